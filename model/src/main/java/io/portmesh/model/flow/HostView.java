@@ -1,0 +1,26 @@
+package io.portmesh.model.flow;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.VlanId;
+import io.portmesh.model.Vni;
+import java.util.List;
+
+/**
+ * Everything one host's switch must know: its own bound ports, and the ports of the same logical switches that are
+ * bound elsewhere. The flow compiler turns exactly this, and nothing else, into the host's plan.
+ */
+public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort> remotePorts) {
+    public HostView {
+        localPorts = List.copyOf(localPorts);
+        remotePorts = List.copyOf(remotePorts);
+    }
+
+    /** A VM NIC bound on this host: it reaches the switch VM on the trunk with access VLAN {@code vlan}. */
+    public record LocalPort(PortId port, Mac mac, Vni vni, VlanId vlan) {}
+
+    /** A member of one of this host's logical switches, bound on the host whose tunnel endpoint is {@code tunnelIp}. */
+    public record RemotePort(PortId port, Mac mac, Vni vni, Ipv4 tunnelIp) {}
+}

@@ -1,0 +1,169 @@
+package io.portmesh.model.flow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.VlanId;
+import io.portmesh.model.Vni;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class FlowCompilerTest {
+    static final Vni BLUE = new Vni(100);
+    static final Vni RED = new Vni(200);
+    static final Mac M1 = Mac.parse("52:54:00:00:00:01");
+    static final Mac M2 = Mac.parse("52:54:00:00:00:02");
+    static final Ipv4 HOST_B = Ipv4.parse("192.168.0.2");
+    static final Ipv4 HOST_C = Ipv4.parse("192.168.0.3");
+
+    static HostView.LocalPort local(String id, Mac mac, Vni vni, int vlan) {
+        return new HostView.LocalPort(PortId.of(id), mac, vni, new VlanId(vlan));
+    }
+
+    static HostView.RemotePort remote(String id, Mac mac, Vni vni, Ipv4 tep) {
+        return new HostView.RemotePort(PortId.of(id), mac, vni, tep);
+    }
+
+    /** Two switches on host A that reuse the same MAC: they must stay apart through the VNI in metadata. */
+    static HostView view() {
+        return new HostView(
+                HostId.of("a"),
+                List.of(local("p1", M1, BLUE, 1), local("p2", M2, BLUE, 2), local("p3", M1, RED, 3)),
+                List.of(
+                        remote("p4", Mac.parse("52:54:00:00:00:04"), BLUE, HOST_B),
+                        remote("p5", Mac.parse("52:54:00:00:00:05"), BLUE, HOST_C),
+                        remote("p6", Mac.parse("52:54:00:00:00:06"), new Vni(999), HOST_B)));
+    }
+
+    @Test
+    void classifiesTrunkFramesByVlanAndSourceMacIntoTheSwitchVni() {
+        FlowPlan plan = FlowCompiler.compile(view());
+        FlowMatch m = FlowMatch.builder()
+                .inPort(DatapathPorts.TRUNK)
+                .vlanVid(3)
+                .ethSrc(M1)
+                .build();
+        FlowEntry e = plan.flows().get(new FlowEntry.FlowKey(0, FlowCompiler.PRIORITY_CLASSIFY, m));
+        assertThat(e).isNotNull();
+        assertThat(e.instructions())
+                .containsExactly(
+                        Instruction.apply(new Action.PopVlan()),
+                        new Instruction.WriteMetadata(200, FlowCompiler.VNI_METADATA_MASK),
+                        new Instruction.GotoTable(1));
+        assertThat(Cookies.isPortmesh(e.cookie())).isTrue();
+        assertThat(Cookies.rule(e.cookie())).isEqualTo(Cookies.CLASSIFY_TRUNK);
+    }
+
+    @Test
+    void sameMacInTwoSwitchesGivesTwoDistinctL2Flows() {
+        FlowPlan plan = FlowCompiler.compile(view());
+        List<FlowEntry> toM1 = plan.flows().values().stream()
+                .filter(f -> f.tableId() == 1
+                        && M1.equals(f.match().ethDst())
+                        && f.match().inPort() == null)
+                .toList();
+        assertThat(toM1).hasSize(2);
+        assertThat(toM1.stream().map(f -> f.match().metadata()).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder(100L, 200L);
+        assertThat(toM1.stream().map(f -> f.instructions().get(0)).collect(Collectors.toSet()))
+                .containsExactlyInAnyOrder(
+                        Instruction.apply(new Action.PushVlan(), new Action.SetVlanVid(1), new Action.Output(1)),
+                        Instruction.apply(new Action.PushVlan(), new Action.SetVlanVid(3), new Action.Output(1)));
+    }
+
+    @Test
+    void remoteMacsGoToTheirHostsTunnelEndpointAndOnlyForLocalSwitches() {
+        FlowPlan plan = FlowCompiler.compile(view());
+        List<FlowEntry> remotes = plan.flows().values().stream()
+                .filter(f -> Cookies.rule(f.cookie()) == Cookies.REMOTE)
+                .toList();
+        assertThat(remotes).hasSize(2); // p6 is in VNI 999, which has no port on host A
+        FlowEntry toP4 = remotes.stream()
+                .filter(f -> f.match().ethDst().equals(Mac.parse("52:54:00:00:00:04")))
+                .findFirst()
+                .orElseThrow();
+        assertThat(toP4.instructions())
+                .containsExactly(Instruction.apply(
+                        new Action.SetTunnelId(100), new Action.SetTunnelDst(HOST_B), new Action.Output(2)));
+    }
+
+    @Test
+    void floodFromTrunkReachesOtherLocalPortsAndEveryRemoteHostButNeverTheSender() {
+        FlowPlan plan = FlowCompiler.compile(view());
+        GroupEntry fromP1 = plan.groups().get(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 1);
+        assertThat(fromP1.buckets())
+                .containsExactly(
+                        new GroupEntry.Bucket(List.of(
+                                new Action.PushVlan(),
+                                new Action.SetVlanVid(2),
+                                new Action.Output(DatapathPorts.IN_PORT))),
+                        new GroupEntry.Bucket(List.of(
+                                new Action.SetTunnelId(100), new Action.SetTunnelDst(HOST_B), new Action.Output(2))),
+                        new GroupEntry.Bucket(List.of(
+                                new Action.SetTunnelId(100), new Action.SetTunnelDst(HOST_C), new Action.Output(2))));
+        GroupEntry fromP3 = plan.groups().get(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 3);
+        assertThat(fromP3.buckets()).isEmpty(); // alone in RED, and no remote RED member
+    }
+
+    @Test
+    void floodFromTunnelNeverGoesBackIntoTheTunnel() {
+        FlowPlan plan = FlowCompiler.compile(view());
+        GroupEntry blue = plan.groups().get(FlowCompiler.GROUP_FLOOD_FROM_TUNNEL | 100);
+        Set<Integer> outputs = blue.buckets().stream()
+                .flatMap(b -> b.actions().stream())
+                .filter(a -> a instanceof Action.Output)
+                .map(a -> ((Action.Output) a).port())
+                .collect(Collectors.toSet());
+        assertThat(outputs).containsExactly(DatapathPorts.TRUNK);
+        assertThat(blue.buckets()).hasSize(2);
+    }
+
+    @Test
+    void compilingTheSameViewTwiceGivesAnEmptyDiff() {
+        FlowPlan a = FlowCompiler.compile(view());
+        FlowPlan b = FlowCompiler.compile(view());
+        assertThat(b.diffFrom(a).isEmpty()).isTrue();
+        assertThat(a.diffFrom(FlowPlan.EMPTY).size())
+                .isEqualTo(a.flows().size() + a.groups().size());
+    }
+
+    @Test
+    void aNewRemotePortDiffsToOneFlowAndTheGroupsThatFloodToItsHost() {
+        HostView before = view();
+        HostView after = new HostView(
+                before.host(),
+                before.localPorts(),
+                List.of(
+                        before.remotePorts().get(0),
+                        before.remotePorts().get(1),
+                        before.remotePorts().get(2),
+                        remote("p7", Mac.parse("52:54:00:00:00:07"), RED, HOST_C)));
+        FlowDiff d = FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
+        assertThat(d.addFlows()).hasSize(1);
+        assertThat(d.addFlows().get(0).match().ethDst()).isEqualTo(Mac.parse("52:54:00:00:00:07"));
+        assertThat(d.modifyGroups())
+                .extracting(GroupEntry::groupId)
+                .containsExactly(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 3);
+        assertThat(d.deleteFlows()).isEmpty();
+        assertThat(d.addGroups()).isEmpty();
+    }
+
+    @Test
+    void unbindingTheLastPortOfASwitchRemovesAllItsFlowsAndGroups() {
+        HostView before = view();
+        HostView after = new HostView(before.host(), before.localPorts().subList(0, 2), before.remotePorts());
+        FlowDiff d = FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
+        assertThat(d.addFlows()).isEmpty();
+        assertThat(d.deleteGroups())
+                .containsExactlyInAnyOrder(
+                        FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 3, FlowCompiler.GROUP_FLOOD_FROM_TUNNEL | 200);
+        // classify trunk, local-from-trunk, local, flood-from-trunk for p3; classify tunnel and flood-from-tunnel for
+        // RED
+        assertThat(d.deleteFlows()).hasSize(6);
+    }
+}
