@@ -23,6 +23,12 @@ public sealed interface Action {
 
     record Group(int groupId) implements Action {}
 
+    /**
+     * An action read back from a switch that the plan never uses: it makes the flow differ from the plan, so that
+     * reconciliation replaces it.
+     */
+    record Unrecognized(String description) implements Action {}
+
     static Output output(int port) {
         return new Output(port);
     }
