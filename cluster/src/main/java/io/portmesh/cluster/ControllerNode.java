@@ -1,0 +1,104 @@
+package io.portmesh.cluster;
+
+import io.portmesh.cluster.rest.RestServer;
+import io.portmesh.openflow.OfRole;
+import io.portmesh.openflow.OfServer;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.VniRegistryEntity;
+import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.service.NetworkService;
+import io.portmesh.sharding.service.ShardedNetworkService;
+import io.portmesh.sharding.southbound.SouthboundListener;
+import io.portmesh.sharding.view.TopologyProjection;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One controller node: the entities' shard regions, the read-side view, the REST API and the OpenFlow server, on an
+ * ActorSystem the caller made (so that tests can run three nodes in one JVM). Coordinated shutdown stops accepting
+ * agents and requests before the node leaves the cluster.
+ */
+public final class ControllerNode {
+    private static final Logger log = LoggerFactory.getLogger(ControllerNode.class);
+    private final ActorSystem<?> system;
+    private final NetworkService service;
+    private final OfServer openflow;
+    private final ServerBinding http;
+
+    private ControllerNode(ActorSystem<?> system, NetworkService service, OfServer openflow, ServerBinding http) {
+        this.system = system;
+        this.service = service;
+        this.openflow = openflow;
+        this.http = http;
+    }
+
+    public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
+        HostEntity.init(system, s.realizeTimeout());
+        LogicalSwitchEntity.init(system, s.askTimeout());
+        LogicalPortEntity.init(system, s.askTimeout());
+        VniRegistryEntity.init(system);
+        NetworkService service =
+                new ShardedNetworkService(system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout());
+        try {
+            OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
+                    .config(s.openflow())
+                    .bind(new InetSocketAddress(s.openflowHost(), s.openflowPort()));
+            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service)
+                    .toCompletableFuture()
+                    .get(30, java.util.concurrent.TimeUnit.SECONDS);
+            ControllerNode node = new ControllerNode(system, service, of, http);
+            node.registerShutdown();
+            log.info(
+                    "controller node {} ready: REST {} OpenFlow {}",
+                    system.address(),
+                    http.localAddress(),
+                    of.localAddress());
+            return node;
+        } catch (Exception e) {
+            throw new IllegalStateException("controller node could not bind its ports: " + e, e);
+        }
+    }
+
+    private void registerShutdown() {
+        CoordinatedShutdown cs = CoordinatedShutdown.get(system);
+        cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "portmesh-unbind", () -> {
+            openflow.close();
+            return http.unbind().thenApply(x -> Done.getInstance());
+        });
+        cs.addTask(
+                CoordinatedShutdown.PhaseServiceRequestsDone(),
+                "portmesh-drain",
+                () -> http.terminate(Duration.ofSeconds(3)).thenApply(x -> Done.getInstance()));
+    }
+
+    public NetworkService service() {
+        return service;
+    }
+
+    public InetSocketAddress httpAddress() {
+        return http.localAddress();
+    }
+
+    public InetSocketAddress openflowAddress() {
+        return openflow.localAddress();
+    }
+
+    public ActorSystem<?> system() {
+        return system;
+    }
+
+    /** Leaves the cluster and stops the ActorSystem (the same path as SIGTERM). */
+    public CompletableFuture<Done> shutdown() {
+        return CoordinatedShutdown.get(system)
+                .runAll(CoordinatedShutdown.unknownReason())
+                .toCompletableFuture();
+    }
+}

@@ -1,0 +1,162 @@
+package io.portmesh.cluster.cli;
+
+import static io.portmesh.cluster.cli.ApiClient.segment;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code portmeshctl port create|get|list|delete|bind|unbind}. */
+@Command(
+        name = "port",
+        description = "Logical ports (VM NICs) and where they are bound.",
+        subcommands = {
+            PortCommands.Create.class,
+            PortCommands.Get.class,
+            PortCommands.ListAll.class,
+            PortCommands.Delete.class,
+            PortCommands.Bind.class,
+            PortCommands.Unbind.class
+        })
+final class PortCommands {
+    private PortCommands() {}
+
+    /** {@code --wait}: answer only when every affected agent acknowledged the change. */
+    static final class Wait {
+        @Option(
+                names = "--wait",
+                description = "Wait until every affected host has the change (exit 4 if the wait ends first).")
+        boolean wait;
+
+        String query() {
+            return wait ? "?wait=realized" : "";
+        }
+    }
+
+    @Command(name = "create", description = "Create a logical port on a switch.")
+    static final class Create implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Option(names = "--switch", required = true, paramLabel = "SWITCH", description = "Switch id.")
+        String switchId;
+
+        @Option(names = "--mac", required = true, paramLabel = "MAC", description = "Unicast MAC of the VM NIC.")
+        String mac;
+
+        @Option(names = "--ip", paramLabel = "IP", description = "An IPv4 address of the port (repeatable).")
+        List<String> ips;
+
+        @Option(names = "--name", paramLabel = "NAME", description = "A free-text label.")
+        String name;
+
+        @Override
+        public Integer call() {
+            Map<String, Object> body = new LinkedHashMap<>();
+            body.put("mac", mac);
+            if (ips != null) {
+                body.put("ips", ips);
+            }
+            if (name != null) {
+                body.put("name", name);
+            }
+            String path = "/v1/switches/" + segment(switchId) + "/ports" + wait.query();
+            return PortmeshCtl.root(spec).request("POST", path, body, View.PORT);
+        }
+    }
+
+    @Command(name = "get", description = "Show one logical port.")
+    static final class Get implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return PortmeshCtl.root(spec).request("GET", "/v1/ports/" + segment(id), null, View.PORT);
+        }
+    }
+
+    @Command(name = "list", description = "List the ports of a switch.")
+    static final class ListAll implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--switch", required = true, paramLabel = "SWITCH", description = "Switch id.")
+        String switchId;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/switches/" + segment(switchId) + "/ports";
+            return PortmeshCtl.root(spec).request("GET", path, null, View.PORT);
+        }
+    }
+
+    @Command(name = "delete", description = "Delete a logical port (unbinds it first).")
+    static final class Delete implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/ports/" + segment(id) + wait.query();
+            return PortmeshCtl.root(spec).request("DELETE", path, null, View.REALIZATION);
+        }
+    }
+
+    @Command(name = "bind", description = "Bind a port to a host (moves it when bound elsewhere); prints its VLAN.")
+    static final class Bind implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Option(names = "--host", required = true, paramLabel = "HOST", description = "Host id.")
+        String host;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/ports/" + segment(id) + "/binding" + wait.query();
+            return PortmeshCtl.root(spec).request("PUT", path, Map.of("host", host), View.BINDING);
+        }
+    }
+
+    @Command(name = "unbind", description = "Unbind a port from its host.")
+    static final class Unbind implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/ports/" + segment(id) + "/binding" + wait.query();
+            return PortmeshCtl.root(spec).request("DELETE", path, null, View.REALIZATION);
+        }
+    }
+}

@@ -1,0 +1,207 @@
+package io.portmesh.cluster.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code portmeshctl}: the command line client of the controller's REST API. */
+@Command(
+        name = "portmeshctl",
+        mixinStandardHelpOptions = true,
+        scope = CommandLine.ScopeType.INHERIT,
+        version = "portmeshctl 0.1",
+        description = "Manage Portmesh logical switches, hosts and ports through the controller's REST API.",
+        subcommands = {SwitchCommands.class, HostCommands.class, PortCommands.class, ClusterCommand.class},
+        footer = {
+            "",
+            "Exit codes: 0 done; 1 refused by the controller (HTTP 4xx); 2 bad command line;",
+            "3 controller failed or unreachable (HTTP 5xx, connection error);",
+            "4 accepted but not realized on every host within the wait (--wait, HTTP 202)."
+        })
+public final class PortmeshCtl implements Callable<Integer> {
+    static final String DEFAULT_URL = "http://127.0.0.1:8080";
+    static final String URL_ENV = "PORTMESH_URL";
+
+    static final int OK = 0;
+    static final int REFUSED = 1;
+    static final int USAGE = 2;
+    static final int FAILED = 3;
+    static final int NOT_REALIZED = 4;
+
+    enum Output {
+        json,
+        table
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(
+            names = "--url",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "URL",
+            description = "Controller REST endpoint (default: $" + URL_ENV + ", else " + DEFAULT_URL + ").")
+    String url;
+
+    @Option(
+            names = {"-o", "--output"},
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "FORMAT",
+            description = "json (pretty, default) or table.")
+    Output output = Output.json;
+
+    @Option(
+            names = "--timeout",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "SECONDS",
+            description = "How long to wait for the controller's answer (default: ${DEFAULT-VALUE}).")
+    int timeoutSeconds = 60;
+
+    private final Map<String, String> env;
+    private final ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    public PortmeshCtl(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(run(args, out, err, System.getenv()));
+    }
+
+    /** Runs one command line; the streams and the environment are parameters so that tests can drive it. */
+    public static int run(String[] args, PrintWriter out, PrintWriter err, Map<String, String> env) {
+        CommandLine cmd =
+                new CommandLine(new PortmeshCtl(env)).setOut(out).setErr(err).setCaseInsensitiveEnumValuesAllowed(true);
+        int code = cmd.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** Without a subcommand: show what there is to do. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return USAGE;
+    }
+
+    static PortmeshCtl root(CommandSpec leaf) {
+        return (PortmeshCtl) leaf.root().userObject();
+    }
+
+    URI baseUri() {
+        String raw = url != null ? url : env.getOrDefault(URL_ENV, DEFAULT_URL);
+        URI uri;
+        try {
+            uri = URI.create(raw.trim());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--url: '" + raw + "' is not a URL");
+        }
+        if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--url: '" + raw + "' must be an http:// or https:// URL with a host");
+        }
+        return uri;
+    }
+
+    /** Sends one request, prints the answer the way {@code -o} asks, and turns the status into the exit code. */
+    int request(String method, String path, Object body, View view) {
+        if (timeoutSeconds <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: must be positive");
+        }
+        ApiClient client = new ApiClient(baseUri(), Duration.ofSeconds(timeoutSeconds), mapper);
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        ApiClient.Reply reply;
+        try {
+            reply = client.send(method, path, body);
+        } catch (HttpTimeoutException e) {
+            err.println("error: no answer from " + client.base() + " within " + timeoutSeconds + "s (--timeout)");
+            return FAILED;
+        } catch (IOException e) {
+            err.println("error: cannot reach the controller at " + client.base() + ": " + describe(e));
+            return FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            err.println("error: interrupted");
+            return FAILED;
+        }
+        if (reply.status() >= 400) {
+            err.println("error: " + errorText(reply));
+            return reply.status() < 500 ? REFUSED : FAILED;
+        }
+        if (reply.body().isEmpty()) {
+            return OK;
+        }
+        JsonNode json = parse(reply.body());
+        if (json == null) {
+            out.println(reply.body());
+        } else if (output == Output.table) {
+            out.print(view.render(json));
+        } else {
+            out.println(pretty(json));
+        }
+        if (reply.status() == 202) {
+            err.println("warning: accepted, but not yet realized on: " + pendingHosts(json));
+            return NOT_REALIZED;
+        }
+        return OK;
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private String errorText(ApiClient.Reply reply) {
+        JsonNode json = parse(reply.body());
+        if (json != null && json.hasNonNull("message")) {
+            return json.get("message").asText() + " (" + json.path("error").asText("?") + ", HTTP " + reply.status()
+                    + ")";
+        }
+        return "HTTP " + reply.status()
+                + (reply.body().isBlank() ? "" : ": " + reply.body().strip());
+    }
+
+    private static String pendingHosts(JsonNode json) {
+        JsonNode realization = json.has("realization") ? json.get("realization") : json;
+        List<String> hosts = new ArrayList<>();
+        realization.path("pendingHosts").forEach(h -> hosts.add(h.asText()));
+        return hosts.isEmpty() ? "(hosts not named)" : String.join(", ", hosts);
+    }
+
+    private JsonNode parse(String body) {
+        try {
+            return mapper.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private String pretty(JsonNode json) {
+        try {
+            return mapper.writeValueAsString(json);
+        } catch (IOException e) {
+            return json.toString();
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.portmesh.cluster.rest;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.ValidationException;
+import io.portmesh.sharding.service.NetworkService;
+import io.portmesh.sharding.service.Realization;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.MediaTypes;
+import org.apache.pekko.http.javadsl.model.headers.Location;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.Directives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The northbound REST API, version 1: HTTP in front of {@link NetworkService}. Every request body and path id is
+ * converted to model types before the service is called, and every failure leaves as a JSON {@link ApiError}.
+ */
+public final class RestApi extends AllDirectives {
+    private static final ExceptionHandler EXCEPTIONS = ExceptionHandler.newBuilder()
+            .matchAny(t -> Directives.complete(ErrorResponses.fromThrowable(t)))
+            .build();
+    private static final Unmarshaller<org.apache.pekko.http.javadsl.model.HttpEntity, ByteString> JSON_BYTES =
+            Unmarshaller.forMediaType(MediaTypes.APPLICATION_JSON, Unmarshaller.entityToByteString());
+
+    private static final HttpResponse NO_CONTENT = HttpResponse.create().withStatus(204);
+
+    private final NetworkService svc;
+    private final RestSettings settings;
+
+    private RestApi(NetworkService svc, RestSettings settings) {
+        this.svc = svc;
+        this.settings = settings;
+    }
+
+    /** The complete route: /health, /v1/..., with JSON errors for everything including unknown paths. */
+    public static Route routes(NetworkService svc, RestSettings settings) {
+        return new RestApi(svc, settings).all();
+    }
+
+    private Route all() {
+        RejectionHandler rejections = RejectionHandler.defaultHandler()
+                .mapRejectionResponse(plain -> ErrorResponses.fromRejection(plain, settings.maxBodyBytes()));
+        return handleRejections(
+                rejections,
+                () -> handleExceptions(
+                        EXCEPTIONS,
+                        () -> withRequestTimeout(
+                                settings.requestTimeout(),
+                                req -> JsonCodec.error(
+                                        503,
+                                        "unavailable",
+                                        "no answer within "
+                                                + settings.requestTimeout().toSeconds() + "s; retry"),
+                                () -> withSizeLimit(
+                                        settings.maxBodyBytes(),
+                                        () -> concat(
+                                                path("health", () -> get(() -> complete(health()))),
+                                                pathPrefix("v1", this::v1))))));
+    }
+
+    private static HttpResponse health() {
+        return JsonCodec.response(200, Map.of("status", "ok"));
+    }
+
+    private Route v1() {
+        return concat(
+                pathPrefix("switches", this::switches),
+                pathPrefix("hosts", this::hosts),
+                pathPrefix("ports", this::ports),
+                path("cluster", () -> get(() -> reply(svc::clusterInfo, JsonCodec::ok))),
+                path("openapi.yaml", () -> get(() -> complete(OpenApiDocument.response()))));
+    }
+
+    private Route switches() {
+        return concat(
+                pathEnd(() -> concat(
+                        post(() -> waitParam(w -> createSwitch())),
+                        get(() -> reply(svc::listSwitches, JsonCodec::ok)))),
+                pathPrefix(
+                        PathMatchers.segment(),
+                        raw -> concat(
+                                pathEnd(() -> concat(
+                                        get(() -> {
+                                            SwitchId id = SwitchId.of(raw);
+                                            return reply(() -> svc.getSwitch(id), JsonCodec::ok);
+                                        }),
+                                        delete(() -> waitParam(w -> {
+                                            SwitchId id = SwitchId.of(raw);
+                                            return reply(() -> svc.deleteSwitch(id), v -> NO_CONTENT);
+                                        })))),
+                                path("ports", () -> portsOfSwitch(raw)))));
+    }
+
+    private Route createSwitch() {
+        return body(Requests.CreateSwitch.class, r -> {
+            SwitchId id = r.switchId();
+            Optional<Integer> vni = r.checkedVni();
+            return reply(() -> svc.createSwitch(id, vni), v -> created("/v1/switches/" + id, v));
+        });
+    }
+
+    private Route portsOfSwitch(String rawSwitchId) {
+        return concat(
+                post(() -> waitParam(w -> body(Requests.CreatePort.class, r -> {
+                    SwitchId id = SwitchId.of(rawSwitchId);
+                    Mac mac = r.checkedMac();
+                    List<Ipv4> ips = r.checkedIps();
+                    Optional<String> name = r.checkedName();
+                    return reply(() -> svc.createPort(id, mac, ips, name), v -> created("/v1/ports/" + v.id(), v));
+                }))),
+                get(() -> {
+                    SwitchId id = SwitchId.of(rawSwitchId);
+                    return reply(() -> svc.listPorts(id), JsonCodec::ok);
+                }));
+    }
+
+    private Route hosts() {
+        return concat(
+                pathEnd(() -> concat(
+                        post(() -> waitParam(w -> body(Requests.CreateHost.class, r -> {
+                            HostId id = r.hostId();
+                            Ipv4 tunnelIp = r.checkedTunnelIp();
+                            return reply(() -> svc.createHost(id, tunnelIp), v -> created("/v1/hosts/" + id, v));
+                        }))),
+                        get(() -> reply(svc::listHosts, JsonCodec::ok)))),
+                path(
+                        PathMatchers.segment(),
+                        raw -> get(() -> {
+                            HostId id = HostId.of(raw);
+                            return reply(() -> svc.getHost(id), JsonCodec::ok);
+                        })));
+    }
+
+    private Route ports() {
+        return pathPrefix(
+                PathMatchers.segment(),
+                raw -> concat(
+                        pathEnd(() -> concat(
+                                get(() -> {
+                                    PortId id = PortId.of(raw);
+                                    return reply(() -> svc.getPort(id), JsonCodec::ok);
+                                }),
+                                delete(() -> waitParam(w -> {
+                                    PortId id = PortId.of(raw);
+                                    return reply(() -> svc.deletePort(id, w), v -> w ? realization(v, v) : NO_CONTENT);
+                                })))),
+                        path(
+                                "binding",
+                                () -> concat(
+                                        put(() -> waitParam(w -> body(Requests.Bind.class, r -> {
+                                            PortId id = PortId.of(raw);
+                                            HostId host = r.hostId();
+                                            return reply(
+                                                    () -> svc.bindPort(id, host, w),
+                                                    v -> realization(v.realization(), v));
+                                        }))),
+                                        delete(() -> waitParam(w -> {
+                                            PortId id = PortId.of(raw);
+                                            return reply(() -> svc.unbindPort(id, w), v -> realization(v, v));
+                                        }))))));
+    }
+
+    /** {@code ?wait=realized} is accepted on every mutating call; anything else is refused so typos do not pass. */
+    private Route waitParam(Function<Boolean, Route> inner) {
+        return parameterOptional("wait", w -> {
+            if (w.isEmpty()) {
+                return inner.apply(false);
+            }
+            if (!w.get().equals("realized")) {
+                throw new ValidationException("wait", "'" + w.get() + "' is not supported; use wait=realized");
+            }
+            return inner.apply(true);
+        });
+    }
+
+    private <T> Route body(Class<T> type, Function<T, Route> inner) {
+        return entity(JSON_BYTES, bytes -> inner.apply(JsonCodec.read(bytes, type)));
+    }
+
+    /** A wait that ended before every host acknowledged is not an error: 202 with the pending hosts. */
+    private static HttpResponse realization(Realization r, Object body) {
+        boolean pending = r != null && r.waited() && !r.realized();
+        return JsonCodec.response(pending ? 202 : 200, body);
+    }
+
+    private static HttpResponse created(String location, Object body) {
+        return JsonCodec.response(201, body).addHeader(Location.create(location));
+    }
+
+    private <T> Route reply(Supplier<CompletionStage<T>> call, Function<T, HttpResponse> ok) {
+        CompletionStage<T> stage;
+        try {
+            stage = call.get();
+        } catch (RuntimeException e) {
+            stage = CompletableFuture.failedFuture(e);
+        }
+        return completeWithFuture(stage.handle((v, e) -> e == null ? ok.apply(v) : ErrorResponses.fromThrowable(e)));
+    }
+}

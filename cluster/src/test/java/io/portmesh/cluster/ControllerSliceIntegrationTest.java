@@ -1,0 +1,207 @@
+package io.portmesh.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.typesafe.config.ConfigFactory;
+import io.portmesh.agent.control.AgentSettings;
+import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.persistence.testkit.CassandraExtension;
+import io.portmesh.persistence.testkit.TestCassandra;
+import io.portmesh.sharding.service.BindingResult;
+import io.portmesh.sharding.service.HostInfo;
+import io.portmesh.sharding.service.NetworkService;
+import io.portmesh.sharding.service.PortInfo;
+import io.portmesh.sim.SimulatedVm;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The controller slice end to end: three controller nodes, the real Cassandra, three agents over real TCP and
+ * simulated VMs over the UDP trunk, VXLAN between agents on three loopback addresses. Frames reach exactly the VMs of
+ * the same logical switch; a full cluster restart keeps everything and sends no flow-mod to agents that are right.
+ */
+@ExtendWith(CassandraExtension.class)
+class ControllerSliceIntegrationTest {
+    private static final String[] HOSTS = {"esx-1", "esx-2", "esx-3"};
+
+    @Test
+    void portsBecomeFlowsAndFramesStayInsideTheirSwitchAcrossARestart(TestCassandra cassandra) throws Exception {
+        int[] ports = TestCluster.freePorts(7);
+        int[] remotePorts = {ports[0], ports[1], ports[2]};
+        int[] openflowPorts = {ports[3], ports[4], ports[5]};
+        int vxlanPort = ports[6];
+        TestCluster cluster = TestCluster.start(cassandra, remotePorts, openflowPorts);
+        List<DatapathAgent> agents = new ArrayList<>();
+        List<SimulatedVm> vms = new ArrayList<>();
+        try {
+            NetworkService api = cluster.nodes.get(0).service();
+            String run = Long.toHexString(System.nanoTime() & 0xFFFFFF);
+            Map<String, String> hostIds = new HashMap<>();
+            for (int i = 0; i < HOSTS.length; i++) {
+                String id = HOSTS[i] + "-" + run;
+                hostIds.put(HOSTS[i], id);
+                api.createHost(HostId.of(id), Ipv4.parse("127.0.0." + (11 + i)))
+                        .toCompletableFuture()
+                        .get(20, TimeUnit.SECONDS);
+                agents.add(DatapathAgent.start(
+                        agentSettings(id, "127.0.0." + (11 + i), vxlanPort, cluster.openflowAddresses())));
+            }
+            SwitchId blue = SwitchId.of("blue-" + run);
+            SwitchId red = SwitchId.of("red-" + run);
+            int blueVni = api.createSwitch(blue, Optional.empty())
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS)
+                    .vni();
+            int redVni = api.createSwitch(red, Optional.empty())
+                    .toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS)
+                    .vni();
+            assertThat(blueVni).isNotEqualTo(redVni);
+
+            // blue: vm1 on esx-1, vm2 on esx-2; red: vm3 on esx-1, vm4 on esx-3
+            SimulatedVm vm1 = vm(api, blue, "52:54:00:00:01:01", "10.0.0.1", hostIds.get("esx-1"), agents.get(0), vms);
+            SimulatedVm vm2 = vm(api, blue, "52:54:00:00:01:02", "10.0.0.2", hostIds.get("esx-2"), agents.get(1), vms);
+            SimulatedVm vm3 = vm(api, red, "52:54:00:00:02:03", "10.0.0.3", hostIds.get("esx-1"), agents.get(0), vms);
+            SimulatedVm vm4 = vm(api, red, "52:54:00:00:02:04", "10.0.0.4", hostIds.get("esx-3"), agents.get(2), vms);
+            vms.forEach(SimulatedVm::clearReceived);
+
+            // broadcast (ARP) and unicast (ping) inside blue, across VXLAN
+            assertThat(vm1.resolve(vm2.ip()).get(10, TimeUnit.SECONDS)).isEqualTo(vm2.mac());
+            pingUntilAnswered(vm1, vm2);
+            // and inside red
+            assertThat(vm3.resolve(vm4.ip()).get(10, TimeUnit.SECONDS)).isEqualTo(vm4.mac());
+            pingUntilAnswered(vm3, vm4);
+            // never across switches: nothing of blue reached red's VMs, nothing of red reached blue's
+            assertThat(vm3.hasReceived(f -> fromMac(f, vm1.mac()) || fromMac(f, vm2.mac())))
+                    .isFalse();
+            assertThat(vm4.hasReceived(f -> fromMac(f, vm1.mac()) || fromMac(f, vm2.mac())))
+                    .isFalse();
+            assertThat(vm2.hasReceived(f -> fromMac(f, vm3.mac()) || fromMac(f, vm4.mac())))
+                    .isFalse();
+            assertThat(vm1.hasReceived(f -> fromMac(f, vm4.mac()))).isFalse();
+
+            // the whole cluster stops and starts again
+            long[] modsBefore =
+                    agents.stream().mapToLong(DatapathAgent::flowModsApplied).toArray();
+            Map<String, Long> genBefore = new HashMap<>();
+            for (String h : hostIds.values()) {
+                genBefore.put(
+                        h,
+                        api.getHost(HostId.of(h))
+                                .toCompletableFuture()
+                                .get(10, TimeUnit.SECONDS)
+                                .masterGeneration());
+            }
+            cluster.close();
+            cluster = TestCluster.start(cassandra, remotePorts, openflowPorts);
+            NetworkService api2 = cluster.nodes.get(1).service();
+            for (String h : hostIds.values()) {
+                awaitTrue("host " + h + " reconciled by a new master", () -> {
+                    HostInfo info =
+                            api2.getHost(HostId.of(h)).toCompletableFuture().join();
+                    return info.realized() && info.masterGeneration() > genBefore.get(h);
+                });
+            }
+            PortInfo p = api2.getPort(PortId.of(vmPorts.get(vm4)))
+                    .toCompletableFuture()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(p.host()).isEqualTo(hostIds.get("esx-3"));
+            assertThat(p.vlan()).isEqualTo(vm4.vlan());
+            long[] modsAfter =
+                    agents.stream().mapToLong(DatapathAgent::flowModsApplied).toArray();
+            assertThat(modsAfter)
+                    .as("flow-mods sent to agents whose flows were right")
+                    .isEqualTo(modsBefore);
+            pingUntilAnswered(vm2, vm1);
+        } finally {
+            vms.forEach(SimulatedVm::close);
+            agents.forEach(DatapathAgent::close);
+            cluster.close();
+        }
+    }
+
+    private final Map<SimulatedVm, String> vmPorts = new HashMap<>();
+
+    private SimulatedVm vm(
+            NetworkService api,
+            SwitchId sw,
+            String mac,
+            String ip,
+            String host,
+            DatapathAgent agent,
+            List<SimulatedVm> vms)
+            throws Exception {
+        PortInfo port = api.createPort(sw, Mac.parse(mac), List.of(Ipv4.parse(ip)), Optional.of("vm-" + ip))
+                .toCompletableFuture()
+                .get(20, TimeUnit.SECONDS);
+        BindingResult b = api.bindPort(PortId.of(port.id()), HostId.of(host), true)
+                .toCompletableFuture()
+                .get(30, TimeUnit.SECONDS);
+        assertThat(b.realization().realized())
+                .as("binding of %s realized: %s", mac, b.realization())
+                .isTrue();
+        SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), b.vlan(), agent.trunkAddress());
+        vm.sendGratuitousArp(); // the trunk learns which pseudo-wire endpoint has this VLAN
+        vms.add(vm);
+        vmPorts.put(vm, port.id());
+        return vm;
+    }
+
+    private static AgentSettings agentSettings(String host, String ip, int vxlanPort, List<String> controllers) {
+        return AgentSettings.fromConfig(ConfigFactory.parseString("""
+                        portmesh.agent.host = "%s"
+                        portmesh.agent.vxlan.bind = "%s:%d"
+                        portmesh.agent.vxlan.remote-port = %d
+                        portmesh.agent.controllers = [%s]
+                        """.formatted(
+                        host,
+                        ip,
+                        vxlanPort,
+                        vxlanPort,
+                        String.join(
+                                ",",
+                                controllers.stream().map(c -> "\"" + c + "\"").toList())))
+                .withFallback(ConfigFactory.load())
+                .resolve());
+    }
+
+    private static void pingUntilAnswered(SimulatedVm from, SimulatedVm to) {
+        long before = from.pingStats().received();
+        awaitTrue("ping " + from.ip() + " -> " + to.ip(), () -> {
+            from.sendPing(to.mac(), 128);
+            TestCluster.sleep(50);
+            return from.pingStats().received() > before;
+        });
+    }
+
+    private static boolean fromMac(byte[] frame, Mac src) {
+        return frame.length >= 12 && Mac.of(frame, 6).equals(src);
+    }
+
+    private static void awaitTrue(String what, BooleanSupplier check) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                if (check.getAsBoolean()) {
+                    return;
+                }
+            } catch (RuntimeException e) {
+                // an entity still recovering: try again
+            }
+            TestCluster.sleep(200);
+        }
+        throw new AssertionError("timed out waiting for: " + what);
+    }
+}

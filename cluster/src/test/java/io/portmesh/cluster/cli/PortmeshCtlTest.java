@@ -1,0 +1,251 @@
+package io.portmesh.cluster.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portmesh.cluster.rest.FakeNetworkService;
+import io.portmesh.cluster.rest.RestSettings;
+import io.portmesh.cluster.rest.RestTestServer;
+import io.portmesh.sharding.service.UnavailableException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The CLI against the real REST API over a fake service: requests sent, output printed, exit codes. */
+class PortmeshCtlTest {
+    private static RestTestServer server;
+    private static FakeNetworkService fake;
+
+    record Result(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out);
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        server = new RestTestServer("cli-test", RestSettings.DEFAULTS);
+        fake = server.fake;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    @BeforeEach
+    void clean() {
+        fake.reset();
+    }
+
+    private static Result ctl(String... args) {
+        return ctlWithEnv(Map.of("PORTMESH_URL", server.baseUri().toString()), args);
+    }
+
+    private static Result ctlWithEnv(Map<String, String> env, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = PortmeshCtl.run(args, new PrintWriter(out), new PrintWriter(err), env);
+        return new Result(exit, out.toString(), err.toString());
+    }
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+
+    @Test
+    void switchCreatePrintsPrettyJsonUsingTheUrlFromTheEnvironment() throws Exception {
+        Result r = ctl("switch", "create", "blue", "--vni", "5001");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.out()).contains("\n  \"id\" : \"blue\"");
+        assertThat(r.json().get("vni").asInt()).isEqualTo(5001);
+        assertThat(fake.calls()).containsExactly("createSwitch(blue, Optional[5001])");
+    }
+
+    @Test
+    void urlOptionWinsOverTheEnvironment() throws Exception {
+        Map<String, String> deadEnv = Map.of("PORTMESH_URL", "http://127.0.0.1:" + closedPort());
+        Result r = ctlWithEnv(deadEnv, "--url", server.baseUri().toString(), "switch", "list");
+        assertThat(r.exit()).as(r.err()).isZero();
+        assertThat(r.json().isArray()).isTrue();
+        Result after =
+                ctlWithEnv(deadEnv, "switch", "list", "--url", server.baseUri().toString());
+        assertThat(after.exit())
+                .as("options are accepted after the subcommand too")
+                .isZero();
+    }
+
+    @Test
+    void switchListGetDeleteAsTable() {
+        ctl("switch", "create", "blue", "--vni", "5001");
+        ctl("switch", "create", "red");
+        Result list = ctl("switch", "list", "-o", "table");
+        assertThat(list.exit()).isZero();
+        assertThat(list.out()).isEqualTo("ID    VNI   PORTS\nblue  5001  0\nred   1000  0\n");
+
+        Result get = ctl("-o", "table", "switch", "get", "red");
+        assertThat(get.out()).isEqualTo("ID   VNI   PORTS\nred  1000  0\n");
+
+        Result del = ctl("switch", "delete", "red");
+        assertThat(del.exit()).isZero();
+        assertThat(del.out()).isEmpty();
+        assertThat(fake.calls()).endsWith("getSwitch(red)", "deleteSwitch(red)");
+    }
+
+    @Test
+    void hostCreateListGet() throws Exception {
+        Result create = ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        assertThat(create.exit()).as(create.err()).isZero();
+        assertThat(create.json().get("tunnelIp").asText()).isEqualTo("10.0.0.1");
+        Result list = ctl("host", "list", "-o", "table");
+        assertThat(list.out().lines().toList())
+                .containsExactly(
+                        "ID     TUNNEL-IP  AGENTS  VLANS  FLOWS  GENERATION  REALIZED",
+                        "esx-1  10.0.0.1   -       0      0/0    0           true");
+        Result get = ctl("host", "get", "esx-1");
+        assertThat(get.json().get("id").asText()).isEqualTo("esx-1");
+        assertThat(fake.calls()).containsExactly("createHost(esx-1, 10.0.0.1)", "listHosts()", "getHost(esx-1)");
+    }
+
+    @Test
+    void portLifecycle() throws Exception {
+        ctl("switch", "create", "blue");
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        fake.clearCalls();
+
+        Result create = ctl(
+                "port",
+                "create",
+                "--switch",
+                "blue",
+                "--mac",
+                "52:54:00:00:00:01",
+                "--ip",
+                "192.168.0.10",
+                "--ip",
+                "192.168.0.11",
+                "--name",
+                "vm1",
+                "--wait");
+        assertThat(create.exit()).as(create.err()).isZero();
+        String port = create.json().get("id").asText();
+
+        Result list = ctl("port", "list", "--switch", "blue", "-o", "table");
+        assertThat(list.out().lines().toList())
+                .containsExactly(
+                        "ID      SWITCH  NAME  MAC                IPS                        HOST  VLAN  STATE",
+                        port + "  blue    vm1   52:54:00:00:00:01  192.168.0.10,192.168.0.11  -     -     UNBOUND");
+
+        Result bind = ctl("port", "bind", port, "--host", "esx-1", "--wait", "-o", "table");
+        assertThat(bind.exit()).as(bind.err()).isZero();
+        assertThat(bind.out())
+                .isEqualTo("PORT    HOST   VLAN  REALIZED  PENDING\n" + port + "  esx-1  100   yes       -\n");
+
+        Result get = ctl("port", "get", port);
+        assertThat(get.json().get("vlan").asInt()).isEqualTo(100);
+
+        Result unbind = ctl("port", "unbind", port);
+        assertThat(unbind.exit()).isZero();
+        assertThat(unbind.json().get("waited").asBoolean()).isFalse();
+
+        Result delete = ctl("port", "delete", port, "--wait");
+        assertThat(delete.exit()).isZero();
+        assertThat(delete.json().get("realized").asBoolean()).isTrue();
+
+        assertThat(fake.calls())
+                .containsExactly(
+                        "createPort(blue, 52:54:00:00:00:01, [192.168.0.10, 192.168.0.11], Optional[vm1])",
+                        "listPorts(blue)",
+                        "bindPort(" + port + ", esx-1, true)",
+                        "getPort(" + port + ")",
+                        "unbindPort(" + port + ", false)",
+                        "deletePort(" + port + ", true)");
+    }
+
+    @Test
+    void unrealizedWaitExitsWith4AndNamesThePendingHosts() {
+        ctl("switch", "create", "blue");
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        ctl("port", "create", "--switch", "blue", "--mac", "52:54:00:00:00:01");
+        fake.pendingHosts(List.of("esx-2"));
+        Result r = ctl("port", "bind", "port-1", "--host", "esx-1", "--wait");
+        assertThat(r.exit()).isEqualTo(PortmeshCtl.NOT_REALIZED);
+        assertThat(r.out()).contains("\"pendingHosts\" : [ \"esx-2\" ]");
+        assertThat(r.err()).contains("not yet realized on: esx-2");
+    }
+
+    @Test
+    void refusedRequestExitsWith1AndPrintsTheMessageOnStderr() {
+        Result notFound = ctl("switch", "get", "nope");
+        assertThat(notFound.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(notFound.out()).isEmpty();
+        assertThat(notFound.err()).isEqualTo("error: switch nope does not exist (not_found, HTTP 404)\n");
+
+        Result badMac = ctl("port", "create", "--switch", "blue", "--mac", "ff:ff:ff:ff:ff:ff");
+        assertThat(badMac.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(badMac.err()).startsWith("error: mac: ").contains("(invalid, HTTP 400)");
+    }
+
+    @Test
+    void idsAreEncodedAsOnePathSegment() {
+        Result r = ctl("port", "get", "a/b");
+        assertThat(r.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(r.err()).startsWith("error: portId: 'a/b'");
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void serverFailureAndUnreachableControllerExitWith3() throws Exception {
+        fake.failNext(new UnavailableException("host entity esx-1 did not answer"));
+        Result unavailable = ctl("host", "list");
+        assertThat(unavailable.exit()).isEqualTo(PortmeshCtl.FAILED);
+        assertThat(unavailable.err()).contains("esx-1 did not answer").contains("HTTP 503");
+
+        Result unreachable = ctl("--url", "http://127.0.0.1:" + closedPort(), "cluster");
+        assertThat(unreachable.exit()).isEqualTo(PortmeshCtl.FAILED);
+        assertThat(unreachable.err()).startsWith("error: cannot reach the controller at http://127.0.0.1:");
+    }
+
+    @Test
+    void clusterAsTableMarksTheLeader() {
+        Result r = ctl("cluster", "-o", "table");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out().lines().toList())
+                .containsExactly(
+                        "ADDRESS                           STATUS  ROLES       LEADER  SHARDS",
+                        "pekko://portmesh@127.0.0.1:25520  Up      dc-default  yes     LogicalPort=3/7");
+    }
+
+    @Test
+    void usageErrorsExitWith2WithoutARequest() {
+        assertThat(ctl().exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(ctl("switch").exit()).isEqualTo(PortmeshCtl.USAGE);
+        Result missing = ctl("host", "create", "esx-1");
+        assertThat(missing.exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(missing.err()).contains("--tunnel-ip");
+        Result badUrl = ctl("--url", "ftp://x", "switch", "list");
+        assertThat(badUrl.exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(badUrl.err()).contains("--url");
+        assertThat(ctl("switch", "create", "a", "--vni", "five").exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(fake.calls()).isEmpty();
+    }
+
+    @Test
+    void helpListsTheSubcommandsAndExitCodes() {
+        Result r = ctl("--help");
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("switch", "host", "port", "cluster", "Exit codes");
+        Result port = ctl("port", "--help");
+        assertThat(port.exit()).isZero();
+        assertThat(port.out()).contains("create", "bind", "unbind");
+    }
+}

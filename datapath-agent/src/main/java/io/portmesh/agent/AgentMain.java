@@ -1,0 +1,94 @@
+package io.portmesh.agent;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.portmesh.agent.control.AgentSettings;
+import io.portmesh.agent.control.DatapathAgent;
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+
+/**
+ * {@code portmesh-agent}: reads the HOCON configuration (and the options that override it) and runs one datapath
+ * agent until it is stopped.
+ */
+@CommandLine.Command(
+        name = "portmesh-agent",
+        mixinStandardHelpOptions = true,
+        description = "Runs a Portmesh datapath agent (an OpenFlow 1.3 software switch).")
+public final class AgentMain implements Callable<Integer> {
+    @CommandLine.Option(
+            names = "--config",
+            description = "HOCON file (portmesh.agent { ... }); defaults apply for what it omits")
+    File config;
+
+    @CommandLine.Option(names = "--host", description = "host id as registered with the controller")
+    String host;
+
+    @CommandLine.Option(names = "--slot", description = "a (active) or b (standby)")
+    String slot;
+
+    @CommandLine.Option(names = "--controller", description = "controller host:port, repeatable")
+    List<String> controllers;
+
+    @CommandLine.Option(names = "--listen", description = "also accept OpenFlow connections on host:port (like ptcp:)")
+    String listen;
+
+    @CommandLine.Option(names = "--trunk", description = "UDP host:port of the VM trunk pseudo-wire")
+    String trunk;
+
+    @CommandLine.Option(names = "--vxlan", description = "UDP host:port of the VXLAN endpoint")
+    String vxlan;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new AgentMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Config base = config != null ? ConfigFactory.parseFile(config) : ConfigFactory.empty();
+        Config c = overrides()
+                .withFallback(base)
+                .withFallback(ConfigFactory.load())
+                .resolve();
+        DatapathAgent agent = DatapathAgent.start(AgentSettings.fromConfig(c));
+        System.out.println(
+                "agent " + agent.settings().host() + "/" + agent.settings().slot() + " trunk="
+                        + agent.trunkAddress() + " vxlan=" + agent.vxlanAddress()
+                        + agent.listenAddress().map(a -> " listen=" + a).orElse(""));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            agent.close();
+            stopped.countDown();
+        }));
+        stopped.await();
+        return 0;
+    }
+
+    private Config overrides() {
+        StringBuilder h = new StringBuilder();
+        if (host != null) {
+            h.append("portmesh.agent.host=\"").append(host).append("\"\n");
+        }
+        if (slot != null) {
+            h.append("portmesh.agent.slot=\"").append(slot).append("\"\n");
+        }
+        if (controllers != null) {
+            h.append("portmesh.agent.controllers=[");
+            controllers.forEach(x -> h.append('"').append(x).append("\","));
+            h.append("]\n");
+        }
+        if (listen != null) {
+            h.append("portmesh.agent.listen=\"").append(listen).append("\"\n");
+        }
+        if (trunk != null) {
+            h.append("portmesh.agent.trunk.bind=\"").append(trunk).append("\"\n");
+        }
+        if (vxlan != null) {
+            h.append("portmesh.agent.vxlan.bind=\"").append(vxlan).append("\"\n");
+        }
+        return ConfigFactory.parseString(h.toString());
+    }
+}

@@ -1,0 +1,98 @@
+package io.portmesh.agent.control;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.portmesh.agent.io.FramePort;
+import io.portmesh.agent.io.PortStats;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.function.BiFunction;
+import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPortConfig;
+import org.projectfloodlight.openflow.protocol.OFPortDesc;
+import org.projectfloodlight.openflow.protocol.OFPortFeatures;
+import org.projectfloodlight.openflow.protocol.OFPortState;
+import org.projectfloodlight.openflow.protocol.OFPortStatsEntry;
+import org.projectfloodlight.openflow.protocol.OFStatsReply;
+import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.U64;
+
+/** Builders for the agent's replies: errors with the offending message's head, port descriptions, split multipart. */
+final class AgentReplies {
+    /** Entries per multipart reply part: keeps every part well under OpenFlow's 64 KiB message limit. */
+    static final int ENTRIES_PER_PART = 200;
+
+    private AgentReplies() {}
+
+    static OFErrorMsg badRequest(OFFactory f, OFMessage offending, OFBadRequestCode code) {
+        return f.errorMsgs()
+                .buildBadRequestErrorMsg()
+                .setXid(offending.getXid())
+                .setCode(code)
+                .setData(org.projectfloodlight.openflow.types.OFErrorCauseData.of(head(offending), f.getVersion()))
+                .build();
+    }
+
+    /** The first 64 bytes of a message, as the spec wants in an error's data. */
+    static byte[] head(OFMessage m) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            m.writeTo(buf);
+            byte[] out = new byte[Math.min(64, buf.readableBytes())];
+            buf.readBytes(out);
+            return out;
+        } finally {
+            buf.release();
+        }
+    }
+
+    static OFPortDesc portDesc(OFFactory f, FramePort p) {
+        return f.buildPortDesc()
+                .setPortNo(OFPort.of(p.number()))
+                .setHwAddr(MacAddress.of(p.hwAddr().value()))
+                .setName(p.name())
+                .setConfig(p.isAdminUp() ? Set.of() : Set.of(OFPortConfig.PORT_DOWN))
+                .setState(p.isLinkUp() ? Set.of(OFPortState.LIVE) : Set.of(OFPortState.LINK_DOWN))
+                .setCurr(Set.of(OFPortFeatures.PF_10GB_FD))
+                .setCurrSpeed(10_000_000)
+                .setMaxSpeed(10_000_000)
+                .build();
+    }
+
+    static OFPortStatsEntry portStats(OFFactory f, FramePort p) {
+        PortStats s = p.stats();
+        return f.buildPortStatsEntry()
+                .setPortNo(OFPort.of(p.number()))
+                .setRxPackets(U64.of(s.rxPackets()))
+                .setTxPackets(U64.of(s.txPackets()))
+                .setRxBytes(U64.of(s.rxBytes()))
+                .setTxBytes(U64.of(s.txBytes()))
+                .setRxDropped(U64.of(s.rxDropped()))
+                .setTxDropped(U64.of(s.txDropped()))
+                .setRxErrors(U64.of(s.rxErrors()))
+                .setTxErrors(U64.of(s.txErrors()))
+                .build();
+    }
+
+    /** Splits entries into reply parts; every part but the last carries REPLY_MORE. Always at least one part. */
+    static <E, R extends OFStatsReply> List<R> split(
+            List<E> entries, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
+        List<R> out = new ArrayList<>();
+        int n = entries.size();
+        for (int from = 0; from < n || from == 0; from += ENTRIES_PER_PART) {
+            int to = Math.min(n, from + ENTRIES_PER_PART);
+            Set<OFStatsReplyFlags> flags = to < n ? Set.of(OFStatsReplyFlags.REPLY_MORE) : Set.of();
+            out.add(part.apply(entries.subList(from, to), flags));
+            if (n == 0) {
+                break;
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,53 @@
+package io.portmesh.agent.control;
+
+import com.typesafe.config.Config;
+import io.portmesh.openflow.OfConfig;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@code portmesh.agent} configuration (datapath-agent/src/main/resources/reference.conf). */
+public record AgentSettings(
+        String host,
+        String slot,
+        long dpid,
+        List<InetSocketAddress> controllers,
+        Optional<InetSocketAddress> listen,
+        InetSocketAddress trunkBind,
+        InetSocketAddress vxlanBind,
+        int vxlanRemotePort,
+        boolean trunkUp,
+        int tables,
+        OfConfig openflow) {
+
+    public static AgentSettings fromConfig(Config root) {
+        Config c = root.getConfig("portmesh.agent");
+        String listen = c.getString("listen");
+        OfConfig of = OfConfig.defaults()
+                .withEcho(c.getDuration("openflow.echo-interval"), c.getInt("openflow.echo-miss-limit"))
+                .withReconnectBackoff(c.getDuration("openflow.reconnect-min"), c.getDuration("openflow.reconnect-max"));
+        return new AgentSettings(
+                c.getString("host"),
+                c.getString("slot"),
+                c.getLong("dpid"),
+                c.getStringList("controllers").stream()
+                        .map(AgentSettings::address)
+                        .toList(),
+                listen.isBlank() ? Optional.empty() : Optional.of(address(listen)),
+                address(c.getString("trunk.bind")),
+                address(c.getString("vxlan.bind")),
+                c.getInt("vxlan.remote-port"),
+                c.getBoolean("trunk.admin-up"),
+                c.getInt("tables"),
+                of);
+    }
+
+    /** host:port; an IPv4 literal or a name. */
+    public static InetSocketAddress address(String hostPort) {
+        int colon = hostPort.lastIndexOf(':');
+        if (colon <= 0) {
+            throw new IllegalArgumentException("'" + hostPort + "' is not host:port");
+        }
+        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+    }
+}

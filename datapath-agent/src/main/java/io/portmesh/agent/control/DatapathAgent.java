@@ -1,0 +1,261 @@
+package io.portmesh.agent.control;
+
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.portmesh.agent.io.FramePort;
+import io.portmesh.agent.io.PortChange;
+import io.portmesh.agent.io.Ports;
+import io.portmesh.agent.io.TrunkPort;
+import io.portmesh.agent.io.VxlanPort;
+import io.portmesh.agent.pipeline.Pipeline;
+import io.portmesh.agent.pipeline.PortOutput;
+import io.portmesh.agent.table.SwitchTables;
+import io.portmesh.model.Mac;
+import io.portmesh.openflow.OfClient;
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.OfMessageListener;
+import io.portmesh.openflow.OfRole;
+import io.portmesh.openflow.OfServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
+import org.projectfloodlight.openflow.protocol.match.Match;
+import org.projectfloodlight.openflow.types.DatapathId;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running datapath agent: flow tables, the frame pipeline, the trunk and VXLAN ports, and OpenFlow connections to
+ * every controller (plus an optional passive listener). Frames are forwarded on I/O threads from the installed flows
+ * whether or not any controller is connected (fail-secure, headless); OpenFlow is handled on one control thread.
+ */
+public final class DatapathAgent implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DatapathAgent.class);
+    private final AgentSettings settings;
+    private final SwitchTables tables;
+    private final Ports ports;
+    private final TrunkPort trunk;
+    private final VxlanPort vxlan;
+    private final Pipeline pipeline;
+    private final RoleTable roles = new RoleTable();
+    private final SwitchProtocol protocol;
+    private final ScheduledExecutorService control;
+    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    private final List<OfClient> clients = new ArrayList<>();
+    private OfServer passive;
+
+    private DatapathAgent(AgentSettings s) throws IOException {
+        this.settings = s;
+        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "agent-control-" + s.host() + "-" + s.slot());
+            t.setDaemon(true);
+            return t;
+        });
+        DatapathId dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
+        Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
+        this.tables = new SwitchTables(s.tables(), this::flowRemoved);
+        this.ports = new Ports(this::portChanged);
+        this.trunk =
+                TrunkPort.open(Pipeline.TRUNK_PORT, "trunk", new Mac(base.value() | 1), s.trunkBind(), s.trunkUp());
+        this.vxlan = VxlanPort.open(
+                Pipeline.TUNNEL_PORT, "vxlan", new Mac(base.value() | 2), s.vxlanBind(), s.vxlanRemotePort());
+        ports.add(trunk);
+        ports.add(vxlan);
+        this.pipeline = new Pipeline(tables, new Output());
+        this.protocol = new SwitchProtocol(dpid, describe(s.host(), s.slot()), tables, pipeline, ports, roles);
+    }
+
+    /** The datapath description that tells the controller which host and slot this agent is. */
+    public static String describe(String host, String slot) {
+        return "portmesh host=" + host + " slot=" + slot;
+    }
+
+    static long derivedDpid(String host, String slot) {
+        long h = 1125899906842597L;
+        for (char ch : (host + "/" + slot).toCharArray()) {
+            h = 31 * h + ch;
+        }
+        return h & 0x0000_FFFF_FFFF_FFFFL;
+    }
+
+    public static DatapathAgent start(AgentSettings s) throws IOException {
+        DatapathAgent a = new DatapathAgent(s);
+        a.ports.startAll(a.pipeline::process);
+        OfMessageListener listener = a.new Listener();
+        for (InetSocketAddress c : s.controllers()) {
+            a.clients.add(OfClient.builder(OfRole.SWITCH, listener)
+                    .config(s.openflow())
+                    .eventLoopGroup(a.group)
+                    .connect(c));
+        }
+        if (s.listen().isPresent()) {
+            a.passive = OfServer.builder(OfRole.SWITCH, listener)
+                    .config(s.openflow())
+                    .eventLoopGroup(a.group)
+                    .bind(s.listen().get());
+        }
+        a.control.scheduleWithFixedDelay(() -> a.tables.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        log.info(
+                "agent {} slot {} up: trunk {} vxlan {} controllers {}",
+                s.host(),
+                s.slot(),
+                a.trunk.localAddress(),
+                a.vxlan.localAddress(),
+                s.controllers());
+        return a;
+    }
+
+    public InetSocketAddress trunkAddress() {
+        return trunk.localAddress();
+    }
+
+    public InetSocketAddress vxlanAddress() {
+        return vxlan.localAddress();
+    }
+
+    public Optional<InetSocketAddress> listenAddress() {
+        return Optional.ofNullable(passive).map(OfServer::localAddress);
+    }
+
+    public AgentSettings settings() {
+        return settings;
+    }
+
+    public SwitchTables tables() {
+        return tables;
+    }
+
+    public Pipeline pipeline() {
+        return pipeline;
+    }
+
+    public Ports ports() {
+        return ports;
+    }
+
+    /** Flow-mods applied since start (how a test proves that a controller restart sent none). */
+    public long flowModsApplied() {
+        return onControl(protocol::flowModsApplied);
+    }
+
+    public int connectedControllers() {
+        return (int) clients.stream().filter(OfClient::isConnected).count();
+    }
+
+    private <T> T onControl(java.util.concurrent.Callable<T> c) {
+        try {
+            return control.submit(c).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void flowRemoved(OFFlowRemoved msg) {
+        broadcast(msg, true);
+    }
+
+    private void portChanged(FramePort p, PortChange change) {
+        control.execute(() -> roles.connections()
+                .forEach(c -> c.send(c.factory()
+                        .buildPortStatus()
+                        .setReason(
+                                change == PortChange.ADDED
+                                        ? OFPortReason.ADD
+                                        : change == PortChange.REMOVED ? OFPortReason.DELETE : OFPortReason.MODIFY)
+                        .setDesc(AgentReplies.portDesc(c.factory(), p))
+                        .build())));
+    }
+
+    private void broadcast(OFMessage m, boolean asyncOnly) {
+        for (OfConnection c : roles.connections()) {
+            if (!asyncOnly || roles.receivesAsync(c)) {
+                c.send(m);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        clients.forEach(OfClient::close);
+        if (passive != null) {
+            passive.close();
+        }
+        ports.close();
+        control.shutdownNow();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    private final class Listener implements OfMessageListener {
+        @Override
+        public void onConnected(OfConnection c) {
+            control.execute(() -> roles.add(c));
+        }
+
+        @Override
+        public void onMessage(OfConnection c, OFMessage m) {
+            control.execute(() -> {
+                try {
+                    protocol.handle(c, m);
+                } catch (RuntimeException e) {
+                    log.warn("could not handle {} from {}: {}", m.getType(), c.remoteAddress(), e.toString());
+                }
+            });
+        }
+
+        @Override
+        public void onDisconnected(OfConnection c, Throwable cause) {
+            control.execute(() -> roles.remove(c));
+            log.info(
+                    "controller connection {} closed: {}",
+                    c.remoteAddress(),
+                    cause == null ? "locally" : cause.toString());
+        }
+    }
+
+    private final class Output implements PortOutput {
+        @Override
+        public void output(int port, int inPort, byte[] frame, int off, int len, long tunnelId, int tunnelDstIp) {
+            ports.output(port, inPort, frame, off, len, tunnelId, tunnelDstIp);
+        }
+
+        @Override
+        public void toController(
+                OFPacketInReason reason, int tableId, long cookie, Match match, byte[] frame, int off, int len) {
+            byte[] data = java.util.Arrays.copyOfRange(frame, off, off + len);
+            control.execute(() -> {
+                for (OfConnection c : roles.connections()) {
+                    if (roles.receivesAsync(c)) {
+                        c.send(c.factory()
+                                .buildPacketIn()
+                                .setBufferId(OFBufferId.NO_BUFFER)
+                                .setTotalLen(len)
+                                .setReason(reason)
+                                .setTableId(TableId.of(tableId))
+                                .setCookie(U64.of(cookie))
+                                .setMatch(match)
+                                .setData(data)
+                                .build());
+                    }
+                }
+            });
+        }
+
+        @Override
+        public Iterable<Integer> allPorts() {
+            return ports.numbers();
+        }
+    }
+}

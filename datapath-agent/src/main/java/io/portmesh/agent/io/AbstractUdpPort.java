@@ -1,0 +1,232 @@
+package io.portmesh.agent.io;
+
+import io.portmesh.model.Mac;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every UDP-carried port shares: one blocking {@link DatagramChannel}, one receive thread that reuses a direct
+ * buffer and a heap array (no allocation per frame), admin and link state, counters.
+ *
+ * <p>Transmit copies the frame into a per-thread direct buffer: several threads transmit (both receive threads run
+ * the pipeline, packet-outs come from the OpenFlow threads), and a heap buffer would make the JDK copy it into a
+ * temporary direct one anyway.
+ */
+public abstract class AbstractUdpPort implements FramePort {
+    /** Largest UDP payload over IPv4. */
+    public static final int MAX_DATAGRAM = 65_507;
+
+    private static final Logger log = LoggerFactory.getLogger(AbstractUdpPort.class);
+    private static final ThreadLocal<ByteBuffer> SEND_BUFFER =
+            ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(MAX_DATAGRAM));
+
+    private final int number;
+    private final String name;
+    private final Mac hwAddr;
+    private final DatagramChannel channel;
+    private final InetSocketAddress localAddress;
+    protected final PortCounters counters = new PortCounters();
+    private final AtomicBoolean started = new AtomicBoolean();
+    private volatile boolean adminUp;
+    private volatile boolean linkUp;
+    private volatile boolean closed;
+    private volatile PortListener listener = (p, c) -> {};
+    private volatile Thread receiver;
+
+    /**
+     * @param socketBufferBytes SO_RCVBUF and SO_SNDBUF to ask for (the kernel caps them at net.core.rmem_max and
+     *     wmem_max), or 0 to keep the system default. Bigger buffers absorb bursts; under a sustained overload they only
+     *     add queueing delay.
+     */
+    protected AbstractUdpPort(
+            int number, String name, Mac hwAddr, InetSocketAddress bind, boolean adminUp, int socketBufferBytes)
+            throws IOException {
+        if (socketBufferBytes < 0) {
+            throw new IllegalArgumentException("socket buffer size must be 0 (system default) or positive");
+        }
+        this.number = number;
+        this.name = Objects.requireNonNull(name, "name");
+        this.hwAddr = Objects.requireNonNull(hwAddr, "hwAddr");
+        this.adminUp = adminUp;
+        DatagramChannel ch = DatagramChannel.open();
+        try {
+            if (socketBufferBytes > 0) {
+                ch.setOption(StandardSocketOptions.SO_RCVBUF, socketBufferBytes);
+                ch.setOption(StandardSocketOptions.SO_SNDBUF, socketBufferBytes);
+            }
+            ch.bind(bind);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        this.channel = ch;
+        this.localAddress = (InetSocketAddress) ch.getLocalAddress();
+    }
+
+    @Override
+    public final int number() {
+        return number;
+    }
+
+    @Override
+    public final String name() {
+        return name;
+    }
+
+    @Override
+    public final Mac hwAddr() {
+        return hwAddr;
+    }
+
+    /** The address the socket is bound to (with the real port when bound to port 0). */
+    public final InetSocketAddress localAddress() {
+        return localAddress;
+    }
+
+    @Override
+    public final boolean isAdminUp() {
+        return adminUp;
+    }
+
+    @Override
+    public final boolean setAdminUp(boolean up) {
+        synchronized (this) {
+            if (adminUp == up) {
+                return false;
+            }
+            adminUp = up;
+        }
+        listener.portChanged(this, PortChange.MODIFIED);
+        return true;
+    }
+
+    @Override
+    public final boolean isLinkUp() {
+        return linkUp;
+    }
+
+    @Override
+    public final PortStats stats() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public final void setStateListener(PortListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
+    }
+
+    @Override
+    public final void start(FrameSink sink) {
+        Objects.requireNonNull(sink, "sink");
+        if (closed) {
+            throw new IllegalStateException("port " + name + " is closed");
+        }
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("port " + name + " already started");
+        }
+        Thread t = new Thread(() -> receiveLoop(sink), "pm-rx-" + name);
+        t.setDaemon(true);
+        receiver = t;
+        linkUp = true;
+        t.start();
+        listener.portChanged(this, PortChange.MODIFIED);
+    }
+
+    @Override
+    public final void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        boolean wasUp = linkUp;
+        linkUp = false;
+        try {
+            channel.close();
+        } catch (IOException e) {
+            log.debug("closing {}", name, e);
+        }
+        Thread t = receiver;
+        if (t != null && t != Thread.currentThread()) {
+            try {
+                t.join(2_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (wasUp) {
+            listener.portChanged(this, PortChange.MODIFIED);
+        }
+    }
+
+    private void receiveLoop(FrameSink sink) {
+        ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
+        byte[] frame = new byte[MAX_DATAGRAM];
+        // Bounded by the channel: close() makes receive() throw ClosedChannelException.
+        while (!closed) {
+            buf.clear();
+            InetSocketAddress from;
+            try {
+                from = (InetSocketAddress) channel.receive(buf);
+            } catch (ClosedChannelException e) {
+                break;
+            } catch (IOException e) {
+                counters.rxError();
+                log.debug("{}: receive failed", name, e);
+                continue;
+            }
+            if (from == null) {
+                continue;
+            }
+            int len = buf.position();
+            buf.flip();
+            buf.get(frame, 0, len);
+            try {
+                onDatagram(sink, from, frame, len);
+            } catch (RuntimeException e) {
+                counters.rxError();
+                log.debug("{}: frame from {} failed in the pipeline", name, from, e);
+            }
+        }
+        log.debug("{}: receive loop ended", name);
+    }
+
+    /** Handles one received datagram held in {@code data[0, len)}; must count whatever it drops. */
+    protected abstract void onDatagram(FrameSink sink, InetSocketAddress from, byte[] data, int len);
+
+    /** The calling thread's direct transmit buffer, cleared. */
+    protected static ByteBuffer sendBuffer() {
+        return SEND_BUFFER.get().clear();
+    }
+
+    /** Sends the flipped {@code datagram} to {@code to}, counting {@code frameLen} bytes on success. */
+    protected final void transmit(ByteBuffer datagram, InetSocketAddress to, int frameLen) {
+        try {
+            if (channel.send(datagram, to) == 0) {
+                counters.txDropped();
+            } else {
+                counters.transmitted(frameLen);
+            }
+        } catch (ClosedChannelException e) {
+            counters.txDropped();
+        } catch (IOException | RuntimeException e) {
+            // RuntimeException covers an unresolved or unsupported address from a bad flow.
+            counters.txError();
+            log.debug("{}: send to {} failed", name, to, e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + number + " " + name + " " + localAddress + "]";
+    }
+}

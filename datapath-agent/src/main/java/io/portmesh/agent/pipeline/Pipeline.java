@@ -1,0 +1,147 @@
+package io.portmesh.agent.pipeline;
+
+import io.portmesh.agent.table.FlowRule;
+import io.portmesh.agent.table.FlowTable;
+import io.portmesh.agent.table.Instructions;
+import io.portmesh.agent.table.SwitchTables;
+import java.util.Arrays;
+import org.projectfloodlight.openflow.protocol.OFPacketOut;
+import org.projectfloodlight.openflow.types.OFBufferId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The OpenFlow 1.3 pipeline (DESIGN.md section 5): a frame goes through tables from 0 on, forward
+ * only, collecting an action set that runs at the end. Called concurrently by the I/O threads; all
+ * per-frame state lives in a thread-local {@link Context}.
+ */
+public final class Pipeline {
+    public static final int TRUNK_PORT = 1;
+    public static final int TUNNEL_PORT = 2;
+
+    private static final Logger log = LoggerFactory.getLogger(Pipeline.class);
+
+    private final SwitchTables tables;
+    private final PipelineCounters counters = new PipelineCounters();
+    private final ActionRunner runner;
+    private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
+
+    public Pipeline(SwitchTables tables, PortOutput out) {
+        this.tables = tables;
+        this.runner = new ActionRunner(out, counters, TUNNEL_PORT, this);
+    }
+
+    /**
+     * One frame through tables 0..n. inPort = OF port number; tunnelId/tunnelSrcIp set when the
+     * frame came from VXLAN (0 otherwise). Never throws.
+     */
+    public void process(int inPort, long tunnelId, int tunnelSrcIp, byte[] frame, int off, int len) {
+        counters.framesIn.increment();
+        try {
+            Context c = contexts.get();
+            Packet p = c.packet;
+            if (!p.parse(frame, off, len)) {
+                counters.malformed.increment();
+                return;
+            }
+            start(p, inPort, tunnelId, tunnelSrcIp);
+            c.packetOut = false;
+            run(p, c);
+        } catch (RuntimeException bug) {
+            counters.errors.increment();
+            log.debug("frame from port {} dropped: pipeline failure", inPort, bug);
+        }
+    }
+
+    /**
+     * Executes a PACKET_OUT's actions (OUTPUT:TABLE runs the pipeline with in_port from the
+     * message). Packet-outs with a buffer id, bad data or actions this switch refuses are dropped
+     * and counted. Never throws.
+     */
+    public void packetOut(OFPacketOut po) {
+        try {
+            Instructions actions = tables.actionCompiler().packetOutActions(po.getActions());
+            Context c = new Context();
+            Packet p = c.packet;
+            if (actions == null
+                    || !OFBufferId.NO_BUFFER.equals(po.getBufferId())
+                    || !p.parse(po.getData(), 0, po.getData().length)) {
+                counters.packetOutRejected.increment();
+                return;
+            }
+            start(p, po.getInPort().getPortNumber(), 0, 0);
+            c.packetOut = true;
+            c.entry = null;
+            runner.apply(actions.applyProgram, actions.groups, p, c);
+        } catch (RuntimeException bug) {
+            counters.errors.increment();
+            log.debug("packet-out dropped: pipeline failure", bug);
+        }
+    }
+
+    public PipelineCounters counters() {
+        return counters;
+    }
+
+    /** OUTPUT:TABLE from a packet-out: the frame as modified so far, from table 0, in a fresh context. */
+    void reinject(Packet from) {
+        byte[] copy = Arrays.copyOfRange(from.bytes(), from.bytesOffset(), from.bytesOffset() + from.bytesLength());
+        Context c = new Context();
+        Packet p = c.packet;
+        if (!p.parse(copy, 0, copy.length)) {
+            counters.packetOutRejected.increment();
+            return;
+        }
+        start(p, from.inPort, from.tunnelId, from.tunnelSrcIp);
+        run(p, c);
+    }
+
+    private static void start(Packet p, int inPort, long tunnelId, int tunnelSrcIp) {
+        p.inPort = inPort;
+        p.tunnelId = tunnelId;
+        p.tunnelSrcIp = tunnelSrcIp;
+        p.tunnelDstIp = 0;
+        p.metadata = 0;
+    }
+
+    private void run(Packet p, Context c) {
+        c.actionSet.clear();
+        c.emitted = 0;
+        c.entry = null;
+        int tableId = 0;
+        int tableCount = tables.tableCount();
+        // goto_table only goes forward, so at most tableCount lookups.
+        for (int hop = 0; hop < tableCount; hop++) {
+            FlowTable table = tables.table(tableId);
+            p.fillKey(c.key);
+            FlowRule rule = table.lookup(c.key);
+            if (rule == null) {
+                table.miss();
+                counters.tableMiss.increment();
+                return;
+            }
+            rule.entry.hit(c.lane, p.frameLen);
+            c.entry = rule.entry;
+            if (rule.applyProgram.length > 0) {
+                runner.apply(rule.applyProgram, rule.groups, p, c);
+            }
+            if (rule.clearActions) {
+                c.actionSet.clear();
+            }
+            if (rule.writeProgram != null) {
+                c.actionSet.write(rule.writeProgram, rule.groups);
+            }
+            if (rule.metadataMask != 0) {
+                p.metadata = (p.metadata & ~rule.metadataMask) | rule.metadata;
+            }
+            if (rule.gotoTable == Instructions.NO_GOTO) {
+                break;
+            }
+            tableId = rule.gotoTable;
+        }
+        c.actionSet.execute(p, runner, c);
+        if (c.emitted == 0) {
+            counters.noOutput.increment();
+        }
+    }
+}

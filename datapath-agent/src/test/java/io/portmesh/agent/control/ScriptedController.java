@@ -1,0 +1,116 @@
+package io.portmesh.agent.control;
+
+import io.portmesh.openflow.OfConfig;
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.OfMessageListener;
+import io.portmesh.openflow.OfRole;
+import io.portmesh.openflow.OfServer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+
+/**
+ * A controller the test drives by hand: an {@link OfServer} in CONTROLLER role on 127.0.0.1:0 that hands out each
+ * agent connection once its handshake is done and records every unsolicited message (errors not tied to a pending
+ * request, port status, packet-in) per connection.
+ */
+final class ScriptedController implements AutoCloseable {
+    static final long WAIT_SECONDS = 10;
+
+    private final OfServer server;
+    private final BlockingQueue<OfConnection> connected = new LinkedBlockingQueue<>();
+    private final Map<OfConnection, ConcurrentLinkedQueue<OFMessage>> received = new ConcurrentHashMap<>();
+    private final BlockingQueue<OfConnection> disconnected = new LinkedBlockingQueue<>();
+
+    ScriptedController() throws IOException {
+        OfMessageListener listener = new OfMessageListener() {
+            @Override
+            public void onConnected(OfConnection c) {
+                received.computeIfAbsent(c, k -> new ConcurrentLinkedQueue<>());
+                connected.add(c);
+            }
+
+            @Override
+            public void onMessage(OfConnection c, OFMessage m) {
+                received.computeIfAbsent(c, k -> new ConcurrentLinkedQueue<>()).add(m);
+            }
+
+            @Override
+            public void onDisconnected(OfConnection c, Throwable cause) {
+                disconnected.add(c);
+            }
+        };
+        server = OfServer.builder(OfRole.CONTROLLER, listener)
+                .config(OfConfig.defaults())
+                .bind(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    InetSocketAddress address() {
+        return server.localAddress();
+    }
+
+    String hostPort() {
+        return "127.0.0.1:" + server.port();
+    }
+
+    /** The next agent connection whose handshake finished. */
+    OfConnection awaitConnection() throws InterruptedException {
+        OfConnection c = connected.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (c == null) {
+            throw new AssertionError("no agent connected to " + address() + " within " + WAIT_SECONDS + " s");
+        }
+        return c;
+    }
+
+    /** Unsolicited messages received on {@code c} so far, in order. */
+    List<OFMessage> received(OfConnection c) {
+        return List.copyOf(received.getOrDefault(c, new ConcurrentLinkedQueue<>()));
+    }
+
+    /** The error that answered the message with {@code xid}, if one arrived. */
+    Optional<OFErrorMsg> errorFor(OfConnection c, long xid) {
+        return received(c).stream()
+                .filter(m -> m instanceof OFErrorMsg && m.getXid() == xid)
+                .map(OFErrorMsg.class::cast)
+                .findFirst();
+    }
+
+    /**
+     * Sends the messages, then a barrier, and waits for its reply: the agent handles messages in order on one thread,
+     * so when this returns every message is applied and every error it caused has been delivered to this listener.
+     */
+    static void sendAndSync(OfConnection c, List<? extends OFMessage> messages) throws Exception {
+        c.send(messages);
+        barrier(c);
+    }
+
+    static OFBarrierReply barrier(OfConnection c) throws Exception {
+        CompletableFuture<OFBarrierReply> f = c.barrier();
+        return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Blocks until the agent's end of {@code c} has gone (after a server close). */
+    OfConnection awaitDisconnected() throws InterruptedException {
+        OfConnection c = disconnected.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        if (c == null) {
+            throw new AssertionError("no connection closed within " + WAIT_SECONDS + " s");
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

@@ -1,0 +1,218 @@
+package io.portmesh.loadtest.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.typesafe.config.ConfigFactory;
+import io.portmesh.agent.control.AgentSettings;
+import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.persistence.EmbeddedCassandra;
+import io.portmesh.persistence.EmbeddedCassandraSettings;
+import io.portmesh.persistence.Replication;
+import io.portmesh.persistence.SchemaInstaller;
+import io.portmesh.sim.PingStats;
+import io.portmesh.sim.RttHistogram;
+import io.portmesh.sim.SimulatedVm;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
+/**
+ * The README's first command: an embedded Cassandra, three controller nodes as separate processes, three simulated
+ * hosts with their agents, four VMs in two logical switches, traffic across VXLAN, and a short report.
+ */
+@CommandLine.Command(
+        name = "portmesh-demo",
+        mixinStandardHelpOptions = true,
+        description = "Runs the local Portmesh demo.")
+public final class DemoMain implements Callable<Integer> {
+    @CommandLine.Option(
+            names = "--work",
+            defaultValue = "work/demo",
+            description = "work directory (Cassandra data, logs)")
+    Path work;
+
+    @CommandLine.Option(names = "--pings", defaultValue = "200", description = "pings per VM pair")
+    int pings;
+
+    @CommandLine.Option(names = "--cassandra-port", defaultValue = "9042")
+    int cassandraPort;
+
+    private final DemoReport report = new DemoReport();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DemoMain()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<NodeProcess> nodes = new ArrayList<>();
+        List<DatapathAgent> agents = new ArrayList<>();
+        List<SimulatedVm> vms = new ArrayList<>();
+        long t0 = System.nanoTime();
+        try (EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
+                .withWorkDir(work.resolve("cassandra"))
+                .withNativePort(cassandraPort)
+                .withStoragePort(cassandraPort == 9042 ? 7000 : cassandraPort + 1))) {
+            report.step(
+                    "Cassandra " + cassandra.start().releaseVersion() + " answers on " + cassandra.contactPointString()
+                            + (cassandra.owned() ? " (started)" : " (reused)"),
+                    t0);
+            new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), "datacenter1");
+
+            long t = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                nodes.add(NodeProcess.launch(
+                        i + 1,
+                        2551 + i,
+                        2551,
+                        8080 + i,
+                        6653 + i,
+                        cassandra.contactPointString(),
+                        work.resolve("logs")));
+            }
+            RestClient api = new RestClient(nodes.get(0).url());
+            awaitCluster(nodes);
+            report.step(
+                    "3 controller nodes up (pids "
+                            + nodes.stream().map(n -> String.valueOf(n.pid())).toList()
+                            + ", REST :8080-8082, OpenFlow :6653-6655)",
+                    t);
+
+            t = System.nanoTime();
+            List<String> controllers =
+                    nodes.stream().map(n -> "127.0.0.1:" + n.openflowPort).toList();
+            for (int i = 1; i <= 3; i++) {
+                String host = "esx-" + i;
+                String tep = "127.0.0." + (10 + i);
+                api.expectOk(api.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)), "create host " + host);
+                agents.add(DatapathAgent.start(agentSettings(host, tep, controllers)));
+            }
+            report.step("3 hosts registered, their agents connected to all 3 nodes", t);
+
+            t = System.nanoTime();
+            api.expectOk(api.post("/v1/switches", Map.of("name", "blue")), "create switch blue");
+            api.expectOk(api.post("/v1/switches", Map.of("name", "red")), "create switch red");
+            SimulatedVm vm1 = vm(api, "blue", "52:54:00:00:01:01", "10.0.0.1", 1, agents, vms);
+            SimulatedVm vm2 = vm(api, "blue", "52:54:00:00:01:02", "10.0.0.2", 2, agents, vms);
+            SimulatedVm vm3 = vm(api, "red", "52:54:00:00:02:03", "10.0.0.3", 1, agents, vms);
+            SimulatedVm vm4 = vm(api, "red", "52:54:00:00:02:04", "10.0.0.4", 3, agents, vms);
+            report.step("2 switches, 4 ports bound with ?wait=realized", t);
+
+            t = System.nanoTime();
+            vm1.resolve(vm2.ip()).get(10, TimeUnit.SECONDS);
+            vm3.resolve(vm4.ip()).get(10, TimeUnit.SECONDS);
+            report.step("ARP across VXLAN: vm1 -> vm2 (blue), vm3 -> vm4 (red)", t);
+            ping(vm1, vm2, "blue vm1 (esx-1) -> vm2 (esx-2)");
+            ping(vm3, vm4, "red  vm3 (esx-1) -> vm4 (esx-3)");
+            boolean leaked = vm3.hasReceived(f -> from(f, vm1) || from(f, vm2))
+                    || vm4.hasReceived(f -> from(f, vm1) || from(f, vm2))
+                    || vm1.hasReceived(f -> from(f, vm3) || from(f, vm4))
+                    || vm2.hasReceived(f -> from(f, vm3) || from(f, vm4));
+            report.check("isolation: no frame of blue reached red, none of red reached blue", !leaked);
+            JsonNode host1 = api.expectOk(api.get("/v1/hosts/esx-1"), "get host");
+            report.line("esx-1: " + host1.path("flowsInstalled").asInt() + " flows installed, master generation "
+                    + host1.path("masterGeneration").asLong() + ", agents "
+                    + host1.path("agents").size());
+            report.line("total " + String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
+            report.print(work.resolve("report.txt"));
+            return report.failed() ? 1 : 0;
+        } finally {
+            vms.forEach(SimulatedVm::close);
+            agents.forEach(DatapathAgent::close);
+            nodes.forEach(NodeProcess::close);
+        }
+    }
+
+    private SimulatedVm vm(
+            RestClient api,
+            String sw,
+            String mac,
+            String ip,
+            int host,
+            List<DatapathAgent> agents,
+            List<SimulatedVm> vms)
+            throws Exception {
+        JsonNode port = api.expectOk(
+                api.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac, "ips", List.of(ip))), "create port");
+        long t = System.nanoTime();
+        JsonNode b = api.expectOk(
+                api.put(
+                        "/v1/ports/" + port.path("id").asText() + "/binding?wait=realized",
+                        Map.of("host", "esx-" + host)),
+                "bind port");
+        report.realized((System.nanoTime() - t) / 1_000_000.0);
+        SimulatedVm vm = new SimulatedVm(
+                Mac.parse(mac),
+                Ipv4.parse(ip),
+                b.path("vlan").asInt(),
+                agents.get(host - 1).trunkAddress());
+        vm.sendGratuitousArp();
+        vms.add(vm);
+        return vm;
+    }
+
+    private void ping(SimulatedVm from, SimulatedVm to, String label) throws InterruptedException {
+        RttHistogram rtt = new RttHistogram();
+        from.setRttHook(rtt);
+        PingStats before = from.pingStats();
+        for (int i = 0; i < pings; i++) {
+            from.sendPing(to.mac(), 128);
+            Thread.sleep(5);
+        }
+        Thread.sleep(300);
+        PingStats after = from.pingStats();
+        long sent = after.sent() - before.sent();
+        long received = after.received() - before.received();
+        var h = rtt.cumulative();
+        report.check(
+                String.format(
+                        "%s: %d/%d answered, rtt p50 %.2f ms p99 %.2f ms",
+                        label, received, sent, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6),
+                received == sent);
+    }
+
+    private static boolean from(byte[] frame, SimulatedVm vm) {
+        return frame.length >= 12 && Mac.of(frame, 6).equals(vm.mac());
+    }
+
+    private static void awaitCluster(List<NodeProcess> nodes) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (System.nanoTime() < deadline) {
+            for (NodeProcess n : nodes) {
+                if (!n.isAlive()) {
+                    throw new IllegalStateException(
+                            "controller node " + n.index + " exited; see its log under work/demo/logs");
+                }
+            }
+            try {
+                JsonNode c =
+                        new RestClient(nodes.get(0).url()).get("/v1/cluster").body();
+                long up = 0;
+                for (JsonNode m : c.path("members")) {
+                    up += "Up".equals(m.path("status").asText()) ? 1 : 0;
+                }
+                if (up == nodes.size()) {
+                    return;
+                }
+            } catch (Exception e) {
+                // not listening yet
+            }
+            Thread.sleep(500);
+        }
+        throw new IllegalStateException("the controller cluster did not come up within 120 s");
+    }
+
+    private static AgentSettings agentSettings(String host, String tep, List<String> controllers) {
+        String list =
+                String.join(",", controllers.stream().map(c -> "\"" + c + "\"").toList());
+        return AgentSettings.fromConfig(ConfigFactory.parseString("portmesh.agent { host = \"" + host
+                        + "\"\n vxlan.bind = \"" + tep + ":4789\"\n controllers = [" + list + "] }")
+                .withFallback(ConfigFactory.load())
+                .resolve());
+    }
+}

@@ -1,0 +1,63 @@
+package io.portmesh.loadtest.demo;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** A minimal JSON client for the controller's REST API, for the demo and the load tests. */
+public final class RestClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final String base;
+
+    public RestClient(String base) {
+        this.base = base;
+    }
+
+    public record Response(int status, JsonNode body) {
+        public boolean ok() {
+            return status >= 200 && status < 300;
+        }
+    }
+
+    public Response get(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    public Response post(String path, Object body) throws IOException, InterruptedException {
+        return send(json(path, body).POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    public Response put(String path, Object body) throws IOException, InterruptedException {
+        return send(json(path, body).PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
+    }
+
+    public Response delete(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+    }
+
+    /** Like {@link #post} etc. but fails with the API's error message on a non-2xx answer. */
+    public JsonNode expectOk(Response r, String what) {
+        if (!r.ok()) {
+            throw new IllegalStateException(what + " failed with " + r.status() + ": " + r.body());
+        }
+        return r.body();
+    }
+
+    private HttpRequest.Builder json(String path, Object body) {
+        return HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json");
+    }
+
+    private Response send(HttpRequest.Builder b) throws IOException, InterruptedException {
+        HttpResponse<String> r =
+                http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        JsonNode body = r.body() == null || r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
+        return new Response(r.statusCode(), body);
+    }
+}

@@ -1,0 +1,35 @@
+package io.portmesh.openflow;
+
+import java.net.SocketAddress;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+
+/**
+ * Receives connections and their messages once the handshake is done. Every call comes from the connection's
+ * event loop thread, in order: do not block in it (hand work to another executor). An exception thrown here is
+ * caught, counted and logged; it never closes the connection.
+ */
+public interface OfMessageListener {
+    /**
+     * The handshake finished. On a controller end {@link OfConnection#switchInfo()} is present; on a switch end
+     * every message after HELLO (FEATURES_REQUEST included) follows through {@link #onMessage}.
+     */
+    void onConnected(OfConnection connection);
+
+    /**
+     * An unsolicited message, or an error not tied to a pending request. ECHO is answered in the pipeline and
+     * replies to pending requests complete their futures instead of arriving here.
+     */
+    void onMessage(OfConnection connection, OFMessage message);
+
+    /**
+     * A connection reported by {@link #onConnected} is closed; pending futures have failed.
+     *
+     * @param cause {@code null} when closed locally ({@link OfConnection#close()}, server or client closed);
+     *     otherwise why, e.g. {@link KeepaliveTimeoutException}, {@link OfProtocolException}, an
+     *     {@code IOException}, or {@link OfDisconnectedException} when the peer closed it
+     */
+    void onDisconnected(OfConnection connection, Throwable cause);
+
+    /** A connection closed before its handshake finished (refused version, timeout, peer gone). */
+    default void onHandshakeFailed(SocketAddress remoteAddress, Throwable cause) {}
+}

@@ -1,0 +1,71 @@
+package io.portmesh.openflow;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
+import java.util.List;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+
+/** The codec handlers of the real pipeline on an {@link EmbeddedChannel}. */
+final class Codec {
+    final OfStats stats = new OfStats();
+    final EmbeddedChannel channel;
+
+    /** Frame decoder, message decoder (already negotiated), encoder. */
+    Codec(boolean closeOnMalformed) {
+        this(closeOnMalformed, true);
+    }
+
+    Codec(boolean closeOnMalformed, boolean negotiated) {
+        channel = new EmbeddedChannel(
+                new OfFrameDecoder(stats),
+                new OfMessageDecoder(stats, closeOnMalformed, negotiated),
+                new OfMessageEncoder(stats));
+    }
+
+    /** Bytes the encoder produces for {@code message}. */
+    static byte[] encode(OFMessage message) {
+        EmbeddedChannel ch = new EmbeddedChannel(new OfMessageEncoder(new OfStats()));
+        ch.writeOutbound(message);
+        ByteBuf buf = ch.readOutbound();
+        try {
+            return ByteBufUtil.getBytes(buf);
+        } finally {
+            buf.release();
+            ch.finishAndReleaseAll();
+        }
+    }
+
+    /** Feeds bytes in; returns the messages that came out. */
+    List<OFMessage> feed(byte[] bytes) {
+        channel.writeInbound(channel.alloc().buffer(bytes.length).writeBytes(bytes));
+        List<OFMessage> out = new ArrayList<>();
+        for (Object o = channel.readInbound(); o != null; o = channel.readInbound()) {
+            out.add((OFMessage) o);
+        }
+        return out;
+    }
+
+    /** The replies the pipeline wrote (OFPT_ERRORs), decoded. */
+    List<OFMessage> replies() throws Exception {
+        List<OFMessage> out = new ArrayList<>();
+        for (Object o = channel.readOutbound(); o != null; o = channel.readOutbound()) {
+            ByteBuf buf = (ByteBuf) o;
+            try {
+                while (buf.isReadable()) {
+                    out.add(org.projectfloodlight.openflow.protocol.OFFactories.getGenericReader()
+                            .readFrom(buf));
+                }
+            } finally {
+                ReferenceCountUtil.release(buf);
+            }
+        }
+        return out;
+    }
+
+    void release() {
+        channel.finishAndReleaseAll();
+    }
+}

@@ -1,0 +1,55 @@
+package io.portmesh.sharding;
+
+import io.portmesh.model.ValidationException;
+import io.portmesh.sharding.service.ConflictException;
+import io.portmesh.sharding.service.NotFoundException;
+import java.util.concurrent.CompletionException;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Entity replies cross nodes, and only a plain message survives that (Pekko serializes a StatusReply error as its
+ * text). So an error is a text with a kind prefix, and {@link #toException} turns it back into the exception the
+ * northbound API maps to a status code.
+ */
+public final class Errors {
+    private static final String INVALID = "invalid|";
+    private static final String CONFLICT = "conflict|";
+    private static final String NOT_FOUND = "not_found|";
+
+    private Errors() {}
+
+    public static <T> StatusReply<T> invalid(String field, String message) {
+        return StatusReply.error(INVALID + field + "|" + message);
+    }
+
+    public static <T> StatusReply<T> invalid(ValidationException e) {
+        return invalid(e.field(), e.reason());
+    }
+
+    public static <T> StatusReply<T> conflict(String message) {
+        return StatusReply.error(CONFLICT + message);
+    }
+
+    public static <T> StatusReply<T> notFound(String message) {
+        return StatusReply.error(NOT_FOUND + message);
+    }
+
+    /** The exception an entity's error reply stands for; other failures (timeouts) are returned unchanged. */
+    public static Throwable toException(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        if (!(cause instanceof StatusReply.ErrorMessage)) {
+            return cause;
+        }
+        String text = cause.getMessage();
+        if (text.startsWith(INVALID)) {
+            String rest = text.substring(INVALID.length());
+            int bar = rest.indexOf('|');
+            return new ValidationException(rest.substring(0, bar), rest.substring(bar + 1));
+        } else if (text.startsWith(CONFLICT)) {
+            return new ConflictException(text.substring(CONFLICT.length()));
+        } else if (text.startsWith(NOT_FOUND)) {
+            return new NotFoundException(text.substring(NOT_FOUND.length()));
+        }
+        return new IllegalStateException(text);
+    }
+}

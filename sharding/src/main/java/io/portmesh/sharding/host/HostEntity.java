@@ -1,0 +1,253 @@
+package io.portmesh.sharding.host;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.ValidationException;
+import io.portmesh.model.VlanId;
+import io.portmesh.persistence.CborSerializable;
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.service.HostInfo;
+import io.portmesh.sharding.southbound.SessionCommand;
+import java.time.Duration;
+import java.util.Set;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * A hypervisor host: its tunnel endpoint, its access VLANs, the ports bound on it and the members of their logical
+ * switches (persisted, {@link HostState}); and, at runtime, its agents' OpenFlow connections, which of them is master,
+ * and how far each agent has realized the plan ({@link HostSouthbound}).
+ */
+public final class HostEntity
+        extends EventSourcedBehaviorWithEnforcedReplies<HostEntity.Command, HostEntity.Event, HostState> {
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Host");
+    public static final String TAG = "host";
+
+    public sealed interface Command extends CborSerializable {}
+
+    public record Register(String tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command {}
+
+    public record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command {}
+
+    /** Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version. */
+    public record BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo)
+            implements Command {}
+
+    public record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
+
+    public record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command {}
+
+    /** The members of a switch changed; the reply is the plan version that includes the change. */
+    public record ApplySwitchMembers(
+            String switchId, HostState.SwitchMembers members, ActorRef<StatusReply<Long>> replyTo) implements Command {}
+
+    /** Replies when every agent of the host has acknowledged plan version {@code version}. */
+    public record AwaitRealized(long version, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    public record AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote)
+            implements Command {}
+
+    public record AgentDisconnected(ActorRef<SessionCommand> session) implements Command {}
+
+    /** The installed flows and groups read from a master connection, as OpenFlow multipart reply bytes. */
+    public record Installed(ActorRef<SessionCommand> session, byte[] flowStats, byte[] groupDesc) implements Command {}
+
+    public record Acked(ActorRef<SessionCommand> session, long version) implements Command {}
+
+    public record PushFailed(ActorRef<SessionCommand> session, String reason) implements Command {}
+
+    public sealed interface Event extends CborSerializable {}
+
+    public record Registered(String tunnelIp) implements Event {}
+
+    public record PortBound(String port, String mac, String switchId, int vni, int vlan) implements Event {}
+
+    public record PortUnbound(String port) implements Event {}
+
+    public record SwitchMembersChanged(String switchId, HostState.SwitchMembers members) implements Event {}
+
+    /** Mastership changed: the generation id sent with ROLE_REQUEST; it never goes down, across restarts too. */
+    public record MasterElected(long generation) implements Event {}
+
+    private final String hostId;
+    private final HostSouthbound southbound;
+
+    private HostEntity(ActorContext<Command> ctx, String hostId, String selfNode, Duration realizeTimeout) {
+        super(PersistenceId.of(TYPE_KEY.name(), hostId));
+        this.hostId = hostId;
+        this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
+    }
+
+    public static void init(ActorSystem<?> system, Duration realizeTimeout) {
+        String self = org.apache.pekko.cluster.typed.Cluster.get(system)
+                .selfMember()
+                .address()
+                .toString();
+        ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout)));
+    }
+
+    public static Behavior<Command> create(String hostId, String selfNode, Duration realizeTimeout) {
+        return Behaviors.setup(ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout));
+    }
+
+    @Override
+    public HostState emptyState() {
+        return HostState.empty(hostId);
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(100, 2);
+    }
+
+    @Override
+    public Set<String> tagsFor(Event event) {
+        return Set.of(TAG);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, HostState> commandHandler() {
+        return newCommandHandlerWithReplyBuilder()
+                .forAnyState()
+                .onCommand(Register.class, this::onRegister)
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
+                .onCommand(BindPort.class, this::onBind)
+                .onCommand(UnbindPort.class, this::onUnbind)
+                .onCommand(ApplySwitchMembers.class, this::onMembers)
+                .onCommand(AwaitRealized.class, this::onAwait)
+                .onCommand(AgentConnected.class, this::onConnected)
+                .onCommand(AgentDisconnected.class, (s, c) -> southboundEffect(s, southbound.disconnected(c.session())))
+                .onCommand(Installed.class, (s, c) -> {
+                    southbound.installed(s, c);
+                    return Effect().noReply();
+                })
+                .onCommand(Acked.class, (s, c) -> {
+                    southbound.acked(c.session(), c.version());
+                    return Effect().noReply();
+                })
+                .onCommand(PushFailed.class, (s, c) -> {
+                    southbound.pushFailed(c.session(), c.reason());
+                    return Effect().noReply();
+                })
+                .build();
+    }
+
+    private ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
+        if (s.exists()) {
+            if (s.tunnelIp().equals(c.tunnelIp())) {
+                return Effect().reply(c.replyTo(), info(s));
+            }
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict("host " + hostId + " already exists with tunnelIp " + s.tunnelIp()));
+        }
+        return Effect().persist(new Registered(c.tunnelIp())).thenReply(c.replyTo(), this::info);
+    }
+
+    private ReplyEffect<Event, HostState> onBind(HostState s, BindPort c) {
+        if (!s.exists()) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.invalid("host", "unknown host " + hostId + ": register it first (POST /v1/hosts)"));
+        }
+        HostState.LocalBinding existing = s.bindings().get(c.port());
+        if (existing != null) {
+            return Effect()
+                    .reply(c.replyTo(), StatusReply.success(new Bound(existing.vlan(), s.tunnelIp(), s.planVersion())));
+        }
+        VlanId vlan;
+        try {
+            vlan = s.vlans().next(HostId.of(hostId));
+        } catch (ValidationException e) {
+            return Effect().reply(c.replyTo(), Errors.invalid(e));
+        }
+        return Effect()
+                .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value()))
+                .thenRun(ns -> southbound.planChanged(ns))
+                .thenReply(
+                        c.replyTo(),
+                        ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), ns.planVersion())));
+    }
+
+    private ReplyEffect<Event, HostState> onUnbind(HostState s, UnbindPort c) {
+        if (!s.bindings().containsKey(c.port())) {
+            return Effect().reply(c.replyTo(), StatusReply.success(s.planVersion()));
+        }
+        return Effect()
+                .persist(new PortUnbound(c.port()))
+                .thenRun(ns -> southbound.planChanged(ns))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(ns.planVersion()));
+    }
+
+    private ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
+        if (!s.hasPortIn(c.switchId()) || c.members().equals(s.switches().get(c.switchId()))) {
+            return Effect().reply(c.replyTo(), StatusReply.success(s.planVersion()));
+        }
+        return Effect()
+                .persist(new SwitchMembersChanged(c.switchId(), c.members()))
+                .thenRun(ns -> southbound.planChanged(ns))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(ns.planVersion()));
+    }
+
+    private ReplyEffect<Event, HostState> onAwait(HostState s, AwaitRealized c) {
+        southbound.await(c.version(), c.replyTo());
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, HostState> onConnected(HostState s, AgentConnected c) {
+        if (!s.exists()) {
+            c.session()
+                    .tell(new SessionCommand.Close("unknown host " + hostId + ": register it first (POST /v1/hosts)"));
+            return Effect().noReply();
+        }
+        return southboundEffect(s, southbound.connected(s, c));
+    }
+
+    /** A southbound change that needs a new master generation persists it first, then sends the roles. */
+    private ReplyEffect<Event, HostState> southboundEffect(HostState s, boolean newMaster) {
+        if (!newMaster) {
+            return Effect().noReply();
+        }
+        return Effect()
+                .persist(new MasterElected(s.generation() + 1))
+                .thenRun(ns -> southbound.announceRoles(ns))
+                .thenNoReply();
+    }
+
+    private StatusReply<HostInfo> info(HostState s) {
+        if (!s.exists()) {
+            return Errors.notFound("no host " + hostId);
+        }
+        return StatusReply.success(southbound.info(s));
+    }
+
+    @Override
+    public EventHandler<HostState, Event> eventHandler() {
+        return newEventHandlerBuilder()
+                .forAnyState()
+                .onEvent(Registered.class, (s, e) -> s.registered(e.tunnelIp()))
+                .onEvent(
+                        PortBound.class,
+                        (s, e) ->
+                                s.bound(e.port(), new HostState.LocalBinding(e.mac(), e.switchId(), e.vni(), e.vlan())))
+                .onEvent(PortUnbound.class, (s, e) -> s.unbound(e.port()))
+                .onEvent(SwitchMembersChanged.class, (s, e) -> s.membersChanged(e.switchId(), e.members()))
+                .onEvent(MasterElected.class, (s, e) -> s.generation(e.generation()))
+                .build();
+    }
+}

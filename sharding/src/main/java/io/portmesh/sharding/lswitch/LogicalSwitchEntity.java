@@ -1,0 +1,235 @@
+package io.portmesh.sharding.lswitch;
+
+import io.portmesh.persistence.CborSerializable;
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostState;
+import io.portmesh.sharding.service.SwitchInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+
+/**
+ * A logical switch (one VNI): its member ports, their MACs (unique inside the switch) and where each is bound. When a
+ * binding changes it tells every host that carries the switch the new member list, and answers with the plan
+ * version each host reached, so that the caller can wait for realization.
+ */
+public final class LogicalSwitchEntity
+        extends EventSourcedBehaviorWithEnforcedReplies<
+                LogicalSwitchEntity.Command, LogicalSwitchEntity.Event, SwitchState> {
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalSwitch");
+    public static final String TAG = "switch";
+
+    public sealed interface Command extends CborSerializable {}
+
+    public record Create(int vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command {}
+
+    public record Get(ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command {}
+
+    public record AddPort(String port, String mac, ActorRef<StatusReply<Integer>> replyTo) implements Command {}
+
+    public record RemovePort(String port, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+
+    /** host == null unbinds. The reply maps each affected host to the plan version that includes the change. */
+    public record SetBinding(String port, String host, String tunnelIp, ActorRef<StatusReply<HostVersions>> replyTo)
+            implements Command {}
+
+    public record HostVersions(Map<String, Long> versions) implements CborSerializable {}
+
+    public record Delete(ActorRef<StatusReply<Integer>> replyTo) implements Command {}
+
+    public sealed interface Event extends CborSerializable {}
+
+    public record Created(int vni) implements Event {}
+
+    public record PortAdded(String port, String mac) implements Event {}
+
+    public record PortRemoved(String port) implements Event {}
+
+    public record BindingChanged(String port, String host, String tunnelIp) implements Event {}
+
+    public record Deleted() implements Event {}
+
+    private final String switchId;
+    private final ClusterSharding sharding;
+    private final Duration askTimeout;
+
+    private LogicalSwitchEntity(String switchId, ClusterSharding sharding, Duration askTimeout) {
+        super(PersistenceId.of(TYPE_KEY.name(), switchId));
+        this.switchId = switchId;
+        this.sharding = sharding;
+        this.askTimeout = askTimeout;
+    }
+
+    public static void init(ActorSystem<?> system, Duration askTimeout) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout)));
+    }
+
+    public static Behavior<Command> create(String id, ClusterSharding sharding, Duration askTimeout) {
+        return Behaviors.setup(ctx -> new LogicalSwitchEntity(id, sharding, askTimeout));
+    }
+
+    @Override
+    public SwitchState emptyState() {
+        return SwitchState.empty(switchId);
+    }
+
+    @Override
+    public Set<String> tagsFor(Event event) {
+        return Set.of(TAG);
+    }
+
+    @Override
+    public RetentionCriteria retentionCriteria() {
+        return RetentionCriteria.snapshotEvery(100, 2);
+    }
+
+    @Override
+    public CommandHandlerWithReply<Command, Event, SwitchState> commandHandler() {
+        return newCommandHandlerWithReplyBuilder()
+                .forAnyState()
+                .onCommand(Create.class, this::onCreate)
+                .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
+                .onCommand(AddPort.class, this::onAddPort)
+                .onCommand(RemovePort.class, this::onRemovePort)
+                .onCommand(SetBinding.class, this::onSetBinding)
+                .onCommand(Delete.class, this::onDelete)
+                .build();
+    }
+
+    private ReplyEffect<Event, SwitchState> onCreate(SwitchState s, Create c) {
+        if (s.exists()) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict("switch " + switchId + " already exists (vni " + s.vni() + ")"));
+        }
+        return Effect().persist(new Created(c.vni())).thenReply(c.replyTo(), this::info);
+    }
+
+    private ReplyEffect<Event, SwitchState> onAddPort(SwitchState s, AddPort c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no switch " + switchId));
+        }
+        var owner = s.macOwner(c.mac(), c.port());
+        if (owner.isPresent()) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.invalid(
+                                    "mac",
+                                    "MAC " + c.mac() + " is already used by port " + owner.get() + " in switch "
+                                            + switchId + "; MACs must be unique inside a logical switch"));
+        }
+        if (s.members().containsKey(c.port())) {
+            return Effect().reply(c.replyTo(), StatusReply.success(s.vni()));
+        }
+        return Effect()
+                .persist(new PortAdded(c.port(), c.mac()))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(ns.vni()));
+    }
+
+    private ReplyEffect<Event, SwitchState> onRemovePort(SwitchState s, RemovePort c) {
+        if (!s.members().containsKey(c.port())) {
+            return Effect().reply(c.replyTo(), StatusReply.ack());
+        }
+        return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
+    }
+
+    private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
+        HostState.Member m = s.members().get(c.port());
+        if (m == null) {
+            return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
+        }
+        Set<String> affected = new TreeSet<>();
+        if (m.host() != null) {
+            affected.add(m.host());
+        }
+        return Effect()
+                .persist(new BindingChanged(c.port(), c.host(), c.tunnelIp()))
+                .thenRun(ns -> tellHosts(ns, affected, c.replyTo()))
+                .thenNoReply();
+    }
+
+    /** Every host carrying the switch gets the new member list; the reply waits for all of them. */
+    private void tellHosts(SwitchState s, Set<String> alsoAffected, ActorRef<StatusReply<HostVersions>> replyTo) {
+        HostState.SwitchMembers members = s.boundMembers();
+        Set<String> hosts = new TreeSet<>(alsoAffected);
+        members.members().forEach(m -> hosts.add(m.host()));
+        List<CompletableFuture<Map.Entry<String, Long>>> asks = new ArrayList<>();
+        for (String h : hosts) {
+            asks.add(sharding.entityRefFor(HostEntity.TYPE_KEY, h)
+                    .<Long>askWithStatus(r -> new HostEntity.ApplySwitchMembers(switchId, members, r), askTimeout)
+                    .thenApply(v -> Map.entry(h, v))
+                    .toCompletableFuture());
+        }
+        CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
+            if (e != null) {
+                replyTo.tell(StatusReply.error("a host of switch " + switchId + " did not take the change: " + e));
+            } else {
+                Map<String, Long> versions = new HashMap<>();
+                asks.forEach(a -> versions.put(a.join().getKey(), a.join().getValue()));
+                replyTo.tell(StatusReply.success(new HostVersions(versions)));
+            }
+        });
+    }
+
+    private ReplyEffect<Event, SwitchState> onDelete(SwitchState s, Delete c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no switch " + switchId));
+        }
+        if (!s.members().isEmpty()) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict("switch " + switchId + " still has "
+                                    + s.members().size() + " ports; delete them first"));
+        }
+        int vni = s.vni();
+        return Effect().persist(new Deleted()).thenReply(c.replyTo(), ns -> StatusReply.success(vni));
+    }
+
+    private StatusReply<SwitchInfo> info(SwitchState s) {
+        if (!s.exists()) {
+            return Errors.notFound("no switch " + switchId);
+        }
+        return StatusReply.success(
+                new SwitchInfo(switchId, s.vni(), List.copyOf(s.members().keySet())));
+    }
+
+    @Override
+    public EventHandler<SwitchState, Event> eventHandler() {
+        return newEventHandlerBuilder()
+                .forAnyState()
+                .onEvent(Created.class, (s, e) -> new SwitchState(switchId, e.vni(), Map.of()))
+                .onEvent(PortAdded.class, (s, e) -> s.withMember(new HostState.Member(e.port(), e.mac(), null, null)))
+                .onEvent(PortRemoved.class, (s, e) -> s.withoutMember(e.port()))
+                .onEvent(BindingChanged.class, (s, e) -> {
+                    HostState.Member m = s.members().get(e.port());
+                    return s.withMember(new HostState.Member(e.port(), m.mac(), e.host(), e.tunnelIp()));
+                })
+                .onEvent(Deleted.class, (s, e) -> SwitchState.empty(switchId))
+                .build();
+    }
+}

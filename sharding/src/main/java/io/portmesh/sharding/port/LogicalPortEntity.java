@@ -1,0 +1,313 @@
+package io.portmesh.sharding.port;
+
+import io.portmesh.persistence.CborSerializable;
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.service.PortInfo;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+
+/**
+ * A logical port (its replies come after asks to other entities, hence not the enforced-replies variant). It runs the multi-entity steps of its own changes one at a time (other commands wait in the
+ * stash): ask the Host (VLAN), persist, tell the LogicalSwitch (peers). Every step is idempotent, so a command retried
+ * after a crash between steps completes the rest instead of doing anything twice.
+ */
+public final class LogicalPortEntity
+        extends EventSourcedBehavior<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> {
+    public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalPort");
+    public static final String TAG = "port";
+
+    public sealed interface Command extends CborSerializable {}
+
+    public record Create(
+            String switchId, String mac, List<String> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo)
+            implements Command {}
+
+    public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command {}
+
+    public record Bind(String host, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+
+    public record Unbind(ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+
+    public record Delete(ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+
+    /** The result of a change: the VLAN (bind) and, per affected host, the plan version to wait for. */
+    public record Outcome(String host, int vlan, Map<String, Long> versions) implements CborSerializable {}
+
+    /** Local steps (sent to self only). */
+    record StepDone(Event event, Command original, Object result, Throwable error) implements Command {}
+
+    record Idle() implements Command {}
+
+    public sealed interface Event extends CborSerializable {}
+
+    public record Created(String switchId, int vni, String mac, List<String> ips, String name) implements Event {}
+
+    public record Bound(String host, int vlan, String tunnelIp) implements Event {}
+
+    public record Unbound(String host) implements Event {}
+
+    public record Deleted() implements Event {}
+
+    private final String portId;
+    private final ActorContext<Command> ctx;
+    private final ClusterSharding sharding;
+    private final Duration askTimeout;
+    /** A multi-step change is running: the next command waits for it (not persisted: a restart drops the flag). */
+    private boolean busy;
+
+    private LogicalPortEntity(ActorContext<Command> ctx, String portId, ClusterSharding sharding, Duration askTimeout) {
+        super(PersistenceId.of(TYPE_KEY.name(), portId));
+        this.ctx = ctx;
+        this.portId = portId;
+        this.sharding = sharding;
+        this.askTimeout = askTimeout;
+    }
+
+    public static void init(ActorSystem<?> system, Duration askTimeout) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout)));
+    }
+
+    public static Behavior<Command> create(String id, ClusterSharding sharding, Duration askTimeout) {
+        return Behaviors.setup(ctx -> new LogicalPortEntity(ctx, id, sharding, askTimeout));
+    }
+
+    @Override
+    public PortState emptyState() {
+        return PortState.empty(portId);
+    }
+
+    @Override
+    public Set<String> tagsFor(Event event) {
+        return Set.of(TAG);
+    }
+
+    @Override
+    public CommandHandler<Command, Event, PortState> commandHandler() {
+        return newCommandHandlerBuilder()
+                .forAnyState()
+                .onCommand(
+                        Get.class,
+                        (s, c) -> Effect()
+                                .reply(
+                                        c.replyTo(),
+                                        s.exists()
+                                                ? StatusReply.success(s.info())
+                                                : Errors.notFound("no port " + portId)))
+                .onCommand(
+                        c -> busy && !(c instanceof StepDone) && !(c instanceof Idle),
+                        (s, c) -> Effect().stash())
+                .onCommand(Create.class, this::onCreate)
+                .onCommand(Bind.class, this::onBind)
+                .onCommand(Unbind.class, this::onUnbind)
+                .onCommand(Delete.class, this::onDelete)
+                .onCommand(StepDone.class, this::onStepDone)
+                .onCommand(Idle.class, (s, c) -> {
+                    busy = false;
+                    return Effect().unstashAll();
+                })
+                .build();
+    }
+
+    private Effect<Event, PortState> onCreate(PortState s, Create c) {
+        if (s.exists()) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            s.switchId().equals(c.switchId()) && s.mac().equalsIgnoreCase(c.mac())
+                                    ? StatusReply.success(s.info())
+                                    : Errors.conflict("port " + portId + " already exists"));
+        }
+        step(
+                switchRef(c.switchId())
+                        .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, c.mac(), r), askTimeout),
+                vni -> new Created(c.switchId(), (Integer) vni, c.mac(), c.ips(), c.name()),
+                c);
+        return Effect().noReply();
+    }
+
+    private Effect<Event, PortState> onBind(PortState s, Bind c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
+        }
+        if (s.isBound() && !s.host().equals(c.host())) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict("port " + portId + " is bound to host " + s.host()
+                                    + "; unbind it first (live moves are a separate operation)"));
+        }
+        step(
+                hostRef(c.host())
+                        .<HostEntity.Bound>askWithStatus(
+                                r -> new HostEntity.BindPort(portId, s.mac(), s.switchId(), s.vni(), r), askTimeout),
+                b -> {
+                    HostEntity.Bound bound = (HostEntity.Bound) b;
+                    return new Bound(c.host(), bound.vlan(), bound.tunnelIp());
+                },
+                c);
+        return Effect().noReply();
+    }
+
+    private Effect<Event, PortState> onUnbind(PortState s, Unbind c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
+        }
+        if (!s.isBound()) {
+            return Effect().reply(c.replyTo(), StatusReply.success(new Outcome(null, 0, Map.of())));
+        }
+        String host = s.host();
+        step(
+                hostRef(host).<Long>askWithStatus(r -> new HostEntity.UnbindPort(portId, r), askTimeout),
+                v -> new Unbound(host),
+                c);
+        return Effect().noReply();
+    }
+
+    private Effect<Event, PortState> onDelete(PortState s, Delete c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
+        }
+        if (s.isBound()) {
+            String host = s.host();
+            // unbind first; the Unbound step re-sends Delete to finish
+            step(
+                    hostRef(host).<Long>askWithStatus(r -> new HostEntity.UnbindPort(portId, r), askTimeout),
+                    v -> new Unbound(host),
+                    c);
+            return Effect().noReply();
+        }
+        step(
+                switchRef(s.switchId())
+                        .<org.apache.pekko.Done>askWithStatus(
+                                r -> new LogicalSwitchEntity.RemovePort(portId, r), askTimeout),
+                v -> new Deleted(),
+                c);
+        return Effect().noReply();
+    }
+
+    /** Runs one ask; its result becomes an event to persist (in {@link #onStepDone}). */
+    private <R> void step(
+            CompletionStage<R> ask, java.util.function.Function<Object, Event> toEvent, Command original) {
+        busy = true;
+        ctx.pipeToSelf(
+                ask,
+                (r, e) -> e != null
+                        ? new StepDone(null, original, null, e)
+                        : new StepDone(toEvent.apply(r), original, r, null));
+    }
+
+    private Effect<Event, PortState> onStepDone(PortState s, StepDone d) {
+        if (d.error() != null) {
+            replyError(d.original(), d.error());
+            ctx.getSelf().tell(new Idle());
+            return Effect().none();
+        }
+        return Effect().persist(d.event()).thenRun(ns -> afterPersist(ns, d));
+    }
+
+    /** After the event: tell the switch about bindings, then reply, then accept the next command. */
+    private void afterPersist(PortState ns, StepDone d) {
+        if (d.event() instanceof Created) {
+            reply(d.original(), StatusReply.success(ns.info()));
+            ctx.getSelf().tell(new Idle());
+        } else if (d.event() instanceof Bound b) {
+            long hostVersion = ((HostEntity.Bound) d.result()).planVersion();
+            finishBinding(ns, b.host(), b.tunnelIp(), d.original(), Map.of(b.host(), hostVersion), b.vlan());
+        } else if (d.event() instanceof Unbound u) {
+            long hostVersion = (Long) d.result();
+            finishBinding(ns, null, null, d.original(), Map.of(u.host(), hostVersion), 0);
+        } else if (d.event() instanceof Deleted) {
+            reply(d.original(), StatusReply.success(new Outcome(null, 0, Map.of())));
+            ctx.getSelf().tell(new Idle());
+        }
+    }
+
+    private void finishBinding(
+            PortState ns, String host, String tunnelIp, Command original, Map<String, Long> own, int vlan) {
+        ActorRef<Command> self = ctx.getSelf();
+        switchRef(ns.switchId())
+                .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                        r -> new LogicalSwitchEntity.SetBinding(portId, host, tunnelIp, r), askTimeout)
+                .whenComplete((hv, e) -> {
+                    if (e != null) {
+                        replyError(original, e);
+                    } else {
+                        Map<String, Long> versions = new HashMap<>(hv.versions());
+                        own.forEach((h, v) -> versions.merge(h, v, Math::max));
+                        if (original instanceof Delete del) {
+                            self.tell(new Idle());
+                            self.tell(del); // now unbound: the delete goes on with the switch
+                            return;
+                        }
+                        reply(original, StatusReply.success(new Outcome(host, vlan, versions)));
+                    }
+                    self.tell(new Idle());
+                });
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void reply(Command original, StatusReply<?> r) {
+        if (original instanceof Create c) {
+            c.replyTo().tell((StatusReply) r);
+        } else if (original instanceof Bind b) {
+            b.replyTo().tell((StatusReply) r);
+        } else if (original instanceof Unbind u) {
+            u.replyTo().tell((StatusReply) r);
+        } else if (original instanceof Delete d) {
+            d.replyTo().tell((StatusReply) r);
+        }
+    }
+
+    private static void replyError(Command original, Throwable e) {
+        Throwable cause =
+                e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        reply(
+                original,
+                cause instanceof StatusReply.ErrorMessage
+                        ? StatusReply.error(cause.getMessage())
+                        : StatusReply.error(cause.toString()));
+    }
+
+    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<HostEntity.Command> hostRef(String host) {
+        return sharding.entityRefFor(HostEntity.TYPE_KEY, host);
+    }
+
+    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<LogicalSwitchEntity.Command> switchRef(
+            String sw) {
+        return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw);
+    }
+
+    @Override
+    public EventHandler<PortState, Event> eventHandler() {
+        return newEventHandlerBuilder()
+                .forAnyState()
+                .onEvent(
+                        Created.class,
+                        (s, e) -> new PortState(portId, e.switchId(), e.vni(), e.mac(), e.ips(), e.name(), null, 0))
+                .onEvent(Bound.class, (s, e) -> s.bound(e.host(), e.vlan()))
+                .onEvent(Unbound.class, (s, e) -> s.unbound())
+                .onEvent(Deleted.class, (s, e) -> PortState.empty(portId))
+                .build();
+    }
+}

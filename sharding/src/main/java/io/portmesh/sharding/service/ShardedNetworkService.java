@@ -1,0 +1,188 @@
+package io.portmesh.sharding.service;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.Vni;
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.VniRegistryEntity;
+import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.view.TopologyView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
+
+/** {@link NetworkService} on the sharded entities. Stateless: any node answers any request. */
+public final class ShardedNetworkService implements NetworkService {
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final TopologyView view;
+    private final Duration askTimeout;
+    private final Duration realizeTimeout;
+    private final ClusterInfoReader clusterInfo;
+
+    public ShardedNetworkService(
+            ActorSystem<?> system, TopologyView view, Duration askTimeout, Duration realizeTimeout) {
+        this.system = system;
+        this.sharding = ClusterSharding.get(system);
+        this.view = view;
+        this.askTimeout = askTimeout;
+        this.realizeTimeout = realizeTimeout;
+        this.clusterInfo = new ClusterInfoReader(system, askTimeout);
+    }
+
+    @Override
+    public CompletionStage<SwitchInfo> createSwitch(SwitchId id, Optional<Integer> vni) {
+        vni.ifPresent(Vni::new); // validates the range before any state changes
+        return ask(
+                        sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID),
+                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Claim(id.value(), vni.orElse(0), r))
+                .thenCompose(v -> ask(
+                        lswitch(id), (ActorRef<StatusReply<SwitchInfo>> r) -> new LogicalSwitchEntity.Create(v, r)));
+    }
+
+    @Override
+    public CompletionStage<List<SwitchInfo>> listSwitches() {
+        return CompletableFuture.completedFuture(view.switches());
+    }
+
+    @Override
+    public CompletionStage<SwitchInfo> getSwitch(SwitchId id) {
+        return ask(lswitch(id), LogicalSwitchEntity.Get::new);
+    }
+
+    @Override
+    public CompletionStage<Void> deleteSwitch(SwitchId id) {
+        return ask(lswitch(id), LogicalSwitchEntity.Delete::new)
+                .thenCompose(vni -> ask(
+                        sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID),
+                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Release(id.value(), r)))
+                .thenApply(x -> null);
+    }
+
+    @Override
+    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
+        return ask(
+                host(id.value()),
+                (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(tunnelIp.toString(), r));
+    }
+
+    @Override
+    public CompletionStage<List<HostInfo>> listHosts() {
+        return CompletableFuture.completedFuture(view.hosts());
+    }
+
+    @Override
+    public CompletionStage<HostInfo> getHost(HostId id) {
+        return ask(host(id.value()), HostEntity.Get::new);
+    }
+
+    @Override
+    public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
+        PortId id =
+                PortId.of("p-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+        List<String> ipTexts = ips.stream().map(Ipv4::toString).toList();
+        return ask(
+                port(id),
+                (ActorRef<StatusReply<PortInfo>> r) ->
+                        new LogicalPortEntity.Create(switchId.value(), mac.toString(), ipTexts, name.orElse(null), r));
+    }
+
+    @Override
+    public CompletionStage<PortInfo> getPort(PortId id) {
+        return ask(port(id), LogicalPortEntity.Get::new);
+    }
+
+    @Override
+    public CompletionStage<List<PortInfo>> listPorts(SwitchId switchId) {
+        return getSwitch(switchId).thenCompose(sw -> {
+            List<CompletableFuture<PortInfo>> all = new ArrayList<>();
+            sw.ports().forEach(p -> all.add(getPort(PortId.of(p)).toCompletableFuture()));
+            return CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+                    .thenApply(x -> all.stream().map(CompletableFuture::join).toList());
+        });
+    }
+
+    @Override
+    public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
+        return ask(port(id), LogicalPortEntity.Delete::new).thenCompose(o -> realization(o.versions(), waitRealized));
+    }
+
+    @Override
+    public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
+        return ask(
+                        port(id),
+                        (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
+                                new LogicalPortEntity.Bind(hostId.value(), r))
+                .thenCompose(o -> realization(o.versions(), waitRealized)
+                        .thenApply(real -> new BindingResult(id.value(), hostId.value(), o.vlan(), real)));
+    }
+
+    @Override
+    public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
+        return ask(port(id), LogicalPortEntity.Unbind::new).thenCompose(o -> realization(o.versions(), waitRealized));
+    }
+
+    @Override
+    public CompletionStage<ClusterInfo> clusterInfo() {
+        return clusterInfo.read();
+    }
+
+    /** Waits until each affected host's agents acknowledged its version, or the realization timeout. */
+    private CompletionStage<Realization> realization(Map<String, Long> versions, boolean wait) {
+        if (!wait) {
+            return CompletableFuture.completedFuture(Realization.NOT_WAITED);
+        }
+        List<CompletableFuture<String>> pending = new ArrayList<>();
+        versions.forEach((h, v) -> pending.add(host(h).askWithStatus(
+                        (ActorRef<StatusReply<org.apache.pekko.Done>> r) -> new HostEntity.AwaitRealized(v, r),
+                        realizeTimeout)
+                .handle((ok, e) -> e == null ? (String) null : h)
+                .toCompletableFuture()));
+        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
+                .thenApply(x -> {
+                    List<String> behind = pending.stream()
+                            .map(CompletableFuture::join)
+                            .filter(h -> h != null)
+                            .sorted()
+                            .toList();
+                    return new Realization(true, behind.isEmpty(), behind);
+                });
+    }
+
+    private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg) {
+        return ref.askWithStatus(msg::apply, askTimeout).handle((r, e) -> {
+            if (e != null) {
+                throw new java.util.concurrent.CompletionException(Errors.toException(e));
+            }
+            return r;
+        });
+    }
+
+    private EntityRef<HostEntity.Command> host(String id) {
+        return sharding.entityRefFor(HostEntity.TYPE_KEY, id);
+    }
+
+    private EntityRef<LogicalSwitchEntity.Command> lswitch(SwitchId id) {
+        return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, id.value());
+    }
+
+    private EntityRef<LogicalPortEntity.Command> port(PortId id) {
+        return sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, id.value());
+    }
+}

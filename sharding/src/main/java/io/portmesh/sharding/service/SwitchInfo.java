@@ -1,0 +1,7 @@
+package io.portmesh.sharding.service;
+
+import io.portmesh.persistence.CborSerializable;
+import java.util.List;
+
+/** A logical switch as the API shows it. */
+public record SwitchInfo(String id, int vni, List<String> ports) implements CborSerializable {}

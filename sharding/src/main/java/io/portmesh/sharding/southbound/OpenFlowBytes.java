@@ -1,0 +1,46 @@
+package io.portmesh.sharding.southbound;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.util.ArrayList;
+import java.util.List;
+import org.projectfloodlight.openflow.exceptions.OFParseError;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+
+/** OpenFlow messages as the bytes that travel between an entity and a session on another node. */
+public final class OpenFlowBytes {
+    private OpenFlowBytes() {}
+
+    public static byte[] encode(List<? extends OFMessage> messages) {
+        ByteBuf buf = Unpooled.buffer();
+        try {
+            messages.forEach(m -> m.writeTo(buf));
+            byte[] bytes = new byte[buf.readableBytes()];
+            buf.readBytes(bytes);
+            return bytes;
+        } finally {
+            buf.release();
+        }
+    }
+
+    /** Every message of the given type in the bytes (written by {@link #encode}, so always well-formed). */
+    public static <T extends OFMessage> List<T> decode(byte[] bytes, Class<T> type) {
+        ByteBuf buf = Unpooled.wrappedBuffer(bytes);
+        List<T> out = new ArrayList<>();
+        try {
+            while (buf.isReadable()) {
+                OFMessage m = OFFactories.getGenericReader().readFrom(buf);
+                if (m == null) {
+                    throw new IllegalArgumentException("truncated OpenFlow bytes at offset " + buf.readerIndex());
+                }
+                if (type.isInstance(m)) {
+                    out.add(type.cast(m));
+                }
+            }
+        } catch (OFParseError e) {
+            throw new IllegalArgumentException("unreadable OpenFlow bytes: " + e.getMessage(), e);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,28 @@
+package io.portmesh.sharding.southbound;
+
+import io.portmesh.persistence.CborSerializable;
+import io.portmesh.sharding.host.HostEntity;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * What a Host entity tells the session actor of one OpenFlow connection. The entity may live on another node than
+ * the connection, so flow-mods travel as OpenFlow wire bytes: the protocol's own encoding is the most compact and
+ * least ambiguous serialization of them.
+ */
+public interface SessionCommand extends CborSerializable {
+    /** Send ROLE_REQUEST (MASTER or SLAVE) with this generation id. */
+    record SetRole(boolean master, long generation) implements SessionCommand {}
+
+    /** Read the switch's Portmesh flows and groups; answer {@link HostEntity.Installed}. */
+    record Reconcile(ActorRef<HostEntity.Command> host) implements SessionCommand {}
+
+    /**
+     * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostEntity.Acked} with the
+     * version when the barrier reply arrives, or {@link HostEntity.PushFailed}.
+     */
+    record Push(long version, byte[] messages, int count, ActorRef<HostEntity.Command> host)
+            implements SessionCommand {}
+
+    /** Close the connection (the host is unknown, or the connection is refused). */
+    record Close(String reason) implements SessionCommand {}
+}

@@ -1,0 +1,68 @@
+package io.portmesh.sharding.southbound;
+
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.OfMessageListener;
+import io.portmesh.sharding.host.HostEntity;
+import java.time.Duration;
+import java.util.Optional;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The seam between Netty and the actors: every agent connection that finished its handshake on this node gets a
+ * {@link SouthboundSession}; its messages and its end are forwarded to that actor, nothing is handled here.
+ */
+public final class SouthboundListener implements OfMessageListener {
+    private static final Logger log = LoggerFactory.getLogger(SouthboundListener.class);
+    private final ActorSystem<?> system;
+    private final Duration announceInterval;
+    private final String node;
+
+    public SouthboundListener(ActorSystem<?> system, Duration announceInterval) {
+        this.system = system;
+        this.announceInterval = announceInterval;
+        this.node = Cluster.get(system).selfMember().address().toString();
+    }
+
+    @Override
+    public void onConnected(OfConnection conn) {
+        String dpDesc = conn.description() == null ? null : conn.description().getDpDesc();
+        Optional<AgentIdentity> id = AgentIdentity.parse(dpDesc);
+        if (id.isEmpty()) {
+            log.warn(
+                    "refusing OpenFlow connection from {}: its dp_desc '{}' does not say 'portmesh host=<id> slot=<a|b>'",
+                    conn.remoteAddress(),
+                    dpDesc);
+            conn.close();
+            return;
+        }
+        var host = ClusterSharding.get(system)
+                .entityRefFor(HostEntity.TYPE_KEY, id.get().host().value());
+        ActorRef<SessionCommand> session = system.systemActorOf(
+                SouthboundSession.create(conn, id.get(), host, node, announceInterval),
+                "of-session-" + conn.id(),
+                Props.empty());
+        conn.attach(session);
+    }
+
+    @Override
+    public void onMessage(OfConnection conn, org.projectfloodlight.openflow.protocol.OFMessage message) {
+        session(conn).ifPresent(s -> s.tell(new SouthboundSession.Inbound(message)));
+    }
+
+    @Override
+    public void onDisconnected(OfConnection conn, Throwable cause) {
+        log.info("agent connection {} closed: {}", conn.remoteAddress(), cause == null ? "locally" : cause.toString());
+        session(conn).ifPresent(s -> s.tell(new SouthboundSession.Disconnected(String.valueOf(cause))));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Optional<ActorRef<SessionCommand>> session(OfConnection conn) {
+        return Optional.ofNullable((ActorRef<SessionCommand>) conn.attachment());
+    }
+}

@@ -1,0 +1,203 @@
+package io.portmesh.sharding.southbound;
+
+import io.portmesh.model.flow.Cookies;
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.sharding.host.HostEntity;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
+import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFRoleReply;
+import org.projectfloodlight.openflow.types.OFGroup;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
+
+/**
+ * One actor per agent connection on this node: it registers the connection with its Host entity (again every
+ * {@code announceInterval}, so that an entity that moved to another node learns of it within that time), carries
+ * the entity's roles, reads and pushes to the agent, and turns barrier replies and errors into acknowledgements.
+ */
+public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
+    /** Local-only messages from the connection's Netty callbacks and futures. */
+    record Inbound(OFMessage message) implements SessionCommand {}
+
+    record Disconnected(String reason) implements SessionCommand {}
+
+    record Announce() implements SessionCommand {}
+
+    record ReadDone(ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, String error)
+            implements SessionCommand {}
+
+    record BarrierDone(long version, ActorRef<HostEntity.Command> host, String error) implements SessionCommand {}
+
+    private final OfConnection conn;
+    private final AgentIdentity identity;
+    private final EntityRef<HostEntity.Command> host;
+    private final String node;
+    private final OFFactory f;
+    /** xids of flow-mods whose barrier has not come back: an error for one of them fails that push. */
+    private final Set<Long> inFlight = new HashSet<>();
+
+    private String pushError;
+
+    private SouthboundSession(
+            ActorContext<SessionCommand> ctx,
+            OfConnection conn,
+            AgentIdentity identity,
+            EntityRef<HostEntity.Command> host,
+            String node) {
+        super(ctx);
+        this.conn = conn;
+        this.identity = identity;
+        this.host = host;
+        this.node = node;
+        this.f = conn.factory();
+    }
+
+    public static Behavior<SessionCommand> create(
+            OfConnection conn,
+            AgentIdentity identity,
+            EntityRef<HostEntity.Command> host,
+            String node,
+            Duration announce) {
+        return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+            timers.startTimerWithFixedDelay(new Announce(), Duration.ZERO, announce);
+            return new SouthboundSession(ctx, conn, identity, host, node);
+        }));
+    }
+
+    @Override
+    public Receive<SessionCommand> createReceive() {
+        return newReceiveBuilder()
+                .onMessage(Announce.class, m -> announce())
+                .onMessage(SessionCommand.SetRole.class, this::onSetRole)
+                .onMessage(SessionCommand.Reconcile.class, this::onReconcile)
+                .onMessage(ReadDone.class, this::onReadDone)
+                .onMessage(SessionCommand.Push.class, this::onPush)
+                .onMessage(BarrierDone.class, this::onBarrierDone)
+                .onMessage(Inbound.class, this::onInbound)
+                .onMessage(SessionCommand.Close.class, m -> {
+                    getContext().getLog().warn("closing agent connection {}: {}", conn.remoteAddress(), m.reason());
+                    conn.close();
+                    return Behaviors.stopped();
+                })
+                .onMessage(Disconnected.class, m -> Behaviors.stopped())
+                .build();
+    }
+
+    private Behavior<SessionCommand> announce() {
+        host.tell(new HostEntity.AgentConnected(
+                getContext().getSelf(),
+                identity.slot(),
+                conn.datapathId().toString(),
+                node,
+                String.valueOf(conn.remoteAddress())));
+        return this;
+    }
+
+    private Behavior<SessionCommand> onSetRole(SessionCommand.SetRole m) {
+        OFControllerRole role = m.master() ? OFControllerRole.ROLE_MASTER : OFControllerRole.ROLE_SLAVE;
+        conn.request(
+                        f.buildRoleRequest()
+                                .setXid(conn.nextXid())
+                                .setRole(role)
+                                .setGenerationId(U64.of(m.generation()))
+                                .build(),
+                        OFRoleReply.class)
+                .whenComplete((r, e) -> {
+                    if (e != null) {
+                        getContext()
+                                .getSystem()
+                                .log()
+                                .warn("role {} gen {} refused by {}: {}", role, m.generation(), identity, e.toString());
+                    }
+                });
+        return this;
+    }
+
+    private Behavior<SessionCommand> onReconcile(SessionCommand.Reconcile m) {
+        CompletableFuture<List<OFFlowStatsReply>> flows = conn.multipart(f.buildFlowStatsRequest()
+                .setXid(conn.nextXid())
+                .setTableId(TableId.ALL)
+                .setOutPort(OFPort.ANY)
+                .setOutGroup(OFGroup.ANY)
+                .setCookie(U64.of(Cookies.PORTMESH))
+                .setCookieMask(U64.of(Cookies.OWNER_MASK))
+                .setMatch(f.buildMatch().build())
+                .build());
+        CompletableFuture<List<OFGroupDescStatsReply>> groups = conn.multipart(
+                f.buildGroupDescStatsRequest().setXid(conn.nextXid()).build());
+        ActorRef<SessionCommand> self = getContext().getSelf();
+        flows.thenCombine(
+                        groups,
+                        (fl, gr) -> new ReadDone(m.host(), OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr), null))
+                .whenComplete(
+                        (done, e) -> self.tell(e != null ? new ReadDone(m.host(), null, null, e.toString()) : done));
+        return this;
+    }
+
+    private Behavior<SessionCommand> onReadDone(ReadDone m) {
+        if (m.error() != null) {
+            getContext().getLog().warn("reading flows of {} failed: {}", identity, m.error());
+            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), "read failed: " + m.error()));
+        } else {
+            m.host().tell(new HostEntity.Installed(getContext().getSelf(), m.flows(), m.groups()));
+        }
+        return this;
+    }
+
+    private Behavior<SessionCommand> onPush(SessionCommand.Push m) {
+        List<OFMessage> out = new ArrayList<>(m.count());
+        for (OFMessage msg : OpenFlowBytes.decode(m.messages(), OFMessage.class)) {
+            long xid = conn.nextXid();
+            inFlight.add(xid);
+            out.add(msg.createBuilder().setXid(xid).build());
+        }
+        if (!out.isEmpty()) {
+            conn.send(out);
+        }
+        ActorRef<SessionCommand> self = getContext().getSelf();
+        conn.barrier()
+                .whenComplete(
+                        (r, e) -> self.tell(new BarrierDone(m.version(), m.host(), e == null ? null : e.toString())));
+        return this;
+    }
+
+    private Behavior<SessionCommand> onBarrierDone(BarrierDone m) {
+        String error = m.error() != null ? m.error() : pushError;
+        inFlight.clear(); // the barrier covers every message sent before it
+        pushError = null;
+        if (error != null) {
+            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), error));
+        } else {
+            m.host().tell(new HostEntity.Acked(getContext().getSelf(), m.version()));
+        }
+        return this;
+    }
+
+    private Behavior<SessionCommand> onInbound(Inbound m) {
+        if (m.message() instanceof OFErrorMsg err && inFlight.contains(err.getXid())) {
+            pushError = "agent refused a flow-mod: " + err;
+            getContext().getLog().warn("{}: {}", identity, pushError);
+        } else {
+            getContext().getLog().debug("{} sent {}", identity, m.message().getType());
+        }
+        return this;
+    }
+}

@@ -1,0 +1,120 @@
+package io.portmesh.sharding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostState;
+import io.portmesh.sharding.service.HostInfo;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class HostEntityTest {
+    static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
+    private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
+
+    @BeforeEach
+    void setUp() {
+        kit = EventSourcedBehaviorTestKit.create(
+                testKit.system(), HostEntity.create("esx-1", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1)));
+        kit.clear();
+    }
+
+    @AfterAll
+    static void tearDown() {
+        testKit.shutdownTestKit();
+    }
+
+    @Test
+    void registersOnceAndRefusesAnotherTunnelIp() {
+        var r = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostEntity.Register("10.0.0.1", replyTo));
+        assertThat(r.event()).isEqualTo(new HostEntity.Registered("10.0.0.1"));
+        assertThat(r.reply().getValue().tunnelIp()).isEqualTo("10.0.0.1");
+        var again = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostEntity.Register("10.0.0.1", replyTo));
+        assertThat(again.hasNoEvents()).isTrue();
+        var other = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostEntity.Register("10.0.0.2", replyTo));
+        assertThat(other.reply().isError()).isTrue();
+        assertThat(Errors.toException(other.reply().getError())).hasMessageContaining("already exists");
+    }
+
+    @Test
+    void bindingAllocatesLowestVlanIdempotentlyAndBumpsThePlanVersion() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        var b1 = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var b2 = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
+        assertThat(b1.reply().getValue().vlan()).isEqualTo(1);
+        assertThat(b2.reply().getValue().vlan()).isEqualTo(2);
+        assertThat(b2.reply().getValue().planVersion())
+                .isGreaterThan(b1.reply().getValue().planVersion());
+        var again = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(again.reply().getValue().vlan()).isEqualTo(1);
+        kit.<StatusReply<Long>>runCommand(r -> new HostEntity.UnbindPort("p1", r));
+        var b3 = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
+        assertThat(b3.reply().getValue().vlan()).isEqualTo(1); // freed VLANs are reused
+        assertThat(kit.getState().plan().flows()).isNotEmpty();
+    }
+
+    @Test
+    void bindingToAnUnregisteredHostIsRefusedNamingTheField() {
+        var r = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                replyTo -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, replyTo));
+        assertThat(r.hasNoEvents()).isTrue();
+        Throwable e = Errors.toException(r.reply().getError());
+        assertThat(e)
+                .isInstanceOf(io.portmesh.model.ValidationException.class)
+                .hasMessageStartingWith("host: unknown host");
+    }
+
+    @Test
+    void theBindingAfterTheLast4094VlansIsRefused() {
+        // 4094 commands: serialization is checked by the other tests; here it would only cost a minute
+        kit = EventSourcedBehaviorTestKit.create(
+                testKit.system(),
+                HostEntity.create("esx-full", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1)),
+                EventSourcedBehaviorTestKit.disabledSerializationSettings());
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        for (int i = 0; i < 4094; i++) {
+            String port = "p" + i;
+            String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
+            kit.<StatusReply<HostEntity.Bound>>runCommand(r -> new HostEntity.BindPort(port, mac, "blue", 100, r));
+        }
+        var full = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p4094", "52:54:00:00:ff:fe", "blue", 100, r));
+        assertThat(full.hasNoEvents()).isTrue();
+        assertThat(Errors.toException(full.reply().getError()))
+                .isInstanceOf(io.portmesh.model.ValidationException.class)
+                .hasMessageContaining("4094");
+        assertThat(kit.getState().bindings()).hasSize(4094);
+    }
+
+    @Test
+    void membersOfAnotherHostBecomeRemoteFlowsOnlyForSwitchesWithALocalPort() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var members = new HostState.SwitchMembers(
+                100,
+                List.of(
+                        new HostState.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"),
+                        new HostState.Member("p9", "52:54:00:00:00:09", "esx-2", "10.0.0.2")));
+        var r = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("blue", members, replyTo));
+        assertThat(r.event()).isInstanceOf(HostEntity.SwitchMembersChanged.class);
+        assertThat(kit.getState().view().remotePorts()).hasSize(1);
+        var red = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("red", members, replyTo));
+        assertThat(red.hasNoEvents()).isTrue(); // no local port in red
+        kit.restart();
+        assertThat(kit.getState().view().remotePorts()).hasSize(1); // recovered from the journal
+    }
+}
