@@ -4,5 +4,7 @@
 # and prints a short report (also written to work/demo/report.txt). Options: see --help.
 set -euo pipefail
 cd "$(dirname "$0")"
-./mvnw -q -B install -DskipTests
+./mvnw -q -B install -DskipTests -Dspotless.check.skip=true
+# the demo prints its own progress and report; component logs at WARN (PORTMESH_LOG_LEVEL=INFO for all)
+export PORTMESH_LOG_LEVEL="${PORTMESH_LOG_LEVEL:-WARN}"
 exec java -cp "loadtest/target/classes:$(cat loadtest/target/classpath.txt)" io.portmesh.loadtest.demo.DemoMain "$@"

@@ -27,7 +27,7 @@ final class DemoReport {
 
     void line(String s) {
         lines.add(s);
-        System.out.println(s);
+        System.out.println("> " + s); // progress; the report at the end repeats it in full
     }
 
     boolean failed() {
