@@ -2,7 +2,6 @@ package io.portmesh.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.model.HostId;
@@ -56,7 +55,7 @@ class ControllerSliceIntegrationTest {
                         .toCompletableFuture()
                         .get(20, TimeUnit.SECONDS);
                 agents.add(DatapathAgent.start(
-                        agentSettings(id, "127.0.0." + (11 + i), vxlanPort, cluster.openflowAddresses())));
+                        AgentSettings.local(id, "a", "127.0.0." + (11 + i), vxlanPort, cluster.openflowAddresses())));
             }
             SwitchId blue = SwitchId.of("blue-" + run);
             SwitchId red = SwitchId.of("red-" + run);
@@ -157,24 +156,6 @@ class ControllerSliceIntegrationTest {
         vms.add(vm);
         vmPorts.put(vm, port.id());
         return vm;
-    }
-
-    private static AgentSettings agentSettings(String host, String ip, int vxlanPort, List<String> controllers) {
-        return AgentSettings.fromConfig(ConfigFactory.parseString("""
-                        portmesh.agent.host = "%s"
-                        portmesh.agent.vxlan.bind = "%s:%d"
-                        portmesh.agent.vxlan.remote-port = %d
-                        portmesh.agent.controllers = [%s]
-                        """.formatted(
-                        host,
-                        ip,
-                        vxlanPort,
-                        vxlanPort,
-                        String.join(
-                                ",",
-                                controllers.stream().map(c -> "\"" + c + "\"").toList())))
-                .withFallback(ConfigFactory.load())
-                .resolve());
     }
 
     private static void pingUntilAnswered(SimulatedVm from, SimulatedVm to) {

@@ -1,6 +1,7 @@
 package io.portmesh.agent.control;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import io.portmesh.openflow.OfConfig;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -40,6 +41,21 @@ public record AgentSettings(
                 c.getBoolean("trunk.admin-up"),
                 c.getInt("tables"),
                 of);
+    }
+
+    /**
+     * An agent on this machine (demo, tests, benchmarks): the defaults of reference.conf with its host and slot, its
+     * VXLAN endpoint (every agent of a run uses the same UDP port on its own loopback address) and its controllers.
+     */
+    public static AgentSettings local(
+            String host, String slot, String vxlanIp, int vxlanPort, List<String> controllers) {
+        String list =
+                String.join(",", controllers.stream().map(c -> "\"" + c + "\"").toList());
+        return fromConfig(ConfigFactory.parseString(
+                        "portmesh.agent { host = \"%s\", slot = \"%s\", vxlan.bind = \"%s:%d\", vxlan.remote-port = %d, controllers = [%s] }"
+                                .formatted(host, slot, vxlanIp, vxlanPort, vxlanPort, list))
+                .withFallback(ConfigFactory.load())
+                .resolve());
     }
 
     /** host:port; an IPv4 literal or a name. */

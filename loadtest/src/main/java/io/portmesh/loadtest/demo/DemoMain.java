@@ -1,7 +1,6 @@
 package io.portmesh.loadtest.demo;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.model.Ipv4;
@@ -90,7 +89,7 @@ public final class DemoMain implements Callable<Integer> {
                 String host = "esx-" + i;
                 String tep = "127.0.0." + (10 + i);
                 api.expectOk(api.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)), "create host " + host);
-                agents.add(DatapathAgent.start(agentSettings(host, tep, controllers)));
+                agents.add(DatapathAgent.start(AgentSettings.local(host, "a", tep, 4789, controllers)));
             }
             report.step("3 hosts registered, their agents connected to all 3 nodes", t);
 
@@ -205,14 +204,5 @@ public final class DemoMain implements Callable<Integer> {
             Thread.sleep(500);
         }
         throw new IllegalStateException("the controller cluster did not come up within 120 s");
-    }
-
-    private static AgentSettings agentSettings(String host, String tep, List<String> controllers) {
-        String list =
-                String.join(",", controllers.stream().map(c -> "\"" + c + "\"").toList());
-        return AgentSettings.fromConfig(ConfigFactory.parseString("portmesh.agent { host = \"" + host
-                        + "\"\n vxlan.bind = \"" + tep + ":4789\"\n controllers = [" + list + "] }")
-                .withFallback(ConfigFactory.load())
-                .resolve());
     }
 }
