@@ -3,6 +3,7 @@ package io.portmesh.sharding;
 import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NotFoundException;
+import io.portmesh.sharding.service.UnavailableException;
 import java.util.concurrent.CompletionException;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -15,6 +16,7 @@ public final class Errors {
     private static final String INVALID = "invalid|";
     private static final String CONFLICT = "conflict|";
     private static final String NOT_FOUND = "not_found|";
+    private static final String UNAVAILABLE = "unavailable|";
 
     private Errors() {}
 
@@ -34,6 +36,25 @@ public final class Errors {
         return StatusReply.error(NOT_FOUND + message);
     }
 
+    /** Another entity did not answer or could not persist: the request may be retried (503). */
+    public static <T> StatusReply<T> unavailable(String message) {
+        return StatusReply.error(UNAVAILABLE + message);
+    }
+
+    /** An entity's own error reply is passed on as it is; anything else (a timeout) becomes unavailable. */
+    public static <T> StatusReply<T> passOn(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause instanceof StatusReply.ErrorMessage
+                ? StatusReply.error(cause.getMessage())
+                : unavailable(cause.toString());
+    }
+
+    /** Did an entity answer with an error (as opposed to not answering at all)? */
+    public static boolean isEntityError(Throwable t) {
+        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        return cause instanceof StatusReply.ErrorMessage;
+    }
+
     /** The exception an entity's error reply stands for; other failures (timeouts) are returned unchanged. */
     public static Throwable toException(Throwable t) {
         Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
@@ -49,6 +70,8 @@ public final class Errors {
             return new ConflictException(text.substring(CONFLICT.length()));
         } else if (text.startsWith(NOT_FOUND)) {
             return new NotFoundException(text.substring(NOT_FOUND.length()));
+        } else if (text.startsWith(UNAVAILABLE)) {
+            return new UnavailableException(text.substring(UNAVAILABLE.length()));
         }
         return new IllegalStateException(text);
     }

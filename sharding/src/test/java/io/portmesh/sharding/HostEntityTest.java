@@ -86,15 +86,38 @@ class HostEntityTest {
         for (int i = 0; i < 4094; i++) {
             String port = "p" + i;
             String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
-            kit.<StatusReply<HostEntity.Bound>>runCommand(r -> new HostEntity.BindPort(port, mac, "blue", 100, r));
+            String sw = "sw" + (i / 200); // 200 per switch: under the per-switch limit, so the VLANs run out first
+            int vni = 100 + i / 200;
+            kit.<StatusReply<HostEntity.Bound>>runCommand(r -> new HostEntity.BindPort(port, mac, sw, vni, r));
         }
         var full = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p4094", "52:54:00:00:ff:fe", "blue", 100, r));
+                r -> new HostEntity.BindPort("p4094", "52:54:00:00:ff:fe", "sw-last", 999, r));
         assertThat(full.hasNoEvents()).isTrue();
         assertThat(Errors.toException(full.reply().getError()))
                 .isInstanceOf(io.portmesh.model.ValidationException.class)
                 .hasMessageContaining("4094");
         assertThat(kit.getState().bindings()).hasSize(4094);
+    }
+
+    @Test
+    void portsOfOneSwitchOnOneHostAreCappedBecauseFloodGroupsGrowWithTheirSquare() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        int max = io.portmesh.model.flow.FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH;
+        for (int i = 0; i < max; i++) {
+            String port = "p" + i;
+            String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
+            kit.<StatusReply<HostEntity.Bound>>runCommand(r -> new HostEntity.BindPort(port, mac, "blue", 100, r));
+        }
+        var over = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("px", "52:54:00:00:ff:fe", "blue", 100, r));
+        assertThat(over.hasNoEvents()).isTrue();
+        assertThat(Errors.toException(over.reply().getError()))
+                .hasMessageStartingWith("host: ")
+                .hasMessageContaining("switch blue")
+                .hasMessageContaining(String.valueOf(max));
+        var otherSwitch = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("py", "52:54:00:00:ff:fd", "red", 200, r));
+        assertThat(otherSwitch.reply().isSuccess()).isTrue();
     }
 
     @Test

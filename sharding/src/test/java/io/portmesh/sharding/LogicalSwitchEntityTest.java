@@ -30,8 +30,7 @@ class LogicalSwitchEntityTest {
     void setUp() {
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(),
-                LogicalSwitchEntity.create(
-                        "blue", ClusterSharding.get(testKit.system()), Duration.ofSeconds(1)));
+                LogicalSwitchEntity.create("blue", ClusterSharding.get(testKit.system()), Duration.ofSeconds(1)));
         kit.clear();
     }
 

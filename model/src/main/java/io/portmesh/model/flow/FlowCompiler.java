@@ -35,6 +35,13 @@ public final class FlowCompiler {
 
     public static final int GROUP_FLOOD_FROM_TRUNK = 0x0200_0000;
 
+    /**
+     * Ports of one logical switch on one host. A broadcast from the trunk uses a group per source port listing every
+     * other local port, so the plan grows with the square of this number, and a group-mod must stay within OpenFlow's
+     * 64 KiB message (about 1,100 buckets). Binding past it is refused with a message that says so.
+     */
+    public static final int MAX_LOCAL_PORTS_PER_SWITCH = 256;
+
     private static final Mac MULTICAST_BIT = new Mac(0x0100_0000_0000L);
 
     private FlowCompiler() {}

@@ -3,6 +3,7 @@ package io.portmesh.sharding.host;
 import io.portmesh.model.HostId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.model.VlanId;
+import io.portmesh.model.flow.FlowCompiler;
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.service.HostInfo;
@@ -169,6 +170,20 @@ public final class HostEntity
         if (existing != null) {
             return Effect()
                     .reply(c.replyTo(), StatusReply.success(new Bound(existing.vlan(), s.tunnelIp(), s.planVersion())));
+        }
+        long inSwitch = s.bindings().values().stream()
+                .filter(b -> b.switchId().equals(c.switchId()))
+                .count();
+        if (inSwitch >= FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.invalid(
+                                    "host",
+                                    "host " + hostId + " already has " + inSwitch
+                                            + " ports of switch " + c.switchId() + " (the limit is "
+                                            + FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH
+                                            + ": broadcast replication groups grow with the square of it); bind to another host"));
         }
         VlanId vlan;
         try {

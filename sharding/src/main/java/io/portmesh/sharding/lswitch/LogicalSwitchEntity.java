@@ -142,8 +142,15 @@ public final class LogicalSwitchEntity
                                     "MAC " + c.mac() + " is already used by port " + owner.get() + " in switch "
                                             + switchId + "; MACs must be unique inside a logical switch"));
         }
-        if (s.members().containsKey(c.port())) {
-            return Effect().reply(c.replyTo(), StatusReply.success(s.vni()));
+        HostState.Member existing = s.members().get(c.port());
+        if (existing != null) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            existing.mac().equalsIgnoreCase(c.mac())
+                                    ? StatusReply.success(s.vni())
+                                    : Errors.conflict("port " + c.port() + " is already in switch " + switchId
+                                            + " with MAC " + existing.mac()));
         }
         return Effect()
                 .persist(new PortAdded(c.port(), c.mac()))
@@ -186,7 +193,7 @@ public final class LogicalSwitchEntity
         }
         CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
             if (e != null) {
-                replyTo.tell(StatusReply.error("a host of switch " + switchId + " did not take the change: " + e));
+                replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
             } else {
                 Map<String, Long> versions = new HashMap<>();
                 asks.forEach(a -> versions.put(a.join().getKey(), a.join().getValue()));

@@ -174,7 +174,10 @@ public final class LogicalPortEntity
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
         if (!s.isBound()) {
-            return Effect().reply(c.replyTo(), StatusReply.success(new Outcome(null, 0, Map.of())));
+            // a retry after a failure between our Unbound event and the switch: finish the switch step
+            busy = true;
+            finishBinding(s, null, null, c, Map.of(), 0);
+            return Effect().none();
         }
         String host = s.host();
         step(
@@ -219,6 +222,13 @@ public final class LogicalPortEntity
 
     private Effect<Event, PortState> onStepDone(PortState s, StepDone d) {
         if (d.error() != null) {
+            if (d.original() instanceof Create c && !Errors.isEntityError(d.error())) {
+                // the switch may have added us before the ask timed out: take the member back, or its MAC
+                // would stay taken by a port that never came to exist
+                switchRef(c.switchId())
+                        .tell(new LogicalSwitchEntity.RemovePort(
+                                portId, ctx.getSystem().ignoreRef()));
+            }
             replyError(d.original(), d.error());
             ctx.getSelf().tell(new Idle());
             return Effect().none();
@@ -280,13 +290,7 @@ public final class LogicalPortEntity
     }
 
     private static void replyError(Command original, Throwable e) {
-        Throwable cause =
-                e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        reply(
-                original,
-                cause instanceof StatusReply.ErrorMessage
-                        ? StatusReply.error(cause.getMessage())
-                        : StatusReply.error(cause.toString()));
+        reply(original, Errors.passOn(e));
     }
 
     private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<HostEntity.Command> hostRef(String host) {

@@ -15,7 +15,15 @@ public final class OpenFlowBytes {
     public static byte[] encode(List<? extends OFMessage> messages) {
         ByteBuf buf = Unpooled.buffer();
         try {
-            messages.forEach(m -> m.writeTo(buf));
+            for (OFMessage m : messages) {
+                int start = buf.writerIndex();
+                m.writeTo(buf);
+                if (buf.writerIndex() - start > 0xFFFF) {
+                    // Loxi would write the 16-bit length modulo 65536 and desynchronise the agent's framing
+                    throw new IllegalArgumentException(m.getType() + " of " + (buf.writerIndex() - start)
+                            + " bytes exceeds OpenFlow's 65535-byte message limit");
+                }
+            }
             byte[] bytes = new byte[buf.readableBytes()];
             buf.readBytes(bytes);
             return bytes;
