@@ -9,7 +9,7 @@ final class Context {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     /** This thread's counter lane in every flow entry (see {@link FlowEntry#LANES}). */
-    final int lane = THREADS.getAndIncrement() % FlowEntry.LANES;
+    final int lane;
 
     final Packet packet = new Packet();
     /** The copy a group bucket works on (buckets cannot chain groups, so one level is enough). */
@@ -24,4 +24,14 @@ final class Context {
     int emitted;
     /** OUTPUT:TABLE is only legal in a packet-out. */
     boolean packetOut;
+
+    /** A context for a new thread: the next lane. */
+    Context() {
+        this(THREADS.getAndIncrement() % FlowEntry.LANES);
+    }
+
+    /** A context for extra work on the current thread (packet-out), sharing that thread's lane. */
+    Context(int lane) {
+        this.lane = lane;
+    }
 }

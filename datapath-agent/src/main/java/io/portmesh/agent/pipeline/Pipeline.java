@@ -61,7 +61,7 @@ public final class Pipeline {
     public void packetOut(OFPacketOut po) {
         try {
             Instructions actions = tables.actionCompiler().packetOutActions(po.getActions());
-            Context c = new Context();
+            Context c = new Context(contexts.get().lane);
             Packet p = c.packet;
             if (actions == null
                     || !OFBufferId.NO_BUFFER.equals(po.getBufferId())
@@ -86,7 +86,7 @@ public final class Pipeline {
     /** OUTPUT:TABLE from a packet-out: the frame as modified so far, from table 0, in a fresh context. */
     void reinject(Packet from) {
         byte[] copy = Arrays.copyOfRange(from.bytes(), from.bytesOffset(), from.bytesOffset() + from.bytesLength());
-        Context c = new Context();
+        Context c = new Context(contexts.get().lane);
         Packet p = c.packet;
         if (!p.parse(copy, 0, copy.length)) {
             counters.packetOutRejected.increment();

@@ -1,6 +1,5 @@
 package io.portmesh.agent.table;
 
-import java.util.Arrays;
 import org.projectfloodlight.openflow.protocol.match.Match;
 
 /**
@@ -32,11 +31,6 @@ public final class FlowMatch {
             }
         }
         return true;
-    }
-
-    /** Same fields, masks and values: what OpenFlow calls an identical match (strict commands). */
-    boolean sameAs(FlowMatch other) {
-        return Arrays.equals(mask, other.mask) && Arrays.equals(value, other.value);
     }
 
     /**
