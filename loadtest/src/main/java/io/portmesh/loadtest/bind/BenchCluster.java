@@ -82,8 +82,8 @@ final class BenchCluster implements AutoCloseable {
             }
             Sleep.millis(200);
         }
-        throw new IllegalStateException("cluster of " + nodes.size() + " nodes did not show " + nodes.size()
-                + " Up members within " + timeout);
+        throw new IllegalStateException(
+                "cluster of " + nodes.size() + " nodes did not show " + nodes.size() + " Up members within " + timeout);
     }
 
     private static int upMembers(ControllerNode n) {

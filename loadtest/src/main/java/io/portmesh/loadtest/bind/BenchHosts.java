@@ -50,7 +50,9 @@ final class BenchHosts implements AutoCloseable {
         try {
             for (int i = 0; i < count; i++) {
                 HostId id = HostId.of(String.format("bench-%s-h%03d", run, i + 1));
-                api.createHost(id, Ipv4.parse(teps.get(i))).toCompletableFuture().get(30, TimeUnit.SECONDS);
+                api.createHost(id, Ipv4.parse(teps.get(i)))
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
                 h.ids.add(id);
             }
             for (int i = 0; i < count; i++) {

@@ -116,7 +116,8 @@ public final class HostEntity
 
     @Override
     public Set<String> tagsFor(Event event) {
-        return Set.of(TAG);
+        // only what the read side lists: every tag costs a second Cassandra write per event
+        return event instanceof Registered ? Set.of(TAG) : Set.of();
     }
 
     @Override

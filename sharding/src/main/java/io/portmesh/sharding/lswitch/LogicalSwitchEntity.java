@@ -2,6 +2,7 @@ package io.portmesh.sharding.lswitch;
 
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostState;
 import io.portmesh.sharding.service.SwitchInfo;
@@ -73,12 +74,15 @@ public final class LogicalSwitchEntity
     private final String switchId;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
+    private final java.util.concurrent.Executor executor;
 
-    private LogicalSwitchEntity(String switchId, ClusterSharding sharding, Duration askTimeout) {
+    private LogicalSwitchEntity(
+            String switchId, ClusterSharding sharding, Duration askTimeout, java.util.concurrent.Executor executor) {
         super(PersistenceId.of(TYPE_KEY.name(), switchId));
         this.switchId = switchId;
         this.sharding = sharding;
         this.askTimeout = askTimeout;
+        this.executor = executor;
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout) {
@@ -87,7 +91,7 @@ public final class LogicalSwitchEntity
     }
 
     public static Behavior<Command> create(String id, ClusterSharding sharding, Duration askTimeout) {
-        return Behaviors.setup(ctx -> new LogicalSwitchEntity(id, sharding, askTimeout));
+        return Behaviors.setup(ctx -> new LogicalSwitchEntity(id, sharding, askTimeout, ctx.getExecutionContext()));
     }
 
     @Override
@@ -97,7 +101,8 @@ public final class LogicalSwitchEntity
 
     @Override
     public Set<String> tagsFor(Event event) {
-        return Set.of(TAG);
+        // only what the read side lists: every tag costs a second Cassandra write per event
+        return event instanceof BindingChanged ? Set.of() : Set.of(TAG);
     }
 
     @Override
@@ -186,10 +191,12 @@ public final class LogicalSwitchEntity
         members.members().forEach(m -> hosts.add(m.host()));
         List<CompletableFuture<Map.Entry<String, Long>>> asks = new ArrayList<>();
         for (String h : hosts) {
-            asks.add(sharding.entityRefFor(HostEntity.TYPE_KEY, h)
-                    .<Long>askWithStatus(r -> new HostEntity.ApplySwitchMembers(switchId, members, r), askTimeout)
-                    .thenApply(v -> Map.entry(h, v))
-                    .toCompletableFuture());
+            asks.add(Futures.on(
+                            sharding.entityRefFor(HostEntity.TYPE_KEY, h)
+                                    .<Long>askWithStatus(
+                                            r -> new HostEntity.ApplySwitchMembers(switchId, members, r), askTimeout),
+                            executor)
+                    .thenApply(v -> Map.entry(h, v)));
         }
         CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
             if (e != null) {

@@ -2,6 +2,7 @@ package io.portmesh.sharding.port;
 
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.service.PortInfo;
@@ -99,7 +100,8 @@ public final class LogicalPortEntity
 
     @Override
     public Set<String> tagsFor(Event event) {
-        return Set.of(TAG);
+        // no read-side view lists ports yet (a switch's ports come from the switch's events): no tag, no tag write
+        return Set.of();
     }
 
     @Override
@@ -256,9 +258,11 @@ public final class LogicalPortEntity
     private void finishBinding(
             PortState ns, String host, String tunnelIp, Command original, Map<String, Long> own, int vlan) {
         ActorRef<Command> self = ctx.getSelf();
-        switchRef(ns.switchId())
-                .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                        r -> new LogicalSwitchEntity.SetBinding(portId, host, tunnelIp, r), askTimeout)
+        Futures.on(
+                        switchRef(ns.switchId())
+                                .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                        r -> new LogicalSwitchEntity.SetBinding(portId, host, tunnelIp, r), askTimeout),
+                        ctx.getExecutionContext())
                 .whenComplete((hv, e) -> {
                     if (e != null) {
                         replyError(original, e);

@@ -7,6 +7,7 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.Vni;
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
@@ -149,11 +150,13 @@ public final class ShardedNetworkService implements NetworkService {
             return CompletableFuture.completedFuture(Realization.NOT_WAITED);
         }
         List<CompletableFuture<String>> pending = new ArrayList<>();
-        versions.forEach((h, v) -> pending.add(host(h).askWithStatus(
-                        (ActorRef<StatusReply<org.apache.pekko.Done>> r) -> new HostEntity.AwaitRealized(v, r),
-                        realizeTimeout)
-                .handle((ok, e) -> e == null ? (String) null : h)
-                .toCompletableFuture()));
+        versions.forEach((h, v) -> pending.add(Futures.on(
+                        host(h).askWithStatus(
+                                        (ActorRef<StatusReply<org.apache.pekko.Done>> r) ->
+                                                new HostEntity.AwaitRealized(v, r),
+                                        realizeTimeout),
+                        system.executionContext())
+                .handle((ok, e) -> e == null ? (String) null : h)));
         return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
                 .thenApply(x -> {
                     List<String> behind = pending.stream()
@@ -166,12 +169,13 @@ public final class ShardedNetworkService implements NetworkService {
     }
 
     private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg) {
-        return ref.askWithStatus(msg::apply, askTimeout).handle((r, e) -> {
-            if (e != null) {
-                throw new java.util.concurrent.CompletionException(Errors.toException(e));
-            }
-            return r;
-        });
+        return Futures.on(ref.askWithStatus(msg::apply, askTimeout), system.executionContext())
+                .handle((r, e) -> {
+                    if (e != null) {
+                        throw new java.util.concurrent.CompletionException(Errors.toException(e));
+                    }
+                    return r;
+                });
     }
 
     private EntityRef<HostEntity.Command> host(String id) {

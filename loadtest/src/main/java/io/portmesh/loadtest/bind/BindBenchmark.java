@@ -1,0 +1,259 @@
+package io.portmesh.loadtest.bind;
+
+import io.portmesh.model.SwitchId;
+import io.portmesh.persistence.EmbeddedCassandra;
+import io.portmesh.persistence.EmbeddedCassandraSettings;
+import io.portmesh.persistence.Replication;
+import io.portmesh.persistence.SchemaInstaller;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+
+/**
+ * Issue 3's figure: how long a port takes from create to realized on every agent, against the floor that Cassandra
+ * and one barrier put under it. Everything runs here: an embedded Cassandra (own ports, own directory), three
+ * controller nodes in this JVM, one real agent per simulated host over TCP; then ports are created and bound at a
+ * steady offered rate. Every wait is bounded. Logs go to work/bench-bind/logs/bench.log, the report to stdout and
+ * work/bench-bind/report.txt.
+ */
+@CommandLine.Command(
+        name = "bind-benchmark",
+        mixinStandardHelpOptions = true,
+        description = "Measures create+bind+realized latency of ports on a 3-node controller.")
+public final class BindBenchmark implements Callable<Integer> {
+    static final Path WORK = Path.of("work", "bench-bind");
+    private static final int CQL_PORT = 19242;
+    private static final int STORAGE_PORT = 17242;
+    private static final int NODES = 3;
+    private static final int CASSANDRA_WRITES = 500;
+    private static final int BARRIERS = 200;
+    private static final String DATACENTER = "datacenter1";
+    private static final Duration PROBE_PERIOD = Duration.ofMillis(200);
+    /** How long the cost of merely running (echo keepalives, announcements, view polling) is measured. */
+    private static final Duration IDLE = Duration.ofSeconds(10);
+
+    @CommandLine.Option(names = "--ports", defaultValue = "1000", description = "ports to create and bind")
+    int ports;
+
+    @CommandLine.Option(names = "--hosts", defaultValue = "50", description = "simulated hosts (one agent each)")
+    int hosts;
+
+    @CommandLine.Option(names = "--switches", defaultValue = "20", description = "logical switches")
+    int switches;
+
+    @CommandLine.Option(names = "--rate", defaultValue = "20", description = "offered ports per second")
+    double rate;
+
+    @CommandLine.Option(
+            names = "--warmup",
+            defaultValue = "200",
+            description = "ports created, bound and deleted on a separate switch before the measured run "
+                    + "(JIT, shard allocation, Cassandra's first writes); 0 measures a cold controller")
+    int warmup;
+
+    private String[] args = new String[0];
+
+    public static void main(String[] args) {
+        // before any logger exists: the controller's and agents' logs go to a file, the report to stdout
+        System.setProperty(
+                "portmesh.bench.log", WORK.resolve("logs").toAbsolutePath().toString());
+        System.setProperty("logback.configurationFile", "io/portmesh/loadtest/bind/bench-logback.xml");
+        BindBenchmark b = new BindBenchmark();
+        b.args = args.clone();
+        System.exit(new CommandLine(b).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (ports < 1 || switches < 1 || rate <= 0 || hosts < 1 || hosts > BenchHosts.MAX_HOSTS) {
+            throw new CommandLine.ParameterException(
+                    new CommandLine(this),
+                    "need ports >= 1, switches >= 1, rate > 0, 1 <= hosts <= " + BenchHosts.MAX_HOSTS);
+        }
+        String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
+        BindReport report = new BindReport();
+        header(report);
+        EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
+                .withWorkDir(WORK.resolve("cassandra"))
+                .withNativePort(CQL_PORT)
+                .withStoragePort(STORAGE_PORT)
+                .withCleanStart(true));
+        BenchCluster cluster = null;
+        BenchHosts simulated = null;
+        try {
+            progress("starting Cassandra on 127.0.0.1:" + CQL_PORT);
+            cassandra.start();
+            new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), DATACENTER);
+            progress("starting " + NODES + " controller nodes");
+            cluster = BenchCluster.start(NODES, cassandra.contactPointString(), Duration.ofSeconds(90));
+            progress("registering " + hosts + " hosts and starting their agents");
+            simulated = BenchHosts.start(
+                    cluster.service(0), cluster.openflowAddresses(), hosts, run, Duration.ofSeconds(120));
+            List<SwitchId> switchIds = createSwitches(cluster, run);
+            warmUp(cluster, simulated, run, report);
+            progress("measuring the idle cost (agents connected, keepalives only) for " + IDLE.toSeconds() + " s");
+            ResourceUsage idleFrom = ResourceUsage.sample(cassandra.pid());
+            Sleep.millis(IDLE.toMillis());
+            report.line("idle:     %s", ResourceUsage.sample(cassandra.pid()).since(idleFrom));
+            progress("measuring the floor: " + CASSANDRA_WRITES + " Cassandra writes, " + BARRIERS + " barriers");
+            try (CassandraWriteProbe cql = CassandraWriteProbe.open(cassandra.contactPoint(), DATACENTER)) {
+                Samples writes = cql.sequential(CASSANDRA_WRITES);
+                Samples barriers =
+                        BarrierProbe.measure("127.0.0." + (BenchHosts.FIRST_TEP - 1), simulated.vxlanPort(), BARRIERS);
+                PathFloor floor = new PathFloor(writes, barriers);
+
+                BindLoad load = new BindLoad(cluster.services(), switchIds, simulated.ids());
+                setup(report, cassandra, cluster, simulated, load);
+                progress(String.format("creating and binding %d ports at %.1f/s", ports, rate));
+                Duration drain = cluster.settings()
+                        .askTimeout()
+                        .multipliedBy(2)
+                        .plus(cluster.settings().realizeTimeout())
+                        .plus(Duration.ofSeconds(30));
+                String loadBefore = MachineInfo.loadAverage();
+                ResourceUsage before = ResourceUsage.sample(cassandra.pid());
+                cql.startBackground(PROBE_PERIOD);
+                BindResults results = load.run(ports, rate, drain);
+                Samples during = cql.stopBackground();
+                ResourceUsage after = ResourceUsage.sample(cassandra.pid());
+                report.results(results, rate, floor, 10);
+                report.line("");
+                if (during != null) {
+                    report.line(
+                            "Cassandra write during the load (one INSERT every %d ms, %d samples, %d errors): "
+                                    + "median %.3f ms, p99 %.3f ms, max %.3f ms",
+                            PROBE_PERIOD.toMillis(),
+                            during.count(),
+                            cql.backgroundErrors(),
+                            during.medianMs(),
+                            during.percentileMs(99),
+                            during.maxMs());
+                }
+                report.line("resources during the load: %s", after.since(before));
+                report.line(
+                        "load average (1/5/15 min) at start of load %s, at end %s (the machine is shared)",
+                        loadBefore, MachineInfo.loadAverage());
+                report.line("logs: %s", WORK.resolve("logs").resolve("bench.log"));
+            }
+            return 0;
+        } finally {
+            progress("shutting down agents, nodes and Cassandra");
+            if (simulated != null) {
+                simulated.close();
+            }
+            if (cluster != null) {
+                cluster.close();
+            }
+            cassandra.close();
+            report.print(WORK.resolve("report.txt"));
+        }
+    }
+
+    /** Unmeasured ports on their own switch, deleted again so that the hosts' plans are back to empty. */
+    /**
+     * Unmeasured ports, one warm-up switch per host so that no binding fans out (the warm-up must not become a
+     * stress test of its own), deleted again so that the hosts' plans are back to empty: the measured run starts
+     * with JIT-compiled code, allocated shards and live entities.
+     */
+    private void warmUp(BenchCluster cluster, BenchHosts simulated, String run, BindReport report) {
+        if (warmup <= 0) {
+            report.line("warm-up:  none (cold controller)");
+            return;
+        }
+        progress("warm-up: " + warmup + " ports on " + hosts + " single-host switches, then deleting them");
+        List<SwitchId> ids = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            SwitchId sw = SwitchId.of(String.format("bench-%s-warm%03d", run, i + 1));
+            try {
+                cluster.service(0)
+                        .createSwitch(sw, Optional.empty())
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException("could not create warm-up switch " + sw + ": " + e, e);
+            }
+            ids.add(sw);
+        }
+        BindLoad load = new BindLoad(cluster.services(), ids, simulated.ids(), false);
+        Duration drain = Duration.ofSeconds(60);
+        BindResults w = load.run(warmup, rate, drain);
+        int notDeleted = load.deleteAll(w.createdPorts(), rate, drain);
+        report.line(
+                "warm-up:  %d ports at %.1f/s on %d single-host switches, not measured: %d realized, %d not realized, "
+                        + "%d failed, %d unfinished, p50 %.1f ms p99 %.1f ms; deleted again (%d deletes failed or "
+                        + "unfinished)",
+                warmup,
+                rate,
+                hosts,
+                w.count(BindResults.REALIZED),
+                w.count(BindResults.NOT_REALIZED),
+                w.count(BindResults.FAILED),
+                w.unfinished,
+                w.total().getValueAtPercentile(50) / 1e3,
+                w.total().getValueAtPercentile(99) / 1e3,
+                notDeleted);
+    }
+
+    private List<SwitchId> createSwitches(BenchCluster cluster, String run) throws Exception {
+        progress("creating " + switches + " switches");
+        List<SwitchId> ids = new ArrayList<>();
+        for (int i = 0; i < switches; i++) {
+            SwitchId id = SwitchId.of(String.format("bench-%s-s%03d", run, i + 1));
+            cluster.service(0)
+                    .createSwitch(id, Optional.empty())
+                    .toCompletableFuture()
+                    .get(30, TimeUnit.SECONDS);
+            ids.add(id);
+        }
+        return ids;
+    }
+
+    private void header(BindReport r) {
+        Runtime rt = Runtime.getRuntime();
+        r.line("Portmesh bind-and-realize benchmark (io.portmesh.loadtest.bind.BindBenchmark)");
+        r.line("date:     %s", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        r.line("command:  %s", MachineInfo.commandLine(args));
+        r.line(
+                "machine:  nproc %d, MemTotal %s, JVM maxMemory %,d MiB, Java %s (%s)",
+                rt.availableProcessors(),
+                MachineInfo.memTotal(),
+                rt.maxMemory() / (1024 * 1024),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"));
+        r.line(
+                "options:  --ports %d --hosts %d --switches %d --rate %s --warmup %d",
+                ports, hosts, switches, rate, warmup);
+    }
+
+    private void setup(BindReport r, EmbeddedCassandra c, BenchCluster cluster, BenchHosts h, BindLoad load) {
+        r.line(
+                "setup:    Cassandra %s at %s (%s, RF 1, %s), %d controller nodes in this JVM (ask-timeout %s, "
+                        + "realize-timeout %s), %d hosts each with one agent holding %d OpenFlow connections "
+                        + "(VXLAN on 127.0.0.%d-%d:%d), %d switches",
+                c.releaseVersion(),
+                c.contactPointString(),
+                c.owned() ? "started here" : "reused",
+                c.owned() ? "child JVM -Xmx" + c.settings().maxHeap() : "not ours",
+                cluster.size(),
+                cluster.settings().askTimeout(),
+                cluster.settings().realizeTimeout(),
+                h.ids().size(),
+                cluster.size(),
+                BenchHosts.FIRST_TEP,
+                BenchHosts.FIRST_TEP + h.ids().size() - 1,
+                h.vxlanPort(),
+                switches);
+        r.line("layout:   %s; round-robin over the %d nodes", load.describeLayout(ports), cluster.size());
+    }
+
+    private static void progress(String step) {
+        System.err.println("[bind-benchmark " + java.time.LocalTime.now().withNano(0) + "] " + step);
+    }
+}

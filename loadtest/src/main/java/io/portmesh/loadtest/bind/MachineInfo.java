@@ -1,0 +1,61 @@
+package io.portmesh.loadtest.bind;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** What the figures were measured on, and how the run was started. */
+final class MachineInfo {
+    private MachineInfo() {}
+
+    static String memTotal() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                    return String.format("%,d MiB", kb / 1024);
+                }
+            }
+        } catch (Exception e) {
+            // not Linux: say so below
+        }
+        return "unknown (no /proc/meminfo)";
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    /**
+     * The command line from /proc/self/cmdline (ProcessHandle gives up on long ones), with the class path (hundreds of
+     * jars) collapsed to its entry count and first entry; everything else verbatim.
+     */
+    static String commandLine(String[] mainArgs) {
+        List<String> args;
+        try {
+            String raw = Files.readString(Path.of("/proc/self/cmdline"));
+            args = List.of(raw.split("\0"));
+        } catch (Exception e) {
+            args = new ArrayList<>(List.of("java", "...", "io.portmesh.loadtest.bind.BindBenchmark"));
+            args.addAll(List.of(mainArgs));
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) && i + 1 < args.size()) {
+                String[] entries = args.get(++i).split(java.io.File.pathSeparator);
+                out.add(a);
+                out.add("<" + entries.length + " entries: " + entries[0] + ":...>");
+            } else {
+                out.add(a.contains(" ") ? "'" + a + "'" : a);
+            }
+        }
+        return String.join(" ", out);
+    }
+}
