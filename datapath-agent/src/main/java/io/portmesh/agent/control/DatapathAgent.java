@@ -23,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
@@ -163,12 +164,24 @@ public final class DatapathAgent implements AutoCloseable {
         }
     }
 
+    /**
+     * Hands work to the control thread. Once the agent is closed the executor refuses it, which is expected then (Netty
+     * reports the connections' ends after close() returns) and must not surface as an exception in an I/O callback.
+     */
+    private void runOnControl(Runnable task) {
+        try {
+            control.execute(task);
+        } catch (RejectedExecutionException closing) {
+            log.debug("agent closed: dropping a control task");
+        }
+    }
+
     private void flowRemoved(OFFlowRemoved msg) {
         broadcast(msg, true);
     }
 
     private void portChanged(FramePort p, PortChange change) {
-        control.execute(() -> roles.connections()
+        runOnControl(() -> roles.connections()
                 .forEach(c -> c.send(c.factory()
                         .buildPortStatus()
                         .setReason(
@@ -201,12 +214,12 @@ public final class DatapathAgent implements AutoCloseable {
     private final class Listener implements OfMessageListener {
         @Override
         public void onConnected(OfConnection c) {
-            control.execute(() -> roles.add(c));
+            runOnControl(() -> roles.add(c));
         }
 
         @Override
         public void onMessage(OfConnection c, OFMessage m) {
-            control.execute(() -> {
+            runOnControl(() -> {
                 try {
                     protocol.handle(c, m);
                 } catch (RuntimeException e) {
@@ -217,7 +230,7 @@ public final class DatapathAgent implements AutoCloseable {
 
         @Override
         public void onDisconnected(OfConnection c, Throwable cause) {
-            control.execute(() -> roles.remove(c));
+            runOnControl(() -> roles.remove(c));
             log.info(
                     "controller connection {} closed: {}",
                     c.remoteAddress(),
@@ -235,7 +248,7 @@ public final class DatapathAgent implements AutoCloseable {
         public void toController(
                 OFPacketInReason reason, int tableId, long cookie, Match match, byte[] frame, int off, int len) {
             byte[] data = java.util.Arrays.copyOfRange(frame, off, off + len);
-            control.execute(() -> {
+            runOnControl(() -> {
                 for (OfConnection c : roles.connections()) {
                     if (roles.receivesAsync(c)) {
                         c.send(c.factory()

@@ -5,6 +5,7 @@ import static io.portmesh.agent.control.ScriptedController.barrier;
 import static io.portmesh.agent.control.ScriptedController.sendAndSync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.tuple;
 
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfErrorException;
@@ -16,21 +17,22 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFBadInstructionCode;
-import org.projectfloodlight.openflow.protocol.errormsg.OFBadInstructionErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
-import org.projectfloodlight.openflow.protocol.errormsg.OFBadRequestErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowAdd;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFQueueGetConfigReply;
 import org.projectfloodlight.openflow.protocol.OFRoleReply;
 import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
-import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
+import org.projectfloodlight.openflow.protocol.errormsg.OFBadInstructionErrorMsg;
+import org.projectfloodlight.openflow.protocol.errormsg.OFBadRequestErrorMsg;
+import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFGroup;
@@ -80,10 +82,9 @@ class AgentRolesTest {
             assertThat(c.switchInfo().get().dpDesc()).isEqualTo("portmesh host=h7 slot=a");
             assertThat(c.ports())
                     .extracting(p -> p.getPortNo().getPortNumber(), OFPortDesc::getName)
-                    .containsExactly(
-                            org.assertj.core.groups.Tuple.tuple(1, "trunk"),
-                            org.assertj.core.groups.Tuple.tuple(2, "vxlan"));
-            assertThat(c.features().getNTables()).isEqualTo((short) agent.tables().tableCount());
+                    .containsExactly(tuple(1, "trunk"), tuple(2, "vxlan"));
+            assertThat(c.features().getNTables())
+                    .isEqualTo((short) agent.tables().tableCount());
         }
         assertThat(agent.connectedControllers()).isEqualTo(2);
     }
@@ -170,7 +171,8 @@ class AgentRolesTest {
         // read straight from the tables: nothing else has run on the control thread since the barrier reply
         assertThat(agent.tables().flowCount()).isEqualTo(450);
         assertThat(agent.flowModsApplied() - appliedBefore).isEqualTo(450);
-        List<OFFlowStatsReply> parts = a.multipart(flowStatsRequest(a.factory())).get(WAIT_SECONDS, TimeUnit.SECONDS);
+        List<OFFlowStatsReply> parts =
+                a.multipart(flowStatsRequest(a.factory())).get(WAIT_SECONDS, TimeUnit.SECONDS);
         assertThat(parts).hasSizeGreaterThan(1); // more than fits in one part
         assertThat(parts.get(parts.size() - 1).getFlags()).doesNotContain(OFStatsReplyFlags.REPLY_MORE);
         assertThat(parts.stream().mapToInt(p -> p.getEntries().size()).sum()).isEqualTo(450);
@@ -205,8 +207,8 @@ class AgentRolesTest {
         OFFactory f = a.factory();
         var queueConfig = f.buildQueueGetConfigRequest().setPort(OFPort.of(1)).build();
 
-        assertThatThrownBy(() -> a.request(queueConfig, OFQueueGetConfigReply.class)
-                        .get(WAIT_SECONDS, TimeUnit.SECONDS))
+        assertThatThrownBy(() ->
+                        a.request(queueConfig, OFQueueGetConfigReply.class).get(WAIT_SECONDS, TimeUnit.SECONDS))
                 .isInstanceOf(ExecutionException.class)
                 .cause()
                 .isInstanceOfSatisfying(OfErrorException.class, e -> {
@@ -243,7 +245,7 @@ class AgentRolesTest {
                 .build();
     }
 
-    private static org.projectfloodlight.openflow.protocol.OFFlowStatsRequest flowStatsRequest(OFFactory f) {
+    private static OFFlowStatsRequest flowStatsRequest(OFFactory f) {
         return f.buildFlowStatsRequest()
                 .setTableId(TableId.ALL)
                 .setOutPort(OFPort.ANY)

@@ -7,6 +7,7 @@ import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,11 +28,17 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
  */
 final class ScriptedController implements AutoCloseable {
     static final long WAIT_SECONDS = 10;
+    /**
+     * Keepalive is not under test here, and on a loaded two-core machine an event loop can stall past the production
+     * 200 ms x 3: both ends use 1 s x 10 so a slow moment does not drop a connection in the middle of a test.
+     */
+    static final Duration LENIENT_ECHO = Duration.ofSeconds(1);
+
+    static final int LENIENT_ECHO_MISSES = 10;
 
     private final OfServer server;
     private final BlockingQueue<OfConnection> connected = new LinkedBlockingQueue<>();
     private final Map<OfConnection, ConcurrentLinkedQueue<OFMessage>> received = new ConcurrentHashMap<>();
-    private final BlockingQueue<OfConnection> disconnected = new LinkedBlockingQueue<>();
 
     ScriptedController() throws IOException {
         OfMessageListener listener = new OfMessageListener() {
@@ -48,11 +55,11 @@ final class ScriptedController implements AutoCloseable {
 
             @Override
             public void onDisconnected(OfConnection c, Throwable cause) {
-                disconnected.add(c);
+                // the tests look at the agent's side of a disconnect
             }
         };
         server = OfServer.builder(OfRole.CONTROLLER, listener)
-                .config(OfConfig.defaults())
+                .config(OfConfig.defaults().withEcho(LENIENT_ECHO, LENIENT_ECHO_MISSES))
                 .bind(new InetSocketAddress("127.0.0.1", 0));
     }
 
@@ -98,15 +105,6 @@ final class ScriptedController implements AutoCloseable {
     static OFBarrierReply barrier(OfConnection c) throws Exception {
         CompletableFuture<OFBarrierReply> f = c.barrier();
         return f.get(WAIT_SECONDS, TimeUnit.SECONDS);
-    }
-
-    /** Blocks until the agent's end of {@code c} has gone (after a server close). */
-    OfConnection awaitDisconnected() throws InterruptedException {
-        OfConnection c = disconnected.poll(WAIT_SECONDS, TimeUnit.SECONDS);
-        if (c == null) {
-            throw new AssertionError("no connection closed within " + WAIT_SECONDS + " s");
-        }
-        return c;
     }
 
     @Override

@@ -27,6 +27,8 @@ final class TestAgents {
                 + "  trunk.bind = \"127.0.0.1:0\"\n"
                 + "  vxlan.bind = \"" + vxlanIp + ":" + vxlanPort + "\"\n"
                 + "  vxlan.remote-port = " + remotePort + "\n"
+                + "  openflow.echo-interval = " + ScriptedController.LENIENT_ECHO.toMillis() + "ms\n"
+                + "  openflow.echo-miss-limit = " + ScriptedController.LENIENT_ECHO_MISSES + "\n"
                 + "}\n";
         return AgentSettings.fromConfig(ConfigFactory.parseString(hocon)
                 .withFallback(ConfigFactory.defaultReference())

@@ -1,0 +1,92 @@
+package io.portmesh.agent.control;
+
+import static io.portmesh.agent.control.ScriptedController.WAIT_SECONDS;
+import static io.portmesh.agent.control.TwoHostNetwork.BLUE_PING;
+import static io.portmesh.agent.control.TwoHostNetwork.M1;
+import static io.portmesh.agent.control.TwoHostNetwork.M2;
+import static io.portmesh.agent.control.TwoHostNetwork.M4;
+import static io.portmesh.agent.control.TwoHostNetwork.RED_PING;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.model.flow.FlowPlan;
+import io.portmesh.sim.Await;
+import io.portmesh.sim.SimulatedVm;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Fail-secure: when every controller is gone the agents keep their flows and keep forwarding on them, unicast and
+ * broadcast, for as long as it takes the controllers to come back.
+ */
+class HeadlessForwardingTest {
+    private static final int PINGS = 20;
+
+    private TwoHostNetwork net;
+
+    @BeforeEach
+    void start() throws Exception {
+        net = new TwoHostNetwork();
+        net.announceVms();
+        net.installFlows();
+    }
+
+    @AfterEach
+    void stop() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    @Test
+    void agentsForwardOnTheirLastFlowsWithNoControllerLeft() throws Exception {
+        pingAllPairs(); // works with the controllers there
+        FlowPlan flowsA = TwoHostNetwork.installedPlan(net.agentA);
+        FlowPlan flowsB = TwoHostNetwork.installedPlan(net.agentB);
+        assertThat(flowsA).isEqualTo(net.planA);
+        assertThat(flowsB).isEqualTo(net.planB);
+        long modsA = net.agentA.flowModsApplied();
+        long modsB = net.agentB.flowModsApplied();
+
+        net.ctl1.close();
+        net.ctl2.close();
+        Await.until(
+                () -> net.agentA.connectedControllers() == 0 && net.agentB.connectedControllers() == 0,
+                () -> "agents still see controllers: A " + net.agentA.connectedControllers() + ", B "
+                        + net.agentB.connectedControllers());
+
+        pingAllPairs();
+        assertThat(net.vm1.resolve(net.vm2.ip()).get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .isEqualTo(M2);
+        assertThat(net.vm4.resolve(net.vm3.ip()).get(WAIT_SECONDS, TimeUnit.SECONDS))
+                .isEqualTo(M1);
+
+        // nothing was wiped or touched: the same flows and groups, and no flow-mod applied meanwhile
+        assertThat(TwoHostNetwork.installedPlan(net.agentA)).isEqualTo(flowsA);
+        assertThat(TwoHostNetwork.installedPlan(net.agentB)).isEqualTo(flowsB);
+        assertThat(net.agentA.flowModsApplied()).isEqualTo(modsA);
+        assertThat(net.agentB.flowModsApplied()).isEqualTo(modsB);
+        assertThat(net.agentA.tables().flowCount()).isEqualTo(net.planA.flows().size());
+        assertThat(net.agentB.tables().flowCount()).isEqualTo(net.planB.flows().size());
+    }
+
+    /** Every VM pings its peer across the tunnel {@link #PINGS} times; all of them are answered. */
+    private void pingAllPairs() {
+        Map<SimulatedVm, Long> before = new HashMap<>();
+        net.all().forEach(vm -> before.put(vm, vm.pingStats().received()));
+        for (int i = 0; i < PINGS; i++) {
+            net.vm1.sendPing(M2, BLUE_PING);
+            net.vm2.sendPing(M1, BLUE_PING);
+            net.vm3.sendPing(M4, RED_PING);
+            net.vm4.sendPing(M1, RED_PING);
+        }
+        for (SimulatedVm vm : net.all()) {
+            Await.until(
+                    () -> vm.pingStats().received() - before.get(vm) == PINGS,
+                    () -> vm + " after " + PINGS + " more pings: " + vm.pingStats() + net.counters());
+        }
+    }
+}
