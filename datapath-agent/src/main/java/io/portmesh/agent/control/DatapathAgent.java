@@ -52,6 +52,9 @@ public final class DatapathAgent implements AutoCloseable {
     private final VxlanPort vxlan;
     private final Pipeline pipeline;
     private final RoleTable roles = new RoleTable();
+    private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final SwitchProtocol protocol;
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -168,12 +171,33 @@ public final class DatapathAgent implements AutoCloseable {
      * Hands work to the control thread. Once the agent is closed the executor refuses it, which is expected then (Netty
      * reports the connections' ends after close() returns) and must not surface as an exception in an I/O callback.
      */
+    /**
+     * Queues work for the control thread. A burst of flow-mods arrives as thousands of messages: they are drained in
+     * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile.
+     */
     private void runOnControl(Runnable task) {
-        try {
-            control.execute(task);
-        } catch (RejectedExecutionException closing) {
-            log.debug("agent closed: dropping a control task");
+        inbox.add(task);
+        if (drainScheduled.compareAndSet(false, true)) {
+            try {
+                control.execute(this::drainInbox);
+            } catch (RejectedExecutionException closing) {
+                log.debug("agent closed: dropping control tasks");
+            }
         }
+    }
+
+    private void drainInbox() {
+        do {
+            for (Runnable r = inbox.poll(); r != null; r = inbox.poll()) {
+                try {
+                    r.run();
+                } catch (RuntimeException e) {
+                    log.warn("control task failed: {}", e.toString()); // one bad task must not stall the rest
+                }
+            }
+            drainScheduled.set(false);
+            // a task added between the last poll and the reset would otherwise wait for the next one
+        } while (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true));
     }
 
     private void flowRemoved(OFFlowRemoved msg) {
