@@ -3,8 +3,6 @@ package io.portmesh.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.persistence.testkit.TestCassandra;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,21 +22,8 @@ final class TestCluster implements AutoCloseable {
         this.openflowPorts = openflowPorts;
     }
 
-    static int[] freePorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
+    static int[] freePorts(int n) {
+        return io.portmesh.cluster.LocalPorts.freeTcpPorts(n);
     }
 
     /** Agents keep the OpenFlow addresses they were given, so a restarted cluster binds the same ports. */

@@ -6,7 +6,6 @@ import io.portmesh.cluster.ControllerNode;
 import io.portmesh.cluster.ControllerSettings;
 import io.portmesh.sharding.service.NetworkService;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -131,20 +130,7 @@ final class BenchCluster implements AutoCloseable {
         nodes.clear();
     }
 
-    static int[] freeTcpPorts(int n) throws IOException {
-        int[] ports = new int[n];
-        List<ServerSocket> held = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                held.add(s);
-                ports[i] = s.getLocalPort();
-            }
-        } finally {
-            for (ServerSocket s : held) {
-                s.close();
-            }
-        }
-        return ports;
+    static int[] freeTcpPorts(int n) {
+        return io.portmesh.cluster.LocalPorts.freeTcpPorts(n);
     }
 }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Set;
 import org.projectfloodlight.openflow.protocol.OFBucket;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFGroupType;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -51,20 +52,15 @@ public final class PlanToOpenFlow {
     }
 
     public OFMessage flowAdd(FlowEntry e) {
-        return f.buildFlowAdd()
-                .setTableId(TableId.of(e.tableId()))
-                .setPriority(e.priority())
-                .setCookie(U64.of(e.cookie()))
-                .setMatch(match(e.match()))
-                .setInstructions(instructions(e.instructions()))
-                .setBufferId(OFBufferId.NO_BUFFER)
-                .setFlags(Set.of(OFFlowModFlags.SEND_FLOW_REM))
-                .build();
+        return withEntry(f.buildFlowAdd(), e);
     }
 
     public OFMessage flowModifyStrict(FlowEntry e) {
-        return f.buildFlowModifyStrict()
-                .setTableId(TableId.of(e.tableId()))
+        return withEntry(f.buildFlowModifyStrict(), e);
+    }
+
+    private OFMessage withEntry(OFFlowMod.Builder b, FlowEntry e) {
+        return b.setTableId(TableId.of(e.tableId()))
                 .setPriority(e.priority())
                 .setCookie(U64.of(e.cookie()))
                 .setMatch(match(e.match()))
