@@ -6,7 +6,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.nio.NioSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Objects;
@@ -161,33 +160,9 @@ public final class OfClient implements AutoCloseable {
     }
 
     /** Settings of an {@link OfClient}; {@link #connect} starts it. */
-    public static final class Builder {
-        private final OfRole role;
-        private final OfMessageListener listener;
-        private OfConfig config = OfConfig.defaults();
-        private SslContext sslContext;
-        private EventLoopGroup group;
-
+    public static final class Builder extends OfEndpointBuilder<Builder> {
         private Builder(OfRole role, OfMessageListener listener) {
-            this.role = Objects.requireNonNull(role, "role");
-            this.listener = Objects.requireNonNull(listener, "listener");
-        }
-
-        public Builder config(OfConfig config) {
-            this.config = Objects.requireNonNull(config, "config");
-            return this;
-        }
-
-        /** A client-side TLS context (production); none means plain TCP. */
-        public Builder sslContext(SslContext sslContext) {
-            this.sslContext = sslContext;
-            return this;
-        }
-
-        /** An NIO event loop group to share (it stays running after {@link #close}); default: an own one. */
-        public Builder eventLoopGroup(EventLoopGroup group) {
-            this.group = group;
-            return this;
+            super(role, listener);
         }
 
         /** Starts connecting to {@code remote} in the background and returns at once. */

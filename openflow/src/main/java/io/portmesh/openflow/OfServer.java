@@ -8,13 +8,11 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -100,33 +98,9 @@ public final class OfServer implements AutoCloseable {
     }
 
     /** Settings of an {@link OfServer}; {@link #bind} starts it. */
-    public static final class Builder {
-        private final OfRole role;
-        private final OfMessageListener listener;
-        private OfConfig config = OfConfig.defaults();
-        private SslContext sslContext;
-        private EventLoopGroup group;
-
+    public static final class Builder extends OfEndpointBuilder<Builder> {
         private Builder(OfRole role, OfMessageListener listener) {
-            this.role = Objects.requireNonNull(role, "role");
-            this.listener = Objects.requireNonNull(listener, "listener");
-        }
-
-        public Builder config(OfConfig config) {
-            this.config = Objects.requireNonNull(config, "config");
-            return this;
-        }
-
-        /** A server-side TLS context (production); none means plain TCP. */
-        public Builder sslContext(SslContext sslContext) {
-            this.sslContext = sslContext;
-            return this;
-        }
-
-        /** An NIO event loop group to share (it stays running after {@link #close}); default: an own one. */
-        public Builder eventLoopGroup(EventLoopGroup group) {
-            this.group = group;
-            return this;
+            super(role, listener);
         }
 
         /** Binds (port 0 picks a free port) and starts accepting. */

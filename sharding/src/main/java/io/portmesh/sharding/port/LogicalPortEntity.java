@@ -35,7 +35,6 @@ import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 public final class LogicalPortEntity
         extends EventSourcedBehavior<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalPort");
-    public static final String TAG = "port";
 
     public sealed interface Command extends CborSerializable {}
 

@@ -2,7 +2,6 @@ package io.portmesh.sharding.view;
 
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
-import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.util.List;
@@ -40,8 +39,6 @@ public final class TopologyView {
             }
         } else if (event instanceof HostEntity.Registered e) {
             hostTunnelIp.put(entityId, e.tunnelIp());
-        } else if (event instanceof LogicalPortEntity.Created) {
-            // ports are listed per switch, from the switch's own events
         }
     }
 
