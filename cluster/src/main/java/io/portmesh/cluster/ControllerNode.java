@@ -41,7 +41,7 @@ public final class ControllerNode {
     }
 
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
-        HostEntity.init(system, s.realizeTimeout());
+        HostEntity.init(system, s.realizeTimeout(), s.askTimeout());
         LogicalSwitchEntity.init(system, s.askTimeout());
         LogicalPortEntity.init(system, s.askTimeout());
         VniRegistryEntity.init(system);

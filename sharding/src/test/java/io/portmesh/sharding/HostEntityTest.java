@@ -4,10 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostState;
+import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -16,13 +24,28 @@ import org.junit.jupiter.api.Test;
 
 class HostEntityTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
+    /** What the switches answer when a recovering host asks for their members; a switch not in it fails the ask. */
+    private final Map<String, SwitchMembers> switches = new ConcurrentHashMap<>();
+
+    private final AtomicInteger failuresLeft = new AtomicInteger();
     private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
-        kit = EventSourcedBehaviorTestKit.create(
-                testKit.system(), HostEntity.create("esx-1", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1)));
+        kit = EventSourcedBehaviorTestKit.create(testKit.system(), host("esx-1"));
         kit.clear();
+    }
+
+    private Behavior<HostEntity.Command> host(String id) {
+        return HostEntity.create(id, "pekko://test@127.0.0.1:1", Duration.ofSeconds(1), this::membersOf);
+    }
+
+    private CompletionStage<SwitchMembers> membersOf(String switchId) {
+        SwitchMembers m = switches.get(switchId);
+        if (m == null || failuresLeft.getAndDecrement() > 0) {
+            return CompletableFuture.failedFuture(new IllegalStateException("switch " + switchId + " unavailable"));
+        }
+        return CompletableFuture.completedFuture(m);
     }
 
     @AfterAll
@@ -61,7 +84,7 @@ class HostEntityTest {
         var b3 = kit.<StatusReply<HostEntity.Bound>>runCommand(
                 r -> new HostEntity.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
         assertThat(b3.reply().getValue().vlan()).isEqualTo(1); // freed VLANs are reused
-        assertThat(kit.getState().plan().flows()).isNotEmpty();
+        assertThat(info().flowsDesired()).isPositive();
     }
 
     @Test
@@ -79,9 +102,7 @@ class HostEntityTest {
     void theBindingAfterTheLast4094VlansIsRefused() {
         // 4094 commands: serialization is checked by the other tests; here it would only cost a minute
         kit = EventSourcedBehaviorTestKit.create(
-                testKit.system(),
-                HostEntity.create("esx-full", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1)),
-                EventSourcedBehaviorTestKit.disabledSerializationSettings());
+                testKit.system(), host("esx-full"), EventSourcedBehaviorTestKit.disabledSerializationSettings());
         kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
         for (int i = 0; i < 4094; i++) {
             String port = "p" + i;
@@ -121,23 +142,67 @@ class HostEntityTest {
     }
 
     @Test
-    void membersOfAnotherHostBecomeRemoteFlowsOnlyForSwitchesWithALocalPort() {
+    void membersOfAnotherHostBecomeRemoteFlowsInMemoryOnlyAndOnlyForSwitchesWithALocalPort() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        var bound = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        int localOnly = info().flowsDesired();
+
+        var r = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, replyTo));
+        assertThat(r.hasNoEvents()).isTrue(); // the switch keeps the list; the host only derives flows from it
+        assertThat(r.reply().getValue()).isGreaterThan(bound.reply().getValue().planVersion());
+        assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // the unicast flow to p9 on esx-2
+
+        var stale = new SwitchMembers(100, 0, List.of());
+        var old =
+                kit.<StatusReply<Long>>runCommand(replyTo -> new HostEntity.ApplySwitchMembers("blue", stale, replyTo));
+        assertThat(old.reply().getValue()).isEqualTo(r.reply().getValue()); // an older list changes nothing
+        assertThat(info().flowsDesired()).isEqualTo(localOnly + 1);
+
+        var red = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("red", BLUE_V1, replyTo));
+        assertThat(red.hasNoEvents()).isTrue();
+        assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // no local port in red: nothing to carry
+    }
+
+    @Test
+    void afterARestartTheMemberListsAreFetchedFromTheSwitchesAgainAndAFailedFetchIsRetried() {
         kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
         kit.<StatusReply<HostEntity.Bound>>runCommand(
                 r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        var members = new HostState.SwitchMembers(
-                100,
-                List.of(
-                        new HostState.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"),
-                        new HostState.Member("p9", "52:54:00:00:00:09", "esx-2", "10.0.0.2")));
-        var r = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("blue", members, replyTo));
-        assertThat(r.event()).isInstanceOf(HostEntity.SwitchMembersChanged.class);
-        assertThat(kit.getState().view().remotePorts()).hasSize(1);
-        var red = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("red", members, replyTo));
-        assertThat(red.hasNoEvents()).isTrue(); // no local port in red
+        kit.<StatusReply<Long>>runCommand(replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, replyTo));
+        int withRemote = info().flowsDesired();
+
+        switches.put("blue", BLUE_V1);
+        failuresLeft.set(1); // the first ask fails: the host must ask again, not give up
         kit.restart();
-        assertThat(kit.getState().view().remotePorts()).hasSize(1); // recovered from the journal
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (info().flowsDesired() != withRemote && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        assertThat(info().flowsDesired()).isEqualTo(withRemote);
+        assertThat(failuresLeft.get()).isNegative(); // asked at least twice
+    }
+
+    private static final SwitchMembers BLUE_V1 = new SwitchMembers(
+            100,
+            1,
+            List.of(
+                    new SwitchMembers.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"),
+                    new SwitchMembers.Member("p9", "52:54:00:00:00:09", "esx-2", "10.0.0.2")));
+
+    private HostInfo info() {
+        return kit.<StatusReply<HostInfo>>runCommand(HostEntity.Get::new)
+                .reply()
+                .getValue();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -64,7 +64,7 @@ class LogicalPortEntityTest {
             assertThat(System.nanoTime()).as("single-node cluster up").isLessThan(deadline);
             sleep(50);
         }
-        HostEntity.init(system, Duration.ofSeconds(2));
+        HostEntity.init(system, Duration.ofSeconds(2), ASK);
         LogicalSwitchEntity.init(system, ASK);
         LogicalPortEntity.init(system, ASK);
         VniRegistryEntity.init(system);

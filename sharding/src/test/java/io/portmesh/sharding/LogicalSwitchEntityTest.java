@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.lswitch.SwitchState;
 import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NotFoundException;
@@ -139,6 +140,22 @@ class LogicalSwitchEntityTest {
         kit.restart();
         assertThat(kit.getState().vni()).isEqualTo(300);
         assertThat(kit.getState().members()).containsOnlyKeys("p9");
+    }
+
+    @Test
+    void membersAreAskedForWithTheMembershipVersionAndABindingMakesANewVersion() {
+        create(100);
+        addPort("p1", MAC_1);
+        var members = kit.<StatusReply<SwitchMembers>>runCommand(LogicalSwitchEntity.GetMembers::new);
+        assertThat(members.reply().getValue()).isEqualTo(new SwitchMembers(100, 0, List.of())); // p1 is not bound
+
+        SwitchState bound = kit.getState().rebound(new SwitchMembers.Member("p1", MAC_1, "esx-1", "10.0.0.1"));
+        assertThat(bound.boundMembers().version()).isEqualTo(1);
+        assertThat(bound.boundMembers().members())
+                .extracting(SwitchMembers.Member::host)
+                .containsExactly("esx-1");
+        SwitchState unbound = bound.rebound(new SwitchMembers.Member("p1", MAC_1, null, null));
+        assertThat(unbound.boundMembers()).isEqualTo(new SwitchMembers(100, 2, List.of()));
     }
 
     @Test

@@ -56,8 +56,8 @@ final class BindLoad {
 
     /**
      * The layout in numbers, computed from the code's rules: a binding makes every host that has a bound port in the
-     * switch (the new one included) persist SwitchMembersChanged (LogicalSwitchEntity.tellHosts,
-     * HostEntity.onMembers), so the run's journal writes grow with the hosts a switch spans.
+     * switch (the new one included) recompile that switch's slice of its plan and push the difference
+     * (LogicalSwitchEntity.tellHosts, HostEntity.onMembers); the hosts persist nothing for it.
      */
     String describeLayout(int ports) {
         int minHosts = Integer.MAX_VALUE;
@@ -78,11 +78,11 @@ final class BindLoad {
             minHosts = Math.min(minHosts, on.size());
             maxHosts = Math.max(maxHosts, on.size());
         }
-        long persists = 5L * ports + fanOut;
+        long persists = 5L * ports;
         return String.format(
                 "port k -> switch k mod %d, host (k div %d + k mod %d) mod %d; each switch spans %d-%d hosts; "
                         + "a binding fans out to %.1f hosts on average (max %d), so the run persists %,d events "
-                        + "(5 per port + %,d SwitchMembersChanged)",
+                        + "(5 per port) and makes %,d host plan updates",
                 switches.size(),
                 switches.size(),
                 switches.size(),

@@ -109,10 +109,6 @@ final class BindReport {
         line(
                 "  floor = %d x %.3f + %.3f = %.3f ms",
                 f.persists(), f.writes().medianMs(), f.barriers().medianMs(), f.floorMs());
-        line(
-                "  (as configured, each persist is a messages INSERT then a tag_views batch, acknowledged in that order: "
-                        + "2 x %d x %.3f + %.3f = %.3f ms; informational, the ratio below uses the floor above)",
-                f.persists(), f.writes().medianMs(), f.barriers().medianMs(), f.configuredFloorMs());
         line("");
         if (total.getTotalCount() == 0) {
             line("targets: NOT MET (no port was answered)");

@@ -44,13 +44,13 @@ class BindLoadLayoutTest {
     }
 
     @Test
-    void describedPersistCountIsFivePerPortPlusOnePerHostAlreadyInTheSwitch() {
+    void describedPersistCountIsFivePerPortAndHostUpdatesGrowWithTheHostsAlreadyInTheSwitch() {
         BindLoad load = new BindLoad(List.of(), switches(20), hosts(50));
         // each switch gets 50 ports on 50 distinct hosts: the n-th binding reaches n hosts, 1 + ... + 50 = 1275
         assertThat(load.describeLayout(1000))
                 .contains("spans 50-50 hosts")
-                .contains("persists 30,500 events")
-                .contains("25,500 SwitchMembersChanged");
+                .contains("persists 5,000 events")
+                .contains("25,500 host plan updates");
     }
 
     @Test

@@ -37,11 +37,10 @@ class SamplesAndResultsTest {
     }
 
     @Test
-    void floorIsSixSequentialWritesPlusOneBarrier() {
+    void floorIsFiveSequentialWritesPlusOneBarrier() {
         PathFloor f = new PathFloor(
                 Samples.of(new long[] {2_000_000, 2_000_000, 2_000_000}), Samples.of(new long[] {500_000}));
-        assertThat(f.persists()).isEqualTo(6);
-        assertThat(f.floorMs()).isEqualTo(12.5);
-        assertThat(f.configuredFloorMs()).isEqualTo(24.5);
+        assertThat(f.persists()).isEqualTo(5);
+        assertThat(f.floorMs()).isEqualTo(10.5);
     }
 }

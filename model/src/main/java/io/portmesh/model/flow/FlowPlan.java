@@ -32,6 +32,20 @@ public record FlowPlan(Map<FlowEntry.FlowKey, FlowEntry> flows, Map<Integer, Gro
     }
 
     /**
+     * The plan made of disjoint parts, such as the per-VNI slices of one host's plan (every flow and group of the
+     * pipeline belongs to exactly one VNI, see {@link HostView#slice}). Overlapping parts are a bug: refused.
+     */
+    public static FlowPlan union(Collection<FlowPlan> parts) {
+        List<FlowEntry> flows = new ArrayList<>();
+        List<GroupEntry> groups = new ArrayList<>();
+        for (FlowPlan p : parts) {
+            flows.addAll(p.flows.values());
+            groups.addAll(p.groups.values());
+        }
+        return of(flows, groups);
+    }
+
+    /**
      * What must be sent to a switch that has {@code installed} so that it has this plan. Only differences are sent:
      * this is what makes a controller restart cost zero flow-mods when nothing changed.
      */

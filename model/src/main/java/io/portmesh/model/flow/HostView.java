@@ -18,6 +18,17 @@ public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort>
         remotePorts = List.copyOf(remotePorts);
     }
 
+    /**
+     * The part of this view that concerns one VNI. The flow compiler treats VNIs independently, so the plan of a view
+     * is the union of the plans of its slices: a change in one logical switch recompiles only that switch's slice.
+     */
+    public HostView slice(Vni vni) {
+        return new HostView(
+                host,
+                localPorts.stream().filter(p -> p.vni().equals(vni)).toList(),
+                remotePorts.stream().filter(p -> p.vni().equals(vni)).toList());
+    }
+
     /** A VM NIC bound on this host: it reaches the switch VM on the trunk with access VLAN {@code vlan}. */
     public record LocalPort(PortId port, Mac mac, Vni vni, VlanId vlan) {}
 

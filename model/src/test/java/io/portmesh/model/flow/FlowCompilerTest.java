@@ -166,4 +166,16 @@ class FlowCompilerTest {
         // RED
         assertThat(d.deleteFlows()).hasSize(6);
     }
+
+    @Test
+    void thePlanOfAViewIsTheUnionOfThePlansOfItsVniSlices() {
+        HostView v = view();
+        List<FlowPlan> slices = Set.of(BLUE, RED, new Vni(999)).stream()
+                .map(vni -> FlowCompiler.compile(v.slice(vni)))
+                .toList();
+        FlowPlan whole = FlowCompiler.compile(v);
+        assertThat(FlowPlan.union(slices)).isEqualTo(whole);
+        assertThat(FlowCompiler.compile(v.slice(new Vni(999))).flows()).isEmpty(); // no local port in 999
+        assertThat(whole.flows()).isNotEmpty();
+    }
 }

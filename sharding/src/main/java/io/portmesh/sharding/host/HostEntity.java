@@ -6,10 +6,14 @@ import io.portmesh.model.VlanId;
 import io.portmesh.model.flow.FlowCompiler;
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -21,16 +25,18 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * A hypervisor host: its tunnel endpoint, its access VLANs, the ports bound on it and the members of their logical
- * switches (persisted, {@link HostState}); and, at runtime, its agents' OpenFlow connections, which of them is master,
- * and how far each agent has realized the plan ({@link HostSouthbound}).
+ * A hypervisor host: its tunnel endpoint, its access VLANs and the ports bound on it (persisted, {@link HostState});
+ * and, at runtime, the members of its logical switches as the switches last sent them, its agents' OpenFlow
+ * connections, which of them is master, and how far each agent has realized the plan ({@link HostSouthbound}).
  */
 public final class HostEntity
         extends EventSourcedBehaviorWithEnforcedReplies<HostEntity.Command, HostEntity.Event, HostState> {
@@ -51,9 +57,24 @@ public final class HostEntity
 
     public record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command {}
 
-    /** The members of a switch changed; the reply is the plan version that includes the change. */
-    public record ApplySwitchMembers(
-            String switchId, HostState.SwitchMembers members, ActorRef<StatusReply<Long>> replyTo) implements Command {}
+    /**
+     * The members of a switch changed (or a host asked for them); the reply is the plan version that includes the
+     * change. Kept in memory only: see {@link HostPlan}.
+     */
+    public record ApplySwitchMembers(String switchId, SwitchMembers members, ActorRef<StatusReply<Long>> replyTo)
+            implements Command {}
+
+    /** Local: ask a switch for its members (after recovery, and again after a failed ask). */
+    record FetchMembers(String switchId) implements Command {}
+
+    /** Local: a fetch's answer; {@code error} is null on success. */
+    record MembersFetched(String switchId, SwitchMembers members, String error) implements Command {}
+
+    /** Where a host gets a switch's member list after a restart: the switch entity (a stub in unit tests). */
+    @FunctionalInterface
+    public interface SwitchDirectory {
+        CompletionStage<SwitchMembers> members(String switchId);
+    }
 
     /** Replies when every agent of the host has acknowledged plan version {@code version}. */
     public record AwaitRealized(long version, ActorRef<StatusReply<Done>> replyTo) implements Command {}
@@ -78,30 +99,51 @@ public final class HostEntity
 
     public record PortUnbound(String port) implements Event {}
 
-    public record SwitchMembersChanged(String switchId, HostState.SwitchMembers members) implements Event {}
+    /**
+     * Written by versions before member lists became runtime state; replayed as nothing (the lists are fetched from
+     * the switches at recovery). Kept so that an existing journal still reads.
+     */
+    @Deprecated
+    public record SwitchMembersChanged(String switchId, Object members) implements Event {}
 
     /** Mastership changed: the generation id sent with ROLE_REQUEST; it never goes down, across restarts too. */
     public record MasterElected(long generation) implements Event {}
 
+    /** How long a failed member fetch waits before it is asked again (pushes wait meanwhile: agents keep their flows). */
+    static final Duration FETCH_RETRY = Duration.ofSeconds(1);
+
     private final String hostId;
+    private final ActorContext<Command> ctx;
+    private final SwitchDirectory switches;
     private final HostSouthbound southbound;
 
-    private HostEntity(ActorContext<Command> ctx, String hostId, String selfNode, Duration realizeTimeout) {
+    private HostEntity(
+            ActorContext<Command> ctx,
+            String hostId,
+            String selfNode,
+            Duration realizeTimeout,
+            SwitchDirectory switches) {
         super(PersistenceId.of(TYPE_KEY.name(), hostId));
         this.hostId = hostId;
+        this.ctx = ctx;
+        this.switches = switches;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
     }
 
-    public static void init(ActorSystem<?> system, Duration realizeTimeout) {
+    public static void init(ActorSystem<?> system, Duration realizeTimeout, Duration askTimeout) {
         String self = org.apache.pekko.cluster.typed.Cluster.get(system)
                 .selfMember()
                 .address()
                 .toString();
-        ClusterSharding.get(system).init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout)));
+        ClusterSharding sharding = ClusterSharding.get(system);
+        SwitchDirectory directory = switchId -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
+                .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
+        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout, directory)));
     }
 
-    public static Behavior<Command> create(String hostId, String selfNode, Duration realizeTimeout) {
-        return Behaviors.setup(ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout));
+    public static Behavior<Command> create(
+            String hostId, String selfNode, Duration realizeTimeout, SwitchDirectory switches) {
+        return Behaviors.setup(ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches));
     }
 
     @Override
@@ -129,6 +171,11 @@ public final class HostEntity
                 .onCommand(BindPort.class, this::onBind)
                 .onCommand(UnbindPort.class, this::onUnbind)
                 .onCommand(ApplySwitchMembers.class, this::onMembers)
+                .onCommand(FetchMembers.class, (s, c) -> {
+                    fetch(c.switchId());
+                    return Effect().noReply();
+                })
+                .onCommand(MembersFetched.class, this::onFetched)
                 .onCommand(AwaitRealized.class, this::onAwait)
                 .onCommand(AgentConnected.class, this::onConnected)
                 .onCommand(AgentDisconnected.class, (s, c) -> southboundEffect(s, southbound.disconnected(c.session())))
@@ -170,7 +217,9 @@ public final class HostEntity
         HostState.LocalBinding existing = s.bindings().get(c.port());
         if (existing != null) {
             return Effect()
-                    .reply(c.replyTo(), StatusReply.success(new Bound(existing.vlan(), s.tunnelIp(), s.planVersion())));
+                    .reply(
+                            c.replyTo(),
+                            StatusReply.success(new Bound(existing.vlan(), s.tunnelIp(), southbound.version(s))));
         }
         long inSwitch = s.bindings().values().stream()
                 .filter(b -> b.switchId().equals(c.switchId()))
@@ -192,32 +241,67 @@ public final class HostEntity
         } catch (ValidationException e) {
             return Effect().reply(c.replyTo(), Errors.invalid(e));
         }
+        long[] version = new long[1];
         return Effect()
                 .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value()))
-                .thenRun(ns -> southbound.planChanged(ns))
-                .thenReply(
-                        c.replyTo(),
-                        ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), ns.planVersion())));
+                .thenRun(ns -> version[0] = southbound.localsChanged(ns, c.switchId(), c.vni()))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), version[0])));
     }
 
     private ReplyEffect<Event, HostState> onUnbind(HostState s, UnbindPort c) {
-        if (!s.bindings().containsKey(c.port())) {
-            return Effect().reply(c.replyTo(), StatusReply.success(s.planVersion()));
+        HostState.LocalBinding b = s.bindings().get(c.port());
+        if (b == null) {
+            return Effect().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
         }
+        long[] version = new long[1];
         return Effect()
                 .persist(new PortUnbound(c.port()))
-                .thenRun(ns -> southbound.planChanged(ns))
-                .thenReply(c.replyTo(), ns -> StatusReply.success(ns.planVersion()));
+                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
     }
 
+    /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
     private ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
-        if (!s.hasPortIn(c.switchId()) || c.members().equals(s.switches().get(c.switchId()))) {
-            return Effect().reply(c.replyTo(), StatusReply.success(s.planVersion()));
-        }
         return Effect()
-                .persist(new SwitchMembersChanged(c.switchId(), c.members()))
-                .thenRun(ns -> southbound.planChanged(ns))
-                .thenReply(c.replyTo(), ns -> StatusReply.success(ns.planVersion()));
+                .reply(c.replyTo(), StatusReply.success(southbound.membersChanged(s, c.switchId(), c.members())));
+    }
+
+    private void fetch(String switchId) {
+        ctx.pipeToSelf(
+                switches.members(switchId),
+                (m, e) -> new MembersFetched(switchId, m, e == null ? null : String.valueOf(e.getMessage())));
+    }
+
+    private ReplyEffect<Event, HostState> onFetched(HostState s, MembersFetched c) {
+        if (!southbound.loading().contains(c.switchId())) {
+            return Effect().noReply(); // a newer list came from the switch meanwhile, or the port left
+        }
+        if (c.error() != null) {
+            ctx.getLog()
+                    .warn(
+                            "host {}: members of switch {} not available ({}); asking again in {} ms, agents keep"
+                                    + " their flows meanwhile",
+                            hostId,
+                            c.switchId(),
+                            c.error(),
+                            FETCH_RETRY.toMillis());
+            ctx.scheduleOnce(FETCH_RETRY, ctx.getSelf(), new FetchMembers(c.switchId()));
+            return Effect().noReply();
+        }
+        southbound.membersChanged(s, c.switchId(), c.members());
+        return Effect().noReply();
+    }
+
+    @Override
+    public SignalHandler<HostState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.class, (s, signal) -> {
+                    Set<String> inUse = new TreeSet<>();
+                    s.bindings().values().forEach(b -> inUse.add(b.switchId()));
+                    southbound.recovered(s, inUse);
+                    inUse.forEach(this::fetch);
+                })
+                .build();
     }
 
     private ReplyEffect<Event, HostState> onAwait(HostState s, AwaitRealized c) {
@@ -262,7 +346,7 @@ public final class HostEntity
                         (s, e) ->
                                 s.bound(e.port(), new HostState.LocalBinding(e.mac(), e.switchId(), e.vni(), e.vlan())))
                 .onEvent(PortUnbound.class, (s, e) -> s.unbound(e.port()))
-                .onEvent(SwitchMembersChanged.class, (s, e) -> s.membersChanged(e.switchId(), e.members()))
+                .onEvent(SwitchMembersChanged.class, (s, e) -> s)
                 .onEvent(MasterElected.class, (s, e) -> s.generation(e.generation()))
                 .build();
     }

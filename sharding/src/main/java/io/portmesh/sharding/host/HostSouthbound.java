@@ -4,6 +4,7 @@ import io.portmesh.model.flow.FlowDiff;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.openflow.plan.OpenFlowToPlan;
 import io.portmesh.openflow.plan.PlanToOpenFlow;
+import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.OpenFlowBytes;
 import io.portmesh.sharding.southbound.SessionCommand;
@@ -11,9 +12,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -24,10 +27,14 @@ import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 
 /**
- * The runtime half of a Host entity: its agents' connections, mastership per agent slot, what was pushed to each
- * master, and realization. Nothing here is persisted but the master generation (by the entity): after a restart the
- * sessions register again (they re-announce themselves every second), a master is elected with a higher generation,
- * and reconciliation reads the agent's flows, so nothing has to be remembered.
+ * The runtime half of a Host entity: its desired plan ({@link HostPlan}), its agents' connections, mastership per
+ * agent slot, what was pushed to each master, and realization. Nothing here is persisted but the master generation
+ * (by the entity): after a restart the sessions register again (they re-announce themselves every second), a master is
+ * elected with a higher generation, reconciliation reads the agent's flows and the switches send their member lists
+ * again, so nothing has to be remembered.
+ *
+ * <p>A master gets the difference between its flows as read and the whole plan once, then every later change as the
+ * diff of the one slice that changed.
  */
 final class HostSouthbound {
     private record Session(ActorRef<SessionCommand> ref, String slot, String dpid, String node, String remote) {}
@@ -40,14 +47,20 @@ final class HostSouthbound {
     private final PlanToOpenFlow encoder = new PlanToOpenFlow(OFFactories.getFactory(OFVersion.OF_13));
     private final Map<ActorRef<SessionCommand>, Session> sessions = new LinkedHashMap<>();
     private final Map<String, ActorRef<SessionCommand>> masterBySlot = new HashMap<>();
-    /** What each slot's master has been sent (null while it is being read back): diffs start from it. */
-    private final Map<String, FlowPlan> pushedBySlot = new HashMap<>();
+    private final HostPlan plan = new HostPlan();
+    /** Masters that have the whole plan up to the last change: every change goes to them as a diff. */
+    private final Set<String> syncedSlots = new HashSet<>();
+    /** Masters whose flows were read, waiting for the plan to be complete before the first (whole) push. */
+    private final Map<String, FlowPlan> readBySlot = new HashMap<>();
+    /** Per slot: the version of the last push and the number of flows the plan had then. */
+    private final Map<String, long[]> pushedFlowsBySlot = new HashMap<>();
 
     private final Map<String, Long> ackedBySlot = new HashMap<>();
     private final Map<String, Integer> ackedFlowsBySlot = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
-    private long compiledVersion = -1;
-    private FlowPlan compiled = FlowPlan.EMPTY;
+    /** Plan changes in this incarnation: the low half of the plan version. */
+    private long changes;
+
     private long flowModsSent;
 
     HostSouthbound(ActorContext<HostEntity.Command> ctx, String selfNode, Duration realizeTimeout) {
@@ -66,7 +79,7 @@ final class HostSouthbound {
         ActorRef<SessionCommand> master = masterBySlot.get(c.slot());
         if (master == null || (!isLocal(sessions.get(master)) && selfNode.equals(c.node()))) {
             masterBySlot.put(c.slot(), c.session());
-            pushedBySlot.remove(c.slot());
+            forgetSync(c.slot());
             ackedBySlot.remove(c.slot());
             return true;
         }
@@ -81,7 +94,7 @@ final class HostSouthbound {
             return false;
         }
         masterBySlot.remove(gone.slot());
-        pushedBySlot.remove(gone.slot());
+        forgetSync(gone.slot());
         ackedBySlot.remove(gone.slot());
         ackedFlowsBySlot.remove(gone.slot());
         ctx.getLog()
@@ -105,7 +118,7 @@ final class HostSouthbound {
         sessions.values().forEach(x -> {
             boolean master = x.ref().equals(masterBySlot.get(x.slot()));
             x.ref().tell(new SessionCommand.SetRole(master, s.generation()));
-            if (master && !pushedBySlot.containsKey(x.slot())) {
+            if (master && !syncedSlots.contains(x.slot()) && !readBySlot.containsKey(x.slot())) {
                 x.ref().tell(new SessionCommand.Reconcile(ctx.getSelf()));
             }
         });
@@ -123,33 +136,73 @@ final class HostSouthbound {
                 OpenFlowBytes.decode(c.groupDesc(), OFGroupDescStatsReply.class).stream()
                         .flatMap(r -> r.getEntries().stream())
                         .toList());
-        pushedBySlot.put(x.slot(), installed);
-        push(x.slot(), s);
+        readBySlot.put(x.slot(), installed);
+        pushWholePlans(s);
     }
 
-    void planChanged(HostState s) {
-        new ArrayList<>(masterBySlot.keySet()).forEach(slot -> push(slot, s));
+    /** After recovery: the plan from the persisted bindings; the switches' member lists are being fetched. */
+    void recovered(HostState s, Set<String> fetching) {
+        plan.rebuild(s, fetching);
     }
 
-    private void push(String slot, HostState s) {
-        FlowPlan pushed = pushedBySlot.get(slot);
-        if (pushed == null) {
-            return; // still reading what the agent has; the read's reply pushes
+    /** This host's own bindings of a switch changed. @return the plan version that includes the change */
+    long localsChanged(HostState s, String switchId, int vni) {
+        return publish(s, plan.localsChanged(s, switchId, vni));
+    }
+
+    /** A switch's member list arrived. @return the plan version that includes it */
+    long membersChanged(HostState s, String switchId, SwitchMembers members) {
+        boolean wasComplete = plan.complete();
+        long v = publish(s, plan.membersChanged(s, switchId, members));
+        if (!wasComplete && plan.complete()) {
+            ctx.getLog().debug("{}: member lists complete, pushing to the masters read meanwhile", s.id());
+            pushWholePlans(s);
         }
-        FlowPlan desired = plan(s);
-        FlowDiff diff = desired.diffFrom(pushed);
-        byte[] bytes = OpenFlowBytes.encode(encoder.messages(diff));
-        masterBySlot.get(slot).tell(new SessionCommand.Push(s.planVersion(), bytes, diff.size(), ctx.getSelf()));
-        flowModsSent += diff.size();
-        pushedBySlot.put(slot, desired);
+        return v;
     }
 
-    private FlowPlan plan(HostState s) {
-        if (compiledVersion != s.planVersion()) {
-            compiled = s.plan();
-            compiledVersion = s.planVersion();
+    Set<String> loading() {
+        return plan.loading();
+    }
+
+    /** Monotonic across restarts: the persisted generation grows with every new master, and so after every restart. */
+    long version(HostState s) {
+        return (s.generation() << 32) | changes;
+    }
+
+    /** Sends a change of the plan to every master that has the plan before it. */
+    private long publish(HostState s, FlowDiff diff) {
+        if (diff.isEmpty()) {
+            return version(s);
         }
-        return compiled;
+        changes++;
+        long v = version(s);
+        if (!syncedSlots.isEmpty()) {
+            byte[] bytes = OpenFlowBytes.encode(encoder.messages(diff));
+            syncedSlots.forEach(slot -> send(slot, v, bytes, diff.size()));
+        }
+        return v;
+    }
+
+    /** Masters whose flows were read get the difference to the whole plan, once the plan is complete. */
+    private void pushWholePlans(HostState s) {
+        if (!plan.complete() || readBySlot.isEmpty()) {
+            return;
+        }
+        FlowPlan desired = plan.full();
+        long v = version(s);
+        readBySlot.forEach((slot, installed) -> {
+            FlowDiff diff = desired.diffFrom(installed);
+            send(slot, v, OpenFlowBytes.encode(encoder.messages(diff)), diff.size());
+            syncedSlots.add(slot);
+        });
+        readBySlot.clear();
+    }
+
+    private void send(String slot, long version, byte[] bytes, int count) {
+        masterBySlot.get(slot).tell(new SessionCommand.Push(version, bytes, count, ctx.getSelf()));
+        flowModsSent += count;
+        pushedFlowsBySlot.put(slot, new long[] {version, plan.flowCount()});
     }
 
     void acked(ActorRef<SessionCommand> ref, long version) {
@@ -158,9 +211,10 @@ final class HostSouthbound {
             return;
         }
         ackedBySlot.merge(x.slot(), version, Math::max);
-        ackedFlowsBySlot.put(
-                x.slot(),
-                pushedBySlot.getOrDefault(x.slot(), FlowPlan.EMPTY).flows().size());
+        long[] pushed = pushedFlowsBySlot.get(x.slot());
+        if (pushed != null && version >= pushed[0]) {
+            ackedFlowsBySlot.put(x.slot(), (int) pushed[1]);
+        }
         completeWaiters();
     }
 
@@ -175,8 +229,15 @@ final class HostSouthbound {
                         ctx.getSelf().path().name(),
                         x.slot(),
                         reason);
-        pushedBySlot.remove(x.slot());
+        forgetSync(x.slot());
         ref.tell(new SessionCommand.Reconcile(ctx.getSelf()));
+    }
+
+    /** A new master (or a failed push): its flows must be read again before anything is pushed to it. */
+    private void forgetSync(String slot) {
+        syncedSlots.remove(slot);
+        readBySlot.remove(slot);
+        pushedFlowsBySlot.remove(slot);
     }
 
     void await(long version, ActorRef<StatusReply<Done>> replyTo) {
@@ -224,10 +285,10 @@ final class HostSouthbound {
                 s.tunnelIp(),
                 agents,
                 s.bindings().size(),
-                plan(s).flows().size(),
+                plan.flowCount(),
                 installed,
                 s.generation(),
-                realized(s.planVersion()),
+                realized(version(s)),
                 flowModsSent);
     }
 

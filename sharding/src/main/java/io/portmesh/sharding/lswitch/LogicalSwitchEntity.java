@@ -4,7 +4,6 @@ import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
-import io.portmesh.sharding.host.HostState;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,8 +31,8 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 
 /**
  * A logical switch (one VNI): its member ports, their MACs (unique inside the switch) and where each is bound. When a
- * binding changes it tells every host that carries the switch the new member list, and answers with the plan
- * version each host reached, so that the caller can wait for realization.
+ * binding changes it tells every host that carries the switch the new member list (hosts keep it in memory, they do
+ * not persist it), and answers with the plan version each host reached, so that the caller can wait for realization.
  */
 public final class LogicalSwitchEntity
         extends EventSourcedBehaviorWithEnforcedReplies<
@@ -46,6 +45,9 @@ public final class LogicalSwitchEntity
     public record Create(int vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command {}
 
     public record Get(ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command {}
+
+    /** The bound members, for a host that restarted and lost the lists it keeps in memory. */
+    public record GetMembers(ActorRef<StatusReply<SwitchMembers>> replyTo) implements Command {}
 
     public record AddPort(String port, String mac, ActorRef<StatusReply<Integer>> replyTo) implements Command {}
 
@@ -116,6 +118,14 @@ public final class LogicalSwitchEntity
                 .forAnyState()
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
+                .onCommand(
+                        GetMembers.class,
+                        (s, c) -> Effect()
+                                .reply(
+                                        c.replyTo(),
+                                        s.exists()
+                                                ? StatusReply.success(s.boundMembers())
+                                                : Errors.notFound("no switch " + switchId)))
                 .onCommand(AddPort.class, this::onAddPort)
                 .onCommand(RemovePort.class, this::onRemovePort)
                 .onCommand(SetBinding.class, this::onSetBinding)
@@ -147,7 +157,7 @@ public final class LogicalSwitchEntity
                                     "MAC " + c.mac() + " is already used by port " + owner.get() + " in switch "
                                             + switchId + "; MACs must be unique inside a logical switch"));
         }
-        HostState.Member existing = s.members().get(c.port());
+        SwitchMembers.Member existing = s.members().get(c.port());
         if (existing != null) {
             return Effect()
                     .reply(
@@ -170,7 +180,7 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
-        HostState.Member m = s.members().get(c.port());
+        SwitchMembers.Member m = s.members().get(c.port());
         if (m == null) {
             return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
         }
@@ -186,7 +196,7 @@ public final class LogicalSwitchEntity
 
     /** Every host carrying the switch gets the new member list; the reply waits for all of them. */
     private void tellHosts(SwitchState s, Set<String> alsoAffected, ActorRef<StatusReply<HostVersions>> replyTo) {
-        HostState.SwitchMembers members = s.boundMembers();
+        SwitchMembers members = s.boundMembers();
         Set<String> hosts = new TreeSet<>(alsoAffected);
         members.members().forEach(m -> hosts.add(m.host()));
         List<CompletableFuture<Map.Entry<String, Long>>> asks = new ArrayList<>();
@@ -236,14 +246,17 @@ public final class LogicalSwitchEntity
     public EventHandler<SwitchState, Event> eventHandler() {
         return newEventHandlerBuilder()
                 .forAnyState()
-                .onEvent(Created.class, (s, e) -> new SwitchState(switchId, e.vni(), Map.of()))
-                .onEvent(PortAdded.class, (s, e) -> s.withMember(new HostState.Member(e.port(), e.mac(), null, null)))
+                .onEvent(Created.class, (s, e) -> new SwitchState(switchId, e.vni(), s.version(), Map.of()))
+                .onEvent(
+                        PortAdded.class,
+                        (s, e) -> s.withMember(new SwitchMembers.Member(e.port(), e.mac(), null, null)))
                 .onEvent(PortRemoved.class, (s, e) -> s.withoutMember(e.port()))
                 .onEvent(BindingChanged.class, (s, e) -> {
-                    HostState.Member m = s.members().get(e.port());
-                    return s.withMember(new HostState.Member(e.port(), m.mac(), e.host(), e.tunnelIp()));
+                    SwitchMembers.Member m = s.members().get(e.port());
+                    return s.rebound(new SwitchMembers.Member(e.port(), m.mac(), e.host(), e.tunnelIp()));
                 })
-                .onEvent(Deleted.class, (s, e) -> SwitchState.empty(switchId))
+                // the version outlives the switch: a switch re-created under the same id never reuses a version
+                .onEvent(Deleted.class, (s, e) -> new SwitchState(switchId, 0, s.version(), Map.of()))
                 .build();
     }
 }

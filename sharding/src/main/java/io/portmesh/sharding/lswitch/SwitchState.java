@@ -1,16 +1,18 @@
 package io.portmesh.sharding.lswitch;
 
 import io.portmesh.persistence.CborSerializable;
-import io.portmesh.sharding.host.HostState;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 
-/** A logical switch: its VNI (0 while it does not exist) and its member ports with where each is bound. */
-public record SwitchState(String id, int vni, Map<String, HostState.Member> members) implements CborSerializable {
+/**
+ * A logical switch: its VNI (0 while it does not exist), its member ports with where each is bound, and the version of
+ * that membership, which grows with every binding change so that hosts can tell a newer member list from an older one.
+ */
+public record SwitchState(String id, int vni, long version, Map<String, SwitchMembers.Member> members)
+        implements CborSerializable {
     public static SwitchState empty(String id) {
-        return new SwitchState(id, 0, Map.of());
+        return new SwitchState(id, 0, 0, Map.of());
     }
 
     public boolean exists() {
@@ -21,25 +23,31 @@ public record SwitchState(String id, int vni, Map<String, HostState.Member> memb
     public Optional<String> macOwner(String mac, String port) {
         return members.values().stream()
                 .filter(m -> m.mac().equalsIgnoreCase(mac) && !m.port().equals(port))
-                .map(HostState.Member::port)
+                .map(SwitchMembers.Member::port)
                 .findFirst();
     }
 
-    public SwitchState withMember(HostState.Member m) {
-        Map<String, HostState.Member> copy = new TreeMap<>(members);
+    public SwitchState withMember(SwitchMembers.Member m) {
+        Map<String, SwitchMembers.Member> copy = new TreeMap<>(members);
         copy.put(m.port(), m);
-        return new SwitchState(id, vni, copy);
+        return new SwitchState(id, vni, version, copy);
     }
 
     public SwitchState withoutMember(String port) {
-        Map<String, HostState.Member> copy = new TreeMap<>(members);
+        Map<String, SwitchMembers.Member> copy = new TreeMap<>(members);
         copy.remove(port);
-        return new SwitchState(id, vni, copy);
+        return new SwitchState(id, vni, version, copy);
     }
 
-    public HostState.SwitchMembers boundMembers() {
-        List<HostState.Member> bound =
-                members.values().stream().filter(m -> m.host() != null).toList();
-        return new HostState.SwitchMembers(vni, bound);
+    /** A binding changed: the member list hosts see is a new version. */
+    public SwitchState rebound(SwitchMembers.Member m) {
+        return new SwitchState(id, vni, version + 1, withMember(m).members());
+    }
+
+    public SwitchMembers boundMembers() {
+        return new SwitchMembers(
+                vni,
+                version,
+                members.values().stream().filter(SwitchMembers.Member::isBound).toList());
     }
 }
