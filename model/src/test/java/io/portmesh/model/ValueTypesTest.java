@@ -20,7 +20,16 @@ class ValueTypesTest {
 
     @Test
     void badMacsNameTheFieldAndTheValue() {
-        for (String bad : new String[] {"", "52:54:00:ab:cd", "52:54:00:ab:cd:0g", "525400abcd0f", "1:2:3:4:5:6"}) {
+        for (String bad : new String[] {
+            "",
+            "52:54:00:ab:cd",
+            "52:54:00:ab:cd:0g",
+            "525400abcd0f",
+            "1:2:3:4:5:6",
+            "52.54.00.ab.cd.0f",
+            "+2:54:00:ab:cd:0f",
+            "52:54:00:ab:cd:0f:"
+        }) {
             assertThatThrownBy(() -> Mac.parse("mac", bad))
                     .isInstanceOf(ValidationException.class)
                     .hasMessageStartingWith("mac: ")

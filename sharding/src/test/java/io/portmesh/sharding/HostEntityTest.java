@@ -167,6 +167,39 @@ class HostEntityTest {
     }
 
     @Test
+    void aChangeThatFollowsTheListHeldIsAppliedAndOneThatSkipsAVersionFetchesTheWholeListFirst() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        int localOnly = info().flowsDesired();
+        kit.<StatusReply<Long>>runCommand(replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, replyTo));
+
+        var p8 = new SwitchMembers.Member("p8", "52:54:00:00:00:08", "esx-3", "10.0.0.3");
+        var v2 = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 2, p8), replyTo));
+        assertThat(v2.hasNoEvents()).isTrue();
+        assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p9 and p8
+
+        // versions 3 and 4 never arrived: the host must not apply 5 on top of 2, it asks the switch for the list
+        var p7 = new SwitchMembers.Member("p7", "52:54:00:00:00:07", "esx-4", "10.0.0.4");
+        var gone9 = new SwitchMembers.Member("p9", "52:54:00:00:00:09", null, null);
+        switches.put(
+                "blue",
+                new SwitchMembers(
+                        100,
+                        5,
+                        List.of(new SwitchMembers.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"), p8, p7)));
+        var v5 = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 5, p7), replyTo));
+        assertThat(v5.reply().getValue()).isGreaterThan(v2.reply().getValue());
+        assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p8 and p7: p9 left in a change we missed
+
+        var stale = kit.<StatusReply<Long>>runCommand(
+                replyTo -> new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 4, gone9), replyTo));
+        assertThat(stale.reply().getValue()).isEqualTo(v5.reply().getValue()); // older than the list held
+    }
+
+    @Test
     void afterARestartTheMemberListsAreFetchedFromTheSwitchesAgainAndAFailedFetchIsRetried() {
         kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
         kit.<StatusReply<HostEntity.Bound>>runCommand(

@@ -64,7 +64,14 @@ public final class HostEntity
     public record ApplySwitchMembers(String switchId, SwitchMembers members, ActorRef<StatusReply<Long>> replyTo)
             implements Command {}
 
-    /** Local: ask a switch for its members (after recovery, and again after a failed ask). */
+    /**
+     * One member of a switch changed; the reply is the plan version that includes the change. A host that does not
+     * hold the list just before the change asks the switch for the whole list first ({@link MemberFetches}).
+     */
+    public record ApplyMemberChange(String switchId, SwitchMembers.Change change, ActorRef<StatusReply<Long>> replyTo)
+            implements Command {}
+
+    /** Local: ask a switch for its members again after a failed ask. */
     record FetchMembers(String switchId) implements Command {}
 
     /** Local: a fetch's answer; {@code error} is null on success. */
@@ -109,13 +116,9 @@ public final class HostEntity
     /** Mastership changed: the generation id sent with ROLE_REQUEST; it never goes down, across restarts too. */
     public record MasterElected(long generation) implements Event {}
 
-    /** How long a failed member fetch waits before it is asked again (pushes wait meanwhile: agents keep their flows). */
-    static final Duration FETCH_RETRY = Duration.ofSeconds(1);
-
     private final String hostId;
-    private final ActorContext<Command> ctx;
-    private final SwitchDirectory switches;
     private final HostSouthbound southbound;
+    private final MemberFetches fetches;
 
     private HostEntity(
             ActorContext<Command> ctx,
@@ -125,9 +128,8 @@ public final class HostEntity
             SwitchDirectory switches) {
         super(PersistenceId.of(TYPE_KEY.name(), hostId));
         this.hostId = hostId;
-        this.ctx = ctx;
-        this.switches = switches;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
+        this.fetches = new MemberFetches(ctx, switches);
     }
 
     public static void init(ActorSystem<?> system, Duration realizeTimeout, Duration askTimeout) {
@@ -171,11 +173,15 @@ public final class HostEntity
                 .onCommand(BindPort.class, this::onBind)
                 .onCommand(UnbindPort.class, this::onUnbind)
                 .onCommand(ApplySwitchMembers.class, this::onMembers)
+                .onCommand(ApplyMemberChange.class, this::onMemberChange)
                 .onCommand(FetchMembers.class, (s, c) -> {
-                    fetch(c.switchId());
+                    fetches.retry(southbound, c.switchId());
                     return Effect().noReply();
                 })
-                .onCommand(MembersFetched.class, this::onFetched)
+                .onCommand(MembersFetched.class, (s, c) -> {
+                    fetches.fetched(s, southbound, c);
+                    return Effect().noReply();
+                })
                 .onCommand(AwaitRealized.class, this::onAwait)
                 .onCommand(AgentConnected.class, this::onConnected)
                 .onCommand(AgentDisconnected.class, (s, c) -> southboundEffect(s, southbound.disconnected(c.session())))
@@ -266,30 +272,13 @@ public final class HostEntity
                 .reply(c.replyTo(), StatusReply.success(southbound.membersChanged(s, c.switchId(), c.members())));
     }
 
-    private void fetch(String switchId) {
-        ctx.pipeToSelf(
-                switches.members(switchId),
-                (m, e) -> new MembersFetched(switchId, m, e == null ? null : String.valueOf(e.getMessage())));
-    }
-
-    private ReplyEffect<Event, HostState> onFetched(HostState s, MembersFetched c) {
-        if (!southbound.loading().contains(c.switchId())) {
-            return Effect().noReply(); // a newer list came from the switch meanwhile, or the port left
-        }
-        if (c.error() != null) {
-            ctx.getLog()
-                    .warn(
-                            "host {}: members of switch {} not available ({}); asking again in {} ms, agents keep"
-                                    + " their flows meanwhile",
-                            hostId,
-                            c.switchId(),
-                            c.error(),
-                            FETCH_RETRY.toMillis());
-            ctx.scheduleOnce(FETCH_RETRY, ctx.getSelf(), new FetchMembers(c.switchId()));
+    private ReplyEffect<Event, HostState> onMemberChange(HostState s, ApplyMemberChange c) {
+        long version = southbound.memberChanged(s, c.switchId(), c.change());
+        if (version < 0) {
+            fetches.await(c.switchId(), c.change().version(), c.replyTo());
             return Effect().noReply();
         }
-        southbound.membersChanged(s, c.switchId(), c.members());
-        return Effect().noReply();
+        return Effect().reply(c.replyTo(), StatusReply.success(version));
     }
 
     @Override
@@ -299,7 +288,7 @@ public final class HostEntity
                     Set<String> inUse = new TreeSet<>();
                     s.bindings().values().forEach(b -> inUse.add(b.switchId()));
                     southbound.recovered(s, inUse);
-                    inUse.forEach(this::fetch);
+                    inUse.forEach(fetches::fetch);
                 })
                 .build();
     }

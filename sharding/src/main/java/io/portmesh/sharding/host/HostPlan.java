@@ -27,14 +27,35 @@ import java.util.Set;
  * agent's flows to the members not yet known).
  */
 final class HostPlan {
-    private final Map<String, SwitchMembers> membersBySwitch = new HashMap<>();
+    /** A switch's member list as this host holds it: its version, and the members bound elsewhere, parsed once. */
+    private static final class Held {
+        long version;
+        final Map<String, HostView.RemotePort> remotes = new HashMap<>();
+
+        Held(long version) {
+            this.version = version;
+        }
+
+        void put(String self, int vni, SwitchMembers.Member m) {
+            if (!m.isBound() || m.host().equals(self)) {
+                remotes.remove(m.port());
+            } else {
+                remotes.put(
+                        m.port(),
+                        new HostView.RemotePort(
+                                PortId.of(m.port()), Mac.parse(m.mac()), new Vni(vni), Ipv4.parse(m.tunnelIp())));
+            }
+        }
+    }
+
+    private final Map<String, Held> heldBySwitch = new HashMap<>();
     private final Map<Integer, FlowPlan> sliceByVni = new HashMap<>();
     private final Set<String> loading = new HashSet<>();
     private int flowCount;
 
     /** Recompiles every slice from scratch (after recovery); the switches in {@code fetching} are being asked. */
     void rebuild(HostState s, Set<String> fetching) {
-        membersBySwitch.clear();
+        heldBySwitch.clear();
         loading.clear();
         loading.addAll(fetching);
         sliceByVni.clear();
@@ -48,28 +69,57 @@ final class HostPlan {
     /** The host's own bindings of {@code switchId} (VNI {@code vni}) changed. */
     FlowDiff localsChanged(HostState s, String switchId, int vni) {
         if (!s.hasPortIn(switchId)) {
-            membersBySwitch.remove(switchId); // no port left here: the switch stops telling us, forget what it said
+            heldBySwitch.remove(switchId); // no port left here: the switch stops telling us, forget what it said
             loading.remove(switchId);
         }
         return recompile(s, vni);
     }
 
     /**
-     * A switch's member list arrived (after a change, or fetched). Ignored when this host has no port in the switch or
-     * already holds this version or a newer one.
+     * A switch's whole member list arrived (after a change, or fetched). Ignored when this host has no port in the
+     * switch or already holds this version or a newer one.
      */
     FlowDiff membersChanged(HostState s, String switchId, SwitchMembers m) {
         if (!s.hasPortIn(switchId)) {
             return FlowDiff.NONE;
         }
-        SwitchMembers held = membersBySwitch.get(switchId);
-        if (held != null && held.version() >= m.version()) {
-            loading.remove(switchId);
+        Held held = heldBySwitch.get(switchId);
+        loading.remove(switchId);
+        if (held != null && held.version >= m.version()) {
             return FlowDiff.NONE;
         }
-        membersBySwitch.put(switchId, m);
-        loading.remove(switchId);
-        return recompile(s, s.vniOf(switchId).orElse(m.vni()));
+        int vni = s.vniOf(switchId).orElse(m.vni());
+        Held fresh = new Held(m.version());
+        m.members().forEach(member -> fresh.put(s.id(), vni, member));
+        heldBySwitch.put(switchId, fresh);
+        return recompile(s, vni);
+    }
+
+    /**
+     * One member of a switch changed. @return what it changes in the plan, or null when this host does not hold the
+     * version just before it (it restarted, or missed a change): then only the whole list will do.
+     */
+    FlowDiff memberChanged(HostState s, String switchId, SwitchMembers.Change c) {
+        if (!s.hasPortIn(switchId)) {
+            return FlowDiff.NONE;
+        }
+        Held held = heldBySwitch.get(switchId);
+        if (held == null || held.version < c.version() - 1) {
+            return null;
+        }
+        if (held.version >= c.version()) {
+            return FlowDiff.NONE; // seen already
+        }
+        int vni = s.vniOf(switchId).orElse(c.vni());
+        held.put(s.id(), vni, c.member());
+        held.version = c.version();
+        return recompile(s, vni);
+    }
+
+    /** The version of a switch's member list held here, or -1. */
+    long heldVersion(String switchId) {
+        Held held = heldBySwitch.get(switchId);
+        return held == null ? -1 : held.version;
     }
 
     boolean complete() {
@@ -112,15 +162,9 @@ final class HostPlan {
             }
         });
         for (String sw : switches) {
-            SwitchMembers m = membersBySwitch.get(sw);
-            if (m == null) {
-                continue;
-            }
-            for (SwitchMembers.Member r : m.members()) {
-                if (r.isBound() && !r.host().equals(s.id())) {
-                    remotes.add(new HostView.RemotePort(
-                            PortId.of(r.port()), Mac.parse(r.mac()), new Vni(vni), Ipv4.parse(r.tunnelIp())));
-                }
+            Held held = heldBySwitch.get(sw);
+            if (held != null) {
+                remotes.addAll(held.remotes.values());
             }
         }
         return new HostView(s.hostId(), locals, remotes);

@@ -161,6 +161,19 @@ final class HostSouthbound {
         return v;
     }
 
+    /**
+     * One member of a switch changed. @return the plan version that includes it, or -1 when this host needs the whole
+     * list first
+     */
+    long memberChanged(HostState s, String switchId, SwitchMembers.Change change) {
+        FlowDiff diff = plan.memberChanged(s, switchId, change);
+        return diff == null ? -1 : publish(s, diff);
+    }
+
+    long heldVersion(String switchId) {
+        return plan.heldVersion(switchId);
+    }
+
     Set<String> loading() {
         return plan.loading();
     }

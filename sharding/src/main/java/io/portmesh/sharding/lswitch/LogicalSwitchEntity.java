@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -184,29 +186,33 @@ public final class LogicalSwitchEntity
         if (m == null) {
             return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
         }
-        Set<String> affected = new TreeSet<>();
-        if (m.host() != null) {
-            affected.add(m.host());
-        }
+        Set<String> informed = s.boundMembers().members().stream()
+                .map(SwitchMembers.Member::host)
+                .collect(Collectors.toSet());
         return Effect()
                 .persist(new BindingChanged(c.port(), c.host(), c.tunnelIp()))
-                .thenRun(ns -> tellHosts(ns, affected, c.replyTo()))
+                .thenRun(ns -> tellHosts(ns, c.port(), informed, c.replyTo()))
                 .thenNoReply();
     }
 
-    /** Every host carrying the switch gets the new member list; the reply waits for all of them. */
-    private void tellHosts(SwitchState s, Set<String> alsoAffected, ActorRef<StatusReply<HostVersions>> replyTo) {
+    /**
+     * Every host that carries the switch, and the one the port left, learns of the change; the reply waits for all of
+     * them. Hosts that had a bound member before (so hold the list) get only the change; the others the whole list.
+     */
+    private void tellHosts(
+            SwitchState s, String port, Set<String> informed, ActorRef<StatusReply<HostVersions>> replyTo) {
         SwitchMembers members = s.boundMembers();
-        Set<String> hosts = new TreeSet<>(alsoAffected);
+        SwitchMembers.Change change =
+                new SwitchMembers.Change(s.vni(), s.version(), s.members().get(port));
+        Set<String> hosts = new TreeSet<>(informed);
         members.members().forEach(m -> hosts.add(m.host()));
         List<CompletableFuture<Map.Entry<String, Long>>> asks = new ArrayList<>();
         for (String h : hosts) {
-            asks.add(Futures.on(
-                            sharding.entityRefFor(HostEntity.TYPE_KEY, h)
-                                    .<Long>askWithStatus(
-                                            r -> new HostEntity.ApplySwitchMembers(switchId, members, r), askTimeout),
-                            executor)
-                    .thenApply(v -> Map.entry(h, v)));
+            var host = sharding.entityRefFor(HostEntity.TYPE_KEY, h);
+            CompletionStage<Long> ask = informed.contains(h)
+                    ? host.askWithStatus(r -> new HostEntity.ApplyMemberChange(switchId, change, r), askTimeout)
+                    : host.askWithStatus(r -> new HostEntity.ApplySwitchMembers(switchId, members, r), askTimeout);
+            asks.add(Futures.on(ask, executor).thenApply(v -> Map.entry(h, v)));
         }
         CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
             if (e != null) {

@@ -13,6 +13,13 @@ public record SwitchMembers(int vni, long version, List<Member> members) impleme
         members = List.copyOf(members);
     }
 
+    /**
+     * One member's binding changed, taking the list from {@code version - 1} to {@code version}: what hosts that
+     * already hold the list get, instead of the whole list again (a host that holds another version asks for the
+     * whole list).
+     */
+    public record Change(int vni, long version, Member member) implements CborSerializable {}
+
     /** A port of the switch; {@code host} and {@code tunnelIp} are null while it is not bound. */
     public record Member(String port, String mac, String host, String tunnelIp) implements CborSerializable {
         public boolean isBound() {
