@@ -83,7 +83,7 @@ final class HostSouthbound {
             ackedBySlot.remove(c.slot());
             return true;
         }
-        c.session().tell(new SessionCommand.SetRole(false, s.generation()));
+        c.session().tell(new SessionCommand.SetRole(false, s.generation(), ctx.getSelf()));
         return false;
     }
 
@@ -117,7 +117,7 @@ final class HostSouthbound {
     void announceRoles(HostState s) {
         sessions.values().forEach(x -> {
             boolean master = x.ref().equals(masterBySlot.get(x.slot()));
-            x.ref().tell(new SessionCommand.SetRole(master, s.generation()));
+            x.ref().tell(new SessionCommand.SetRole(master, s.generation(), ctx.getSelf()));
             if (master && !syncedSlots.contains(x.slot()) && !readBySlot.containsKey(x.slot())) {
                 x.ref().tell(new SessionCommand.Reconcile(ctx.getSelf()));
             }

@@ -10,8 +10,11 @@ import org.apache.pekko.actor.typed.ActorRef;
  * least ambiguous serialization of them.
  */
 public interface SessionCommand extends CborSerializable {
-    /** Send ROLE_REQUEST (MASTER or SLAVE) with this generation id. */
-    record SetRole(boolean master, long generation) implements SessionCommand {}
+    /**
+     * Send ROLE_REQUEST (MASTER or SLAVE) with this generation id. {@code host} is the entity's current incarnation:
+     * the session watches it and announces itself again as soon as it stops (moved, restarted or its node died).
+     */
+    record SetRole(boolean master, long generation, ActorRef<HostEntity.Command> host) implements SessionCommand {}
 
     /** Read the switch's Portmesh flows and groups; answer {@link HostEntity.Installed}. */
     record Reconcile(ActorRef<HostEntity.Command> host) implements SessionCommand {}
