@@ -1,6 +1,7 @@
 package io.portmesh.sharding.host;
 
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.Futures;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +37,8 @@ final class MemberFetches {
     void fetch(String switchId) {
         if (inFlight.add(switchId)) {
             ctx.pipeToSelf(
-                    directory.members(switchId),
+                    // not the ask itself: pipeToSelf's callback on a Scala-backed stage starts a thread per reply
+                    Futures.on(directory.members(switchId), ctx.getExecutionContext()),
                     (m, e) -> new HostEntity.MembersFetched(
                             switchId, m, e == null ? null : String.valueOf(e.getMessage())));
         }

@@ -214,8 +214,9 @@ public final class LogicalPortEntity
     private <R> void step(
             CompletionStage<R> ask, java.util.function.Function<Object, Event> toEvent, Command original) {
         busy = true;
+        // not the ask itself: pipeToSelf's callback on a Scala-backed stage starts a thread per reply (see Futures)
         ctx.pipeToSelf(
-                ask,
+                Futures.on(ask, ctx.getExecutionContext()),
                 (r, e) -> e != null
                         ? new StepDone(null, original, null, e)
                         : new StepDone(toEvent.apply(r), original, r, null));
