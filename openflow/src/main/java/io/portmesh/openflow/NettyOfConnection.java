@@ -105,6 +105,16 @@ final class NettyOfConnection implements OfConnection {
         return true;
     }
 
+    @Override
+    public boolean sendEncoded(ByteBuf wire) {
+        if (!channel.isActive()) {
+            wire.release();
+            return false;
+        }
+        channel.writeAndFlush(wire);
+        return true;
+    }
+
     /** Serialises straight into large buffers (the encoder lets them pass) and flushes once. */
     private void writeBatch(List<? extends OFMessage> messages) {
         ByteBuf buf = null;

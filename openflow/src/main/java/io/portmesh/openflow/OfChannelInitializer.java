@@ -24,11 +24,13 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
     private final InetSocketAddress sslPeer;
     private final OfStats parentStats;
     private final ChannelGroup registry;
+    private final OfWireDecoder wireDecoder;
 
     /**
      * @param sslContext null for plain TCP
      * @param sslPeer the server's address on a client channel (for TLS host checks), null on a server channel
      * @param registry where a server keeps its accepted channels, null on a client
+     * @param wireDecoder decodes chosen messages before Loxi does, null for none
      */
     OfChannelInitializer(
             OfRole role,
@@ -37,7 +39,8 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
             SslContext sslContext,
             InetSocketAddress sslPeer,
             OfStats parentStats,
-            ChannelGroup registry) {
+            ChannelGroup registry,
+            OfWireDecoder wireDecoder) {
         this.role = role;
         this.config = config;
         this.listener = listener;
@@ -45,6 +48,7 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
         this.sslPeer = sslPeer;
         this.parentStats = parentStats;
         this.registry = registry;
+        this.wireDecoder = wireDecoder;
     }
 
     @Override
@@ -56,7 +60,7 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
             registry.add(ch);
         }
         OfMessageDecoder decoder =
-                new OfMessageDecoder(stats, config.malformedPolicy().closesFor(role), false);
+                new OfMessageDecoder(stats, config.malformedPolicy().closesFor(role), false, wireDecoder);
         ChannelPipeline p = ch.pipeline();
         if (sslContext != null) {
             p.addLast(

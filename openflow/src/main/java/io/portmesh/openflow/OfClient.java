@@ -52,7 +52,8 @@ public final class OfClient implements AutoCloseable {
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int)
                         b.config.handshakeTimeout().toMillis())
-                .handler(new OfChannelInitializer(b.role, b.config, new Tracking(), b.sslContext, remote, stats, null));
+                .handler(new OfChannelInitializer(
+                        b.role, b.config, new Tracking(), b.sslContext, remote, stats, null, b.wireDecoder));
     }
 
     /** Starts configuring a client whose connections play {@code role} and report to {@code listener}. */
@@ -143,6 +144,11 @@ public final class OfClient implements AutoCloseable {
         @Override
         public void onMessage(OfConnection c, OFMessage message) {
             listener.onMessage(c, message);
+        }
+
+        @Override
+        public void onWireMessage(OfConnection c, Object message) {
+            listener.onWireMessage(c, message);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package io.portmesh.openflow;
 
+import io.netty.buffer.ByteBuf;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +46,13 @@ public interface OfConnection {
      * of flow-mods. Messages that fail to serialise are dropped and counted. Returns false when closed.
      */
     boolean send(List<? extends OFMessage> messages);
+
+    /**
+     * Writes messages that are already serialised (one or more whole OpenFlow 1.3 messages back to back) and
+     * flushes; takes ownership of {@code wire}. For bulk senders that encode ahead of time. Returns false (and
+     * releases the buffer) when the connection is closed.
+     */
+    boolean sendEncoded(ByteBuf wire);
 
     /**
      * Sends {@code request} and completes with the first message of type {@code replyType} carrying its xid

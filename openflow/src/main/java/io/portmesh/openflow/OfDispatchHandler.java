@@ -23,7 +23,9 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
     private final NettyOfConnection connection;
     private final OfMessageListener listener;
     private final long handshakeTimeoutMillis;
-    private final ArrayDeque<OFMessage> early = new ArrayDeque<>();
+    /** Loxi messages and {@link OfMessageDecoder.WireMessage}s, in arrival order. */
+    private final ArrayDeque<Object> early = new ArrayDeque<>();
+
     private ScheduledFuture<?> handshakeTimer;
     private boolean connected;
 
@@ -95,17 +97,18 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof OFMessage message)) {
+        if (msg instanceof OFMessage message) {
+            if (connection.pending().complete(message)) {
+                return;
+            }
+        } else if (!(msg instanceof OfMessageDecoder.WireMessage)) {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (connection.pending().complete(message)) {
-            return;
-        }
         if (connected) {
-            deliver(message);
+            deliver(msg);
         } else if (early.size() < MAX_EARLY_MESSAGES) {
-            early.add(message);
+            early.add(msg);
         } else {
             OfChannels.closeWithCause(
                     ctx.channel(),
@@ -114,9 +117,13 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void deliver(OFMessage message) {
+    private void deliver(Object message) {
         try {
-            listener.onMessage(connection, message);
+            if (message instanceof OfMessageDecoder.WireMessage wire) {
+                listener.onWireMessage(connection, wire.decoded());
+            } else {
+                listener.onMessage(connection, (OFMessage) message);
+            }
         } catch (RuntimeException e) {
             listenerFailed("onMessage", e);
         }

@@ -11,6 +11,7 @@ public abstract class OfEndpointBuilder<B extends OfEndpointBuilder<B>> {
     OfConfig config = OfConfig.defaults();
     SslContext sslContext;
     EventLoopGroup group;
+    OfWireDecoder wireDecoder;
 
     OfEndpointBuilder(OfRole role, OfMessageListener listener) {
         this.role = Objects.requireNonNull(role, "role");
@@ -30,6 +31,12 @@ public abstract class OfEndpointBuilder<B extends OfEndpointBuilder<B>> {
     /** A TLS context for this end (production); none means plain TCP. */
     public B sslContext(SslContext sslContext) {
         this.sslContext = sslContext;
+        return self();
+    }
+
+    /** Decodes chosen messages from their wire bytes before Loxi sees them; see {@link OfWireDecoder}. */
+    public B wireDecoder(OfWireDecoder decoder) {
+        this.wireDecoder = decoder;
         return self();
     }
 

@@ -33,14 +33,17 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     private final OfStats stats;
     private final boolean closeOnMalformed;
+    private final OfWireDecoder wireDecoder;
     private volatile boolean negotiated;
     private boolean closing;
 
-    OfMessageDecoder(OfStats stats, boolean closeOnMalformed, boolean negotiated) {
+    /** @param wireDecoder tried on every 1.3 frame after negotiation, before Loxi; null for none */
+    OfMessageDecoder(OfStats stats, boolean closeOnMalformed, boolean negotiated, OfWireDecoder wireDecoder) {
         super(ByteBuf.class);
         this.stats = stats;
         this.closeOnMalformed = closeOnMalformed;
         this.negotiated = negotiated;
+        this.wireDecoder = wireDecoder;
     }
 
     /** From now on only 1.3 frames are accepted; others get BAD_REQUEST/BAD_VERSION. */
@@ -59,6 +62,14 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         if (version != OF13_WIRE_VERSION && negotiated) {
             reject(ctx, frame, start, OFBadRequestCode.BAD_VERSION, "version " + version + " after negotiating 1.3");
             return;
+        }
+        if (wireDecoder != null && negotiated) {
+            Object decoded = decodeWire(ctx, frame, start);
+            if (decoded != null) {
+                stats.increment(OfStats.Counter.MESSAGES_IN);
+                out.add(new WireMessage(decoded));
+                return;
+            }
         }
         OFMessage message;
         String failure;
@@ -81,6 +92,20 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         stats.increment(OfStats.Counter.MESSAGES_IN);
         out.add(message);
     }
+
+    private Object decodeWire(ChannelHandlerContext ctx, ByteBuf frame, int start) {
+        try {
+            return wireDecoder.decode(frame);
+        } catch (RuntimeException e) {
+            log.debug("{}: wire decoder failed, Loxi parses the frame instead: {}", ctx.channel(), e.toString());
+            return null;
+        } finally {
+            frame.readerIndex(start);
+        }
+    }
+
+    /** What an {@link OfWireDecoder} made of one frame, on its way to {@link OfMessageListener#onWireMessage}. */
+    record WireMessage(Object decoded) {}
 
     private void reject(ChannelHandlerContext ctx, ByteBuf frame, int start, OFBadRequestCode code, String why) {
         stats.increment(OfStats.Counter.DECODE_ERRORS);

@@ -22,6 +22,12 @@ public interface OfMessageListener {
     void onMessage(OfConnection connection, OFMessage message);
 
     /**
+     * A message the endpoint's {@link OfWireDecoder} decoded, in order with those {@link #onMessage} receives. Only
+     * endpoints built with a wire decoder get these calls.
+     */
+    default void onWireMessage(OfConnection connection, Object message) {}
+
+    /**
      * A connection reported by {@link #onConnected} is closed; pending futures have failed.
      *
      * @param cause {@code null} when closed locally ({@link OfConnection#close()}, server or client closed);

@@ -116,7 +116,8 @@ public final class OfServer implements AutoCloseable {
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childOption(ChannelOption.SO_KEEPALIVE, true)
-                    .childHandler(new OfChannelInitializer(role, config, listener, sslContext, null, stats, children));
+                    .childHandler(new OfChannelInitializer(
+                            role, config, listener, sslContext, null, stats, children, wireDecoder));
             ChannelFuture bound = b.bind(address).awaitUninterruptibly();
             if (!bound.isSuccess()) {
                 if (owns) {

@@ -21,7 +21,7 @@ final class Codec {
     Codec(boolean closeOnMalformed, boolean negotiated) {
         channel = new EmbeddedChannel(
                 new OfFrameDecoder(stats),
-                new OfMessageDecoder(stats, closeOnMalformed, negotiated),
+                new OfMessageDecoder(stats, closeOnMalformed, negotiated, null),
                 new OfMessageEncoder(stats));
     }
 

@@ -10,6 +10,7 @@ import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.agent.io.VxlanPort;
 import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.agent.pipeline.PortOutput;
+import io.portmesh.agent.table.FlowModWireDecoder;
 import io.portmesh.agent.table.SwitchTables;
 import io.portmesh.model.Mac;
 import io.portmesh.openflow.OfClient;
@@ -45,6 +46,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatapathAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatapathAgent.class);
+    /** Flow-mods are read from the wire on the I/O thread; everything else goes through Loxi. */
+    private static final FlowModWireDecoder FLOW_MODS = new FlowModWireDecoder();
+
     private final AgentSettings settings;
     private final SwitchTables tables;
     private final Ports ports;
@@ -102,12 +106,14 @@ public final class DatapathAgent implements AutoCloseable {
         for (InetSocketAddress c : s.controllers()) {
             a.clients.add(OfClient.builder(OfRole.SWITCH, listener)
                     .config(s.openflow())
+                    .wireDecoder(FLOW_MODS)
                     .eventLoopGroup(a.group)
                     .connect(c));
         }
         if (s.listen().isPresent()) {
             a.passive = OfServer.builder(OfRole.SWITCH, listener)
                     .config(s.openflow())
+                    .wireDecoder(FLOW_MODS)
                     .eventLoopGroup(a.group)
                     .bind(s.listen().get());
         }
@@ -248,6 +254,17 @@ public final class DatapathAgent implements AutoCloseable {
                     protocol.handle(c, m);
                 } catch (RuntimeException e) {
                     log.warn("could not handle {} from {}: {}", m.getType(), c.remoteAddress(), e.toString());
+                }
+            });
+        }
+
+        @Override
+        public void onWireMessage(OfConnection c, Object m) {
+            runOnControl(() -> {
+                try {
+                    protocol.handleWire(c, m);
+                } catch (RuntimeException e) {
+                    log.warn("could not handle a wire message from {}: {}", c.remoteAddress(), e.toString());
                 }
             });
         }

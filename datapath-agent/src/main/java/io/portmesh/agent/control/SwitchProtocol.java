@@ -4,6 +4,7 @@ import io.portmesh.agent.io.FramePort;
 import io.portmesh.agent.io.Ports;
 import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.agent.table.SwitchTables;
+import io.portmesh.agent.table.WireFlowMod;
 import io.portmesh.openflow.OfConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -89,6 +90,33 @@ final class SwitchProtocol {
             case STATS_REQUEST -> stats(c, (OFStatsRequest<?>) m);
             case ECHO_REPLY, ROLE_STATUS, ERROR -> log.debug("{} from {}", m.getType(), c.remoteAddress());
             default -> error(c, AgentReplies.badRequest(f, m, OFBadRequestCode.BAD_TYPE));
+        }
+    }
+
+    /** A message the agent's wire decoder read: a flow-mod, with the same role check and errors. */
+    void handleWire(OfConnection c, Object m) {
+        if (!(m instanceof WireFlowMod mod)) {
+            log.debug("unexpected wire message {} from {}", m.getClass().getSimpleName(), c.remoteAddress());
+            return;
+        }
+        if (!roles.mayModify(c)) {
+            error(
+                    c,
+                    c.factory()
+                            .errorMsgs()
+                            .buildBadRequestErrorMsg()
+                            .setXid(mod.xid())
+                            .setCode(OFBadRequestCode.IS_SLAVE)
+                            .setData(OFErrorCauseData.of(
+                                    mod.errorData(), c.factory().getVersion()))
+                            .build());
+            return;
+        }
+        Optional<OFErrorMsg> err = tables.apply(mod);
+        if (err.isPresent()) {
+            error(c, err.get());
+        } else {
+            flowModsApplied++;
         }
     }
 

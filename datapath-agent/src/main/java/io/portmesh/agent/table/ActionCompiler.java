@@ -72,18 +72,21 @@ public final class ActionCompiler {
                     metadataMask = wm.getMetadataMask().getValue();
                     metadata = wm.getMetadata().getValue() & metadataMask;
                 }
-                case GOTO_TABLE -> {
-                    int target = ((OFInstructionGotoTable) ins).getTableId().getValue() & 0xFF;
-                    // Only forward: the pipeline then ends in at most tableCount lookups.
-                    if (target <= tableId || target >= tableCount) {
-                        throw Rejection.badInstruction(OFBadInstructionCode.BAD_TABLE_ID);
-                    }
-                    gotoTable = target;
-                }
+                case GOTO_TABLE ->
+                    gotoTable = gotoTarget(
+                            ((OFInstructionGotoTable) ins).getTableId().getValue() & 0xFF, tableId, tableCount);
                 default -> throw Rejection.badInstruction(OFBadInstructionCode.UNKNOWN_INST);
             }
         }
         return new Instructions(apply, clear, write, metadata, metadataMask, gotoTable, list);
+    }
+
+    static int gotoTarget(int target, int tableId, int tableCount) {
+        // Only forward: the pipeline then ends in at most tableCount lookups.
+        if (target <= tableId || target >= tableCount) {
+            throw Rejection.badInstruction(OFBadInstructionCode.BAD_TABLE_ID);
+        }
+        return target;
     }
 
     /** Compiles an action list, or throws the {@link Rejection} to report. */
@@ -111,38 +114,43 @@ public final class ActionCompiler {
 
     private Act action(OFAction a, Context where) {
         return switch (a.getType()) {
-            case OUTPUT -> Act.output(outputPort(((OFActionOutput) a).getPort(), where));
-            case PUSH_VLAN -> {
-                if (((OFActionPushVlan) a).getEthertype().getValue() != ETH_TYPE_8021Q) {
-                    throw Rejection.badAction(OFBadActionCode.BAD_ARGUMENT);
-                }
-                yield Act.of(Act.PUSH_VLAN);
-            }
+            case OUTPUT -> output(((OFActionOutput) a).getPort().getPortNumber(), where);
+            case PUSH_VLAN -> pushVlan(((OFActionPushVlan) a).getEthertype().getValue());
             case POP_VLAN -> Act.of(Act.POP_VLAN);
             case SET_FIELD -> setField(((OFActionSetField) a).getField());
-            case GROUP -> {
-                if (where == Context.GROUP_BUCKET) {
-                    throw Rejection.groupModFailed(OFGroupModFailedCode.CHAINING_UNSUPPORTED);
-                }
-                GroupEntry g = groups.apply(((OFActionGroup) a).getGroup().getGroupNumber());
-                if (g == null) {
-                    throw Rejection.badAction(OFBadActionCode.BAD_OUT_GROUP);
-                }
-                yield Act.group(g);
-            }
+            case GROUP -> group(((OFActionGroup) a).getGroup().getGroupNumber(), where);
             default -> throw Rejection.badAction(OFBadActionCode.BAD_TYPE);
         };
     }
 
-    private static int outputPort(OFPort port, Context where) {
-        int p = port.getPortNumber();
-        boolean physical = p != 0 && Integer.compareUnsigned(p, PORT_MAX) <= 0;
-        boolean reserved = p == PORT_IN_PORT || p == PORT_FLOOD || p == PORT_ALL || p == PORT_CONTROLLER;
-        boolean table = p == PORT_TABLE && where == Context.PACKET_OUT;
+    // The checks below take wire values, so the Loxi path and the wire path (WireInstructions) share them.
+
+    Act output(int port, Context where) {
+        boolean physical = port != 0 && Integer.compareUnsigned(port, PORT_MAX) <= 0;
+        boolean reserved = port == PORT_IN_PORT || port == PORT_FLOOD || port == PORT_ALL || port == PORT_CONTROLLER;
+        boolean table = port == PORT_TABLE && where == Context.PACKET_OUT;
         if (!physical && !reserved && !table) {
             throw Rejection.badAction(OFBadActionCode.BAD_OUT_PORT);
         }
-        return p;
+        return Act.output(port);
+    }
+
+    static Act pushVlan(int ethertype) {
+        if (ethertype != ETH_TYPE_8021Q) {
+            throw Rejection.badAction(OFBadActionCode.BAD_ARGUMENT);
+        }
+        return Act.of(Act.PUSH_VLAN);
+    }
+
+    Act group(int groupId, Context where) {
+        if (where == Context.GROUP_BUCKET) {
+            throw Rejection.groupModFailed(OFGroupModFailedCode.CHAINING_UNSUPPORTED);
+        }
+        GroupEntry g = groups.apply(groupId);
+        if (g == null) {
+            throw Rejection.badAction(OFBadActionCode.BAD_OUT_GROUP);
+        }
+        return Act.group(g);
     }
 
     private static Act setField(OFOxm<?> field) {
@@ -151,12 +159,20 @@ public final class ActionCompiler {
         }
         Object v = field.getValue();
         return switch (field.getMatchField().id) {
-            case VLAN_VID -> Act.set(Act.SET_VLAN_VID, ((OFVlanVidMatch) v).getRawVid() & 0xFFF);
+            case VLAN_VID -> setVlanVid(((OFVlanVidMatch) v).getRawVid());
             case ETH_DST -> Act.set(Act.SET_ETH_DST, ((MacAddress) v).getLong());
             case ETH_SRC -> Act.set(Act.SET_ETH_SRC, ((MacAddress) v).getLong());
             case TUNNEL_ID -> Act.set(Act.SET_TUNNEL_ID, ((U64) v).getValue());
-            case TUNNEL_IPV4_DST -> Act.set(Act.SET_TUN_IPV4_DST, ((IPv4Address) v).getInt() & 0xFFFF_FFFFL);
+            case TUNNEL_IPV4_DST -> setTunIpv4Dst(((IPv4Address) v).getInt());
             default -> throw Rejection.badAction(OFBadActionCode.BAD_SET_TYPE);
         };
+    }
+
+    static Act setVlanVid(int rawVid) {
+        return Act.set(Act.SET_VLAN_VID, rawVid & 0xFFF);
+    }
+
+    static Act setTunIpv4Dst(int ip) {
+        return Act.set(Act.SET_TUN_IPV4_DST, ip & 0xFFFF_FFFFL);
     }
 }

@@ -26,8 +26,13 @@ final class ErrorMessages {
     }
 
     OFErrorMsg build(Rejection r, OFMessage offending) {
-        OFErrorCauseData data = OFErrorCauseData.of(firstBytes(offending), factory.getVersion());
-        long xid = offending.getXid();
+        return build(r, offending.getXid(), firstBytes(offending));
+    }
+
+    /** @param head the first bytes of the offending request (at most {@link #CAUSE_BYTES} are sent) */
+    OFErrorMsg build(Rejection r, long xid, byte[] head) {
+        OFErrorCauseData data = OFErrorCauseData.of(
+                head.length > CAUSE_BYTES ? java.util.Arrays.copyOf(head, CAUSE_BYTES) : head, factory.getVersion());
         OFErrorMsgs e = factory.errorMsgs();
         return switch (r.type) {
             case BAD_MATCH ->

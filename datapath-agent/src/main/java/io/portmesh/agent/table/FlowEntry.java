@@ -2,8 +2,6 @@ package io.portmesh.agent.table;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.Set;
-import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 
 /** One installed flow. Readers use {@link #instructions()} and {@link #hit}; the rest is the writer's. */
 public final class FlowEntry {
@@ -29,7 +27,9 @@ public final class FlowEntry {
     final FlowMatch match;
     final int idleTimeout;
     final int hardTimeout;
-    final Set<OFFlowModFlags> flags;
+    /** OFPFF_* bits as on the wire. */
+    final int flags;
+
     final long createdNanos;
     private volatile Instructions instructions;
     /** Counts carried over from a replaced flow, written only by the writer before publication. */
@@ -49,7 +49,7 @@ public final class FlowEntry {
             FlowMatch match,
             int idleTimeout,
             int hardTimeout,
-            Set<OFFlowModFlags> flags,
+            int flags,
             long createdNanos,
             Instructions instructions) {
         this.tableId = tableId;
@@ -58,7 +58,7 @@ public final class FlowEntry {
         this.match = match;
         this.idleTimeout = idleTimeout;
         this.hardTimeout = hardTimeout;
-        this.flags = Set.copyOf(flags);
+        this.flags = flags;
         this.createdNanos = createdNanos;
         this.lastUsedNanos = createdNanos;
         this.instructions = instructions;
@@ -128,7 +128,7 @@ public final class FlowEntry {
     }
 
     boolean sendsFlowRemoved() {
-        return flags.contains(OFFlowModFlags.SEND_FLOW_REM);
+        return (flags & FlowModRequest.SEND_FLOW_REM) != 0;
     }
 
     boolean hasTimeout() {

@@ -1,39 +1,77 @@
 package io.portmesh.agent.table;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.Arrays;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Consumer;
 
 /**
- * The hash map of one mask group: masked key to the flows with that exact masked match, highest
- * priority first. One writer, any number of lock-free readers: chains are immutable nodes, the
- * writer builds a new chain and publishes it with a volatile store into the bucket array, and a
- * resize publishes a whole new array. A reader never allocates and never waits.
+ * The hash map of one mask group: masked key to the flows with that exact masked match, highest priority first.
+ * Open addressing (linear probing) over two parallel arrays: a dense {@code int[]} of hash tags, which a probe
+ * scans without touching any rule, and the {@link FlowRule}s, which are the immutable objects the data path runs.
+ * A probe dereferences a rule only when its tag matches, so a lookup costs about one rule load whatever the
+ * collisions, and growing the map copies references instead of rebuilding nodes.
  *
- * <p>The chain nodes are the {@link FlowRule}s the data path runs: a hit needs no further object.
+ * <p>One writer, any number of lock-free readers. The writer never changes a rule in place: it stores a new rule
+ * into the slot (readers see the old or the new one, both whole, all fields final), and it publishes a new slot
+ * with the rule first and the tag second (release), so a reader that sees the tag (acquire) sees the rule. A
+ * removed slot keeps a DELETED tag until the next rehash, so probes that pass it still reach later slots. Growing
+ * publishes a whole new pair of arrays; a reader still on the old pair sees the table as it was. Readers never
+ * allocate, never wait, and probe at most the whole array.
  */
 final class FlowHashMap {
     private static final int INITIAL_CAPACITY = 16;
+    /** Tag of a slot never used: a probe ends there. */
+    private static final int EMPTY = 0;
+    /** Tag of a slot whose rule was removed: a probe goes on. */
+    private static final int DELETED = 1;
+
+    private static final VarHandle TAGS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final VarHandle RULES = MethodHandles.arrayElementVarHandle(FlowRule[].class);
+
+    /** The two arrays, published together. */
+    private record Slots(int[] tags, FlowRule[] rules) {
+        Slots(int capacity) {
+            this(new int[capacity], new FlowRule[capacity]);
+        }
+    }
 
     private final int[] words;
-    private volatile AtomicReferenceArray<FlowRule> buckets = new AtomicReferenceArray<>(INITIAL_CAPACITY);
+    private volatile Slots slots = new Slots(INITIAL_CAPACITY);
     private int keys;
+    private int deleted;
 
     /** @param words the key words the group's mask uses */
     FlowHashMap(int[] words) {
         this.words = words;
     }
 
+    /** The hash as stored: never one of the two marker values. */
+    static int tag(int hash) {
+        return hash == EMPTY || hash == DELETED ? hash + 2 : hash;
+    }
+
     /** Reader path: highest-priority flow whose masked match equals the masked packet key. */
     FlowRule find(long[] packetKey, long[] mask, int hash) {
+        int t = tag(hash);
         int[] w = words;
         int n = w.length;
         long p0 = n > 0 ? packetKey[w[0]] & mask[w[0]] : 0;
         long p1 = n > 1 ? packetKey[w[1]] & mask[w[1]] : 0;
-        AtomicReferenceArray<FlowRule> b = buckets;
-        for (FlowRule node = b.get(hash & (b.length() - 1)); node != null; node = node.next) {
-            if (node.hash == hash && node.k0 == p0 && node.k1 == p1 && (n <= 2 || rest(packetKey, mask, node.key))) {
-                return node;
+        Slots s = slots;
+        int[] tags = s.tags;
+        FlowRule[] rules = s.rules;
+        int last = tags.length - 1;
+        for (int i = t & last, probes = 0; probes <= last; i = (i + 1) & last, probes++) {
+            int slotTag = (int) TAGS.getAcquire(tags, i);
+            if (slotTag == EMPTY) {
+                return null;
+            }
+            if (slotTag == t) {
+                FlowRule r = (FlowRule) RULES.getOpaque(rules, i);
+                if (r != null && r.hash == t && r.k0 == p0 && r.k1 == p1 && (n <= 2 || rest(packetKey, mask, r.key))) {
+                    return r;
+                }
             }
         }
         return null;
@@ -51,25 +89,35 @@ final class FlowHashMap {
 
     /** Writer: the flows whose compiled value equals {@code value}, or an empty array. */
     FlowEntry[] get(long[] value, int hash) {
-        FlowRule n = node(value, hash);
-        return n == null ? new FlowEntry[0] : n.entries;
+        int i = slotOf(value, tag(hash));
+        return i < 0 ? new FlowEntry[0] : slots.rules[i].entries;
     }
 
     /** Writer: adds {@code e}, replacing {@code replaced} (same match and priority) when not null. */
     void put(FlowEntry e, FlowEntry replaced, int hash) {
+        int t = tag(hash);
         long[] key = e.match.value;
-        AtomicReferenceArray<FlowRule> b = buckets;
-        int slot = hash & (b.length() - 1);
-        FlowRule head = b.get(slot);
-        FlowRule existing = node(head, key, hash);
-        if (existing == null) {
-            b.set(slot, new FlowRule(hash, key, words, new FlowEntry[] {e}, head));
-            if (++keys > b.length() * 3 / 4) {
-                resize();
-            }
+        int i = slotOf(key, t);
+        if (i >= 0) {
+            FlowRule existing = slots.rules[i];
+            RULES.setRelease(
+                    slots.rules, i, new FlowRule(t, existing.key, words, insert(existing.entries, e, replaced)));
             return;
         }
-        FlowEntry[] old = existing.entries;
+        if (keys + deleted + 1 > slots.tags.length / 2) {
+            rehash(keys + 1 > slots.tags.length / 4 ? slots.tags.length * 2 : slots.tags.length);
+        }
+        Slots s = slots;
+        int free = freeSlot(s.tags, t);
+        if (s.tags[free] == DELETED) {
+            deleted--;
+        }
+        RULES.setRelease(s.rules, free, new FlowRule(t, key, words, new FlowEntry[] {e}));
+        TAGS.setRelease(s.tags, free, t);
+        keys++;
+    }
+
+    private static FlowEntry[] insert(FlowEntry[] old, FlowEntry e, FlowEntry replaced) {
         FlowEntry[] next = new FlowEntry[replaced == null ? old.length + 1 : old.length];
         int j = 0;
         boolean placed = false;
@@ -86,48 +134,50 @@ final class FlowHashMap {
         if (!placed) {
             next[j] = e;
         }
-        b.set(slot, rebuild(head, existing, new FlowRule(hash, key, words, next, existing.next)));
+        return next;
     }
 
     /** Writer: removes {@code e}; returns false when it was not there. */
     boolean remove(FlowEntry e, int hash) {
-        AtomicReferenceArray<FlowRule> b = buckets;
-        int slot = hash & (b.length() - 1);
-        FlowRule head = b.get(slot);
-        FlowRule existing = node(head, e.match.value, hash);
-        if (existing == null) {
+        int t = tag(hash);
+        int i = slotOf(e.match.value, t);
+        if (i < 0) {
             return false;
         }
+        Slots s = slots;
+        FlowRule existing = s.rules[i];
         FlowEntry[] old = existing.entries;
         FlowEntry[] next = Arrays.stream(old).filter(o -> o != e).toArray(FlowEntry[]::new);
         if (next.length == old.length) {
             return false;
         }
-        FlowRule replacement =
-                next.length == 0 ? existing.next : new FlowRule(hash, existing.key, words, next, existing.next);
-        b.set(slot, rebuild(head, existing, replacement));
-        if (next.length == 0) {
-            keys--;
+        if (next.length > 0) {
+            RULES.setRelease(s.rules, i, new FlowRule(t, existing.key, words, next));
+            return true;
         }
+        TAGS.setRelease(s.tags, i, DELETED);
+        RULES.setRelease(s.rules, i, null);
+        keys--;
+        deleted++;
         return true;
     }
 
     /** Writer: rebuilds the rule of {@code e}'s key after its instructions changed. */
     void refresh(FlowEntry e, int hash) {
-        AtomicReferenceArray<FlowRule> b = buckets;
-        int slot = hash & (b.length() - 1);
-        FlowRule head = b.get(slot);
-        FlowRule existing = node(head, e.match.value, hash);
-        if (existing != null && existing.entry == e) {
-            b.set(slot, rebuild(head, existing, existing.withNext(existing.next, words)));
+        int t = tag(hash);
+        int i = slotOf(e.match.value, t);
+        if (i >= 0) {
+            FlowRule existing = slots.rules[i];
+            if (existing.entry == e) {
+                RULES.setRelease(slots.rules, i, new FlowRule(t, existing.key, words, existing.entries));
+            }
         }
     }
 
     void forEach(Consumer<FlowEntry> action) {
-        AtomicReferenceArray<FlowRule> b = buckets;
-        for (int i = 0; i < b.length(); i++) {
-            for (FlowRule n = b.get(i); n != null; n = n.next) {
-                for (FlowEntry e : n.entries) {
+        for (FlowRule r : slots.rules) {
+            if (r != null) {
+                for (FlowEntry e : r.entries) {
                     action.accept(e);
                 }
             }
@@ -138,38 +188,45 @@ final class FlowHashMap {
         return keys == 0;
     }
 
-    private FlowRule node(long[] key, int hash) {
-        AtomicReferenceArray<FlowRule> b = buckets;
-        return node(b.get(hash & (b.length() - 1)), key, hash);
-    }
-
-    private static FlowRule node(FlowRule head, long[] key, int hash) {
-        for (FlowRule n = head; n != null; n = n.next) {
-            if (n.hash == hash && Arrays.equals(n.key, key)) {
-                return n;
+    /** Writer: the slot holding exactly {@code key}, or -1. */
+    private int slotOf(long[] key, int t) {
+        Slots s = slots;
+        int last = s.tags.length - 1;
+        for (int i = t & last, probes = 0; probes <= last; i = (i + 1) & last, probes++) {
+            int slotTag = s.tags[i];
+            if (slotTag == EMPTY) {
+                return -1;
+            }
+            if (slotTag == t && Arrays.equals(s.rules[i].key, key)) {
+                return i;
             }
         }
-        return null;
+        return -1;
     }
 
-    /** Copies the chain in front of {@code target} so the published chain stays immutable. */
-    private FlowRule rebuild(FlowRule head, FlowRule target, FlowRule replacement) {
-        if (head == target) {
-            return replacement;
-        }
-        return head.withNext(rebuild(head.next, target, replacement), words);
-    }
-
-    private void resize() {
-        AtomicReferenceArray<FlowRule> old = buckets;
-        AtomicReferenceArray<FlowRule> grown = new AtomicReferenceArray<>(old.length() * 2);
-        int mask = grown.length() - 1;
-        for (int i = 0; i < old.length(); i++) {
-            for (FlowRule n = old.get(i); n != null; n = n.next) {
-                int slot = n.hash & mask;
-                grown.set(slot, n.withNext(grown.get(slot), words));
+    /** The first deleted or empty slot on {@code t}'s probe path; the load limit guarantees one. */
+    private static int freeSlot(int[] tags, int t) {
+        int last = tags.length - 1;
+        for (int i = t & last, probes = 0; probes <= last; i = (i + 1) & last, probes++) {
+            if (tags[i] == EMPTY || tags[i] == DELETED) {
+                return i;
             }
         }
-        buckets = grown;
+        throw new IllegalStateException("hash map full"); // unreachable: at most half the slots are used
+    }
+
+    /** New arrays of {@code capacity} with the live rules (the same objects) and no deleted slots. */
+    private void rehash(int capacity) {
+        Slots old = slots;
+        Slots grown = new Slots(capacity);
+        for (int i = 0; i < old.tags.length; i++) {
+            if (old.tags[i] != EMPTY && old.tags[i] != DELETED) {
+                int j = freeSlot(grown.tags, old.tags[i]);
+                grown.tags[j] = old.tags[i];
+                grown.rules[j] = old.rules[i];
+            }
+        }
+        deleted = 0;
+        slots = grown;
     }
 }

@@ -4,14 +4,16 @@ import org.projectfloodlight.openflow.protocol.match.Match;
 
 /**
  * A flow's match compiled to the {@link KeyLayout}: value bits only where the mask has ones. Keeps
- * the Loxi match it came from, because stats and flow-removed messages must echo it unchanged.
+ * where its Loxi match can be had, because stats and flow-removed messages must echo it unchanged.
  */
 public final class FlowMatch {
     final long[] value;
-    final long[] mask;
-    final Match source;
+    /** Writer-only; replaced by its mask group's equal array on insertion, so 400k flows hold one copy. */
+    long[] mask;
+    /** The Loxi match, or the {@link WireSource} it can be parsed from (stats and flow-removed echo it). */
+    private final Object source;
 
-    FlowMatch(long[] value, long[] mask, Match source) {
+    FlowMatch(long[] value, long[] mask, Object source) {
         this.value = value;
         this.mask = mask;
         this.source = source;
@@ -21,7 +23,12 @@ public final class FlowMatch {
     }
 
     public Match source() {
-        return source;
+        return source instanceof WireSource wire ? wire.parse().getMatch() : (Match) source;
+    }
+
+    /** Before publication: use {@code groupMask} (equal to this match's mask) instead of an own copy. */
+    void shareMask(long[] groupMask) {
+        mask = groupMask;
     }
 
     boolean isCatchAll() {

@@ -5,13 +5,8 @@ import java.util.List;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
-import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
-import org.projectfloodlight.openflow.protocol.OFFlowModFlags;
 import org.projectfloodlight.openflow.protocol.OFFlowRemovedReason;
-import org.projectfloodlight.openflow.types.OFBufferId;
-import org.projectfloodlight.openflow.types.OFGroup;
-import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 
 /** OpenFlow 1.3 section 6.4: add, modify, modify-strict, delete and delete-strict. */
@@ -30,11 +25,11 @@ final class FlowModProcessor {
     }
 
     /** Applies {@code mod} or throws the {@link Rejection} to report; nothing changes on rejection. */
-    void apply(OFFlowMod mod) {
-        if (!OFBufferId.NO_BUFFER.equals(mod.getBufferId())) {
+    void apply(FlowModRequest mod) {
+        if (mod.bufferId != FlowModRequest.NO_BUFFER) {
             throw Rejection.badRequest(OFBadRequestCode.BUFFER_UNKNOWN); // this switch buffers nothing
         }
-        switch (mod.getCommand()) {
+        switch (mod.command) {
             case ADD -> add(mod);
             case MODIFY -> modify(mod, false);
             case MODIFY_STRICT -> modify(mod, true);
@@ -44,12 +39,12 @@ final class FlowModProcessor {
         }
     }
 
-    private void add(OFFlowMod mod) {
+    private void add(FlowModRequest mod) {
         FlowTable table = table(mod);
-        FlowMatch match = MatchCompiler.compile(mod.getMatch(), true);
-        Instructions instructions = compiler.instructions(mod.getInstructions(), table.id, store.tables.length);
-        int priority = mod.getPriority();
-        if (mod.getFlags().contains(OFFlowModFlags.CHECK_OVERLAP) && table.overlaps(match, priority)) {
+        FlowMatch match = mod.match(true);
+        Instructions instructions = mod.instructions(compiler, table.id, store.tables.length);
+        int priority = mod.priority;
+        if (mod.has(FlowModRequest.CHECK_OVERLAP) && table.overlaps(match, priority)) {
             throw Rejection.flowModFailed(OFFlowModFailedCode.OVERLAP);
         }
         FlowEntry existing = table.findStrict(match, priority);
@@ -59,16 +54,16 @@ final class FlowModProcessor {
         FlowEntry e = new FlowEntry(
                 table.id,
                 priority,
-                mod.getCookie().getValue(),
+                mod.cookie,
                 match,
-                mod.getIdleTimeout(),
-                mod.getHardTimeout(),
-                mod.getFlags(),
+                mod.idleTimeout,
+                mod.hardTimeout,
+                mod.flags,
                 clock.getAsLong(),
                 instructions);
         if (existing != null) {
             // An identical flow is replaced (duration restarts); counters carry over unless reset.
-            if (mod.getFlags().contains(OFFlowModFlags.RESET_COUNTS)) {
+            if (mod.has(FlowModRequest.RESET_COUNTS)) {
                 table.retire(existing);
             } else {
                 e.copyCountersFrom(existing);
@@ -77,29 +72,29 @@ final class FlowModProcessor {
         store.insert(e, existing);
     }
 
-    private void modify(OFFlowMod mod, boolean strict) {
+    private void modify(FlowModRequest mod, boolean strict) {
         FlowTable table = table(mod);
-        FlowMatch match = MatchCompiler.compile(mod.getMatch(), true);
-        Instructions instructions = compiler.instructions(mod.getInstructions(), table.id, store.tables.length);
-        Predicate<FlowEntry> cookie = cookieFilter(mod);
-        boolean reset = mod.getFlags().contains(OFFlowModFlags.RESET_COUNTS);
+        FlowMatch match = mod.match(true);
+        Instructions instructions = mod.instructions(compiler, table.id, store.tables.length);
+        Predicate<FlowEntry> cookie = cookieFilter(mod.cookie, mod.cookieMask);
+        boolean reset = mod.has(FlowModRequest.RESET_COUNTS);
         // OpenFlow 1.3: no match is no error and adds nothing; cookie, timeouts and flags stay.
-        for (FlowEntry e : select(table, match, mod.getPriority(), strict, cookie)) {
+        for (FlowEntry e : select(table, match, mod.priority, strict, cookie)) {
             store.replaceInstructions(e, instructions, reset);
         }
     }
 
-    private void delete(OFFlowMod mod, boolean strict) {
-        int tableId = mod.getTableId().getValue() & 0xFF;
-        FlowMatch match = MatchCompiler.compile(mod.getMatch(), false);
-        Predicate<FlowEntry> filter = cookieFilter(mod).and(outFilter(mod.getOutPort(), mod.getOutGroup()));
+    private void delete(FlowModRequest mod, boolean strict) {
+        FlowMatch match = mod.match(false);
+        Predicate<FlowEntry> filter =
+                cookieFilter(mod.cookie, mod.cookieMask).and(outFilter(mod.outPort, mod.outGroup));
         List<FlowEntry> victims = new ArrayList<>();
-        if (tableId == TABLE_ALL) {
+        if (mod.tableId == TABLE_ALL) {
             for (FlowTable t : store.tables) {
-                victims.addAll(select(t, match, mod.getPriority(), strict, filter));
+                victims.addAll(select(t, match, mod.priority, strict, filter));
             }
         } else {
-            victims.addAll(select(table(mod), match, mod.getPriority(), strict, filter));
+            victims.addAll(select(table(mod), match, mod.priority, strict, filter));
         }
         for (FlowEntry e : victims) {
             store.remove(e, OFFlowRemovedReason.DELETE);
@@ -123,25 +118,20 @@ final class FlowModProcessor {
         return e -> (e.cookie & cookieMask) == want;
     }
 
-    static Predicate<FlowEntry> outFilter(OFPort outPort, OFGroup outGroup) {
+    /** The out_port and out_group filters of delete and stats requests; {@code ANY} selects every flow. */
+    static Predicate<FlowEntry> outFilter(int outPort, int outGroup) {
         Predicate<FlowEntry> p = e -> true;
-        if (outPort != null && !OFPort.ANY.equals(outPort)) {
-            int port = outPort.getPortNumber();
-            p = p.and(e -> e.instructions().outputsTo(port));
+        if (outPort != FlowModRequest.ANY) {
+            p = p.and(e -> e.instructions().outputsTo(outPort));
         }
-        if (outGroup != null && !OFGroup.ANY.equals(outGroup)) {
-            int group = outGroup.getGroupNumber();
-            p = p.and(e -> e.instructions().usesGroup(group));
+        if (outGroup != FlowModRequest.ANY) {
+            p = p.and(e -> e.instructions().usesGroup(outGroup));
         }
         return p;
     }
 
-    private static Predicate<FlowEntry> cookieFilter(OFFlowMod mod) {
-        return cookieFilter(mod.getCookie().getValue(), mod.getCookieMask().getValue());
-    }
-
-    private FlowTable table(OFFlowMod mod) {
-        int id = mod.getTableId().getValue() & 0xFF;
+    private FlowTable table(FlowModRequest mod) {
+        int id = mod.tableId;
         if (id >= store.tables.length) {
             throw Rejection.flowModFailed(OFFlowModFailedCode.BAD_TABLE_ID);
         }

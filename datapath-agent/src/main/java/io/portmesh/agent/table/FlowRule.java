@@ -2,7 +2,7 @@ package io.portmesh.agent.table;
 
 /**
  * What a lookup returns: an immutable snapshot of the highest-priority flow for one masked key,
- * which is also the node of the mask group's hash chain. It carries everything the data path needs
+ * which is also what the mask group's hash map stores. It carries everything the data path needs
  * (priority, goto, metadata, and its own copies of the action programs, allocated right after it)
  * so that a hit in a table too big for the cache costs about one cache miss, not one per object.
  * The writer builds a new rule whenever the flow's instructions change.
@@ -15,7 +15,6 @@ public final class FlowRule {
     final long[] key;
 
     final FlowEntry[] entries;
-    final FlowRule next;
 
     /** The flow this rule runs; its counters and cookie. */
     public final FlowEntry entry;
@@ -31,13 +30,12 @@ public final class FlowRule {
 
     public final GroupEntry[] groups;
 
-    FlowRule(int hash, long[] key, int[] words, FlowEntry[] entries, FlowRule next) {
+    FlowRule(int hash, long[] key, int[] words, FlowEntry[] entries) {
         this.hash = hash;
         this.key = key;
         this.k0 = words.length > 0 ? key[words[0]] : 0;
         this.k1 = words.length > 1 ? key[words[1]] : 0;
         this.entries = entries;
-        this.next = next;
         FlowEntry top = entries[0];
         Instructions ins = top.instructions();
         this.entry = top;
@@ -50,9 +48,5 @@ public final class FlowRule {
         // Copies, so that the programs sit next to the rule in memory.
         this.applyProgram = ins.applyProgram.clone();
         this.writeProgram = ins.writeProgram == null ? null : ins.writeProgram.clone();
-    }
-
-    FlowRule withNext(FlowRule n, int[] words) {
-        return new FlowRule(hash, key, words, entries, n);
     }
 }

@@ -132,6 +132,7 @@ public final class FlowTable {
             g = new MaskGroup(e.match.mask);
             byMask.put(key, g);
         }
+        e.match.shareMask(g.mask);
         int before = g.maxPriority();
         g.put(e, replaced);
         if (replaced == null) {

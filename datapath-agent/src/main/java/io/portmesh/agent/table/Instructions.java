@@ -16,6 +16,7 @@ import org.projectfloodlight.openflow.protocol.instruction.OFInstruction;
  */
 public final class Instructions {
     public static final int NO_GOTO = -1;
+    private static final GroupEntry[] NO_GROUPS = new GroupEntry[0];
 
     /** Apply-actions, in order; empty when absent. */
     public final Act[] apply;
@@ -36,7 +37,8 @@ public final class Instructions {
     /** Distinct groups the actions use: program operands, and the writer's group-to-flows index. */
     public final GroupEntry[] groups;
 
-    final List<OFInstruction> source;
+    /** What stats replies echo: the Loxi instruction list, or the {@link WireSource} it can be parsed from. */
+    private final Object source;
 
     Instructions(
             Act[] apply,
@@ -45,7 +47,7 @@ public final class Instructions {
             long metadata,
             long metadataMask,
             int gotoTable,
-            List<OFInstruction> source) {
+            Object source) {
         this.apply = apply;
         this.clearActions = clearActions;
         this.write = write;
@@ -62,10 +64,10 @@ public final class Instructions {
                 }
             }
         }
-        this.groups = used.toArray(new GroupEntry[0]);
+        this.groups = used.isEmpty() ? NO_GROUPS : used.toArray(new GroupEntry[0]);
         this.applyProgram = program(apply, groups);
         this.writeProgram = write == null ? null : program(write, groups);
-        this.source = List.copyOf(source);
+        this.source = source instanceof List<?> list ? List.copyOf(list) : source;
     }
 
     /** Encodes actions as a program; group actions refer to their index in {@code groups}. */
@@ -77,6 +79,12 @@ public final class Instructions {
             code[2 * i + 1] = a.op == Act.GROUP ? indexOf(groups, a.group) : a.value;
         }
         return code;
+    }
+
+    /** The instructions as the flow-mod carried them (stats replies echo them). */
+    @SuppressWarnings("unchecked")
+    List<OFInstruction> source() {
+        return source instanceof WireSource wire ? wire.parse().getInstructions() : (List<OFInstruction>) source;
     }
 
     public static int opOf(long word) {

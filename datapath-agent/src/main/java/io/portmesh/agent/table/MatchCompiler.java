@@ -25,17 +25,33 @@ final class MatchCompiler {
      *     flows, which were checked when they were added
      */
     static FlowMatch compile(Match match, boolean checkPrerequisites) {
-        long[] value = new long[KeyLayout.WORDS];
-        long[] mask = new long[KeyLayout.WORDS];
         if (!(match instanceof OFMatchV3 v3)) {
             throw Rejection.badMatch(OFBadMatchCode.BAD_TYPE);
         }
-        boolean needsArp = false;
+        Key key = new Key();
         for (OFOxm<?> oxm : v3.getOxmList()) {
             Field f = Field.of(oxm);
-            long v = f.bits(oxm.getValue());
             long m = oxm.isMasked() ? f.bits(oxm.getMask()) : f.fullMask();
-            if (oxm.isMasked() && !f.maskable && m != f.fullMask()) {
+            key.add(f, f.bits(oxm.getValue()), m, oxm.isMasked());
+        }
+        if (checkPrerequisites) {
+            key.checkPrerequisites();
+        }
+        return new FlowMatch(key.value, key.mask, match);
+    }
+
+    /**
+     * A match being compiled, one field at a time: the checks every decoder (Loxi objects, wire bytes) shares, so
+     * that both refuse the same matches with the same codes.
+     */
+    static final class Key {
+        final long[] value = new long[KeyLayout.WORDS];
+        final long[] mask = new long[KeyLayout.WORDS];
+        boolean needsArp;
+
+        /** @param v the field's value bits, {@code m} its mask bits (the full mask when not masked) */
+        void add(Field f, long v, long m, boolean masked) {
+            if (masked && !f.maskable && m != f.fullMask()) {
                 throw Rejection.badMatch(OFBadMatchCode.BAD_MASK);
             }
             long placedMask = m << f.shift;
@@ -46,20 +62,22 @@ final class MatchCompiler {
             value[f.word] |= (v & m) << f.shift;
             needsArp |= f.arp;
         }
-        if (checkPrerequisites && needsArp && !isExactArp(value, mask)) {
-            throw Rejection.badMatch(OFBadMatchCode.BAD_PREREQ);
+
+        void checkPrerequisites() {
+            if (needsArp && !isExactArp(value, mask)) {
+                throw Rejection.badMatch(OFBadMatchCode.BAD_PREREQ);
+            }
         }
-        return new FlowMatch(value, mask, match);
     }
 
-    private static boolean isExactArp(long[] value, long[] mask) {
+    static boolean isExactArp(long[] value, long[] mask) {
         long typeMask = 0xFFFFL << 48;
         return (mask[KeyLayout.W_ETH_DST] & typeMask) == typeMask
                 && (value[KeyLayout.W_ETH_DST] >>> 48) == ETH_TYPE_ARP;
     }
 
     /** Where each supported field lives in the key; everything else is BAD_FIELD. */
-    private enum Field {
+    enum Field {
         IN_PORT(KeyLayout.W_PORT, 0, 32, false, false),
         TUN_SRC(KeyLayout.W_PORT, 32, 32, true, false),
         METADATA(KeyLayout.W_METADATA, 0, 64, true, false),

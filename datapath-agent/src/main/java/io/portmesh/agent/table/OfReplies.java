@@ -11,6 +11,7 @@ import org.projectfloodlight.openflow.protocol.OFGroupDescStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFGroupStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFGroupType;
 import org.projectfloodlight.openflow.protocol.OFTableStatsEntry;
+import org.projectfloodlight.openflow.protocol.ver13.OFFlowModFlagsSerializerVer13;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
@@ -34,12 +35,12 @@ final class OfReplies {
                 .setPriority(e.priority)
                 .setIdleTimeout(e.idleTimeout)
                 .setHardTimeout(e.hardTimeout)
-                .setFlags(e.flags)
+                .setFlags(OFFlowModFlagsSerializerVer13.ofWireValue((short) e.flags))
                 .setCookie(U64.of(e.cookie))
                 .setPacketCount(U64.of(e.packets()))
                 .setByteCount(U64.of(e.bytes()))
-                .setMatch(e.match.source)
-                .setInstructions(e.instructions().source)
+                .setMatch(e.match.source())
+                .setInstructions(e.instructions().source())
                 .build();
     }
 
@@ -56,7 +57,7 @@ final class OfReplies {
                 .setHardTimeout(e.hardTimeout)
                 .setPacketCount(U64.of(e.packets()))
                 .setByteCount(U64.of(e.bytes()))
-                .setMatch(e.match.source)
+                .setMatch(e.match.source())
                 .build();
     }
 

@@ -57,12 +57,21 @@ public final class SwitchTables {
         this.flowMods = new FlowModProcessor(store, compiler, nanoClock);
     }
 
-    public synchronized Optional<OFErrorMsg> apply(OFFlowMod mod) {
+    public Optional<OFErrorMsg> apply(OFFlowMod mod) {
+        return apply(new LoxiFlowMod(mod));
+    }
+
+    /** A flow-mod read straight from the wire by {@link FlowModWireDecoder}: the same checks, the same errors. */
+    public Optional<OFErrorMsg> apply(WireFlowMod mod) {
+        return apply((FlowModRequest) mod);
+    }
+
+    private synchronized Optional<OFErrorMsg> apply(FlowModRequest mod) {
         try {
             flowMods.apply(mod);
             return Optional.empty();
         } catch (Rejection r) {
-            return Optional.of(errors.build(r, mod));
+            return Optional.of(errors.build(r, mod.xid, mod.errorData()));
         }
     }
 
@@ -84,7 +93,13 @@ public final class SwitchTables {
         }
         Predicate<FlowEntry> filter = FlowModProcessor.cookieFilter(
                         req.getCookie().getValue(), req.getCookieMask().getValue())
-                .and(FlowModProcessor.outFilter(req.getOutPort(), req.getOutGroup()));
+                .and(FlowModProcessor.outFilter(
+                        req.getOutPort() == null
+                                ? FlowModRequest.ANY
+                                : req.getOutPort().getPortNumber(),
+                        req.getOutGroup() == null
+                                ? FlowModRequest.ANY
+                                : req.getOutGroup().getGroupNumber()));
         int tableId = req.getTableId().getValue() & 0xFF;
         long now = clock.getAsLong();
         List<OFFlowStatsEntry> out = new ArrayList<>();
