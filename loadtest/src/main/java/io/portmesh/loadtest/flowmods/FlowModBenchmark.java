@@ -45,7 +45,12 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
  * {@code System.gc()} before the timer starts: the agent's own garbage and its growing tables are still collected
  * inside the timed window, the controller's message-building garbage is not.
  *
- * <pre>java -cp "loadtest/target/classes:$(cat loadtest/target/classpath.txt)" io.portmesh.loadtest.flowmods.FlowModBenchmark [flows] [rounds]</pre>
+ * <p>The first {@code warmup} rounds run the same way but only JIT-compile the path: they are printed as warm-up, not
+ * as figures. The agent's JVM settings matter as much as its code here (a growing G1 heap with a small young
+ * generation spends a third of a round in GC); run it as an agent is meant to run, with a fixed heap and a large young
+ * generation (README, "Running an agent"):
+ *
+ * <pre>java -Xms2g -Xmx2g -Xmn1g -cp "loadtest/target/classes:$(cat loadtest/target/classpath.txt)" io.portmesh.loadtest.flowmods.FlowModBenchmark [flows] [rounds] [warmup]</pre>
  */
 public final class FlowModBenchmark {
     /** Flow-mods go out in buffers of about this size, as {@code OfConnection.send(List)} batches them. */
@@ -71,6 +76,7 @@ public final class FlowModBenchmark {
     public static void main(String[] args) throws Exception {
         int flows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
+        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1;
         CompletableFuture<OfConnection> connected = new CompletableFuture<>();
         OfMessageListener listener = new OfMessageListener() {
             @Override
@@ -96,8 +102,10 @@ public final class FlowModBenchmark {
                         AgentSettings.local("bench", "a", "127.0.0.1", 47890, List.of("127.0.0.1:" + server.port())))) {
             OfConnection c = connected.get(30, TimeUnit.SECONDS);
             PlanToOpenFlow enc = new PlanToOpenFlow(c.factory());
-            System.out.printf("flow-mods through one agent over TCP: %d flows per round, %d rounds%n", flows, rounds);
-            for (int r = 0; r < rounds; r++) {
+            System.out.printf(
+                    "flow-mods through one agent over TCP: %d flows per round, %d warm-up + %d measured rounds%n",
+                    flows, warmup, rounds);
+            for (int r = 0; r < warmup + rounds; r++) {
                 List<OFMessage> mods = new ArrayList<>(flows);
                 for (int i = 0; i < flows; i++) {
                     // a fresh set each round (different VNI) so every round adds flows to a growing table
@@ -130,10 +138,11 @@ public final class FlowModBenchmark {
                 long t1 = System.nanoTime();
                 double encodeSecs = (encoded - e0) / 1e9;
                 double applySecs = (t1 - t0) / 1e9;
+                System.out.print(r < warmup ? "warm-up (JIT, not a figure) " : "");
                 System.out.printf(
                         "round %d: agent apply rate (pre-encoded, controller garbage collected first) %d flow-mods + barrier in %.3f s = %,.0f flow-mods/s;"
                                 + " end to end incl. encoding %.3f s = %,.0f flow-mods/s (table now %d flows)%n",
-                        r + 1,
+                        r < warmup ? r + 1 : r + 1 - warmup,
                         flows,
                         applySecs,
                         flows / applySecs,
@@ -142,11 +151,16 @@ public final class FlowModBenchmark {
                         agent.tables().flowCount());
             }
             System.out.printf(
-                    "machine: nproc=%d, max heap %d MiB; command: java ... FlowModBenchmark %d %d%n",
+                    "machine: nproc=%d, max heap %d MiB; command: java %s ... FlowModBenchmark %d %d %d%n",
                     Runtime.getRuntime().availableProcessors(),
                     Runtime.getRuntime().maxMemory() >> 20,
+                    String.join(
+                            " ",
+                            java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                    .getInputArguments()),
                     flows,
-                    rounds);
+                    rounds,
+                    warmup);
         }
     }
 }
