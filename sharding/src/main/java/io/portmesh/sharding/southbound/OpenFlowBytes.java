@@ -10,6 +10,8 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 
 /** OpenFlow messages as the bytes that travel between an entity and a session on another node. */
 public final class OpenFlowBytes {
+    private static final int HEADER_BYTES = 8;
+
     private OpenFlowBytes() {}
 
     public static byte[] encode(List<? extends OFMessage> messages) {
@@ -30,6 +32,28 @@ public final class OpenFlowBytes {
         } finally {
             buf.release();
         }
+    }
+
+    /**
+     * Overwrites the xid of every message in {@code buf} (readable bytes, not consumed) with the next value of
+     * {@code xids}. @return null, or what is wrong with the framing (nothing is changed past that point)
+     */
+    public static String assignXids(ByteBuf buf, java.util.function.LongSupplier xids) {
+        int at = buf.readerIndex();
+        int end = buf.writerIndex();
+        while (at < end) {
+            if (end - at < HEADER_BYTES) {
+                return "truncated OpenFlow header at offset " + at;
+            }
+            int length = buf.getUnsignedShort(at + 2);
+            if (length < HEADER_BYTES || length > end - at) {
+                return "OpenFlow message of length " + length + " at offset " + at + " does not fit the " + (end - at)
+                        + " bytes left";
+            }
+            buf.setInt(at + 4, (int) xids.getAsLong());
+            at += length;
+        }
+        return null;
     }
 
     /** Every message of the given type in the bytes (written by {@link #encode}, so always well-formed). */

@@ -1,10 +1,11 @@
 package io.portmesh.sharding.southbound;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.sharding.host.HostEntity;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -182,15 +183,24 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         return this;
     }
 
+    /**
+     * Writes the entity's encoded messages as they are, with this connection's xids patched in: decoding them into
+     * Loxi objects only to encode them again cost more CPU than anything else on the push path.
+     */
     private Behavior<SessionCommand> onPush(SessionCommand.Push m) {
-        List<OFMessage> out = new ArrayList<>(m.count());
-        for (OFMessage msg : OpenFlowBytes.decode(m.messages(), OFMessage.class)) {
+        byte[] wire = m.messages().clone(); // a local Push shares its array with the other slots' sessions
+        ByteBuf buf = Unpooled.wrappedBuffer(wire);
+        String malformed = OpenFlowBytes.assignXids(buf, () -> {
             long xid = conn.nextXid();
             inFlight.add(xid);
-            out.add(msg.createBuilder().setXid(xid).build());
+            return xid;
+        });
+        if (malformed != null) {
+            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), malformed));
+            return this;
         }
-        if (!out.isEmpty()) {
-            conn.send(out);
+        if (buf.isReadable()) {
+            conn.sendEncoded(buf);
         }
         ActorRef<SessionCommand> self = getContext().getSelf();
         conn.barrier()
