@@ -11,7 +11,6 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
-import io.portmesh.sharding.service.BindingResult;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.PortInfo;
@@ -22,7 +21,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -43,7 +41,7 @@ class ControllerSliceIntegrationTest {
         int vxlanPort = ports[6];
         TestCluster cluster = TestCluster.start(cassandra, remotePorts, openflowPorts);
         List<DatapathAgent> agents = new ArrayList<>();
-        List<SimulatedVm> vms = new ArrayList<>();
+        SliceFixture fx = new SliceFixture();
         try {
             NetworkService api = cluster.nodes.get(0).service();
             String run = Long.toHexString(System.nanoTime() & 0xFFFFFF);
@@ -70,18 +68,18 @@ class ControllerSliceIntegrationTest {
             assertThat(blueVni).isNotEqualTo(redVni);
 
             // blue: vm1 on esx-1, vm2 on esx-2; red: vm3 on esx-1, vm4 on esx-3
-            SimulatedVm vm1 = vm(api, blue, "52:54:00:00:01:01", "10.0.0.1", hostIds.get("esx-1"), agents.get(0), vms);
-            SimulatedVm vm2 = vm(api, blue, "52:54:00:00:01:02", "10.0.0.2", hostIds.get("esx-2"), agents.get(1), vms);
-            SimulatedVm vm3 = vm(api, red, "52:54:00:00:02:03", "10.0.0.3", hostIds.get("esx-1"), agents.get(0), vms);
-            SimulatedVm vm4 = vm(api, red, "52:54:00:00:02:04", "10.0.0.4", hostIds.get("esx-3"), agents.get(2), vms);
-            vms.forEach(SimulatedVm::clearReceived);
+            SimulatedVm vm1 = fx.vm(api, blue, "52:54:00:00:01:01", "10.0.0.1", hostIds.get("esx-1"), agents.get(0));
+            SimulatedVm vm2 = fx.vm(api, blue, "52:54:00:00:01:02", "10.0.0.2", hostIds.get("esx-2"), agents.get(1));
+            SimulatedVm vm3 = fx.vm(api, red, "52:54:00:00:02:03", "10.0.0.3", hostIds.get("esx-1"), agents.get(0));
+            SimulatedVm vm4 = fx.vm(api, red, "52:54:00:00:02:04", "10.0.0.4", hostIds.get("esx-3"), agents.get(2));
+            fx.vms.forEach(SimulatedVm::clearReceived);
 
             // broadcast (ARP) and unicast (ping) inside blue, across VXLAN
             assertThat(vm1.resolve(vm2.ip()).get(10, TimeUnit.SECONDS)).isEqualTo(vm2.mac());
-            pingUntilAnswered(vm1, vm2);
+            SliceFixture.pingUntilAnswered(vm1, vm2);
             // and inside red
             assertThat(vm3.resolve(vm4.ip()).get(10, TimeUnit.SECONDS)).isEqualTo(vm4.mac());
-            pingUntilAnswered(vm3, vm4);
+            SliceFixture.pingUntilAnswered(vm3, vm4);
             // never across switches: nothing of blue reached red's VMs, nothing of red reached blue's
             assertThat(vm3.hasReceived(f -> fromMac(f, vm1.mac()) || fromMac(f, vm2.mac())))
                     .isFalse();
@@ -107,13 +105,13 @@ class ControllerSliceIntegrationTest {
             cluster = TestCluster.start(cassandra, remotePorts, openflowPorts);
             NetworkService api2 = cluster.nodes.get(1).service();
             for (String h : hostIds.values()) {
-                awaitTrue("host " + h + " reconciled by a new master", () -> {
+                SliceFixture.awaitTrue("host " + h + " reconciled by a new master", () -> {
                     HostInfo info =
                             api2.getHost(HostId.of(h)).toCompletableFuture().join();
                     return info.realized() && info.masterGeneration() > genBefore.get(h);
                 });
             }
-            PortInfo p = api2.getPort(PortId.of(vmPorts.get(vm4)))
+            PortInfo p = api2.getPort(PortId.of(fx.vmPorts.get(vm4)))
                     .toCompletableFuture()
                     .get(10, TimeUnit.SECONDS);
             assertThat(p.host()).isEqualTo(hostIds.get("esx-3"));
@@ -123,66 +121,15 @@ class ControllerSliceIntegrationTest {
             assertThat(modsAfter)
                     .as("flow-mods sent to agents whose flows were right")
                     .isEqualTo(modsBefore);
-            pingUntilAnswered(vm2, vm1);
+            SliceFixture.pingUntilAnswered(vm2, vm1);
         } finally {
-            vms.forEach(SimulatedVm::close);
+            fx.close();
             agents.forEach(DatapathAgent::close);
             cluster.close();
         }
     }
 
-    private final Map<SimulatedVm, String> vmPorts = new HashMap<>();
-
-    private SimulatedVm vm(
-            NetworkService api,
-            SwitchId sw,
-            String mac,
-            String ip,
-            String host,
-            DatapathAgent agent,
-            List<SimulatedVm> vms)
-            throws Exception {
-        PortInfo port = api.createPort(sw, Mac.parse(mac), List.of(Ipv4.parse(ip)), Optional.of("vm-" + ip))
-                .toCompletableFuture()
-                .get(20, TimeUnit.SECONDS);
-        BindingResult b = api.bindPort(PortId.of(port.id()), HostId.of(host), true)
-                .toCompletableFuture()
-                .get(30, TimeUnit.SECONDS);
-        assertThat(b.realization().realized())
-                .as("binding of %s realized: %s", mac, b.realization())
-                .isTrue();
-        SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), b.vlan(), agent.trunkAddress());
-        vm.sendGratuitousArp(); // the trunk learns which pseudo-wire endpoint has this VLAN
-        vms.add(vm);
-        vmPorts.put(vm, port.id());
-        return vm;
-    }
-
-    private static void pingUntilAnswered(SimulatedVm from, SimulatedVm to) {
-        long before = from.pingStats().received();
-        awaitTrue("ping " + from.ip() + " -> " + to.ip(), () -> {
-            from.sendPing(to.mac(), 128);
-            TestCluster.sleep(50);
-            return from.pingStats().received() > before;
-        });
-    }
-
     private static boolean fromMac(byte[] frame, Mac src) {
         return frame.length >= 12 && Mac.of(frame, 6).equals(src);
-    }
-
-    private static void awaitTrue(String what, BooleanSupplier check) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            try {
-                if (check.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException e) {
-                // an entity still recovering: try again
-            }
-            TestCluster.sleep(200);
-        }
-        throw new AssertionError("timed out waiting for: " + what);
     }
 }

@@ -39,6 +39,8 @@ final class TestCluster implements AutoCloseable {
                             portmesh.controller.http.port = 0
                             portmesh.controller.openflow.port = %d
                             portmesh.controller.realize-timeout = 15s
+                            # longer than any test waits: a session must re-register through death watch, not by timer
+                            portmesh.controller.southbound.announce-interval = 10m
                             pekko.loglevel = INFO
                             """.formatted(port, remotePorts[0], openflowPorts[i]))
                     .withFallback(cassandra.config())
