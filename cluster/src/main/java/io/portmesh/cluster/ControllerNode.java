@@ -42,8 +42,8 @@ public final class ControllerNode {
 
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
         HostEntity.init(system, s.realizeTimeout(), s.askTimeout());
-        LogicalSwitchEntity.init(system, s.askTimeout());
-        LogicalPortEntity.init(system, s.askTimeout());
+        LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
+        LogicalPortEntity.init(system, s.askTimeout(), s.realizeTimeout());
         VniRegistryEntity.init(system);
         NetworkService service =
                 new ShardedNetworkService(system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout());

@@ -148,20 +148,22 @@ class HostEntityTest {
                 r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         int localOnly = info().flowsDesired();
 
-        var r = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, replyTo));
+        var r = kit.<StatusReply<HostEntity.Applied>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
         assertThat(r.hasNoEvents()).isTrue(); // the switch keeps the list; the host only derives flows from it
-        assertThat(r.reply().getValue()).isGreaterThan(bound.reply().getValue().planVersion());
+        assertThat(r.reply().getValue().version())
+                .isGreaterThan(bound.reply().getValue().planVersion());
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // the unicast flow to p9 on esx-2
 
         var stale = new SwitchMembers(100, 0, List.of());
-        var old =
-                kit.<StatusReply<Long>>runCommand(replyTo -> new HostEntity.ApplySwitchMembers("blue", stale, replyTo));
-        assertThat(old.reply().getValue()).isEqualTo(r.reply().getValue()); // an older list changes nothing
+        var old = kit.<StatusReply<HostEntity.Applied>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("blue", stale, false, replyTo));
+        assertThat(old.reply().getValue().version())
+                .isEqualTo(r.reply().getValue().version()); // an older list changes nothing
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1);
 
-        var red = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("red", BLUE_V1, replyTo));
+        var red = kit.<StatusReply<HostEntity.Applied>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("red", BLUE_V1, false, replyTo));
         assertThat(red.hasNoEvents()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // no local port in red: nothing to carry
     }
@@ -172,11 +174,12 @@ class HostEntityTest {
         kit.<StatusReply<HostEntity.Bound>>runCommand(
                 r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         int localOnly = info().flowsDesired();
-        kit.<StatusReply<Long>>runCommand(replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, replyTo));
+        kit.<StatusReply<HostEntity.Applied>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
 
         var p8 = new SwitchMembers.Member("p8", "52:54:00:00:00:08", "esx-3", "10.0.0.3");
-        var v2 = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 2, p8), replyTo));
+        var v2 = kit.<StatusReply<HostEntity.Applied>>runCommand(replyTo ->
+                new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 2, p8), false, replyTo));
         assertThat(v2.hasNoEvents()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p9 and p8
 
@@ -189,14 +192,31 @@ class HostEntityTest {
                         100,
                         5,
                         List.of(new SwitchMembers.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"), p8, p7)));
-        var v5 = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 5, p7), replyTo));
-        assertThat(v5.reply().getValue()).isGreaterThan(v2.reply().getValue());
+        var v5 = kit.<StatusReply<HostEntity.Applied>>runCommand(replyTo ->
+                new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 5, p7), false, replyTo));
+        assertThat(v5.reply().getValue().version())
+                .isGreaterThan(v2.reply().getValue().version());
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p8 and p7: p9 left in a change we missed
 
-        var stale = kit.<StatusReply<Long>>runCommand(
-                replyTo -> new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 4, gone9), replyTo));
-        assertThat(stale.reply().getValue()).isEqualTo(v5.reply().getValue()); // older than the list held
+        var stale = kit.<StatusReply<HostEntity.Applied>>runCommand(replyTo ->
+                new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 4, gone9), false, replyTo));
+        assertThat(stale.reply().getValue().version())
+                .isEqualTo(v5.reply().getValue().version()); // older than the list held
+    }
+
+    @Test
+    void aChangeThatAwaitsRealizationWithNoAgentIsAnsweredNotRealizedAtTheTimeout() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var probe = testKit.<StatusReply<HostEntity.Applied>>createTestProbe();
+        kit.runCommand(new HostEntity.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
+        // the host's realization timeout is 1 s (setUp): no agent is connected, so nothing can acknowledge
+        probe.expectNoMessage(Duration.ofMillis(500));
+        StatusReply<HostEntity.Applied> reply = probe.receiveMessage(Duration.ofSeconds(3));
+        HostEntity.Applied applied = reply.getValue();
+        assertThat(applied.realized()).isFalse();
+        assertThat(applied.version()).isPositive();
     }
 
     @Test
@@ -204,7 +224,8 @@ class HostEntityTest {
         kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
         kit.<StatusReply<HostEntity.Bound>>runCommand(
                 r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        kit.<StatusReply<Long>>runCommand(replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, replyTo));
+        kit.<StatusReply<HostEntity.Applied>>runCommand(
+                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
         int withRemote = info().flowsDesired();
 
         switches.put("blue", BLUE_V1);

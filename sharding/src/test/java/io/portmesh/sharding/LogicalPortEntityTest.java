@@ -65,8 +65,8 @@ class LogicalPortEntityTest {
             sleep(50);
         }
         HostEntity.init(system, Duration.ofSeconds(2), ASK);
-        LogicalSwitchEntity.init(system, ASK);
-        LogicalPortEntity.init(system, ASK);
+        LogicalSwitchEntity.init(system, ASK, Duration.ofSeconds(2));
+        LogicalPortEntity.init(system, ASK, Duration.ofSeconds(2));
         VniRegistryEntity.init(system);
         svc = new ShardedNetworkService(system, new TopologyView(), ASK, Duration.ofSeconds(2));
     }
@@ -81,12 +81,15 @@ class LogicalPortEntityTest {
         var kit = portKit("ghost-" + ids.incrementAndGet());
         var get = kit.<StatusReply<PortInfo>>runCommand(LogicalPortEntity.Get::new);
         assertThat(Errors.toException(get.reply().getError())).isInstanceOf(NotFoundException.class);
-        var bind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind("esx", r));
+        var bind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind("esx", false, r));
         assertThat(bind.hasNoEvents()).isTrue();
         assertThat(Errors.toException(bind.reply().getError())).isInstanceOf(NotFoundException.class);
-        var unbind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(LogicalPortEntity.Unbind::new);
+        var unbind =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Unbind(false, r));
         assertThat(Errors.toException(unbind.reply().getError())).isInstanceOf(NotFoundException.class);
-        var delete = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(LogicalPortEntity.Delete::new);
+        var delete =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Delete(false, r));
         assertThat(delete.hasNoEvents()).isTrue();
         assertThat(Errors.toException(delete.reply().getError())).isInstanceOf(NotFoundException.class);
     }
@@ -264,15 +267,17 @@ class LogicalPortEntityTest {
         var ser = testKit.serializationTestKit();
         ser.verifySerialization(
                 new PortInfo("p", "s", null, "52:54:00:00:00:01", List.of(), null, null, "UNBOUND"), true);
-        ser.verifySerialization(new LogicalPortEntity.Outcome("esx-1", 7, Map.of("esx-1", 3L, "esx-2", 9L)), true);
-        ser.verifySerialization(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 4L)), true);
+        ser.verifySerialization(
+                new LogicalPortEntity.Outcome("esx-1", 7, Map.of("esx-1", 3L, "esx-2", 9L), List.of("esx-2")), true);
+        ser.verifySerialization(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 4L), List.of()), true);
+        ser.verifySerialization(new io.portmesh.sharding.host.HostEntity.Applied(4L, true), true);
         ser.verifySerialization(new SwitchInfo("s", 5000, List.of("p1", "p2")), true);
     }
 
     private static EventSourcedBehaviorTestKit<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> portKit(
             String id) {
         return EventSourcedBehaviorTestKit.create(
-                testKit.system(), LogicalPortEntity.create(id, ClusterSharding.get(testKit.system()), ASK));
+                testKit.system(), LogicalPortEntity.create(id, ClusterSharding.get(testKit.system()), ASK, ASK));
     }
 
     private static SwitchId newSwitch() throws Exception {

@@ -31,7 +31,8 @@ class LogicalSwitchEntityTest {
     void setUp() {
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(),
-                LogicalSwitchEntity.create("blue", ClusterSharding.get(testKit.system()), Duration.ofSeconds(1)));
+                LogicalSwitchEntity.create(
+                        "blue", ClusterSharding.get(testKit.system()), Duration.ofSeconds(1), Duration.ofSeconds(1)));
         kit.clear();
     }
 
@@ -162,7 +163,7 @@ class LogicalSwitchEntityTest {
     void aBindingForAPortOutsideTheSwitchIsNotFound() {
         create(100);
         var r = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetBinding("nope", "esx-1", "10.0.0.1", replyTo));
+                replyTo -> new LogicalSwitchEntity.SetBinding("nope", "esx-1", "10.0.0.1", false, replyTo));
         assertThat(r.hasNoEvents()).isTrue();
         assertThat(Errors.toException(r.reply().getError()))
                 .isInstanceOf(NotFoundException.class)

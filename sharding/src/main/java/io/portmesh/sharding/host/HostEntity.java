@@ -14,7 +14,6 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -58,18 +57,29 @@ public final class HostEntity
     public record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command {}
 
     /**
-     * The members of a switch changed (or a host asked for them); the reply is the plan version that includes the
-     * change. Kept in memory only: see {@link HostPlan}.
+     * The members of a switch changed (or a host asked for them). Kept in memory only: see {@link HostPlan}. With
+     * {@code awaitRealized} the reply waits until the agents acknowledged the change, or the realization timeout.
      */
-    public record ApplySwitchMembers(String switchId, SwitchMembers members, ActorRef<StatusReply<Long>> replyTo)
+    public record ApplySwitchMembers(
+            String switchId, SwitchMembers members, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
             implements Command {}
 
     /**
-     * One member of a switch changed; the reply is the plan version that includes the change. A host that does not
-     * hold the list just before the change asks the switch for the whole list first ({@link MemberFetches}).
+     * One member of a switch changed; a host that does not hold the list just before the change asks the switch for
+     * the whole list first ({@link MemberFetches}). {@code awaitRealized} as for {@link ApplySwitchMembers}.
      */
-    public record ApplyMemberChange(String switchId, SwitchMembers.Change change, ActorRef<StatusReply<Long>> replyTo)
+    public record ApplyMemberChange(
+            String switchId, SwitchMembers.Change change, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
             implements Command {}
+
+    /**
+     * The plan version that includes a change, and whether the agents acknowledged it (only waited for on request:
+     * folding the wait into the change's own reply saves a second round of asks to every host of the switch).
+     */
+    public record Applied(long version, boolean realized) implements CborSerializable {}
+
+    /** Local: realization waits past their deadline are answered "not realized". */
+    record ExpireWaiters() implements Command {}
 
     /** Local: ask a switch for its members again after a failed ask. */
     record FetchMembers(String switchId) implements Command {}
@@ -82,9 +92,6 @@ public final class HostEntity
     public interface SwitchDirectory {
         CompletionStage<SwitchMembers> members(String switchId);
     }
-
-    /** Replies when every agent of the host has acknowledged plan version {@code version}. */
-    public record AwaitRealized(long version, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
     public record AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote)
             implements Command {}
@@ -182,7 +189,10 @@ public final class HostEntity
                     fetches.fetched(s, southbound, c);
                     return Effect().noReply();
                 })
-                .onCommand(AwaitRealized.class, this::onAwait)
+                .onCommand(ExpireWaiters.class, (s, c) -> {
+                    southbound.expireWaiters();
+                    return Effect().noReply();
+                })
                 .onCommand(AgentConnected.class, this::onConnected)
                 .onCommand(AgentDisconnected.class, (s, c) -> southboundEffect(s, southbound.disconnected(c.session())))
                 .onCommand(Installed.class, (s, c) -> {
@@ -268,17 +278,30 @@ public final class HostEntity
 
     /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
     private ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
-        return Effect()
-                .reply(c.replyTo(), StatusReply.success(southbound.membersChanged(s, c.switchId(), c.members())));
+        answer(southbound.membersChanged(s, c.switchId(), c.members()), c.awaitRealized(), c.replyTo());
+        return Effect().noReply();
     }
 
     private ReplyEffect<Event, HostState> onMemberChange(HostState s, ApplyMemberChange c) {
         long version = southbound.memberChanged(s, c.switchId(), c.change());
         if (version < 0) {
-            fetches.await(c.switchId(), c.change().version(), c.replyTo());
-            return Effect().noReply();
+            fetches.await(
+                    c.switchId(),
+                    c.change().version(),
+                    v -> answer(v, c.awaitRealized(), c.replyTo()),
+                    c.replyTo()::tell);
+        } else {
+            answer(version, c.awaitRealized(), c.replyTo());
         }
-        return Effect().reply(c.replyTo(), StatusReply.success(version));
+        return Effect().noReply();
+    }
+
+    private void answer(long version, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo) {
+        if (!awaitRealized) {
+            replyTo.tell(StatusReply.success(new Applied(version, false)));
+        } else {
+            southbound.await(version, ok -> replyTo.tell(StatusReply.success(new Applied(version, ok))));
+        }
     }
 
     @Override
@@ -291,11 +314,6 @@ public final class HostEntity
                     inUse.forEach(fetches::fetch);
                 })
                 .build();
-    }
-
-    private ReplyEffect<Event, HostState> onAwait(HostState s, AwaitRealized c) {
-        southbound.await(c.version(), c.replyTo());
-        return Effect().noReply();
     }
 
     private ReplyEffect<Event, HostState> onConnected(HostState s, AgentConnected c) {

@@ -17,10 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.Done;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.apache.pekko.pattern.StatusReply;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
@@ -39,7 +38,8 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
 final class HostSouthbound {
     private record Session(ActorRef<SessionCommand> ref, String slot, String dpid, String node, String remote) {}
 
-    private record Waiter(long version, ActorRef<StatusReply<Done>> replyTo, long deadlineNanos) {}
+    /** Someone waiting until the agents acknowledge {@code version}: told true then, or false at the deadline. */
+    private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
 
     private final ActorContext<HostEntity.Command> ctx;
     private final String selfNode;
@@ -253,20 +253,34 @@ final class HostSouthbound {
         pushedFlowsBySlot.remove(slot);
     }
 
-    void await(long version, ActorRef<StatusReply<Done>> replyTo) {
+    /**
+     * Calls {@code done} with true once every master acknowledged {@code version}, or with false when the realization
+     * timeout passes first (the entity gets {@link HostEntity.ExpireWaiters} then).
+     */
+    void await(long version, Consumer<Boolean> done) {
         if (realized(version)) {
-            replyTo.tell(StatusReply.ack());
+            done.accept(true);
             return;
         }
+        waiters.add(new Waiter(version, done, System.nanoTime() + realizeTimeout.toNanos()));
+        ctx.scheduleOnce(realizeTimeout, ctx.getSelf(), new HostEntity.ExpireWaiters());
+    }
+
+    void expireWaiters() {
         long now = System.nanoTime();
-        waiters.removeIf(w -> now - w.deadlineNanos() > 0); // the asker has given up on these
-        waiters.add(new Waiter(version, replyTo, now + realizeTimeout.toNanos()));
+        waiters.removeIf(w -> {
+            if (now - w.deadlineNanos() >= 0) {
+                w.done().accept(false);
+                return true;
+            }
+            return false;
+        });
     }
 
     private void completeWaiters() {
         waiters.removeIf(w -> {
             if (realized(w.version())) {
-                w.replyTo().tell(StatusReply.ack());
+                w.done().accept(true);
                 return true;
             }
             return false;

@@ -9,7 +9,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.pekko.actor.typed.ActorRef;
+import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.pattern.StatusReply;
 
@@ -22,7 +23,8 @@ final class MemberFetches {
     /** How long a failed ask waits before it is made again (pushes wait meanwhile: agents keep their flows). */
     static final Duration RETRY = Duration.ofSeconds(1);
 
-    private record Waiting(long version, ActorRef<StatusReply<Long>> replyTo) {}
+    /** A change waiting for the list: {@code then} gets the plan version that includes it, {@code failed} an error. */
+    private record Waiting(long version, LongConsumer then, Consumer<StatusReply<HostEntity.Applied>> failed) {}
 
     private final ActorContext<HostEntity.Command> ctx;
     private final HostEntity.SwitchDirectory directory;
@@ -44,9 +46,9 @@ final class MemberFetches {
         }
     }
 
-    /** A change of version {@code version} needs the whole list: answer {@code replyTo} once it is here. */
-    void await(String switchId, long version, ActorRef<StatusReply<Long>> replyTo) {
-        waiting.computeIfAbsent(switchId, k -> new ArrayList<>()).add(new Waiting(version, replyTo));
+    /** A change of version {@code version} needs the whole list: go on with {@code then} once it is here. */
+    void await(String switchId, long version, LongConsumer then, Consumer<StatusReply<HostEntity.Applied>> failed) {
+        waiting.computeIfAbsent(switchId, k -> new ArrayList<>()).add(new Waiting(version, then, failed));
         fetch(switchId);
     }
 
@@ -71,8 +73,8 @@ final class MemberFetches {
                             RETRY.toMillis());
             List<Waiting> failed = waiting.remove(sw);
             if (failed != null) {
-                failed.forEach(w -> w.replyTo()
-                        .tell(Errors.unavailable(
+                failed.forEach(w -> w.failed()
+                        .accept(Errors.unavailable(
                                 "host " + s.id() + " could not read the members of switch " + sw + ": " + c.error())));
             }
             if (southbound.loading().contains(sw)) {
@@ -90,7 +92,7 @@ final class MemberFetches {
         for (Waiting w : all) {
             // held == -1: no port of ours is left in the switch, so no change of it concerns this host any more
             if (held == -1 || held >= w.version()) {
-                w.replyTo().tell(StatusReply.success(southbound.version(s)));
+                w.then().accept(southbound.version(s));
             } else {
                 later.add(w); // the change is newer than the list we got: ask again
             }

@@ -55,11 +55,20 @@ public final class LogicalSwitchEntity
 
     public record RemovePort(String port, ActorRef<StatusReply<Done>> replyTo) implements Command {}
 
-    /** host == null unbinds. The reply maps each affected host to the plan version that includes the change. */
-    public record SetBinding(String port, String host, String tunnelIp, ActorRef<StatusReply<HostVersions>> replyTo)
+    /**
+     * host == null unbinds. The reply maps each affected host to the plan version that includes the change; with
+     * {@code awaitRealized} it comes once every affected host's agents acknowledged it (or the realization timeout).
+     */
+    public record SetBinding(
+            String port,
+            String host,
+            String tunnelIp,
+            boolean awaitRealized,
+            ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command {}
 
-    public record HostVersions(Map<String, Long> versions) implements CborSerializable {}
+    /** @param behind the hosts whose agents did not acknowledge in time (only when realization was awaited) */
+    public record HostVersions(Map<String, Long> versions, List<String> behind) implements CborSerializable {}
 
     public record Delete(ActorRef<StatusReply<Integer>> replyTo) implements Command {}
 
@@ -78,24 +87,32 @@ public final class LogicalSwitchEntity
     private final String switchId;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
+    private final Duration realizeTimeout;
     private final java.util.concurrent.Executor executor;
 
     private LogicalSwitchEntity(
-            String switchId, ClusterSharding sharding, Duration askTimeout, java.util.concurrent.Executor executor) {
+            String switchId,
+            ClusterSharding sharding,
+            Duration askTimeout,
+            Duration realizeTimeout,
+            java.util.concurrent.Executor executor) {
         super(PersistenceId.of(TYPE_KEY.name(), switchId));
         this.switchId = switchId;
         this.sharding = sharding;
         this.askTimeout = askTimeout;
+        this.realizeTimeout = realizeTimeout;
         this.executor = executor;
     }
 
-    public static void init(ActorSystem<?> system, Duration askTimeout) {
+    public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout)));
+        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout, realizeTimeout)));
     }
 
-    public static Behavior<Command> create(String id, ClusterSharding sharding, Duration askTimeout) {
-        return Behaviors.setup(ctx -> new LogicalSwitchEntity(id, sharding, askTimeout, ctx.getExecutionContext()));
+    public static Behavior<Command> create(
+            String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
+        return Behaviors.setup(
+                ctx -> new LogicalSwitchEntity(id, sharding, askTimeout, realizeTimeout, ctx.getExecutionContext()));
     }
 
     @Override
@@ -191,7 +208,7 @@ public final class LogicalSwitchEntity
                 .collect(Collectors.toSet());
         return Effect()
                 .persist(new BindingChanged(c.port(), c.host(), c.tunnelIp()))
-                .thenRun(ns -> tellHosts(ns, c.port(), informed, c.replyTo()))
+                .thenRun(ns -> tellHosts(ns, c.port(), informed, c.awaitRealized(), c.replyTo()))
                 .thenNoReply();
     }
 
@@ -200,18 +217,23 @@ public final class LogicalSwitchEntity
      * them. Hosts that had a bound member before (so hold the list) get only the change; the others the whole list.
      */
     private void tellHosts(
-            SwitchState s, String port, Set<String> informed, ActorRef<StatusReply<HostVersions>> replyTo) {
+            SwitchState s,
+            String port,
+            Set<String> informed,
+            boolean await,
+            ActorRef<StatusReply<HostVersions>> replyTo) {
         SwitchMembers members = s.boundMembers();
         SwitchMembers.Change change =
                 new SwitchMembers.Change(s.vni(), s.version(), s.members().get(port));
         Set<String> hosts = new TreeSet<>(informed);
         members.members().forEach(m -> hosts.add(m.host()));
-        List<CompletableFuture<Map.Entry<String, Long>>> asks = new ArrayList<>();
+        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
+        List<CompletableFuture<Map.Entry<String, HostEntity.Applied>>> asks = new ArrayList<>();
         for (String h : hosts) {
             var host = sharding.entityRefFor(HostEntity.TYPE_KEY, h);
-            CompletionStage<Long> ask = informed.contains(h)
-                    ? host.askWithStatus(r -> new HostEntity.ApplyMemberChange(switchId, change, r), askTimeout)
-                    : host.askWithStatus(r -> new HostEntity.ApplySwitchMembers(switchId, members, r), askTimeout);
+            CompletionStage<HostEntity.Applied> ask = informed.contains(h)
+                    ? host.askWithStatus(r -> new HostEntity.ApplyMemberChange(switchId, change, await, r), timeout)
+                    : host.askWithStatus(r -> new HostEntity.ApplySwitchMembers(switchId, members, await, r), timeout);
             asks.add(Futures.on(ask, executor).thenApply(v -> Map.entry(h, v)));
         }
         CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
@@ -219,8 +241,15 @@ public final class LogicalSwitchEntity
                 replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
             } else {
                 Map<String, Long> versions = new HashMap<>();
-                asks.forEach(a -> versions.put(a.join().getKey(), a.join().getValue()));
-                replyTo.tell(StatusReply.success(new HostVersions(versions)));
+                List<String> behind = new ArrayList<>();
+                asks.forEach(a -> {
+                    versions.put(a.join().getKey(), a.join().getValue().version());
+                    if (await && !a.join().getValue().realized()) {
+                        behind.add(a.join().getKey());
+                    }
+                });
+                behind.sort(null);
+                replyTo.tell(StatusReply.success(new HostVersions(versions, behind)));
             }
         });
     }

@@ -44,19 +44,27 @@ public final class LogicalPortEntity
 
     public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command {}
 
-    public record Bind(String host, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+    /** {@code awaitRealized}: reply once every affected host's agents acknowledged (or the realization timeout). */
+    public record Bind(String host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
 
-    public record Unbind(ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+    public record Unbind(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
 
-    public record Delete(ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+    public record Delete(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
 
-    /** The result of a change: the VLAN (bind) and, per affected host, the plan version to wait for. */
-    public record Outcome(String host, int vlan, Map<String, Long> versions) implements CborSerializable {}
+    /**
+     * The result of a change: the VLAN (bind), per affected host the plan version that includes it, and, when
+     * realization was awaited, the hosts whose agents did not acknowledge it in time.
+     */
+    public record Outcome(String host, int vlan, Map<String, Long> versions, List<String> behind)
+            implements CborSerializable {}
 
     /** Local steps (sent to self only). */
     record StepDone(Event event, Command original, Object result, Throwable error) implements Command {}
 
     record Idle() implements Command {}
+
+    /** A Delete whose unbinding is done; {@code behind}: hosts that did not acknowledge the unbinding in time. */
+    record ContinueDelete(Delete delete, List<String> behind) implements Command {}
 
     public sealed interface Event extends CborSerializable {}
 
@@ -72,24 +80,34 @@ public final class LogicalPortEntity
     private final ActorContext<Command> ctx;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
+    private final Duration realizeTimeout;
+    /** Hosts found behind while a Delete unbound the port, for the Delete's own reply (runtime only). */
+    private List<String> behindBeforeDelete = List.of();
     /** A multi-step change is running: the next command waits for it (not persisted: a restart drops the flag). */
     private boolean busy;
 
-    private LogicalPortEntity(ActorContext<Command> ctx, String portId, ClusterSharding sharding, Duration askTimeout) {
+    private LogicalPortEntity(
+            ActorContext<Command> ctx,
+            String portId,
+            ClusterSharding sharding,
+            Duration askTimeout,
+            Duration realizeTimeout) {
         super(PersistenceId.of(TYPE_KEY.name(), portId));
         this.ctx = ctx;
         this.portId = portId;
         this.sharding = sharding;
         this.askTimeout = askTimeout;
+        this.realizeTimeout = realizeTimeout;
     }
 
-    public static void init(ActorSystem<?> system, Duration askTimeout) {
+    public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout)));
+        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout, realizeTimeout)));
     }
 
-    public static Behavior<Command> create(String id, ClusterSharding sharding, Duration askTimeout) {
-        return Behaviors.setup(ctx -> new LogicalPortEntity(ctx, id, sharding, askTimeout));
+    public static Behavior<Command> create(
+            String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
+        return Behaviors.setup(ctx -> new LogicalPortEntity(ctx, id, sharding, askTimeout, realizeTimeout));
     }
 
     @Override
@@ -122,6 +140,10 @@ public final class LogicalPortEntity
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, this::onUnbind)
                 .onCommand(Delete.class, this::onDelete)
+                .onCommand(ContinueDelete.class, (s, c) -> {
+                    behindBeforeDelete = c.behind();
+                    return onDelete(s, c.delete());
+                })
                 .onCommand(StepDone.class, this::onStepDone)
                 .onCommand(Idle.class, (s, c) -> {
                     busy = false;
@@ -250,7 +272,8 @@ public final class LogicalPortEntity
             long hostVersion = (Long) d.result();
             finishBinding(ns, null, null, d.original(), Map.of(u.host(), hostVersion), 0);
         } else if (d.event() instanceof Deleted) {
-            reply(d.original(), StatusReply.success(new Outcome(null, 0, Map.of())));
+            reply(d.original(), StatusReply.success(new Outcome(null, 0, Map.of(), behindBeforeDelete)));
+            behindBeforeDelete = List.of();
             ctx.getSelf().tell(new Idle());
         }
     }
@@ -258,10 +281,13 @@ public final class LogicalPortEntity
     private void finishBinding(
             PortState ns, String host, String tunnelIp, Command original, Map<String, Long> own, int vlan) {
         ActorRef<Command> self = ctx.getSelf();
+        boolean await = awaitsRealization(original);
+        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
         Futures.on(
                         switchRef(ns.switchId())
                                 .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                        r -> new LogicalSwitchEntity.SetBinding(portId, host, tunnelIp, r), askTimeout),
+                                        r -> new LogicalSwitchEntity.SetBinding(portId, host, tunnelIp, await, r),
+                                        timeout),
                         ctx.getExecutionContext())
                 .whenComplete((hv, e) -> {
                     if (e != null) {
@@ -271,13 +297,20 @@ public final class LogicalPortEntity
                         own.forEach((h, v) -> versions.merge(h, v, Math::max));
                         if (original instanceof Delete del) {
                             self.tell(new Idle());
-                            self.tell(del); // now unbound: the delete goes on with the switch
+                            // now unbound: the delete goes on with the switch
+                            self.tell(new ContinueDelete(del, hv.behind()));
                             return;
                         }
-                        reply(original, StatusReply.success(new Outcome(host, vlan, versions)));
+                        reply(original, StatusReply.success(new Outcome(host, vlan, versions, hv.behind())));
                     }
                     self.tell(new Idle());
                 });
+    }
+
+    private static boolean awaitsRealization(Command original) {
+        return (original instanceof Bind b && b.awaitRealized())
+                || (original instanceof Unbind u && u.awaitRealized())
+                || (original instanceof Delete d && d.awaitRealized());
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})

@@ -16,7 +16,6 @@ import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -121,7 +120,12 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return ask(port(id), LogicalPortEntity.Delete::new).thenCompose(o -> realization(o.versions(), waitRealized));
+        return ask(
+                        port(id),
+                        (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
+                                new LogicalPortEntity.Delete(waitRealized, r),
+                        changeTimeout(waitRealized))
+                .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
@@ -129,14 +133,19 @@ public final class ShardedNetworkService implements NetworkService {
         return ask(
                         port(id),
                         (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
-                                new LogicalPortEntity.Bind(hostId.value(), r))
-                .thenCompose(o -> realization(o.versions(), waitRealized)
-                        .thenApply(real -> new BindingResult(id.value(), hostId.value(), o.vlan(), real)));
+                                new LogicalPortEntity.Bind(hostId.value(), waitRealized, r),
+                        changeTimeout(waitRealized))
+                .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return ask(port(id), LogicalPortEntity.Unbind::new).thenCompose(o -> realization(o.versions(), waitRealized));
+        return ask(
+                        port(id),
+                        (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
+                                new LogicalPortEntity.Unbind(waitRealized, r),
+                        changeTimeout(waitRealized))
+                .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
@@ -144,32 +153,26 @@ public final class ShardedNetworkService implements NetworkService {
         return clusterInfo.read();
     }
 
-    /** Waits until each affected host's agents acknowledged its version, or the realization timeout. */
-    private CompletionStage<Realization> realization(Map<String, Long> versions, boolean wait) {
-        if (!wait) {
-            return CompletableFuture.completedFuture(Realization.NOT_WAITED);
-        }
-        List<CompletableFuture<String>> pending = new ArrayList<>();
-        versions.forEach((h, v) -> pending.add(Futures.on(
-                        host(h).askWithStatus(
-                                        (ActorRef<StatusReply<org.apache.pekko.Done>> r) ->
-                                                new HostEntity.AwaitRealized(v, r),
-                                        realizeTimeout),
-                        system.executionContext())
-                .handle((ok, e) -> e == null ? (String) null : h)));
-        return CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new))
-                .thenApply(x -> {
-                    List<String> behind = pending.stream()
-                            .map(CompletableFuture::join)
-                            .filter(h -> h != null)
-                            .sorted()
-                            .toList();
-                    return new Realization(true, behind.isEmpty(), behind);
-                });
+    /**
+     * The entities waited for realization themselves (each host answers its part once its agents acknowledged, or at
+     * the realization timeout), so the outcome already says which hosts are behind.
+     */
+    private static Realization realization(LogicalPortEntity.Outcome o, boolean waited) {
+        return waited ? new Realization(true, o.behind().isEmpty(), o.behind()) : Realization.NOT_WAITED;
+    }
+
+    /** A change that waits for realization may take the realization timeout on top of the entities' asks. */
+    private Duration changeTimeout(boolean waitRealized) {
+        return waitRealized ? askTimeout.plus(realizeTimeout) : askTimeout;
     }
 
     private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg) {
-        return Futures.on(ref.askWithStatus(msg::apply, askTimeout), system.executionContext())
+        return ask(ref, msg, askTimeout);
+    }
+
+    private <M, R> CompletionStage<R> ask(
+            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, Duration timeout) {
+        return Futures.on(ref.askWithStatus(msg::apply, timeout), system.executionContext())
                 .handle((r, e) -> {
                     if (e != null) {
                         throw new java.util.concurrent.CompletionException(Errors.toException(e));
