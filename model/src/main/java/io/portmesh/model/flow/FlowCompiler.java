@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Stream;
 
 /**
  * Compiles a host's view of the topology into its flow plan: the pipeline of DESIGN.md section 5, written so that a
@@ -36,9 +37,24 @@ public final class FlowCompiler {
     public static final int GROUP_FLOOD_FROM_TRUNK = 0x0200_0000;
 
     /**
+     * Groups that flood a VNI's frames to its remote hosts, {@link #REMOTE_HOSTS_PER_GROUP} hosts each: chunk
+     * {@code c} of VNI {@code v} has id {@code GROUP_FLOOD_TO_TUNNEL + (c << 24) | v}. Shared by every local source
+     * of the VNI (a new remote host changes one group, not one per local port), and split so that a group-mod stays
+     * far inside OpenFlow's 64 KiB message however many hosts a switch spans.
+     */
+    public static final int GROUP_FLOOD_TO_TUNNEL = 0x0300_0000;
+
+    /** About 64 bytes a bucket (set tunnel id, set tunnel destination, output): 512 of them make a 32 KiB group-mod. */
+    public static final int REMOTE_HOSTS_PER_GROUP = 512;
+
+    /** Chunk ids stay below OpenFlow's reserved group numbers (0xffffff00 and up). */
+    public static final int MAX_REMOTE_HOST_GROUPS = 0xF0 - 0x03;
+
+    /**
      * Ports of one logical switch on one host. A broadcast from the trunk uses a group per source port listing every
      * other local port, so the plan grows with the square of this number, and a group-mod must stay within OpenFlow's
-     * 64 KiB message (about 1,100 buckets). Binding past it is refused with a message that says so.
+     * 64 KiB message (about 1,100 buckets). Binding past it is refused with a message that says so. (Remote hosts do
+     * not count here: they are flooded to through shared groups, see {@link #GROUP_FLOOD_TO_TUNNEL}.)
      */
     public static final int MAX_LOCAL_PORTS_PER_SWITCH = 256;
 
@@ -72,7 +88,7 @@ public final class FlowCompiler {
                     .add(r.tunnelIp());
         }
         localByVni.forEach((vni, locals) -> {
-            Set<Ipv4> remotes = remoteHostsByVni.getOrDefault(vni, Set.of());
+            List<Ipv4> remotes = List.copyOf(remoteHostsByVni.getOrDefault(vni, Set.of()));
             flows.add(classifyTunnel(vni));
             flows.add(floodFromTunnel(vni));
             groups.add(new GroupEntry(
@@ -80,14 +96,29 @@ public final class FlowCompiler {
                     locals.stream()
                             .map(l -> new GroupEntry.Bucket(toTrunk(l, DatapathPorts.TRUNK)))
                             .toList()));
+            List<Integer> tunnelGroups = new ArrayList<>();
+            for (int from = 0, chunk = 0; from < remotes.size(); from += REMOTE_HOSTS_PER_GROUP, chunk++) {
+                if (chunk == MAX_REMOTE_HOST_GROUPS) {
+                    throw new IllegalArgumentException("VNI " + vni.value() + " spans " + remotes.size()
+                            + " remote hosts; at most " + MAX_REMOTE_HOST_GROUPS * REMOTE_HOSTS_PER_GROUP
+                            + " can be flooded to");
+                }
+                int id = GROUP_FLOOD_TO_TUNNEL + (chunk << 24) | vni.value();
+                tunnelGroups.add(id);
+                groups.add(new GroupEntry(
+                        id,
+                        remotes.subList(from, Math.min(remotes.size(), from + REMOTE_HOSTS_PER_GROUP)).stream()
+                                .map(ip -> new GroupEntry.Bucket(toTunnel(vni, ip)))
+                                .toList()));
+            }
             for (HostView.LocalPort src : locals) {
-                flows.add(floodFromTrunk(src));
-                List<GroupEntry.Bucket> buckets = new ArrayList<>();
-                locals.stream()
-                        .filter(l -> !l.equals(src))
-                        .forEach(l -> buckets.add(new GroupEntry.Bucket(toTrunk(l, DatapathPorts.IN_PORT))));
-                remotes.forEach(ip -> buckets.add(new GroupEntry.Bucket(toTunnel(vni, ip))));
-                groups.add(new GroupEntry(GROUP_FLOOD_FROM_TRUNK | src.vlan().value(), buckets));
+                flows.add(floodFromTrunk(src, tunnelGroups));
+                groups.add(new GroupEntry(
+                        GROUP_FLOOD_FROM_TRUNK | src.vlan().value(),
+                        locals.stream()
+                                .filter(l -> !l.equals(src))
+                                .map(l -> new GroupEntry.Bucket(toTrunk(l, DatapathPorts.IN_PORT)))
+                                .toList()));
             }
         });
         return FlowPlan.of(flows, groups);
@@ -166,7 +197,8 @@ public final class FlowCompiler {
                 List.of(new Instruction.ApplyActions(toTunnel(r.vni(), r.tunnelIp()))));
     }
 
-    private static FlowEntry floodFromTrunk(HostView.LocalPort src) {
+    /** To the other local ports of the switch (a group per source) and to every remote host (the shared groups). */
+    private static FlowEntry floodFromTrunk(HostView.LocalPort src, List<Integer> tunnelGroups) {
         FlowMatch m = FlowMatch.builder()
                 .inPort(DatapathPorts.TRUNK)
                 .metadata(src.vni().value(), VNI_METADATA_MASK)
@@ -178,8 +210,10 @@ public final class FlowCompiler {
                 PRIORITY_FLOOD_FROM_TRUNK,
                 Cookies.cookie(Cookies.FLOOD_FROM_TRUNK, src.vlan().value()),
                 m,
-                List.of(apply(
-                        new Action.Group(GROUP_FLOOD_FROM_TRUNK | src.vlan().value()))));
+                List.of(new Instruction.ApplyActions(Stream.concat(
+                                Stream.of(GROUP_FLOOD_FROM_TRUNK | src.vlan().value()), tunnelGroups.stream())
+                        .<Action>map(Action.Group::new)
+                        .toList())));
     }
 
     /** Frames from the tunnel are flooded to local ports only: never back into the tunnel (split horizon). */

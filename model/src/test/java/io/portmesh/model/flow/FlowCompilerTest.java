@@ -97,17 +97,54 @@ class FlowCompilerTest {
         FlowPlan plan = FlowCompiler.compile(view());
         GroupEntry fromP1 = plan.groups().get(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 1);
         assertThat(fromP1.buckets())
+                .containsExactly(new GroupEntry.Bucket(List.of(
+                        new Action.PushVlan(), new Action.SetVlanVid(2), new Action.Output(DatapathPorts.IN_PORT))));
+        GroupEntry toRemotes = plan.groups().get(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100);
+        assertThat(toRemotes.buckets())
                 .containsExactly(
-                        new GroupEntry.Bucket(List.of(
-                                new Action.PushVlan(),
-                                new Action.SetVlanVid(2),
-                                new Action.Output(DatapathPorts.IN_PORT))),
                         new GroupEntry.Bucket(List.of(
                                 new Action.SetTunnelId(100), new Action.SetTunnelDst(HOST_B), new Action.Output(2))),
                         new GroupEntry.Bucket(List.of(
                                 new Action.SetTunnelId(100), new Action.SetTunnelDst(HOST_C), new Action.Output(2))));
+        assertThat(floodActions(plan, 1))
+                .containsExactly(
+                        new Action.Group(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 1),
+                        new Action.Group(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100));
         GroupEntry fromP3 = plan.groups().get(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 3);
         assertThat(fromP3.buckets()).isEmpty(); // alone in RED, and no remote RED member
+        assertThat(floodActions(plan, 3)).containsExactly(new Action.Group(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 3));
+        assertThat(plan.groups()).doesNotContainKey(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 200);
+    }
+
+    @Test
+    void remoteHostsAreSplitIntoGroupsThatEachFitAnOpenFlowMessage() {
+        List<HostView.RemotePort> remotes = new java.util.ArrayList<>();
+        for (int i = 0; i < 1100; i++) {
+            remotes.add(
+                    remote("r" + i, new Mac(0x0200_0000_0000L + i), BLUE, new Ipv4(0x0A00_0000 + i + 1))); // 10.0.x.y
+        }
+        FlowPlan plan = FlowCompiler.compile(new HostView(HostId.of("a"), List.of(local("p1", M1, BLUE, 1)), remotes));
+        int first = FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100;
+        int second = FlowCompiler.GROUP_FLOOD_TO_TUNNEL + (1 << 24) | 100;
+        int third = FlowCompiler.GROUP_FLOOD_TO_TUNNEL + (2 << 24) | 100;
+        assertThat(plan.groups().get(first).buckets()).hasSize(FlowCompiler.REMOTE_HOSTS_PER_GROUP);
+        assertThat(plan.groups().get(second).buckets()).hasSize(FlowCompiler.REMOTE_HOSTS_PER_GROUP);
+        assertThat(plan.groups().get(third).buckets()).hasSize(1100 - 2 * FlowCompiler.REMOTE_HOSTS_PER_GROUP);
+        assertThat(floodActions(plan, 1))
+                .containsExactly(
+                        new Action.Group(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 1),
+                        new Action.Group(first),
+                        new Action.Group(second),
+                        new Action.Group(third));
+    }
+
+    /** The actions of the flood-from-trunk flow of the local port with VLAN {@code vlan}. */
+    private static List<Action> floodActions(FlowPlan plan, int vlan) {
+        return plan.flows().values().stream()
+                .filter(f -> f.cookie() == Cookies.cookie(Cookies.FLOOD_FROM_TRUNK, vlan))
+                .flatMap(f -> f.instructions().stream())
+                .flatMap(in -> ((Instruction.ApplyActions) in).actions().stream())
+                .toList();
     }
 
     @Test
@@ -133,7 +170,30 @@ class FlowCompilerTest {
     }
 
     @Test
-    void aNewRemotePortDiffsToOneFlowAndTheGroupsThatFloodToItsHost() {
+    void aNewRemoteHostDiffsToOneFlowAndTheOneSharedGroupThatFloodsToRemoteHosts() {
+        HostView before = view();
+        Ipv4 hostD = Ipv4.parse("192.168.0.4");
+        HostView after = new HostView(
+                before.host(),
+                before.localPorts(),
+                List.of(
+                        before.remotePorts().get(0),
+                        before.remotePorts().get(1),
+                        before.remotePorts().get(2),
+                        remote("p7", Mac.parse("52:54:00:00:00:07"), BLUE, hostD)));
+        FlowDiff d = FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
+        assertThat(d.addFlows()).hasSize(1);
+        assertThat(d.addFlows().get(0).match().ethDst()).isEqualTo(Mac.parse("52:54:00:00:00:07"));
+        assertThat(d.modifyGroups())
+                .extracting(GroupEntry::groupId)
+                .containsExactly(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100); // not one group per local port
+        assertThat(d.modifyFlows()).isEmpty();
+        assertThat(d.deleteFlows()).isEmpty();
+        assertThat(d.addGroups()).isEmpty();
+    }
+
+    @Test
+    void theFirstRemoteHostOfASwitchAddsItsSharedGroupAndPointsTheFloodFlowsAtIt() {
         HostView before = view();
         HostView after = new HostView(
                 before.host(),
@@ -145,12 +205,13 @@ class FlowCompilerTest {
                         remote("p7", Mac.parse("52:54:00:00:00:07"), RED, HOST_C)));
         FlowDiff d = FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
         assertThat(d.addFlows()).hasSize(1);
-        assertThat(d.addFlows().get(0).match().ethDst()).isEqualTo(Mac.parse("52:54:00:00:00:07"));
-        assertThat(d.modifyGroups())
+        assertThat(d.addGroups())
                 .extracting(GroupEntry::groupId)
-                .containsExactly(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 3);
-        assertThat(d.deleteFlows()).isEmpty();
-        assertThat(d.addGroups()).isEmpty();
+                .containsExactly(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 200);
+        assertThat(d.modifyFlows())
+                .extracting(FlowEntry::cookie)
+                .containsExactly(Cookies.cookie(Cookies.FLOOD_FROM_TRUNK, 3));
+        assertThat(d.modifyGroups()).isEmpty();
     }
 
     @Test
