@@ -138,6 +138,15 @@ class FlowCompilerTest {
                         new Action.Group(third));
     }
 
+    /** What adding one remote port to {@link #view()} changes. */
+    private static FlowDiff diffAdding(HostView.RemotePort added) {
+        HostView before = view();
+        List<HostView.RemotePort> remotes = new java.util.ArrayList<>(before.remotePorts());
+        remotes.add(added);
+        HostView after = new HostView(before.host(), before.localPorts(), remotes);
+        return FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
+    }
+
     /** The actions of the flood-from-trunk flow of the local port with VLAN {@code vlan}. */
     private static List<Action> floodActions(FlowPlan plan, int vlan) {
         return plan.flows().values().stream()
@@ -171,17 +180,7 @@ class FlowCompilerTest {
 
     @Test
     void aNewRemoteHostDiffsToOneFlowAndTheOneSharedGroupThatFloodsToRemoteHosts() {
-        HostView before = view();
-        Ipv4 hostD = Ipv4.parse("192.168.0.4");
-        HostView after = new HostView(
-                before.host(),
-                before.localPorts(),
-                List.of(
-                        before.remotePorts().get(0),
-                        before.remotePorts().get(1),
-                        before.remotePorts().get(2),
-                        remote("p7", Mac.parse("52:54:00:00:00:07"), BLUE, hostD)));
-        FlowDiff d = FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
+        FlowDiff d = diffAdding(remote("p7", Mac.parse("52:54:00:00:00:07"), BLUE, Ipv4.parse("192.168.0.4")));
         assertThat(d.addFlows()).hasSize(1);
         assertThat(d.addFlows().get(0).match().ethDst()).isEqualTo(Mac.parse("52:54:00:00:00:07"));
         assertThat(d.modifyGroups())
@@ -194,16 +193,7 @@ class FlowCompilerTest {
 
     @Test
     void theFirstRemoteHostOfASwitchAddsItsSharedGroupAndPointsTheFloodFlowsAtIt() {
-        HostView before = view();
-        HostView after = new HostView(
-                before.host(),
-                before.localPorts(),
-                List.of(
-                        before.remotePorts().get(0),
-                        before.remotePorts().get(1),
-                        before.remotePorts().get(2),
-                        remote("p7", Mac.parse("52:54:00:00:00:07"), RED, HOST_C)));
-        FlowDiff d = FlowCompiler.compile(after).diffFrom(FlowCompiler.compile(before));
+        FlowDiff d = diffAdding(remote("p7", Mac.parse("52:54:00:00:00:07"), RED, HOST_C));
         assertThat(d.addFlows()).hasSize(1);
         assertThat(d.addGroups())
                 .extracting(GroupEntry::groupId)
