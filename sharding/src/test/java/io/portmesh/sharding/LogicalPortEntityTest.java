@@ -119,12 +119,15 @@ class LogicalPortEntityTest {
                 r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:09", List.of(), null, r));
         assertThat(Errors.toException(other.reply().getError())).isInstanceOf(ConflictException.class);
 
+        // a duplicate MAC (compared case-insensitively) is refused naming the field and the port that has it
+        PortInfo owner =
+                await(svc.createPort(SwitchId.of(sw), Mac.parse("52:54:00:00:00:05"), List.of(), Optional.empty()));
         var dupMac = portKit("p-" + ids.incrementAndGet())
                 .<StatusReply<PortInfo>>runCommand(
-                        r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:01", List.of(), null, r));
+                        r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:05".toUpperCase(), List.of(), null, r));
         assertThat(dupMac.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(dupMac.reply().getError());
-        assertThat(e).isInstanceOf(ValidationException.class).hasMessageContaining(portId);
+        assertThat(e).isInstanceOf(ValidationException.class).hasMessageContaining(owner.id());
         assertThat(((ValidationException) e).field()).isEqualTo("mac");
 
         var noSwitch = portKit("p-" + ids.incrementAndGet())
@@ -132,7 +135,27 @@ class LogicalPortEntityTest {
                         r -> new LogicalPortEntity.Create("no-such-switch", "52:54:00:00:00:02", List.of(), null, r));
         assertThat(noSwitch.hasNoEvents()).isTrue();
         assertThat(Errors.toException(noSwitch.reply().getError())).isInstanceOf(NotFoundException.class);
-        assertThat(await(svc.getSwitch(SwitchId.of(sw))).ports()).containsExactly(portId);
+        assertThat(await(svc.getSwitch(SwitchId.of(sw))).ports()).containsExactlyInAnyOrder(portId, owner.id());
+    }
+
+    @Test
+    void aSwitchMemberWhosePortWasNeverCreatedDoesNotKeepItsMacTaken() throws Exception {
+        SwitchId sw = newSwitch();
+        String mac = "52:54:00:00:0a:01";
+        // the switch added the member, then the port's node died before the port persisted Created
+        String ghost = "p-ghost-" + ids.incrementAndGet();
+        int vni = await(org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
+                .entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
+                .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(ghost, mac, r), ASK));
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(ghost);
+
+        PortInfo real = await(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()));
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(real.id()); // the ghost is gone
+        assertThat(await(svc.getSwitch(sw)).vni()).isEqualTo(vni);
+
+        // a port that does exist keeps its MAC
+        Throwable e = failure(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()));
+        assertThat(e).isInstanceOf(ValidationException.class).hasMessageContaining(real.id());
     }
 
     @Test

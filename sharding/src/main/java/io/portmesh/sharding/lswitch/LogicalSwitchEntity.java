@@ -4,6 +4,7 @@ import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,6 +20,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -72,6 +74,13 @@ public final class LogicalSwitchEntity
 
     public record Delete(ActorRef<StatusReply<Integer>> replyTo) implements Command {}
 
+    /**
+     * Local: whether the unbound member that holds the MAC {@code original} asks for is a ghost: a member the switch
+     * added for a port whose own Created event was never persisted (its node died in between), so no port entity
+     * exists to take it back.
+     */
+    record GhostChecked(AddPort original, String owner, boolean ghost) implements Command {}
+
     public sealed interface Event extends CborSerializable {}
 
     public record Created(int vni) implements Event {}
@@ -89,8 +98,10 @@ public final class LogicalSwitchEntity
     private final Duration askTimeout;
     private final Duration realizeTimeout;
     private final java.util.concurrent.Executor executor;
+    private final ActorContext<Command> ctx;
 
     private LogicalSwitchEntity(
+            ActorContext<Command> ctx,
             String switchId,
             ClusterSharding sharding,
             Duration askTimeout,
@@ -102,6 +113,7 @@ public final class LogicalSwitchEntity
         this.askTimeout = askTimeout;
         this.realizeTimeout = realizeTimeout;
         this.executor = executor;
+        this.ctx = ctx;
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
@@ -111,8 +123,8 @@ public final class LogicalSwitchEntity
 
     public static Behavior<Command> create(
             String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
-        return Behaviors.setup(
-                ctx -> new LogicalSwitchEntity(id, sharding, askTimeout, realizeTimeout, ctx.getExecutionContext()));
+        return Behaviors.setup(ctx ->
+                new LogicalSwitchEntity(ctx, id, sharding, askTimeout, realizeTimeout, ctx.getExecutionContext()));
     }
 
     @Override
@@ -146,6 +158,7 @@ public final class LogicalSwitchEntity
                                                 ? StatusReply.success(s.boundMembers())
                                                 : Errors.notFound("no switch " + switchId)))
                 .onCommand(AddPort.class, this::onAddPort)
+                .onCommand(GhostChecked.class, this::onGhostChecked)
                 .onCommand(RemovePort.class, this::onRemovePort)
                 .onCommand(SetBinding.class, this::onSetBinding)
                 .onCommand(Delete.class, this::onDelete)
@@ -168,13 +181,18 @@ public final class LogicalSwitchEntity
         }
         var owner = s.macOwner(c.mac(), c.port());
         if (owner.isPresent()) {
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            Errors.invalid(
-                                    "mac",
-                                    "MAC " + c.mac() + " is already used by port " + owner.get() + " in switch "
-                                            + switchId + "; MACs must be unique inside a logical switch"));
+            if (!s.members().get(owner.get()).isBound()) {
+                // maybe a ghost: ask its port entity before refusing (only on a conflict, so it costs nothing else)
+                String o = owner.get();
+                ctx.pipeToSelf(
+                        Futures.on(
+                                sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, o)
+                                        .<Boolean>askWithStatus(LogicalPortEntity.Exists::new, askTimeout),
+                                executor),
+                        (exists, e) -> new GhostChecked(c, o, e == null && !exists));
+                return Effect().noReply();
+            }
+            return Effect().reply(c.replyTo(), macTaken(c.mac(), owner.get()));
         }
         SwitchMembers.Member existing = s.members().get(c.port());
         if (existing != null) {
@@ -189,6 +207,39 @@ public final class LogicalSwitchEntity
         return Effect()
                 .persist(new PortAdded(c.port(), c.mac()))
                 .thenReply(c.replyTo(), ns -> StatusReply.success(ns.vni()));
+    }
+
+    private ReplyEffect<Event, SwitchState> onGhostChecked(SwitchState s, GhostChecked g) {
+        SwitchMembers.Member owner = s.members().get(g.owner());
+        boolean stillThere = owner != null
+                && !owner.isBound()
+                && owner.mac().equalsIgnoreCase(g.original().mac());
+        if (!stillThere) {
+            return onAddPort(s, g.original()); // the switch changed meanwhile: decide again
+        }
+        if (!g.ghost()) {
+            return Effect().reply(g.original().replyTo(), macTaken(g.original().mac(), g.owner()));
+        }
+        ctx.getLog()
+                .warn(
+                        "switch {}: member {} holds MAC {} but its port was never created (its node died between the"
+                                + " two steps); removing it for port {}",
+                        switchId,
+                        g.owner(),
+                        owner.mac(),
+                        g.original().port());
+        return Effect()
+                .persist(List.of(
+                        new PortRemoved(g.owner()),
+                        new PortAdded(g.original().port(), g.original().mac())))
+                .thenReply(g.original().replyTo(), ns -> StatusReply.success(ns.vni()));
+    }
+
+    private StatusReply<Integer> macTaken(String mac, String owner) {
+        return Errors.invalid(
+                "mac",
+                "MAC " + mac + " is already used by port " + owner + " in switch " + switchId
+                        + "; MACs must be unique inside a logical switch");
     }
 
     private ReplyEffect<Event, SwitchState> onRemovePort(SwitchState s, RemovePort c) {

@@ -44,6 +44,12 @@ public final class LogicalPortEntity
 
     public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command {}
 
+    /**
+     * Whether this port was created. Unlike {@link Get} it waits for a change in progress, so that a port whose
+     * creation is under way is never taken for a ghost (see LogicalSwitchEntity's MAC check).
+     */
+    public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
+
     /** {@code awaitRealized}: reply once every affected host's agents acknowledged (or the realization timeout). */
     public record Bind(String host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
 
@@ -136,6 +142,7 @@ public final class LogicalPortEntity
                 .onCommand(
                         c -> busy && !(c instanceof StepDone) && !(c instanceof Idle),
                         (s, c) -> Effect().stash())
+                .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, this::onUnbind)
