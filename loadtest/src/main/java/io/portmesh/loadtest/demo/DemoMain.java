@@ -42,6 +42,8 @@ public final class DemoMain implements Callable<Integer> {
     int cassandraPort;
 
     private final DemoReport report = new DemoReport();
+    /** Appended to host and switch names: empty unless a Cassandra that was already running is reused. */
+    private String suffix = "";
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
@@ -56,10 +58,17 @@ public final class DemoMain implements Callable<Integer> {
         try (EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
                 .withWorkDir(work.resolve("cassandra"))
                 .withNativePort(cassandraPort)
-                .withStoragePort(cassandraPort == 9042 ? 7000 : cassandraPort + 1))) {
+                .withStoragePort(cassandraPort == 9042 ? 7000 : cassandraPort + 1)
+                // a demo starts from nothing: a second run on the same checkout must not find the first one's data
+                .withCleanStart(true))) {
+            String version = cassandra.start().releaseVersion();
+            if (!cassandra.owned()) {
+                // somebody else's Cassandra (maybe with an earlier demo's data): keep this run's names apart
+                suffix = "-" + Long.toString(System.currentTimeMillis() % 1_679_616L, 36);
+            }
             report.step(
-                    "Cassandra " + cassandra.start().releaseVersion() + " answers on " + cassandra.contactPointString()
-                            + (cassandra.owned() ? " (started)" : " (reused)"),
+                    "Cassandra " + version + " answers on " + cassandra.contactPointString()
+                            + (cassandra.owned() ? " (started)" : " (reused; this run's names end in " + suffix + ")"),
                     t0);
             new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), "datacenter1");
 
@@ -86,7 +95,7 @@ public final class DemoMain implements Callable<Integer> {
             List<String> controllers =
                     nodes.stream().map(n -> "127.0.0.1:" + n.openflowPort).toList();
             for (int i = 1; i <= 3; i++) {
-                String host = "esx-" + i;
+                String host = "esx-" + i + suffix;
                 String tep = "127.0.0." + (10 + i);
                 api.expectOk(api.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)), "create host " + host);
                 agents.add(DatapathAgent.start(AgentSettings.local(host, "a", tep, 4789, controllers)));
@@ -94,12 +103,14 @@ public final class DemoMain implements Callable<Integer> {
             report.step("3 hosts registered, their agents connected to all 3 nodes", t);
 
             t = System.nanoTime();
-            api.expectOk(api.post("/v1/switches", Map.of("name", "blue")), "create switch blue");
-            api.expectOk(api.post("/v1/switches", Map.of("name", "red")), "create switch red");
-            SimulatedVm vm1 = vm(api, "blue", "52:54:00:00:01:01", "10.0.0.1", 1, agents, vms);
-            SimulatedVm vm2 = vm(api, "blue", "52:54:00:00:01:02", "10.0.0.2", 2, agents, vms);
-            SimulatedVm vm3 = vm(api, "red", "52:54:00:00:02:03", "10.0.0.3", 1, agents, vms);
-            SimulatedVm vm4 = vm(api, "red", "52:54:00:00:02:04", "10.0.0.4", 3, agents, vms);
+            String blue = "blue" + suffix;
+            String red = "red" + suffix;
+            api.expectOk(api.post("/v1/switches", Map.of("name", blue)), "create switch blue");
+            api.expectOk(api.post("/v1/switches", Map.of("name", red)), "create switch red");
+            SimulatedVm vm1 = vm(api, blue, "52:54:00:00:01:01", "10.0.0.1", 1, agents, vms);
+            SimulatedVm vm2 = vm(api, blue, "52:54:00:00:01:02", "10.0.0.2", 2, agents, vms);
+            SimulatedVm vm3 = vm(api, red, "52:54:00:00:02:03", "10.0.0.3", 1, agents, vms);
+            SimulatedVm vm4 = vm(api, red, "52:54:00:00:02:04", "10.0.0.4", 3, agents, vms);
             report.step("2 switches, 4 ports bound with ?wait=realized", t);
 
             t = System.nanoTime();
@@ -113,7 +124,7 @@ public final class DemoMain implements Callable<Integer> {
                     || vm1.hasReceived(f -> from(f, vm3) || from(f, vm4))
                     || vm2.hasReceived(f -> from(f, vm3) || from(f, vm4));
             report.check("isolation: no frame of blue reached red, none of red reached blue", !leaked);
-            JsonNode host1 = api.expectOk(api.get("/v1/hosts/esx-1"), "get host");
+            JsonNode host1 = api.expectOk(api.get("/v1/hosts/esx-1" + suffix), "get host");
             report.line("esx-1: " + host1.path("flowsInstalled").asInt() + " flows installed, master generation "
                     + host1.path("masterGeneration").asLong() + ", agents "
                     + host1.path("agents").size());
@@ -142,7 +153,7 @@ public final class DemoMain implements Callable<Integer> {
         JsonNode b = api.expectOk(
                 api.put(
                         "/v1/ports/" + port.path("id").asText() + "/binding?wait=realized",
-                        Map.of("host", "esx-" + host)),
+                        Map.of("host", "esx-" + host + suffix)),
                 "bind port");
         report.realized((System.nanoTime() - t) / 1_000_000.0);
         SimulatedVm vm = new SimulatedVm(
