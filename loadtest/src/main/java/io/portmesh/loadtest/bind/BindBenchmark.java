@@ -1,5 +1,9 @@
 package io.portmesh.loadtest.bind;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.portmesh.cluster.LocalCluster;
+import io.portmesh.cluster.LocalPorts;
 import io.portmesh.model.SwitchId;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
@@ -85,14 +89,18 @@ public final class BindBenchmark implements Callable<Integer> {
                 .withNativePort(CQL_PORT)
                 .withStoragePort(STORAGE_PORT)
                 .withCleanStart(true));
-        BenchCluster cluster = null;
+        LocalCluster cluster = null;
         BenchHosts simulated = null;
         try {
             progress("starting Cassandra on 127.0.0.1:" + CQL_PORT);
             cassandra.start();
             new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), DATACENTER);
             progress("starting " + NODES + " controller nodes");
-            cluster = BenchCluster.start(NODES, cassandra.contactPointString(), Duration.ofSeconds(90));
+            cluster = LocalCluster.start(
+                    LocalPorts.freeTcpPorts(NODES),
+                    new int[NODES], // OpenFlow on any free port: agents get the addresses the nodes bound
+                    cassandraConfig(cassandra.contactPointString()),
+                    Duration.ofSeconds(90));
             progress("registering " + hosts + " hosts and starting their agents");
             simulated = BenchHosts.start(
                     cluster.service(0), cluster.openflowAddresses(), hosts, run, Duration.ofSeconds(120));
@@ -162,7 +170,7 @@ public final class BindBenchmark implements Callable<Integer> {
      * stress test of its own), deleted again so that the hosts' plans are back to empty: the measured run starts
      * with JIT-compiled code, allocated shards and live entities.
      */
-    private void warmUp(BenchCluster cluster, BenchHosts simulated, String run, BindReport report) {
+    private void warmUp(LocalCluster cluster, BenchHosts simulated, String run, BindReport report) {
         if (warmup <= 0) {
             report.line("warm-up:  none (cold controller)");
             return;
@@ -201,7 +209,7 @@ public final class BindBenchmark implements Callable<Integer> {
                 notDeleted);
     }
 
-    private List<SwitchId> createSwitches(BenchCluster cluster, String run) throws Exception {
+    private List<SwitchId> createSwitches(LocalCluster cluster, String run) throws Exception {
         progress("creating " + switches + " switches");
         List<SwitchId> ids = new ArrayList<>();
         for (int i = 0; i < switches; i++) {
@@ -232,7 +240,7 @@ public final class BindBenchmark implements Callable<Integer> {
                 ports, hosts, switches, rate, warmup);
     }
 
-    private void setup(BindReport r, EmbeddedCassandra c, BenchCluster cluster, BenchHosts h, BindLoad load) {
+    private void setup(BindReport r, EmbeddedCassandra c, LocalCluster cluster, BenchHosts h, BindLoad load) {
         r.line(
                 "setup:    Cassandra %s at %s (%s, RF 1, %s), %d controller nodes in this JVM (ask-timeout %s, "
                         + "realize-timeout %s), %d hosts each with one agent holding %d OpenFlow connections "
@@ -255,5 +263,19 @@ public final class BindBenchmark implements Callable<Integer> {
 
     private static void progress(String step) {
         System.err.println("[bind-benchmark " + java.time.LocalTime.now().withNano(0) + "] " + step);
+    }
+
+    /**
+     * The nodes' Cassandra: the benchmark's own. The driver section is set explicitly: {@code ConfigFactory.load()} has
+     * already resolved its substitution of portmesh.cassandra.contact-point to the default port.
+     */
+    private static Config cassandraConfig(String contactPoint) {
+        return ConfigFactory.parseString("""
+                portmesh.cassandra.contact-point = "%s"
+                portmesh.cassandra.local-datacenter = "datacenter1"
+                portmesh.cassandra.embedded.enabled = off
+                datastax-java-driver.basic.contact-points = ["%s"]
+                datastax-java-driver.basic.load-balancing-policy.local-datacenter = "datacenter1"
+                """.formatted(contactPoint, contactPoint));
     }
 }
