@@ -11,7 +11,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portmesh.agent.io.PortStats;
 import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.model.Mac;
-import io.portmesh.sim.Await;
 import io.portmesh.sim.EtherFrames;
 import io.portmesh.sim.PingFrames;
 import io.portmesh.sim.SimulatedVm;
@@ -34,9 +33,7 @@ class AgentForwardingTest {
 
     @BeforeEach
     void start() throws Exception {
-        net = new TwoHostNetwork();
-        net.announceVms();
-        net.installFlows();
+        net = TwoHostNetwork.running();
     }
 
     @AfterEach
@@ -48,15 +45,7 @@ class AgentForwardingTest {
 
     @Test
     void unicastPingsCrossTheTunnelInsideEachSwitch() {
-        for (int i = 0; i < PINGS; i++) {
-            net.vm1.sendPing(M2, BLUE_PING);
-            net.vm2.sendPing(M1, BLUE_PING);
-            net.vm3.sendPing(M4, RED_PING);
-            net.vm4.sendPing(M1, RED_PING);
-        }
-        for (SimulatedVm vm : net.all()) {
-            Await.until(() -> vm.pingStats().received() == PINGS, () -> vm + ": " + vm.pingStats() + net.counters());
-        }
+        net.pingAllPairs(PINGS);
 
         for (SimulatedVm vm : net.all()) {
             var s = vm.pingStats();

@@ -1,18 +1,12 @@
 package io.portmesh.agent.control;
 
 import static io.portmesh.agent.control.ScriptedController.WAIT_SECONDS;
-import static io.portmesh.agent.control.TwoHostNetwork.BLUE_PING;
 import static io.portmesh.agent.control.TwoHostNetwork.M1;
 import static io.portmesh.agent.control.TwoHostNetwork.M2;
-import static io.portmesh.agent.control.TwoHostNetwork.M4;
-import static io.portmesh.agent.control.TwoHostNetwork.RED_PING;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.sim.Await;
-import io.portmesh.sim.SimulatedVm;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -29,9 +23,7 @@ class HeadlessForwardingTest {
 
     @BeforeEach
     void start() throws Exception {
-        net = new TwoHostNetwork();
-        net.announceVms();
-        net.installFlows();
+        net = TwoHostNetwork.running();
     }
 
     @AfterEach
@@ -43,7 +35,7 @@ class HeadlessForwardingTest {
 
     @Test
     void agentsForwardOnTheirLastFlowsWithNoControllerLeft() throws Exception {
-        pingAllPairs(); // works with the controllers there
+        net.pingAllPairs(PINGS); // works with the controllers there
         FlowPlan flowsA = TwoHostNetwork.installedPlan(net.agentA);
         FlowPlan flowsB = TwoHostNetwork.installedPlan(net.agentB);
         assertThat(flowsA).isEqualTo(net.planA);
@@ -58,7 +50,7 @@ class HeadlessForwardingTest {
                 () -> "agents still see controllers: A " + net.agentA.connectedControllers() + ", B "
                         + net.agentB.connectedControllers());
 
-        pingAllPairs();
+        net.pingAllPairs(PINGS);
         assertThat(net.vm1.resolve(net.vm2.ip()).get(WAIT_SECONDS, TimeUnit.SECONDS))
                 .isEqualTo(M2);
         assertThat(net.vm4.resolve(net.vm3.ip()).get(WAIT_SECONDS, TimeUnit.SECONDS))
@@ -74,19 +66,4 @@ class HeadlessForwardingTest {
     }
 
     /** Every VM pings its peer across the tunnel {@link #PINGS} times; all of them are answered. */
-    private void pingAllPairs() {
-        Map<SimulatedVm, Long> before = new HashMap<>();
-        net.all().forEach(vm -> before.put(vm, vm.pingStats().received()));
-        for (int i = 0; i < PINGS; i++) {
-            net.vm1.sendPing(M2, BLUE_PING);
-            net.vm2.sendPing(M1, BLUE_PING);
-            net.vm3.sendPing(M4, RED_PING);
-            net.vm4.sendPing(M1, RED_PING);
-        }
-        for (SimulatedVm vm : net.all()) {
-            Await.until(
-                    () -> vm.pingStats().received() - before.get(vm) == PINGS,
-                    () -> vm + " after " + PINGS + " more pings: " + vm.pingStats() + net.counters());
-        }
-    }
 }

@@ -143,6 +143,39 @@ final class TwoHostNetwork implements AutoCloseable {
         return List.of(vm1, vm2, vm3, vm4);
     }
 
+    /** The network with its VMs announced and every flow installed: where the forwarding tests start. */
+    static TwoHostNetwork running() throws Exception {
+        TwoHostNetwork net = new TwoHostNetwork();
+        try {
+            net.announceVms();
+            net.installFlows();
+            return net;
+        } catch (Exception | AssertionError e) {
+            net.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Each VM pings its peer in its own switch {@code pings} times (vm1 and vm3 share a MAC), and this waits until
+     * every VM got that many more replies.
+     */
+    void pingAllPairs(int pings) {
+        Map<SimulatedVm, Long> before = new HashMap<>();
+        all().forEach(vm -> before.put(vm, vm.pingStats().received()));
+        for (int i = 0; i < pings; i++) {
+            vm1.sendPing(M2, BLUE_PING);
+            vm2.sendPing(M1, BLUE_PING);
+            vm3.sendPing(M4, RED_PING);
+            vm4.sendPing(M1, RED_PING);
+        }
+        for (SimulatedVm vm : all()) {
+            Await.until(
+                    () -> vm.pingStats().received() - before.get(vm) == pings,
+                    () -> vm + " after " + pings + " more pings: " + vm.pingStats() + counters());
+        }
+    }
+
     /**
      * Every VM sends a gratuitous ARP (as on boot), and this waits until each agent's trunk has learned the VLAN
      * endpoint: until then the agent has nowhere to deliver a frame for that VLAN.
