@@ -4,24 +4,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.portmesh.cluster.rest.FakeNetworkService;
+import io.portmesh.cluster.rest.RestServerExtension;
 import io.portmesh.cluster.rest.RestSettings;
-import io.portmesh.cluster.rest.RestTestServer;
 import io.portmesh.sharding.service.UnavailableException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The CLI against the real REST API over a fake service: requests sent, output printed, exit codes. */
 class PortmeshCtlTest {
-    private static RestTestServer server;
-    private static FakeNetworkService fake;
+    @RegisterExtension
+    static final RestServerExtension rest = new RestServerExtension("cli-test", RestSettings.DEFAULTS);
 
     record Result(int exit, String out, String err) {
         JsonNode json() throws Exception {
@@ -29,24 +26,8 @@ class PortmeshCtlTest {
         }
     }
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = new RestTestServer("cli-test", RestSettings.DEFAULTS);
-        fake = server.fake;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fake.reset();
-    }
-
     private static Result ctl(String... args) {
-        return ctlWithEnv(Map.of("PORTMESH_URL", server.baseUri().toString()), args);
+        return ctlWithEnv(Map.of("PORTMESH_URL", rest.server().baseUri().toString()), args);
     }
 
     private static Result ctlWithEnv(Map<String, String> env, String... args) {
@@ -68,17 +49,17 @@ class PortmeshCtlTest {
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.out()).contains("\n  \"id\" : \"blue\"");
         assertThat(r.json().get("vni").asInt()).isEqualTo(5001);
-        assertThat(fake.calls()).containsExactly("createSwitch(blue, Optional[5001])");
+        assertThat(rest.fake().calls()).containsExactly("createSwitch(blue, Optional[5001])");
     }
 
     @Test
     void urlOptionWinsOverTheEnvironment() throws Exception {
         Map<String, String> deadEnv = Map.of("PORTMESH_URL", "http://127.0.0.1:" + closedPort());
-        Result r = ctlWithEnv(deadEnv, "--url", server.baseUri().toString(), "switch", "list");
+        Result r = ctlWithEnv(deadEnv, "--url", rest.server().baseUri().toString(), "switch", "list");
         assertThat(r.exit()).as(r.err()).isZero();
         assertThat(r.json().isArray()).isTrue();
-        Result after =
-                ctlWithEnv(deadEnv, "switch", "list", "--url", server.baseUri().toString());
+        Result after = ctlWithEnv(
+                deadEnv, "switch", "list", "--url", rest.server().baseUri().toString());
         assertThat(after.exit())
                 .as("options are accepted after the subcommand too")
                 .isZero();
@@ -98,7 +79,7 @@ class PortmeshCtlTest {
         Result del = ctl("switch", "delete", "red");
         assertThat(del.exit()).isZero();
         assertThat(del.out()).isEmpty();
-        assertThat(fake.calls()).endsWith("getSwitch(red)", "deleteSwitch(red)");
+        assertThat(rest.fake().calls()).endsWith("getSwitch(red)", "deleteSwitch(red)");
     }
 
     @Test
@@ -113,14 +94,14 @@ class PortmeshCtlTest {
                         "esx-1  10.0.0.1   -       0      0/0    0           true");
         Result get = ctl("host", "get", "esx-1");
         assertThat(get.json().get("id").asText()).isEqualTo("esx-1");
-        assertThat(fake.calls()).containsExactly("createHost(esx-1, 10.0.0.1)", "listHosts()", "getHost(esx-1)");
+        assertThat(rest.fake().calls()).containsExactly("createHost(esx-1, 10.0.0.1)", "listHosts()", "getHost(esx-1)");
     }
 
     @Test
     void portLifecycle() throws Exception {
         ctl("switch", "create", "blue");
         ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
-        fake.clearCalls();
+        rest.fake().clearCalls();
 
         Result create = ctl(
                 "port",
@@ -161,7 +142,7 @@ class PortmeshCtlTest {
         assertThat(delete.exit()).isZero();
         assertThat(delete.json().get("realized").asBoolean()).isTrue();
 
-        assertThat(fake.calls())
+        assertThat(rest.fake().calls())
                 .containsExactly(
                         "createPort(blue, 52:54:00:00:00:01, [192.168.0.10, 192.168.0.11], Optional[vm1])",
                         "listPorts(blue)",
@@ -176,7 +157,7 @@ class PortmeshCtlTest {
         ctl("switch", "create", "blue");
         ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
         ctl("port", "create", "--switch", "blue", "--mac", "52:54:00:00:00:01");
-        fake.pendingHosts(List.of("esx-2"));
+        rest.fake().pendingHosts(List.of("esx-2"));
         Result r = ctl("port", "bind", "port-1", "--host", "esx-1", "--wait");
         assertThat(r.exit()).isEqualTo(PortmeshCtl.NOT_REALIZED);
         assertThat(r.out()).contains("\"pendingHosts\" : [ \"esx-2\" ]");
@@ -200,12 +181,12 @@ class PortmeshCtlTest {
         Result r = ctl("port", "get", "a/b");
         assertThat(r.exit()).isEqualTo(PortmeshCtl.REFUSED);
         assertThat(r.err()).startsWith("error: portId: 'a/b'");
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void serverFailureAndUnreachableControllerExitWith3() throws Exception {
-        fake.failNext(new UnavailableException("host entity esx-1 did not answer"));
+        rest.fake().failNext(new UnavailableException("host entity esx-1 did not answer"));
         Result unavailable = ctl("host", "list");
         assertThat(unavailable.exit()).isEqualTo(PortmeshCtl.FAILED);
         assertThat(unavailable.err()).contains("esx-1 did not answer").contains("HTTP 503");
@@ -236,7 +217,7 @@ class PortmeshCtlTest {
         assertThat(badUrl.exit()).isEqualTo(PortmeshCtl.USAGE);
         assertThat(badUrl.err()).contains("--url");
         assertThat(ctl("switch", "create", "a", "--vni", "five").exit()).isEqualTo(PortmeshCtl.USAGE);
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test

@@ -10,33 +10,15 @@ import java.net.http.HttpResponse;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.pattern.AskTimeoutException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Every error path: the status, the JSON error code, a message that names the field, and no call on bad input. */
 class RestApiErrorsTest {
-    private static RestTestServer server;
-    private static FakeNetworkService fake;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new RestTestServer("rest-errors-test", RestSettings.DEFAULTS);
-        fake = server.fake;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fake.reset();
-    }
+    @RegisterExtension
+    static final RestServerExtension rest = new RestServerExtension("rest-errors-test", RestSettings.DEFAULTS);
 
     /** Asserts the error shape and returns its message. */
     private static String assertError(HttpResponse<String> r, int status, String code) {
@@ -50,10 +32,12 @@ class RestApiErrorsTest {
 
     private static void assertRefusedBeforeTheService(
             String method, String path, String body, int status, String code, String field) {
-        HttpResponse<String> r = server.send(method, path, body);
+        HttpResponse<String> r = rest.server().send(method, path, body);
         String message = assertError(r, status, code);
         assertThat(message).as("message names the field").startsWith(field + ":");
-        assertThat(fake.calls()).as("bad input must not reach the service").isEmpty();
+        assertThat(rest.fake().calls())
+                .as("bad input must not reach the service")
+                .isEmpty();
     }
 
     @ParameterizedTest(name = "{0} {1} {2}")
@@ -125,89 +109,91 @@ class RestApiErrorsTest {
             {"name":"a","name":"b"}
             """)
     void malformedJsonIsBadJson(String body) {
-        HttpResponse<String> r = server.send("POST", "/v1/switches", body);
+        HttpResponse<String> r = rest.server().send("POST", "/v1/switches", body);
         assertThat(assertError(r, 400, "bad_json")).isNotBlank();
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void emptyBodyIsBadJson() {
-        HttpResponse<String> r = server.send("POST", "/v1/switches", "");
+        HttpResponse<String> r = rest.server().send("POST", "/v1/switches", "");
         assertThat(assertError(r, 400, "bad_json")).contains("empty");
-        HttpResponse<String> noType = server.send("POST", "/v1/hosts", null);
+        HttpResponse<String> noType = rest.server().send("POST", "/v1/hosts", null);
         assertThat(assertError(noType, 400, "bad_json")).contains("empty");
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void wrongContentTypeIs415() {
-        HttpResponse<String> r = server.send("POST", "/v1/switches", "{\"name\":\"a\"}", "text/plain");
+        HttpResponse<String> r = rest.server().send("POST", "/v1/switches", "{\"name\":\"a\"}", "text/plain");
         assertThat(assertError(r, 415, "unsupported_media_type")).contains("application/json");
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void unknownRouteIs404Json() {
-        assertError(server.send("GET", "/v2/switches", null), 404, "not_found");
-        assertError(server.send("GET", "/v1/switches/a/nonsense", null), 404, "not_found");
-        assertError(server.send("GET", "/", null), 404, "not_found");
-        assertThat(fake.calls()).isEmpty();
+        assertError(rest.server().send("GET", "/v2/switches", null), 404, "not_found");
+        assertError(rest.server().send("GET", "/v1/switches/a/nonsense", null), 404, "not_found");
+        assertError(rest.server().send("GET", "/", null), 404, "not_found");
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void wrongMethodIs405JsonWithAllow() {
-        HttpResponse<String> r = server.send("PATCH", "/v1/switches", "{}");
+        HttpResponse<String> r = rest.server().send("PATCH", "/v1/switches", "{}");
         assertThat(assertError(r, 405, "method_not_allowed")).contains("GET").contains("POST");
         assertThat(r.headers().firstValue("Allow"))
                 .hasValueSatisfying(a -> assertThat(a).contains("GET", "POST"));
-        assertError(server.send("POST", "/v1/cluster", "{}"), 405, "method_not_allowed");
-        assertError(server.send("PUT", "/v1/hosts/h", "{}"), 405, "method_not_allowed");
-        assertThat(fake.calls()).isEmpty();
+        assertError(rest.server().send("POST", "/v1/cluster", "{}"), 405, "method_not_allowed");
+        assertError(rest.server().send("PUT", "/v1/hosts/h", "{}"), 405, "method_not_allowed");
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void notFoundFromTheServiceIs404() {
-        String message = assertError(server.send("GET", "/v1/switches/nope", null), 404, "not_found");
+        String message = assertError(rest.server().send("GET", "/v1/switches/nope", null), 404, "not_found");
         assertThat(message).contains("nope");
-        assertError(server.send("PUT", "/v1/ports/nope/binding", "{\"host\":\"h\"}"), 404, "not_found");
-        assertThat(fake.calls()).containsExactly("getSwitch(nope)", "bindPort(nope, h, false)");
+        assertError(rest.server().send("PUT", "/v1/ports/nope/binding", "{\"host\":\"h\"}"), 404, "not_found");
+        assertThat(rest.fake().calls()).containsExactly("getSwitch(nope)", "bindPort(nope, h, false)");
     }
 
     @Test
     void conflictFromTheServiceIs409() {
-        assertThat(server.send("POST", "/v1/switches", "{\"name\":\"a\"}").statusCode())
+        assertThat(rest.server()
+                        .send("POST", "/v1/switches", "{\"name\":\"a\"}")
+                        .statusCode())
                 .isEqualTo(201);
-        String message = assertError(server.send("POST", "/v1/switches", "{\"name\":\"a\"}"), 409, "conflict");
+        String message = assertError(rest.server().send("POST", "/v1/switches", "{\"name\":\"a\"}"), 409, "conflict");
         assertThat(message).contains("already exists");
     }
 
     @Test
     void validationFromTheServiceIs400Invalid() {
-        fake.failNext(new ValidationException("vlan", "no free access VLAN on esx-1"));
-        String message = assertError(server.send("GET", "/v1/hosts", null), 400, "invalid");
+        rest.fake().failNext(new ValidationException("vlan", "no free access VLAN on esx-1"));
+        String message = assertError(rest.server().send("GET", "/v1/hosts", null), 400, "invalid");
         assertThat(message).startsWith("vlan:");
     }
 
     @Test
     void unavailableAndTimeoutsAre503() {
-        fake.failNext(new UnavailableException("host entity esx-1 did not answer"));
-        assertThat(assertError(server.send("GET", "/v1/switches", null), 503, "unavailable"))
+        rest.fake().failNext(new UnavailableException("host entity esx-1 did not answer"));
+        assertThat(assertError(rest.server().send("GET", "/v1/switches", null), 503, "unavailable"))
                 .contains("esx-1");
 
-        fake.failNext(new CompletionException(new AskTimeoutException("Ask timed out on [Actor[...]]")));
-        assertError(server.send("GET", "/v1/hosts", null), 503, "unavailable");
+        rest.fake().failNext(new CompletionException(new AskTimeoutException("Ask timed out on [Actor[...]]")));
+        assertError(rest.server().send("GET", "/v1/hosts", null), 503, "unavailable");
 
-        fake.failNext(new TimeoutException("timed out"));
-        assertError(server.send("GET", "/v1/cluster", null), 503, "unavailable");
+        rest.fake().failNext(new TimeoutException("timed out"));
+        assertError(rest.server().send("GET", "/v1/cluster", null), 503, "unavailable");
 
-        fake.failNext(new CompletionException(new TimeoutException("timed out")));
-        assertError(server.send("DELETE", "/v1/ports/p?wait=realized", null), 503, "unavailable");
+        rest.fake().failNext(new CompletionException(new TimeoutException("timed out")));
+        assertError(rest.server().send("DELETE", "/v1/ports/p?wait=realized", null), 503, "unavailable");
     }
 
     @Test
     void unexpectedFailureIs500WithoutInternals() {
-        fake.failNext(new IllegalStateException("secret internal detail"));
-        HttpResponse<String> r = server.send("GET", "/v1/switches", null);
+        rest.fake().failNext(new IllegalStateException("secret internal detail"));
+        HttpResponse<String> r = rest.server().send("GET", "/v1/switches", null);
         String message = assertError(r, 500, "internal");
         assertThat(r.body()).doesNotContain("secret", "IllegalStateException", "at io.portmesh");
         assertThat(message).contains("log");
@@ -216,8 +202,8 @@ class RestApiErrorsTest {
     @Test
     void bodyOverTheLimitIs413() {
         String huge = "{\"name\":\"a\",\"pad\":\"" + "x".repeat((int) RestSettings.DEFAULTS.maxBodyBytes()) + "\"}";
-        HttpResponse<String> r = server.send("POST", "/v1/switches", huge);
+        HttpResponse<String> r = rest.server().send("POST", "/v1/switches", huge);
         assertError(r, 413, "too_large");
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 }

@@ -9,30 +9,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The body size limit and the request timeout, with settings small enough to hit them. */
 class RestApiLimitsTest {
     private static final RestSettings SMALL = new RestSettings(1024, Duration.ofSeconds(1));
-    private static RestTestServer server;
 
-    @BeforeAll
-    static void start() throws Exception {
-        server = new RestTestServer("rest-limits-test", SMALL);
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        server.fake.reset();
-    }
+    @RegisterExtension
+    static final RestServerExtension rest = new RestServerExtension("rest-limits-test", SMALL);
 
     private static String bodyOf(int size) {
         String head = "{\"name\":\"a\",\"pad\":\"";
@@ -41,16 +26,16 @@ class RestApiLimitsTest {
 
     @Test
     void bodyOverTheLimitIs413NamingTheLimit() {
-        HttpResponse<String> r = server.send("POST", "/v1/switches", bodyOf(1025));
+        HttpResponse<String> r = rest.server().send("POST", "/v1/switches", bodyOf(1025));
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r).get("error").asText()).isEqualTo("too_large");
         assertThat(json(r).get("message").asText()).contains("1024 bytes");
-        assertThat(server.fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void bodyAtTheLimitIsParsed() {
-        HttpResponse<String> r = server.send("POST", "/v1/switches", bodyOf(1024));
+        HttpResponse<String> r = rest.server().send("POST", "/v1/switches", bodyOf(1024));
         // it reaches the parser, which refuses the extra field: proof that the size check let it through
         assertThat(r.statusCode()).isEqualTo(400);
         assertThat(json(r).get("error").asText()).isEqualTo("unknown_field");
@@ -59,7 +44,7 @@ class RestApiLimitsTest {
     @Test
     void chunkedBodyOverTheLimitIs413() throws Exception {
         byte[] body = bodyOf(4096).getBytes(StandardCharsets.UTF_8);
-        HttpRequest req = HttpRequest.newBuilder(server.baseUri().resolve("/v1/switches"))
+        HttpRequest req = HttpRequest.newBuilder(rest.server().baseUri().resolve("/v1/switches"))
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
                 // an input stream publisher has no length, so the client sends it chunked
@@ -68,15 +53,15 @@ class RestApiLimitsTest {
         HttpResponse<String> r = HttpClient.newHttpClient().send(req, HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).isEqualTo(413);
         assertThat(json(r).get("error").asText()).isEqualTo("too_large");
-        assertThat(server.fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 
     @Test
     void serviceThatNeverAnswersGets503Json() {
-        server.fake.hangNext();
-        HttpResponse<String> r = server.send("GET", "/v1/switches", null);
+        rest.fake().hangNext();
+        HttpResponse<String> r = rest.server().send("GET", "/v1/switches", null);
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(json(r).get("error").asText()).isEqualTo("unavailable");
-        assertThat(server.fake.calls()).containsExactly("listSwitches()");
+        assertThat(rest.fake().calls()).containsExactly("listSwitches()");
     }
 }

@@ -6,34 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Every route's happy path over real HTTP: status code, body, and the exact call the service received. */
 class RestApiRoutesTest {
-    private static RestTestServer server;
-    private static FakeNetworkService fake;
-
-    @BeforeAll
-    static void start() throws Exception {
-        server = new RestTestServer("rest-routes-test", RestSettings.DEFAULTS);
-        fake = server.fake;
-    }
-
-    @AfterAll
-    static void stop() throws Exception {
-        server.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fake.reset();
-    }
+    @RegisterExtension
+    static final RestServerExtension rest = new RestServerExtension("rest-routes-test", RestSettings.DEFAULTS);
 
     private static HttpResponse<String> send(String method, String path, String body) {
-        return server.send(method, path, body);
+        return rest.server().send(method, path, body);
     }
 
     /** A switch, a host and one port on the switch, with the call log cleared; returns the port id. */
@@ -46,7 +28,7 @@ class RestApiRoutesTest {
                 .isEqualTo(201);
         HttpResponse<String> port = send("POST", "/v1/switches/blue/ports", "{\"mac\":\"52:54:00:00:00:01\"}");
         assertThat(port.statusCode()).isEqualTo(201);
-        fake.clearCalls();
+        rest.fake().clearCalls();
         return json(port).get("id").asText();
     }
 
@@ -67,14 +49,14 @@ class RestApiRoutesTest {
         JsonNode body = json(r);
         assertThat(body.get("id").asText()).isEqualTo("blue");
         assertThat(body.get("vni").asInt()).isEqualTo(5001);
-        assertThat(fake.calls()).containsExactly("createSwitch(blue, Optional[5001])");
+        assertThat(rest.fake().calls()).containsExactly("createSwitch(blue, Optional[5001])");
     }
 
     @Test
     void createSwitchWithoutVniLetsTheServiceAllocateOne() {
         HttpResponse<String> r = send("POST", "/v1/switches?wait=realized", "{\"name\":\"red\"}");
         assertThat(r.statusCode()).isEqualTo(201);
-        assertThat(fake.calls()).containsExactly("createSwitch(red, Optional.empty)");
+        assertThat(rest.fake().calls()).containsExactly("createSwitch(red, Optional.empty)");
         assertThat(json(r).get("vni").asInt()).isEqualTo(1000);
     }
 
@@ -93,7 +75,7 @@ class RestApiRoutesTest {
         HttpResponse<String> del = send("DELETE", "/v1/switches/a", null);
         assertThat(del.statusCode()).isEqualTo(204);
         assertThat(del.body()).isEmpty();
-        assertThat(fake.calls()).endsWith("getSwitch(b)", "deleteSwitch(a)");
+        assertThat(rest.fake().calls()).endsWith("getSwitch(b)", "deleteSwitch(a)");
     }
 
     @Test
@@ -111,7 +93,7 @@ class RestApiRoutesTest {
         HttpResponse<String> get = send("GET", "/v1/hosts/esx-1", null);
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(json(get).get("id").asText()).isEqualTo("esx-1");
-        assertThat(fake.calls()).containsExactly("createHost(esx-1, 10.0.0.1)", "listHosts()", "getHost(esx-1)");
+        assertThat(rest.fake().calls()).containsExactly("createHost(esx-1, 10.0.0.1)", "listHosts()", "getHost(esx-1)");
     }
 
     @Test
@@ -129,7 +111,7 @@ class RestApiRoutesTest {
         assertThat(r.headers().firstValue("Location"))
                 .hasValueSatisfying(l ->
                         assertThat(l).endsWith("/v1/ports/" + body.get("id").asText()));
-        assertThat(fake.calls())
+        assertThat(rest.fake().calls())
                 .endsWith("createPort(blue, 52:54:00:ab:cd:ef, [192.168.1.10, 192.168.1.11], Optional[vm1 eth0])");
     }
 
@@ -142,7 +124,7 @@ class RestApiRoutesTest {
         HttpResponse<String> get = send("GET", "/v1/ports/" + port, null);
         assertThat(get.statusCode()).isEqualTo(200);
         assertThat(json(get).get("mac").asText()).isEqualTo("52:54:00:00:00:01");
-        assertThat(fake.calls()).endsWith("listPorts(blue)", "getPort(" + port + ")");
+        assertThat(rest.fake().calls()).endsWith("listPorts(blue)", "getPort(" + port + ")");
     }
 
     @Test
@@ -150,7 +132,7 @@ class RestApiRoutesTest {
         String port = seed();
         HttpResponse<String> r = send("DELETE", "/v1/ports/" + port, null);
         assertThat(r.statusCode()).isEqualTo(204);
-        assertThat(fake.calls()).last().isEqualTo("deletePort(" + port + ", false)");
+        assertThat(rest.fake().calls()).last().isEqualTo("deletePort(" + port + ", false)");
     }
 
     @Test
@@ -160,7 +142,7 @@ class RestApiRoutesTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("waited").asBoolean()).isTrue();
         assertThat(json(r).get("realized").asBoolean()).isTrue();
-        assertThat(fake.calls()).last().isEqualTo("deletePort(" + port + ", true)");
+        assertThat(rest.fake().calls()).last().isEqualTo("deletePort(" + port + ", true)");
     }
 
     @Test
@@ -176,7 +158,8 @@ class RestApiRoutesTest {
         HttpResponse<String> unbind = send("DELETE", "/v1/ports/" + port + "/binding", null);
         assertThat(unbind.statusCode()).isEqualTo(200);
         assertThat(json(unbind).get("waited").asBoolean()).isFalse();
-        assertThat(fake.calls()).endsWith("bindPort(" + port + ", esx-1, false)", "unbindPort(" + port + ", false)");
+        assertThat(rest.fake().calls())
+                .endsWith("bindPort(" + port + ", esx-1, false)", "unbindPort(" + port + ", false)");
     }
 
     @Test
@@ -185,13 +168,13 @@ class RestApiRoutesTest {
         HttpResponse<String> r = send("PUT", "/v1/ports/" + port + "/binding?wait=realized", "{\"host\":\"esx-1\"}");
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("realization").get("realized").asBoolean()).isTrue();
-        assertThat(fake.calls()).last().isEqualTo("bindPort(" + port + ", esx-1, true)");
+        assertThat(rest.fake().calls()).last().isEqualTo("bindPort(" + port + ", esx-1, true)");
     }
 
     @Test
     void unrealizedWaitsAnswer202NamingThePendingHosts() {
         String port = seed();
-        fake.pendingHosts(List.of("esx-2", "esx-3"));
+        rest.fake().pendingHosts(List.of("esx-2", "esx-3"));
 
         HttpResponse<String> bind = send("PUT", "/v1/ports/" + port + "/binding?wait=realized", "{\"host\":\"esx-1\"}");
         assertThat(bind.statusCode()).isEqualTo(202);
@@ -223,7 +206,7 @@ class RestApiRoutesTest {
                         .get("entities")
                         .asInt())
                 .isEqualTo(7);
-        assertThat(fake.calls()).containsExactly("clusterInfo()");
+        assertThat(rest.fake().calls()).containsExactly("clusterInfo()");
     }
 
     @Test
@@ -244,6 +227,6 @@ class RestApiRoutesTest {
                         "/v1/ports/{portId}:",
                         "/v1/ports/{portId}/binding:",
                         "/v1/cluster:");
-        assertThat(fake.calls()).isEmpty();
+        assertThat(rest.fake().calls()).isEmpty();
     }
 }
