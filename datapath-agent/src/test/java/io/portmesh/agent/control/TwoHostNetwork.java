@@ -238,19 +238,8 @@ final class TwoHostNetwork implements AutoCloseable {
      * VM a frame queued after that, so once it is answered each VM has read everything queued before.
      */
     void quiesce() {
-        for (int round = 0; round < 2; round++) {
-            Map<SimulatedVm, Long> before = new HashMap<>();
-            all().forEach(vm -> before.put(vm, vm.pingStats().received()));
-            vm1.sendPing(M2, BLUE_PING);
-            vm2.sendPing(M1, BLUE_PING);
-            vm3.sendPing(M4, RED_PING);
-            vm4.sendPing(M1, RED_PING);
-            for (SimulatedVm vm : all()) {
-                Await.until(
-                        () -> vm.pingStats().received() > before.get(vm),
-                        () -> vm + " got no reply: " + vm.pingStats());
-            }
-        }
+        pingAllPairs(1);
+        pingAllPairs(1);
     }
 
     /** Port and pipeline counters of both agents, for failure messages. */
