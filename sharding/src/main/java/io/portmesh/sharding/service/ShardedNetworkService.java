@@ -120,32 +120,28 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return ask(
-                        port(id),
-                        (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
-                                new LogicalPortEntity.Delete(waitRealized, r),
-                        changeTimeout(waitRealized))
+        return changePort(id, r -> new LogicalPortEntity.Delete(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
-        return ask(
-                        port(id),
-                        (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
-                                new LogicalPortEntity.Bind(hostId.value(), waitRealized, r),
-                        changeTimeout(waitRealized))
+        return changePort(id, r -> new LogicalPortEntity.Bind(hostId.value(), waitRealized, r), waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return ask(
-                        port(id),
-                        (ActorRef<StatusReply<LogicalPortEntity.Outcome>> r) ->
-                                new LogicalPortEntity.Unbind(waitRealized, r),
-                        changeTimeout(waitRealized))
+        return changePort(id, r -> new LogicalPortEntity.Unbind(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
+    }
+
+    /** A change of a port's binding; waiting for realization may add the realization timeout to the ask. */
+    private CompletionStage<LogicalPortEntity.Outcome> changePort(
+            PortId id,
+            Function<ActorRef<StatusReply<LogicalPortEntity.Outcome>>, LogicalPortEntity.Command> msg,
+            boolean waitRealized) {
+        return ask(port(id), msg, waitRealized ? askTimeout.plus(realizeTimeout) : askTimeout);
     }
 
     @Override
@@ -159,11 +155,6 @@ public final class ShardedNetworkService implements NetworkService {
      */
     private static Realization realization(LogicalPortEntity.Outcome o, boolean waited) {
         return waited ? new Realization(true, o.behind().isEmpty(), o.behind()) : Realization.NOT_WAITED;
-    }
-
-    /** A change that waits for realization may take the realization timeout on top of the entities' asks. */
-    private Duration changeTimeout(boolean waitRealized) {
-        return waitRealized ? askTimeout.plus(realizeTimeout) : askTimeout;
     }
 
     private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg) {
