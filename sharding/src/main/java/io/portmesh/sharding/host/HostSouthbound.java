@@ -28,7 +28,7 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
 /**
  * The runtime half of a Host entity: its desired plan ({@link HostPlan}), its agents' connections, mastership per
  * agent slot, what was pushed to each master, and realization. Nothing here is persisted but the master generation
- * (by the entity): after a restart the sessions register again (they re-announce themselves every second), a master is
+ * (by the entity): after a restart the sessions register again (they re-register when this entity stops, and every announce-interval), a master is
  * elected with a higher generation, reconciliation reads the agent's flows and the switches send their member lists
  * again, so nothing has to be remembered.
  *

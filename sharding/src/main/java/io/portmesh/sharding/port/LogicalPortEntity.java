@@ -22,10 +22,12 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
 
 /**
  * A logical port (its replies come after asks to other entities, hence not the enforced-replies variant). It runs the multi-entity steps of its own changes one at a time (other commands wait in the
@@ -125,6 +127,15 @@ public final class LogicalPortEntity
     public Set<String> tagsFor(Event event) {
         // no read-side view lists ports yet (a switch's ports come from the switch's events): no tag, no tag write
         return Set.of();
+    }
+
+    /**
+     * A port has a handful of events and never snapshots, so recovery skips the snapshot store: every new port (the
+     * REST create) would otherwise pay one Cassandra read for a snapshot that cannot exist.
+     */
+    @Override
+    public Recovery recovery() {
+        return Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
     }
 
     @Override
