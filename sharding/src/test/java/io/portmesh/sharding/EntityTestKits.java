@@ -2,6 +2,11 @@ package io.portmesh.sharding;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 
 /** Config for entity unit tests: the in-memory journal (unit tests only) with serialization of everything checked. */
@@ -17,5 +22,23 @@ public final class EntityTestKits {
                         pekko.persistence.snapshot-store.plugin = "pekko.persistence.testkit.snapshotstore.pluginid"
                         """))
                 .withFallback(ConfigFactory.load());
+    }
+
+    /** Joins {@code system} to itself and waits (bounded) until it is Up: a one-node cluster for sharded entities. */
+    public static void joinAsSingleNode(ActorSystem<?> system) {
+        Cluster cluster = Cluster.get(system);
+        cluster.manager().tell(Join.create(cluster.selfMember().address()));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (cluster.selfMember().status() != MemberStatus.up()) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("one-node cluster not up after 20 s: " + cluster.selfMember());
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 }

@@ -32,10 +32,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
-import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
@@ -57,13 +54,7 @@ class LogicalPortEntityTest {
     @BeforeAll
     static void joinAndStartSharding() {
         var system = testKit.system();
-        Cluster cluster = Cluster.get(system);
-        cluster.manager().tell(Join.create(cluster.selfMember().address()));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (cluster.selfMember().status() != MemberStatus.up()) {
-            assertThat(System.nanoTime()).as("single-node cluster up").isLessThan(deadline);
-            sleep(50);
-        }
+        EntityTestKits.joinAsSingleNode(system);
         HostEntity.init(system, Duration.ofSeconds(2), ASK);
         LogicalSwitchEntity.init(system, ASK, Duration.ofSeconds(2));
         LogicalPortEntity.init(system, ASK, Duration.ofSeconds(2));

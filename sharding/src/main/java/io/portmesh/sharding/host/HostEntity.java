@@ -132,11 +132,15 @@ public final class HostEntity
             String hostId,
             String selfNode,
             Duration realizeTimeout,
-            SwitchDirectory switches) {
+            SwitchDirectory switches,
+            HostFanout fanout) {
         super(PersistenceId.of(TYPE_KEY.name(), hostId));
         this.hostId = hostId;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
         this.fetches = new MemberFetches(ctx, switches);
+        if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
+            fanout.hostStarted(hostId, ctx.getSelf());
+        }
     }
 
     public static void init(ActorSystem<?> system, Duration realizeTimeout, Duration askTimeout) {
@@ -147,12 +151,18 @@ public final class HostEntity
         ClusterSharding sharding = ClusterSharding.get(system);
         SwitchDirectory directory = switchId -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout, directory)));
+        HostFanout fanout = HostFanout.get(system);
+        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout, directory, fanout)));
     }
 
     public static Behavior<Command> create(
             String hostId, String selfNode, Duration realizeTimeout, SwitchDirectory switches) {
-        return Behaviors.setup(ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches));
+        return create(hostId, selfNode, realizeTimeout, switches, null);
+    }
+
+    static Behavior<Command> create(
+            String hostId, String selfNode, Duration realizeTimeout, SwitchDirectory switches, HostFanout fanout) {
+        return Behaviors.setup(ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches, fanout));
     }
 
     @Override

@@ -3,7 +3,7 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
@@ -13,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -266,6 +264,7 @@ public final class LogicalSwitchEntity
     /**
      * Every host that carries the switch, and the one the port left, learns of the change; the reply waits for all of
      * them. Hosts that had a bound member before (so hold the list) get only the change; the others the whole list.
+     * One message per controller node, not one ask per host: see {@link HostFanout}.
      */
     private void tellHosts(
             SwitchState s,
@@ -277,31 +276,31 @@ public final class LogicalSwitchEntity
         SwitchMembers.Change change =
                 new SwitchMembers.Change(s.vni(), s.version(), s.members().get(port));
         Set<String> hosts = new TreeSet<>(informed);
-        members.members().forEach(m -> hosts.add(m.host()));
+        Set<String> newHosts = new TreeSet<>();
+        members.members().forEach(m -> {
+            hosts.add(m.host());
+            if (!informed.contains(m.host())) {
+                newHosts.add(m.host());
+            }
+        });
         Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
-        List<CompletableFuture<Map.Entry<String, HostEntity.Applied>>> asks = new ArrayList<>();
-        for (String h : hosts) {
-            var host = sharding.entityRefFor(HostEntity.TYPE_KEY, h);
-            CompletionStage<HostEntity.Applied> ask = informed.contains(h)
-                    ? host.askWithStatus(r -> new HostEntity.ApplyMemberChange(switchId, change, await, r), timeout)
-                    : host.askWithStatus(r -> new HostEntity.ApplySwitchMembers(switchId, members, await, r), timeout);
-            asks.add(Futures.on(ask, executor).thenApply(v -> Map.entry(h, v)));
-        }
-        CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new)).whenComplete((ok, e) -> {
+        // the whole list travels only when some host needs it
+        var update = new HostFanout.Update(switchId, change, newHosts.isEmpty() ? null : members, newHosts);
+        HostFanout.get(ctx.getSystem()).inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
             if (e != null) {
                 replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
-            } else {
-                Map<String, Long> versions = new HashMap<>();
-                List<String> behind = new ArrayList<>();
-                asks.forEach(a -> {
-                    versions.put(a.join().getKey(), a.join().getValue().version());
-                    if (await && !a.join().getValue().realized()) {
-                        behind.add(a.join().getKey());
-                    }
-                });
-                behind.sort(null);
-                replyTo.tell(StatusReply.success(new HostVersions(versions, behind)));
+                return;
             }
+            Map<String, Long> versions = new HashMap<>();
+            List<String> behind = new ArrayList<>();
+            applied.forEach((h, a) -> {
+                versions.put(h, a.version());
+                if (await && !a.realized()) {
+                    behind.add(h);
+                }
+            });
+            behind.sort(null);
+            replyTo.tell(StatusReply.success(new HostVersions(versions, behind)));
         });
     }
 

@@ -1,0 +1,279 @@
+package io.portmesh.sharding.host;
+
+import io.portmesh.persistence.CborSerializable;
+import io.portmesh.sharding.Futures;
+import io.portmesh.sharding.lswitch.SwitchMembers;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.receptionist.Receptionist;
+import org.apache.pekko.actor.typed.receptionist.ServiceKey;
+import org.apache.pekko.cluster.ClusterEvent.CurrentClusterState;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * Tells the hosts of a logical switch about a change with one message per controller node instead of one ask per
+ * host. A binding in a switch that spans 25 hosts used to make 25 asks, two thirds of them to other nodes (each
+ * serialized, with its own temporary reply actor to resolve on the far side); now the switch's node sends one
+ * {@link Deliver} to each node, which asks the hosts that run there through its own shard region (local: no
+ * serialization) and answers with all their {@link HostEntity.Applied} in one {@link Delivered}.
+ *
+ * <p>Which hosts run where is each node's own knowledge ({@link #hostStarted}/{@link #hostStopped}, kept by the Host
+ * entities); the nodes are found through the receptionist. Neither has to be exact: a node delivers only through
+ * sharding, so a host it wrongly believes local still gets the message where it runs, and a host that no node
+ * claimed (moving, not started, on a node not yet listed, a node that did not answer) is asked directly afterwards.
+ * Hosts take a change idempotently (by the switch's membership version), so a host reached twice is harmless.
+ */
+public final class HostFanout implements Extension {
+    public static final ServiceKey<Deliver> KEY = ServiceKey.create(Deliver.class, "portmesh-host-fanout");
+
+    /**
+     * What the hosts of one switch learn: hosts in {@code newHosts} did not hold the member list before this change
+     * and get the whole list {@code members} (null when there are none); the others get only {@code change}.
+     */
+    public record Update(String switchId, SwitchMembers.Change change, SwitchMembers members, Set<String> newHosts)
+            implements CborSerializable {
+        public Update {
+            newHosts = Set.copyOf(newHosts);
+            if (!newHosts.isEmpty() && members == null) {
+                throw new IllegalArgumentException("hosts " + newHosts + " need the whole member list");
+            }
+        }
+
+        HostEntity.Command commandFor(String host, boolean await, ActorRef<StatusReply<HostEntity.Applied>> replyTo) {
+            return newHosts.contains(host)
+                    ? new HostEntity.ApplySwitchMembers(switchId, members, await, replyTo)
+                    : new HostEntity.ApplyMemberChange(switchId, change, await, replyTo);
+        }
+    }
+
+    /** To a node: deliver {@code update} to those of {@code hosts} that run there. */
+    public record Deliver(
+            Update update, List<String> hosts, boolean await, long timeoutMillis, ActorRef<Delivered> replyTo)
+            implements CborSerializable {
+        public Deliver {
+            hosts = List.copyOf(hosts);
+        }
+    }
+
+    /** A node's answer: the hosts it reached, each with its answer. */
+    public record Delivered(Map<String, HostEntity.Applied> applied) implements CborSerializable {
+        public Delivered {
+            applied = Map.copyOf(applied);
+        }
+    }
+
+    private static final Delivered NOTHING = new Delivered(Map.of());
+
+    /** How much longer than a host's own answer a node's answer may take before its hosts are asked directly. */
+    private static final Duration NODE_MARGIN = Duration.ofSeconds(2);
+
+    private static final ExtensionId<HostFanout> ID = new ExtensionId<>() {
+        @Override
+        public HostFanout createExtension(ActorSystem<?> system) {
+            return new HostFanout(system);
+        }
+    };
+
+    private final ActorSystem<?> system;
+    private final ClusterSharding sharding;
+    private final Cluster cluster;
+    private final Executor executor;
+    /** Host entities running here; the node actor watches each and removes it when it stops, whatever its state. */
+    private final Map<String, ActorRef<HostEntity.Command>> localHosts = new ConcurrentHashMap<>();
+
+    private final ActorRef<Object> nodeActor;
+    private volatile Set<ActorRef<Deliver>> nodes = Set.of();
+    private final AtomicLong reachedThroughNodes = new AtomicLong();
+    private final AtomicLong askedDirectly = new AtomicLong();
+
+    private HostFanout(ActorSystem<?> system) {
+        this.system = system;
+        this.sharding = ClusterSharding.get(system);
+        this.cluster = Cluster.get(system);
+        this.executor = system.executionContext();
+        this.nodeActor = system.systemActorOf(node(), "portmesh-host-fanout", Props.empty());
+    }
+
+    public static HostFanout get(ActorSystem<?> system) {
+        return ID.apply(system);
+    }
+
+    /** A Host entity started on this node; it leaves the list when it stops (passivation, rebalance, shutdown). */
+    void hostStarted(String hostId, ActorRef<HostEntity.Command> entity) {
+        localHosts.put(hostId, entity);
+        nodeActor.tell(new Watch(hostId, entity));
+    }
+
+    /** The Host entities running on this node, as far as this node knows. */
+    public Set<String> localHosts() {
+        return Set.copyOf(localHosts.keySet());
+    }
+
+    /** Local: watch a host entity that started here. */
+    private record Watch(String hostId, ActorRef<HostEntity.Command> entity) {}
+
+    /** Local: a watched host entity stopped. */
+    private record Stopped(String hostId, ActorRef<HostEntity.Command> entity) {}
+
+    /** How many fan-out nodes the receptionist lists (this one included, once it registered). */
+    public int nodeCount() {
+        return nodes.size();
+    }
+
+    /** Hosts reached through a node's Deliver so far (each host of each update counts once). */
+    public long reachedThroughNodes() {
+        return reachedThroughNodes.get();
+    }
+
+    /** Hosts that no node claimed, asked directly through sharding so far. */
+    public long askedDirectly() {
+        return askedDirectly.get();
+    }
+
+    /**
+     * Tells every host in {@code hosts} about {@code update}. Completes with each host's answer, or exceptionally when
+     * a host could not be reached at all within {@code timeout}.
+     */
+    public CompletionStage<Map<String, HostEntity.Applied>> inform(
+            Update update, Collection<String> hosts, boolean await, Duration timeout) {
+        List<String> targets = List.copyOf(hosts);
+        List<CompletableFuture<Delivered>> perNode = new ArrayList<>();
+        for (ActorRef<Deliver> n : usableNodes()) {
+            CompletionStage<Delivered> ask = AskPattern.ask(
+                    n,
+                    r -> new Deliver(update, targets, await, timeout.toMillis(), r),
+                    timeout.plus(NODE_MARGIN),
+                    system.scheduler());
+            perNode.add(Futures.on(ask, executor).exceptionally(e -> NOTHING));
+        }
+        return CompletableFuture.allOf(perNode.toArray(CompletableFuture[]::new))
+                .thenCompose(ignored -> {
+                    Map<String, HostEntity.Applied> applied = new HashMap<>();
+                    perNode.forEach(f -> f.join().applied().forEach((h, a) -> applied.merge(h, a, HostFanout::later)));
+                    List<String> missed = targets.stream()
+                            .filter(h -> !applied.containsKey(h))
+                            .toList();
+                    reachedThroughNodes.addAndGet(applied.size());
+                    askedDirectly.addAndGet(missed.size());
+                    if (missed.isEmpty()) {
+                        return CompletableFuture.completedFuture(applied);
+                    }
+                    // not claimed by any node: through sharding, which starts the entity where it belongs
+                    Map<String, CompletableFuture<HostEntity.Applied>> direct = askEach(update, missed, await, timeout);
+                    return CompletableFuture.allOf(direct.values().toArray(CompletableFuture[]::new))
+                            .thenApply(done -> {
+                                direct.forEach((h, f) -> applied.put(h, f.join()));
+                                return applied;
+                            });
+                });
+    }
+
+    /**
+     * The listed nodes that are up and reachable: a node that is leaving hands its hosts over and one that cannot be
+     * reached would hold the update until the timeout, so their hosts are asked through sharding instead.
+     */
+    private List<ActorRef<Deliver>> usableNodes() {
+        CurrentClusterState state = cluster.state();
+        Set<Address> up = new HashSet<>();
+        state.getMembers().forEach(m -> {
+            if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
+                up.add(m.address());
+            }
+        });
+        state.getUnreachable().forEach(m -> up.remove(m.address()));
+        return nodes.stream()
+                .filter(n -> n.path().address().hasLocalScope()
+                        || up.contains(n.path().address()))
+                .toList();
+    }
+
+    private Map<String, CompletableFuture<HostEntity.Applied>> askEach(
+            Update update, Collection<String> hosts, boolean await, Duration timeout) {
+        Map<String, CompletableFuture<HostEntity.Applied>> asks = new HashMap<>();
+        for (String h : hosts) {
+            CompletionStage<HostEntity.Applied> ask = sharding.entityRefFor(HostEntity.TYPE_KEY, h)
+                    .askWithStatus(r -> update.commandFor(h, await, r), timeout);
+            asks.put(h, Futures.on(ask, executor));
+        }
+        return asks;
+    }
+
+    private static HostEntity.Applied later(HostEntity.Applied a, HostEntity.Applied b) {
+        return a.version() >= b.version() ? a : b;
+    }
+
+    /** This node's end: registers with the receptionist, follows the other nodes, delivers to its own hosts. */
+    private Behavior<Object> node() {
+        return Behaviors.setup(ctx -> {
+            ActorRef<Deliver> self = ctx.getSelf().narrow();
+            ctx.getSystem().receptionist().tell(Receptionist.register(KEY, self));
+            // the listing through an adapter: the cluster receptionist refuses one actor as both service and subscriber
+            ActorRef<Receptionist.Listing> listings = ctx.messageAdapter(Receptionist.Listing.class, l -> l);
+            ctx.getSystem().receptionist().tell(Receptionist.subscribe(KEY, listings));
+            return Behaviors.receive(Object.class)
+                    .onMessage(Receptionist.Listing.class, l -> {
+                        nodes = Set.copyOf(l.getServiceInstances(KEY));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Watch.class, w -> {
+                        ctx.watchWith(w.entity(), new Stopped(w.hostId(), w.entity()));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Stopped.class, st -> {
+                        localHosts.remove(st.hostId(), st.entity()); // not a successor that started meanwhile
+                        return Behaviors.same();
+                    })
+                    .onMessage(Deliver.class, d -> {
+                        deliverHere(d);
+                        return Behaviors.same();
+                    })
+                    .build();
+        });
+    }
+
+    /** Asks the hosts of {@code d} that run here; a host that does not answer is left to the sender to ask again. */
+    private void deliverHere(Deliver d) {
+        List<String> here = d.hosts().stream().filter(localHosts::containsKey).toList();
+        if (here.isEmpty()) {
+            d.replyTo().tell(NOTHING);
+            return;
+        }
+        Map<String, CompletableFuture<HostEntity.Applied>> asks =
+                askEach(d.update(), here, d.await(), Duration.ofMillis(d.timeoutMillis()));
+        Map<String, CompletableFuture<HostEntity.Applied>> tolerant = new HashMap<>();
+        asks.forEach((h, f) -> tolerant.put(h, f.exceptionally(e -> null)));
+        CompletableFuture.allOf(tolerant.values().toArray(CompletableFuture[]::new))
+                .thenRun(() -> {
+                    Map<String, HostEntity.Applied> applied = new HashMap<>();
+                    tolerant.forEach((h, f) -> {
+                        if (f.join() != null) {
+                            applied.put(h, f.join());
+                        }
+                    });
+                    d.replyTo().tell(new Delivered(applied));
+                });
+    }
+}
