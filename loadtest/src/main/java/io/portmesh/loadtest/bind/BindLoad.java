@@ -32,18 +32,11 @@ final class BindLoad {
     private final List<NetworkService> nodes;
     private final List<SwitchId> switches;
     private final List<HostId> hosts;
-    /** False: switch s lives on host s mod H only (the warm-up: no fan-out, every host and code path touched). */
-    private final boolean spread;
 
     BindLoad(List<NetworkService> nodes, List<SwitchId> switches, List<HostId> hosts) {
-        this(nodes, switches, hosts, true);
-    }
-
-    BindLoad(List<NetworkService> nodes, List<SwitchId> switches, List<HostId> hosts, boolean spread) {
         this.nodes = nodes;
         this.switches = switches;
         this.hosts = hosts;
-        this.spread = spread;
     }
 
     int switchOf(int k) {
@@ -51,7 +44,7 @@ final class BindLoad {
     }
 
     int hostOf(int k) {
-        return spread ? (k / switches.size() + k % switches.size()) % hosts.size() : switchOf(k) % hosts.size();
+        return (k / switches.size() + k % switches.size()) % hosts.size();
     }
 
     /**

@@ -52,13 +52,4 @@ class BindLoadLayoutTest {
                 .contains("persists 5,000 events")
                 .contains("25,500 host plan updates");
     }
-
-    @Test
-    void warmUpLayoutKeepsEverySwitchOnOneHost() {
-        BindLoad load = new BindLoad(List.of(), switches(50), hosts(50), false);
-        for (int k = 0; k < 200; k++) {
-            assertThat(load.hostOf(k)).isEqualTo(load.switchOf(k));
-        }
-        assertThat(load.describeLayout(200)).contains("spans 1-1 hosts").contains("max 1)");
-    }
 }
