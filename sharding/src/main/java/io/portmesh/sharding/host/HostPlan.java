@@ -140,7 +140,7 @@ final class HostPlan {
 
     private FlowDiff recompile(HostState s, int vni) {
         FlowPlan before = sliceByVni.getOrDefault(vni, FlowPlan.EMPTY);
-        FlowPlan after = FlowCompiler.compile(view(s, vni));
+        FlowPlan after = FlowCompiler.compile(view(s, vni)).sharing(before);
         if (after.flows().isEmpty() && after.groups().isEmpty()) {
             sliceByVni.remove(vni);
         } else {
