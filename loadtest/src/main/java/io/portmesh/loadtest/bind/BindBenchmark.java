@@ -59,8 +59,8 @@ public final class BindBenchmark implements Callable<Integer> {
             names = "--warmup",
             defaultValue = "1000",
             description = "ports created, bound and deleted in the measured layout on switches of their own before "
-                    + "the measured run (JIT in both JVMs, shard allocation, Cassandra's first writes); 0 measures a "
-                    + "cold controller")
+                    + "the measured run (JIT in both JVMs, shard allocation, Cassandra's first writes), after a "
+                    + "tenth of that at a quarter of the rate; 0 measures a cold controller")
     int warmup;
 
     private String[] args = new String[0];
@@ -178,18 +178,36 @@ public final class BindBenchmark implements Callable<Integer> {
             report.line("warm-up:  none (cold controller)");
             return;
         }
-        progress("warm-up: " + warmup + " ports on " + switches + " switches of their own, then deleting them");
-        List<SwitchId> ids = createSwitches(cluster, run, "warm");
+        // a cold JVM cannot take the full rate with fan-out: a first tenth at a quarter of the rate, on switches of
+        // its own (MACs are unique per switch), so that the full-rate part does not start by queueing
+        int ramp = Math.max(1, warmup / 10);
+        warmUpPhase(cluster, simulated, run, report, "ramp", ramp, rate / 4);
+        warmUpPhase(cluster, simulated, run, report, "warm", warmup, rate);
+    }
+
+    private void warmUpPhase(
+            LocalCluster cluster,
+            BenchHosts simulated,
+            String run,
+            BindReport report,
+            String prefix,
+            int count,
+            double phaseRate)
+            throws Exception {
+        progress(String.format(
+                "warm-up: %d ports at %.1f/s on %d switches of their own, then deleting them",
+                count, phaseRate, switches));
+        List<SwitchId> ids = createSwitches(cluster, run, prefix);
         BindLoad load = new BindLoad(cluster.services(), ids, simulated.ids());
         Duration drain = Duration.ofSeconds(60);
-        BindResults w = load.run(warmup, rate, drain);
-        int notDeleted = load.deleteAll(w.createdPorts(), rate, drain);
+        BindResults w = load.run(count, phaseRate, drain);
+        int notDeleted = load.deleteAll(w.createdPorts(), phaseRate, drain);
         report.line(
                 "warm-up:  %d ports at %.1f/s on %d switches of their own, not measured: %d realized, %d not realized, "
                         + "%d failed, %d unfinished, p50 %.1f ms p99 %.1f ms; deleted again (%d deletes failed or "
                         + "unfinished)",
-                warmup,
-                rate,
+                count,
+                phaseRate,
                 switches,
                 w.count(BindResults.REALIZED),
                 w.count(BindResults.NOT_REALIZED),
