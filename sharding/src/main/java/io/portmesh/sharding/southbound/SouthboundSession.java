@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.OfErrorException;
 import io.portmesh.sharding.host.HostEntity;
 import java.time.Duration;
 import java.util.HashSet;
@@ -24,6 +25,8 @@ import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFRoleReply;
+import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
+import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
@@ -142,7 +145,21 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                                 .build(),
                         OFRoleReply.class)
                 .whenComplete((r, e) -> {
-                    if (e != null) {
+                    if (e == null) {
+                        return;
+                    }
+                    if (isStale(e)) {
+                        // the Host entity elected again meanwhile and the newer request, sent through another
+                        // node's session, reached the agent first: the agent keeps the newer roles, as it should
+                        getContext()
+                                .getSystem()
+                                .log()
+                                .debug(
+                                        "role {} gen {} superseded at {} by a newer generation",
+                                        role,
+                                        m.generation(),
+                                        identity);
+                    } else {
                         getContext()
                                 .getSystem()
                                 .log()
@@ -150,6 +167,14 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                     }
                 });
         return this;
+    }
+
+    /** A role request refused because the agent already saw a newer generation (ROLE_REQUEST_FAILED/STALE). */
+    static boolean isStale(Throwable e) {
+        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
+        return t instanceof OfErrorException err
+                && err.error() instanceof OFRoleRequestFailedErrorMsg failed
+                && failed.getCode() == OFRoleRequestFailedCode.STALE;
     }
 
     private Behavior<SessionCommand> onReconcile(SessionCommand.Reconcile m) {
