@@ -6,6 +6,7 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.Vni;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -58,6 +59,9 @@ public final class FlowCompiler {
      */
     public static final int MAX_LOCAL_PORTS_PER_SWITCH = 256;
 
+    /** The order of remote hosts in the flood-to-tunnel groups: by address, unsigned. */
+    static final Comparator<Ipv4> TUNNEL_ORDER = (a, b) -> Integer.compareUnsigned(a.value(), b.value());
+
     private static final Mac MULTICAST_BIT = new Mac(0x0100_0000_0000L);
 
     private FlowCompiler() {}
@@ -83,8 +87,7 @@ public final class FlowCompiler {
             }
             flows.add(remote(r));
             remoteHostsByVni
-                    .computeIfAbsent(
-                            r.vni(), v -> new TreeSet<>((a, b) -> Integer.compareUnsigned(a.value(), b.value())))
+                    .computeIfAbsent(r.vni(), v -> new TreeSet<>(TUNNEL_ORDER))
                     .add(r.tunnelIp());
         }
         localByVni.forEach((vni, locals) -> {
@@ -96,23 +99,12 @@ public final class FlowCompiler {
                     locals.stream()
                             .map(l -> new GroupEntry.Bucket(toTrunk(l, DatapathPorts.TRUNK)))
                             .toList()));
-            List<Integer> tunnelGroups = new ArrayList<>();
-            for (int from = 0, chunk = 0; from < remotes.size(); from += REMOTE_HOSTS_PER_GROUP, chunk++) {
-                if (chunk == MAX_REMOTE_HOST_GROUPS) {
-                    throw new IllegalArgumentException("VNI " + vni.value() + " spans " + remotes.size()
-                            + " remote hosts; at most " + MAX_REMOTE_HOST_GROUPS * REMOTE_HOSTS_PER_GROUP
-                            + " can be flooded to");
-                }
-                int id = GROUP_FLOOD_TO_TUNNEL + (chunk << 24) | vni.value();
-                tunnelGroups.add(id);
-                groups.add(new GroupEntry(
-                        id,
-                        remotes.subList(from, Math.min(remotes.size(), from + REMOTE_HOSTS_PER_GROUP)).stream()
-                                .map(ip -> new GroupEntry.Bucket(toTunnel(vni, ip)))
-                                .toList()));
-            }
+            List<GroupEntry> toTunnel = tunnelGroups(vni, remotes);
+            groups.addAll(toTunnel);
+            List<Integer> tunnelGroupIds =
+                    toTunnel.stream().map(GroupEntry::groupId).toList();
             for (HostView.LocalPort src : locals) {
-                flows.add(floodFromTrunk(src, tunnelGroups));
+                flows.add(floodFromTrunk(src, tunnelGroupIds));
                 groups.add(new GroupEntry(
                         GROUP_FLOOD_FROM_TRUNK | src.vlan().value(),
                         locals.stream()
@@ -122,6 +114,27 @@ public final class FlowCompiler {
             }
         });
         return FlowPlan.of(flows, groups);
+    }
+
+    /**
+     * The groups that flood a VNI's frames to its remote hosts ({@code remotes} in {@link #TUNNEL_ORDER}), at most
+     * {@link #REMOTE_HOSTS_PER_GROUP} hosts each; none when there is no remote host.
+     */
+    static List<GroupEntry> tunnelGroups(Vni vni, List<Ipv4> remotes) {
+        List<GroupEntry> groups = new ArrayList<>();
+        for (int from = 0, chunk = 0; from < remotes.size(); from += REMOTE_HOSTS_PER_GROUP, chunk++) {
+            if (chunk == MAX_REMOTE_HOST_GROUPS) {
+                throw new IllegalArgumentException("VNI " + vni.value() + " spans " + remotes.size()
+                        + " remote hosts; at most " + MAX_REMOTE_HOST_GROUPS * REMOTE_HOSTS_PER_GROUP
+                        + " can be flooded to");
+            }
+            groups.add(new GroupEntry(
+                    GROUP_FLOOD_TO_TUNNEL + (chunk << 24) | vni.value(),
+                    remotes.subList(from, Math.min(remotes.size(), from + REMOTE_HOSTS_PER_GROUP)).stream()
+                            .map(ip -> new GroupEntry.Bucket(toTunnel(vni, ip)))
+                            .toList()));
+        }
+        return groups;
     }
 
     /** A frame on the trunk with the port's VLAN and the port's own MAC belongs to the port's switch; others drop. */
@@ -184,7 +197,7 @@ public final class FlowCompiler {
                 List.of(new Instruction.ApplyActions(toTrunk(p, DatapathPorts.TRUNK))));
     }
 
-    private static FlowEntry remote(HostView.RemotePort r) {
+    static FlowEntry remote(HostView.RemotePort r) {
         FlowMatch m = FlowMatch.builder()
                 .metadata(r.vni().value(), VNI_METADATA_MASK)
                 .ethDst(r.mac())
@@ -198,7 +211,7 @@ public final class FlowCompiler {
     }
 
     /** To the other local ports of the switch (a group per source) and to every remote host (the shared groups). */
-    private static FlowEntry floodFromTrunk(HostView.LocalPort src, List<Integer> tunnelGroups) {
+    static FlowEntry floodFromTrunk(HostView.LocalPort src, List<Integer> tunnelGroups) {
         FlowMatch m = FlowMatch.builder()
                 .inPort(DatapathPorts.TRUNK)
                 .metadata(src.vni().value(), VNI_METADATA_MASK)

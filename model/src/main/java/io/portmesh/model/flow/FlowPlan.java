@@ -46,62 +46,44 @@ public record FlowPlan(Map<FlowEntry.FlowKey, FlowEntry> flows, Map<Integer, Gro
     }
 
     /**
-     * This plan, holding {@code previous}'s instances wherever an entry is equal to one there. A host recompiles a
-     * VNI slice on every change of the switch and keeps the result until the next one; most of its entries are
-     * unchanged, and keeping the old (long since tenured) objects instead of the fresh copies means the garbage
-     * collector copies only what changed instead of every slice of every host that changed since the last collection.
-     */
-    public FlowPlan sharing(FlowPlan previous) {
-        if (previous.flows.isEmpty() && previous.groups.isEmpty()) {
-            return this;
-        }
-        Map<FlowEntry.FlowKey, FlowEntry> f = new LinkedHashMap<>();
-        flows.forEach((key, want) -> {
-            FlowEntry have = previous.flows.get(key);
-            if (want.equals(have)) {
-                f.put(have.key(), have);
-            } else {
-                f.put(key, want);
-            }
-        });
-        Map<Integer, GroupEntry> g = new LinkedHashMap<>();
-        groups.forEach((id, want) -> {
-            GroupEntry have = previous.groups.get(id);
-            g.put(id, want.equals(have) ? have : want);
-        });
-        return new FlowPlan(f, g);
-    }
-
-    /**
      * What must be sent to a switch that has {@code installed} so that it has this plan. Only differences are sent:
      * this is what makes a controller restart cost zero flow-mods when nothing changed.
      */
     public FlowDiff diffFrom(FlowPlan installed) {
+        return diff(flows, groups, installed.flows, installed.groups);
+    }
+
+    /** What brings {@code have} to {@code want}: {@link #diffFrom} on plain maps (a {@link PlanSlice}'s). */
+    static FlowDiff diff(
+            Map<FlowEntry.FlowKey, FlowEntry> wantFlows,
+            Map<Integer, GroupEntry> wantGroups,
+            Map<FlowEntry.FlowKey, FlowEntry> haveFlows,
+            Map<Integer, GroupEntry> haveGroups) {
         List<FlowEntry> addFlows = new ArrayList<>();
         List<FlowEntry> modifyFlows = new ArrayList<>();
         List<FlowEntry.FlowKey> deleteFlows = new ArrayList<>();
-        flows.forEach((key, want) -> {
-            FlowEntry have = installed.flows.get(key);
+        wantFlows.forEach((key, want) -> {
+            FlowEntry have = haveFlows.get(key);
             if (have == null) {
                 addFlows.add(want);
             } else if (!have.equals(want)) {
                 modifyFlows.add(want);
             }
         });
-        installed.flows.keySet().stream().filter(k -> !flows.containsKey(k)).forEach(deleteFlows::add);
+        haveFlows.keySet().stream().filter(k -> !wantFlows.containsKey(k)).forEach(deleteFlows::add);
 
         List<GroupEntry> addGroups = new ArrayList<>();
         List<GroupEntry> modifyGroups = new ArrayList<>();
         List<Integer> deleteGroups = new ArrayList<>();
-        groups.forEach((id, want) -> {
-            GroupEntry have = installed.groups.get(id);
+        wantGroups.forEach((id, want) -> {
+            GroupEntry have = haveGroups.get(id);
             if (have == null) {
                 addGroups.add(want);
             } else if (!have.equals(want)) {
                 modifyGroups.add(want);
             }
         });
-        installed.groups.keySet().stream().filter(id -> !groups.containsKey(id)).forEach(deleteGroups::add);
+        haveGroups.keySet().stream().filter(id -> !wantGroups.containsKey(id)).forEach(deleteGroups::add);
         return new FlowDiff(addGroups, modifyGroups, addFlows, modifyFlows, deleteFlows, deleteGroups);
     }
 }

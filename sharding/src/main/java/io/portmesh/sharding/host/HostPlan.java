@@ -4,10 +4,10 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.Vni;
-import io.portmesh.model.flow.FlowCompiler;
 import io.portmesh.model.flow.FlowDiff;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.model.flow.HostView;
+import io.portmesh.model.flow.PlanSlice;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,9 +17,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * A host's desired flow plan, held per VNI: a change in one logical switch recompiles and diffs only that switch's
- * slice (tens of flows), not the host's whole plan (thousands), which is what lets a binding fan out to every host of
- * a large switch cheaply. The local ports come from the persisted {@link HostState}; the other members of each switch
+ * A host's desired flow plan, held per VNI ({@link PlanSlice}): a change of one member of a logical switch updates
+ * only that member's flow (and the flood groups when its host joins or leaves the switch), and a change of the host's
+ * own ports recompiles only that switch's slice, never the host's whole plan; this is what lets a binding fan out to
+ * every host of a large switch cheaply. The local ports come from the persisted {@link HostState}; the other members of each switch
  * are kept here, in memory only, as the switch last sent them.
  *
  * <p>After a restart the member lists are gone until the switches answer; {@link #loading} names the switches still
@@ -36,20 +37,21 @@ final class HostPlan {
             this.version = version;
         }
 
-        void put(String self, int vni, SwitchMembers.Member m) {
+        /** @return the member as a remote port of this host, or null when it is not bound on another host */
+        HostView.RemotePort put(String self, int vni, SwitchMembers.Member m) {
             if (!m.isBound() || m.host().equals(self)) {
                 remotes.remove(m.port());
-            } else {
-                remotes.put(
-                        m.port(),
-                        new HostView.RemotePort(
-                                PortId.of(m.port()), Mac.parse(m.mac()), new Vni(vni), Ipv4.parse(m.tunnelIp())));
+                return null;
             }
+            HostView.RemotePort r = new HostView.RemotePort(
+                    PortId.of(m.port()), Mac.parse(m.mac()), new Vni(vni), Ipv4.parse(m.tunnelIp()));
+            remotes.put(m.port(), r);
+            return r;
         }
     }
 
     private final Map<String, Held> heldBySwitch = new HashMap<>();
-    private final Map<Integer, FlowPlan> sliceByVni = new HashMap<>();
+    private final Map<Integer, PlanSlice> sliceByVni = new HashMap<>();
     private final Set<String> loading = new HashSet<>();
     private int flowCount;
 
@@ -111,9 +113,15 @@ final class HostPlan {
             return FlowDiff.NONE; // seen already
         }
         int vni = s.vniOf(switchId).orElse(c.vni());
-        held.put(s.id(), vni, c.member());
+        HostView.RemotePort r = held.put(s.id(), vni, c.member());
         held.version = c.version();
-        return recompile(s, vni);
+        PlanSlice slice = sliceByVni.get(vni);
+        if (slice == null) {
+            return recompile(s, vni); // no slice yet: cannot happen while the host has a port in the switch
+        }
+        FlowDiff diff = r == null ? slice.removeRemote(PortId.of(c.member().port())) : slice.putRemote(r);
+        flowCount += diff.addFlows().size() - diff.deleteFlows().size();
+        return diff;
     }
 
     /** The version of a switch's member list held here, or -1. */
@@ -131,23 +139,24 @@ final class HostPlan {
     }
 
     FlowPlan full() {
-        return FlowPlan.union(sliceByVni.values());
+        return FlowPlan.union(sliceByVni.values().stream().map(PlanSlice::plan).toList());
     }
 
     int flowCount() {
         return flowCount;
     }
 
+    /** Compiles a VNI's slice again from the host's local ports and the members it holds. */
     private FlowDiff recompile(HostState s, int vni) {
-        FlowPlan before = sliceByVni.getOrDefault(vni, FlowPlan.EMPTY);
-        FlowPlan after = FlowCompiler.compile(view(s, vni)).sharing(before);
-        if (after.flows().isEmpty() && after.groups().isEmpty()) {
+        PlanSlice slice = sliceByVni.computeIfAbsent(vni, v -> new PlanSlice(s.hostId(), new Vni(v)));
+        int before = slice.flowCount();
+        HostView view = view(s, vni);
+        FlowDiff diff = slice.reset(view.localPorts(), view.remotePorts());
+        if (slice.isEmpty()) {
             sliceByVni.remove(vni);
-        } else {
-            sliceByVni.put(vni, after);
         }
-        flowCount += after.flows().size() - before.flows().size();
-        return after.diffFrom(before);
+        flowCount += slice.flowCount() - before;
+        return diff;
     }
 
     /** The slice of the host's view for one VNI: its local ports there, and the members bound on other hosts. */

@@ -1,0 +1,206 @@
+package io.portmesh.model.flow;
+
+import static io.portmesh.model.flow.FlowCompilerTest.BLUE;
+import static io.portmesh.model.flow.FlowCompilerTest.HOST_B;
+import static io.portmesh.model.flow.FlowCompilerTest.HOST_C;
+import static io.portmesh.model.flow.FlowCompilerTest.M1;
+import static io.portmesh.model.flow.FlowCompilerTest.M2;
+import static io.portmesh.model.flow.FlowCompilerTest.RED;
+import static io.portmesh.model.flow.FlowCompilerTest.local;
+import static io.portmesh.model.flow.FlowCompilerTest.remote;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link PlanSlice} against its oracle, {@link FlowCompiler#compile}: after every change the slice holds exactly the
+ * compiled plan of the same ports, and the diff it returned is exactly what brings the previous plan to it.
+ */
+class PlanSliceTest {
+    private static final HostId HOST = HostId.of("a");
+    private static final Mac M4 = Mac.parse("52:54:00:00:00:04");
+    private static final Mac M5 = Mac.parse("52:54:00:00:00:05");
+
+    /** The model the slice must match: local ports and remote members by port id. */
+    private final List<HostView.LocalPort> locals = new ArrayList<>();
+
+    private final Map<PortId, HostView.RemotePort> remotes = new LinkedHashMap<>();
+    private final PlanSlice slice = new PlanSlice(HOST, BLUE);
+    private FlowPlan current = FlowPlan.EMPTY;
+
+    @Test
+    void randomChangesKeepTheSliceEqualToAFreshCompile() {
+        Random random = new Random(42);
+        for (int round = 0; round < 3_000; round++) {
+            int op = random.nextInt(10);
+            if (op == 0) {
+                // the host's own bindings change: a local port comes or goes, and the slice is compiled again
+                if (!locals.isEmpty() && random.nextBoolean()) {
+                    locals.remove(random.nextInt(locals.size()));
+                } else if (locals.size() < 6) {
+                    int vlan = 1 + random.nextInt(4094);
+                    Mac mac = new Mac(0x0200_0000_0000L | vlan);
+                    if (locals.stream().noneMatch(l -> l.vlan().value() == vlan)) {
+                        locals.add(local("l" + vlan, mac, BLUE, vlan));
+                    }
+                }
+                check(slice.reset(locals, remotes.values()));
+            } else if (op < 7) {
+                // a member is bound somewhere (new, or moved to another host); MACs stay unique per member
+                int n = random.nextInt(40);
+                PortId id = PortId.of("r" + n);
+                Ipv4 tep = new Ipv4(0x0A00_0000 | (1 + random.nextInt(12)));
+                HostView.RemotePort r = new HostView.RemotePort(id, new Mac(0x0600_0000_0000L | n), BLUE, tep);
+                remotes.put(id, r);
+                check(slice.putRemote(r));
+            } else {
+                PortId id = PortId.of("r" + random.nextInt(40));
+                remotes.remove(id);
+                check(slice.removeRemote(id));
+            }
+        }
+    }
+
+    @Test
+    void aNewRemoteHostChangesItsUnicastFlowAndTheOneFloodGroup() {
+        locals.add(local("p1", M1, BLUE, 1));
+        locals.add(local("p2", M2, BLUE, 2));
+        check(slice.reset(locals, List.of()));
+        HostView.RemotePort r4 = remote("p4", M4, BLUE, HOST_B);
+        remotes.put(r4.port(), r4);
+
+        FlowDiff first = slice.putRemote(r4);
+        check(first);
+        // the first remote host: one unicast flow, the first flood-to-tunnel group, and both local flood flows
+        assertThat(first.addFlows()).hasSize(1);
+        assertThat(first.addGroups()).hasSize(1);
+        assertThat(first.modifyFlows()).hasSize(2);
+
+        HostView.RemotePort r5 = remote("p5", M5, BLUE, HOST_C);
+        remotes.put(r5.port(), r5);
+        FlowDiff second = slice.putRemote(r5);
+        check(second);
+        assertThat(second.size())
+                .as("a second host: its flow and the group's new bucket")
+                .isEqualTo(2);
+        assertThat(second.modifyGroups()).hasSize(1);
+    }
+
+    @Test
+    void hostsCrossingAFloodGroupBoundaryAddAndRemoveTheSecondGroup() {
+        locals.add(local("p1", M1, BLUE, 1));
+        locals.add(local("p2", M2, BLUE, 2));
+        check(slice.reset(locals, List.of()));
+        int hosts = FlowCompiler.REMOTE_HOSTS_PER_GROUP + 3;
+        for (int i = 0; i < hosts; i++) {
+            // added in reverse address order, so that every new host shifts the others between groups
+            HostView.RemotePort r = new HostView.RemotePort(
+                    PortId.of("r" + i), new Mac(0x0600_0000_0000L | i), BLUE, new Ipv4(0x0B00_0000 | (hosts - i)));
+            remotes.put(r.port(), r);
+            check(slice.putRemote(r));
+        }
+        // flood from the tunnel, two flood-to-tunnel chunks, flood from the trunk for each of the two local ports
+        assertThat(current.groups()).hasSize(5);
+        for (int i = 0; i < hosts; i++) {
+            PortId id = PortId.of("r" + i);
+            remotes.remove(id);
+            check(slice.removeRemote(id));
+        }
+    }
+
+    @Test
+    void unchangedEntriesKeepTheirInstances() {
+        startWithP1AndRemoteP4();
+        FlowPlan before = slice.plan();
+
+        HostView.RemotePort r5 = remote("p5", M5, BLUE, HOST_B);
+        remotes.put(r5.port(), r5);
+        check(slice.putRemote(r5));
+        check(slice.reset(locals, remotes.values())); // a full recompile keeps them too
+
+        FlowPlan after = slice.plan();
+        before.flows().forEach((key, flow) -> assertThat(after.flows().get(key)).isSameAs(flow));
+        before.groups()
+                .forEach((id, group) -> assertThat(after.groups().get(id)).isSameAs(group));
+    }
+
+    @Test
+    void remoteMembersWithoutALocalPortMakeNothingUntilOneIsBound() {
+        HostView.RemotePort r4 = remote("p4", M4, BLUE, HOST_B);
+        remotes.put(r4.port(), r4);
+        assertThat(slice.putRemote(r4).isEmpty()).isTrue();
+        assertThat(slice.isEmpty()).isTrue();
+
+        locals.add(local("p1", M1, BLUE, 1));
+        check(slice.reset(locals, remotes.values()));
+        assertThat(slice.isEmpty()).isFalse();
+    }
+
+    @Test
+    void refusesADuplicateMacOrAnotherVniAndStaysAsItWas() {
+        HostView.RemotePort r4 = startWithP1AndRemoteP4();
+
+        assertThatThrownBy(() -> slice.putRemote(remote("p9", M4, BLUE, HOST_C)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("p9")
+                .hasMessageContaining("p4");
+        assertThatThrownBy(() -> slice.putRemote(remote("p9", M1, BLUE, HOST_C)))
+                .hasMessageContaining("a local port");
+        assertThatThrownBy(() -> slice.putRemote(remote("p9", M5, RED, HOST_C))).hasMessageContaining("VNI 200");
+        assertThatThrownBy(() -> slice.reset(locals, List.of(r4, remote("p9", M4, BLUE, HOST_C))))
+                .hasMessageContaining("MAC");
+        assertThat(slice.plan()).isEqualTo(current);
+    }
+
+    /** Local port p1 and remote member p4 (on host B), compiled from scratch. */
+    private HostView.RemotePort startWithP1AndRemoteP4() {
+        locals.add(local("p1", M1, BLUE, 1));
+        HostView.RemotePort r4 = remote("p4", M4, BLUE, HOST_B);
+        remotes.put(r4.port(), r4);
+        check(slice.reset(locals, remotes.values()));
+        return r4;
+    }
+
+    /** The slice equals a fresh compile of the model, and {@code diff} is what takes the previous plan there. */
+    private void check(FlowDiff diff) {
+        FlowPlan expected = FlowCompiler.compile(new HostView(HOST, locals, List.copyOf(remotes.values())));
+        assertThat(slice.plan()).isEqualTo(expected);
+        assertThat(slice.flowCount()).isEqualTo(expected.flows().size());
+        assertThat(apply(current, diff)).isEqualTo(expected);
+        assertSameChanges(diff, expected.diffFrom(current));
+        current = expected;
+    }
+
+    /** What a switch holding {@code plan} holds after {@code diff}. */
+    private static FlowPlan apply(FlowPlan plan, FlowDiff diff) {
+        Map<FlowEntry.FlowKey, FlowEntry> flows = new HashMap<>(plan.flows());
+        Map<Integer, GroupEntry> groups = new HashMap<>(plan.groups());
+        diff.addGroups().forEach(g -> assertThat(groups.put(g.groupId(), g)).isNull());
+        diff.modifyGroups().forEach(g -> assertThat(groups.put(g.groupId(), g)).isNotNull());
+        diff.addFlows().forEach(f -> assertThat(flows.put(f.key(), f)).isNull());
+        diff.modifyFlows().forEach(f -> assertThat(flows.put(f.key(), f)).isNotNull());
+        diff.deleteFlows().forEach(k -> assertThat(flows.remove(k)).isNotNull());
+        diff.deleteGroups().forEach(id -> assertThat(groups.remove(id)).isNotNull());
+        return new FlowPlan(flows, groups);
+    }
+
+    private static void assertSameChanges(FlowDiff actual, FlowDiff expected) {
+        assertThat(actual.addGroups()).containsExactlyInAnyOrderElementsOf(expected.addGroups());
+        assertThat(actual.modifyGroups()).containsExactlyInAnyOrderElementsOf(expected.modifyGroups());
+        assertThat(actual.addFlows()).containsExactlyInAnyOrderElementsOf(expected.addFlows());
+        assertThat(actual.modifyFlows()).containsExactlyInAnyOrderElementsOf(expected.modifyFlows());
+        assertThat(actual.deleteFlows()).containsExactlyInAnyOrderElementsOf(expected.deleteFlows());
+        assertThat(actual.deleteGroups()).containsExactlyInAnyOrderElementsOf(expected.deleteGroups());
+    }
+}
