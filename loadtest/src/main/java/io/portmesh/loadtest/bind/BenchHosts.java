@@ -11,14 +11,17 @@ import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 
 /**
  * The simulated hosts: each registered with the controller and served by a real {@link DatapathAgent} connected to
  * every controller node over TCP, its VXLAN port on its own loopback address (127.0.0.51 and up), all on one UDP port.
+ * The agents run in a JVM of their own ({@link AgentFleet}), or in this one when asked.
  */
 final class BenchHosts implements AutoCloseable {
     static final int FIRST_TEP = 51;
@@ -26,6 +29,7 @@ final class BenchHosts implements AutoCloseable {
 
     private final List<HostId> ids = new ArrayList<>();
     private final List<DatapathAgent> agents = new ArrayList<>();
+    private AgentFleet.Process fleet;
     private final int vxlanPort;
 
     private BenchHosts(int vxlanPort) {
@@ -36,8 +40,12 @@ final class BenchHosts implements AutoCloseable {
         return "127.0.0." + (FIRST_TEP + index);
     }
 
-    /** Registers {@code count} hosts, then starts their agents (an agent of an unknown host is refused). */
-    static BenchHosts start(NetworkService api, List<String> controllers, int count, String run, Duration timeout)
+    /**
+     * Registers {@code count} hosts, then starts their agents (an agent of an unknown host is refused): in a JVM of
+     * their own whose output goes to {@code fleetLog}, or with {@code fleetLog} null in this one.
+     */
+    static BenchHosts start(
+            NetworkService api, List<String> controllers, int count, String run, Duration timeout, Path fleetLog)
             throws Exception {
         if (count < 1 || count > MAX_HOSTS) {
             throw new IllegalArgumentException("hosts must be 1.." + MAX_HOSTS + ": " + count);
@@ -55,9 +63,14 @@ final class BenchHosts implements AutoCloseable {
                         .get(30, TimeUnit.SECONDS);
                 h.ids.add(id);
             }
-            for (int i = 0; i < count; i++) {
-                h.agents.add(DatapathAgent.start(
-                        agentSettings(h.ids.get(i).value(), teps.get(i), h.vxlanPort, controllers)));
+            if (fleetLog != null) {
+                h.fleet = AgentFleet.Process.start(
+                        h.ids.stream().map(HostId::value).toList(), teps, h.vxlanPort, controllers, fleetLog);
+            } else {
+                for (int i = 0; i < count; i++) {
+                    h.agents.add(DatapathAgent.start(
+                            agentSettings(h.ids.get(i).value(), teps.get(i), h.vxlanPort, controllers)));
+                }
             }
             h.awaitConnected(api, controllers.size(), timeout);
             return h;
@@ -150,6 +163,17 @@ final class BenchHosts implements AutoCloseable {
         return vxlanPort;
     }
 
+    /** The agents' own JVM, when they run in one. */
+    OptionalLong fleetPid() {
+        return fleet == null ? OptionalLong.empty() : OptionalLong.of(fleet.pid());
+    }
+
+    String where() {
+        return fleet == null
+                ? "in the benchmark JVM"
+                : "in a JVM of their own (" + String.join(" ", AgentFleet.JVM_OPTIONS) + ")";
+    }
+
     @Override
     public void close() {
         for (DatapathAgent a : agents) {
@@ -160,5 +184,9 @@ final class BenchHosts implements AutoCloseable {
             }
         }
         agents.clear();
+        if (fleet != null) {
+            fleet.close();
+            fleet = null;
+        }
     }
 }

@@ -22,8 +22,9 @@ import picocli.CommandLine;
 
 /**
  * Issue 3's figure: how long a port takes from create to realized on every agent, against the floor that Cassandra
- * and one barrier put under it. Everything runs here: an embedded Cassandra (own ports, own directory), three
- * controller nodes in this JVM, one real agent per simulated host over TCP; then ports are created and bound at a
+ * and one barrier put under it. Everything runs on this machine: an embedded Cassandra (own ports, own directory),
+ * three controller nodes in this JVM, one real agent per simulated host over TCP (all agents in a second JVM, as on
+ * real hosts their heaps are not the controller's; {@code --agents-here} puts them in this one); then ports are created and bound at a
  * steady offered rate. Every wait is bounded. Logs go to work/bench-bind/logs/bench.log, the report to stdout and
  * work/bench-bind/report.txt.
  */
@@ -62,6 +63,12 @@ public final class BindBenchmark implements Callable<Integer> {
                     + "the measured run (JIT in both JVMs, shard allocation, Cassandra's first writes), after a "
                     + "tenth of that at a quarter of the rate; 0 measures a cold controller")
     int warmup;
+
+    @CommandLine.Option(
+            names = "--agents-here",
+            description = "run the agents in this JVM instead of a JVM of their own (they then share the "
+                    + "controller's heap and garbage collector)")
+    boolean agentsHere;
 
     private String[] args = new String[0];
 
@@ -104,13 +111,20 @@ public final class BindBenchmark implements Callable<Integer> {
                     Duration.ofSeconds(90));
             progress("registering " + hosts + " hosts and starting their agents");
             simulated = BenchHosts.start(
-                    cluster.service(0), cluster.openflowAddresses(), hosts, run, Duration.ofSeconds(120));
+                    cluster.service(0),
+                    cluster.openflowAddresses(),
+                    hosts,
+                    run,
+                    Duration.ofSeconds(120),
+                    agentsHere ? null : WORK.resolve("logs").resolve("agents.log"));
             List<SwitchId> switchIds = createSwitches(cluster, run, "s");
             warmUp(cluster, simulated, run, report);
             progress("measuring the idle cost (agents connected, keepalives only) for " + IDLE.toSeconds() + " s");
-            ResourceUsage idleFrom = ResourceUsage.sample(cassandra.pid());
+            ResourceUsage idleFrom = ResourceUsage.sample(cassandra.pid(), simulated.fleetPid());
             Sleep.millis(IDLE.toMillis());
-            report.line("idle:     %s", ResourceUsage.sample(cassandra.pid()).since(idleFrom));
+            report.line(
+                    "idle:     %s",
+                    ResourceUsage.sample(cassandra.pid(), simulated.fleetPid()).since(idleFrom));
             progress("measuring the floor: " + CASSANDRA_WRITES + " Cassandra writes, " + BARRIERS + " barriers");
             try (CassandraWriteProbe cql = CassandraWriteProbe.open(cassandra.contactPoint(), DATACENTER)) {
                 Samples writes = cql.sequential(CASSANDRA_WRITES);
@@ -127,11 +141,11 @@ public final class BindBenchmark implements Callable<Integer> {
                         .plus(cluster.settings().realizeTimeout())
                         .plus(Duration.ofSeconds(30));
                 String loadBefore = MachineInfo.loadAverage();
-                ResourceUsage before = ResourceUsage.sample(cassandra.pid());
+                ResourceUsage before = ResourceUsage.sample(cassandra.pid(), simulated.fleetPid());
                 cql.startBackground(PROBE_PERIOD);
                 BindResults results = load.run(ports, rate, drain);
                 Samples during = cql.stopBackground();
-                ResourceUsage after = ResourceUsage.sample(cassandra.pid());
+                ResourceUsage after = ResourceUsage.sample(cassandra.pid(), simulated.fleetPid());
                 report.results(results, rate, floor, 10);
                 report.line("");
                 if (during != null) {
@@ -245,15 +259,15 @@ public final class BindBenchmark implements Callable<Integer> {
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
         r.line(
-                "options:  --ports %d --hosts %d --switches %d --rate %s --warmup %d",
-                ports, hosts, switches, rate, warmup);
+                "options:  --ports %d --hosts %d --switches %d --rate %s --warmup %d%s",
+                ports, hosts, switches, rate, warmup, agentsHere ? " --agents-here" : "");
     }
 
     private void setup(BindReport r, EmbeddedCassandra c, LocalCluster cluster, BenchHosts h, BindLoad load) {
         r.line(
                 "setup:    Cassandra %s at %s (%s, RF 1, %s), %d controller nodes in this JVM (ask-timeout %s, "
                         + "realize-timeout %s), %d hosts each with one agent holding %d OpenFlow connections "
-                        + "(VXLAN on 127.0.0.%d-%d:%d), %d switches",
+                        + "(VXLAN on 127.0.0.%d-%d:%d), agents %s, %d switches",
                 c.releaseVersion(),
                 c.contactPointString(),
                 c.owned() ? "started here" : "reused",
@@ -266,6 +280,7 @@ public final class BindBenchmark implements Callable<Integer> {
                 BenchHosts.FIRST_TEP,
                 BenchHosts.FIRST_TEP + h.ids().size() - 1,
                 h.vxlanPort(),
+                h.where(),
                 switches);
         r.line("layout:   %s; round-robin over the %d nodes", load.describeLayout(ports), cluster.size());
     }

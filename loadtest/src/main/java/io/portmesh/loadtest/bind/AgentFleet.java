@@ -1,0 +1,153 @@
+package io.portmesh.loadtest.bind;
+
+import io.portmesh.agent.control.DatapathAgent;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The simulated hosts' agents in a JVM of their own, as on real hosts: their flow tables and their allocation do not
+ * share the controller's heap and garbage collector (in one JVM, the 50 agents' tables were about half of what every
+ * young collection of the controller had to copy). Same class path as the benchmark; it reads its hosts on standard
+ * input, one {@code name tep} per line up to a blank line, answers {@code ready} once every agent runs, and closes them
+ * all and exits when its standard input ends (so it cannot outlive the benchmark).
+ */
+public final class AgentFleet {
+    /** The JVM of the fleet: a fixed heap with a large young generation, as the README recommends for agents. */
+    static final List<String> JVM_OPTIONS = List.of("-Xms1g", "-Xmx1g", "-Xmn512m");
+
+    private static final String READY = "ready";
+
+    private AgentFleet() {}
+
+    /** Arguments: VXLAN port, then the controllers' OpenFlow addresses (host:port). */
+    public static void main(String[] args) throws Exception {
+        int vxlanPort = Integer.parseInt(args[0]);
+        List<String> controllers = Arrays.asList(args).subList(1, args.length);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        List<DatapathAgent> agents = new ArrayList<>();
+        try {
+            for (String line = in.readLine(); line != null && !line.isBlank(); line = in.readLine()) {
+                String[] hostAndTep = line.trim().split(" ");
+                agents.add(DatapathAgent.start(
+                        BenchHosts.agentSettings(hostAndTep[0], hostAndTep[1], vxlanPort, controllers)));
+            }
+            System.out.println(READY + " " + agents.size());
+            System.out.flush();
+            while (in.read() >= 0) {
+                // nothing else is ever sent: wait for the end of the benchmark (or its death)
+            }
+        } finally {
+            agents.forEach(DatapathAgent::close);
+        }
+    }
+
+    /** The fleet as the benchmark sees it: a child process. */
+    static final class Process implements AutoCloseable {
+        private final java.lang.Process process;
+        private final Writer stdin;
+
+        private Process(java.lang.Process process) {
+            this.process = process;
+            this.stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        }
+
+        /** Starts the fleet and returns once every agent runs (or fails with the fleet's log named). */
+        static Process start(List<String> hosts, List<String> teps, int vxlanPort, List<String> controllers, Path log)
+                throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+            cmd.addAll(JVM_OPTIONS);
+            cmd.add("-Dlogback.configurationFile=io/portmesh/loadtest/bind/fleet-logback.xml");
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AgentFleet.class.getName()));
+            cmd.add(Integer.toString(vxlanPort));
+            cmd.addAll(controllers);
+            java.lang.Process p = new ProcessBuilder(cmd)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.PIPE)
+                    .start();
+            Process fleet = new Process(p);
+            try {
+                for (int i = 0; i < hosts.size(); i++) {
+                    fleet.stdin.write(hosts.get(i) + " " + teps.get(i) + "\n");
+                }
+                fleet.stdin.write("\n");
+                fleet.stdin.flush();
+                fleet.awaitReady(hosts.size(), log.toFile());
+                return fleet;
+            } catch (IOException | RuntimeException e) {
+                fleet.close();
+                throw e;
+            }
+        }
+
+        /** Reads the fleet's output until it says ready; everything it prints goes to {@code log}. */
+        private void awaitReady(int agents, File log) throws IOException {
+            BufferedReader out =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            Writer copy = new java.io.FileWriter(log, StandardCharsets.UTF_8);
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                copy.write(line + "\n");
+                if (line.equals(READY + " " + agents)) {
+                    copy.flush();
+                    Thread drain = new Thread(() -> drain(out, copy), "agent-fleet-output");
+                    drain.setDaemon(true);
+                    drain.start();
+                    return;
+                }
+            }
+            copy.close();
+            throw new IOException("the agent fleet exited before its agents ran (exit " + exitCode() + "); see " + log);
+        }
+
+        private static void drain(BufferedReader out, Writer copy) {
+            try (copy) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    copy.write(line + "\n");
+                }
+            } catch (IOException e) {
+                // the fleet is gone: nothing more to copy
+            }
+        }
+
+        private String exitCode() {
+            try {
+                return process.waitFor(5, TimeUnit.SECONDS) ? Integer.toString(process.exitValue()) : "still running";
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return "unknown";
+            }
+        }
+
+        long pid() {
+            return process.pid();
+        }
+
+        /** Ends its standard input (the agents close), then SIGKILL if it has not exited in 20 s. */
+        @Override
+        public void close() {
+            try {
+                stdin.close();
+            } catch (IOException e) {
+                // already gone
+            }
+            try {
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                process.destroyForcibly();
+            }
+        }
+    }
+}
