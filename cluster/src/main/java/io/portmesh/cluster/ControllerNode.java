@@ -6,7 +6,9 @@ import io.portmesh.openflow.OfServer;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
+import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.service.MeteredNetworkService;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.ShardedNetworkService;
 import io.portmesh.sharding.southbound.SouthboundListener;
@@ -45,8 +47,9 @@ public final class ControllerNode {
         LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
         LogicalPortEntity.init(system, s.askTimeout(), s.realizeTimeout());
         VniRegistryEntity.init(system);
-        NetworkService service =
-                new ShardedNetworkService(system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout());
+        NetworkService service = new MeteredNetworkService(
+                new ShardedNetworkService(system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout()),
+                NodeMetrics.get(system));
         try {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
                     .config(s.openflow())

@@ -89,6 +89,18 @@ class ControllerSliceIntegrationTest {
                     .isFalse();
             assertThat(vm1.hasReceived(f -> fromMac(f, vm4.mac()))).isFalse();
 
+            // what the nodes' metrics say of it: four bindings realized (all asked through node 0), every agent
+            // connected to every node, flow-mods sent
+            assertThat(NodeScrape.sum(
+                            cluster.nodes.subList(0, 1),
+                            "portmesh_operations_total",
+                            "operation=\"bind_port\",outcome=\"realized\""))
+                    .isEqualTo(4);
+            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_openflow_sessions", ""))
+                    .isEqualTo(HOSTS.length * cluster.nodes.size());
+            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
+                    .isPositive();
+
             // the whole cluster stops and starts again
             long[] modsBefore =
                     agents.stream().mapToLong(DatapathAgent::flowModsApplied).toArray();
@@ -121,6 +133,11 @@ class ControllerSliceIntegrationTest {
             assertThat(modsAfter)
                     .as("flow-mods sent to agents whose flows were right")
                     .isEqualTo(modsBefore);
+            // and the restarted nodes count the same: every host reconciled, nothing sent
+            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_reconciliations_total", ""))
+                    .isGreaterThanOrEqualTo(HOSTS.length);
+            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
+                    .isZero();
             SliceFixture.pingUntilAnswered(vm2, vm1);
         } finally {
             fx.close();

@@ -15,6 +15,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.apache.pekko.http.javadsl.model.ContentType;
+import org.apache.pekko.http.javadsl.model.HttpCharsets;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.MediaTypes;
 import org.apache.pekko.http.javadsl.model.headers.Location;
@@ -40,17 +42,25 @@ public final class RestApi extends AllDirectives {
 
     private static final HttpResponse NO_CONTENT = HttpResponse.create().withStatus(204);
 
+    /** Prometheus' text format (text/plain without a version parameter means its version 0.0.4). */
+    private static final ContentType METRICS_TYPE = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
+
     private final NetworkService svc;
     private final RestSettings settings;
+    private final Supplier<byte[]> metrics;
 
-    private RestApi(NetworkService svc, RestSettings settings) {
+    private RestApi(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics) {
         this.svc = svc;
         this.settings = settings;
+        this.metrics = metrics;
     }
 
-    /** The complete route: /health, /v1/..., with JSON errors for everything including unknown paths. */
-    public static Route routes(NetworkService svc, RestSettings settings) {
-        return new RestApi(svc, settings).all();
+    /**
+     * The complete route: /health, /metrics (the node's metrics in Prometheus' text format), /v1/..., with JSON errors
+     * for everything including unknown paths.
+     */
+    public static Route routes(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics) {
+        return new RestApi(svc, settings, metrics).all();
     }
 
     private Route all() {
@@ -71,6 +81,10 @@ public final class RestApi extends AllDirectives {
                                         settings.maxBodyBytes(),
                                         () -> concat(
                                                 path("health", () -> get(() -> complete(health()))),
+                                                path(
+                                                        "metrics",
+                                                        () -> get(() -> complete(HttpResponse.create()
+                                                                .withEntity(METRICS_TYPE, metrics.get())))),
                                                 pathPrefix("v1", this::v1))))));
     }
 

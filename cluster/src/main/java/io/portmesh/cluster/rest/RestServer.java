@@ -1,5 +1,6 @@
 package io.portmesh.cluster.rest;
 
+import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.NetworkService;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -24,7 +25,7 @@ public final class RestServer {
             ActorSystem<?> system, String host, int port, NetworkService svc, RestSettings settings) {
         return Http.get(system)
                 .newServerAt(host, port)
-                .bind(RestApi.routes(svc, settings))
+                .bind(RestApi.routes(svc, settings, NodeMetrics.get(system)::scrape))
                 .whenComplete((binding, failure) -> {
                     if (failure != null) {
                         log.error("REST API could not bind {}:{}", host, port, failure);

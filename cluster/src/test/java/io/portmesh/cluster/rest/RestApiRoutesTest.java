@@ -4,6 +4,7 @@ import static io.portmesh.cluster.rest.RestTestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.portmesh.cluster.NodeScrape;
 import java.net.http.HttpResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,41 @@ class RestApiRoutesTest {
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(json(r).get("status").asText()).isEqualTo("ok");
         assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
+    }
+
+    @Test
+    void metricsCountEveryOperationByOutcomeInPrometheusTextFormat() {
+        String before = send("GET", "/metrics", null).body();
+        String port = seed();
+        send("POST", "/v1/switches", "{\"name\":\"blue\",\"vni\":5001}"); // 409: exists
+        send("GET", "/v1/ports/p-nope", null); // 404
+        send("PUT", "/v1/ports/" + port + "/binding?wait=realized", "{\"host\":\"esx-1\"}");
+        rest.fake().pendingHosts(List.of("esx-2"));
+        send("DELETE", "/v1/ports/" + port + "/binding?wait=realized", null);
+
+        HttpResponse<String> r = send("GET", "/metrics", null);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("Content-Type"))
+                .hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        String after = r.body();
+        assertThat(after).contains("# TYPE portmesh_operations_total counter", "# TYPE jvm_memory_used_bytes gauge");
+        String ops = "portmesh_operations_total";
+        assertThat(delta(before, after, ops, "operation=\"create_switch\",outcome=\"ok\""))
+                .isEqualTo(1);
+        assertThat(delta(before, after, ops, "operation=\"create_switch\",outcome=\"conflict\""))
+                .isEqualTo(1);
+        assertThat(delta(before, after, ops, "operation=\"get_port\",outcome=\"not_found\""))
+                .isEqualTo(1);
+        assertThat(delta(before, after, ops, "operation=\"bind_port\",outcome=\"realized\""))
+                .isEqualTo(1);
+        assertThat(delta(before, after, ops, "operation=\"unbind_port\",outcome=\"not_realized\""))
+                .isEqualTo(1);
+        assertThat(delta(before, after, "portmesh_operation_duration_seconds_count", "operation=\"bind_port\""))
+                .isEqualTo(1);
+    }
+
+    private static double delta(String before, String after, String metric, String labels) {
+        return NodeScrape.sum(after, metric, labels) - NodeScrape.sum(before, metric, labels);
     }
 
     @Test

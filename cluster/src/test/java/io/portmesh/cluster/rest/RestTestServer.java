@@ -2,6 +2,8 @@ package io.portmesh.cluster.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.sharding.metrics.NodeMetrics;
+import io.portmesh.sharding.service.MeteredNetworkService;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -15,7 +17,10 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
 
-/** One actor system, the REST API bound on 127.0.0.1:0 over a {@link FakeNetworkService}, and a client for it. */
+/**
+ * One actor system, the REST API bound on 127.0.0.1:0 over a {@link FakeNetworkService} (metered, as a node's service
+ * is), and a client for it.
+ */
 public final class RestTestServer implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
@@ -29,7 +34,8 @@ public final class RestTestServer implements AutoCloseable {
                 name,
                 ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING")
                         .withFallback(ConfigFactory.load()));
-        binding = RestServer.start(system, "127.0.0.1", 0, fake, settings)
+        binding = RestServer.start(
+                        system, "127.0.0.1", 0, new MeteredNetworkService(fake, NodeMetrics.get(system)), settings)
                 .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }

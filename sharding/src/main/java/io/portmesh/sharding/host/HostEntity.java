@@ -340,6 +340,7 @@ public final class HostEntity
         if (!newMaster) {
             return Effect().noReply();
         }
+        southbound.masterElected();
         return Effect()
                 .persist(new MasterElected(s.generation() + 1))
                 .thenRun(ns -> southbound.announceRoles(ns))

@@ -3,6 +3,7 @@ package io.portmesh.sharding.host;
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -115,6 +116,14 @@ public final class HostFanout implements Extension {
         this.cluster = Cluster.get(system);
         this.executor = system.executionContext();
         this.nodeActor = system.systemActorOf(node(), "portmesh-host-fanout", Props.empty());
+        NodeMetrics.get(system)
+                .countedElsewhere(
+                        "portmesh_fanout_hosts_total",
+                        "Hosts told of a switch change by this node's switches: through the node they run on (one "
+                                + "message per node) or asked directly (no node claimed them: moving, or a node "
+                                + "did not answer)",
+                        "path",
+                        Map.of("node", reachedThroughNodes::get, "direct", askedDirectly::get));
     }
 
     public static HostFanout get(ActorSystem<?> system) {

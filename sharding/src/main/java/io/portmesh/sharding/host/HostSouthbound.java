@@ -5,6 +5,7 @@ import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.openflow.plan.OpenFlowToPlan;
 import io.portmesh.openflow.plan.PlanToOpenFlow;
 import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.OpenFlowBytes;
 import io.portmesh.sharding.southbound.SessionCommand;
@@ -52,7 +53,7 @@ final class HostSouthbound {
     private final Set<String> syncedSlots = new HashSet<>();
     /** Masters whose flows were read, waiting for the plan to be complete before the first (whole) push. */
     private final Map<String, FlowPlan> readBySlot = new HashMap<>();
-    /** Per slot: the version of the last push and the number of flows the plan had then. */
+    /** Per slot: the version of the last push, the number of flows the plan had then, and when (0 once acked). */
     private final Map<String, long[]> pushedFlowsBySlot = new HashMap<>();
 
     private final Map<String, Long> ackedBySlot = new HashMap<>();
@@ -62,11 +63,13 @@ final class HostSouthbound {
     private long changes;
 
     private long flowModsSent;
+    private final NodeMetrics metrics;
 
     HostSouthbound(ActorContext<HostEntity.Command> ctx, String selfNode, Duration realizeTimeout) {
         this.ctx = ctx;
         this.selfNode = selfNode;
         this.realizeTimeout = realizeTimeout;
+        this.metrics = NodeMetrics.get(ctx.getSystem());
     }
 
     /** @return true when a new master must be elected (the entity persists the generation, then announces). */
@@ -113,6 +116,11 @@ final class HostSouthbound {
                 .orElse(false);
     }
 
+    /** A new master is being elected (the entity persists its generation, then calls {@link #announceRoles}). */
+    void masterElected() {
+        metrics.masterElections.inc();
+    }
+
     /** After a generation was persisted: roles to everybody, and a reconciliation read on each master not yet read. */
     void announceRoles(HostState s) {
         sessions.values().forEach(x -> {
@@ -137,6 +145,7 @@ final class HostSouthbound {
                         .flatMap(r -> r.getEntries().stream())
                         .toList());
         readBySlot.put(x.slot(), installed);
+        metrics.reconciliations.inc();
         pushWholePlans(s);
     }
 
@@ -215,7 +224,9 @@ final class HostSouthbound {
     private void send(String slot, long version, byte[] bytes, int count) {
         masterBySlot.get(slot).tell(new SessionCommand.Push(version, bytes, count, ctx.getSelf()));
         flowModsSent += count;
-        pushedFlowsBySlot.put(slot, new long[] {version, plan.flowCount()});
+        metrics.flowMods.inc(count);
+        metrics.pushes.inc();
+        pushedFlowsBySlot.put(slot, new long[] {version, plan.flowCount(), System.nanoTime()});
     }
 
     void acked(ActorRef<SessionCommand> ref, long version) {
@@ -227,6 +238,10 @@ final class HostSouthbound {
         long[] pushed = pushedFlowsBySlot.get(x.slot());
         if (pushed != null && version >= pushed[0]) {
             ackedFlowsBySlot.put(x.slot(), (int) pushed[1]);
+            if (pushed[2] != 0) { // the first ack of the last push: how long the agent took
+                metrics.pushSeconds.observe((System.nanoTime() - pushed[2]) / 1e9);
+                pushed[2] = 0;
+            }
         }
         completeWaiters();
     }
@@ -236,6 +251,7 @@ final class HostSouthbound {
         if (x == null || !ref.equals(masterBySlot.get(x.slot()))) {
             return;
         }
+        metrics.pushFailures.inc();
         ctx.getLog()
                 .warn(
                         "push to {} slot {} failed ({}); reading its flows again",

@@ -6,6 +6,7 @@ import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfErrorException;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -64,6 +66,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     /** xids of flow-mods whose barrier has not come back: an error for one of them fails that push. */
     private final Set<Long> inFlight = new HashSet<>();
 
+    private final NodeMetrics metrics;
     private String pushError;
     /** The entity incarnation that last gave this connection a role. */
     private ActorRef<HostEntity.Command> watchedHost;
@@ -80,6 +83,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         this.host = host;
         this.node = node;
         this.f = conn.factory();
+        this.metrics = NodeMetrics.get(ctx.getSystem());
+        metrics.openflowSessions.inc();
     }
 
     public static Behavior<SessionCommand> create(
@@ -114,7 +119,14 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                     conn.close();
                     return Behaviors.stopped();
                 })
-                .onMessage(Disconnected.class, m -> Behaviors.stopped())
+                .onMessage(Disconnected.class, m -> {
+                    metrics.agentDisconnects.inc();
+                    return Behaviors.stopped();
+                })
+                .onSignal(PostStop.class, signal -> {
+                    metrics.openflowSessions.dec();
+                    return this;
+                })
                 .build();
     }
 

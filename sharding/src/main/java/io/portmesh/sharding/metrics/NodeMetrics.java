@@ -1,0 +1,176 @@
+package io.portmesh.sharding.metrics;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.Unit;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Extension;
+import org.apache.pekko.actor.typed.ExtensionId;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+
+/**
+ * One controller node's metrics, in the Prometheus text format at {@code GET /metrics} of its REST port. One registry
+ * per ActorSystem (not the process-wide default), so that three nodes in one JVM (tests, the bind benchmark) each
+ * count their own. What every metric means, and what to watch, is in the README's operations section.
+ */
+public final class NodeMetrics implements Extension {
+    /** Latency buckets from 1 ms to about 16 s, for northbound calls and for pushes waiting on a barrier. */
+    private static final double[] SECONDS = {0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 16};
+
+    private static final List<MemberStatus> STATUSES = List.of(
+            MemberStatus.joining(),
+            MemberStatus.weaklyUp(),
+            MemberStatus.up(),
+            MemberStatus.leaving(),
+            MemberStatus.exiting(),
+            MemberStatus.down());
+
+    private static final ExtensionId<NodeMetrics> ID = new ExtensionId<>() {
+        @Override
+        public NodeMetrics createExtension(ActorSystem<?> system) {
+            return new NodeMetrics(system);
+        }
+    };
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+
+    /** Northbound operations by name and outcome (ok, realized, not_realized, invalid, not_found, conflict, ...). */
+    public final Counter operations = Counter.builder()
+            .name("portmesh_operations_total")
+            .help("Northbound operations answered by this node, by operation and outcome")
+            .labelNames("operation", "outcome")
+            .register(registry);
+
+    public final Histogram operationSeconds = seconds(
+            "portmesh_operation_duration_seconds",
+            "Time from a northbound call to its answer on this node (with ?wait=realized: until the agents "
+                    + "acknowledged, or the realization timeout)",
+            "operation");
+
+    public final Gauge openflowSessions = Gauge.builder()
+            .name("portmesh_openflow_sessions")
+            .help("OpenFlow connections from agents that this node holds after their handshake")
+            .register(registry);
+
+    public final Counter agentDisconnects = counter(
+            "portmesh_openflow_disconnects_total",
+            "Agent connections this node lost (closed, reset, or echo replies missed)");
+
+    public final Counter masterElections = counter(
+            "portmesh_master_elections_total",
+            "New master connections chosen by the Host entities running on this node (each persists a "
+                    + "generation id)");
+
+    public final Counter reconciliations = counter(
+            "portmesh_reconciliations_total",
+            "Flow tables read back from a new master agent and diffed against the plan");
+
+    public final Counter flowMods = counter(
+            "portmesh_flow_mods_sent_total",
+            "Flow-mods and group-mods sent to agents by the Host entities on this node");
+
+    public final Counter pushes =
+            counter("portmesh_plan_pushes_total", "Plan changes pushed to master agents (each ends with a barrier)");
+
+    public final Counter pushFailures = counter(
+            "portmesh_plan_push_failures_total",
+            "Pushes an agent refused or that failed on the connection; the agent's flows are read again");
+
+    public final Histogram pushSeconds = seconds(
+            "portmesh_plan_push_ack_seconds",
+            "Time from a push to the agent's barrier reply, as seen by the Host entity");
+
+    private NodeMetrics(ActorSystem<?> system) {
+        String provider = system.settings().config().getString("pekko.actor.provider");
+        if (provider.equals("cluster") || provider.endsWith(".ClusterActorRefProvider")) { // not in REST-only tests
+            clusterMembers(Cluster.get(system));
+        }
+        JvmMetrics.builder().register(registry);
+    }
+
+    private void clusterMembers(Cluster cluster) {
+        GaugeWithCallback.builder()
+                .name("portmesh_cluster_members")
+                .help("Cluster members as this node sees them, by status (up, joining, leaving, ...) and reachability")
+                .labelNames("status", "reachable")
+                .callback(cb -> {
+                    var state = cluster.state();
+                    var unreachable = state.getUnreachable();
+                    for (MemberStatus status : STATUSES) {
+                        String name = status.toString().toLowerCase(java.util.Locale.ROOT);
+                        long up = 0;
+                        long down = 0;
+                        for (var m : state.getMembers()) {
+                            if (m.status().equals(status)) {
+                                if (unreachable.contains(m)) {
+                                    down++;
+                                } else {
+                                    up++;
+                                }
+                            }
+                        }
+                        cb.call(up, name, "true");
+                        cb.call(down, name, "false");
+                    }
+                })
+                .register(registry);
+    }
+
+    private Counter counter(String name, String help) {
+        return Counter.builder().name(name).help(help).register(registry);
+    }
+
+    private Histogram seconds(String name, String help, String... labels) {
+        return Histogram.builder()
+                .name(name)
+                .help(help)
+                .unit(Unit.SECONDS)
+                .labelNames(labels)
+                .classicOnly()
+                .classicUpperBounds(SECONDS)
+                .register(registry);
+    }
+
+    public static NodeMetrics get(ActorSystem<?> system) {
+        return ID.apply(system);
+    }
+
+    /** Counters kept elsewhere (atomics of a component), exported as one metric with one label. */
+    public void countedElsewhere(String name, String help, String label, Map<String, LongSupplier> byValue) {
+        CounterWithCallback.builder()
+                .name(name)
+                .help(help)
+                .labelNames(label)
+                .callback(cb -> byValue.forEach((value, count) -> cb.call(count.getAsLong(), value)))
+                .register(registry);
+    }
+
+    public String contentType() {
+        return writer.getContentType();
+    }
+
+    /** Every metric of this node, in the Prometheus text format. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            writer.write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+}

@@ -1,0 +1,144 @@
+package io.portmesh.sharding.service;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.ValidationException;
+import io.portmesh.sharding.metrics.NodeMetrics;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Counts and times every northbound operation of a node ({@code portmesh_operations_total},
+ * {@code portmesh_operation_duration_seconds}) in front of the real service: the REST API and anything else that
+ * calls the node's service are measured the same way.
+ */
+public final class MeteredNetworkService implements NetworkService {
+    private final NetworkService inner;
+    private final NodeMetrics metrics;
+
+    public MeteredNetworkService(NetworkService inner, NodeMetrics metrics) {
+        this.inner = inner;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public CompletionStage<SwitchInfo> createSwitch(SwitchId id, Optional<Integer> vni) {
+        return timed("create_switch", () -> inner.createSwitch(id, vni), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<List<SwitchInfo>> listSwitches() {
+        return timed("list_switches", inner::listSwitches, r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<SwitchInfo> getSwitch(SwitchId id) {
+        return timed("get_switch", () -> inner.getSwitch(id), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<Void> deleteSwitch(SwitchId id) {
+        return timed("delete_switch", () -> inner.deleteSwitch(id), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
+        return timed("create_host", () -> inner.createHost(id, tunnelIp), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<List<HostInfo>> listHosts() {
+        return timed("list_hosts", inner::listHosts, r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<HostInfo> getHost(HostId id) {
+        return timed("get_host", () -> inner.getHost(id), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
+        return timed("create_port", () -> inner.createPort(switchId, mac, ips, name), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<PortInfo> getPort(PortId id) {
+        return timed("get_port", () -> inner.getPort(id), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<List<PortInfo>> listPorts(SwitchId switchId) {
+        return timed("list_ports", () -> inner.listPorts(switchId), r -> "ok");
+    }
+
+    @Override
+    public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
+        return timed("delete_port", () -> inner.deletePort(id, waitRealized), MeteredNetworkService::outcome);
+    }
+
+    @Override
+    public CompletionStage<BindingResult> bindPort(PortId id, HostId host, boolean waitRealized) {
+        return timed("bind_port", () -> inner.bindPort(id, host, waitRealized), b -> outcome(b.realization()));
+    }
+
+    @Override
+    public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
+        return timed("unbind_port", () -> inner.unbindPort(id, waitRealized), MeteredNetworkService::outcome);
+    }
+
+    @Override
+    public CompletionStage<ClusterInfo> clusterInfo() {
+        return timed("cluster_info", inner::clusterInfo, r -> "ok");
+    }
+
+    /** A change that waited for the agents was realized or not; one that did not wait is just ok. */
+    private static String outcome(Realization r) {
+        if (!r.waited()) {
+            return "ok";
+        }
+        return r.realized() ? "realized" : "not_realized";
+    }
+
+    /** The outcome of a failed operation, by the exceptions {@link NetworkService} documents. */
+    static String failure(Throwable e) {
+        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (t instanceof ValidationException) {
+            return "invalid";
+        }
+        if (t instanceof NotFoundException) {
+            return "not_found";
+        }
+        if (t instanceof ConflictException) {
+            return "conflict";
+        }
+        if (t instanceof UnavailableException) {
+            return "unavailable";
+        }
+        return "error";
+    }
+
+    private <R> CompletionStage<R> timed(
+            String operation, Supplier<CompletionStage<R>> call, Function<R, String> outcome) {
+        long start = System.nanoTime();
+        CompletionStage<R> stage;
+        try {
+            stage = call.get();
+        } catch (RuntimeException e) { // validation before any stage exists
+            record(operation, failure(e), start);
+            throw e;
+        }
+        return stage.whenComplete((r, e) -> record(operation, e != null ? failure(e) : outcome.apply(r), start));
+    }
+
+    private void record(String operation, String outcome, long start) {
+        metrics.operations.labelValues(operation, outcome).inc();
+        metrics.operationSeconds.labelValues(operation).observe((System.nanoTime() - start) / 1e9);
+    }
+}
