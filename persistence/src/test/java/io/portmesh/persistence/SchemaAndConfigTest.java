@@ -83,6 +83,17 @@ class SchemaAndConfigTest {
                 .isFalse();
         assertThat(c.getBoolean("pekko.persistence.cassandra.events-by-tag.enabled"))
                 .isTrue();
+        // the untagged journal (ports): the same tables, no events-by-tag
+        String untagged = c.getString("portmesh.persistence.untagged-journal-plugin");
+        assertThat(untagged).isEqualTo("portmesh.persistence.cassandra-untagged.journal");
+        assertThat(c.getString(untagged + ".class"))
+                .isEqualTo(c.getString("pekko.persistence.cassandra.journal.class"));
+        assertThat(c.getString(untagged + ".keyspace")).isEqualTo("portmesh_journal");
+        assertThat(c.getString(untagged + ".table"))
+                .isEqualTo(c.getString("pekko.persistence.cassandra.journal.table"));
+        assertThat(c.getBoolean("portmesh.persistence.cassandra-untagged.events-by-tag.enabled"))
+                .isFalse();
+        assertThat(c.getBoolean(untagged + ".support-deletes")).isFalse();
         assertThat(c.getString("pekko.actor.serialization-bindings.\"io.portmesh.persistence.CborSerializable\""))
                 .isEqualTo("jackson-cbor");
         assertThat(c.getString("portmesh.cassandra.local-datacenter")).isEqualTo("datacenter1");

@@ -20,6 +20,8 @@ public final class EntityTestKits {
                         pekko.remote.artery.canonical.port = 0
                         pekko.actor.serialize-messages = off
                         pekko.persistence.snapshot-store.plugin = "pekko.persistence.testkit.snapshotstore.pluginid"
+                        # every entity on the in-memory journal, ports too
+                        portmesh.persistence.untagged-journal-plugin = ""
                         """))
                 .withFallback(ConfigFactory.load());
     }

@@ -99,7 +99,7 @@ final class BindReport {
                 f.writes().percentileMs(99),
                 f.writes().maxMs(),
                 f.writes().count());
-        line("  sequential persists on the path: %d", f.persists());
+        line("  sequential Cassandra writes on the path: %d", f.persists());
         PathFloor.SEQUENTIAL_PERSISTS.forEach(p -> line("    %s", p));
         line(
                 "  barrier round trip controller->agent: median %.3f ms (p99 %.3f) over %d",

@@ -118,6 +118,15 @@ public final class LogicalPortEntity
         return Behaviors.setup(ctx -> new LogicalPortEntity(ctx, id, sharding, askTimeout, realizeTimeout));
     }
 
+    /**
+     * Ports never tag their events, so they use the journal without events-by-tag (see persistence's
+     * reference.conf): no tag-writer round trip on every write, no tag-progress lookup when a port starts.
+     */
+    @Override
+    public String journalPluginId() {
+        return ctx.getSystem().settings().config().getString("portmesh.persistence.untagged-journal-plugin");
+    }
+
     @Override
     public PortState emptyState() {
         return PortState.empty(portId);
@@ -125,7 +134,8 @@ public final class LogicalPortEntity
 
     @Override
     public Set<String> tagsFor(Event event) {
-        // no read-side view lists ports yet (a switch's ports come from the switch's events): no tag, no tag write
+        // no read-side view lists ports (a switch's ports come from the switch's events); ports are on the journal
+        // without events-by-tag (journalPluginId), where a tag would never reach a view
         return Set.of();
     }
 
