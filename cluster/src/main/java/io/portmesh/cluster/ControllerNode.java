@@ -48,7 +48,8 @@ public final class ControllerNode {
         LogicalPortEntity.init(system, s.askTimeout(), s.realizeTimeout());
         VniRegistryEntity.init(system);
         NetworkService service = new MeteredNetworkService(
-                new ShardedNetworkService(system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout()),
+                new ShardedNetworkService(
+                        system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout(), s.warmPortIds()),
                 NodeMetrics.get(system));
         try {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))

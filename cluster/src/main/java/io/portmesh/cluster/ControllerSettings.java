@@ -13,6 +13,7 @@ public record ControllerSettings(
         Duration askTimeout,
         Duration realizeTimeout,
         Duration announceInterval,
+        int warmPortIds,
         OfConfig openflow) {
 
     public static ControllerSettings fromConfig(Config root) {
@@ -28,6 +29,7 @@ public record ControllerSettings(
                 c.getDuration("ask-timeout"),
                 c.getDuration("realize-timeout"),
                 c.getDuration("southbound.announce-interval"),
+                c.getInt("warm-port-ids"),
                 of);
     }
 }

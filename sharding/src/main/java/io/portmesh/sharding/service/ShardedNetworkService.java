@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -35,15 +34,24 @@ public final class ShardedNetworkService implements NetworkService {
     private final Duration askTimeout;
     private final Duration realizeTimeout;
     private final ClusterInfoReader clusterInfo;
+    private final WarmPortIds portIds;
 
+    /** Without started port entities ahead of need (see {@link WarmPortIds}). */
     public ShardedNetworkService(
             ActorSystem<?> system, TopologyView view, Duration askTimeout, Duration realizeTimeout) {
+        this(system, view, askTimeout, realizeTimeout, 0);
+    }
+
+    /** @param warmPortIds how many port entities to keep started for the next creations */
+    public ShardedNetworkService(
+            ActorSystem<?> system, TopologyView view, Duration askTimeout, Duration realizeTimeout, int warmPortIds) {
         this.system = system;
         this.sharding = ClusterSharding.get(system);
         this.view = view;
         this.askTimeout = askTimeout;
         this.realizeTimeout = realizeTimeout;
         this.clusterInfo = new ClusterInfoReader(system, askTimeout);
+        this.portIds = new WarmPortIds(system, askTimeout, warmPortIds);
     }
 
     @Override
@@ -94,8 +102,7 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
-        PortId id =
-                PortId.of("p-" + UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+        PortId id = portIds.take();
         List<String> ipTexts = ips.stream().map(Ipv4::toString).toList();
         return ask(
                 port(id),
