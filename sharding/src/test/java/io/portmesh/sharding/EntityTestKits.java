@@ -2,6 +2,11 @@ package io.portmesh.sharding;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.VniRegistryEntity;
+import io.portmesh.sharding.port.LogicalPortEntity;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.MemberStatus;
@@ -24,6 +29,18 @@ public final class EntityTestKits {
                         portmesh.persistence.untagged-journal-plugin = ""
                         """))
                 .withFallback(ConfigFactory.load());
+    }
+
+    /**
+     * A one-node cluster running every entity type (sharded), as a controller node runs them: for tests that go
+     * through entities that ask each other.
+     */
+    public static void startEntities(ActorSystem<?> system, Duration ask, Duration realize) {
+        joinAsSingleNode(system);
+        HostEntity.init(system, realize, ask);
+        LogicalSwitchEntity.init(system, ask, realize);
+        LogicalPortEntity.init(system, ask, realize);
+        VniRegistryEntity.init(system);
     }
 
     /** Joins {@code system} to itself and waits (bounded) until it is Up: a one-node cluster for sharded entities. */

@@ -11,7 +11,6 @@ import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
-import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.service.BindingResult;
@@ -54,11 +53,7 @@ class LogicalPortEntityTest {
     @BeforeAll
     static void joinAndStartSharding() {
         var system = testKit.system();
-        EntityTestKits.joinAsSingleNode(system);
-        HostEntity.init(system, Duration.ofSeconds(2), ASK);
-        LogicalSwitchEntity.init(system, ASK, Duration.ofSeconds(2));
-        LogicalPortEntity.init(system, ASK, Duration.ofSeconds(2));
-        VniRegistryEntity.init(system);
+        EntityTestKits.startEntities(system, ASK, Duration.ofSeconds(2));
         svc = new ShardedNetworkService(system, new TopologyView(), ASK, Duration.ofSeconds(2));
     }
 

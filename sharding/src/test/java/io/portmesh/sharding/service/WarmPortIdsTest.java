@@ -8,9 +8,6 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.EntityTestKits;
-import io.portmesh.sharding.host.HostEntity;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
-import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
@@ -37,12 +34,7 @@ class WarmPortIdsTest {
 
     @BeforeAll
     static void joinAndStartSharding() {
-        var system = testKit.system();
-        EntityTestKits.joinAsSingleNode(system);
-        HostEntity.init(system, Duration.ofSeconds(2), ASK);
-        LogicalSwitchEntity.init(system, ASK, Duration.ofSeconds(2));
-        LogicalPortEntity.init(system, ASK, Duration.ofSeconds(2));
-        VniRegistryEntity.init(system);
+        EntityTestKits.startEntities(testKit.system(), ASK, Duration.ofSeconds(2));
     }
 
     @AfterAll
