@@ -1,5 +1,6 @@
 package io.portmesh.cluster;
 
+import io.portmesh.sharding.metrics.NodeMetrics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,12 +39,6 @@ public final class NodeScrape {
     }
 
     public static double sum(String text, String metric, String labels) {
-        double total = 0;
-        for (String line : text.split("\n")) {
-            if (line.startsWith(metric + " ") || (line.startsWith(metric + "{") && line.contains(labels))) {
-                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-            }
-        }
-        return total;
+        return NodeMetrics.sum(text, metric, labels);
     }
 }

@@ -9,9 +9,11 @@ import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
 import io.portmesh.persistence.Replication;
 import io.portmesh.persistence.SchemaInstaller;
+import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sim.PingStats;
 import io.portmesh.sim.RttHistogram;
 import io.portmesh.sim.SimulatedVm;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -128,6 +130,7 @@ public final class DemoMain implements Callable<Integer> {
             report.line("esx-1: " + host1.path("flowsInstalled").asInt() + " flows installed, master generation "
                     + host1.path("masterGeneration").asLong() + ", agents "
                     + host1.path("agents").size());
+            metrics(nodes, 4, 3);
             report.line("total " + String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
             report.print(work.resolve("report.txt"));
             return report.failed() ? 1 : 0;
@@ -184,6 +187,30 @@ public final class DemoMain implements Callable<Integer> {
                         "%s: %d/%d answered, rtt p50 %.2f ms p99 %.2f ms",
                         label, received, sent, h.getValueAtPercentile(50) / 1e6, h.getValueAtPercentile(99) / 1e6),
                 received == sent);
+    }
+
+    /**
+     * What the nodes' GET /metrics say, summed over the nodes (the README's operations section explains them), checked
+     * against what the demo did: {@code bindings} realized, every one of {@code hosts} agents on every node.
+     */
+    private void metrics(List<NodeProcess> nodes, int bindings, int hosts) throws IOException, InterruptedException {
+        double realized = 0;
+        double sessions = 0;
+        double flowMods = 0;
+        double elections = 0;
+        for (NodeProcess n : nodes) {
+            String m = new RestClient(n.url()).text("/metrics");
+            realized += NodeMetrics.sum(m, "portmesh_operations_total", "operation=\"bind_port\",outcome=\"realized\"");
+            sessions += NodeMetrics.sum(m, "portmesh_openflow_sessions", "");
+            flowMods += NodeMetrics.sum(m, "portmesh_flow_mods_sent_total", "");
+            elections += NodeMetrics.sum(m, "portmesh_master_elections_total", "");
+        }
+        report.check(
+                String.format(
+                        "metrics (GET /metrics, summed over the %d nodes): %.0f bindings realized, %.0f agent sessions, "
+                                + "%.0f master elections, %.0f flow-mods sent",
+                        nodes.size(), realized, sessions, elections, flowMods),
+                realized == bindings && sessions == (double) hosts * nodes.size() && flowMods > 0);
     }
 
     private static boolean from(byte[] frame, SimulatedVm vm) {

@@ -163,6 +163,20 @@ public final class NodeMetrics implements Extension {
         return writer.getContentType();
     }
 
+    /**
+     * The sum of the samples of {@code metric} in a scrape of this format whose labels contain {@code labels} (""
+     * for all): how the demo and the tests read a node's metrics back, as a Prometheus query would sum them.
+     */
+    public static double sum(String scrape, String metric, String labels) {
+        double total = 0;
+        for (String line : scrape.split("\n")) {
+            if (line.startsWith(metric + " ") || (line.startsWith(metric + "{") && line.contains(labels))) {
+                total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
     /** Every metric of this node, in the Prometheus text format. */
     public byte[] scrape() {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
