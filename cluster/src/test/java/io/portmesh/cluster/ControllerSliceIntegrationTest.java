@@ -96,8 +96,12 @@ class ControllerSliceIntegrationTest {
                             "portmesh_operations_total",
                             "operation=\"bind_port\",outcome=\"realized\""))
                     .isEqualTo(4);
-            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_openflow_sessions", ""))
-                    .isEqualTo(HOSTS.length * cluster.nodes.size());
+            // a binding is realized through the master connection; the slaves may still be finishing their handshake
+            TestCluster nodes = cluster;
+            SliceFixture.awaitTrue(
+                    "every agent connected to every node, as the nodes' metrics count",
+                    () -> NodeScrape.sumUnchecked(nodes.nodes, "portmesh_openflow_sessions", "")
+                            == HOSTS.length * nodes.nodes.size());
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
                     .isPositive();
 

@@ -38,6 +38,15 @@ public final class NodeScrape {
         return total;
     }
 
+    /** {@link #sum(List, String, String)} for lambdas: a failed scrape is an unchecked exception. */
+    static double sumUnchecked(List<ControllerNode> nodes, String metric, String labels) {
+        try {
+            return sum(nodes, metric, labels);
+        } catch (Exception e) {
+            throw new IllegalStateException("scraping /metrics: " + e, e);
+        }
+    }
+
     public static double sum(String text, String metric, String labels) {
         return NodeMetrics.sum(text, metric, labels);
     }

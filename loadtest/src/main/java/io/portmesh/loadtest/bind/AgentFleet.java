@@ -3,6 +3,7 @@ package io.portmesh.loadtest.bind;
 import io.portmesh.agent.control.DatapathAgent;
 import java.io.BufferedReader;
 import java.io.File;
+import java.io.FileWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStreamWriter;
@@ -12,7 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The simulated hosts' agents in a JVM of their own, as on real hosts: their flow tables and their allocation do not
@@ -35,6 +39,7 @@ public final class AgentFleet {
         List<String> controllers = Arrays.asList(args).subList(1, args.length);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         List<DatapathAgent> agents = new ArrayList<>();
+        int exit = 1;
         try {
             for (String line = in.readLine(); line != null && !line.isBlank(); line = in.readLine()) {
                 String[] hostAndTep = line.trim().split(" ");
@@ -46,13 +51,19 @@ public final class AgentFleet {
             while (in.read() >= 0) {
                 // nothing else is ever sent: wait for the end of the benchmark (or its death)
             }
+            exit = 0;
         } finally {
             agents.forEach(DatapathAgent::close);
+            // threads of an agent that failed half-way must not keep this JVM (and its UDP ports) alive
+            System.exit(exit);
         }
     }
 
     /** The fleet as the benchmark sees it: a child process. */
     static final class Process implements AutoCloseable {
+        /** How long 200 agents may take to start and connect their sockets (they need about a second here). */
+        private static final long READY_SECONDS = 120;
+
         private final java.lang.Process process;
         private final Writer stdin;
 
@@ -84,38 +95,51 @@ public final class AgentFleet {
                 fleet.stdin.flush();
                 fleet.awaitReady(hosts.size(), log.toFile());
                 return fleet;
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | InterruptedException e) {
                 fleet.close();
                 throw e;
             }
         }
 
-        /** Reads the fleet's output until it says ready; everything it prints goes to {@code log}. */
-        private void awaitReady(int agents, File log) throws IOException {
+        /**
+         * Copies the fleet's output to {@code log} on a thread of its own and waits (bounded) until it says ready; a fleet
+         * that exits or hangs before is destroyed and reported with its log named.
+         */
+        private void awaitReady(int agents, File log) throws IOException, InterruptedException {
+            CompletableFuture<Boolean> ready = new CompletableFuture<>();
             BufferedReader out =
                     new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            Writer copy = new java.io.FileWriter(log, StandardCharsets.UTF_8);
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                copy.write(line + "\n");
-                if (line.equals(READY + " " + agents)) {
-                    copy.flush();
-                    Thread drain = new Thread(() -> drain(out, copy), "agent-fleet-output");
-                    drain.setDaemon(true);
-                    drain.start();
-                    return;
-                }
+            Writer copy = new FileWriter(log, StandardCharsets.UTF_8);
+            Thread drain = new Thread(() -> drain(out, copy, READY + " " + agents, ready), "agent-fleet-output");
+            drain.setDaemon(true);
+            drain.start();
+            boolean ok;
+            try {
+                ok = ready.get(READY_SECONDS, TimeUnit.SECONDS);
+            } catch (TimeoutException | ExecutionException e) {
+                ok = false;
             }
-            copy.close();
-            throw new IOException("the agent fleet exited before its agents ran (exit " + exitCode() + "); see " + log);
+            if (!ok) {
+                process.destroyForcibly();
+                throw new IOException("the agent fleet did not start its " + agents + " agents within " + READY_SECONDS
+                        + " s (exit " + exitCode() + "); see " + log);
+            }
         }
 
-        private static void drain(BufferedReader out, Writer copy) {
+        /** Copies every line; completes {@code ready} true at the ready line, false if the output ends first. */
+        private static void drain(BufferedReader out, Writer copy, String readyLine, CompletableFuture<Boolean> ready) {
             try (copy) {
                 for (String line = out.readLine(); line != null; line = out.readLine()) {
                     copy.write(line + "\n");
+                    if (line.equals(readyLine)) {
+                        copy.flush();
+                        ready.complete(true);
+                    }
                 }
             } catch (IOException e) {
                 // the fleet is gone: nothing more to copy
+            } finally {
+                ready.complete(false);
             }
         }
 

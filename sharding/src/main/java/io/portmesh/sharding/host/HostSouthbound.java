@@ -10,6 +10,7 @@ import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.OpenFlowBytes;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -42,6 +43,9 @@ final class HostSouthbound {
     /** Someone waiting until the agents acknowledge {@code version}: told true then, or false at the deadline. */
     private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
 
+    /** Pushes timed per slot at most (an agent that stops answering is declared dead long before). */
+    private static final int MAX_TIMED_PUSHES = 1024;
+
     private final ActorContext<HostEntity.Command> ctx;
     private final String selfNode;
     private final Duration realizeTimeout;
@@ -53,8 +57,10 @@ final class HostSouthbound {
     private final Set<String> syncedSlots = new HashSet<>();
     /** Masters whose flows were read, waiting for the plan to be complete before the first (whole) push. */
     private final Map<String, FlowPlan> readBySlot = new HashMap<>();
-    /** Per slot: the version of the last push, the number of flows the plan had then, and when (0 once acked). */
+    /** Per slot: the version of the last push and the number of flows the plan had then. */
     private final Map<String, long[]> pushedFlowsBySlot = new HashMap<>();
+    /** Per slot: {version, nanoTime} of the pushes not yet acknowledged, oldest first (for the push latency metric). */
+    private final Map<String, ArrayDeque<long[]>> unackedBySlot = new HashMap<>();
 
     private final Map<String, Long> ackedBySlot = new HashMap<>();
     private final Map<String, Integer> ackedFlowsBySlot = new HashMap<>();
@@ -226,7 +232,12 @@ final class HostSouthbound {
         flowModsSent += count;
         metrics.flowMods.inc(count);
         metrics.pushes.inc();
-        pushedFlowsBySlot.put(slot, new long[] {version, plan.flowCount(), System.nanoTime()});
+        pushedFlowsBySlot.put(slot, new long[] {version, plan.flowCount()});
+        ArrayDeque<long[]> unacked = unackedBySlot.computeIfAbsent(slot, s -> new ArrayDeque<>());
+        if (unacked.size() == MAX_TIMED_PUSHES) {
+            unacked.poll(); // an agent that stopped answering: its connection is about to be declared dead
+        }
+        unacked.add(new long[] {version, System.nanoTime()});
     }
 
     void acked(ActorRef<SessionCommand> ref, long version) {
@@ -238,10 +249,11 @@ final class HostSouthbound {
         long[] pushed = pushedFlowsBySlot.get(x.slot());
         if (pushed != null && version >= pushed[0]) {
             ackedFlowsBySlot.put(x.slot(), (int) pushed[1]);
-            if (pushed[2] != 0) { // the first ack of the last push: how long the agent took
-                metrics.pushSeconds.observe((System.nanoTime() - pushed[2]) / 1e9);
-                pushed[2] = 0;
-            }
+        }
+        ArrayDeque<long[]> unacked = unackedBySlot.get(x.slot());
+        long now = System.nanoTime();
+        while (unacked != null && !unacked.isEmpty() && unacked.peek()[0] <= version) {
+            metrics.pushSeconds.observe((now - unacked.poll()[1]) / 1e9); // a barrier acknowledges every push before it
         }
         completeWaiters();
     }
@@ -267,6 +279,7 @@ final class HostSouthbound {
         syncedSlots.remove(slot);
         readBySlot.remove(slot);
         pushedFlowsBySlot.remove(slot);
+        unackedBySlot.remove(slot);
     }
 
     /**

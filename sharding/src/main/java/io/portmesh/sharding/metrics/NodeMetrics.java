@@ -45,6 +45,12 @@ public final class NodeMetrics implements Extension {
         }
     };
 
+    /**
+     * The JVM's own metrics, registered once per JVM: the client keeps every registry it registers them in (and a GC
+     * listener for each) for the life of the JVM, which would keep every stopped ActorSystem (tests start dozens).
+     */
+    private static final PrometheusRegistry JVM = jvmRegistry();
+
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
 
@@ -99,7 +105,12 @@ public final class NodeMetrics implements Extension {
         if (provider.equals("cluster") || provider.endsWith(".ClusterActorRefProvider")) { // not in REST-only tests
             clusterMembers(Cluster.get(system));
         }
-        JvmMetrics.builder().register(registry);
+    }
+
+    private static PrometheusRegistry jvmRegistry() {
+        PrometheusRegistry jvm = new PrometheusRegistry();
+        JvmMetrics.builder().register(jvm);
+        return jvm;
     }
 
     private void clusterMembers(Cluster cluster) {
@@ -182,6 +193,7 @@ public final class NodeMetrics implements Extension {
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         try {
             writer.write(out, registry.scrape());
+            writer.write(out, JVM.scrape());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

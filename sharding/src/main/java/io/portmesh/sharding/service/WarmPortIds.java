@@ -52,19 +52,18 @@ final class WarmPortIds {
     }
 
     private void refill() {
+        // concurrent callers may overshoot the target by a few entities: harmless, they are used all the same
         while (ready.size() + starting.get() < target) {
-            starting.incrementAndGet();
             PortId id = fresh();
-            Futures.on(
-                            sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, id.value())
-                                    .<Boolean>askWithStatus(LogicalPortEntity.Exists::new, askTimeout),
-                            system.executionContext())
-                    .whenComplete((exists, e) -> {
-                        starting.decrementAndGet();
-                        if (e == null && !exists) {
-                            ready.add(id);
-                        } // else: that entity did not start in time (node busy, shard moving): drop the id
-                    });
+            var ask = sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, id.value())
+                    .<Boolean>askWithStatus(LogicalPortEntity.Exists::new, askTimeout);
+            starting.incrementAndGet(); // only once the ask exists: entityRefFor throws before sharding is started
+            Futures.on(ask, system.executionContext()).whenComplete((exists, e) -> {
+                if (e == null && !exists) {
+                    ready.add(id); // before the decrement, so that a refill meanwhile does not start one too many
+                } // else: that entity did not start in time (node busy, shard moving): drop the id
+                starting.decrementAndGet();
+            });
         }
     }
 
