@@ -1,6 +1,7 @@
 package io.portmesh.loadtest.bind;
 
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.loadtest.ChildJvm;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileWriter;
@@ -10,6 +11,7 @@ import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -75,14 +77,12 @@ public final class AgentFleet {
         /** Starts the fleet and returns once every agent runs (or fails with the fleet's log named). */
         static Process start(List<String> hosts, List<String> teps, int vxlanPort, List<String> controllers, Path log)
                 throws IOException, InterruptedException {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            cmd.addAll(JVM_OPTIONS);
-            cmd.add("-Dlogback.configurationFile=io/portmesh/loadtest/bind/fleet-logback.xml");
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), AgentFleet.class.getName()));
-            cmd.add(Integer.toString(vxlanPort));
-            cmd.addAll(controllers);
-            java.lang.Process p = new ProcessBuilder(cmd)
+            List<String> options = new ArrayList<>(JVM_OPTIONS);
+            options.add("-Dlogback.configurationFile=io/portmesh/loadtest/bind/fleet-logback.xml");
+            List<String> args = new ArrayList<>();
+            args.add(Integer.toString(vxlanPort));
+            args.addAll(controllers);
+            java.lang.Process p = new ProcessBuilder(ChildJvm.command(options, AgentFleet.class.getName(), args))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.PIPE)
                     .start();
@@ -164,14 +164,7 @@ public final class AgentFleet {
             } catch (IOException e) {
                 // already gone
             }
-            try {
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                process.destroyForcibly();
-            }
+            ChildJvm.awaitOrKill(process, Duration.ofSeconds(20));
         }
     }
 }

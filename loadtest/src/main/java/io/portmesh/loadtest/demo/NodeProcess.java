@@ -1,12 +1,12 @@
 package io.portmesh.loadtest.demo;
 
+import io.portmesh.loadtest.ChildJvm;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /** A controller node in its own JVM (the same class path as this one), so that it can be killed like a real process. */
 public final class NodeProcess implements AutoCloseable {
@@ -28,17 +28,14 @@ public final class NodeProcess implements AutoCloseable {
             int index, int remotePort, int seedPort, int httpPort, int openflowPort, String cassandra, Path logDir)
             throws IOException {
         Files.createDirectories(logDir);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> cmd = new ArrayList<>(List.of(
-                java,
-                "-Xmx512m",
-                "-cp",
-                System.getProperty("java.class.path"),
+        List<String> cmd = ChildJvm.command(
+                List.of("-Xmx512m"),
                 "io.portmesh.cluster.ControllerMain",
-                "--remote-port=" + remotePort,
-                "--http-port=" + httpPort,
-                "--openflow-port=" + openflowPort,
-                "--seed=pekko://portmesh@127.0.0.1:" + seedPort));
+                List.of(
+                        "--remote-port=" + remotePort,
+                        "--http-port=" + httpPort,
+                        "--openflow-port=" + openflowPort,
+                        "--seed=pekko://portmesh@127.0.0.1:" + seedPort));
         ProcessBuilder pb = new ProcessBuilder(cmd)
                 .redirectErrorStream(true)
                 .redirectOutput(new File(logDir.toFile(), "node-" + index + ".log"));
@@ -68,13 +65,6 @@ public final class NodeProcess implements AutoCloseable {
     @Override
     public void close() {
         process.destroy();
-        try {
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            process.destroyForcibly();
-        }
+        ChildJvm.awaitOrKill(process, Duration.ofSeconds(20));
     }
 }

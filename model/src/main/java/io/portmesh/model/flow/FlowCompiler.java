@@ -129,12 +129,25 @@ public final class FlowCompiler {
                         + " can be flooded to");
             }
             groups.add(new GroupEntry(
-                    GROUP_FLOOD_TO_TUNNEL + (chunk << 24) | vni.value(),
+                    tunnelGroupId(vni, chunk),
                     remotes.subList(from, Math.min(remotes.size(), from + REMOTE_HOSTS_PER_GROUP)).stream()
                             .map(ip -> new GroupEntry.Bucket(toTunnel(vni, ip)))
                             .toList()));
         }
         return groups;
+    }
+
+    /** The ids of {@link #tunnelGroups} for {@code remoteHosts} hosts, without building the groups. */
+    static List<Integer> tunnelGroupIds(Vni vni, int remoteHosts) {
+        List<Integer> ids = new ArrayList<>();
+        for (int chunk = 0; chunk * REMOTE_HOSTS_PER_GROUP < remoteHosts; chunk++) {
+            ids.add(tunnelGroupId(vni, chunk));
+        }
+        return ids;
+    }
+
+    private static int tunnelGroupId(Vni vni, int chunk) {
+        return GROUP_FLOOD_TO_TUNNEL + (chunk << 24) | vni.value();
     }
 
     /** A frame on the trunk with the port's VLAN and the port's own MAC belongs to the port's switch; others drop. */

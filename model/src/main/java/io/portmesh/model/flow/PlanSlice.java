@@ -92,9 +92,7 @@ public final class PlanSlice {
         newRemotes.forEach(this::remember);
         adopt(flows, fresh.flows());
         adopt(groups, fresh.groups());
-        tunnelGroupIds = FlowCompiler.tunnelGroups(vni, List.copyOf(remoteHosts.keySet())).stream()
-                .map(GroupEntry::groupId)
-                .toList();
+        tunnelGroupIds = FlowCompiler.tunnelGroupIds(vni, remoteHosts.size());
         return diff;
     }
 

@@ -53,7 +53,6 @@ final class HostPlan {
     private final Map<String, Held> heldBySwitch = new HashMap<>();
     private final Map<Integer, PlanSlice> sliceByVni = new HashMap<>();
     private final Set<String> loading = new HashSet<>();
-    private int flowCount;
 
     /** Recompiles every slice from scratch (after recovery); the switches in {@code fetching} are being asked. */
     void rebuild(HostState s, Set<String> fetching) {
@@ -61,7 +60,6 @@ final class HostPlan {
         loading.clear();
         loading.addAll(fetching);
         sliceByVni.clear();
-        flowCount = 0;
         s.bindings().values().stream()
                 .map(HostState.LocalBinding::vni)
                 .distinct()
@@ -119,9 +117,7 @@ final class HostPlan {
         if (slice == null) {
             return recompile(s, vni); // no slice yet: cannot happen while the host has a port in the switch
         }
-        FlowDiff diff = r == null ? slice.removeRemote(PortId.of(c.member().port())) : slice.putRemote(r);
-        flowCount += diff.addFlows().size() - diff.deleteFlows().size();
-        return diff;
+        return r == null ? slice.removeRemote(PortId.of(c.member().port())) : slice.putRemote(r);
     }
 
     /** The version of a switch's member list held here, or -1. */
@@ -143,19 +139,21 @@ final class HostPlan {
     }
 
     int flowCount() {
-        return flowCount;
+        int flows = 0;
+        for (PlanSlice slice : sliceByVni.values()) {
+            flows += slice.flowCount();
+        }
+        return flows;
     }
 
     /** Compiles a VNI's slice again from the host's local ports and the members it holds. */
     private FlowDiff recompile(HostState s, int vni) {
         PlanSlice slice = sliceByVni.computeIfAbsent(vni, v -> new PlanSlice(s.hostId(), new Vni(v)));
-        int before = slice.flowCount();
         HostView view = view(s, vni);
         FlowDiff diff = slice.reset(view.localPorts(), view.remotePorts());
         if (slice.isEmpty()) {
             sliceByVni.remove(vni);
         }
-        flowCount += slice.flowCount() - before;
         return diff;
     }
 

@@ -40,6 +40,9 @@ import org.projectfloodlight.openflow.protocol.OFVersion;
 final class HostSouthbound {
     private record Session(ActorRef<SessionCommand> ref, String slot, String dpid, String node, String remote) {}
 
+    /** A push: the plan version it brings the agent to, the plan's flow count then, and when it was sent. */
+    private record Pushed(long version, int flows, long sentNanos) {}
+
     /** Someone waiting until the agents acknowledge {@code version}: told true then, or false at the deadline. */
     private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
 
@@ -57,10 +60,11 @@ final class HostSouthbound {
     private final Set<String> syncedSlots = new HashSet<>();
     /** Masters whose flows were read, waiting for the plan to be complete before the first (whole) push. */
     private final Map<String, FlowPlan> readBySlot = new HashMap<>();
-    /** Per slot: the version of the last push and the number of flows the plan had then. */
-    private final Map<String, long[]> pushedFlowsBySlot = new HashMap<>();
-    /** Per slot: {version, nanoTime} of the pushes not yet acknowledged, oldest first (for the push latency metric). */
-    private final Map<String, ArrayDeque<long[]>> unackedBySlot = new HashMap<>();
+    /**
+     * Per slot: the pushes its master has not acknowledged yet, oldest first. A barrier acknowledges every push before
+     * it: the last one it covers says how many flows the agent has, and each is timed for the push latency metric.
+     */
+    private final Map<String, ArrayDeque<Pushed>> unackedBySlot = new HashMap<>();
 
     private final Map<String, Long> ackedBySlot = new HashMap<>();
     private final Map<String, Integer> ackedFlowsBySlot = new HashMap<>();
@@ -232,12 +236,11 @@ final class HostSouthbound {
         flowModsSent += count;
         metrics.flowMods.inc(count);
         metrics.pushes.inc();
-        pushedFlowsBySlot.put(slot, new long[] {version, plan.flowCount()});
-        ArrayDeque<long[]> unacked = unackedBySlot.computeIfAbsent(slot, s -> new ArrayDeque<>());
+        ArrayDeque<Pushed> unacked = unackedBySlot.computeIfAbsent(slot, s -> new ArrayDeque<>());
         if (unacked.size() == MAX_TIMED_PUSHES) {
             unacked.poll(); // an agent that stopped answering: its connection is about to be declared dead
         }
-        unacked.add(new long[] {version, System.nanoTime()});
+        unacked.add(new Pushed(version, plan.flowCount(), System.nanoTime()));
     }
 
     void acked(ActorRef<SessionCommand> ref, long version) {
@@ -246,14 +249,12 @@ final class HostSouthbound {
             return;
         }
         ackedBySlot.merge(x.slot(), version, Math::max);
-        long[] pushed = pushedFlowsBySlot.get(x.slot());
-        if (pushed != null && version >= pushed[0]) {
-            ackedFlowsBySlot.put(x.slot(), (int) pushed[1]);
-        }
-        ArrayDeque<long[]> unacked = unackedBySlot.get(x.slot());
+        ArrayDeque<Pushed> unacked = unackedBySlot.get(x.slot());
         long now = System.nanoTime();
-        while (unacked != null && !unacked.isEmpty() && unacked.peek()[0] <= version) {
-            metrics.pushSeconds.observe((now - unacked.poll()[1]) / 1e9); // a barrier acknowledges every push before it
+        while (unacked != null && !unacked.isEmpty() && unacked.peek().version() <= version) {
+            Pushed p = unacked.poll();
+            metrics.pushSeconds.observe((now - p.sentNanos()) / 1e9);
+            ackedFlowsBySlot.put(x.slot(), p.flows());
         }
         completeWaiters();
     }
@@ -278,7 +279,6 @@ final class HostSouthbound {
     private void forgetSync(String slot) {
         syncedSlots.remove(slot);
         readBySlot.remove(slot);
-        pushedFlowsBySlot.remove(slot);
         unackedBySlot.remove(slot);
     }
 

@@ -30,52 +30,52 @@ public final class MeteredNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<SwitchInfo> createSwitch(SwitchId id, Optional<Integer> vni) {
-        return timed("create_switch", () -> inner.createSwitch(id, vni), r -> "ok");
+        return ok("create_switch", () -> inner.createSwitch(id, vni));
     }
 
     @Override
     public CompletionStage<List<SwitchInfo>> listSwitches() {
-        return timed("list_switches", inner::listSwitches, r -> "ok");
+        return ok("list_switches", inner::listSwitches);
     }
 
     @Override
     public CompletionStage<SwitchInfo> getSwitch(SwitchId id) {
-        return timed("get_switch", () -> inner.getSwitch(id), r -> "ok");
+        return ok("get_switch", () -> inner.getSwitch(id));
     }
 
     @Override
     public CompletionStage<Void> deleteSwitch(SwitchId id) {
-        return timed("delete_switch", () -> inner.deleteSwitch(id), r -> "ok");
+        return ok("delete_switch", () -> inner.deleteSwitch(id));
     }
 
     @Override
     public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
-        return timed("create_host", () -> inner.createHost(id, tunnelIp), r -> "ok");
+        return ok("create_host", () -> inner.createHost(id, tunnelIp));
     }
 
     @Override
     public CompletionStage<List<HostInfo>> listHosts() {
-        return timed("list_hosts", inner::listHosts, r -> "ok");
+        return ok("list_hosts", inner::listHosts);
     }
 
     @Override
     public CompletionStage<HostInfo> getHost(HostId id) {
-        return timed("get_host", () -> inner.getHost(id), r -> "ok");
+        return ok("get_host", () -> inner.getHost(id));
     }
 
     @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
-        return timed("create_port", () -> inner.createPort(switchId, mac, ips, name), r -> "ok");
+        return ok("create_port", () -> inner.createPort(switchId, mac, ips, name));
     }
 
     @Override
     public CompletionStage<PortInfo> getPort(PortId id) {
-        return timed("get_port", () -> inner.getPort(id), r -> "ok");
+        return ok("get_port", () -> inner.getPort(id));
     }
 
     @Override
     public CompletionStage<List<PortInfo>> listPorts(SwitchId switchId) {
-        return timed("list_ports", () -> inner.listPorts(switchId), r -> "ok");
+        return ok("list_ports", () -> inner.listPorts(switchId));
     }
 
     @Override
@@ -95,7 +95,7 @@ public final class MeteredNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<ClusterInfo> clusterInfo() {
-        return timed("cluster_info", inner::clusterInfo, r -> "ok");
+        return ok("cluster_info", inner::clusterInfo);
     }
 
     /** A change that waited for the agents was realized or not; one that did not wait is just ok. */
@@ -122,6 +122,11 @@ public final class MeteredNetworkService implements NetworkService {
             return "unavailable";
         }
         return "error";
+    }
+
+    /** An operation whose every answer is just "ok" (reads, creations). */
+    private <R> CompletionStage<R> ok(String operation, Supplier<CompletionStage<R>> call) {
+        return timed(operation, call, r -> "ok");
     }
 
     private <R> CompletionStage<R> timed(

@@ -1,0 +1,39 @@
+package io.portmesh.loadtest;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Java processes that the demo and the benchmarks start beside themselves: same JDK, same class path. */
+public final class ChildJvm {
+    private static final Duration KILL_WAIT = Duration.ofSeconds(5);
+
+    private ChildJvm() {}
+
+    /** The command line: this JVM's {@code java}, {@code jvmOptions}, this class path, {@code mainClass}, {@code args}. */
+    public static List<String> command(List<String> jvmOptions, String mainClass, List<String> args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /**
+     * Waits up to {@code grace} for a process that was asked to stop (SIGTERM, or its input closed), then SIGKILLs it;
+     * interrupted, it kills at once, so that nothing outlives its parent.
+     */
+    public static void awaitOrKill(Process process, Duration grace) {
+        try {
+            if (!process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(KILL_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}
