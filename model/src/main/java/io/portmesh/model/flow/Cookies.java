@@ -26,6 +26,26 @@ public final class Cookies {
         return (cookie & OWNER_MASK) == PORTMESH;
     }
 
+    /**
+     * Groups carry no cookie in OpenFlow 1.3, so Portmesh owns the group ids its compiler derives and nothing else:
+     * {@code 0x01000000 | vni} (flood from tunnel), {@code 0x02000000 | vlan} (flood from trunk) and
+     * {@code (0x03 + chunk) << 24 | vni} (flood to remote hosts, chunks below the reserved ids). Ids below
+     * {@code 0x01000000} are free for anyone else; reconciliation never reads, changes or deletes a group outside this
+     * space.
+     */
+    public static boolean isPortmeshGroup(int groupId) {
+        int kind = groupId >>> 24;
+        int low = groupId & 0xFF_FFFF;
+        if (kind == FlowCompiler.GROUP_FLOOD_FROM_TUNNEL >>> 24) {
+            return low >= 1;
+        } else if (kind == FlowCompiler.GROUP_FLOOD_FROM_TRUNK >>> 24) {
+            return low >= 1 && low <= 4094;
+        }
+        return kind >= FlowCompiler.GROUP_FLOOD_TO_TUNNEL >>> 24
+                && kind < (FlowCompiler.GROUP_FLOOD_TO_TUNNEL >>> 24) + FlowCompiler.MAX_REMOTE_HOST_GROUPS
+                && low >= 1;
+    }
+
     public static int rule(long cookie) {
         return (int) (cookie >>> 40) & 0xFF;
     }

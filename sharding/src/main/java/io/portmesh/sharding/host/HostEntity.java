@@ -99,11 +99,23 @@ public final class HostEntity
     public record AgentDisconnected(ActorRef<SessionCommand> session) implements Command {}
 
     /** The installed flows and groups read from a master connection, as OpenFlow multipart reply bytes. */
-    public record Installed(ActorRef<SessionCommand> session, byte[] flowStats, byte[] groupDesc) implements Command {}
+    public record Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc)
+            implements Command {}
 
-    public record Acked(ActorRef<SessionCommand> session, long version) implements Command {}
+    /** The barrier after push {@code seq} came back with no message of the push refused. */
+    public record Acked(ActorRef<SessionCommand> session, long seq) implements Command {}
 
-    public record PushFailed(ActorRef<SessionCommand> session, String reason) implements Command {}
+    /** Push (or read) {@code seq} failed: refused by the agent, or the barrier did not come back. */
+    public record PushFailed(ActorRef<SessionCommand> session, long seq, String reason) implements Command {}
+
+    /**
+     * The agent refused a role request as stale; {@code agentGeneration} is the newest generation it has seen (read
+     * back with a ROLE_REQUEST of role NOCHANGE), or -1 when it could not be read.
+     */
+    public record RoleStale(ActorRef<SessionCommand> session, long agentGeneration) implements Command {}
+
+    /** Local: after recovery, the incarnation's generation is persisted before anything else is handled. */
+    record StartIncarnation() implements Command {}
 
     public sealed interface Event extends CborSerializable {}
 
@@ -123,9 +135,19 @@ public final class HostEntity
     /** Mastership changed: the generation id sent with ROLE_REQUEST; it never goes down, across restarts too. */
     public record MasterElected(long generation) implements Event {}
 
+    /**
+     * A new incarnation of the entity started (recovery, a move to another node): the generation grows so that plan
+     * versions, whose high half it is, never repeat one an earlier incarnation handed out, even for a host that never
+     * elected a master. The next election goes past it too.
+     */
+    public record IncarnationStarted(long generation) implements Event {}
+
     private final String hostId;
+    private final ActorContext<Command> ctx;
     private final HostSouthbound southbound;
     private final MemberFetches fetches;
+    /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
+    private boolean started;
 
     private HostEntity(
             ActorContext<Command> ctx,
@@ -136,6 +158,7 @@ public final class HostEntity
             HostFanout fanout) {
         super(PersistenceId.of(TYPE_KEY.name(), hostId));
         this.hostId = hostId;
+        this.ctx = ctx;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
         this.fetches = new MemberFetches(ctx, switches);
         if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
@@ -185,6 +208,8 @@ public final class HostEntity
     public CommandHandlerWithReply<Command, Event, HostState> commandHandler() {
         return newCommandHandlerWithReplyBuilder()
                 .forAnyState()
+                .onCommand(StartIncarnation.class, this::onStart)
+                .onCommand(c -> !started, (s, c) -> Effect().stash())
                 .onCommand(Register.class, this::onRegister)
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
                 .onCommand(BindPort.class, this::onBind)
@@ -210,13 +235,14 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .onCommand(Acked.class, (s, c) -> {
-                    southbound.acked(c.session(), c.version());
+                    southbound.acked(c.session(), c.seq());
                     return Effect().noReply();
                 })
                 .onCommand(PushFailed.class, (s, c) -> {
-                    southbound.pushFailed(c.session(), c.reason());
+                    southbound.pushFailed(c.session(), c.seq(), c.reason());
                     return Effect().noReply();
                 })
+                .onCommand(RoleStale.class, this::onRoleStale)
                 .build();
     }
 
@@ -318,6 +344,7 @@ public final class HostEntity
     public SignalHandler<HostState> signalHandler() {
         return newSignalHandlerBuilder()
                 .onSignal(RecoveryCompleted.class, (s, signal) -> {
+                    ctx.getSelf().tell(new StartIncarnation());
                     Set<String> inUse = new TreeSet<>();
                     s.bindings().values().forEach(b -> inUse.add(b.switchId()));
                     southbound.recovered(s, inUse);
@@ -326,6 +353,9 @@ public final class HostEntity
                 .build();
     }
 
+    private static final long STALE_ELECTION_SPACING_NANOS = 1_000_000_000L;
+    private long lastStaleElection = System.nanoTime() - STALE_ELECTION_SPACING_NANOS;
+
     private ReplyEffect<Event, HostState> onConnected(HostState s, AgentConnected c) {
         if (!s.exists()) {
             c.session()
@@ -333,6 +363,45 @@ public final class HostEntity
             return Effect().noReply();
         }
         return southboundEffect(s, southbound.connected(s, c));
+    }
+
+    /**
+     * The first command of an incarnation. A host that exists moves its generation past every version an earlier
+     * incarnation handed out before anything can hand out another; one that does not exist has no versions yet.
+     */
+    private ReplyEffect<Event, HostState> onStart(HostState s, StartIncarnation c) {
+        if (started) {
+            return Effect().noReply();
+        }
+        started = true;
+        if (!s.exists()) {
+            return Effect().none().thenNoReply().thenUnstashAll();
+        }
+        return Effect()
+                .persist(new IncarnationStarted(s.generation() + 1))
+                .thenNoReply()
+                .thenUnstashAll();
+    }
+
+    /**
+     * An agent keeps a generation newer than ours: elect again past it, at most once a second per host, so that
+     * something that keeps bumping the agent's generation costs a write a second, not a loop of them.
+     */
+    private ReplyEffect<Event, HostState> onRoleStale(HostState s, RoleStale c) {
+        long now = System.nanoTime();
+        if (now - lastStaleElection < STALE_ELECTION_SPACING_NANOS) {
+            return Effect().noReply();
+        }
+        long next = southbound.roleRefused(s, c.session(), c.agentGeneration());
+        if (next < 0) {
+            return Effect().noReply();
+        }
+        lastStaleElection = now;
+        southbound.masterElected();
+        return Effect()
+                .persist(new MasterElected(next))
+                .thenRun(ns -> southbound.announceRoles(ns))
+                .thenNoReply();
     }
 
     /** A southbound change that needs a new master generation persists it first, then sends the roles. */
@@ -366,6 +435,7 @@ public final class HostEntity
                 .onEvent(PortUnbound.class, (s, e) -> s.unbound(e.port()))
                 .onEvent(SwitchMembersChanged.class, (s, e) -> s)
                 .onEvent(MasterElected.class, (s, e) -> s.generation(e.generation()))
+                .onEvent(IncarnationStarted.class, (s, e) -> s.generation(e.generation()))
                 .build();
     }
 }

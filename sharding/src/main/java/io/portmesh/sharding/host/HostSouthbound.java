@@ -2,72 +2,45 @@ package io.portmesh.sharding.host;
 
 import io.portmesh.model.flow.FlowDiff;
 import io.portmesh.model.flow.FlowPlan;
-import io.portmesh.openflow.plan.OpenFlowToPlan;
-import io.portmesh.openflow.plan.PlanToOpenFlow;
+import io.portmesh.openflow.plan.PlanWire;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.HostInfo;
-import io.portmesh.sharding.southbound.OpenFlowBytes;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
-import org.projectfloodlight.openflow.protocol.OFFactories;
-import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
-import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
-import org.projectfloodlight.openflow.protocol.OFVersion;
 
 /**
- * The runtime half of a Host entity: its desired plan ({@link HostPlan}), its agents' connections, mastership per
- * agent slot, what was pushed to each master, and realization. Nothing here is persisted but the master generation
- * (by the entity): after a restart the sessions register again (they re-register when this entity stops, and every announce-interval), a master is
- * elected with a higher generation, reconciliation reads the agent's flows and the switches send their member lists
- * again, so nothing has to be remembered.
+ * The runtime half of a Host entity: its desired plan ({@link HostPlan}), its agent slots ({@link AgentSlot}: each
+ * switch VM's connections, master and sync state) and realization. Nothing here is persisted but the master
+ * generation (by the entity): after a restart the sessions register again (they re-register when this entity stops,
+ * and every announce-interval), a master is elected with a higher generation, reconciliation reads the agent's flows
+ * and the switches send their member lists again, so nothing has to be remembered.
  *
  * <p>A master gets the difference between its flows as read and the whole plan once, then every later change as the
- * diff of the one slice that changed.
+ * diff of the one slice that changed. This class sees the plan as model types and the wire as bytes
+ * ({@link PlanWire}); OpenFlow itself stays in the openflow module.
  */
 final class HostSouthbound {
-    private record Session(ActorRef<SessionCommand> ref, String slot, String dpid, String node, String remote) {}
-
-    /** A push: the plan version it brings the agent to, the plan's flow count then, and when it was sent. */
-    private record Pushed(long version, int flows, long sentNanos) {}
-
     /** Someone waiting until the agents acknowledge {@code version}: told true then, or false at the deadline. */
     private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
-
-    /** Pushes timed per slot at most (an agent that stops answering is declared dead long before). */
-    private static final int MAX_TIMED_PUSHES = 1024;
 
     private final ActorContext<HostEntity.Command> ctx;
     private final String selfNode;
     private final Duration realizeTimeout;
-    private final PlanToOpenFlow encoder = new PlanToOpenFlow(OFFactories.getFactory(OFVersion.OF_13));
-    private final Map<ActorRef<SessionCommand>, Session> sessions = new LinkedHashMap<>();
-    private final Map<String, ActorRef<SessionCommand>> masterBySlot = new HashMap<>();
     private final HostPlan plan = new HostPlan();
-    /** Masters that have the whole plan up to the last change: every change goes to them as a diff. */
-    private final Set<String> syncedSlots = new HashSet<>();
-    /** Masters whose flows were read, waiting for the plan to be complete before the first (whole) push. */
-    private final Map<String, FlowPlan> readBySlot = new HashMap<>();
-    /**
-     * Per slot: the pushes its master has not acknowledged yet, oldest first. A barrier acknowledges every push before
-     * it: the last one it covers says how many flows the agent has, and each is timed for the push latency metric.
-     */
-    private final Map<String, ArrayDeque<Pushed>> unackedBySlot = new HashMap<>();
+    /** By slot name, in name order (a, b). */
+    private final Map<String, AgentSlot> slots = new TreeMap<>();
 
-    private final Map<String, Long> ackedBySlot = new HashMap<>();
-    private final Map<String, Integer> ackedFlowsBySlot = new HashMap<>();
     private final List<Waiter> waiters = new ArrayList<>();
     /** Plan changes in this incarnation: the low half of the plan version. */
     private long changes;
@@ -84,16 +57,15 @@ final class HostSouthbound {
 
     /** @return true when a new master must be elected (the entity persists the generation, then announces). */
     boolean connected(HostState s, HostEntity.AgentConnected c) {
-        if (sessions.containsKey(c.session())) {
+        if (slotOf(c.session()).isPresent()) {
             return false; // the session's periodic re-announcement
         }
-        sessions.put(c.session(), new Session(c.session(), c.slot(), c.dpid(), c.node(), c.remote()));
+        AgentSlot slot = slots.computeIfAbsent(c.slot(), AgentSlot::new);
+        slot.connections.put(c.session(), new AgentSlot.Connection(c.session(), c.dpid(), c.node(), c.remote()));
         ctx.watchWith(c.session(), new HostEntity.AgentDisconnected(c.session()));
-        ActorRef<SessionCommand> master = masterBySlot.get(c.slot());
-        if (master == null || (!isLocal(sessions.get(master)) && selfNode.equals(c.node()))) {
-            masterBySlot.put(c.slot(), c.session());
-            forgetSync(c.slot());
-            ackedBySlot.remove(c.slot());
+        ActorRef<SessionCommand> master = slot.master();
+        if (master == null || (!isLocal(slot.connections.get(master)) && selfNode.equals(c.node()))) {
+            slot.elect(c.session());
             return true;
         }
         c.session().tell(new SessionCommand.SetRole(false, s.generation(), ctx.getSelf()));
@@ -102,28 +74,55 @@ final class HostSouthbound {
 
     /** @return true when another connection of the slot takes over as master. */
     boolean disconnected(ActorRef<SessionCommand> ref) {
-        Session gone = sessions.remove(ref);
-        if (gone == null || !ref.equals(masterBySlot.get(gone.slot()))) {
+        Optional<AgentSlot> found = slotOf(ref);
+        if (found.isEmpty()) {
             return false;
         }
-        masterBySlot.remove(gone.slot());
-        forgetSync(gone.slot());
-        ackedBySlot.remove(gone.slot());
-        ackedFlowsBySlot.remove(gone.slot());
+        AgentSlot slot = found.get();
+        AgentSlot.Connection gone = slot.connections.remove(ref);
+        if (!slot.isMaster(ref)) {
+            return false;
+        }
         ctx.getLog()
                 .info(
                         "master connection of {} slot {} on {} is gone",
                         ctx.getSelf().path().name(),
-                        gone.slot(),
+                        slot.name,
                         gone.node());
-        return sessions.values().stream()
-                .filter(x -> x.slot().equals(gone.slot()))
-                .min(Comparator.comparing(x -> isLocal(x) ? 0 : 1))
-                .map(next -> {
-                    masterBySlot.put(gone.slot(), next.ref());
-                    return true;
-                })
-                .orElse(false);
+        Optional<ActorRef<SessionCommand>> next = slot.successor(this::isLocal);
+        if (next.isEmpty()) {
+            slot.noMaster();
+            completeWaiters(); // a slot without agent no longer holds back realization
+            return false;
+        }
+        slot.elect(next.get());
+        return true;
+    }
+
+    /**
+     * The agent refused a role request as stale: it has seen generation {@code agentGeneration} (-1: unknown). When
+     * that is not newer than ours, the refused request was simply overtaken by our own newer one (sent through
+     * another node's session) and nothing is wrong. Otherwise something else holds a newer generation (another
+     * controller, a generation from before a journal was lost) and we must not silently lose the switch.
+     *
+     * @return the generation to elect with, past the agent's, or -1 when no election is needed
+     */
+    long roleRefused(HostState s, ActorRef<SessionCommand> ref, long agentGeneration) {
+        Optional<AgentSlot> slot = slotOf(ref);
+        if (slot.isEmpty() || (agentGeneration >= 0 && agentGeneration <= s.generation())) {
+            ctx.getLog().debug("stale role refusal on {} overtaken by generation {}", ref, s.generation());
+            return -1;
+        }
+        ctx.getLog()
+                .warn(
+                        "agent of {} slot {} refused generation {} as stale (it has seen {}): electing past it",
+                        ctx.getSelf().path().name(),
+                        slot.get().name,
+                        s.generation(),
+                        agentGeneration < 0 ? "an unknown newer one" : agentGeneration);
+        metrics.staleRoles.inc();
+        slot.get().loseSync();
+        return Math.max(s.generation(), agentGeneration) + 1;
     }
 
     /** A new master is being elected (the entity persists its generation, then calls {@link #announceRoles}). */
@@ -133,30 +132,37 @@ final class HostSouthbound {
 
     /** After a generation was persisted: roles to everybody, and a reconciliation read on each master not yet read. */
     void announceRoles(HostState s) {
-        sessions.values().forEach(x -> {
-            boolean master = x.ref().equals(masterBySlot.get(x.slot()));
-            x.ref().tell(new SessionCommand.SetRole(master, s.generation(), ctx.getSelf()));
-            if (master && !syncedSlots.contains(x.slot()) && !readBySlot.containsKey(x.slot())) {
-                x.ref().tell(new SessionCommand.Reconcile(ctx.getSelf()));
+        slots.values().forEach(slot -> {
+            slot.connections
+                    .values()
+                    .forEach(x -> x.ref()
+                            .tell(new SessionCommand.SetRole(slot.isMaster(x.ref()), s.generation(), ctx.getSelf())));
+            if (slot.master() != null && slot.sync() == AgentSlot.Sync.UNREAD) {
+                read(slot);
             }
         });
     }
 
+    private void read(AgentSlot slot) {
+        slot.master().tell(new SessionCommand.Reconcile(slot.startRead(), ctx.getSelf()));
+    }
+
     void installed(HostState s, HostEntity.Installed c) {
-        Session x = sessions.get(c.session());
-        if (x == null || !c.session().equals(masterBySlot.get(x.slot()))) {
-            return; // a read from a connection that lost mastership meanwhile
+        Optional<AgentSlot> slot = slotOf(c.session());
+        if (slot.isEmpty()) {
+            return;
         }
-        FlowPlan installed = OpenFlowToPlan.installed(
-                OpenFlowBytes.decode(c.flowStats(), OFFlowStatsReply.class).stream()
-                        .flatMap(r -> r.getEntries().stream())
-                        .toList(),
-                OpenFlowBytes.decode(c.groupDesc(), OFGroupDescStatsReply.class).stream()
-                        .flatMap(r -> r.getEntries().stream())
-                        .toList());
-        readBySlot.put(x.slot(), installed);
-        metrics.reconciliations.inc();
-        pushWholePlans(s);
+        PlanWire.Installed installed;
+        try {
+            installed = PlanWire.decodeInstalled(c.flowStats(), c.groupDesc());
+        } catch (IllegalArgumentException e) {
+            pushFailed(c.session(), c.seq(), "unreadable flow table: " + e.getMessage());
+            return;
+        }
+        if (slot.get().readArrived(c.session(), c.seq(), installed)) {
+            metrics.reconciliations.inc();
+            pushWholePlans(s);
+        }
     }
 
     /** After recovery: the plan from the persisted bindings; the switches' member lists are being fetched. */
@@ -197,7 +203,10 @@ final class HostSouthbound {
         return plan.loading();
     }
 
-    /** Monotonic across restarts: the persisted generation grows with every new master, and so after every restart. */
+    /**
+     * Monotonic across restarts: the persisted generation grows with every new master and with every incarnation of
+     * the entity (see HostEntity's start), and the low half counts this incarnation's changes.
+     */
     long version(HostState s) {
         return (s.generation() << 32) | changes;
     }
@@ -209,86 +218,87 @@ final class HostSouthbound {
         }
         changes++;
         long v = version(s);
-        if (!syncedSlots.isEmpty()) {
-            byte[] bytes = OpenFlowBytes.encode(encoder.messages(diff));
-            syncedSlots.forEach(slot -> send(slot, v, bytes, diff.size()));
+        byte[] bytes = null;
+        for (AgentSlot slot : slots.values()) {
+            if (slot.sync() == AgentSlot.Sync.SYNCED) {
+                if (bytes == null) {
+                    bytes = PlanWire.encode(diff); // once for every slot
+                }
+                send(slot, v, bytes, diff.size());
+            }
         }
         return v;
     }
 
     /** Masters whose flows were read get the difference to the whole plan, once the plan is complete. */
     private void pushWholePlans(HostState s) {
-        if (!plan.complete() || readBySlot.isEmpty()) {
+        if (!plan.complete()) {
             return;
         }
-        FlowPlan desired = plan.full();
+        FlowPlan desired = null;
         long v = version(s);
-        readBySlot.forEach((slot, installed) -> {
-            FlowDiff diff = desired.diffFrom(installed);
-            send(slot, v, OpenFlowBytes.encode(encoder.messages(diff)), diff.size());
-            syncedSlots.add(slot);
-        });
-        readBySlot.clear();
+        for (AgentSlot slot : slots.values()) {
+            if (slot.sync() != AgentSlot.Sync.READ) {
+                continue;
+            }
+            if (desired == null) {
+                desired = plan.full();
+            }
+            PlanWire.Installed installed = slot.read();
+            FlowDiff diff = desired.diffFrom(installed.plan());
+            int count = diff.size() + installed.unreadableCookies().size();
+            send(slot, v, PlanWire.encodeReconciliation(installed.unreadableCookies(), diff), count);
+        }
     }
 
-    private void send(String slot, long version, byte[] bytes, int count) {
-        masterBySlot.get(slot).tell(new SessionCommand.Push(version, bytes, count, ctx.getSelf()));
+    private void send(AgentSlot slot, long version, byte[] bytes, int count) {
+        long seq = slot.pushed(version, plan.flowCount());
+        slot.master().tell(new SessionCommand.Push(seq, version, bytes, count, ctx.getSelf()));
         flowModsSent += count;
         metrics.flowMods.inc(count);
         metrics.pushes.inc();
-        ArrayDeque<Pushed> unacked = unackedBySlot.computeIfAbsent(slot, s -> new ArrayDeque<>());
-        if (unacked.size() == MAX_TIMED_PUSHES) {
-            unacked.poll(); // an agent that stopped answering: its connection is about to be declared dead
-        }
-        unacked.add(new Pushed(version, plan.flowCount(), System.nanoTime()));
     }
 
-    void acked(ActorRef<SessionCommand> ref, long version) {
-        Session x = sessions.get(ref);
-        if (x == null || !ref.equals(masterBySlot.get(x.slot()))) {
+    void acked(ActorRef<SessionCommand> ref, long seq) {
+        Optional<AgentSlot> slot = slotOf(ref);
+        if (slot.isEmpty()) {
             return;
         }
-        ackedBySlot.merge(x.slot(), version, Math::max);
-        ArrayDeque<Pushed> unacked = unackedBySlot.get(x.slot());
         long now = System.nanoTime();
-        while (unacked != null && !unacked.isEmpty() && unacked.peek().version() <= version) {
-            Pushed p = unacked.poll();
-            metrics.pushSeconds.observe((now - p.sentNanos()) / 1e9);
-            ackedFlowsBySlot.put(x.slot(), p.flows());
-        }
+        slot.get().acked(ref, seq).forEach(p -> metrics.pushSeconds.observe((now - p.sentNanos()) / 1e9));
         completeWaiters();
     }
 
-    void pushFailed(ActorRef<SessionCommand> ref, String reason) {
-        Session x = sessions.get(ref);
-        if (x == null || !ref.equals(masterBySlot.get(x.slot()))) {
+    /** A push or read failed: the master's flows are unknown again, so they are read before anything else is sent. */
+    void pushFailed(ActorRef<SessionCommand> ref, long seq, String reason) {
+        Optional<AgentSlot> found = slotOf(ref);
+        if (found.isEmpty() || !found.get().failureCounts(ref, seq)) {
             return;
         }
+        AgentSlot slot = found.get();
         metrics.pushFailures.inc();
         ctx.getLog()
                 .warn(
                         "push to {} slot {} failed ({}); reading its flows again",
                         ctx.getSelf().path().name(),
-                        x.slot(),
+                        slot.name,
                         reason);
-        forgetSync(x.slot());
-        ref.tell(new SessionCommand.Reconcile(ctx.getSelf()));
-    }
-
-    /** A new master (or a failed push): its flows must be read again before anything is pushed to it. */
-    private void forgetSync(String slot) {
-        syncedSlots.remove(slot);
-        readBySlot.remove(slot);
-        unackedBySlot.remove(slot);
+        slot.loseSync();
+        read(slot);
     }
 
     /**
-     * Calls {@code done} with true once every master acknowledged {@code version}, or with false when the realization
-     * timeout passes first (the entity gets {@link HostEntity.ExpireWaiters} then).
+     * Calls {@code done} with true once every agent slot's master acknowledged {@code version}, or with false when
+     * the realization timeout passes first (the entity gets {@link HostEntity.ExpireWaiters} then), and at once when no
+     * agent is connected at all: a host that cannot realize anything says so without making its caller wait.
      */
     void await(long version, Consumer<Boolean> done) {
         if (realized(version)) {
             done.accept(true);
+            return;
+        }
+        if (mastered().isEmpty()) {
+            done.accept(false);
             return;
         }
         waiters.add(new Waiter(version, done, System.nanoTime() + realizeTimeout.toNanos()));
@@ -307,35 +317,39 @@ final class HostSouthbound {
     }
 
     private void completeWaiters() {
+        boolean noAgent = mastered().isEmpty();
         waiters.removeIf(w -> {
-            if (realized(w.version())) {
-                w.done().accept(true);
+            if (noAgent || realized(w.version())) {
+                w.done().accept(!noAgent);
                 return true;
             }
             return false;
         });
     }
 
+    private List<AgentSlot> mastered() {
+        return slots.values().stream().filter(x -> x.master() != null).toList();
+    }
+
     /** Every agent slot with a master has acknowledged the version (and there is at least one). */
     private boolean realized(long version) {
-        return !masterBySlot.isEmpty()
-                && masterBySlot.keySet().stream().allMatch(slot -> ackedBySlot.getOrDefault(slot, -1L) >= version);
+        List<AgentSlot> mastered = mastered();
+        return !mastered.isEmpty() && mastered.stream().allMatch(x -> x.realized(version));
     }
 
     HostInfo info(HostState s) {
-        List<HostInfo.AgentInfo> agents = sessions.values().stream()
-                .sorted(Comparator.comparing(Session::slot).thenComparing(Session::node))
-                .map(x -> new HostInfo.AgentInfo(
-                        x.slot(),
-                        x.dpid(),
-                        x.node(),
-                        x.ref().equals(masterBySlot.get(x.slot())) ? "MASTER" : "SLAVE",
-                        x.remote()))
+        List<HostInfo.AgentInfo> agents = slots.values().stream()
+                .flatMap(slot -> slot.connections.values().stream()
+                        .sorted(Comparator.comparing(AgentSlot.Connection::node))
+                        .map(x -> new HostInfo.AgentInfo(
+                                slot.name,
+                                x.dpid(),
+                                x.node(),
+                                slot.isMaster(x.ref()) ? "MASTER" : "SLAVE",
+                                x.remote())))
                 .toList();
-        int installed = ackedFlowsBySlot.values().stream()
-                .mapToInt(Integer::intValue)
-                .min()
-                .orElse(0);
+        int installed =
+                mastered().stream().mapToInt(AgentSlot::ackedFlows).min().orElse(0);
         return new HostInfo(
                 s.id(),
                 s.tunnelIp(),
@@ -348,7 +362,16 @@ final class HostSouthbound {
                 flowModsSent);
     }
 
-    private boolean isLocal(Session x) {
+    private Optional<AgentSlot> slotOf(ActorRef<SessionCommand> ref) {
+        for (AgentSlot slot : slots.values()) {
+            if (slot.connections.containsKey(ref)) {
+                return Optional.of(slot);
+            }
+        }
+        return Optional.empty();
+    }
+
+    private boolean isLocal(AgentSlot.Connection x) {
         return x != null && selfNode.equals(x.node());
     }
 }

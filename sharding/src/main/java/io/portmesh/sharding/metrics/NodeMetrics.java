@@ -81,6 +81,11 @@ public final class NodeMetrics implements Extension {
             "New master connections chosen by the Host entities running on this node (each persists a "
                     + "generation id)");
 
+    public final Counter staleRoles = counter(
+            "portmesh_stale_role_refusals_total",
+            "Role requests an agent refused as stale (it had seen a newer generation id); the Host entity elects "
+                    + "again past the agent's generation. More than a few means something else is taking the switch");
+
     public final Counter reconciliations = counter(
             "portmesh_reconciliations_total",
             "Flow tables read back from a new master agent and diffed against the plan");

@@ -16,14 +16,19 @@ public interface SessionCommand extends CborSerializable {
      */
     record SetRole(boolean master, long generation, ActorRef<HostEntity.Command> host) implements SessionCommand {}
 
-    /** Read the switch's Portmesh flows and groups; answer {@link HostEntity.Installed}. */
-    record Reconcile(ActorRef<HostEntity.Command> host) implements SessionCommand {}
+    /**
+     * Read the switch's Portmesh flows and groups; answer {@link HostEntity.Installed} with {@code seq} (the agent
+     * slot's sequence number, so that the entity can tell a current read from one it no longer wants).
+     */
+    record Reconcile(long seq, ActorRef<HostEntity.Command> host) implements SessionCommand {}
 
     /**
-     * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostEntity.Acked} with the
-     * version when the barrier reply arrives, or {@link HostEntity.PushFailed}.
+     * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostEntity.Acked} with
+     * {@code seq} when the barrier reply arrives and no message of this push was refused, or
+     * {@link HostEntity.PushFailed}. {@code seq} numbers the pushes of one agent slot; {@code version} is the plan
+     * version the push brings the agent to (for logs).
      */
-    record Push(long version, byte[] messages, int count, ActorRef<HostEntity.Command> host)
+    record Push(long seq, long version, byte[] messages, int count, ActorRef<HostEntity.Command> host)
             implements SessionCommand {}
 
     /** Close the connection (the host is unknown, or the connection is refused). */

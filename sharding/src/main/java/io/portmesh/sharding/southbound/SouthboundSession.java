@@ -5,12 +5,15 @@ import io.netty.buffer.Unpooled;
 import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfErrorException;
+import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
-import java.util.HashSet;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -53,21 +56,39 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     record HostStopped() implements SessionCommand {}
 
-    record ReadDone(ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, String error)
+    record ReadDone(long seq, ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, String error)
             implements SessionCommand {}
 
-    record BarrierDone(long version, ActorRef<HostEntity.Command> host, String error) implements SessionCommand {}
+    record BarrierDone(long seq, ActorRef<HostEntity.Command> host, String error) implements SessionCommand {}
+
+    /** The agent's newest generation, read after a stale refusal (-1 when it could not be read). */
+    record AgentGeneration(ActorRef<HostEntity.Command> host, long generation) implements SessionCommand {}
+
+    /** A push whose barrier has not come back: its flow-mods' xids, and the first error the agent sent for one. */
+    private static final class InFlightPush {
+        final long seq;
+        final List<Long> xids = new ArrayList<>();
+        String error;
+
+        InFlightPush(long seq) {
+            this.seq = seq;
+        }
+    }
 
     private final OfConnection conn;
     private final AgentIdentity identity;
     private final EntityRef<HostEntity.Command> host;
     private final String node;
     private final OFFactory f;
-    /** xids of flow-mods whose barrier has not come back: an error for one of them fails that push. */
-    private final Set<Long> inFlight = new HashSet<>();
+    /**
+     * Pushes whose barrier has not come back, oldest first, and their flow-mods by xid: an error for one fails that
+     * push and no other (pushes are pipelined, so errors for a later push may arrive after an earlier barrier).
+     */
+    private final ArrayDeque<InFlightPush> inFlight = new ArrayDeque<>();
+
+    private final Map<Long, InFlightPush> inFlightByXid = new HashMap<>();
 
     private final NodeMetrics metrics;
-    private String pushError;
     /** The entity incarnation that last gave this connection a role. */
     private ActorRef<HostEntity.Command> watchedHost;
 
@@ -113,6 +134,10 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 .onMessage(ReadDone.class, this::onReadDone)
                 .onMessage(SessionCommand.Push.class, this::onPush)
                 .onMessage(BarrierDone.class, this::onBarrierDone)
+                .onMessage(AgentGeneration.class, m -> {
+                    m.host().tell(new HostEntity.RoleStale(getContext().getSelf(), m.generation()));
+                    return this;
+                })
                 .onMessage(Inbound.class, this::onInbound)
                 .onMessage(SessionCommand.Close.class, m -> {
                     getContext().getLog().warn("closing agent connection {}: {}", conn.remoteAddress(), m.reason());
@@ -161,16 +186,13 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                         return;
                     }
                     if (isStale(e)) {
-                        // the Host entity elected again meanwhile and the newer request, sent through another
-                        // node's session, reached the agent first: the agent keeps the newer roles, as it should
+                        // either our own newer request (through another node's session) overtook this one, or
+                        // something else holds a newer generation: the entity tells which from the agent's own
                         getContext()
                                 .getSystem()
                                 .log()
-                                .debug(
-                                        "role {} gen {} superseded at {} by a newer generation",
-                                        role,
-                                        m.generation(),
-                                        identity);
+                                .debug("role {} gen {} refused as stale by {}", role, m.generation(), identity);
+                        readAgentGeneration(m.host());
                     } else {
                         getContext()
                                 .getSystem()
@@ -179,6 +201,20 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                     }
                 });
         return this;
+    }
+
+    /** A ROLE_REQUEST of role NOCHANGE changes nothing and answers with the newest generation the agent has seen. */
+    private void readAgentGeneration(ActorRef<HostEntity.Command> entity) {
+        ActorRef<SessionCommand> self = getContext().getSelf();
+        conn.request(
+                        f.buildRoleRequest()
+                                .setXid(conn.nextXid())
+                                .setRole(OFControllerRole.ROLE_NOCHANGE)
+                                .setGenerationId(U64.ZERO)
+                                .build(),
+                        OFRoleReply.class)
+                .whenComplete((r, e) -> self.tell(new AgentGeneration(
+                        entity, e == null ? r.getGenerationId().getValue() : -1)));
     }
 
     /** A role request refused because the agent already saw a newer generation (ROLE_REQUEST_FAILED/STALE). */
@@ -204,18 +240,19 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         ActorRef<SessionCommand> self = getContext().getSelf();
         flows.thenCombine(
                         groups,
-                        (fl, gr) -> new ReadDone(m.host(), OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr), null))
-                .whenComplete(
-                        (done, e) -> self.tell(e != null ? new ReadDone(m.host(), null, null, e.toString()) : done));
+                        (fl, gr) -> new ReadDone(
+                                m.seq(), m.host(), OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr), null))
+                .whenComplete((done, e) ->
+                        self.tell(e != null ? new ReadDone(m.seq(), m.host(), null, null, e.toString()) : done));
         return this;
     }
 
     private Behavior<SessionCommand> onReadDone(ReadDone m) {
         if (m.error() != null) {
             getContext().getLog().warn("reading flows of {} failed: {}", identity, m.error());
-            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), "read failed: " + m.error()));
+            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), "read failed: " + m.error()));
         } else {
-            m.host().tell(new HostEntity.Installed(getContext().getSelf(), m.flows(), m.groups()));
+            m.host().tell(new HostEntity.Installed(getContext().getSelf(), m.seq(), m.flows(), m.groups()));
         }
         return this;
     }
@@ -227,41 +264,56 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private Behavior<SessionCommand> onPush(SessionCommand.Push m) {
         byte[] wire = m.messages().clone(); // a local Push shares its array with the other slots' sessions
         ByteBuf buf = Unpooled.wrappedBuffer(wire);
+        InFlightPush push = new InFlightPush(m.seq());
         String malformed = OpenFlowBytes.assignXids(buf, () -> {
             long xid = conn.nextXid();
-            inFlight.add(xid);
+            push.xids.add(xid);
             return xid;
         });
         if (malformed != null) {
-            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), malformed));
+            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), malformed));
             return this;
         }
+        inFlight.add(push);
+        push.xids.forEach(xid -> inFlightByXid.put(xid, push));
         if (buf.isReadable()) {
             conn.sendEncoded(buf);
         }
         ActorRef<SessionCommand> self = getContext().getSelf();
         conn.barrier()
-                .whenComplete(
-                        (r, e) -> self.tell(new BarrierDone(m.version(), m.host(), e == null ? null : e.toString())));
+                .whenComplete((r, e) -> self.tell(new BarrierDone(m.seq(), m.host(), e == null ? null : e.toString())));
         return this;
     }
 
+    /**
+     * The barrier covers every message sent before it: the pushes up to this one are done, and this one failed when
+     * the barrier did or the agent refused one of its messages. Later pushes keep their xids, so an error for one of
+     * them that arrives after this barrier still fails that push.
+     */
     private Behavior<SessionCommand> onBarrierDone(BarrierDone m) {
-        String error = m.error() != null ? m.error() : pushError;
-        inFlight.clear(); // the barrier covers every message sent before it
-        pushError = null;
+        String error = m.error();
+        while (!inFlight.isEmpty() && inFlight.peek().seq <= m.seq()) {
+            InFlightPush done = inFlight.poll();
+            done.xids.forEach(inFlightByXid::remove);
+            if (done.seq == m.seq() && error == null) {
+                error = done.error;
+            }
+        }
         if (error != null) {
-            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), error));
+            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), error));
         } else {
-            m.host().tell(new HostEntity.Acked(getContext().getSelf(), m.version()));
+            m.host().tell(new HostEntity.Acked(getContext().getSelf(), m.seq()));
         }
         return this;
     }
 
     private Behavior<SessionCommand> onInbound(Inbound m) {
-        if (m.message() instanceof OFErrorMsg err && inFlight.contains(err.getXid())) {
-            pushError = "agent refused a flow-mod: " + err;
-            getContext().getLog().warn("{}: {}", identity, pushError);
+        InFlightPush push = m.message() instanceof OFErrorMsg err ? inFlightByXid.get(err.getXid()) : null;
+        if (push != null) {
+            if (push.error == null) {
+                push.error = "agent refused a flow-mod: " + m.message();
+            }
+            getContext().getLog().warn("{}: push {}: {}", identity, push.seq, push.error);
         } else {
             getContext().getLog().debug("{} sent {}", identity, m.message().getType());
         }

@@ -1,4 +1,4 @@
-package io.portmesh.sharding.southbound;
+package io.portmesh.openflow;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;

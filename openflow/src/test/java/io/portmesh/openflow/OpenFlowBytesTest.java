@@ -1,4 +1,4 @@
-package io.portmesh.sharding.southbound;
+package io.portmesh.openflow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

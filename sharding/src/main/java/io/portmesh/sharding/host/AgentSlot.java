@@ -1,0 +1,165 @@
+package io.portmesh.sharding.host;
+
+import io.portmesh.openflow.plan.PlanWire;
+import io.portmesh.sharding.southbound.SessionCommand;
+import java.util.ArrayDeque;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * One switch VM of a host (an agent slot, {@code a} or {@code b}) as its Host entity sees it: the agent's
+ * connections to the controller nodes, which one is master, and how far that master has the plan.
+ *
+ * <p>The sync state says what may be sent to the master: nothing until its flows were read ({@link Sync#UNREAD},
+ * {@link Sync#READING}), the difference to the whole plan once the read arrived and the plan is complete
+ * ({@link Sync#READ}), every later change as a diff ({@link Sync#SYNCED}). A new master or a failed push sends the
+ * slot back to {@link Sync#UNREAD}.
+ *
+ * <p>Pushes and reads carry a sequence number of this slot. Everything a session answers for a push or read issued
+ * before the slot last lost its sync (a barrier still in flight, an older read) is stale and ignored: a barrier that
+ * arrives after a failed push must not acknowledge a version the agent may not have, and a read taken before the
+ * failure must not be diffed against.
+ */
+final class AgentSlot {
+    enum Sync {
+        UNREAD,
+        READING,
+        READ,
+        SYNCED
+    }
+
+    /** One OpenFlow connection of this slot's agent to a controller node. */
+    record Connection(ActorRef<SessionCommand> ref, String dpid, String node, String remote) {}
+
+    /** A push: its sequence number, the plan version it brings the agent to, the plan's flow count then, and when. */
+    record Pushed(long seq, long version, int flows, long sentNanos) {}
+
+    /** Pushes timed at most (an agent that stops answering is declared dead long before). */
+    static final int MAX_UNACKED = 1024;
+
+    final String name;
+    final Map<ActorRef<SessionCommand>, Connection> connections = new LinkedHashMap<>();
+    private ActorRef<SessionCommand> master;
+    private Sync sync = Sync.UNREAD;
+    private PlanWire.Installed read;
+    private long ackedVersion = -1;
+    private int ackedFlows;
+    private final ArrayDeque<Pushed> unacked = new ArrayDeque<>();
+    private long nextSeq = 1;
+    /** Answers to pushes and reads numbered below this belong to a sync that was lost. */
+    private long validFrom = 1;
+
+    AgentSlot(String name) {
+        this.name = name;
+    }
+
+    ActorRef<SessionCommand> master() {
+        return master;
+    }
+
+    boolean isMaster(ActorRef<SessionCommand> ref) {
+        return ref != null && ref.equals(master);
+    }
+
+    Sync sync() {
+        return sync;
+    }
+
+    /** Makes {@code ref} the master: nothing it has is known until it is read. */
+    void elect(ActorRef<SessionCommand> ref) {
+        master = ref;
+        loseSync();
+        ackedFlows = 0;
+    }
+
+    /** The connection that should take over from a master that is gone: one on {@code preferredNode} first. */
+    Optional<ActorRef<SessionCommand>> successor(Predicate<Connection> preferred) {
+        return connections.values().stream()
+                .min(Comparator.comparing(c -> preferred.test(c) ? 0 : 1))
+                .map(Connection::ref);
+    }
+
+    void noMaster() {
+        master = null;
+        loseSync();
+        ackedFlows = 0;
+    }
+
+    /** Whatever the master has is unknown again (new master, failed push): read it before pushing. */
+    void loseSync() {
+        sync = Sync.UNREAD;
+        read = null;
+        unacked.clear();
+        ackedVersion = -1;
+        validFrom = nextSeq;
+    }
+
+    /** @return the sequence number of the read to ask the master for */
+    long startRead() {
+        sync = Sync.READING;
+        return nextSeq++;
+    }
+
+    /** @return false when the read is stale (asked before the sync was lost again, or not from the master) */
+    boolean readArrived(ActorRef<SessionCommand> from, long seq, PlanWire.Installed installed) {
+        if (!isMaster(from) || sync != Sync.READING || seq < validFrom) {
+            return false;
+        }
+        read = installed;
+        sync = Sync.READ;
+        return true;
+    }
+
+    PlanWire.Installed read() {
+        return read;
+    }
+
+    /** Records a push to the master; after the first (whole-plan) push the slot gets every change as a diff. */
+    long pushed(long version, int flows) {
+        if (unacked.size() == MAX_UNACKED) {
+            unacked.poll();
+        }
+        long seq = nextSeq++;
+        unacked.add(new Pushed(seq, version, flows, System.nanoTime()));
+        sync = Sync.SYNCED;
+        read = null;
+        return seq;
+    }
+
+    /**
+     * A barrier came back for push {@code seq}: it acknowledges that push and every earlier one.
+     *
+     * @return the pushes acknowledged (for their latency), empty when the answer is stale
+     */
+    java.util.List<Pushed> acked(ActorRef<SessionCommand> from, long seq) {
+        if (!isMaster(from) || seq < validFrom || sync != Sync.SYNCED) {
+            return java.util.List.of();
+        }
+        java.util.List<Pushed> done = new java.util.ArrayList<>();
+        while (!unacked.isEmpty() && unacked.peek().seq() <= seq) {
+            Pushed p = unacked.poll();
+            done.add(p);
+            ackedVersion = Math.max(ackedVersion, p.version());
+            ackedFlows = p.flows();
+        }
+        return done;
+    }
+
+    /** @return whether a failure report for push {@code seq} still matters (not stale) */
+    boolean failureCounts(ActorRef<SessionCommand> from, long seq) {
+        return isMaster(from) && seq >= validFrom;
+    }
+
+    /** The master has every change up to {@code version} (in this sync). */
+    boolean realized(long version) {
+        return master != null && sync == Sync.SYNCED && ackedVersion >= version;
+    }
+
+    int ackedFlows() {
+        return ackedFlows;
+    }
+}

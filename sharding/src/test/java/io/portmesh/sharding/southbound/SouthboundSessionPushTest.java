@@ -1,0 +1,118 @@
+package io.portmesh.sharding.southbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.model.HostId;
+import io.portmesh.openflow.OpenFlowBytes;
+import io.portmesh.sharding.EntityTestKits;
+import io.portmesh.sharding.host.HostEntity;
+import java.time.Duration;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.errormsg.OFErrorMsgs;
+import org.projectfloodlight.openflow.types.OFErrorCauseData;
+import org.projectfloodlight.openflow.types.TableId;
+
+/**
+ * Pushes are pipelined: the agent's answer to push N+1 may come after barrier N. Each push must be acknowledged or
+ * failed by what the agent said about its own messages.
+ */
+class SouthboundSessionPushTest {
+    static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
+    private static final OFFactory F = FakeAgentConnection.factoryOf13();
+
+    @AfterAll
+    static void tearDown() {
+        testKit.shutdownTestKit();
+    }
+
+    /** Fixed by giving each push its own xids: before, barrier N cleared every xid and push N+1 was acknowledged. */
+    @Test
+    void anErrorForTheNextPushThatArrivesAfterAnEarlierBarrierFailsThatPush() {
+        FakeAgentConnection conn = new FakeAgentConnection();
+        TestProbe<HostEntity.Command> host = testKit.createTestProbe();
+        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
+                conn,
+                new AgentIdentity(HostId.of("esx-1"), "a"),
+                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-1", host.ref()),
+                "node-1",
+                Duration.ofHours(1)));
+        host.expectMessageClass(HostEntity.AgentConnected.class);
+
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1), flowMod(2)), 2, host.ref()));
+        session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(3)), 1, host.ref()));
+        awaitBarriers(conn, 2);
+        List<Long> secondPushXids = conn.writes.stream().skip(1).findFirst().orElseThrow();
+
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        assertThat(host.expectMessageClass(HostEntity.Acked.class).seq()).isEqualTo(1);
+
+        // the agent refuses push 2's flow-mod; its error arrives after barrier 1, before barrier 2
+        session.tell(new SouthboundSession.Inbound(refusal(secondPushXids.get(0))));
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        HostEntity.PushFailed failed = host.expectMessageClass(HostEntity.PushFailed.class);
+        assertThat(failed.seq()).isEqualTo(2);
+        assertThat(failed.reason()).contains("refused");
+    }
+
+    @Test
+    void anErrorForAnEarlierPushDoesNotFailALaterOne() {
+        FakeAgentConnection conn = new FakeAgentConnection();
+        TestProbe<HostEntity.Command> host = testKit.createTestProbe();
+        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
+                conn,
+                new AgentIdentity(HostId.of("esx-2"), "a"),
+                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-2", host.ref()),
+                "node-1",
+                Duration.ofHours(1)));
+        host.expectMessageClass(HostEntity.AgentConnected.class);
+
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1)), 1, host.ref()));
+        session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(2)), 1, host.ref()));
+        awaitBarriers(conn, 2);
+        long firstXid = conn.writes.peek().get(0);
+        session.tell(new SouthboundSession.Inbound(refusal(firstXid)));
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        assertThat(host.expectMessageClass(HostEntity.PushFailed.class).seq()).isEqualTo(1);
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        assertThat(host.expectMessageClass(HostEntity.Acked.class).seq()).isEqualTo(2);
+    }
+
+    private static void awaitBarriers(FakeAgentConnection conn, int n) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+        while (conn.barriers.size() < n && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(conn.barriers).hasSize(n);
+    }
+
+    private static OFMessage flowMod(int priority) {
+        return F.buildFlowAdd()
+                .setTableId(TableId.of(0))
+                .setPriority(priority)
+                .setMatch(F.buildMatch().build())
+                .build();
+    }
+
+    private static byte[] bytes(OFMessage... messages) {
+        return OpenFlowBytes.encode(List.of(messages));
+    }
+
+    private static OFErrorMsg refusal(long xid) {
+        OFErrorMsgs errors = F.errorMsgs();
+        return errors.buildFlowModFailedErrorMsg()
+                .setXid(xid)
+                .setCode(OFFlowModFailedCode.TABLE_FULL)
+                .setData(OFErrorCauseData.NONE)
+                .build();
+    }
+}
