@@ -11,7 +11,7 @@ import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
 
-/** FLOW_MOD samples: every command, and the matches/actions/instructions of the DESIGN.md pipeline. */
+/** FLOW_MOD samples: every command, and the matches/actions/instructions of the pipeline of docs/architecture.md section 5. */
 final class FlowMods {
     private static final OFFactory F = FakeSwitch.F;
 

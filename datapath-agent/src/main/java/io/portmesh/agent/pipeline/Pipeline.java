@@ -11,7 +11,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The OpenFlow 1.3 pipeline (DESIGN.md section 5): a frame goes through tables from 0 on, forward
+ * The OpenFlow 1.3 pipeline (docs/architecture.md section 5): a frame goes through tables from 0 on, forward
  * only, collecting an action set that runs at the end. Called concurrently by the I/O threads; all
  * per-frame state lives in a thread-local {@link Context}.
  */

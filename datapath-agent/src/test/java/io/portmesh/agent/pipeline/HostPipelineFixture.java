@@ -33,7 +33,7 @@ import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * The DESIGN.md section 5 pipeline on one host. VNI 100: local VM1 (VLAN 10) and VM2 (VLAN 11),
+ * The docs/architecture.md section 5 pipeline on one host. VNI 100: local VM1 (VLAN 10) and VM2 (VLAN 11),
  * remote VM3 behind 192.0.2.3 and a second remote host 192.0.2.4. VNI 200: local VM4 on VLAN 20
  * with the same MAC as VM2, and a remote VM behind 192.0.2.9.
  *

@@ -62,7 +62,7 @@ class PipelineControlTest extends HostPipelineFixture {
 
     @Test
     void modifiedAndDeletedFlowsChangeForwardingAtOnce() {
-        // VM3 moved behind another host: the controller re-points its flow (DESIGN.md section 6).
+        // VM3 moved behind another host: the controller re-points its flow (docs/architecture.md section 7.1).
         ok(F.buildFlowModifyStrict()
                 .setTableId(TableId.of(1))
                 .setPriority(100)

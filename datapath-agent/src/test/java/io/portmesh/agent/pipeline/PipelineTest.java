@@ -27,7 +27,7 @@ import org.projectfloodlight.openflow.types.ArpOpcode;
 import org.projectfloodlight.openflow.types.IPv4Address;
 import org.projectfloodlight.openflow.types.OFPort;
 
-/** Forwarding through the DESIGN.md pipeline: classify, L2, groups, action set. */
+/** Forwarding through the pipeline of docs/architecture.md section 5: classify, L2, groups, action set. */
 class PipelineTest extends HostPipelineFixture {
     @Test
     void trunkFrameToRemoteVmIsUntaggedAndTunnelled() {

@@ -18,7 +18,7 @@ import org.projectfloodlight.openflow.protocol.OFFlowMod;
 import org.projectfloodlight.openflow.protocol.OFGroupMod;
 
 /**
- * Flow-mods applied per second: a host's whole table (about 20,000 flows, the DESIGN.md layout)
+ * Flow-mods applied per second: a host's whole table (about 20,000 flows, the layout of docs/architecture.md section 5)
  * installed into empty tables, so every add lands in a table growing from 0 to 20k. The Loxi
  * messages are built once; the measured work is validation, compilation and installation.
  */

@@ -24,7 +24,7 @@ import org.projectfloodlight.openflow.types.TableId;
 import org.projectfloodlight.openflow.types.U64;
 
 /**
- * The flow table of one host as DESIGN.md section 5 lays it out, sized to about {@code flows}
+ * The flow table of one host as docs/architecture.md section 5 lays it out, sized to about {@code flows}
  * entries: per local port a classify flow (table 0) and an L2 delivery flow (table 1), per remote
  * port an L2 tunnel flow, per VNI a tunnel classify flow, a broadcast flow and an ALL group.
  */

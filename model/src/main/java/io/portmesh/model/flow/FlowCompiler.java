@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Compiles a host's view of the topology into its flow plan: the pipeline of DESIGN.md section 5, written so that a
+ * Compiles a host's view of the topology into its flow plan: the pipeline of docs/architecture.md section 5, written so that a
  * stock Open vSwitch bridge could run it as well as our agent.
  *
  * <p>Two details that come from OpenFlow itself rather than from our design: an output to the port a frame came in on

@@ -4,7 +4,7 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 
 /**
- * The match of a flow in the Portmesh plan: only the fields the pipeline of DESIGN.md section 5 uses. A null
+ * The match of a flow in the Portmesh plan: only the fields the pipeline of docs/architecture.md section 5 uses. A null
  * field is a wildcard. Masks exist where the pipeline needs them (metadata carries the VNI in its low 24 bits;
  * eth_dst may match the multicast bit).
  */
