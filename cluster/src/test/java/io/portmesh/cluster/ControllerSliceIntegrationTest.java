@@ -4,11 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.agent.table.SwitchTables;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
+import io.portmesh.model.flow.Cookies;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
 import io.portmesh.sharding.service.HostInfo;
@@ -23,11 +25,26 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFGroupMod;
+import org.projectfloodlight.openflow.protocol.OFGroupType;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.types.EthType;
+import org.projectfloodlight.openflow.types.IPv4Address;
+import org.projectfloodlight.openflow.types.OFGroup;
+import org.projectfloodlight.openflow.types.OFPort;
+import org.projectfloodlight.openflow.types.TableId;
+import org.projectfloodlight.openflow.types.U64;
 
 /**
  * The controller slice end to end: three controller nodes, the real Cassandra, three agents over real TCP and
  * simulated VMs over the UDP trunk, VXLAN between agents on three loopback addresses. Frames reach exactly the VMs of
- * the same logical switch; a full cluster restart keeps everything and sends no flow-mod to agents that are right.
+ * the same logical switch; a full cluster restart keeps everything and sends no flow-mod to agents that are right,
+ * leaves flows and groups that are not Portmesh's alone, and purges a Portmesh flow it cannot read.
  */
 @ExtendWith(CassandraExtension.class)
 class ControllerSliceIntegrationTest {
@@ -118,6 +135,12 @@ class ControllerSliceIntegrationTest {
                                 .masterGeneration());
             }
             cluster.close();
+            // meanwhile someone edits esx-1's switch by hand: a flow and a group of their own, which reconciliation
+            // must leave alone, and a flow with Portmesh's cookie that the controller cannot read, which it must purge
+            SwitchTables esx1 = agents.get(0).tables();
+            assertThat(esx1.apply(FOREIGN_FLOW)).isEmpty();
+            assertThat(esx1.apply(FOREIGN_GROUP)).isEmpty();
+            assertThat(esx1.apply(UNREADABLE_PORTMESH_FLOW)).isEmpty();
             cluster = TestCluster.start(cassandra, remotePorts, openflowPorts);
             NetworkService api2 = cluster.nodes.get(1).service();
             for (String h : hostIds.values()) {
@@ -134,14 +157,23 @@ class ControllerSliceIntegrationTest {
             assertThat(p.vlan()).isEqualTo(vm4.vlan());
             long[] modsAfter =
                     agents.stream().mapToLong(DatapathAgent::flowModsApplied).toArray();
+            modsBefore[0]++; // the purge of the unreadable Portmesh flow on esx-1, and nothing else
             assertThat(modsAfter)
                     .as("flow-mods sent to agents whose flows were right")
                     .isEqualTo(modsBefore);
-            // and the restarted nodes count the same: every host reconciled, nothing sent
+            // and the restarted nodes count the same: every host reconciled, nothing sent but the purge
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_reconciliations_total", ""))
                     .isGreaterThanOrEqualTo(HOSTS.length);
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
-                    .isZero();
+                    .isEqualTo(1);
+            List<Long> cookies = esx1.flowStats(ALL_FLOWS).stream()
+                    .map(e -> e.getCookie().getValue())
+                    .toList();
+            assertThat(cookies).contains(FOREIGN_FLOW.getCookie().getValue());
+            assertThat(cookies)
+                    .doesNotContain(UNREADABLE_PORTMESH_FLOW.getCookie().getValue());
+            assertThat(esx1.groupDesc().stream().map(g -> g.getGroup().getGroupNumber()))
+                    .contains(FOREIGN_GROUP.getGroup().getGroupNumber());
             SliceFixture.pingUntilAnswered(vm2, vm1);
         } finally {
             fx.close();
@@ -149,6 +181,37 @@ class ControllerSliceIntegrationTest {
             cluster.close();
         }
     }
+
+    private static final OFFactory OF13 = OFFactories.getFactory(OFVersion.OF_13);
+    private static final OFFlowMod FOREIGN_FLOW = OF13.buildFlowAdd()
+            .setTableId(TableId.of(0))
+            .setPriority(5)
+            .setCookie(U64.of(0x1234L << 48))
+            .setMatch(
+                    OF13.buildMatch().setExact(MatchField.IN_PORT, OFPort.of(7)).build())
+            .build();
+    private static final OFGroupMod FOREIGN_GROUP = OF13.buildGroupAdd()
+            .setGroup(OFGroup.of(7))
+            .setGroupType(OFGroupType.ALL)
+            .setBuckets(List.of())
+            .build();
+    /** Portmesh's cookie on a match the plan's model has no field for (ARP sender address). */
+    private static final OFFlowMod UNREADABLE_PORTMESH_FLOW = OF13.buildFlowAdd()
+            .setTableId(TableId.of(1))
+            .setPriority(90)
+            .setCookie(U64.of(Cookies.cookie(Cookies.LOCAL, 77)))
+            .setMatch(OF13.buildMatch()
+                    .setExact(MatchField.ETH_TYPE, EthType.ARP)
+                    .setExact(MatchField.ARP_SPA, IPv4Address.of("10.9.9.9"))
+                    .build())
+            .build();
+
+    private static final OFFlowStatsRequest ALL_FLOWS = OF13.buildFlowStatsRequest()
+            .setTableId(TableId.ALL)
+            .setOutPort(OFPort.ANY)
+            .setOutGroup(OFGroup.ANY)
+            .setMatch(OF13.buildMatch().build())
+            .build();
 
     private static boolean fromMac(byte[] frame, Mac src) {
         return frame.length >= 12 && Mac.of(frame, 6).equals(src);
