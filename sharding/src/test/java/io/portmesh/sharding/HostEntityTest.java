@@ -275,6 +275,41 @@ class HostEntityTest {
         assertThat(info().realized()).isTrue();
     }
 
+    /**
+     * An agent that refuses our role request as stale has seen a newer generation than ours (another controller, a
+     * lost journal): before, the session only logged it at debug and the cluster was locked out of the switch.
+     */
+    @Test
+    void aStaleRefusalWithANewerAgentGenerationElectsPastIt() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        TestProbe<SessionCommand> agent = testKit.createTestProbe();
+        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        long ours = agent.expectMessageClass(SessionCommand.SetRole.class).generation();
+        agent.expectMessageClass(SessionCommand.Reconcile.class);
+
+        var result = kit.runCommand(new HostEntity.RoleStale(agent.ref(), ours + 1000));
+        assertThat(result.events()).containsExactly(new HostEntity.MasterElected(ours + 1001));
+        SessionCommand.SetRole again = agent.expectMessageClass(SessionCommand.SetRole.class);
+        assertThat(again.master()).isTrue();
+        assertThat(again.generation()).isEqualTo(ours + 1001);
+        agent.expectMessageClass(SessionCommand.Reconcile.class); // what the other controller did is read again
+        assertThat(info().masterGeneration()).isEqualTo(ours + 1001);
+    }
+
+    /** Our own newer election reached the agent first through another node: nothing is wrong, nothing is written. */
+    @Test
+    void aStaleRefusalOvertakenByOurOwnNewerGenerationChangesNothing() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        TestProbe<SessionCommand> agent = testKit.createTestProbe();
+        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        long ours = agent.expectMessageClass(SessionCommand.SetRole.class).generation();
+        agent.expectMessageClass(SessionCommand.Reconcile.class);
+
+        assertThat(kit.runCommand(new HostEntity.RoleStale(agent.ref(), ours)).hasNoEvents())
+                .isTrue();
+        agent.expectNoMessage(Duration.ofMillis(100));
+    }
+
     /** Before, a host that never elected a master restarted its change counter under the same generation. */
     @Test
     void planVersionsGrowAcrossRestartsOfAHostThatNeverElectedAMaster() {
