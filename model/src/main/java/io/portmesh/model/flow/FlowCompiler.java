@@ -8,8 +8,10 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.VlanId;
 import io.portmesh.model.Vni;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -130,26 +132,26 @@ public final class FlowCompiler {
         }
 
         // one entry per remote member of a carried VNI, then one member per MAC
-        Map<Vni, Map<PortId, HostView.RemotePort>> membersByVni = new TreeMap<>();
+        Map<Vni, Members> membersByVni = new TreeMap<>();
         for (HostView.RemotePort r : view.remotePorts()) {
-            if (!localByVni.containsKey(r.vni())) {
-                continue; // a host only carries the switches it has ports in
-            }
-            Map<PortId, HostView.RemotePort> members = membersByVni.computeIfAbsent(r.vni(), v -> new HashMap<>());
-            HostView.RemotePort have = members.putIfAbsent(r.port(), r);
-            if (have != null && !have.equals(r)) {
-                members.put(r.port(), preferred(have, r));
-                conflicts.add(new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, r.vni(), r.port(), r.port()));
+            if (localByVni.containsKey(r.vni())) { // a host only carries the switches it has ports in
+                membersByVni.computeIfAbsent(r.vni(), v -> new Members()).add(r);
             }
         }
         Map<Vni, Set<Ipv4>> remoteHostsByVni = new TreeMap<>();
-        membersByVni.forEach((vni, members) -> {
+        membersByVni.forEach((vni, given) -> {
+            given.givenTwice().forEach((port, n) -> {
+                for (int i = 0; i < n; i++) {
+                    conflicts.add(new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, vni, port, port));
+                }
+            });
+            Collection<HostView.RemotePort> members = given.byPort.values();
             Map<Mac, PortId> winners = new HashMap<>();
-            for (HostView.RemotePort r : members.values()) {
+            for (HostView.RemotePort r : members) {
                 winners.merge(r.mac(), r.port(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
             }
             Set<Ipv4> hosts = new TreeSet<>(TUNNEL_ORDER);
-            for (HostView.RemotePort r : members.values()) {
+            for (HostView.RemotePort r : members) {
                 PortId local = localMacs.get(new VniMac(vni, r.mac()));
                 PortId winner = winners.get(r.mac());
                 if (local != null) {
@@ -245,13 +247,47 @@ public final class FlowCompiler {
         return taken;
     }
 
-    /** Of two entries for one remote member, the one kept (rule 4): the smaller MAC, then tunnel endpoint. */
-    static HostView.RemotePort preferred(HostView.RemotePort a, HostView.RemotePort b) {
-        int byMac = a.mac().compareTo(b.mac());
-        if (byMac != 0) {
-            return byMac < 0 ? a : b;
+    /**
+     * The remote members of one VNI as given, one entry per port id (rules 1 and 4): of different entries for one
+     * port, the one with the smaller MAC, then tunnel endpoint, is kept, whatever their order.
+     */
+    static final class Members {
+        final Map<PortId, HostView.RemotePort> byPort = new HashMap<>();
+        /** The different entries given for the ports given more than one (rare). */
+        private Map<PortId, Set<HostView.RemotePort>> different;
+
+        void add(HostView.RemotePort r) {
+            HostView.RemotePort have = byPort.putIfAbsent(r.port(), r);
+            if (have == null || have.equals(r)) {
+                return;
+            }
+            if (different == null) {
+                different = new HashMap<>();
+            }
+            if (different
+                    .computeIfAbsent(r.port(), p -> new HashSet<>(List.of(have)))
+                    .add(r)) {
+                byPort.put(r.port(), preferred(have, r));
+            }
         }
-        return TUNNEL_ORDER.compare(a.tunnelIp(), b.tunnelIp()) <= 0 ? a : b;
+
+        /** Per port given in more than one entry, how many entries were left out. */
+        Map<PortId, Integer> givenTwice() {
+            if (different == null) {
+                return Map.of();
+            }
+            Map<PortId, Integer> twice = new HashMap<>();
+            different.forEach((port, entries) -> twice.put(port, entries.size() - 1));
+            return twice;
+        }
+
+        private static HostView.RemotePort preferred(HostView.RemotePort a, HostView.RemotePort b) {
+            int byMac = a.mac().compareTo(b.mac());
+            if (byMac != 0) {
+                return byMac < 0 ? a : b;
+            }
+            return TUNNEL_ORDER.compare(a.tunnelIp(), b.tunnelIp()) <= 0 ? a : b;
+        }
     }
 
     private record VniMac(Vni vni, Mac mac) {}
