@@ -125,10 +125,10 @@ public final class FlowCompiler {
         List<FlowEntry> flows = new ArrayList<>();
         List<GroupEntry> groups = new ArrayList<>();
         Map<Vni, List<HostView.LocalPort>> localByVni = new TreeMap<>();
-        Map<VniMac, PortId> localMacs = new HashMap<>();
+        Map<Vni, Map<Mac, PortId>> localMacs = new HashMap<>();
         for (HostView.LocalPort p : admitLocals(view.localPorts(), conflicts)) {
             localByVni.computeIfAbsent(p.vni(), v -> new ArrayList<>()).add(p);
-            localMacs.put(new VniMac(p.vni(), p.mac()), p.port());
+            localMacs.computeIfAbsent(p.vni(), v -> new HashMap<>()).put(p.mac(), p.port());
         }
 
         // one entry per remote member of a carried VNI, then one member per MAC
@@ -150,9 +150,10 @@ public final class FlowCompiler {
             for (HostView.RemotePort r : members) {
                 winners.merge(r.mac(), r.port(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
             }
+            Map<Mac, PortId> macsHere = localMacs.get(vni);
             Set<Ipv4> hosts = new TreeSet<>(TUNNEL_ORDER);
             for (HostView.RemotePort r : members) {
-                PortId local = localMacs.get(new VniMac(vni, r.mac()));
+                PortId local = macsHere.get(r.mac());
                 PortId winner = winners.get(r.mac());
                 if (local != null) {
                     conflicts.add(new Conflict(Conflict.Kind.REMOTE_MAC_LOCAL, vni, r.port(), local));
