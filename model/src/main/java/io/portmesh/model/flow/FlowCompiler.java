@@ -32,7 +32,8 @@ import java.util.stream.Stream;
  * frame on the trunk could belong to two ports) still compiles. Each conflict is resolved by the rules below, which
  * depend on the inputs alone and never on their order, and is listed as a {@link Conflict} by
  * {@link #compileWithConflicts}; {@link PlanSlice} applies the same rules change by change and always agrees. The
- * input left out simply has no part in the plan.
+ * input left out simply has no part in the plan. The rules apply to one host's view; two hosts may resolve one
+ * conflict differently (each keeps its own local port), which is why the conflicts are counted and logged.
  *
  * <ol>
  *   <li>Equal entries in a list are one entry.
@@ -47,8 +48,9 @@ import java.util.stream.Stream;
  *   <li>Of two different entries for one remote member (same VNI and port id), the one with the smaller MAC, then
  *       the smaller tunnel endpoint (unsigned), is kept ({@link Conflict.Kind#REMOTE_PORT_TWICE}).
  *   <li>A local port wins over a remote member with its MAC in its VNI ({@link Conflict.Kind#REMOTE_MAC_LOCAL}): the
- *       host's own persisted binding is what it knows for certain about its own trunk, and a member the switch
- *       lists elsewhere under the same MAC is either stale or a duplicate that the port side must resolve.
+ *       host's own persisted binding is authoritative for its own trunk. Whichever side is stale (in issue 15, the
+ *       local binding of a port whose bind timed out) is for the port side to remove; when it goes, the member gets
+ *       its flow.
  *   <li>Of remote members sharing a MAC in a VNI, the one with the smallest port id wins ({@link
  *       Conflict.Kind#REMOTE_MAC}). A member left out counts for nothing: no unicast flow, and its host is flooded
  *       to only if another member there is kept.
