@@ -187,6 +187,35 @@ class PlanSliceTest {
         assertThat(slice.conflictCount()).isZero();
     }
 
+    @Test
+    void aHostPastTheFloodLimitGetsItsUnicastFlowButNoBucketAndIsCountedWhileThere() {
+        locals.add(local("p1", M1, BLUE, 1));
+        for (int i = 0; i < FlowCompiler.MAX_FLOOD_HOSTS; i++) {
+            HostView.RemotePort r = new HostView.RemotePort(
+                    PortId.of("r" + i), new Mac(0x0600_0000_0000L + i), BLUE, new Ipv4(0x0A00_0001 + i));
+            remotes.put(r.port(), r);
+        }
+        slice.reset(locals, remotes.values());
+        assertThat(slice.conflictCount()).isZero();
+        HostView.RemotePort past = remote("past", M5, BLUE, Ipv4.parse("200.0.0.1")); // the highest address
+        remotes.put(past.port(), past);
+
+        FlowDiff added = slice.putRemote(past);
+        assertThat(added.addFlows()).containsExactly(FlowCompiler.remote(past));
+        assertThat(added.size()).as("no group changes").isEqualTo(1);
+        FlowCompiler.Compiled compiled =
+                FlowCompiler.compileWithConflicts(new HostView(HOST, locals, List.copyOf(remotes.values())));
+        assertThat(slice.plan()).isEqualTo(compiled.plan());
+        assertThat(slice.conflicts())
+                .isEqualTo(compiled.conflicts())
+                .containsExactly(new Conflict(Conflict.Kind.FLOOD_LIMIT, BLUE, null, null));
+
+        remotes.remove(past.port());
+        assertThat(slice.removeRemote(past.port()).deleteFlows())
+                .containsExactly(FlowCompiler.remote(past).key());
+        assertThat(slice.conflictCount()).isZero();
+    }
+
     /** Local port p1 and remote member p4 (on host B), compiled from scratch. */
     private HostView.RemotePort startWithP1AndRemoteP4() {
         locals.add(local("p1", M1, BLUE, 1));
