@@ -4,9 +4,14 @@ import static io.portmesh.model.flow.Instruction.apply;
 
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.VlanId;
 import io.portmesh.model.Vni;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,6 +27,40 @@ import java.util.stream.Stream;
  * is dropped unless it says IN_PORT, so trunk-to-trunk delivery has its own flows and buckets that output IN_PORT; and a
  * broadcast must not come back to its sender on the same trunk, so a frame flooded from the trunk uses a group per
  * source port that leaves that port out.
+ *
+ * <p>Compiling is total: a view whose inputs conflict (two of them would make flows or groups with one key, or a
+ * frame on the trunk could belong to two ports) still compiles. Each conflict is resolved by the rules below, which
+ * depend on the inputs alone and never on their order, and is listed as a {@link Conflict} by
+ * {@link #compileWithConflicts}; {@link PlanSlice} applies the same rules change by change and always agrees. The
+ * input left out simply has no part in the plan. The rules apply to one host's view; two hosts may resolve one
+ * conflict differently (each keeps its own local port), which is why the conflicts are counted and logged.
+ *
+ * <ol>
+ *   <li>Equal entries in a list are one entry.
+ *   <li>Local ports are taken by port id (then VNI, VLAN, MAC): a local port is left out whole when a local port taken
+ *       before it has its VLAN anywhere on the host ({@link Conflict.Kind#LOCAL_VLAN}: a VLAN names one port on the
+ *       trunk), or else its MAC in its VNI ({@link Conflict.Kind#LOCAL_MAC}). So of two ports that share one, the one
+ *       with the smaller port id wins. A VNI takes at most {@link #MAX_LOCAL_PORTS_PER_SWITCH} local ports, the
+ *       first ones; those past it are left out ({@link Conflict.Kind#LOCAL_LIMIT}), so that no group outgrows an
+ *       OpenFlow message however the host came to hold them.
+ *   <li>A host carries a VNI when it has a local port there that was taken; remote members of other VNIs make
+ *       nothing and so conflict with nothing.
+ *   <li>Of two different entries for one remote member (same VNI and port id), the one with the smaller MAC, then
+ *       the smaller tunnel endpoint (unsigned), is kept ({@link Conflict.Kind#REMOTE_PORT_TWICE}).
+ *   <li>A local port wins over a remote member with its MAC in its VNI ({@link Conflict.Kind#REMOTE_MAC_LOCAL}): the
+ *       host's own persisted binding is authoritative for its own trunk. Whichever side is stale (in issue 15, the
+ *       local binding of a port whose bind timed out) is for the port side to remove; when it goes, the member gets
+ *       its flow.
+ *   <li>Of remote members sharing a MAC in a VNI, the one with the smallest port id wins ({@link
+ *       Conflict.Kind#REMOTE_MAC}). A member left out counts for nothing: no unicast flow, and its host is flooded
+ *       to only if another member there is kept.
+ *   <li>A VNI floods to at most {@link #MAX_FLOOD_HOSTS} remote hosts, the lowest addresses (unsigned); past it one
+ *       {@link Conflict.Kind#FLOOD_LIMIT} is listed for the VNI, and the other hosts' members keep their unicast
+ *       flows.
+ * </ol>
+ *
+ * <p>A port id both local and remote with different MACs is no conflict for the plan (its flows differ); the stale
+ * side is for the port to correct.
  */
 public final class FlowCompiler {
     public static final int TABLE_CLASSIFY = 0;
@@ -51,11 +90,15 @@ public final class FlowCompiler {
     /** Chunk ids stay below OpenFlow's reserved group numbers (0xffffff00 and up). */
     public static final int MAX_REMOTE_HOST_GROUPS = 0xF0 - 0x03;
 
+    /** The remote hosts a VNI can flood to; past it the hosts with the highest addresses are left out. */
+    public static final int MAX_FLOOD_HOSTS = MAX_REMOTE_HOST_GROUPS * REMOTE_HOSTS_PER_GROUP;
+
     /**
      * Ports of one logical switch on one host. A broadcast from the trunk uses a group per source port listing every
      * other local port, so the plan grows with the square of this number, and a group-mod must stay within OpenFlow's
-     * 64 KiB message (about 1,100 buckets). Binding past it is refused with a message that says so. (Remote hosts do
-     * not count here: they are flooded to through shared groups, see {@link #GROUP_FLOOD_TO_TUNNEL}.)
+     * 64 KiB message (about 1,100 buckets). Binding past it is refused with a message that says so, and the compiler
+     * leaves out the ports past it (rule 2). (Remote hosts do not count here: they are flooded to through shared
+     * groups, see {@link #GROUP_FLOOD_TO_TUNNEL}.)
      */
     public static final int MAX_LOCAL_PORTS_PER_SWITCH = 256;
 
@@ -66,32 +109,78 @@ public final class FlowCompiler {
 
     private FlowCompiler() {}
 
+    /** A host's plan and the conflicts its view resolved, in {@link Conflict#ORDER}. */
+    public record Compiled(FlowPlan plan, List<Conflict> conflicts) {
+        public Compiled {
+            conflicts = List.copyOf(conflicts);
+        }
+    }
+
+    /** The plan of {@code view}, with every conflict resolved by the rules above (see {@link #compileWithConflicts}). */
     public static FlowPlan compile(HostView view) {
+        return compileWithConflicts(view).plan();
+    }
+
+    /** The plan of {@code view} and the conflicts resolved in making it. Never throws. */
+    public static Compiled compileWithConflicts(HostView view) {
+        List<Conflict> conflicts = new ArrayList<>();
         List<FlowEntry> flows = new ArrayList<>();
         List<GroupEntry> groups = new ArrayList<>();
         Map<Vni, List<HostView.LocalPort>> localByVni = new TreeMap<>();
-        view.localPorts()
-                .forEach(p -> localByVni
-                        .computeIfAbsent(p.vni(), v -> new ArrayList<>())
-                        .add(p));
-        Map<Vni, Set<Ipv4>> remoteHostsByVni = new TreeMap<>();
-
-        for (HostView.LocalPort p : view.localPorts()) {
-            flows.add(classifyTrunk(p));
-            flows.add(localFromTrunk(p));
-            flows.add(local(p));
+        Map<Vni, Map<Mac, PortId>> localMacs = new HashMap<>();
+        for (HostView.LocalPort p : admitLocals(view.localPorts(), conflicts)) {
+            localByVni.computeIfAbsent(p.vni(), v -> new ArrayList<>()).add(p);
+            localMacs.computeIfAbsent(p.vni(), v -> new HashMap<>()).put(p.mac(), p.port());
         }
+
+        // one entry per remote member of a carried VNI, then one member per MAC
+        Map<Vni, Members> membersByVni = new TreeMap<>();
         for (HostView.RemotePort r : view.remotePorts()) {
-            if (!localByVni.containsKey(r.vni())) {
-                continue; // a host only carries the switches it has ports in
+            if (localByVni.containsKey(r.vni())) { // a host only carries the switches it has ports in
+                membersByVni.computeIfAbsent(r.vni(), v -> new Members()).add(r);
             }
-            flows.add(remote(r));
-            remoteHostsByVni
-                    .computeIfAbsent(r.vni(), v -> new TreeSet<>(TUNNEL_ORDER))
-                    .add(r.tunnelIp());
+        }
+        Map<Vni, Set<Ipv4>> remoteHostsByVni = new TreeMap<>();
+        membersByVni.forEach((vni, given) -> {
+            given.givenTwice().forEach((port, n) -> {
+                for (int i = 0; i < n; i++) {
+                    conflicts.add(new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, vni, port, port));
+                }
+            });
+            Collection<HostView.RemotePort> members = given.byPort.values();
+            Map<Mac, PortId> winners = new HashMap<>();
+            for (HostView.RemotePort r : members) {
+                winners.merge(r.mac(), r.port(), (a, b) -> a.compareTo(b) <= 0 ? a : b);
+            }
+            Map<Mac, PortId> macsHere = localMacs.get(vni);
+            Set<Ipv4> hosts = new TreeSet<>(TUNNEL_ORDER);
+            for (HostView.RemotePort r : members) {
+                PortId local = macsHere.get(r.mac());
+                PortId winner = winners.get(r.mac());
+                if (local != null) {
+                    conflicts.add(new Conflict(Conflict.Kind.REMOTE_MAC_LOCAL, vni, r.port(), local));
+                } else if (!winner.equals(r.port())) {
+                    conflicts.add(new Conflict(Conflict.Kind.REMOTE_MAC, vni, r.port(), winner));
+                } else {
+                    flows.add(remote(r));
+                    hosts.add(r.tunnelIp());
+                }
+            }
+            remoteHostsByVni.put(vni, hosts);
+        });
+
+        for (List<HostView.LocalPort> locals : localByVni.values()) {
+            for (HostView.LocalPort p : locals) {
+                flows.add(classifyTrunk(p));
+                flows.add(localFromTrunk(p));
+                flows.add(local(p));
+            }
         }
         localByVni.forEach((vni, locals) -> {
             List<Ipv4> remotes = List.copyOf(remoteHostsByVni.getOrDefault(vni, Set.of()));
+            if (remotes.size() > MAX_FLOOD_HOSTS) {
+                conflicts.add(new Conflict(Conflict.Kind.FLOOD_LIMIT, vni, null, null));
+            }
             flows.add(classifyTunnel(vni));
             flows.add(floodFromTunnel(vni));
             groups.add(new GroupEntry(
@@ -113,24 +202,111 @@ public final class FlowCompiler {
                                 .toList()));
             }
         });
-        return FlowPlan.of(flows, groups);
+        conflicts.sort(Conflict.ORDER);
+        return new Compiled(FlowPlan.of(flows, groups), conflicts);
     }
 
     /**
+     * The order local ports are taken in (rule 2): by port id, then VNI, VLAN and MAC, so that the outcome does not
+     * depend on the order of the view, and the buckets of the groups that flood to local ports follow it too.
+     */
+    static final Comparator<HostView.LocalPort> LOCAL_ORDER = Comparator.comparing(HostView.LocalPort::port)
+            .thenComparing(HostView.LocalPort::vni)
+            .thenComparing(HostView.LocalPort::vlan)
+            .thenComparing(HostView.LocalPort::mac);
+
+    /**
+     * The local ports the plan keeps, in {@link #LOCAL_ORDER} (rules 1 and 2); each one left out is added to
+     * {@code conflicts}.
+     */
+    static List<HostView.LocalPort> admitLocals(List<HostView.LocalPort> ports, List<Conflict> conflicts) {
+        List<HostView.LocalPort> sorted = new ArrayList<>(ports);
+        sorted.sort(LOCAL_ORDER);
+        List<HostView.LocalPort> taken = new ArrayList<>(sorted.size());
+        Map<VlanId, PortId> vlans = new HashMap<>();
+        Map<VniMac, PortId> macs = new HashMap<>();
+        Map<Vni, Integer> perVni = new HashMap<>();
+        HostView.LocalPort previous = null;
+        for (HostView.LocalPort p : sorted) {
+            if (p.equals(previous)) {
+                continue;
+            }
+            previous = p;
+            PortId vlanHolder = vlans.get(p.vlan());
+            VniMac mac = new VniMac(p.vni(), p.mac());
+            PortId macHolder = macs.get(mac);
+            if (vlanHolder != null) {
+                conflicts.add(new Conflict(Conflict.Kind.LOCAL_VLAN, p.vni(), p.port(), vlanHolder));
+            } else if (macHolder != null) {
+                conflicts.add(new Conflict(Conflict.Kind.LOCAL_MAC, p.vni(), p.port(), macHolder));
+            } else if (perVni.merge(p.vni(), 1, Integer::sum) > MAX_LOCAL_PORTS_PER_SWITCH) {
+                conflicts.add(new Conflict(Conflict.Kind.LOCAL_LIMIT, p.vni(), p.port(), null));
+            } else {
+                vlans.put(p.vlan(), p.port());
+                macs.put(mac, p.port());
+                taken.add(p);
+            }
+        }
+        return taken;
+    }
+
+    /**
+     * The remote members of one VNI as given, one entry per port id (rules 1 and 4): of different entries for one
+     * port, the one with the smaller MAC, then tunnel endpoint, is kept, whatever their order.
+     */
+    static final class Members {
+        final Map<PortId, HostView.RemotePort> byPort = new HashMap<>();
+        /** The different entries given for the ports given more than one (rare). */
+        private Map<PortId, Set<HostView.RemotePort>> different;
+
+        void add(HostView.RemotePort r) {
+            HostView.RemotePort have = byPort.putIfAbsent(r.port(), r);
+            if (have == null || have.equals(r)) {
+                return;
+            }
+            if (different == null) {
+                different = new HashMap<>();
+            }
+            if (different
+                    .computeIfAbsent(r.port(), p -> new HashSet<>(List.of(have)))
+                    .add(r)) {
+                byPort.put(r.port(), preferred(have, r));
+            }
+        }
+
+        /** Per port given in more than one entry, how many entries were left out. */
+        Map<PortId, Integer> givenTwice() {
+            if (different == null) {
+                return Map.of();
+            }
+            Map<PortId, Integer> twice = new HashMap<>();
+            different.forEach((port, entries) -> twice.put(port, entries.size() - 1));
+            return twice;
+        }
+
+        private static HostView.RemotePort preferred(HostView.RemotePort a, HostView.RemotePort b) {
+            int byMac = a.mac().compareTo(b.mac());
+            if (byMac != 0) {
+                return byMac < 0 ? a : b;
+            }
+            return TUNNEL_ORDER.compare(a.tunnelIp(), b.tunnelIp()) <= 0 ? a : b;
+        }
+    }
+
+    private record VniMac(Vni vni, Mac mac) {}
+
+    /**
      * The groups that flood a VNI's frames to its remote hosts ({@code remotes} in {@link #TUNNEL_ORDER}), at most
-     * {@link #REMOTE_HOSTS_PER_GROUP} hosts each; none when there is no remote host.
+     * {@link #REMOTE_HOSTS_PER_GROUP} hosts each; none when there is no remote host. Hosts past
+     * {@link #MAX_FLOOD_HOSTS} are left out (rule 7).
      */
     static List<GroupEntry> tunnelGroups(Vni vni, List<Ipv4> remotes) {
+        int hosts = Math.min(remotes.size(), MAX_FLOOD_HOSTS);
         List<GroupEntry> groups = new ArrayList<>();
-        for (int from = 0, chunk = 0; from < remotes.size(); from += REMOTE_HOSTS_PER_GROUP, chunk++) {
-            if (chunk == MAX_REMOTE_HOST_GROUPS) {
-                throw new IllegalArgumentException("VNI " + vni.value() + " spans " + remotes.size()
-                        + " remote hosts; at most " + MAX_REMOTE_HOST_GROUPS * REMOTE_HOSTS_PER_GROUP
-                        + " can be flooded to");
-            }
+        for (int from = 0, chunk = 0; from < hosts; from += REMOTE_HOSTS_PER_GROUP, chunk++) {
             groups.add(new GroupEntry(
                     tunnelGroupId(vni, chunk),
-                    remotes.subList(from, Math.min(remotes.size(), from + REMOTE_HOSTS_PER_GROUP)).stream()
+                    remotes.subList(from, Math.min(hosts, from + REMOTE_HOSTS_PER_GROUP)).stream()
                             .map(ip -> new GroupEntry.Bucket(toTunnel(vni, ip)))
                             .toList()));
         }
@@ -140,7 +316,7 @@ public final class FlowCompiler {
     /** The ids of {@link #tunnelGroups} for {@code remoteHosts} hosts, without building the groups. */
     static List<Integer> tunnelGroupIds(Vni vni, int remoteHosts) {
         List<Integer> ids = new ArrayList<>();
-        for (int chunk = 0; chunk * REMOTE_HOSTS_PER_GROUP < remoteHosts; chunk++) {
+        for (int chunk = 0; chunk * REMOTE_HOSTS_PER_GROUP < Math.min(remoteHosts, MAX_FLOOD_HOSTS); chunk++) {
             ids.add(tunnelGroupId(vni, chunk));
         }
         return ids;
@@ -198,29 +374,33 @@ public final class FlowCompiler {
     }
 
     private static FlowEntry local(HostView.LocalPort p) {
-        FlowMatch m = FlowMatch.builder()
-                .metadata(p.vni().value(), VNI_METADATA_MASK)
-                .ethDst(p.mac())
-                .build();
         return new FlowEntry(
                 TABLE_L2,
                 PRIORITY_UNICAST,
                 Cookies.cookie(Cookies.LOCAL, p.vlan().value()),
-                m,
+                unicastMatch(p.vni(), p.mac()),
                 List.of(new Instruction.ApplyActions(toTrunk(p, DatapathPorts.TRUNK))));
     }
 
     static FlowEntry remote(HostView.RemotePort r) {
-        FlowMatch m = FlowMatch.builder()
-                .metadata(r.vni().value(), VNI_METADATA_MASK)
-                .ethDst(r.mac())
-                .build();
         return new FlowEntry(
                 TABLE_L2,
                 PRIORITY_UNICAST,
                 Cookies.cookie(Cookies.REMOTE, r.mac().value()),
-                m,
+                unicastMatch(r.vni(), r.mac()),
                 List.of(new Instruction.ApplyActions(toTunnel(r.vni(), r.tunnelIp()))));
+    }
+
+    /** The key of the unicast flow to {@code mac} in {@code vni}: a local port's or a remote member's. */
+    static FlowEntry.FlowKey unicastKey(Vni vni, Mac mac) {
+        return new FlowEntry.FlowKey(TABLE_L2, PRIORITY_UNICAST, unicastMatch(vni, mac));
+    }
+
+    private static FlowMatch unicastMatch(Vni vni, Mac mac) {
+        return FlowMatch.builder()
+                .metadata(vni.value(), VNI_METADATA_MASK)
+                .ethDst(mac)
+                .build();
     }
 
     /** To the other local ports of the switch (a group per source) and to every remote host (the shared groups). */

@@ -21,6 +21,8 @@ public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort>
     /**
      * The part of this view that concerns one VNI. The flow compiler treats VNIs independently, so the plan of a view
      * is the union of the plans of its slices: a change in one logical switch recompiles only that switch's slice.
+     * (Except when local ports of two VNIs share a VLAN, which the host's VLAN allocator never does: only the whole
+     * view sees that conflict, see {@link FlowCompiler}'s rule 2.)
      */
     public HostView slice(Vni vni) {
         return new HostView(

@@ -10,7 +10,9 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One VNI's part of a host's plan, kept up to date change by change: what {@link FlowCompiler#compile} makes of the
@@ -24,17 +26,53 @@ import java.util.TreeMap;
  * the local ports is rebuilt whole by {@link #reset}, which a local binding change calls: that is once per binding,
  * on one host.
  *
+ * <p>No input makes it throw. Conflicting inputs are resolved by the rules of {@link FlowCompiler} (numbered there),
+ * applied here change by change so that the slice always equals a compile from scratch of the same ports, conflicts
+ * included:
+ *
+ * <ul>
+ *   <li>local ports are only ever given whole, to {@link #reset}, which applies rules 1 and 2 as the compiler does
+ *       (within this VNI: two local ports of different VNIs with one VLAN are in different slices, and only
+ *       {@link FlowCompiler#compile} of the whole host sees them; the host's VLAN allocator never makes them);
+ *   <li>remote members are held by port id, all of them, and a MAC is given to one of them: none when a local port
+ *       has it (rule 5), else the smallest port id among those that have it (rule 6). A change of a member may hand
+ *       a MAC from one member to another; only the members that hold a MAC have a flow and count for the flood
+ *       groups, which flood to at most {@link FlowCompiler#MAX_FLOOD_HOSTS} hosts (rule 7);
+ *   <li>{@link #reset} keeps one entry per remote port id (rule 4); a later {@link #putRemote} of the port replaces
+ *       it, as any put replaces a member, and the conflict is gone;
+ *   <li>a port of another VNI is ignored and listed as {@link Conflict.Kind#OTHER_VNI} until it is removed, put
+ *       again in this VNI, or the slice is reset; a removal of an unknown member changes nothing.
+ * </ul>
+ *
+ * <p>{@link #conflictCount} says how many inputs the slice leaves out, in constant time; {@link #conflicts} lists
+ * them for a log line. Both are state, not history: a conflict that is resolved upstream disappears from them.
+ *
  * <p>Entries that did not change keep their instances, so the garbage collector copies only what changed. Not
  * thread-safe: one Host entity owns it.
  */
 public final class PlanSlice {
     private final HostId host;
     private final Vni vni;
+    /** The local ports the plan keeps, in {@link FlowCompiler#LOCAL_ORDER}; empty when the host does not carry it. */
     private List<HostView.LocalPort> locals = List.of();
+    /** The MACs of {@link #locals}: a remote member with one of them is left out. */
+    private final Map<Mac, PortId> localMacs = new HashMap<>();
+    /** The local ports {@link #reset} left out. */
+    private List<Conflict> localConflicts = List.of();
+
+    /** Every remote member, whether it holds its MAC or not. */
     private final Map<PortId, HostView.RemotePort> remotes = new HashMap<>();
-    /** Remote members per MAC: a MAC is one flow, so two members (or a member and a local port) may not share it. */
+    /** Per MAC of a remote member, the member with the smallest port id among those with it. */
     private final Map<Mac, PortId> remoteByMac = new HashMap<>();
-    /** Remote members per tunnel endpoint, in the order of the flood-to-tunnel groups' buckets. */
+    /** The MACs that two or more remote members share (rare): all of those members, the smallest first. */
+    private final Map<Mac, TreeSet<PortId>> sharedMacs = new HashMap<>();
+    /** The number of MACs that a remote member holds: its members have a flow, the others are left out. */
+    private int heldRemoteMacs;
+    /** Remote ports that {@link #reset} was given more than one entry for: how many it left out. */
+    private final Map<PortId, Integer> givenTwice = new HashMap<>();
+    /** Ports of another VNI given to this slice, and their VNI. */
+    private final Map<PortId, Vni> otherVni = new HashMap<>();
+    /** Per tunnel endpoint, the remote members there that hold their MAC (the order of the flood groups' buckets). */
     private final TreeMap<Ipv4, Integer> remoteHosts = new TreeMap<>(FlowCompiler.TUNNEL_ORDER);
 
     private final Map<FlowEntry.FlowKey, FlowEntry> flows = new HashMap<>();
@@ -65,31 +103,102 @@ public final class PlanSlice {
     }
 
     /**
-     * The local ports and remote members of this VNI, all of them: the slice is compiled again from scratch.
-     *
-     * @throws IllegalArgumentException as {@link FlowCompiler#compile} does (two ports with one MAC, any port of
-     *     another VNI); the slice is unchanged then
+     * How many inputs the slice leaves out now: the size of {@link #conflicts}, without listing them. Remote members
+     * conflict only while the host carries the VNI (has a local port in it), as in {@link FlowCompiler}.
      */
-    public FlowDiff reset(List<HostView.LocalPort> newLocals, Collection<HostView.RemotePort> newRemotes) {
-        for (HostView.LocalPort l : newLocals) {
-            requireVni(l.vni());
-        }
-        Map<Mac, PortId> byMac = new HashMap<>();
-        for (HostView.RemotePort r : newRemotes) {
-            requireVni(r.vni());
-            PortId other = byMac.put(r.mac(), r.port());
-            if (other != null && !other.equals(r.port())) {
-                throw duplicateMac(r, other.value());
+    public int conflictCount() {
+        int n = localConflicts.size() + otherVni.size();
+        if (!locals.isEmpty()) {
+            n += remotes.size() - heldRemoteMacs;
+            for (int twice : givenTwice.values()) {
+                n += twice;
+            }
+            if (remoteHosts.size() > FlowCompiler.MAX_FLOOD_HOSTS) {
+                n++;
             }
         }
-        FlowPlan fresh = FlowCompiler.compile(new HostView(host, newLocals, List.copyOf(newRemotes)));
+        return n;
+    }
+
+    /**
+     * The inputs the slice leaves out now and why, in {@link Conflict#ORDER}: what
+     * {@link FlowCompiler#compileWithConflicts} lists for the same ports, and the ports of other VNIs it was given.
+     */
+    public List<Conflict> conflicts() {
+        List<Conflict> all = new ArrayList<>(localConflicts);
+        otherVni.forEach((port, v) -> all.add(new Conflict(Conflict.Kind.OTHER_VNI, v, port, null)));
+        if (!locals.isEmpty()) {
+            givenTwice.forEach((port, n) -> {
+                for (int i = 0; i < n; i++) {
+                    all.add(new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, vni, port, port));
+                }
+            });
+            localMacs.forEach((mac, local) -> membersWith(mac)
+                    .forEach(port -> all.add(new Conflict(Conflict.Kind.REMOTE_MAC_LOCAL, vni, port, local))));
+            sharedMacs.forEach((mac, ports) -> {
+                if (!localMacs.containsKey(mac)) {
+                    PortId winner = ports.first();
+                    ports.tailSet(winner, false)
+                            .forEach(port -> all.add(new Conflict(Conflict.Kind.REMOTE_MAC, vni, port, winner)));
+                }
+            });
+            if (remoteHosts.size() > FlowCompiler.MAX_FLOOD_HOSTS) {
+                all.add(new Conflict(Conflict.Kind.FLOOD_LIMIT, vni, null, null));
+            }
+        }
+        all.sort(Conflict.ORDER);
+        return all;
+    }
+
+    /**
+     * The local ports and remote members of this VNI, all of them: the slice is compiled again from scratch. Ports of
+     * other VNIs are ignored (and listed as conflicts until the next reset).
+     */
+    public FlowDiff reset(List<HostView.LocalPort> newLocals, Collection<HostView.RemotePort> newRemotes) {
+        Map<PortId, Vni> foreign = new HashMap<>();
+        List<HostView.LocalPort> mine = new ArrayList<>(newLocals.size());
+        for (HostView.LocalPort l : newLocals) {
+            if (vni.equals(l.vni())) {
+                mine.add(l);
+            } else {
+                foreign.put(l.port(), l.vni());
+            }
+        }
+        FlowCompiler.Members given = new FlowCompiler.Members();
+        for (HostView.RemotePort r : newRemotes) {
+            if (vni.equals(r.vni())) {
+                given.add(r);
+            } else {
+                foreign.put(r.port(), r.vni());
+            }
+        }
+        Collection<HostView.RemotePort> members = given.byPort.values();
+        List<Conflict> leftOut = new ArrayList<>();
+        List<HostView.LocalPort> taken = FlowCompiler.admitLocals(mine, leftOut);
+        FlowPlan fresh = FlowCompiler.compile(new HostView(host, taken, List.copyOf(members)));
         FlowDiff diff = FlowPlan.diff(fresh.flows(), fresh.groups(), flows, groups);
 
-        locals = List.copyOf(newLocals);
+        locals = List.copyOf(taken);
+        localMacs.clear();
+        taken.forEach(l -> localMacs.put(l.mac(), l.port()));
+        localConflicts = List.copyOf(leftOut);
+        otherVni.clear();
+        otherVni.putAll(foreign);
+        givenTwice.clear();
+        givenTwice.putAll(given.givenTwice());
         remotes.clear();
         remoteByMac.clear();
+        sharedMacs.clear();
         remoteHosts.clear();
-        newRemotes.forEach(this::remember);
+        heldRemoteMacs = 0;
+        members.forEach(this::join);
+        for (Mac mac : remoteByMac.keySet()) {
+            HostView.RemotePort holder = holder(mac);
+            if (holder != null) {
+                heldRemoteMacs++;
+                hostJoined(holder.tunnelIp());
+            }
+        }
         adopt(flows, fresh.flows());
         adopt(groups, fresh.groups());
         tunnelGroupIds = FlowCompiler.tunnelGroupIds(vni, remoteHosts.size());
@@ -97,56 +206,149 @@ public final class PlanSlice {
     }
 
     /**
-     * A remote member was added, or changed its MAC or host.
-     *
-     * @throws IllegalArgumentException when the MAC is another member's or a local port's (a switch keeps its MACs
-     *     unique, so this is a bug upstream), or the member is of another VNI; the slice is unchanged then
+     * A remote member was added, or changed its MAC or host. A member of another VNI is ignored (see the class
+     * description).
      */
     public FlowDiff putRemote(HostView.RemotePort r) {
-        requireVni(r.vni());
-        PortId macOwner = remoteByMac.get(r.mac());
-        if ((macOwner != null && !macOwner.equals(r.port()))
-                || locals.stream().anyMatch(l -> l.mac().equals(r.mac()))) {
-            throw duplicateMac(r, macOwner != null ? macOwner.value() : "a local port");
+        if (!vni.equals(r.vni())) {
+            otherVni.put(r.port(), r.vni());
+            return FlowDiff.NONE;
         }
+        forgetConflictsOf(r.port());
         HostView.RemotePort old = remotes.get(r.port());
         if (r.equals(old)) {
             return FlowDiff.NONE;
         }
-        Changes changes = new Changes();
-        boolean hostsChanged = false;
+        Mac oldMac = old == null || old.mac().equals(r.mac()) ? null : old.mac();
+        HostView.RemotePort oldMacHolder = oldMac == null ? null : holder(oldMac);
+        HostView.RemotePort newMacHolder = holder(r.mac());
         if (old != null) {
-            hostsChanged = forget(old);
-            if (!locals.isEmpty() && !old.mac().equals(r.mac())) {
-                changes.deleteFlow(FlowCompiler.remote(old).key());
-            }
+            leave(old);
         }
-        hostsChanged |= remember(r);
-        if (!locals.isEmpty()) {
-            changes.putFlow(FlowCompiler.remote(r));
-            if (hostsChanged) {
-                floodToTunnelChanged(changes);
-            }
-        }
-        return changes.diff();
+        join(r);
+        Changes changes = locals.isEmpty() ? null : new Changes();
+        boolean hostsChanged = oldMac != null && handOver(oldMac, oldMacHolder, holder(oldMac), changes);
+        hostsChanged |= handOver(r.mac(), newMacHolder, holder(r.mac()), changes);
+        return finish(changes, hostsChanged);
     }
 
     /** A remote member left (unbound, bound here, or deleted). Unknown members change nothing. */
     public FlowDiff removeRemote(PortId port) {
+        forgetConflictsOf(port);
         HostView.RemotePort old = remotes.get(port);
         if (old == null) {
             return FlowDiff.NONE;
         }
-        boolean hostsChanged = forget(old);
-        if (locals.isEmpty()) {
-            return FlowDiff.NONE;
+        HostView.RemotePort before = holder(old.mac());
+        leave(old);
+        Changes changes = locals.isEmpty() ? null : new Changes();
+        return finish(changes, handOver(old.mac(), before, holder(old.mac()), changes));
+    }
+
+    private FlowDiff finish(Changes changes, boolean hostsChanged) {
+        if (changes == null) {
+            return FlowDiff.NONE; // no local port: no flow, and the flood groups are rebuilt by the next reset
         }
-        Changes changes = new Changes();
-        changes.deleteFlow(FlowCompiler.remote(old).key());
         if (hostsChanged) {
             floodToTunnelChanged(changes);
         }
         return changes.diff();
+    }
+
+    /** A member given again or removed is no longer given twice, nor of another VNI. */
+    private void forgetConflictsOf(PortId port) {
+        if (!givenTwice.isEmpty()) {
+            givenTwice.remove(port);
+        }
+        if (!otherVni.isEmpty()) {
+            otherVni.remove(port);
+        }
+    }
+
+    /**
+     * The member that holds {@code mac} (has the flow to it) changed from {@code before} to {@code after} (either
+     * null when none does): moves the flow and the host counts, and records the change in {@code changes} (null when
+     * the slice has no flow).
+     *
+     * @return whether a host joined or left the VNI's flood groups
+     */
+    private boolean handOver(Mac mac, HostView.RemotePort before, HostView.RemotePort after, Changes changes) {
+        if (Objects.equals(before, after)) {
+            return false;
+        }
+        boolean hostsChanged = false;
+        if (after != null) {
+            hostsChanged = hostJoined(after.tunnelIp()); // before leaving: the same host stays without a change
+        }
+        if (before != null) {
+            hostsChanged |= hostLeft(before.tunnelIp());
+        }
+        if (before == null) {
+            heldRemoteMacs++;
+        } else if (after == null) {
+            heldRemoteMacs--;
+        }
+        if (changes != null) {
+            if (after != null) {
+                changes.putFlow(FlowCompiler.remote(after));
+            } else {
+                changes.deleteFlow(FlowCompiler.unicastKey(vni, mac));
+            }
+        }
+        return hostsChanged;
+    }
+
+    /** The remote member with the flow to {@code mac}: none when a local port has it, else the smallest port id. */
+    private HostView.RemotePort holder(Mac mac) {
+        if (localMacs.containsKey(mac)) {
+            return null;
+        }
+        PortId port = remoteByMac.get(mac);
+        return port == null ? null : remotes.get(port);
+    }
+
+    /** The remote members with {@code mac}. */
+    private Collection<PortId> membersWith(Mac mac) {
+        TreeSet<PortId> shared = sharedMacs.get(mac);
+        if (shared != null) {
+            return shared;
+        }
+        PortId port = remoteByMac.get(mac);
+        return port == null ? List.of() : List.of(port);
+    }
+
+    private void join(HostView.RemotePort r) {
+        remotes.put(r.port(), r);
+        PortId first = remoteByMac.putIfAbsent(r.mac(), r.port());
+        if (first != null) {
+            TreeSet<PortId> shared = sharedMacs.computeIfAbsent(r.mac(), m -> new TreeSet<>(List.of(first)));
+            shared.add(r.port());
+            remoteByMac.put(r.mac(), shared.first());
+        }
+    }
+
+    private void leave(HostView.RemotePort r) {
+        remotes.remove(r.port());
+        TreeSet<PortId> shared = sharedMacs.get(r.mac());
+        if (shared == null) {
+            remoteByMac.remove(r.mac());
+            return;
+        }
+        shared.remove(r.port());
+        remoteByMac.put(r.mac(), shared.first());
+        if (shared.size() == 1) {
+            sharedMacs.remove(r.mac());
+        }
+    }
+
+    /** @return whether the host is new to the VNI */
+    private boolean hostJoined(Ipv4 ip) {
+        return remoteHosts.merge(ip, 1, Integer::sum) == 1;
+    }
+
+    /** @return whether the host has no member left in the VNI */
+    private boolean hostLeft(Ipv4 ip) {
+        return remoteHosts.computeIfPresent(ip, (k, n) -> n == 1 ? null : n - 1) == null;
     }
 
     /** The flood-to-tunnel groups after the set of remote hosts may have changed, and the flows that name them. */
@@ -168,32 +370,6 @@ public final class PlanSlice {
             }
         }
         tunnelGroupIds = List.copyOf(ids);
-    }
-
-    /** @return whether the member's host is new to the VNI */
-    private boolean remember(HostView.RemotePort r) {
-        remotes.put(r.port(), r);
-        remoteByMac.put(r.mac(), r.port());
-        return remoteHosts.merge(r.tunnelIp(), 1, Integer::sum) == 1;
-    }
-
-    /** @return whether the member was its host's last in the VNI */
-    private boolean forget(HostView.RemotePort r) {
-        remotes.remove(r.port());
-        remoteByMac.remove(r.mac());
-        return remoteHosts.computeIfPresent(r.tunnelIp(), (ip, n) -> n == 1 ? null : n - 1) == null;
-    }
-
-    private IllegalArgumentException duplicateMac(HostView.RemotePort r, String other) {
-        return new IllegalArgumentException("two ports with MAC " + r.mac() + " in VNI " + vni.value() + ": "
-                + r.port().value() + " and " + other);
-    }
-
-    private void requireVni(Vni other) {
-        if (!vni.equals(other)) {
-            throw new IllegalArgumentException(
-                    "a port of VNI " + other.value() + " in the slice of VNI " + vni.value());
-        }
     }
 
     /** {@code current} becomes {@code fresh}, keeping its own instance of every entry that is equal in both. */

@@ -229,4 +229,121 @@ class FlowCompilerTest {
         assertThat(FlowCompiler.compile(v.slice(new Vni(999))).flows()).isEmpty(); // no local port in 999
         assertThat(whole.flows()).isNotEmpty();
     }
+
+    // Conflicting views compile by the rules of FlowCompiler's description, and list what they left out.
+
+    @Test
+    void aLocalPortWinsOverARemoteMemberWithItsMac() {
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.RemotePort stale = remote("p9", M1, BLUE, HOST_B);
+        HostView.RemotePort p5 = remote("p5", Mac.parse("52:54:00:00:00:05"), BLUE, HOST_C);
+        FlowCompiler.Compiled c = compile(List.of(p1), List.of(stale, p5));
+        assertThat(c.conflicts())
+                .containsExactly(new Conflict(Conflict.Kind.REMOTE_MAC_LOCAL, BLUE, PortId.of("p9"), PortId.of("p1")));
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(List.of(p1), List.of(p5))));
+        // host B had only the member left out: it is not flooded to
+        assertThat(c.plan()
+                        .groups()
+                        .get(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100)
+                        .buckets())
+                .hasSize(1);
+        assertThat(c.conflicts().get(0).toString())
+                .contains("p9")
+                .contains("p1")
+                .contains("VNI 100");
+    }
+
+    @Test
+    void ofRemoteMembersSharingAMacTheSmallestPortIdWinsInAnyOrder() {
+        Mac m = Mac.parse("52:54:00:00:00:04");
+        HostView.RemotePort p4 = remote("p4", m, BLUE, HOST_B);
+        HostView.RemotePort p7 = remote("p7", m, BLUE, HOST_C);
+        HostView.RemotePort p8 = remote("p8", m, BLUE, HOST_C);
+        List<HostView.LocalPort> locals = List.of(local("p1", M1, BLUE, 1));
+        FlowCompiler.Compiled c = compile(locals, List.of(p8, p4, p7));
+        assertThat(compile(locals, List.of(p7, p8, p4))).isEqualTo(c);
+        assertThat(c.conflicts())
+                .containsExactly(
+                        new Conflict(Conflict.Kind.REMOTE_MAC, BLUE, PortId.of("p7"), PortId.of("p4")),
+                        new Conflict(Conflict.Kind.REMOTE_MAC, BLUE, PortId.of("p8"), PortId.of("p4")));
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(locals, List.of(p4))));
+    }
+
+    @Test
+    void ofLocalPortsSharingAMacOrAVlanTheSmallestPortIdKeepsItAndTheOtherIsLeftOutWhole() {
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.LocalPort p2 = local("p2", M2, BLUE, 2);
+        HostView.LocalPort sameMac = local("p3", M1, BLUE, 3);
+        HostView.LocalPort sameVlanOtherVni = local("p4", M2, RED, 2);
+        HostView.RemotePort red = remote("p5", Mac.parse("52:54:00:00:00:05"), RED, HOST_B);
+        FlowCompiler.Compiled c = compile(List.of(sameVlanOtherVni, sameMac, p2, p1), List.of(red));
+        assertThat(c.conflicts())
+                .containsExactly(
+                        new Conflict(Conflict.Kind.LOCAL_MAC, BLUE, PortId.of("p3"), PortId.of("p1")),
+                        new Conflict(Conflict.Kind.LOCAL_VLAN, RED, PortId.of("p4"), PortId.of("p2")));
+        // RED has no port left here: it is not carried, and its member is not a conflict
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(List.of(p1, p2), List.of())));
+    }
+
+    @Test
+    void twoDifferentEntriesForOneRemoteMemberKeepTheSmallerMac() {
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.RemotePort a = remote("p4", Mac.parse("52:54:00:00:00:04"), BLUE, HOST_C);
+        HostView.RemotePort b = remote("p4", Mac.parse("52:54:00:00:00:05"), BLUE, HOST_B);
+        FlowCompiler.Compiled c = compile(List.of(p1, p1), List.of(b, a, a));
+        assertThat(c.conflicts())
+                .containsExactly(new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, BLUE, PortId.of("p4"), PortId.of("p4")));
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(List.of(p1), List.of(a))));
+    }
+
+    @Test
+    void localPortsPastTheLimitOfASwitchAreLeftOut() {
+        List<HostView.LocalPort> locals = new java.util.ArrayList<>();
+        for (int i = 0; i <= FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH; i++) {
+            locals.add(local(String.format("p%04d", i), new Mac(0x0200_0000_0000L + i), BLUE, 1 + i));
+        }
+        FlowCompiler.Compiled c = compile(locals, List.of());
+        String last = String.format("p%04d", FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH);
+        assertThat(c.conflicts()).containsExactly(new Conflict(Conflict.Kind.LOCAL_LIMIT, BLUE, PortId.of(last), null));
+        assertThat(c.plan())
+                .isEqualTo(FlowCompiler.compile(
+                        view(locals.subList(0, FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH), List.of())));
+    }
+
+    @Test
+    void aSwitchSpanningMoreHostsThanItsFloodGroupsHoldFloodsToTheFirstOnes() {
+        List<HostView.RemotePort> remotes = new java.util.ArrayList<>();
+        for (int i = 0; i <= FlowCompiler.MAX_FLOOD_HOSTS; i++) {
+            remotes.add(remote("r" + i, new Mac(0x0200_0000_0000L + i), BLUE, new Ipv4(0x0A00_0001 + i)));
+        }
+        FlowCompiler.Compiled c = compile(List.of(local("p1", M1, BLUE, 1)), remotes);
+        assertThat(c.conflicts()).containsExactly(new Conflict(Conflict.Kind.FLOOD_LIMIT, BLUE, null, null));
+        long buckets = c.plan().groups().values().stream()
+                .filter(g -> (g.groupId() & 0xFF_FFFF) == 100 && g.groupId() >>> 24 >= 3)
+                .mapToLong(g -> g.buckets().size())
+                .sum();
+        assertThat(buckets).isEqualTo(FlowCompiler.MAX_FLOOD_HOSTS);
+        assertThat(c.plan().flows().values().stream().filter(f -> Cookies.rule(f.cookie()) == Cookies.REMOTE))
+                .hasSize(remotes.size()); // every member keeps its unicast flow
+    }
+
+    @Test
+    void thePlanOfAViewDoesNotDependOnTheOrderOfItsPorts() {
+        HostView v = view();
+        List<HostView.LocalPort> locals = new java.util.ArrayList<>(v.localPorts());
+        List<HostView.RemotePort> remotes = new java.util.ArrayList<>(v.remotePorts());
+        java.util.Collections.reverse(locals);
+        java.util.Collections.reverse(remotes);
+        assertThat(FlowCompiler.compileWithConflicts(new HostView(v.host(), locals, remotes)))
+                .isEqualTo(FlowCompiler.compileWithConflicts(v));
+        assertThat(FlowCompiler.compileWithConflicts(v).conflicts()).isEmpty();
+    }
+
+    private static FlowCompiler.Compiled compile(List<HostView.LocalPort> locals, List<HostView.RemotePort> remotes) {
+        return FlowCompiler.compileWithConflicts(view(locals, remotes));
+    }
+
+    private static HostView view(List<HostView.LocalPort> locals, List<HostView.RemotePort> remotes) {
+        return new HostView(HostId.of("a"), locals, remotes);
+    }
 }
