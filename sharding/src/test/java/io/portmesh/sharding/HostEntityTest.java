@@ -310,6 +310,36 @@ class HostEntityTest {
         agent.expectNoMessage(Duration.ofMillis(100));
     }
 
+    /**
+     * A port bound here (a stale binding a failed step left behind) whose MAC another port now has on another host:
+     * before, the plan threw, the entity stopped, and every restart's member fetch threw again. Now the local binding
+     * wins by the plan's rule, the conflict is counted, and the host keeps serving, across restarts too.
+     */
+    @Test
+    void aMacBoundHereAndElsewhereIsAConflictTheHostSurvivesAcrossRestarts() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        int localOnly = info().flowsDesired();
+        SwitchMembers clash = new SwitchMembers(
+                100,
+                3,
+                List.of(
+                        new SwitchMembers.Member("p1", "52:54:00:00:00:01", null, null),
+                        new SwitchMembers.Member("p2", "52:54:00:00:00:01", "esx-2", "10.0.0.2")));
+        var applied = kit.<StatusReply<HostEntity.Applied>>runCommand(
+                r -> new HostEntity.ApplySwitchMembers("blue", clash, false, r));
+        assertThat(applied.reply().isSuccess()).isTrue();
+        assertThat(info().flowsDesired()).isEqualTo(localOnly); // the local binding keeps the MAC
+
+        switches.put("blue", clash);
+        kit.restart();
+        assertThat(info().flowsDesired()).isEqualTo(localOnly);
+        var next = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
+        assertThat(next.reply().isSuccess()).isTrue();
+    }
+
     /** Before, a host that never elected a master restarted its change counter under the same generation. */
     @Test
     void planVersionsGrowAcrossRestartsOfAHostThatNeverElectedAMaster() {

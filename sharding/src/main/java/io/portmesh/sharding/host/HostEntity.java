@@ -343,6 +343,7 @@ public final class HostEntity
     @Override
     public SignalHandler<HostState> signalHandler() {
         return newSignalHandlerBuilder()
+                .onSignal(org.apache.pekko.actor.typed.PostStop.class, (s, signal) -> southbound.stopped())
                 .onSignal(RecoveryCompleted.class, (s, signal) -> {
                     ctx.getSelf().tell(new StartIncarnation());
                     Set<String> inUse = new TreeSet<>();

@@ -4,6 +4,7 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.Vni;
+import io.portmesh.model.flow.Conflict;
 import io.portmesh.model.flow.FlowDiff;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.model.flow.HostView;
@@ -134,8 +135,29 @@ final class HostPlan {
         return Set.copyOf(loading);
     }
 
-    FlowPlan full() {
-        return FlowPlan.union(sliceByVni.values().stream().map(PlanSlice::plan).toList());
+    /**
+     * The whole plan. Slices are disjoint by VNI; the one overlap the allocator never makes (two local ports of
+     * different VNIs on one VLAN) is resolved by FlowPlan's rule and reported to {@code leftOut}.
+     */
+    FlowPlan full(java.util.function.Consumer<Object> leftOut) {
+        return FlowPlan.union(sliceByVni.values().stream().map(PlanSlice::plan).toList(), leftOut);
+    }
+
+    /** How many inputs the plan leaves out now by the compiler's conflict rules (state, not history). */
+    int conflictCount() {
+        int n = 0;
+        for (PlanSlice slice : sliceByVni.values()) {
+            n += slice.conflictCount();
+        }
+        return n;
+    }
+
+    /** The inputs left out and why, for a log line (allocates: call it when {@link #conflictCount} changed). */
+    List<Conflict> conflicts() {
+        List<Conflict> all = new ArrayList<>();
+        sliceByVni.values().forEach(slice -> all.addAll(slice.conflicts()));
+        all.sort(Conflict.ORDER);
+        return all;
     }
 
     int flowCount() {

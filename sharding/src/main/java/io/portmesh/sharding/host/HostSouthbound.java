@@ -44,6 +44,8 @@ final class HostSouthbound {
     private final List<Waiter> waiters = new ArrayList<>();
     /** Plan changes in this incarnation: the low half of the plan version. */
     private long changes;
+    /** What {@link HostPlan#conflictCount} was when last looked at (this entity's share of the node's gauge). */
+    private int conflicts;
 
     private long flowModsSent;
     private final NodeMetrics metrics;
@@ -213,6 +215,7 @@ final class HostSouthbound {
 
     /** Sends a change of the plan to every master that has the plan before it. */
     private long publish(HostState s, FlowDiff diff) {
+        noteConflicts();
         if (diff.isEmpty()) {
             return version(s);
         }
@@ -230,6 +233,34 @@ final class HostSouthbound {
         return v;
     }
 
+    /**
+     * Inputs that contradict each other (a MAC bound here and elsewhere, two members with one MAC) are resolved by
+     * the plan code's stated rules, never thrown out of the entity. They should not happen; when they do, the count
+     * is a gauge on this node and a warning names them, so that the binding that causes it can be found and fixed.
+     */
+    private void noteConflicts() {
+        int now = plan.conflictCount();
+        if (now == conflicts) {
+            return;
+        }
+        metrics.planConflicts.inc(now - conflicts);
+        if (now > conflicts) {
+            ctx.getLog()
+                    .warn(
+                            "{}: the plan leaves out {} conflicting inputs: {}",
+                            ctx.getSelf().path().name(),
+                            now,
+                            plan.conflicts());
+        }
+        conflicts = now;
+    }
+
+    /** The entity stops: its conflicts leave this node's gauge. */
+    void stopped() {
+        metrics.planConflicts.dec(conflicts);
+        conflicts = 0;
+    }
+
     /** Masters whose flows were read get the difference to the whole plan, once the plan is complete. */
     private void pushWholePlans(HostState s) {
         if (!plan.complete()) {
@@ -242,7 +273,8 @@ final class HostSouthbound {
                 continue;
             }
             if (desired == null) {
-                desired = plan.full();
+                desired =
+                        plan.full(overlap -> ctx.getLog().warn("{}: overlapping slices, left out {}", s.id(), overlap));
             }
             PlanWire.Installed installed = slot.read();
             FlowDiff diff = desired.diffFrom(installed.plan());

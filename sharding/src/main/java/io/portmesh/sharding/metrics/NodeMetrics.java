@@ -86,6 +86,14 @@ public final class NodeMetrics implements Extension {
             "Role requests an agent refused as stale (it had seen a newer generation id); the Host entity elects "
                     + "again past the agent's generation. More than a few means something else is taking the switch");
 
+    public final Gauge planConflicts = Gauge.builder()
+            .name("portmesh_plan_conflicts")
+            .help(
+                    "Inputs the Host entities on this node leave out of their plans because they contradict others (a MAC "
+                            + "bound here and on another host, two members with one MAC): resolved by the plan code's rules, "
+                            + "logged at warning with the ports. Should be 0")
+            .register(registry);
+
     public final Counter reconciliations = counter(
             "portmesh_reconciliations_total",
             "Flow tables read back from a new master agent and diffed against the plan");
