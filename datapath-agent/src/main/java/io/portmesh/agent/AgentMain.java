@@ -48,12 +48,7 @@ public final class AgentMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config base = config != null ? ConfigFactory.parseFile(config) : ConfigFactory.empty();
-        Config c = overrides()
-                .withFallback(base)
-                .withFallback(ConfigFactory.load())
-                .resolve();
-        DatapathAgent agent = DatapathAgent.start(AgentSettings.fromConfig(c));
+        DatapathAgent agent = DatapathAgent.start(settings());
         System.out.println(
                 "agent " + agent.settings().host() + "/" + agent.settings().slot() + " trunk="
                         + agent.trunkAddress() + " vxlan=" + agent.vxlanAddress()
@@ -65,6 +60,16 @@ public final class AgentMain implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** The options over the HOCON file over reference.conf, as the agent runs with them. */
+    AgentSettings settings() {
+        Config base = config != null ? ConfigFactory.parseFile(config) : ConfigFactory.empty();
+        Config c = overrides()
+                .withFallback(base)
+                .withFallback(ConfigFactory.load())
+                .resolve();
+        return AgentSettings.fromConfig(c);
     }
 
     private Config overrides() {

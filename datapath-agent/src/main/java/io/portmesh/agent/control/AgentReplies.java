@@ -27,6 +27,8 @@ import org.projectfloodlight.openflow.types.U64;
 final class AgentReplies {
     /** Entries per multipart reply part: keeps every part well under OpenFlow's 64 KiB message limit. */
     static final int ENTRIES_PER_PART = 200;
+    /** A table's features take about 500 bytes: 64 of them stay well under the 64 KiB limit too. */
+    static final int TABLE_FEATURES_PER_PART = 64;
 
     private AgentReplies() {}
 
@@ -83,10 +85,16 @@ final class AgentReplies {
     /** Splits entries into reply parts; every part but the last carries REPLY_MORE. Always at least one part. */
     static <E, R extends OFStatsReply> List<R> split(
             List<E> entries, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
+        return split(entries, ENTRIES_PER_PART, part);
+    }
+
+    /** Like {@link #split(List, BiFunction)}, {@code perPart} entries to a part. */
+    static <E, R extends OFStatsReply> List<R> split(
+            List<E> entries, int perPart, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
         List<R> out = new ArrayList<>();
         int n = entries.size();
-        for (int from = 0; from < n || from == 0; from += ENTRIES_PER_PART) {
-            int to = Math.min(n, from + ENTRIES_PER_PART);
+        for (int from = 0; from < n || from == 0; from += perPart) {
+            int to = Math.min(n, from + perPart);
             Set<OFStatsReplyFlags> flags = to < n ? Set.of(OFStatsReplyFlags.REPLY_MORE) : Set.of();
             out.add(part.apply(entries.subList(from, to), flags));
             if (n == 0) {

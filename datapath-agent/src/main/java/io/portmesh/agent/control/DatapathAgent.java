@@ -50,6 +50,7 @@ public final class DatapathAgent implements AutoCloseable {
     private static final FlowModWireDecoder FLOW_MODS = new FlowModWireDecoder();
 
     private final AgentSettings settings;
+    private final DatapathId dpid;
     private final SwitchTables tables;
     private final Ports ports;
     private final TrunkPort trunk;
@@ -72,7 +73,7 @@ public final class DatapathAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        DatapathId dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
+        this.dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
         Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
         this.tables = new SwitchTables(s.tables(), this::flowRemoved);
         this.ports = new Ports(this::portChanged);
@@ -138,6 +139,11 @@ public final class DatapathAgent implements AutoCloseable {
 
     public Optional<InetSocketAddress> listenAddress() {
         return Optional.ofNullable(passive).map(OfServer::localAddress);
+    }
+
+    /** The datapath id announced to controllers: configured, or derived from host and slot. */
+    public long datapathId() {
+        return dpid.getLong();
     }
 
     public AgentSettings settings() {

@@ -227,14 +227,33 @@ final class SwitchProtocol {
                         .setEntries(portStats(
                                 f, ((OFPortStatsRequest) req).getPortNo().getPortNumber()))
                         .build());
-            case TABLE_FEATURES ->
-                List.of(f.buildTableFeaturesStatsReply()
-                        .setXid(xid)
-                        .setEntries(List.of())
-                        .build());
+            case TABLE_FEATURES -> tableFeatures(f, (OFTableFeaturesStatsRequest) req);
             default -> List.of(AgentReplies.badRequest(f, req, OFBadRequestCode.BAD_STAT));
         };
         c.send(replies);
+    }
+
+    /**
+     * Table features are read-only here: a request that carries features asks to reconfigure the tables (spec
+     * 7.3.5.5.1), which this switch cannot do.
+     */
+    private List<? extends OFMessage> tableFeatures(OFFactory f, OFTableFeaturesStatsRequest req) {
+        if (!req.getEntries().isEmpty()) {
+            return List.of(f.errorMsgs()
+                    .buildTableFeaturesFailedErrorMsg()
+                    .setXid(req.getXid())
+                    .setCode(OFTableFeaturesFailedCode.EPERM)
+                    .setData(OFErrorCauseData.of(AgentReplies.head(req), f.getVersion()))
+                    .build());
+        }
+        return AgentReplies.split(
+                tables.tableFeatures(),
+                AgentReplies.TABLE_FEATURES_PER_PART,
+                (part, flags) -> f.buildTableFeaturesStatsReply()
+                        .setXid(req.getXid())
+                        .setFlags(flags)
+                        .setEntries(part)
+                        .build());
     }
 
     private List<OFPortStatsEntry> portStats(OFFactory f, int portNo) {
