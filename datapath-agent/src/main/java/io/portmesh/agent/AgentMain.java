@@ -36,6 +36,11 @@ public final class AgentMain implements Callable<Integer> {
     @CommandLine.Option(names = "--listen", description = "also accept OpenFlow connections on host:port (like ptcp:)")
     String listen;
 
+    @CommandLine.Option(
+            names = "--listen-access",
+            description = "read-only (default) or read-write: may listen-port connections change flows?")
+    String listenAccess;
+
     @CommandLine.Option(names = "--trunk", description = "UDP host:port of the VM trunk pseudo-wire")
     String trunk;
 
@@ -87,6 +92,9 @@ public final class AgentMain implements Callable<Integer> {
         }
         if (listen != null) {
             h.append("portmesh.agent.listen=\"").append(listen).append("\"\n");
+        }
+        if (listenAccess != null) {
+            h.append("portmesh.agent.listen-access=\"").append(listenAccess).append("\"\n");
         }
         if (trunk != null) {
             h.append("portmesh.agent.trunk.bind=\"").append(trunk).append("\"\n");

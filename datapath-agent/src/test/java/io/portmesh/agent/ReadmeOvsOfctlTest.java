@@ -91,6 +91,36 @@ class ReadmeOvsOfctlTest {
         }
     }
 
+    @Test
+    void withoutReadWriteAccessTheReadmesAddFlowIsRefusedWithEperm() throws Exception {
+        assumeTrue(Files.isExecutable(OVS_OFCTL), "ovs-ofctl not installed (apt-get install openvswitch-common)");
+        ReadmeCommands readme = ReadmeCommands.section(SECTION);
+        List<String> agentArgs = new ArrayList<>(readme.argumentsAfter("io.portmesh.agent.AgentMain"));
+        int access = agentArgs.indexOf("--listen-access");
+        assertThat(agentArgs.get(access + 1)).isEqualTo("read-write");
+        agentArgs.subList(access, access + 2).clear(); // the default: read-only
+        String readmeListen = agentArgs.get(agentArgs.indexOf("--listen") + 1);
+        agent = start(agentArgs);
+        String listen = "127.0.0.1:" + agent.listenAddress().orElseThrow().getPort();
+        List<String> addFlow = readme.of("ovs-ofctl").stream()
+                .filter(c -> subcommand(c).equals("add-flow"))
+                .findFirst()
+                .orElseThrow()
+                .stream()
+                .map(w -> w.replace(readmeListen, listen))
+                .toList();
+
+        Result out = run(addFlow);
+
+        assertThat(out.exit()).isNotZero();
+        assertThat(out.text()).contains("OFPFMFC_EPERM");
+        assertThat(flows()).isEmpty();
+        assertThat(run(List.of(OVS_OFCTL.toString(), "-O", "OpenFlow13", "dump-flows", "tcp:" + listen))
+                        .exit())
+                .as("reading stays allowed")
+                .isZero();
+    }
+
     /** The README's options with every address moved to a free port (the agent and ovs-ofctl see the same ones). */
     private static DatapathAgent start(List<String> readmeArgs) throws IOException {
         List<String> args = new ArrayList<>();

@@ -11,15 +11,19 @@ import java.util.function.BiFunction;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
+import org.projectfloodlight.openflow.protocol.OFGroupModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPortConfig;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortFeatures;
+import org.projectfloodlight.openflow.protocol.OFPortModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFPortState;
 import org.projectfloodlight.openflow.protocol.OFPortStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFStatsReply;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
 
@@ -37,8 +41,38 @@ final class AgentReplies {
                 .buildBadRequestErrorMsg()
                 .setXid(offending.getXid())
                 .setCode(code)
-                .setData(org.projectfloodlight.openflow.types.OFErrorCauseData.of(head(offending), f.getVersion()))
+                .setData(OFErrorCauseData.of(head(offending), f.getVersion()))
                 .build();
+    }
+
+    /** The refusal of a state change to a read-only connection: the message's own EPERM code, else BAD_REQUEST's. */
+    static OFErrorMsg eperm(OFFactory f, OFMessage offending) {
+        OFErrorCauseData data = OFErrorCauseData.of(head(offending), f.getVersion());
+        long xid = offending.getXid();
+        return switch (offending.getType()) {
+            case FLOW_MOD ->
+                f.errorMsgs()
+                        .buildFlowModFailedErrorMsg()
+                        .setXid(xid)
+                        .setCode(OFFlowModFailedCode.EPERM)
+                        .setData(data)
+                        .build();
+            case GROUP_MOD ->
+                f.errorMsgs()
+                        .buildGroupModFailedErrorMsg()
+                        .setXid(xid)
+                        .setCode(OFGroupModFailedCode.EPERM)
+                        .setData(data)
+                        .build();
+            case PORT_MOD ->
+                f.errorMsgs()
+                        .buildPortModFailedErrorMsg()
+                        .setXid(xid)
+                        .setCode(OFPortModFailedCode.EPERM)
+                        .setData(data)
+                        .build();
+            default -> badRequest(f, offending, OFBadRequestCode.EPERM);
+        };
     }
 
     /** The first 64 bytes of a message, as the spec wants in an error's data. */

@@ -103,16 +103,17 @@ public final class DatapathAgent implements AutoCloseable {
     public static DatapathAgent start(AgentSettings s) throws IOException {
         DatapathAgent a = new DatapathAgent(s);
         a.ports.startAll(a.pipeline::process);
-        OfMessageListener listener = a.new Listener();
+        OfMessageListener toControllers = a.new Listener(a.roles::addController);
         for (InetSocketAddress c : s.controllers()) {
-            a.clients.add(OfClient.builder(OfRole.SWITCH, listener)
+            a.clients.add(OfClient.builder(OfRole.SWITCH, toControllers)
                     .config(s.openflow())
                     .wireDecoder(FLOW_MODS)
                     .eventLoopGroup(a.group)
                     .connect(c));
         }
         if (s.listen().isPresent()) {
-            a.passive = OfServer.builder(OfRole.SWITCH, listener)
+            OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()));
+            a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
                     .wireDecoder(FLOW_MODS)
                     .eventLoopGroup(a.group)
@@ -247,10 +248,17 @@ public final class DatapathAgent implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
+    /** One per kind of connection: they differ in how a new connection joins the {@link RoleTable}. */
     private final class Listener implements OfMessageListener {
+        private final java.util.function.Consumer<OfConnection> join;
+
+        Listener(java.util.function.Consumer<OfConnection> join) {
+            this.join = join;
+        }
+
         @Override
         public void onConnected(OfConnection c) {
-            runOnControl(() -> roles.add(c));
+            runOnControl(() -> join.accept(c));
         }
 
         @Override

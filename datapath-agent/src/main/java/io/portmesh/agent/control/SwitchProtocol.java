@@ -100,16 +100,23 @@ final class SwitchProtocol {
             return;
         }
         if (!roles.mayModify(c)) {
+            OFFactory f = c.factory();
+            OFErrorCauseData data = OFErrorCauseData.of(mod.errorData(), f.getVersion());
             error(
                     c,
-                    c.factory()
-                            .errorMsgs()
-                            .buildBadRequestErrorMsg()
-                            .setXid(mod.xid())
-                            .setCode(OFBadRequestCode.IS_SLAVE)
-                            .setData(OFErrorCauseData.of(
-                                    mod.errorData(), c.factory().getVersion()))
-                            .build());
+                    roles.isReadOnly(c)
+                            ? f.errorMsgs()
+                                    .buildFlowModFailedErrorMsg()
+                                    .setXid(mod.xid())
+                                    .setCode(OFFlowModFailedCode.EPERM)
+                                    .setData(data)
+                                    .build()
+                            : f.errorMsgs()
+                                    .buildBadRequestErrorMsg()
+                                    .setXid(mod.xid())
+                                    .setCode(OFBadRequestCode.IS_SLAVE)
+                                    .setData(data)
+                                    .build());
             return;
         }
         Optional<OFErrorMsg> err = tables.apply(mod);
@@ -123,13 +130,18 @@ final class SwitchProtocol {
     private void role(OfConnection c, OFRoleRequest r) {
         OFFactory f = c.factory();
         long gen = r.getGenerationId().getValue();
-        if (!roles.request(c, r.getRole(), gen)) {
+        RoleTable.Outcome outcome = roles.request(c, r.getRole(), gen);
+        if (outcome != RoleTable.Outcome.GRANTED) {
+            log.info("{}: role request {} (generation {}) refused: {}", c.remoteAddress(), r.getRole(), gen, outcome);
             error(
                     c,
                     f.errorMsgs()
                             .buildRoleRequestFailedErrorMsg()
                             .setXid(r.getXid())
-                            .setCode(OFRoleRequestFailedCode.STALE)
+                            .setCode(
+                                    outcome == RoleTable.Outcome.STALE
+                                            ? OFRoleRequestFailedCode.STALE
+                                            : OFRoleRequestFailedCode.UNSUP)
                             .setData(OFErrorCauseData.of(AgentReplies.head(r), f.getVersion()))
                             .build());
             return;
@@ -145,7 +157,11 @@ final class SwitchProtocol {
     private void modify(
             OfConnection c, OFMessage m, java.util.function.Supplier<Optional<OFErrorMsg>> apply, boolean flowMod) {
         if (!roles.mayModify(c)) {
-            error(c, AgentReplies.badRequest(c.factory(), m, OFBadRequestCode.IS_SLAVE));
+            error(
+                    c,
+                    roles.isReadOnly(c)
+                            ? AgentReplies.eperm(c.factory(), m)
+                            : AgentReplies.badRequest(c.factory(), m, OFBadRequestCode.IS_SLAVE));
             return;
         }
         Optional<OFErrorMsg> err = apply.get();
