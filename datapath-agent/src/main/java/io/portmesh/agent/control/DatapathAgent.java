@@ -181,12 +181,10 @@ public final class DatapathAgent implements AutoCloseable {
     }
 
     /**
-     * Hands work to the control thread. Once the agent is closed the executor refuses it, which is expected then (Netty
-     * reports the connections' ends after close() returns) and must not surface as an exception in an I/O callback.
-     */
-    /**
      * Queues work for the control thread. A burst of flow-mods arrives as thousands of messages: they are drained in
-     * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile.
+     * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile. Once the
+     * agent is closed the executor refuses it, which is expected then (Netty reports the connections' ends after
+     * close() returns) and must not surface as an exception in an I/O callback.
      */
     private void runOnControl(Runnable task) {
         inbox.add(task);
