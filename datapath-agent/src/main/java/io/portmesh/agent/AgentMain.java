@@ -36,6 +36,11 @@ public final class AgentMain implements Callable<Integer> {
     @CommandLine.Option(names = "--listen", description = "also accept OpenFlow connections on host:port (like ptcp:)")
     String listen;
 
+    @CommandLine.Option(
+            names = "--listen-access",
+            description = "read-only (default) or read-write: may listen-port connections change flows?")
+    String listenAccess;
+
     @CommandLine.Option(names = "--trunk", description = "UDP host:port of the VM trunk pseudo-wire")
     String trunk;
 
@@ -48,12 +53,7 @@ public final class AgentMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config base = config != null ? ConfigFactory.parseFile(config) : ConfigFactory.empty();
-        Config c = overrides()
-                .withFallback(base)
-                .withFallback(ConfigFactory.load())
-                .resolve();
-        DatapathAgent agent = DatapathAgent.start(AgentSettings.fromConfig(c));
+        DatapathAgent agent = DatapathAgent.start(settings());
         System.out.println(
                 "agent " + agent.settings().host() + "/" + agent.settings().slot() + " trunk="
                         + agent.trunkAddress() + " vxlan=" + agent.vxlanAddress()
@@ -65,6 +65,16 @@ public final class AgentMain implements Callable<Integer> {
         }));
         stopped.await();
         return 0;
+    }
+
+    /** The options over the HOCON file over reference.conf, as the agent runs with them. */
+    AgentSettings settings() {
+        Config base = config != null ? ConfigFactory.parseFile(config) : ConfigFactory.empty();
+        Config c = overrides()
+                .withFallback(base)
+                .withFallback(ConfigFactory.load())
+                .resolve();
+        return AgentSettings.fromConfig(c);
     }
 
     private Config overrides() {
@@ -82,6 +92,9 @@ public final class AgentMain implements Callable<Integer> {
         }
         if (listen != null) {
             h.append("portmesh.agent.listen=\"").append(listen).append("\"\n");
+        }
+        if (listenAccess != null) {
+            h.append("portmesh.agent.listen-access=\"").append(listenAccess).append("\"\n");
         }
         if (trunk != null) {
             h.append("portmesh.agent.trunk.bind=\"").append(trunk).append("\"\n");

@@ -59,8 +59,7 @@ final class OfChannelInitializer extends ChannelInitializer<Channel> {
         if (registry != null) {
             registry.add(ch);
         }
-        OfMessageDecoder decoder =
-                new OfMessageDecoder(stats, config.malformedPolicy().closesFor(role), false, wireDecoder);
+        OfMessageDecoder decoder = new OfMessageDecoder(stats, role, config.malformedPolicy(), false, wireDecoder);
         ChannelPipeline p = ch.pipeline();
         if (sslContext != null) {
             p.addLast(

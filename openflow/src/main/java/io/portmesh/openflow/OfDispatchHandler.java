@@ -23,7 +23,7 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
     private final NettyOfConnection connection;
     private final OfMessageListener listener;
     private final long handshakeTimeoutMillis;
-    /** Loxi messages and {@link OfMessageDecoder.WireMessage}s, in arrival order. */
+    /** Loxi messages, {@link OfMessageDecoder.WireMessage}s and {@link OfRoleStatus}es, in arrival order. */
     private final ArrayDeque<Object> early = new ArrayDeque<>();
 
     private ScheduledFuture<?> handshakeTimer;
@@ -101,7 +101,7 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
             if (connection.pending().complete(message)) {
                 return;
             }
-        } else if (!(msg instanceof OfMessageDecoder.WireMessage)) {
+        } else if (!(msg instanceof OfMessageDecoder.WireMessage) && !(msg instanceof OfRoleStatus)) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -121,6 +121,8 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
         try {
             if (message instanceof OfMessageDecoder.WireMessage wire) {
                 listener.onWireMessage(connection, wire.decoded());
+            } else if (message instanceof OfRoleStatus status) {
+                listener.onRoleStatus(connection, status);
             } else {
                 listener.onMessage(connection, (OFMessage) message);
             }

@@ -18,6 +18,12 @@ import org.slf4j.LoggerFactory;
  * Parses one frame with Loxi. Frames that cannot be parsed are answered with the OFPT_ERROR the spec names and
  * counted; whether the connection survives is the {@link MalformedPolicy}. Before the version is negotiated, a
  * HELLO of any version passes (the handshake decides); any other frame of another version fails the handshake.
+ *
+ * <p>Experimenter messages are extensions, not errors: after negotiation, an ONF role status becomes an {@link
+ * OfRoleStatus}, one Loxi knows becomes its message, and any other one with a whole experimenter header is counted
+ * ({@link OfStats.Counter#EXPERIMENTERS_IGNORED}) and never closes the connection. A switch end answers it with
+ * BAD_REQUEST/BAD_EXPERIMENTER as the spec asks of a switch; a controller end drops it (nobody waits for an answer,
+ * and Open vSwitch sends such messages unasked, e.g. role status).
  */
 final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
     private static final Logger log = LoggerFactory.getLogger(OfMessageDecoder.class);
@@ -33,15 +39,21 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
 
     private final OfStats stats;
     private final boolean closeOnMalformed;
+    private final boolean answerUnknownExperimenters;
     private final OfWireDecoder wireDecoder;
     private volatile boolean negotiated;
     private boolean closing;
 
-    /** @param wireDecoder tried on every 1.3 frame after negotiation, before Loxi; null for none */
-    OfMessageDecoder(OfStats stats, boolean closeOnMalformed, boolean negotiated, OfWireDecoder wireDecoder) {
+    /**
+     * @param role the local end's role: it decides how unknown experimenter messages are treated
+     * @param wireDecoder tried on every 1.3 frame after negotiation, before Loxi; null for none
+     */
+    OfMessageDecoder(
+            OfStats stats, OfRole role, MalformedPolicy policy, boolean negotiated, OfWireDecoder wireDecoder) {
         super(ByteBuf.class);
         this.stats = stats;
-        this.closeOnMalformed = closeOnMalformed;
+        this.closeOnMalformed = policy.closesFor(role);
+        this.answerUnknownExperimenters = role == OfRole.SWITCH;
         this.negotiated = negotiated;
         this.wireDecoder = wireDecoder;
     }
@@ -71,6 +83,16 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
                 return;
             }
         }
+        boolean experimenter =
+                negotiated && type == TYPE_EXPERIMENTER && frame.readableBytes() >= OfExperimenters.HEADER_LENGTH;
+        if (experimenter) {
+            OfRoleStatus status = OfExperimenters.roleStatus(frame, start);
+            if (status != null) {
+                stats.increment(OfStats.Counter.MESSAGES_IN);
+                out.add(status);
+                return;
+            }
+        }
         OFMessage message;
         String failure;
         try {
@@ -83,6 +105,10 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
         }
         if (version != OF13_WIRE_VERSION && (message == null || type != TYPE_HELLO)) {
             refuseVersion(ctx, frame, start, version);
+            return;
+        }
+        if (message == null && experimenter) {
+            ignoreExperimenter(ctx, frame, start, failure);
             return;
         }
         if (message == null) {
@@ -124,6 +150,20 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
                     ctx.channel(), error, new OfProtocolException("undecodable message (" + code + "): " + why));
         } else {
             ctx.channel().writeAndFlush(error);
+        }
+    }
+
+    private void ignoreExperimenter(ChannelHandlerContext ctx, ByteBuf frame, int start, String why) {
+        stats.increment(OfStats.Counter.EXPERIMENTERS_IGNORED);
+        log.debug(
+                "{}: ignoring experimenter message (experimenter 0x{}, type {}, length {}): {}",
+                ctx.channel(),
+                Long.toHexString(OfExperimenters.experimenterId(frame, start)),
+                OfExperimenters.expType(frame, start),
+                frame.getUnsignedShort(start + 2),
+                why);
+        if (answerUnknownExperimenters) {
+            ctx.channel().writeAndFlush(OfErrors.badRequest(OFBadRequestCode.BAD_EXPERIMENTER, frame, start));
         }
     }
 

@@ -28,6 +28,15 @@ public interface OfMessageListener {
     default void onWireMessage(OfConnection connection, Object message) {}
 
     /**
+     * The switch says this connection's role changed without being asked (another controller became master, or the
+     * switch's configuration changed): the ONF ROLE_STATUS extension of OpenFlow 1.3, in order with the other
+     * messages. A controller that thought it was master should stop writing and may ask again with a newer
+     * generation id. Experimenter messages this library does not know never reach the listener; they are counted in
+     * {@link OfStats.Counter#EXPERIMENTERS_IGNORED} and never close the connection.
+     */
+    default void onRoleStatus(OfConnection connection, OfRoleStatus status) {}
+
+    /**
      * A connection reported by {@link #onConnected} is closed; pending futures have failed.
      *
      * @param cause {@code null} when closed locally ({@link OfConnection#close()}, server or client closed);

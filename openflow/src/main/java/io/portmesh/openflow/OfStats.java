@@ -17,6 +17,11 @@ public final class OfStats {
         MESSAGES_OUT,
         /** Framed messages Loxi could not parse (each answered with OFPT_ERROR). */
         DECODE_ERRORS,
+        /**
+         * Experimenter messages of an experimenter or type this library does not know: ignored, never a reason to
+         * close (a switch end answers BAD_EXPERIMENTER).
+         */
+        EXPERIMENTERS_IGNORED,
         /** Unframeable input (length field &lt; 8): the connection was closed. */
         FRAMING_ERRORS,
         /** Outgoing messages that could not be serialised (dropped). */

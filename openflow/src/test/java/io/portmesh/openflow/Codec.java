@@ -13,15 +13,24 @@ final class Codec {
     final OfStats stats = new OfStats();
     final EmbeddedChannel channel;
 
-    /** Frame decoder, message decoder (already negotiated), encoder. */
+    /** Frame decoder, message decoder (already negotiated), encoder, of a controller end. */
     Codec(boolean closeOnMalformed) {
         this(closeOnMalformed, true);
     }
 
     Codec(boolean closeOnMalformed, boolean negotiated) {
+        this(OfRole.CONTROLLER, closeOnMalformed, negotiated);
+    }
+
+    Codec(OfRole role, boolean closeOnMalformed, boolean negotiated) {
         channel = new EmbeddedChannel(
                 new OfFrameDecoder(stats),
-                new OfMessageDecoder(stats, closeOnMalformed, negotiated, null),
+                new OfMessageDecoder(
+                        stats,
+                        role,
+                        closeOnMalformed ? MalformedPolicy.CLOSE_CONNECTION : MalformedPolicy.KEEP_CONNECTION,
+                        negotiated,
+                        null),
                 new OfMessageEncoder(stats));
     }
 
@@ -38,12 +47,12 @@ final class Codec {
         }
     }
 
-    /** Feeds bytes in; returns the messages that came out. */
-    List<OFMessage> feed(byte[] bytes) {
+    /** Feeds bytes in; returns what came out (Loxi messages, {@link OfRoleStatus}es). */
+    List<Object> feed(byte[] bytes) {
         channel.writeInbound(channel.alloc().buffer(bytes.length).writeBytes(bytes));
-        List<OFMessage> out = new ArrayList<>();
+        List<Object> out = new ArrayList<>();
         for (Object o = channel.readInbound(); o != null; o = channel.readInbound()) {
-            out.add((OFMessage) o);
+            out.add(o);
         }
         return out;
     }

@@ -32,7 +32,7 @@ class OfDecoderFuzzTest {
             boolean closePolicy = random.nextBoolean();
             boolean negotiated = random.nextInt(4) != 0;
             Codec codec = new Codec(closePolicy, negotiated);
-            List<OFMessage> out = codec.feed(input);
+            List<Object> out = codec.feed(input);
             codec.replies(); // drains (and parses) the error replies; they must be valid messages too
             codec.channel.runPendingTasks();
             codec.channel.checkException(); // rethrows anything that reached the tail of the pipeline

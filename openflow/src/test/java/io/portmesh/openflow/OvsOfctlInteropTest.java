@@ -65,6 +65,10 @@ class OvsOfctlInteropTest {
         assertThat(r.output()).contains("dpid:000000000000beef").contains("p1").contains("p2");
     }
 
+    /**
+     * {@code --no-names}: without it ovs-ofctl first asks for table features, which this fake switch does not answer
+     * (the agent does; datapath-agent's ReadmeOvsOfctlTest runs add-flow without the option).
+     */
     @Test
     void addFlowWithTunnelDestinationArrivesAsAFlowMod() throws Exception {
         Result r = ofctl(

@@ -17,6 +17,7 @@ final class RecordingListener implements OfMessageListener {
     final BlockingQueue<Received> messages = new LinkedBlockingQueue<>();
     final BlockingQueue<Disconnect> disconnected = new LinkedBlockingQueue<>();
     final BlockingQueue<Throwable> handshakeFailures = new LinkedBlockingQueue<>();
+    final BlockingQueue<OfRoleStatus> roleStatuses = new LinkedBlockingQueue<>();
     private final BiConsumer<OfConnection, OFMessage> responder;
 
     RecordingListener() {
@@ -36,6 +37,11 @@ final class RecordingListener implements OfMessageListener {
     public void onMessage(OfConnection connection, OFMessage message) {
         messages.add(new Received(connection, message));
         responder.accept(connection, message);
+    }
+
+    @Override
+    public void onRoleStatus(OfConnection connection, OfRoleStatus status) {
+        roleStatuses.add(status);
     }
 
     @Override

@@ -11,15 +11,19 @@ import java.util.function.BiFunction;
 import org.projectfloodlight.openflow.protocol.OFBadRequestCode;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
+import org.projectfloodlight.openflow.protocol.OFGroupModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPortConfig;
 import org.projectfloodlight.openflow.protocol.OFPortDesc;
 import org.projectfloodlight.openflow.protocol.OFPortFeatures;
+import org.projectfloodlight.openflow.protocol.OFPortModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFPortState;
 import org.projectfloodlight.openflow.protocol.OFPortStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFStatsReply;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
 import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.U64;
 
@@ -27,6 +31,8 @@ import org.projectfloodlight.openflow.types.U64;
 final class AgentReplies {
     /** Entries per multipart reply part: keeps every part well under OpenFlow's 64 KiB message limit. */
     static final int ENTRIES_PER_PART = 200;
+    /** A table's features take about 500 bytes: 64 of them stay well under the 64 KiB limit too. */
+    static final int TABLE_FEATURES_PER_PART = 64;
 
     private AgentReplies() {}
 
@@ -35,8 +41,38 @@ final class AgentReplies {
                 .buildBadRequestErrorMsg()
                 .setXid(offending.getXid())
                 .setCode(code)
-                .setData(org.projectfloodlight.openflow.types.OFErrorCauseData.of(head(offending), f.getVersion()))
+                .setData(OFErrorCauseData.of(head(offending), f.getVersion()))
                 .build();
+    }
+
+    /** The refusal of a state change to a read-only connection: the message's own EPERM code, else BAD_REQUEST's. */
+    static OFErrorMsg eperm(OFFactory f, OFMessage offending) {
+        OFErrorCauseData data = OFErrorCauseData.of(head(offending), f.getVersion());
+        long xid = offending.getXid();
+        return switch (offending.getType()) {
+            case FLOW_MOD ->
+                f.errorMsgs()
+                        .buildFlowModFailedErrorMsg()
+                        .setXid(xid)
+                        .setCode(OFFlowModFailedCode.EPERM)
+                        .setData(data)
+                        .build();
+            case GROUP_MOD ->
+                f.errorMsgs()
+                        .buildGroupModFailedErrorMsg()
+                        .setXid(xid)
+                        .setCode(OFGroupModFailedCode.EPERM)
+                        .setData(data)
+                        .build();
+            case PORT_MOD ->
+                f.errorMsgs()
+                        .buildPortModFailedErrorMsg()
+                        .setXid(xid)
+                        .setCode(OFPortModFailedCode.EPERM)
+                        .setData(data)
+                        .build();
+            default -> badRequest(f, offending, OFBadRequestCode.EPERM);
+        };
     }
 
     /** The first 64 bytes of a message, as the spec wants in an error's data. */
@@ -83,10 +119,16 @@ final class AgentReplies {
     /** Splits entries into reply parts; every part but the last carries REPLY_MORE. Always at least one part. */
     static <E, R extends OFStatsReply> List<R> split(
             List<E> entries, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
+        return split(entries, ENTRIES_PER_PART, part);
+    }
+
+    /** Like {@link #split(List, BiFunction)}, {@code perPart} entries to a part. */
+    static <E, R extends OFStatsReply> List<R> split(
+            List<E> entries, int perPart, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
         List<R> out = new ArrayList<>();
         int n = entries.size();
-        for (int from = 0; from < n || from == 0; from += ENTRIES_PER_PART) {
-            int to = Math.min(n, from + ENTRIES_PER_PART);
+        for (int from = 0; from < n || from == 0; from += perPart) {
+            int to = Math.min(n, from + perPart);
             Set<OFStatsReplyFlags> flags = to < n ? Set.of(OFStatsReplyFlags.REPLY_MORE) : Set.of();
             out.add(part.apply(entries.subList(from, to), flags));
             if (n == 0) {

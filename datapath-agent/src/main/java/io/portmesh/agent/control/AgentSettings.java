@@ -14,6 +14,7 @@ public record AgentSettings(
         long dpid,
         List<InetSocketAddress> controllers,
         Optional<InetSocketAddress> listen,
+        ListenAccess listenAccess,
         InetSocketAddress trunkBind,
         InetSocketAddress vxlanBind,
         int vxlanRemotePort,
@@ -35,6 +36,7 @@ public record AgentSettings(
                         .map(AgentSettings::address)
                         .toList(),
                 listen.isBlank() ? Optional.empty() : Optional.of(address(listen)),
+                ListenAccess.parse(c.getString("listen-access")),
                 address(c.getString("trunk.bind")),
                 address(c.getString("vxlan.bind")),
                 c.getInt("vxlan.remote-port"),

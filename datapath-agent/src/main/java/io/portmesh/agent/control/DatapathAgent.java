@@ -50,6 +50,7 @@ public final class DatapathAgent implements AutoCloseable {
     private static final FlowModWireDecoder FLOW_MODS = new FlowModWireDecoder();
 
     private final AgentSettings settings;
+    private final DatapathId dpid;
     private final SwitchTables tables;
     private final Ports ports;
     private final TrunkPort trunk;
@@ -72,7 +73,7 @@ public final class DatapathAgent implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        DatapathId dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
+        this.dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
         Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
         this.tables = new SwitchTables(s.tables(), this::flowRemoved);
         this.ports = new Ports(this::portChanged);
@@ -102,16 +103,17 @@ public final class DatapathAgent implements AutoCloseable {
     public static DatapathAgent start(AgentSettings s) throws IOException {
         DatapathAgent a = new DatapathAgent(s);
         a.ports.startAll(a.pipeline::process);
-        OfMessageListener listener = a.new Listener();
+        OfMessageListener toControllers = a.new Listener(a.roles::addController);
         for (InetSocketAddress c : s.controllers()) {
-            a.clients.add(OfClient.builder(OfRole.SWITCH, listener)
+            a.clients.add(OfClient.builder(OfRole.SWITCH, toControllers)
                     .config(s.openflow())
                     .wireDecoder(FLOW_MODS)
                     .eventLoopGroup(a.group)
                     .connect(c));
         }
         if (s.listen().isPresent()) {
-            a.passive = OfServer.builder(OfRole.SWITCH, listener)
+            OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()));
+            a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
                     .wireDecoder(FLOW_MODS)
                     .eventLoopGroup(a.group)
@@ -138,6 +140,11 @@ public final class DatapathAgent implements AutoCloseable {
 
     public Optional<InetSocketAddress> listenAddress() {
         return Optional.ofNullable(passive).map(OfServer::localAddress);
+    }
+
+    /** The datapath id announced to controllers: configured, or derived from host and slot. */
+    public long datapathId() {
+        return dpid.getLong();
     }
 
     public AgentSettings settings() {
@@ -174,12 +181,10 @@ public final class DatapathAgent implements AutoCloseable {
     }
 
     /**
-     * Hands work to the control thread. Once the agent is closed the executor refuses it, which is expected then (Netty
-     * reports the connections' ends after close() returns) and must not surface as an exception in an I/O callback.
-     */
-    /**
      * Queues work for the control thread. A burst of flow-mods arrives as thousands of messages: they are drained in
-     * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile.
+     * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile. Once the
+     * agent is closed the executor refuses it, which is expected then (Netty reports the connections' ends after
+     * close() returns) and must not surface as an exception in an I/O callback.
      */
     private void runOnControl(Runnable task) {
         inbox.add(task);
@@ -241,10 +246,17 @@ public final class DatapathAgent implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
+    /** One per kind of connection: they differ in how a new connection joins the {@link RoleTable}. */
     private final class Listener implements OfMessageListener {
+        private final java.util.function.Consumer<OfConnection> join;
+
+        Listener(java.util.function.Consumer<OfConnection> join) {
+            this.join = join;
+        }
+
         @Override
         public void onConnected(OfConnection c) {
-            runOnControl(() -> roles.add(c));
+            runOnControl(() -> join.accept(c));
         }
 
         @Override

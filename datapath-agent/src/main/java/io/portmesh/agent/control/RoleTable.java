@@ -6,31 +6,74 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 
 /**
- * OpenFlow 1.3 controller roles (spec 6.3.7): every connection starts EQUAL; at most one MASTER, whose promotion turns
- * the previous MASTER into SLAVE; MASTER and SLAVE requests carry a generation id that must not go backwards (compared
- * as a signed 64-bit distance), so a stale master that comes back is refused.
+ * Who may do what on the agent's OpenFlow connections.
+ *
+ * <p><b>Controller connections</b> (the agent dials its configured controllers) follow the OpenFlow 1.3 roles (spec
+ * 6.3.7): each starts EQUAL; at most one is MASTER, and a new master turns the previous one into SLAVE; MASTER and
+ * SLAVE requests carry a generation id that must not go backwards (compared as a signed 64-bit distance), so a stale
+ * master that comes back is refused. <b>A connection whose role request is refused as stale becomes SLAVE</b> until
+ * one of its role requests succeeds: the spec leaves its role unchanged, but a controller that has lost track of the
+ * generation must not keep writing, neither as EQUAL nor as the master it once was. It reads the current generation
+ * from the reply to a NOCHANGE request (every role reply carries the largest generation id seen) and may then ask
+ * again with a newer one.
+ *
+ * <p><b>Listen-port connections</b> (ovs-ofctl, a lab controller) are EQUAL and stay out of mastership: their MASTER and
+ * SLAVE requests are refused ({@link Outcome#UNSUPPORTED}), so they never move the generation id, never demote the
+ * master and cannot lock the controllers out. Whether they may change state is their {@link ListenAccess}.
+ *
+ * <p>Called on the agent's control thread; the map is concurrent only so that other threads may iterate it.
  */
 final class RoleTable {
-    private final Map<OfConnection, OFControllerRole> roles = new ConcurrentHashMap<>();
+    /** The answer to a role request. */
+    enum Outcome {
+        GRANTED,
+        /** The generation id is older than one already seen: ROLE_REQUEST_FAILED/STALE. */
+        STALE,
+        /** A listen-port connection asked for MASTER or SLAVE: ROLE_REQUEST_FAILED/UNSUP. */
+        UNSUPPORTED
+    }
+
+    /** A connection's standing; {@code access} is null for controller connections. */
+    private record Member(OFControllerRole role, ListenAccess access) {
+        Member withRole(OFControllerRole newRole) {
+            return new Member(newRole, access);
+        }
+    }
+
+    private final Map<OfConnection, Member> members = new ConcurrentHashMap<>();
     private boolean generationSeen;
     private long maxGeneration;
 
-    /** Registers a new connection as EQUAL. */
-    void add(OfConnection c) {
-        roles.put(c, OFControllerRole.ROLE_EQUAL);
+    /** Registers a connection the agent opened to a controller, as EQUAL. */
+    void addController(OfConnection c) {
+        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, null));
+    }
+
+    /** Registers a connection accepted on the listen port, as EQUAL with {@code access}. */
+    void addListener(OfConnection c, ListenAccess access) {
+        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, access));
     }
 
     void remove(OfConnection c) {
-        roles.remove(c);
+        members.remove(c);
     }
 
+    /** A connection not (or no longer) registered reads as SLAVE: it gets nothing it should not. */
     OFControllerRole roleOf(OfConnection c) {
-        return roles.getOrDefault(c, OFControllerRole.ROLE_EQUAL);
+        Member m = members.get(c);
+        return m == null ? OFControllerRole.ROLE_SLAVE : m.role();
     }
 
-    /** May this connection change the switch's state (flow-mods, group-mods, packet-outs)? */
+    /** May this connection change the switch's state (flow-mods, group-mods, port-mods, packet-outs)? */
     boolean mayModify(OfConnection c) {
-        return roleOf(c) != OFControllerRole.ROLE_SLAVE;
+        Member m = members.get(c);
+        return m != null && m.role() != OFControllerRole.ROLE_SLAVE && m.access() != ListenAccess.READ_ONLY;
+    }
+
+    /** A read-only listen-port connection (refused with EPERM, where a slave is refused with IS_SLAVE). */
+    boolean isReadOnly(OfConnection c) {
+        Member m = members.get(c);
+        return m != null && m.access() == ListenAccess.READ_ONLY;
     }
 
     /** Receives asynchronous messages such as packet-in and flow-removed (port-status goes to everyone). */
@@ -39,33 +82,41 @@ final class RoleTable {
     }
 
     Iterable<OfConnection> connections() {
-        return roles.keySet();
+        return members.keySet();
     }
 
-    /**
-     * Applies a role request. Returns false when the generation id is stale (the caller answers
-     * ROLE_REQUEST_FAILED/STALE and nothing changes).
-     */
-    synchronized boolean request(OfConnection c, OFControllerRole role, long generation) {
-        if (role == OFControllerRole.ROLE_MASTER || role == OFControllerRole.ROLE_SLAVE) {
+    /** Applies a role request; only a granted one changes anything but the requester's own role (see class doc). */
+    Outcome request(OfConnection c, OFControllerRole role, long generation) {
+        Member m = members.get(c);
+        if (m == null) {
+            return Outcome.UNSUPPORTED; // closed meanwhile
+        }
+        boolean mastership = role == OFControllerRole.ROLE_MASTER || role == OFControllerRole.ROLE_SLAVE;
+        if (mastership && m.access() != null) {
+            return Outcome.UNSUPPORTED;
+        }
+        if (mastership) {
             if (generationSeen && generation - maxGeneration < 0) {
-                return false;
+                members.put(c, m.withRole(OFControllerRole.ROLE_SLAVE));
+                return Outcome.STALE;
             }
             generationSeen = true;
             maxGeneration = generation;
         }
         if (role == OFControllerRole.ROLE_NOCHANGE) {
-            return true;
+            return Outcome.GRANTED;
         }
         if (role == OFControllerRole.ROLE_MASTER) {
-            roles.replaceAll(
-                    (other, r) -> other != c && r == OFControllerRole.ROLE_MASTER ? OFControllerRole.ROLE_SLAVE : r);
+            members.replaceAll((other, o) -> other != c && o.role() == OFControllerRole.ROLE_MASTER
+                    ? o.withRole(OFControllerRole.ROLE_SLAVE)
+                    : o);
         }
-        roles.put(c, role);
-        return true;
+        members.put(c, m.withRole(role));
+        return Outcome.GRANTED;
     }
 
-    synchronized long generation() {
+    /** The largest generation id granted so far (0 before any): what every role reply carries. */
+    long generation() {
         return maxGeneration;
     }
 }

@@ -100,16 +100,23 @@ final class SwitchProtocol {
             return;
         }
         if (!roles.mayModify(c)) {
+            OFFactory f = c.factory();
+            OFErrorCauseData data = OFErrorCauseData.of(mod.errorData(), f.getVersion());
             error(
                     c,
-                    c.factory()
-                            .errorMsgs()
-                            .buildBadRequestErrorMsg()
-                            .setXid(mod.xid())
-                            .setCode(OFBadRequestCode.IS_SLAVE)
-                            .setData(OFErrorCauseData.of(
-                                    mod.errorData(), c.factory().getVersion()))
-                            .build());
+                    roles.isReadOnly(c)
+                            ? f.errorMsgs()
+                                    .buildFlowModFailedErrorMsg()
+                                    .setXid(mod.xid())
+                                    .setCode(OFFlowModFailedCode.EPERM)
+                                    .setData(data)
+                                    .build()
+                            : f.errorMsgs()
+                                    .buildBadRequestErrorMsg()
+                                    .setXid(mod.xid())
+                                    .setCode(OFBadRequestCode.IS_SLAVE)
+                                    .setData(data)
+                                    .build());
             return;
         }
         Optional<OFErrorMsg> err = tables.apply(mod);
@@ -123,13 +130,18 @@ final class SwitchProtocol {
     private void role(OfConnection c, OFRoleRequest r) {
         OFFactory f = c.factory();
         long gen = r.getGenerationId().getValue();
-        if (!roles.request(c, r.getRole(), gen)) {
+        RoleTable.Outcome outcome = roles.request(c, r.getRole(), gen);
+        if (outcome != RoleTable.Outcome.GRANTED) {
+            log.info("{}: role request {} (generation {}) refused: {}", c.remoteAddress(), r.getRole(), gen, outcome);
             error(
                     c,
                     f.errorMsgs()
                             .buildRoleRequestFailedErrorMsg()
                             .setXid(r.getXid())
-                            .setCode(OFRoleRequestFailedCode.STALE)
+                            .setCode(
+                                    outcome == RoleTable.Outcome.STALE
+                                            ? OFRoleRequestFailedCode.STALE
+                                            : OFRoleRequestFailedCode.UNSUP)
                             .setData(OFErrorCauseData.of(AgentReplies.head(r), f.getVersion()))
                             .build());
             return;
@@ -145,7 +157,11 @@ final class SwitchProtocol {
     private void modify(
             OfConnection c, OFMessage m, java.util.function.Supplier<Optional<OFErrorMsg>> apply, boolean flowMod) {
         if (!roles.mayModify(c)) {
-            error(c, AgentReplies.badRequest(c.factory(), m, OFBadRequestCode.IS_SLAVE));
+            error(
+                    c,
+                    roles.isReadOnly(c)
+                            ? AgentReplies.eperm(c.factory(), m)
+                            : AgentReplies.badRequest(c.factory(), m, OFBadRequestCode.IS_SLAVE));
             return;
         }
         Optional<OFErrorMsg> err = apply.get();
@@ -227,14 +243,33 @@ final class SwitchProtocol {
                         .setEntries(portStats(
                                 f, ((OFPortStatsRequest) req).getPortNo().getPortNumber()))
                         .build());
-            case TABLE_FEATURES ->
-                List.of(f.buildTableFeaturesStatsReply()
-                        .setXid(xid)
-                        .setEntries(List.of())
-                        .build());
+            case TABLE_FEATURES -> tableFeatures(f, (OFTableFeaturesStatsRequest) req);
             default -> List.of(AgentReplies.badRequest(f, req, OFBadRequestCode.BAD_STAT));
         };
         c.send(replies);
+    }
+
+    /**
+     * Table features are read-only here: a request that carries features asks to reconfigure the tables (spec
+     * 7.3.5.5.1), which this switch cannot do.
+     */
+    private List<? extends OFMessage> tableFeatures(OFFactory f, OFTableFeaturesStatsRequest req) {
+        if (!req.getEntries().isEmpty()) {
+            return List.of(f.errorMsgs()
+                    .buildTableFeaturesFailedErrorMsg()
+                    .setXid(req.getXid())
+                    .setCode(OFTableFeaturesFailedCode.EPERM)
+                    .setData(OFErrorCauseData.of(AgentReplies.head(req), f.getVersion()))
+                    .build());
+        }
+        return AgentReplies.split(
+                tables.tableFeatures(),
+                AgentReplies.TABLE_FEATURES_PER_PART,
+                (part, flags) -> f.buildTableFeaturesStatsReply()
+                        .setXid(req.getXid())
+                        .setFlags(flags)
+                        .setEntries(part)
+                        .build());
     }
 
     private List<OFPortStatsEntry> portStats(OFFactory f, int portNo) {

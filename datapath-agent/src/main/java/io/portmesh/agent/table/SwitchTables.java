@@ -16,6 +16,7 @@ import org.projectfloodlight.openflow.protocol.OFGroupDescStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFGroupMod;
 import org.projectfloodlight.openflow.protocol.OFGroupStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFGroupStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFTableFeatures;
 import org.projectfloodlight.openflow.protocol.OFTableStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.OFGroup;
@@ -135,6 +136,11 @@ public final class SwitchTables {
             out.add(replies.tableStats(t));
         }
         return out;
+    }
+
+    /** The OFPMP_TABLE_FEATURES entries: what every table accepts. */
+    public List<OFTableFeatures> tableFeatures() {
+        return TableFeatures.of(factory, tableCount());
     }
 
     /** Removes timed-out flows; call it periodically (its period bounds idle-timeout lateness). */

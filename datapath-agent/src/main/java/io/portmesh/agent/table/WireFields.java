@@ -1,5 +1,8 @@
 package io.portmesh.agent.table;
 
+import java.util.Collections;
+import java.util.EnumSet;
+import java.util.Set;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
 
 /**
@@ -42,6 +45,10 @@ enum WireFields {
     }
 
     private static final WireFields[] VALUES = values();
+
+    /** The fields a set-field action may write (ActionCompiler's set-field switch takes the same). */
+    static final Set<WireFields> SETTABLE =
+            Collections.unmodifiableSet(EnumSet.of(VLAN_VID, ETH_DST, ETH_SRC, TUNNEL_ID, TUN_IPV4_DST));
 
     /** The field of an OXM header's class and field number, or null. */
     static WireFields of(int oxmClass, int field) {

@@ -94,13 +94,7 @@ final class WireInstructions {
             return null; // masked set-field: Loxi's answer (BAD_SET_ARGUMENT) is the reference
         }
         WireFields f = WireFields.of(u16(b, oxm), header >>> 1);
-        return f == WireFields.VLAN_VID
-                        || f == WireFields.ETH_DST
-                        || f == WireFields.ETH_SRC
-                        || f == WireFields.TUNNEL_ID
-                        || f == WireFields.TUN_IPV4_DST
-                ? f
-                : null;
+        return WireFields.SETTABLE.contains(f) ? f : null;
     }
 
     /** Mirrors {@link ActionCompiler#instructions}; only for bytes {@link #wellFormed} accepted. */

@@ -139,6 +139,53 @@ class AgentRolesTest {
     }
 
     @Test
+    void aConnectionRefusedAsStaleMayNotModifyUntilItAsksAgainWithTheCurrentGeneration() throws Exception {
+        role(b, OFControllerRole.ROLE_MASTER, 6);
+        // a is EQUAL and may write, until it asks for mastership with a generation older than the switch has seen
+        assertThatThrownBy(() -> role(a, OFControllerRole.ROLE_MASTER, 4))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        OfErrorException.class,
+                        e -> assertThat(((OFRoleRequestFailedErrorMsg) e.error()).getCode())
+                                .isEqualTo(OFRoleRequestFailedCode.STALE));
+
+        OFFlowAdd whileStale = classify(a.factory(), 20);
+        sendAndSync(a, List.of(whileStale));
+        OFErrorMsg err = ctlA.errorFor(a, whileStale.getXid()).orElseThrow(() -> new AssertionError("no error"));
+        assertThat(((OFBadRequestErrorMsg) err).getCode()).isEqualTo(OFBadRequestCode.IS_SLAVE);
+        assertThat(agent.tables().flowCount()).isZero();
+
+        // the way back: read the current generation, ask with a newer one
+        OFRoleReply now = role(a, OFControllerRole.ROLE_NOCHANGE, 0);
+        assertThat(now.getRole()).isEqualTo(OFControllerRole.ROLE_SLAVE);
+        assertThat(now.getGenerationId().getValue()).isEqualTo(6);
+        OFRoleReply again =
+                role(a, OFControllerRole.ROLE_MASTER, now.getGenerationId().getValue() + 1);
+        assertThat(again.getRole()).isEqualTo(OFControllerRole.ROLE_MASTER);
+        assertThat(again.getGenerationId().getValue()).isEqualTo(7);
+        assertThat(role(b, OFControllerRole.ROLE_NOCHANGE, 0).getRole()).isEqualTo(OFControllerRole.ROLE_SLAVE);
+        sendAndSync(a, List.of(classify(a.factory(), 20)));
+        assertThat(agent.tables().flowCount()).isEqualTo(1);
+    }
+
+    @Test
+    void everyRoleReplyCarriesTheLargestGenerationSeen() throws Exception {
+        assertThat(role(a, OFControllerRole.ROLE_NOCHANGE, 0).getGenerationId().getValue())
+                .isZero();
+        role(a, OFControllerRole.ROLE_SLAVE, 41);
+        role(b, OFControllerRole.ROLE_MASTER, 42);
+        for (OfConnection c : List.of(a, b)) {
+            assertThat(role(c, OFControllerRole.ROLE_NOCHANGE, 0)
+                            .getGenerationId()
+                            .getValue())
+                    .isEqualTo(42);
+        }
+        assertThat(role(a, OFControllerRole.ROLE_EQUAL, 0).getGenerationId().getValue())
+                .isEqualTo(42);
+    }
+
+    @Test
     void equalConnectionsMayBothModify() throws Exception {
         sendAndSync(a, List.of(classify(a.factory(), 10)));
         sendAndSync(b, List.of(classify(b.factory(), 11)));

@@ -18,6 +18,18 @@ final class TestAgents {
      */
     static AgentSettings settings(
             String host, long dpid, List<String> controllers, String vxlanIp, int vxlanPort, int remotePort) {
+        return settings(host, dpid, controllers, vxlanIp, vxlanPort, remotePort, "");
+    }
+
+    /** As above, with more {@code portmesh.agent} settings in HOCON (e.g. {@code listen = "127.0.0.1:0"}). */
+    static AgentSettings settings(
+            String host,
+            long dpid,
+            List<String> controllers,
+            String vxlanIp,
+            int vxlanPort,
+            int remotePort,
+            String moreHocon) {
         String hocon = "portmesh.agent {\n"
                 + "  host = \"" + host + "\"\n"
                 + "  slot = \"a\"\n"
@@ -29,6 +41,7 @@ final class TestAgents {
                 + "  vxlan.remote-port = " + remotePort + "\n"
                 + "  openflow.echo-interval = " + ScriptedController.LENIENT_ECHO.toMillis() + "ms\n"
                 + "  openflow.echo-miss-limit = " + ScriptedController.LENIENT_ECHO_MISSES + "\n"
+                + moreHocon + "\n"
                 + "}\n";
         return AgentSettings.fromConfig(ConfigFactory.parseString(hocon)
                 .withFallback(ConfigFactory.defaultReference())
