@@ -109,8 +109,9 @@ public final class HostEntity
     public record PushFailed(ActorRef<SessionCommand> session, long seq, String reason) implements Command {}
 
     /**
-     * The agent refused a role request as stale; {@code agentGeneration} is the newest generation it has seen (read
-     * back with a ROLE_REQUEST of role NOCHANGE), or -1 when it could not be read.
+     * The agent refused a role request as stale, or (Open vSwitch's role status) demoted the connection;
+     * {@code agentGeneration} is the newest generation it has seen (read back with a ROLE_REQUEST of role NOCHANGE,
+     * or carried by the role status), or -1 when it could not be read.
      */
     public record RoleStale(ActorRef<SessionCommand> session, long agentGeneration) implements Command {}
 

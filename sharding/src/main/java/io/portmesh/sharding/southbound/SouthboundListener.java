@@ -55,6 +55,12 @@ public final class SouthboundListener implements OfMessageListener {
         session(conn).ifPresent(s -> s.tell(new SouthboundSession.Inbound(message)));
     }
 
+    /** A stock Open vSwitch tells a controller when another one took its role (the agent itself never does). */
+    @Override
+    public void onRoleStatus(OfConnection conn, io.portmesh.openflow.OfRoleStatus status) {
+        session(conn).ifPresent(s -> s.tell(new SouthboundSession.RoleStatus(status)));
+    }
+
     @Override
     public void onDisconnected(OfConnection conn, Throwable cause) {
         log.info("agent connection {} closed: {}", conn.remoteAddress(), cause == null ? "locally" : cause.toString());

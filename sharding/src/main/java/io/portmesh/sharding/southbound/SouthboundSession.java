@@ -61,6 +61,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     record BarrierDone(long seq, ActorRef<HostEntity.Command> host, String error) implements SessionCommand {}
 
+    /** The switch says this connection's role changed (ONF role status: Open vSwitch sends it, the agent does not). */
+    record RoleStatus(io.portmesh.openflow.OfRoleStatus status) implements SessionCommand {}
+
     /** The agent's newest generation, read after a stale refusal (-1 when it could not be read). */
     record AgentGeneration(ActorRef<HostEntity.Command> host, long generation) implements SessionCommand {}
 
@@ -134,6 +137,15 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 .onMessage(ReadDone.class, this::onReadDone)
                 .onMessage(SessionCommand.Push.class, this::onPush)
                 .onMessage(BarrierDone.class, this::onBarrierDone)
+                .onMessage(RoleStatus.class, m -> {
+                    // demoted: by our own newer election through another node (the entity sees that and does
+                    // nothing), or by something else with a newer generation, past which the entity elects again
+                    if (watchedHost != null && m.status().role() == OFControllerRole.ROLE_SLAVE) {
+                        watchedHost.tell(new HostEntity.RoleStale(
+                                getContext().getSelf(), m.status().generationId()));
+                    }
+                    return this;
+                })
                 .onMessage(AgentGeneration.class, m -> {
                     m.host().tell(new HostEntity.RoleStale(getContext().getSelf(), m.generation()));
                     return this;
