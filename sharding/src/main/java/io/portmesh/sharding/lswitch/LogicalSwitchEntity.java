@@ -3,16 +3,19 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
+import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -91,8 +94,17 @@ public final class LogicalSwitchEntity
 
     public record Deleted() implements Event {}
 
+    /** How a switch tells its hosts of a change: this node's {@link HostFanout} (a stub in unit tests). */
+    @FunctionalInterface
+    public interface HostNotifier {
+        /** Completes with each host's answer, or exceptionally when a host could not be reached in time. */
+        CompletionStage<Map<String, HostEntity.Applied>> inform(
+                HostFanout.Update update, Collection<String> hosts, boolean await, Duration timeout);
+    }
+
     private final String switchId;
     private final ClusterSharding sharding;
+    private final HostNotifier hostNotifier;
     private final Duration askTimeout;
     private final Duration realizeTimeout;
     private final java.util.concurrent.Executor executor;
@@ -102,12 +114,14 @@ public final class LogicalSwitchEntity
             ActorContext<Command> ctx,
             String switchId,
             ClusterSharding sharding,
+            HostNotifier hostNotifier,
             Duration askTimeout,
             Duration realizeTimeout,
             java.util.concurrent.Executor executor) {
         super(PersistenceId.of(TYPE_KEY.name(), switchId));
         this.switchId = switchId;
         this.sharding = sharding;
+        this.hostNotifier = hostNotifier;
         this.askTimeout = askTimeout;
         this.realizeTimeout = realizeTimeout;
         this.executor = executor;
@@ -116,13 +130,19 @@ public final class LogicalSwitchEntity
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout, realizeTimeout)));
+        HostNotifier hosts = HostFanout.get(system)::inform;
+        sharding.init(
+                Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, hosts, askTimeout, realizeTimeout)));
     }
 
     public static Behavior<Command> create(
-            String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
-        return Behaviors.setup(ctx ->
-                new LogicalSwitchEntity(ctx, id, sharding, askTimeout, realizeTimeout, ctx.getExecutionContext()));
+            String id,
+            ClusterSharding sharding,
+            HostNotifier hostNotifier,
+            Duration askTimeout,
+            Duration realizeTimeout) {
+        return Behaviors.setup(ctx -> new LogicalSwitchEntity(
+                ctx, id, sharding, hostNotifier, askTimeout, realizeTimeout, ctx.getExecutionContext()));
     }
 
     @Override
@@ -286,7 +306,7 @@ public final class LogicalSwitchEntity
         Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
         // the whole list travels only when some host needs it
         var update = new HostFanout.Update(switchId, change, newHosts.isEmpty() ? null : members, newHosts);
-        HostFanout.get(ctx.getSystem()).inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
+        hostNotifier.inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
             if (e != null) {
                 replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
                 return;
