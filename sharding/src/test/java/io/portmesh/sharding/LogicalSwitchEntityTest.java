@@ -233,6 +233,72 @@ class LogicalSwitchEntityTest {
     }
 
     @Test
+    void aRepeatedBindingPersistsNothingButTellsTheHostsTheLastChangeAgainAndAnswersAsTheFirstTime() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+        var lastChange = new SwitchMembers.Change(100, 2, new SwitchMembers.Member("p2", MAC_2, "esx-2", "10.0.0.2"));
+
+        // p1 repeats its binding (its fan-out failed, or its node died before the switch answered)
+        hosts.behind = Set.of("esx-2");
+        var again = setBinding("p1", "esx-1", "10.0.0.1", true);
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update("blue", lastChange, null, Set.of()), Set.of("esx-1", "esx-2"), true));
+        assertThat(again.reply().getValue())
+                .isEqualTo(
+                        new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-2")));
+        assertThat(kit.getState().version()).isEqualTo(2);
+
+        // the same after a restart, and for an unbinding repeated after the last bound member left
+        kit.restart();
+        assertThat(kit.getState().lastChange()).isEqualTo(lastChange);
+        hosts.behind = Set.of();
+        setBinding("p1", null, null, false);
+        setBinding("p2", null, null, false);
+        int calls = hosts.calls.size();
+        var unbindAgain = setBinding("p2", null, null, true);
+        assertThat(unbindAgain.hasNoEvents()).isTrue();
+        assertThat(hosts.calls).hasSize(calls); // no host holds a member of the switch: nobody to tell
+        assertThat(unbindAgain.reply().getValue()).isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of(), List.of()));
+    }
+
+    @Test
+    void aRepeatedBindingOnAStateWithoutItsLastChangeSendsTheWholeListToEveryHost() {
+        create(100);
+        addPort("p1", MAC_1);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        SwitchState fromOldSnapshot = kit.getState();
+        fromOldSnapshot = new SwitchState(
+                fromOldSnapshot.id(),
+                fromOldSnapshot.vni(),
+                fromOldSnapshot.version(),
+                fromOldSnapshot.members(),
+                null);
+        var p1 = new SwitchMembers.Member("p1", MAC_1, "esx-1", "10.0.0.1");
+        var old = EventSourcedBehaviorTestKit.create(
+                testKit.system(),
+                LogicalSwitchEntity.create(
+                        "green",
+                        ClusterSharding.get(testKit.system()),
+                        hosts,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)));
+        old.initialize(fromOldSnapshot, new LogicalSwitchEntity.Event[0]);
+
+        var again = old.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
+                r -> new LogicalSwitchEntity.SetBinding("p1", "esx-1", "10.0.0.1", false, r));
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(hosts.last().update())
+                .isEqualTo(
+                        new HostFanout.Update("green", null, new SwitchMembers(100, 1, List.of(p1)), Set.of("esx-1")));
+        assertThat(again.reply().getValue().versions()).containsOnlyKeys("esx-1");
+    }
+
+    @Test
     void aHostThatCannotBeReachedFailsTheBindingWithUnavailableAfterItIsPersisted() {
         create(100);
         addPort("p1", MAC_1);
@@ -272,9 +338,11 @@ class LogicalSwitchEntityTest {
             if (unreachable) {
                 return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("no answer"));
             }
+            long version = update.change() != null
+                    ? update.change().version()
+                    : update.members().version();
             Map<String, HostEntity.Applied> applied = new HashMap<>();
-            hosts.forEach(h ->
-                    applied.put(h, new HostEntity.Applied(100 + update.change().version(), !behind.contains(h))));
+            hosts.forEach(h -> applied.put(h, new HostEntity.Applied(100 + version, !behind.contains(h))));
             return CompletableFuture.completedFuture(applied);
         }
 

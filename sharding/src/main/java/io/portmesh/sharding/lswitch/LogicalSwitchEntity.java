@@ -13,6 +13,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -272,40 +273,63 @@ public final class LogicalSwitchEntity
         if (m == null) {
             return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
         }
-        Set<String> informed = s.boundMembers().members().stream()
-                .map(SwitchMembers.Member::host)
-                .collect(Collectors.toSet());
+        Set<String> informed = hostsOf(s.boundMembers());
+        if (Objects.equals(m.host(), c.host()) && Objects.equals(m.tunnelIp(), c.tunnelIp())) {
+            // a port repeating its binding: its earlier fan-out failed, or its node died before the switch answered.
+            // Nothing new to persist, but some host may have missed the change: tell them again.
+            tellAgain(s, informed, c.awaitRealized(), c.replyTo());
+            return Effect().noReply();
+        }
         return Effect()
                 .persist(new BindingChanged(c.port(), c.host(), c.tunnelIp()))
-                .thenRun(ns -> tellHosts(ns, c.port(), informed, c.awaitRealized(), c.replyTo()))
+                .thenRun(ns -> tellChange(ns, informed, c.awaitRealized(), c.replyTo()))
                 .thenNoReply();
     }
 
+    private static Set<String> hostsOf(SwitchMembers members) {
+        return members.members().stream().map(SwitchMembers.Member::host).collect(Collectors.toSet());
+    }
+
     /**
-     * Every host that carries the switch, and the one the port left, learns of the change; the reply waits for all of
-     * them. Hosts that had a bound member before (so hold the list) get only the change; the others the whole list.
-     * One message per controller node, not one ask per host: see {@link HostFanout}.
+     * Every host that carries the switch, and the one the port left ({@code informed}: the hosts before the change),
+     * learns of the change. Hosts that had a bound member before (so hold the list) get only the change; the others
+     * the whole list.
      */
-    private void tellHosts(
-            SwitchState s,
-            String port,
-            Set<String> informed,
-            boolean await,
-            ActorRef<StatusReply<HostVersions>> replyTo) {
+    private void tellChange(
+            SwitchState s, Set<String> informed, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
         SwitchMembers members = s.boundMembers();
-        SwitchMembers.Change change =
-                new SwitchMembers.Change(s.vni(), s.version(), s.members().get(port));
         Set<String> hosts = new TreeSet<>(informed);
-        Set<String> newHosts = new TreeSet<>();
-        members.members().forEach(m -> {
-            hosts.add(m.host());
-            if (!informed.contains(m.host())) {
-                newHosts.add(m.host());
-            }
-        });
-        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
+        hosts.addAll(hostsOf(members));
+        Set<String> newHosts = new TreeSet<>(hosts);
+        newHosts.removeAll(informed);
         // the whole list travels only when some host needs it
-        var update = new HostFanout.Update(switchId, change, newHosts.isEmpty() ? null : members, newHosts);
+        var update = new HostFanout.Update(switchId, s.lastChange(), newHosts.isEmpty() ? null : members, newHosts);
+        inform(update, hosts, await, replyTo);
+    }
+
+    /**
+     * Tells the hosts of the switch the last change again. A host that holds the version before it takes it, one that
+     * holds it already ignores it, one further behind fetches the whole list. Hosts of no bound member have nothing
+     * to learn: the host a port left has no port of the switch any more, or it would carry one of its members.
+     */
+    private void tellAgain(
+            SwitchState s, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
+        if (hosts.isEmpty()) {
+            replyTo.tell(StatusReply.success(new HostVersions(Map.of(), List.of())));
+        } else if (s.lastChange() != null) {
+            inform(new HostFanout.Update(switchId, s.lastChange(), null, Set.of()), hosts, await, replyTo);
+        } else { // a state from a snapshot older than lastChange: the whole list to every host
+            inform(new HostFanout.Update(switchId, null, s.boundMembers(), hosts), hosts, await, replyTo);
+        }
+    }
+
+    /**
+     * The reply waits for every host in {@code hosts}: their plan versions and, when awaited, those whose agents did
+     * not acknowledge in time. One message per controller node, not one ask per host: see {@link HostFanout}.
+     */
+    private void inform(
+            HostFanout.Update update, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
+        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
         hostNotifier.inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
             if (e != null) {
                 replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
@@ -351,7 +375,7 @@ public final class LogicalSwitchEntity
     public EventHandler<SwitchState, Event> eventHandler() {
         return newEventHandlerBuilder()
                 .forAnyState()
-                .onEvent(Created.class, (s, e) -> new SwitchState(switchId, e.vni(), s.version(), Map.of()))
+                .onEvent(Created.class, (s, e) -> s.created(e.vni()))
                 .onEvent(
                         PortAdded.class,
                         (s, e) -> s.withMember(new SwitchMembers.Member(e.port(), e.mac(), null, null)))
@@ -360,8 +384,7 @@ public final class LogicalSwitchEntity
                     SwitchMembers.Member m = s.members().get(e.port());
                     return s.rebound(new SwitchMembers.Member(e.port(), m.mac(), e.host(), e.tunnelIp()));
                 })
-                // the version outlives the switch: a switch re-created under the same id never reuses a version
-                .onEvent(Deleted.class, (s, e) -> new SwitchState(switchId, 0, s.version(), Map.of()))
+                .onEvent(Deleted.class, (s, e) -> s.deleted())
                 .build();
     }
 }
