@@ -5,17 +5,31 @@ import io.portmesh.sharding.service.PortInfo;
 import java.util.List;
 
 /**
- * A logical port: its switch (and the switch's VNI), MAC, IPs, and where it is bound. {@code switchId == null}
- * while the port does not exist.
+ * A logical port: its switch (and the switch's VNI), MAC, IPs, where it is bound (host, access VLAN, the host's tunnel
+ * endpoint), and the change under way with its host ({@code pending}, null when none). {@code switchId == null} while
+ * the port does not exist.
  */
 public record PortState(
-        String id, String switchId, int vni, String mac, List<String> ips, String name, String host, int vlan)
+        String id,
+        String switchId,
+        int vni,
+        String mac,
+        List<String> ips,
+        String name,
+        String host,
+        int vlan,
+        String tunnelIp,
+        PortChange pending)
         implements CborSerializable {
     public static final String UNBOUND = "UNBOUND";
     public static final String BOUND = "BOUND";
 
     public static PortState empty(String id) {
-        return new PortState(id, null, 0, null, List.of(), null, null, 0);
+        return new PortState(id, null, 0, null, List.of(), null, null, 0, null, null);
+    }
+
+    public PortState created(String switchId, int vni, String mac, List<String> ips, String name) {
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null);
     }
 
     public boolean exists() {
@@ -26,12 +40,25 @@ public record PortState(
         return host != null;
     }
 
-    public PortState bound(String host, int vlan) {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan);
+    /** The host the pending change asks: the one it binds the port to, or the one it unbinds the port from. */
+    public String pendingHost() {
+        return pending instanceof PortChange.BindTo b ? b.host() : host;
+    }
+
+    public PortState started(PortChange change) {
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, change);
+    }
+
+    public PortState abandoned() {
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null);
+    }
+
+    public PortState bound(String host, int vlan, String tunnelIp) {
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null);
     }
 
     public PortState unbound() {
-        return new PortState(id, switchId, vni, mac, ips, name, null, 0);
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null);
     }
 
     public PortInfo info() {
