@@ -1,6 +1,7 @@
 package io.portmesh.sharding;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.model.HostId;
@@ -30,6 +31,7 @@ import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -203,6 +205,32 @@ class LogicalPortFailuresTest {
                     .isTrue();
         }
         assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+    }
+
+    @Test
+    void aPortRecoveredBoundTellsItsSwitchItsBindingAgain() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.6.1");
+        String portId = "p-recovered-" + ids.incrementAndGet();
+        String mac = "52:54:00:09:06:01";
+        // the port persisted Bound, then its node died before the switch heard of the binding
+        int vni = await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
+                .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, mac, r), ASK));
+        HostEntity.Bound bound = await(sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
+                .<HostEntity.Bound>askWithStatus(r -> new HostEntity.BindPort(portId, mac, sw.value(), vni, r), ASK));
+        PersistenceTestKit.create(testKit.system())
+                .persistForRecovery(
+                        "LogicalPort|" + portId,
+                        List.of(
+                                new LogicalPortEntity.Created(sw.value(), vni, mac, List.of(), null),
+                                new LogicalPortEntity.Bound(host.value(), bound.vlan(), bound.tunnelIp())));
+        assertThat(boundMembers(sw)).isEmpty();
+
+        assertThat(await(svc.getPort(PortId.of(portId))).host()).isEqualTo(host.value()); // starts the port
+
+        eventually(() -> assertThat(boundMembers(sw))
+                .extracting(SwitchMembers.Member::port, SwitchMembers.Member::host)
+                .containsExactly(tuple(portId, host.value())));
     }
 
     /** A port entity that a test can restart (not through sharding: one incarnation of each port at a time). */

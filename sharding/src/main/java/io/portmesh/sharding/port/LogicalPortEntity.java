@@ -68,7 +68,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       UnbindPort (idempotent) until the host answers, the port busy meanwhile. Death: the port resumes the same at
  *       its next start ({@link #resume}).
  *   <li>The switch step (SetBinding, idempotent at the switch). No answer or death: the port's binding is done but
- *       the switch's hosts may not know; a repeated Bind or Unbind tells the switch again.
+ *       the switch's hosts may not know; a repeated Bind or Unbind, and every start of a port that was ever bound,
+ *       tell the switch again.
  *   <li>A Delete's RemovePort, then Deleted. No answer or death: the port stays, unbound; a repeated Delete deletes it.
  * </ul>
  *
@@ -481,7 +482,9 @@ public final class LogicalPortEntity
         boolean rollingBack = s.pending() instanceof PortChange.BindTo;
         if (m.error() == null) {
             if (rollingBack) { // the host holds no binding of the port now
-                return ending(Effect().persist(new ChangeAbandoned()));
+                EffectBuilder<Event, PortState> abandoned = Effect().persist(new ChangeAbandoned());
+                // a port bound before may have restarted before its switch heard of its unbinding
+                return s.wasBound() ? abandoned.thenRun(this::tellSwitch) : ending(abandoned);
             }
             running.versions.put(s.host(), m.planVersion());
             return Effect().persist(new Unbound(s.host())).thenRun(this::tellSwitch);
@@ -524,7 +527,7 @@ public final class LogicalPortEntity
 
     private Effect<Event, PortState> onSwitchTold(PortState s, SwitchTold m) {
         if (m.error() != null) {
-            // the port's own change is done; a repeated request tells the switch again
+            // the port's own change is done; a repeated request, or the port's next start, tells the switch again
             running.answer(Errors.passOn(m.error()));
             return ending(Effect().none());
         }
@@ -567,13 +570,17 @@ public final class LogicalPortEntity
 
     /**
      * A change cut short by the port's end (its node died, it moved) goes on: the host is asked to unbind, which rolls
-     * a bind back and completes an unbinding. Requests wait meanwhile, as during any change.
+     * a bind back and completes an unbinding. A port that was ever bound tells its switch its binding again: its node
+     * may have died between its event and the switch's. Requests wait meanwhile, as during any change.
      */
     private void resume(PortState s) {
         if (s.pending() != null) {
             ctx.getLog().info("port {}: resuming {} with host {}", portId, s.pending(), s.pendingHost());
             begin(new Running(s.pending(), false, null));
             askHostToUnbind(s);
+        } else if (s.wasBound()) {
+            begin(new Running(s.isBound() ? new PortChange.BindTo(s.host()) : new PortChange.Unbind(), false, null));
+            tellSwitch(s);
         }
     }
 

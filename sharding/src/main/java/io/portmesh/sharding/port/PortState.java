@@ -6,8 +6,8 @@ import java.util.List;
 
 /**
  * A logical port: its switch (and the switch's VNI), MAC, IPs, where it is bound (host, access VLAN, the host's tunnel
- * endpoint), and the change under way with its host ({@code pending}, null when none). {@code switchId == null} while
- * the port does not exist.
+ * endpoint), the change under way with its host ({@code pending}, null when none), and whether it was ever bound (its
+ * switch then holds a binding of it to keep in step). {@code switchId == null} while the port does not exist.
  */
 public record PortState(
         String id,
@@ -19,17 +19,18 @@ public record PortState(
         String host,
         int vlan,
         String tunnelIp,
-        PortChange pending)
+        PortChange pending,
+        boolean wasBound)
         implements CborSerializable {
     public static final String UNBOUND = "UNBOUND";
     public static final String BOUND = "BOUND";
 
     public static PortState empty(String id) {
-        return new PortState(id, null, 0, null, List.of(), null, null, 0, null, null);
+        return new PortState(id, null, 0, null, List.of(), null, null, 0, null, null, false);
     }
 
     public PortState created(String switchId, int vni, String mac, List<String> ips, String name) {
-        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null);
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null, false);
     }
 
     public boolean exists() {
@@ -46,19 +47,19 @@ public record PortState(
     }
 
     public PortState started(PortChange change) {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, change);
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, change, wasBound);
     }
 
     public PortState abandoned() {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null);
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, wasBound);
     }
 
     public PortState bound(String host, int vlan, String tunnelIp) {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null);
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, true);
     }
 
     public PortState unbound() {
-        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null);
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null, true);
     }
 
     public PortInfo info() {
