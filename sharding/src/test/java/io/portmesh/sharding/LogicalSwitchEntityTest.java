@@ -299,6 +299,33 @@ class LogicalSwitchEntityTest {
     }
 
     @Test
+    void aMemberRemovedWhileStillBoundIsUnboundFirstAndTheHostsForgetIt() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+
+        // p1's port was unbound and deleted, but its unbinding never reached the switch
+        var removed = kit.<StatusReply<Done>>runCommand(r -> new LogicalSwitchEntity.RemovePort("p1", r));
+        assertThat(removed.events())
+                .containsExactly(
+                        new LogicalSwitchEntity.BindingChanged("p1", null, null),
+                        new LogicalSwitchEntity.PortRemoved("p1"));
+        assertThat(removed.reply().isSuccess()).isTrue();
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update(
+                                "blue",
+                                new SwitchMembers.Change(100, 3, new SwitchMembers.Member("p1", MAC_1, null, null)),
+                                null,
+                                Set.of()),
+                        Set.of("esx-1", "esx-2"),
+                        false));
+        assertThat(kit.getState().members()).containsOnlyKeys("p2");
+    }
+
+    @Test
     void aHostThatCannotBeReachedFailsTheBindingWithUnavailableAfterItIsPersisted() {
         create(100);
         addPort("p1", MAC_1);

@@ -262,10 +262,21 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onRemovePort(SwitchState s, RemovePort c) {
-        if (!s.members().containsKey(c.port())) {
+        SwitchMembers.Member m = s.members().get(c.port());
+        if (m == null) {
             return Effect().reply(c.replyTo(), StatusReply.ack());
         }
-        return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
+        if (!m.isBound()) {
+            return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
+        }
+        // the port was unbound, but its unbinding never reached the switch (a node died, the ask timed out): the
+        // member leaves unbound, so that the hosts forget it too. Their answers are not waited for: a host that
+        // misses the change is behind at the next one and fetches the whole list.
+        Set<String> informed = hostsOf(s.boundMembers());
+        return Effect()
+                .persist(List.of(new BindingChanged(c.port(), null, null), new PortRemoved(c.port())))
+                .thenRun(ns -> tellChange(ns, informed, false, ctx.getSystem().ignoreRef()))
+                .thenReply(c.replyTo(), ns -> StatusReply.ack());
     }
 
     private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
