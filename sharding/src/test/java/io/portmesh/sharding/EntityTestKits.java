@@ -8,8 +8,12 @@ import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -38,6 +42,22 @@ public final class EntityTestKits {
     public static void startEntities(ActorSystem<?> system, Duration ask, Duration realize) {
         joinAsSingleNode(system);
         HostEntity.init(system, realize, ask);
+        LogicalSwitchEntity.init(system, ask, realize);
+        LogicalPortEntity.init(system, ask, realize);
+        VniRegistryEntity.init(system);
+    }
+
+    /**
+     * As {@link #startEntities}, but the Host entities are what {@code hosts} makes of a host id: a stand-in that
+     * loses answers, for the tests of what the other entities do then.
+     */
+    public static void startEntities(
+            ActorSystem<?> system,
+            Duration ask,
+            Duration realize,
+            Function<String, Behavior<HostEntity.Command>> hosts) {
+        joinAsSingleNode(system);
+        ClusterSharding.get(system).init(Entity.of(HostEntity.TYPE_KEY, ctx -> hosts.apply(ctx.getEntityId())));
         LogicalSwitchEntity.init(system, ask, realize);
         LogicalPortEntity.init(system, ask, realize);
         VniRegistryEntity.init(system);

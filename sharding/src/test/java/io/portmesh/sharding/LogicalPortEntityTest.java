@@ -12,6 +12,7 @@ import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortChange;
 import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.service.BindingResult;
 import io.portmesh.sharding.service.ConflictException;
@@ -269,6 +270,55 @@ class LogicalPortEntityTest {
         await(svc.unbindPort(PortId.of(lastFree.id()), false));
         assertThat(await(svc.bindPort(PortId.of(oneTooMany.id()), full, false)).vlan())
                 .isEqualTo(4094);
+    }
+
+    @Test
+    void aBindWritesItsIntentThenItsBindingARefusedOneItsIntentThenItsAbandonAndARepeatedOneNothing() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.5.0.1");
+        var kit = portKit("p-" + ids.incrementAndGet());
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:00:05:01", List.of(), null, r));
+
+        var bind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        assertThat(bind.events())
+                .containsExactly(
+                        new LogicalPortEntity.ChangeStarted(new PortChange.BindTo(host.value())),
+                        new LogicalPortEntity.Bound(host.value(), 1, "10.5.0.1"));
+        assertThat(bind.reply().getValue().vlan()).isEqualTo(1);
+        assertThat(bind.reply().getValue().versions()).containsKey(host.value());
+        assertThat(kit.getState().pending()).isNull();
+
+        // repeated (the client did not hear the answer): the switch is told again, nothing is written
+        var again = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(again.reply().getValue().vlan()).isEqualTo(1);
+        assertThat(again.reply().getValue().versions()).containsKey(host.value());
+
+        String unknown = "unregistered-" + ids.incrementAndGet();
+        var refusedKit = portKit("p-" + ids.incrementAndGet());
+        refusedKit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:00:05:02", List.of(), null, r));
+        var refused = refusedKit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind(unknown, false, r));
+        assertThat(refused.events())
+                .containsExactly(
+                        new LogicalPortEntity.ChangeStarted(new PortChange.BindTo(unknown)),
+                        new LogicalPortEntity.ChangeAbandoned());
+        assertThat(Errors.toException(refused.reply().getError())).isInstanceOf(ValidationException.class);
+        assertThat(refusedKit.getState().pending()).isNull();
+        assertThat(refusedKit.getState().isBound()).isFalse();
+    }
+
+    @Test
+    void theEventsOfAChangeSerializeWithTheirKind() {
+        var ser = testKit.serializationTestKit();
+        ser.verifySerialization(new LogicalPortEntity.ChangeStarted(new PortChange.BindTo("esx-1")), true);
+        ser.verifySerialization(new LogicalPortEntity.ChangeStarted(new PortChange.Unbind()), true);
+        ser.verifySerialization(new LogicalPortEntity.ChangeStarted(new PortChange.Delete()), true);
+        ser.verifySerialization(new LogicalPortEntity.ChangeAbandoned(), true);
     }
 
     @Test

@@ -2,6 +2,8 @@ package io.portmesh.sharding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.lswitch.SwitchState;
@@ -9,7 +11,14 @@ import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -19,19 +28,28 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The switch's own rules; bindings (which ask Host entities) run on a cluster in {@link LogicalPortEntityTest}. */
+/**
+ * The switch's own rules, with its hosts stubbed ({@link StubHosts}); bindings through real Host entities run on a
+ * cluster in {@link LogicalPortEntityTest}.
+ */
 class LogicalSwitchEntityTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
     private static final String MAC_1 = "52:54:00:00:00:01";
     private static final String MAC_2 = "52:54:00:00:00:02";
     private EventSourcedBehaviorTestKit<LogicalSwitchEntity.Command, LogicalSwitchEntity.Event, SwitchState> kit;
+    private StubHosts hosts;
 
     @BeforeEach
     void setUp() {
+        hosts = new StubHosts();
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(),
                 LogicalSwitchEntity.create(
-                        "blue", ClusterSharding.get(testKit.system()), Duration.ofSeconds(1), Duration.ofSeconds(1)));
+                        "blue",
+                        ClusterSharding.get(testKit.system()),
+                        hosts,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)));
         kit.clear();
     }
 
@@ -155,6 +173,210 @@ class LogicalSwitchEntityTest {
         assertThat(Errors.toException(r.reply().getError()))
                 .isInstanceOf(NotFoundException.class)
                 .hasMessageContaining("nope");
+    }
+
+    @Test
+    void aBindingIsPersistedAndToldToEveryHostOfTheSwitchAndToTheHostThePortLeft() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        var p1 = new SwitchMembers.Member("p1", MAC_1, "esx-1", "10.0.0.1");
+        var p2 = new SwitchMembers.Member("p2", MAC_2, "esx-2", "10.0.0.2");
+
+        var first = setBinding("p1", "esx-1", "10.0.0.1", false);
+        assertThat(first.event()).isEqualTo(new LogicalSwitchEntity.BindingChanged("p1", "esx-1", "10.0.0.1"));
+        // the first host of the switch gets the whole list
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update(
+                                "blue",
+                                new SwitchMembers.Change(100, 1, p1),
+                                new SwitchMembers(100, 1, List.of(p1)),
+                                Set.of("esx-1")),
+                        Set.of("esx-1"),
+                        false));
+        assertThat(first.reply().getValue())
+                .isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 101L), List.of()));
+
+        // awaited: the reply names the hosts whose agents did not acknowledge
+        hosts.behind = Set.of("esx-1");
+        var second = setBinding("p2", "esx-2", "10.0.0.2", true);
+        assertThat(second.event()).isEqualTo(new LogicalSwitchEntity.BindingChanged("p2", "esx-2", "10.0.0.2"));
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update(
+                                "blue",
+                                new SwitchMembers.Change(100, 2, p2),
+                                new SwitchMembers(100, 2, List.of(p1, p2)),
+                                Set.of("esx-2")),
+                        Set.of("esx-1", "esx-2"),
+                        true));
+        assertThat(second.reply().getValue())
+                .isEqualTo(
+                        new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-1")));
+
+        // unbinding: the host the port left learns it too, and only the change travels
+        hosts.behind = Set.of();
+        var unbound = setBinding("p1", null, null, false);
+        assertThat(unbound.event()).isEqualTo(new LogicalSwitchEntity.BindingChanged("p1", null, null));
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update(
+                                "blue",
+                                new SwitchMembers.Change(100, 3, new SwitchMembers.Member("p1", MAC_1, null, null)),
+                                null,
+                                Set.of()),
+                        Set.of("esx-1", "esx-2"),
+                        false));
+        assertThat(unbound.reply().getValue())
+                .isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 103L, "esx-2", 103L), List.of()));
+    }
+
+    @Test
+    void aRepeatedBindingPersistsNothingButTellsTheHostsTheLastChangeAgainAndAnswersAsTheFirstTime() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+        var lastChange = new SwitchMembers.Change(100, 2, new SwitchMembers.Member("p2", MAC_2, "esx-2", "10.0.0.2"));
+
+        // p1 repeats its binding (its fan-out failed, or its node died before the switch answered)
+        hosts.behind = Set.of("esx-2");
+        var again = setBinding("p1", "esx-1", "10.0.0.1", true);
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update("blue", lastChange, null, Set.of()), Set.of("esx-1", "esx-2"), true));
+        assertThat(again.reply().getValue())
+                .isEqualTo(
+                        new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-2")));
+        assertThat(kit.getState().version()).isEqualTo(2);
+
+        // the same after a restart, and for an unbinding repeated after the last bound member left
+        kit.restart();
+        assertThat(kit.getState().lastChange()).isEqualTo(lastChange);
+        hosts.behind = Set.of();
+        setBinding("p1", null, null, false);
+        setBinding("p2", null, null, false);
+        int calls = hosts.calls.size();
+        var unbindAgain = setBinding("p2", null, null, true);
+        assertThat(unbindAgain.hasNoEvents()).isTrue();
+        assertThat(hosts.calls).hasSize(calls); // no host holds a member of the switch: nobody to tell
+        assertThat(unbindAgain.reply().getValue()).isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of(), List.of()));
+    }
+
+    @Test
+    void aRepeatedBindingOnAStateWithoutItsLastChangeSendsTheWholeListToEveryHost() {
+        create(100);
+        addPort("p1", MAC_1);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        SwitchState fromOldSnapshot = kit.getState();
+        fromOldSnapshot = new SwitchState(
+                fromOldSnapshot.id(),
+                fromOldSnapshot.vni(),
+                fromOldSnapshot.version(),
+                fromOldSnapshot.members(),
+                null);
+        var p1 = new SwitchMembers.Member("p1", MAC_1, "esx-1", "10.0.0.1");
+        var old = EventSourcedBehaviorTestKit.create(
+                testKit.system(),
+                LogicalSwitchEntity.create(
+                        "green",
+                        ClusterSharding.get(testKit.system()),
+                        hosts,
+                        Duration.ofSeconds(1),
+                        Duration.ofSeconds(1)));
+        old.initialize(fromOldSnapshot, new LogicalSwitchEntity.Event[0]);
+
+        var again = old.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
+                r -> new LogicalSwitchEntity.SetBinding("p1", "esx-1", "10.0.0.1", false, r));
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(hosts.last().update())
+                .isEqualTo(
+                        new HostFanout.Update("green", null, new SwitchMembers(100, 1, List.of(p1)), Set.of("esx-1")));
+        assertThat(again.reply().getValue().versions()).containsOnlyKeys("esx-1");
+    }
+
+    @Test
+    void aMemberRemovedWhileStillBoundIsUnboundFirstAndTheHostsForgetIt() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+
+        // p1's port was unbound and deleted, but its unbinding never reached the switch
+        var removed = kit.<StatusReply<Done>>runCommand(r -> new LogicalSwitchEntity.RemovePort("p1", r));
+        assertThat(removed.events())
+                .containsExactly(
+                        new LogicalSwitchEntity.BindingChanged("p1", null, null),
+                        new LogicalSwitchEntity.PortRemoved("p1"));
+        assertThat(removed.reply().isSuccess()).isTrue();
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update(
+                                "blue",
+                                new SwitchMembers.Change(100, 3, new SwitchMembers.Member("p1", MAC_1, null, null)),
+                                null,
+                                Set.of()),
+                        Set.of("esx-1", "esx-2"),
+                        false));
+        assertThat(kit.getState().members()).containsOnlyKeys("p2");
+    }
+
+    @Test
+    void aHostThatCannotBeReachedFailsTheBindingWithUnavailableAfterItIsPersisted() {
+        create(100);
+        addPort("p1", MAC_1);
+        hosts.unreachable = true;
+        var r = setBinding("p1", "esx-1", "10.0.0.1", false);
+        assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.BindingChanged("p1", "esx-1", "10.0.0.1"));
+        assertThat(Errors.toException(r.reply().getError()))
+                .isInstanceOf(io.portmesh.sharding.service.UnavailableException.class)
+                .hasMessageContaining("blue");
+    }
+
+    private EventSourcedBehaviorTestKit.CommandResultWithReply<
+                    LogicalSwitchEntity.Command,
+                    LogicalSwitchEntity.Event,
+                    SwitchState,
+                    StatusReply<LogicalSwitchEntity.HostVersions>>
+            setBinding(String port, String host, String tunnelIp, boolean await) {
+        return kit.runCommand(r -> new LogicalSwitchEntity.SetBinding(port, host, tunnelIp, await, r));
+    }
+
+    /** One {@link LogicalSwitchEntity.HostNotifier#inform} call. */
+    record Informed(HostFanout.Update update, Set<String> hosts, boolean await) {}
+
+    /**
+     * Stands for the hosts: records what the switch tells them and answers for each with the plan version 100 + the
+     * switch's membership version, realized unless the host is in {@link #behind}.
+     */
+    static final class StubHosts implements LogicalSwitchEntity.HostNotifier {
+        final List<Informed> calls = new CopyOnWriteArrayList<>();
+        volatile Set<String> behind = Set.of();
+        volatile boolean unreachable;
+
+        @Override
+        public CompletionStage<Map<String, HostEntity.Applied>> inform(
+                HostFanout.Update update, Collection<String> hosts, boolean await, Duration timeout) {
+            calls.add(new Informed(update, Set.copyOf(hosts), await));
+            if (unreachable) {
+                return CompletableFuture.failedFuture(new java.util.concurrent.TimeoutException("no answer"));
+            }
+            long version = update.change() != null
+                    ? update.change().version()
+                    : update.members().version();
+            Map<String, HostEntity.Applied> applied = new HashMap<>();
+            hosts.forEach(h -> applied.put(h, new HostEntity.Applied(100 + version, !behind.contains(h))));
+            return CompletableFuture.completedFuture(applied);
+        }
+
+        Informed last() {
+            assertThat(calls).isNotEmpty();
+            return calls.get(calls.size() - 1);
+        }
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<

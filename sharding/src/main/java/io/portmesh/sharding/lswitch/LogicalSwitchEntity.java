@@ -3,16 +3,20 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
+import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -91,8 +95,17 @@ public final class LogicalSwitchEntity
 
     public record Deleted() implements Event {}
 
+    /** How a switch tells its hosts of a change: this node's {@link HostFanout} (a stub in unit tests). */
+    @FunctionalInterface
+    public interface HostNotifier {
+        /** Completes with each host's answer, or exceptionally when a host could not be reached in time. */
+        CompletionStage<Map<String, HostEntity.Applied>> inform(
+                HostFanout.Update update, Collection<String> hosts, boolean await, Duration timeout);
+    }
+
     private final String switchId;
     private final ClusterSharding sharding;
+    private final HostNotifier hostNotifier;
     private final Duration askTimeout;
     private final Duration realizeTimeout;
     private final java.util.concurrent.Executor executor;
@@ -102,12 +115,14 @@ public final class LogicalSwitchEntity
             ActorContext<Command> ctx,
             String switchId,
             ClusterSharding sharding,
+            HostNotifier hostNotifier,
             Duration askTimeout,
             Duration realizeTimeout,
             java.util.concurrent.Executor executor) {
         super(PersistenceId.of(TYPE_KEY.name(), switchId));
         this.switchId = switchId;
         this.sharding = sharding;
+        this.hostNotifier = hostNotifier;
         this.askTimeout = askTimeout;
         this.realizeTimeout = realizeTimeout;
         this.executor = executor;
@@ -116,13 +131,19 @@ public final class LogicalSwitchEntity
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout, realizeTimeout)));
+        HostNotifier hosts = HostFanout.get(system)::inform;
+        sharding.init(
+                Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, hosts, askTimeout, realizeTimeout)));
     }
 
     public static Behavior<Command> create(
-            String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
-        return Behaviors.setup(ctx ->
-                new LogicalSwitchEntity(ctx, id, sharding, askTimeout, realizeTimeout, ctx.getExecutionContext()));
+            String id,
+            ClusterSharding sharding,
+            HostNotifier hostNotifier,
+            Duration askTimeout,
+            Duration realizeTimeout) {
+        return Behaviors.setup(ctx -> new LogicalSwitchEntity(
+                ctx, id, sharding, hostNotifier, askTimeout, realizeTimeout, ctx.getExecutionContext()));
     }
 
     @Override
@@ -241,10 +262,21 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onRemovePort(SwitchState s, RemovePort c) {
-        if (!s.members().containsKey(c.port())) {
+        SwitchMembers.Member m = s.members().get(c.port());
+        if (m == null) {
             return Effect().reply(c.replyTo(), StatusReply.ack());
         }
-        return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
+        if (!m.isBound()) {
+            return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
+        }
+        // the port was unbound, but its unbinding never reached the switch (a node died, the ask timed out): the
+        // member leaves unbound, so that the hosts forget it too. Their answers are not waited for: a host that
+        // misses the change is behind at the next one and fetches the whole list.
+        Set<String> informed = hostsOf(s.boundMembers());
+        return Effect()
+                .persist(List.of(new BindingChanged(c.port(), null, null), new PortRemoved(c.port())))
+                .thenRun(ns -> tellChange(ns, informed, false, ctx.getSystem().ignoreRef()))
+                .thenReply(c.replyTo(), ns -> StatusReply.ack());
     }
 
     private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
@@ -252,41 +284,64 @@ public final class LogicalSwitchEntity
         if (m == null) {
             return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
         }
-        Set<String> informed = s.boundMembers().members().stream()
-                .map(SwitchMembers.Member::host)
-                .collect(Collectors.toSet());
+        Set<String> informed = hostsOf(s.boundMembers());
+        if (Objects.equals(m.host(), c.host()) && Objects.equals(m.tunnelIp(), c.tunnelIp())) {
+            // a port repeating its binding: its earlier fan-out failed, or its node died before the switch answered.
+            // Nothing new to persist, but some host may have missed the change: tell them again.
+            tellAgain(s, informed, c.awaitRealized(), c.replyTo());
+            return Effect().noReply();
+        }
         return Effect()
                 .persist(new BindingChanged(c.port(), c.host(), c.tunnelIp()))
-                .thenRun(ns -> tellHosts(ns, c.port(), informed, c.awaitRealized(), c.replyTo()))
+                .thenRun(ns -> tellChange(ns, informed, c.awaitRealized(), c.replyTo()))
                 .thenNoReply();
     }
 
+    private static Set<String> hostsOf(SwitchMembers members) {
+        return members.members().stream().map(SwitchMembers.Member::host).collect(Collectors.toSet());
+    }
+
     /**
-     * Every host that carries the switch, and the one the port left, learns of the change; the reply waits for all of
-     * them. Hosts that had a bound member before (so hold the list) get only the change; the others the whole list.
-     * One message per controller node, not one ask per host: see {@link HostFanout}.
+     * Every host that carries the switch, and the one the port left ({@code informed}: the hosts before the change),
+     * learns of the change. Hosts that had a bound member before (so hold the list) get only the change; the others
+     * the whole list.
      */
-    private void tellHosts(
-            SwitchState s,
-            String port,
-            Set<String> informed,
-            boolean await,
-            ActorRef<StatusReply<HostVersions>> replyTo) {
+    private void tellChange(
+            SwitchState s, Set<String> informed, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
         SwitchMembers members = s.boundMembers();
-        SwitchMembers.Change change =
-                new SwitchMembers.Change(s.vni(), s.version(), s.members().get(port));
         Set<String> hosts = new TreeSet<>(informed);
-        Set<String> newHosts = new TreeSet<>();
-        members.members().forEach(m -> {
-            hosts.add(m.host());
-            if (!informed.contains(m.host())) {
-                newHosts.add(m.host());
-            }
-        });
-        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
+        hosts.addAll(hostsOf(members));
+        Set<String> newHosts = new TreeSet<>(hosts);
+        newHosts.removeAll(informed);
         // the whole list travels only when some host needs it
-        var update = new HostFanout.Update(switchId, change, newHosts.isEmpty() ? null : members, newHosts);
-        HostFanout.get(ctx.getSystem()).inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
+        var update = new HostFanout.Update(switchId, s.lastChange(), newHosts.isEmpty() ? null : members, newHosts);
+        inform(update, hosts, await, replyTo);
+    }
+
+    /**
+     * Tells the hosts of the switch the last change again. A host that holds the version before it takes it, one that
+     * holds it already ignores it, one further behind fetches the whole list. Hosts of no bound member have nothing
+     * to learn: the host a port left has no port of the switch any more, or it would carry one of its members.
+     */
+    private void tellAgain(
+            SwitchState s, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
+        if (hosts.isEmpty()) {
+            replyTo.tell(StatusReply.success(new HostVersions(Map.of(), List.of())));
+        } else if (s.lastChange() != null) {
+            inform(new HostFanout.Update(switchId, s.lastChange(), null, Set.of()), hosts, await, replyTo);
+        } else { // a state from a snapshot older than lastChange: the whole list to every host
+            inform(new HostFanout.Update(switchId, null, s.boundMembers(), hosts), hosts, await, replyTo);
+        }
+    }
+
+    /**
+     * The reply waits for every host in {@code hosts}: their plan versions and, when awaited, those whose agents did
+     * not acknowledge in time. One message per controller node, not one ask per host: see {@link HostFanout}.
+     */
+    private void inform(
+            HostFanout.Update update, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
+        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
+        hostNotifier.inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
             if (e != null) {
                 replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
                 return;
@@ -331,7 +386,7 @@ public final class LogicalSwitchEntity
     public EventHandler<SwitchState, Event> eventHandler() {
         return newEventHandlerBuilder()
                 .forAnyState()
-                .onEvent(Created.class, (s, e) -> new SwitchState(switchId, e.vni(), s.version(), Map.of()))
+                .onEvent(Created.class, (s, e) -> s.created(e.vni()))
                 .onEvent(
                         PortAdded.class,
                         (s, e) -> s.withMember(new SwitchMembers.Member(e.port(), e.mac(), null, null)))
@@ -340,8 +395,7 @@ public final class LogicalSwitchEntity
                     SwitchMembers.Member m = s.members().get(e.port());
                     return s.rebound(new SwitchMembers.Member(e.port(), m.mac(), e.host(), e.tunnelIp()));
                 })
-                // the version outlives the switch: a switch re-created under the same id never reuses a version
-                .onEvent(Deleted.class, (s, e) -> new SwitchState(switchId, 0, s.version(), Map.of()))
+                .onEvent(Deleted.class, (s, e) -> s.deleted())
                 .build();
     }
 }

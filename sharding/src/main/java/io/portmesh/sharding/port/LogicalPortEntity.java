@@ -12,52 +12,134 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BiFunction;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectBuilder;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
 import org.apache.pekko.persistence.typed.javadsl.Recovery;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
- * A logical port (its replies come after asks to other entities, hence not the enforced-replies variant). It runs the multi-entity steps of its own changes one at a time (other commands wait in the
- * stash): ask the Host (VLAN), persist, tell the LogicalSwitch (peers). Every step is idempotent, so a command retried
- * after a crash between steps completes the rest instead of doing anything twice.
+ * A logical port. Its changes span three entities: its Host (access VLAN, local flows), its LogicalSwitch (the member
+ * list every host of the switch gets) and itself. It runs them as steps, one change at a time; the commands that come
+ * meanwhile wait in the stash ({@link #waitForTurn}). Its replies come after asks to the others, hence not the
+ * enforced-replies variant.
+ *
+ * <pre>
+ * state (persisted)   on                      then
+ * UNBOUND             Bind(h)                 ChangeStarted(BindTo h) -> BINDING(h); ask BindPort
+ * BINDING(h)          host bound it           Bound -> BOUND(h); SetBinding(h) to the switch
+ *                     host refused            ChangeAbandoned -> UNBOUND; the error to the client
+ *                     no answer, or restart   503 "not applied" to the client; UnbindPort until the host answers;
+ *                                             ChangeAbandoned -> UNBOUND
+ * BOUND(h)            Bind(h) again           SetBinding(h) again
+ *                     Unbind, Delete          ChangeStarted(Unbind | Delete) -> UNBINDING(h); ask UnbindPort
+ * UNBINDING(h)        host unbound it         Unbound -> UNBOUND; SetBinding(none); a Delete goes on below
+ *                     host refused            ChangeAbandoned -> BOUND(h); the error to the client
+ *                     no answer, or restart   UnbindPort again until the host answers
+ * UNBOUND             Unbind again            SetBinding(none) again
+ *                     Delete                  RemovePort to the switch; Deleted
+ * </pre>
+ *
+ * Per step, what a timeout or the node's death there leaves, and what repairs it:
+ *
+ * <ul>
+ *   <li>Create: AddPort to the switch, then Created. No answer: the switch may have added the member, so it is told
+ *       RemovePort. Death in between: the member is a ghost, which the switch removes when its MAC is asked for again
+ *       (it asks the port {@link Exists}).
+ *   <li>The host step of a Bind, Unbind or Delete (BINDING, UNBINDING: the change is persisted before the ask). No
+ *       answer: the host may or may not have done it; a bind is rolled back, an unbinding completed, both by asking
+ *       UnbindPort (idempotent) until the host answers, the port busy meanwhile. Death: the port resumes the same at
+ *       its next start ({@link #resume}).
+ *   <li>The switch step (SetBinding, idempotent at the switch). No answer or death: the port's binding is done but
+ *       the switch's hosts may not know; a repeated Bind or Unbind, and every start of a port that was ever bound,
+ *       tell the switch again.
+ *   <li>A Delete's RemovePort, then Deleted. No answer or death: the port stays, unbound; a repeated Delete deletes it.
+ * </ul>
+ *
+ * The client waits {@link #clientTimeout}; the port answers within it, done or not (a rolled-back bind at once).
  */
 public final class LogicalPortEntity
         extends EventSourcedBehavior<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalPort");
 
+    /** Requests waiting for a change in progress beyond this many are refused: the stash is bounded. */
+    public static final int MAX_WAITING = 100;
+    /** The wait before the first repeated ask to a host that did not answer; it doubles up to {@link #MAX_RETRY}. */
+    private static final Duration FIRST_RETRY = Duration.ofMillis(200);
+
+    private static final Duration MAX_RETRY = Duration.ofSeconds(3);
+    /** How much longer than the port's own deadline a client waits: the answer's way back. */
+    private static final Duration REPLY_MARGIN = Duration.ofSeconds(1);
+
+    private static final String CLIENT_DEADLINE = "client-deadline";
+    private static final String RETRY = "retry";
+
     public sealed interface Command extends CborSerializable {}
+
+    /** A command answered after steps: it waits while another change runs. */
+    public sealed interface Request<T> extends Command {
+        ActorRef<StatusReply<T>> replyTo();
+    }
+
+    /** A request to change the port's binding (or delete the port), answered with the {@link Outcome}. */
+    public sealed interface ChangeRequest extends Request<Outcome> {
+        PortChange change();
+
+        boolean awaitRealized();
+    }
 
     public record Create(
             String switchId, String mac, List<String> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo)
-            implements Command {}
+            implements Request<PortInfo> {}
 
+    /** Answered at once, during a change too: the state as persisted. */
     public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command {}
 
     /**
      * Whether this port was created. Unlike {@link Get} it waits for a change in progress, so that a port whose
      * creation is under way is never taken for a ghost (see LogicalSwitchEntity's MAC check).
      */
-    public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Command {}
+    public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Request<Boolean> {}
 
     /** {@code awaitRealized}: reply once every affected host's agents acknowledged (or the realization timeout). */
-    public record Bind(String host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+    public record Bind(String host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo)
+            implements ChangeRequest {
+        @Override
+        public PortChange change() {
+            return new PortChange.BindTo(host);
+        }
+    }
 
-    public record Unbind(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+    public record Unbind(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements ChangeRequest {
+        @Override
+        public PortChange change() {
+            return new PortChange.Unbind();
+        }
+    }
 
-    public record Delete(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements Command {}
+    public record Delete(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements ChangeRequest {
+        @Override
+        public PortChange change() {
+            return new PortChange.Delete();
+        }
+    }
 
     /**
      * The result of a change: the VLAN (bind), per affected host the plan version that includes it, and, when
@@ -66,13 +148,21 @@ public final class LogicalPortEntity
     public record Outcome(String host, int vlan, Map<String, Long> versions, List<String> behind)
             implements CborSerializable {}
 
-    /** Local steps (sent to self only). */
-    record StepDone(Event event, Command original, Object result, Throwable error) implements Command {}
+    // Local: each step's result (the answer, or the error in its place), and timers. Sent to self only.
 
-    record Idle() implements Command {}
+    record JoinedSwitch(Create create, Integer vni, Throwable error) implements Command {}
 
-    /** A Delete whose unbinding is done; {@code behind}: hosts that did not acknowledge the unbinding in time. */
-    record ContinueDelete(Delete delete, List<String> behind) implements Command {}
+    record HostBound(HostEntity.Bound bound, Throwable error) implements Command {}
+
+    record HostUnbound(Long planVersion, Throwable error) implements Command {}
+
+    record AskHostAgain() implements Command {}
+
+    record SwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements Command {}
+
+    record LeftSwitch(Throwable error) implements Command {}
+
+    record ClientDeadline() implements Command {}
 
     public sealed interface Event extends CborSerializable {}
 
@@ -84,24 +174,64 @@ public final class LogicalPortEntity
 
     public record Deleted() implements Event {}
 
+    /** A change that asks the host is under way (persisted before the ask): a restart resumes it. */
+    public record ChangeStarted(PortChange change) implements Event {}
+
+    /** The change under way was not made: the host refused it, or it was a bind and was rolled back. */
+    public record ChangeAbandoned() implements Event {}
+
+    /**
+     * The change this port is running and the client waiting for it (none when the port resumes a change after a
+     * restart). The client is answered once: a rollback, or a change past the client's deadline, goes on after it.
+     */
+    private static final class Running {
+        final PortChange change;
+        final boolean await;
+        private ActorRef<StatusReply<Outcome>> client;
+        /** Per host, the plan version that includes the change, as the steps learn them. */
+        final Map<String, Long> versions = new HashMap<>();
+        /** A Delete's hosts behind on its unbinding, for its own answer. */
+        List<String> behind = List.of();
+
+        int hostAttempts;
+
+        Running(PortChange change, boolean await, ActorRef<StatusReply<Outcome>> client) {
+            this.change = change;
+            this.await = await;
+            this.client = client;
+        }
+
+        void answer(StatusReply<Outcome> reply) {
+            if (client != null) {
+                client.tell(reply);
+                client = null;
+            }
+        }
+    }
+
     private final String portId;
     private final ActorContext<Command> ctx;
+    private final TimerScheduler<Command> timers;
     private final ClusterSharding sharding;
     private final Duration askTimeout;
     private final Duration realizeTimeout;
-    /** Hosts found behind while a Delete unbound the port, for the Delete's own reply (runtime only). */
-    private List<String> behindBeforeDelete = List.of();
-    /** A multi-step change is running: the next command waits for it (not persisted: a restart drops the flag). */
+    /** A change (or a Create) is running: requests wait. Not persisted: a restart resumes from the state. */
     private boolean busy;
+    /** Requests in the stash. */
+    private int waiting;
+    /** The change running; null when none, or while a Create runs. */
+    private Running running;
 
     private LogicalPortEntity(
             ActorContext<Command> ctx,
+            TimerScheduler<Command> timers,
             String portId,
             ClusterSharding sharding,
             Duration askTimeout,
             Duration realizeTimeout) {
         super(PersistenceId.of(TYPE_KEY.name(), portId));
         this.ctx = ctx;
+        this.timers = timers;
         this.portId = portId;
         this.sharding = sharding;
         this.askTimeout = askTimeout;
@@ -115,7 +245,21 @@ public final class LogicalPortEntity
 
     public static Behavior<Command> create(
             String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
-        return Behaviors.setup(ctx -> new LogicalPortEntity(ctx, id, sharding, askTimeout, realizeTimeout));
+        return Behaviors.withTimers(timers ->
+                Behaviors.setup(ctx -> new LogicalPortEntity(ctx, timers, id, sharding, askTimeout, realizeTimeout)));
+    }
+
+    /**
+     * How long a client waits for a {@link ChangeRequest}'s answer. The port answers within it whether the change is
+     * done or not: the host step and the switch step, each bounded by the ask timeout (the switch's plus the
+     * realization wait when awaited), then a margin for the answer's way back.
+     */
+    public static Duration clientTimeout(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {
+        return answerWithin(askTimeout, realizeTimeout, awaitRealized).plus(REPLY_MARGIN);
+    }
+
+    private static Duration answerWithin(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {
+        return askTimeout.multipliedBy(2).plus(awaitRealized ? realizeTimeout : Duration.ZERO);
     }
 
     /**
@@ -160,24 +304,66 @@ public final class LogicalPortEntity
                                         s.exists()
                                                 ? StatusReply.success(s.info())
                                                 : Errors.notFound("no port " + portId)))
-                .onCommand(
-                        c -> busy && !(c instanceof StepDone) && !(c instanceof Idle),
-                        (s, c) -> Effect().stash())
+                .onCommand(c -> busy && c instanceof Request<?>, (s, c) -> waitForTurn((Request<?>) c))
                 .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Bind.class, this::onBind)
                 .onCommand(Unbind.class, this::onUnbind)
                 .onCommand(Delete.class, this::onDelete)
-                .onCommand(ContinueDelete.class, (s, c) -> {
-                    behindBeforeDelete = c.behind();
-                    return onDelete(s, c.delete());
+                .onCommand(JoinedSwitch.class, this::onJoinedSwitch)
+                .onCommand(HostBound.class, this::onHostBound)
+                .onCommand(HostUnbound.class, this::onHostUnbound)
+                .onCommand(AskHostAgain.class, (s, c) -> {
+                    askHostToUnbind(s);
+                    return Effect().none();
                 })
-                .onCommand(StepDone.class, this::onStepDone)
-                .onCommand(Idle.class, (s, c) -> {
-                    busy = false;
-                    return Effect().unstashAll();
+                .onCommand(SwitchTold.class, this::onSwitchTold)
+                .onCommand(LeftSwitch.class, this::onLeftSwitch)
+                .onCommand(ClientDeadline.class, (s, c) -> {
+                    // null when the deadline passed while the change's last event was being written: answered
+                    if (running != null) {
+                        running.answer(Errors.unavailable(running.change.unfinished(portId)));
+                    }
+                    return Effect().none();
                 })
                 .build();
+    }
+
+    /** While a change runs, requests wait for it; a full stash refuses them rather than dropping them unanswered. */
+    private Effect<Event, PortState> waitForTurn(Request<?> r) {
+        if (waiting >= MAX_WAITING) {
+            return Effect()
+                    .reply(
+                            r.replyTo(),
+                            Errors.unavailable("port " + portId + " has " + waiting
+                                    + " requests waiting for a change in progress; retry later"));
+        }
+        waiting++;
+        return Effect().stash();
+    }
+
+    /** A change (null: a Create) starts: requests wait until it is {@link #ending}. */
+    private void begin(Running change) {
+        busy = true;
+        running = change;
+    }
+
+    /** A client's change starts; the client waits for it at most {@link #answerWithin}. */
+    private void start(ChangeRequest c) {
+        begin(new Running(c.change(), c.awaitRealized(), c.replyTo()));
+        timers.startSingleTimer(
+                CLIENT_DEADLINE, new ClientDeadline(), answerWithin(askTimeout, realizeTimeout, c.awaitRealized()));
+    }
+
+    /** The running change (or Create) ends after {@code effect}: the waiting requests go on. */
+    private Effect<Event, PortState> ending(EffectBuilder<Event, PortState> effect) {
+        return effect.thenRun(s -> {
+                    busy = false;
+                    running = null;
+                    waiting = 0;
+                    timers.cancelAll();
+                })
+                .thenUnstashAll();
     }
 
     private Effect<Event, PortState> onCreate(PortState s, Create c) {
@@ -189,12 +375,30 @@ public final class LogicalPortEntity
                                     ? StatusReply.success(s.info())
                                     : Errors.conflict("port " + portId + " already exists"));
         }
-        step(
+        begin(null);
+        pipe(
                 switchRef(c.switchId())
                         .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, c.mac(), r), askTimeout),
-                vni -> new Created(c.switchId(), (Integer) vni, c.mac(), c.ips(), c.name()),
-                c);
-        return Effect().noReply();
+                (vni, e) -> new JoinedSwitch(c, vni, e));
+        return Effect().none();
+    }
+
+    private Effect<Event, PortState> onJoinedSwitch(PortState s, JoinedSwitch m) {
+        Create c = m.create();
+        if (m.error() != null) {
+            if (!Errors.isEntityError(m.error())) {
+                // the switch may have added us before the ask timed out: take the member back, or its MAC
+                // would stay taken by a port that never came to exist
+                switchRef(c.switchId())
+                        .tell(new LogicalSwitchEntity.RemovePort(
+                                portId, ctx.getSystem().ignoreRef()));
+            }
+            c.replyTo().tell(Errors.passOn(m.error()));
+            return ending(Effect().none());
+        }
+        return ending(Effect()
+                .persist(new Created(c.switchId(), m.vni(), c.mac(), c.ips(), c.name()))
+                .thenRun(ns -> c.replyTo().tell(StatusReply.success(ns.info()))));
     }
 
     private Effect<Event, PortState> onBind(PortState s, Bind c) {
@@ -208,162 +412,188 @@ public final class LogicalPortEntity
                             Errors.conflict("port " + portId + " is bound to host " + s.host()
                                     + "; unbind it first (live moves are a separate operation)"));
         }
-        step(
-                hostRef(c.host())
-                        .<HostEntity.Bound>askWithStatus(
-                                r -> new HostEntity.BindPort(portId, s.mac(), s.switchId(), s.vni(), r), askTimeout),
-                b -> {
-                    HostEntity.Bound bound = (HostEntity.Bound) b;
-                    return new Bound(c.host(), bound.vlan(), bound.tunnelIp());
-                },
-                c);
-        return Effect().noReply();
+        start(c);
+        if (s.isBound()) {
+            // bound there already: a repeated request, whose switch step may have failed: repeat that
+            tellSwitch(s);
+            return Effect().none();
+        }
+        return Effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToBind);
     }
 
     private Effect<Event, PortState> onUnbind(PortState s, Unbind c) {
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
+        start(c);
         if (!s.isBound()) {
-            // a retry after a failure between our Unbound event and the switch: finish the switch step
-            busy = true;
-            finishBinding(s, null, null, c, Map.of(), 0);
+            // unbound already: a repeated request, whose switch step may have failed: repeat that
+            tellSwitch(s);
             return Effect().none();
         }
-        String host = s.host();
-        step(
-                hostRef(host).<Long>askWithStatus(r -> new HostEntity.UnbindPort(portId, r), askTimeout),
-                v -> new Unbound(host),
-                c);
-        return Effect().noReply();
+        return Effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToUnbind);
     }
 
     private Effect<Event, PortState> onDelete(PortState s, Delete c) {
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
-        if (s.isBound()) {
-            String host = s.host();
-            // unbind first; the Unbound step re-sends Delete to finish
-            step(
-                    hostRef(host).<Long>askWithStatus(r -> new HostEntity.UnbindPort(portId, r), askTimeout),
-                    v -> new Unbound(host),
-                    c);
-            return Effect().noReply();
+        start(c);
+        if (s.isBound()) { // unbind first; the switch step then goes on with leaving the switch
+            return Effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToUnbind);
         }
-        step(
+        leaveSwitch(s);
+        return Effect().none();
+    }
+
+    private void askHostToBind(PortState s) {
+        pipe(
+                hostRef(s.pendingHost())
+                        .<HostEntity.Bound>askWithStatus(
+                                r -> new HostEntity.BindPort(portId, s.mac(), s.switchId(), s.vni(), r), askTimeout),
+                HostBound::new);
+    }
+
+    private Effect<Event, PortState> onHostBound(PortState s, HostBound m) {
+        String host = s.pendingHost();
+        if (m.error() == null) {
+            HostEntity.Bound b = m.bound();
+            running.versions.put(host, b.planVersion());
+            return Effect().persist(new Bound(host, b.vlan(), b.tunnelIp())).thenRun(this::tellSwitch);
+        }
+        if (Errors.isEntityError(m.error())) { // refused (no free VLAN, unknown host): nothing was bound
+            return ending(
+                    Effect().persist(new ChangeAbandoned()).thenRun(ns -> running.answer(Errors.passOn(m.error()))));
+        }
+        // the host may have bound the port and lost its answer: take the binding back until the host answers
+        running.answer(Errors.unavailable(new PortChange.BindTo(host).notApplied(portId, askTimeout)));
+        askHostToUnbind(s);
+        return Effect().none();
+    }
+
+    /** Both the rollback of a bind and an unbinding: UnbindPort is idempotent at the host. */
+    private void askHostToUnbind(PortState s) {
+        pipe(
+                hostRef(s.pendingHost()).<Long>askWithStatus(r -> new HostEntity.UnbindPort(portId, r), askTimeout),
+                HostUnbound::new);
+    }
+
+    private Effect<Event, PortState> onHostUnbound(PortState s, HostUnbound m) {
+        boolean rollingBack = s.pending() instanceof PortChange.BindTo;
+        if (m.error() == null) {
+            if (rollingBack) { // the host holds no binding of the port now
+                EffectBuilder<Event, PortState> abandoned = Effect().persist(new ChangeAbandoned());
+                // a port bound before may have restarted before its switch heard of its unbinding
+                return s.wasBound() ? abandoned.thenRun(this::tellSwitch) : ending(abandoned);
+            }
+            running.versions.put(s.host(), m.planVersion());
+            return Effect().persist(new Unbound(s.host())).thenRun(this::tellSwitch);
+        }
+        if (Errors.isEntityError(m.error()) && !rollingBack) { // refused: the port stays bound there
+            return ending(
+                    Effect().persist(new ChangeAbandoned()).thenRun(ns -> running.answer(Errors.passOn(m.error()))));
+        }
+        // no answer; or, rolling back, any answer but done, as the host may still hold the binding: ask again
+        // later, the port busy meanwhile
+        Duration wait = retryDelay(running.hostAttempts++);
+        ctx.getLog()
+                .warn(
+                        "port {}: host {} did not unbind it ({}); asking again in {} ms",
+                        portId,
+                        s.pendingHost(),
+                        m.error().toString(),
+                        wait.toMillis());
+        timers.startSingleTimer(RETRY, new AskHostAgain(), wait);
+        return Effect().none();
+    }
+
+    /** {@link #FIRST_RETRY}, doubling with every attempt, at most {@link #MAX_RETRY}. */
+    private static Duration retryDelay(int attempt) {
+        Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attempt, 10));
+        return wait.compareTo(MAX_RETRY) < 0 ? wait : MAX_RETRY;
+    }
+
+    /** The port's binding as it is now (idempotent at the switch, so also to repeat a step that failed). */
+    private void tellSwitch(PortState s) {
+        boolean await = running.await;
+        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
+        pipe(
+                switchRef(s.switchId())
+                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                r -> new LogicalSwitchEntity.SetBinding(portId, s.host(), s.tunnelIp(), await, r),
+                                timeout),
+                SwitchTold::new);
+    }
+
+    private Effect<Event, PortState> onSwitchTold(PortState s, SwitchTold m) {
+        if (m.error() != null) {
+            // the port's own change is done; a repeated request, or the port's next start, tells the switch again
+            running.answer(Errors.passOn(m.error()));
+            return ending(Effect().none());
+        }
+        m.versions().versions().forEach((h, v) -> running.versions.merge(h, v, Math::max));
+        if (running.change instanceof PortChange.Delete) {
+            running.behind = m.versions().behind();
+            leaveSwitch(s);
+            return Effect().none();
+        }
+        running.answer(StatusReply.success(new Outcome(
+                s.host(), s.vlan(), Map.copyOf(running.versions), m.versions().behind())));
+        return ending(Effect().none());
+    }
+
+    private void leaveSwitch(PortState s) {
+        pipe(
                 switchRef(s.switchId())
                         .<org.apache.pekko.Done>askWithStatus(
                                 r -> new LogicalSwitchEntity.RemovePort(portId, r), askTimeout),
-                v -> new Deleted(),
-                c);
-        return Effect().noReply();
+                (done, e) -> new LeftSwitch(e));
     }
 
-    /** Runs one ask; its result becomes an event to persist (in {@link #onStepDone}). */
-    private <R> void step(
-            CompletionStage<R> ask, java.util.function.Function<Object, Event> toEvent, Command original) {
-        busy = true;
-        // not the ask itself: pipeToSelf's callback on a Scala-backed stage starts a thread per reply (see Futures)
-        ctx.pipeToSelf(
-                Futures.on(ask, ctx.getExecutionContext()),
-                (r, e) -> e != null
-                        ? new StepDone(null, original, null, e)
-                        : new StepDone(toEvent.apply(r), original, r, null));
-    }
-
-    private Effect<Event, PortState> onStepDone(PortState s, StepDone d) {
-        if (d.error() != null) {
-            if (d.original() instanceof Create c && !Errors.isEntityError(d.error())) {
-                // the switch may have added us before the ask timed out: take the member back, or its MAC
-                // would stay taken by a port that never came to exist
-                switchRef(c.switchId())
-                        .tell(new LogicalSwitchEntity.RemovePort(
-                                portId, ctx.getSystem().ignoreRef()));
-            }
-            replyError(d.original(), d.error());
-            ctx.getSelf().tell(new Idle());
-            return Effect().none();
+    private Effect<Event, PortState> onLeftSwitch(PortState s, LeftSwitch m) {
+        if (m.error() != null) {
+            running.answer(Errors.passOn(m.error()));
+            return ending(Effect().none());
         }
-        return Effect().persist(d.event()).thenRun(ns -> afterPersist(ns, d));
+        List<String> behind = running.behind;
+        return ending(Effect()
+                .persist(new Deleted())
+                .thenRun(ns -> running.answer(StatusReply.success(new Outcome(null, 0, Map.of(), behind)))));
     }
 
-    /** After the event: tell the switch about bindings, then reply, then accept the next command. */
-    private void afterPersist(PortState ns, StepDone d) {
-        if (d.event() instanceof Created) {
-            reply(d.original(), StatusReply.success(ns.info()));
-            ctx.getSelf().tell(new Idle());
-        } else if (d.event() instanceof Bound b) {
-            long hostVersion = ((HostEntity.Bound) d.result()).planVersion();
-            finishBinding(ns, b.host(), b.tunnelIp(), d.original(), Map.of(b.host(), hostVersion), b.vlan());
-        } else if (d.event() instanceof Unbound u) {
-            long hostVersion = (Long) d.result();
-            finishBinding(ns, null, null, d.original(), Map.of(u.host(), hostVersion), 0);
-        } else if (d.event() instanceof Deleted) {
-            reply(d.original(), StatusReply.success(new Outcome(null, 0, Map.of(), behindBeforeDelete)));
-            behindBeforeDelete = List.of();
-            ctx.getSelf().tell(new Idle());
+    @Override
+    public SignalHandler<PortState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.class, (s, signal) -> resume(s))
+                .build();
+    }
+
+    /**
+     * A change cut short by the port's end (its node died, it moved) goes on: the host is asked to unbind, which rolls
+     * a bind back and completes an unbinding. A port that was ever bound tells its switch its binding again: its node
+     * may have died between its event and the switch's. Requests wait meanwhile, as during any change.
+     */
+    private void resume(PortState s) {
+        if (s.pending() != null) {
+            ctx.getLog().info("port {}: resuming {} with host {}", portId, s.pending(), s.pendingHost());
+            begin(new Running(s.pending(), false, null));
+            askHostToUnbind(s);
+        } else if (s.wasBound()) {
+            begin(new Running(s.isBound() ? new PortChange.BindTo(s.host()) : new PortChange.Unbind(), false, null));
+            tellSwitch(s);
         }
     }
 
-    private void finishBinding(
-            PortState ns, String host, String tunnelIp, Command original, Map<String, Long> own, int vlan) {
-        ActorRef<Command> self = ctx.getSelf();
-        boolean await = awaitsRealization(original);
-        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
-        Futures.on(
-                        switchRef(ns.switchId())
-                                .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                        r -> new LogicalSwitchEntity.SetBinding(portId, host, tunnelIp, await, r),
-                                        timeout),
-                        ctx.getExecutionContext())
-                .whenComplete((hv, e) -> {
-                    if (e != null) {
-                        replyError(original, e);
-                    } else {
-                        Map<String, Long> versions = new HashMap<>(hv.versions());
-                        own.forEach((h, v) -> versions.merge(h, v, Math::max));
-                        if (original instanceof Delete del) {
-                            self.tell(new Idle());
-                            // now unbound: the delete goes on with the switch
-                            self.tell(new ContinueDelete(del, hv.behind()));
-                            return;
-                        }
-                        reply(original, StatusReply.success(new Outcome(host, vlan, versions, hv.behind())));
-                    }
-                    self.tell(new Idle());
-                });
+    /** Runs an ask; its answer or error comes back as a command. Not the ask itself: see {@link Futures}. */
+    private <T> void pipe(CompletionStage<T> ask, BiFunction<T, Throwable, Command> result) {
+        ctx.pipeToSelf(Futures.on(ask, ctx.getExecutionContext()), result::apply);
     }
 
-    private static boolean awaitsRealization(Command original) {
-        return (original instanceof Bind b && b.awaitRealized())
-                || (original instanceof Unbind u && u.awaitRealized())
-                || (original instanceof Delete d && d.awaitRealized());
-    }
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private static void reply(Command original, StatusReply<?> r) {
-        if (original instanceof Create c) {
-            c.replyTo().tell((StatusReply) r);
-        } else if (original instanceof Bind b) {
-            b.replyTo().tell((StatusReply) r);
-        } else if (original instanceof Unbind u) {
-            u.replyTo().tell((StatusReply) r);
-        } else if (original instanceof Delete d) {
-            d.replyTo().tell((StatusReply) r);
-        }
-    }
-
-    private static void replyError(Command original, Throwable e) {
-        reply(original, Errors.passOn(e));
-    }
-
-    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<HostEntity.Command> hostRef(String host) {
+    private EntityRef<HostEntity.Command> hostRef(String host) {
         return sharding.entityRefFor(HostEntity.TYPE_KEY, host);
     }
 
-    private org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef<LogicalSwitchEntity.Command> switchRef(
-            String sw) {
+    private EntityRef<LogicalSwitchEntity.Command> switchRef(String sw) {
         return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw);
     }
 
@@ -371,11 +601,11 @@ public final class LogicalPortEntity
     public EventHandler<PortState, Event> eventHandler() {
         return newEventHandlerBuilder()
                 .forAnyState()
-                .onEvent(
-                        Created.class,
-                        (s, e) -> new PortState(portId, e.switchId(), e.vni(), e.mac(), e.ips(), e.name(), null, 0))
-                .onEvent(Bound.class, (s, e) -> s.bound(e.host(), e.vlan()))
+                .onEvent(Created.class, (s, e) -> s.created(e.switchId(), e.vni(), e.mac(), e.ips(), e.name()))
+                .onEvent(ChangeStarted.class, (s, e) -> s.started(e.change()))
+                .onEvent(Bound.class, (s, e) -> s.bound(e.host(), e.vlan(), e.tunnelIp()))
                 .onEvent(Unbound.class, (s, e) -> s.unbound())
+                .onEvent(ChangeAbandoned.class, (s, e) -> s.abandoned())
                 .onEvent(Deleted.class, (s, e) -> PortState.empty(portId))
                 .build();
     }

@@ -143,12 +143,12 @@ public final class ShardedNetworkService implements NetworkService {
                 .thenApply(o -> realization(o, waitRealized));
     }
 
-    /** A change of a port's binding; waiting for realization may add the realization timeout to the ask. */
+    /** A change of a port's binding: the port answers within its client timeout, done or not. */
     private CompletionStage<LogicalPortEntity.Outcome> changePort(
             PortId id,
             Function<ActorRef<StatusReply<LogicalPortEntity.Outcome>>, LogicalPortEntity.Command> msg,
             boolean waitRealized) {
-        return ask(port(id), msg, waitRealized ? askTimeout.plus(realizeTimeout) : askTimeout);
+        return ask(port(id), msg, LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
     @Override

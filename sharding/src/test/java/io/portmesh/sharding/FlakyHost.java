@@ -1,0 +1,69 @@
+package io.portmesh.sharding;
+
+import io.portmesh.sharding.host.HostEntity;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+
+/**
+ * A Host entity whose answers can be lost: it runs the real {@link HostEntity} as its child and forwards every
+ * command to it, but the next answers to BindPort or UnbindPort that a test asks it to lose never leave: the host did
+ * the change (persisted it), the asker's ask times out, as when the reply is lost in a rebalance or a node dies.
+ */
+final class FlakyHost {
+    /** What the host with a given id loses, and what it was asked. */
+    static final class Faults {
+        final AtomicInteger bindAnswersToLose = new AtomicInteger();
+        final AtomicInteger unbindAnswersToLose = new AtomicInteger();
+        final AtomicInteger bindsAsked = new AtomicInteger();
+        final AtomicInteger unbindsAsked = new AtomicInteger();
+    }
+
+    private static final Map<String, Faults> FAULTS = new ConcurrentHashMap<>();
+
+    private FlakyHost() {}
+
+    static Faults faults(String hostId) {
+        return FAULTS.computeIfAbsent(hostId, h -> new Faults());
+    }
+
+    static Behavior<HostEntity.Command> create(
+            String hostId, Duration realizeTimeout, HostEntity.SwitchDirectory switches) {
+        return Behaviors.setup(ctx -> {
+            ActorRef<HostEntity.Command> real =
+                    ctx.spawn(HostEntity.create(hostId, "test-node", realizeTimeout, switches), "real");
+            Faults faults = faults(hostId);
+            return Behaviors.receiveMessage(c -> {
+                if (c instanceof HostEntity.BindPort b) {
+                    faults.bindsAsked.incrementAndGet();
+                    if (takeOne(faults.bindAnswersToLose)) {
+                        real.tell(new HostEntity.BindPort(
+                                b.port(),
+                                b.mac(),
+                                b.switchId(),
+                                b.vni(),
+                                ctx.getSystem().ignoreRef()));
+                        return Behaviors.same();
+                    }
+                } else if (c instanceof HostEntity.UnbindPort u) {
+                    faults.unbindsAsked.incrementAndGet();
+                    if (takeOne(faults.unbindAnswersToLose)) {
+                        real.tell(new HostEntity.UnbindPort(
+                                u.port(), ctx.getSystem().ignoreRef()));
+                        return Behaviors.same();
+                    }
+                }
+                real.tell(c);
+                return Behaviors.same();
+            });
+        });
+    }
+
+    private static boolean takeOne(AtomicInteger counter) {
+        return counter.getAndUpdate(n -> Math.max(0, n - 1)) > 0;
+    }
+}

@@ -1,0 +1,303 @@
+package io.portmesh.sharding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
+
+import com.typesafe.config.ConfigFactory;
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortState;
+import io.portmesh.sharding.service.NetworkService;
+import io.portmesh.sharding.service.PortInfo;
+import io.portmesh.sharding.service.ShardedNetworkService;
+import io.portmesh.sharding.service.UnavailableException;
+import io.portmesh.sharding.view.TopologyView;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.apache.pekko.persistence.testkit.javadsl.PersistenceTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a port does when a step is cut short: its ask to the host times out after the host did the change (a lost
+ * answer, {@link FlakyHost}), or its node dies between two steps (the port entity restarts). Every entity runs
+ * sharded on a one-node cluster, as in {@link LogicalPortEntityTest}, with asks of one second.
+ */
+class LogicalPortFailuresTest {
+    private static final Duration ASK = Duration.ofSeconds(1);
+    private static final Duration REALIZE = Duration.ofSeconds(1);
+    static final ActorTestKit testKit = ActorTestKit.create(
+            ConfigFactory.parseString("pekko.cluster.jmx.enabled = off").withFallback(EntityTestKits.config()));
+    private static final AtomicInteger ids = new AtomicInteger();
+    private static ClusterSharding sharding;
+    private static NetworkService svc;
+
+    @BeforeAll
+    static void joinAndStartSharding() {
+        var system = testKit.system();
+        sharding = ClusterSharding.get(system);
+        HostEntity.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
+                .askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK);
+        EntityTestKits.startEntities(system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches));
+        svc = new ShardedNetworkService(system, new TopologyView(), ASK, REALIZE);
+    }
+
+    @AfterAll
+    static void tearDown() {
+        testKit.shutdownTestKit();
+    }
+
+    @Test
+    void aBindWhoseAnswerIsLostAfterTheHostBoundIsRolledBackAndAnsweredNotApplied() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.1.1");
+        PortId port = newPort(sw, "52:54:00:09:01:01");
+        FlakyHost.Faults faults = FlakyHost.faults(host.value());
+        faults.bindAnswersToLose.set(1);
+        faults.unbindAnswersToLose.set(1); // the first ask to roll it back loses its answer too
+
+        Throwable e = failure(svc.bindPort(port, host, false));
+        assertThat(e).isInstanceOf(UnavailableException.class).hasMessageContaining("not applied");
+
+        eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isZero());
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+
+        // the binding may be retried: it waits for the rollback to finish, then binds
+        assertThat(await(svc.bindPort(port, host, false)).vlan()).isEqualTo(1);
+        assertThat(faults.unbindsAsked.get())
+                .as("asked to unbind until it answered")
+                .isEqualTo(2);
+        assertThat(await(svc.getHost(host)).vlansUsed()).isEqualTo(1);
+        assertThat(boundMembers(sw)).extracting(SwitchMembers.Member::port).containsExactly(port.value());
+    }
+
+    @Test
+    void aPortRestartedWhileItsHostWasBindingItRollsTheBindingBackWhenItRecovers() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.2.1");
+        String portId = "p-restarted-" + ids.incrementAndGet();
+        var kit = portKit(portId);
+        var created = kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:02:01", List.of(), null, r));
+        assertThat(created.reply().isSuccess()).isTrue();
+
+        // the host binds the port, then the port's node dies before the answer arrives
+        FlakyHost.faults(host.value()).bindAnswersToLose.set(1);
+        kit.runCommand(new LogicalPortEntity.Bind(
+                host.value(),
+                false,
+                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
+                        .ref()));
+        eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isEqualTo(1));
+        kit.restart();
+
+        eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isZero());
+        assertThat(kit.getState().isBound()).isFalse();
+        var bound = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        assertThat(bound.reply().getValue().vlan()).isEqualTo(1);
+    }
+
+    @Test
+    void anUnbindWhoseAnswerIsLostCompletesAndTheSwitchLearnsIt() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.3.1");
+        HostId peerHost = newHost("10.9.3.2");
+        PortId port = newPort(sw, "52:54:00:09:03:01");
+        PortId peer = newPort(sw, "52:54:00:09:03:02");
+        await(svc.bindPort(port, host, false));
+        await(svc.bindPort(peer, peerHost, false));
+        FlakyHost.Faults faults = FlakyHost.faults(host.value());
+        faults.unbindAnswersToLose.set(1);
+
+        await(svc.unbindPort(port, false)); // asked again within the time the client waits
+
+        assertThat(faults.unbindsAsked.get()).isEqualTo(2);
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+        assertThat(boundMembers(sw)).extracting(SwitchMembers.Member::port).containsExactly(peer.value());
+    }
+
+    @Test
+    void anUnbindThatOutlastsTheClientIsAnsweredThatItWillCompleteAndCompletes() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.4.1");
+        PortId port = newPort(sw, "52:54:00:09:04:01");
+        await(svc.bindPort(port, host, false));
+        FlakyHost.faults(host.value()).unbindAnswersToLose.set(3);
+
+        Throwable e = failure(svc.unbindPort(port, false));
+        assertThat(e).isInstanceOf(UnavailableException.class).hasMessageContaining("will complete");
+
+        eventually(() -> assertThat(boundMembers(sw)).isEmpty());
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+    }
+
+    @Test
+    void aPortRestartedWhileItsHostWasUnbindingItCompletesTheUnbindingWhenItRecovers() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.5.1");
+        String portId = "p-restarted-" + ids.incrementAndGet();
+        var kit = portKit(portId);
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:05:01", List.of(), null, r));
+        kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        assertThat(boundMembers(sw)).extracting(SwitchMembers.Member::port).containsExactly(portId);
+
+        // the host unbinds the port, then the port's node dies before the answer arrives
+        FlakyHost.faults(host.value()).unbindAnswersToLose.set(1);
+        kit.runCommand(new LogicalPortEntity.Unbind(
+                false,
+                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
+                        .ref()));
+        eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isZero());
+        kit.restart();
+
+        eventually(() -> assertThat(boundMembers(sw)).isEmpty());
+        assertThat(kit.getState().isBound()).isFalse();
+    }
+
+    @Test
+    void requestsWaitForARollbackAndBeyondTheBoundAreRefused() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.7.1");
+        PortId port = newPort(sw, "52:54:00:09:07:01");
+        FlakyHost.Faults faults = FlakyHost.faults(host.value());
+        faults.bindAnswersToLose.set(1);
+        faults.unbindAnswersToLose.set(1_000); // the rollback goes on until the test lets the host answer
+        assertThat(failure(svc.bindPort(port, host, false))).hasMessageContaining("not applied");
+
+        var ref = sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, port.value());
+        var waiting = testKit.<StatusReply<Boolean>>createTestProbe();
+        for (int i = 0; i < LogicalPortEntity.MAX_WAITING; i++) {
+            ref.tell(new LogicalPortEntity.Exists(waiting.ref()));
+        }
+        var refused = testKit.<StatusReply<Boolean>>createTestProbe();
+        ref.tell(new LogicalPortEntity.Exists(refused.ref()));
+        assertThat(Errors.toException(
+                        refused.receiveMessage(Duration.ofSeconds(5)).getError()))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessageContaining("waiting");
+        waiting.expectNoMessage(Duration.ofMillis(300));
+
+        faults.unbindAnswersToLose.set(0);
+        for (int i = 0; i < LogicalPortEntity.MAX_WAITING; i++) {
+            assertThat(waiting.receiveMessage(Duration.ofSeconds(10)).getValue())
+                    .isTrue();
+        }
+        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+    }
+
+    @Test
+    void aPortRecoveredBoundTellsItsSwitchItsBindingAgain() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.6.1");
+        String portId = "p-recovered-" + ids.incrementAndGet();
+        String mac = "52:54:00:09:06:01";
+        // the port persisted Bound, then its node died before the switch heard of the binding
+        int vni = await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
+                .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, mac, r), ASK));
+        HostEntity.Bound bound = await(sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
+                .<HostEntity.Bound>askWithStatus(r -> new HostEntity.BindPort(portId, mac, sw.value(), vni, r), ASK));
+        PersistenceTestKit.create(testKit.system())
+                .persistForRecovery(
+                        "LogicalPort|" + portId,
+                        List.of(
+                                new LogicalPortEntity.Created(sw.value(), vni, mac, List.of(), null),
+                                new LogicalPortEntity.Bound(host.value(), bound.vlan(), bound.tunnelIp())));
+        assertThat(boundMembers(sw)).isEmpty();
+
+        assertThat(await(svc.getPort(PortId.of(portId))).host()).isEqualTo(host.value()); // starts the port
+
+        eventually(() -> assertThat(boundMembers(sw))
+                .extracting(SwitchMembers.Member::port, SwitchMembers.Member::host)
+                .containsExactly(tuple(portId, host.value())));
+    }
+
+    /** A port entity that a test can restart (not through sharding: one incarnation of each port at a time). */
+    private static EventSourcedBehaviorTestKit<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> portKit(
+            String id) {
+        return EventSourcedBehaviorTestKit.create(
+                testKit.system(), LogicalPortEntity.create(id, sharding, ASK, REALIZE));
+    }
+
+    private static List<SwitchMembers.Member> boundMembers(SwitchId sw) throws Exception {
+        return await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
+                        .<SwitchMembers>askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK))
+                .members();
+    }
+
+    private static SwitchId newSwitch() throws Exception {
+        SwitchId sw = SwitchId.of("sw-" + ids.incrementAndGet());
+        await(svc.createSwitch(sw, Optional.empty()));
+        return sw;
+    }
+
+    private static HostId newHost(String tunnelIp) throws Exception {
+        HostId h = HostId.of("esx-" + ids.incrementAndGet());
+        await(svc.createHost(h, Ipv4.parse(tunnelIp)));
+        return h;
+    }
+
+    private static PortId newPort(SwitchId sw, String mac) throws Exception {
+        return PortId.of(await(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()))
+                .id());
+    }
+
+    private interface Check {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code check} until it passes, for up to 15 seconds. */
+    private static void eventually(Check check) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (true) {
+            try {
+                check.run();
+                return;
+            } catch (AssertionError e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static <T> T await(CompletionStage<T> stage) throws Exception {
+        return stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+    }
+
+    /** The exception a stage failed with, unwrapped from the future's wrappers. */
+    private static Throwable failure(CompletionStage<?> stage) throws Exception {
+        try {
+            Object v = stage.toCompletableFuture().get(20, TimeUnit.SECONDS);
+            throw new AssertionError("expected a failure, got " + v);
+        } catch (ExecutionException e) {
+            Throwable t = e.getCause();
+            for (int i = 0; i < 4 && t instanceof CompletionException && t.getCause() != null; i++) {
+                t = t.getCause();
+            }
+            return t;
+        }
+    }
+}
