@@ -20,6 +20,7 @@ record PathFloor(Samples writes, Samples barriers) {
             "createPort  LogicalSwitch PortAdded   (the switch claims the MAC; LogicalPort waits for its reply)",
             "createPort  its events-by-tag row     (the journal acknowledges a tagged event after its tag_views write)",
             "createPort  LogicalPort Created       (persisted after the switch's reply)",
+            "bindPort    LogicalPort ChangeStarted (the change is in the journal before the host is asked)",
             "bindPort    Host PortBound            (VLAN allocated; LogicalPort waits for the reply)",
             "bindPort    LogicalPort Bound         (persisted after the host's reply)",
             "bindPort    LogicalSwitch BindingChanged (asked after the port persisted)");
