@@ -138,7 +138,7 @@ class RestApiRoutesTest {
         HttpResponse<String> r = send(
                 "POST",
                 "/v1/switches/blue/ports",
-                "{\"mac\":\"52-54-00-AB-CD-EF\",\"ips\":[\"192.168.1.10\",\"192.168.1.11\"],\"name\":\"vm1 eth0\"}");
+                "{\"mac\":\"52:54:00:AB:CD:EF\",\"ips\":[\"192.168.1.10\",\"192.168.1.11\"],\"name\":\"vm1 eth0\"}");
         assertThat(r.statusCode()).isEqualTo(201);
         JsonNode body = json(r);
         assertThat(body.get("mac").asText()).isEqualTo("52:54:00:ab:cd:ef");
