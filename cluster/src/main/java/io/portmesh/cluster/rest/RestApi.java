@@ -23,6 +23,7 @@ import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -64,8 +65,13 @@ public final class RestApi extends AllDirectives {
     }
 
     private Route all() {
-        RejectionHandler rejections = RejectionHandler.defaultHandler()
-                .mapRejectionResponse(plain -> ErrorResponses.fromRejection(plain, settings.maxBodyBytes()));
+        RejectionHandler rejections = RejectionHandler.newBuilder()
+                // the body could not be read at all (over the size limit, a broken chunk): say why, not "malformed"
+                .handle(
+                        MalformedRequestContentRejection.class,
+                        r -> complete(ErrorResponses.fromThrowable(r.getCause())))
+                .build()
+                .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ErrorResponses::fromRejection));
         return handleRejections(
                 rejections,
                 () -> handleExceptions(
