@@ -120,14 +120,14 @@ class BadInputIntegrationTest {
     }
 
     @Test
-    void aDuplicateMacInOneSwitchIsRefusedNamingMacAndTheOtherPort() {
+    void aDuplicateMacInOneSwitchIsAConflictNamingMacAndTheOtherPort() {
         String sw = createSwitch(null);
         String first = createPort(sw, "52:54:00:aa:00:01");
 
-        HttpResponse<String> r =
-                send(1, "POST", "/v1/switches/" + sw + "/ports", "{\"mac\":\"52:54:00:AA:00:01\",\"name\":\"again\"}");
-        assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
-        String msg = json(r).get("message").asText();
+        String msg = assertError(
+                send(1, "POST", "/v1/switches/" + sw + "/ports", "{\"mac\":\"52:54:00:AA:00:01\",\"name\":\"again\"}"),
+                409,
+                "conflict");
         assertThat(msg).startsWith("mac:").contains(first);
         assertThat(portsOf(sw)).containsExactly(first);
 
@@ -137,14 +137,14 @@ class BadInputIntegrationTest {
     }
 
     @Test
-    void aDuplicateVniIsRefusedNamingVniAndTheOwner() {
+    void aDuplicateVniIsAConflictNamingVniAndTheOwner() {
         int vni = ThreadLocalRandom.current().nextInt(100_000, 16_000_000);
         String owner = createSwitch(vni);
         String second = name("sw");
 
-        HttpResponse<String> r = send(2, "POST", "/v1/switches", "{\"name\":\"" + second + "\",\"vni\":" + vni + "}");
-        assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
-        assertThat(json(r).get("message").asText()).startsWith("vni:").contains(owner);
+        String taken = assertError(
+                send(2, "POST", "/v1/switches", "{\"name\":\"" + second + "\",\"vni\":" + vni + "}"), 409, "conflict");
+        assertThat(taken).startsWith("vni:").contains(owner);
         assertError(send(0, "GET", "/v1/switches/" + second, null), 404, "not_found");
         assertThat(json(send(1, "GET", "/v1/switches/" + owner, null))
                         .get("vni")
@@ -263,6 +263,7 @@ class BadInputIntegrationTest {
     /** Asserts the error shape and returns its message. */
     private static String assertError(HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode body = json(r);
         assertThat(body.get("error").asText()).as(r.body()).isEqualTo(code);
         return body.get("message").asText();

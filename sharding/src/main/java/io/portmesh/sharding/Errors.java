@@ -32,6 +32,11 @@ public final class Errors {
         return StatusReply.error(CONFLICT + message);
     }
 
+    /** A value already taken by someone else (409), named like a validation error: {@code field: reason}. */
+    public static <T> StatusReply<T> conflict(String field, String reason) {
+        return conflict(field + ": " + reason);
+    }
+
     public static <T> StatusReply<T> notFound(String message) {
         return StatusReply.error(NOT_FOUND + message);
     }

@@ -19,6 +19,9 @@ class ErrorsTest {
                 .isInstanceOf(ValidationException.class)
                 .hasMessage("mac: bad");
         assertThat(Errors.toException(Errors.conflict("exists").getError())).isInstanceOf(ConflictException.class);
+        assertThat(Errors.toException(Errors.conflict("vni", "taken by blue").getError()))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("vni: taken by blue");
         assertThat(Errors.toException(Errors.notFound("no port").getError())).isInstanceOf(NotFoundException.class);
         assertThat(Errors.toException(Errors.unavailable("slow").getError()))
                 .isInstanceOf(UnavailableException.class)
