@@ -8,6 +8,7 @@ import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.service.MeteredNetworkService;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.ShardedNetworkService;
@@ -47,6 +48,7 @@ public final class ControllerNode {
         LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
         LogicalPortEntity.init(system, s.askTimeout(), s.realizeTimeout());
         VniRegistryEntity.init(system);
+        TunnelIpRegistryEntity.init(system);
         NetworkService service = new MeteredNetworkService(
                 new ShardedNetworkService(
                         system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout(), s.warmPortIds()),

@@ -36,6 +36,14 @@ class BadInputIntegrationTest {
             Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40));
 
     private static final AtomicInteger next = new AtomicInteger();
+    /**
+     * Tunnel IPs are unique across the cluster, and other test classes of the run register hosts on fixed loopback
+     * addresses: this class takes its own from a random 10.x.y.0/24 of the run.
+     */
+    private static final String TUNNEL_NET = "10." + ThreadLocalRandom.current().nextInt(1, 255) + "."
+            + ThreadLocalRandom.current().nextInt(0, 256) + ".";
+
+    private static final AtomicInteger nextTunnelIp = new AtomicInteger();
     private static TestCluster cluster;
 
     @BeforeAll
@@ -105,7 +113,13 @@ class BadInputIntegrationTest {
     @Test
     void aBadMacIsRefusedNamingMacAndCreatesNoPort() {
         String sw = createSwitch(null);
-        for (String bad : List.of("52:54:00:zz:00:01", "52:54:00:00:01", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff")) {
+        for (String bad : List.of(
+                "52:54:00:zz:00:01",
+                "52:54:00:00:01",
+                "01:00:5e:00:00:01",
+                "ff:ff:ff:ff:ff:ff",
+                " 52:54:00:00:00:01",
+                "52-54-00-00-00-01")) {
             String msg = assertError(
                     send(
                             next.incrementAndGet() % 3,
@@ -190,8 +204,8 @@ class BadInputIntegrationTest {
     void aPortBoundToOneHostIsNotTakenByAnotherAndAFullSwitchIsNotDeleted() {
         String sw = createSwitch(null);
         String port = createPort(sw, "52:54:00:cc:00:01");
-        String a = createHost("127.0.0.21");
-        String b = createHost("127.0.0.22");
+        String a = createHost(tunnelIp());
+        String b = createHost(tunnelIp());
         HttpResponse<String> bound = send(0, "PUT", "/v1/ports/" + port + "/binding", "{\"host\":\"" + a + "\"}");
         assertThat(bound.statusCode()).as(bound.body()).isEqualTo(200);
         int vlan = json(bound).get("vlan").asInt();
@@ -209,7 +223,52 @@ class BadInputIntegrationTest {
         assertThat(portsOf(sw)).containsExactly(port);
     }
 
+    @Test
+    void aSecondHostOnATakenTunnelIpIsAConflictNamingTheOtherHost() {
+        String ip = tunnelIp();
+        String first = createHost(ip);
+        String second = name("esx");
+
+        String msg = assertError(
+                send(1, "POST", "/v1/hosts", "{\"name\":\"" + second + "\",\"tunnelIp\":\"" + ip + "\"}"),
+                409,
+                "conflict");
+        assertThat(msg).startsWith("tunnelIp: tunnel IP " + ip + " is already used by host " + first);
+        assertError(send(2, "GET", "/v1/hosts/" + second, null), 404, "not_found");
+        assertThat(json(send(0, "GET", "/v1/hosts/" + first, null))
+                        .get("tunnelIp")
+                        .asText())
+                .isEqualTo(ip);
+
+        // the refused name is free, and takes another IP
+        String other = tunnelIp();
+        HttpResponse<String> r =
+                send(2, "POST", "/v1/hosts", "{\"name\":\"" + second + "\",\"tunnelIp\":\"" + other + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    @Test
+    void aTunnelIpSpelledWithLeadingZerosOrSpacesIsRefusedAndRegistersNothing() {
+        String host = name("esx");
+        for (String bad : List.of("010.001.002.003", " 10.1.2.3", "10.1.2.3\\t")) {
+            String msg = assertError(
+                    send(
+                            next.incrementAndGet() % 3,
+                            "POST",
+                            "/v1/hosts",
+                            "{\"name\":\"" + host + "\",\"tunnelIp\":\"" + bad + "\"}"),
+                    400,
+                    "invalid");
+            assertThat(msg).as(bad).startsWith("tunnelIp: ");
+        }
+        assertError(send(1, "GET", "/v1/hosts/" + host, null), 404, "not_found");
+    }
+
     // --- helpers: every one asserts the status it needs, so a failure points at the request
+
+    private static String tunnelIp() {
+        return TUNNEL_NET + (1 + nextTunnelIp.getAndIncrement() % 254);
+    }
 
     private static String name(String prefix) {
         return prefix + "-" + RUN + "-" + next.incrementAndGet();

@@ -200,6 +200,19 @@ class RestApiErrorsTest {
     }
 
     @Test
+    void aTakenTunnelIpIs409NamingTheFieldAndTheOtherHost() {
+        assertThat(rest.server()
+                        .send("POST", "/v1/hosts", "{\"name\":\"esx-1\",\"tunnelIp\":\"10.0.0.1\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        String message = assertError(
+                rest.server().send("POST", "/v1/hosts", "{\"name\":\"esx-2\",\"tunnelIp\":\"10.0.0.1\"}"),
+                409,
+                "conflict");
+        assertThat(message).startsWith("tunnelIp: ").contains("esx-1");
+    }
+
+    @Test
     void validationFromTheServiceIs400Invalid() {
         rest.fake().failNext(new ValidationException("vlan", "no free access VLAN on esx-1"));
         String message = assertError(rest.server().send("GET", "/v1/hosts", null), 400, "invalid");

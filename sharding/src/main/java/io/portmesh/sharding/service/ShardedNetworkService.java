@@ -5,6 +5,7 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
+import io.portmesh.model.ValidationException;
 import io.portmesh.model.Vni;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
@@ -12,14 +13,17 @@ import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -83,11 +87,39 @@ public final class ShardedNetworkService implements NetworkService {
                 .thenApply(x -> null);
     }
 
+    /**
+     * Two steps: the tunnel IP is claimed for the host in the cluster-wide registry, then the host is registered. So
+     * two hosts registered at the same time on different nodes cannot both get one IP. A host that refuses (it exists
+     * with another tunnel IP) gives the claim back. A failure between the two steps (the host did not answer, or this
+     * node died) leaves the claim held by this host id: a retry with the same id and IP reuses it and registers the
+     * host, and another host asking for that IP is refused naming this one.
+     */
     @Override
     public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
+        String ip = tunnelIp.toString();
+        return ask(tunnelIps(), (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Claim(id.value(), ip, r))
+                .thenCompose(claimed -> ask(
+                                host(id.value()), (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(ip, r))
+                        .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
+    }
+
+    /** Gives the claim back only when the host answered no; after no answer it may have registered with the IP. */
+    private CompletionStage<HostInfo> releaseIfRefused(HostId id, String ip, Throwable failure) {
+        Throwable cause =
+                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (!(cause instanceof ConflictException || cause instanceof ValidationException)) {
+            return CompletableFuture.failedFuture(cause);
+        }
         return ask(
-                host(id.value()),
-                (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(tunnelIp.toString(), r));
+                        tunnelIps(),
+                        (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Release(id.value(), ip, r))
+                .handle((released, e) -> {
+                    if (e != null) {
+                        // the refusal is still the answer; the claim stays with this host id until a retry
+                        system.log().warn("host {} refused, but its claim on tunnel IP {} was not released", id, ip, e);
+                    }
+                    throw new CompletionException(cause);
+                });
     }
 
     @Override
@@ -173,10 +205,14 @@ public final class ShardedNetworkService implements NetworkService {
         return Futures.on(ref.askWithStatus(msg::apply, timeout), system.executionContext())
                 .handle((r, e) -> {
                     if (e != null) {
-                        throw new java.util.concurrent.CompletionException(Errors.toException(e));
+                        throw new CompletionException(Errors.toException(e));
                     }
                     return r;
                 });
+    }
+
+    private EntityRef<TunnelIpRegistryEntity.Command> tunnelIps() {
+        return sharding.entityRefFor(TunnelIpRegistryEntity.TYPE_KEY, TunnelIpRegistryEntity.ID);
     }
 
     private EntityRef<HostEntity.Command> host(String id) {
