@@ -21,6 +21,9 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
     private static final int MAX_UNWRAP = 8;
+    /** What a client needs to know of a request that did not complete: a change may have happened all the same. */
+    static final String MAY_BE_APPLIED =
+            "a change it asked for may or may not have been applied: read the state back before retrying";
 
     private ErrorResponses() {}
 
@@ -58,7 +61,8 @@ final class ErrorResponses {
         }
         if (t instanceof TimeoutException || t instanceof AskTimeoutException) {
             log.warn("service did not answer in time: {}", t.toString());
-            return JsonCodec.error(503, "unavailable", "the controller did not answer in time; retry");
+            // the service says which entity did not answer; this is only for a timeout that reached here without it
+            return JsonCodec.error(503, "unavailable", "the controller did not answer in time; " + MAY_BE_APPLIED);
         }
         // The cause stays in the log: a stack trace in a response leaks internals and helps no client.
         log.error("internal error while serving a request", thrown);

@@ -81,8 +81,9 @@ public final class RestApi extends AllDirectives {
                                 req -> JsonCodec.error(
                                         503,
                                         "unavailable",
-                                        "no answer within "
-                                                + settings.requestTimeout().toSeconds() + "s; retry"),
+                                        "the controller did not answer within "
+                                                + settings.requestTimeout().toSeconds() + " s; "
+                                                + ErrorResponses.MAY_BE_APPLIED),
                                 () -> withSizeLimit(
                                         settings.maxBodyBytes(),
                                         () -> concat(

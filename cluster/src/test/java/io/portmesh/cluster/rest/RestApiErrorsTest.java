@@ -225,8 +225,15 @@ class RestApiErrorsTest {
         assertThat(assertError(rest.server().send("GET", "/v1/switches", null), 503, "unavailable"))
                 .contains("esx-1");
 
-        rest.fake().failNext(new CompletionException(new AskTimeoutException("Ask timed out on [Actor[...]]")));
-        assertError(rest.server().send("GET", "/v1/hosts", null), 503, "unavailable");
+        rest.fake()
+                .failNext(new CompletionException(new AskTimeoutException(
+                        "Ask timed out on [EntityRef(EntityTypeKey[io.portmesh.sharding.host.HostEntity$Command](Host),"
+                                + " esx-1)] after [5000 ms]")));
+        HttpResponse<String> timedOut = rest.server().send("GET", "/v1/hosts", null);
+        assertThat(assertError(timedOut, 503, "unavailable"))
+                .isEqualTo("the controller did not answer in time; a change it asked for may or may not have been"
+                        + " applied: read the state back before retrying");
+        assertThat(timedOut.body()).doesNotContain("Exception", "pekko", "io.portmesh", "EntityRef");
 
         rest.fake().failNext(new TimeoutException("timed out"));
         assertError(rest.server().send("GET", "/v1/cluster", null), 503, "unavailable");

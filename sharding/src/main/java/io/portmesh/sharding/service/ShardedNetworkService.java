@@ -61,11 +61,15 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<SwitchInfo> createSwitch(SwitchId id, Optional<Integer> vni) {
         vni.ifPresent(Vni::new); // validates the range before any state changes
+        String readBack = "switch " + id;
         return ask(
-                        sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID),
-                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Claim(id.value(), vni.orElse(0), r))
+                        vnis(),
+                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Claim(id.value(), vni.orElse(0), r),
+                        EntityCall.change("the VNI registry", "claim a VNI for switch " + id, readBack))
                 .thenCompose(v -> ask(
-                        lswitch(id), (ActorRef<StatusReply<SwitchInfo>> r) -> new LogicalSwitchEntity.Create(v, r)));
+                        lswitch(id),
+                        (ActorRef<StatusReply<SwitchInfo>> r) -> new LogicalSwitchEntity.Create(v, r),
+                        EntityCall.change(readBack, "create it", readBack)));
     }
 
     @Override
@@ -75,15 +79,17 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<SwitchInfo> getSwitch(SwitchId id) {
-        return ask(lswitch(id), LogicalSwitchEntity.Get::new);
+        return ask(lswitch(id), LogicalSwitchEntity.Get::new, EntityCall.read("switch " + id));
     }
 
     @Override
     public CompletionStage<Void> deleteSwitch(SwitchId id) {
-        return ask(lswitch(id), LogicalSwitchEntity.Delete::new)
+        String readBack = "switch " + id;
+        return ask(lswitch(id), LogicalSwitchEntity.Delete::new, EntityCall.change(readBack, "delete it", readBack))
                 .thenCompose(vni -> ask(
-                        sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID),
-                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Release(id.value(), r)))
+                        vnis(),
+                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Release(id.value(), r),
+                        EntityCall.change("the VNI registry", "release the VNI of switch " + id, readBack)))
                 .thenApply(x -> null);
     }
 
@@ -97,22 +103,28 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
         String ip = tunnelIp.toString();
-        return ask(tunnelIps(), (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Claim(id.value(), ip, r))
+        String readBack = "host " + id;
+        return ask(
+                        tunnelIps(),
+                        (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Claim(id.value(), ip, r),
+                        EntityCall.change("the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
                 .thenCompose(claimed -> ask(
-                                host(id.value()), (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(ip, r))
+                                host(id.value()),
+                                (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(ip, r),
+                                EntityCall.change(readBack, "register it", readBack))
                         .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
     }
 
     /** Gives the claim back only when the host answered no; after no answer it may have registered with the IP. */
     private CompletionStage<HostInfo> releaseIfRefused(HostId id, String ip, Throwable failure) {
-        Throwable cause =
-                failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = unwrap(failure);
         if (!(cause instanceof ConflictException || cause instanceof ValidationException)) {
             return CompletableFuture.failedFuture(cause);
         }
         return ask(
                         tunnelIps(),
-                        (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Release(id.value(), ip, r))
+                        (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Release(id.value(), ip, r),
+                        EntityCall.change("the tunnel IP registry", "release " + ip, "host " + id))
                 .handle((released, e) -> {
                     if (e != null) {
                         // the refusal is still the answer; the claim stays with this host id until a retry
@@ -129,22 +141,24 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<HostInfo> getHost(HostId id) {
-        return ask(host(id.value()), HostEntity.Get::new);
+        return ask(host(id.value()), HostEntity.Get::new, EntityCall.read("host " + id));
     }
 
     @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
         PortId id = portIds.take();
         List<String> ipTexts = ips.stream().map(Ipv4::toString).toList();
+        // the port's id is new to the caller: after no answer, the switch's port list tells whether it was created
         return ask(
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
-                        new LogicalPortEntity.Create(switchId.value(), mac.toString(), ipTexts, name.orElse(null), r));
+                        new LogicalPortEntity.Create(switchId.value(), mac.toString(), ipTexts, name.orElse(null), r),
+                EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
     @Override
     public CompletionStage<PortInfo> getPort(PortId id) {
-        return ask(port(id), LogicalPortEntity.Get::new);
+        return ask(port(id), LogicalPortEntity.Get::new, EntityCall.read("port " + id));
     }
 
     @Override
@@ -159,33 +173,49 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return changePort(id, r -> new LogicalPortEntity.Delete(waitRealized, r), waitRealized)
+        return changePort(id, "delete it", r -> new LogicalPortEntity.Delete(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
-        return changePort(id, r -> new LogicalPortEntity.Bind(hostId.value(), waitRealized, r), waitRealized)
+        return changePort(
+                        id,
+                        "bind to host " + hostId,
+                        r -> new LogicalPortEntity.Bind(hostId.value(), waitRealized, r),
+                        waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return changePort(id, r -> new LogicalPortEntity.Unbind(waitRealized, r), waitRealized)
+        return changePort(id, "unbind", r -> new LogicalPortEntity.Unbind(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     /** A change of a port's binding; waiting for realization may add the realization timeout to the ask. */
     private CompletionStage<LogicalPortEntity.Outcome> changePort(
             PortId id,
+            String action,
             Function<ActorRef<StatusReply<LogicalPortEntity.Outcome>>, LogicalPortEntity.Command> msg,
             boolean waitRealized) {
-        return ask(port(id), msg, waitRealized ? askTimeout.plus(realizeTimeout) : askTimeout);
+        String entity = "port " + id;
+        return ask(
+                port(id),
+                msg,
+                EntityCall.change(entity, action, entity),
+                waitRealized ? askTimeout.plus(realizeTimeout) : askTimeout);
     }
 
     @Override
     public CompletionStage<ClusterInfo> clusterInfo() {
-        return clusterInfo.read();
+        EntityCall call = EntityCall.read("the cluster's shard regions");
+        return clusterInfo.read().handle((info, e) -> {
+            if (e != null) {
+                throw new CompletionException(call.explain(unwrap(e), askTimeout));
+            }
+            return info;
+        });
     }
 
     /**
@@ -196,19 +226,29 @@ public final class ShardedNetworkService implements NetworkService {
         return waited ? new Realization(true, o.behind().isEmpty(), o.behind()) : Realization.NOT_WAITED;
     }
 
-    private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg) {
-        return ask(ref, msg, askTimeout);
+    private <M, R> CompletionStage<R> ask(
+            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, EntityCall call) {
+        return ask(ref, msg, call, askTimeout);
     }
 
+    /** Fails with the exceptions {@link NetworkService} documents; a 503 says what {@code call} did not complete. */
     private <M, R> CompletionStage<R> ask(
-            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, Duration timeout) {
+            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, EntityCall call, Duration timeout) {
         return Futures.on(ref.askWithStatus(msg::apply, timeout), system.executionContext())
                 .handle((r, e) -> {
                     if (e != null) {
-                        throw new CompletionException(Errors.toException(e));
+                        throw new CompletionException(call.explain(Errors.toException(e), timeout));
                     }
                     return r;
                 });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private EntityRef<VniRegistryEntity.Command> vnis() {
+        return sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID);
     }
 
     private EntityRef<TunnelIpRegistryEntity.Command> tunnelIps() {
