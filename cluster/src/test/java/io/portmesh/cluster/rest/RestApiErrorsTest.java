@@ -131,6 +131,14 @@ class RestApiErrorsTest {
                 .isEmpty();
     }
 
+    @Test
+    void waitOnASwitchDeleteIsRefusedSayingWhy() {
+        String message =
+                assertError(rest.server().send("DELETE", "/v1/switches/s?wait=realized", null), 400, "invalid");
+        assertThat(message).startsWith("wait: not supported here: a switch is deleted only once it has no ports");
+        assertThat(rest.fake().calls()).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             {"name":

@@ -88,6 +88,7 @@ class RestApiRoutesTest {
         assertThat(rest.fake().calls()).containsExactly("createSwitch(blue, Optional[5001])");
     }
 
+    /** A new switch has no ports, so it is realized when it exists: wait=realized is accepted and changes nothing. */
     @Test
     void createSwitchWithoutVniLetsTheServiceAllocateOne() {
         HttpResponse<String> r = send("POST", "/v1/switches?wait=realized", "{\"name\":\"red\"}");
