@@ -104,7 +104,6 @@ final class ErrorResponses {
             case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
             case 431 -> "headers_too_large";
-            case 501 -> "not_implemented";
             case 505 -> "http_version_not_supported";
             default -> status >= 500 ? "internal" : "bad_request";
         };
