@@ -1,5 +1,6 @@
 package io.portmesh.cluster.rest;
 
+import java.util.Locale;
 import org.apache.pekko.event.LoggingAdapter;
 import org.apache.pekko.http.ParsingErrorHandler;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -51,7 +52,7 @@ public final class JsonParsingErrorHandler extends ParsingErrorHandler {
                     yield "request target: not a valid path and query (" + where
                             + "); percent-encode any other character";
                 }
-                String part = summary.toLowerCase(java.util.Locale.ROOT).contains("header") ? "header" : "request";
+                String part = summary.toLowerCase(Locale.ROOT).contains("header") ? "header" : "request";
                 yield part + ": " + info.formatPretty();
             }
         };
