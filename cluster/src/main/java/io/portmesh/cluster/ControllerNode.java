@@ -1,6 +1,7 @@
 package io.portmesh.cluster;
 
 import io.portmesh.cluster.rest.RestServer;
+import io.portmesh.cluster.rest.RestSettings;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import io.portmesh.sharding.host.HostEntity;
@@ -8,6 +9,7 @@ import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.service.MeteredNetworkService;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.ShardedNetworkService;
@@ -47,6 +49,7 @@ public final class ControllerNode {
         LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
         LogicalPortEntity.init(system, s.askTimeout(), s.realizeTimeout());
         VniRegistryEntity.init(system);
+        TunnelIpRegistryEntity.init(system);
         NetworkService service = new MeteredNetworkService(
                 new ShardedNetworkService(
                         system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout(), s.warmPortIds()),
@@ -55,7 +58,7 @@ public final class ControllerNode {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
                     .config(s.openflow())
                     .bind(new InetSocketAddress(s.openflowHost(), s.openflowPort()));
-            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service)
+            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s))
                     .toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
             ControllerNode node = new ControllerNode(system, service, of, http);
@@ -104,5 +107,20 @@ public final class ControllerNode {
         return CoordinatedShutdown.get(system)
                 .runAll(CoordinatedShutdown.unknownReason())
                 .toCompletableFuture();
+    }
+
+    /**
+     * The REST layer answers 503 by itself only after the slowest change an entity answers for itself (a port's
+     * client timeout with realization awaited) and a margin: otherwise the entity's own, more precise answer ("not
+     * applied, being rolled back", "will complete") would lose the race to a generic one.
+     */
+    static RestSettings restSettings(ControllerSettings s) {
+        Duration slowest = LogicalPortEntity.clientTimeout(s.askTimeout(), s.realizeTimeout(), true);
+        Duration timeout = slowest.plusSeconds(5);
+        return new RestSettings(
+                RestSettings.DEFAULTS.maxBodyBytes(),
+                timeout.compareTo(RestSettings.DEFAULTS.requestTimeout()) > 0
+                        ? timeout
+                        : RestSettings.DEFAULTS.requestTimeout());
     }
 }

@@ -36,6 +36,14 @@ class BadInputIntegrationTest {
             Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40));
 
     private static final AtomicInteger next = new AtomicInteger();
+    /**
+     * Tunnel IPs are unique across the cluster, and other test classes of the run register hosts on fixed loopback
+     * addresses: this class takes its own from a random 10.x.y.0/24 of the run.
+     */
+    private static final String TUNNEL_NET = "10." + ThreadLocalRandom.current().nextInt(1, 255) + "."
+            + ThreadLocalRandom.current().nextInt(0, 256) + ".";
+
+    private static final AtomicInteger nextTunnelIp = new AtomicInteger();
     private static TestCluster cluster;
 
     @BeforeAll
@@ -105,7 +113,13 @@ class BadInputIntegrationTest {
     @Test
     void aBadMacIsRefusedNamingMacAndCreatesNoPort() {
         String sw = createSwitch(null);
-        for (String bad : List.of("52:54:00:zz:00:01", "52:54:00:00:01", "01:00:5e:00:00:01", "ff:ff:ff:ff:ff:ff")) {
+        for (String bad : List.of(
+                "52:54:00:zz:00:01",
+                "52:54:00:00:01",
+                "01:00:5e:00:00:01",
+                "ff:ff:ff:ff:ff:ff",
+                " 52:54:00:00:00:01",
+                "52-54-00-00-00-01")) {
             String msg = assertError(
                     send(
                             next.incrementAndGet() % 3,
@@ -120,14 +134,14 @@ class BadInputIntegrationTest {
     }
 
     @Test
-    void aDuplicateMacInOneSwitchIsRefusedNamingMacAndTheOtherPort() {
+    void aDuplicateMacInOneSwitchIsAConflictNamingMacAndTheOtherPort() {
         String sw = createSwitch(null);
         String first = createPort(sw, "52:54:00:aa:00:01");
 
-        HttpResponse<String> r =
-                send(1, "POST", "/v1/switches/" + sw + "/ports", "{\"mac\":\"52:54:00:AA:00:01\",\"name\":\"again\"}");
-        assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
-        String msg = json(r).get("message").asText();
+        String msg = assertError(
+                send(1, "POST", "/v1/switches/" + sw + "/ports", "{\"mac\":\"52:54:00:AA:00:01\",\"name\":\"again\"}"),
+                409,
+                "conflict");
         assertThat(msg).startsWith("mac:").contains(first);
         assertThat(portsOf(sw)).containsExactly(first);
 
@@ -137,14 +151,14 @@ class BadInputIntegrationTest {
     }
 
     @Test
-    void aDuplicateVniIsRefusedNamingVniAndTheOwner() {
+    void aDuplicateVniIsAConflictNamingVniAndTheOwner() {
         int vni = ThreadLocalRandom.current().nextInt(100_000, 16_000_000);
         String owner = createSwitch(vni);
         String second = name("sw");
 
-        HttpResponse<String> r = send(2, "POST", "/v1/switches", "{\"name\":\"" + second + "\",\"vni\":" + vni + "}");
-        assertThat(r.statusCode()).as(r.body()).isBetween(400, 499);
-        assertThat(json(r).get("message").asText()).startsWith("vni:").contains(owner);
+        String taken = assertError(
+                send(2, "POST", "/v1/switches", "{\"name\":\"" + second + "\",\"vni\":" + vni + "}"), 409, "conflict");
+        assertThat(taken).startsWith("vni:").contains(owner);
         assertError(send(0, "GET", "/v1/switches/" + second, null), 404, "not_found");
         assertThat(json(send(1, "GET", "/v1/switches/" + owner, null))
                         .get("vni")
@@ -190,8 +204,8 @@ class BadInputIntegrationTest {
     void aPortBoundToOneHostIsNotTakenByAnotherAndAFullSwitchIsNotDeleted() {
         String sw = createSwitch(null);
         String port = createPort(sw, "52:54:00:cc:00:01");
-        String a = createHost("127.0.0.21");
-        String b = createHost("127.0.0.22");
+        String a = createHost(tunnelIp());
+        String b = createHost(tunnelIp());
         HttpResponse<String> bound = send(0, "PUT", "/v1/ports/" + port + "/binding", "{\"host\":\"" + a + "\"}");
         assertThat(bound.statusCode()).as(bound.body()).isEqualTo(200);
         int vlan = json(bound).get("vlan").asInt();
@@ -209,7 +223,52 @@ class BadInputIntegrationTest {
         assertThat(portsOf(sw)).containsExactly(port);
     }
 
+    @Test
+    void aSecondHostOnATakenTunnelIpIsAConflictNamingTheOtherHost() {
+        String ip = tunnelIp();
+        String first = createHost(ip);
+        String second = name("esx");
+
+        String msg = assertError(
+                send(1, "POST", "/v1/hosts", "{\"name\":\"" + second + "\",\"tunnelIp\":\"" + ip + "\"}"),
+                409,
+                "conflict");
+        assertThat(msg).startsWith("tunnelIp: tunnel IP " + ip + " is already used by host " + first);
+        assertError(send(2, "GET", "/v1/hosts/" + second, null), 404, "not_found");
+        assertThat(json(send(0, "GET", "/v1/hosts/" + first, null))
+                        .get("tunnelIp")
+                        .asText())
+                .isEqualTo(ip);
+
+        // the refused name is free, and takes another IP
+        String other = tunnelIp();
+        HttpResponse<String> r =
+                send(2, "POST", "/v1/hosts", "{\"name\":\"" + second + "\",\"tunnelIp\":\"" + other + "\"}");
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
+    }
+
+    @Test
+    void aTunnelIpSpelledWithLeadingZerosOrSpacesIsRefusedAndRegistersNothing() {
+        String host = name("esx");
+        for (String bad : List.of("010.001.002.003", " 10.1.2.3", "10.1.2.3\\t")) {
+            String msg = assertError(
+                    send(
+                            next.incrementAndGet() % 3,
+                            "POST",
+                            "/v1/hosts",
+                            "{\"name\":\"" + host + "\",\"tunnelIp\":\"" + bad + "\"}"),
+                    400,
+                    "invalid");
+            assertThat(msg).as(bad).startsWith("tunnelIp: ");
+        }
+        assertError(send(1, "GET", "/v1/hosts/" + host, null), 404, "not_found");
+    }
+
     // --- helpers: every one asserts the status it needs, so a failure points at the request
+
+    private static String tunnelIp() {
+        return TUNNEL_NET + (1 + nextTunnelIp.getAndIncrement() % 254);
+    }
 
     private static String name(String prefix) {
         return prefix + "-" + RUN + "-" + next.incrementAndGet();
@@ -263,6 +322,7 @@ class BadInputIntegrationTest {
     /** Asserts the error shape and returns its message. */
     private static String assertError(HttpResponse<String> r, int status, String code) {
         assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+        assertThat(r.headers().firstValue("Content-Type")).hasValue("application/json");
         JsonNode body = json(r);
         assertThat(body.get("error").asText()).as(r.body()).isEqualTo(code);
         return body.get("message").asText();

@@ -11,7 +11,11 @@ public record Mac(long value) implements Comparable<Mac> {
         }
     }
 
-    /** Parses {@code aa:bb:cc:dd:ee:ff} (also with '-' separators), case-insensitive. */
+    /**
+     * Parses exactly {@code xx:xx:xx:xx:xx:xx}: six two-digit hex octets separated by ':', digits in either case. Every
+     * other spelling is refused rather than normalised (surrounding whitespace, '-' or '.' separators, one-digit
+     * octets), so that what a client sent is what the controller stores; {@link #toString} always answers in lowercase.
+     */
     public static Mac parse(String text) {
         return parse("mac", text);
     }
@@ -20,18 +24,15 @@ public record Mac(long value) implements Comparable<Mac> {
         if (text == null) {
             throw new ValidationException(field, "missing; expected a MAC address like 52:54:00:12:34:56");
         }
-        // by hand, not String.split: hosts parse every member MAC of a switch on each change, and a regex split
-        // compiles a Pattern per call
-        String t = text.trim();
-        if (t.length() != 17) {
+        // by hand, not a regex: hosts parse every member MAC of a switch on each change
+        if (text.length() != 17) {
             throw notAMac(field, text);
         }
         long v = 0;
         for (int i = 0; i < 17; i += 3) {
-            int hi = Character.digit(t.charAt(i), 16);
-            int lo = Character.digit(t.charAt(i + 1), 16);
-            boolean separatorOk = i == 15 || t.charAt(i + 2) == ':' || t.charAt(i + 2) == '-';
-            if (hi < 0 || lo < 0 || !separatorOk) {
+            int hi = hexDigit(text.charAt(i));
+            int lo = hexDigit(text.charAt(i + 1));
+            if (hi < 0 || lo < 0 || (i < 15 && text.charAt(i + 2) != ':')) {
                 throw notAMac(field, text);
             }
             v = (v << 8) | (hi << 4) | lo;
@@ -39,8 +40,35 @@ public record Mac(long value) implements Comparable<Mac> {
         return new Mac(v);
     }
 
+    /** ASCII hex only: {@link Character#digit} would also take full-width and other Unicode digits. */
+    private static int hexDigit(char c) {
+        if (c >= '0' && c <= '9') {
+            return c - '0';
+        }
+        if (c >= 'a' && c <= 'f') {
+            return c - 'a' + 10;
+        }
+        if (c >= 'A' && c <= 'F') {
+            return c - 'A' + 10;
+        }
+        return -1;
+    }
+
     private static ValidationException notAMac(String field, String text) {
-        return new ValidationException(field, "'" + text + "' is not a MAC address like 52:54:00:12:34:56");
+        String why;
+        if (!text.equals(text.strip())) {
+            why = "has whitespace around it";
+        } else if (text.indexOf('-') >= 0) {
+            why = "uses '-' separators";
+        } else if (text.indexOf('.') >= 0) {
+            why = "uses '.' separators";
+        } else {
+            why = "is not six two-digit hex octets";
+        }
+        return new ValidationException(
+                field,
+                ValidationException.echo(text) + " " + why
+                        + "; write a MAC address exactly like 52:54:00:12:34:56 (':' separators, hex digits)");
     }
 
     /** A VM NIC address must be unicast: a multicast source would be flooded everywhere. */

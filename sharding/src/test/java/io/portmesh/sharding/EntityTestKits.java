@@ -6,6 +6,7 @@ import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -45,6 +46,7 @@ public final class EntityTestKits {
         LogicalSwitchEntity.init(system, ask, realize);
         LogicalPortEntity.init(system, ask, realize);
         VniRegistryEntity.init(system);
+        TunnelIpRegistryEntity.init(system);
     }
 
     /**

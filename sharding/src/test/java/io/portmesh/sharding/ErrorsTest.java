@@ -6,8 +6,10 @@ import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.UnavailableException;
+import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
 
@@ -19,10 +21,47 @@ class ErrorsTest {
                 .isInstanceOf(ValidationException.class)
                 .hasMessage("mac: bad");
         assertThat(Errors.toException(Errors.conflict("exists").getError())).isInstanceOf(ConflictException.class);
+        assertThat(Errors.toException(Errors.conflict("vni", "taken by blue").getError()))
+                .isInstanceOf(ConflictException.class)
+                .hasMessage("vni: taken by blue");
         assertThat(Errors.toException(Errors.notFound("no port").getError())).isInstanceOf(NotFoundException.class);
         assertThat(Errors.toException(Errors.unavailable("slow").getError()))
                 .isInstanceOf(UnavailableException.class)
                 .hasMessage("slow");
+    }
+
+    /** The text of Pekko's timeout of an ask to a sharded entity, as it comes. */
+    private static final String ASK_TIMEOUT = "Ask timed out on [EntityRef(EntityTypeKey[io.portmesh.sharding.host"
+            + ".HostEntity$Command](Host), esx-2)] after [15000 ms]. Message of type"
+            + " [io.portmesh.sharding.host.HostEntity$Get]. A typical reason for `AskTimeoutException` is that the"
+            + " recipient actor didn't send a reply.";
+
+    @Test
+    void aTimeoutPassedOnSaysWhichEntityDidNotAnswerWithoutClassNames() {
+        StatusReply<Object> passed = Errors.passOn(new CompletionException(new AskTimeoutException(ASK_TIMEOUT)));
+        assertThat(Errors.toException(passed.getError()))
+                .isInstanceOf(UnavailableException.class)
+                .hasMessage("Host esx-2 did not answer in time (waited 15 s)");
+        assertThat(Errors.describe(new TimeoutException("Ask timed out on [Actor[pekko://x/user/y]] after [500 ms]")))
+                .isEqualTo("an entity it asked did not answer in time");
+        assertThat(Errors.describe(new IllegalStateException("io.portmesh.secret")))
+                .doesNotContain("IllegalStateException", "secret");
+    }
+
+    /** A text an entity built from an exception's toString keeps its words, and loses the exception. */
+    @Test
+    void anUnavailableTextLosesTheExceptionItWasBuiltFrom() {
+        String fromFanout = "a host of switch blue did not take the change: java.util.concurrent.CompletionException: "
+                + "org.apache.pekko.pattern.AskTimeoutException: " + ASK_TIMEOUT;
+        assertThat(Errors.toException(Errors.unavailable(fromFanout).getError()))
+                .hasMessage("a host of switch blue did not take the change: Host esx-2 did not answer in time"
+                        + " (waited 15 s)");
+        String failed = "host esx-1 could not read the members of switch blue: java.lang.IllegalStateException: boom";
+        assertThat(Errors.toException(Errors.unavailable(failed).getError()).getMessage())
+                .isEqualTo("host esx-1 could not read the members of switch blue: an entity it asked failed (the"
+                        + " controller log has the cause)");
+        assertThat(Errors.seconds(Duration.ofMillis(1500))).isEqualTo("1.5 s");
+        assertThat(Errors.seconds(Duration.ofSeconds(5))).isEqualTo("5 s");
     }
 
     @Test

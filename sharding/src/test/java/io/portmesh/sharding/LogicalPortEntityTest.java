@@ -114,8 +114,10 @@ class LogicalPortEntityTest {
                         r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:05".toUpperCase(), List.of(), null, r));
         assertThat(dupMac.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(dupMac.reply().getError());
-        assertThat(e).isInstanceOf(ValidationException.class).hasMessageContaining(owner.id());
-        assertThat(((ValidationException) e).field()).isEqualTo("mac");
+        assertThat(e)
+                .isInstanceOf(ConflictException.class)
+                .hasMessageStartingWith("mac: ")
+                .hasMessageContaining(owner.id());
 
         var noSwitch = portKit("p-" + ids.incrementAndGet())
                 .<StatusReply<PortInfo>>runCommand(
@@ -142,7 +144,7 @@ class LogicalPortEntityTest {
 
         // a port that does exist keeps its MAC
         Throwable e = failure(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()));
-        assertThat(e).isInstanceOf(ValidationException.class).hasMessageContaining(real.id());
+        assertThat(e).isInstanceOf(ConflictException.class).hasMessageContaining(real.id());
     }
 
     @Test

@@ -2,7 +2,6 @@ package io.portmesh.sharding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.service.ConflictException;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -37,9 +36,8 @@ class VniRegistryEntityTest {
         var red = claim("red", 100);
         assertThat(red.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(red.reply().getError());
-        assertThat(e).isInstanceOf(ValidationException.class);
-        assertThat(((ValidationException) e).field()).isEqualTo("vni");
-        assertThat(e.getMessage()).contains("100").contains("blue");
+        assertThat(e).isInstanceOf(ConflictException.class);
+        assertThat(e.getMessage()).startsWith("vni: ").contains("100").contains("blue");
         assertThat(kit.getState().bySwitch()).containsOnlyKeys(100);
     }
 

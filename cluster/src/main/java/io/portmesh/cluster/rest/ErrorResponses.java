@@ -10,6 +10,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.EntityStreamException;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+import org.apache.pekko.http.scaladsl.model.IllegalRequestException;
 import org.apache.pekko.pattern.AskTimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,6 +21,9 @@ import org.slf4j.LoggerFactory;
 final class ErrorResponses {
     private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
     private static final int MAX_UNWRAP = 8;
+    /** What a client needs to know of a request that did not complete: a change may have happened all the same. */
+    static final String MAY_BE_APPLIED =
+            "a change it asked for may or may not have been applied: read the state back before retrying";
 
     private ErrorResponses() {}
 
@@ -39,9 +45,24 @@ final class ErrorResponses {
             log.warn("service unavailable: {}", e.getMessage());
             return JsonCodec.error(503, "unavailable", e.getMessage());
         }
+        if (t instanceof EntityStreamSizeException e) {
+            // a body streamed in past the size limit (the limit is only checked as the body arrives)
+            return JsonCodec.error(413, codeFor(413), "request body exceeds the limit of " + e.limit() + " bytes");
+        }
+        if (t instanceof EntityStreamException e) {
+            // a body the HTTP layer could not read, such as a malformed chunk of a chunked body
+            return JsonCodec.error(
+                    400, codeFor(400), "request body: " + e.info().formatPretty());
+        }
+        if (t instanceof IllegalRequestException e) {
+            int status = e.status().intValue();
+            return JsonCodec.error(
+                    status, codeFor(status), "request: " + e.info().formatPretty());
+        }
         if (t instanceof TimeoutException || t instanceof AskTimeoutException) {
             log.warn("service did not answer in time: {}", t.toString());
-            return JsonCodec.error(503, "unavailable", "the controller did not answer in time; retry");
+            // the service says which entity did not answer; this is only for a timeout that reached here without it
+            return JsonCodec.error(503, "unavailable", "the controller did not answer in time; " + MAY_BE_APPLIED);
         }
         // The cause stays in the log: a stack trace in a response leaks internals and helps no client.
         log.error("internal error while serving a request", thrown);
@@ -62,31 +83,28 @@ final class ErrorResponses {
     }
 
     /**
-     * Pekko's default rejection handler picks the right status (404, 405 with Allow, 413, 415, ...) and a useful
-     * text; this keeps both and puts the text into the JSON error shape.
+     * Pekko's default rejection handler picks the right status (404, 405 with Allow, 415, ...) and a useful text; this
+     * keeps both and puts the text into the JSON error shape.
      */
-    static HttpResponse fromRejection(HttpResponse plain, long maxBodyBytes) {
+    static HttpResponse fromRejection(HttpResponse plain) {
         int status = plain.status().intValue();
-        String message;
-        if (status == 413) {
-            // Pekko's text calls an oversized body "malformed" and points at server settings; say what to change.
-            message = "request body exceeds the limit of " + maxBodyBytes + " bytes";
-        } else if (plain.entity() instanceof HttpEntity.Strict strict) {
-            message = strict.getData().decodeString(StandardCharsets.UTF_8);
-        } else {
-            message = plain.status().reason();
-        }
-        HttpResponse json = JsonCodec.error(status, codeFor(status), message);
-        return json.withHeaders(plain.getHeaders());
+        String message = plain.entity() instanceof HttpEntity.Strict strict
+                ? strict.getData().decodeString(StandardCharsets.UTF_8)
+                : plain.status().reason();
+        return JsonCodec.error(status, codeFor(status), message).withHeaders(plain.getHeaders());
     }
 
-    private static String codeFor(int status) {
+    /** The error code of a refusal that has no more specific one: one code per HTTP status. */
+    static String codeFor(int status) {
         return switch (status) {
             case 404 -> "not_found";
             case 405 -> "method_not_allowed";
             case 406 -> "not_acceptable";
             case 413 -> "too_large";
+            case 414 -> "uri_too_long";
             case 415 -> "unsupported_media_type";
+            case 431 -> "headers_too_large";
+            case 505 -> "http_version_not_supported";
             default -> status >= 500 ? "internal" : "bad_request";
         };
     }

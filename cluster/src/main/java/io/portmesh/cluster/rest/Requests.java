@@ -79,6 +79,11 @@ final class Requests {
             if (name.chars().anyMatch(Character::isISOControl)) {
                 throw new ValidationException("name", "must not contain control characters");
             }
+            if (!name.equals(name.strip())) {
+                // refused, not trimmed: what a client sends is what it reads back
+                throw new ValidationException(
+                        "name", ValidationException.echo(name) + " has whitespace around it; remove it");
+            }
             return Optional.of(name);
         }
     }

@@ -23,6 +23,7 @@ import org.apache.pekko.http.javadsl.model.headers.Location;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Directives;
 import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection;
 import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.RejectionHandler;
 import org.apache.pekko.http.javadsl.server.Route;
@@ -41,6 +42,15 @@ public final class RestApi extends AllDirectives {
             Unmarshaller.forMediaType(MediaTypes.APPLICATION_JSON, Unmarshaller.entityToByteString());
 
     private static final HttpResponse NO_CONTENT = HttpResponse.create().withStatus(204);
+
+    /**
+     * Why DELETE /v1/switches/{id} refuses {@code ?wait}: a switch is deleted only once it has no ports, so its deletion
+     * changes no agent's flows. What a caller wants to wait for is its ports' removal, which their own deletions wait
+     * for; answering "realized" here would claim what this call never checked.
+     */
+    private static final String SWITCH_DELETE_HAS_NOTHING_TO_WAIT_FOR =
+            "a switch is deleted only once it has no ports, so deleting it changes no agent's flows; wait for the"
+                    + " ports' removal with DELETE /v1/ports/{portId}?wait=realized";
 
     /** Prometheus' text format (text/plain without a version parameter means its version 0.0.4). */
     private static final ContentType METRICS_TYPE = MediaTypes.TEXT_PLAIN.toContentType(HttpCharsets.UTF_8);
@@ -64,8 +74,13 @@ public final class RestApi extends AllDirectives {
     }
 
     private Route all() {
-        RejectionHandler rejections = RejectionHandler.defaultHandler()
-                .mapRejectionResponse(plain -> ErrorResponses.fromRejection(plain, settings.maxBodyBytes()));
+        RejectionHandler rejections = RejectionHandler.newBuilder()
+                // the body could not be read at all (over the size limit, a broken chunk): say why, not "malformed"
+                .handle(
+                        MalformedRequestContentRejection.class,
+                        r -> complete(ErrorResponses.fromThrowable(r.getCause())))
+                .build()
+                .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ErrorResponses::fromRejection));
         return handleRejections(
                 rejections,
                 () -> handleExceptions(
@@ -75,8 +90,9 @@ public final class RestApi extends AllDirectives {
                                 req -> JsonCodec.error(
                                         503,
                                         "unavailable",
-                                        "no answer within "
-                                                + settings.requestTimeout().toSeconds() + "s; retry"),
+                                        "the controller did not answer within "
+                                                + settings.requestTimeout().toSeconds() + " s; "
+                                                + ErrorResponses.MAY_BE_APPLIED),
                                 () -> withSizeLimit(
                                         settings.maxBodyBytes(),
                                         () -> concat(
@@ -114,7 +130,7 @@ public final class RestApi extends AllDirectives {
                                             SwitchId id = SwitchId.of(raw);
                                             return reply(() -> svc.getSwitch(id), JsonCodec::ok);
                                         }),
-                                        delete(() -> waitParam(w -> {
+                                        delete(() -> noWaitParam(SWITCH_DELETE_HAS_NOTHING_TO_WAIT_FOR, () -> {
                                             SwitchId id = SwitchId.of(raw);
                                             return reply(() -> svc.deleteSwitch(id), v -> NO_CONTENT);
                                         })))),
@@ -190,7 +206,11 @@ public final class RestApi extends AllDirectives {
                                         }))))));
     }
 
-    /** {@code ?wait=realized} is accepted on every mutating call; anything else is refused so typos do not pass. */
+    /**
+     * {@code ?wait=realized} on a mutating call; anything else is refused so typos do not pass. On the creations
+     * (switch, host, port) it is accepted and already true when they answer: a new switch or host has no ports and a
+     * new port is unbound, so no agent has anything to change.
+     */
     private Route waitParam(Function<Boolean, Route> inner) {
         return parameterOptional("wait", w -> {
             if (w.isEmpty()) {
@@ -200,6 +220,16 @@ public final class RestApi extends AllDirectives {
                 throw new ValidationException("wait", "'" + w.get() + "' is not supported; use wait=realized");
             }
             return inner.apply(true);
+        });
+    }
+
+    /** Refuses {@code ?wait} on a call that has nothing to wait for, saying {@code why}, rather than ignore it. */
+    private Route noWaitParam(String why, Supplier<Route> inner) {
+        return parameterOptional("wait", w -> {
+            if (w.isPresent()) {
+                throw new ValidationException("wait", "not supported here: " + why);
+            }
+            return inner.get();
         });
     }
 

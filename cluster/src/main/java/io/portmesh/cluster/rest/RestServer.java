@@ -6,6 +6,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +26,7 @@ public final class RestServer {
             ActorSystem<?> system, String host, int port, NetworkService svc, RestSettings settings) {
         return Http.get(system)
                 .newServerAt(host, port)
+                .withSettings(serverSettings(system))
                 .bind(RestApi.routes(svc, settings, NodeMetrics.get(system)::scrape))
                 .whenComplete((binding, failure) -> {
                     if (failure != null) {
@@ -33,5 +35,24 @@ public final class RestServer {
                         log.info("REST API listening on {}", binding.localAddress());
                     }
                 });
+    }
+
+    /**
+     * The HTTP layer's own refusals in the API's JSON too: those of the request parser (before any route runs) and
+     * the answer to requests still running when the node shuts down. Set here for this binding only, not in the
+     * system's configuration, which other HTTP servers of the node (cluster management) share.
+     */
+    private static ServerSettings serverSettings(ActorSystem<?> system) {
+        ServerSettings defaults = ServerSettings.create(system.classicSystem());
+        return defaults.withParsingErrorHandler(JsonParsingErrorHandler.class.getName())
+                // every method the API serves is one Pekko knows by name; with the default limit of 16 the parser
+                // waits for up to 16 bytes of an unknown method, so a short garbage line got no answer until the
+                // idle timeout (see JsonParsingErrorHandler)
+                .withParserSettings(defaults.getParserSettings().withMaxMethodLength(1))
+                .withTerminationDeadlineExceededResponse(JsonCodec.error(
+                        503,
+                        "unavailable",
+                        "this node is shutting down and did not finish the request; it may or may not have been"
+                                + " applied: read the state, then retry on another node"));
     }
 }

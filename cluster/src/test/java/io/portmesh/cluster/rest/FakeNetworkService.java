@@ -125,6 +125,13 @@ public final class FakeNetworkService implements NetworkService {
             if (hosts.containsKey(id.value())) {
                 throw new ConflictException("host " + id + " already exists");
             }
+            hosts.values().stream()
+                    .filter(h -> h.tunnelIp().equals(tunnelIp.toString()))
+                    .findFirst()
+                    .ifPresent(h -> {
+                        throw new ConflictException(
+                                "tunnelIp: tunnel IP " + tunnelIp + " is already used by host " + h.id());
+                    });
             HostInfo h = new HostInfo(id.value(), tunnelIp.toString(), List.of(), 0, 0, 0, 0, true, 0);
             hosts.put(id.value(), h);
             return h;

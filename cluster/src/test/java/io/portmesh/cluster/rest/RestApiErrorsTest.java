@@ -99,6 +99,46 @@ class RestApiErrorsTest {
         assertRefusedBeforeTheService(method, path, body, 400, "invalid", field);
     }
 
+    /**
+     * The spellings the API refuses instead of normalising (see the OpenAPI document): each answers 400 naming the
+     * field and the reason.
+     */
+    @ParameterizedTest(name = "{0} {1} {2}")
+    @CsvSource(delimiter = '|', textBlock = """
+            POST | /v1/switches/s/ports | {"mac":" 52:54:00:00:00:01"}                   | mac      | has whitespace around it
+            POST | /v1/switches/s/ports | {"mac":"52:54:00:00:00:01\\t"}                | mac      | has whitespace around it
+            POST | /v1/switches/s/ports | {"mac":"52-54-00-00-00-01"}                    | mac      | uses '-' separators
+            POST | /v1/switches/s/ports | {"mac":"5254.0000.0001"}                       | mac      | uses '.' separators
+            POST | /v1/switches/s/ports | {"mac":"52:54:0:0:0:1"}                        | mac      | not six two-digit hex octets
+            POST | /v1/switches/s/ports | {"mac":"52:54:00:00:00:01","ips":["010.0.0.1"]} | ips[0]  | leading zeros, which are ambiguous (octal in some tools)
+            POST | /v1/switches/s/ports | {"mac":"52:54:00:00:00:01","ips":[" 10.0.0.1"]} | ips[0]  | has whitespace around it
+            POST | /v1/switches/s/ports | {"mac":"52:54:00:00:00:01","name":" vm1"}      | name     | has whitespace around it
+            POST | /v1/hosts            | {"name":"h","tunnelIp":" 10.0.0.1"}            | tunnelIp | has whitespace around it
+            POST | /v1/hosts            | {"name":"h","tunnelIp":"010.001.002.003"}      | tunnelIp | leading zeros, which are ambiguous (octal in some tools)
+            POST | /v1/hosts            | {"name":"h ","tunnelIp":"10.0.0.1"}            | name     | has whitespace around it
+            POST | /v1/switches         | {"name":"\\tblue"}                            | name     | has whitespace around it
+            PUT  | /v1/ports/p/binding  | {"host":" h"}                                  | host     | has whitespace around it
+            GET  | /v1/ports/%20p       |                                                | portId   | has whitespace around it
+            GET  | /v1/hosts/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa |   | hostId | is 65 characters long; an id has 1-64 characters
+            """)
+    void aSpellingTheApiDoesNotAcceptIsRefusedWithTheReason(
+            String method, String path, String body, String field, String reason) {
+        HttpResponse<String> r = rest.server().send(method, path, body);
+        String message = assertError(r, 400, "invalid");
+        assertThat(message).startsWith(field + ": ").contains(reason);
+        assertThat(rest.fake().calls())
+                .as("bad input must not reach the service")
+                .isEmpty();
+    }
+
+    @Test
+    void waitOnASwitchDeleteIsRefusedSayingWhy() {
+        String message =
+                assertError(rest.server().send("DELETE", "/v1/switches/s?wait=realized", null), 400, "invalid");
+        assertThat(message).startsWith("wait: not supported here: a switch is deleted only once it has no ports");
+        assertThat(rest.fake().calls()).isEmpty();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             {"name":
@@ -168,6 +208,19 @@ class RestApiErrorsTest {
     }
 
     @Test
+    void aTakenTunnelIpIs409NamingTheFieldAndTheOtherHost() {
+        assertThat(rest.server()
+                        .send("POST", "/v1/hosts", "{\"name\":\"esx-1\",\"tunnelIp\":\"10.0.0.1\"}")
+                        .statusCode())
+                .isEqualTo(201);
+        String message = assertError(
+                rest.server().send("POST", "/v1/hosts", "{\"name\":\"esx-2\",\"tunnelIp\":\"10.0.0.1\"}"),
+                409,
+                "conflict");
+        assertThat(message).startsWith("tunnelIp: ").contains("esx-1");
+    }
+
+    @Test
     void validationFromTheServiceIs400Invalid() {
         rest.fake().failNext(new ValidationException("vlan", "no free access VLAN on esx-1"));
         String message = assertError(rest.server().send("GET", "/v1/hosts", null), 400, "invalid");
@@ -180,8 +233,15 @@ class RestApiErrorsTest {
         assertThat(assertError(rest.server().send("GET", "/v1/switches", null), 503, "unavailable"))
                 .contains("esx-1");
 
-        rest.fake().failNext(new CompletionException(new AskTimeoutException("Ask timed out on [Actor[...]]")));
-        assertError(rest.server().send("GET", "/v1/hosts", null), 503, "unavailable");
+        rest.fake()
+                .failNext(new CompletionException(new AskTimeoutException(
+                        "Ask timed out on [EntityRef(EntityTypeKey[io.portmesh.sharding.host.HostEntity$Command](Host),"
+                                + " esx-1)] after [5000 ms]")));
+        HttpResponse<String> timedOut = rest.server().send("GET", "/v1/hosts", null);
+        assertThat(assertError(timedOut, 503, "unavailable"))
+                .isEqualTo("the controller did not answer in time; a change it asked for may or may not have been"
+                        + " applied: read the state back before retrying");
+        assertThat(timedOut.body()).doesNotContain("Exception", "pekko", "io.portmesh", "EntityRef");
 
         rest.fake().failNext(new TimeoutException("timed out"));
         assertError(rest.server().send("GET", "/v1/cluster", null), 503, "unavailable");

@@ -62,6 +62,9 @@ class RestApiLimitsTest {
         HttpResponse<String> r = rest.server().send("GET", "/v1/switches", null);
         assertThat(r.statusCode()).isEqualTo(503);
         assertThat(json(r).get("error").asText()).isEqualTo("unavailable");
+        assertThat(json(r).get("message").asText())
+                .isEqualTo("the controller did not answer within 1 s; a change it asked for may or may not have been"
+                        + " applied: read the state back before retrying");
         assertThat(rest.fake().calls()).containsExactly("listSwitches()");
     }
 }

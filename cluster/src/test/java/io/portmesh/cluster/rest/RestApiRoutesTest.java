@@ -88,6 +88,7 @@ class RestApiRoutesTest {
         assertThat(rest.fake().calls()).containsExactly("createSwitch(blue, Optional[5001])");
     }
 
+    /** A new switch has no ports, so it is realized when it exists: wait=realized is accepted and changes nothing. */
     @Test
     void createSwitchWithoutVniLetsTheServiceAllocateOne() {
         HttpResponse<String> r = send("POST", "/v1/switches?wait=realized", "{\"name\":\"red\"}");
@@ -138,7 +139,7 @@ class RestApiRoutesTest {
         HttpResponse<String> r = send(
                 "POST",
                 "/v1/switches/blue/ports",
-                "{\"mac\":\"52-54-00-AB-CD-EF\",\"ips\":[\"192.168.1.10\",\"192.168.1.11\"],\"name\":\"vm1 eth0\"}");
+                "{\"mac\":\"52:54:00:AB:CD:EF\",\"ips\":[\"192.168.1.10\",\"192.168.1.11\"],\"name\":\"vm1 eth0\"}");
         assertThat(r.statusCode()).isEqualTo(201);
         JsonNode body = json(r);
         assertThat(body.get("mac").asText()).isEqualTo("52:54:00:ab:cd:ef");

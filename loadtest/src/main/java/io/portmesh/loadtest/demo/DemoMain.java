@@ -46,6 +46,8 @@ public final class DemoMain implements Callable<Integer> {
     private final DemoReport report = new DemoReport();
     /** Appended to host and switch names: empty unless a Cassandra that was already running is reused. */
     private String suffix = "";
+    /** The first three octets of the hosts' tunnel endpoints (loopback): another /24 when a Cassandra is reused. */
+    private String tepNet = "127.0.0.";
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
@@ -67,6 +69,8 @@ public final class DemoMain implements Callable<Integer> {
             if (!cassandra.owned()) {
                 // somebody else's Cassandra (maybe with an earlier demo's data): keep this run's names apart
                 suffix = "-" + Long.toString(System.currentTimeMillis() % 1_679_616L, 36);
+                // and its tunnel endpoints: a tunnel IP belongs to one host, also an earlier run's
+                tepNet = "127.0." + (1 + (int) (System.currentTimeMillis() % 250)) + ".";
             }
             report.step(
                     "Cassandra " + version + " answers on " + cassandra.contactPointString()
@@ -98,7 +102,7 @@ public final class DemoMain implements Callable<Integer> {
                     nodes.stream().map(n -> "127.0.0.1:" + n.openflowPort).toList();
             for (int i = 1; i <= 3; i++) {
                 String host = "esx-" + i + suffix;
-                String tep = "127.0.0." + (10 + i);
+                String tep = tepNet + (10 + i);
                 api.expectOk(api.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)), "create host " + host);
                 agents.add(DatapathAgent.start(AgentSettings.local(host, "a", tep, 4789, controllers)));
             }

@@ -255,7 +255,7 @@ public final class LogicalSwitchEntity
     }
 
     private StatusReply<Integer> macTaken(String mac, String owner) {
-        return Errors.invalid(
+        return Errors.conflict(
                 "mac",
                 "MAC " + mac + " is already used by port " + owner + " in switch " + switchId
                         + "; MACs must be unique inside a logical switch");

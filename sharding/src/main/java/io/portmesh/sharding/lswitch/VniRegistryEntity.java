@@ -124,7 +124,7 @@ public final class VniRegistryEntity
             return Effect()
                     .reply(
                             c.replyTo(),
-                            Errors.invalid(
+                            Errors.conflict(
                                     "vni",
                                     "VNI " + c.vni() + " is already used by switch "
                                             + s.bySwitch().get(c.vni()) + "; VNIs are unique across the cluster"));

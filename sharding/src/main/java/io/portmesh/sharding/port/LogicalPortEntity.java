@@ -410,7 +410,7 @@ public final class LogicalPortEntity
                     .reply(
                             c.replyTo(),
                             Errors.conflict("port " + portId + " is bound to host " + s.host()
-                                    + "; unbind it first (live moves are a separate operation)"));
+                                    + "; live moves are not supported yet: unbind first"));
         }
         start(c);
         if (s.isBound()) {

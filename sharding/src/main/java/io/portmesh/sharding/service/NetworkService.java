@@ -13,7 +13,8 @@ import java.util.concurrent.CompletionStage;
  * The northbound operations of the controller, independent of HTTP: the REST routes and the tests call this, and
  * the implementation talks to the sharded entities. Every stage fails with {@link io.portmesh.model.ValidationException}
  * (bad input, 400), {@link NotFoundException} (404), {@link ConflictException} (409) or {@link UnavailableException}
- * (503: an entity did not answer in time); anything else is a bug (500).
+ * (503: an entity did not answer in time; its message says which, and whether a change may have been applied, in
+ * words without class names); anything else is a bug (500).
  *
  * <p>{@code waitRealized}: when true, the stage completes only when every affected agent has acknowledged the
  * change with a barrier, or when the realization timeout passes; {@link Realization} says which.

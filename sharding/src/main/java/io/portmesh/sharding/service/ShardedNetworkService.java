@@ -5,6 +5,7 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
+import io.portmesh.model.ValidationException;
 import io.portmesh.model.Vni;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
@@ -12,14 +13,17 @@ import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -57,11 +61,15 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<SwitchInfo> createSwitch(SwitchId id, Optional<Integer> vni) {
         vni.ifPresent(Vni::new); // validates the range before any state changes
+        String readBack = "switch " + id;
         return ask(
-                        sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID),
-                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Claim(id.value(), vni.orElse(0), r))
+                        vnis(),
+                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Claim(id.value(), vni.orElse(0), r),
+                        EntityCall.change("the VNI registry", "claim a VNI for switch " + id, readBack))
                 .thenCompose(v -> ask(
-                        lswitch(id), (ActorRef<StatusReply<SwitchInfo>> r) -> new LogicalSwitchEntity.Create(v, r)));
+                        lswitch(id),
+                        (ActorRef<StatusReply<SwitchInfo>> r) -> new LogicalSwitchEntity.Create(v, r),
+                        EntityCall.change(readBack, "create it", readBack)));
     }
 
     @Override
@@ -71,23 +79,59 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<SwitchInfo> getSwitch(SwitchId id) {
-        return ask(lswitch(id), LogicalSwitchEntity.Get::new);
+        return ask(lswitch(id), LogicalSwitchEntity.Get::new, EntityCall.read("switch " + id));
     }
 
     @Override
     public CompletionStage<Void> deleteSwitch(SwitchId id) {
-        return ask(lswitch(id), LogicalSwitchEntity.Delete::new)
+        String readBack = "switch " + id;
+        return ask(lswitch(id), LogicalSwitchEntity.Delete::new, EntityCall.change(readBack, "delete it", readBack))
                 .thenCompose(vni -> ask(
-                        sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID),
-                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Release(id.value(), r)))
+                        vnis(),
+                        (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Release(id.value(), r),
+                        EntityCall.change("the VNI registry", "release the VNI of switch " + id, readBack)))
                 .thenApply(x -> null);
     }
 
+    /**
+     * Two steps: the tunnel IP is claimed for the host in the cluster-wide registry, then the host is registered. So
+     * two hosts registered at the same time on different nodes cannot both get one IP. A host that refuses (it exists
+     * with another tunnel IP) gives the claim back. A failure between the two steps (the host did not answer, or this
+     * node died) leaves the claim held by this host id: a retry with the same id and IP reuses it and registers the
+     * host, and another host asking for that IP is refused naming this one.
+     */
     @Override
     public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
+        String ip = tunnelIp.toString();
+        String readBack = "host " + id;
         return ask(
-                host(id.value()),
-                (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(tunnelIp.toString(), r));
+                        tunnelIps(),
+                        (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Claim(id.value(), ip, r),
+                        EntityCall.change("the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
+                .thenCompose(claimed -> ask(
+                                host(id.value()),
+                                (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(ip, r),
+                                EntityCall.change(readBack, "register it", readBack))
+                        .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
+    }
+
+    /** Gives the claim back only when the host answered no; after no answer it may have registered with the IP. */
+    private CompletionStage<HostInfo> releaseIfRefused(HostId id, String ip, Throwable failure) {
+        Throwable cause = unwrap(failure);
+        if (!(cause instanceof ConflictException || cause instanceof ValidationException)) {
+            return CompletableFuture.failedFuture(cause);
+        }
+        return ask(
+                        tunnelIps(),
+                        (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Release(id.value(), ip, r),
+                        EntityCall.change("the tunnel IP registry", "release " + ip, "host " + id))
+                .handle((released, e) -> {
+                    if (e != null) {
+                        // the refusal is still the answer; the claim stays with this host id until a retry
+                        system.log().warn("host {} refused, but its claim on tunnel IP {} was not released", id, ip, e);
+                    }
+                    throw new CompletionException(cause);
+                });
     }
 
     @Override
@@ -97,22 +141,24 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<HostInfo> getHost(HostId id) {
-        return ask(host(id.value()), HostEntity.Get::new);
+        return ask(host(id.value()), HostEntity.Get::new, EntityCall.read("host " + id));
     }
 
     @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
         PortId id = portIds.take();
         List<String> ipTexts = ips.stream().map(Ipv4::toString).toList();
+        // the port's id is new to the caller: after no answer, the switch's port list tells whether it was created
         return ask(
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
-                        new LogicalPortEntity.Create(switchId.value(), mac.toString(), ipTexts, name.orElse(null), r));
+                        new LogicalPortEntity.Create(switchId.value(), mac.toString(), ipTexts, name.orElse(null), r),
+                EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
     @Override
     public CompletionStage<PortInfo> getPort(PortId id) {
-        return ask(port(id), LogicalPortEntity.Get::new);
+        return ask(port(id), LogicalPortEntity.Get::new, EntityCall.read("port " + id));
     }
 
     @Override
@@ -127,33 +173,49 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return changePort(id, r -> new LogicalPortEntity.Delete(waitRealized, r), waitRealized)
+        return changePort(id, "delete it", r -> new LogicalPortEntity.Delete(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
-        return changePort(id, r -> new LogicalPortEntity.Bind(hostId.value(), waitRealized, r), waitRealized)
+        return changePort(
+                        id,
+                        "bind to host " + hostId,
+                        r -> new LogicalPortEntity.Bind(hostId.value(), waitRealized, r),
+                        waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return changePort(id, r -> new LogicalPortEntity.Unbind(waitRealized, r), waitRealized)
+        return changePort(id, "unbind", r -> new LogicalPortEntity.Unbind(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     /** A change of a port's binding: the port answers within its client timeout, done or not. */
     private CompletionStage<LogicalPortEntity.Outcome> changePort(
             PortId id,
+            String action,
             Function<ActorRef<StatusReply<LogicalPortEntity.Outcome>>, LogicalPortEntity.Command> msg,
             boolean waitRealized) {
-        return ask(port(id), msg, LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
+        String entity = "port " + id;
+        return ask(
+                port(id),
+                msg,
+                EntityCall.change(entity, action, entity),
+                LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
     @Override
     public CompletionStage<ClusterInfo> clusterInfo() {
-        return clusterInfo.read();
+        EntityCall call = EntityCall.read("the cluster's shard regions");
+        return clusterInfo.read().handle((info, e) -> {
+            if (e != null) {
+                throw new CompletionException(call.explain(unwrap(e), askTimeout));
+            }
+            return info;
+        });
     }
 
     /**
@@ -164,19 +226,33 @@ public final class ShardedNetworkService implements NetworkService {
         return waited ? new Realization(true, o.behind().isEmpty(), o.behind()) : Realization.NOT_WAITED;
     }
 
-    private <M, R> CompletionStage<R> ask(EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg) {
-        return ask(ref, msg, askTimeout);
+    private <M, R> CompletionStage<R> ask(
+            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, EntityCall call) {
+        return ask(ref, msg, call, askTimeout);
     }
 
+    /** Fails with the exceptions {@link NetworkService} documents; a 503 says what {@code call} did not complete. */
     private <M, R> CompletionStage<R> ask(
-            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, Duration timeout) {
+            EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, EntityCall call, Duration timeout) {
         return Futures.on(ref.askWithStatus(msg::apply, timeout), system.executionContext())
                 .handle((r, e) -> {
                     if (e != null) {
-                        throw new java.util.concurrent.CompletionException(Errors.toException(e));
+                        throw new CompletionException(call.explain(Errors.toException(e), timeout));
                     }
                     return r;
                 });
+    }
+
+    private static Throwable unwrap(Throwable e) {
+        return e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+    }
+
+    private EntityRef<VniRegistryEntity.Command> vnis() {
+        return sharding.entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID);
+    }
+
+    private EntityRef<TunnelIpRegistryEntity.Command> tunnelIps() {
+        return sharding.entityRefFor(TunnelIpRegistryEntity.TYPE_KEY, TunnelIpRegistryEntity.ID);
     }
 
     private EntityRef<HostEntity.Command> host(String id) {

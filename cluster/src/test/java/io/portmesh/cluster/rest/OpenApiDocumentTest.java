@@ -1,0 +1,93 @@
+package io.portmesh.cluster.rest;
+
+import static io.portmesh.cluster.rest.RestTestServer.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The OpenAPI document against the code: every operation it lists is served, every error code is listed. */
+class OpenApiDocumentTest {
+    private static final Pattern PATH = Pattern.compile("^  (/\\S*):$");
+    private static final Pattern METHOD = Pattern.compile("^    (get|post|put|delete):$");
+
+    @RegisterExtension
+    static final RestServerExtension rest = new RestServerExtension("openapi-test", RestSettings.DEFAULTS);
+
+    private static String document() {
+        try (InputStream in = OpenApiDocument.class.getResourceAsStream(OpenApiDocument.RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** "GET /v1/switches/{switchId}" for every operation of the document's paths section. */
+    private static List<String> operations() {
+        List<String> ops = new ArrayList<>();
+        String path = null;
+        for (String line : document().split("\n")) {
+            Matcher p = PATH.matcher(line);
+            Matcher m = METHOD.matcher(line);
+            if (p.matches()) {
+                path = p.group(1);
+            } else if (m.matches() && path != null) {
+                ops.add(m.group(1).toUpperCase() + " " + path);
+            } else if (line.equals("components:")) {
+                break;
+            }
+        }
+        return ops;
+    }
+
+    @Test
+    void everyOperationTheDocumentListsIsServed() {
+        List<String> ops = operations();
+        assertThat(ops).hasSize(17);
+        for (String op : ops) {
+            String method = op.substring(0, op.indexOf(' '));
+            String path = op.substring(op.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
+            String body = method.equals("POST") || method.equals("PUT") ? "{}" : null;
+            HttpResponse<String> r = rest.server().send(method, path, body);
+            assertThat(r.statusCode()).as(op).isNotEqualTo(405);
+            if (r.statusCode() == 404) {
+                // the service's "does not exist", not the router's "no such resource"
+                assertThat(json(r).get("message").asText()).as(op).contains(" x ");
+            }
+        }
+    }
+
+    @Test
+    void everyErrorCodeTheApiAnswersIsListed() {
+        String doc = document();
+        List<String> codes = new ArrayList<>(List.of(
+                "bad_json", "unknown_field", "missing_field", "invalid", "conflict", "unavailable", "internal"));
+        for (int status : new int[] {400, 404, 405, 406, 413, 414, 415, 431, 500, 505}) {
+            codes.add(ErrorResponses.codeFor(status));
+        }
+        String enumLines = doc.substring(doc.indexOf("enum: [bad_json"), doc.indexOf("message: {type: string}"));
+        for (String code : codes) {
+            assertThat(enumLines).as(code).contains(code);
+        }
+    }
+
+    @Test
+    void theDocumentSaysWhatTheCodeDoesWithABindingElsewhereAndAWaitedSwitchDelete() {
+        String doc = document();
+        assertThat(doc)
+                .contains("live moves are not supported yet: unbind first")
+                .doesNotContain("moves it");
+        String delete = doc.substring(
+                doc.indexOf("summary: Delete a logical switch"), doc.indexOf("/v1/switches/{switchId}/ports:"));
+        assertThat(delete).doesNotContain("parameters/wait").contains("`?wait` is refused here (400)");
+    }
+}
