@@ -43,10 +43,7 @@ public final class EntityTestKits {
     public static void startEntities(ActorSystem<?> system, Duration ask, Duration realize) {
         joinAsSingleNode(system);
         HostEntity.init(system, realize, ask);
-        LogicalSwitchEntity.init(system, ask, realize);
-        LogicalPortEntity.init(system, ask, realize);
-        VniRegistryEntity.init(system);
-        TunnelIpRegistryEntity.init(system);
+        startAllButHosts(system, ask, realize);
     }
 
     /**
@@ -60,9 +57,14 @@ public final class EntityTestKits {
             Function<String, Behavior<HostEntity.Command>> hosts) {
         joinAsSingleNode(system);
         ClusterSharding.get(system).init(Entity.of(HostEntity.TYPE_KEY, ctx -> hosts.apply(ctx.getEntityId())));
+        startAllButHosts(system, ask, realize);
+    }
+
+    private static void startAllButHosts(ActorSystem<?> system, Duration ask, Duration realize) {
         LogicalSwitchEntity.init(system, ask, realize);
         LogicalPortEntity.init(system, ask, realize);
         VniRegistryEntity.init(system);
+        TunnelIpRegistryEntity.init(system);
     }
 
     /** Joins {@code system} to itself and waits (bounded) until it is Up: a one-node cluster for sharded entities. */

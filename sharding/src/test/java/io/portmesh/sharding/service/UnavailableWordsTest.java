@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
-import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.view.TopologyView;
@@ -52,9 +51,13 @@ class UnavailableWordsTest {
 
     @Test
     void aChangeSaysWhatWasAskedAndThatItMayHaveBeenApplied() throws Exception {
-        assertThat(unavailable(impatient.bindPort(PortId.of("never-asked-3"), HostId.of("esx-1"), false)))
-                .isEqualTo("port never-asked-3 did not answer to bind to host esx-1 in time (waited 0 s); the change"
-                        + " may or may not have been applied: read port never-asked-3 back before retrying");
+        // a port answers within its own client timeout (ask timeouts plus a margin), so its words are the call's
+        Throwable port = EntityCall.change("port p-3", "bind to host esx-1", "port p-3")
+                .explain(new java.util.concurrent.TimeoutException("ask timed out"), Duration.ofSeconds(21));
+        assertThat(port)
+                .isInstanceOf(UnavailableException.class)
+                .hasMessage("port p-3 did not answer to bind to host esx-1 in time (waited 21 s); the change"
+                        + " may or may not have been applied: read port p-3 back before retrying");
         assertThat(unavailable(impatient.createSwitch(SwitchId.of("never-asked-4"), Optional.empty())))
                 .startsWith("the VNI registry did not answer to claim a VNI for switch never-asked-4 in time")
                 .endsWith("read switch never-asked-4 back before retrying");
