@@ -3,6 +3,7 @@ package io.portmesh.persistence;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.portmesh.model.CborSerializable;
 import java.io.NotSerializableException;
 import java.util.List;
 import java.util.Map;

@@ -94,7 +94,7 @@ class SchemaAndConfigTest {
         assertThat(c.getBoolean("portmesh.persistence.cassandra-untagged.events-by-tag.enabled"))
                 .isFalse();
         assertThat(c.getBoolean(untagged + ".support-deletes")).isFalse();
-        assertThat(c.getString("pekko.actor.serialization-bindings.\"io.portmesh.persistence.CborSerializable\""))
+        assertThat(c.getString("pekko.actor.serialization-bindings.\"io.portmesh.model.CborSerializable\""))
                 .isEqualTo("jackson-cbor");
         assertThat(c.getString("portmesh.cassandra.local-datacenter")).isEqualTo("datacenter1");
         assertThat(c.getString("datastax-java-driver.basic.load-balancing-policy.local-datacenter"))

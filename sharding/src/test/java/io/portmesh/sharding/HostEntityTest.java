@@ -296,9 +296,12 @@ class HostEntityTest {
         assertThat(info().masterGeneration()).isEqualTo(ours + 1001);
     }
 
-    /** Our own newer election reached the agent first through another node: nothing is wrong, nothing is written. */
+    /**
+     * Our own newer election reached the agent first through another node: nothing is written. The agent treats a
+     * connection refused as stale as a slave, so our master is told its role again with our current generation.
+     */
     @Test
-    void aStaleRefusalOvertakenByOurOwnNewerGenerationChangesNothing() {
+    void aStaleRefusalOvertakenByOurOwnNewerGenerationWritesNothingAndRestatesTheMastersRole() {
         kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
@@ -307,6 +310,9 @@ class HostEntityTest {
 
         assertThat(kit.runCommand(new HostEntity.RoleStale(agent.ref(), ours)).hasNoEvents())
                 .isTrue();
+        SessionCommand.SetRole again = agent.expectMessageClass(SessionCommand.SetRole.class);
+        assertThat(again.master()).isTrue();
+        assertThat(again.generation()).isEqualTo(ours);
         agent.expectNoMessage(Duration.ofMillis(100));
     }
 
@@ -338,6 +344,53 @@ class HostEntityTest {
         var next = kit.<StatusReply<HostEntity.Bound>>runCommand(
                 r -> new HostEntity.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
         assertThat(next.reply().isSuccess()).isTrue();
+    }
+
+    /**
+     * After a restart the master was read while switch red's members were still being fetched; then the host's last
+     * red port is unbound, which completes the plan. Before, only a member list's arrival pushed to masters read
+     * meanwhile, so this agent got nothing more until it reconnected.
+     */
+    @Test
+    void aMasterReadWhileAListWasMissingGetsThePlanWhenAnUnbindingCompletesIt() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "red", 200, r));
+        switches.put("blue", BLUE_V1); // red does not answer
+        kit.restart();
+        TestProbe<SessionCommand> agent = testKit.createTestProbe();
+        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        agent.expectMessageClass(SessionCommand.SetRole.class);
+        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        agent.expectNoMessage(Duration.ofMillis(200)); // red's members are missing: nothing may be pushed
+
+        kit.<StatusReply<Long>>runCommand(r -> new HostEntity.UnbindPort("p2", r));
+        long whole = agent.expectMessageClass(SessionCommand.Push.class).seq();
+        kit.runCommand(new HostEntity.Acked(agent.ref(), whole));
+        assertThat(info().realized()).isTrue();
+    }
+
+    /** An agent that refuses every push is read again after a growing pause, not in a loop at wire speed. */
+    @Test
+    void anAgentThatKeepsRefusingIsReadAgainAfterABackoff() {
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        TestProbe<SessionCommand> agent = testKit.createTestProbe();
+        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        agent.expectMessageClass(SessionCommand.SetRole.class);
+        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        long push = agent.expectMessageClass(SessionCommand.Push.class).seq();
+
+        kit.runCommand(new HostEntity.PushFailed(agent.ref(), push, "table full"));
+        read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq(); // the first retry is at once
+        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        push = agent.expectMessageClass(SessionCommand.Push.class).seq();
+        kit.runCommand(new HostEntity.PushFailed(agent.ref(), push, "table full"));
+        agent.expectNoMessage(Duration.ofMillis(100)); // the second waits 200 ms
+        agent.expectMessageClass(SessionCommand.Reconcile.class, Duration.ofSeconds(2));
     }
 
     /** Before, a host that never elected a master restarted its change counter under the same generation. */

@@ -26,6 +26,7 @@ import org.projectfloodlight.openflow.protocol.instruction.OFInstructionGotoTabl
 import org.projectfloodlight.openflow.protocol.instruction.OFInstructionWriteMetadata;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.protocol.match.MatchField;
+import org.projectfloodlight.openflow.protocol.match.MatchFields;
 import org.projectfloodlight.openflow.protocol.oxm.OFOxm;
 import org.projectfloodlight.openflow.protocol.oxm.OFOxmEthDst;
 import org.projectfloodlight.openflow.protocol.oxm.OFOxmTunnelId;
@@ -37,7 +38,8 @@ import org.projectfloodlight.openflow.types.Masked;
 /**
  * Reads what a switch reports (flow stats, group descriptions) back into the plan's model, so that reconciliation
  * can diff the installed state against the desired one. Only Portmesh's flows (by cookie) are read; a flow whose
- * match uses a field the plan never uses cannot be expressed and is reported through {@link #unreadable}.
+ * match uses a field the plan never uses, a mask the plan cannot hold, or a field without its prerequisite cannot be
+ * expressed and is reported through {@link #unreadable} (and purged by cookie).
  */
 public final class OpenFlowToPlan {
     private OpenFlowToPlan() {}
@@ -82,6 +84,13 @@ public final class OpenFlowToPlan {
     static Optional<FlowMatch> match(Match m) {
         FlowMatch.Builder b = FlowMatch.builder();
         for (MatchField<?> field : m.getMatchFields()) {
+            boolean exact = m.isExact(field);
+            if (!exact && field.id != MatchFields.ETH_DST && field.id != MatchFields.METADATA) {
+                return Optional.empty(); // a mask the model cannot hold: read as exact it would diff wrong
+            }
+            if (exact ? m.get(field) == null : m.getMasked(field) == null) {
+                return Optional.empty(); // a field without its prerequisite (arp_op without eth_type=arp)
+            }
             switch (field.id) {
                 case IN_PORT -> b.inPort(m.get(MatchField.IN_PORT).getPortNumber());
                 case ETH_SRC -> b.ethSrc(new Mac(m.get(MatchField.ETH_SRC).getLong()));

@@ -107,6 +107,26 @@ class PlanWireTest {
                 .isEqualTo(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 99);
     }
 
+    /** Read as exact, a masked tunnel id would have equalled a desired flow's key and hidden that flow's absence. */
+    @Test
+    void aPortmeshFlowWithAMaskTheModelCannotHoldIsPurgedNotMisread() {
+        long cookie = Cookies.cookie(Cookies.CLASSIFY_TUNNEL, 100);
+        OFFlowStatsEntry masked = stats(
+                TableId.of(0),
+                100,
+                U64.of(cookie),
+                F.buildMatch()
+                        .setExact(MatchField.IN_PORT, org.projectfloodlight.openflow.types.OFPort.of(2))
+                        .setMasked(MatchField.TUNNEL_ID, U64.of(100), U64.of(0xFFFF))
+                        .build());
+        PlanWire.Installed installed = PlanWire.decodeInstalled(
+                OpenFlowBytes.encode(List.of(
+                        F.buildFlowStatsReply().setEntries(List.of(masked)).build())),
+                new byte[0]);
+        assertThat(installed.unreadableCookies()).containsExactly(cookie);
+        assertThat(installed.plan().flows()).isEmpty();
+    }
+
     @Test
     void portmeshGroupIdsAreExactlyTheOnesTheCompilerDerives() {
         assertThat(Cookies.isPortmeshGroup(FlowCompiler.GROUP_FLOOD_FROM_TUNNEL | 100))

@@ -52,6 +52,8 @@ final class AgentSlot {
     private long nextSeq = 1;
     /** Answers to pushes and reads numbered below this belong to a sync that was lost. */
     private long validFrom = 1;
+    /** Pushes or reads that failed in a row: the next read waits longer each time (see {@link #retryDelayMillis}). */
+    private int failuresInARow;
 
     AgentSlot(String name) {
         this.name = name;
@@ -140,6 +142,7 @@ final class AgentSlot {
             return java.util.List.of();
         }
         java.util.List<Pushed> done = new java.util.ArrayList<>();
+        failuresInARow = 0;
         while (!unacked.isEmpty() && unacked.peek().seq() <= seq) {
             Pushed p = unacked.poll();
             done.add(p);
@@ -147,6 +150,16 @@ final class AgentSlot {
             ackedFlows = p.flows();
         }
         return done;
+    }
+
+    /**
+     * A push or read failed: how long to wait before reading the agent again. The first retry is at once (a refused
+     * flow-mod after a hand edit is fixed by one reconciliation); an agent that keeps refusing (a full table, a
+     * connection it demoted) is read again after 200 ms, 400 ms, ... at most 5 s, not in a loop at wire speed.
+     */
+    long retryDelayMillis() {
+        failuresInARow++;
+        return failuresInARow == 1 ? 0 : Math.min(5_000L, 100L << Math.min(failuresInARow - 1, 6));
     }
 
     /** @return whether a failure report for push {@code seq} still matters (not stale) */

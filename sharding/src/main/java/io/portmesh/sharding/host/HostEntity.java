@@ -1,10 +1,10 @@
 package io.portmesh.sharding.host;
 
+import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.model.VlanId;
 import io.portmesh.model.flow.FlowCompiler;
-import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
@@ -17,6 +17,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
@@ -42,19 +43,21 @@ public final class HostEntity
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Host");
     public static final String TAG = "host";
 
-    public sealed interface Command extends CborSerializable {}
+    /** Commands; those other nodes send are {@link CborSerializable}, what the host sends itself is not. */
+    public sealed interface Command {}
 
-    public record Register(String tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command {}
+    public record Register(String tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo)
+            implements Command, CborSerializable {}
 
-    public record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command {}
+    public record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
 
     /** Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version. */
     public record BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo)
-            implements Command {}
+            implements Command, CborSerializable {}
 
     public record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
 
-    public record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command {}
+    public record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
 
     /**
      * The members of a switch changed (or a host asked for them). Kept in memory only: see {@link HostPlan}. With
@@ -62,7 +65,7 @@ public final class HostEntity
      */
     public record ApplySwitchMembers(
             String switchId, SwitchMembers members, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
-            implements Command {}
+            implements Command, CborSerializable {}
 
     /**
      * One member of a switch changed; a host that does not hold the list just before the change asks the switch for
@@ -70,7 +73,7 @@ public final class HostEntity
      */
     public record ApplyMemberChange(
             String switchId, SwitchMembers.Change change, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
-            implements Command {}
+            implements Command, CborSerializable {}
 
     /**
      * The plan version that includes a change, and whether the agents acknowledged it (only waited for on request:
@@ -94,26 +97,34 @@ public final class HostEntity
     }
 
     public record AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote)
-            implements Command {}
+            implements Command, CborSerializable {}
 
-    public record AgentDisconnected(ActorRef<SessionCommand> session) implements Command {}
+    public record AgentDisconnected(ActorRef<SessionCommand> session) implements Command, CborSerializable {}
 
     /** The installed flows and groups read from a master connection, as OpenFlow multipart reply bytes. */
     public record Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc)
-            implements Command {}
+            implements Command, CborSerializable {}
 
     /** The barrier after push {@code seq} came back with no message of the push refused. */
-    public record Acked(ActorRef<SessionCommand> session, long seq) implements Command {}
+    public record Acked(ActorRef<SessionCommand> session, long seq) implements Command, CborSerializable {}
 
     /** Push (or read) {@code seq} failed: refused by the agent, or the barrier did not come back. */
-    public record PushFailed(ActorRef<SessionCommand> session, long seq, String reason) implements Command {}
+    public record PushFailed(ActorRef<SessionCommand> session, long seq, String reason)
+            implements Command, CborSerializable {}
 
     /**
      * The agent refused a role request as stale, or (Open vSwitch's role status) demoted the connection;
      * {@code agentGeneration} is the newest generation it has seen (read back with a ROLE_REQUEST of role NOCHANGE,
      * or carried by the role status), or -1 when it could not be read.
      */
-    public record RoleStale(ActorRef<SessionCommand> session, long agentGeneration) implements Command {}
+    public record RoleStale(ActorRef<SessionCommand> session, long agentGeneration)
+            implements Command, CborSerializable {}
+
+    /** Local: read a slot's agent again after a backoff that followed failed pushes or reads. */
+    record ReadAgain(String slot) implements Command {}
+
+    /** Local: a stale refusal that came within the spacing of the last election, looked at again. */
+    record RoleStaleAgain() implements Command {}
 
     /** Local: after recovery, the incarnation's generation is persisted before anything else is handled. */
     record StartIncarnation() implements Command {}
@@ -157,7 +168,10 @@ public final class HostEntity
             Duration realizeTimeout,
             SwitchDirectory switches,
             HostFanout fanout) {
-        super(PersistenceId.of(TYPE_KEY.name(), hostId));
+        // a write that fails (Cassandra away) restarts the entity with backoff, not at the pace sessions re-announce
+        super(
+                PersistenceId.of(TYPE_KEY.name(), hostId),
+                SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
         this.hostId = hostId;
         this.ctx = ctx;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
@@ -244,6 +258,15 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .onCommand(RoleStale.class, this::onRoleStale)
+                .onCommand(RoleStaleAgain.class, (s, c) -> {
+                    RoleStale pending = pendingStale;
+                    pendingStale = null;
+                    return pending == null ? Effect().noReply() : onRoleStale(s, pending);
+                })
+                .onCommand(ReadAgain.class, (s, c) -> {
+                    southbound.readAgain(c.slot());
+                    return Effect().noReply();
+                })
                 .build();
     }
 
@@ -357,6 +380,8 @@ public final class HostEntity
 
     private static final long STALE_ELECTION_SPACING_NANOS = 1_000_000_000L;
     private long lastStaleElection = System.nanoTime() - STALE_ELECTION_SPACING_NANOS;
+    /** The newest stale refusal that came within the spacing, waiting for {@link RoleStaleAgain}. */
+    private RoleStale pendingStale;
 
     private ReplyEffect<Event, HostState> onConnected(HostState s, AgentConnected c) {
         if (!s.exists()) {
@@ -391,7 +416,15 @@ public final class HostEntity
      */
     private ReplyEffect<Event, HostState> onRoleStale(HostState s, RoleStale c) {
         long now = System.nanoTime();
-        if (now - lastStaleElection < STALE_ELECTION_SPACING_NANOS) {
+        long wait = STALE_ELECTION_SPACING_NANOS - (now - lastStaleElection);
+        if (wait > 0) {
+            // not dropped: the newest refusal is looked at again once the spacing has passed
+            if (pendingStale == null) {
+                ctx.scheduleOnce(Duration.ofNanos(wait), ctx.getSelf(), new RoleStaleAgain());
+            }
+            if (pendingStale == null || c.agentGeneration() > pendingStale.agentGeneration()) {
+                pendingStale = c;
+            }
             return Effect().noReply();
         }
         long next = southbound.roleRefused(s, c.session(), c.agentGeneration());

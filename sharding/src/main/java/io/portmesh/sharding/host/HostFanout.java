@@ -1,6 +1,6 @@
 package io.portmesh.sharding.host;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.metrics.NodeMetrics;

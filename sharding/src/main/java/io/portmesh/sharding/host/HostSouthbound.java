@@ -34,6 +34,9 @@ final class HostSouthbound {
     /** Someone waiting until the agents acknowledge {@code version}: told true then, or false at the deadline. */
     private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
 
+    /** Generations stay below 2^31 so that plan versions ({@code generation << 32 | changes}) never overflow. */
+    static final long MAX_GENERATION = Integer.MAX_VALUE;
+
     private final ActorContext<HostEntity.Command> ctx;
     private final String selfNode;
     private final Duration realizeTimeout;
@@ -111,8 +114,27 @@ final class HostSouthbound {
      */
     long roleRefused(HostState s, ActorRef<SessionCommand> ref, long agentGeneration) {
         Optional<AgentSlot> slot = slotOf(ref);
-        if (slot.isEmpty() || (agentGeneration >= 0 && agentGeneration <= s.generation())) {
+        if (slot.isEmpty()) {
+            return -1;
+        }
+        if (agentGeneration >= 0 && agentGeneration <= s.generation()) {
             ctx.getLog().debug("stale role refusal on {} overtaken by generation {}", ref, s.generation());
+            if (slot.get().isMaster(ref)) {
+                // a late request of ours (an earlier incarnation's) demoted our master: tell it its role again
+                ref.tell(new SessionCommand.SetRole(true, s.generation(), ctx.getSelf()));
+            }
+            return -1;
+        }
+        if (agentGeneration >= MAX_GENERATION) {
+            // past this, plan versions (generation << 32) would overflow: an operator must look at what holds it
+            ctx.getLog()
+                    .error(
+                            "agent of {} slot {} holds generation {}, beyond what this controller can elect past;"
+                                    + " the switch is not mastered by Portmesh until that agent is restarted",
+                            ctx.getSelf().path().name(),
+                            slot.get().name,
+                            agentGeneration);
+            metrics.staleRoles.inc();
             return -1;
         }
         ctx.getLog()
@@ -157,7 +179,7 @@ final class HostSouthbound {
         PlanWire.Installed installed;
         try {
             installed = PlanWire.decodeInstalled(c.flowStats(), c.groupDesc());
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) { // whatever an agent reports must not stop the entity
             pushFailed(c.session(), c.seq(), "unreadable flow table: " + e.getMessage());
             return;
         }
@@ -179,13 +201,7 @@ final class HostSouthbound {
 
     /** A switch's member list arrived. @return the plan version that includes it */
     long membersChanged(HostState s, String switchId, SwitchMembers members) {
-        boolean wasComplete = plan.complete();
-        long v = publish(s, plan.membersChanged(s, switchId, members));
-        if (!wasComplete && plan.complete()) {
-            ctx.getLog().debug("{}: member lists complete, pushing to the masters read meanwhile", s.id());
-            pushWholePlans(s);
-        }
-        return v;
+        return publish(s, plan.membersChanged(s, switchId, members));
     }
 
     /**
@@ -213,10 +229,14 @@ final class HostSouthbound {
         return (s.generation() << 32) | changes;
     }
 
-    /** Sends a change of the plan to every master that has the plan before it. */
+    /**
+     * Sends a change of the plan to every master that has the plan before it, and the whole plan to masters read
+     * meanwhile if this change completed it (the last switch being fetched may also leave by an unbinding).
+     */
     private long publish(HostState s, FlowDiff diff) {
         noteConflicts();
         if (diff.isEmpty()) {
+            pushWholePlans(s);
             return version(s);
         }
         changes++;
@@ -230,6 +250,7 @@ final class HostSouthbound {
                 send(slot, v, bytes, diff.size());
             }
         }
+        pushWholePlans(s); // after the diff: a slot read meanwhile gets the whole plan, not the diff on top
         return v;
     }
 
@@ -316,7 +337,20 @@ final class HostSouthbound {
                         slot.name,
                         reason);
         slot.loseSync();
-        read(slot);
+        long delay = slot.retryDelayMillis();
+        if (delay == 0) {
+            read(slot);
+        } else {
+            ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new HostEntity.ReadAgain(slot.name));
+        }
+    }
+
+    /** A read deferred after failures: still wanted if the slot has a master whose flows are unknown. */
+    void readAgain(String slotName) {
+        AgentSlot slot = slots.get(slotName);
+        if (slot != null && slot.master() != null && slot.sync() == AgentSlot.Sync.UNREAD) {
+            read(slot);
+        }
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.portmesh.sharding.host;
 
+import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
@@ -7,7 +8,6 @@ import io.portmesh.model.VlanAllocator;
 import io.portmesh.model.VlanId;
 import io.portmesh.model.Vni;
 import io.portmesh.model.flow.HostView;
-import io.portmesh.persistence.CborSerializable;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;

@@ -1,6 +1,6 @@
 package io.portmesh.sharding.lswitch;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
@@ -46,18 +46,20 @@ public final class LogicalSwitchEntity
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalSwitch");
     public static final String TAG = "switch";
 
-    public sealed interface Command extends CborSerializable {}
+    /** Commands; those other nodes send are {@link CborSerializable}, what the switch sends itself is not. */
+    public sealed interface Command {}
 
-    public record Create(int vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command {}
+    public record Create(int vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
 
-    public record Get(ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command {}
+    public record Get(ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
 
     /** The bound members, for a host that restarted and lost the lists it keeps in memory. */
-    public record GetMembers(ActorRef<StatusReply<SwitchMembers>> replyTo) implements Command {}
+    public record GetMembers(ActorRef<StatusReply<SwitchMembers>> replyTo) implements Command, CborSerializable {}
 
-    public record AddPort(String port, String mac, ActorRef<StatusReply<Integer>> replyTo) implements Command {}
+    public record AddPort(String port, String mac, ActorRef<StatusReply<Integer>> replyTo)
+            implements Command, CborSerializable {}
 
-    public record RemovePort(String port, ActorRef<StatusReply<Done>> replyTo) implements Command {}
+    public record RemovePort(String port, ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
 
     /**
      * host == null unbinds. The reply maps each affected host to the plan version that includes the change; with
@@ -69,12 +71,12 @@ public final class LogicalSwitchEntity
             String tunnelIp,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)
-            implements Command {}
+            implements Command, CborSerializable {}
 
     /** @param behind the hosts whose agents did not acknowledge in time (only when realization was awaited) */
     public record HostVersions(Map<String, Long> versions, List<String> behind) implements CborSerializable {}
 
-    public record Delete(ActorRef<StatusReply<Integer>> replyTo) implements Command {}
+    public record Delete(ActorRef<StatusReply<Integer>> replyTo) implements Command, CborSerializable {}
 
     /**
      * Local: whether the unbound member that holds the MAC {@code original} asks for is a ghost: a member the switch

@@ -1,6 +1,6 @@
 package io.portmesh.sharding.lswitch;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import java.util.List;
 
 /**

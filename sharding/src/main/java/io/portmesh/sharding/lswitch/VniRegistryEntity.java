@@ -1,7 +1,7 @@
 package io.portmesh.sharding.lswitch;
 
+import io.portmesh.model.CborSerializable;
 import io.portmesh.model.Vni;
-import io.portmesh.persistence.CborSerializable;
 import io.portmesh.sharding.Errors;
 import java.util.Map;
 import java.util.Set;

@@ -1,6 +1,6 @@
 package io.portmesh.sharding.port;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
@@ -91,10 +91,11 @@ public final class LogicalPortEntity
     private static final String CLIENT_DEADLINE = "client-deadline";
     private static final String RETRY = "retry";
 
-    public sealed interface Command extends CborSerializable {}
+    /** Commands; those other nodes send are {@link CborSerializable}, the step results a port sends itself are not. */
+    public sealed interface Command {}
 
     /** A command answered after steps: it waits while another change runs. */
-    public sealed interface Request<T> extends Command {
+    public sealed interface Request<T> extends Command, CborSerializable {
         ActorRef<StatusReply<T>> replyTo();
     }
 
@@ -110,7 +111,7 @@ public final class LogicalPortEntity
             implements Request<PortInfo> {}
 
     /** Answered at once, during a change too: the state as persisted. */
-    public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command {}
+    public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command, CborSerializable {}
 
     /**
      * Whether this port was created. Unlike {@link Get} it waits for a change in progress, so that a port whose

@@ -2,7 +2,7 @@ package io.portmesh.sharding.port;
 
 import com.fasterxml.jackson.annotation.JsonSubTypes;
 import com.fasterxml.jackson.annotation.JsonTypeInfo;
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,6 @@
 package io.portmesh.sharding.port;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.service.PortInfo;
 import java.util.List;
 

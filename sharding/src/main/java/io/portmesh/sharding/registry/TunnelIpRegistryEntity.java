@@ -1,6 +1,6 @@
 package io.portmesh.sharding.registry;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Errors;
 import java.util.Map;
 import java.util.TreeMap;

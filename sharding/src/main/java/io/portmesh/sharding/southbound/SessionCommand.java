@@ -1,26 +1,28 @@
 package io.portmesh.sharding.southbound;
 
-import io.portmesh.persistence.CborSerializable;
+import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.host.HostEntity;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
  * What a Host entity tells the session actor of one OpenFlow connection. The entity may live on another node than
  * the connection, so flow-mods travel as OpenFlow wire bytes: the protocol's own encoding is the most compact and
- * least ambiguous serialization of them.
+ * least ambiguous serialization of them. The commands below cross nodes ({@link CborSerializable}); what a session
+ * sends itself (SouthboundSession's records) does not.
  */
-public interface SessionCommand extends CborSerializable {
+public interface SessionCommand {
     /**
      * Send ROLE_REQUEST (MASTER or SLAVE) with this generation id. {@code host} is the entity's current incarnation:
      * the session watches it and announces itself again as soon as it stops (moved, restarted or its node died).
      */
-    record SetRole(boolean master, long generation, ActorRef<HostEntity.Command> host) implements SessionCommand {}
+    record SetRole(boolean master, long generation, ActorRef<HostEntity.Command> host)
+            implements SessionCommand, CborSerializable {}
 
     /**
      * Read the switch's Portmesh flows and groups; answer {@link HostEntity.Installed} with {@code seq} (the agent
      * slot's sequence number, so that the entity can tell a current read from one it no longer wants).
      */
-    record Reconcile(long seq, ActorRef<HostEntity.Command> host) implements SessionCommand {}
+    record Reconcile(long seq, ActorRef<HostEntity.Command> host) implements SessionCommand, CborSerializable {}
 
     /**
      * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostEntity.Acked} with
@@ -29,8 +31,8 @@ public interface SessionCommand extends CborSerializable {
      * version the push brings the agent to (for logs).
      */
     record Push(long seq, long version, byte[] messages, int count, ActorRef<HostEntity.Command> host)
-            implements SessionCommand {}
+            implements SessionCommand, CborSerializable {}
 
     /** Close the connection (the host is unknown, or the connection is refused). */
-    record Close(String reason) implements SessionCommand {}
+    record Close(String reason) implements SessionCommand, CborSerializable {}
 }

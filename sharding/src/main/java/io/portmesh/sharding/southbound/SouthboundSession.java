@@ -92,6 +92,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private final Map<Long, InFlightPush> inFlightByXid = new HashMap<>();
 
     private final NodeMetrics metrics;
+    /** The highest generation this session sent the agent in a role request. */
+    private long lastGeneration = Long.MIN_VALUE;
+
     /** The entity incarnation that last gave this connection a role. */
     private ActorRef<HostEntity.Command> watchedHost;
 
@@ -147,7 +150,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                     return this;
                 })
                 .onMessage(AgentGeneration.class, m -> {
-                    m.host().tell(new HostEntity.RoleStale(getContext().getSelf(), m.generation()));
+                    // to the incarnation that gives roles now: the one that sent the refused request may be gone
+                    ActorRef<HostEntity.Command> to = watchedHost != null ? watchedHost : m.host();
+                    to.tell(new HostEntity.RoleStale(getContext().getSelf(), m.generation()));
                     return this;
                 })
                 .onMessage(Inbound.class, this::onInbound)
@@ -178,6 +183,15 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     }
 
     private Behavior<SessionCommand> onSetRole(SessionCommand.SetRole m) {
+        if (m.generation() < lastGeneration) {
+            // an earlier incarnation's announcement overtaken by a newer one (they live on different nodes): sending
+            // it would only have the agent refuse it as stale and demote this connection
+            getContext()
+                    .getLog()
+                    .debug("{}: ignoring role gen {} after gen {}", identity, m.generation(), lastGeneration);
+            return this;
+        }
+        lastGeneration = m.generation();
         if (!m.host().equals(watchedHost)) {
             if (watchedHost != null) {
                 getContext().unwatch(watchedHost);
@@ -307,7 +321,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         while (!inFlight.isEmpty() && inFlight.peek().seq <= m.seq()) {
             InFlightPush done = inFlight.poll();
             done.xids.forEach(inFlightByXid::remove);
-            if (done.seq == m.seq() && error == null) {
+            // an earlier push whose own barrier result has not been handled yet (its timeout raced this reply)
+            // must not be acknowledged with this one
+            if (error == null) {
                 error = done.error;
             }
         }
