@@ -11,11 +11,13 @@ import org.projectfloodlight.openflow.protocol.OFControllerRole;
  * <p><b>Controller connections</b> (the agent dials its configured controllers) follow the OpenFlow 1.3 roles (spec
  * 6.3.7): each starts EQUAL; at most one is MASTER, and a new master turns the previous one into SLAVE; MASTER and
  * SLAVE requests carry a generation id that must not go backwards (compared as a signed 64-bit distance), so a stale
- * master that comes back is refused. <b>A connection whose role request is refused as stale becomes SLAVE</b> until
- * one of its role requests succeeds: the spec leaves its role unchanged, but a controller that has lost track of the
- * generation must not keep writing, neither as EQUAL nor as the master it once was. It reads the current generation
- * from the reply to a NOCHANGE request (every role reply carries the largest generation id seen) and may then ask
- * again with a newer one.
+ * master that comes back is refused. <b>An EQUAL connection whose role request is refused as stale becomes SLAVE</b>
+ * until one of its role requests succeeds: the spec leaves its role unchanged, but a controller that has lost track of
+ * the generation must not write as EQUAL. A MASTER or SLAVE keeps its role, as the spec says: a MASTER that is
+ * refused is still the newest master granted (a newer one would have made it SLAVE already), and its refused request
+ * is only an older one overtaken on the way; demoting it made the current master's pushes fail with IS_SLAVE under
+ * load (bind benchmark, 2026-12-06). A refused controller reads the current generation from the reply to a NOCHANGE
+ * request (every role reply carries the largest generation id seen) and may then ask again with a newer one.
  *
  * <p><b>Listen-port connections</b> (ovs-ofctl, a lab controller) are EQUAL and stay out of mastership: their MASTER and
  * SLAVE requests are refused ({@link Outcome#UNSUPPORTED}), so they never move the generation id, never demote the
@@ -97,7 +99,9 @@ final class RoleTable {
         }
         if (mastership) {
             if (generationSeen && generation - maxGeneration < 0) {
-                members.put(c, m.withRole(OFControllerRole.ROLE_SLAVE));
+                if (m.role() == OFControllerRole.ROLE_EQUAL) {
+                    members.put(c, m.withRole(OFControllerRole.ROLE_SLAVE));
+                }
                 return Outcome.STALE;
             }
             generationSeen = true;

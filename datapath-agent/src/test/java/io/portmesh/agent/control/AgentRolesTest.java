@@ -169,6 +169,27 @@ class AgentRolesTest {
         assertThat(agent.tables().flowCount()).isEqualTo(1);
     }
 
+    /**
+     * A master's own older request overtaken on the way (another connection was told its role with a newer generation
+     * of the same election) is refused, and the master stays master: demoting it made the controller's pushes fail
+     * with IS_SLAVE in the bind benchmark.
+     */
+    @Test
+    void aMasterRefusedAsStaleStaysMasterAndMayStillWrite() throws Exception {
+        role(a, OFControllerRole.ROLE_MASTER, 6);
+        role(b, OFControllerRole.ROLE_SLAVE, 7);
+        assertThatThrownBy(() -> role(a, OFControllerRole.ROLE_MASTER, 6))
+                .isInstanceOf(ExecutionException.class)
+                .cause()
+                .isInstanceOfSatisfying(
+                        OfErrorException.class,
+                        e -> assertThat(((OFRoleRequestFailedErrorMsg) e.error()).getCode())
+                                .isEqualTo(OFRoleRequestFailedCode.STALE));
+        assertThat(role(a, OFControllerRole.ROLE_NOCHANGE, 0).getRole()).isEqualTo(OFControllerRole.ROLE_MASTER);
+        sendAndSync(a, List.of(classify(a.factory(), 20)));
+        assertThat(agent.tables().flowCount()).isEqualTo(1);
+    }
+
     @Test
     void everyRoleReplyCarriesTheLargestGenerationSeen() throws Exception {
         assertThat(role(a, OFControllerRole.ROLE_NOCHANGE, 0).getGenerationId().getValue())

@@ -338,10 +338,12 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private Behavior<SessionCommand> onInbound(Inbound m) {
         InFlightPush push = m.message() instanceof OFErrorMsg err ? inFlightByXid.get(err.getXid()) : null;
         if (push != null) {
-            if (push.error == null) {
+            if (push.error == null) { // the first refusal of a push says why; the others of it go to debug
                 push.error = "agent refused a flow-mod: " + m.message();
+                getContext().getLog().warn("{}: push {}: {}", identity, push.seq, push.error);
+            } else {
+                getContext().getLog().debug("{}: push {}: also refused: {}", identity, push.seq, m.message());
             }
-            getContext().getLog().warn("{}: push {}: {}", identity, push.seq, push.error);
         } else {
             getContext().getLog().debug("{} sent {}", identity, m.message().getType());
         }
