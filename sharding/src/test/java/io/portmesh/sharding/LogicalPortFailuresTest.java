@@ -16,6 +16,7 @@ import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.PortInfo;
+import io.portmesh.sharding.service.Realization;
 import io.portmesh.sharding.service.ShardedNetworkService;
 import io.portmesh.sharding.service.UnavailableException;
 import io.portmesh.sharding.view.TopologyView;
@@ -205,6 +206,29 @@ class LogicalPortFailuresTest {
                     .isTrue();
         }
         assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+    }
+
+    @Test
+    void aRetriedUnbindWaitsForTheHostThePortLeftAsWellAsForThePeers() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.8.1");
+        HostId peerHost = newHost("10.9.8.2");
+        PortId port = newPort(sw, "52:54:00:09:08:01");
+        PortId peer = newPort(sw, "52:54:00:09:08:02");
+        await(svc.bindPort(port, host, false));
+        await(svc.bindPort(peer, peerHost, false));
+        // the switch persists the unbinding, but the peer's host does not answer it (through its node if the switch
+        // asks that way, and directly)
+        FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
+        peerFaults.memberAnswersToLose.set(2);
+
+        assertThat(failure(svc.unbindPort(port, true))).isInstanceOf(UnavailableException.class);
+        peerFaults.memberAnswersToLose.set(0); // the peer's host answers again
+
+        // retried: no agent is connected anywhere, so every host the answer waits for is behind
+        Realization r = await(svc.unbindPort(port, true));
+        assertThat(r.realized()).isFalse();
+        assertThat(r.pendingHosts()).containsExactlyInAnyOrder(host.value(), peerHost.value());
     }
 
     @Test

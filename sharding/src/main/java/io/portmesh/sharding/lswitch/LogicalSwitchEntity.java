@@ -64,11 +64,15 @@ public final class LogicalSwitchEntity
     /**
      * host == null unbinds. The reply maps each affected host to the plan version that includes the change; with
      * {@code awaitRealized} it comes once every affected host's agents acknowledged it (or the realization timeout).
+     * {@code leftHost}: the host an unbound port was last bound to (null: none), which is among the affected hosts
+     * also when the switch already holds the unbinding (a repeated one), so that a wait for realization waits for
+     * its agents too (they remove the port's local flows).
      */
     public record SetBinding(
             String port,
             String host,
             String tunnelIp,
+            String leftHost,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command, CborSerializable {}
@@ -287,6 +291,9 @@ public final class LogicalSwitchEntity
             return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
         }
         Set<String> informed = hostsOf(s.boundMembers());
+        if (c.leftHost() != null) {
+            informed.add(c.leftHost());
+        }
         if (Objects.equals(m.host(), c.host()) && Objects.equals(m.tunnelIp(), c.tunnelIp())) {
             // a port repeating its binding: its earlier fan-out failed, or its node died before the switch answered.
             // Nothing new to persist, but some host may have missed the change: tell them again.
@@ -300,7 +307,9 @@ public final class LogicalSwitchEntity
     }
 
     private static Set<String> hostsOf(SwitchMembers members) {
-        return members.members().stream().map(SwitchMembers.Member::host).collect(Collectors.toSet());
+        return members.members().stream()
+                .map(SwitchMembers.Member::host)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /**
@@ -323,7 +332,8 @@ public final class LogicalSwitchEntity
     /**
      * Tells the hosts of the switch the last change again. A host that holds the version before it takes it, one that
      * holds it already ignores it, one further behind fetches the whole list. Hosts of no bound member have nothing
-     * to learn: the host a port left has no port of the switch any more, or it would carry one of its members.
+     * to learn, but the host a repeated unbinding names ({@link SetBinding#leftHost}) is among {@code hosts}: its
+     * answer (its plan version, realized or not) covers its own unbinding of the port.
      */
     private void tellAgain(
             SwitchState s, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {

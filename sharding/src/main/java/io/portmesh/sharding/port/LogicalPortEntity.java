@@ -50,12 +50,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *                                             ChangeAbandoned -> UNBOUND
  * BOUND(h)            Bind(h) again           SetBinding(h) again
  *                     Unbind, Delete          ChangeStarted(Unbind | Delete) -> UNBINDING(h); ask UnbindPort
- * UNBINDING(h)        host unbound it         Unbound -> UNBOUND; SetBinding(none); a Delete goes on below
+ * UNBINDING(h)        host unbound it         Unbound -> UNBOUND (left h); SetBinding(none, left h); a Delete goes
+ *                                             on below
  *                     host refused            ChangeAbandoned -> BOUND(h); the error to the client
  *                     no answer, or restart   UnbindPort again until the host answers
- * UNBOUND             Unbind again            SetBinding(none) again
+ * UNBOUND (left h)    Unbind again            SetBinding(none, left h) again: the switch tells h with its hosts
  *                     Delete                  RemovePort to the switch; Deleted
  * </pre>
+ *
+ * An unbound port that was bound keeps the host it left ({@link PortState#leftHost}, from its Unbound event), for
+ * the switch to tell (and, with awaitRealized, wait for) with its hosts whenever the unbinding is told again.
  *
  * Per step, what a timeout or the node's death there leaves, and what repairs it:
  *
@@ -514,14 +518,18 @@ public final class LogicalPortEntity
         return wait.compareTo(MAX_RETRY) < 0 ? wait : MAX_RETRY;
     }
 
-    /** The port's binding as it is now (idempotent at the switch, so also to repeat a step that failed). */
+    /**
+     * The port's binding as it is now (idempotent at the switch, so also to repeat a step that failed). An unbound
+     * port names the host it left, which the switch tells with its hosts, an unbinding it already holds too.
+     */
     private void tellSwitch(PortState s) {
         boolean await = running.await;
         Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
         pipe(
                 switchRef(s.switchId())
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetBinding(portId, s.host(), s.tunnelIp(), await, r),
+                                r -> new LogicalSwitchEntity.SetBinding(
+                                        portId, s.host(), s.tunnelIp(), s.leftHost(), await, r),
                                 timeout),
                 SwitchTold::new);
     }
@@ -605,7 +613,7 @@ public final class LogicalPortEntity
                 .onEvent(Created.class, (s, e) -> s.created(e.switchId(), e.vni(), e.mac(), e.ips(), e.name()))
                 .onEvent(ChangeStarted.class, (s, e) -> s.started(e.change()))
                 .onEvent(Bound.class, (s, e) -> s.bound(e.host(), e.vlan(), e.tunnelIp()))
-                .onEvent(Unbound.class, (s, e) -> s.unbound())
+                .onEvent(Unbound.class, (s, e) -> s.unbound(e.host()))
                 .onEvent(ChangeAbandoned.class, (s, e) -> s.abandoned())
                 .onEvent(Deleted.class, (s, e) -> PortState.empty(portId))
                 .build();
