@@ -15,6 +15,7 @@ import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.service.NetworkService;
+import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
 import io.portmesh.sharding.service.Realization;
 import io.portmesh.sharding.service.ShardedNetworkService;
@@ -229,6 +230,31 @@ class LogicalPortFailuresTest {
         Realization r = await(svc.unbindPort(port, true));
         assertThat(r.realized()).isFalse();
         assertThat(r.pendingHosts()).containsExactlyInAnyOrder(host.value(), peerHost.value());
+    }
+
+    @Test
+    void aRetriedDeleteWaitsForTheHostsThatMayStillSendToThePort() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.9.1");
+        HostId peerHost = newHost("10.9.9.2");
+        PortId port = newPort(sw, "52:54:00:09:09:01");
+        PortId peer = newPort(sw, "52:54:00:09:09:02");
+        await(svc.bindPort(port, host, false));
+        await(svc.bindPort(peer, peerHost, false));
+        // the host unbinds the port, the switch persists the unbinding, but the peer's host does not answer it
+        FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
+        peerFaults.memberAnswersToLose.set(2);
+
+        assertThat(failure(svc.deletePort(port, true))).isInstanceOf(UnavailableException.class);
+        peerFaults.memberAnswersToLose.set(0); // the peer's host answers again
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+
+        // retried: the peer's host may still tunnel to the port, and the host it left may still hold its flows
+        Realization r = await(svc.deletePort(port, true));
+        assertThat(r.realized()).isFalse();
+        assertThat(r.pendingHosts()).containsExactlyInAnyOrder(host.value(), peerHost.value());
+        assertThat(failure(svc.getPort(port))).isInstanceOf(NotFoundException.class);
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(peer.value());
     }
 
     @Test

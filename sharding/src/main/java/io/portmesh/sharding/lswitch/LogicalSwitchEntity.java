@@ -275,9 +275,9 @@ public final class LogicalSwitchEntity
         if (!m.isBound()) {
             return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
         }
-        // the port was unbound, but its unbinding never reached the switch (a node died, the ask timed out): the
-        // member leaves unbound, so that the hosts forget it too. Their answers are not waited for: a host that
-        // misses the change is behind at the next one and fetches the whole list.
+        // a port tells its unbinding (and waits for the hosts) before it leaves, so only a port whose unbinding never
+        // reached the switch by that way gets here: the member leaves unbound, so that the hosts forget it too. Their
+        // answers are not waited for: a host that misses the change is behind at the next one and fetches the list.
         Set<String> informed = hostsOf(s.boundMembers());
         return Effect()
                 .persist(List.of(new BindingChanged(c.port(), null, null), new PortRemoved(c.port())))

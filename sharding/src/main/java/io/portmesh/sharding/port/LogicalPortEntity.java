@@ -5,6 +5,7 @@ import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
 import java.time.Duration;
 import java.util.HashMap;
@@ -55,7 +56,8 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *                     host refused            ChangeAbandoned -> BOUND(h); the error to the client
  *                     no answer, or restart   UnbindPort again until the host answers
  * UNBOUND (left h)    Unbind again            SetBinding(none, left h) again: the switch tells h with its hosts
- *                     Delete                  RemovePort to the switch; Deleted
+ *                     Delete                  SetBinding(none, left h) again; RemovePort to the switch; Deleted
+ * UNBOUND (never)     Delete                  RemovePort to the switch; Deleted
  * </pre>
  *
  * An unbound port that was bound keeps the host it left ({@link PortState#leftHost}, from its Unbound event), for
@@ -74,7 +76,9 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>The switch step (SetBinding, idempotent at the switch). No answer or death: the port's binding is done but
  *       the switch's hosts may not know; a repeated Bind or Unbind, and every start of a port that was ever bound,
  *       tell the switch again.
- *   <li>A Delete's RemovePort, then Deleted. No answer or death: the port stays, unbound; a repeated Delete deletes it.
+ *   <li>A Delete's switch step. A port that was ever bound first tells the switch its unbinding, as a repeated Unbind
+ *       does (the hosts that may still send to the port answer, and with awaitRealized those behind are named); then
+ *       RemovePort, then Deleted. No answer or death: the port stays, unbound; a repeated Delete deletes it.
  * </ul>
  *
  * The client waits {@link #clientTimeout}; the port answers within it, done or not (a rolled-back bind at once).
@@ -447,7 +451,13 @@ public final class LogicalPortEntity
         if (s.isBound()) { // unbind first; the switch step then goes on with leaving the switch
             return Effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToUnbind);
         }
-        leaveSwitch(s);
+        if (s.wasBound()) {
+            // the switch may still hold the binding, or some of its hosts may not know of the unbinding yet (the
+            // step failed): tell it as an Unbind does, waiting as asked, before leaving
+            tellSwitch(s);
+        } else {
+            leaveSwitch(s);
+        }
         return Effect().none();
     }
 
@@ -535,6 +545,12 @@ public final class LogicalPortEntity
     }
 
     private Effect<Event, PortState> onSwitchTold(PortState s, SwitchTold m) {
+        if (m.error() != null
+                && running.change instanceof PortChange.Delete
+                && Errors.toException(m.error()) instanceof NotFoundException) {
+            leaveSwitch(s); // not a member of the switch: no host to tell, leaving is done already
+            return Effect().none();
+        }
         if (m.error() != null) {
             // the port's own change is done; a repeated request, or the port's next start, tells the switch again
             running.answer(Errors.passOn(m.error()));
