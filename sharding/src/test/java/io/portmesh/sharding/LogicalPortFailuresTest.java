@@ -10,10 +10,12 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortState;
+import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
@@ -23,13 +25,18 @@ import io.portmesh.sharding.service.UnavailableException;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -39,9 +46,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a port does when a step is cut short: its ask to the host times out after the host did the change (a lost
- * answer, {@link FlakyHost}), or its node dies between two steps (the port entity restarts). Every entity runs
- * sharded on a one-node cluster, as in {@link LogicalPortEntityTest}, with asks of one second.
+ * What a port does when a step is cut short: its ask to the host or the switch times out after the other did the
+ * change (a lost answer, {@link FlakyHost}, {@link #flakySwitch}), or its node dies between two steps (the port entity
+ * restarts). Every entity runs sharded on a one-node cluster, as in {@link LogicalPortEntityTest}, with asks of one
+ * second.
  */
 class LogicalPortFailuresTest {
     private static final Duration ASK = Duration.ofSeconds(1);
@@ -58,7 +66,9 @@ class LogicalPortFailuresTest {
         sharding = ClusterSharding.get(system);
         HostEntity.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK);
-        EntityTestKits.startEntities(system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches));
+        LogicalSwitchEntity.HostNotifier notifier = HostFanout.get(system)::inform;
+        EntityTestKits.startEntities(
+                system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches), id -> flakySwitch(id, notifier));
         svc = new ShardedNetworkService(system, new TopologyView(), ASK, REALIZE);
     }
 
@@ -281,6 +291,76 @@ class LogicalPortFailuresTest {
         eventually(() -> assertThat(boundMembers(sw))
                 .extracting(SwitchMembers.Member::port, SwitchMembers.Member::host)
                 .containsExactly(tuple(portId, host.value())));
+    }
+
+    @Test
+    void aDeleteWhoseSwitchDidNotAnswerStaysUnderWayRefusesABindAndARepeatedDeleteFinishesIt() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.10.1");
+        PortId port = newPort(sw, "52:54:00:09:0a:01");
+        removeAnswersToLose(sw.value()).set(1);
+
+        assertThat(failure(svc.deletePort(port, false))).isInstanceOf(UnavailableException.class);
+        assertThat(await(svc.getSwitch(sw)).ports())
+                .as("the switch let the port go")
+                .isEmpty();
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+
+        // bound now, it would have a VLAN and local flows that no switch knows of
+        assertThat(failure(svc.bindPort(port, host, false)))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("being deleted");
+        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+
+        await(svc.deletePort(port, false));
+        assertThat(failure(svc.getPort(port))).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void aPortRestartedAfterItsSwitchLetItGoFinishesItsDeletionWhenItRecovers() throws Exception {
+        SwitchId sw = newSwitch();
+        String portId = "p-leaving-" + ids.incrementAndGet();
+        var kit = portKit(portId);
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:0b:01", List.of(), null, r));
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(portId);
+
+        // the switch removes the member, then the port's node dies before the answer arrives
+        removeAnswersToLose(sw.value()).set(1);
+        kit.runCommand(new LogicalPortEntity.Delete(
+                false,
+                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
+                        .ref()));
+        eventually(() -> assertThat(await(svc.getSwitch(sw)).ports()).isEmpty());
+        kit.restart();
+
+        eventually(() -> assertThat(kit.getState().exists()).isFalse());
+    }
+
+    /** Per switch id, how many of its next answers to RemovePort are lost (the switch removed the member). */
+    private static final Map<String, AtomicInteger> REMOVE_ANSWERS_TO_LOSE = new ConcurrentHashMap<>();
+
+    private static AtomicInteger removeAnswersToLose(String switchId) {
+        return REMOVE_ANSWERS_TO_LOSE.computeIfAbsent(switchId, id -> new AtomicInteger());
+    }
+
+    /** The real switch as a child, whose answers to RemovePort are lost as {@link #removeAnswersToLose} says. */
+    private static Behavior<LogicalSwitchEntity.Command> flakySwitch(
+            String id, LogicalSwitchEntity.HostNotifier notifier) {
+        return Behaviors.setup(ctx -> {
+            ActorRef<LogicalSwitchEntity.Command> real =
+                    ctx.spawn(LogicalSwitchEntity.create(id, sharding, notifier, ASK, REALIZE), "real");
+            AtomicInteger toLose = removeAnswersToLose(id);
+            return Behaviors.receiveMessage(c -> {
+                if (c instanceof LogicalSwitchEntity.RemovePort r && toLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    real.tell(new LogicalSwitchEntity.RemovePort(
+                            r.port(), ctx.getSystem().ignoreRef()));
+                } else {
+                    real.tell(c);
+                }
+                return Behaviors.same();
+            });
+        });
     }
 
     /** A port entity that a test can restart (not through sharding: one incarnation of each port at a time). */

@@ -51,17 +51,22 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *                                             ChangeAbandoned -> UNBOUND
  * BOUND(h)            Bind(h) again           SetBinding(h) again
  *                     Unbind, Delete          ChangeStarted(Unbind | Delete) -> UNBINDING(h); ask UnbindPort
- * UNBINDING(h)        host unbound it         Unbound -> UNBOUND (left h); SetBinding(none, left h); a Delete goes
- *                                             on below
+ * UNBINDING(h)        host unbound it         Unbind: Unbound -> UNBOUND (left h); SetBinding(none, left h)
+ *                                             Delete: Unbound -> LEAVING (left h), below
  *                     host refused            ChangeAbandoned -> BOUND(h); the error to the client
  *                     no answer, or restart   UnbindPort again until the host answers
  * UNBOUND (left h)    Unbind again            SetBinding(none, left h) again: the switch tells h with its hosts
- *                     Delete                  SetBinding(none, left h) again; RemovePort to the switch; Deleted
- * UNBOUND (never)     Delete                  RemovePort to the switch; Deleted
+ *                     Delete                  ChangeStarted(Delete) -> LEAVING (left h)
+ * UNBOUND (never)     Delete                  ChangeStarted(Delete) -> LEAVING
+ * LEAVING (left h)    (go on)                 SetBinding(none, left h), as an Unbind again; then as below
+ * LEAVING             (go on)                 RemovePort to the switch; Deleted -> no port
+ *                     switch did not answer   the error to the client; stays LEAVING: Create, Bind, Unbind refused
+ *                                             (409); a repeated Delete, or a restart, goes on
  * </pre>
  *
  * An unbound port that was bound keeps the host it left ({@link PortState#leftHost}, from its Unbound event), for
  * the switch to tell (and, with awaitRealized, wait for) with its hosts whenever the unbinding is told again.
+ * LEAVING is a pending Delete on an unbound port ({@link PortState#isLeaving}).
  *
  * Per step, what a timeout or the node's death there leaves, and what repairs it:
  *
@@ -76,9 +81,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *   <li>The switch step (SetBinding, idempotent at the switch). No answer or death: the port's binding is done but
  *       the switch's hosts may not know; a repeated Bind or Unbind, and every start of a port that was ever bound,
  *       tell the switch again.
- *   <li>A Delete's switch step. A port that was ever bound first tells the switch its unbinding, as a repeated Unbind
- *       does (the hosts that may still send to the port answer, and with awaitRealized those behind are named); then
- *       RemovePort, then Deleted. No answer or death: the port stays, unbound; a repeated Delete deletes it.
+ *   <li>A Delete's switch step (LEAVING: the Delete is persisted before it, also when the port is unbound already). A
+ *       port that was ever bound first tells the switch its unbinding, as a repeated Unbind does (the hosts that may
+ *       still send to the port answer, and with awaitRealized those behind are named); then RemovePort, then Deleted.
+ *       No answer: the switch may have let the port go, so the port stays LEAVING and is never bound again (a binding
+ *       would reach no host of the switch, and the port's MAC may be another's by then); a repeated Delete finishes
+ *       it. Death: the port finishes it at its next start.
  * </ul>
  *
  * The client waits {@link #clientTimeout}; the port answers within it, done or not (a rolled-back bind at once).
@@ -376,6 +384,9 @@ public final class LogicalPortEntity
     }
 
     private Effect<Event, PortState> onCreate(PortState s, Create c) {
+        if (s.isLeaving()) {
+            return Effect().reply(c.replyTo(), beingDeleted());
+        }
         if (s.exists()) {
             return Effect()
                     .reply(
@@ -414,6 +425,9 @@ public final class LogicalPortEntity
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
+        if (s.isLeaving()) { // its switch may have let it go already: a binding would be known to no switch
+            return Effect().reply(c.replyTo(), beingDeleted());
+        }
         if (s.isBound() && !s.host().equals(c.host())) {
             return Effect()
                     .reply(
@@ -434,6 +448,9 @@ public final class LogicalPortEntity
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
+        if (s.isLeaving()) {
+            return Effect().reply(c.replyTo(), beingDeleted());
+        }
         start(c);
         if (!s.isBound()) {
             // unbound already: a repeated request, whose switch step may have failed: repeat that
@@ -448,17 +465,33 @@ public final class LogicalPortEntity
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
         start(c);
-        if (s.isBound()) { // unbind first; the switch step then goes on with leaving the switch
-            return Effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToUnbind);
+        if (s.isLeaving()) { // an earlier Delete's switch step did not finish: go on with it
+            leaveSwitchStep(s);
+            return Effect().none();
         }
+        // persisted also without a host step, so that once the switch may have let the port go, the port is
+        // deleted (a restart resumes it) and never bound again
+        EffectBuilder<Event, PortState> started = Effect().persist(new ChangeStarted(c.change()));
+        // a bound port unbinds first; the switch step then goes on with leaving the switch
+        return s.isBound() ? started.thenRun(this::askHostToUnbind) : started.thenRun(this::leaveSwitchStep);
+    }
+
+    private <T> StatusReply<T> beingDeleted() {
+        return Errors.conflict("port " + portId + " is being deleted: its switch did not confirm it in time;"
+                + " repeat the delete to finish it");
+    }
+
+    /**
+     * A Delete's switch step. A port that was ever bound first tells the switch of its unbinding as an Unbind does
+     * (the switch may still hold the binding, or some hosts may have missed it: they answer, waited for as asked);
+     * then it leaves the switch.
+     */
+    private void leaveSwitchStep(PortState s) {
         if (s.wasBound()) {
-            // the switch may still hold the binding, or some of its hosts may not know of the unbinding yet (the
-            // step failed): tell it as an Unbind does, waiting as asked, before leaving
             tellSwitch(s);
         } else {
             leaveSwitch(s);
         }
-        return Effect().none();
     }
 
     private void askHostToBind(PortState s) {
@@ -552,7 +585,8 @@ public final class LogicalPortEntity
             return Effect().none();
         }
         if (m.error() != null) {
-            // the port's own change is done; a repeated request, or the port's next start, tells the switch again
+            // the port's own change is done (a Delete's is not: it stays LEAVING); a repeated request, or the port's
+            // next start, tells the switch again
             running.answer(Errors.passOn(m.error()));
             return ending(Effect().none());
         }
@@ -595,11 +629,16 @@ public final class LogicalPortEntity
 
     /**
      * A change cut short by the port's end (its node died, it moved) goes on: the host is asked to unbind, which rolls
-     * a bind back and completes an unbinding. A port that was ever bound tells its switch its binding again: its node
-     * may have died between its event and the switch's. Requests wait meanwhile, as during any change.
+     * a bind back and completes an unbinding; a Delete past its host step leaves the switch. A port that was ever
+     * bound tells its switch its binding again: its node may have died between its event and the switch's. Requests
+     * wait meanwhile, as during any change.
      */
     private void resume(PortState s) {
-        if (s.pending() != null) {
+        if (s.isLeaving()) {
+            ctx.getLog().info("port {}: resuming its deletion with switch {}", portId, s.switchId());
+            begin(new Running(s.pending(), false, null));
+            leaveSwitchStep(s);
+        } else if (s.pending() != null) {
             ctx.getLog().info("port {}: resuming {} with host {}", portId, s.pending(), s.pendingHost());
             begin(new Running(s.pending(), false, null));
             askHostToUnbind(s);

@@ -65,9 +65,15 @@ public record PortState(
         return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, null);
     }
 
-    /** Unbound from {@code host}. */
+    /** Unbound from {@code host}: an Unbind is done; a Delete goes on with the switch, so it stays pending. */
     public PortState unbound(String host) {
-        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null, host);
+        PortChange next = pending instanceof PortChange.Delete ? pending : null;
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, next, host);
+    }
+
+    /** A Delete is under way past its host step (or had none): the port is leaving its switch. */
+    public boolean isLeaving() {
+        return pending instanceof PortChange.Delete && host == null;
     }
 
     public PortInfo info() {
