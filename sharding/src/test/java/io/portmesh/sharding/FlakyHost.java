@@ -25,6 +25,8 @@ final class FlakyHost {
 
         final AtomicInteger bindsAsked = new AtomicInteger();
         final AtomicInteger unbindsAsked = new AtomicInteger();
+        /** Changes of a switch's members the host was told (ApplyMemberChange or ApplySwitchMembers). */
+        final AtomicInteger memberChangesTold = new AtomicInteger();
     }
 
     private static final Map<String, Faults> FAULTS = new ConcurrentHashMap<>();
@@ -61,6 +63,7 @@ final class FlakyHost {
                         return Behaviors.same();
                     }
                 } else if (c instanceof HostEntity.ApplyMemberChange m) {
+                    faults.memberChangesTold.incrementAndGet();
                     if (takeOne(faults.memberAnswersToLose)) {
                         real.tell(new HostEntity.ApplyMemberChange(
                                 m.switchId(),
@@ -70,6 +73,7 @@ final class FlakyHost {
                         return Behaviors.same();
                     }
                 } else if (c instanceof HostEntity.ApplySwitchMembers m) {
+                    faults.memberChangesTold.incrementAndGet();
                     if (takeOne(faults.memberAnswersToLose)) {
                         real.tell(new HostEntity.ApplySwitchMembers(
                                 m.switchId(),

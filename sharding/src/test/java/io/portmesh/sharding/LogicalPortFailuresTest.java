@@ -337,6 +337,37 @@ class LogicalPortFailuresTest {
         eventually(() -> assertThat(kit.getState().exists()).isFalse());
     }
 
+    @Test
+    void aPortThatStartsAgainDoesNotHaveEveryHostToldAgainWhenTheSwitchKnowsTheyAllHoldItsBinding() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.11.1");
+        HostId peerHost = newHost("10.9.11.2");
+        PortId peer = newPort(sw, "52:54:00:09:0c:02");
+        await(svc.bindPort(peer, peerHost, false));
+        String portId = "p-started-again-" + ids.incrementAndGet();
+        var kit = portKit(portId);
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:0c:01", List.of(), null, r));
+        var bound = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        assertThat(bound.reply().isSuccess()).isTrue();
+        FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
+        int told = peerFaults.memberChangesTold.get();
+
+        kit.restart(); // as after passivation, a rebalance, or its node's loss
+        // Exists waits for a change in progress: when it answers, the port's start is over
+        assertThat(kit.<StatusReply<Boolean>>runCommand(LogicalPortEntity.Exists::new)
+                        .reply()
+                        .getValue())
+                .isTrue();
+        assertThat(peerFaults.memberChangesTold.get())
+                .as("changes told to the peer's host")
+                .isEqualTo(told);
+        assertThat(boundMembers(sw))
+                .extracting(SwitchMembers.Member::port)
+                .containsExactlyInAnyOrder(peer.value(), portId);
+    }
+
     /** Per switch id, how many of its next answers to RemovePort are lost (the switch removed the member). */
     private static final Map<String, AtomicInteger> REMOVE_ANSWERS_TO_LOSE = new ConcurrentHashMap<>();
 

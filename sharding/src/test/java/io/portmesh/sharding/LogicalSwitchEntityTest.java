@@ -296,6 +296,46 @@ class LogicalSwitchEntityTest {
     }
 
     @Test
+    void aPortThatStartsAgainHasTheHostsToldAgainOnlyUntilTheSwitchKnowsTheyAllHoldItsVersion() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+        var lastChange = new SwitchMembers.Change(100, 2, new SwitchMembers.Member("p2", MAC_2, "esx-2", "10.0.0.2"));
+        int calls = hosts.calls.size();
+
+        // every host answered version 2: nobody is told again
+        var kept = keepBinding("p1", "esx-1", "10.0.0.1", null);
+        assertThat(kept.hasNoEvents()).isTrue();
+        assertThat(kept.reply().isSuccess()).isTrue();
+        assertThat(hosts.calls).hasSize(calls);
+
+        // a switch that started again does not know: one fan-out, then none
+        kit.restart();
+        var first = keepBinding("p1", "esx-1", "10.0.0.1", null);
+        assertThat(first.reply().isSuccess()).isTrue();
+        assertThat(hosts.calls).hasSize(calls + 1);
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update("blue", lastChange, null, Set.of()), Set.of("esx-1", "esx-2"), false));
+        keepBinding("p2", "esx-2", "10.0.0.2", null);
+        assertThat(hosts.calls).hasSize(calls + 1);
+
+        // a fan-out that failed leaves it unknown
+        hosts.unreachable = true;
+        setBinding("p1", null, null, "esx-1", false);
+        hosts.unreachable = false;
+        keepBinding("p2", "esx-2", "10.0.0.2", null);
+        assertThat(hosts.calls).hasSize(calls + 3);
+
+        // a binding the switch does not hold is persisted and told, as by SetBinding
+        var rebound = keepBinding("p1", "esx-1", "10.0.0.1", null);
+        assertThat(rebound.event()).isEqualTo(new LogicalSwitchEntity.BindingChanged("p1", "esx-1", "10.0.0.1"));
+        assertThat(rebound.reply().getValue().versions()).containsOnlyKeys("esx-1", "esx-2");
+    }
+
+    @Test
     void aRepeatedBindingOnAStateWithoutItsLastChangeSendsTheWholeListToEveryHost() {
         create(100);
         addPort("p1", MAC_1);
@@ -382,6 +422,15 @@ class LogicalSwitchEntityTest {
                     StatusReply<LogicalSwitchEntity.HostVersions>>
             setBinding(String port, String host, String tunnelIp, String leftHost, boolean await) {
         return kit.runCommand(r -> new LogicalSwitchEntity.SetBinding(port, host, tunnelIp, leftHost, await, r));
+    }
+
+    private EventSourcedBehaviorTestKit.CommandResultWithReply<
+                    LogicalSwitchEntity.Command,
+                    LogicalSwitchEntity.Event,
+                    SwitchState,
+                    StatusReply<LogicalSwitchEntity.HostVersions>>
+            keepBinding(String port, String host, String tunnelIp, String leftHost) {
+        return kit.runCommand(r -> new LogicalSwitchEntity.KeepBinding(port, host, tunnelIp, leftHost, r));
     }
 
     /** One {@link LogicalSwitchEntity.HostNotifier#inform} call. */

@@ -79,8 +79,10 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       UnbindPort (idempotent) until the host answers, the port busy meanwhile. Death: the port resumes the same at
  *       its next start ({@link #resume}).
  *   <li>The switch step (SetBinding, idempotent at the switch). No answer or death: the port's binding is done but
- *       the switch's hosts may not know; a repeated Bind or Unbind, and every start of a port that was ever bound,
- *       tell the switch again.
+ *       the switch's hosts may not know; a repeated Bind or Unbind tells the switch again, and every start of a port
+ *       that was ever bound asks it to keep the binding (KeepBinding: the switch persists it if it holds another,
+ *       and tells its hosts again unless it knows that they all hold its current version, which costs one fan-out
+ *       per switch, not one per port that starts).
  *   <li>A Delete's switch step (LEAVING: the Delete is persisted before it, also when the port is unbound already). A
  *       port that was ever bound first tells the switch its unbinding, as a repeated Unbind does (the hosts that may
  *       still send to the port answer, and with awaitRealized those behind are named); then RemovePort, then Deleted.
@@ -630,8 +632,9 @@ public final class LogicalPortEntity
     /**
      * A change cut short by the port's end (its node died, it moved) goes on: the host is asked to unbind, which rolls
      * a bind back and completes an unbinding; a Delete past its host step leaves the switch. A port that was ever
-     * bound tells its switch its binding again: its node may have died between its event and the switch's. Requests
-     * wait meanwhile, as during any change.
+     * bound asks its switch to keep its binding ({@link LogicalSwitchEntity.KeepBinding}): its node may have died
+     * between its event and the switch's, or before the switch's hosts all answered; the switch tells them again only
+     * if it does not know that they all hold its current version. Requests wait meanwhile, as during any change.
      */
     private void resume(PortState s) {
         if (s.isLeaving()) {
@@ -644,7 +647,13 @@ public final class LogicalPortEntity
             askHostToUnbind(s);
         } else if (s.wasBound()) {
             begin(new Running(s.isBound() ? new PortChange.BindTo(s.host()) : new PortChange.Unbind(), false, null));
-            tellSwitch(s);
+            pipe(
+                    switchRef(s.switchId())
+                            .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                    r -> new LogicalSwitchEntity.KeepBinding(
+                                            portId, s.host(), s.tunnelIp(), s.leftHost(), r),
+                                    askTimeout),
+                    SwitchTold::new);
         }
     }
 
