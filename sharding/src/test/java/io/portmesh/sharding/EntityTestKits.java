@@ -60,8 +60,29 @@ public final class EntityTestKits {
         startAllButHosts(system, ask, realize);
     }
 
+    /**
+     * As {@link #startEntities}, but the Host and LogicalSwitch entities are what {@code hosts} and {@code switches}
+     * make of an id: stand-ins that lose answers, for the tests of what ports do then.
+     */
+    public static void startEntities(
+            ActorSystem<?> system,
+            Duration ask,
+            Duration realize,
+            Function<String, Behavior<HostEntity.Command>> hosts,
+            Function<String, Behavior<LogicalSwitchEntity.Command>> switches) {
+        joinAsSingleNode(system);
+        ClusterSharding sharding = ClusterSharding.get(system);
+        sharding.init(Entity.of(HostEntity.TYPE_KEY, ctx -> hosts.apply(ctx.getEntityId())));
+        sharding.init(Entity.of(LogicalSwitchEntity.TYPE_KEY, ctx -> switches.apply(ctx.getEntityId())));
+        startPortsAndRegistries(system, ask, realize);
+    }
+
     private static void startAllButHosts(ActorSystem<?> system, Duration ask, Duration realize) {
         LogicalSwitchEntity.init(system, ask, realize);
+        startPortsAndRegistries(system, ask, realize);
+    }
+
+    private static void startPortsAndRegistries(ActorSystem<?> system, Duration ask, Duration realize) {
         LogicalPortEntity.init(system, ask, realize);
         VniRegistryEntity.init(system);
         TunnelIpRegistryEntity.init(system);

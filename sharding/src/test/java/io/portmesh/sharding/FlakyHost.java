@@ -11,16 +11,22 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * A Host entity whose answers can be lost: it runs the real {@link HostEntity} as its child and forwards every
- * command to it, but the next answers to BindPort or UnbindPort that a test asks it to lose never leave: the host did
- * the change (persisted it), the asker's ask times out, as when the reply is lost in a rebalance or a node dies.
+ * command to it, but the next answers to BindPort or UnbindPort, or to a switch's change, that a test asks it to lose
+ * never leave: the host did the change (persisted or applied it), the asker's ask times out, as when the reply is lost
+ * in a rebalance or a node dies.
  */
 final class FlakyHost {
     /** What the host with a given id loses, and what it was asked. */
     static final class Faults {
         final AtomicInteger bindAnswersToLose = new AtomicInteger();
         final AtomicInteger unbindAnswersToLose = new AtomicInteger();
+        /** Answers to ApplyMemberChange or ApplySwitchMembers (a switch telling the host of a change). */
+        final AtomicInteger memberAnswersToLose = new AtomicInteger();
+
         final AtomicInteger bindsAsked = new AtomicInteger();
         final AtomicInteger unbindsAsked = new AtomicInteger();
+        /** Changes of a switch's members the host was told (ApplyMemberChange or ApplySwitchMembers). */
+        final AtomicInteger memberChangesTold = new AtomicInteger();
     }
 
     private static final Map<String, Faults> FAULTS = new ConcurrentHashMap<>();
@@ -54,6 +60,26 @@ final class FlakyHost {
                     if (takeOne(faults.unbindAnswersToLose)) {
                         real.tell(new HostEntity.UnbindPort(
                                 u.port(), ctx.getSystem().ignoreRef()));
+                        return Behaviors.same();
+                    }
+                } else if (c instanceof HostEntity.ApplyMemberChange m) {
+                    faults.memberChangesTold.incrementAndGet();
+                    if (takeOne(faults.memberAnswersToLose)) {
+                        real.tell(new HostEntity.ApplyMemberChange(
+                                m.switchId(),
+                                m.change(),
+                                m.awaitRealized(),
+                                ctx.getSystem().ignoreRef()));
+                        return Behaviors.same();
+                    }
+                } else if (c instanceof HostEntity.ApplySwitchMembers m) {
+                    faults.memberChangesTold.incrementAndGet();
+                    if (takeOne(faults.memberAnswersToLose)) {
+                        real.tell(new HostEntity.ApplySwitchMembers(
+                                m.switchId(),
+                                m.members(),
+                                m.awaitRealized(),
+                                ctx.getSystem().ignoreRef()));
                         return Behaviors.same();
                     }
                 }

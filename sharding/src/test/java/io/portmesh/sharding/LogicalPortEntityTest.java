@@ -315,6 +315,23 @@ class LogicalPortEntityTest {
     }
 
     @Test
+    void aDeleteWritesItsIntentBeforeItsSwitchStepAlsoForAPortNeverBound() throws Exception {
+        SwitchId sw = newSwitch();
+        var kit = portKit("p-" + ids.incrementAndGet());
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:00:06:01", List.of(), null, r));
+
+        var deleted =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Delete(false, r));
+        assertThat(deleted.events())
+                .containsExactly(
+                        new LogicalPortEntity.ChangeStarted(new PortChange.Delete()), new LogicalPortEntity.Deleted());
+        assertThat(deleted.reply().isSuccess()).isTrue();
+        assertThat(kit.getState().exists()).isFalse();
+        assertThat(await(svc.getSwitch(sw)).ports()).isEmpty();
+    }
+
+    @Test
     void theEventsOfAChangeSerializeWithTheirKind() {
         var ser = testKit.serializationTestKit();
         ser.verifySerialization(new LogicalPortEntity.ChangeStarted(new PortChange.BindTo("esx-1")), true);

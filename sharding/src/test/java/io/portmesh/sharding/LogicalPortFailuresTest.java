@@ -10,24 +10,33 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortState;
+import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NetworkService;
+import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
+import io.portmesh.sharding.service.Realization;
 import io.portmesh.sharding.service.ShardedNetworkService;
 import io.portmesh.sharding.service.UnavailableException;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
@@ -37,9 +46,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * What a port does when a step is cut short: its ask to the host times out after the host did the change (a lost
- * answer, {@link FlakyHost}), or its node dies between two steps (the port entity restarts). Every entity runs
- * sharded on a one-node cluster, as in {@link LogicalPortEntityTest}, with asks of one second.
+ * What a port does when a step is cut short: its ask to the host or the switch times out after the other did the
+ * change (a lost answer, {@link FlakyHost}, {@link #flakySwitch}), or its node dies between two steps (the port entity
+ * restarts). Every entity runs sharded on a one-node cluster, as in {@link LogicalPortEntityTest}, with asks of one
+ * second.
  */
 class LogicalPortFailuresTest {
     private static final Duration ASK = Duration.ofSeconds(1);
@@ -56,7 +66,9 @@ class LogicalPortFailuresTest {
         sharding = ClusterSharding.get(system);
         HostEntity.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK);
-        EntityTestKits.startEntities(system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches));
+        LogicalSwitchEntity.HostNotifier notifier = HostFanout.get(system)::inform;
+        EntityTestKits.startEntities(
+                system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches), id -> flakySwitch(id, notifier));
         svc = new ShardedNetworkService(system, new TopologyView(), ASK, REALIZE);
     }
 
@@ -208,6 +220,54 @@ class LogicalPortFailuresTest {
     }
 
     @Test
+    void aRetriedUnbindWaitsForTheHostThePortLeftAsWellAsForThePeers() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.8.1");
+        HostId peerHost = newHost("10.9.8.2");
+        PortId port = newPort(sw, "52:54:00:09:08:01");
+        PortId peer = newPort(sw, "52:54:00:09:08:02");
+        await(svc.bindPort(port, host, false));
+        await(svc.bindPort(peer, peerHost, false));
+        // the switch persists the unbinding, but the peer's host does not answer it (through its node if the switch
+        // asks that way, and directly)
+        FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
+        peerFaults.memberAnswersToLose.set(2);
+
+        assertThat(failure(svc.unbindPort(port, true))).isInstanceOf(UnavailableException.class);
+        peerFaults.memberAnswersToLose.set(0); // the peer's host answers again
+
+        // retried: no agent is connected anywhere, so every host the answer waits for is behind
+        Realization r = await(svc.unbindPort(port, true));
+        assertThat(r.realized()).isFalse();
+        assertThat(r.pendingHosts()).containsExactlyInAnyOrder(host.value(), peerHost.value());
+    }
+
+    @Test
+    void aRetriedDeleteWaitsForTheHostsThatMayStillSendToThePort() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.9.1");
+        HostId peerHost = newHost("10.9.9.2");
+        PortId port = newPort(sw, "52:54:00:09:09:01");
+        PortId peer = newPort(sw, "52:54:00:09:09:02");
+        await(svc.bindPort(port, host, false));
+        await(svc.bindPort(peer, peerHost, false));
+        // the host unbinds the port, the switch persists the unbinding, but the peer's host does not answer it
+        FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
+        peerFaults.memberAnswersToLose.set(2);
+
+        assertThat(failure(svc.deletePort(port, true))).isInstanceOf(UnavailableException.class);
+        peerFaults.memberAnswersToLose.set(0); // the peer's host answers again
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+
+        // retried: the peer's host may still tunnel to the port, and the host it left may still hold its flows
+        Realization r = await(svc.deletePort(port, true));
+        assertThat(r.realized()).isFalse();
+        assertThat(r.pendingHosts()).containsExactlyInAnyOrder(host.value(), peerHost.value());
+        assertThat(failure(svc.getPort(port))).isInstanceOf(NotFoundException.class);
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(peer.value());
+    }
+
+    @Test
     void aPortRecoveredBoundTellsItsSwitchItsBindingAgain() throws Exception {
         SwitchId sw = newSwitch();
         HostId host = newHost("10.9.6.1");
@@ -231,6 +291,107 @@ class LogicalPortFailuresTest {
         eventually(() -> assertThat(boundMembers(sw))
                 .extracting(SwitchMembers.Member::port, SwitchMembers.Member::host)
                 .containsExactly(tuple(portId, host.value())));
+    }
+
+    @Test
+    void aDeleteWhoseSwitchDidNotAnswerStaysUnderWayRefusesABindAndARepeatedDeleteFinishesIt() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.10.1");
+        PortId port = newPort(sw, "52:54:00:09:0a:01");
+        removeAnswersToLose(sw.value()).set(1);
+
+        assertThat(failure(svc.deletePort(port, false))).isInstanceOf(UnavailableException.class);
+        assertThat(await(svc.getSwitch(sw)).ports())
+                .as("the switch let the port go")
+                .isEmpty();
+        assertThat(await(svc.getPort(port)).state()).isEqualTo(PortState.UNBOUND);
+
+        // bound now, it would have a VLAN and local flows that no switch knows of
+        assertThat(failure(svc.bindPort(port, host, false)))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("being deleted");
+        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+
+        await(svc.deletePort(port, false));
+        assertThat(failure(svc.getPort(port))).isInstanceOf(NotFoundException.class);
+    }
+
+    @Test
+    void aPortRestartedAfterItsSwitchLetItGoFinishesItsDeletionWhenItRecovers() throws Exception {
+        SwitchId sw = newSwitch();
+        String portId = "p-leaving-" + ids.incrementAndGet();
+        var kit = portKit(portId);
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:0b:01", List.of(), null, r));
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(portId);
+
+        // the switch removes the member, then the port's node dies before the answer arrives
+        removeAnswersToLose(sw.value()).set(1);
+        kit.runCommand(new LogicalPortEntity.Delete(
+                false,
+                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
+                        .ref()));
+        eventually(() -> assertThat(await(svc.getSwitch(sw)).ports()).isEmpty());
+        kit.restart();
+
+        eventually(() -> assertThat(kit.getState().exists()).isFalse());
+    }
+
+    @Test
+    void aPortThatStartsAgainDoesNotHaveEveryHostToldAgainWhenTheSwitchKnowsTheyAllHoldItsBinding() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.11.1");
+        HostId peerHost = newHost("10.9.11.2");
+        PortId peer = newPort(sw, "52:54:00:09:0c:02");
+        await(svc.bindPort(peer, peerHost, false));
+        String portId = "p-started-again-" + ids.incrementAndGet();
+        var kit = portKit(portId);
+        kit.<StatusReply<PortInfo>>runCommand(
+                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:0c:01", List.of(), null, r));
+        var bound = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
+                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        assertThat(bound.reply().isSuccess()).isTrue();
+        FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
+        int told = peerFaults.memberChangesTold.get();
+
+        kit.restart(); // as after passivation, a rebalance, or its node's loss
+        // Exists waits for a change in progress: when it answers, the port's start is over
+        assertThat(kit.<StatusReply<Boolean>>runCommand(LogicalPortEntity.Exists::new)
+                        .reply()
+                        .getValue())
+                .isTrue();
+        assertThat(peerFaults.memberChangesTold.get())
+                .as("changes told to the peer's host")
+                .isEqualTo(told);
+        assertThat(boundMembers(sw))
+                .extracting(SwitchMembers.Member::port)
+                .containsExactlyInAnyOrder(peer.value(), portId);
+    }
+
+    /** Per switch id, how many of its next answers to RemovePort are lost (the switch removed the member). */
+    private static final Map<String, AtomicInteger> REMOVE_ANSWERS_TO_LOSE = new ConcurrentHashMap<>();
+
+    private static AtomicInteger removeAnswersToLose(String switchId) {
+        return REMOVE_ANSWERS_TO_LOSE.computeIfAbsent(switchId, id -> new AtomicInteger());
+    }
+
+    /** The real switch as a child, whose answers to RemovePort are lost as {@link #removeAnswersToLose} says. */
+    private static Behavior<LogicalSwitchEntity.Command> flakySwitch(
+            String id, LogicalSwitchEntity.HostNotifier notifier) {
+        return Behaviors.setup(ctx -> {
+            ActorRef<LogicalSwitchEntity.Command> real =
+                    ctx.spawn(LogicalSwitchEntity.create(id, sharding, notifier, ASK, REALIZE), "real");
+            AtomicInteger toLose = removeAnswersToLose(id);
+            return Behaviors.receiveMessage(c -> {
+                if (c instanceof LogicalSwitchEntity.RemovePort r && toLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    real.tell(new LogicalSwitchEntity.RemovePort(
+                            r.port(), ctx.getSystem().ignoreRef()));
+                } else {
+                    real.tell(c);
+                }
+                return Behaviors.same();
+            });
+        });
     }
 
     /** A port entity that a test can restart (not through sharding: one incarnation of each port at a time). */

@@ -168,7 +168,7 @@ class LogicalSwitchEntityTest {
     void aBindingForAPortOutsideTheSwitchIsNotFound() {
         create(100);
         var r = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetBinding("nope", "esx-1", "10.0.0.1", false, replyTo));
+                replyTo -> new LogicalSwitchEntity.SetBinding("nope", "esx-1", "10.0.0.1", null, false, replyTo));
         assertThat(r.hasNoEvents()).isTrue();
         assertThat(Errors.toException(r.reply().getError()))
                 .isInstanceOf(NotFoundException.class)
@@ -267,6 +267,75 @@ class LogicalSwitchEntityTest {
     }
 
     @Test
+    void aRepeatedUnbindingAlsoTellsTheHostThePortLeftSoThatAWaitForRealizationWaitsForIt() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+        setBinding("p1", null, null, "esx-1", false);
+        var unbinding = new SwitchMembers.Change(100, 3, new SwitchMembers.Member("p1", MAC_1, null, null));
+
+        // p1 repeats its unbinding (its fan-out failed), waiting: esx-1, where it was bound, is told and waited for
+        hosts.behind = Set.of("esx-1", "esx-2");
+        var again = setBinding("p1", null, null, "esx-1", true);
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update("blue", unbinding, null, Set.of()), Set.of("esx-1", "esx-2"), true));
+        assertThat(again.reply().getValue())
+                .isEqualTo(new LogicalSwitchEntity.HostVersions(
+                        Map.of("esx-1", 103L, "esx-2", 103L), List.of("esx-1", "esx-2")));
+
+        // also once no bound member is left to name a host
+        setBinding("p2", null, null, "esx-2", false);
+        var last = setBinding("p2", null, null, "esx-2", true);
+        assertThat(last.hasNoEvents()).isTrue();
+        assertThat(hosts.last().hosts()).containsExactly("esx-2");
+        assertThat(last.reply().getValue().behind()).containsExactly("esx-2");
+    }
+
+    @Test
+    void aPortThatStartsAgainHasTheHostsToldAgainOnlyUntilTheSwitchKnowsTheyAllHoldItsVersion() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", false);
+        setBinding("p2", "esx-2", "10.0.0.2", false);
+        var lastChange = new SwitchMembers.Change(100, 2, new SwitchMembers.Member("p2", MAC_2, "esx-2", "10.0.0.2"));
+        int calls = hosts.calls.size();
+
+        // every host answered version 2: nobody is told again
+        var kept = keepBinding("p1", "esx-1", "10.0.0.1", null);
+        assertThat(kept.hasNoEvents()).isTrue();
+        assertThat(kept.reply().isSuccess()).isTrue();
+        assertThat(hosts.calls).hasSize(calls);
+
+        // a switch that started again does not know: one fan-out, then none
+        kit.restart();
+        var first = keepBinding("p1", "esx-1", "10.0.0.1", null);
+        assertThat(first.reply().isSuccess()).isTrue();
+        assertThat(hosts.calls).hasSize(calls + 1);
+        assertThat(hosts.last())
+                .isEqualTo(new Informed(
+                        new HostFanout.Update("blue", lastChange, null, Set.of()), Set.of("esx-1", "esx-2"), false));
+        keepBinding("p2", "esx-2", "10.0.0.2", null);
+        assertThat(hosts.calls).hasSize(calls + 1);
+
+        // a fan-out that failed leaves it unknown
+        hosts.unreachable = true;
+        setBinding("p1", null, null, "esx-1", false);
+        hosts.unreachable = false;
+        keepBinding("p2", "esx-2", "10.0.0.2", null);
+        assertThat(hosts.calls).hasSize(calls + 3);
+
+        // a binding the switch does not hold is persisted and told, as by SetBinding
+        var rebound = keepBinding("p1", "esx-1", "10.0.0.1", null);
+        assertThat(rebound.event()).isEqualTo(new LogicalSwitchEntity.BindingChanged("p1", "esx-1", "10.0.0.1"));
+        assertThat(rebound.reply().getValue().versions()).containsOnlyKeys("esx-1", "esx-2");
+    }
+
+    @Test
     void aRepeatedBindingOnAStateWithoutItsLastChangeSendsTheWholeListToEveryHost() {
         create(100);
         addPort("p1", MAC_1);
@@ -290,7 +359,7 @@ class LogicalSwitchEntityTest {
         old.initialize(fromOldSnapshot, new LogicalSwitchEntity.Event[0]);
 
         var again = old.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                r -> new LogicalSwitchEntity.SetBinding("p1", "esx-1", "10.0.0.1", false, r));
+                r -> new LogicalSwitchEntity.SetBinding("p1", "esx-1", "10.0.0.1", null, false, r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(hosts.last().update())
                 .isEqualTo(
@@ -343,7 +412,25 @@ class LogicalSwitchEntityTest {
                     SwitchState,
                     StatusReply<LogicalSwitchEntity.HostVersions>>
             setBinding(String port, String host, String tunnelIp, boolean await) {
-        return kit.runCommand(r -> new LogicalSwitchEntity.SetBinding(port, host, tunnelIp, await, r));
+        return setBinding(port, host, tunnelIp, null, await);
+    }
+
+    private EventSourcedBehaviorTestKit.CommandResultWithReply<
+                    LogicalSwitchEntity.Command,
+                    LogicalSwitchEntity.Event,
+                    SwitchState,
+                    StatusReply<LogicalSwitchEntity.HostVersions>>
+            setBinding(String port, String host, String tunnelIp, String leftHost, boolean await) {
+        return kit.runCommand(r -> new LogicalSwitchEntity.SetBinding(port, host, tunnelIp, leftHost, await, r));
+    }
+
+    private EventSourcedBehaviorTestKit.CommandResultWithReply<
+                    LogicalSwitchEntity.Command,
+                    LogicalSwitchEntity.Event,
+                    SwitchState,
+                    StatusReply<LogicalSwitchEntity.HostVersions>>
+            keepBinding(String port, String host, String tunnelIp, String leftHost) {
+        return kit.runCommand(r -> new LogicalSwitchEntity.KeepBinding(port, host, tunnelIp, leftHost, r));
     }
 
     /** One {@link LogicalSwitchEntity.HostNotifier#inform} call. */

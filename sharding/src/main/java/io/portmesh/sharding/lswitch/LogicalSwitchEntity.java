@@ -64,13 +64,28 @@ public final class LogicalSwitchEntity
     /**
      * host == null unbinds. The reply maps each affected host to the plan version that includes the change; with
      * {@code awaitRealized} it comes once every affected host's agents acknowledged it (or the realization timeout).
+     * {@code leftHost}: the host an unbound port was last bound to (null: none), which is among the affected hosts
+     * also when the switch already holds the unbinding (a repeated one), so that a wait for realization waits for
+     * its agents too (they remove the port's local flows).
      */
     public record SetBinding(
             String port,
             String host,
             String tunnelIp,
+            String leftHost,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)
+            implements Command, CborSerializable {}
+
+    /**
+     * A port that started again (passivation, rebalance, its node lost) keeps its binding in step: as
+     * {@link SetBinding} when the switch holds another binding of the port; when it holds this one, its hosts are told
+     * the last change again only if the switch does not know that every one of them holds its current version (a
+     * fan-out of it that every host answered, in this incarnation of the switch), and ports that start meanwhile wait
+     * for that one fan-out. So a port's start costs one message, not one per host of the switch. Not awaited.
+     */
+    public record KeepBinding(
+            String port, String host, String tunnelIp, String leftHost, ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command, CborSerializable {}
 
     /** @param behind the hosts whose agents did not acknowledge in time (only when realization was awaited) */
@@ -84,6 +99,12 @@ public final class LogicalSwitchEntity
      * exists to take it back.
      */
     record GhostChecked(AddPort original, String owner, boolean ghost) implements Command {}
+
+    /**
+     * Local: a fan-out of membership version {@code version} ended with {@code reply} (a success: every host told
+     * answered); {@code keep}: the one {@link KeepBinding}s wait for.
+     */
+    record Told(long version, boolean keep, StatusReply<HostVersions> reply) implements Command {}
 
     public sealed interface Event extends CborSerializable {}
 
@@ -112,6 +133,12 @@ public final class LogicalSwitchEntity
     private final Duration realizeTimeout;
     private final java.util.concurrent.Executor executor;
     private final ActorContext<Command> ctx;
+    /** For the fan-outs' callbacks, which run outside the actor. */
+    private final ActorRef<Command> self;
+    /** In memory: the newest membership version that every host of the switch answered (-1: none yet). */
+    private long allHostsHold = -1;
+    /** In memory: per membership version whose fan-out for {@link KeepBinding}s runs, those that wait for it. */
+    private final Map<Long, List<ActorRef<StatusReply<HostVersions>>>> keepWaiting = new HashMap<>();
 
     private LogicalSwitchEntity(
             ActorContext<Command> ctx,
@@ -129,6 +156,7 @@ public final class LogicalSwitchEntity
         this.realizeTimeout = realizeTimeout;
         this.executor = executor;
         this.ctx = ctx;
+        this.self = ctx.getSelf();
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
@@ -182,6 +210,8 @@ public final class LogicalSwitchEntity
                 .onCommand(GhostChecked.class, this::onGhostChecked)
                 .onCommand(RemovePort.class, this::onRemovePort)
                 .onCommand(SetBinding.class, this::onSetBinding)
+                .onCommand(KeepBinding.class, this::onKeepBinding)
+                .onCommand(Told.class, this::onTold)
                 .onCommand(Delete.class, this::onDelete)
                 .build();
     }
@@ -271,9 +301,9 @@ public final class LogicalSwitchEntity
         if (!m.isBound()) {
             return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
         }
-        // the port was unbound, but its unbinding never reached the switch (a node died, the ask timed out): the
-        // member leaves unbound, so that the hosts forget it too. Their answers are not waited for: a host that
-        // misses the change is behind at the next one and fetches the whole list.
+        // a port tells its unbinding (and waits for the hosts) before it leaves, so only a port whose unbinding never
+        // reached the switch by that way gets here: the member leaves unbound, so that the hosts forget it too. Their
+        // answers are not waited for: a host that misses the change is behind at the next one and fetches the list.
         Set<String> informed = hostsOf(s.boundMembers());
         return Effect()
                 .persist(List.of(new BindingChanged(c.port(), null, null), new PortRemoved(c.port())))
@@ -287,6 +317,9 @@ public final class LogicalSwitchEntity
             return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
         }
         Set<String> informed = hostsOf(s.boundMembers());
+        if (c.leftHost() != null) {
+            informed.add(c.leftHost());
+        }
         if (Objects.equals(m.host(), c.host()) && Objects.equals(m.tunnelIp(), c.tunnelIp())) {
             // a port repeating its binding: its earlier fan-out failed, or its node died before the switch answered.
             // Nothing new to persist, but some host may have missed the change: tell them again.
@@ -299,8 +332,42 @@ public final class LogicalSwitchEntity
                 .thenNoReply();
     }
 
+    private ReplyEffect<Event, SwitchState> onKeepBinding(SwitchState s, KeepBinding c) {
+        SwitchMembers.Member m = s.members().get(c.port());
+        if (m == null || !Objects.equals(m.host(), c.host()) || !Objects.equals(m.tunnelIp(), c.tunnelIp())) {
+            return onSetBinding(s, new SetBinding(c.port(), c.host(), c.tunnelIp(), c.leftHost(), false, c.replyTo()));
+        }
+        if (allHostsHold >= s.version()) {
+            return Effect().reply(c.replyTo(), StatusReply.success(new HostVersions(Map.of(), List.of())));
+        }
+        List<ActorRef<StatusReply<HostVersions>>> waiting = keepWaiting.get(s.version());
+        if (waiting == null) {
+            waiting = new ArrayList<>();
+            keepWaiting.put(s.version(), waiting);
+            // not awaited: the host a port left has nothing to learn (its own unbinding removed the port's flows)
+            tellAgain(s, hostsOf(s.boundMembers()), false, null);
+        }
+        waiting.add(c.replyTo());
+        return Effect().noReply();
+    }
+
+    private ReplyEffect<Event, SwitchState> onTold(SwitchState s, Told t) {
+        if (t.reply().isSuccess()) {
+            allHostsHold = Math.max(allHostsHold, t.version());
+        }
+        if (t.keep()) {
+            List<ActorRef<StatusReply<HostVersions>>> waiting = keepWaiting.remove(t.version());
+            if (waiting != null) {
+                waiting.forEach(r -> r.tell(t.reply()));
+            }
+        }
+        return Effect().noReply();
+    }
+
     private static Set<String> hostsOf(SwitchMembers members) {
-        return members.members().stream().map(SwitchMembers.Member::host).collect(Collectors.toSet());
+        return members.members().stream()
+                .map(SwitchMembers.Member::host)
+                .collect(Collectors.toCollection(TreeSet::new));
     }
 
     /**
@@ -317,35 +384,45 @@ public final class LogicalSwitchEntity
         newHosts.removeAll(informed);
         // the whole list travels only when some host needs it
         var update = new HostFanout.Update(switchId, s.lastChange(), newHosts.isEmpty() ? null : members, newHosts);
-        inform(update, hosts, await, replyTo);
+        inform(update, hosts, await, s.version(), replyTo);
     }
 
     /**
      * Tells the hosts of the switch the last change again. A host that holds the version before it takes it, one that
      * holds it already ignores it, one further behind fetches the whole list. Hosts of no bound member have nothing
-     * to learn: the host a port left has no port of the switch any more, or it would carry one of its members.
+     * to learn, but the host a repeated unbinding names ({@link SetBinding#leftHost}) is among {@code hosts}: its
+     * answer (its plan version, realized or not) covers its own unbinding of the port. {@code replyTo} null: the
+     * fan-out {@link KeepBinding}s wait for.
      */
     private void tellAgain(
             SwitchState s, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
         if (hosts.isEmpty()) {
-            replyTo.tell(StatusReply.success(new HostVersions(Map.of(), List.of())));
+            told(s.version(), replyTo, StatusReply.success(new HostVersions(Map.of(), List.of())));
         } else if (s.lastChange() != null) {
-            inform(new HostFanout.Update(switchId, s.lastChange(), null, Set.of()), hosts, await, replyTo);
+            inform(new HostFanout.Update(switchId, s.lastChange(), null, Set.of()), hosts, await, s.version(), replyTo);
         } else { // a state from a snapshot older than lastChange: the whole list to every host
-            inform(new HostFanout.Update(switchId, null, s.boundMembers(), hosts), hosts, await, replyTo);
+            inform(new HostFanout.Update(switchId, null, s.boundMembers(), hosts), hosts, await, s.version(), replyTo);
         }
     }
 
     /**
      * The reply waits for every host in {@code hosts}: their plan versions and, when awaited, those whose agents did
-     * not acknowledge in time. One message per controller node, not one ask per host: see {@link HostFanout}.
+     * not acknowledge in time. One message per controller node, not one ask per host: see {@link HostFanout}. The
+     * switch learns the outcome too ({@link Told}).
      */
     private void inform(
-            HostFanout.Update update, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
+            HostFanout.Update update,
+            Set<String> hosts,
+            boolean await,
+            long version,
+            ActorRef<StatusReply<HostVersions>> replyTo) {
         Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
         hostNotifier.inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
             if (e != null) {
-                replyTo.tell(Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
+                told(
+                        version,
+                        replyTo,
+                        Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
                 return;
             }
             Map<String, Long> versions = new HashMap<>();
@@ -357,8 +434,16 @@ public final class LogicalSwitchEntity
                 }
             });
             behind.sort(null);
-            replyTo.tell(StatusReply.success(new HostVersions(versions, behind)));
+            told(version, replyTo, StatusReply.success(new HostVersions(versions, behind)));
         });
+    }
+
+    /** A fan-out's answer, to its asker ({@code replyTo} null: to the {@link KeepBinding}s) and to the switch. */
+    private void told(long version, ActorRef<StatusReply<HostVersions>> replyTo, StatusReply<HostVersions> reply) {
+        if (replyTo != null) {
+            replyTo.tell(reply);
+        }
+        self.tell(new Told(version, replyTo == null, reply));
     }
 
     private ReplyEffect<Event, SwitchState> onDelete(SwitchState s, Delete c) {

@@ -5,6 +5,7 @@ import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
 import java.time.Duration;
 import java.util.HashMap;
@@ -50,12 +51,22 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *                                             ChangeAbandoned -> UNBOUND
  * BOUND(h)            Bind(h) again           SetBinding(h) again
  *                     Unbind, Delete          ChangeStarted(Unbind | Delete) -> UNBINDING(h); ask UnbindPort
- * UNBINDING(h)        host unbound it         Unbound -> UNBOUND; SetBinding(none); a Delete goes on below
+ * UNBINDING(h)        host unbound it         Unbind: Unbound -> UNBOUND (left h); SetBinding(none, left h)
+ *                                             Delete: Unbound -> LEAVING (left h), below
  *                     host refused            ChangeAbandoned -> BOUND(h); the error to the client
  *                     no answer, or restart   UnbindPort again until the host answers
- * UNBOUND             Unbind again            SetBinding(none) again
- *                     Delete                  RemovePort to the switch; Deleted
+ * UNBOUND (left h)    Unbind again            SetBinding(none, left h) again: the switch tells h with its hosts
+ *                     Delete                  ChangeStarted(Delete) -> LEAVING (left h)
+ * UNBOUND (never)     Delete                  ChangeStarted(Delete) -> LEAVING
+ * LEAVING (left h)    (go on)                 SetBinding(none, left h), as an Unbind again; then as below
+ * LEAVING             (go on)                 RemovePort to the switch; Deleted -> no port
+ *                     switch did not answer   the error to the client; stays LEAVING: Create, Bind, Unbind refused
+ *                                             (409); a repeated Delete, or a restart, goes on
  * </pre>
+ *
+ * An unbound port that was bound keeps the host it left ({@link PortState#leftHost}, from its Unbound event), for
+ * the switch to tell (and, with awaitRealized, wait for) with its hosts whenever the unbinding is told again.
+ * LEAVING is a pending Delete on an unbound port ({@link PortState#isLeaving}).
  *
  * Per step, what a timeout or the node's death there leaves, and what repairs it:
  *
@@ -68,9 +79,16 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  *       UnbindPort (idempotent) until the host answers, the port busy meanwhile. Death: the port resumes the same at
  *       its next start ({@link #resume}).
  *   <li>The switch step (SetBinding, idempotent at the switch). No answer or death: the port's binding is done but
- *       the switch's hosts may not know; a repeated Bind or Unbind, and every start of a port that was ever bound,
- *       tell the switch again.
- *   <li>A Delete's RemovePort, then Deleted. No answer or death: the port stays, unbound; a repeated Delete deletes it.
+ *       the switch's hosts may not know; a repeated Bind or Unbind tells the switch again, and every start of a port
+ *       that was ever bound asks it to keep the binding (KeepBinding: the switch persists it if it holds another,
+ *       and tells its hosts again unless it knows that they all hold its current version, which costs one fan-out
+ *       per switch, not one per port that starts).
+ *   <li>A Delete's switch step (LEAVING: the Delete is persisted before it, also when the port is unbound already). A
+ *       port that was ever bound first tells the switch its unbinding, as a repeated Unbind does (the hosts that may
+ *       still send to the port answer, and with awaitRealized those behind are named); then RemovePort, then Deleted.
+ *       No answer: the switch may have let the port go, so the port stays LEAVING and is never bound again (a binding
+ *       would reach no host of the switch, and the port's MAC may be another's by then); a repeated Delete finishes
+ *       it. Death: the port finishes it at its next start.
  * </ul>
  *
  * The client waits {@link #clientTimeout}; the port answers within it, done or not (a rolled-back bind at once).
@@ -368,6 +386,9 @@ public final class LogicalPortEntity
     }
 
     private Effect<Event, PortState> onCreate(PortState s, Create c) {
+        if (s.isLeaving()) {
+            return Effect().reply(c.replyTo(), beingDeleted());
+        }
         if (s.exists()) {
             return Effect()
                     .reply(
@@ -406,6 +427,9 @@ public final class LogicalPortEntity
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
+        if (s.isLeaving()) { // its switch may have let it go already: a binding would be known to no switch
+            return Effect().reply(c.replyTo(), beingDeleted());
+        }
         if (s.isBound() && !s.host().equals(c.host())) {
             return Effect()
                     .reply(
@@ -426,6 +450,9 @@ public final class LogicalPortEntity
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
+        if (s.isLeaving()) {
+            return Effect().reply(c.replyTo(), beingDeleted());
+        }
         start(c);
         if (!s.isBound()) {
             // unbound already: a repeated request, whose switch step may have failed: repeat that
@@ -440,11 +467,33 @@ public final class LogicalPortEntity
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
         }
         start(c);
-        if (s.isBound()) { // unbind first; the switch step then goes on with leaving the switch
-            return Effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToUnbind);
+        if (s.isLeaving()) { // an earlier Delete's switch step did not finish: go on with it
+            leaveSwitchStep(s);
+            return Effect().none();
         }
-        leaveSwitch(s);
-        return Effect().none();
+        // persisted also without a host step, so that once the switch may have let the port go, the port is
+        // deleted (a restart resumes it) and never bound again
+        EffectBuilder<Event, PortState> started = Effect().persist(new ChangeStarted(c.change()));
+        // a bound port unbinds first; the switch step then goes on with leaving the switch
+        return s.isBound() ? started.thenRun(this::askHostToUnbind) : started.thenRun(this::leaveSwitchStep);
+    }
+
+    private <T> StatusReply<T> beingDeleted() {
+        return Errors.conflict("port " + portId + " is being deleted: its switch did not confirm it in time;"
+                + " repeat the delete to finish it");
+    }
+
+    /**
+     * A Delete's switch step. A port that was ever bound first tells the switch of its unbinding as an Unbind does
+     * (the switch may still hold the binding, or some hosts may have missed it: they answer, waited for as asked);
+     * then it leaves the switch.
+     */
+    private void leaveSwitchStep(PortState s) {
+        if (s.wasBound()) {
+            tellSwitch(s);
+        } else {
+            leaveSwitch(s);
+        }
     }
 
     private void askHostToBind(PortState s) {
@@ -514,21 +563,32 @@ public final class LogicalPortEntity
         return wait.compareTo(MAX_RETRY) < 0 ? wait : MAX_RETRY;
     }
 
-    /** The port's binding as it is now (idempotent at the switch, so also to repeat a step that failed). */
+    /**
+     * The port's binding as it is now (idempotent at the switch, so also to repeat a step that failed). An unbound
+     * port names the host it left, which the switch tells with its hosts, an unbinding it already holds too.
+     */
     private void tellSwitch(PortState s) {
         boolean await = running.await;
         Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
         pipe(
                 switchRef(s.switchId())
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetBinding(portId, s.host(), s.tunnelIp(), await, r),
+                                r -> new LogicalSwitchEntity.SetBinding(
+                                        portId, s.host(), s.tunnelIp(), s.leftHost(), await, r),
                                 timeout),
                 SwitchTold::new);
     }
 
     private Effect<Event, PortState> onSwitchTold(PortState s, SwitchTold m) {
+        if (m.error() != null
+                && running.change instanceof PortChange.Delete
+                && Errors.toException(m.error()) instanceof NotFoundException) {
+            leaveSwitch(s); // not a member of the switch: no host to tell, leaving is done already
+            return Effect().none();
+        }
         if (m.error() != null) {
-            // the port's own change is done; a repeated request, or the port's next start, tells the switch again
+            // the port's own change is done (a Delete's is not: it stays LEAVING); a repeated request, or the port's
+            // next start, tells the switch again
             running.answer(Errors.passOn(m.error()));
             return ending(Effect().none());
         }
@@ -571,17 +631,29 @@ public final class LogicalPortEntity
 
     /**
      * A change cut short by the port's end (its node died, it moved) goes on: the host is asked to unbind, which rolls
-     * a bind back and completes an unbinding. A port that was ever bound tells its switch its binding again: its node
-     * may have died between its event and the switch's. Requests wait meanwhile, as during any change.
+     * a bind back and completes an unbinding; a Delete past its host step leaves the switch. A port that was ever
+     * bound asks its switch to keep its binding ({@link LogicalSwitchEntity.KeepBinding}): its node may have died
+     * between its event and the switch's, or before the switch's hosts all answered; the switch tells them again only
+     * if it does not know that they all hold its current version. Requests wait meanwhile, as during any change.
      */
     private void resume(PortState s) {
-        if (s.pending() != null) {
+        if (s.isLeaving()) {
+            ctx.getLog().info("port {}: resuming its deletion with switch {}", portId, s.switchId());
+            begin(new Running(s.pending(), false, null));
+            leaveSwitchStep(s);
+        } else if (s.pending() != null) {
             ctx.getLog().info("port {}: resuming {} with host {}", portId, s.pending(), s.pendingHost());
             begin(new Running(s.pending(), false, null));
             askHostToUnbind(s);
         } else if (s.wasBound()) {
             begin(new Running(s.isBound() ? new PortChange.BindTo(s.host()) : new PortChange.Unbind(), false, null));
-            tellSwitch(s);
+            pipe(
+                    switchRef(s.switchId())
+                            .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                    r -> new LogicalSwitchEntity.KeepBinding(
+                                            portId, s.host(), s.tunnelIp(), s.leftHost(), r),
+                                    askTimeout),
+                    SwitchTold::new);
         }
     }
 
@@ -605,7 +677,7 @@ public final class LogicalPortEntity
                 .onEvent(Created.class, (s, e) -> s.created(e.switchId(), e.vni(), e.mac(), e.ips(), e.name()))
                 .onEvent(ChangeStarted.class, (s, e) -> s.started(e.change()))
                 .onEvent(Bound.class, (s, e) -> s.bound(e.host(), e.vlan(), e.tunnelIp()))
-                .onEvent(Unbound.class, (s, e) -> s.unbound())
+                .onEvent(Unbound.class, (s, e) -> s.unbound(e.host()))
                 .onEvent(ChangeAbandoned.class, (s, e) -> s.abandoned())
                 .onEvent(Deleted.class, (s, e) -> PortState.empty(portId))
                 .build();
