@@ -52,7 +52,9 @@ final class HostPlan {
     }
 
     private final Map<String, Held> heldBySwitch = new HashMap<>();
-    private final Map<Integer, PlanSlice> sliceByVni = new HashMap<>();
+    /** Linked: {@link #conflictCount} walks it on every change, and a HashMap walk also visits its empty buckets. */
+    private final Map<Integer, PlanSlice> sliceByVni = new java.util.LinkedHashMap<>();
+
     private final Set<String> loading = new HashSet<>();
 
     /** Recompiles every slice from scratch (after recovery); the switches in {@code fetching} are being asked. */
