@@ -1,6 +1,7 @@
 package io.portmesh.sharding.host;
 
 import io.portmesh.openflow.plan.PlanWire;
+import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.util.ArrayDeque;
 import java.util.Comparator;
@@ -172,7 +173,21 @@ final class AgentSlot {
         return master != null && sync == Sync.SYNCED && ackedVersion >= version;
     }
 
-    int ackedFlows() {
-        return ackedFlows;
+    /** This slot's connections as the API shows them, by controller node. */
+    java.util.List<HostInfo.AgentInfo> agentInfos() {
+        return connections.values().stream()
+                .sorted(Comparator.comparing(Connection::node))
+                .map(x -> new HostInfo.AgentInfo(
+                        name, x.dpid(), x.node(), isMaster(x.ref()) ? "MASTER" : "SLAVE", x.remote()))
+                .toList();
+    }
+
+    /** The flows every mastered slot has acknowledged (the least of them), 0 without a master. */
+    static int installedFlows(java.util.Collection<AgentSlot> slots) {
+        return slots.stream()
+                .filter(x -> x.master != null)
+                .mapToInt(x -> x.ackedFlows)
+                .min()
+                .orElse(0);
     }
 }

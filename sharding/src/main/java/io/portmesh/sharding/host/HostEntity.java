@@ -259,8 +259,7 @@ public final class HostEntity
                 })
                 .onCommand(RoleStale.class, this::onRoleStale)
                 .onCommand(RoleStaleAgain.class, (s, c) -> {
-                    RoleStale pending = pendingStale;
-                    pendingStale = null;
+                    RoleStale pending = southbound.takePendingStale();
                     return pending == null ? Effect().noReply() : onRoleStale(s, pending);
                 })
                 .onCommand(ReadAgain.class, (s, c) -> {
@@ -378,11 +377,6 @@ public final class HostEntity
                 .build();
     }
 
-    private static final long STALE_ELECTION_SPACING_NANOS = 1_000_000_000L;
-    private long lastStaleElection = System.nanoTime() - STALE_ELECTION_SPACING_NANOS;
-    /** The newest stale refusal that came within the spacing, waiting for {@link RoleStaleAgain}. */
-    private RoleStale pendingStale;
-
     private ReplyEffect<Event, HostState> onConnected(HostState s, AgentConnected c) {
         if (!s.exists()) {
             c.session()
@@ -414,24 +408,12 @@ public final class HostEntity
      * An agent keeps a generation newer than ours: elect again past it, at most once a second per host, so that
      * something that keeps bumping the agent's generation costs a write a second, not a loop of them.
      */
+    /** Something else holds a newer generation than ours: elect past it (see {@link StaleRoles}). */
     private ReplyEffect<Event, HostState> onRoleStale(HostState s, RoleStale c) {
-        long now = System.nanoTime();
-        long wait = STALE_ELECTION_SPACING_NANOS - (now - lastStaleElection);
-        if (wait > 0) {
-            // not dropped: the newest refusal is looked at again once the spacing has passed
-            if (pendingStale == null) {
-                ctx.scheduleOnce(Duration.ofNanos(wait), ctx.getSelf(), new RoleStaleAgain());
-            }
-            if (pendingStale == null || c.agentGeneration() > pendingStale.agentGeneration()) {
-                pendingStale = c;
-            }
-            return Effect().noReply();
-        }
-        long next = southbound.roleRefused(s, c.session(), c.agentGeneration());
+        long next = southbound.roleRefused(s, c);
         if (next < 0) {
             return Effect().noReply();
         }
-        lastStaleElection = now;
         southbound.masterElected();
         return Effect()
                 .persist(new MasterElected(next))

@@ -8,8 +8,6 @@ import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,24 +29,18 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * ({@link PlanWire}); OpenFlow itself stays in the openflow module.
  */
 final class HostSouthbound {
-    /** Someone waiting until the agents acknowledge {@code version}: told true then, or false at the deadline. */
-    private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
-
-    /** Generations stay below 2^31 so that plan versions ({@code generation << 32 | changes}) never overflow. */
-    static final long MAX_GENERATION = Integer.MAX_VALUE;
-
     private final ActorContext<HostEntity.Command> ctx;
     private final String selfNode;
-    private final Duration realizeTimeout;
     private final HostPlan plan = new HostPlan();
     /** By slot name, in name order (a, b). */
     private final Map<String, AgentSlot> slots = new TreeMap<>();
 
-    private final List<Waiter> waiters = new ArrayList<>();
+    private final RealizationWaiters waiters;
     /** Plan changes in this incarnation: the low half of the plan version. */
     private long changes;
-    /** What {@link HostPlan#conflictCount} was when last looked at (this entity's share of the node's gauge). */
-    private int conflicts;
+
+    private final PlanConflictGauge conflicts;
+    private final StaleRoles staleRoles;
 
     private long flowModsSent;
     private final NodeMetrics metrics;
@@ -56,7 +48,9 @@ final class HostSouthbound {
     HostSouthbound(ActorContext<HostEntity.Command> ctx, String selfNode, Duration realizeTimeout) {
         this.ctx = ctx;
         this.selfNode = selfNode;
-        this.realizeTimeout = realizeTimeout;
+        this.waiters = new RealizationWaiters(ctx, realizeTimeout);
+        this.conflicts = new PlanConflictGauge(ctx, NodeMetrics.get(ctx.getSystem()));
+        this.staleRoles = new StaleRoles(ctx, NodeMetrics.get(ctx.getSystem()));
         this.metrics = NodeMetrics.get(ctx.getSystem());
     }
 
@@ -105,48 +99,16 @@ final class HostSouthbound {
     }
 
     /**
-     * The agent refused a role request as stale: it has seen generation {@code agentGeneration} (-1: unknown). When
-     * that is not newer than ours, the refused request was simply overtaken by our own newer one (sent through
-     * another node's session) and nothing is wrong. Otherwise something else holds a newer generation (another
-     * controller, a generation from before a journal was lost) and we must not silently lose the switch.
-     *
-     * @return the generation to elect with, past the agent's, or -1 when no election is needed
+     * An agent refused a role request as stale or demoted a connection ({@link StaleRoles}). @return the generation
+     * to elect with now, or -1 (nothing to elect, or the refusal waits for the election spacing)
      */
-    long roleRefused(HostState s, ActorRef<SessionCommand> ref, long agentGeneration) {
-        Optional<AgentSlot> slot = slotOf(ref);
-        if (slot.isEmpty()) {
-            return -1;
-        }
-        if (agentGeneration >= 0 && agentGeneration <= s.generation()) {
-            ctx.getLog().debug("stale role refusal on {} overtaken by generation {}", ref, s.generation());
-            if (slot.get().isMaster(ref)) {
-                // a late request of ours (an earlier incarnation's) demoted our master: tell it its role again
-                ref.tell(new SessionCommand.SetRole(true, s.generation(), ctx.getSelf()));
-            }
-            return -1;
-        }
-        if (agentGeneration >= MAX_GENERATION) {
-            // past this, plan versions (generation << 32) would overflow: an operator must look at what holds it
-            ctx.getLog()
-                    .error(
-                            "agent of {} slot {} holds generation {}, beyond what this controller can elect past;"
-                                    + " the switch is not mastered by Portmesh until that agent is restarted",
-                            ctx.getSelf().path().name(),
-                            slot.get().name,
-                            agentGeneration);
-            metrics.staleRoles.inc();
-            return -1;
-        }
-        ctx.getLog()
-                .warn(
-                        "agent of {} slot {} refused generation {} as stale (it has seen {}): electing past it",
-                        ctx.getSelf().path().name(),
-                        slot.get().name,
-                        s.generation(),
-                        agentGeneration < 0 ? "an unknown newer one" : agentGeneration);
-        metrics.staleRoles.inc();
-        slot.get().loseSync();
-        return Math.max(s.generation(), agentGeneration) + 1;
+    long roleRefused(HostState s, HostEntity.RoleStale c) {
+        return slotOf(c.session()).map(slot -> staleRoles.refused(s, slot, c)).orElse(-1L);
+    }
+
+    /** A refusal that waited for the election spacing, or null. */
+    HostEntity.RoleStale takePendingStale() {
+        return staleRoles.takePending();
     }
 
     /** A new master is being elected (the entity persists its generation, then calls {@link #announceRoles}). */
@@ -234,7 +196,7 @@ final class HostSouthbound {
      * meanwhile if this change completed it (the last switch being fetched may also leave by an unbinding).
      */
     private long publish(HostState s, FlowDiff diff) {
-        noteConflicts();
+        conflicts.note(plan);
         if (diff.isEmpty()) {
             pushWholePlans(s);
             return version(s);
@@ -254,32 +216,9 @@ final class HostSouthbound {
         return v;
     }
 
-    /**
-     * Inputs that contradict each other (a MAC bound here and elsewhere, two members with one MAC) are resolved by
-     * the plan code's stated rules, never thrown out of the entity. They should not happen; when they do, the count
-     * is a gauge on this node and a warning names them, so that the binding that causes it can be found and fixed.
-     */
-    private void noteConflicts() {
-        int now = plan.conflictCount();
-        if (now == conflicts) {
-            return;
-        }
-        metrics.planConflicts.inc(now - conflicts);
-        if (now > conflicts) {
-            ctx.getLog()
-                    .warn(
-                            "{}: the plan leaves out {} conflicting inputs: {}",
-                            ctx.getSelf().path().name(),
-                            now,
-                            plan.conflicts());
-        }
-        conflicts = now;
-    }
-
     /** The entity stops: its conflicts leave this node's gauge. */
     void stopped() {
-        metrics.planConflicts.dec(conflicts);
-        conflicts = 0;
+        conflicts.stopped();
     }
 
     /** Masters whose flows were read get the difference to the whole plan, once the plan is complete. */
@@ -363,59 +302,50 @@ final class HostSouthbound {
             done.accept(true);
             return;
         }
-        if (mastered().isEmpty()) {
+        if (!hasAgent()) {
             done.accept(false);
             return;
         }
-        waiters.add(new Waiter(version, done, System.nanoTime() + realizeTimeout.toNanos()));
-        ctx.scheduleOnce(realizeTimeout, ctx.getSelf(), new HostEntity.ExpireWaiters());
+        waiters.add(version, done);
     }
 
     void expireWaiters() {
-        long now = System.nanoTime();
-        waiters.removeIf(w -> {
-            if (now - w.deadlineNanos() >= 0) {
-                w.done().accept(false);
-                return true;
-            }
-            return false;
-        });
+        waiters.expire();
     }
 
     private void completeWaiters() {
-        boolean noAgent = mastered().isEmpty();
-        waiters.removeIf(w -> {
-            if (noAgent || realized(w.version())) {
-                w.done().accept(!noAgent);
-                return true;
-            }
-            return false;
-        });
+        waiters.complete(this::realized, !hasAgent());
     }
 
-    private List<AgentSlot> mastered() {
-        return slots.values().stream().filter(x -> x.master() != null).toList();
+    /** At least one slot has a master (no list allocated: this runs on every acknowledgement). */
+    private boolean hasAgent() {
+        for (AgentSlot slot : slots.values()) {
+            if (slot.master() != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Every agent slot with a master has acknowledged the version (and there is at least one). */
     private boolean realized(long version) {
-        List<AgentSlot> mastered = mastered();
-        return !mastered.isEmpty() && mastered.stream().allMatch(x -> x.realized(version));
+        boolean any = false;
+        for (AgentSlot slot : slots.values()) {
+            if (slot.master() != null) {
+                if (!slot.realized(version)) {
+                    return false;
+                }
+                any = true;
+            }
+        }
+        return any;
     }
 
     HostInfo info(HostState s) {
         List<HostInfo.AgentInfo> agents = slots.values().stream()
-                .flatMap(slot -> slot.connections.values().stream()
-                        .sorted(Comparator.comparing(AgentSlot.Connection::node))
-                        .map(x -> new HostInfo.AgentInfo(
-                                slot.name,
-                                x.dpid(),
-                                x.node(),
-                                slot.isMaster(x.ref()) ? "MASTER" : "SLAVE",
-                                x.remote())))
+                .flatMap(slot -> slot.agentInfos().stream())
                 .toList();
-        int installed =
-                mastered().stream().mapToInt(AgentSlot::ackedFlows).min().orElse(0);
+        int installed = AgentSlot.installedFlows(slots.values());
         return new HostInfo(
                 s.id(),
                 s.tunnelIp(),
