@@ -31,9 +31,40 @@ public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort>
                 remotePorts.stream().filter(p -> p.vni().equals(vni)).toList());
     }
 
-    /** A VM NIC bound on this host: it reaches the switch VM on the trunk with access VLAN {@code vlan}. */
-    public record LocalPort(PortId port, Mac mac, Vni vni, VlanId vlan) {}
+    /**
+     * A VM NIC bound on this host: it reaches the switch VM on the trunk with access VLAN {@code vlan}.
+     *
+     * <p>During a live move (docs/architecture.md section 7.1) the port is bound on two hosts at once: {@code twin} is
+     * the tunnel endpoint of the other one (null when the port is not moving), and {@code arriving} is true on the
+     * host the port moves to until the move is activated. Frames for the port from this host's own trunk are then
+     * delivered locally and copied to the twin (the VM is on one of the two), the twin joins the VNI's flood set, and
+     * an arriving port's RARP or ARP from its own MAC on its VLAN is also sent to the controller: that is the VM
+     * announcing that it runs here now.
+     */
+    public record LocalPort(PortId port, Mac mac, Vni vni, VlanId vlan, Ipv4 twin, boolean arriving) {
+        /** A port that is not moving. */
+        public LocalPort(PortId port, Mac mac, Vni vni, VlanId vlan) {
+            this(port, mac, vni, vlan, null, false);
+        }
 
-    /** A member of one of this host's logical switches, bound on the host whose tunnel endpoint is {@code tunnelIp}. */
-    public record RemotePort(PortId port, Mac mac, Vni vni, Ipv4 tunnelIp) {}
+        public boolean moving() {
+            return twin != null;
+        }
+    }
+
+    /**
+     * A member of one of this host's logical switches, bound on the host whose tunnel endpoint is {@code tunnelIp}.
+     * While it moves live, {@code alsoTunnelIp} is the endpoint of the host it moves to (null otherwise): frames to
+     * it go to both hosts, and both are flooded to (docs/architecture.md section 7.1).
+     */
+    public record RemotePort(PortId port, Mac mac, Vni vni, Ipv4 tunnelIp, Ipv4 alsoTunnelIp) {
+        /** A member that is not moving. */
+        public RemotePort(PortId port, Mac mac, Vni vni, Ipv4 tunnelIp) {
+            this(port, mac, vni, tunnelIp, null);
+        }
+
+        public boolean moving() {
+            return alsoTunnelIp != null;
+        }
+    }
 }
