@@ -94,6 +94,33 @@ public final class MeteredNetworkService implements NetworkService {
     }
 
     @Override
+    public CompletionStage<MigrationInfo> startMigration(PortId id, HostId to, boolean waitRealized) {
+        return timed(
+                "start_migration", () -> inner.startMigration(id, to, waitRealized), m -> outcome(m.realization()));
+    }
+
+    @Override
+    public CompletionStage<MigrationInfo> getMigration(PortId id) {
+        return ok("get_migration", () -> inner.getMigration(id));
+    }
+
+    @Override
+    public CompletionStage<MigrationInfo> cancelMigration(PortId id, boolean waitRealized) {
+        return timed("cancel_migration", () -> inner.cancelMigration(id, waitRealized), m -> outcome(m.realization()));
+    }
+
+    @Override
+    public CompletionStage<MigrationInfo> completeMigration(PortId id, boolean waitRealized) {
+        return timed(
+                "complete_migration", () -> inner.completeMigration(id, waitRealized), m -> outcome(m.realization()));
+    }
+
+    @Override
+    public CompletionStage<List<PortHistoryEntry>> portHistory(PortId id) {
+        return ok("port_history", () -> inner.portHistory(id));
+    }
+
+    @Override
     public CompletionStage<ClusterInfo> clusterInfo() {
         return ok("cluster_info", inner::clusterInfo);
     }

@@ -44,10 +44,41 @@ public interface NetworkService {
     /** Unbinds first when bound. */
     CompletionStage<Realization> deletePort(PortId id, boolean waitRealized);
 
-    /** Returns the VLAN the VM's NIC must use on that host. */
+    /**
+     * Returns the VLAN the VM's NIC must use on that host. A port bound to another host is moved there live (as
+     * {@link #startMigration}), and the VLAN is the one on the new host.
+     */
     CompletionStage<BindingResult> bindPort(PortId id, HostId host, boolean waitRealized);
 
     CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized);
+
+    /**
+     * Starts a live move of a bound port to {@code to} (docs/architecture.md section 7.1); the answer carries the VLAN
+     * the VM's NIC uses on {@code to}. With {@code waitRealized} it comes once the destination's and every peer's
+     * agents acknowledged the dual delivery (the destination is ready). Refused: an unbound port (400), an unknown
+     * host (404), no free VLAN on {@code to} (409). A move to the host the port is on changes nothing; a move to
+     * another host while one is under way and not activated takes the first one back and starts this one.
+     */
+    CompletionStage<MigrationInfo> startMigration(PortId id, HostId to, boolean waitRealized);
+
+    /** The move under way, or the port's last one; 404 when the port never moved. */
+    CompletionStage<MigrationInfo> getMigration(PortId id);
+
+    /**
+     * Cancels a move that is not activated: the destination is released, the source never stopped. 409 when there is
+     * no move to cancel (none under way, or activated already).
+     */
+    CompletionStage<MigrationInfo> cancelMigration(PortId id, boolean waitRealized);
+
+    /**
+     * Activates the move from the inventory, as the VM's RARP would (a VM whose NIC is down sends none). With
+     * {@code waitRealized} the answer comes once every peer points at the destination and the source is released.
+     * 409 when there is no move under way.
+     */
+    CompletionStage<MigrationInfo> completeMigration(PortId id, boolean waitRealized);
+
+    /** The port's own journal, oldest first: created, bound, each move's steps, unbound. 404 for an unknown port. */
+    CompletionStage<List<PortHistoryEntry>> portHistory(PortId id);
 
     CompletionStage<ClusterInfo> clusterInfo();
 }
