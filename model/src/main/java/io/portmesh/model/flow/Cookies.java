@@ -15,6 +15,8 @@ public final class Cookies {
     public static final int REMOTE = 5;
     public static final int FLOOD_FROM_TRUNK = 6;
     public static final int FLOOD_FROM_TUNNEL = 7;
+    /** The activation flows of a port arriving in a live move (id: its VLAN); see {@link FlowCompiler}. */
+    public static final int ACTIVATE = 8;
 
     private Cookies() {}
 

@@ -37,16 +37,20 @@ import java.util.stream.Stream;
  *
  * <ol>
  *   <li>Equal entries in a list are one entry.
- *   <li>Local ports are taken by port id (then VNI, VLAN, MAC): a local port is left out whole when a local port taken
- *       before it has its VLAN anywhere on the host ({@link Conflict.Kind#LOCAL_VLAN}: a VLAN names one port on the
- *       trunk), or else its MAC in its VNI ({@link Conflict.Kind#LOCAL_MAC}). So of two ports that share one, the one
- *       with the smaller port id wins. A VNI takes at most {@link #MAX_LOCAL_PORTS_PER_SWITCH} local ports, the
- *       first ones; those past it are left out ({@link Conflict.Kind#LOCAL_LIMIT}), so that no group outgrows an
- *       OpenFlow message however the host came to hold them.
+ *   <li>Local ports are taken by port id (then VNI, VLAN, MAC, twin (none first, then unsigned), not arriving
+ *       first): a local port is left out whole when a local port taken before it has its VLAN anywhere on the host
+ *       ({@link Conflict.Kind#LOCAL_VLAN}: a VLAN names one port on the trunk), or else its MAC in its VNI
+ *       ({@link Conflict.Kind#LOCAL_MAC}). So of two ports that share one, the one with the smaller port id wins (and
+ *       of two different entries for one port, the first in that order: the other is a
+ *       {@link Conflict.Kind#LOCAL_VLAN} held by the port itself). A VNI takes at most
+ *       {@link #MAX_LOCAL_PORTS_PER_SWITCH} local ports, the first ones; those past it are left out
+ *       ({@link Conflict.Kind#LOCAL_LIMIT}), so that no group outgrows an OpenFlow message however the host came to
+ *       hold them.
  *   <li>A host carries a VNI when it has a local port there that was taken; remote members of other VNIs make
  *       nothing and so conflict with nothing.
  *   <li>Of two different entries for one remote member (same VNI and port id), the one with the smaller MAC, then
- *       the smaller tunnel endpoint (unsigned), is kept ({@link Conflict.Kind#REMOTE_PORT_TWICE}).
+ *       the smaller tunnel endpoint (unsigned), then the smaller {@code alsoTunnelIp} (none first), is kept
+ *       ({@link Conflict.Kind#REMOTE_PORT_TWICE}).
  *   <li>A local port wins over a remote member with its MAC in its VNI ({@link Conflict.Kind#REMOTE_MAC_LOCAL}): the
  *       host's own persisted binding is authoritative for its own trunk. Whichever side is stale (in issue 15, the
  *       local binding of a port whose bind timed out) is for the port side to remove; when it goes, the member gets
@@ -57,6 +61,10 @@ import java.util.stream.Stream;
  *   <li>A VNI floods to at most {@link #MAX_FLOOD_HOSTS} remote hosts, the lowest addresses (unsigned); past it one
  *       {@link Conflict.Kind#FLOOD_LIMIT} is listed for the VNI, and the other hosts' members keep their unicast
  *       flows.
+ *   <li>A live move ({@link MoveFlows}) changes no winner: a moving member holds its MAC or not by rules 5 and 6,
+ *       and when it does both its endpoints are its hosts (for the flood and rule 7); a taken local port's twin is a
+ *       host of its VNI like one with a member there, and a port left out brings neither twin nor activation flows.
+ *       The view does not name this host's own endpoint, so a member moving to or from it is compiled like any other.
  * </ol>
  *
  * <p>A port id both local and remote with different MACs is no conflict for the plan (its flows differ); the stale
@@ -71,6 +79,8 @@ public final class FlowCompiler {
     public static final int PRIORITY_UNICAST = 100;
     public static final int PRIORITY_FLOOD_FROM_TRUNK = 60;
     public static final int PRIORITY_FLOOD_FROM_TUNNEL = 50;
+    /** An arriving port's RARP and ARP ({@link MoveFlows#activation}): above its classify flow, which matches too. */
+    public static final int PRIORITY_ACTIVATION = 120;
     /** Group ids are derived, never allocated: the same view always yields the same plan. */
     public static final int GROUP_FLOOD_FROM_TUNNEL = 0x0100_0000;
 
@@ -104,6 +114,9 @@ public final class FlowCompiler {
 
     /** The order of remote hosts in the flood-to-tunnel groups: by address, unsigned. */
     static final Comparator<Ipv4> TUNNEL_ORDER = (a, b) -> Integer.compareUnsigned(a.value(), b.value());
+
+    /** {@link #TUNNEL_ORDER} for an endpoint that may be absent (a twin, an {@code alsoTunnelIp}): none first. */
+    static final Comparator<Ipv4> MAYBE_TUNNEL_ORDER = Comparator.nullsFirst(TUNNEL_ORDER);
 
     private static final Mac MULTICAST_BIT = new Mac(0x0100_0000_0000L);
 
@@ -163,7 +176,7 @@ public final class FlowCompiler {
                     conflicts.add(new Conflict(Conflict.Kind.REMOTE_MAC, vni, r.port(), winner));
                 } else {
                     flows.add(remote(r));
-                    hosts.add(r.tunnelIp());
+                    MoveFlows.addHosts(r, hosts);
                 }
             }
             remoteHostsByVni.put(vni, hosts);
@@ -174,10 +187,13 @@ public final class FlowCompiler {
                 flows.add(classifyTrunk(p));
                 flows.add(localFromTrunk(p));
                 flows.add(local(p));
+                flows.addAll(MoveFlows.activation(p));
             }
         }
         localByVni.forEach((vni, locals) -> {
-            List<Ipv4> remotes = List.copyOf(remoteHostsByVni.getOrDefault(vni, Set.of()));
+            Set<Ipv4> hosts = remoteHostsByVni.computeIfAbsent(vni, v -> new TreeSet<>(TUNNEL_ORDER));
+            MoveFlows.addTwins(locals, hosts);
+            List<Ipv4> remotes = List.copyOf(hosts);
             if (remotes.size() > MAX_FLOOD_HOSTS) {
                 conflicts.add(new Conflict(Conflict.Kind.FLOOD_LIMIT, vni, null, null));
             }
@@ -207,13 +223,16 @@ public final class FlowCompiler {
     }
 
     /**
-     * The order local ports are taken in (rule 2): by port id, then VNI, VLAN and MAC, so that the outcome does not
-     * depend on the order of the view, and the buckets of the groups that flood to local ports follow it too.
+     * The order local ports are taken in (rule 2): by port id, then VNI, VLAN, MAC, twin and arriving, so that the
+     * outcome does not depend on the order of the view, and the buckets of the groups that flood to local ports
+     * follow it too.
      */
     static final Comparator<HostView.LocalPort> LOCAL_ORDER = Comparator.comparing(HostView.LocalPort::port)
             .thenComparing(HostView.LocalPort::vni)
             .thenComparing(HostView.LocalPort::vlan)
-            .thenComparing(HostView.LocalPort::mac);
+            .thenComparing(HostView.LocalPort::mac)
+            .thenComparing(HostView.LocalPort::twin, MAYBE_TUNNEL_ORDER)
+            .thenComparing(HostView.LocalPort::arriving);
 
     /**
      * The local ports the plan keeps, in {@link #LOCAL_ORDER} (rules 1 and 2); each one left out is added to
@@ -252,7 +271,8 @@ public final class FlowCompiler {
 
     /**
      * The remote members of one VNI as given, one entry per port id (rules 1 and 4): of different entries for one
-     * port, the one with the smaller MAC, then tunnel endpoint, is kept, whatever their order.
+     * port, the one with the smaller MAC, then tunnel endpoint, then {@code alsoTunnelIp}, is kept, whatever their
+     * order.
      */
     static final class Members {
         final Map<PortId, HostView.RemotePort> byPort = new HashMap<>();
@@ -289,7 +309,11 @@ public final class FlowCompiler {
             if (byMac != 0) {
                 return byMac < 0 ? a : b;
             }
-            return TUNNEL_ORDER.compare(a.tunnelIp(), b.tunnelIp()) <= 0 ? a : b;
+            int byTunnel = TUNNEL_ORDER.compare(a.tunnelIp(), b.tunnelIp());
+            if (byTunnel != 0) {
+                return byTunnel < 0 ? a : b;
+            }
+            return MAYBE_TUNNEL_ORDER.compare(a.alsoTunnelIp(), b.alsoTunnelIp()) <= 0 ? a : b;
         }
     }
 
@@ -370,7 +394,7 @@ public final class FlowCompiler {
                 PRIORITY_LOCAL_FROM_TRUNK,
                 Cookies.cookie(Cookies.LOCAL_FROM_TRUNK, p.vlan().value()),
                 m,
-                List.of(new Instruction.ApplyActions(toTrunk(p, DatapathPorts.IN_PORT))));
+                List.of(new Instruction.ApplyActions(MoveFlows.fromTrunkToLocal(p))));
     }
 
     private static FlowEntry local(HostView.LocalPort p) {
@@ -388,7 +412,7 @@ public final class FlowCompiler {
                 PRIORITY_UNICAST,
                 Cookies.cookie(Cookies.REMOTE, r.mac().value()),
                 unicastMatch(r.vni(), r.mac()),
-                List.of(new Instruction.ApplyActions(toTunnel(r.vni(), r.tunnelIp()))));
+                List.of(new Instruction.ApplyActions(MoveFlows.toMember(r))));
     }
 
     /** The key of the unicast flow to {@code mac} in {@code vni}: a local port's or a remote member's. */
@@ -437,11 +461,11 @@ public final class FlowCompiler {
                 List.of(apply(new Action.Group(GROUP_FLOOD_FROM_TUNNEL | vni.value()))));
     }
 
-    private static List<Action> toTrunk(HostView.LocalPort p, int outPort) {
+    static List<Action> toTrunk(HostView.LocalPort p, int outPort) {
         return List.of(new Action.PushVlan(), new Action.SetVlanVid(p.vlan().value()), new Action.Output(outPort));
     }
 
-    private static List<Action> toTunnel(Vni vni, Ipv4 remote) {
+    static List<Action> toTunnel(Vni vni, Ipv4 remote) {
         return List.of(
                 new Action.SetTunnelId(vni.value()),
                 new Action.SetTunnelDst(remote),

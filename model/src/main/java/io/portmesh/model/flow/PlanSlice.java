@@ -21,8 +21,9 @@ import java.util.TreeSet;
  * <p>A binding in a switch that spans N hosts changes one member on each of them. Recompiling the slice there costs
  * O(members) flows built, compared and mostly thrown away, on every host, for every binding: with 50-port switches it
  * was a third of the controller's allocation and a sixth of its CPU. A remote member touches only its own unicast flow
- * and, when its host joins or leaves the VNI, the flood-to-tunnel groups (and, if their number changes, the flood
- * flows that name them); those are all {@link #putRemote}/{@link #removeRemote} rebuild. Everything that depends on
+ * and, when one of its hosts (two while it moves live) joins or leaves the VNI, the flood-to-tunnel groups (and, if
+ * their number changes, the flood flows that name them); those are all {@link #putRemote}/{@link #removeRemote}
+ * rebuild: a member that starts or stops moving is a put like any other. Everything that depends on
  * the local ports is rebuilt whole by {@link #reset}, which a local binding change calls: that is once per binding,
  * on one host.
  *
@@ -38,6 +39,9 @@ import java.util.TreeSet;
  *       has it (rule 5), else the smallest port id among those that have it (rule 6). A change of a member may hand
  *       a MAC from one member to another; only the members that hold a MAC have a flow and count for the flood
  *       groups, which flood to at most {@link FlowCompiler#MAX_FLOOD_HOSTS} hosts (rule 7);
+ *   <li>a host is flooded to while a member there holds its MAC (by its {@code tunnelIp} or, moving, its
+ *       {@code alsoTunnelIp}) or a local port names it as its twin (rule 8): the slice counts them per host. Local
+ *       ports, and so twins, change only by {@link #reset};
  *   <li>{@link #reset} keeps one entry per remote port id (rule 4); a later {@link #putRemote} of the port replaces
  *       it, as any put replaces a member, and the conflict is gone;
  *   <li>a port of another VNI is ignored and listed as {@link Conflict.Kind#OTHER_VNI} until it is removed, put
@@ -72,7 +76,10 @@ public final class PlanSlice {
     private final Map<PortId, Integer> givenTwice = new HashMap<>();
     /** Ports of another VNI given to this slice, and their VNI. */
     private final Map<PortId, Vni> otherVni = new HashMap<>();
-    /** Per tunnel endpoint, the remote members there that hold their MAC (the order of the flood groups' buckets). */
+    /**
+     * Per tunnel endpoint, the remote members that hold their MAC with it as one of their endpoints, plus the local
+     * ports with it as their twin (the order of the flood groups' buckets).
+     */
     private final TreeMap<Ipv4, Integer> remoteHosts = new TreeMap<>(FlowCompiler.TUNNEL_ORDER);
 
     private final Map<FlowEntry.FlowKey, FlowEntry> flows = new HashMap<>();
@@ -196,7 +203,12 @@ public final class PlanSlice {
             HostView.RemotePort holder = holder(mac);
             if (holder != null) {
                 heldRemoteMacs++;
-                hostJoined(holder.tunnelIp());
+                hostsJoined(holder);
+            }
+        }
+        for (HostView.LocalPort l : taken) {
+            if (l.twin() != null) {
+                hostJoined(l.twin());
             }
         }
         adopt(flows, fresh.flows());
@@ -206,8 +218,8 @@ public final class PlanSlice {
     }
 
     /**
-     * A remote member was added, or changed its MAC or host. A member of another VNI is ignored (see the class
-     * description).
+     * A remote member was added, or changed its MAC or host, or started or stopped moving. A member of another VNI is
+     * ignored (see the class description).
      */
     public FlowDiff putRemote(HostView.RemotePort r) {
         if (!vni.equals(r.vni())) {
@@ -278,10 +290,10 @@ public final class PlanSlice {
         }
         boolean hostsChanged = false;
         if (after != null) {
-            hostsChanged = hostJoined(after.tunnelIp()); // before leaving: the same host stays without a change
+            hostsChanged = hostsJoined(after); // before leaving: a host in both stays without a change
         }
         if (before != null) {
-            hostsChanged |= hostLeft(before.tunnelIp());
+            hostsChanged |= hostsLeft(before);
         }
         if (before == null) {
             heldRemoteMacs++;
@@ -341,12 +353,30 @@ public final class PlanSlice {
         }
     }
 
+    /** A member holds its MAC: its host, and the one it moves to, count it. @return whether a host is new */
+    private boolean hostsJoined(HostView.RemotePort r) {
+        boolean joined = hostJoined(r.tunnelIp());
+        if (r.alsoTunnelIp() != null) {
+            joined |= hostJoined(r.alsoTunnelIp());
+        }
+        return joined;
+    }
+
+    /** A member no longer holds its MAC: the reverse of {@link #hostsJoined}. @return whether a host is gone */
+    private boolean hostsLeft(HostView.RemotePort r) {
+        boolean left = hostLeft(r.tunnelIp());
+        if (r.alsoTunnelIp() != null) {
+            left |= hostLeft(r.alsoTunnelIp());
+        }
+        return left;
+    }
+
     /** @return whether the host is new to the VNI */
     private boolean hostJoined(Ipv4 ip) {
         return remoteHosts.merge(ip, 1, Integer::sum) == 1;
     }
 
-    /** @return whether the host has no member left in the VNI */
+    /** @return whether the host has no member (and is no twin) left in the VNI */
     private boolean hostLeft(Ipv4 ip) {
         return remoteHosts.computeIfPresent(ip, (k, n) -> n == 1 ? null : n - 1) == null;
     }

@@ -339,6 +339,275 @@ class FlowCompilerTest {
         assertThat(FlowCompiler.compileWithConflicts(v).conflicts()).isEmpty();
     }
 
+    // A live move (docs/architecture.md section 7.1): port p9, MAC M9, moves from host A to host B in BLUE.
+
+    static final Ipv4 HOST_A = Ipv4.parse("192.168.0.1");
+    static final Mac M9 = Mac.parse("52:54:00:00:00:09");
+
+    static HostView.LocalPort moving(String id, Mac mac, Vni vni, int vlan, Ipv4 twin, boolean arriving) {
+        return new HostView.LocalPort(PortId.of(id), mac, vni, new VlanId(vlan), twin, arriving);
+    }
+
+    static HostView.RemotePort moving(String id, Mac mac, Vni vni, Ipv4 tep, Ipv4 alsoTep) {
+        return new HostView.RemotePort(PortId.of(id), mac, vni, tep, alsoTep);
+    }
+
+    private static List<Action> toTunnel(Ipv4 tep) {
+        return List.of(new Action.SetTunnelId(100), new Action.SetTunnelDst(tep), new Action.Output(2));
+    }
+
+    private static List<Action> applied(FlowPlan plan, FlowEntry.FlowKey key) {
+        FlowEntry f = plan.flows().get(key);
+        assertThat(f).as("flow %s", key).isNotNull();
+        assertThat(f.instructions()).hasSize(1);
+        return ((Instruction.ApplyActions) f.instructions().get(0)).actions();
+    }
+
+    /** The endpoints the flood-to-tunnel group (chunk 0) of BLUE sends to; empty when there is no such group. */
+    private static List<Ipv4> floodedHosts(FlowPlan plan) {
+        GroupEntry g = plan.groups().get(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100);
+        if (g == null) {
+            return List.of();
+        }
+        return g.buckets().stream()
+                .map(b -> ((Action.SetTunnelDst) b.actions().get(1)).ip())
+                .toList();
+    }
+
+    private static FlowEntry.FlowKey fromTrunkKey(Mac mac) {
+        return new FlowEntry.FlowKey(
+                1,
+                FlowCompiler.PRIORITY_LOCAL_FROM_TRUNK,
+                FlowMatch.builder()
+                        .inPort(DatapathPorts.TRUNK)
+                        .metadata(100, FlowCompiler.VNI_METADATA_MASK)
+                        .ethDst(mac)
+                        .build());
+    }
+
+    private static List<FlowEntry> withRule(FlowPlan plan, int rule) {
+        return plan.flows().values().stream()
+                .filter(f -> Cookies.rule(f.cookie()) == rule)
+                .toList();
+    }
+
+    @Test
+    void aPeerSendsToAMovingMemberOnBothHostsAndFloodsToBoth() {
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.RemotePort p9 = moving("p9", M9, BLUE, HOST_A, HOST_B);
+        FlowCompiler.Compiled c = compile(List.of(p1), List.of(p9));
+        assertThat(c.conflicts()).isEmpty();
+        assertThat(applied(c.plan(), FlowCompiler.unicastKey(BLUE, M9)))
+                .containsExactly(
+                        new Action.SetTunnelId(100),
+                        new Action.SetTunnelDst(HOST_A),
+                        new Action.Output(DatapathPorts.TUNNEL),
+                        new Action.SetTunnelDst(HOST_B),
+                        new Action.Output(DatapathPorts.TUNNEL));
+        assertThat(c.plan()
+                        .groups()
+                        .get(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100)
+                        .buckets())
+                .containsExactly(new GroupEntry.Bucket(toTunnel(HOST_A)), new GroupEntry.Bucket(toTunnel(HOST_B)));
+        assertThat(floodActions(c.plan(), 1))
+                .containsExactly(
+                        new Action.Group(FlowCompiler.GROUP_FLOOD_FROM_TRUNK | 1),
+                        new Action.Group(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100));
+
+        // the move done (p9 on B only): A, where nothing else is, leaves the flood; the flow goes to B only
+        FlowPlan after = FlowCompiler.compile(view(List.of(p1), List.of(remote("p9", M9, BLUE, HOST_B))));
+        assertThat(applied(after, FlowCompiler.unicastKey(BLUE, M9))).isEqualTo(toTunnel(HOST_B));
+        assertThat(floodedHosts(after)).containsExactly(HOST_B);
+        // the move rolled back (p9 on A only), with another member on B: B stays for it
+        FlowPlan back = FlowCompiler.compile(
+                view(List.of(p1), List.of(remote("p9", M9, BLUE, HOST_A), remote("p4", M2, BLUE, HOST_B))));
+        assertThat(floodedHosts(back)).containsExactly(HOST_A, HOST_B);
+    }
+
+    @Test
+    void anAlsoTunnelIpEqualToTheTunnelIpIsNoMove() {
+        HostView.RemotePort same = moving("p9", M9, BLUE, HOST_A, HOST_A);
+        assertThat(same).isEqualTo(remote("p9", M9, BLUE, HOST_A));
+        assertThat(same.alsoTunnelIp()).isNull();
+        assertThat(same.moving()).isFalse();
+        FlowPlan plan = FlowCompiler.compile(view(List.of(local("p1", M1, BLUE, 1)), List.of(same)));
+        assertThat(applied(plan, FlowCompiler.unicastKey(BLUE, M9))).isEqualTo(toTunnel(HOST_A));
+        assertThat(floodedHosts(plan)).containsExactly(HOST_A);
+    }
+
+    @Test
+    void aMovingMemberLeftOutFloodsToNeitherHost() {
+        // its MAC is a local port's (rule 5), and another moving member loses its MAC to a smaller port id (rule 6)
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.RemotePort stale = moving("p8", M1, BLUE, HOST_A, HOST_B);
+        HostView.RemotePort p2 = remote("p2", M9, BLUE, HOST_C);
+        HostView.RemotePort loser = moving("p9", M9, BLUE, HOST_A, HOST_B);
+        FlowCompiler.Compiled c = compile(List.of(p1), List.of(stale, p2, loser));
+        assertThat(c.conflicts())
+                .containsExactly(
+                        new Conflict(Conflict.Kind.REMOTE_MAC_LOCAL, BLUE, PortId.of("p8"), PortId.of("p1")),
+                        new Conflict(Conflict.Kind.REMOTE_MAC, BLUE, PortId.of("p9"), PortId.of("p2")));
+        assertThat(floodedHosts(c.plan())).containsExactly(HOST_C);
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(List.of(p1), List.of(p2))));
+    }
+
+    @Test
+    void theHostAMovingPortLeavesCopiesFramesFromItsTrunkToTheTwinButNeverFramesFromTheTunnel() {
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.LocalPort leaving = moving("p9", M9, BLUE, 5, HOST_B, false);
+        FlowPlan plan = FlowCompiler.compile(view(List.of(p1, leaving), List.of()));
+        // the tunnel copy first, so that it leaves untagged; then back out of the trunk
+        assertThat(applied(plan, fromTrunkKey(M9)))
+                .containsExactly(
+                        new Action.SetTunnelId(100),
+                        new Action.SetTunnelDst(HOST_B),
+                        new Action.Output(DatapathPorts.TUNNEL),
+                        new Action.PushVlan(),
+                        new Action.SetVlanVid(5),
+                        new Action.Output(DatapathPorts.IN_PORT));
+        // from the tunnel (any in_port, priority 100): the trunk only, split horizon
+        assertThat(applied(plan, FlowCompiler.unicastKey(BLUE, M9)))
+                .containsExactly(
+                        new Action.PushVlan(), new Action.SetVlanVid(5), new Action.Output(DatapathPorts.TRUNK));
+        assertThat(plan.flows().get(FlowCompiler.unicastKey(BLUE, M9)).cookie())
+                .isEqualTo(Cookies.cookie(Cookies.LOCAL, 5));
+        // the other local port is not moving: trunk only
+        assertThat(applied(plan, fromTrunkKey(M1)))
+                .containsExactly(
+                        new Action.PushVlan(), new Action.SetVlanVid(1), new Action.Output(DatapathPorts.IN_PORT));
+        // the twin is flooded to, from both local ports; flooding from the tunnel stays local
+        assertThat(floodedHosts(plan)).containsExactly(HOST_B);
+        assertThat(floodActions(plan, 1)).contains(new Action.Group(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100));
+        assertThat(floodActions(plan, 5)).contains(new Action.Group(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100));
+        assertThat(plan.groups().get(FlowCompiler.GROUP_FLOOD_FROM_TUNNEL | 100).buckets())
+                .allSatisfy(b -> assertThat(b.actions()).doesNotContain(new Action.Output(DatapathPorts.TUNNEL)));
+        assertThat(withRule(plan, Cookies.ACTIVATE)).isEmpty(); // leaving, not arriving
+
+        // the move over: the twin leaves the flood, unless a member is there
+        HostView.LocalPort still = local("p9", M9, BLUE, 5);
+        assertThat(FlowCompiler.compile(view(List.of(p1, still), List.of())).groups())
+                .doesNotContainKey(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100);
+        HostView.RemotePort onB = remote("p4", M2, BLUE, HOST_B);
+        FlowPlan withMember = FlowCompiler.compile(view(List.of(p1, leaving), List.of(onB)));
+        assertThat(floodedHosts(withMember)).containsExactly(HOST_B); // one bucket for the twin and the member
+        assertThat(floodedHosts(FlowCompiler.compile(view(List.of(p1, still), List.of(onB)))))
+                .containsExactly(HOST_B);
+    }
+
+    @Test
+    void theHostAPortArrivesOnSendsItsRarpAndArpToTheControllerAndStillForwardsThem() {
+        HostView.LocalPort arriving = moving("p9", M9, BLUE, 7, HOST_A, true);
+        FlowPlan plan = FlowCompiler.compile(view(List.of(arriving), List.of(remote("p4", M2, BLUE, HOST_C))));
+        FlowEntry classify = plan.flows()
+                .get(new FlowEntry.FlowKey(
+                        0,
+                        FlowCompiler.PRIORITY_CLASSIFY,
+                        FlowMatch.builder()
+                                .inPort(DatapathPorts.TRUNK)
+                                .vlanVid(7)
+                                .ethSrc(M9)
+                                .build()));
+        assertThat(classify).isNotNull();
+        List<FlowEntry> activation = withRule(plan, Cookies.ACTIVATE);
+        assertThat(activation).hasSize(2);
+        for (int ethType : List.of(0x8035, 0x0806)) {
+            FlowMatch m = FlowMatch.builder()
+                    .inPort(DatapathPorts.TRUNK)
+                    .vlanVid(7)
+                    .ethSrc(M9)
+                    .ethType(ethType)
+                    .build();
+            FlowEntry f = plan.flows().get(new FlowEntry.FlowKey(0, FlowCompiler.PRIORITY_ACTIVATION, m));
+            assertThat(f).as("activation flow for eth_type %04x", ethType).isNotNull();
+            assertThat(f.cookie()).isEqualTo(Cookies.cookie(Cookies.ACTIVATE, 7));
+            assertThat(f.instructions())
+                    .containsExactly(
+                            Instruction.apply(new Action.Output(DatapathPorts.CONTROLLER), new Action.PopVlan()),
+                            new Instruction.WriteMetadata(100, FlowCompiler.VNI_METADATA_MASK),
+                            new Instruction.GotoTable(FlowCompiler.TABLE_L2));
+            // to the controller, and then exactly what the classify flow does
+            assertThat(f.instructions().subList(1, 3))
+                    .isEqualTo(classify.instructions().subList(1, 3));
+        }
+        assertThat(FlowCompiler.PRIORITY_ACTIVATION).isGreaterThan(FlowCompiler.PRIORITY_CLASSIFY);
+        // B copies frames from its own trunk to A, and floods to A and to the member's host
+        assertThat(applied(plan, fromTrunkKey(M9)).subList(0, 3)).isEqualTo(toTunnel(HOST_A));
+        assertThat(floodedHosts(plan)).containsExactly(HOST_A, HOST_C);
+
+        // activated: no activation flow any more, the rest unchanged until the twin goes
+        FlowPlan activated = FlowCompiler.compile(view(List.of(moving("p9", M9, BLUE, 7, HOST_A, false)), List.of()));
+        assertThat(withRule(activated, Cookies.ACTIVATE)).isEmpty();
+        assertThat(Cookies.rule(Cookies.cookie(Cookies.ACTIVATE, 7))).isEqualTo(8);
+    }
+
+    @Test
+    void anArrivingPortWithoutATwinYetHasItsActivationFlowsAndNoTunnelCopy() {
+        HostView.LocalPort arriving = moving("p9", M9, BLUE, 7, null, true);
+        FlowPlan plan = FlowCompiler.compile(view(List.of(arriving), List.of()));
+        assertThat(withRule(plan, Cookies.ACTIVATE)).hasSize(2);
+        assertThat(applied(plan, fromTrunkKey(M9)))
+                .containsExactly(
+                        new Action.PushVlan(), new Action.SetVlanVid(7), new Action.Output(DatapathPorts.IN_PORT));
+        assertThat(plan.groups()).doesNotContainKey(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100);
+    }
+
+    @Test
+    void entriesForOnePortThatDifferOnlyInTheirMoveResolveTheSameInAnyOrder() {
+        HostView.LocalPort still = local("p9", M9, BLUE, 7);
+        HostView.LocalPort twinned = moving("p9", M9, BLUE, 7, HOST_A, false);
+        HostView.LocalPort arriving = moving("p9", M9, BLUE, 7, HOST_A, true);
+        FlowCompiler.Compiled c = compile(List.of(arriving, twinned, still), List.of());
+        assertThat(compile(List.of(twinned, still, arriving), List.of())).isEqualTo(c);
+        // the entry without twin comes first; the others share its VLAN
+        assertThat(c.conflicts())
+                .containsExactly(
+                        new Conflict(Conflict.Kind.LOCAL_VLAN, BLUE, PortId.of("p9"), PortId.of("p9")),
+                        new Conflict(Conflict.Kind.LOCAL_VLAN, BLUE, PortId.of("p9"), PortId.of("p9")));
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(List.of(still), List.of())));
+
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
+        HostView.RemotePort onA = remote("p4", M2, BLUE, HOST_A);
+        HostView.RemotePort movingToB = moving("p4", M2, BLUE, HOST_A, HOST_B);
+        HostView.RemotePort movingToC = moving("p4", M2, BLUE, HOST_A, HOST_C);
+        FlowCompiler.Compiled r = compile(List.of(p1), List.of(movingToC, movingToB, onA));
+        assertThat(compile(List.of(p1), List.of(onA, movingToB, movingToC))).isEqualTo(r);
+        assertThat(r.conflicts())
+                .containsExactly(
+                        new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, BLUE, PortId.of("p4"), PortId.of("p4")),
+                        new Conflict(Conflict.Kind.REMOTE_PORT_TWICE, BLUE, PortId.of("p4"), PortId.of("p4")));
+        assertThat(r.plan()).isEqualTo(FlowCompiler.compile(view(List.of(p1), List.of(onA))));
+        // without the entry that is not moving, the smaller other endpoint is kept
+        assertThat(compile(List.of(p1), List.of(movingToC, movingToB)).plan())
+                .isEqualTo(FlowCompiler.compile(view(List.of(p1), List.of(movingToB))));
+    }
+
+    @Test
+    void aLocalPortLeftOutBringsNeitherItsTwinNorItsActivationFlows() {
+        HostView.LocalPort p1 = local("p1", M1, BLUE, 7);
+        HostView.LocalPort sameVlan = moving("p9", M9, BLUE, 7, HOST_A, true);
+        FlowCompiler.Compiled c = compile(List.of(p1, sameVlan), List.of());
+        assertThat(c.conflicts())
+                .containsExactly(new Conflict(Conflict.Kind.LOCAL_VLAN, BLUE, PortId.of("p9"), PortId.of("p1")));
+        assertThat(c.plan()).isEqualTo(FlowCompiler.compile(view(List.of(p1), List.of())));
+    }
+
+    @Test
+    void twinsCountTowardsTheFloodLimit() {
+        List<HostView.RemotePort> remotes = new java.util.ArrayList<>();
+        for (int i = 0; i < FlowCompiler.MAX_FLOOD_HOSTS; i++) {
+            remotes.add(remote("r" + i, new Mac(0x0200_0000_0000L + i), BLUE, new Ipv4(0x0A00_0001 + i)));
+        }
+        HostView.LocalPort twinned = moving("p1", M1, BLUE, 1, Ipv4.parse("200.0.0.1"), false);
+        FlowCompiler.Compiled c = compile(List.of(twinned), remotes);
+        assertThat(c.conflicts()).containsExactly(new Conflict(Conflict.Kind.FLOOD_LIMIT, BLUE, null, null));
+        assertThat(c.plan().groups().values().stream()
+                        .flatMap(g -> g.buckets().stream())
+                        .flatMap(b -> b.actions().stream()))
+                .doesNotContain(new Action.SetTunnelDst(Ipv4.parse("200.0.0.1")));
+        // its copy of frames from the trunk is a unicast flow: it stays
+        assertThat(applied(c.plan(), fromTrunkKey(M1))).contains(new Action.SetTunnelDst(Ipv4.parse("200.0.0.1")));
+    }
+
     private static FlowCompiler.Compiled compile(List<HostView.LocalPort> locals, List<HostView.RemotePort> remotes) {
         return FlowCompiler.compileWithConflicts(view(locals, remotes));
     }

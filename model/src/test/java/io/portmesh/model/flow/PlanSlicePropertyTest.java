@@ -25,7 +25,10 @@ import org.junit.jupiter.api.Test;
  * Random changes to a host's slices, as {@code HostPlan} makes them, against a compile from scratch. Small pools of port
  * ids, MACs, VLANs and tunnel endpoints make conflicts common: MACs local and remote at once, shared by members on
  * different hosts or by two local ports, VLANs shared by two local ports, members moved between hosts, given twice to
- * a reset, given to the slice of another VNI, removed when absent, and added again. After every step:
+ * a reset, given to the slice of another VNI, removed when absent, and added again. Live moves are mixed in: members
+ * with an {@code alsoTunnelIp} (sometimes equal to their own endpoint or to another member's, or to a local port's
+ * twin), and local ports with a twin and/or arriving, sometimes given twice with only those differing. After every
+ * step:
  *
  * <ul>
  *   <li>nothing has thrown;
@@ -59,12 +62,14 @@ class PlanSlicePropertyTest {
         long startCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         int conflictsSeen = 0;
         Set<Conflict.Kind> kindsSeen = EnumSet.noneOf(Conflict.Kind.class);
+        int[] movesSeen = new int[3];
         for (long seed = base; seed < base + SEEDS; seed++) {
             Run run = new Run(seed);
             for (int step = 0; step < STEPS; step++) {
                 try {
                     run.step();
                     conflictsSeen += run.check(kindsSeen);
+                    run.countMoves(movesSeen);
                 } catch (Throwable e) {
                     throw new AssertionError(
                             "seed " + seed + ", step " + step + " (after " + run.lastChange + "): " + e.getMessage(),
@@ -77,6 +82,13 @@ class PlanSlicePropertyTest {
                 "PlanSlicePropertyTest: %d steps, %d conflicts seen after them, %d ms (%d ms of CPU)%n",
                 SEEDS * STEPS, conflictsSeen, (System.nanoTime() - start) / 1_000_000, cpu / 1_000_000);
         assertThat(conflictsSeen).as("the generator makes conflicts").isGreaterThan(SEEDS * STEPS / 10);
+        System.out.printf(
+                "PlanSlicePropertyTest: after the steps, %d flows to a moving member, %d trunk copies to a twin,"
+                        + " %d activation flows%n",
+                movesSeen[0], movesSeen[1], movesSeen[2]);
+        for (int seen : movesSeen) {
+            assertThat(seen).as("the generator makes every flow of a move").isGreaterThan(SEEDS * STEPS / 10);
+        }
         assertThat(kindsSeen)
                 .as("the generator makes every kind of conflict but the limits (FlowCompilerTest's)")
                 .containsAll(EnumSet.complementOf(EnumSet.of(Conflict.Kind.LOCAL_LIMIT, Conflict.Kind.FLOOD_LIMIT)));
@@ -122,7 +134,9 @@ class PlanSlicePropertyTest {
                 if (random.nextInt(8) == 0 && !given.isEmpty()) {
                     // a second, different entry for a member (rule 4)
                     HostView.RemotePort r = given.get(random.nextInt(given.size()));
-                    HostView.RemotePort other = new HostView.RemotePort(r.port(), mac(), v, tep());
+                    HostView.RemotePort other = random.nextBoolean()
+                            ? new HostView.RemotePort(r.port(), mac(), v, tep(), alsoTep())
+                            : new HostView.RemotePort(r.port(), r.mac(), v, r.tunnelIp(), tep());
                     if (!other.equals(r)) {
                         remotes.get(v).get(r.port()).add(other);
                         given.add(other);
@@ -150,7 +164,7 @@ class PlanSlicePropertyTest {
             } else if (op < 70) {
                 // bound (new), or moved to another host, or given another MAC; sometimes of another VNI
                 Vni of = random.nextInt(40) == 0 ? STRANGER : v;
-                HostView.RemotePort r = new HostView.RemotePort(remotePort(), mac(), of, tep());
+                HostView.RemotePort r = new HostView.RemotePort(remotePort(), mac(), of, tep(), alsoTep());
                 if (of.equals(v)) {
                     remotes.get(v).put(r.port(), new ArrayList<>(List.of(r)));
                     foreign.get(v).remove(r.port());
@@ -176,10 +190,55 @@ class PlanSlicePropertyTest {
                 ls.remove(random.nextInt(ls.size()));
             } else if (what < 4 && !ls.isEmpty()) {
                 ls.add(ls.get(random.nextInt(ls.size()))); // an equal entry twice (rule 1)
+            } else if (what < 5 && !ls.isEmpty()) {
+                // the port starts or stops moving, or a second entry for it that differs only in its move (rule 2)
+                int i = random.nextInt(ls.size());
+                HostView.LocalPort l = ls.get(i);
+                HostView.LocalPort moved =
+                        new HostView.LocalPort(l.port(), l.mac(), v, l.vlan(), twin(), random.nextInt(3) == 0);
+                if (random.nextBoolean()) {
+                    ls.set(i, moved);
+                } else {
+                    ls.add(moved);
+                }
             } else if (ls.size() < 6) {
                 int vlan = 10 * VNIS.indexOf(v) + 1 + random.nextInt(6);
                 ls.add(new HostView.LocalPort(
-                        PortId.of("l" + v + "-" + random.nextInt(6)), mac(), v, new VlanId(vlan)));
+                        PortId.of("l" + v + "-" + random.nextInt(6)),
+                        mac(),
+                        v,
+                        new VlanId(vlan),
+                        twin(),
+                        random.nextInt(4) == 0));
+            }
+        }
+
+        /** Most members do not move; the others move to one of the hosts, maybe the one they are on (no move). */
+        private Ipv4 alsoTep() {
+            return random.nextInt(3) == 0 ? tep() : null;
+        }
+
+        /** Most local ports have no twin; the others one of the hosts (where members are too). */
+        private Ipv4 twin() {
+            return random.nextInt(3) == 0 ? tep() : null;
+        }
+
+        /** Adds to {@code seen} the flows of a move in the slices now: to moving members, to twins, activation. */
+        void countMoves(int[] seen) {
+            for (PlanSlice slice : slices.values()) {
+                for (FlowEntry f : slice.plan().flows().values()) {
+                    int rule = Cookies.rule(f.cookie());
+                    int actions = f.instructions().get(0) instanceof Instruction.ApplyActions a
+                            ? a.actions().size()
+                            : 0;
+                    if (rule == Cookies.REMOTE && actions == 5) {
+                        seen[0]++;
+                    } else if (rule == Cookies.LOCAL_FROM_TRUNK && actions == 6) {
+                        seen[1]++;
+                    } else if (rule == Cookies.ACTIVATE) {
+                        seen[2]++;
+                    }
+                }
             }
         }
 

@@ -15,6 +15,7 @@ import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
+import io.portmesh.model.VlanId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -214,6 +215,118 @@ class PlanSliceTest {
         assertThat(slice.removeRemote(past.port()).deleteFlows())
                 .containsExactly(FlowCompiler.remote(past).key());
         assertThat(slice.conflictCount()).isZero();
+    }
+
+    @Test
+    void aRemoteMemberStartingAndStoppingALiveMoveChangesItsFlowAndTheFloodGroupOnly() {
+        HostView.RemotePort r4 = startWithP1AndRemoteP4();
+        HostView.RemotePort toC = new HostView.RemotePort(r4.port(), M4, BLUE, HOST_B, HOST_C);
+        remotes.put(r4.port(), toC);
+        FlowDiff start = slice.putRemote(toC);
+        check(start);
+        assertThat(start.modifyFlows()).containsExactly(FlowCompiler.remote(toC));
+        assertThat(start.modifyGroups())
+                .extracting(GroupEntry::groupId)
+                .containsExactly(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100);
+        assertThat(start.size()).isEqualTo(2);
+
+        HostView.RemotePort onC = remote("p4", M4, BLUE, HOST_C); // activated: on C only, B leaves the flood
+        remotes.put(r4.port(), onC);
+        FlowDiff done = slice.putRemote(onC);
+        check(done);
+        assertThat(done.size()).isEqualTo(2);
+
+        HostView.RemotePort backToB = new HostView.RemotePort(r4.port(), M4, BLUE, HOST_C, HOST_B); // a move back
+        remotes.put(r4.port(), backToB);
+        check(slice.putRemote(backToB));
+        remotes.put(r4.port(), onC); // ... rolled back
+        check(slice.putRemote(onC));
+        remotes.remove(r4.port());
+        check(slice.removeRemote(r4.port()));
+        assertThat(slice.plan().groups()).doesNotContainKey(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100);
+    }
+
+    @Test
+    void aMoveToAHostWithOtherMembersAddsNoBucketAndStoppingItKeepsTheirs() {
+        HostView.RemotePort r4 = startWithP1AndRemoteP4();
+        HostView.RemotePort r5 = remote("p5", M5, BLUE, HOST_C);
+        remotes.put(r5.port(), r5);
+        check(slice.putRemote(r5));
+        HostView.RemotePort toC = new HostView.RemotePort(r4.port(), M4, BLUE, HOST_B, HOST_C);
+        remotes.put(r4.port(), toC);
+        FlowDiff start = slice.putRemote(toC);
+        check(start);
+        assertThat(start.modifyFlows()).containsExactly(FlowCompiler.remote(toC));
+        assertThat(start.size()).as("the flow only: C is flooded to already").isEqualTo(1);
+        // an alsoTunnelIp equal to the tunnelIp is no move: the same entry as r4
+        HostView.RemotePort same = new HostView.RemotePort(r4.port(), M4, BLUE, HOST_B, HOST_B);
+        remotes.put(r4.port(), same);
+        FlowDiff stop = slice.putRemote(same);
+        check(stop);
+        assertThat(stop.modifyFlows()).containsExactly(FlowCompiler.remote(r4));
+        assertThat(stop.size()).isEqualTo(1);
+        assertThat(slice.putRemote(r4).isEmpty()).isTrue();
+    }
+
+    @Test
+    void aMovingMemberThatLosesItsMacStopsFloodingToBothHostsAndGetsThemBack() {
+        startWithP1AndRemoteP4();
+        HostView.RemotePort p7 = new HostView.RemotePort(PortId.of("p7"), M5, BLUE, HOST_C, Ipv4.parse("10.0.0.9"));
+        remotes.put(p7.port(), p7);
+        check(slice.putRemote(p7));
+        HostView.RemotePort p3 = remote("p3", M5, BLUE, HOST_B); // a smaller port id takes M5 (rule 6)
+        remotes.put(p3.port(), p3);
+        FlowDiff lost = slice.putRemote(p3);
+        check(lost);
+        assertThat(slice.conflicts())
+                .containsExactly(new Conflict(Conflict.Kind.REMOTE_MAC, BLUE, PortId.of("p7"), PortId.of("p3")));
+        remotes.remove(p3.port());
+        check(slice.removeRemote(p3.port()));
+        assertThat(slice.conflictCount()).isZero();
+    }
+
+    @Test
+    void aLocalPortGainingATwinByResetFloodsToTheTwinAndArrivingAddsActivationFlows() {
+        HostView.RemotePort r4 = startWithP1AndRemoteP4();
+        locals.add(local("p9", M5, BLUE, 9));
+        check(slice.reset(locals, remotes.values()));
+
+        locals.set(1, new HostView.LocalPort(PortId.of("p9"), M5, BLUE, new VlanId(9), HOST_C, true));
+        FlowDiff arriving = slice.reset(locals, remotes.values());
+        check(arriving);
+        assertThat(arriving.addFlows())
+                .extracting(FlowEntry::cookie)
+                .containsOnly(Cookies.cookie(Cookies.ACTIVATE, 9))
+                .hasSize(2);
+        assertThat(slice.plan()
+                        .groups()
+                        .get(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100)
+                        .buckets())
+                .hasSize(2); // B for p4, C for the twin
+
+        // members come and go while the twin stays: the twin keeps C in the flood
+        HostView.RemotePort r6 = remote("p6", Mac.parse("52:54:00:00:00:06"), BLUE, HOST_C);
+        remotes.put(r6.port(), r6);
+        FlowDiff sameHost = slice.putRemote(r6);
+        check(sameHost);
+        assertThat(sameHost.size()).isEqualTo(1);
+        remotes.remove(r6.port());
+        check(slice.removeRemote(r6.port()));
+        remotes.remove(r4.port());
+        check(slice.removeRemote(r4.port())); // B leaves, C stays
+        HostView.RemotePort toTwin = new HostView.RemotePort(r4.port(), M4, BLUE, HOST_B, HOST_C);
+        remotes.put(r4.port(), toTwin);
+        check(slice.putRemote(toTwin));
+
+        locals.set(1, local("p9", M5, BLUE, 9)); // the move over: the twin and activation flows go
+        check(slice.reset(locals, remotes.values()));
+        remotes.put(r4.port(), r4);
+        check(slice.putRemote(r4));
+        assertThat(slice.plan()
+                        .groups()
+                        .get(FlowCompiler.GROUP_FLOOD_TO_TUNNEL | 100)
+                        .buckets())
+                .hasSize(1);
     }
 
     /** Local port p1 and remote member p4 (on host B), compiled from scratch. */

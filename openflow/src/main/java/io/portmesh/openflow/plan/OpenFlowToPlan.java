@@ -34,12 +34,15 @@ import org.projectfloodlight.openflow.protocol.oxm.OFOxmTunnelIpv4Dst;
 import org.projectfloodlight.openflow.protocol.oxm.OFOxmVlanVid;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.Masked;
+import org.projectfloodlight.openflow.types.OFPort;
 
 /**
  * Reads what a switch reports (flow stats, group descriptions) back into the plan's model, so that reconciliation
  * can diff the installed state against the desired one. Only Portmesh's flows (by cookie) are read; a flow whose
  * match uses a field the plan never uses, a mask the plan cannot hold, or a field without its prerequisite cannot be
- * expressed and is reported through {@link #unreadable} (and purged by cookie).
+ * expressed and is reported through {@link #unreadable} (and purged by cookie). An output to the controller that
+ * does not send the whole frame (max_len other than {@link PlanToOpenFlow#OUTPUT_MAX_LEN}) is read as
+ * {@link Action.Unrecognized}, so that the flow is written again.
  */
 public final class OpenFlowToPlan {
     private OpenFlowToPlan() {}
@@ -154,6 +157,9 @@ public final class OpenFlowToPlan {
 
     private static Action action(OFAction a) {
         if (a instanceof OFActionOutput o) {
+            if (o.getPort().equals(OFPort.CONTROLLER) && o.getMaxLen() != PlanToOpenFlow.OUTPUT_MAX_LEN) {
+                return new Action.Unrecognized(a.toString()); // a truncated packet-in: the flow is written again
+            }
             return new Action.Output(o.getPort().getPortNumber());
         } else if (a instanceof OFActionPushVlan) {
             return new Action.PushVlan();

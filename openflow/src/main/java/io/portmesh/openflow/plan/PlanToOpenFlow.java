@@ -33,6 +33,12 @@ import org.projectfloodlight.openflow.types.U64;
 
 /** Turns the controller's plan (model records) into OpenFlow 1.3 messages. The inverse is {@link OpenFlowToPlan}. */
 public final class PlanToOpenFlow {
+    /**
+     * The max_len of every output action: OFPCML_NO_BUFFER, so that an output to the controller (an arriving port's
+     * activation flow) carries the whole frame, unbuffered. Other ports ignore it.
+     */
+    public static final int OUTPUT_MAX_LEN = 0xFFFF;
+
     private final OFFactory f;
 
     public PlanToOpenFlow(OFFactory factory) {
@@ -183,7 +189,7 @@ public final class PlanToOpenFlow {
 
     private OFAction action(Action a) {
         if (a instanceof Action.Output o) {
-            return f.actions().output(OFPort.of(o.port()), 0xFFFF);
+            return f.actions().output(OFPort.of(o.port()), OUTPUT_MAX_LEN);
         } else if (a instanceof Action.PushVlan) {
             return f.actions().pushVlan(EthType.VLAN_FRAME);
         } else if (a instanceof Action.PopVlan) {

@@ -127,6 +127,44 @@ class PlanWireTest {
         assertThat(installed.plan().flows()).isEmpty();
     }
 
+    /** The activation flows of a live move (rule 8) are Portmesh's: read when readable, purged by cookie when not. */
+    @Test
+    void theActivationCookieIsPortmeshsForReadingAndForThePurge() {
+        long cookie = Cookies.cookie(Cookies.ACTIVATE, 7);
+        assertThat(Cookies.isPortmesh(cookie)).isTrue();
+        assertThat(Cookies.rule(cookie)).isEqualTo(Cookies.ACTIVATE);
+        OFFlowStatsEntry readable = stats(
+                TableId.of(0),
+                FlowCompiler.PRIORITY_ACTIVATION,
+                U64.of(cookie),
+                F.buildMatch()
+                        .setExact(MatchField.IN_PORT, org.projectfloodlight.openflow.types.OFPort.of(1))
+                        .setExact(MatchField.VLAN_VID, org.projectfloodlight.openflow.types.OFVlanVidMatch.ofVlan(7))
+                        .setExact(MatchField.ETH_TYPE, EthType.of(0x8035))
+                        .build());
+        long unreadableCookie = Cookies.cookie(Cookies.ACTIVATE, 8);
+        OFFlowStatsEntry unreadable = stats(
+                TableId.of(0),
+                FlowCompiler.PRIORITY_ACTIVATION,
+                U64.of(unreadableCookie),
+                F.buildMatch()
+                        .setExact(MatchField.ETH_TYPE, EthType.IPv4)
+                        .setExact(MatchField.IPV4_SRC, IPv4Address.of("10.1.2.3"))
+                        .build());
+        PlanWire.Installed installed = PlanWire.decodeInstalled(
+                OpenFlowBytes.encode(List.of(F.buildFlowStatsReply()
+                        .setEntries(List.of(readable, unreadable))
+                        .build())),
+                new byte[0]);
+        assertThat(installed.plan().flows().values())
+                .extracting(f -> f.cookie())
+                .containsExactly(cookie);
+        assertThat(installed.unreadableCookies()).containsExactly(unreadableCookie);
+        List<OFMessage> sent = OpenFlowBytes.decode(
+                PlanWire.encodeReconciliation(installed.unreadableCookies(), FlowDiff.NONE), OFMessage.class);
+        assertThat(((OFFlowDelete) sent.get(0)).getCookie().getValue()).isEqualTo(unreadableCookie);
+    }
+
     @Test
     void portmeshGroupIdsAreExactlyTheOnesTheCompilerDerives() {
         assertThat(Cookies.isPortmeshGroup(FlowCompiler.GROUP_FLOOD_FROM_TUNNEL | 100))
