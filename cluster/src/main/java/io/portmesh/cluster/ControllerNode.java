@@ -47,7 +47,11 @@ public final class ControllerNode {
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
         HostEntity.init(system, s.realizeTimeout(), s.askTimeout());
         LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
-        LogicalPortEntity.init(system, s.askTimeout(), s.realizeTimeout());
+        LogicalPortEntity.init(
+                system,
+                s.askTimeout(),
+                s.realizeTimeout(),
+                system.settings().config().getDuration("portmesh.controller.move-timeout"));
         VniRegistryEntity.init(system);
         TunnelIpRegistryEntity.init(system);
         NetworkService service = new MeteredNetworkService(

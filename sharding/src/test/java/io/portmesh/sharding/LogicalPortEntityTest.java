@@ -218,22 +218,28 @@ class LogicalPortEntityTest {
     }
 
     @Test
-    void aPortBoundToOneHostIsRefusedAnotherUntilUnbound() throws Exception {
+    void aBindingToAnotherHostStartsALiveMoveAndTheVlanIsTheNewHosts() throws Exception {
         SwitchId sw = newSwitch();
         HostId a = newHost("10.3.0.1");
         HostId b = newHost("10.3.0.2");
         PortInfo p = await(svc.createPort(sw, Mac.parse("52:54:00:00:03:01"), List.of(), Optional.empty()));
         await(svc.bindPort(PortId.of(p.id()), a, false));
 
-        Throwable e = failure(svc.bindPort(PortId.of(p.id()), b, false));
-        assertThat(e).isInstanceOf(ConflictException.class).hasMessageContaining(a.value());
+        // make-before-break: the port stays on A (VLAN 1 there) until the move is activated, B holds its VLAN
+        BindingResult moving = await(svc.bindPort(PortId.of(p.id()), b, false));
+        assertThat(moving.host()).isEqualTo(b.value());
+        assertThat(moving.vlan()).isEqualTo(1);
         PortInfo still = await(svc.getPort(PortId.of(p.id())));
         assertThat(still.host()).isEqualTo(a.value());
         assertThat(still.vlan()).isEqualTo(1);
-        assertThat(await(svc.getHost(b)).vlansUsed()).isZero();
+        assertThat(await(svc.getHost(b)).vlansUsed()).isEqualTo(1);
+        // binding it to its source again while it moves is refused: a cancel says what is meant
+        assertThat(failure(svc.bindPort(PortId.of(p.id()), a, false)))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("cancel the move");
 
-        await(svc.unbindPort(PortId.of(p.id()), false));
-        assertThat(await(svc.bindPort(PortId.of(p.id()), b, false)).host()).isEqualTo(b.value());
+        await(svc.completeMigration(PortId.of(p.id()), false));
+        assertThat(await(svc.getPort(PortId.of(p.id()))).host()).isEqualTo(b.value());
         assertThat(await(svc.getHost(a)).vlansUsed()).isZero();
         assertThat(await(svc.getHost(b)).vlansUsed()).isEqualTo(1);
     }

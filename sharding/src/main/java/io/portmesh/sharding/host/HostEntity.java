@@ -51,9 +51,35 @@ public final class HostEntity
 
     public record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
 
-    /** Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version. */
-    public record BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo)
+    /**
+     * Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version.
+     * {@code arriving}: the port moves here live (docs/architecture.md section 7.1): it gets its VLAN and flows now,
+     * and its VM's RARP or ARP on that VLAN is reported to the port ({@link ArrivalListener}) until
+     * {@link ConfirmArrival}. A host with no free VLAN refuses it with a conflict (the port stays where it is).
+     */
+    public record BindPort(
+            String port, String mac, String switchId, int vni, boolean arriving, ActorRef<StatusReply<Bound>> replyTo)
+            implements Command, CborSerializable {
+        public BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo) {
+            this(port, mac, switchId, vni, false, replyTo);
+        }
+    }
+
+    /** The port that arrived here is bound here for good: its activation flows go. Idempotent; replies the version. */
+    public record ConfirmArrival(String port, ActorRef<StatusReply<Long>> replyTo)
             implements Command, CborSerializable {}
+
+    /**
+     * A frame the agent sent to the controller by an activation flow: a RARP or ARP from {@code mac} on the trunk's
+     * VLAN {@code vlan}. If a port arriving here has them, its VM runs here now: the port is told.
+     */
+    public record ActivationSeen(int vlan, String mac) implements Command, CborSerializable {}
+
+    /** Where a host reports that an arriving port's VM announced itself: its port entity (a stub in unit tests). */
+    @FunctionalInterface
+    public interface ArrivalListener {
+        void vmArrived(String port, String host);
+    }
 
     public record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
 
@@ -133,7 +159,16 @@ public final class HostEntity
 
     public record Registered(String tunnelIp) implements Event {}
 
-    public record PortBound(String port, String mac, String switchId, int vni, int vlan) implements Event {}
+    /** {@code arriving}: bound by a live move not yet activated (false in events written before moves). */
+    public record PortBound(String port, String mac, String switchId, int vni, int vlan, boolean arriving)
+            implements Event {
+        public PortBound(String port, String mac, String switchId, int vni, int vlan) {
+            this(port, mac, switchId, vni, vlan, false);
+        }
+    }
+
+    /** The port that moved here was activated: bound here for good. */
+    public record PortArrived(String port) implements Event {}
 
     public record PortUnbound(String port) implements Event {}
 
@@ -158,6 +193,7 @@ public final class HostEntity
     private final ActorContext<Command> ctx;
     private final HostSouthbound southbound;
     private final MemberFetches fetches;
+    private final ArrivalListener arrivals;
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
 
@@ -167,6 +203,7 @@ public final class HostEntity
             String selfNode,
             Duration realizeTimeout,
             SwitchDirectory switches,
+            ArrivalListener arrivals,
             HostFanout fanout) {
         // a write that fails (Cassandra away) restarts the entity with backoff, not at the pace sessions re-announce
         super(
@@ -176,6 +213,7 @@ public final class HostEntity
         this.ctx = ctx;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
         this.fetches = new MemberFetches(ctx, switches);
+        this.arrivals = arrivals;
         if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
             fanout.hostStarted(hostId, ctx.getSelf());
         }
@@ -190,17 +228,37 @@ public final class HostEntity
         SwitchDirectory directory = switchId -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
         HostFanout fanout = HostFanout.get(system);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout, directory, fanout)));
+        ArrivalListener arrivals =
+                (port, host) -> sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
+                        .tell(new io.portmesh.sharding.port.LogicalPortEntity.Activate(
+                                host, io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
+        sharding.init(Entity.of(
+                TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout, directory, arrivals, fanout)));
     }
 
     public static Behavior<Command> create(
             String hostId, String selfNode, Duration realizeTimeout, SwitchDirectory switches) {
-        return create(hostId, selfNode, realizeTimeout, switches, null);
+        return create(hostId, selfNode, realizeTimeout, switches, (port, host) -> {}, null);
+    }
+
+    public static Behavior<Command> create(
+            String hostId,
+            String selfNode,
+            Duration realizeTimeout,
+            SwitchDirectory switches,
+            ArrivalListener arrivals) {
+        return create(hostId, selfNode, realizeTimeout, switches, arrivals, null);
     }
 
     static Behavior<Command> create(
-            String hostId, String selfNode, Duration realizeTimeout, SwitchDirectory switches, HostFanout fanout) {
-        return Behaviors.setup(ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches, fanout));
+            String hostId,
+            String selfNode,
+            Duration realizeTimeout,
+            SwitchDirectory switches,
+            ArrivalListener arrivals,
+            HostFanout fanout) {
+        return Behaviors.setup(
+                ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches, arrivals, fanout));
     }
 
     @Override
@@ -229,6 +287,8 @@ public final class HostEntity
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
                 .onCommand(BindPort.class, this::onBind)
                 .onCommand(UnbindPort.class, this::onUnbind)
+                .onCommand(ConfirmArrival.class, this::onConfirmArrival)
+                .onCommand(ActivationSeen.class, this::onActivationSeen)
                 .onCommand(ApplySwitchMembers.class, this::onMembers)
                 .onCommand(ApplyMemberChange.class, this::onMemberChange)
                 .onCommand(FetchMembers.class, (s, c) -> {
@@ -287,10 +347,13 @@ public final class HostEntity
             return Effect()
                     .reply(
                             c.replyTo(),
-                            Errors.invalid("host", "unknown host " + hostId + ": register it first (POST /v1/hosts)"));
+                            c.arriving()
+                                    ? Errors.notFound("no host " + hostId + " to move port " + c.port() + " to")
+                                    : Errors.invalid(
+                                            "host", "unknown host " + hostId + ": register it first (POST /v1/hosts)"));
         }
         HostState.LocalBinding existing = s.bindings().get(c.port());
-        if (existing != null) {
+        if (existing != null) { // a repeated ask (its answer was lost): the same VLAN
             return Effect()
                     .reply(
                             c.replyTo(),
@@ -314,11 +377,18 @@ public final class HostEntity
         try {
             vlan = s.vlans().next(HostId.of(hostId));
         } catch (ValidationException e) {
-            return Effect().reply(c.replyTo(), Errors.invalid(e));
+            // a move that finds no VLAN here conflicts with the host's state, the port stays where it is
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            c.arriving()
+                                    ? Errors.conflict(
+                                            "host", "cannot move port " + c.port() + " here: " + e.getMessage())
+                                    : Errors.invalid(e));
         }
         long[] version = new long[1];
         return Effect()
-                .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value()))
+                .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value(), c.arriving()))
                 .thenRun(ns -> version[0] = southbound.localsChanged(ns, c.switchId(), c.vni()))
                 .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), version[0])));
     }
@@ -333,6 +403,32 @@ public final class HostEntity
                 .persist(new PortUnbound(c.port()))
                 .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
                 .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
+    }
+
+    private ReplyEffect<Event, HostState> onConfirmArrival(HostState s, ConfirmArrival c) {
+        HostState.LocalBinding b = s.bindings().get(c.port());
+        if (b == null || !b.arriving()) {
+            return Effect().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
+        }
+        long[] version = new long[1];
+        return Effect()
+                .persist(new PortArrived(c.port()))
+                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
+    }
+
+    /**
+     * Not persisted: the port decides, and persists the activation. A frame for no arriving port (a move activated
+     * already, a VM re-announcing itself) is ignored.
+     */
+    private ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
+        s.bindings().forEach((port, b) -> {
+            if (b.arriving() && b.vlan() == c.vlan() && b.mac().equalsIgnoreCase(c.mac())) {
+                ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, port, c.vlan());
+                arrivals.vmArrived(port, hostId);
+            }
+        });
+        return Effect().noReply();
     }
 
     /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
@@ -447,8 +543,10 @@ public final class HostEntity
                 .onEvent(Registered.class, (s, e) -> s.registered(e.tunnelIp()))
                 .onEvent(
                         PortBound.class,
-                        (s, e) ->
-                                s.bound(e.port(), new HostState.LocalBinding(e.mac(), e.switchId(), e.vni(), e.vlan())))
+                        (s, e) -> s.bound(
+                                e.port(),
+                                new HostState.LocalBinding(e.mac(), e.switchId(), e.vni(), e.vlan(), e.arriving())))
+                .onEvent(PortArrived.class, (s, e) -> s.arrived(e.port()))
                 .onEvent(PortUnbound.class, (s, e) -> s.unbound(e.port()))
                 .onEvent(SwitchMembersChanged.class, (s, e) -> s)
                 .onEvent(MasterElected.class, (s, e) -> s.generation(e.generation()))

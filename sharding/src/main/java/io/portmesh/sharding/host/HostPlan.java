@@ -33,19 +33,32 @@ final class HostPlan {
     private static final class Held {
         long version;
         final Map<String, HostView.RemotePort> remotes = new HashMap<>();
+        /** Members bound here that move live: the other host's endpoint (where it moves to, or from). */
+        final Map<String, Ipv4> twins = new HashMap<>();
 
         Held(long version) {
             this.version = version;
         }
 
-        /** @return the member as a remote port of this host, or null when it is not bound on another host */
+        /**
+         * @return the member as a remote port of this host, or null when it is not bound on another host (a member
+         *     moving to or from this host is bound here: its local port's twin is the other end)
+         */
         HostView.RemotePort put(String self, int vni, SwitchMembers.Member m) {
-            if (!m.isBound() || m.host().equals(self)) {
+            twins.remove(m.port());
+            if (!m.isBound() || m.isOn(self)) {
                 remotes.remove(m.port());
+                if (m.isMoving()) {
+                    twins.put(m.port(), Ipv4.parse(m.host().equals(self) ? m.movingToTunnelIp() : m.tunnelIp()));
+                }
                 return null;
             }
             HostView.RemotePort r = new HostView.RemotePort(
-                    PortId.of(m.port()), Mac.parse(m.mac()), new Vni(vni), Ipv4.parse(m.tunnelIp()));
+                    PortId.of(m.port()),
+                    Mac.parse(m.mac()),
+                    new Vni(vni),
+                    Ipv4.parse(m.tunnelIp()),
+                    m.isMoving() ? Ipv4.parse(m.movingToTunnelIp()) : null);
             remotes.put(m.port(), r);
             return r;
         }
@@ -116,6 +129,9 @@ final class HostPlan {
         int vni = s.vniOf(switchId).orElse(c.vni());
         HostView.RemotePort r = held.put(s.id(), vni, c.member());
         held.version = c.version();
+        if (s.bindings().containsKey(c.member().port())) {
+            return recompile(s, vni); // a port bound here started or ended a move: its local flows change
+        }
         PlanSlice slice = sliceByVni.get(vni);
         if (slice == null) {
             return recompile(s, vni); // no slice yet: cannot happen while the host has a port in the switch
@@ -188,7 +204,8 @@ final class HostPlan {
         Set<String> switches = new HashSet<>();
         s.bindings().forEach((port, b) -> {
             if (b.vni() == vni) {
-                locals.add(b.toLocalPort(port));
+                Held held = heldBySwitch.get(b.switchId());
+                locals.add(b.toLocalPort(port, held == null ? null : held.twins.get(port)));
                 switches.add(b.switchId());
             }
         });

@@ -23,9 +23,24 @@ import java.util.TreeMap;
 public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bindings, long generation)
         implements CborSerializable {
 
-    public record LocalBinding(String mac, String switchId, int vni, int vlan) implements CborSerializable {
-        HostView.LocalPort toLocalPort(String port) {
-            return new HostView.LocalPort(PortId.of(port), Mac.parse(mac), new Vni(vni), new VlanId(vlan));
+    /**
+     * A port bound here. {@code arriving}: the port moves here live and its VM has not announced itself yet
+     * (docs/architecture.md section 7.1); the VLAN is its own all the same.
+     */
+    public record LocalBinding(String mac, String switchId, int vni, int vlan, boolean arriving)
+            implements CborSerializable {
+        public LocalBinding(String mac, String switchId, int vni, int vlan) {
+            this(mac, switchId, vni, vlan, false);
+        }
+
+        /** The port as the flow compiler sees it; {@code twin}: the other host's endpoint while it moves, or null. */
+        HostView.LocalPort toLocalPort(String port, io.portmesh.model.Ipv4 twin) {
+            return new HostView.LocalPort(
+                    PortId.of(port), Mac.parse(mac), new Vni(vni), new VlanId(vlan), twin, arriving);
+        }
+
+        LocalBinding arrived() {
+            return new LocalBinding(mac, switchId, vni, vlan, false);
         }
     }
 
@@ -45,6 +60,12 @@ public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bi
         Map<String, LocalBinding> m = new TreeMap<>(bindings);
         m.put(port, b);
         return new HostState(id, tunnelIp, m, generation);
+    }
+
+    /** The port that moved here was activated: it stops arriving. */
+    public HostState arrived(String port) {
+        LocalBinding b = bindings.get(port);
+        return b == null ? this : bound(port, b.arrived());
     }
 
     public HostState unbound(String port) {

@@ -17,7 +17,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
-import java.util.stream.Collectors;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -78,6 +77,22 @@ public final class LogicalSwitchEntity
             implements Command, CborSerializable {}
 
     /**
+     * A port moves live from {@code host} to {@code moveTo} (docs/architecture.md section 7.1): the member is bound
+     * on both, and every host of the switch, the destination included, is told, as for {@link SetBinding}. A
+     * {@link SetBinding} ends the move either way (to the destination once activated, back to {@code host} when rolled
+     * back). Idempotent as SetBinding is.
+     */
+    public record SetMoving(
+            String port,
+            String host,
+            String tunnelIp,
+            String moveTo,
+            String moveToTunnelIp,
+            boolean awaitRealized,
+            ActorRef<StatusReply<HostVersions>> replyTo)
+            implements Command, CborSerializable {}
+
+    /**
      * A port that started again (passivation, rebalance, its node lost) keeps its binding in step: as
      * {@link SetBinding} when the switch holds another binding of the port; when it holds this one, its hosts are told
      * the last change again only if the switch does not know that every one of them holds its current version (a
@@ -114,7 +129,13 @@ public final class LogicalSwitchEntity
 
     public record PortRemoved(String port) implements Event {}
 
-    public record BindingChanged(String port, String host, String tunnelIp) implements Event {}
+    /** {@code movingTo}, {@code movingToTunnelIp}: null unless the port moves live (events before moves have none). */
+    public record BindingChanged(String port, String host, String tunnelIp, String movingTo, String movingToTunnelIp)
+            implements Event {
+        public BindingChanged(String port, String host, String tunnelIp) {
+            this(port, host, tunnelIp, null, null);
+        }
+    }
 
     public record Deleted() implements Event {}
 
@@ -210,6 +231,15 @@ public final class LogicalSwitchEntity
                 .onCommand(GhostChecked.class, this::onGhostChecked)
                 .onCommand(RemovePort.class, this::onRemovePort)
                 .onCommand(SetBinding.class, this::onSetBinding)
+                .onCommand(
+                        SetMoving.class,
+                        (s, c) -> rebind(
+                                s,
+                                new SwitchMembers.Member(
+                                        c.port(), null, c.host(), c.tunnelIp(), c.moveTo(), c.moveToTunnelIp()),
+                                null,
+                                c.awaitRealized(),
+                                c.replyTo()))
                 .onCommand(KeepBinding.class, this::onKeepBinding)
                 .onCommand(Told.class, this::onTold)
                 .onCommand(Delete.class, this::onDelete)
@@ -312,29 +342,55 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
-        SwitchMembers.Member m = s.members().get(c.port());
+        return rebind(
+                s,
+                new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp()),
+                c.leftHost(),
+                c.awaitRealized(),
+                c.replyTo());
+    }
+
+    /**
+     * The member's binding becomes {@code wanted}'s (its host, endpoint and move; the MAC is the switch's own).
+     * {@code leftHost}: a host to tell besides the switch's hosts (see {@link SetBinding#leftHost}).
+     */
+    private ReplyEffect<Event, SwitchState> rebind(
+            SwitchState s,
+            SwitchMembers.Member wanted,
+            String leftHost,
+            boolean await,
+            ActorRef<StatusReply<HostVersions>> replyTo) {
+        SwitchMembers.Member m = s.members().get(wanted.port());
         if (m == null) {
-            return Effect().reply(c.replyTo(), Errors.notFound("port " + c.port() + " is not in switch " + switchId));
+            return Effect().reply(replyTo, Errors.notFound("port " + wanted.port() + " is not in switch " + switchId));
         }
         Set<String> informed = hostsOf(s.boundMembers());
-        if (c.leftHost() != null) {
-            informed.add(c.leftHost());
+        if (leftHost != null) {
+            informed.add(leftHost);
         }
-        if (Objects.equals(m.host(), c.host()) && Objects.equals(m.tunnelIp(), c.tunnelIp())) {
+        if (sameBinding(m, wanted)) {
             // a port repeating its binding: its earlier fan-out failed, or its node died before the switch answered.
             // Nothing new to persist, but some host may have missed the change: tell them again.
-            tellAgain(s, informed, c.awaitRealized(), c.replyTo());
+            tellAgain(s, informed, await, replyTo);
             return Effect().noReply();
         }
         return Effect()
-                .persist(new BindingChanged(c.port(), c.host(), c.tunnelIp()))
-                .thenRun(ns -> tellChange(ns, informed, c.awaitRealized(), c.replyTo()))
+                .persist(new BindingChanged(
+                        wanted.port(), wanted.host(), wanted.tunnelIp(), wanted.movingTo(), wanted.movingToTunnelIp()))
+                .thenRun(ns -> tellChange(ns, informed, await, replyTo))
                 .thenNoReply();
+    }
+
+    private static boolean sameBinding(SwitchMembers.Member a, SwitchMembers.Member b) {
+        return Objects.equals(a.host(), b.host())
+                && Objects.equals(a.tunnelIp(), b.tunnelIp())
+                && Objects.equals(a.movingTo(), b.movingTo())
+                && Objects.equals(a.movingToTunnelIp(), b.movingToTunnelIp());
     }
 
     private ReplyEffect<Event, SwitchState> onKeepBinding(SwitchState s, KeepBinding c) {
         SwitchMembers.Member m = s.members().get(c.port());
-        if (m == null || !Objects.equals(m.host(), c.host()) || !Objects.equals(m.tunnelIp(), c.tunnelIp())) {
+        if (m == null || !sameBinding(m, new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp()))) {
             return onSetBinding(s, new SetBinding(c.port(), c.host(), c.tunnelIp(), c.leftHost(), false, c.replyTo()));
         }
         if (allHostsHold >= s.version()) {
@@ -364,10 +420,16 @@ public final class LogicalSwitchEntity
         return Effect().noReply();
     }
 
+    /** The hosts the members are bound on, the hosts moving members move to included. */
     private static Set<String> hostsOf(SwitchMembers members) {
-        return members.members().stream()
-                .map(SwitchMembers.Member::host)
-                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> hosts = new TreeSet<>();
+        for (SwitchMembers.Member m : members.members()) {
+            hosts.add(m.host());
+            if (m.isMoving()) {
+                hosts.add(m.movingTo());
+            }
+        }
+        return hosts;
     }
 
     /**
@@ -480,7 +542,8 @@ public final class LogicalSwitchEntity
                 .onEvent(PortRemoved.class, (s, e) -> s.withoutMember(e.port()))
                 .onEvent(BindingChanged.class, (s, e) -> {
                     SwitchMembers.Member m = s.members().get(e.port());
-                    return s.rebound(new SwitchMembers.Member(e.port(), m.mac(), e.host(), e.tunnelIp()));
+                    return s.rebound(new SwitchMembers.Member(
+                            e.port(), m.mac(), e.host(), e.tunnelIp(), e.movingTo(), e.movingToTunnelIp()));
                 })
                 .onEvent(Deleted.class, (s, e) -> s.deleted())
                 .build();

@@ -20,10 +20,30 @@ public record SwitchMembers(int vni, long version, List<Member> members) impleme
      */
     public record Change(int vni, long version, Member member) implements CborSerializable {}
 
-    /** A port of the switch; {@code host} and {@code tunnelIp} are null while it is not bound. */
-    public record Member(String port, String mac, String host, String tunnelIp) implements CborSerializable {
+    /**
+     * A port of the switch; {@code host} and {@code tunnelIp} are null while it is not bound. While the port moves
+     * live (docs/architecture.md section 7.1) {@code movingTo} and {@code movingToTunnelIp} name the host it moves to
+     * (null otherwise): the port is then on both hosts, and frames to it go to both.
+     */
+    public record Member(
+            String port, String mac, String host, String tunnelIp, String movingTo, String movingToTunnelIp)
+            implements CborSerializable {
+        /** A member that is not moving. */
+        public Member(String port, String mac, String host, String tunnelIp) {
+            this(port, mac, host, tunnelIp, null, null);
+        }
+
         public boolean isBound() {
             return host != null && tunnelIp != null;
+        }
+
+        public boolean isMoving() {
+            return isBound() && movingTo != null && movingToTunnelIp != null;
+        }
+
+        /** Whether the port is bound on {@code hostId}: where it is, or where it moves to. */
+        public boolean isOn(String hostId) {
+            return isBound() && (hostId.equals(host) || isMoving() && hostId.equals(movingTo));
         }
     }
 }

@@ -113,6 +113,21 @@ public final class NodeMetrics implements Extension {
             "portmesh_plan_push_ack_seconds",
             "Time from a push to the agent's barrier reply, as seen by the Host entity");
 
+    /** Live moves by how they ended: activated (by the VM's RARP), completed_by_api, rolled_back, cancelled. */
+    public final Counter moves = Counter.builder()
+            .name("portmesh_port_moves_total")
+            .help(
+                    "Live port moves ended by the port entities on this node, by outcome (activated: by the VM's own RARP or"
+                            + " ARP; completed_by_api; rolled_back: not activated in time; cancelled)")
+            .labelNames("outcome")
+            .register(registry);
+
+    public final Histogram moveSeconds = seconds(
+            "portmesh_port_move_phase_seconds",
+            "Phases of live port moves: prepare (start -> destination ready, as persisted), activation (activated ->"
+                    + " every peer re-pointed and the source released), total (start -> end)",
+            "phase");
+
     private NodeMetrics(ActorSystem<?> system) {
         String provider = system.settings().config().getString("pekko.actor.provider");
         if (provider.equals("cluster") || provider.endsWith(".ClusterActorRefProvider")) { // not in REST-only tests

@@ -5,8 +5,11 @@ import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.metrics.NodeMetrics;
+import io.portmesh.sharding.service.MigrationInfo;
 import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
+import io.portmesh.sharding.service.Realization;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -14,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -107,7 +111,10 @@ public final class LogicalPortEntity
     private static final Duration REPLY_MARGIN = Duration.ofSeconds(1);
 
     private static final String CLIENT_DEADLINE = "client-deadline";
-    private static final String RETRY = "retry";
+    static final String RETRY = "retry";
+    static final String MOVE_DEADLINE = "move-deadline";
+    /** How long a live move waits for its activation by default: vMotion of a large VM takes minutes. */
+    public static final Duration DEFAULT_MOVE_TIMEOUT = Duration.ofMinutes(10);
 
     /** Commands; those other nodes send are {@link CborSerializable}, the step results a port sends itself are not. */
     public sealed interface Command {}
@@ -161,6 +168,33 @@ public final class LogicalPortEntity
     }
 
     /**
+     * Starts a live move to {@code host} (docs/architecture.md section 7.1; {@link MoveSteps} has the steps), or
+     * answers the move there under way. A move to another host while one is under way takes that one back first.
+     */
+    public record Move(String host, boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
+            implements Request<MigrationInfo> {}
+
+    /** Activates the move under way from the inventory, as the VM's RARP would. */
+    public record CompleteMove(boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
+            implements Request<MigrationInfo> {}
+
+    /** Takes the move under way back (not once activated). */
+    public record CancelMove(boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
+            implements Request<MigrationInfo> {}
+
+    /** Answered at once: the move under way, or the last one. */
+    public record GetMove(ActorRef<StatusReply<MigrationInfo>> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * The destination host saw the VM announce itself (its RARP or ARP on the port's VLAN there): the move is
+     * activated if it is under way to that host, and ignored otherwise. Waits, like a request, while a step runs.
+     */
+    public record Activate(String host, String by) implements Command, CborSerializable {
+        public static final String BY_RARP = "RARP";
+        public static final String BY_API = "API";
+    }
+
+    /**
      * The result of a change: the VLAN (bind), per affected host the plan version that includes it, and, when
      * realization was awaited, the hosts whose agents did not acknowledge it in time.
      */
@@ -183,6 +217,24 @@ public final class LogicalPortEntity
 
     record ClientDeadline() implements Command {}
 
+    /** A move's step towards the switch answered (the phase in the state says which step). */
+    record MoveSwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements Command {}
+
+    /** The host a move leaves (the source once activated, the destination when taken back) released the port. */
+    record MoveHostReleased(Throwable error) implements Command {}
+
+    /** The destination confirmed the arrival (its activation flows go). */
+    record ArrivalConfirmed(Throwable error) implements Command {}
+
+    /** A move step that failed, tried again. */
+    record MoveStepAgain() implements Command {}
+
+    /** The move was not activated in time. */
+    record MoveDeadline() implements Command {}
+
+    /** Take the move under way back, then handle the request that asked for it (waiting in the stash). */
+    record Unwind(String endState) implements Command {}
+
     public sealed interface Event extends CborSerializable {}
 
     public record Created(String switchId, int vni, String mac, List<String> ips, String name) implements Event {}
@@ -199,11 +251,26 @@ public final class LogicalPortEntity
     /** The change under way was not made: the host refused it, or it was a bind and was rolled back. */
     public record ChangeAbandoned() implements Event {}
 
+    /** The destination of a move is ready (VLAN, flows): the port is MIGRATING, frames go to both hosts. */
+    public record MoveStarted(String to, int toVlan, String toTunnelIp, long deadline) implements Event {}
+
+    /** The VM runs on the destination: {@code by} the VM's own RARP/ARP ({@link Activate#BY_RARP}) or the API. */
+    public record MoveActivated(String by, long at) implements Event {}
+
+    /** The move is being taken back: {@code endState} is CANCELLED or ROLLED_BACK. */
+    public record MoveUnwinding(String endState, long at) implements Event {}
+
+    /** An activated move is done: the port is bound on the destination only. */
+    public record MoveCompleted(long at) implements Event {}
+
+    /** A move taken back is done: the port is bound where it was, the destination released. */
+    public record MoveRolledBack(long at) implements Event {}
+
     /**
      * The change this port is running and the client waiting for it (none when the port resumes a change after a
      * restart). The client is answered once: a rollback, or a change past the client's deadline, goes on after it.
      */
-    private static final class Running {
+    static final class Running {
         final PortChange change;
         final boolean await;
         private ActorRef<StatusReply<Outcome>> client;
@@ -213,11 +280,21 @@ public final class LogicalPortEntity
         List<String> behind = List.of();
 
         int hostAttempts;
+        /** How far a move's switch step got, for its answer. */
+        Realization realization = Realization.NOT_WAITED;
+        /** A move's client (a Move, CompleteMove or CancelMove, or a Bind to another host); null when none. */
+        private Consumer<StatusReply<MigrationInfo>> moveClient;
 
         Running(PortChange change, boolean await, ActorRef<StatusReply<Outcome>> client) {
             this.change = change;
             this.await = await;
             this.client = client;
+        }
+
+        static Running move(PortChange change, boolean await, Consumer<StatusReply<MigrationInfo>> client) {
+            Running r = new Running(change, await, null);
+            r.moveClient = client;
+            return r;
         }
 
         void answer(StatusReply<Outcome> reply) {
@@ -226,20 +303,36 @@ public final class LogicalPortEntity
                 client = null;
             }
         }
+
+        void answerMove(StatusReply<MigrationInfo> reply) {
+            if (moveClient != null) {
+                moveClient.accept(reply);
+                moveClient = null;
+            }
+        }
+
+        /** The client, whichever kind, hears that the change is not done in time. */
+        void unavailable(String message) {
+            answer(Errors.unavailable(message));
+            answerMove(Errors.unavailable(message));
+        }
     }
 
-    private final String portId;
-    private final ActorContext<Command> ctx;
-    private final TimerScheduler<Command> timers;
+    final String portId;
+    final ActorContext<Command> ctx;
+    final TimerScheduler<Command> timers;
     private final ClusterSharding sharding;
-    private final Duration askTimeout;
-    private final Duration realizeTimeout;
+    final Duration askTimeout;
+    final Duration realizeTimeout;
+    final Duration moveTimeout;
+    final NodeMetrics metrics;
+    private final MoveSteps moves;
     /** A change (or a Create) is running: requests wait. Not persisted: a restart resumes from the state. */
-    private boolean busy;
+    boolean busy;
     /** Requests in the stash. */
     private int waiting;
     /** The change running; null when none, or while a Create runs. */
-    private Running running;
+    Running running;
 
     private LogicalPortEntity(
             ActorContext<Command> ctx,
@@ -247,7 +340,8 @@ public final class LogicalPortEntity
             String portId,
             ClusterSharding sharding,
             Duration askTimeout,
-            Duration realizeTimeout) {
+            Duration realizeTimeout,
+            Duration moveTimeout) {
         super(PersistenceId.of(TYPE_KEY.name(), portId));
         this.ctx = ctx;
         this.timers = timers;
@@ -255,17 +349,30 @@ public final class LogicalPortEntity
         this.sharding = sharding;
         this.askTimeout = askTimeout;
         this.realizeTimeout = realizeTimeout;
+        this.moveTimeout = moveTimeout;
+        this.metrics = NodeMetrics.get(ctx.getSystem());
+        this.moves = new MoveSteps(this);
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
+        init(system, askTimeout, realizeTimeout, DEFAULT_MOVE_TIMEOUT);
+    }
+
+    public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout, Duration moveTimeout) {
         ClusterSharding sharding = ClusterSharding.get(system);
-        sharding.init(Entity.of(TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout, realizeTimeout)));
+        sharding.init(Entity.of(
+                TYPE_KEY, ctx -> create(ctx.getEntityId(), sharding, askTimeout, realizeTimeout, moveTimeout)));
     }
 
     public static Behavior<Command> create(
             String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout) {
-        return Behaviors.withTimers(timers ->
-                Behaviors.setup(ctx -> new LogicalPortEntity(ctx, timers, id, sharding, askTimeout, realizeTimeout)));
+        return create(id, sharding, askTimeout, realizeTimeout, DEFAULT_MOVE_TIMEOUT);
+    }
+
+    public static Behavior<Command> create(
+            String id, ClusterSharding sharding, Duration askTimeout, Duration realizeTimeout, Duration moveTimeout) {
+        return Behaviors.withTimers(timers -> Behaviors.setup(
+                ctx -> new LogicalPortEntity(ctx, timers, id, sharding, askTimeout, realizeTimeout, moveTimeout)));
     }
 
     /**
@@ -323,7 +430,11 @@ public final class LogicalPortEntity
                                         s.exists()
                                                 ? StatusReply.success(s.info())
                                                 : Errors.notFound("no port " + portId)))
+                .onCommand(GetMove.class, (s, c) -> Effect().reply(c.replyTo(), moves.info(s)))
                 .onCommand(c -> busy && c instanceof Request<?>, (s, c) -> waitForTurn((Request<?>) c))
+                .onCommand(
+                        c -> busy && (c instanceof Activate || c instanceof MoveDeadline),
+                        (s, c) -> Effect().stash())
                 .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Bind.class, this::onBind)
@@ -337,11 +448,21 @@ public final class LogicalPortEntity
                     return Effect().none();
                 })
                 .onCommand(SwitchTold.class, this::onSwitchTold)
+                .onCommand(Move.class, (s, c) -> moves.onMove(s, c))
+                .onCommand(CompleteMove.class, (s, c) -> moves.onComplete(s, c))
+                .onCommand(CancelMove.class, (s, c) -> moves.onCancel(s, c))
+                .onCommand(Activate.class, (s, c) -> moves.onActivate(s, c))
+                .onCommand(MoveDeadline.class, (s, c) -> moves.onDeadline(s))
+                .onCommand(Unwind.class, (s, c) -> moves.unwind(s, c.endState()))
+                .onCommand(MoveSwitchTold.class, (s, c) -> moves.onSwitchTold(s, c))
+                .onCommand(MoveHostReleased.class, (s, c) -> moves.onHostReleased(s, c))
+                .onCommand(ArrivalConfirmed.class, (s, c) -> moves.onArrivalConfirmed(s, c))
+                .onCommand(MoveStepAgain.class, (s, c) -> moves.stepAgain(s))
                 .onCommand(LeftSwitch.class, this::onLeftSwitch)
                 .onCommand(ClientDeadline.class, (s, c) -> {
                     // null when the deadline passed while the change's last event was being written: answered
                     if (running != null) {
-                        running.answer(Errors.unavailable(running.change.unfinished(portId)));
+                        running.unavailable(running.change.unfinished(portId));
                     }
                     return Effect().none();
                 })
@@ -349,7 +470,7 @@ public final class LogicalPortEntity
     }
 
     /** While a change runs, requests wait for it; a full stash refuses them rather than dropping them unanswered. */
-    private Effect<Event, PortState> waitForTurn(Request<?> r) {
+    Effect<Event, PortState> waitForTurn(Request<?> r) {
         if (waiting >= MAX_WAITING) {
             return Effect()
                     .reply(
@@ -362,9 +483,20 @@ public final class LogicalPortEntity
     }
 
     /** A change (null: a Create) starts: requests wait until it is {@link #ending}. */
-    private void begin(Running change) {
+    void begin(Running change) {
         busy = true;
         running = change;
+    }
+
+    /** The effects of this entity, for {@link MoveSteps}. */
+    org.apache.pekko.persistence.typed.javadsl.EffectFactories<Event, PortState> effects() {
+        return Effect();
+    }
+
+    /** The client's deadline of a change that {@link MoveSteps} starts: as for any change. */
+    void clientDeadline(boolean awaitRealized) {
+        timers.startSingleTimer(
+                CLIENT_DEADLINE, new ClientDeadline(), answerWithin(askTimeout, realizeTimeout, awaitRealized));
     }
 
     /** A client's change starts; the client waits for it at most {@link #answerWithin}. */
@@ -375,12 +507,13 @@ public final class LogicalPortEntity
     }
 
     /** The running change (or Create) ends after {@code effect}: the waiting requests go on. */
-    private Effect<Event, PortState> ending(EffectBuilder<Event, PortState> effect) {
+    Effect<Event, PortState> ending(EffectBuilder<Event, PortState> effect) {
         return effect.thenRun(s -> {
                     busy = false;
                     running = null;
                     waiting = 0;
-                    timers.cancelAll();
+                    timers.cancel(CLIENT_DEADLINE);
+                    timers.cancel(RETRY);
                 })
                 .thenUnstashAll();
     }
@@ -430,12 +563,11 @@ public final class LogicalPortEntity
         if (s.isLeaving()) { // its switch may have let it go already: a binding would be known to no switch
             return Effect().reply(c.replyTo(), beingDeleted());
         }
+        if (s.isMoving()) {
+            return moves.bindWhileMoving(s, c);
+        }
         if (s.isBound() && !s.host().equals(c.host())) {
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            Errors.conflict("port " + portId + " is bound to host " + s.host()
-                                    + "; live moves are not supported yet: unbind first"));
+            return moves.onMove(s, new Move(c.host(), c.awaitRealized(), null), MoveSteps.asBinding(c), c);
         }
         start(c);
         if (s.isBound()) {
@@ -453,6 +585,9 @@ public final class LogicalPortEntity
         if (s.isLeaving()) {
             return Effect().reply(c.replyTo(), beingDeleted());
         }
+        if (s.isMoving()) {
+            return moves.unwindThen(s, c, MigrationInfo.CANCELLED);
+        }
         start(c);
         if (!s.isBound()) {
             // unbound already: a repeated request, whose switch step may have failed: repeat that
@@ -465,6 +600,9 @@ public final class LogicalPortEntity
     private Effect<Event, PortState> onDelete(PortState s, Delete c) {
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no port " + portId));
+        }
+        if (s.isMoving()) {
+            return moves.unwindThen(s, c, MigrationInfo.CANCELLED);
         }
         start(c);
         if (s.isLeaving()) { // an earlier Delete's switch step did not finish: go on with it
@@ -505,6 +643,9 @@ public final class LogicalPortEntity
     }
 
     private Effect<Event, PortState> onHostBound(PortState s, HostBound m) {
+        if (s.pending() instanceof PortChange.MoveTo) {
+            return moves.onDestinationReady(s, m);
+        }
         String host = s.pendingHost();
         if (m.error() == null) {
             HostEntity.Bound b = m.bound();
@@ -529,7 +670,8 @@ public final class LogicalPortEntity
     }
 
     private Effect<Event, PortState> onHostUnbound(PortState s, HostUnbound m) {
-        boolean rollingBack = s.pending() instanceof PortChange.BindTo;
+        // a bind, or a move's first step (its destination asked for a VLAN), taken back
+        boolean rollingBack = s.pending() instanceof PortChange.BindTo || s.pending() instanceof PortChange.MoveTo;
         if (m.error() == null) {
             if (rollingBack) { // the host holds no binding of the port now
                 EffectBuilder<Event, PortState> abandoned = Effect().persist(new ChangeAbandoned());
@@ -558,7 +700,7 @@ public final class LogicalPortEntity
     }
 
     /** {@link #FIRST_RETRY}, doubling with every attempt, at most {@link #MAX_RETRY}. */
-    private static Duration retryDelay(int attempt) {
+    static Duration retryDelay(int attempt) {
         Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(attempt, 10));
         return wait.compareTo(MAX_RETRY) < 0 ? wait : MAX_RETRY;
     }
@@ -645,6 +787,8 @@ public final class LogicalPortEntity
             ctx.getLog().info("port {}: resuming {} with host {}", portId, s.pending(), s.pendingHost());
             begin(new Running(s.pending(), false, null));
             askHostToUnbind(s);
+        } else if (s.isMoving()) {
+            moves.resume(s);
         } else if (s.wasBound()) {
             begin(new Running(s.isBound() ? new PortChange.BindTo(s.host()) : new PortChange.Unbind(), false, null));
             pipe(
@@ -658,15 +802,15 @@ public final class LogicalPortEntity
     }
 
     /** Runs an ask; its answer or error comes back as a command. Not the ask itself: see {@link Futures}. */
-    private <T> void pipe(CompletionStage<T> ask, BiFunction<T, Throwable, Command> result) {
+    <T> void pipe(CompletionStage<T> ask, BiFunction<T, Throwable, Command> result) {
         ctx.pipeToSelf(Futures.on(ask, ctx.getExecutionContext()), result::apply);
     }
 
-    private EntityRef<HostEntity.Command> hostRef(String host) {
+    EntityRef<HostEntity.Command> hostRef(String host) {
         return sharding.entityRefFor(HostEntity.TYPE_KEY, host);
     }
 
-    private EntityRef<LogicalSwitchEntity.Command> switchRef(String sw) {
+    EntityRef<LogicalSwitchEntity.Command> switchRef(String sw) {
         return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw);
     }
 
@@ -680,6 +824,15 @@ public final class LogicalPortEntity
                 .onEvent(Unbound.class, (s, e) -> s.unbound(e.host()))
                 .onEvent(ChangeAbandoned.class, (s, e) -> s.abandoned())
                 .onEvent(Deleted.class, (s, e) -> PortState.empty(portId))
+                .onEvent(
+                        MoveStarted.class,
+                        (s, e) -> s.withMove(s.move().migrating(e.toVlan(), e.toTunnelIp(), e.deadline())))
+                .onEvent(MoveActivated.class, (s, e) -> s.withMove(s.move().activated(e.by(), e.at())))
+                .onEvent(MoveUnwinding.class, (s, e) -> s.withMove(s.move().unwinding(e.endState())))
+                .onEvent(MoveCompleted.class, (s, e) -> s.moved(e.at()))
+                .onEvent(
+                        MoveRolledBack.class,
+                        (s, e) -> s.withMove(s.move().ended(s.move().unwindAs(), e.at())))
                 .build();
     }
 }

@@ -15,7 +15,8 @@ import java.time.Duration;
 @JsonSubTypes({
     @JsonSubTypes.Type(value = PortChange.BindTo.class, name = "bind"),
     @JsonSubTypes.Type(value = PortChange.Unbind.class, name = "unbind"),
-    @JsonSubTypes.Type(value = PortChange.Delete.class, name = "delete")
+    @JsonSubTypes.Type(value = PortChange.Delete.class, name = "delete"),
+    @JsonSubTypes.Type(value = PortChange.MoveTo.class, name = "move")
 })
 public sealed interface PortChange extends CborSerializable {
     /** What the client hears when the change goes on past the time it waits. */
@@ -33,6 +34,19 @@ public sealed interface PortChange extends CborSerializable {
         public String unfinished(String port) {
             return "binding port " + port + " to host " + host + " did not finish in the time the client waits;"
                     + " it goes on, or is rolled back if the host does not answer: retry the request to learn which";
+        }
+    }
+
+    /**
+     * Starts a live move of the bound port to {@code host} (docs/architecture.md section 7.1): the destination is
+     * asked for a VLAN and flows. When it does not answer, that is rolled back and the port stays where it is.
+     * {@code requestedAt}: epoch milliseconds.
+     */
+    record MoveTo(String host, long requestedAt) implements PortChange {
+        @Override
+        public String unfinished(String port) {
+            return "moving port " + port + " to host " + host + " did not finish in the time the client waits; it"
+                    + " goes on, or is rolled back if the host does not answer: GET the port's migration to learn which";
         }
     }
 

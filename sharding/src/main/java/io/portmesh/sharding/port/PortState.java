@@ -22,17 +22,18 @@ public record PortState(
         int vlan,
         String tunnelIp,
         PortChange pending,
-        String leftHost)
+        String leftHost,
+        PortMove move)
         implements CborSerializable {
     public static final String UNBOUND = "UNBOUND";
     public static final String BOUND = "BOUND";
 
     public static PortState empty(String id) {
-        return new PortState(id, null, 0, null, List.of(), null, null, 0, null, null, null);
+        return new PortState(id, null, 0, null, List.of(), null, null, 0, null, null, null, null);
     }
 
     public PortState created(String switchId, int vni, String mac, List<String> ips, String name) {
-        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null, null);
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, null, null, null);
     }
 
     public boolean exists() {
@@ -50,25 +51,59 @@ public record PortState(
 
     /** The host the pending change asks: the one it binds the port to, or the one it unbinds the port from. */
     public String pendingHost() {
-        return pending instanceof PortChange.BindTo b ? b.host() : host;
+        if (pending instanceof PortChange.BindTo b) {
+            return b.host();
+        }
+        return pending instanceof PortChange.MoveTo m ? m.host() : host;
     }
 
     public PortState started(PortChange change) {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, change, leftHost);
+        PortMove m =
+                change instanceof PortChange.MoveTo to ? PortMove.preparing(this, to.host(), to.requestedAt()) : move;
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, change, leftHost, m);
     }
 
     public PortState abandoned() {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, leftHost);
+        // a move that never got its destination ready is forgotten, the last one before it is not known any more
+        PortMove m = pending instanceof PortChange.MoveTo ? null : move;
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, leftHost, m);
     }
 
     public PortState bound(String host, int vlan, String tunnelIp) {
-        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, null);
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, null, move);
     }
 
     /** Unbound from {@code host}: an Unbind is done; a Delete goes on with the switch, so it stays pending. */
     public PortState unbound(String host) {
         PortChange next = pending instanceof PortChange.Delete ? pending : null;
-        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, next, host);
+        return new PortState(id, switchId, vni, mac, ips, name, null, 0, null, next, host, move);
+    }
+
+    /** The move's phase changed (not its end by completion: see {@link #moved}). */
+    public PortState withMove(PortMove m) {
+        return new PortState(id, switchId, vni, mac, ips, name, host, vlan, tunnelIp, null, leftHost, m);
+    }
+
+    /** The move completed: the port is bound where it moved to, and the move is its last one. */
+    public PortState moved(long at) {
+        return new PortState(
+                id,
+                switchId,
+                vni,
+                mac,
+                ips,
+                name,
+                move.to(),
+                move.toVlan(),
+                move.toTunnelIp(),
+                null,
+                null,
+                move.ended(io.portmesh.sharding.service.MigrationInfo.COMPLETED, at));
+    }
+
+    /** A move is under way (from PREPARING until it ends). */
+    public boolean isMoving() {
+        return move != null && move.underWay();
     }
 
     /** A Delete is under way past its host step (or had none): the port is leaving its switch. */

@@ -6,7 +6,7 @@ import io.portmesh.model.CborSerializable;
  * A port's live move as the API shows it (docs/architecture.md section 7.1): the move under way, or the last one.
  *
  * <ul>
- *   <li>{@code state}: {@code PREPARING} (the destination is being asked for a VLAN and flows), {@code MIGRATING}
+ *   <li>{@code state}: {@code NONE} (a move to the host the port is on: nothing to do), {@code PREPARING} (the destination is being asked for a VLAN and flows), {@code MIGRATING}
  *       (the destination is ready, frames go to both hosts, waiting for the VM's RARP or an explicit complete),
  *       {@code ACTIVATED} (the VM runs on the destination: peers are being re-pointed and the source released),
  *       {@code ROLLING_BACK} (the move was cancelled or not activated in time: the destination is being released),
@@ -33,6 +33,9 @@ public record MigrationInfo(
         String endedAt,
         Realization realization)
         implements CborSerializable {
+    /** The answer to a move to the host the port is on: nothing moved. */
+    public static final String NONE = "NONE";
+
     public static final String PREPARING = "PREPARING";
     public static final String MIGRATING = "MIGRATING";
     public static final String ACTIVATED = "ACTIVATED";

@@ -207,35 +207,55 @@ public final class ShardedNetworkService implements NetworkService {
                 LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
-    // Live moves: the port entity's side is being built (issue 16); until then these refuse with 503.
     @Override
     public CompletionStage<MigrationInfo> startMigration(PortId id, HostId to, boolean waitRealized) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-                new UnavailableException("live moves are not built yet"));
+        return movePort(
+                id, "move to host " + to, r -> new LogicalPortEntity.Move(to.value(), waitRealized, r), waitRealized);
     }
 
     @Override
     public CompletionStage<MigrationInfo> getMigration(PortId id) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-                new UnavailableException("live moves are not built yet"));
+        return ask(port(id), LogicalPortEntity.GetMove::new, EntityCall.read("port " + id));
     }
 
     @Override
     public CompletionStage<MigrationInfo> cancelMigration(PortId id, boolean waitRealized) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-                new UnavailableException("live moves are not built yet"));
+        return movePort(id, "cancel its move", r -> new LogicalPortEntity.CancelMove(waitRealized, r), waitRealized);
     }
 
     @Override
     public CompletionStage<MigrationInfo> completeMigration(PortId id, boolean waitRealized) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-                new UnavailableException("live moves are not built yet"));
+        return movePort(
+                id, "complete its move", r -> new LogicalPortEntity.CompleteMove(waitRealized, r), waitRealized);
     }
 
+    /** A step of a port's move: the port answers within its client timeout, done or not, as for a binding. */
+    private CompletionStage<MigrationInfo> movePort(
+            PortId id,
+            String action,
+            Function<ActorRef<StatusReply<MigrationInfo>>, LogicalPortEntity.Command> msg,
+            boolean waitRealized) {
+        String entity = "port " + id;
+        return ask(
+                port(id),
+                msg,
+                EntityCall.change(entity, action, entity + "'s migration"),
+                LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
+    }
+
+    /**
+     * Reads the port's own journal (its events are written by the port entity alone, so they are its history). A
+     * port that does not exist answers 404 first; the read is bounded by the ask timeout.
+     */
     @Override
     public CompletionStage<List<PortHistoryEntry>> portHistory(PortId id) {
-        return java.util.concurrent.CompletableFuture.failedFuture(
-                new UnavailableException("port history is not built yet"));
+        return getPort(id)
+                .thenCompose(p -> PortHistory.read(system, id.value(), askTimeout)
+                        .exceptionally(e -> {
+                            throw new CompletionException(new UnavailableException("the history of port " + id
+                                    + " could not be read from the journal within " + askTimeout.toMillis() + " ms: "
+                                    + Errors.describe(unwrap(e))));
+                        }));
     }
 
     @Override

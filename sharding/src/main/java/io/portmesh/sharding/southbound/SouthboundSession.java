@@ -344,9 +344,28 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             } else {
                 getContext().getLog().debug("{}: push {}: also refused: {}", identity, push.seq, m.message());
             }
+        } else if (m.message() instanceof org.projectfloodlight.openflow.protocol.OFPacketIn in) {
+            onPacketIn(in);
         } else {
             getContext().getLog().debug("{} sent {}", identity, m.message().getType());
         }
         return this;
+    }
+
+    /**
+     * Only activation flows send frames to the controller (docs/architecture.md section 7.1): a VM's RARP or ARP on
+     * the trunk, still tagged with its access VLAN. Its host decides whether it activates a move.
+     */
+    private void onPacketIn(org.projectfloodlight.openflow.protocol.OFPacketIn in) {
+        byte[] f = in.getData();
+        int tpid = f.length >= 18 ? ((f[12] & 0xFF) << 8) | (f[13] & 0xFF) : 0;
+        int ethType = f.length >= 18 ? ((f[16] & 0xFF) << 8) | (f[17] & 0xFF) : 0;
+        if (tpid != 0x8100 || (ethType != 0x8035 && ethType != 0x0806)) {
+            getContext().getLog().debug("{}: packet-in of no activation ignored ({} bytes)", identity, f.length);
+            return;
+        }
+        int vlan = (((f[14] & 0xFF) << 8) | (f[15] & 0xFF)) & 0x0FFF;
+        String mac = io.portmesh.model.Mac.of(f, 6).toString();
+        host.tell(new HostEntity.ActivationSeen(vlan, mac));
     }
 }

@@ -83,8 +83,8 @@ class HostFanoutTest {
 
     @Test
     void anEntityThatStopsLeavesThisNodesHosts() throws Exception {
-        ActorRef<HostEntity.Command> host = testKit.spawn(
-                HostEntity.create("fan-h5", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1), s -> null, fanout));
+        ActorRef<HostEntity.Command> host = testKit.spawn(HostEntity.create(
+                "fan-h5", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1), s -> null, (p, h) -> {}, fanout));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!fanout.localHosts().contains("fan-h5")) { // the entity registers when it starts, on its own thread
             assertThat(System.nanoTime()).as("fan-h5 started").isLessThan(deadline);

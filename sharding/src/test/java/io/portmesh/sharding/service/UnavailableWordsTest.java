@@ -15,12 +15,14 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * A service whose asks cannot be answered in time (their timeout is a microsecond): every failure is an
+ * A service whose asks are never answered: the entities it asks are stand-ins that handle no message (and stop on hand-off) (a real
+ * entity can answer within the scheduler's tick, which is what a microsecond's timeout becomes). Every failure is an
  * {@link UnavailableException} that names the entity and what it was asked, says whether a change may have been
  * applied, and carries no class name.
  */
@@ -31,7 +33,17 @@ class UnavailableWordsTest {
 
     @BeforeAll
     static void start() {
-        EntityTestKits.startEntities(testKit.system(), Duration.ofSeconds(5), Duration.ofSeconds(2));
+        var system = testKit.system();
+        EntityTestKits.joinAsSingleNode(system);
+        var sharding = org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(system);
+        sharding.init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
+                io.portmesh.sharding.lswitch.VniRegistryEntity.TYPE_KEY, ctx -> Behaviors.empty()));
+        sharding.init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
+                io.portmesh.sharding.registry.TunnelIpRegistryEntity.TYPE_KEY, ctx -> Behaviors.empty()));
+        sharding.init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
+                io.portmesh.sharding.lswitch.LogicalSwitchEntity.TYPE_KEY, ctx -> Behaviors.empty()));
+        sharding.init(org.apache.pekko.cluster.sharding.typed.javadsl.Entity.of(
+                io.portmesh.sharding.host.HostEntity.TYPE_KEY, ctx -> Behaviors.empty()));
         impatient = new ShardedNetworkService(
                 testKit.system(), new TopologyView(), Duration.ofNanos(1000), Duration.ofSeconds(2));
     }

@@ -1,0 +1,464 @@
+package io.portmesh.sharding.port;
+
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.port.LogicalPortEntity.Event;
+import io.portmesh.sharding.port.LogicalPortEntity.Running;
+import io.portmesh.sharding.service.MigrationInfo;
+import io.portmesh.sharding.service.Realization;
+import java.time.Duration;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+
+/**
+ * The steps of a port's live move (docs/architecture.md section 7.1), run by its {@link LogicalPortEntity}: one
+ * persisted event before every step that another entity must take, so that the port's end anywhere leaves the move
+ * resumable from its state ({@link #resume}).
+ *
+ * <pre>
+ * phase (persisted)     on                        then
+ * BOUND(A)              Move(B)                   ChangeStarted(MoveTo B) -> PREPARING; ask B BindPort(arriving)
+ * PREPARING             B bound it (VLAN V_B)     MoveStarted -> MIGRATING; SetMoving(A, B) to the switch: every
+ *                                                 host sends to both A and B; the answer carries V_B
+ *                       B refused                 ChangeAbandoned -> BOUND(A); the error to the client
+ *                       no answer, or restart     503; UnbindPort at B until it answers; ChangeAbandoned
+ * MIGRATING             RARP/ARP of the VM on B,  MoveActivated -> ACTIVATED
+ *                       or CompleteMove
+ *                       CancelMove, Unbind,       MoveUnwinding(CANCELLED) -> ROLLING_BACK (then the request)
+ *                       Delete, Move(elsewhere)
+ *                       the move's deadline       MoveUnwinding(ROLLED_BACK) -> ROLLING_BACK
+ * ACTIVATED             (go on)                   SetBinding(B) to the switch (peers: B only), UnbindPort at A,
+ *                                                 ConfirmArrival at B; MoveCompleted -> BOUND(B)
+ * ROLLING_BACK          (go on)                   SetBinding(A) to the switch (peers: A only), UnbindPort at B;
+ *                                                 MoveRolledBack -> BOUND(A)
+ * </pre>
+ *
+ * Steps of ACTIVATED and ROLLING_BACK are idempotent and retried with backoff until they succeed: both hosts keep
+ * forwarding meanwhile (the VM is on one of them, and every peer still sends to that one). No frame is lost by a
+ * step that is slow; a host that misses a step only keeps a flow longer.
+ */
+final class MoveSteps {
+    private final LogicalPortEntity port;
+
+    MoveSteps(LogicalPortEntity port) {
+        this.port = port;
+    }
+
+    private EffectFactories<Event, PortState> effect() {
+        return port.effects();
+    }
+
+    /** A Bind to another host is a move; its client hears the binding (the VLAN on the new host). */
+    static Consumer<StatusReply<MigrationInfo>> asBinding(LogicalPortEntity.Bind bind) {
+        return reply -> bind.replyTo()
+                .tell(
+                        reply.isSuccess()
+                                ? StatusReply.success(new LogicalPortEntity.Outcome(
+                                        reply.getValue().to(),
+                                        reply.getValue().toVlan() == null
+                                                ? 0
+                                                : reply.getValue().toVlan(),
+                                        Map.of(),
+                                        reply.getValue().realization() == null
+                                                ? java.util.List.of()
+                                                : reply.getValue().realization().pendingHosts()))
+                                : StatusReply.error(reply.getError()));
+    }
+
+    StatusReply<MigrationInfo> info(PortState s) {
+        if (!s.exists()) {
+            return Errors.notFound("no port " + port.portId);
+        }
+        if (s.move() == null) {
+            return Errors.notFound("port " + port.portId + " has not moved");
+        }
+        return StatusReply.success(s.move().info(port.portId, Realization.NOT_WAITED));
+    }
+
+    Effect<Event, PortState> onMove(PortState s, LogicalPortEntity.Move c) {
+        return onMove(s, c, c.replyTo()::tell, c);
+    }
+
+    /** {@code request}: what the client sent (a Move, or a Bind to another host), to wait again if need be. */
+    Effect<Event, PortState> onMove(
+            PortState s,
+            LogicalPortEntity.Move c,
+            Consumer<StatusReply<MigrationInfo>> client,
+            LogicalPortEntity.Request<?> request) {
+        if (!s.exists()) {
+            return reply(client, Errors.notFound("no port " + port.portId));
+        }
+        if (s.isLeaving()) {
+            return reply(client, Errors.conflict("port " + port.portId + " is being deleted"));
+        }
+        if (!s.isBound()) {
+            return reply(
+                    client,
+                    Errors.invalid(
+                            "port",
+                            "port " + port.portId + " is not bound: a move takes a bound port to another host;"
+                                    + " bind it instead (PUT /v1/ports/" + port.portId + "/binding)"));
+        }
+        if (s.isMoving()) { // MIGRATING: the other phases run steps and keep requests waiting
+            if (c.host().equals(s.move().to())) { // a repeated request: tell the switch again, answer the move
+                startStep(s, c.awaitRealized(), client);
+                tellSwitchMoving(s);
+                return effect().none();
+            }
+            // elsewhere (back to the source: a cancel; or on to a third host): take this move back first
+            return unwindThen(s, request, MigrationInfo.CANCELLED);
+        }
+        if (c.host().equals(s.host())) { // on that host already: nothing to move
+            return reply(client, StatusReply.success(notMoved(s)));
+        }
+        startStep(s, c.awaitRealized(), client);
+        return effect().persist(new LogicalPortEntity.ChangeStarted(new PortChange.MoveTo(c.host(), now())))
+                .thenRun(this::askDestination);
+    }
+
+    /** A Bind while a move is under way: to the destination, the move's answer; to the source, a conflict. */
+    Effect<Event, PortState> bindWhileMoving(PortState s, LogicalPortEntity.Bind c) {
+        if (c.host().equals(s.move().to())) {
+            return onMove(s, new LogicalPortEntity.Move(c.host(), c.awaitRealized(), null), asBinding(c), c);
+        }
+        if (c.host().equals(s.host())) {
+            return effect().reply(
+                            c.replyTo(),
+                            Errors.conflict("port " + port.portId + " is moving from host " + s.host() + " to "
+                                    + s.move().to() + "; cancel the move (DELETE /v1/ports/" + port.portId
+                                    + "/migration) to keep it on " + s.host()));
+        }
+        return onMove(s, new LogicalPortEntity.Move(c.host(), c.awaitRealized(), null), asBinding(c), c);
+    }
+
+    /** The request waits in the stash while the move is taken back; then it is handled as usual. */
+    Effect<Event, PortState> unwindThen(PortState s, LogicalPortEntity.Request<?> request, String endState) {
+        port.begin(Running.move(moveChange(s), false, null));
+        port.ctx.getSelf().tell(new LogicalPortEntity.Unwind(endState));
+        return port.waitForTurn(request);
+    }
+
+    Effect<Event, PortState> onComplete(PortState s, LogicalPortEntity.CompleteMove c) {
+        if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
+            return effect().reply(c.replyTo(), noMove(s, "complete"));
+        }
+        startStep(s, c.awaitRealized(), c.replyTo()::tell);
+        return activate(s, LogicalPortEntity.Activate.BY_API);
+    }
+
+    Effect<Event, PortState> onCancel(PortState s, LogicalPortEntity.CancelMove c) {
+        if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
+            return effect().reply(c.replyTo(), noMove(s, "cancel"));
+        }
+        startStep(s, c.awaitRealized(), c.replyTo()::tell);
+        return unwind(s, MigrationInfo.CANCELLED);
+    }
+
+    Effect<Event, PortState> onActivate(PortState s, LogicalPortEntity.Activate a) {
+        if (!s.isMoving()
+                || !s.move().is(MigrationInfo.MIGRATING)
+                || !a.host().equals(s.move().to())) {
+            port.ctx
+                    .getLog()
+                    .debug("port {}: activation from host {} ignored (no move there under way)", port.portId, a.host());
+            return effect().none();
+        }
+        port.begin(Running.move(moveChange(s), false, null));
+        return activate(s, a.by());
+    }
+
+    Effect<Event, PortState> onDeadline(PortState s) {
+        if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
+            return effect().none();
+        }
+        port.ctx
+                .getLog()
+                .warn(
+                        "port {}: its move from host {} to {} was not activated within {} s; rolling it back",
+                        port.portId,
+                        s.host(),
+                        s.move().to(),
+                        port.moveTimeout.toSeconds());
+        port.begin(Running.move(moveChange(s), false, null));
+        return unwind(s, MigrationInfo.ROLLED_BACK);
+    }
+
+    // ---- PREPARING
+
+    private void askDestination(PortState s) {
+        port.pipe(
+                port.hostRef(s.move().to())
+                        .<HostEntity.Bound>askWithStatus(
+                                r -> new HostEntity.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), true, r),
+                                port.askTimeout),
+                LogicalPortEntity.HostBound::new);
+    }
+
+    /** The destination answered the PREPARING step; a lost answer is rolled back as a lost bind is. */
+    Effect<Event, PortState> onDestinationReady(PortState s, LogicalPortEntity.HostBound m) {
+        PortChange.MoveTo to = (PortChange.MoveTo) s.pending();
+        if (m.error() == null) {
+            HostEntity.Bound b = m.bound();
+            port.metrics.moveSeconds.labelValues("prepare").observe((now() - to.requestedAt()) / 1000.0);
+            return effect().persist(new LogicalPortEntity.MoveStarted(
+                            to.host(), b.vlan(), b.tunnelIp(), now() + port.moveTimeout.toMillis()))
+                    .thenRun(ns -> {
+                        armDeadline(ns);
+                        tellSwitchMoving(ns);
+                    });
+        }
+        if (Errors.isEntityError(m.error())) { // refused (no free VLAN, unknown host): nothing was bound there
+            return port.ending(effect().persist(new LogicalPortEntity.ChangeAbandoned())
+                    .thenRun(ns -> port.running.answerMove(Errors.passOn(m.error()))));
+        }
+        port.running.answerMove(Errors.unavailable("moving port " + port.portId + " to host " + to.host()
+                + " was not started: the host did not answer within " + port.askTimeout.toMillis()
+                + " ms. It is being taken back; the port stays on host " + s.host() + "; the request may be retried."));
+        port.pipe(
+                port.hostRef(to.host())
+                        .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
+                LogicalPortEntity.HostUnbound::new);
+        return effect().none();
+    }
+
+    // ---- MIGRATING
+
+    private void tellSwitchMoving(PortState s) {
+        PortMove mv = s.move();
+        boolean await = port.running.await;
+        port.pipe(
+                port.switchRef(s.switchId())
+                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                r -> new LogicalSwitchEntity.SetMoving(
+                                        port.portId, s.host(), s.tunnelIp(), mv.to(), mv.toTunnelIp(), await, r),
+                                switchTimeout(await)),
+                LogicalPortEntity.MoveSwitchTold::new);
+    }
+
+    private void armDeadline(PortState s) {
+        long left = Math.max(0, s.move().deadline() - now());
+        port.timers.startSingleTimer(
+                LogicalPortEntity.MOVE_DEADLINE, new LogicalPortEntity.MoveDeadline(), Duration.ofMillis(left));
+    }
+
+    // ---- ACTIVATED and ROLLING_BACK
+
+    private Effect<Event, PortState> activate(PortState s, String by) {
+        port.timers.cancel(LogicalPortEntity.MOVE_DEADLINE);
+        port.ctx
+                .getLog()
+                .info(
+                        "port {}: move from host {} to {} activated by {}",
+                        port.portId,
+                        s.host(),
+                        s.move().to(),
+                        by);
+        return effect().persist(new LogicalPortEntity.MoveActivated(by, now())).thenRun(this::tellSwitchTheEnd);
+    }
+
+    Effect<Event, PortState> unwind(PortState s, String endState) {
+        if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
+            return port.ending(effect().none()); // ended meanwhile: the waiting request goes on
+        }
+        port.timers.cancel(LogicalPortEntity.MOVE_DEADLINE);
+        return effect().persist(new LogicalPortEntity.MoveUnwinding(endState, now()))
+                .thenRun(this::tellSwitchTheEnd);
+    }
+
+    /** The switch binds the member to one host again: the destination once activated, else the source. */
+    private void tellSwitchTheEnd(PortState s) {
+        PortMove mv = s.move();
+        boolean activated = mv.is(MigrationInfo.ACTIVATED);
+        String host = activated ? mv.to() : s.host();
+        String tep = activated ? mv.toTunnelIp() : s.tunnelIp();
+        boolean await = port.running.await;
+        port.pipe(
+                port.switchRef(s.switchId())
+                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                r -> new LogicalSwitchEntity.SetBinding(port.portId, host, tep, null, await, r),
+                                switchTimeout(await)),
+                LogicalPortEntity.MoveSwitchTold::new);
+    }
+
+    Effect<Event, PortState> onSwitchTold(PortState s, LogicalPortEntity.MoveSwitchTold m) {
+        if (!s.isMoving()) {
+            return port.ending(effect().none());
+        }
+        if (s.move().is(MigrationInfo.MIGRATING)) { // the start's (or a repeated start's) last step
+            if (m.error() != null) {
+                port.running.answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
+                        + s.move().to() + " but its switch did not confirm it: " + Errors.describe(m.error())
+                        + "; repeat the request to tell the switch again"));
+            } else {
+                port.running.answerMove(StatusReply.success(s.move().info(port.portId, realization(m))));
+            }
+            return port.ending(effect().none());
+        }
+        if (m.error() != null) {
+            return retry(s, "its switch", m.error());
+        }
+        port.running.realization = realization(m);
+        // the peers point at one host again: the other one lets the port go
+        String release =
+                s.move().is(MigrationInfo.ACTIVATED) ? s.host() : s.move().to();
+        port.pipe(
+                port.hostRef(release)
+                        .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
+                (v, e) -> new LogicalPortEntity.MoveHostReleased(e));
+        return effect().none();
+    }
+
+    Effect<Event, PortState> onHostReleased(PortState s, LogicalPortEntity.MoveHostReleased m) {
+        if (!s.isMoving()) {
+            return port.ending(effect().none());
+        }
+        if (m.error() != null) {
+            return retry(s, "the host it leaves", m.error());
+        }
+        if (s.move().is(MigrationInfo.ACTIVATED)) {
+            port.pipe(
+                    port.hostRef(s.move().to())
+                            .<Long>askWithStatus(r -> new HostEntity.ConfirmArrival(port.portId, r), port.askTimeout),
+                    (v, e) -> new LogicalPortEntity.ArrivalConfirmed(e));
+            return effect().none();
+        }
+        return end(s, new LogicalPortEntity.MoveRolledBack(now()));
+    }
+
+    Effect<Event, PortState> onArrivalConfirmed(PortState s, LogicalPortEntity.ArrivalConfirmed m) {
+        if (!s.isMoving()) {
+            return port.ending(effect().none());
+        }
+        if (m.error() != null) {
+            return retry(s, "the host it moves to", m.error());
+        }
+        return end(s, new LogicalPortEntity.MoveCompleted(now()));
+    }
+
+    private Effect<Event, PortState> end(PortState s, Event ended) {
+        PortMove before = s.move();
+        Realization r = port.running.realization;
+        return port.ending(effect().persist(ended).thenRun(ns -> {
+            PortMove mv = ns.move();
+            String outcome = mv.is(MigrationInfo.COMPLETED)
+                    ? (LogicalPortEntity.Activate.BY_API.equals(mv.activatedBy()) ? "completed_by_api" : "activated")
+                    : mv.phase().toLowerCase(java.util.Locale.ROOT);
+            port.metrics.moves.labelValues(outcome).inc();
+            if (before.activatedAt() > 0) {
+                port.metrics.moveSeconds.labelValues("activation").observe((mv.endedAt() - before.activatedAt()) / 1e3);
+            }
+            port.metrics.moveSeconds.labelValues("total").observe((mv.endedAt() - mv.startedAt()) / 1e3);
+            port.ctx
+                    .getLog()
+                    .info("port {}: move from host {} to {} ended {}", port.portId, mv.from(), mv.to(), outcome);
+            port.running.answerMove(StatusReply.success(mv.info(port.portId, r)));
+        }));
+    }
+
+    /** A step of ACTIVATED or ROLLING_BACK failed: it is tried again, with backoff, until it succeeds. */
+    private Effect<Event, PortState> retry(PortState s, String who, Throwable error) {
+        Duration wait = LogicalPortEntity.retryDelay(port.running.hostAttempts++);
+        port.ctx
+                .getLog()
+                .warn(
+                        "port {}: {} did not take the move's step ({}); trying again in {} ms",
+                        port.portId,
+                        who,
+                        Errors.describe(error),
+                        wait.toMillis());
+        port.timers.startSingleTimer(LogicalPortEntity.RETRY, new LogicalPortEntity.MoveStepAgain(), wait);
+        return effect().none();
+    }
+
+    /** The failed step again: the whole end of the move from its switch step (each step is idempotent). */
+    Effect<Event, PortState> stepAgain(PortState s) {
+        if (s.isMoving() && !s.move().is(MigrationInfo.MIGRATING)) {
+            tellSwitchTheEnd(s);
+        }
+        return effect().none();
+    }
+
+    /**
+     * The port started again in the middle of a move. MIGRATING: the deadline is armed again and the switch told
+     * again (its hosts may have missed it). ACTIVATED and ROLLING_BACK: the end goes on from its first step.
+     */
+    void resume(PortState s) {
+        port.ctx
+                .getLog()
+                .info(
+                        "port {}: resuming its move to host {} ({})",
+                        port.portId,
+                        s.move().to(),
+                        s.move().phase());
+        port.begin(Running.move(moveChange(s), false, null));
+        if (s.move().is(MigrationInfo.MIGRATING)) {
+            armDeadline(s);
+            tellSwitchMoving(s);
+        } else {
+            tellSwitchTheEnd(s);
+        }
+    }
+
+    // ---- helpers
+
+    private void startStep(PortState s, boolean await, Consumer<StatusReply<MigrationInfo>> client) {
+        port.begin(Running.move(moveChange(s), await, client));
+        port.clientDeadline(await);
+    }
+
+    /** What a move's client hears when the step runs past its wait. */
+    private static PortChange moveChange(PortState s) {
+        return new PortChange.MoveTo(
+                s.move() == null ? "another host" : s.move().to(), 0);
+    }
+
+    private Duration switchTimeout(boolean await) {
+        return await ? port.askTimeout.plus(port.realizeTimeout) : port.askTimeout;
+    }
+
+    private Realization realization(LogicalPortEntity.MoveSwitchTold m) {
+        if (m.versions() == null || !port.running.await) {
+            return Realization.NOT_WAITED;
+        }
+        var behind = m.versions().behind();
+        return new Realization(true, behind.isEmpty(), behind);
+    }
+
+    private StatusReply<MigrationInfo> noMove(PortState s, String what) {
+        if (!s.exists()) {
+            return Errors.notFound("no port " + port.portId);
+        }
+        return Errors.conflict("port " + port.portId + " has no move under way to " + what
+                + (s.move() == null ? "" : " (its last move is " + s.move().phase() + ")"));
+    }
+
+    private MigrationInfo notMoved(PortState s) {
+        return new MigrationInfo(
+                port.portId,
+                MigrationInfo.NONE,
+                s.host(),
+                s.host(),
+                s.vlan(),
+                s.vlan(),
+                null,
+                null,
+                null,
+                null,
+                null,
+                Realization.NOT_WAITED);
+    }
+
+    private Effect<Event, PortState> reply(
+            Consumer<StatusReply<MigrationInfo>> client, StatusReply<MigrationInfo> reply) {
+        client.accept(reply);
+        return effect().none();
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+}
