@@ -12,7 +12,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code portmeshctl port create|get|list|delete|bind|unbind}. */
+/**
+ * {@code portmeshctl port create|get|list|delete|bind|unbind}, and live moves: {@code move|migration|move-cancel|
+ * move-complete}, with the port's {@code history}.
+ */
 @Command(
         name = "port",
         description = "Logical ports (VM NICs) and where they are bound.",
@@ -22,7 +25,12 @@ import picocli.CommandLine.Spec;
             PortCommands.ListAll.class,
             PortCommands.Delete.class,
             PortCommands.Bind.class,
-            PortCommands.Unbind.class
+            PortCommands.Unbind.class,
+            PortCommands.Move.class,
+            PortCommands.Migration.class,
+            PortCommands.MoveCancel.class,
+            PortCommands.MoveComplete.class,
+            PortCommands.History.class
         })
 final class PortCommands {
     private PortCommands() {}
@@ -157,6 +165,100 @@ final class PortCommands {
         public Integer call() {
             String path = "/v1/ports/" + segment(id) + "/binding" + wait.query();
             return PortmeshCtl.root(spec).request("DELETE", path, null, View.REALIZATION);
+        }
+    }
+
+    @Command(
+            name = "move",
+            description = "Start a live move of a bound port to another host; prints the move with its VLAN there"
+                    + " (TO-VLAN).")
+    static final class Move implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Option(names = "--to", required = true, paramLabel = "HOST", description = "The host to move it to.")
+        String to;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/ports/" + segment(id) + "/migration" + wait.query();
+            return PortmeshCtl.root(spec).request("POST", path, Map.of("to", to), View.MIGRATION);
+        }
+    }
+
+    @Command(name = "migration", description = "Show a port's move under way, or its last one.")
+    static final class Migration implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return PortmeshCtl.root(spec)
+                    .request("GET", "/v1/ports/" + segment(id) + "/migration", null, View.MIGRATION);
+        }
+    }
+
+    @Command(
+            name = "move-cancel",
+            description = "Cancel a move that is not activated (the destination is released, the source keeps the"
+                    + " port).")
+    static final class MoveCancel implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/ports/" + segment(id) + "/migration" + wait.query();
+            return PortmeshCtl.root(spec).request("DELETE", path, null, View.MIGRATION);
+        }
+    }
+
+    @Command(
+            name = "move-complete",
+            description = "Activate a move as the VM's RARP would, for a VM that sends none (its NIC is down).")
+    static final class MoveComplete implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            String path = "/v1/ports/" + segment(id) + "/migration/complete" + wait.query();
+            return PortmeshCtl.root(spec).request("POST", path, null, View.MIGRATION);
+        }
+    }
+
+    @Command(name = "history", description = "List a port's own journal, oldest first.")
+    static final class History implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        @Override
+        public Integer call() {
+            return PortmeshCtl.root(spec).request("GET", "/v1/ports/" + segment(id) + "/history", null, View.HISTORY);
         }
     }
 }

@@ -158,11 +158,23 @@ public final class PortmeshCtl implements Callable<Integer> {
         } else {
             out.println(pretty(json));
         }
-        if (reply.status() == 202) {
+        if (reply.status() == 202 && (json == null || waitEnded(json))) {
             err.println("warning: accepted, but not yet realized on: " + pendingHosts(json));
             return NOT_REALIZED;
         }
         return OK;
+    }
+
+    /**
+     * Whether a 202 is a wait that ended before every host acknowledged. A live move answers 202 without a wait too
+     * (started, not finished): that is done as asked.
+     */
+    private static boolean waitEnded(JsonNode json) {
+        return realizationOf(json).path("waited").asBoolean(true);
+    }
+
+    private static JsonNode realizationOf(JsonNode json) {
+        return json.has("realization") ? json.get("realization") : json;
     }
 
     private static String describe(IOException e) {
@@ -183,9 +195,10 @@ public final class PortmeshCtl implements Callable<Integer> {
     }
 
     private static String pendingHosts(JsonNode json) {
-        JsonNode realization = json.has("realization") ? json.get("realization") : json;
         List<String> hosts = new ArrayList<>();
-        realization.path("pendingHosts").forEach(h -> hosts.add(h.asText()));
+        if (json != null) {
+            realizationOf(json).path("pendingHosts").forEach(h -> hosts.add(h.asText()));
+        }
         return hosts.isEmpty() ? "(hosts not named)" : String.join(", ", hosts);
     }
 

@@ -38,6 +38,27 @@ enum View {
             col("REALIZED", r -> realized(r.path("realization"))),
             col("PENDING", r -> text(r.path("realization").get("pendingHosts"))))),
     REALIZATION(List.of(col("REALIZED", View::realized), col("PENDING", "pendingHosts"))),
+    MIGRATION(List.of(
+            col("PORT", "port"),
+            col("STATE", "state"),
+            col("FROM", "from"),
+            col("TO", "to"),
+            col("FROM-VLAN", "fromVlan"),
+            col("TO-VLAN", "toVlan"),
+            col("ACTIVATED-BY", "activatedBy"),
+            col("DEADLINE", "deadline"),
+            col("ENDED", "endedAt"),
+            col("REALIZED", r -> realized(r.path("realization"))),
+            col("PENDING", r -> text(r.path("realization").get("pendingHosts"))))),
+    HISTORY(List.of(col("SEQ", "seq"), col("AT", "at"), col("EVENT", "event"), col("DETAIL", View::detail))) {
+        /** One row per event of the journal. */
+        @Override
+        List<JsonNode> rows(JsonNode body) {
+            List<JsonNode> rows = new ArrayList<>();
+            body.path("events").forEach(rows::add);
+            return rows;
+        }
+    },
     CLUSTER(List.of(
             col("ADDRESS", "address"),
             col("STATUS", "status"),
@@ -83,6 +104,15 @@ enum View {
         for (JsonNode a : host.path("agents")) {
             parts.add(a.path("slot").asText("?") + ":" + a.path("role").asText("?") + "@"
                     + a.path("node").asText("?"));
+        }
+        return parts.isEmpty() ? "-" : String.join(",", parts);
+    }
+
+    /** An event's fields as {@code name=value,...}, in the order the controller wrote them. */
+    private static String detail(JsonNode event) {
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<String, JsonNode> e : event.path("detail").properties()) {
+            parts.add(e.getKey() + "=" + text(e.getValue()));
         }
         return parts.isEmpty() ? "-" : String.join(",", parts);
     }

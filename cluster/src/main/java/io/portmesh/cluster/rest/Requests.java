@@ -94,6 +94,16 @@ final class Requests {
         }
     }
 
+    /** {@code POST /v1/ports/{id}/migration}: the host to move the port to. */
+    record Move(String to) {
+        HostId hostId() {
+            return id("to", required("to", to), HostId::of);
+        }
+    }
+
+    /** A call that takes no fields ({@code POST /v1/ports/{id}/migration/complete}): {@code {}}. */
+    record NoFields() {}
+
     static <T> T required(String field, T value) {
         if (value == null) {
             throw ApiException.missing(field);

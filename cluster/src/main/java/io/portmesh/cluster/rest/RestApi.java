@@ -203,7 +203,41 @@ public final class RestApi extends AllDirectives {
                                         delete(() -> waitParam(w -> {
                                             PortId id = PortId.of(raw);
                                             return reply(() -> svc.unbindPort(id, w), v -> realization(v, v));
-                                        }))))));
+                                        })))),
+                        pathPrefix("migration", () -> migration(raw)),
+                        path(
+                                "history",
+                                () -> get(() -> {
+                                    PortId id = PortId.of(raw);
+                                    return reply(
+                                            () -> svc.portHistory(id),
+                                            v -> JsonCodec.ok(new PortHistory(id.value(), v)));
+                                }))));
+    }
+
+    /** A port's live move: start it, read it, cancel it, or complete it as the VM's arrival would. */
+    private Route migration(String rawPortId) {
+        return concat(
+                pathEnd(() -> concat(
+                        post(() -> waitParam(w -> body(Requests.Move.class, r -> {
+                            PortId id = PortId.of(rawPortId);
+                            HostId to = r.hostId();
+                            return reply(() -> svc.startMigration(id, to, w), v -> started(v.realization(), v));
+                        }))),
+                        get(() -> {
+                            PortId id = PortId.of(rawPortId);
+                            return reply(() -> svc.getMigration(id), JsonCodec::ok);
+                        }),
+                        delete(() -> waitParam(w -> {
+                            PortId id = PortId.of(rawPortId);
+                            return reply(() -> svc.cancelMigration(id, w), v -> realization(v.realization(), v));
+                        })))),
+                path(
+                        "complete",
+                        () -> post(() -> waitParam(w -> noFields(() -> {
+                            PortId id = PortId.of(rawPortId);
+                            return reply(() -> svc.completeMigration(id, w), v -> realization(v.realization(), v));
+                        })))));
     }
 
     /**
@@ -237,10 +271,28 @@ public final class RestApi extends AllDirectives {
         return entity(JSON_BYTES, bytes -> inner.apply(JsonCodec.read(bytes, type)));
     }
 
+    /**
+     * The body of a call that takes no fields: none at all (whatever its content type), or {@code {}}; a body that is
+     * there is read as {@link #body} reads it, so a field in it is refused by name.
+     */
+    private Route noFields(Supplier<Route> inner) {
+        return extractRequestEntity(
+                e -> e.isKnownEmpty() ? inner.get() : body(Requests.NoFields.class, r -> inner.get()));
+    }
+
     /** A wait that ended before every host acknowledged is not an error: 202 with the pending hosts. */
     private static HttpResponse realization(Realization r, Object body) {
         boolean pending = r != null && r.waited() && !r.realized();
         return JsonCodec.response(pending ? 202 : 200, body);
+    }
+
+    /**
+     * A move answers once it is started, long before the VM runs on the destination: 202, or 200 when the request
+     * waited and the destination and every peer acknowledged it.
+     */
+    private static HttpResponse started(Realization r, Object body) {
+        boolean realized = r != null && r.waited() && r.realized();
+        return JsonCodec.response(realized ? 200 : 202, body);
     }
 
     private static HttpResponse created(String location, Object body) {

@@ -152,6 +152,112 @@ class PortmeshCtlTest {
                         "deletePort(" + port + ", true)");
     }
 
+    /** Switch blue, hosts esx-1 and esx-2, port-1 bound to esx-1 on VLAN 100, with the call log cleared. */
+    private static void seedBoundPort() {
+        ctl("switch", "create", "blue");
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        ctl("host", "create", "esx-2", "--tunnel-ip", "10.0.0.2");
+        ctl("port", "create", "--switch", "blue", "--mac", "52:54:00:00:00:01");
+        assertThat(ctl("port", "bind", "port-1", "--host", "esx-1").exit()).isZero();
+        rest.fake().clearCalls();
+    }
+
+    @Test
+    void portMoveShowCompleteAndHistory() throws Exception {
+        seedBoundPort();
+        Result move = ctl("port", "move", "port-1", "--to", "esx-2");
+        assertThat(move.exit())
+                .as("a started move (HTTP 202 without --wait) is done as asked: " + move.err())
+                .isZero();
+        assertThat(move.err()).isEmpty();
+        assertThat(move.json().get("state").asText()).isEqualTo("MIGRATING");
+        assertThat(move.json().get("toVlan").asInt()).isEqualTo(101);
+
+        Result show = ctl("port", "migration", "port-1", "-o", "table");
+        assertThat(show.exit()).as(show.err()).isZero();
+        assertThat(show.out().lines().toList())
+                .containsExactly(
+                        "PORT    STATE      FROM   TO     FROM-VLAN  TO-VLAN  ACTIVATED-BY  DEADLINE              ENDED"
+                                + "  REALIZED    PENDING",
+                        "port-1  MIGRATING  esx-1  esx-2  100        101      -             2026-12-06T12:10:03Z  -    "
+                                + "  not-waited  -");
+
+        Result complete = ctl("port", "move-complete", "port-1", "--wait", "-o", "table");
+        assertThat(complete.exit()).as(complete.err()).isZero();
+        assertThat(complete.out().lines().toList())
+                .containsExactly(
+                        "PORT    STATE      FROM   TO     FROM-VLAN  TO-VLAN  ACTIVATED-BY  DEADLINE              ENDED"
+                                + "                 REALIZED  PENDING",
+                        "port-1  COMPLETED  esx-1  esx-2  100        101      API           2026-12-06T12:10:03Z"
+                                + "  2026-12-06T12:00:06Z  yes       -");
+
+        Result history = ctl("port", "history", "port-1", "-o", "table");
+        assertThat(history.exit()).as(history.err()).isZero();
+        assertThat(history.out().lines().toList())
+                .containsExactly(
+                        "SEQ  AT                    EVENT          DETAIL",
+                        "1    2026-12-06T12:00:01Z  Created        switch=blue,mac=52:54:00:00:00:01",
+                        "2    2026-12-06T12:00:02Z  Bound          host=esx-1,vlan=100",
+                        "3    2026-12-06T12:00:04Z  MoveStarted    from=esx-1,to=esx-2,toVlan=101",
+                        "4    2026-12-06T12:00:07Z  MoveActivated  by=API",
+                        "5    2026-12-06T12:00:08Z  MoveCompleted  from=esx-1,to=esx-2");
+        Result historyJson = ctl("port", "history", "port-1");
+        assertThat(historyJson.json().get("port").asText()).isEqualTo("port-1");
+        assertThat(historyJson.json().get("events").size()).isEqualTo(5);
+
+        assertThat(rest.fake().calls())
+                .containsExactly(
+                        "startMigration(port-1, esx-2, false)",
+                        "getMigration(port-1)",
+                        "completeMigration(port-1, true)",
+                        "portHistory(port-1)",
+                        "portHistory(port-1)");
+    }
+
+    @Test
+    void portMoveCancelAndItsRefusal() throws Exception {
+        seedBoundPort();
+        assertThat(ctl("port", "move", "port-1", "--to", "esx-2", "--wait").exit())
+                .isZero();
+        Result cancel = ctl("port", "move-cancel", "port-1");
+        assertThat(cancel.exit()).as(cancel.err()).isZero();
+        assertThat(cancel.json().get("state").asText()).isEqualTo("CANCELLED");
+
+        Result again = ctl("port", "move-cancel", "port-1", "--wait");
+        assertThat(again.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(again.out()).isEmpty();
+        assertThat(again.err()).isEqualTo("error: port port-1 has no move under way to cancel (conflict, HTTP 409)\n");
+
+        Result unknownHost = ctl("port", "move", "port-1", "--to", "esx-9");
+        assertThat(unknownHost.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(unknownHost.err()).contains("esx-9").contains("HTTP 404");
+
+        assertThat(rest.fake().calls())
+                .containsExactly(
+                        "startMigration(port-1, esx-2, true)",
+                        "cancelMigration(port-1, false)",
+                        "cancelMigration(port-1, true)",
+                        "startMigration(port-1, esx-9, false)");
+    }
+
+    @Test
+    void aWaitedMoveNotRealizedExitsWith4NamingThePendingHosts() {
+        seedBoundPort();
+        rest.fake().pendingHosts(List.of("esx-3"));
+        Result r = ctl("port", "move", "port-1", "--to", "esx-2", "--wait");
+        assertThat(r.exit()).isEqualTo(PortmeshCtl.NOT_REALIZED);
+        assertThat(r.err()).contains("not yet realized on: esx-3");
+    }
+
+    @Test
+    void aMoveWithoutItsDestinationIsAUsageError() {
+        Result r = ctl("port", "move", "port-1");
+        assertThat(r.exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(r.err()).contains("--to");
+        assertThat(ctl("port", "history").exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(rest.fake().calls()).isEmpty();
+    }
+
     @Test
     void unrealizedWaitExitsWith4AndNamesThePendingHosts() {
         ctl("switch", "create", "blue");
@@ -227,6 +333,7 @@ class PortmeshCtlTest {
         assertThat(r.out()).contains("switch", "host", "port", "cluster", "Exit codes");
         Result port = ctl("port", "--help");
         assertThat(port.exit()).isZero();
-        assertThat(port.out()).contains("create", "bind", "unbind");
+        assertThat(port.out())
+                .contains("create", "bind", "unbind", "move", "migration", "move-cancel", "move-complete", "history");
     }
 }

@@ -5,16 +5,23 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
+import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.service.BindingResult;
 import io.portmesh.sharding.service.ClusterInfo;
 import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.HostInfo;
+import io.portmesh.sharding.service.MigrationInfo;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.NotFoundException;
+import io.portmesh.sharding.service.PortHistoryEntry;
 import io.portmesh.sharding.service.PortInfo;
 import io.portmesh.sharding.service.Realization;
 import io.portmesh.sharding.service.SwitchInfo;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -27,6 +34,11 @@ import java.util.function.Supplier;
 /**
  * An in-memory {@link NetworkService} for API tests: it keeps just enough state to answer like the real one and
  * records every call, so a test can assert that bad input never reached the service.
+ *
+ * <p>Live moves are kept as the interface describes them, without agents: a move starts MIGRATING at once (its
+ * {@code toVlan} allocated), cancel ends it CANCELLED, complete ends it COMPLETED with the port bound to the
+ * destination; nothing rolls back by itself. Times come from a clock that ticks one second per reading, from
+ * {@link #EPOCH}, so that answers are the same on every run.
  */
 public final class FakeNetworkService implements NetworkService {
     public static final ClusterInfo CLUSTER = new ClusterInfo(
@@ -38,10 +50,21 @@ public final class FakeNetworkService implements NetworkService {
                     List.of("dc-default"),
                     Map.of("LogicalPort", new ClusterInfo.ShardCount(3, 7)))));
 
+    /** The fake clock's start: the first time it reads is one second later. */
+    public static final Instant EPOCH = Instant.parse("2026-12-06T12:00:00Z");
+    /** How long after its start an unactivated move would roll back (the fake never rolls back by itself). */
+    public static final Duration MOVE_TIMEOUT = Duration.ofMinutes(10);
+
     private final List<String> calls = new CopyOnWriteArrayList<>();
     private final Map<String, SwitchInfo> switches = new TreeMap<>();
     private final Map<String, HostInfo> hosts = new TreeMap<>();
     private final Map<String, PortInfo> ports = new TreeMap<>();
+    /** Each port's move under way, or its last one. */
+    private final Map<String, MigrationInfo> moves = new TreeMap<>();
+    /** Each port's journal, oldest first. */
+    private final Map<String, List<PortHistoryEntry>> journals = new TreeMap<>();
+
+    private long ticks;
     private int nextVni = 1000;
     private int nextPort = 1;
     private int nextVlan = 100;
@@ -63,6 +86,9 @@ public final class FakeNetworkService implements NetworkService {
         switches.clear();
         hosts.clear();
         ports.clear();
+        moves.clear();
+        journals.clear();
+        ticks = 0;
         pendingHosts = List.of();
         failNext = null;
         hangNext = false;
@@ -156,6 +182,7 @@ public final class FakeNetworkService implements NetworkService {
             List<String> ipText = ips.stream().map(Ipv4::toString).toList();
             PortInfo p = new PortInfo(id, s.id(), name.orElse(null), mac.toString(), ipText, null, null, "UNBOUND");
             ports.put(id, p);
+            journal(id, "Created", "switch", s.id(), "mac", p.mac());
             List<String> members = new ArrayList<>(s.ports());
             members.add(id);
             switches.put(s.id(), new SwitchInfo(s.id(), s.vni(), List.copyOf(members)));
@@ -183,6 +210,8 @@ public final class FakeNetworkService implements NetworkService {
         return call("deletePort(" + id + ", " + waitRealized + ")", () -> {
             PortInfo p = port(id.value());
             ports.remove(p.id());
+            moves.remove(p.id());
+            journals.remove(p.id());
             SwitchInfo s = switches.get(p.switchId());
             List<String> members = new ArrayList<>(s.ports());
             members.remove(p.id());
@@ -196,10 +225,16 @@ public final class FakeNetworkService implements NetworkService {
         return call("bindPort(" + id + ", " + host + ", " + waitRealized + ")", () -> {
             PortInfo p = port(id.value());
             host(host.value());
+            if (p.host() != null && !p.host().equals(host.value())) {
+                // bound elsewhere: a live move, answered with the VLAN on the new host
+                MigrationInfo m = move(p, host.value(), waitRealized);
+                return new BindingResult(p.id(), m.to(), m.toVlan(), m.realization());
+            }
             int vlan = nextVlan++;
             ports.put(
                     p.id(),
                     new PortInfo(p.id(), p.switchId(), p.name(), p.mac(), p.ips(), host.value(), vlan, "BOUND"));
+            journal(p.id(), "Bound", "host", host.value(), "vlan", vlan);
             return new BindingResult(p.id(), host.value(), vlan, realization(waitRealized));
         });
     }
@@ -208,14 +243,180 @@ public final class FakeNetworkService implements NetworkService {
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
         return call("unbindPort(" + id + ", " + waitRealized + ")", () -> {
             PortInfo p = port(id.value());
+            MigrationInfo m = underWay(p.id());
+            if (m != null) {
+                end(m, MigrationInfo.CANCELLED, null, null);
+            }
+            if (p.host() != null) {
+                journal(p.id(), "Unbound", "host", p.host());
+            }
             ports.put(p.id(), new PortInfo(p.id(), p.switchId(), p.name(), p.mac(), p.ips(), null, null, "UNBOUND"));
             return realization(waitRealized);
         });
     }
 
     @Override
+    public CompletionStage<MigrationInfo> startMigration(PortId id, HostId to, boolean waitRealized) {
+        return call("startMigration(" + id + ", " + to + ", " + waitRealized + ")", () -> {
+            PortInfo p = port(id.value());
+            host(to.value());
+            if (p.host() == null) {
+                throw new ValidationException("port", "port " + p.id() + " is not bound; bind it instead of moving it");
+            }
+            return move(p, to.value(), waitRealized);
+        });
+    }
+
+    @Override
+    public CompletionStage<MigrationInfo> getMigration(PortId id) {
+        return call("getMigration(" + id + ")", () -> {
+            PortInfo p = port(id.value());
+            MigrationInfo m = moves.get(p.id());
+            if (m == null) {
+                throw new NotFoundException("port " + p.id() + " has never moved");
+            }
+            return m;
+        });
+    }
+
+    @Override
+    public CompletionStage<MigrationInfo> cancelMigration(PortId id, boolean waitRealized) {
+        return call("cancelMigration(" + id + ", " + waitRealized + ")", () -> {
+            PortInfo p = port(id.value());
+            MigrationInfo m = underWay(p.id());
+            if (m == null) {
+                throw new ConflictException("port " + p.id() + " has no move under way to cancel");
+            }
+            return end(m, MigrationInfo.CANCELLED, null, null).withRealization(realization(waitRealized));
+        });
+    }
+
+    @Override
+    public CompletionStage<MigrationInfo> completeMigration(PortId id, boolean waitRealized) {
+        return call("completeMigration(" + id + ", " + waitRealized + ")", () -> {
+            PortInfo p = port(id.value());
+            MigrationInfo m = underWay(p.id());
+            if (m == null) {
+                throw new ConflictException("port " + p.id() + " has no move under way to complete");
+            }
+            ports.put(
+                    p.id(),
+                    new PortInfo(p.id(), p.switchId(), p.name(), p.mac(), p.ips(), m.to(), m.toVlan(), "BOUND"));
+            return end(m, MigrationInfo.COMPLETED, "API", now()).withRealization(realization(waitRealized));
+        });
+    }
+
+    @Override
+    public CompletionStage<List<PortHistoryEntry>> portHistory(PortId id) {
+        return call(
+                "portHistory(" + id + ")",
+                () -> List.copyOf(journals.get(port(id.value()).id())));
+    }
+
+    @Override
     public CompletionStage<ClusterInfo> clusterInfo() {
         return call("clusterInfo()", () -> CLUSTER);
+    }
+
+    /**
+     * Starts a move of bound port {@code p} to {@code to} as {@link #startMigration} describes: nothing changes when
+     * it is under way to {@code to} already (or, with none under way, when {@code p} is on {@code to}); one under way
+     * elsewhere is taken back first.
+     */
+    private MigrationInfo move(PortInfo p, String to, boolean waitRealized) {
+        MigrationInfo current = underWay(p.id());
+        if (current != null && current.to().equals(to)) {
+            return current.withRealization(realization(waitRealized));
+        }
+        if (current != null) {
+            end(current, MigrationInfo.CANCELLED, null, null);
+        }
+        if (p.host().equals(to)) {
+            // on that host already: no move, so the answer says where it is (a move that starts and ends there)
+            String at = now();
+            return new MigrationInfo(
+                    p.id(),
+                    MigrationInfo.COMPLETED,
+                    to,
+                    to,
+                    p.vlan(),
+                    p.vlan(),
+                    null,
+                    at,
+                    null,
+                    null,
+                    at,
+                    realization(waitRealized));
+        }
+        Instant started = tick();
+        MigrationInfo m = new MigrationInfo(
+                p.id(),
+                MigrationInfo.MIGRATING,
+                p.host(),
+                to,
+                p.vlan(),
+                nextVlan++,
+                null,
+                started.toString(),
+                started.plus(MOVE_TIMEOUT).toString(),
+                null,
+                null,
+                Realization.NOT_WAITED);
+        moves.put(p.id(), m);
+        journal(p.id(), "MoveStarted", "from", m.from(), "to", to, "toVlan", m.toVlan());
+        return m.withRealization(realization(waitRealized));
+    }
+
+    /** The port's move that can still be cancelled or completed, or null. */
+    private MigrationInfo underWay(String portId) {
+        MigrationInfo m = moves.get(portId);
+        return m != null
+                        && (m.state().equals(MigrationInfo.PREPARING)
+                                || m.state().equals(MigrationInfo.MIGRATING))
+                ? m
+                : null;
+    }
+
+    /** Ends {@code m} in {@code state}, journals it and keeps it as the port's last move. */
+    private MigrationInfo end(MigrationInfo m, String state, String activatedBy, String activatedAt) {
+        MigrationInfo ended = new MigrationInfo(
+                m.port(),
+                state,
+                m.from(),
+                m.to(),
+                m.fromVlan(),
+                m.toVlan(),
+                activatedBy,
+                m.startedAt(),
+                m.deadline(),
+                activatedAt,
+                now(),
+                Realization.NOT_WAITED);
+        moves.put(m.port(), ended);
+        if (activatedBy != null) {
+            journal(m.port(), "MoveActivated", "by", activatedBy);
+        }
+        String event = state.equals(MigrationInfo.COMPLETED) ? "MoveCompleted" : "MoveCancelled";
+        journal(m.port(), event, "from", m.from(), "to", m.to());
+        return ended;
+    }
+
+    /** Appends an event with its fields (name, value, name, value, ...) to the port's journal. */
+    private void journal(String portId, String event, Object... fields) {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        for (int i = 0; i < fields.length; i += 2) {
+            detail.put((String) fields[i], fields[i + 1]);
+        }
+        List<PortHistoryEntry> journal = journals.computeIfAbsent(portId, k -> new ArrayList<>());
+        journal.add(new PortHistoryEntry(journal.size() + 1, now(), event, Collections.unmodifiableMap(detail)));
+    }
+
+    private Instant tick() {
+        return EPOCH.plusSeconds(++ticks);
+    }
+
+    private String now() {
+        return tick().toString();
     }
 
     private Realization realization(boolean waited) {
@@ -272,34 +473,5 @@ public final class FakeNetworkService implements NetworkService {
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    // Live moves: not faked yet (issue 16 in progress).
-    @Override
-    public CompletionStage<io.portmesh.sharding.service.MigrationInfo> startMigration(
-            PortId id, HostId to, boolean waitRealized) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
-    }
-
-    @Override
-    public CompletionStage<io.portmesh.sharding.service.MigrationInfo> getMigration(PortId id) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
-    }
-
-    @Override
-    public CompletionStage<io.portmesh.sharding.service.MigrationInfo> cancelMigration(
-            PortId id, boolean waitRealized) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
-    }
-
-    @Override
-    public CompletionStage<io.portmesh.sharding.service.MigrationInfo> completeMigration(
-            PortId id, boolean waitRealized) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
-    }
-
-    @Override
-    public CompletionStage<List<io.portmesh.sharding.service.PortHistoryEntry>> portHistory(PortId id) {
-        return java.util.concurrent.CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
     }
 }

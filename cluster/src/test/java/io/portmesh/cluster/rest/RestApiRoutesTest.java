@@ -263,6 +263,9 @@ class RestApiRoutesTest {
                         "/v1/hosts/{hostId}:",
                         "/v1/ports/{portId}:",
                         "/v1/ports/{portId}/binding:",
+                        "/v1/ports/{portId}/migration:",
+                        "/v1/ports/{portId}/migration/complete:",
+                        "/v1/ports/{portId}/history:",
                         "/v1/cluster:");
         assertThat(rest.fake().calls()).isEmpty();
     }

@@ -1,0 +1,7 @@
+package io.portmesh.cluster.rest;
+
+import io.portmesh.sharding.service.PortHistoryEntry;
+import java.util.List;
+
+/** The answer to {@code GET /v1/ports/{id}/history}: the port's own journal, oldest first. */
+record PortHistory(String port, List<PortHistoryEntry> events) {}
