@@ -332,11 +332,11 @@ public final class FakeNetworkService implements NetworkService {
             end(current, MigrationInfo.CANCELLED, null, null);
         }
         if (p.host().equals(to)) {
-            // on that host already: no move, so the answer says where it is (a move that starts and ends there)
-            String at = now();
+            // on that host already: no move, as the port entity answers it
+            String at = null;
             return new MigrationInfo(
                     p.id(),
-                    MigrationInfo.COMPLETED,
+                    MigrationInfo.NONE,
                     to,
                     to,
                     p.vlan(),
