@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -25,6 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class PseudoWire implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PseudoWire.class);
     private static final int MAX_DATAGRAM = 65_507;
+    /** Asked for (the kernel caps it at net.core.rmem_max): a receive thread that stalls loses nothing for a while. */
+    private static final int RECEIVE_BUFFER_BYTES = 1 << 20;
 
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
@@ -39,6 +42,7 @@ public final class PseudoWire implements AutoCloseable {
         this.trunks = trunks.toArray(new InetSocketAddress[0]);
         DatagramChannel ch = DatagramChannel.open();
         try {
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
             ch.bind(bind);
         } catch (IOException | RuntimeException e) {
             ch.close();

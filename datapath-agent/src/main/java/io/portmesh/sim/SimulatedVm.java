@@ -22,6 +22,8 @@ import java.util.function.Predicate;
  * pings. It records every frame delivered to it (bounded ring), including those not addressed to it, so a test can
  * assert that a frame did not leak to it.
  *
+ * <p>It counts the {@link FrameStream}s sent to its MAC, per source stream.
+ *
  * <p>All of its work runs on its wire's receive thread; the methods that send may be called from any thread.
  */
 public final class SimulatedVm implements AutoCloseable {
@@ -43,7 +45,10 @@ public final class SimulatedVm implements AutoCloseable {
     private final LongAdder outOfOrder = new LongAdder();
     private final LongAdder unexpected = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    private final Map<StreamKey, StreamReceiver> streams = new ConcurrentHashMap<>();
     private volatile LongConsumer rttHook = nanos -> {};
+
+    private record StreamKey(long source, int streamId) {}
 
     /** A VM with a wire of its own to {@code trunk}; closing the VM closes the wire. */
     public SimulatedVm(Mac mac, Ipv4 ip, int vlan, InetSocketAddress trunk) throws IOException {
@@ -160,6 +165,16 @@ public final class SimulatedVm implements AutoCloseable {
         return seq;
     }
 
+    /** Frame {@code seq} of stream {@code streamId} (see {@link FrameStream}). */
+    void sendStreamFrame(Mac dst, int streamId, long seq, int frameSize) {
+        sendTagged(StreamFrames.frame(dst, mac, vlan, streamId, seq, System.nanoTime(), frameSize));
+    }
+
+    /** The counts of the stream {@code streamId} from {@code source} arriving here (made on first use). */
+    StreamReceiver streamReceiver(Mac source, int streamId) {
+        return streams.computeIfAbsent(new StreamKey(source.value(), streamId), k -> new StreamReceiver());
+    }
+
     // ---- statistics and recorded frames
 
     public PingStats pingStats() {
@@ -198,10 +213,18 @@ public final class SimulatedVm implements AutoCloseable {
         switch (EtherFrames.innerEtherType(frame)) {
             case EtherFrames.ETHERTYPE_ARP -> onArp(frame, len);
             case EtherFrames.ETHERTYPE_PING -> onPing(frame, len, dst);
+            case EtherFrames.ETHERTYPE_STREAM -> onStream(frame, len, dst);
             default -> {
                 // RARP and anything else: recorded above, nothing to answer.
             }
         }
+    }
+
+    private void onStream(byte[] f, int len, Mac dst) {
+        if (!dst.equals(mac) || !StreamFrames.is(f, len)) {
+            return;
+        }
+        streamReceiver(EtherFrames.src(f), StreamFrames.streamId(f)).accept(StreamFrames.seq(f));
     }
 
     private void onArp(byte[] f, int len) {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
@@ -39,7 +40,10 @@ final class TestRelay implements AutoCloseable {
     TestRelay(int vlanA, int vlanB) throws IOException {
         this.vlanA = vlanA;
         this.vlanB = vlanB;
-        channel = DatagramChannel.open().bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        channel = DatagramChannel.open();
+        // streams of 1,000 frames/s each way must survive a stalled relay thread on a loaded machine
+        channel.setOption(StandardSocketOptions.SO_RCVBUF, 4 << 20);
+        channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         thread = new Thread(this::run, "test-relay");
         thread.setDaemon(true);
         thread.start();
