@@ -20,7 +20,8 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #stop()}, whichever comes first. {@link Builder#open()} starts no thread: the test sends numbers by hand
  * with {@link #send(long)}, e.g. one number twice.
  *
- * <p>The frames are {@link StreamFrames}; the receiver counts them per
+ * <p>Frames leave from the sender VM's attachment at the moment of each send, so a stream keeps going across a
+ * {@link SimulatedVm#moveTo move} of either VM. The frames are {@link StreamFrames}; the receiver counts them per
  * stream (source MAC and stream id), whatever the rest of its traffic.
  */
 public final class FrameStream implements AutoCloseable {

@@ -8,7 +8,7 @@ import java.util.Optional;
  * The receiving end of one stream at one VM: every sequence number seen (a bit each, so duplicates are told exactly
  * however long the stream), the counters of {@link StreamStats}, and the log of arrivals (sequence number and receive
  * time) that {@link FrameStream#firstArrivalAfter} searches. Arrivals past {@link #MAX_ARRIVALS} are counted but no
- * longer logged. Fed by a receive thread, read by the test's, hence synchronized.
+ * longer logged. Fed by the receive threads of the VM's wires (two of them while a move drains), hence synchronized.
  */
 final class StreamReceiver {
     static final int MAX_ARRIVALS = 1 << 21;
