@@ -5,7 +5,7 @@ import io.portmesh.model.Mac;
 import java.nio.ByteBuffer;
 
 /**
- * Builds and reads the 802.1Q-tagged frames simulated VMs exchange: ARP, RARP and the ping protocol. Every builder
+ * Builds and reads the 802.1Q-tagged frames simulated VMs exchange: ARP, RARP, the ping protocol and frame streams. Every builder
  * returns a complete tagged frame padded to the 802.1Q minimum of 64 bytes (without FCS), so that the frame is still a
  * legal 60-byte frame once a switch pops the tag.
  */
@@ -16,6 +16,8 @@ public final class EtherFrames {
     public static final int ETHERTYPE_RARP = 0x8035;
     /** IEEE 802 local experimental ethertype 1; our ping protocol. */
     public static final int ETHERTYPE_PING = 0x88B5;
+    /** IEEE 802 local experimental ethertype 2; the one-way sequenced frames of {@link FrameStream}. */
+    public static final int ETHERTYPE_STREAM = 0x88B6;
     /** Destination, source, TPID, TCI, ethertype. */
     public static final int TAGGED_HEADER = 18;
 

@@ -4,10 +4,21 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
@@ -21,10 +32,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every frame is sent to each trunk address of the wire: give two (active and standby agent of a host) to model a
  * port group wired into both switch VMs, where the administratively down trunk drops what it gets.
+ *
+ * <p>A frame is {@linkplain #unclaimedFrames() unclaimed} when its VLAN has no VM here, including a VM that has
+ * {@linkplain SimulatedVm#moveTo moved} away: what reaches the port group it left is counted, not delivered.
  */
 public final class PseudoWire implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PseudoWire.class);
     private static final int MAX_DATAGRAM = 65_507;
+    /** Asked for (the kernel caps it at net.core.rmem_max): a receive thread that stalls loses nothing for a while. */
+    private static final int RECEIVE_BUFFER_BYTES = 1 << 20;
+    /** "PMWIREMK": a datagram the wire sends itself to learn that its receive thread got past what came before. */
+    private static final long MARKER_MAGIC = 0x504D_5749_5245_4D4BL;
+
+    private static final int MARKER_LEN = 24;
 
     private final DatagramChannel channel;
     private final InetSocketAddress localAddress;
@@ -32,6 +52,13 @@ public final class PseudoWire implements AutoCloseable {
     private final LongAdder unclaimed = new LongAdder();
     private final LongAdder sendFailures = new LongAdder();
     private final Thread receiver;
+    /** Where the wire reaches itself: its address, or loopback when bound to the wildcard address. */
+    private final InetSocketAddress self;
+    /** Random per wire, so no frame can pass for a marker. */
+    private final long markerToken = ThreadLocalRandom.current().nextLong();
+
+    private final AtomicLong markerIds = new AtomicLong();
+    private final Map<Long, Drain> markers = new ConcurrentHashMap<>();
     private volatile InetSocketAddress[] trunks;
     private volatile boolean closed;
 
@@ -39,6 +66,7 @@ public final class PseudoWire implements AutoCloseable {
         this.trunks = trunks.toArray(new InetSocketAddress[0]);
         DatagramChannel ch = DatagramChannel.open();
         try {
+            ch.setOption(StandardSocketOptions.SO_RCVBUF, RECEIVE_BUFFER_BYTES);
             ch.bind(bind);
         } catch (IOException | RuntimeException e) {
             ch.close();
@@ -46,6 +74,9 @@ public final class PseudoWire implements AutoCloseable {
         }
         channel = ch;
         localAddress = (InetSocketAddress) ch.getLocalAddress();
+        self = localAddress.getAddress().isAnyLocalAddress()
+                ? new InetSocketAddress(InetAddress.getLoopbackAddress(), localAddress.getPort())
+                : localAddress;
         receiver = new Thread(this::receiveLoop, "pm-sim-wire-" + localAddress.getPort());
         receiver.setDaemon(true);
         receiver.start();
@@ -78,7 +109,7 @@ public final class PseudoWire implements AutoCloseable {
         this.trunks = trunks.toArray(new InetSocketAddress[0]);
     }
 
-    /** Frames received for a VLAN that no VM on this wire has, or untagged. */
+    /** Frames received for a VLAN that no VM on this wire has (any more), or untagged. */
     public long unclaimedFrames() {
         return unclaimed.sum();
     }
@@ -88,14 +119,99 @@ public final class PseudoWire implements AutoCloseable {
         return sendFailures.sum();
     }
 
-    void attach(SimulatedVm vm) {
-        if (!byVlan.compareAndSet(vm.vlan(), null, vm)) {
-            throw new IllegalStateException("VLAN " + vm.vlan() + " already has a VM on wire " + localAddress);
+    void attach(SimulatedVm vm, int vlan) {
+        if (!byVlan.compareAndSet(vlan, null, vm)) {
+            throw new IllegalStateException("VLAN " + vlan + " already has a VM on wire " + localAddress);
         }
     }
 
-    void detach(SimulatedVm vm) {
-        byVlan.compareAndSet(vm.vlan(), vm, null);
+    void detach(SimulatedVm vm, int vlan) {
+        byVlan.compareAndSet(vlan, vm, null);
+    }
+
+    /**
+     * Sends the wire a marker now: {@code action} runs on the receive thread once every datagram that reached this
+     * wire before this call has been handed on (the marker comes after them in its socket's queue). When that cannot
+     * work (the caller is the receive thread, the wire is closed, the marker cannot be sent) {@code action} runs at
+     * once, on the caller. Either way it runs exactly once: see {@link Drain#await}.
+     */
+    Drain drain(Runnable action) {
+        Drain d = new Drain(action, markerIds.incrementAndGet());
+        if (closed || Thread.currentThread() == receiver) {
+            d.once.run();
+            return d;
+        }
+        markers.put(d.id, d);
+        ByteBuffer marker = ByteBuffer.allocate(MARKER_LEN);
+        marker.putLong(MARKER_MAGIC).putLong(markerToken).putLong(d.id).flip();
+        try {
+            channel.send(marker, self);
+        } catch (IOException | RuntimeException e) {
+            log.debug("wire {}: cannot send drain marker {}", localAddress, d.id, e);
+            markers.remove(d.id);
+            d.once.run();
+        }
+        return d;
+    }
+
+    /** A {@link #drain} on its way through the receive queue. */
+    final class Drain {
+        private final long id;
+        private final Runnable once;
+        private final CompletableFuture<Void> done = new CompletableFuture<>();
+        private volatile boolean inOrder;
+
+        private Drain(Runnable action, long id) {
+            this.id = id;
+            AtomicBoolean ran = new AtomicBoolean();
+            this.once = () -> {
+                if (ran.compareAndSet(false, true)) {
+                    try {
+                        action.run();
+                    } finally {
+                        done.complete(null);
+                    }
+                }
+            };
+        }
+
+        private void arrived() {
+            inOrder = true;
+            once.run();
+        }
+
+        /**
+         * Waits up to {@code timeout} for the action to have run; if the marker is not back by then, runs it on the
+         * caller. True when it ran on the receive thread, in order.
+         */
+        boolean await(Duration timeout) {
+            try {
+                done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                return inOrder;
+            } catch (ExecutionException | TimeoutException e) {
+                log.debug("wire {}: drain marker {} not back in {}", localAddress, id, timeout, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            markers.remove(id);
+            once.run();
+            return false;
+        }
+    }
+
+    private boolean isMarker(byte[] f, int len) {
+        return len == MARKER_LEN && EtherFrames.i64(f, 0) == MARKER_MAGIC && EtherFrames.i64(f, 8) == markerToken;
+    }
+
+    private void runMarker(long id) {
+        Drain d = markers.remove(id);
+        if (d != null) {
+            try {
+                d.arrived();
+            } catch (RuntimeException e) {
+                log.debug("wire {}: drain action failed", localAddress, e);
+            }
+        }
     }
 
     /** Sends one tagged frame to every trunk. */
@@ -130,14 +246,17 @@ public final class PseudoWire implements AutoCloseable {
             }
             int len = buf.flip().remaining();
             buf.get(frame, 0, len);
-            int vlan = EtherFrames.vlan(frame, len);
-            SimulatedVm vm = vlan < 0 ? null : byVlan.get(vlan);
-            if (vm == null) {
-                unclaimed.increment();
+            if (isMarker(frame, len)) {
+                runMarker(EtherFrames.i64(frame, 16));
                 continue;
             }
+            int vlan = EtherFrames.vlan(frame, len);
+            SimulatedVm vm = vlan < 0 ? null : byVlan.get(vlan);
             try {
-                vm.onFrame(frame, len);
+                // false: the VM left this VLAN of this wire while the frame was on its way to it
+                if (vm == null || !vm.onFrame(this, vlan, frame, len)) {
+                    unclaimed.increment();
+                }
             } catch (RuntimeException e) {
                 log.debug("wire {}: VM {} failed on a frame", localAddress, vm, e);
             }
@@ -157,6 +276,13 @@ public final class PseudoWire implements AutoCloseable {
                 receiver.join(2_000);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+        }
+        // nothing more will be received: whoever waits on a drain goes on now
+        for (Long id : markers.keySet()) {
+            Drain d = markers.remove(id);
+            if (d != null) {
+                d.once.run();
             }
         }
     }

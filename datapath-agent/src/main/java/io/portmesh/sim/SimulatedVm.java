@@ -4,14 +4,19 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
 
@@ -22,16 +27,46 @@ import java.util.function.Predicate;
  * pings. It records every frame delivered to it (bounded ring), including those not addressed to it, so a test can
  * assert that a frame did not leak to it.
  *
- * <p>All of its work runs on its wire's receive thread; the methods that send may be called from any thread.
+ * <p>It counts the {@link FrameStream}s sent to its MAC, per source stream.
+ *
+ * <p>It can {@linkplain #moveTo move} to another wire and VLAN (another host's trunk), as a VM does in a live
+ * migration: same MAC, address, sequence numbers, ARP cache and counters.
+ *
+ * <p>All of its work runs on its wires' receive threads; the methods that send may be called from any thread.
  */
 public final class SimulatedVm implements AutoCloseable {
     public static final int DEFAULT_RING_CAPACITY = 1024;
 
+    /** How long a move waits for the port group it leaves to hand over what reached it before the move. */
+    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
+
+    /** Where the VM is plugged in: a wire (a host's trunk) and the access VLAN of its port group there. */
+    private record Attachment(PseudoWire wire, int vlan) {}
+
+    private record StreamKey(long source, int streamId) {}
+
     private final Mac mac;
     private final Ipv4 ip;
-    private final int vlan;
-    private final PseudoWire wire;
-    private final boolean ownsWire;
+    /** The wire this VM opened itself (and closes with it), or null. */
+    private final PseudoWire ownWire;
+    /**
+     * Sending and receiving hold the read lock; a move swaps the attachment under the write lock, so every frame is
+     * sent and every received frame handled entirely before or entirely after it.
+     */
+    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+    /** One move at a time, drain included. */
+    private final Object moving = new Object();
+
+    /** Where the VM sends from, and receives once {@link #arrived}. */
+    private volatile Attachment current;
+    /** Whether {@link #current}'s port group delivers: false from a move until the new wire passes its marker. */
+    private volatile boolean arrived = true;
+    /** The attachment a move is leaving, until its wire passes its marker: it delivers what it queued before. */
+    private volatile Attachment leaving;
+    /** Open while {@link #leaving} delivers; null when no move is under way. */
+    private volatile CountDownLatch left;
+
+    private volatile boolean closed;
     private final FrameRing ring;
     private final Map<Ipv4, Mac> arpCache = new ConcurrentHashMap<>();
     private final Map<Ipv4, CompletableFuture<Mac>> pendingResolves = new ConcurrentHashMap<>();
@@ -43,9 +78,10 @@ public final class SimulatedVm implements AutoCloseable {
     private final LongAdder outOfOrder = new LongAdder();
     private final LongAdder unexpected = new LongAdder();
     private final LongAdder answered = new LongAdder();
+    private final Map<StreamKey, StreamReceiver> streams = new ConcurrentHashMap<>();
     private volatile LongConsumer rttHook = nanos -> {};
 
-    /** A VM with a wire of its own to {@code trunk}; closing the VM closes the wire. */
+    /** A VM with a wire of its own to {@code trunk}; closing the VM closes the wire, even after a move away from it. */
     public SimulatedVm(Mac mac, Ipv4 ip, int vlan, InetSocketAddress trunk) throws IOException {
         this(mac, ip, vlan, PseudoWire.open(trunk), true, DEFAULT_RING_CAPACITY);
     }
@@ -61,16 +97,19 @@ public final class SimulatedVm implements AutoCloseable {
     }
 
     private SimulatedVm(Mac mac, Ipv4 ip, int vlan, PseudoWire wire, boolean ownsWire, int ringCapacity) {
+        checkVlan(vlan);
+        this.mac = Objects.requireNonNull(mac, "mac");
+        this.ip = Objects.requireNonNull(ip, "ip");
+        this.current = new Attachment(Objects.requireNonNull(wire, "wire"), vlan);
+        this.ownWire = ownsWire ? wire : null;
+        this.ring = new FrameRing(ringCapacity);
+        wire.attach(this, vlan);
+    }
+
+    private static void checkVlan(int vlan) {
         if (vlan < 1 || vlan > 4094) {
             throw new IllegalArgumentException("VLAN " + vlan + " is outside 1..4094");
         }
-        this.mac = Objects.requireNonNull(mac, "mac");
-        this.ip = Objects.requireNonNull(ip, "ip");
-        this.vlan = vlan;
-        this.wire = Objects.requireNonNull(wire, "wire");
-        this.ownsWire = ownsWire;
-        this.ring = new FrameRing(ringCapacity);
-        wire.attach(this);
     }
 
     public Mac mac() {
@@ -81,12 +120,151 @@ public final class SimulatedVm implements AutoCloseable {
         return ip;
     }
 
+    /** The access VLAN of the port group the VM is on now. */
     public int vlan() {
-        return vlan;
+        return current.vlan();
     }
 
+    /** The wire the VM is on now. */
     public PseudoWire wire() {
-        return wire;
+        return current.wire();
+    }
+
+    // ---- moving
+
+    /** {@link #moveTo(PseudoWire, int, boolean)} without the RARP: the VM arrives silently. */
+    public void moveTo(PseudoWire wire, int vlan) {
+        moveTo(wire, vlan, false);
+    }
+
+    /**
+     * Moves the VM to the port group of {@code vlan} on {@code wire} (typically another host's trunk), as a live
+     * migration does, keeping its MAC, address, sequence numbers, ARP cache and every counter. No controller is told:
+     * the test chooses the instant.
+     *
+     * <ul>
+     *   <li>Sending switches at once and atomically: a frame is sent wholly before the move (old VLAN, old wire) or
+     *       wholly after it, and every frame sent after this returns (from any thread) carries {@code vlan} and goes
+     *       out on {@code wire}. With {@code announce}, a RARP for the VM's MAC is the first frame sent after the move
+     *       (what the hypervisor sends when the VM resumes on its new host).
+     *   <li>Receiving switches at the instant of the move as each port group's queue sees it: the move puts a marker
+     *       into the receive queue of the new wire, then of the old one. The VM gets what its old port group queued
+     *       before the marker (a migration carries the VM's receive queue over), then, in that order, what its new
+     *       port group queued after its marker. What the old port group gets after, and the new one got before, is
+     *       not delivered: the wire counts it {@linkplain PseudoWire#unclaimedFrames() unclaimed}. This returns once
+     *       both wires have passed their markers (each waited for up to {@link #DRAIN_TIMEOUT}); from then on only
+     *       the new port group delivers.
+     *   <li>So with dual delivery (each frame for the VM sent to both port groups, the old one first) no frame is
+     *       lost and none comes out of order by the move; a frame whose two copies straddle the instant between the
+     *       two markers (microseconds, unless the moving thread is descheduled there) is delivered twice: duplicates
+     *       are counted, never hidden.
+     * </ul>
+     *
+     * Moving to where the VM already is changes nothing (but still announces). Moving onto a VLAN that another VM
+     * holds on {@code wire} throws {@link IllegalStateException} and leaves the VM where it was. Must not be called
+     * from the VM's own receive path (a hook) while it handles a frame.
+     *
+     * <p>A VM that opened its own wire (the {@link #SimulatedVm(Mac, Ipv4, int, InetSocketAddress) trunk-address
+     * constructor}) keeps that wire open when it moves away (it still stands for the port group it left, counting
+     * unclaimed frames) and closes it when the VM is closed, wherever the VM is then; a wire it was given, in a
+     * constructor or here, it never closes.
+     */
+    public void moveTo(PseudoWire wire, int vlan, boolean announce) {
+        Objects.requireNonNull(wire, "wire");
+        checkVlan(vlan);
+        if (lock.getReadHoldCount() > 0) {
+            throw new IllegalStateException("a VM cannot move while it handles a frame");
+        }
+        synchronized (moving) {
+            PseudoWire.Drain arrival;
+            PseudoWire.Drain departure;
+            lock.writeLock().lock();
+            try {
+                if (closed) {
+                    throw new IllegalStateException(this + " is closed");
+                }
+                Attachment from = current;
+                Attachment to = new Attachment(wire, vlan);
+                if (to.equals(from)) {
+                    if (announce) {
+                        send(to, this::rarp);
+                    }
+                    return;
+                }
+                wire.attach(this, vlan);
+                CountDownLatch latch = new CountDownLatch(1);
+                current = to;
+                arrived = false;
+                leaving = from;
+                left = latch;
+                // The new wire's marker first: a copy that reaches the old wire after its marker was sent after it,
+                // so its twin, sent to the new wire later still, comes after the new wire's marker.
+                arrival = wire.drain(() -> arrive(to));
+                departure = from.wire().drain(() -> leave(from, latch));
+                if (announce) {
+                    send(to, this::rarp);
+                }
+            } finally {
+                lock.writeLock().unlock();
+            }
+            arrival.await(DRAIN_TIMEOUT);
+            departure.await(DRAIN_TIMEOUT);
+        }
+    }
+
+    /** The new wire passed its marker: its port group delivers from here on. */
+    private void arrive(Attachment to) {
+        lock.writeLock().lock();
+        try {
+            if (current == to) {
+                arrived = true;
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+    }
+
+    /** The old wire passed its marker: {@code from} delivers nothing more. Idempotent. */
+    private void leave(Attachment from, CountDownLatch latch) {
+        lock.writeLock().lock();
+        try {
+            if (leaving == from) {
+                leaving = null;
+            }
+            if (left == latch) {
+                left = null;
+            }
+            if (!from.equals(current)) {
+                from.wire().detach(this, from.vlan());
+            }
+        } finally {
+            lock.writeLock().unlock();
+            latch.countDown();
+        }
+    }
+
+    /**
+     * On the new wire's receive thread, before a frame of the port group the VM moved to: waits until the old port
+     * group has handed over what it queued before the move, so that the VM gets those first. Not when both are on one
+     * wire (one queue, already in order) or before the new wire's marker (the frame is not delivered anyway).
+     * Bounded by {@link #DRAIN_TIMEOUT} (two VMs swapping wires at once can make two receive threads wait for each
+     * other until then).
+     */
+    private void awaitDeparture(PseudoWire from, int vlan) {
+        CountDownLatch latch = left;
+        if (latch == null || !arrived) {
+            return;
+        }
+        Attachment c = current;
+        Attachment l = leaving;
+        if (c.wire() != from || c.vlan() != vlan || l == null || l.wire() == from) {
+            return;
+        }
+        try {
+            latch.await(DRAIN_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Receives every ping RTT in nanoseconds, on the wire's receive thread (e.g. an {@link RttHistogram}). */
@@ -96,18 +274,37 @@ public final class SimulatedVm implements AutoCloseable {
 
     // ---- sending
 
+    /**
+     * Sends a frame on the current attachment, built for its VLAN; the attachment cannot change meanwhile (see
+     * {@link #moveTo}).
+     */
+    private void sendNow(IntFunction<byte[]> frameForVlan) {
+        lock.readLock().lock();
+        try {
+            send(current, frameForVlan);
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** The caller holds the lock (either one). */
+    private static void send(Attachment a, IntFunction<byte[]> frameForVlan) {
+        byte[] f = frameForVlan.apply(a.vlan());
+        a.wire().send(f, 0, f.length);
+    }
+
     /** Sends a frame that already carries a tag (which may differ from this VM's VLAN: for misbehaviour tests). */
     public void sendTagged(byte[] frame) {
-        wire.send(frame, 0, frame.length);
+        sendNow(vlan -> frame);
     }
 
     /** Tags an untagged Ethernet frame with this VM's VLAN and sends it. */
     public void sendUntagged(byte[] frame) {
-        sendTagged(EtherFrames.tag(frame, vlan));
+        sendNow(vlan -> EtherFrames.tag(frame, vlan));
     }
 
     public void sendArpRequest(Ipv4 target) {
-        sendTagged(EtherFrames.arp(
+        sendNow(vlan -> EtherFrames.arp(
                 Mac.BROADCAST,
                 mac,
                 vlan,
@@ -140,24 +337,37 @@ public final class SimulatedVm implements AutoCloseable {
 
     /** A gratuitous ARP request (sender and target address both ours, broadcast), as a VM sends on boot. */
     public void sendGratuitousArp() {
-        sendTagged(EtherFrames.arp(
+        sendNow(vlan -> EtherFrames.arp(
                 Mac.BROADCAST, mac, vlan, EtherFrames.ETHERTYPE_ARP, EtherFrames.ARP_REQUEST, mac, ip, new Mac(0), ip));
     }
 
     /** A reverse-ARP request for our own MAC, broadcast, as a hypervisor sends for a VM it has just moved. */
     public void sendRarp() {
+        sendNow(this::rarp);
+    }
+
+    private byte[] rarp(int vlan) {
         Ipv4 zero = new Ipv4(0);
-        sendTagged(EtherFrames.arp(
-                Mac.BROADCAST, mac, vlan, EtherFrames.ETHERTYPE_RARP, EtherFrames.RARP_REQUEST, mac, zero, mac, zero));
+        return EtherFrames.arp(
+                Mac.BROADCAST, mac, vlan, EtherFrames.ETHERTYPE_RARP, EtherFrames.RARP_REQUEST, mac, zero, mac, zero);
     }
 
     /** Sends one ping request of {@code frameSize} bytes (at least 64) to {@code dst}; returns its sequence number. */
     public long sendPing(Mac dst, int frameSize) {
         long seq = lastSeq.incrementAndGet();
-        byte[] frame = PingFrames.request(dst, mac, vlan, seq, System.nanoTime(), frameSize);
         sent.increment();
-        sendTagged(frame);
+        sendNow(vlan -> PingFrames.request(dst, mac, vlan, seq, System.nanoTime(), frameSize));
         return seq;
+    }
+
+    /** Frame {@code seq} of stream {@code streamId} (see {@link FrameStream}). */
+    void sendStreamFrame(Mac dst, int streamId, long seq, int frameSize) {
+        sendNow(vlan -> StreamFrames.frame(dst, mac, vlan, streamId, seq, System.nanoTime(), frameSize));
+    }
+
+    /** The counts of the stream {@code streamId} from {@code source} arriving here (made on first use). */
+    StreamReceiver streamReceiver(Mac source, int streamId) {
+        return streams.computeIfAbsent(new StreamKey(source.value(), streamId), k -> new StreamReceiver());
     }
 
     // ---- statistics and recorded frames
@@ -189,19 +399,53 @@ public final class SimulatedVm implements AutoCloseable {
 
     // ---- receiving (wire thread)
 
-    void onFrame(byte[] frame, int len) {
-        ring.add(frame, len);
-        Mac dst = EtherFrames.dst(frame);
-        if (!dst.equals(mac) && !dst.isBroadcast()) {
+    /**
+     * A frame of {@code vlan} that {@code from} received. False, and nothing done, when the VM is not (or no longer)
+     * attached there: the wire then counts the frame unclaimed.
+     */
+    boolean onFrame(PseudoWire from, int vlan, byte[] frame, int len) {
+        awaitDeparture(from, vlan); // not under the lock: the departure takes the write lock
+        lock.readLock().lock();
+        try {
+            if (!attachedAt(from, vlan)) {
+                return false;
+            }
+            ring.add(frame, len);
+            Mac dst = EtherFrames.dst(frame);
+            if (!dst.equals(mac) && !dst.isBroadcast()) {
+                return true;
+            }
+            switch (EtherFrames.innerEtherType(frame)) {
+                case EtherFrames.ETHERTYPE_ARP -> onArp(frame, len);
+                case EtherFrames.ETHERTYPE_PING -> onPing(frame, len, dst);
+                case EtherFrames.ETHERTYPE_STREAM -> onStream(frame, len, dst);
+                default -> {
+                    // RARP and anything else: recorded above, nothing to answer.
+                }
+            }
+            return true;
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    private boolean attachedAt(PseudoWire wire, int vlan) {
+        if (closed) {
+            return false;
+        }
+        Attachment c = current;
+        if (c.wire() == wire && c.vlan() == vlan) {
+            return arrived;
+        }
+        Attachment l = leaving;
+        return l != null && l.wire() == wire && l.vlan() == vlan;
+    }
+
+    private void onStream(byte[] f, int len, Mac dst) {
+        if (!dst.equals(mac) || !StreamFrames.is(f, len)) {
             return;
         }
-        switch (EtherFrames.innerEtherType(frame)) {
-            case EtherFrames.ETHERTYPE_ARP -> onArp(frame, len);
-            case EtherFrames.ETHERTYPE_PING -> onPing(frame, len, dst);
-            default -> {
-                // RARP and anything else: recorded above, nothing to answer.
-            }
-        }
+        streamReceiver(EtherFrames.src(f), StreamFrames.streamId(f)).accept(StreamFrames.seq(f));
     }
 
     private void onArp(byte[] f, int len) {
@@ -215,8 +459,11 @@ public final class SimulatedVm implements AutoCloseable {
         Ipv4 tpa = new Ipv4(EtherFrames.i32(f, p + 24));
         if (op == EtherFrames.ARP_REQUEST && tpa.equals(ip) && !sha.equals(mac)) {
             arpCache.put(spa, sha);
-            sendTagged(EtherFrames.arp(
-                    sha, mac, vlan, EtherFrames.ETHERTYPE_ARP, EtherFrames.ARP_REPLY, mac, ip, sha, spa));
+            // answered from where the VM is now (the request may have come in on the port group it is leaving)
+            send(
+                    current,
+                    vlan -> EtherFrames.arp(
+                            sha, mac, vlan, EtherFrames.ETHERTYPE_ARP, EtherFrames.ARP_REPLY, mac, ip, sha, spa));
         } else if (op == EtherFrames.ARP_REPLY) {
             arpCache.put(spa, sha);
             CompletableFuture<Mac> waiting = pendingResolves.get(spa);
@@ -233,7 +480,7 @@ public final class SimulatedVm implements AutoCloseable {
         }
         if (type == PingFrames.REQUEST) {
             answered.increment();
-            sendTagged(PingFrames.reply(f, len, mac, vlan));
+            send(current, vlan -> PingFrames.reply(f, len, mac, vlan));
             return;
         }
         long seq = PingFrames.seq(f);
@@ -255,16 +502,40 @@ public final class SimulatedVm implements AutoCloseable {
         }
     }
 
+    /**
+     * Unplugs the VM from its port group (and from the one a move is still leaving), and closes the wire it opened
+     * itself, if it did, whether or not it is still on it (see {@link #moveTo}). Sends after close go nowhere useful.
+     */
     @Override
     public void close() {
-        wire.detach(this);
-        if (ownsWire) {
-            wire.close();
+        lock.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            Attachment c = current;
+            c.wire().detach(this, c.vlan());
+            Attachment l = leaving;
+            if (l != null) {
+                l.wire().detach(this, l.vlan());
+                leaving = null;
+            }
+            CountDownLatch latch = left;
+            if (latch != null) {
+                left = null;
+                latch.countDown();
+            }
+        } finally {
+            lock.writeLock().unlock();
+        }
+        if (ownWire != null) {
+            ownWire.close();
         }
     }
 
     @Override
     public String toString() {
-        return "SimulatedVm[" + mac + " " + ip + " vlan " + vlan + "]";
+        return "SimulatedVm[" + mac + " " + ip + " vlan " + vlan() + "]";
     }
 }
