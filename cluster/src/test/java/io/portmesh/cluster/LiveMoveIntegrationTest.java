@@ -73,8 +73,8 @@ class LiveMoveIntegrationTest {
                 String tep = "127.0.0." + (41 + i);
                 await(api.createHost(HostId.of(id), Ipv4.parse(tep)));
                 hosts.add(id);
-                DatapathAgent agent = DatapathAgent.start(
-                        AgentSettings.local(id, "a", tep, ports[6], cluster.openflowAddresses()));
+                DatapathAgent agent =
+                        DatapathAgent.start(AgentSettings.local(id, "a", tep, ports[6], cluster.openflowAddresses()));
                 agents.add(agent);
                 wires.add(PseudoWire.open(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(agent.trunkAddress())));
@@ -87,7 +87,9 @@ class LiveMoveIntegrationTest {
         SimulatedVm vm(String mac, String ip, int h) throws Exception {
             PortInfo p = await(api.createPort(sw, Mac.parse(mac), List.of(Ipv4.parse(ip)), Optional.empty()));
             BindingResult b = await(api.bindPort(PortId.of(p.id()), HostId.of(hosts.get(h)), true));
-            assertThat(b.realization().realized()).as("binding of %s realized", mac).isTrue();
+            assertThat(b.realization().realized())
+                    .as("binding of %s realized", mac)
+                    .isTrue();
             SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), b.vlan(), wires.get(h));
             portGroup(h, b.vlan());
             vms.add(vm);
@@ -168,7 +170,9 @@ class LiveMoveIntegrationTest {
                 MigrationInfo doneB = f.awaitEnded(px, MigrationInfo.COMPLETED);
                 assertThat(doneB.activatedBy()).isEqualTo("RARP");
                 var first = toY.firstArrivalAfter(movedAt);
-                assertThat(first).as("a frame the VM sent from B reached its peer").isPresent();
+                assertThat(first)
+                        .as("a frame the VM sent from B reached its peer")
+                        .isPresent();
                 assertThat(TimeUnit.NANOSECONDS.toMillis(first.get().receivedNanos() - movedAt))
                         .as("ms from the move to the first frame from B at the peer")
                         .isLessThan(200);
@@ -182,8 +186,7 @@ class LiveMoveIntegrationTest {
 
                 StreamStats there = finish(toY);
                 StreamStats back = finish(toX);
-                System.out.printf(
-                        "live move A->B->A at %d frames/s each way: x->y %s, y->x %s%n", RATE, there, back);
+                System.out.printf("live move A->B->A at %d frames/s each way: x->y %s, y->x %s%n", RATE, there, back);
                 assertThat(there.lost()).as("frames lost x->y: %s", there).isZero();
                 assertThat(back.lost()).as("frames lost y->x: %s", back).isZero();
                 assertThat(there.received()).isEqualTo(there.sent());
@@ -196,8 +199,8 @@ class LiveMoveIntegrationTest {
     }
 
     @Test
-    void aSecondMoveBeforeActivationLosesNoFrameAndACancelledMoveLeavesNothingOnTheDestination(
-            TestCassandra cassandra) throws Exception {
+    void aSecondMoveBeforeActivationLosesNoFrameAndACancelledMoveLeavesNothingOnTheDestination(TestCassandra cassandra)
+            throws Exception {
         try (Fabric f = new Fabric(cassandra, "abc")) {
             SimulatedVm x = f.vm("52:54:00:16:01:01", "10.16.1.1", 0);
             SimulatedVm y = f.vm("52:54:00:16:01:02", "10.16.1.2", 3);
@@ -210,7 +213,9 @@ class LiveMoveIntegrationTest {
                 TestCluster.sleep(200);
                 MigrationInfo toC = f.startMove(px, 2);
                 assertThat(toC.from()).isEqualTo(f.hosts.get(0));
-                assertThat(f.portmeshFlows(1)).as("Portmesh flows left on B after it was taken back").isZero();
+                assertThat(f.portmeshFlows(1))
+                        .as("Portmesh flows left on B after it was taken back")
+                        .isZero();
                 TestCluster.sleep(300);
                 x.moveTo(f.wires.get(2), toC.toVlan(), true);
                 f.awaitEnded(px, MigrationInfo.COMPLETED);
@@ -228,8 +233,11 @@ class LiveMoveIntegrationTest {
             MigrationInfo cancelled = await(f.api.cancelMigration(PortId.of(px), true));
             assertThat(cancelled.state()).isEqualTo(MigrationInfo.CANCELLED);
             assertThat(cancelled.realization().realized()).isTrue();
-            assertThat(f.portmeshFlows(1)).as("Portmesh flows left on B after the cancel").isEqualTo(onB);
-            assertThat(await(f.api.getHost(HostId.of(f.hosts.get(1)))).vlansUsed()).isZero();
+            assertThat(f.portmeshFlows(1))
+                    .as("Portmesh flows left on B after the cancel")
+                    .isEqualTo(onB);
+            assertThat(await(f.api.getHost(HostId.of(f.hosts.get(1)))).vlansUsed())
+                    .isZero();
             assertThat(toB.toVlan()).isNotNull();
             SliceFixture.pingUntilAnswered(y, x);
         }
