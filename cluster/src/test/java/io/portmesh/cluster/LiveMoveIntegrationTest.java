@@ -68,9 +68,12 @@ class LiveMoveIntegrationTest {
                     cassandra, new int[] {ports[0], ports[1], ports[2]}, new int[] {ports[3], ports[4], ports[5]});
             api = cluster.nodes.get(0).service();
             String run = tag + Long.toHexString(System.nanoTime() & 0xFFFFF);
+            // tunnel IPs are unique cluster-wide and the test Cassandra outlives a run: a loopback /24 of its own
+            var rnd = java.util.concurrent.ThreadLocalRandom.current();
+            String net = "127." + rnd.nextInt(16, 250) + "." + rnd.nextInt(1, 250) + ".";
             for (int i = 0; i < 4; i++) {
                 String id = "mv-" + (char) ('a' + i) + "-" + run;
-                String tep = "127.0.0." + (41 + i);
+                String tep = net + (1 + i);
                 await(api.createHost(HostId.of(id), Ipv4.parse(tep)));
                 hosts.add(id);
                 DatapathAgent agent =
