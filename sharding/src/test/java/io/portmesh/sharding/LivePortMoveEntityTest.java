@@ -143,7 +143,11 @@ class LivePortMoveEntityTest {
                 .tell(new LogicalPortEntity.Activate(t.b(), LogicalPortEntity.Activate.BY_RARP));
         assertThat(await(svc.getMigration(PortId.of(t.port()))).state()).isEqualTo(MigrationInfo.CANCELLED);
         assertThat(await(svc.getPort(PortId.of(t.port()))).host()).isEqualTo(t.a());
-        assertThatThrownBy(() -> await(svc.cancelMigration(PortId.of(t.port()), false)))
+        assertThat(await(svc.cancelMigration(PortId.of(t.port()), false)).state())
+                .as("a repeated cancel answers the cancelled move")
+                .isEqualTo(MigrationInfo.CANCELLED);
+        assertThatThrownBy(() -> await(svc.completeMigration(PortId.of(t.port()), false)))
+                .as("a cancelled move cannot be completed")
                 .isInstanceOf(ConflictException.class);
     }
 
@@ -182,6 +186,31 @@ class LivePortMoveEntityTest {
         assertThat(await(svc.completeMigration(PortId.of(t.port()), false)).state())
                 .isEqualTo(MigrationInfo.COMPLETED);
         assertThat(await(svc.getPort(PortId.of(t.port()))).vlan()).isEqualTo(back.vlan());
+    }
+
+    @Test
+    void aRepeatedCompleteOrCancelAnswersTheEndedMoveAndADeleteWhileMovingTakesTheMoveBackFirst() {
+        Topology t = topology();
+        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.b()), false));
+        MigrationInfo done = await(svc.completeMigration(PortId.of(t.port()), false));
+        MigrationInfo again = await(svc.completeMigration(PortId.of(t.port()), false));
+        assertThat(again.state()).isEqualTo(MigrationInfo.COMPLETED);
+        assertThat(again.endedAt()).isEqualTo(done.endedAt());
+        assertThatThrownBy(() -> await(svc.cancelMigration(PortId.of(t.port()), false)))
+                .as("a completed move cannot be cancelled")
+                .isInstanceOf(ConflictException.class);
+
+        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.a()), false));
+        await(svc.cancelMigration(PortId.of(t.port()), false));
+        assertThat(await(svc.cancelMigration(PortId.of(t.port()), false)).state())
+                .isEqualTo(MigrationInfo.CANCELLED);
+
+        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.a()), false));
+        assertThat(vlansOn(t.a())).isEqualTo(1);
+        await(svc.deletePort(PortId.of(t.port()), false));
+        assertThat(vlansOn(t.a())).as("the destination of the move taken back").isZero();
+        assertThat(vlansOn(t.b())).as("the host the port was on").isZero();
+        assertThatThrownBy(() -> await(svc.getPort(PortId.of(t.port())))).isInstanceOf(NotFoundException.class);
     }
 
     @Test

@@ -75,10 +75,30 @@ public final class HostEntity
      */
     public record ActivationSeen(int vlan, String mac) implements Command, CborSerializable {}
 
-    /** Where a host reports that an arriving port's VM announced itself: its port entity (a stub in unit tests). */
+    /**
+     * Answers once the agents acknowledged plan {@code version} (or the realization timeout): for a change whose
+     * version was answered without waiting (a move's last steps, when its client waits for realization).
+     */
+    public record AwaitRealized(long version, ActorRef<StatusReply<Applied>> replyTo)
+            implements Command, CborSerializable {}
+
+    /** Local: while ports arrive here, their port entities are touched now and then ({@link ArrivalListener#touch}). */
+    record TouchArrivals() implements Command {}
+
+    /** How often a host touches the ports arriving here. */
+    static final Duration TOUCH_ARRIVALS = Duration.ofSeconds(30);
+
+    /** Where a host reports on the ports that arrive here: their port entities (stubs in unit tests). */
     @FunctionalInterface
     public interface ArrivalListener {
+        /** The VM of {@code port} announced itself on {@code host}. */
         void vmArrived(String port, String host);
+
+        /**
+         * Reaches {@code port} through sharding while it arrives here: a port whose node died starts again and
+         * resumes its move (with its deadline), and an idle one is not passivated with its deadline timer.
+         */
+        default void touch(String port) {}
     }
 
     public record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
@@ -194,6 +214,8 @@ public final class HostEntity
     private final HostSouthbound southbound;
     private final MemberFetches fetches;
     private final ArrivalListener arrivals;
+    /** A {@link TouchArrivals} is scheduled. */
+    private boolean touchingArrivals;
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
 
@@ -228,10 +250,20 @@ public final class HostEntity
         SwitchDirectory directory = switchId -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
         HostFanout fanout = HostFanout.get(system);
-        ArrivalListener arrivals =
-                (port, host) -> sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
+        ArrivalListener arrivals = new ArrivalListener() {
+            @Override
+            public void vmArrived(String port, String host) {
+                sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
                         .tell(new io.portmesh.sharding.port.LogicalPortEntity.Activate(
                                 host, io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
+            }
+
+            @Override
+            public void touch(String port) {
+                sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
+                        .tell(new io.portmesh.sharding.port.LogicalPortEntity.Touch());
+            }
+        };
         sharding.init(Entity.of(
                 TYPE_KEY, ctx -> create(ctx.getEntityId(), self, realizeTimeout, directory, arrivals, fanout)));
     }
@@ -289,6 +321,15 @@ public final class HostEntity
                 .onCommand(UnbindPort.class, this::onUnbind)
                 .onCommand(ConfirmArrival.class, this::onConfirmArrival)
                 .onCommand(ActivationSeen.class, this::onActivationSeen)
+                .onCommand(AwaitRealized.class, (s, c) -> {
+                    answer(c.version(), true, c.replyTo());
+                    return Effect().noReply();
+                })
+                .onCommand(TouchArrivals.class, (s, c) -> {
+                    touchingArrivals = false;
+                    touchArrivals(s);
+                    return Effect().noReply();
+                })
                 .onCommand(ApplySwitchMembers.class, this::onMembers)
                 .onCommand(ApplyMemberChange.class, this::onMemberChange)
                 .onCommand(FetchMembers.class, (s, c) -> {
@@ -389,7 +430,10 @@ public final class HostEntity
         long[] version = new long[1];
         return Effect()
                 .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value(), c.arriving()))
-                .thenRun(ns -> version[0] = southbound.localsChanged(ns, c.switchId(), c.vni()))
+                .thenRun(ns -> {
+                    version[0] = southbound.localsChanged(ns, c.switchId(), c.vni());
+                    scheduleTouches(ns);
+                })
                 .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), version[0])));
     }
 
@@ -431,6 +475,23 @@ public final class HostEntity
         return Effect().noReply();
     }
 
+    /** Touches every port arriving here, and again after {@link #TOUCH_ARRIVALS} while any arrives. */
+    private void touchArrivals(HostState s) {
+        s.bindings().forEach((port, b) -> {
+            if (b.arriving()) {
+                arrivals.touch(port);
+            }
+        });
+        scheduleTouches(s);
+    }
+
+    private void scheduleTouches(HostState s) {
+        if (!touchingArrivals && s.bindings().values().stream().anyMatch(HostState.LocalBinding::arriving)) {
+            touchingArrivals = true;
+            ctx.scheduleOnce(TOUCH_ARRIVALS, ctx.getSelf(), new TouchArrivals());
+        }
+    }
+
     /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
     private ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
         answer(southbound.membersChanged(s, c.switchId(), c.members()), c.awaitRealized(), c.replyTo());
@@ -469,6 +530,7 @@ public final class HostEntity
                     s.bindings().values().forEach(b -> inUse.add(b.switchId()));
                     southbound.recovered(s, inUse);
                     inUse.forEach(fetches::fetch);
+                    touchArrivals(s); // a port whose node died while it moved here resumes its move
                 })
                 .build();
     }

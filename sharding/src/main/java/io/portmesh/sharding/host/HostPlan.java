@@ -197,24 +197,48 @@ final class HostPlan {
         return diff;
     }
 
-    /** The slice of the host's view for one VNI: its local ports there, and the members bound on other hosts. */
+    /**
+     * The slice of the host's view for one VNI: its local ports there, and the members bound on other hosts.
+     *
+     * <p>A port bound here that its switch holds as bound on another host only is in the middle of a live move
+     * (docs/architecture.md section 7.1): arriving here before the switch marked the move, activated away from here
+     * before this host let it go, or being taken back from here. Its VM may be on either host, so it keeps its local
+     * flows and gets that other host as its twin (frames from this host's own VMs go to both), and the member is not
+     * also given as a remote port (a local port would win over it anyway, counted as a conflict).
+     */
     private HostView view(HostState s, int vni) {
         List<HostView.LocalPort> locals = new ArrayList<>();
         List<HostView.RemotePort> remotes = new ArrayList<>();
         Set<String> switches = new HashSet<>();
         s.bindings().forEach((port, b) -> {
             if (b.vni() == vni) {
-                Held held = heldBySwitch.get(b.switchId());
-                locals.add(b.toLocalPort(port, held == null ? null : held.twins.get(port)));
+                locals.add(b.toLocalPort(port, twinOf(heldBySwitch.get(b.switchId()), port)));
                 switches.add(b.switchId());
             }
         });
         for (String sw : switches) {
             Held held = heldBySwitch.get(sw);
             if (held != null) {
-                remotes.addAll(held.remotes.values());
+                held.remotes.forEach((port, r) -> {
+                    if (!s.bindings().containsKey(port)) {
+                        remotes.add(r);
+                    }
+                });
             }
         }
         return new HostView(s.hostId(), locals, remotes);
+    }
+
+    /** The other end of a port bound here while it moves, or null; see {@link #view}. */
+    private static Ipv4 twinOf(Held held, String port) {
+        if (held == null) {
+            return null;
+        }
+        Ipv4 twin = held.twins.get(port);
+        if (twin != null) {
+            return twin;
+        }
+        HostView.RemotePort elsewhere = held.remotes.get(port);
+        return elsewhere == null ? null : elsewhere.tunnelIp();
     }
 }

@@ -221,10 +221,13 @@ public final class LogicalPortEntity
     record MoveSwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements Command {}
 
     /** The host a move leaves (the source once activated, the destination when taken back) released the port. */
-    record MoveHostReleased(Throwable error) implements Command {}
+    record MoveHostReleased(String host, Long version, Throwable error) implements Command {}
 
     /** The destination confirmed the arrival (its activation flows go). */
-    record ArrivalConfirmed(Throwable error) implements Command {}
+    record ArrivalConfirmed(String host, Long version, Throwable error) implements Command {}
+
+    /** With awaitRealized: the hosts whose agents did not acknowledge a move's last steps in time. */
+    record CleanupRealized(List<String> behind) implements Command {}
 
     /** A move step that failed, tried again. */
     record MoveStepAgain() implements Command {}
@@ -232,8 +235,17 @@ public final class LogicalPortEntity
     /** The move was not activated in time. */
     record MoveDeadline() implements Command {}
 
-    /** Take the move under way back, then handle the request that asked for it (waiting in the stash). */
-    record Unwind(String endState) implements Command {}
+    /** Take the move under way back, then handle the request that asked for it ({@code then}; may be null). */
+    record Unwind(String endState, Request<?> then) implements Command {}
+
+    /** The switch did not confirm a move's start: tell it again (the port is not busy meanwhile). */
+    record TellMovingAgain() implements Command {}
+
+    /**
+     * Sent through sharding by the destination host of a move while the port arrives there: starts a port whose node
+     * died (it resumes the move) and keeps it from being passivated, which would stop its deadline timer.
+     */
+    public record Touch() implements Command, CborSerializable {}
 
     public sealed interface Event extends CborSerializable {}
 
@@ -331,6 +343,8 @@ public final class LogicalPortEntity
     boolean busy;
     /** Requests in the stash. */
     private int waiting;
+    /** The kinds of non-request commands in the stash ({@link #stashOnce}). */
+    private final Set<Class<?>> stashedOnce = new java.util.HashSet<>();
     /** The change running; null when none, or while a Create runs. */
     Running running;
 
@@ -384,6 +398,18 @@ public final class LogicalPortEntity
         return answerWithin(askTimeout, realizeTimeout, awaitRealized).plus(REPLY_MARGIN);
     }
 
+    /**
+     * How long a client waits for a move's answer: a move's end has more steps than a binding (the switch, the host
+     * it leaves, the destination's confirmation, and with awaitRealized a wait for each of the two hosts' agents).
+     */
+    public static Duration moveClientTimeout(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {
+        return moveAnswerWithin(askTimeout, realizeTimeout, awaitRealized).plus(REPLY_MARGIN);
+    }
+
+    static Duration moveAnswerWithin(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {
+        return askTimeout.multipliedBy(5).plus(awaitRealized ? realizeTimeout.multipliedBy(3) : Duration.ZERO);
+    }
+
     private static Duration answerWithin(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {
         return askTimeout.multipliedBy(2).plus(awaitRealized ? realizeTimeout : Duration.ZERO);
     }
@@ -432,9 +458,9 @@ public final class LogicalPortEntity
                                                 : Errors.notFound("no port " + portId)))
                 .onCommand(GetMove.class, (s, c) -> Effect().reply(c.replyTo(), moves.info(s)))
                 .onCommand(c -> busy && c instanceof Request<?>, (s, c) -> waitForTurn((Request<?>) c))
-                .onCommand(
-                        c -> busy && (c instanceof Activate || c instanceof MoveDeadline),
-                        (s, c) -> Effect().stash())
+                .onCommand(c -> busy && (c instanceof Activate || c instanceof MoveDeadline), this::stashOnce)
+                .onCommand(Touch.class, (s, c) -> Effect().none())
+                .onCommand(TellMovingAgain.class, (s, c) -> moves.tellMovingAgain(s))
                 .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
                 .onCommand(Create.class, this::onCreate)
                 .onCommand(Bind.class, this::onBind)
@@ -453,10 +479,11 @@ public final class LogicalPortEntity
                 .onCommand(CancelMove.class, (s, c) -> moves.onCancel(s, c))
                 .onCommand(Activate.class, (s, c) -> moves.onActivate(s, c))
                 .onCommand(MoveDeadline.class, (s, c) -> moves.onDeadline(s))
-                .onCommand(Unwind.class, (s, c) -> moves.unwind(s, c.endState()))
+                .onCommand(Unwind.class, (s, c) -> moves.unwind(s, c.endState(), c.then()))
                 .onCommand(MoveSwitchTold.class, (s, c) -> moves.onSwitchTold(s, c))
                 .onCommand(MoveHostReleased.class, (s, c) -> moves.onHostReleased(s, c))
                 .onCommand(ArrivalConfirmed.class, (s, c) -> moves.onArrivalConfirmed(s, c))
+                .onCommand(CleanupRealized.class, (s, c) -> moves.onCleanupRealized(s, c))
                 .onCommand(MoveStepAgain.class, (s, c) -> moves.stepAgain(s))
                 .onCommand(LeftSwitch.class, this::onLeftSwitch)
                 .onCommand(ClientDeadline.class, (s, c) -> {
@@ -467,6 +494,17 @@ public final class LogicalPortEntity
                     return Effect().none();
                 })
                 .build();
+    }
+
+    /**
+     * An activation or a move deadline that comes while a step runs waits for it, once: the VM's announcements (a RARP,
+     * then every ARP until the destination confirms its arrival) all say the same, and a deadline fires once.
+     */
+    private Effect<Event, PortState> stashOnce(PortState s, Command c) {
+        if (!stashedOnce.add(c.getClass())) {
+            return Effect().none();
+        }
+        return Effect().stash();
     }
 
     /** While a change runs, requests wait for it; a full stash refuses them rather than dropping them unanswered. */
@@ -493,10 +531,10 @@ public final class LogicalPortEntity
         return Effect();
     }
 
-    /** The client's deadline of a change that {@link MoveSteps} starts: as for any change. */
+    /** The client's deadline of a step that {@link MoveSteps} starts: {@link #moveAnswerWithin}. */
     void clientDeadline(boolean awaitRealized) {
         timers.startSingleTimer(
-                CLIENT_DEADLINE, new ClientDeadline(), answerWithin(askTimeout, realizeTimeout, awaitRealized));
+                CLIENT_DEADLINE, new ClientDeadline(), moveAnswerWithin(askTimeout, realizeTimeout, awaitRealized));
     }
 
     /** A client's change starts; the client waits for it at most {@link #answerWithin}. */
@@ -512,6 +550,7 @@ public final class LogicalPortEntity
                     busy = false;
                     running = null;
                     waiting = 0;
+                    stashedOnce.clear();
                     timers.cancel(CLIENT_DEADLINE);
                     timers.cancel(RETRY);
                 })

@@ -1,6 +1,7 @@
 package io.portmesh.sharding.port;
 
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
@@ -8,7 +9,10 @@ import io.portmesh.sharding.port.LogicalPortEntity.Running;
 import io.portmesh.sharding.service.MigrationInfo;
 import io.portmesh.sharding.service.Realization;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
@@ -42,7 +46,15 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * step that is slow; a host that misses a step only keeps a flow longer.
  */
 final class MoveSteps {
+    private static final String TELL_MOVING = "tell-moving";
+
     private final LogicalPortEntity port;
+    /** Failed attempts to tell the switch of the move's start in a row (for the backoff). */
+    private int movingAttempts;
+    /** The request that asked for the move under way to be taken back, to handle once it is ({@link #unwind}). */
+    private LogicalPortEntity.Request<?> afterUnwind;
+    /** Until when (nanoTime) {@link #afterUnwind}'s client still waits. */
+    private long afterUnwindBy;
 
     MoveSteps(LogicalPortEntity port) {
         this.port = port;
@@ -105,7 +117,7 @@ final class MoveSteps {
         }
         if (s.isMoving()) { // MIGRATING: the other phases run steps and keep requests waiting
             if (c.host().equals(s.move().to())) { // a repeated request: tell the switch again, answer the move
-                startStep(s, c.awaitRealized(), client);
+                startStep(c.host(), c.awaitRealized(), client);
                 tellSwitchMoving(s);
                 return effect().none();
             }
@@ -115,7 +127,7 @@ final class MoveSteps {
         if (c.host().equals(s.host())) { // on that host already: nothing to move
             return reply(client, StatusReply.success(notMoved(s)));
         }
-        startStep(s, c.awaitRealized(), client);
+        startStep(c.host(), c.awaitRealized(), client);
         return effect().persist(new LogicalPortEntity.ChangeStarted(new PortChange.MoveTo(c.host(), now())))
                 .thenRun(this::askDestination);
     }
@@ -138,23 +150,31 @@ final class MoveSteps {
     /** The request waits in the stash while the move is taken back; then it is handled as usual. */
     Effect<Event, PortState> unwindThen(PortState s, LogicalPortEntity.Request<?> request, String endState) {
         port.begin(Running.move(moveChange(s), false, null));
-        port.ctx.getSelf().tell(new LogicalPortEntity.Unwind(endState));
-        return port.waitForTurn(request);
+        port.ctx.getSelf().tell(new LogicalPortEntity.Unwind(endState, request));
+        return effect().none();
     }
 
     Effect<Event, PortState> onComplete(PortState s, LogicalPortEntity.CompleteMove c) {
+        if (!s.isMoving() && s.move() != null && s.move().is(MigrationInfo.COMPLETED)) {
+            return effect().reply(c.replyTo(), info(s)); // completed already (a retry, or the VM's RARP was first)
+        }
         if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
             return effect().reply(c.replyTo(), noMove(s, "complete"));
         }
-        startStep(s, c.awaitRealized(), c.replyTo()::tell);
+        startStep(s.move().to(), c.awaitRealized(), c.replyTo()::tell);
         return activate(s, LogicalPortEntity.Activate.BY_API);
     }
 
     Effect<Event, PortState> onCancel(PortState s, LogicalPortEntity.CancelMove c) {
+        if (!s.isMoving()
+                && s.move() != null
+                && (s.move().is(MigrationInfo.CANCELLED) || s.move().is(MigrationInfo.ROLLED_BACK))) {
+            return effect().reply(c.replyTo(), info(s)); // taken back already (a retry, or its deadline was first)
+        }
         if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
             return effect().reply(c.replyTo(), noMove(s, "cancel"));
         }
-        startStep(s, c.awaitRealized(), c.replyTo()::tell);
+        startStep(s.move().to(), c.awaitRealized(), c.replyTo()::tell);
         return unwind(s, MigrationInfo.CANCELLED);
     }
 
@@ -162,9 +182,25 @@ final class MoveSteps {
         if (!s.isMoving()
                 || !s.move().is(MigrationInfo.MIGRATING)
                 || !a.host().equals(s.move().to())) {
-            port.ctx
-                    .getLog()
-                    .debug("port {}: activation from host {} ignored (no move there under way)", port.portId, a.host());
+            boolean late = s.move() != null
+                    && a.host().equals(s.move().to())
+                    && !s.move().is(MigrationInfo.COMPLETED)
+                    && !s.move().is(MigrationInfo.ACTIVATED);
+            if (late) { // a VM that runs where its move was taken back from is cut off: say so
+                port.ctx
+                        .getLog()
+                        .warn(
+                                "port {}: its VM announced itself on host {} after its move there was {}; it stays"
+                                        + " bound to {}: move it again",
+                                port.portId,
+                                a.host(),
+                                s.move().phase(),
+                                s.host());
+            } else {
+                port.ctx
+                        .getLog()
+                        .debug("port {}: activation from host {} ignored (no move there)", port.portId, a.host());
+            }
             return effect().none();
         }
         port.begin(Running.move(moveChange(s), false, null));
@@ -239,6 +275,21 @@ final class MoveSteps {
                 LogicalPortEntity.MoveSwitchTold::new);
     }
 
+    /** The switch is told of the move's start again, unless the move went on meanwhile. */
+    Effect<Event, PortState> tellMovingAgain(PortState s) {
+        if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
+            return effect().none();
+        }
+        if (port.busy) { // a step runs: look again after it
+            port.timers.startSingleTimer(
+                    TELL_MOVING, new LogicalPortEntity.TellMovingAgain(), LogicalPortEntity.retryDelay(movingAttempts));
+            return effect().none();
+        }
+        port.begin(Running.move(moveChange(s), false, null));
+        tellSwitchMoving(s);
+        return effect().none();
+    }
+
     private void armDeadline(PortState s) {
         long left = Math.max(0, s.move().deadline() - now());
         port.timers.startSingleTimer(
@@ -261,8 +312,18 @@ final class MoveSteps {
     }
 
     Effect<Event, PortState> unwind(PortState s, String endState) {
+        return unwind(s, endState, null);
+    }
+
+    /** {@code then}: the request that asked for it, handled once the move is taken back (see {@link #unwindThen}). */
+    Effect<Event, PortState> unwind(PortState s, String endState, LogicalPortEntity.Request<?> then) {
+        if (then != null) {
+            afterUnwind = then;
+            afterUnwindBy = System.nanoTime() + port.askTimeout.toNanos();
+        }
         if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
-            return port.ending(effect().none()); // ended meanwhile: the waiting request goes on
+            replayAfterUnwind();
+            return port.ending(effect().none()); // ended meanwhile: the request goes on
         }
         port.timers.cancel(LogicalPortEntity.MOVE_DEADLINE);
         return effect().persist(new LogicalPortEntity.MoveUnwinding(endState, now()))
@@ -290,10 +351,14 @@ final class MoveSteps {
         }
         if (s.move().is(MigrationInfo.MIGRATING)) { // the start's (or a repeated start's) last step
             if (m.error() != null) {
+                // until the switch knows, its hosts send to the source only: tell it again, not busy meanwhile
+                Duration wait = LogicalPortEntity.retryDelay(movingAttempts++);
                 port.running.answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
-                        + s.move().to() + " but its switch did not confirm it: " + Errors.describe(m.error())
-                        + "; repeat the request to tell the switch again"));
+                        + s.move().to() + " but its switch did not confirm it (" + Errors.describe(m.error())
+                        + "); it is told again in " + wait.toMillis() + " ms"));
+                port.timers.startSingleTimer(TELL_MOVING, new LogicalPortEntity.TellMovingAgain(), wait);
             } else {
+                movingAttempts = 0;
                 port.running.answerMove(StatusReply.success(s.move().info(port.portId, realization(m))));
             }
             return port.ending(effect().none());
@@ -308,7 +373,7 @@ final class MoveSteps {
         port.pipe(
                 port.hostRef(release)
                         .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
-                (v, e) -> new LogicalPortEntity.MoveHostReleased(e));
+                (v, e) -> new LogicalPortEntity.MoveHostReleased(release, v, e));
         return effect().none();
     }
 
@@ -319,14 +384,16 @@ final class MoveSteps {
         if (m.error() != null) {
             return retry(s, "the host it leaves", m.error());
         }
+        port.running.versions.put(m.host(), m.version());
         if (s.move().is(MigrationInfo.ACTIVATED)) {
+            String to = s.move().to();
             port.pipe(
                     port.hostRef(s.move().to())
                             .<Long>askWithStatus(r -> new HostEntity.ConfirmArrival(port.portId, r), port.askTimeout),
-                    (v, e) -> new LogicalPortEntity.ArrivalConfirmed(e));
+                    (v, e) -> new LogicalPortEntity.ArrivalConfirmed(to, v, e));
             return effect().none();
         }
-        return end(s, new LogicalPortEntity.MoveRolledBack(now()));
+        return awaitCleanupThenEnd(s);
     }
 
     Effect<Event, PortState> onArrivalConfirmed(PortState s, LogicalPortEntity.ArrivalConfirmed m) {
@@ -336,7 +403,57 @@ final class MoveSteps {
         if (m.error() != null) {
             return retry(s, "the host it moves to", m.error());
         }
-        return end(s, new LogicalPortEntity.MoveCompleted(now()));
+        port.running.versions.put(m.host(), m.version());
+        return awaitCleanupThenEnd(s);
+    }
+
+    /**
+     * With awaitRealized, the answer also waits for the agents of the hosts that let the port go or confirmed it (the
+     * switch's fan-out did not cover those steps): a host whose agents did not acknowledge in time is named behind.
+     */
+    private Effect<Event, PortState> awaitCleanupThenEnd(PortState s) {
+        if (!port.running.await || port.running.versions.isEmpty()) {
+            return endNow(s);
+        }
+        Map<String, Long> versions = Map.copyOf(port.running.versions);
+        List<CompletableFuture<String>> asks = new ArrayList<>();
+        versions.forEach((host, version) -> asks.add(Futures.on(
+                        port.hostRef(host)
+                                .<HostEntity.Applied>askWithStatus(
+                                        r -> new HostEntity.AwaitRealized(version, r),
+                                        port.askTimeout.plus(port.realizeTimeout)),
+                        port.ctx.getExecutionContext())
+                .handle((a, e) -> e == null && a.realized() ? null : host)
+                .toCompletableFuture()));
+        port.pipe(
+                CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+                        .thenApply(x -> asks.stream()
+                                .map(CompletableFuture::join)
+                                .filter(java.util.Objects::nonNull)
+                                .sorted()
+                                .toList()),
+                (behind, e) -> new LogicalPortEntity.CleanupRealized(
+                        behind == null ? List.copyOf(versions.keySet()) : behind));
+        return effect().none();
+    }
+
+    Effect<Event, PortState> onCleanupRealized(PortState s, LogicalPortEntity.CleanupRealized m) {
+        if (!s.isMoving()) {
+            return port.ending(effect().none());
+        }
+        List<String> behind = new ArrayList<>(port.running.realization.pendingHosts());
+        m.behind().stream().filter(h -> !behind.contains(h)).forEach(behind::add);
+        behind.sort(null);
+        port.running.realization = new Realization(true, behind.isEmpty(), List.copyOf(behind));
+        return endNow(s);
+    }
+
+    private Effect<Event, PortState> endNow(PortState s) {
+        return end(
+                s,
+                s.move().is(MigrationInfo.ACTIVATED)
+                        ? new LogicalPortEntity.MoveCompleted(now())
+                        : new LogicalPortEntity.MoveRolledBack(now()));
     }
 
     private Effect<Event, PortState> end(PortState s, Event ended) {
@@ -356,7 +473,32 @@ final class MoveSteps {
                     .getLog()
                     .info("port {}: move from host {} to {} ended {}", port.portId, mv.from(), mv.to(), outcome);
             port.running.answerMove(StatusReply.success(mv.info(port.portId, r)));
+            replayAfterUnwind();
         }));
+    }
+
+    /**
+     * The request that asked for the move to be taken back goes on now, if its client still waits; else its client
+     * was told the change did not finish in time, and it is not made behind the client's back.
+     */
+    private void replayAfterUnwind() {
+        LogicalPortEntity.Request<?> then = afterUnwind;
+        afterUnwind = null;
+        if (then == null) {
+            return;
+        }
+        if (System.nanoTime() < afterUnwindBy) {
+            port.ctx.getSelf().tell(then);
+        } else {
+            port.ctx
+                    .getLog()
+                    .warn(
+                            "port {}: a request waited for its move to be taken back past its client's wait; dropped",
+                            port.portId);
+            then.replyTo()
+                    .tell(Errors.unavailable("port " + port.portId + " took its move back first, which took longer"
+                            + " than the client waits; the request was not made: retry it"));
+        }
     }
 
     /** A step of ACTIVATED or ROLLING_BACK failed: it is tried again, with backoff, until it succeeds. */
@@ -405,8 +547,8 @@ final class MoveSteps {
 
     // ---- helpers
 
-    private void startStep(PortState s, boolean await, Consumer<StatusReply<MigrationInfo>> client) {
-        port.begin(Running.move(moveChange(s), await, client));
+    private void startStep(String to, boolean await, Consumer<StatusReply<MigrationInfo>> client) {
+        port.begin(Running.move(new PortChange.MoveTo(to, 0), await, client));
         port.clientDeadline(await);
     }
 

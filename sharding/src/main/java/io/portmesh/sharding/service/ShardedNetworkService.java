@@ -240,7 +240,7 @@ public final class ShardedNetworkService implements NetworkService {
                 port(id),
                 msg,
                 EntityCall.change(entity, action, entity + "'s migration"),
-                LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
+                LogicalPortEntity.moveClientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
     /**

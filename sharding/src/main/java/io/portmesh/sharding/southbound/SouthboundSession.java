@@ -357,6 +357,12 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
      * the trunk, still tagged with its access VLAN. Its host decides whether it activates a move.
      */
     private void onPacketIn(org.projectfloodlight.openflow.protocol.OFPacketIn in) {
+        long cookie = in.getCookie().getValue();
+        if (!io.portmesh.model.flow.Cookies.isPortmesh(cookie)
+                || io.portmesh.model.flow.Cookies.rule(cookie) != io.portmesh.model.flow.Cookies.ACTIVATE) {
+            getContext().getLog().debug("{}: packet-in from no activation flow ignored (cookie {})", identity, cookie);
+            return;
+        }
         byte[] f = in.getData();
         int tpid = f.length >= 18 ? ((f[12] & 0xFF) << 8) | (f[13] & 0xFF) : 0;
         int ethType = f.length >= 18 ? ((f[16] & 0xFF) << 8) | (f[17] & 0xFF) : 0;
