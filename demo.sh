@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Portmesh demo: builds the project, then starts an embedded Cassandra, three controller nodes
-# (separate JVMs), three simulated hosts with their agents and four VMs, sends traffic across VXLAN
-# and prints a short report (also written to work/demo/report.txt). Options: see --help.
+# (separate JVMs), three simulated hosts with their agents and VMs, sends traffic across VXLAN, moves
+# a VM live under numbered traffic and prints a short report (also written to work/demo/report.txt). Options: see --help.
 set -euo pipefail
 cd "$(dirname "$0")"
 ./mvnw -q -B install -DskipTests -Dspotless.check.skip=true

@@ -3,19 +3,27 @@ package io.portmesh.loadtest.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
+import io.portmesh.model.flow.DatapathPorts;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
 import io.portmesh.persistence.Replication;
 import io.portmesh.persistence.SchemaInstaller;
 import io.portmesh.sharding.metrics.NodeMetrics;
+import io.portmesh.sim.FrameStream;
 import io.portmesh.sim.PingStats;
+import io.portmesh.sim.PseudoWire;
 import io.portmesh.sim.RttHistogram;
 import io.portmesh.sim.SimulatedVm;
+import io.portmesh.sim.StreamStats;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -24,7 +32,8 @@ import picocli.CommandLine;
 
 /**
  * The README's first command: an embedded Cassandra, three controller nodes as separate processes, three simulated
- * hosts with their agents, four VMs in two logical switches, traffic across VXLAN, and a short report.
+ * hosts with their agents, four VMs in two logical switches, traffic across VXLAN, a live move of a fifth VM under
+ * numbered traffic, and a short report.
  */
 @CommandLine.Command(
         name = "portmesh-demo",
@@ -43,11 +52,19 @@ public final class DemoMain implements Callable<Integer> {
     @CommandLine.Option(names = "--cassandra-port", defaultValue = "9042")
     int cassandraPort;
 
+    @CommandLine.Option(
+            names = "--move-rate",
+            defaultValue = "500",
+            description = "numbered frames per second each way during the live move")
+    int moveRate;
+
     private final DemoReport report = new DemoReport();
     /** Appended to host and switch names: empty unless a Cassandra that was already running is reused. */
     private String suffix = "";
     /** The first three octets of the hosts' tunnel endpoints (loopback): another /24 when a Cassandra is reused. */
     private String tepNet = "127.0.0.";
+    /** Each VM's port id, by MAC. */
+    private final Map<Mac, String> portIds = new HashMap<>();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new DemoMain()).execute(args));
@@ -58,6 +75,7 @@ public final class DemoMain implements Callable<Integer> {
         List<NodeProcess> nodes = new ArrayList<>();
         List<DatapathAgent> agents = new ArrayList<>();
         List<SimulatedVm> vms = new ArrayList<>();
+        List<PseudoWire> wires = new ArrayList<>();
         long t0 = System.nanoTime();
         try (EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
                 .withWorkDir(work.resolve("cassandra"))
@@ -134,12 +152,14 @@ public final class DemoMain implements Callable<Integer> {
             report.line("esx-1: " + host1.path("flowsInstalled").asInt() + " flows installed, master generation "
                     + host1.path("masterGeneration").asLong() + ", agents "
                     + host1.path("agents").size());
-            metrics(nodes, 4, 3);
+            liveMove(api, blue, agents, vms, wires);
+            metrics(nodes, 6, 3);
             report.line("total " + String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
             report.print(work.resolve("report.txt"));
             return report.failed() ? 1 : 0;
         } finally {
             vms.forEach(SimulatedVm::close);
+            wires.forEach(PseudoWire::close);
             agents.forEach(DatapathAgent::close);
             nodes.forEach(NodeProcess::close);
         }
@@ -163,6 +183,7 @@ public final class DemoMain implements Callable<Integer> {
                         Map.of("host", "esx-" + host + suffix)),
                 "bind port");
         report.realized((System.nanoTime() - t) / 1_000_000.0);
+        portIds.put(Mac.parse(mac), port.path("id").asText());
         SimulatedVm vm = new SimulatedVm(
                 Mac.parse(mac),
                 Ipv4.parse(ip),
@@ -171,6 +192,122 @@ public final class DemoMain implements Callable<Integer> {
         vm.sendGratuitousArp();
         vms.add(vm);
         return vm;
+    }
+
+    /**
+     * A live move (docs/architecture.md section 7.1) under traffic: vm5 (esx-1) and vm6 (esx-2) exchange numbered
+     * frames at {@link #moveRate} each way while vm5 moves to esx-3 as in a vMotion. The move is started with
+     * {@code ?wait=realized} (the destination and the peers are ready); the inventory's part, configuring the VM's port
+     * group on esx-3 with the VLAN the move answered, is the destination trunk's {@code bindVlan} (the agents run in
+     * this JVM); then the VM runs on esx-3 and its RARP activates the move. Every sequence number is counted.
+     */
+    private void liveMove(
+            RestClient api, String sw, List<DatapathAgent> agents, List<SimulatedVm> vms, List<PseudoWire> wires)
+            throws Exception {
+        SimulatedVm x = vm(api, sw, "52:54:00:00:01:05", "10.0.0.5", 1, agents, vms);
+        SimulatedVm y = vm(api, sw, "52:54:00:00:01:06", "10.0.0.6", 2, agents, vms);
+        String port = portIds.get(x.mac());
+        String dest = "esx-3" + suffix;
+        // the destination's port group: a wire of its own to esx-3's trunk
+        PseudoWire there = PseudoWire.open(agents.get(2).trunkAddress());
+        wires.add(there);
+        String label =
+                String.format("live move vm5 esx-1 -> esx-3 (peer vm6 on esx-2, %d frames/s each way)", moveRate);
+        long startNanos;
+        long readyNanos;
+        long movedNanos;
+        Instant movedAt;
+        long completedNanos;
+        JsonNode started;
+        JsonNode done = null;
+        StreamStats there5;
+        StreamStats back6;
+        try (FrameStream toY = stream(x, y);
+                FrameStream toX = stream(y, x)) {
+            Thread.sleep(500);
+            startNanos = System.nanoTime();
+            started = api.expectOk(
+                    api.post("/v1/ports/" + port + "/migration?wait=realized", Map.of("to", dest)), "start move");
+            readyNanos = System.nanoTime();
+            if (!"MIGRATING".equals(started.path("state").asText())
+                    || !started.path("realization").path("realized").asBoolean()) {
+                throw new IllegalStateException("the move did not get ready: " + started);
+            }
+            int toVlan = started.path("toVlan").asInt();
+            ((TrunkPort) agents.get(2).ports().get(DatapathPorts.TRUNK)).bindVlan(toVlan, there.localAddress());
+            Thread.sleep(300); // vMotion's pre-copy: every frame for vm5 goes to both hosts
+            movedNanos = System.nanoTime();
+            movedAt = Instant.now();
+            x.moveTo(there, toVlan, true);
+            long deadline = movedNanos + TimeUnit.SECONDS.toNanos(20);
+            completedNanos = 0;
+            while (System.nanoTime() < deadline) {
+                JsonNode m = api.expectOk(api.get("/v1/ports/" + port + "/migration"), "get move");
+                String state = m.path("state").asText();
+                if (!"MIGRATING".equals(state) && !"ACTIVATED".equals(state)) {
+                    done = m;
+                    completedNanos = System.nanoTime();
+                    break;
+                }
+                Thread.sleep(10);
+            }
+            Thread.sleep(300); // and traffic on after the move
+            there5 = finish(toY);
+            back6 = finish(toX);
+        }
+        boolean completed = done != null
+                && "COMPLETED".equals(done.path("state").asText())
+                && "RARP".equals(done.path("activatedBy").asText());
+        report.check(
+                String.format(
+                        "%s: %s, lost vm5->vm6 %d/%d, vm6->vm5 %d/%d, duplicates %d/%d",
+                        label,
+                        done == null
+                                ? "not ended in 20 s"
+                                : done.path("state").asText() + " by "
+                                        + done.path("activatedBy").asText(),
+                        there5.lost(),
+                        there5.sent(),
+                        back6.lost(),
+                        back6.sent(),
+                        there5.duplicates(),
+                        back6.duplicates()),
+                completed && there5.lost() == 0 && back6.lost() == 0 && there5.sent() > 0 && back6.sent() > 0);
+        if (done != null) {
+            report.line(String.format(
+                    "move timings: start -> destination ready %.0f ms (POST ?wait=realized), RARP -> activated %d ms "
+                            + "(activatedAt vs the demo's clock), activated -> COMPLETED %d ms (activatedAt -> endedAt), "
+                            + "RARP -> COMPLETED seen %.0f ms (10 ms polls)",
+                    (readyNanos - startNanos) / 1e6,
+                    millisBetween(movedAt, done.path("activatedAt")),
+                    millisBetween(done.path("activatedAt"), done.path("endedAt")),
+                    (completedNanos - movedNanos) / 1e6));
+        }
+    }
+
+    /** Numbered frames at {@link #moveRate} for at most 60 s, until the demo stops it. */
+    private FrameStream stream(SimulatedVm from, SimulatedVm to) {
+        return FrameStream.from(from)
+                .to(to)
+                .rate(moveRate)
+                .count(60L * moveRate)
+                .maxDuration(Duration.ofSeconds(60))
+                .start();
+    }
+
+    private static StreamStats finish(FrameStream s) throws InterruptedException {
+        s.stop();
+        return s.awaitReceived(Duration.ofSeconds(2));
+    }
+
+    private static long millisBetween(JsonNode from, JsonNode to) {
+        return from.isTextual() ? millisBetween(Instant.parse(from.asText()), to) : -1;
+    }
+
+    private static long millisBetween(Instant from, JsonNode to) {
+        return to.isTextual()
+                ? Duration.between(from, Instant.parse(to.asText())).toMillis()
+                : -1;
     }
 
     private void ping(SimulatedVm from, SimulatedVm to, String label) throws InterruptedException {
