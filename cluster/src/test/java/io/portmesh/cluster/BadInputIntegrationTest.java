@@ -201,7 +201,7 @@ class BadInputIntegrationTest {
     }
 
     @Test
-    void aPortBoundToOneHostIsNotTakenByAnotherAndAFullSwitchIsNotDeleted() {
+    void aBindingToAnotherHostMovesThePortMakeBeforeBreakAndAFullSwitchIsNotDeleted() {
         String sw = createSwitch(null);
         String port = createPort(sw, "52:54:00:cc:00:01");
         String a = createHost(tunnelIp());
@@ -210,12 +210,25 @@ class BadInputIntegrationTest {
         assertThat(bound.statusCode()).as(bound.body()).isEqualTo(200);
         int vlan = json(bound).get("vlan").asInt();
 
-        String msg = assertError(
-                send(1, "PUT", "/v1/ports/" + port + "/binding", "{\"host\":\"" + b + "\"}"), 409, "conflict");
-        assertThat(msg).contains(a);
+        // a binding elsewhere starts a live move: B holds a VLAN for the port, the port stays on A until activated
+        HttpResponse<String> moving = send(1, "PUT", "/v1/ports/" + port + "/binding", "{\"host\":\"" + b + "\"}");
+        assertThat(moving.statusCode()).as(moving.body()).isEqualTo(200);
+        assertThat(json(moving).get("host").asText()).isEqualTo(b);
         JsonNode p = json(send(2, "GET", "/v1/ports/" + port, null));
         assertThat(p.get("host").asText()).isEqualTo(a);
         assertThat(p.get("vlan").asInt()).isEqualTo(vlan);
+        assertThat(json(send(0, "GET", "/v1/hosts/" + b, null)).get("vlansUsed").asInt())
+                .isEqualTo(1);
+        JsonNode move = json(send(0, "GET", "/v1/ports/" + port + "/migration", null));
+        assertThat(move.get("state").asText()).isEqualTo("MIGRATING");
+        // binding it to its source again while it moves is a conflict that says how to keep it there
+        String msg = assertError(
+                send(1, "PUT", "/v1/ports/" + port + "/binding", "{\"host\":\"" + a + "\"}"), 409, "conflict");
+        assertThat(msg).contains("cancel the move");
+        assertThat(json(send(2, "DELETE", "/v1/ports/" + port + "/migration", null))
+                        .get("state")
+                        .asText())
+                .isEqualTo("CANCELLED");
         assertThat(json(send(0, "GET", "/v1/hosts/" + b, null)).get("vlansUsed").asInt())
                 .isZero();
 
