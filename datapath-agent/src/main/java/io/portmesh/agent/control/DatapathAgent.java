@@ -27,6 +27,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
@@ -48,6 +50,11 @@ public final class DatapathAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatapathAgent.class);
     /** Flow-mods are read from the wire on the I/O thread; everything else goes through Loxi. */
     private static final FlowModWireDecoder FLOW_MODS = new FlowModWireDecoder();
+    /**
+     * Packet-ins handed to the control thread and not yet sent, at most; the pipeline drops (and counts) the ones past
+     * it rather than wait or queue without bound. About 1.5 MiB of full-size frames.
+     */
+    static final int MAX_PENDING_PACKET_INS = 1024;
 
     private final AgentSettings settings;
     private final DatapathId dpid;
@@ -64,6 +71,11 @@ public final class DatapathAgent implements AutoCloseable {
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<OfClient> clients = new ArrayList<>();
+    private final AtomicInteger pendingPacketIns = new AtomicInteger();
+    private final LongAdder packetInsQueued = new LongAdder();
+    private final LongAdder packetInsOverflowed = new LongAdder();
+    private final LongAdder packetInsSent = new LongAdder();
+    private final LongAdder packetInsUnwritable = new LongAdder();
     private OfServer passive;
 
     private DatapathAgent(AgentSettings s) throws IOException {
@@ -172,6 +184,27 @@ public final class DatapathAgent implements AutoCloseable {
         return (int) clients.stream().filter(OfClient::isConnected).count();
     }
 
+    /**
+     * What became of the frames the pipeline sent to the controller.
+     *
+     * @param pending handed to the control thread, not yet sent (at most {@link #MAX_PENDING_PACKET_INS})
+     * @param queued handed to the control thread in all
+     * @param overflowed dropped by the pipeline because {@link #MAX_PENDING_PACKET_INS} were pending
+     * @param sent OFPT_PACKET_IN messages written to a connection (one per MASTER or EQUAL connection)
+     * @param unwritable messages not written: the connection's outbound buffer was above its high-water mark (a
+     *     controller that does not keep up) or it was closed
+     */
+    public record PacketInStats(long pending, long queued, long overflowed, long sent, long unwritable) {}
+
+    public PacketInStats packetInStats() {
+        return new PacketInStats(
+                pendingPacketIns.get(),
+                packetInsQueued.sum(),
+                packetInsOverflowed.sum(),
+                packetInsSent.sum(),
+                packetInsUnwritable.sum());
+    }
+
     private <T> T onControl(java.util.concurrent.Callable<T> c) {
         try {
             return control.submit(c).get(10, TimeUnit.SECONDS);
@@ -184,9 +217,10 @@ public final class DatapathAgent implements AutoCloseable {
      * Queues work for the control thread. A burst of flow-mods arrives as thousands of messages: they are drained in
      * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile. Once the
      * agent is closed the executor refuses it, which is expected then (Netty reports the connections' ends after
-     * close() returns) and must not surface as an exception in an I/O callback.
+     * close() returns) and must not surface as an exception in an I/O callback. Package-private so that a test can
+     * keep the control thread busy.
      */
-    private void runOnControl(Runnable task) {
+    void runOnControl(Runnable task) {
         inbox.add(task);
         if (drainScheduled.compareAndSet(false, true)) {
             try {
@@ -297,24 +331,42 @@ public final class DatapathAgent implements AutoCloseable {
             ports.output(port, inPort, frame, off, len, tunnelId, tunnelDstIp);
         }
 
+        /**
+         * Called on a datapath thread, which must never wait for a controller: the frame is copied and handed to the
+         * control thread, which sends it to every MASTER and EQUAL connection. Bounded twice: past
+         * {@link #MAX_PENDING_PACKET_INS} waiting for the control thread the packet-in is dropped here, and a
+         * connection whose outbound buffer is above Netty's high-water mark (64 KiB by default: a controller that does
+         * not read fast enough) is skipped; both are counted ({@link #packetInStats}). Nothing is ever buffered per
+         * connection beyond that, as Open vSwitch drops packet-ins past a per-connection queue limit.
+         */
         @Override
         public void toController(
                 OFPacketInReason reason, int tableId, long cookie, Match match, byte[] frame, int off, int len) {
+            if (pendingPacketIns.incrementAndGet() > MAX_PENDING_PACKET_INS) {
+                pendingPacketIns.decrementAndGet();
+                packetInsOverflowed.increment();
+                return;
+            }
+            packetInsQueued.increment();
             byte[] data = java.util.Arrays.copyOfRange(frame, off, off + len);
             runOnControl(() -> {
+                pendingPacketIns.decrementAndGet();
                 for (OfConnection c : roles.connections()) {
-                    if (roles.receivesAsync(c)) {
-                        c.send(c.factory()
-                                .buildPacketIn()
-                                .setBufferId(OFBufferId.NO_BUFFER)
-                                .setTotalLen(len)
-                                .setReason(reason)
-                                .setTableId(TableId.of(tableId))
-                                .setCookie(U64.of(cookie))
-                                .setMatch(match)
-                                .setData(data)
-                                .build());
+                    if (!roles.receivesAsync(c)) {
+                        continue;
                     }
+                    boolean written = c.isWritable()
+                            && c.send(c.factory()
+                                    .buildPacketIn()
+                                    .setBufferId(OFBufferId.NO_BUFFER)
+                                    .setTotalLen(len)
+                                    .setReason(reason)
+                                    .setTableId(TableId.of(tableId))
+                                    .setCookie(U64.of(cookie))
+                                    .setMatch(match)
+                                    .setData(data)
+                                    .build());
+                    (written ? packetInsSent : packetInsUnwritable).increment();
                 }
             });
         }

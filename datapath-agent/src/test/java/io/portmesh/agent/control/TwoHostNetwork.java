@@ -67,6 +67,10 @@ final class TwoHostNetwork implements AutoCloseable {
     final DatapathAgent agentB;
     final OfConnection toA;
     final OfConnection toB;
+    /** The second controller's connections (EQUAL until a test asks otherwise). */
+    final OfConnection toA2;
+
+    final OfConnection toB2;
     final SimulatedVm vm1;
     final SimulatedVm vm2;
     final SimulatedVm vm3;
@@ -87,15 +91,21 @@ final class TwoHostNetwork implements AutoCloseable {
             agentB = track(
                     DatapathAgent.start(TestAgents.settings("host-b", 0, controllers, IP_B, vxlanPort, vxlanPort)));
             Map<String, OfConnection> byDesc = new HashMap<>();
+            Map<String, OfConnection> byDesc2 = new HashMap<>();
             for (int i = 0; i < 2; i++) {
                 OfConnection c = ctl1.awaitConnection();
                 byDesc.put(c.switchInfo().orElseThrow().dpDesc(), c);
-                ctl2.awaitConnection();
+                OfConnection c2 = ctl2.awaitConnection();
+                byDesc2.put(c2.switchInfo().orElseThrow().dpDesc(), c2);
             }
             toA = byDesc.get(DatapathAgent.describe("host-a", "a"));
             toB = byDesc.get(DatapathAgent.describe("host-b", "a"));
+            toA2 = byDesc2.get(DatapathAgent.describe("host-a", "a"));
+            toB2 = byDesc2.get(DatapathAgent.describe("host-b", "a"));
             assertThat(toA).as("connection of host-a").isNotNull();
             assertThat(toB).as("connection of host-b").isNotNull();
+            assertThat(toA2).as("second connection of host-a").isNotNull();
+            assertThat(toB2).as("second connection of host-b").isNotNull();
 
             vm1 = track(new SimulatedVm(M1, Ipv4.parse("10.0.1.1"), 10, agentA.trunkAddress()));
             vm3 = track(new SimulatedVm(M1, Ipv4.parse("10.0.2.3"), 11, agentA.trunkAddress()));
