@@ -76,7 +76,9 @@ public final class MoveBenchmark implements Callable<Integer> {
     private static final String DATACENTER = "datacenter1";
     private static final Duration PROBE_PERIOD = Duration.ofMillis(200);
     private static final Duration ASK = Duration.ofSeconds(30);
-    private static final Duration POLL = Duration.ofMillis(100);
+    /** getMigration polling per moving port: the figures come from MigrationInfo's times, not from the poll. */
+    private static final Duration POLL = Duration.ofMillis(250);
+
     private static final double TARGET_P99_MS = 50;
 
     @CommandLine.Option(names = "--hosts", defaultValue = "50", description = "simulated hosts (one agent each)")
@@ -275,6 +277,7 @@ public final class MoveBenchmark implements Callable<Integer> {
                 progress("stopping the streams and counting");
                 streams.forEach(FrameStream::stop);
                 StreamStats total = sum(streams, true);
+                lostByOutcome(results, streams);
                 results(results, wallStart, before, total, writes, barriers, idleBinds, during, cql.backgroundErrors());
                 line(
                         "load average (1/5/15 min) before the moves %s, after %s (the machine is shared)",
@@ -508,6 +511,29 @@ public final class MoveBenchmark implements Callable<Integer> {
                     during.maxMs());
         }
     }
+
+    /** Frames lost on the two streams of each mover, summed over moves that completed and over the others. */
+    private void lostByOutcome(List<MoveResult> rs, List<FrameStream> streams) {
+        long lostOk = 0, lostFailed = 0, movesWithLoss = 0;
+        for (int i = 0; i < rs.size(); i++) {
+            long lost = streams.get(2 * i).stats().lost()
+                    + streams.get(2 * i + 1).stats().lost();
+            if (lost > 0) {
+                movesWithLoss++;
+            }
+            if (rs.get(i).completed()) {
+                lostOk += lost;
+            } else {
+                lostFailed += lost;
+            }
+        }
+        lossLine = String.format(
+                "          lost on the streams of completed moves %,d, of failed or unfinished moves %,d; "
+                        + "%d moved ports lost at least one frame",
+                lostOk, lostFailed, movesWithLoss);
+    }
+
+    private String lossLine = "";
 
     private interface Span {
         long ms(MoveResult r);
