@@ -112,6 +112,12 @@ public final class MoveBenchmark implements Callable<Integer> {
             description = "the whole run's maximum (after it, the JVM is halted)")
     int maxSeconds;
 
+    @CommandLine.Option(
+            names = "--switches",
+            defaultValue = "1",
+            description = "logical switches; port i and its peer are on switch i mod this (warm-up ports on the first)")
+    int switches;
+
     @CommandLine.Option(names = "--seed", defaultValue = "16", description = "seed of the random placement")
     long seed;
 
@@ -173,7 +179,7 @@ public final class MoveBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (ports < 1 || rate < 1 || warmup < 0 || hosts < 3 || hosts > BenchHosts.MAX_HOSTS) {
+        if (ports < 1 || rate < 1 || warmup < 0 || switches < 1 || hosts < 3 || hosts > BenchHosts.MAX_HOSTS) {
             throw new CommandLine.ParameterException(
                     new CommandLine(this),
                     "need ports >= 1, rate >= 1, warmup >= 0, 3 <= hosts <= " + BenchHosts.MAX_HOSTS);
@@ -214,8 +220,13 @@ public final class MoveBenchmark implements Callable<Integer> {
             NetworkService api = cluster.service(0);
             Fabric fabric = new Fabric(cluster.services(), simulated.ids(), agents, wires);
 
-            SwitchId sw = SwitchId.of("bench-" + run + "-move");
-            api.createSwitch(sw, Optional.empty()).toCompletableFuture().get(ASK.toSeconds(), TimeUnit.SECONDS);
+            List<SwitchId> sws = new ArrayList<>();
+            for (int i = 0; i < switches; i++) {
+                SwitchId id = SwitchId.of("bench-" + run + "-move" + i);
+                await(api.createSwitch(id, Optional.empty()));
+                sws.add(id);
+            }
+            SwitchId sw = sws.get(0);
 
             // warm-up: ports of their own, moved concurrently without traffic, then left where they are
             if (warmup > 0) {
@@ -250,8 +261,8 @@ public final class MoveBenchmark implements Callable<Integer> {
                     checkDeadline(runDeadline, "creating ports");
                     int h = random.nextInt(hosts);
                     int ph = other(random, h);
-                    movers.add(fabric.vm(sw, 0x01, i, h));
-                    peers.add(fabric.vm(sw, 0x02, i, ph));
+                    movers.add(fabric.vm(sws.get(i % switches), 0x01, i, h));
+                    peers.add(fabric.vm(sws.get(i % switches), 0x02, i, ph));
                 }
                 vms.addAll(movers);
                 vms.addAll(peers);
@@ -487,6 +498,7 @@ public final class MoveBenchmark implements Callable<Integer> {
         line(
                 "          (2 s into the traffic, before the moves: sent %,d, not yet received %,d, duplicates %d)",
                 before.sent(), before.lost(), before.duplicates());
+        line(lossLine);
         line("");
         line("floor, idle, measured in this run before the moves:");
         line(
@@ -648,13 +660,13 @@ public final class MoveBenchmark implements Callable<Integer> {
                 System.getProperty("java.vm.name"),
                 MachineInfo.loadAverage());
         line(
-                "options:  --hosts %d --ports %d --rate %d --warmup %d --move-timeout %d --max-seconds %d --seed %d",
-                hosts, ports, rate, warmup, moveTimeoutSeconds, maxSeconds, seed);
+                "options:  --hosts %d --ports %d --rate %d --warmup %d --move-timeout %d --max-seconds %d --switches %d --seed %d",
+                hosts, ports, rate, warmup, moveTimeoutSeconds, maxSeconds, switches, seed);
         line(
                 "setup:    embedded Cassandra (child JVM, RF 1), %d controller nodes, %d agents and %d pseudo-wires, "
-                        + "all in this JVM; one switch; %d moved ports each with a fixed peer on another host; "
+                        + "all in this JVM; %d switch(es); %d moved ports each with a fixed peer on another host; "
                         + "traffic %d streams x %d frames/s = %,d frames/s",
-                NODES, hosts, hosts, ports, 2 * ports, rate, 2L * ports * rate);
+                NODES, hosts, hosts, switches, ports, 2 * ports, rate, 2L * ports * rate);
     }
 
     private synchronized void line(String format, Object... values) {
