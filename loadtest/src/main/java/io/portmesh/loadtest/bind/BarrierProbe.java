@@ -15,12 +15,12 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
  * One barrier round trip from a controller-side connection to a real agent over loopback TCP: a bare {@link OfServer}
  * in the CONTROLLER role that one extra agent connects to, so that nothing but OpenFlow is on the path.
  */
-final class BarrierProbe {
+public final class BarrierProbe {
     private static final int WARMUP = 50;
 
     private BarrierProbe() {}
 
-    static Samples measure(String agentAddress, int vxlanPort, int barriers) throws Exception {
+    public static Samples measure(String agentAddress, int vxlanPort, int barriers) throws Exception {
         CompletableFuture<OfConnection> connected = new CompletableFuture<>();
         OfMessageListener listener = new OfMessageListener() {
             @Override

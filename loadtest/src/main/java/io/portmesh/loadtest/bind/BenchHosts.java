@@ -23,9 +23,9 @@ import java.util.concurrent.TimeUnit;
  * every controller node over TCP, its VXLAN port on its own loopback address (127.0.0.51 and up), all on one UDP port.
  * The agents run in a JVM of their own ({@link AgentFleet}), or in this one when asked.
  */
-final class BenchHosts implements AutoCloseable {
-    static final int FIRST_TEP = 51;
-    static final int MAX_HOSTS = 200;
+public final class BenchHosts implements AutoCloseable {
+    public static final int FIRST_TEP = 51;
+    public static final int MAX_HOSTS = 200;
 
     private final List<HostId> ids = new ArrayList<>();
     private final List<DatapathAgent> agents = new ArrayList<>();
@@ -36,7 +36,7 @@ final class BenchHosts implements AutoCloseable {
         this.vxlanPort = vxlanPort;
     }
 
-    static String tep(int index) {
+    public static String tep(int index) {
         return "127.0.0." + (FIRST_TEP + index);
     }
 
@@ -44,7 +44,7 @@ final class BenchHosts implements AutoCloseable {
      * Registers {@code count} hosts, then starts their agents (an agent of an unknown host is refused): in a JVM of
      * their own whose output goes to {@code fleetLog}, or with {@code fleetLog} null in this one.
      */
-    static BenchHosts start(
+    public static BenchHosts start(
             NetworkService api, List<String> controllers, int count, String run, Duration timeout, Path fleetLog)
             throws Exception {
         if (count < 1 || count > MAX_HOSTS) {
@@ -155,11 +155,16 @@ final class BenchHosts implements AutoCloseable {
         }
     }
 
-    List<HostId> ids() {
+    public List<HostId> ids() {
         return ids;
     }
 
-    int vxlanPort() {
+    /** The agents, in the order of {@link #ids()}, when they run in this JVM; empty when they run in their own. */
+    public List<DatapathAgent> agents() {
+        return List.copyOf(agents);
+    }
+
+    public int vxlanPort() {
         return vxlanPort;
     }
 

@@ -18,7 +18,7 @@ import java.util.concurrent.TimeUnit;
  * keyspace, at QUORUM like pekko-persistence-cassandra's write profile, with a payload of the size of a small CBOR
  * event. Measured idle (the floor) and, at a low rate, during the load (to see whether Cassandra itself slowed down).
  */
-final class CassandraWriteProbe implements AutoCloseable {
+public final class CassandraWriteProbe implements AutoCloseable {
     static final String KEYSPACE = "portmesh_bench_scratch";
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
     private static final int WARMUP = 50;
@@ -48,7 +48,7 @@ final class CassandraWriteProbe implements AutoCloseable {
         this.insert = session.prepare("INSERT INTO " + KEYSPACE + ".writes (pid, seq, payload) VALUES (?, ?, ?)");
     }
 
-    static CassandraWriteProbe open(InetSocketAddress contactPoint, String datacenter) {
+    public static CassandraWriteProbe open(InetSocketAddress contactPoint, String datacenter) {
         CqlSession s = CassandraSessions.open(contactPoint, datacenter, TIMEOUT);
         try {
             return new CassandraWriteProbe(s);
@@ -59,7 +59,7 @@ final class CassandraWriteProbe implements AutoCloseable {
     }
 
     /** {@code writes} INSERTs one after the other (after a short warm-up), each timed. */
-    Samples sequential(int writes) {
+    public Samples sequential(int writes) {
         for (int i = 0; i < WARMUP; i++) {
             write();
         }
@@ -73,7 +73,7 @@ final class CassandraWriteProbe implements AutoCloseable {
     }
 
     /** One timed INSERT every {@code period} until {@link #stopBackground}. */
-    void startBackground(Duration period) {
+    public void startBackground(Duration period) {
         stop = false;
         background = new Thread(
                 () -> {
@@ -102,7 +102,7 @@ final class CassandraWriteProbe implements AutoCloseable {
     }
 
     /** Stops the background probe; null when it recorded nothing. */
-    Samples stopBackground() throws InterruptedException {
+    public Samples stopBackground() throws InterruptedException {
         stop = true;
         background.join(TimeUnit.SECONDS.toMillis(15));
         synchronized (backgroundNanos) {
@@ -113,7 +113,7 @@ final class CassandraWriteProbe implements AutoCloseable {
         }
     }
 
-    int backgroundErrors() {
+    public int backgroundErrors() {
         synchronized (backgroundNanos) {
             return backgroundErrors;
         }

@@ -6,10 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** What the figures were measured on, and how the run was started. */
-final class MachineInfo {
+public final class MachineInfo {
     private MachineInfo() {}
 
-    static String memTotal() {
+    public static String memTotal() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
                 if (line.startsWith("MemTotal:")) {
@@ -23,7 +23,7 @@ final class MachineInfo {
         return "unknown (no /proc/meminfo)";
     }
 
-    static String loadAverage() {
+    public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
             return f[0] + " " + f[1] + " " + f[2];
@@ -36,7 +36,7 @@ final class MachineInfo {
      * The command line from /proc/self/cmdline (ProcessHandle gives up on long ones), with the class path (hundreds of
      * jars) collapsed to its entry count and first entry; everything else verbatim.
      */
-    static String commandLine(String[] mainArgs) {
+    public static String commandLine(String[] mainArgs) {
         List<String> args;
         try {
             String raw = Files.readString(Path.of("/proc/self/cmdline"));

@@ -3,29 +3,29 @@ package io.portmesh.loadtest.bind;
 import java.util.Arrays;
 
 /** Latencies of a sequential probe, in nanoseconds; the floor uses medians because one stall must not move it. */
-record Samples(long[] sortedNanos) {
-    static Samples of(long[] nanos) {
+public record Samples(long[] sortedNanos) {
+    public static Samples of(long[] nanos) {
         long[] copy = nanos.clone();
         Arrays.sort(copy);
         return new Samples(copy);
     }
 
-    int count() {
+    public int count() {
         return sortedNanos.length;
     }
 
-    double medianMs() {
+    public double medianMs() {
         int n = sortedNanos.length;
         long mid = n % 2 == 1 ? sortedNanos[n / 2] : (sortedNanos[n / 2 - 1] + sortedNanos[n / 2]) / 2;
         return mid / 1e6;
     }
 
-    double percentileMs(double p) {
+    public double percentileMs(double p) {
         int i = (int) Math.ceil(p / 100.0 * sortedNanos.length) - 1;
         return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, i))] / 1e6;
     }
 
-    double maxMs() {
+    public double maxMs() {
         return sortedNanos[sortedNanos.length - 1] / 1e6;
     }
 }

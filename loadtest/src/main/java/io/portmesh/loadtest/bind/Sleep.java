@@ -1,10 +1,10 @@
 package io.portmesh.loadtest.bind;
 
 /** Polling waits of the benchmark: an interrupt ends the run instead of being swallowed. */
-final class Sleep {
+public final class Sleep {
     private Sleep() {}
 
-    static void millis(long ms) {
+    public static void millis(long ms) {
         try {
             Thread.sleep(ms);
         } catch (InterruptedException e) {
