@@ -358,7 +358,7 @@ public final class DemoMain implements Callable<Integer> {
         return frame.length >= 12 && Mac.of(frame, 6).equals(vm.mac());
     }
 
-    private static void awaitCluster(List<NodeProcess> nodes) throws InterruptedException {
+    static void awaitCluster(List<NodeProcess> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         while (System.nanoTime() < deadline) {
             for (NodeProcess n : nodes) {

@@ -243,6 +243,16 @@ final class MoveSteps {
             return effect().persist(new LogicalPortEntity.MoveStarted(
                             to.host(), b.vlan(), b.tunnelIp(), now() + port.moveTimeout.toMillis()))
                     .thenRun(ns -> {
+                        port.ctx
+                                .getLog()
+                                .info(
+                                        "port {}: moving from host {} to {} (VLAN {} there); frames go to both until"
+                                                + " its VM announces itself there, or until {}",
+                                        port.portId,
+                                        ns.host(),
+                                        ns.move().to(),
+                                        ns.move().toVlan(),
+                                        java.time.Instant.ofEpochMilli(ns.move().deadline()));
                         armDeadline(ns);
                         tellSwitchMoving(ns);
                     });
