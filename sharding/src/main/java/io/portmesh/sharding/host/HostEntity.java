@@ -86,7 +86,7 @@ public final class HostEntity
     record TouchArrivals() implements Command {}
 
     /** How often a host touches the ports arriving here. */
-    static final Duration TOUCH_ARRIVALS = Duration.ofSeconds(30);
+    static final Duration TOUCH_ARRIVALS = Duration.ofSeconds(5);
 
     /** Where a host reports on the ports that arrive here: their port entities (stubs in unit tests). */
     @FunctionalInterface
@@ -189,6 +189,9 @@ public final class HostEntity
 
     /** The port that moved here was activated: bound here for good. */
     public record PortArrived(String port) implements Event {}
+
+    /** The VM of a port arriving here announced itself (its RARP or ARP): the port is told until it confirms. */
+    public record ArrivalAnnounced(String port) implements Event {}
 
     public record PortUnbound(String port) implements Event {}
 
@@ -466,19 +469,29 @@ public final class HostEntity
      * already, a VM re-announcing itself) is ignored.
      */
     private ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
-        s.bindings().forEach((port, b) -> {
+        String announced = null;
+        for (var e : s.bindings().entrySet()) {
+            HostState.LocalBinding b = e.getValue();
             if (b.arriving() && b.vlan() == c.vlan() && b.mac().equalsIgnoreCase(c.mac())) {
-                ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, port, c.vlan());
-                arrivals.vmArrived(port, hostId);
+                // told at once (the move's activation is idempotent); persisted after, so that it is told again
+                // every TOUCH_ARRIVALS until the port confirms, also if this message to the port is lost
+                arrivals.vmArrived(e.getKey(), hostId);
+                announced = b.announced() ? null : e.getKey();
             }
-        });
-        return Effect().noReply();
+        }
+        if (announced == null) {
+            return Effect().noReply();
+        }
+        ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, announced, c.vlan());
+        return Effect().persist(new ArrivalAnnounced(announced)).thenNoReply();
     }
 
     /** Touches every port arriving here, and again after {@link #TOUCH_ARRIVALS} while any arrives. */
     private void touchArrivals(HostState s) {
         s.bindings().forEach((port, b) -> {
-            if (b.arriving()) {
+            if (b.arriving() && b.announced()) {
+                arrivals.vmArrived(port, hostId);
+            } else if (b.arriving()) {
                 arrivals.touch(port);
             }
         });
@@ -609,6 +622,7 @@ public final class HostEntity
                                 e.port(),
                                 new HostState.LocalBinding(e.mac(), e.switchId(), e.vni(), e.vlan(), e.arriving())))
                 .onEvent(PortArrived.class, (s, e) -> s.arrived(e.port()))
+                .onEvent(ArrivalAnnounced.class, (s, e) -> s.announced(e.port()))
                 .onEvent(PortUnbound.class, (s, e) -> s.unbound(e.port()))
                 .onEvent(SwitchMembersChanged.class, (s, e) -> s)
                 .onEvent(MasterElected.class, (s, e) -> s.generation(e.generation()))

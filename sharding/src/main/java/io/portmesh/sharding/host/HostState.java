@@ -25,12 +25,17 @@ public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bi
 
     /**
      * A port bound here. {@code arriving}: the port moves here live and its VM has not announced itself yet
-     * (docs/architecture.md section 7.1); the VLAN is its own all the same.
+     * (docs/architecture.md section 7.1); the VLAN is its own all the same. {@code announced}: its VM announced itself
+     * here (persisted, so that the port is told again until it confirms the arrival, also after this host restarts).
      */
-    public record LocalBinding(String mac, String switchId, int vni, int vlan, boolean arriving)
+    public record LocalBinding(String mac, String switchId, int vni, int vlan, boolean arriving, boolean announced)
             implements CborSerializable {
         public LocalBinding(String mac, String switchId, int vni, int vlan) {
-            this(mac, switchId, vni, vlan, false);
+            this(mac, switchId, vni, vlan, false, false);
+        }
+
+        public LocalBinding(String mac, String switchId, int vni, int vlan, boolean arriving) {
+            this(mac, switchId, vni, vlan, arriving, false);
         }
 
         /** The port as the flow compiler sees it; {@code twin}: the other host's endpoint while it moves, or null. */
@@ -40,7 +45,7 @@ public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bi
         }
 
         LocalBinding arrived() {
-            return new LocalBinding(mac, switchId, vni, vlan, false);
+            return new LocalBinding(mac, switchId, vni, vlan, false, false);
         }
     }
 
@@ -60,6 +65,14 @@ public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bi
         Map<String, LocalBinding> m = new TreeMap<>(bindings);
         m.put(port, b);
         return new HostState(id, tunnelIp, m, generation);
+    }
+
+    /** The VM of the port arriving here announced itself. */
+    public HostState announced(String port) {
+        LocalBinding b = bindings.get(port);
+        return b == null
+                ? this
+                : bound(port, new LocalBinding(b.mac(), b.switchId(), b.vni(), b.vlan(), b.arriving(), true));
     }
 
     /** The port that moved here was activated: it stops arriving. */

@@ -273,7 +273,12 @@ public final class LogicalPortEntity
     public record MoveUnwinding(String endState, long at) implements Event {}
 
     /** An activated move is done: the port is bound on the destination only. */
-    public record MoveCompleted(long at) implements Event {}
+    /** {@code repointedAt}: when every peer acknowledged the port on the destination only (0: not in time). */
+    public record MoveCompleted(long at, long repointedAt) implements Event {
+        public MoveCompleted(long at) {
+            this(at, 0);
+        }
+    }
 
     /** A move taken back is done: the port is bound where it was, the destination released. */
     public record MoveRolledBack(long at) implements Event {}
@@ -294,6 +299,8 @@ public final class LogicalPortEntity
         int hostAttempts;
         /** How far a move's switch step got, for its answer. */
         Realization realization = Realization.NOT_WAITED;
+        /** When an activated move's switch step was acknowledged by every peer's agents (0: not yet, or not all). */
+        long repointedAt;
         /** A move's client (a Move, CompleteMove or CancelMove, or a Bind to another host); null when none. */
         private Consumer<StatusReply<MigrationInfo>> moveClient;
 
@@ -868,7 +875,7 @@ public final class LogicalPortEntity
                         (s, e) -> s.withMove(s.move().migrating(e.toVlan(), e.toTunnelIp(), e.deadline())))
                 .onEvent(MoveActivated.class, (s, e) -> s.withMove(s.move().activated(e.by(), e.at())))
                 .onEvent(MoveUnwinding.class, (s, e) -> s.withMove(s.move().unwinding(e.endState())))
-                .onEvent(MoveCompleted.class, (s, e) -> s.moved(e.at()))
+                .onEvent(MoveCompleted.class, (s, e) -> s.moved(e.at(), e.repointedAt()))
                 .onEvent(
                         MoveRolledBack.class,
                         (s, e) -> s.withMove(s.move().ended(s.move().unwindAs(), e.at())))

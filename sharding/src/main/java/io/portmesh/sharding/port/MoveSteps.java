@@ -346,7 +346,9 @@ final class MoveSteps {
         boolean activated = mv.is(MigrationInfo.ACTIVATED);
         String host = activated ? mv.to() : s.host();
         String tep = activated ? mv.toTunnelIp() : s.tunnelIp();
-        boolean await = port.running.await;
+        // an activation always waits for the peers' agents: the time they all point at the destination is the move's
+        // figure of merit (repointedAt), and the source lets the port go only after
+        boolean await = port.running.await || activated;
         port.pipe(
                 port.switchRef(s.switchId())
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
@@ -377,6 +379,9 @@ final class MoveSteps {
             return retry(s, "its switch", m.error());
         }
         port.running.realization = realization(m);
+        if (s.move().is(MigrationInfo.ACTIVATED) && m.versions().behind().isEmpty()) {
+            port.running.repointedAt = now();
+        }
         // the peers point at one host again: the other one lets the port go
         String release =
                 s.move().is(MigrationInfo.ACTIVATED) ? s.host() : s.move().to();
@@ -462,7 +467,7 @@ final class MoveSteps {
         return end(
                 s,
                 s.move().is(MigrationInfo.ACTIVATED)
-                        ? new LogicalPortEntity.MoveCompleted(now())
+                        ? new LogicalPortEntity.MoveCompleted(now(), port.running.repointedAt)
                         : new LogicalPortEntity.MoveRolledBack(now()));
     }
 

@@ -25,12 +25,13 @@ public record PortMove(
         long startedAt,
         long deadline,
         long activatedAt,
-        long endedAt)
+        long endedAt,
+        long repointedAt)
         implements CborSerializable {
 
     static PortMove preparing(PortState s, String to, long now) {
         return new PortMove(
-                MigrationInfo.PREPARING, s.host(), s.vlan(), s.tunnelIp(), to, 0, null, null, null, now, 0, 0, 0);
+                MigrationInfo.PREPARING, s.host(), s.vlan(), s.tunnelIp(), to, 0, null, null, null, now, 0, 0, 0, 0);
     }
 
     PortMove migrating(int vlan, String tunnelIp, long deadlineMillis) {
@@ -47,7 +48,8 @@ public record PortMove(
                 startedAt,
                 deadlineMillis,
                 0,
-                0);
+                0,
+                repointedAt);
     }
 
     PortMove activated(String by, long at) {
@@ -64,7 +66,8 @@ public record PortMove(
                 startedAt,
                 deadline,
                 at,
-                0);
+                0,
+                repointedAt);
     }
 
     PortMove unwinding(String endState) {
@@ -81,7 +84,28 @@ public record PortMove(
                 startedAt,
                 deadline,
                 0,
-                0);
+                0,
+                repointedAt);
+    }
+
+    /** Every peer acknowledged that the port is on the destination only, at {@code at}. */
+    PortMove ended(String endState, long at, long repointed) {
+        PortMove m = ended(endState, at);
+        return new PortMove(
+                m.phase,
+                from,
+                fromVlan,
+                fromTunnelIp,
+                to,
+                toVlan,
+                toTunnelIp,
+                activatedBy,
+                null,
+                startedAt,
+                deadline,
+                activatedAt,
+                at,
+                repointed);
     }
 
     PortMove ended(String endState, long at) {
@@ -98,7 +122,8 @@ public record PortMove(
                 startedAt,
                 deadline,
                 activatedAt,
-                at);
+                at,
+                repointedAt);
     }
 
     /** Under way: the port is on two hosts, or about to be. */
@@ -129,7 +154,8 @@ public record PortMove(
                 time(deadline),
                 time(activatedAt),
                 time(endedAt),
-                realization);
+                realization,
+                time(repointedAt));
     }
 
     private static String time(long millis) {

@@ -85,7 +85,7 @@ public record PortState(
     }
 
     /** The move completed: the port is bound where it moved to, and the move is its last one. */
-    public PortState moved(long at) {
+    public PortState moved(long at, long repointedAt) {
         return new PortState(
                 id,
                 switchId,
@@ -98,7 +98,7 @@ public record PortState(
                 move.toTunnelIp(),
                 null,
                 null,
-                move.ended(io.portmesh.sharding.service.MigrationInfo.COMPLETED, at));
+                move.ended(io.portmesh.sharding.service.MigrationInfo.COMPLETED, at, repointedAt));
     }
 
     /** A move is under way (from PREPARING until it ends). */

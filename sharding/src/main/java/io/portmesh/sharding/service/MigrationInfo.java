@@ -16,7 +16,9 @@ import io.portmesh.model.CborSerializable;
  *   <li>{@code activatedBy}: {@code RARP} (the VM's RARP or gratuitous ARP seen by the destination's switch) or
  *       {@code API} (an explicit complete), null until activated;
  *   <li>times are ISO-8601 instants (null until reached); {@code deadline}: when an unactivated move rolls back;
- *   <li>{@code realization}: how far the answered step got when the request waited for it.
+ *   <li>{@code realization}: how far the answered step got when the request waited for it;
+ *   <li>{@code repointedAt}: when every peer's agents acknowledged that the port is on the destination only (the
+ *       activation's switch step, awaited), null until then or when a peer did not acknowledge in time.
  * </ul>
  */
 public record MigrationInfo(
@@ -31,7 +33,8 @@ public record MigrationInfo(
         String deadline,
         String activatedAt,
         String endedAt,
-        Realization realization)
+        Realization realization,
+        String repointedAt)
         implements CborSerializable {
     /** The answer to a move to the host the port is on: nothing moved. */
     public static final String NONE = "NONE";
@@ -44,8 +47,50 @@ public record MigrationInfo(
     public static final String ROLLED_BACK = "ROLLED_BACK";
     public static final String CANCELLED = "CANCELLED";
 
+    /** Without {@code repointedAt}. */
+    public MigrationInfo(
+            String port,
+            String state,
+            String from,
+            String to,
+            Integer fromVlan,
+            Integer toVlan,
+            String activatedBy,
+            String startedAt,
+            String deadline,
+            String activatedAt,
+            String endedAt,
+            Realization realization) {
+        this(
+                port,
+                state,
+                from,
+                to,
+                fromVlan,
+                toVlan,
+                activatedBy,
+                startedAt,
+                deadline,
+                activatedAt,
+                endedAt,
+                realization,
+                null);
+    }
+
     public MigrationInfo withRealization(Realization r) {
         return new MigrationInfo(
-                port, state, from, to, fromVlan, toVlan, activatedBy, startedAt, deadline, activatedAt, endedAt, r);
+                port,
+                state,
+                from,
+                to,
+                fromVlan,
+                toVlan,
+                activatedBy,
+                startedAt,
+                deadline,
+                activatedAt,
+                endedAt,
+                r,
+                repointedAt);
     }
 }
