@@ -122,6 +122,14 @@ class HostEntityTest {
                 .isInstanceOf(io.portmesh.model.ValidationException.class)
                 .hasMessageContaining("4094");
         assertThat(kit.getState().bindings()).hasSize(4094);
+        // a live move here finds no VLAN either: a conflict with the host's state, and the port stays where it is
+        var arriving = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p4095", "52:54:00:00:ff:fd", "sw-last", 999, true, r));
+        assertThat(arriving.hasNoEvents()).isTrue();
+        assertThat(Errors.toException(arriving.reply().getError()))
+                .isInstanceOf(io.portmesh.sharding.service.ConflictException.class)
+                .hasMessageContaining("cannot move port p4095 here")
+                .hasMessageContaining("4094");
     }
 
     @Test
