@@ -246,6 +246,61 @@ class LiveMoveIntegrationTest {
         }
     }
 
+    @Test
+    void aMoveStartedWhileTheDestinationsAgentIsDownGoesOnOnceItReconnectsAndLosesNoFrame(TestCassandra cassandra)
+            throws Exception {
+        try (Fabric f = new Fabric(cassandra, "rc")) {
+            SimulatedVm x = f.vm("52:54:00:16:02:01", "10.16.2.1", 0);
+            SimulatedVm y = f.vm("52:54:00:16:02:02", "10.16.2.2", 3);
+            String px = portOf(f, x);
+            String b = f.hosts.get(1);
+            try (FrameStream toY = stream(x, y);
+                    FrameStream toX = stream(y, x)) {
+                TestCluster.sleep(500);
+                f.agents.get(1).close(); // B's switch VM is away
+                SliceFixture.awaitTrue(
+                        "host B without a connected agent",
+                        () -> await(f.api.getHost(HostId.of(b))).agents().isEmpty());
+
+                // the move starts: B cannot realize it, and the answer says so at once, naming B
+                long t0 = System.nanoTime();
+                MigrationInfo started = await(f.api.startMigration(PortId.of(px), HostId.of(b), true));
+                assertThat(started.state()).isEqualTo(MigrationInfo.MIGRATING);
+                assertThat(started.realization().realized()).isFalse();
+                assertThat(started.realization().pendingHosts()).contains(b);
+                assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0))
+                        .as("ms to learn that B cannot realize the move")
+                        .isLessThan(5_000);
+
+                // B's agent comes back (a new process: a new trunk address for B's port groups), is read and
+                // reconciled, and gets the arriving port's flows
+                DatapathAgent back = DatapathAgent.start(AgentSettings.local(
+                        b,
+                        "a",
+                        f.agents.get(1).settings().vxlanBind().getAddress().getHostAddress(),
+                        f.agents.get(1).settings().vxlanBind().getPort(),
+                        f.cluster.openflowAddresses()));
+                f.agents.set(1, back);
+                f.wires.get(1).setTrunks(List.of(back.trunkAddress()));
+                SliceFixture.awaitTrue(
+                        "host B's agent reconciled with the move",
+                        () -> await(f.api.getHost(HostId.of(b))).realized());
+                f.portGroup(1, started.toVlan());
+                TestCluster.sleep(300);
+                x.moveTo(f.wires.get(1), started.toVlan(), true);
+                f.awaitEnded(px, MigrationInfo.COMPLETED);
+
+                StreamStats there = finish(toY);
+                StreamStats back2 = finish(toX);
+                System.out.printf(
+                        "live move to a host whose agent reconnected, %d frames/s each way: x->y %s, y->x %s%n",
+                        RATE, there, back2);
+                assertThat(there.lost()).as("frames lost x->y: %s", there).isZero();
+                assertThat(back2.lost()).as("frames lost y->x: %s", back2).isZero();
+            }
+        }
+    }
+
     private static String portOf(Fabric f, SimulatedVm vm) throws Exception {
         return await(f.api.listPorts(f.sw)).stream()
                 .filter(p -> Mac.parse(p.mac()).equals(vm.mac()))
