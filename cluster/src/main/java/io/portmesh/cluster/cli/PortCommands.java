@@ -47,6 +47,34 @@ final class PortCommands {
         }
     }
 
+    /** A call about one port: its id (the one positional parameter) and how it reaches the API. */
+    abstract static class OnePort implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(paramLabel = "PORT", description = "Port id.")
+        String id;
+
+        /** {@code /v1/ports/{id}} and {@code tail}. */
+        String portPath(String tail) {
+            return "/v1/ports/" + segment(id) + tail;
+        }
+
+        Integer request(String method, String path, Object body, View view) {
+            return PortmeshCtl.root(spec).request(method, path, body, view);
+        }
+    }
+
+    /** A change of one port, which may wait for realization ({@code --wait}). */
+    abstract static class OnePortChange extends OnePort {
+        @picocli.CommandLine.Mixin
+        Wait wait = new Wait();
+
+        Integer change(String method, String tail, Object body, View view) {
+            return request(method, portPath(tail) + wait.query(), body, view);
+        }
+    }
+
     @Command(name = "create", description = "Create a logical port on a switch.")
     static final class Create implements Callable<Integer> {
         @Spec
@@ -83,16 +111,10 @@ final class PortCommands {
     }
 
     @Command(name = "get", description = "Show one logical port.")
-    static final class Get implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class Get extends OnePort {
         @Override
         public Integer call() {
-            return PortmeshCtl.root(spec).request("GET", "/v1/ports/" + segment(id), null, View.PORT);
+            return request("GET", portPath(""), null, View.PORT);
         }
     }
 
@@ -112,59 +134,29 @@ final class PortCommands {
     }
 
     @Command(name = "delete", description = "Delete a logical port (unbinds it first).")
-    static final class Delete implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        Wait wait = new Wait();
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class Delete extends OnePortChange {
         @Override
         public Integer call() {
-            String path = "/v1/ports/" + segment(id) + wait.query();
-            return PortmeshCtl.root(spec).request("DELETE", path, null, View.REALIZATION);
+            return change("DELETE", "", null, View.REALIZATION);
         }
     }
 
     @Command(name = "bind", description = "Bind a port to a host (moves it when bound elsewhere); prints its VLAN.")
-    static final class Bind implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        Wait wait = new Wait();
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class Bind extends OnePortChange {
         @Option(names = "--host", required = true, paramLabel = "HOST", description = "Host id.")
         String host;
 
         @Override
         public Integer call() {
-            String path = "/v1/ports/" + segment(id) + "/binding" + wait.query();
-            return PortmeshCtl.root(spec).request("PUT", path, Map.of("host", host), View.BINDING);
+            return change("PUT", "/binding", Map.of("host", host), View.BINDING);
         }
     }
 
     @Command(name = "unbind", description = "Unbind a port from its host.")
-    static final class Unbind implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        Wait wait = new Wait();
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class Unbind extends OnePortChange {
         @Override
         public Integer call() {
-            String path = "/v1/ports/" + segment(id) + "/binding" + wait.query();
-            return PortmeshCtl.root(spec).request("DELETE", path, null, View.REALIZATION);
+            return change("DELETE", "/binding", null, View.REALIZATION);
         }
     }
 
@@ -172,38 +164,21 @@ final class PortCommands {
             name = "move",
             description = "Start a live move of a bound port to another host; prints the move with its VLAN there"
                     + " (TO-VLAN).")
-    static final class Move implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        Wait wait = new Wait();
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class Move extends OnePortChange {
         @Option(names = "--to", required = true, paramLabel = "HOST", description = "The host to move it to.")
         String to;
 
         @Override
         public Integer call() {
-            String path = "/v1/ports/" + segment(id) + "/migration" + wait.query();
-            return PortmeshCtl.root(spec).request("POST", path, Map.of("to", to), View.MIGRATION);
+            return change("POST", "/migration", Map.of("to", to), View.MIGRATION);
         }
     }
 
     @Command(name = "migration", description = "Show a port's move under way, or its last one.")
-    static final class Migration implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class Migration extends OnePort {
         @Override
         public Integer call() {
-            return PortmeshCtl.root(spec)
-                    .request("GET", "/v1/ports/" + segment(id) + "/migration", null, View.MIGRATION);
+            return request("GET", portPath("/migration"), null, View.MIGRATION);
         }
     }
 
@@ -211,54 +186,28 @@ final class PortCommands {
             name = "move-cancel",
             description = "Cancel a move that is not activated (the destination is released, the source keeps the"
                     + " port).")
-    static final class MoveCancel implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        Wait wait = new Wait();
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class MoveCancel extends OnePortChange {
         @Override
         public Integer call() {
-            String path = "/v1/ports/" + segment(id) + "/migration" + wait.query();
-            return PortmeshCtl.root(spec).request("DELETE", path, null, View.MIGRATION);
+            return change("DELETE", "/migration", null, View.MIGRATION);
         }
     }
 
     @Command(
             name = "move-complete",
             description = "Activate a move as the VM's RARP would, for a VM that sends none (its NIC is down).")
-    static final class MoveComplete implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @picocli.CommandLine.Mixin
-        Wait wait = new Wait();
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class MoveComplete extends OnePortChange {
         @Override
         public Integer call() {
-            String path = "/v1/ports/" + segment(id) + "/migration/complete" + wait.query();
-            return PortmeshCtl.root(spec).request("POST", path, null, View.MIGRATION);
+            return change("POST", "/migration/complete", null, View.MIGRATION);
         }
     }
 
     @Command(name = "history", description = "List a port's own journal, oldest first.")
-    static final class History implements Callable<Integer> {
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "PORT", description = "Port id.")
-        String id;
-
+    static final class History extends OnePort {
         @Override
         public Integer call() {
-            return PortmeshCtl.root(spec).request("GET", "/v1/ports/" + segment(id) + "/history", null, View.HISTORY);
+            return request("GET", portPath("/history"), null, View.HISTORY);
         }
     }
 }

@@ -49,12 +49,30 @@ public record PortMove(
                 deadlineMillis,
                 0,
                 0,
-                repointedAt);
+                0);
     }
 
     PortMove activated(String by, long at) {
+        return progress(MigrationInfo.ACTIVATED, by, null, at, 0, 0);
+    }
+
+    PortMove unwinding(String endState) {
+        return progress(MigrationInfo.ROLLING_BACK, null, endState, 0, 0, 0);
+    }
+
+    /** Ended at {@code at}; {@code repointed}: when every peer acknowledged the port on the destination (0: not). */
+    PortMove ended(String endState, long at, long repointed) {
+        return progress(endState, activatedBy, null, activatedAt, at, repointed);
+    }
+
+    PortMove ended(String endState, long at) {
+        return ended(endState, at, repointedAt);
+    }
+
+    /** The same route (hosts, VLANs, endpoints, start and deadline) in another phase. */
+    private PortMove progress(String newPhase, String by, String endAs, long activated, long ended, long repointed) {
         return new PortMove(
-                MigrationInfo.ACTIVATED,
+                newPhase,
                 from,
                 fromVlan,
                 fromTunnelIp,
@@ -62,68 +80,12 @@ public record PortMove(
                 toVlan,
                 toTunnelIp,
                 by,
-                null,
+                endAs,
                 startedAt,
                 deadline,
-                at,
-                0,
-                repointedAt);
-    }
-
-    PortMove unwinding(String endState) {
-        return new PortMove(
-                MigrationInfo.ROLLING_BACK,
-                from,
-                fromVlan,
-                fromTunnelIp,
-                to,
-                toVlan,
-                toTunnelIp,
-                null,
-                endState,
-                startedAt,
-                deadline,
-                0,
-                0,
-                repointedAt);
-    }
-
-    /** Every peer acknowledged that the port is on the destination only, at {@code at}. */
-    PortMove ended(String endState, long at, long repointed) {
-        PortMove m = ended(endState, at);
-        return new PortMove(
-                m.phase,
-                from,
-                fromVlan,
-                fromTunnelIp,
-                to,
-                toVlan,
-                toTunnelIp,
-                activatedBy,
-                null,
-                startedAt,
-                deadline,
-                activatedAt,
-                at,
+                activated,
+                ended,
                 repointed);
-    }
-
-    PortMove ended(String endState, long at) {
-        return new PortMove(
-                endState,
-                from,
-                fromVlan,
-                fromTunnelIp,
-                to,
-                toVlan,
-                toTunnelIp,
-                activatedBy,
-                null,
-                startedAt,
-                deadline,
-                activatedAt,
-                at,
-                repointedAt);
     }
 
     /** Under way: the port is on two hosts, or about to be. */
