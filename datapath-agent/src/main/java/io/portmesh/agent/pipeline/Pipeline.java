@@ -145,6 +145,9 @@ public final class Pipeline {
             if (rule == null) {
                 table.miss();
                 counters.tableMiss.increment();
+                if (announced > 0) {
+                    replayTo(announced, p.inPort); // an announcement that goes nowhere still announces
+                }
                 return;
             }
             rule.entry.hit(c.lane, p.frameLen);
