@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.openflow.OfConfig;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,7 +21,14 @@ public record AgentSettings(
         int vxlanRemotePort,
         boolean trunkUp,
         int tables,
-        OfConfig openflow) {
+        OfConfig openflow,
+        Duration arrivalReplayWindow) {
+
+    public AgentSettings {
+        if (arrivalReplayWindow.isNegative()) {
+            throw new IllegalArgumentException("arrival-replay-window must be >= 0: " + arrivalReplayWindow);
+        }
+    }
 
     public static AgentSettings fromConfig(Config root) {
         Config c = root.getConfig("portmesh.agent");
@@ -42,7 +50,26 @@ public record AgentSettings(
                 c.getInt("vxlan.remote-port"),
                 c.getBoolean("trunk.admin-up"),
                 c.getInt("tables"),
-                of);
+                of,
+                c.getDuration("arrival-replay-window"));
+    }
+
+    /** These settings with another {@code arrival-replay-window} (0: off). */
+    public AgentSettings withArrivalReplayWindow(Duration window) {
+        return new AgentSettings(
+                host,
+                slot,
+                dpid,
+                controllers,
+                listen,
+                listenAccess,
+                trunkBind,
+                vxlanBind,
+                vxlanRemotePort,
+                trunkUp,
+                tables,
+                openflow,
+                window);
     }
 
     /**

@@ -95,7 +95,8 @@ public final class DatapathAgent implements AutoCloseable {
                 Pipeline.TUNNEL_PORT, "vxlan", new Mac(base.value() | 2), s.vxlanBind(), s.vxlanRemotePort());
         ports.add(trunk);
         ports.add(vxlan);
-        this.pipeline = new Pipeline(tables, new Output());
+        this.pipeline =
+                new Pipeline(tables, new Output(), s.arrivalReplayWindow().toNanos(), System::nanoTime);
         this.protocol = new SwitchProtocol(dpid, describe(s.host(), s.slot()), tables, pipeline, ports, roles);
     }
 

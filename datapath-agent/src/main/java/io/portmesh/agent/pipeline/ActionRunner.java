@@ -33,12 +33,22 @@ final class ActionRunner {
     private final PipelineCounters counters;
     private final int tunnelPort;
     private final Pipeline pipeline;
+    private final int trunkPort;
+    private final ArrivalReplay replay;
 
-    ActionRunner(PortOutput out, PipelineCounters counters, int tunnelPort, Pipeline pipeline) {
+    ActionRunner(
+            PortOutput out,
+            PipelineCounters counters,
+            int tunnelPort,
+            Pipeline pipeline,
+            int trunkPort,
+            ArrivalReplay replay) {
         this.out = out;
         this.counters = counters;
         this.tunnelPort = tunnelPort;
         this.pipeline = pipeline;
+        this.trunkPort = trunkPort;
+        this.replay = replay;
     }
 
     /**
@@ -111,6 +121,12 @@ final class ActionRunner {
             return;
         }
         out.output(port, p.inPort, p.bytes(), p.bytesOffset(), p.bytesLength(), p.tunnelId, p.tunnelDstIp);
+        if (c.replayArmed && port == trunkPort) {
+            int vid = p.vlanVid();
+            if (vid != 0) {
+                replay.record(vid & 0xFFF, p.bytes(), p.bytesOffset(), p.bytesLength());
+            }
+        }
         counters.framesOut.increment();
         c.emitted++;
     }

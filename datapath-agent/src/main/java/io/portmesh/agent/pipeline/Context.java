@@ -24,6 +24,8 @@ final class Context {
     int emitted;
     /** OUTPUT:TABLE is only legal in a packet-out. */
     boolean packetOut;
+    /** Whether some VLAN is arriving ({@link ArrivalReplay#armed}), read once per frame. */
+    boolean replayArmed;
 
     /** A context for a new thread: the next lane. */
     Context() {

@@ -5,6 +5,8 @@ import io.portmesh.agent.table.FlowTable;
 import io.portmesh.agent.table.Instructions;
 import io.portmesh.agent.table.SwitchTables;
 import java.util.Arrays;
+import java.util.List;
+import java.util.function.LongSupplier;
 import org.projectfloodlight.openflow.protocol.OFPacketOut;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.slf4j.Logger;
@@ -24,11 +26,26 @@ public final class Pipeline {
     private final SwitchTables tables;
     private final PipelineCounters counters = new PipelineCounters();
     private final ActionRunner runner;
+    private final PortOutput out;
+    private final ArrivalReplay replay;
     private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
 
+    /** A pipeline with the default arrival replay window ({@link ArrivalReplay#DEFAULT_WINDOW_NANOS}). */
     public Pipeline(SwitchTables tables, PortOutput out) {
+        this(tables, out, ArrivalReplay.DEFAULT_WINDOW_NANOS, System::nanoTime);
+    }
+
+    /**
+     * @param arrivalReplayWindowNanos how far back the frames a VM arriving in a live move missed are replayed when it
+     *     announces itself ({@link ArrivalReplay}); 0 turns it off
+     * @param nanoClock monotonic nanoseconds, for the replay's window
+     */
+    public Pipeline(SwitchTables tables, PortOutput out, long arrivalReplayWindowNanos, LongSupplier nanoClock) {
         this.tables = tables;
-        this.runner = new ActionRunner(out, counters, TUNNEL_PORT, this);
+        this.out = out;
+        this.replay = new ArrivalReplay(arrivalReplayWindowNanos, nanoClock);
+        this.runner = new ActionRunner(out, counters, TUNNEL_PORT, this, TRUNK_PORT, replay);
+        tables.setInstallListener(replay);
     }
 
     /**
@@ -72,6 +89,7 @@ public final class Pipeline {
             start(p, po.getInPort().getPortNumber(), 0, 0);
             c.packetOut = true;
             c.entry = null;
+            c.replayArmed = replay.armed();
             runner.apply(actions.applyProgram, actions.groups, p, c);
         } catch (RuntimeException bug) {
             counters.errors.increment();
@@ -81,6 +99,11 @@ public final class Pipeline {
 
     public PipelineCounters counters() {
         return counters;
+    }
+
+    /** The arrival replay of live moves (which VLANs are arriving, what is ringed). */
+    public ArrivalReplay arrivalReplay() {
+        return replay;
     }
 
     /** OUTPUT:TABLE from a packet-out: the frame as modified so far, from table 0, in a fresh context. */
@@ -108,6 +131,10 @@ public final class Pipeline {
         c.actionSet.clear();
         c.emitted = 0;
         c.entry = null;
+        // The only cost of arrival replay while no VLAN is arriving: this read.
+        boolean armed = replay.armed();
+        c.replayArmed = armed;
+        int announced = -1;
         int tableId = 0;
         int tableCount = tables.tableCount();
         // goto_table only goes forward, so at most tableCount lookups.
@@ -118,10 +145,16 @@ public final class Pipeline {
             if (rule == null) {
                 table.miss();
                 counters.tableMiss.increment();
+                if (announced > 0) {
+                    replayTo(announced, p.inPort); // an announcement that goes nowhere still announces
+                }
                 return;
             }
             rule.entry.hit(c.lane, p.frameLen);
             c.entry = rule.entry;
+            if (armed && tableId == 0) {
+                announced = ArrivalReplay.activationVlan(rule.entry.cookie);
+            }
             if (rule.applyProgram.length > 0) {
                 runner.apply(rule.applyProgram, rule.groups, p, c);
             }
@@ -142,6 +175,21 @@ public final class Pipeline {
         c.actionSet.execute(p, runner, c);
         if (c.emitted == 0) {
             counters.noOutput.increment();
+        }
+        if (announced > 0) {
+            replayTo(announced, p.inPort);
+        }
+    }
+
+    /** The VM of {@code vlan} announced itself: the trunk re-sends what its port group got just before, once. */
+    private void replayTo(int vlan, int inPort) {
+        List<byte[]> frames = replay.take(vlan);
+        for (byte[] f : frames) {
+            out.output(TRUNK_PORT, inPort, f, 0, f.length, 0, 0);
+            counters.replayedFrames.increment();
+        }
+        if (!frames.isEmpty() && log.isDebugEnabled()) {
+            log.debug("VLAN {} announced: {} frames replayed", vlan, frames.size());
         }
     }
 }

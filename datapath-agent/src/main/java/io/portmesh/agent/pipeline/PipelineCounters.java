@@ -15,6 +15,7 @@ public final class PipelineCounters {
     final LongAdder deletedGroup = new LongAdder();
     final LongAdder packetOutRejected = new LongAdder();
     final LongAdder errors = new LongAdder();
+    final LongAdder replayedFrames = new LongAdder();
 
     /** Frames given to {@link Pipeline#process} (packet-outs excluded). */
     public long framesIn() {
@@ -70,6 +71,14 @@ public final class PipelineCounters {
         return errors.sum();
     }
 
+    /**
+     * Frames the trunk re-sent to a VM that announced itself at the end of a live move (the frames its port group got
+     * just before it arrived: {@link ArrivalReplay}). Not in {@link #framesOut()}.
+     */
+    public long replayedFrames() {
+        return replayedFrames.sum();
+    }
+
     /** Input frames dropped as a whole: malformed, table miss, or no output. */
     public long dropped() {
         return malformed() + tableMiss() + noOutput();
@@ -79,6 +88,7 @@ public final class PipelineCounters {
     public String toString() {
         return "in=" + framesIn() + " out=" + framesOut() + " controller=" + toController() + " malformed="
                 + malformed() + " tableMiss=" + tableMiss() + " noOutput=" + noOutput() + " tunnelNoDst="
-                + tunnelNoDestination() + " inPortDrops=" + inPortDrops() + " errors=" + errors();
+                + tunnelNoDestination() + " inPortDrops=" + inPortDrops() + " errors=" + errors() + " replayed="
+                + replayedFrames();
     }
 }

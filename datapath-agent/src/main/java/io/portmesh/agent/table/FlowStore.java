@@ -20,6 +20,7 @@ final class FlowStore {
     private final Map<GroupEntry, Set<FlowEntry>> groupRefs = new HashMap<>();
     private final Set<FlowEntry> timed = new LinkedHashSet<>();
     private final BiConsumer<FlowEntry, OFFlowRemovedReason> onRemoved;
+    private FlowInstallListener installs = FlowInstallListener.NONE;
     private int count;
 
     FlowStore(int tableCount, BiConsumer<FlowEntry, OFFlowRemovedReason> onRemoved) {
@@ -34,6 +35,10 @@ final class FlowStore {
         return count;
     }
 
+    void installListener(FlowInstallListener listener) {
+        this.installs = listener;
+    }
+
     /**
      * Installs {@code e}; when {@code replaced} (same table, match and priority) is not null it is
      * swapped out in one step, so no frame sees the table without either of them.
@@ -46,6 +51,10 @@ final class FlowStore {
         tables[e.tableId].insert(e, replaced);
         index(e);
         count++;
+        installs.installed(e.tableId, e.cookie);
+        if (replaced != null) {
+            installs.removed(replaced.tableId, replaced.cookie);
+        }
     }
 
     void remove(FlowEntry e, OFFlowRemovedReason reason) {
@@ -54,6 +63,7 @@ final class FlowStore {
         t.retire(e);
         unindex(e);
         count--;
+        installs.removed(e.tableId, e.cookie);
         if (e.sendsFlowRemoved()) {
             onRemoved.accept(e, reason);
         }

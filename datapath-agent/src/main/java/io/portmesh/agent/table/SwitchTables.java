@@ -58,6 +58,14 @@ public final class SwitchTables {
         this.flowMods = new FlowModProcessor(store, compiler, nanoClock);
     }
 
+    /**
+     * Tells {@code listener} about every flow installed or removed from now on (one listener; flows installed before
+     * are not reported, so set it before the first flow-mod).
+     */
+    public synchronized void setInstallListener(FlowInstallListener listener) {
+        store.installListener(listener == null ? FlowInstallListener.NONE : listener);
+    }
+
     public Optional<OFErrorMsg> apply(OFFlowMod mod) {
         return apply(new LoxiFlowMod(mod));
     }

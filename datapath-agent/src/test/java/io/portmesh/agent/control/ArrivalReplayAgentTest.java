@@ -1,0 +1,277 @@
+package io.portmesh.agent.control;
+
+import static io.portmesh.agent.control.ScriptedController.WAIT_SECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.agent.io.TrunkPort;
+import io.portmesh.agent.pipeline.Pipeline;
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.VlanId;
+import io.portmesh.model.Vni;
+import io.portmesh.model.flow.FlowCompiler;
+import io.portmesh.model.flow.FlowPlan;
+import io.portmesh.model.flow.HostView;
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.plan.PlanToOpenFlow;
+import io.portmesh.sim.Await;
+import io.portmesh.sim.FrameStream;
+import io.portmesh.sim.PseudoWire;
+import io.portmesh.sim.SimulatedVm;
+import io.portmesh.sim.StreamStats;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.DatagramChannel;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
+import org.projectfloodlight.openflow.protocol.OFErrorMsg;
+import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFRoleReply;
+import org.projectfloodlight.openflow.types.U64;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Arrival replay end to end (docs/architecture.md section 7.1): three agents over real OpenFlow connections, with the
+ * flows {@link FlowCompiler} makes in the middle of a live move of VM m from host A (VLAN 10) to host B (VLAN 20); the
+ * peer p on host C streams frames to m, each to both A and B (dual delivery, A first). C's copy to A goes through a
+ * relay that delays it by {@link #A_PATH_DELAY_MS}, as a loaded path would: a frame sent in the last few milliseconds
+ * before the move reaches B's port group before m arrives there and A's after m left, so without replay it is lost;
+ * with replay B re-sends it when m's RARP hits B's activation flow.
+ */
+class ArrivalReplayAgentTest {
+    private static final Logger log = LoggerFactory.getLogger(ArrivalReplayAgentTest.class);
+
+    static final String IP_A = "127.0.0.31";
+    static final String IP_B = "127.0.0.32";
+    static final String IP_C = "127.0.0.33";
+    /** Where C sends A's copies: the delaying relay, which forwards to A. */
+    static final String IP_RELAY = "127.0.0.34";
+
+    static final int A_PATH_DELAY_MS = 10;
+    static final int RATE = 2_000;
+    static final int FRAMES = 2_000;
+    static final Vni BLUE = new Vni(100);
+    static final Mac M = Mac.parse("52:54:00:00:03:01");
+    static final Mac P = Mac.parse("52:54:00:00:03:02");
+    static final int V_A = 10;
+    static final int V_B = 20;
+    static final int V_C = 10;
+
+    record Outcome(StreamStats stats, long replayed, long unclaimedOnB, long unclaimedOnA) {}
+
+    @Test
+    void theFramesThatReachedTheDestinationBeforeTheVmAreReplayedWhenItAnnouncesItself() throws Exception {
+        Outcome off = move("0ms");
+        Outcome on = move("50ms");
+        log.info("arrival replay off: {}", off);
+        log.info("arrival replay on (50 ms): {}", on);
+
+        assertThat(off.stats().lost())
+                .as("without replay, the straddling frames are lost")
+                .isPositive();
+        assertThat(off.replayed()).isZero();
+        assertThat(on.stats().lost()).as("with replay").isZero();
+        assertThat(on.replayed()).isGreaterThanOrEqualTo(off.stats().lost());
+        assertThat(on.stats().sent()).isEqualTo(FRAMES);
+        // the price: frames m also got on A come twice (counted by the receiver, never hidden)
+        assertThat(on.stats().duplicates()).isLessThanOrEqualTo(on.replayed());
+    }
+
+    /** One move with {@code arrival-replay-window} set to {@code window}. */
+    private Outcome move(String window) throws Exception {
+        List<AutoCloseable> closeables = new ArrayList<>();
+        try {
+            ScriptedController ctl = track(closeables, new ScriptedController());
+            int vxlanPort = portFreeOnAll();
+            List<String> controllers = List.of(ctl.hostPort());
+            String more = "arrival-replay-window = " + window;
+            DatapathAgent a = track(
+                    closeables,
+                    DatapathAgent.start(
+                            TestAgents.settings("host-a", 0, controllers, IP_A, vxlanPort, vxlanPort, more)));
+            DatapathAgent b = track(
+                    closeables,
+                    DatapathAgent.start(
+                            TestAgents.settings("host-b", 0, controllers, IP_B, vxlanPort, vxlanPort, more)));
+            DatapathAgent c = track(
+                    closeables,
+                    DatapathAgent.start(
+                            TestAgents.settings("host-c", 0, controllers, IP_C, vxlanPort, vxlanPort, more)));
+            track(
+                    closeables,
+                    new DelayRelay(
+                            new InetSocketAddress(IP_RELAY, vxlanPort),
+                            new InetSocketAddress(IP_A, vxlanPort),
+                            A_PATH_DELAY_MS));
+            Map<String, OfConnection> byDesc = new HashMap<>();
+            for (int i = 0; i < 3; i++) {
+                OfConnection conn = ctl.awaitConnection();
+                byDesc.put(conn.switchInfo().orElseThrow().dpDesc(), conn);
+            }
+
+            SimulatedVm m = track(closeables, new SimulatedVm(M, Ipv4.parse("10.0.3.1"), V_A, a.trunkAddress()));
+            SimulatedVm p = track(closeables, new SimulatedVm(P, Ipv4.parse("10.0.3.2"), V_C, c.trunkAddress()));
+            PseudoWire wireB = track(closeables, PseudoWire.open(b.trunkAddress()));
+            // B's port group for VLAN 20 exists before the VM arrives (the orchestrator made it)
+            ((TrunkPort) b.ports().get(Pipeline.TRUNK_PORT)).bindVlan(V_B, wireB.localAddress());
+            m.sendGratuitousArp();
+            TrunkPort trunkA = (TrunkPort) a.ports().get(Pipeline.TRUNK_PORT);
+            Await.until(() -> trunkA.endpoints().lookup(V_A) != null, () -> "A has not learned VLAN 10");
+
+            Ipv4 tepA = Ipv4.parse(IP_A);
+            Ipv4 tepB = Ipv4.parse(IP_B);
+            Ipv4 tepC = Ipv4.parse(IP_C);
+            PortId mId = PortId.of("m");
+            PortId pId = PortId.of("p");
+            HostView.RemotePort pRemote = new HostView.RemotePort(pId, P, BLUE, tepC);
+            // the move's middle (MoveFlows): A and B both hold m with the other as twin, B's copy is arriving; C sends
+            // to both, A's copy by way of the relay
+            install(
+                    ctl,
+                    byDesc.get(DatapathAgent.describe("host-a", "a")),
+                    new HostView(
+                            HostId.of("host-a"),
+                            List.of(new HostView.LocalPort(mId, M, BLUE, new VlanId(V_A), tepB, false)),
+                            List.of(pRemote)));
+            install(
+                    ctl,
+                    byDesc.get(DatapathAgent.describe("host-b", "a")),
+                    new HostView(
+                            HostId.of("host-b"),
+                            List.of(new HostView.LocalPort(mId, M, BLUE, new VlanId(V_B), tepA, true)),
+                            List.of(pRemote)));
+            install(
+                    ctl,
+                    byDesc.get(DatapathAgent.describe("host-c", "a")),
+                    new HostView(
+                            HostId.of("host-c"),
+                            List.of(new HostView.LocalPort(pId, P, BLUE, new VlanId(V_C))),
+                            List.of(new HostView.RemotePort(mId, M, BLUE, Ipv4.parse(IP_RELAY), tepB))));
+            assertThat(b.pipeline().arrivalReplay().isArriving(V_B)).isEqualTo(!window.equals("0ms"));
+
+            PseudoWire wireA = m.wire();
+            StreamStats stats;
+            try (FrameStream s =
+                    FrameStream.from(p).to(m).rate(RATE).count(FRAMES).start()) {
+                Await.until(() -> s.stats().received() >= FRAMES / 3, () -> "stream not flowing: " + s.stats());
+                m.moveTo(wireB, V_B, true);
+                Await.until(
+                        () -> packetIns(ctl, byDesc.get(DatapathAgent.describe("host-b", "a"))) > 0,
+                        () -> "B reported no activation");
+                s.awaitReceived(Duration.ofSeconds(5));
+                Thread.sleep(200); // late duplicates
+                stats = s.stats();
+            }
+            return new Outcome(
+                    stats, b.pipeline().counters().replayedFrames(), wireB.unclaimedFrames(), wireA.unclaimedFrames());
+        } finally {
+            for (int i = closeables.size() - 1; i >= 0; i--) {
+                try {
+                    closeables.get(i).close();
+                } catch (Exception e) {
+                    // close the rest
+                }
+            }
+        }
+    }
+
+    private static long packetIns(ScriptedController ctl, OfConnection c) {
+        return ctl.received(c).stream().filter(msg -> msg instanceof OFPacketIn).count();
+    }
+
+    private static <T extends AutoCloseable> T track(List<AutoCloseable> closeables, T c) {
+        closeables.add(c);
+        return c;
+    }
+
+    private static void install(ScriptedController ctl, OfConnection c, HostView view) throws Exception {
+        var role = c.factory()
+                .buildRoleRequest()
+                .setRole(OFControllerRole.ROLE_MASTER)
+                .setGenerationId(U64.of(1))
+                .build();
+        assertThat(c.request(role, OFRoleReply.class)
+                        .get(WAIT_SECONDS, TimeUnit.SECONDS)
+                        .getRole())
+                .isEqualTo(OFControllerRole.ROLE_MASTER);
+        FlowPlan plan = FlowCompiler.compile(view);
+        ScriptedController.sendAndSync(c, new PlanToOpenFlow(c.factory()).messages(plan.diffFrom(FlowPlan.EMPTY)));
+        assertThat(ctl.received(c)).noneMatch(msg -> msg instanceof OFErrorMsg);
+    }
+
+    /** A UDP port free on the three agents' addresses and the relay's. */
+    private static int portFreeOnAll() throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            int port = TestAgents.portFreeOnBoth(IP_A, IP_B);
+            try (DatagramChannel c1 = DatagramChannel.open().bind(new InetSocketAddress(IP_C, port));
+                    DatagramChannel c2 = DatagramChannel.open().bind(new InetSocketAddress(IP_RELAY, port))) {
+                return port;
+            } catch (IOException taken) {
+                // try another
+            }
+        }
+        throw new IOException("no UDP port free on all four addresses");
+    }
+
+    /** Forwards every datagram it gets to {@code to} after {@code delayMs}, in order: a slow path. */
+    private static final class DelayRelay implements AutoCloseable {
+        private final DatagramChannel channel;
+        private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
+        private final Thread receiver;
+
+        DelayRelay(InetSocketAddress bind, InetSocketAddress to, int delayMs) throws IOException {
+            channel = DatagramChannel.open().bind(bind);
+            receiver = new Thread(
+                    () -> {
+                        ByteBuffer b = ByteBuffer.allocate(65_535);
+                        while (channel.isOpen()) {
+                            try {
+                                b.clear();
+                                channel.receive(b);
+                                b.flip();
+                                ByteBuffer copy = ByteBuffer.allocate(b.remaining())
+                                        .put(b)
+                                        .flip();
+                                sender.schedule(
+                                        () -> {
+                                            try {
+                                                channel.send(copy, to);
+                                            } catch (IOException closed) {
+                                                // the test is over
+                                            }
+                                        },
+                                        delayMs,
+                                        TimeUnit.MILLISECONDS);
+                            } catch (ClosedChannelException closed) {
+                                return;
+                            } catch (IOException | RuntimeException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "delay-relay");
+            receiver.setDaemon(true);
+            receiver.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            channel.close();
+            sender.shutdownNow();
+            receiver.join(2_000);
+        }
+    }
+}
