@@ -67,6 +67,13 @@ final class HostPlan {
     private final Map<String, Held> heldBySwitch = new HashMap<>();
     /** Linked: {@link #conflictCount} walks it on every change, and a HashMap walk also visits its empty buckets. */
     private final Map<Integer, PlanSlice> sliceByVni = new java.util.LinkedHashMap<>();
+    /**
+     * Each slice's conflict count as last counted, and their sum: a change recounts its own slice only, so that the
+     * gauge read after every change costs one slice, not all of them.
+     */
+    private final Map<Integer, Integer> conflictsByVni = new HashMap<>();
+
+    private int conflicts;
 
     private final Set<String> loading = new HashSet<>();
 
@@ -76,6 +83,8 @@ final class HostPlan {
         loading.clear();
         loading.addAll(fetching);
         sliceByVni.clear();
+        conflictsByVni.clear();
+        conflicts = 0;
         s.bindings().values().stream()
                 .map(HostState.LocalBinding::vni)
                 .distinct()
@@ -136,7 +145,9 @@ final class HostPlan {
         if (slice == null) {
             return recompile(s, vni); // no slice yet: cannot happen while the host has a port in the switch
         }
-        return r == null ? slice.removeRemote(PortId.of(c.member().port())) : slice.putRemote(r);
+        FlowDiff diff = r == null ? slice.removeRemote(PortId.of(c.member().port())) : slice.putRemote(r);
+        recount(vni, slice);
+        return diff;
     }
 
     /** The version of a switch's member list held here, or -1. */
@@ -163,11 +174,14 @@ final class HostPlan {
 
     /** How many inputs the plan leaves out now by the compiler's conflict rules (state, not history). */
     int conflictCount() {
-        int n = 0;
-        for (PlanSlice slice : sliceByVni.values()) {
-            n += slice.conflictCount();
-        }
-        return n;
+        return conflicts;
+    }
+
+    /** The slice of {@code vni} changed ({@code slice} null: it is gone): its share of {@link #conflicts} too. */
+    private void recount(int vni, PlanSlice slice) {
+        int now = slice == null ? 0 : slice.conflictCount();
+        Integer before = now == 0 ? conflictsByVni.remove(vni) : conflictsByVni.put(vni, now);
+        conflicts += now - (before == null ? 0 : before);
     }
 
     /** The inputs left out and why, for a log line (allocates: call it when {@link #conflictCount} changed). */
@@ -193,6 +207,9 @@ final class HostPlan {
         FlowDiff diff = slice.reset(view.localPorts(), view.remotePorts());
         if (slice.isEmpty()) {
             sliceByVni.remove(vni);
+            recount(vni, null);
+        } else {
+            recount(vni, slice);
         }
         return diff;
     }
