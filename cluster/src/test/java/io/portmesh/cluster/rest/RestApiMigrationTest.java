@@ -31,7 +31,8 @@ class RestApiMigrationTest {
             "deadline",
             "activatedAt",
             "endedAt",
-            "realization");
+            "realization",
+            "repointedAt");
 
     @RegisterExtension
     static final RestServerExtension rest = new RestServerExtension("rest-migration-test", RestSettings.DEFAULTS);
