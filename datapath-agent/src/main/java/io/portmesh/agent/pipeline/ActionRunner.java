@@ -120,13 +120,15 @@ final class ActionRunner {
             counters.tunnelNoDestination.increment();
             return;
         }
-        out.output(port, p.inPort, p.bytes(), p.bytesOffset(), p.bytesLength(), p.tunnelId, p.tunnelDstIp);
         if (c.replayArmed && port == trunkPort) {
+            // recorded before it is sent: a replay that runs in between then sends it twice (a duplicate), never
+            // zero times (it was sent before the VM arrived and would not be in the ring)
             int vid = p.vlanVid();
             if (vid != 0) {
                 replay.record(vid & 0xFFF, p.bytes(), p.bytesOffset(), p.bytesLength());
             }
         }
+        out.output(port, p.inPort, p.bytes(), p.bytesOffset(), p.bytesLength(), p.tunnelId, p.tunnelDstIp);
         counters.framesOut.increment();
         c.emitted++;
     }

@@ -219,6 +219,11 @@ public final class HostEntity
     private final ArrivalListener arrivals;
     /** A {@link TouchArrivals} is scheduled. */
     private boolean touchingArrivals;
+    /**
+     * Arriving ports whose VM announced itself to this incarnation: told again at every touch even if the
+     * {@link ArrivalAnnounced} write failed (the persisted flag covers this host's own restart).
+     */
+    private final Set<String> announcedHere = new java.util.HashSet<>();
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
 
@@ -476,6 +481,7 @@ public final class HostEntity
                 // told at once (the move's activation is idempotent); persisted after, so that it is told again
                 // every TOUCH_ARRIVALS until the port confirms, also if this message to the port is lost
                 arrivals.vmArrived(e.getKey(), hostId);
+                announcedHere.add(e.getKey());
                 announced = b.announced() ? null : e.getKey();
             }
         }
@@ -488,8 +494,9 @@ public final class HostEntity
 
     /** Touches every port arriving here, and again after {@link #TOUCH_ARRIVALS} while any arrives. */
     private void touchArrivals(HostState s) {
+        announcedHere.retainAll(s.bindings().keySet());
         s.bindings().forEach((port, b) -> {
-            if (b.arriving() && b.announced()) {
+            if (b.arriving() && (b.announced() || announcedHere.contains(port))) {
                 arrivals.vmArrived(port, hostId);
             } else if (b.arriving()) {
                 arrivals.touch(port);

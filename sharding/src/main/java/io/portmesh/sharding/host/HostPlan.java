@@ -65,7 +65,7 @@ final class HostPlan {
     }
 
     private final Map<String, Held> heldBySwitch = new HashMap<>();
-    /** Linked: {@link #conflictCount} walks it on every change, and a HashMap walk also visits its empty buckets. */
+    /** Linked: a whole-plan walk ({@link #full}, {@link #conflicts}) skips the empty buckets a HashMap would visit. */
     private final Map<Integer, PlanSlice> sliceByVni = new java.util.LinkedHashMap<>();
     /**
      * Each slice's conflict count as last counted, and their sum: a change recounts its own slice only, so that the

@@ -414,7 +414,8 @@ public final class LogicalPortEntity
     }
 
     static Duration moveAnswerWithin(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {
-        return askTimeout.multipliedBy(5).plus(awaitRealized ? realizeTimeout.multipliedBy(3) : Duration.ZERO);
+        // an activation's switch step always waits for realization (repointedAt), awaited by the client or not
+        return askTimeout.multipliedBy(5).plus(realizeTimeout.multipliedBy(awaitRealized ? 3 : 1));
     }
 
     private static Duration answerWithin(Duration askTimeout, Duration realizeTimeout, boolean awaitRealized) {

@@ -573,8 +573,12 @@ final class MoveSteps {
                 s.move() == null ? "another host" : s.move().to(), 0);
     }
 
+    /**
+     * How long the port waits for its switch's answer: the switch's own fan-out waits ask + realize when awaited, so
+     * the port waits an ask more, not to give up just as the switch answers.
+     */
     private Duration switchTimeout(boolean await) {
-        return await ? port.askTimeout.plus(port.realizeTimeout) : port.askTimeout;
+        return await ? port.askTimeout.multipliedBy(2).plus(port.realizeTimeout) : port.askTimeout;
     }
 
     private Realization realization(LogicalPortEntity.MoveSwitchTold m) {
