@@ -198,6 +198,30 @@ class LiveMoveIntegrationTest {
             PortInfo p = await(f.api.getPort(PortId.of(px)));
             assertThat(p.host()).isEqualTo(f.hosts.get(0));
             assertThat(f.portmeshFlows(1)).as("Portmesh flows left on B").isZero();
+
+            // the port's own journal tells the story, read back from Cassandra
+            List<String> events = await(f.api.portHistory(PortId.of(px))).stream()
+                    .map(e -> e.event())
+                    .toList();
+            assertThat(events)
+                    .containsSubsequence(
+                            "Created",
+                            "ChangeStarted",
+                            "Bound",
+                            "ChangeStarted",
+                            "MoveStarted",
+                            "MoveActivated",
+                            "MoveCompleted",
+                            "ChangeStarted",
+                            "MoveStarted",
+                            "MoveActivated",
+                            "MoveCompleted");
+            // and the nodes' metrics count both moves as activated by the VM, with their phases timed
+            assertThat(NodeScrape.sum(f.cluster.nodes, "portmesh_port_moves_total", "outcome=\"activated\""))
+                    .isEqualTo(2);
+            assertThat(NodeScrape.sum(
+                            f.cluster.nodes, "portmesh_port_move_phase_seconds_count", "phase=\"activation\""))
+                    .isEqualTo(2);
         }
     }
 
