@@ -333,20 +333,7 @@ public final class FakeNetworkService implements NetworkService {
         }
         if (p.host().equals(to)) {
             // on that host already: no move, as the port entity answers it
-            String at = null;
-            return new MigrationInfo(
-                    p.id(),
-                    MigrationInfo.NONE,
-                    to,
-                    to,
-                    p.vlan(),
-                    p.vlan(),
-                    null,
-                    at,
-                    null,
-                    null,
-                    at,
-                    realization(waitRealized));
+            return MigrationInfo.notMoved(p.id(), to, p.vlan(), realization(waitRealized));
         }
         Instant started = tick();
         MigrationInfo m = new MigrationInfo(
@@ -361,7 +348,8 @@ public final class FakeNetworkService implements NetworkService {
                 started.plus(MOVE_TIMEOUT).toString(),
                 null,
                 null,
-                Realization.NOT_WAITED);
+                Realization.NOT_WAITED,
+                null);
         moves.put(p.id(), m);
         journal(p.id(), "MoveStarted", "from", m.from(), "to", to, "toVlan", m.toVlan());
         return m.withRealization(realization(waitRealized));
@@ -391,7 +379,8 @@ public final class FakeNetworkService implements NetworkService {
                 m.deadline(),
                 activatedAt,
                 now(),
-                Realization.NOT_WAITED);
+                Realization.NOT_WAITED,
+                null);
         moves.put(m.port(), ended);
         if (activatedBy != null) {
             journal(m.port(), "MoveActivated", "by", activatedBy);

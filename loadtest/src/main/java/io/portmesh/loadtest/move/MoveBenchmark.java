@@ -155,27 +155,24 @@ public final class MoveBenchmark implements Callable<Integer> {
         String failure;
 
         long activatedAtMs() {
-            return end == null || end.activatedAt() == null
-                    ? -1
-                    : Instant.parse(end.activatedAt()).toEpochMilli();
+            return end == null ? -1 : epochMs(end.activatedAt());
         }
 
         long repointedAtMs() {
-            return end == null || end.repointedAt() == null
-                    ? -1
-                    : Instant.parse(end.repointedAt()).toEpochMilli();
+            return end == null ? -1 : epochMs(end.repointedAt());
         }
 
         long endedAtMs() {
-            return end == null || end.endedAt() == null
-                    ? -1
-                    : Instant.parse(end.endedAt()).toEpochMilli();
+            return end == null ? -1 : epochMs(end.endedAt());
         }
 
         long startedAtMs() {
-            return end == null || end.startedAt() == null
-                    ? -1
-                    : Instant.parse(end.startedAt()).toEpochMilli();
+            return end == null ? -1 : epochMs(end.startedAt());
+        }
+
+        /** An ISO-8601 instant of MigrationInfo in epoch milliseconds, -1 when not reached. */
+        private static long epochMs(String instant) {
+            return instant == null ? -1 : Instant.parse(instant).toEpochMilli();
         }
 
         boolean completed() {

@@ -598,19 +598,7 @@ final class MoveSteps {
     }
 
     private MigrationInfo notMoved(PortState s) {
-        return new MigrationInfo(
-                port.portId,
-                MigrationInfo.NONE,
-                s.host(),
-                s.host(),
-                s.vlan(),
-                s.vlan(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                Realization.NOT_WAITED);
+        return MigrationInfo.notMoved(port.portId, s.host(), s.vlan(), Realization.NOT_WAITED);
     }
 
     private Effect<Event, PortState> reply(

@@ -47,34 +47,9 @@ public record MigrationInfo(
     public static final String ROLLED_BACK = "ROLLED_BACK";
     public static final String CANCELLED = "CANCELLED";
 
-    /** Without {@code repointedAt}. */
-    public MigrationInfo(
-            String port,
-            String state,
-            String from,
-            String to,
-            Integer fromVlan,
-            Integer toVlan,
-            String activatedBy,
-            String startedAt,
-            String deadline,
-            String activatedAt,
-            String endedAt,
-            Realization realization) {
-        this(
-                port,
-                state,
-                from,
-                to,
-                fromVlan,
-                toVlan,
-                activatedBy,
-                startedAt,
-                deadline,
-                activatedAt,
-                endedAt,
-                realization,
-                null);
+    /** The answer to a move to the host the port is on: nothing moved ({@link #NONE}). */
+    public static MigrationInfo notMoved(String port, String host, int vlan, Realization realization) {
+        return new MigrationInfo(port, NONE, host, host, vlan, vlan, null, null, null, null, null, realization, null);
     }
 
     public MigrationInfo withRealization(Realization r) {
