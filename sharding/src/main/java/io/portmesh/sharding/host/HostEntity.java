@@ -54,7 +54,7 @@ public final class HostEntity
     /**
      * Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version.
      * {@code arriving}: the port moves here live (docs/architecture.md section 7.1): it gets its VLAN and flows now,
-     * and its VM's RARP or ARP on that VLAN is reported to the port ({@link ArrivalListener}) until
+     * and its VM's RARP or ARP on that VLAN is reported to the port ({@link HostArrivals}) until
      * {@link ConfirmArrival}. A host with no free VLAN refuses it with a conflict (the port stays where it is).
      */
     public record BindPort(
@@ -82,24 +82,8 @@ public final class HostEntity
     public record AwaitRealized(long version, ActorRef<StatusReply<Applied>> replyTo)
             implements Command, CborSerializable {}
 
-    /** Local: while ports arrive here, their port entities are touched now and then ({@link ArrivalListener#touch}). */
+    /** Local: while ports arrive here, their port entities are touched now and then ({@link HostArrivals}). */
     record TouchArrivals() implements Command {}
-
-    /** How often a host touches the ports arriving here. */
-    static final Duration TOUCH_ARRIVALS = Duration.ofSeconds(5);
-
-    /** Where a host reports on the ports that arrive here: their port entities (stubs in unit tests). */
-    @FunctionalInterface
-    public interface ArrivalListener {
-        /** The VM of {@code port} announced itself on {@code host}. */
-        void vmArrived(String port, String host);
-
-        /**
-         * Reaches {@code port} through sharding while it arrives here: a port whose node died starts again and
-         * resumes its move (with its deadline), and an idle one is not passivated with its deadline timer.
-         */
-        default void touch(String port) {}
-    }
 
     public record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
 
@@ -216,14 +200,7 @@ public final class HostEntity
     private final ActorContext<Command> ctx;
     private final HostSouthbound southbound;
     private final MemberFetches fetches;
-    private final ArrivalListener arrivals;
-    /** A {@link TouchArrivals} is scheduled. */
-    private boolean touchingArrivals;
-    /**
-     * Arriving ports whose VM announced itself to this incarnation: told again at every touch even if the
-     * {@link ArrivalAnnounced} write failed (the persisted flag covers this host's own restart).
-     */
-    private final Set<String> announcedHere = new java.util.HashSet<>();
+    private final HostArrivals arrivals;
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
 
@@ -233,7 +210,7 @@ public final class HostEntity
             String selfNode,
             Duration realizeTimeout,
             SwitchDirectory switches,
-            ArrivalListener arrivals,
+            HostArrivals.Listener arrivals,
             HostFanout fanout) {
         // a write that fails (Cassandra away) restarts the entity with backoff, not at the pace sessions re-announce
         super(
@@ -243,7 +220,7 @@ public final class HostEntity
         this.ctx = ctx;
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
         this.fetches = new MemberFetches(ctx, switches);
-        this.arrivals = arrivals;
+        this.arrivals = new HostArrivals(ctx, hostId, arrivals);
         if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
             fanout.hostStarted(hostId, ctx.getSelf());
         }
@@ -258,7 +235,7 @@ public final class HostEntity
         SwitchDirectory directory = switchId -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
         HostFanout fanout = HostFanout.get(system);
-        ArrivalListener arrivals = new ArrivalListener() {
+        HostArrivals.Listener arrivals = new HostArrivals.Listener() {
             @Override
             public void vmArrived(String port, String host) {
                 sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
@@ -286,7 +263,7 @@ public final class HostEntity
             String selfNode,
             Duration realizeTimeout,
             SwitchDirectory switches,
-            ArrivalListener arrivals) {
+            HostArrivals.Listener arrivals) {
         return create(hostId, selfNode, realizeTimeout, switches, arrivals, null);
     }
 
@@ -295,7 +272,7 @@ public final class HostEntity
             String selfNode,
             Duration realizeTimeout,
             SwitchDirectory switches,
-            ArrivalListener arrivals,
+            HostArrivals.Listener arrivals,
             HostFanout fanout) {
         return Behaviors.setup(
                 ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches, arrivals, fanout));
@@ -334,8 +311,7 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .onCommand(TouchArrivals.class, (s, c) -> {
-                    touchingArrivals = false;
-                    touchArrivals(s);
+                    arrivals.due(s);
                     return Effect().noReply();
                 })
                 .onCommand(ApplySwitchMembers.class, this::onMembers)
@@ -440,7 +416,7 @@ public final class HostEntity
                 .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value(), c.arriving()))
                 .thenRun(ns -> {
                     version[0] = southbound.localsChanged(ns, c.switchId(), c.vni());
-                    scheduleTouches(ns);
+                    arrivals.schedule(ns);
                 })
                 .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), version[0])));
     }
@@ -474,42 +450,12 @@ public final class HostEntity
      * already, a VM re-announcing itself) is ignored.
      */
     private ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
-        String announced = null;
-        for (var e : s.bindings().entrySet()) {
-            HostState.LocalBinding b = e.getValue();
-            if (b.arriving() && b.vlan() == c.vlan() && b.mac().equalsIgnoreCase(c.mac())) {
-                // told at once (the move's activation is idempotent); persisted after, so that it is told again
-                // every TOUCH_ARRIVALS until the port confirms, also if this message to the port is lost
-                arrivals.vmArrived(e.getKey(), hostId);
-                announcedHere.add(e.getKey());
-                announced = b.announced() ? null : e.getKey();
-            }
-        }
+        String announced = arrivals.seen(s, c.vlan(), c.mac());
         if (announced == null) {
             return Effect().noReply();
         }
         ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, announced, c.vlan());
         return Effect().persist(new ArrivalAnnounced(announced)).thenNoReply();
-    }
-
-    /** Touches every port arriving here, and again after {@link #TOUCH_ARRIVALS} while any arrives. */
-    private void touchArrivals(HostState s) {
-        announcedHere.retainAll(s.bindings().keySet());
-        s.bindings().forEach((port, b) -> {
-            if (b.arriving() && (b.announced() || announcedHere.contains(port))) {
-                arrivals.vmArrived(port, hostId);
-            } else if (b.arriving()) {
-                arrivals.touch(port);
-            }
-        });
-        scheduleTouches(s);
-    }
-
-    private void scheduleTouches(HostState s) {
-        if (!touchingArrivals && s.bindings().values().stream().anyMatch(HostState.LocalBinding::arriving)) {
-            touchingArrivals = true;
-            ctx.scheduleOnce(TOUCH_ARRIVALS, ctx.getSelf(), new TouchArrivals());
-        }
     }
 
     /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
@@ -550,7 +496,7 @@ public final class HostEntity
                     s.bindings().values().forEach(b -> inUse.add(b.switchId()));
                     southbound.recovered(s, inUse);
                     inUse.forEach(fetches::fetch);
-                    touchArrivals(s); // a port whose node died while it moved here resumes its move
+                    arrivals.touch(s); // a port whose node died while it moved here resumes its move
                 })
                 .build();
     }
