@@ -440,6 +440,49 @@ class LogicalSwitchEntityTest {
      * Stands for the hosts: records what the switch tells them and answers for each with the plan version 100 + the
      * switch's membership version, realized unless the host is in {@link #behind}.
      */
+    /**
+     * A host that failed over (docs/architecture.md section 7.2) is reached at its new endpoint: its members are
+     * re-pointed, every host gets the whole list, a binding that still names the old endpoint is corrected, and an
+     * older epoch changes nothing.
+     */
+    @Test
+    void aHostsNewTunnelEndpointRepointsItsMembersAndOverridesBindingsThatNameTheOldOne() {
+        create(100);
+        addPort("p1", MAC_1);
+        addPort("p2", MAC_2);
+        setBinding("p1", "esx-1", "10.0.0.1", null, false);
+        setBinding("p2", "esx-2", "10.0.0.2", null, false);
+        long before = kit.getState().version();
+
+        var r = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
+                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.1.1", 1, true, replyTo));
+        assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", 1));
+        assertThat(r.reply().isSuccess()).isTrue();
+        assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
+        assertThat(kit.getState().members().get("p2").tunnelIp()).isEqualTo("10.0.0.2");
+        assertThat(kit.getState().version()).isEqualTo(before + 1);
+        Informed told = hosts.last();
+        assertThat(told.update().members()).isNotNull();
+        assertThat(told.update().newHosts()).containsExactlyInAnyOrder("esx-1", "esx-2");
+        assertThat(told.await()).isTrue();
+
+        // a port bound on esx-1 just before it failed over names the old endpoint: the switch corrects it
+        addPort("p3", "52:54:00:00:00:03");
+        var late = setBinding("p3", "esx-1", "10.0.0.1", null, false);
+        assertThat(late.event())
+                .isEqualTo(new LogicalSwitchEntity.BindingChanged("p3", "esx-1", "10.0.1.1", null, null));
+
+        var stale = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
+                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.0.1", 1, false, replyTo));
+        assertThat(stale.hasNoEvents()).isTrue();
+        assertThat(stale.reply().isSuccess()).isTrue();
+        assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
+
+        kit.restart(); // the endpoint is persisted: replay gives the same members
+        assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
+        assertThat(kit.getState().members().get("p3").tunnelIp()).isEqualTo("10.0.1.1");
+    }
+
     static final class StubHosts implements LogicalSwitchEntity.HostNotifier {
         final List<Informed> calls = new CopyOnWriteArrayList<>();
         volatile Set<String> behind = Set.of();

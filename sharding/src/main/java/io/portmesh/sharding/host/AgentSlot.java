@@ -36,8 +36,11 @@ final class AgentSlot {
     /** One OpenFlow connection of this slot's agent to a controller node. */
     record Connection(ActorRef<SessionCommand> ref, String dpid, String node, String remote) {}
 
-    /** A push: its sequence number, the plan version it brings the agent to, the plan's flow count then, and when. */
-    record Pushed(long seq, long version, int flows, long sentNanos) {}
+    /**
+     * A push: its sequence number, the plan version it brings the agent to, the plan's flow count then, when, and the
+     * trunk state it sets (null: it does not touch the trunk).
+     */
+    record Pushed(long seq, long version, int flows, long sentNanos, Boolean trunkUp) {}
 
     /** Pushes timed at most (an agent that stops answering is declared dead long before). */
     static final int MAX_UNACKED = 1024;
@@ -55,6 +58,12 @@ final class AgentSlot {
     private long validFrom = 1;
     /** Pushes or reads that failed in a row: the next read waits longer each time (see {@link #retryDelayMillis}). */
     private int failuresInARow;
+    /** The trunk's hardware address as last read (a PORT_MOD repeats it), -1 while unknown (no trunk port). */
+    private long trunkHw = -1;
+    /** The trunk's admin state as this sync last confirmed it (read, or a PORT_MOD acknowledged); null: unknown. */
+    private Boolean trunkUp;
+    /** The state a PORT_MOD in flight sets; null: none in flight. */
+    private Boolean trunkSetting;
 
     AgentSlot(String name) {
         this.name = name;
@@ -99,6 +108,8 @@ final class AgentSlot {
         unacked.clear();
         ackedVersion = -1;
         validFrom = nextSeq;
+        trunkUp = null;
+        trunkSetting = null;
     }
 
     /** @return the sequence number of the read to ask the master for */
@@ -108,11 +119,17 @@ final class AgentSlot {
     }
 
     /** @return false when the read is stale (asked before the sync was lost again, or not from the master) */
-    boolean readArrived(ActorRef<SessionCommand> from, long seq, PlanWire.Installed installed) {
+    boolean readArrived(
+            ActorRef<SessionCommand> from,
+            long seq,
+            PlanWire.Installed installed,
+            Optional<io.portmesh.openflow.plan.TrunkWire.Trunk> trunk) {
         if (!isMaster(from) || sync != Sync.READING || seq < validFrom) {
             return false;
         }
         read = installed;
+        trunkHw = trunk.map(io.portmesh.openflow.plan.TrunkWire.Trunk::hwAddr).orElse(-1L);
+        trunkUp = trunk.map(io.portmesh.openflow.plan.TrunkWire.Trunk::adminUp).orElse(null);
         sync = Sync.READ;
         return true;
     }
@@ -122,12 +139,15 @@ final class AgentSlot {
     }
 
     /** Records a push to the master; after the first (whole-plan) push the slot gets every change as a diff. */
-    long pushed(long version, int flows) {
+    long pushed(long version, int flows, Boolean trunk) {
         if (unacked.size() == MAX_UNACKED) {
             unacked.poll();
         }
         long seq = nextSeq++;
-        unacked.add(new Pushed(seq, version, flows, System.nanoTime()));
+        unacked.add(new Pushed(seq, version, flows, System.nanoTime(), trunk));
+        if (trunk != null) {
+            trunkSetting = trunk;
+        }
         sync = Sync.SYNCED;
         read = null;
         return seq;
@@ -149,6 +169,12 @@ final class AgentSlot {
             done.add(p);
             ackedVersion = Math.max(ackedVersion, p.version());
             ackedFlows = p.flows();
+            if (p.trunkUp() != null) {
+                trunkUp = p.trunkUp();
+                if (p.trunkUp().equals(trunkSetting)) {
+                    trunkSetting = null;
+                }
+            }
         }
         return done;
     }
@@ -171,6 +197,34 @@ final class AgentSlot {
     /** The master has every change up to {@code version} (in this sync). */
     boolean realized(long version) {
         return master != null && sync == Sync.SYNCED && ackedVersion >= version;
+    }
+
+    /** The trunk's hardware address (for a PORT_MOD), -1 while unknown. */
+    long trunkHw() {
+        return trunkHw;
+    }
+
+    /** The trunk state the agent confirmed in this sync, null while unknown. */
+    Boolean trunkUp() {
+        return trunkUp;
+    }
+
+    /** A PORT_MOD is in flight (its barrier not back). */
+    boolean trunkChanging() {
+        return trunkSetting != null;
+    }
+
+    /**
+     * Whether this slot's agent cannot be forwarding VM traffic: no connection at all (declared dead), or its trunk
+     * confirmed down with no PORT_MOD in flight.
+     */
+    boolean cannotForward() {
+        return connections.isEmpty() || (Boolean.FALSE.equals(trunkUp) && trunkSetting == null);
+    }
+
+    /** Acknowledged at least one push of this sync: it holds a whole plan. */
+    boolean holdsPlan() {
+        return master != null && sync == Sync.SYNCED && ackedVersion >= 0;
     }
 
     /** This slot's connections as the API shows them, by controller node. */

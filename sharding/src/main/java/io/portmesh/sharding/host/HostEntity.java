@@ -11,6 +11,7 @@ import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -120,20 +121,67 @@ public final class HostEntity
     /** Local: a fetch's answer; {@code error} is null on success. */
     record MembersFetched(String switchId, SwitchMembers members, String error) implements Command {}
 
-    /** Where a host gets a switch's member list after a restart: the switch entity (a stub in unit tests). */
+    /**
+     * Where a host gets a switch's member list after a restart, and tells a switch its new tunnel endpoint after a
+     * failover: the switch entity (a stub in unit tests).
+     */
     @FunctionalInterface
     public interface SwitchDirectory {
         CompletionStage<SwitchMembers> members(String switchId);
+
+        /** Completes once the switch persisted the endpoint and its hosts' agents acknowledged it. */
+        default CompletionStage<?> setEndpoint(String switchId, String host, String tunnelIp, long epoch) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
     }
 
-    public record AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote)
-            implements Command, CborSerializable {}
+    /**
+     * A session of an agent. {@code tep}: the tunnel endpoint the agent announced (its VXLAN address), null when it
+     * did not say.
+     */
+    public record AgentConnected(
+            ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote, String tep)
+            implements Command, CborSerializable {
+        public AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote) {
+            this(session, slot, dpid, node, remote, null);
+        }
+    }
+
+    /**
+     * A planned switch-over to the standby agent (docs/architecture.md section 7.2), make-before-break: the peers are
+     * re-pointed to the standby's endpoint first, then the active's trunk goes down, then the standby's up. The reply
+     * is the host once done (or at the realization timeout); a conflict when the standby is not ready.
+     */
+    public record Failover(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
+
+    /** Local: after an incarnation's start grace, whether the active agent is missing with a standby ready. */
+    record CheckFailover() implements Command {}
+
+    /** Local: a switch answered the endpoint of failover {@code epoch}; {@code error} is null on success. */
+    record EndpointTold(String switchId, long epoch, String error) implements Command {}
+
+    /** Local: ask a switch again for the endpoint of failover {@code epoch}. */
+    record EndpointRetry(String switchId, long epoch) implements Command {}
+
+    /** Local: every switch took the endpoint of failover {@code epoch}. */
+    record Repointed(long epoch) implements Command {}
+
+    /** Local: the caller of a planned failover waited long enough. */
+    record FailoverDeadline(long epoch) implements Command {}
 
     public record AgentDisconnected(ActorRef<SessionCommand> session) implements Command, CborSerializable {}
 
-    /** The installed flows and groups read from a master connection, as OpenFlow multipart reply bytes. */
-    public record Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc)
-            implements Command, CborSerializable {}
+    /**
+     * The installed flows, groups and ports read from a master connection, as OpenFlow multipart reply bytes
+     * ({@code portDesc} null: not read).
+     */
+    public record Installed(
+            ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc, byte[] portDesc)
+            implements Command, CborSerializable {
+        public Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc) {
+            this(session, seq, flowStats, groupDesc, null);
+        }
+    }
 
     /** The barrier after push {@code seq} came back with no message of the push refused. */
     public record Acked(ActorRef<SessionCommand> session, long seq) implements Command, CborSerializable {}
@@ -196,13 +244,36 @@ public final class HostEntity
      */
     public record IncarnationStarted(long generation) implements Event {}
 
+    /** An agent slot other than {@code a} announced its tunnel endpoint (slot a's is the registered one). */
+    public record SlotEndpointLearned(String slot, String tep) implements Event {}
+
+    /**
+     * The host's active switch VM changed (docs/architecture.md section 7.2): {@code slot}'s trunk is to be up, the
+     * others' down, and peers tunnel to its endpoint. {@code epoch} orders the failovers of this host.
+     */
+    public record ActiveSlotChanged(String slot, boolean planned, String reason, long epoch) implements Event {}
+
     private final String hostId;
     private final ActorContext<Command> ctx;
     private final HostSouthbound southbound;
     private final MemberFetches fetches;
     private final HostArrivals arrivals;
+    private final HostEndpoints endpoints;
+    private final HostFailover failover;
+    private final Duration realizeTimeout;
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
+    /** When this incarnation started: before {@link #FAILOVER_START_GRACE} no failover without a loss seen. */
+    private final long startedNanos = System.nanoTime();
+    /** When the active agent's last connection went, 0 while it has one. */
+    private long activeLostNanos;
+
+    /**
+     * How long a new incarnation waits for the sessions of every node to announce themselves before it takes an
+     * active agent it never saw for lost. Sessions announce at once when the incarnation they knew stops; a failover
+     * on an incomplete picture would take the trunk from a live agent.
+     */
+    static final Duration FAILOVER_START_GRACE = Duration.ofSeconds(5);
 
     private HostEntity(
             ActorContext<Command> ctx,
@@ -221,6 +292,9 @@ public final class HostEntity
         this.southbound = new HostSouthbound(ctx, selfNode, realizeTimeout);
         this.fetches = new MemberFetches(ctx, switches);
         this.arrivals = new HostArrivals(ctx, hostId, arrivals);
+        this.endpoints = new HostEndpoints(ctx, switches);
+        this.failover = new HostFailover(io.portmesh.sharding.metrics.NodeMetrics.get(ctx.getSystem()));
+        this.realizeTimeout = realizeTimeout;
         if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
             fanout.hostStarted(hostId, ctx.getSelf());
         }
@@ -232,8 +306,21 @@ public final class HostEntity
                 .address()
                 .toString();
         ClusterSharding sharding = ClusterSharding.get(system);
-        SwitchDirectory directory = switchId -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
-                .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
+        SwitchDirectory directory = new SwitchDirectory() {
+            @Override
+            public CompletionStage<SwitchMembers> members(String switchId) {
+                return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
+                        .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
+            }
+
+            @Override
+            public CompletionStage<?> setEndpoint(String switchId, String host, String tunnelIp, long epoch) {
+                return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
+                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
+                                r -> new LogicalSwitchEntity.SetHostEndpoint(host, tunnelIp, epoch, true, r),
+                                askTimeout.plus(realizeTimeout));
+            }
+        };
         HostFanout fanout = HostFanout.get(system);
         HostArrivals.Listener arrivals = new HostArrivals.Listener() {
             @Override
@@ -329,15 +416,34 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .onCommand(AgentConnected.class, this::onConnected)
-                .onCommand(AgentDisconnected.class, (s, c) -> southboundEffect(s, southbound.disconnected(c.session())))
+                .onCommand(AgentDisconnected.class, this::onDisconnected)
+                .onCommand(Failover.class, this::onFailover)
+                .onCommand(CheckFailover.class, (s, c) -> checkFailover(s))
+                .onCommand(EndpointTold.class, (s, c) -> {
+                    endpoints.told(c);
+                    return Effect().noReply();
+                })
+                .onCommand(EndpointRetry.class, (s, c) -> {
+                    endpoints.retry(c);
+                    return Effect().noReply();
+                })
+                .onCommand(Repointed.class, (s, c) -> {
+                    failover.repointed(c.epoch(), () -> info(s));
+                    if (c.epoch() == s.endpointEpoch()) {
+                        southbound.holdTrunk(null); // make-before-break: now the old active's trunk may go down
+                        southbound.applyTrunks(s);
+                    }
+                    return Effect().noReply();
+                })
+                .onCommand(FailoverDeadline.class, (s, c) -> {
+                    failover.deadline(c.epoch(), () -> info(s));
+                    return Effect().noReply();
+                })
                 .onCommand(Installed.class, (s, c) -> {
                     southbound.installed(s, c);
                     return Effect().noReply();
                 })
-                .onCommand(Acked.class, (s, c) -> {
-                    southbound.acked(c.session(), c.seq());
-                    return Effect().noReply();
-                })
+                .onCommand(Acked.class, this::onAcked)
                 .onCommand(PushFailed.class, (s, c) -> {
                     southbound.pushFailed(c.session(), c.seq(), c.reason());
                     return Effect().noReply();
@@ -382,7 +488,7 @@ public final class HostEntity
             return Effect()
                     .reply(
                             c.replyTo(),
-                            StatusReply.success(new Bound(existing.vlan(), s.tunnelIp(), southbound.version(s))));
+                            StatusReply.success(new Bound(existing.vlan(), s.activeTep(), southbound.version(s))));
         }
         long inSwitch = s.bindings().values().stream()
                 .filter(b -> b.switchId().equals(c.switchId()))
@@ -418,7 +524,7 @@ public final class HostEntity
                     version[0] = southbound.localsChanged(ns, c.switchId(), c.vni());
                     arrivals.schedule(ns);
                 })
-                .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.tunnelIp(), version[0])));
+                .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.activeTep(), version[0])));
     }
 
     private ReplyEffect<Event, HostState> onUnbind(HostState s, UnbindPort c) {
@@ -497,6 +603,10 @@ public final class HostEntity
                     southbound.recovered(s, inUse);
                     inUse.forEach(fetches::fetch);
                     arrivals.touch(s); // a port whose node died while it moved here resumes its move
+                    if (s.endpointEpoch() > 0) { // a failover's re-pointing may have been cut short: say it again
+                        endpoints.announce(s, () -> {});
+                    }
+                    ctx.scheduleOnce(FAILOVER_START_GRACE, ctx.getSelf(), new CheckFailover());
                 })
                 .build();
     }
@@ -507,7 +617,120 @@ public final class HostEntity
                     .tell(new SessionCommand.Close("unknown host " + hostId + ": register it first (POST /v1/hosts)"));
             return Effect().noReply();
         }
+        if (c.tep() != null
+                && !HostState.FIRST_SLOT.equals(c.slot())
+                && !c.tep().equals(s.endpointOf(c.slot()))) {
+            if (c.tep().equals(s.tunnelIp())) {
+                ctx.getLog()
+                        .warn(
+                                "host {}: slot {} announces slot a's tunnel endpoint {}; ignored (each switch VM needs"
+                                        + " its own)",
+                                hostId,
+                                c.slot(),
+                                c.tep());
+            } else {
+                boolean newMaster = southbound.connected(s, c);
+                if (newMaster) {
+                    southbound.masterElected();
+                }
+                List<Event> events = newMaster
+                        ? List.of(new SlotEndpointLearned(c.slot(), c.tep()), new MasterElected(s.generation() + 1))
+                        : List.of(new SlotEndpointLearned(c.slot(), c.tep()));
+                return Effect()
+                        .persist(events)
+                        .thenRun(ns -> {
+                            if (newMaster) {
+                                southbound.announceRoles(ns);
+                            }
+                        })
+                        .thenNoReply();
+            }
+        }
         return southboundEffect(s, southbound.connected(s, c));
+    }
+
+    private ReplyEffect<Event, HostState> onDisconnected(HostState s, AgentDisconnected c) {
+        boolean newMaster = southbound.disconnected(s, c.session());
+        if (activeLostNanos == 0 && southbound.activeLost()) {
+            activeLostNanos = System.nanoTime();
+        }
+        if (!newMaster) {
+            return checkFailover(s);
+        }
+        return southboundEffect(s, true);
+    }
+
+    private ReplyEffect<Event, HostState> onAcked(HostState s, Acked c) {
+        for (Boolean up : southbound.acked(s, c.session(), c.seq())) {
+            String slot = southbound.slotName(c.session());
+            ctx.getLog().info("host {}: trunk of slot {} confirmed {}", hostId, slot, up ? "up" : "down");
+            failover.trunkConfirmed(slot, up, () -> info(s));
+        }
+        return checkFailover(s); // a standby that just got the plan may be what a lost active waited for
+    }
+
+    /** Fails over when the active agent is lost on every node and a standby holds the plan. */
+    private ReplyEffect<Event, HostState> checkFailover(HostState s) {
+        if (!s.exists() || failover.underway()) {
+            return Effect().noReply();
+        }
+        boolean graceOver = System.nanoTime() - startedNanos > FAILOVER_START_GRACE.toNanos();
+        String to = southbound.failoverTarget(s, graceOver);
+        if (to == null) {
+            return Effect().noReply();
+        }
+        return failOver(
+                s, to, false, "the agent of slot " + s.activeSlot() + " is lost on every controller node", null);
+    }
+
+    private ReplyEffect<Event, HostState> onFailover(HostState s, Failover c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no host " + hostId));
+        }
+        String to = HostState.FIRST_SLOT.equals(s.activeSlot()) ? "b" : HostState.FIRST_SLOT;
+        String refusal = southbound.plannedFailoverRefusal(s, to);
+        if (refusal != null) {
+            return Effect().reply(c.replyTo(), Errors.conflict("host", "cannot fail over: " + refusal));
+        }
+        southbound.holdTrunk(s.activeSlot()); // make-before-break: the old active forwards until peers are re-pointed
+        return failOver(s, to, true, "requested through the API", c.replyTo());
+    }
+
+    /**
+     * Persists the new active slot; then the trunks follow it ({@link HostSouthbound#applyTrunks}: the new active's
+     * comes up once no other can forward) and the switches re-point the peers ({@link HostEndpoints}).
+     */
+    private ReplyEffect<Event, HostState> failOver(
+            HostState s, String to, boolean planned, String reason, ActorRef<StatusReply<HostInfo>> replyTo) {
+        long epoch = s.endpointEpoch() + 1;
+        String from = s.activeSlot();
+        long lost = activeLostNanos;
+        io.portmesh.sharding.metrics.NodeMetrics.get(ctx.getSystem())
+                .failovers
+                .labelValues(planned ? "planned" : "unplanned")
+                .inc();
+        return Effect()
+                .persist(new ActiveSlotChanged(to, planned, reason, epoch))
+                .thenRun(ns -> {
+                    ctx.getLog()
+                            .warn(
+                                    "host {}: switch-VM failover from slot {} to slot {} ({}); tunnel endpoint {} -> {}",
+                                    hostId,
+                                    from,
+                                    to,
+                                    reason,
+                                    s.activeTep(),
+                                    ns.activeTep());
+                    activeLostNanos = 0;
+                    failover.persisted(to, epoch, planned ? 0 : lost, replyTo, () -> info(ns));
+                    southbound.failedOver();
+                    southbound.applyTrunks(ns);
+                    endpoints.announce(ns, () -> ctx.getSelf().tell(new Repointed(epoch)));
+                    if (replyTo != null) {
+                        ctx.scheduleOnce(realizeTimeout, ctx.getSelf(), new FailoverDeadline(epoch));
+                    }
+                })
+                .thenNoReply();
     }
 
     /**
@@ -580,6 +803,8 @@ public final class HostEntity
                 .onEvent(SwitchMembersChanged.class, (s, e) -> s)
                 .onEvent(MasterElected.class, (s, e) -> s.generation(e.generation()))
                 .onEvent(IncarnationStarted.class, (s, e) -> s.generation(e.generation()))
+                .onEvent(SlotEndpointLearned.class, (s, e) -> s.slotEndpoint(e.slot(), e.tep()))
+                .onEvent(ActiveSlotChanged.class, (s, e) -> s.activeSlot(e.slot(), e.epoch()))
                 .build();
     }
 }

@@ -3,6 +3,7 @@ package io.portmesh.sharding.host;
 import io.portmesh.model.flow.FlowDiff;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.openflow.plan.PlanWire;
+import io.portmesh.openflow.plan.TrunkWire;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.HostInfo;
@@ -44,6 +45,15 @@ final class HostSouthbound {
 
     private long flowModsSent;
     private final NodeMetrics metrics;
+    /**
+     * While a planned failover re-points the peers, the slot whose trunk stays up (the old active) although the new
+     * one is persisted: make-before-break (docs/architecture.md section 7.2). Null otherwise.
+     */
+    private String trunkHeldBy;
+    /** The active slot lost its last connection in this incarnation (not just "not connected yet"). */
+    private boolean activeLost;
+    /** A host down (active gone, no standby ready) is reported once per loss, not on every event. */
+    private boolean downReported;
 
     HostSouthbound(ActorContext<HostEntity.Command> ctx, String selfNode, Duration realizeTimeout) {
         this.ctx = ctx;
@@ -60,6 +70,10 @@ final class HostSouthbound {
             return false; // the session's periodic re-announcement
         }
         AgentSlot slot = slots.computeIfAbsent(c.slot(), AgentSlot::new);
+        if (c.slot().equals(s.activeSlot())) {
+            activeLost = false;
+            downReported = false;
+        }
         slot.connections.put(c.session(), new AgentSlot.Connection(c.session(), c.dpid(), c.node(), c.remote()));
         ctx.watchWith(c.session(), new HostEntity.AgentDisconnected(c.session()));
         ActorRef<SessionCommand> master = slot.master();
@@ -72,13 +86,16 @@ final class HostSouthbound {
     }
 
     /** @return true when another connection of the slot takes over as master. */
-    boolean disconnected(ActorRef<SessionCommand> ref) {
+    boolean disconnected(HostState s, ActorRef<SessionCommand> ref) {
         Optional<AgentSlot> found = slotOf(ref);
         if (found.isEmpty()) {
             return false;
         }
         AgentSlot slot = found.get();
         AgentSlot.Connection gone = slot.connections.remove(ref);
+        if (slot.connections.isEmpty() && slot.name.equals(s.activeSlot())) {
+            activeLost = true;
+        }
         if (!slot.isMaster(ref)) {
             return false;
         }
@@ -92,6 +109,7 @@ final class HostSouthbound {
         if (next.isEmpty()) {
             slot.noMaster();
             completeWaiters(); // a slot without agent no longer holds back realization
+            applyTrunks(s); // a slot gone cannot forward: another may come up
             return false;
         }
         slot.elect(next.get());
@@ -139,13 +157,15 @@ final class HostSouthbound {
             return;
         }
         PlanWire.Installed installed;
+        Optional<TrunkWire.Trunk> trunk;
         try {
             installed = PlanWire.decodeInstalled(c.flowStats(), c.groupDesc());
+            trunk = TrunkWire.decode(c.portDesc());
         } catch (RuntimeException e) { // whatever an agent reports must not stop the entity
             pushFailed(c.session(), c.seq(), "unreadable flow table: " + e.getMessage());
             return;
         }
-        if (slot.get().readArrived(c.session(), c.seq(), installed)) {
+        if (slot.get().readArrived(c.session(), c.seq(), installed, trunk)) {
             metrics.reconciliations.inc();
             pushWholePlans(s);
         }
@@ -239,26 +259,179 @@ final class HostSouthbound {
             PlanWire.Installed installed = slot.read();
             FlowDiff diff = desired.diffFrom(installed.plan());
             int count = diff.size() + installed.unreadableCookies().size();
-            send(slot, v, PlanWire.encodeReconciliation(installed.unreadableCookies(), diff), count);
+            byte[] bytes = PlanWire.encodeReconciliation(installed.unreadableCookies(), diff);
+            Boolean trunk = trunkChange(s, slot);
+            if (trunk != null) { // the trunk first: a standby's goes down before anything else reaches it
+                bytes = concat(TrunkWire.portMod(slot.trunkHw(), trunk), bytes);
+                count++;
+            }
+            send(slot, v, bytes, count, trunk);
         }
     }
 
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
+    /**
+     * The trunk state to set on {@code slot} now, or null. Up only on the slot that is to forward (the active one, or
+     * the old active while a planned failover re-points the peers), and only once every other slot cannot forward
+     * (its trunk confirmed down, or no connection left): two trunks are never up at once by the controller's doing.
+     */
+    private Boolean trunkChange(HostState s, AgentSlot slot) {
+        if (slot.trunkHw() < 0 || slot.trunkChanging() || slot.master() == null) {
+            return null;
+        }
+        boolean want = slot.name.equals(trunkHeldBy != null ? trunkHeldBy : s.activeSlot());
+        if (slot.trunkUp() != null && slot.trunkUp() == want) {
+            return null;
+        }
+        if (want) {
+            for (AgentSlot other : slots.values()) {
+                if (other != slot && !other.cannotForward()) {
+                    return null;
+                }
+            }
+        }
+        return want;
+    }
+
+    /**
+     * Sends the PORT_MODs that are due on slots in sync (after a failover, a trunk confirmed down, a slot lost).
+     * Slots not in sync get theirs with the whole plan after their read.
+     */
+    void applyTrunks(HostState s) {
+        for (AgentSlot slot : slots.values()) {
+            if (slot.sync() != AgentSlot.Sync.SYNCED) {
+                continue;
+            }
+            Boolean trunk = trunkChange(s, slot);
+            if (trunk != null) {
+                ctx.getLog()
+                        .info("{}: trunk of slot {} {}", s.id(), slot.name, trunk ? "up (active)" : "down (standby)");
+                send(slot, version(s), TrunkWire.portMod(slot.trunkHw(), trunk), 1, trunk);
+            }
+        }
+    }
+
+    /** The active slot lost its last connection in this incarnation (and has not come back). */
+    boolean activeLost() {
+        return activeLost;
+    }
+
+    /** A failover was persisted: the loss it answered is dealt with. */
+    void failedOver() {
+        activeLost = false;
+        downReported = false;
+    }
+
+    /** The slot a session belongs to, or null. */
+    String slotName(ActorRef<SessionCommand> ref) {
+        return slotOf(ref).map(slot -> slot.name).orElse(null);
+    }
+
+    /** A planned failover holds the old active's trunk up until the peers are re-pointed ({@code null}: released). */
+    void holdTrunk(String slot) {
+        trunkHeldBy = slot;
+    }
+
+    /** The slot whose trunk the agent confirmed up, or null. */
+    String trunkUpSlot() {
+        for (AgentSlot slot : slots.values()) {
+            if (Boolean.TRUE.equals(slot.trunkUp()) && !slot.connections.isEmpty()) {
+                return slot.name;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The slot to fail over to, or null. Only when the active slot has no connection left on any node (each node
+     * closes its own on a TCP reset or echo misses: one node losing its connection is no failure) after it was seen
+     * connected in this incarnation, or {@code graceOver} (an incarnation that never saw it, e.g. after a controller
+     * node died, waits for the sessions to announce themselves first); and only to a slot that holds the plan and
+     * announced its tunnel endpoint. A host whose standby is not ready is reported down once.
+     */
+    String failoverTarget(HostState s, boolean graceOver) {
+        AgentSlot active = slots.get(s.activeSlot());
+        if (active != null && !active.connections.isEmpty()) {
+            return null;
+        }
+        if (!activeLost && !graceOver) {
+            return null;
+        }
+        for (AgentSlot slot : slots.values()) {
+            if (!slot.name.equals(s.activeSlot()) && slot.holdsPlan() && s.endpointOf(slot.name) != null) {
+                return slot.name;
+            }
+        }
+        if (!downReported && (activeLost || !slots.isEmpty())) {
+            downReported = true;
+            metrics.hostsDown.inc();
+            ctx.getLog()
+                    .warn(
+                            "host {} is down: its active agent (slot {}) is lost on every controller node and no standby"
+                                    + " holds the plan",
+                            s.id(),
+                            s.activeSlot());
+        }
+        return null;
+    }
+
+    /**
+     * Why a planned failover cannot start now, or null: it needs an active agent in sync and a standby that has
+     * realized the current plan and announced its tunnel endpoint.
+     */
+    String plannedFailoverRefusal(HostState s, String to) {
+        AgentSlot target = slots.get(to);
+        if (target == null || target.connections.isEmpty()) {
+            return "host " + s.id() + " has no standby agent (slot " + to + ") connected";
+        }
+        if (s.endpointOf(to) == null) {
+            return "the standby agent (slot " + to + ") of host " + s.id() + " did not announce its tunnel endpoint";
+        }
+        if (!target.realized(version(s))) {
+            return "the standby agent (slot " + to + ") of host " + s.id() + " does not hold the current plan yet";
+        }
+        if (trunkHeldBy != null) {
+            return "a failover of host " + s.id() + " is already under way";
+        }
+        return null;
+    }
+
     private void send(AgentSlot slot, long version, byte[] bytes, int count) {
-        long seq = slot.pushed(version, plan.flowCount());
+        send(slot, version, bytes, count, null);
+    }
+
+    private void send(AgentSlot slot, long version, byte[] bytes, int count, Boolean trunk) {
+        long seq = slot.pushed(version, plan.flowCount(), trunk);
         slot.master().tell(new SessionCommand.Push(seq, version, bytes, count, ctx.getSelf()));
         flowModsSent += count;
         metrics.flowMods.inc(count);
         metrics.pushes.inc();
     }
 
-    void acked(ActorRef<SessionCommand> ref, long seq) {
+    /** @return the trunk states this acknowledgement confirmed (empty: none) */
+    List<Boolean> acked(HostState s, ActorRef<SessionCommand> ref, long seq) {
         Optional<AgentSlot> slot = slotOf(ref);
         if (slot.isEmpty()) {
-            return;
+            return List.of();
         }
         long now = System.nanoTime();
-        slot.get().acked(ref, seq).forEach(p -> metrics.pushSeconds.observe((now - p.sentNanos()) / 1e9));
+        List<Boolean> trunks = new java.util.ArrayList<>();
+        for (AgentSlot.Pushed p : slot.get().acked(ref, seq)) {
+            metrics.pushSeconds.observe((now - p.sentNanos()) / 1e9);
+            if (p.trunkUp() != null) {
+                trunks.add(p.trunkUp());
+            }
+        }
         completeWaiters();
+        if (!trunks.isEmpty()) {
+            applyTrunks(s); // a trunk confirmed down lets the other come up
+        }
+        return trunks;
     }
 
     /** A push or read failed: the master's flows are unknown again, so they are read before anything else is sent. */
@@ -346,16 +519,34 @@ final class HostSouthbound {
                 .flatMap(slot -> slot.agentInfos().stream())
                 .toList();
         int installed = AgentSlot.installedFlows(slots.values());
+        java.util.Set<String> names = new java.util.TreeSet<>(slots.keySet());
+        names.add(s.activeSlot());
+        names.addAll(s.slotEndpoints().keySet());
+        List<HostInfo.SlotInfo> slotInfos = names.stream()
+                .map(name -> {
+                    AgentSlot slot = slots.get(name);
+                    Boolean up = slot == null ? null : slot.trunkUp();
+                    return new HostInfo.SlotInfo(
+                            name,
+                            s.endpointOf(name),
+                            name.equals(s.activeSlot()),
+                            up == null ? "unknown" : up ? "up" : "down",
+                            slot == null ? 0 : slot.connections.size(),
+                            slot != null && slot.holdsPlan());
+                })
+                .toList();
         return new HostInfo(
                 s.id(),
-                s.tunnelIp(),
+                s.activeTep(),
                 agents,
                 s.bindings().size(),
                 plan.flowCount(),
                 installed,
                 s.generation(),
                 realized(version(s)),
-                flowModsSent);
+                flowModsSent,
+                s.activeSlot(),
+                slotInfos);
     }
 
     private Optional<AgentSlot> slotOf(ActorRef<SessionCommand> ref) {

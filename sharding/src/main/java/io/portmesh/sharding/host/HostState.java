@@ -13,15 +13,40 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The persisted state of a Host entity: its tunnel endpoint, the ports bound on it and the master generation. Nothing
+ * The persisted state of a Host entity: its tunnel endpoints (one per agent slot) and which slot is active, the ports
+ * bound on it and the master generation. Nothing
  * about connections (runtime facts, see {@link HostSouthbound}) and nothing about the other members of its logical
  * switches: those belong to the switches, which send them to the host after every change and on request after a
  * restart ({@link HostPlan}). A host therefore writes to the journal only when its own bindings or its master change.
  *
  * @param bindings port id -> the port bound on this host
  */
-public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bindings, long generation)
+public record HostState(
+        String id,
+        String tunnelIp,
+        Map<String, LocalBinding> bindings,
+        long generation,
+        Map<String, String> slotEndpoints,
+        String activeSlot,
+        long endpointEpoch)
         implements CborSerializable {
+    /** The slot that is active until a failover says otherwise (and in states written before failover). */
+    public static final String FIRST_SLOT = "a";
+
+    /**
+     * @param tunnelIp the endpoint the host was registered with: slot {@code a}'s
+     * @param slotEndpoints the tunnel endpoints other slots announced (docs/architecture.md section 7.2)
+     * @param activeSlot the slot whose agent forwards the host's VM traffic (its trunk up, peers tunnel to it)
+     * @param endpointEpoch grows with every change of the active slot: the switches keep the newest endpoint by it
+     */
+    public HostState {
+        slotEndpoints = slotEndpoints == null ? Map.of() : Map.copyOf(slotEndpoints);
+        activeSlot = activeSlot == null ? FIRST_SLOT : activeSlot;
+    }
+
+    public HostState(String id, String tunnelIp, Map<String, LocalBinding> bindings, long generation) {
+        this(id, tunnelIp, bindings, generation, Map.of(), FIRST_SLOT, 0);
+    }
 
     /**
      * A port bound here. {@code arriving}: the port moves here live and its VM has not announced itself yet
@@ -58,13 +83,34 @@ public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bi
     }
 
     public HostState registered(String tunnelIp) {
-        return new HostState(id, tunnelIp, bindings, generation);
+        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, activeSlot, endpointEpoch);
+    }
+
+    /** The tunnel endpoint of a slot's agent: slot a's is the registered one; others' as announced, or null. */
+    public String endpointOf(String slot) {
+        return FIRST_SLOT.equals(slot) ? tunnelIp : slotEndpoints.get(slot);
+    }
+
+    /** Where peers tunnel to: the active slot's endpoint (the registered one while it is unknown). */
+    public String activeTep() {
+        String tep = endpointOf(activeSlot);
+        return tep == null ? tunnelIp : tep;
+    }
+
+    public HostState slotEndpoint(String slot, String tep) {
+        Map<String, String> m = new TreeMap<>(slotEndpoints);
+        m.put(slot, tep);
+        return new HostState(id, tunnelIp, bindings, generation, m, activeSlot, endpointEpoch);
+    }
+
+    public HostState activeSlot(String slot, long epoch) {
+        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, slot, epoch);
     }
 
     public HostState bound(String port, LocalBinding b) {
         Map<String, LocalBinding> m = new TreeMap<>(bindings);
         m.put(port, b);
-        return new HostState(id, tunnelIp, m, generation);
+        return new HostState(id, tunnelIp, m, generation, slotEndpoints, activeSlot, endpointEpoch);
     }
 
     /** The VM of the port arriving here announced itself. */
@@ -84,11 +130,11 @@ public record HostState(String id, String tunnelIp, Map<String, LocalBinding> bi
     public HostState unbound(String port) {
         Map<String, LocalBinding> m = new TreeMap<>(bindings);
         m.remove(port);
-        return new HostState(id, tunnelIp, m, generation);
+        return new HostState(id, tunnelIp, m, generation, slotEndpoints, activeSlot, endpointEpoch);
     }
 
     public HostState generation(long g) {
-        return new HostState(id, tunnelIp, bindings, g);
+        return new HostState(id, tunnelIp, bindings, g, slotEndpoints, activeSlot, endpointEpoch);
     }
 
     public boolean hasPortIn(String switchId) {

@@ -103,6 +103,20 @@ public final class LogicalSwitchEntity
             String port, String host, String tunnelIp, String leftHost, ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command, CborSerializable {}
 
+    /**
+     * A host failed over to another switch VM (docs/architecture.md section 7.2): its members of this switch are
+     * reached at {@code tunnelIp} from now on, and bindings that name its older endpoint are corrected. Ignored (but
+     * told to the hosts again) when the switch holds this epoch or a newer one for the host. The reply comes once
+     * every host of the switch answered, and with {@code awaitRealized} once their agents acknowledged.
+     */
+    public record SetHostEndpoint(
+            String host,
+            String tunnelIp,
+            long epoch,
+            boolean awaitRealized,
+            ActorRef<StatusReply<HostVersions>> replyTo)
+            implements Command, CborSerializable {}
+
     /** @param behind the hosts whose agents did not acknowledge in time (only when realization was awaited) */
     public record HostVersions(Map<String, Long> versions, List<String> behind) implements CborSerializable {}
 
@@ -138,6 +152,9 @@ public final class LogicalSwitchEntity
     }
 
     public record Deleted() implements Event {}
+
+    /** A host's tunnel endpoint changed by a failover ({@link SetHostEndpoint}). */
+    public record HostEndpointChanged(String host, String tunnelIp, long epoch) implements Event {}
 
     /** How a switch tells its hosts of a change: this node's {@link HostFanout} (a stub in unit tests). */
     @FunctionalInterface
@@ -240,6 +257,7 @@ public final class LogicalSwitchEntity
                                 null,
                                 c.awaitRealized(),
                                 c.replyTo()))
+                .onCommand(SetHostEndpoint.class, this::onSetHostEndpoint)
                 .onCommand(KeepBinding.class, this::onKeepBinding)
                 .onCommand(Told.class, this::onTold)
                 .onCommand(Delete.class, this::onDelete)
@@ -341,6 +359,29 @@ public final class LogicalSwitchEntity
                 .thenReply(c.replyTo(), ns -> StatusReply.ack());
     }
 
+    private ReplyEffect<Event, SwitchState> onSetHostEndpoint(SwitchState s, SetHostEndpoint c) {
+        Set<String> hosts = hostsOf(s.boundMembers());
+        if (!s.exists() || s.endpointEpoch(c.host()) >= c.epoch()) {
+            // nothing new (a repeated ask whose answer was lost): the hosts hold it, or learn it again here
+            inform(
+                    new HostFanout.Update(switchId, null, s.boundMembers(), hosts),
+                    hosts,
+                    c.awaitRealized(),
+                    s.version(),
+                    c.replyTo());
+            return Effect().noReply();
+        }
+        return Effect()
+                .persist(new HostEndpointChanged(c.host(), c.tunnelIp(), c.epoch()))
+                .thenRun(ns -> inform(
+                        new HostFanout.Update(switchId, null, ns.boundMembers(), hosts),
+                        hosts,
+                        c.awaitRealized(),
+                        ns.version(),
+                        c.replyTo()))
+                .thenNoReply();
+    }
+
     private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
         return rebind(
                 s,
@@ -360,6 +401,7 @@ public final class LogicalSwitchEntity
             String leftHost,
             boolean await,
             ActorRef<StatusReply<HostVersions>> replyTo) {
+        wanted = s.withCurrentEndpoints(wanted); // a binding answered before its host failed over names the old one
         SwitchMembers.Member m = s.members().get(wanted.port());
         if (m == null) {
             return Effect().reply(replyTo, Errors.notFound("port " + wanted.port() + " is not in switch " + switchId));
@@ -390,7 +432,9 @@ public final class LogicalSwitchEntity
 
     private ReplyEffect<Event, SwitchState> onKeepBinding(SwitchState s, KeepBinding c) {
         SwitchMembers.Member m = s.members().get(c.port());
-        if (m == null || !sameBinding(m, new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp()))) {
+        if (m == null
+                || !sameBinding(
+                        m, s.withCurrentEndpoints(new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp())))) {
             return onSetBinding(s, new SetBinding(c.port(), c.host(), c.tunnelIp(), c.leftHost(), false, c.replyTo()));
         }
         if (allHostsHold >= s.version()) {
@@ -542,9 +586,10 @@ public final class LogicalSwitchEntity
                 .onEvent(PortRemoved.class, (s, e) -> s.withoutMember(e.port()))
                 .onEvent(BindingChanged.class, (s, e) -> {
                     SwitchMembers.Member m = s.members().get(e.port());
-                    return s.rebound(new SwitchMembers.Member(
-                            e.port(), m.mac(), e.host(), e.tunnelIp(), e.movingTo(), e.movingToTunnelIp()));
+                    return s.rebound(s.withCurrentEndpoints(new SwitchMembers.Member(
+                            e.port(), m.mac(), e.host(), e.tunnelIp(), e.movingTo(), e.movingToTunnelIp())));
                 })
+                .onEvent(HostEndpointChanged.class, (s, e) -> s.endpointChanged(e.host(), e.tunnelIp(), e.epoch()))
                 .onEvent(Deleted.class, (s, e) -> s.deleted())
                 .build();
     }

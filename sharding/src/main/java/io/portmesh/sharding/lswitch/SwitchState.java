@@ -12,15 +12,77 @@ import java.util.TreeMap;
  * created, or in a snapshot taken before it was kept): what a host that holds the version before needs to catch up.
  */
 public record SwitchState(
-        String id, int vni, long version, Map<String, SwitchMembers.Member> members, SwitchMembers.Change lastChange)
+        String id,
+        int vni,
+        long version,
+        Map<String, SwitchMembers.Member> members,
+        SwitchMembers.Change lastChange,
+        Map<String, HostEndpoint> endpoints)
         implements CborSerializable {
+
+    /**
+     * A host's tunnel endpoint as its last failover set it (docs/architecture.md section 7.2), with the host's epoch
+     * for it: it overrides the endpoint any binding of that host names, so that a binding answered just before the
+     * failover cannot bring the old endpoint back.
+     */
+    public record HostEndpoint(String tunnelIp, long epoch) implements CborSerializable {}
+
+    /** {@code endpoints} null: a state written before failover. */
+    public SwitchState {
+        endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+    }
+
+    public SwitchState(
+            String id,
+            int vni,
+            long version,
+            Map<String, SwitchMembers.Member> members,
+            SwitchMembers.Change lastChange) {
+        this(id, vni, version, members, lastChange, Map.of());
+    }
+
     public static SwitchState empty(String id) {
         return new SwitchState(id, 0, 0, Map.of(), null);
     }
 
     /** Created (again, after a delete) with no members; the version goes on from the deleted switch's. */
     public SwitchState created(int vni) {
-        return new SwitchState(id, vni, version, Map.of(), null);
+        return new SwitchState(id, vni, version, Map.of(), null, endpoints);
+    }
+
+    /** The member with every endpoint of a host that failed over replaced by the host's current one. */
+    public SwitchMembers.Member withCurrentEndpoints(SwitchMembers.Member m) {
+        HostEndpoint at = m.host() == null ? null : endpoints.get(m.host());
+        HostEndpoint to = m.movingTo() == null ? null : endpoints.get(m.movingTo());
+        if (at == null && to == null) {
+            return m;
+        }
+        return new SwitchMembers.Member(
+                m.port(),
+                m.mac(),
+                m.host(),
+                at == null || m.tunnelIp() == null ? m.tunnelIp() : at.tunnelIp(),
+                m.movingTo(),
+                to == null || m.movingToTunnelIp() == null ? m.movingToTunnelIp() : to.tunnelIp());
+    }
+
+    /** The epoch of the endpoint the switch holds for a host, -1 when none. */
+    public long endpointEpoch(String host) {
+        HostEndpoint e = endpoints.get(host);
+        return e == null ? -1 : e.epoch();
+    }
+
+    /**
+     * A host's tunnel endpoint changed (a failover): its members point there, and the member list is a new version
+     * that every host gets whole (no single change describes it).
+     */
+    public SwitchState endpointChanged(String host, String tunnelIp, long epoch) {
+        Map<String, HostEndpoint> e = new TreeMap<>(endpoints);
+        e.put(host, new HostEndpoint(tunnelIp, epoch));
+        SwitchState with = new SwitchState(id, vni, version + 1, members, null, e);
+        Map<String, SwitchMembers.Member> m = new TreeMap<>();
+        members.forEach((port, member) -> m.put(port, with.withCurrentEndpoints(member)));
+        return new SwitchState(id, vni, version + 1, m, null, e);
     }
 
     /** The version outlives the switch: a switch re-created under the same id never reuses a version. */
@@ -43,19 +105,24 @@ public record SwitchState(
     public SwitchState withMember(SwitchMembers.Member m) {
         Map<String, SwitchMembers.Member> copy = new TreeMap<>(members);
         copy.put(m.port(), m);
-        return new SwitchState(id, vni, version, copy, lastChange);
+        return new SwitchState(id, vni, version, copy, lastChange, endpoints);
     }
 
     public SwitchState withoutMember(String port) {
         Map<String, SwitchMembers.Member> copy = new TreeMap<>(members);
         copy.remove(port);
-        return new SwitchState(id, vni, version, copy, lastChange);
+        return new SwitchState(id, vni, version, copy, lastChange, endpoints);
     }
 
     /** A binding changed: the member list hosts see is a new version. */
     public SwitchState rebound(SwitchMembers.Member m) {
         return new SwitchState(
-                id, vni, version + 1, withMember(m).members(), new SwitchMembers.Change(vni, version + 1, m));
+                id,
+                vni,
+                version + 1,
+                withMember(m).members(),
+                new SwitchMembers.Change(vni, version + 1, m),
+                endpoints);
     }
 
     public SwitchMembers boundMembers() {

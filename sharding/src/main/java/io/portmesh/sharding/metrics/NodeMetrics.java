@@ -128,6 +128,25 @@ public final class NodeMetrics implements Extension {
                     + " every peer re-pointed and the source released), total (start -> end)",
             "phase");
 
+    /** Switch-VM failovers: unplanned (the active agent lost by every node), planned (through the API). */
+    public final Counter failovers = Counter.builder()
+            .name("portmesh_switch_failovers_total")
+            .help("Switch-VM failovers decided by the Host entities on this node, by kind (unplanned, planned)")
+            .labelNames("kind")
+            .register(registry);
+
+    public final Histogram failoverSeconds = seconds(
+            "portmesh_switch_failover_phase_seconds",
+            "Phases of switch-VM failovers: decided (active agent lost -> failover persisted), trunk (persisted ->"
+                    + " the new active's trunk up, acknowledged), repointed (persisted -> every peer host's flows"
+                    + " point at the new tunnel endpoint, acknowledged)",
+            "phase");
+
+    /** Hosts whose active agent is gone with no standby ready to take over: the host is down, not flapped. */
+    public final Counter hostsDown = counter(
+            "portmesh_host_down_total",
+            "Times a host lost its active agent on every controller node while no standby was ready to take over");
+
     private NodeMetrics(ActorSystem<?> system) {
         String provider = system.settings().config().getString("pekko.actor.provider");
         if (provider.equals("cluster") || provider.endsWith(".ClusterActorRefProvider")) { // not in REST-only tests

@@ -17,8 +17,48 @@ public record HostInfo(
         int flowsInstalled,
         long masterGeneration,
         boolean realized,
-        long flowModsSent)
+        long flowModsSent,
+        String activeSlot,
+        List<SlotInfo> slots)
         implements CborSerializable {
+
+    public HostInfo {
+        slots = slots == null ? List.of() : List.copyOf(slots);
+    }
+
+    /** A host as the read side lists it, with nothing of its runtime state. */
+    public HostInfo(
+            String id,
+            String tunnelIp,
+            List<AgentInfo> agents,
+            int vlansUsed,
+            int flowsDesired,
+            int flowsInstalled,
+            long masterGeneration,
+            boolean realized,
+            long flowModsSent) {
+        this(
+                id,
+                tunnelIp,
+                agents,
+                vlansUsed,
+                flowsDesired,
+                flowsInstalled,
+                masterGeneration,
+                realized,
+                flowModsSent,
+                "a",
+                List.of());
+    }
+
+    /**
+     * One switch VM of the host (docs/architecture.md section 7.2): its tunnel endpoint (null while it never said),
+     * whether it is the active one, its trunk as the agent confirmed it ({@code up}, {@code down}, {@code unknown}),
+     * how many controller nodes it is connected to, and whether it holds the plan.
+     */
+    public record SlotInfo(
+            String slot, String tunnelIp, boolean active, String trunk, int connections, boolean holdsPlan)
+            implements CborSerializable {}
 
     /** One OpenFlow connection from an agent slot to a controller node. */
     public record AgentInfo(String slot, String dpid, String node, String role, String remoteAddress)

@@ -29,6 +29,7 @@ import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFPortDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFRoleReply;
 import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
 import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
@@ -56,7 +57,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     record HostStopped() implements SessionCommand {}
 
-    record ReadDone(long seq, ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, String error)
+    record ReadDone(
+            long seq, ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, byte[] ports, String error)
             implements SessionCommand {}
 
     record BarrierDone(long seq, ActorRef<HostEntity.Command> host, String error) implements SessionCommand {}
@@ -178,7 +180,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 identity.slot(),
                 conn.datapathId().toString(),
                 node,
-                String.valueOf(conn.remoteAddress())));
+                String.valueOf(conn.remoteAddress()),
+                identity.tep()));
         return this;
     }
 
@@ -263,13 +266,17 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 .build());
         CompletableFuture<List<OFGroupDescStatsReply>> groups = conn.multipart(
                 f.buildGroupDescStatsRequest().setXid(conn.nextXid()).build());
+        // the ports too: the trunk's admin state is part of what the entity reconciles (active up, standby down)
+        CompletableFuture<List<OFPortDescStatsReply>> ports = conn.multipart(
+                f.buildPortDescStatsRequest().setXid(conn.nextXid()).build());
         ActorRef<SessionCommand> self = getContext().getSelf();
-        flows.thenCombine(
-                        groups,
-                        (fl, gr) -> new ReadDone(
-                                m.seq(), m.host(), OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr), null))
+        flows.thenCombine(groups, (fl, gr) -> List.of(OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr)))
+                .thenCombine(
+                        ports,
+                        (fg, po) ->
+                                new ReadDone(m.seq(), m.host(), fg.get(0), fg.get(1), OpenFlowBytes.encode(po), null))
                 .whenComplete((done, e) ->
-                        self.tell(e != null ? new ReadDone(m.seq(), m.host(), null, null, e.toString()) : done));
+                        self.tell(e != null ? new ReadDone(m.seq(), m.host(), null, null, null, e.toString()) : done));
         return this;
     }
 
@@ -278,7 +285,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             getContext().getLog().warn("reading flows of {} failed: {}", identity, m.error());
             m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), "read failed: " + m.error()));
         } else {
-            m.host().tell(new HostEntity.Installed(getContext().getSelf(), m.seq(), m.flows(), m.groups()));
+            m.host().tell(new HostEntity.Installed(getContext().getSelf(), m.seq(), m.flows(), m.groups(), m.ports()));
         }
         return this;
     }

@@ -1,0 +1,87 @@
+package io.portmesh.sharding.host;
+
+import java.time.Duration;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+/**
+ * Tells the switches a host has ports in where the host is reached after a failover (docs/architecture.md section
+ * 7.2): each switch persists the host's new tunnel endpoint and gives every host of the switch its member list again,
+ * so that peers re-point their flows and flood buckets. Every switch is asked until it answers (a switch whose node is
+ * away answers after its restart); a newer failover supersedes the asks of an older one. The asks are runtime state:
+ * after a restart the entity announces its endpoint again, which switches that hold it already take as a repeat.
+ */
+final class HostEndpoints {
+    /** How long after a failed ask a switch is asked again. */
+    static final Duration RETRY = Duration.ofSeconds(1);
+
+    private final ActorContext<HostEntity.Command> ctx;
+    private final HostEntity.SwitchDirectory switches;
+    private long epoch = -1;
+    private String tep;
+    private String host;
+    private final Set<String> pending = new TreeSet<>();
+    private Runnable whenDone = () -> {};
+
+    HostEndpoints(ActorContext<HostEntity.Command> ctx, HostEntity.SwitchDirectory switches) {
+        this.ctx = ctx;
+        this.switches = switches;
+    }
+
+    /** Announces the host's active endpoint to every switch it has ports in; {@code done} once all of them answered. */
+    void announce(HostState s, Runnable done) {
+        epoch = s.endpointEpoch();
+        tep = s.activeTep();
+        host = s.id();
+        pending.clear();
+        s.bindings().values().forEach(b -> pending.add(b.switchId()));
+        whenDone = done;
+        if (pending.isEmpty()) {
+            finish();
+            return;
+        }
+        pending.forEach(this::ask);
+    }
+
+    private void ask(String switchId) {
+        long asked = epoch;
+        ctx.pipeToSelf(
+                switches.setEndpoint(switchId, host, tep, asked),
+                (ok, e) -> new HostEntity.EndpointTold(switchId, asked, e == null ? null : e.toString()));
+    }
+
+    /** A switch answered (or its ask failed: it is asked again after {@link #RETRY}). */
+    void told(HostEntity.EndpointTold t) {
+        if (t.epoch() != epoch || !pending.contains(t.switchId())) {
+            return; // an older failover's answer, or a repeat
+        }
+        if (t.error() != null) {
+            ctx.getLog()
+                    .warn(
+                            "{}: switch {} did not take the new tunnel endpoint {} ({}); asking again",
+                            host,
+                            t.switchId(),
+                            tep,
+                            t.error());
+            ctx.scheduleOnce(RETRY, ctx.getSelf(), new HostEntity.EndpointRetry(t.switchId(), t.epoch()));
+            return;
+        }
+        pending.remove(t.switchId());
+        if (pending.isEmpty()) {
+            finish();
+        }
+    }
+
+    void retry(HostEntity.EndpointRetry r) {
+        if (r.epoch() == epoch && pending.contains(r.switchId())) {
+            ask(r.switchId());
+        }
+    }
+
+    private void finish() {
+        Runnable done = whenDone;
+        whenDone = () -> {};
+        done.run();
+    }
+}

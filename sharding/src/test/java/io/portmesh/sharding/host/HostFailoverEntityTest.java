@@ -1,0 +1,232 @@
+package io.portmesh.sharding.host;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.model.flow.DatapathPorts;
+import io.portmesh.openflow.OpenFlowBytes;
+import io.portmesh.openflow.plan.TrunkWire;
+import io.portmesh.sharding.EntityTestKits;
+import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.service.HostInfo;
+import io.portmesh.sharding.southbound.SessionCommand;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFPortConfig;
+import org.projectfloodlight.openflow.protocol.OFVersion;
+import org.projectfloodlight.openflow.types.MacAddress;
+import org.projectfloodlight.openflow.types.OFPort;
+
+/**
+ * Switch-VM failover as the Host entity drives it (docs/architecture.md section 7.2), with probes for the agents'
+ * sessions and a recording stub for the switches: which trunk goes up when, and that no PORT_MOD ever brings a trunk up
+ * while the other slot's may still forward.
+ */
+class HostFailoverEntityTest {
+    static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
+    private static final String NODE = "pekko://test@127.0.0.1:1";
+    private static final String OTHER_NODE = "pekko://test@127.0.0.1:2";
+    private static final SwitchMembers BLUE = new SwitchMembers(100, 1, List.of());
+
+    /** The endpoint asks the switches got: "switch host tep epoch". */
+    private final LinkedBlockingQueue<String> endpointAsks = new LinkedBlockingQueue<>();
+    /** Endpoint asks held open until the test completes them (a planned failover waits for them). */
+    private final Map<String, CompletableFuture<Object>> heldAsks = new ConcurrentHashMap<>();
+
+    private volatile boolean holdAsks;
+    private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
+
+    @BeforeEach
+    void setUp() {
+        HostEntity.SwitchDirectory switches = new HostEntity.SwitchDirectory() {
+            @Override
+            public CompletionStage<SwitchMembers> members(String switchId) {
+                return CompletableFuture.completedFuture(BLUE);
+            }
+
+            @Override
+            public CompletionStage<?> setEndpoint(String switchId, String host, String tep, long epoch) {
+                endpointAsks.add(switchId + " " + host + " " + tep + " " + epoch);
+                if (!holdAsks) {
+                    return CompletableFuture.completedFuture(null);
+                }
+                CompletableFuture<Object> f = new CompletableFuture<>();
+                heldAsks.put(switchId, f);
+                return f;
+            }
+        };
+        kit = EventSourcedBehaviorTestKit.create(
+                testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
+        kit.clear();
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        testKit.shutdownTestKit();
+    }
+
+    private static byte[] ports(boolean trunkUp) {
+        var f = OFFactories.getFactory(OFVersion.OF_13);
+        return OpenFlowBytes.encode(List.of(f.buildPortDescStatsReply()
+                .setXid(1)
+                .setEntries(List.of(f.buildPortDesc()
+                        .setPortNo(OFPort.of(DatapathPorts.TRUNK))
+                        .setHwAddr(MacAddress.of(0x02_00_00_00_00_01L))
+                        .setName("trunk")
+                        .setConfig(trunkUp ? Set.of() : Set.of(OFPortConfig.PORT_DOWN))
+                        .build()))
+                .build()));
+    }
+
+    /** Connects a slot's agent, answers its read with its trunk state, and acknowledges the whole-plan push. */
+    private SessionCommand.Push connect(TestProbe<SessionCommand> agent, String slot, String tep, boolean trunkUp) {
+        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
+        agent.expectMessageClass(SessionCommand.SetRole.class);
+        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
+        SessionCommand.Push whole = agent.expectMessageClass(SessionCommand.Push.class);
+        kit.runCommand(new HostEntity.Acked(agent.ref(), whole.seq()));
+        return whole;
+    }
+
+    /** The trunk state a push sets, if it carries a PORT_MOD. */
+    private static Optional<Boolean> trunkOf(SessionCommand.Push p) {
+        return TrunkWire.readPortMod(p.messages());
+    }
+
+    private HostInfo info() {
+        return kit.<StatusReply<HostInfo>>runCommand(HostEntity.Get::new)
+                .reply()
+                .getValue();
+    }
+
+    @Test
+    void theActiveAgentsTrunkIsBroughtUpAndTheStandbysKeptDownByTheFirstPush() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        assertThat(trunkOf(connect(a, "a", "10.0.0.1", false))).contains(true);
+        assertThat(trunkOf(connect(b, "b", "10.0.0.2", true))).contains(false);
+        HostInfo h = info();
+        assertThat(h.activeSlot()).isEqualTo("a");
+        assertThat(h.slots())
+                .extracting(HostInfo.SlotInfo::slot, HostInfo.SlotInfo::tunnelIp, HostInfo.SlotInfo::trunk)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("a", "10.0.0.1", "up"),
+                        org.assertj.core.groups.Tuple.tuple("b", "10.0.0.2", "down"));
+    }
+
+    @Test
+    void aSingleAgentWhoseTrunkIsAlreadyUpGetsNoPortMod() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        assertThat(trunkOf(connect(a, "a", null, true))).isEmpty();
+    }
+
+    @Test
+    void losingTheActiveAgentOnEveryNodeFailsOverToTheStandbyAndRepointsTheSwitches() throws Exception {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> a2 = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        kit.runCommand(new HostEntity.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
+        a2.expectMessageClass(SessionCommand.SetRole.class);
+        connect(b, "b", "10.0.0.2", false);
+
+        // one node losing its connection is no failure
+        var first = kit.runCommand(new HostEntity.AgentDisconnected(a2.ref()));
+        assertThat(first.hasNoEvents()).isTrue();
+        b.expectNoMessage(Duration.ofMillis(100));
+
+        var last = kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
+        assertThat(last.events())
+                .containsExactly(new HostEntity.ActiveSlotChanged(
+                        "b", false, "the agent of slot a is lost on every controller node", 1));
+        SessionCommand.Push up = b.expectMessageClass(SessionCommand.Push.class);
+        assertThat(trunkOf(up)).contains(true);
+        assertThat(endpointAsks.poll(2, TimeUnit.SECONDS)).isEqualTo("blue esx-1 10.0.0.2 1");
+        kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
+        HostInfo h = info();
+        assertThat(h.activeSlot()).isEqualTo("b");
+        assertThat(h.tunnelIp()).isEqualTo("10.0.0.2");
+        // a port bound from now on is reached at the new endpoint
+        var bound = kit.<StatusReply<HostEntity.Bound>>runCommand(
+                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
+        assertThat(bound.reply().getValue().tunnelIp()).isEqualTo("10.0.0.2");
+
+        // the old active comes back as the standby: its trunk goes down before anything else
+        TestProbe<SessionCommand> back = testKit.createTestProbe();
+        assertThat(trunkOf(connect(back, "a", "10.0.0.1", true))).contains(false);
+    }
+
+    @Test
+    void withoutAStandbyThatHoldsThePlanTheHostIsReportedDownNotFlapped() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        kit.runCommand(new HostEntity.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:3", "10.0.0.2"));
+        b.expectMessageClass(SessionCommand.SetRole.class);
+        b.expectMessageClass(SessionCommand.Reconcile.class); // never answered: b does not hold the plan
+        var lost = kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
+        assertThat(lost.hasNoEvents()).isTrue();
+        assertThat(info().activeSlot()).isEqualTo("a");
+        assertThat(endpointAsks).isEmpty();
+    }
+
+    @Test
+    void aPlannedFailoverRepointsThePeersFirstThenTakesTheOldTrunkDownThenBringsTheNewOneUp() throws Exception {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        connect(b, "b", "10.0.0.2", false);
+        a.expectMessageClass(SessionCommand.SetRole.class); // b's election re-announces every role
+        holdAsks = true;
+        var caller = testKit.<StatusReply<HostInfo>>createTestProbe();
+        var result = kit.runCommand(new HostEntity.Failover(caller.ref()));
+        assertThat(result.events())
+                .containsExactly(new HostEntity.ActiveSlotChanged("b", true, "requested through the API", 1));
+        assertThat(endpointAsks.poll(2, TimeUnit.SECONDS)).isEqualTo("blue esx-1 10.0.0.2 1");
+        // until the peers are re-pointed, the old active forwards and the new one stays down
+        a.expectNoMessage(Duration.ofMillis(200));
+        b.expectNoMessage(Duration.ofMillis(1));
+
+        heldAsks.get("blue").complete("done");
+        SessionCommand.Push down = a.expectMessageClass(SessionCommand.Push.class);
+        assertThat(trunkOf(down)).contains(false);
+        b.expectNoMessage(Duration.ofMillis(200)); // never up while the old one may still forward
+        kit.runCommand(new HostEntity.Acked(a.ref(), down.seq()));
+        SessionCommand.Push up = b.expectMessageClass(SessionCommand.Push.class);
+        assertThat(trunkOf(up)).contains(true);
+        caller.expectNoMessage(Duration.ofMillis(100));
+        kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
+        HostInfo done = caller.receiveMessage(Duration.ofSeconds(2)).getValue();
+        assertThat(done.activeSlot()).isEqualTo("b");
+        assertThat(done.slots()).extracting(HostInfo.SlotInfo::trunk).containsExactly("down", "up");
+    }
+
+    @Test
+    void aPlannedFailoverWithoutAReadyStandbyIsAConflict() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        var r = kit.<StatusReply<HostInfo>>runCommand(HostEntity.Failover::new);
+        assertThat(r.hasNoEvents()).isTrue();
+        assertThat(r.reply().isError()).isTrue();
+        assertThat(r.reply().getError().getMessage()).contains("no standby agent");
+    }
+}
