@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,14 +70,14 @@ class NodeKilledDuringAMoveTest {
                 String host = "kill-" + (char) ('a' + i) + "-" + run;
                 String tep = net + (1 + i);
                 hosts.add(host);
-                call(nodes, n -> n.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)));
+                Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)));
                 DatapathAgent agent = DatapathAgent.start(AgentSettings.local(host, "a", tep, p[9], controllers));
                 agents.add(agent);
                 wires.add(PseudoWire.open(
                         new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(agent.trunkAddress())));
             }
             String sw = "kill-" + run;
-            call(nodes, n -> n.post("/v1/switches", Map.of("name", sw)));
+            Nodes.call(nodes, n -> n.post("/v1/switches", Map.of("name", sw)));
             String px = port(nodes, sw, "52:54:00:18:00:01");
             String py = port(nodes, sw, "52:54:00:18:00:02");
             SimulatedVm x = vm(nodes, agents, wires, px, "52:54:00:18:00:01", "10.18.0.1", hosts, 0);
@@ -87,7 +86,7 @@ class NodeKilledDuringAMoveTest {
             vms.add(y);
 
             // the move is started and ready: frames for x go to both A and B
-            JsonNode move = call(
+            JsonNode move = Nodes.call(
                     nodes, n -> n.post("/v1/ports/" + px + "/migration?wait=realized", Map.of("to", hosts.get(1))));
             assertThat(move.path("state").asText()).isEqualTo("MIGRATING");
             int toVlan = move.path("toVlan").asInt();
@@ -106,11 +105,11 @@ class NodeKilledDuringAMoveTest {
                 String ended = awaitEnded(alive, px, Duration.ofSeconds(45));
                 if (ended == null) { // the RARP reached no Host entity: the orchestrator completes the move
                     System.out.println("the VM's RARP was lost with the node; completing the move through the API");
-                    call(alive, n -> n.post("/v1/ports/" + px + "/migration/complete", Map.of()));
+                    Nodes.call(alive, n -> n.post("/v1/ports/" + px + "/migration/complete", Map.of()));
                     ended = awaitEnded(alive, px, Duration.ofSeconds(45));
                 }
                 assertThat(ended).as("the move's end state after recovery").isIn("COMPLETED", "ROLLED_BACK");
-                JsonNode port = call(alive, n -> n.get("/v1/ports/" + px));
+                JsonNode port = Nodes.call(alive, n -> n.get("/v1/ports/" + px));
                 assertThat(port.path("host").asText())
                         .isEqualTo(ended.equals("COMPLETED") ? hosts.get(1) : hosts.get(0));
 
@@ -143,39 +142,8 @@ class NodeKilledDuringAMoveTest {
         }
     }
 
-    private interface Call {
-        RestClient.Response on(RestClient node) throws Exception;
-    }
-
-    /** A REST call to the first node that answers it with 2xx, tried again (bounded) while nodes recover. */
-    private static JsonNode call(List<NodeProcess> nodes, Call c) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        String last = "";
-        while (System.nanoTime() < deadline) {
-            for (NodeProcess n : nodes) {
-                if (!n.isAlive()) {
-                    continue;
-                }
-                try {
-                    RestClient.Response r = c.on(new RestClient(n.url()));
-                    if (r.ok()) {
-                        return r.body();
-                    }
-                    last = r.status() + " " + r.body();
-                    if (r.status() >= 400 && r.status() < 500 && r.status() != 404) {
-                        throw new AssertionError("refused: " + last);
-                    }
-                } catch (java.io.IOException e) {
-                    last = e.toString();
-                }
-            }
-            Thread.sleep(250);
-        }
-        throw new AssertionError("no node answered in 60 s; last: " + last);
-    }
-
     private static String port(List<NodeProcess> nodes, String sw, String mac) throws Exception {
-        return call(nodes, n -> n.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac)))
+        return Nodes.call(nodes, n -> n.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac)))
                 .path("id")
                 .asText();
     }
@@ -191,7 +159,7 @@ class NodeKilledDuringAMoveTest {
             int h)
             throws Exception {
         JsonNode b =
-                call(nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", hosts.get(h))));
+                Nodes.call(nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", hosts.get(h))));
         int vlan = b.path("vlan").asInt();
         bindPortGroup(agents.get(h), wires.get(h), vlan);
         return new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), vlan, wires.get(h));
@@ -219,7 +187,7 @@ class NodeKilledDuringAMoveTest {
         long deadline = System.nanoTime() + wait.toNanos();
         while (System.nanoTime() < deadline) {
             try {
-                String state = call(nodes, n -> n.get("/v1/ports/" + port + "/migration"))
+                String state = Nodes.call(nodes, n -> n.get("/v1/ports/" + port + "/migration"))
                         .path("state")
                         .asText();
                 if (state.equals("COMPLETED") || state.equals("ROLLED_BACK") || state.equals("CANCELLED")) {

@@ -1,0 +1,112 @@
+package io.portmesh.loadtest.demo;
+
+import io.portmesh.loadtest.ChildJvm;
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A datapath agent (one switch VM) in its own JVM, started as an operator would start it ({@code AgentMain} with its
+ * options), so that a test can kill it with SIGKILL like a crashed VM. Both agents of a host pair are started with their
+ * trunk administratively down ({@code portmesh.agent.trunk.admin-up = false}): the controller brings the active one
+ * up. Its log (the trunk's state changes included) goes to {@code <logDir>/agent-<host>-<slot>[-n].log}.
+ */
+public final class AgentProcess implements AutoCloseable {
+    public final String host;
+    public final String slot;
+    public final InetSocketAddress trunk;
+    public final Path log;
+    private final Process process;
+    private volatile long killedAtNanos = Long.MAX_VALUE;
+
+    private AgentProcess(String host, String slot, InetSocketAddress trunk, Path log, Process process) {
+        this.host = host;
+        this.slot = slot;
+        this.trunk = trunk;
+        this.log = log;
+        this.process = process;
+    }
+
+    /**
+     * @param tep the agent's own VXLAN address (its tunnel endpoint)
+     * @param vxlanPort the UDP port every agent of the test uses for VXLAN
+     * @param trunk the UDP address of its trunk (the simulated port group sends there)
+     */
+    public static AgentProcess launch(
+            String host,
+            String slot,
+            String tep,
+            int vxlanPort,
+            InetSocketAddress trunk,
+            List<String> controllers,
+            boolean trunkUp,
+            Path logDir)
+            throws IOException {
+        Files.createDirectories(logDir);
+        List<String> args = new ArrayList<>(List.of(
+                "--host=" + host,
+                "--slot=" + slot,
+                "--trunk=" + trunk.getHostString() + ":" + trunk.getPort(),
+                "--vxlan=" + tep + ":" + vxlanPort));
+        controllers.forEach(c -> args.add("--controller=" + c));
+        List<String> cmd = ChildJvm.command(
+                List.of(
+                        "-Xmx192m",
+                        "-Dportmesh.agent.trunk.admin-up=" + trunkUp,
+                        "-Dportmesh.agent.vxlan.remote-port=" + vxlanPort),
+                "io.portmesh.agent.AgentMain",
+                args);
+        Path log = freshLog(logDir, "agent-" + host + "-" + slot);
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        return new AgentProcess(host, slot, trunk, log, pb.start());
+    }
+
+    private static Path freshLog(Path dir, String name) {
+        for (int n = 0; ; n++) {
+            File f = dir.resolve(name + (n == 0 ? "" : "-" + n) + ".log").toFile();
+            if (!f.exists()) {
+                return f.toPath();
+            }
+        }
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: the switch VM dies at once (its TCP connections are reset by the kernel). */
+    public void kill() {
+        killedAtNanos = System.nanoTime();
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * When {@link #kill} sent SIGKILL (monotonic nanoseconds; {@code Long.MAX_VALUE} while not killed). The process
+     * runs no user code past the signal's delivery, a fraction of a millisecond later; its sockets close as it exits,
+     * which is what the controller reacts to, so nothing the controller does because of the death can come earlier.
+     */
+    public long killedAtNanos() {
+        return killedAtNanos;
+    }
+
+    public List<String> logLines() throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log) : List.of();
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        ChildJvm.awaitOrKill(process, Duration.ofSeconds(10));
+    }
+}

@@ -1,0 +1,271 @@
+package io.portmesh.loadtest.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portmesh.agent.io.TrunkStateLog;
+import io.portmesh.cluster.LocalPorts;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.persistence.SchemaInstaller;
+import io.portmesh.persistence.testkit.CassandraExtension;
+import io.portmesh.persistence.testkit.TestCassandra;
+import io.portmesh.sim.FrameStream;
+import io.portmesh.sim.PseudoWire;
+import io.portmesh.sim.SimulatedVm;
+import io.portmesh.sim.StreamStats;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Switch-VM failover end to end (docs/architecture.md section 7.2): three controller nodes and every agent in its own
+ * JVM, the real Cassandra, a host with an agent pair (slot a active, slot b standby, each its own tunnel endpoint; the
+ * simulated port group sends every VM frame to both), a peer host with one agent, and a VM on each exchanging 1,000
+ * numbered frames per second each way. In order:
+ *
+ * <ol>
+ *   <li>a controller node killed with SIGKILL triggers no failover and loses no frame;
+ *   <li>the active agent killed with SIGKILL: the standby takes over, at most 100 frames (100 ms) lost per direction;
+ *   <li>the old agent started again rejoins as the standby: its trunk stays down, it holds the plan;
+ *   <li>a planned failover back through the API loses no frame.
+ * </ol>
+ *
+ * Throughout, the two agents' trunk logs (monotonic clock, shared by the processes of one machine) never show both
+ * trunks up at once.
+ */
+@ExtendWith(CassandraExtension.class)
+class SwitchVmFailoverTest {
+    private static final int RATE = 1_000;
+    private static final long LOSS_WINDOW_FRAMES = 100;
+
+    @Test
+    void theStandbyTakesOverAKilledActiveAgentWithinTheWindowAndAPlannedSwitchBackLosesNothing(
+            TestCassandra cassandra, @TempDir Path logs) throws Exception {
+        new SchemaInstaller(io.portmesh.persistence.Replication.simple(1))
+                .install(cassandra.contactPoint(), cassandra.localDatacenter());
+        int[] p = LocalPorts.freeTcpPorts(10);
+        List<NodeProcess> nodes = new ArrayList<>();
+        List<AgentProcess> agents = new ArrayList<>();
+        List<PseudoWire> wires = new ArrayList<>();
+        List<SimulatedVm> vms = new ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                nodes.add(NodeProcess.launch(
+                        i + 1, p[i], p[0], p[3 + i], p[6 + i], cassandra.contactPointString(), logs));
+            }
+            DemoMain.awaitCluster(nodes);
+            List<String> controllers =
+                    nodes.stream().map(n -> "127.0.0.1:" + n.openflowPort).toList();
+            String run = Long.toString(System.nanoTime() & 0xFFFFFF, 36);
+            var rnd = ThreadLocalRandom.current();
+            String net = "127." + rnd.nextInt(16, 250) + "." + rnd.nextInt(1, 250) + ".";
+            String pair = "ha-" + run;
+            String peer = "peer-" + run;
+            String tepA = net + 1;
+            String tepB = net + 2;
+            Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", pair, "tunnelIp", tepA)));
+            Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", peer, "tunnelIp", net + 3)));
+            InetSocketAddress trunkA = freeUdp();
+            InetSocketAddress trunkB = freeUdp();
+            AgentProcess active = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
+            AgentProcess standby = AgentProcess.launch(pair, "b", tepB, p[9], trunkB, controllers, false, logs);
+            agents.add(active);
+            agents.add(standby);
+            agents.add(AgentProcess.launch(peer, "a", net + 3, p[9], freeUdp(), controllers, true, logs));
+            PseudoWire pairWire = PseudoWire.open(loopback(), List.of(trunkA, trunkB));
+            PseudoWire peerWire = PseudoWire.open(loopback(), List.of(agents.get(2).trunk));
+            wires.add(pairWire);
+            wires.add(peerWire);
+
+            String sw = "ha-" + run;
+            Nodes.call(nodes, n -> n.post("/v1/switches", Map.of("name", sw)));
+            SimulatedVm x = vm(nodes, sw, "52:54:00:17:00:01", "10.17.0.1", pair, pairWire);
+            SimulatedVm y = vm(nodes, sw, "52:54:00:17:00:02", "10.17.0.2", peer, peerWire);
+            vms.add(x);
+            vms.add(y);
+            JsonNode ready = Nodes.await(
+                    nodes, "/v1/hosts/" + pair, h -> slot(h, "a", "up", true) && slot(h, "b", "down", true),
+                    Duration.ofSeconds(30));
+            assertThat(ready.path("activeSlot").asText()).as("%s", ready).isEqualTo("a");
+            assertThat(slot(ready, "a", "up", true) && slot(ready, "b", "down", true))
+                    .as("the pair's slots once both hold the plan: %s", ready)
+                    .isTrue();
+            x.sendGratuitousArp(); // the port groups learn where the VMs are
+            y.sendGratuitousArp();
+            Thread.sleep(300);
+
+            // 1. a controller node dies: not an agent failure
+            try (FrameStream out = stream(x, y);
+                    FrameStream in = stream(y, x)) {
+                Thread.sleep(500);
+                nodes.get(2).kill();
+                Thread.sleep(20_000); // the survivors down it and restart its entities (their grace included)
+                StreamStats o = finish(out);
+                StreamStats i = finish(in);
+                System.out.printf("controller node 3 killed: x->y %s, y->x %s%n", o, i);
+                assertThat(o.lost()).as("x->y while a controller node died: %s", o).isZero();
+                assertThat(i.lost()).as("y->x while a controller node died: %s", i).isZero();
+            }
+            List<NodeProcess> alive = nodes.subList(0, 2);
+            assertThat(Nodes.call(alive, n -> n.get("/v1/hosts/" + pair)).path("activeSlot").asText())
+                    .as("no failover after a controller node died")
+                    .isEqualTo("a");
+
+            // 2. the active switch VM dies
+            JsonNode failedOver;
+            try (FrameStream out = stream(x, y);
+                    FrameStream in = stream(y, x)) {
+                Thread.sleep(500);
+                long killed = System.nanoTime();
+                active.kill();
+                failedOver = Nodes.await(
+                        alive, "/v1/hosts/" + pair, h -> slot(h, "b", "up", true), Duration.ofSeconds(15));
+                System.out.printf(
+                        "active agent killed; standby up and confirmed after %d ms (as polled)%n",
+                        (System.nanoTime() - killed) / 1_000_000);
+                Thread.sleep(1_500); // traffic goes on through the standby
+                StreamStats o = finish(out);
+                StreamStats i = finish(in);
+                System.out.printf("failover: x->y %s, y->x %s%n", o, i);
+                assertThat(failedOver.path("activeSlot").asText()).as("%s", failedOver).isEqualTo("b");
+                assertThat(failedOver.path("tunnelIp").asText()).isEqualTo(tepB);
+                assertThat(o.lost()).as("x->y lost in the failover: %s", o).isLessThanOrEqualTo(LOSS_WINDOW_FRAMES);
+                assertThat(i.lost()).as("y->x lost in the failover: %s", i).isLessThanOrEqualTo(LOSS_WINDOW_FRAMES);
+                assertThat(o.received()).isGreaterThan(RATE); // it resumed: more than the second before the kill
+                assertThat(i.received()).isGreaterThan(RATE);
+            }
+
+            // 3. the old active comes back as the standby
+            AgentProcess back = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
+            agents.add(back);
+            JsonNode rejoined = Nodes.await(
+                    alive, "/v1/hosts/" + pair, h -> slot(h, "a", "down", true), Duration.ofSeconds(30));
+            assertThat(slot(rejoined, "a", "down", true))
+                    .as("the restarted agent holds the plan with its trunk down: %s", rejoined)
+                    .isTrue();
+            assertThat(rejoined.path("activeSlot").asText()).isEqualTo("b");
+            assertThat(upIntervals(back)).as("the restarted agent never brought its trunk up").isEmpty();
+
+            // 4. a planned switch back to slot a, under traffic
+            try (FrameStream out = stream(x, y);
+                    FrameStream in = stream(y, x)) {
+                Thread.sleep(500);
+                JsonNode switched = Nodes.call(alive, n -> n.post("/v1/hosts/" + pair + "/failover", Map.of()));
+                Thread.sleep(1_000);
+                StreamStats o = finish(out);
+                StreamStats i = finish(in);
+                System.out.printf("planned failover: x->y %s, y->x %s%n", o, i);
+                assertThat(switched.path("activeSlot").asText()).as("%s", switched).isEqualTo("a");
+                assertThat(slot(switched, "a", "up", true)).as("%s", switched).isTrue();
+                assertThat(o.lost()).as("x->y lost in the planned failover: %s", o).isZero();
+                assertThat(i.lost()).as("y->x lost in the planned failover: %s", i).isZero();
+            }
+
+            List<long[]> ups = new ArrayList<>();
+            for (AgentProcess a : List.of(active, standby, back)) {
+                ups.addAll(upIntervals(a));
+            }
+            assertNeverOverlapping(ups);
+        } finally {
+            vms.forEach(SimulatedVm::close);
+            wires.forEach(PseudoWire::close);
+            agents.forEach(AgentProcess::close);
+            nodes.forEach(NodeProcess::close);
+        }
+    }
+
+    /** Whether the host's slot has this trunk state and (if asked) holds the plan. */
+    private static boolean slot(JsonNode host, String slot, String trunk, boolean holdsPlan) {
+        for (JsonNode s : host.path("slots")) {
+            if (s.path("slot").asText().equals(slot)) {
+                return s.path("trunk").asText().equals(trunk)
+                        && (!holdsPlan || s.path("holdsPlan").asBoolean());
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The intervals in which an agent's trunk was up, by its log ([from, to] in monotonic nanoseconds; an agent killed
+     * while up is up until the end of time as far as the log can tell).
+     */
+    private static List<long[]> upIntervals(AgentProcess agent) throws Exception {
+        List<long[]> out = new ArrayList<>();
+        long upSince = -1;
+        for (String line : agent.logLines()) {
+            var t = TrunkStateLog.parse(line);
+            if (t.isEmpty()) {
+                continue;
+            }
+            if (t.get().up() && upSince < 0) {
+                upSince = t.get().atNanos();
+            } else if (!t.get().up() && upSince >= 0) {
+                out.add(new long[] {upSince, t.get().atNanos()});
+                upSince = -1;
+            }
+        }
+        if (upSince >= 0) {
+            out.add(new long[] {upSince, agent.isAlive() ? Long.MAX_VALUE : deathOf(agent)});
+        }
+        return out;
+    }
+
+    /** An agent killed while its trunk was up stopped forwarding when it died: its last log line's time at the latest. */
+    private static long deathOf(AgentProcess agent) {
+        return agent.killedAtNanos();
+    }
+
+    private static void assertNeverOverlapping(List<long[]> ups) {
+        ups.sort((a, b) -> Long.compare(a[0], b[0]));
+        for (int i = 1; i < ups.size(); i++) {
+            assertThat(ups.get(i)[0])
+                    .as("a trunk came up at %d while another was up until %d", ups.get(i)[0], ups.get(i - 1)[1])
+                    .isGreaterThanOrEqualTo(ups.get(i - 1)[1]);
+        }
+    }
+
+    private static SimulatedVm vm(
+            List<NodeProcess> nodes, String sw, String mac, String ip, String host, PseudoWire wire)
+            throws Exception {
+        String port = Nodes.call(nodes, n -> n.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac)))
+                .path("id")
+                .asText();
+        JsonNode b = Nodes.call(
+                nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", host)));
+        return new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), b.path("vlan").asInt(), wire);
+    }
+
+    private static InetSocketAddress loopback() {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+    }
+
+    private static InetSocketAddress freeUdp() throws Exception {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+    }
+
+    private static FrameStream stream(SimulatedVm from, SimulatedVm to) {
+        return FrameStream.from(from)
+                .to(to)
+                .rate(RATE)
+                .count(60L * RATE)
+                .maxDuration(Duration.ofSeconds(60))
+                .start();
+    }
+
+    private static StreamStats finish(FrameStream s) throws InterruptedException {
+        s.stop();
+        return s.awaitReceived(Duration.ofSeconds(2));
+    }
+}
