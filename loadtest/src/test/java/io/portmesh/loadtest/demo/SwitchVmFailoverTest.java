@@ -145,6 +145,17 @@ class SwitchVmFailoverTest {
                 assertThat(i.received()).isGreaterThan(RATE);
             }
 
+            // the port's history shows the failover of its host
+            JsonNode history =
+                    Nodes.call(alive, n -> n.get("/v1/ports/" + portOfMac.get("52:54:00:17:00:01") + "/history"));
+            boolean shown = false;
+            for (JsonNode e : history.path("events")) {
+                shown |= e.path("event").asText().equals("ActiveSlotChanged")
+                        && e.path("detail").path("host").asText().equals(pair)
+                        && e.path("detail").path("slot").asText().equals("b");
+            }
+            assertThat(shown).as("the failover in the port's history: %s", history).isTrue();
+
             // 3. the old active comes back as the standby
             AgentProcess back = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
             agents.add(back);
@@ -234,12 +245,14 @@ class SwitchVmFailoverTest {
         }
     }
 
-    private static SimulatedVm vm(
-            List<NodeProcess> nodes, String sw, String mac, String ip, String host, PseudoWire wire)
+    private final Map<String, String> portOfMac = new java.util.HashMap<>();
+
+    private SimulatedVm vm(List<NodeProcess> nodes, String sw, String mac, String ip, String host, PseudoWire wire)
             throws Exception {
         String port = Nodes.call(nodes, n -> n.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac)))
                 .path("id")
                 .asText();
+        portOfMac.put(mac, port);
         JsonNode b = Nodes.call(
                 nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", host)));
         return new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), b.path("vlan").asInt(), wire);
