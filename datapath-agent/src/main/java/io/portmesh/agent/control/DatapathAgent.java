@@ -19,6 +19,8 @@ import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,6 +69,7 @@ public final class DatapathAgent implements AutoCloseable {
     private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
+    private final String description;
     private final SwitchProtocol protocol;
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -97,12 +100,24 @@ public final class DatapathAgent implements AutoCloseable {
         ports.add(vxlan);
         this.pipeline =
                 new Pipeline(tables, new Output(), s.arrivalReplayWindow().toNanos(), System::nanoTime);
-        this.protocol = new SwitchProtocol(dpid, describe(s.host(), s.slot()), tables, pipeline, ports, roles);
+        this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());
+        this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles);
     }
 
-    /** The datapath description that tells the controller which host and slot this agent is. */
-    public static String describe(String host, String slot) {
-        return "portmesh host=" + host + " slot=" + slot;
+    /**
+     * The datapath description that tells the controller which host and slot this agent is, and which tunnel endpoint
+     * it is: {@code portmesh host=<id> slot=<a|b> tep=<ipv4>}. The two agents of a host have one endpoint each, and
+     * OpenFlow has no field for it; the controller must know it to point peers at the active one. {@code tep=} is left
+     * out when there is no single IPv4 address to name (a wildcard bind, IPv6, or none).
+     */
+    public static String describe(String host, String slot, InetAddress tep) {
+        String base = "portmesh host=" + host + " slot=" + slot;
+        return tep instanceof Inet4Address v4 && !v4.isAnyLocalAddress() ? base + " tep=" + v4.getHostAddress() : base;
+    }
+
+    /** This agent's datapath description ({@link #describe(String, String, InetAddress)}). */
+    public String description() {
+        return description;
     }
 
     static long derivedDpid(String host, String slot) {
