@@ -29,17 +29,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.types.DatapathId;
-import org.projectfloodlight.openflow.types.OFBufferId;
-import org.projectfloodlight.openflow.types.TableId;
-import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -74,11 +69,7 @@ public final class DatapathAgent implements AutoCloseable {
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<OfClient> clients = new ArrayList<>();
-    private final AtomicInteger pendingPacketIns = new AtomicInteger();
-    private final LongAdder packetInsQueued = new LongAdder();
-    private final LongAdder packetInsOverflowed = new LongAdder();
-    private final LongAdder packetInsSent = new LongAdder();
-    private final LongAdder packetInsUnwritable = new LongAdder();
+    private final PacketInRelay packetIns = new PacketInRelay(roles, this::runOnControl);
     private OfServer passive;
 
     private DatapathAgent(AgentSettings s) throws IOException {
@@ -213,12 +204,7 @@ public final class DatapathAgent implements AutoCloseable {
     public record PacketInStats(long pending, long queued, long overflowed, long sent, long unwritable) {}
 
     public PacketInStats packetInStats() {
-        return new PacketInStats(
-                pendingPacketIns.get(),
-                packetInsQueued.sum(),
-                packetInsOverflowed.sum(),
-                packetInsSent.sum(),
-                packetInsUnwritable.sum());
+        return packetIns.stats();
     }
 
     private <T> T onControl(java.util.concurrent.Callable<T> c) {
@@ -347,44 +333,11 @@ public final class DatapathAgent implements AutoCloseable {
             ports.output(port, inPort, frame, off, len, tunnelId, tunnelDstIp);
         }
 
-        /**
-         * Called on a datapath thread, which must never wait for a controller: the frame is copied and handed to the
-         * control thread, which sends it to every MASTER and EQUAL connection. Bounded twice: past
-         * {@link #MAX_PENDING_PACKET_INS} waiting for the control thread the packet-in is dropped here, and a
-         * connection whose outbound buffer is above Netty's high-water mark (64 KiB by default: a controller that does
-         * not read fast enough) is skipped; both are counted ({@link #packetInStats}). Nothing is ever buffered per
-         * connection beyond that, as Open vSwitch drops packet-ins past a per-connection queue limit.
-         */
+        /** Never waits for a controller: {@link PacketInRelay}. */
         @Override
         public void toController(
                 OFPacketInReason reason, int tableId, long cookie, Match match, byte[] frame, int off, int len) {
-            if (pendingPacketIns.incrementAndGet() > MAX_PENDING_PACKET_INS) {
-                pendingPacketIns.decrementAndGet();
-                packetInsOverflowed.increment();
-                return;
-            }
-            packetInsQueued.increment();
-            byte[] data = java.util.Arrays.copyOfRange(frame, off, off + len);
-            runOnControl(() -> {
-                pendingPacketIns.decrementAndGet();
-                for (OfConnection c : roles.connections()) {
-                    if (!roles.receivesAsync(c)) {
-                        continue;
-                    }
-                    boolean written = c.isWritable()
-                            && c.send(c.factory()
-                                    .buildPacketIn()
-                                    .setBufferId(OFBufferId.NO_BUFFER)
-                                    .setTotalLen(len)
-                                    .setReason(reason)
-                                    .setTableId(TableId.of(tableId))
-                                    .setCookie(U64.of(cookie))
-                                    .setMatch(match)
-                                    .setData(data)
-                                    .build());
-                    (written ? packetInsSent : packetInsUnwritable).increment();
-                }
-            });
+            packetIns.toController(reason, tableId, cookie, match, frame, off, len);
         }
 
         @Override
