@@ -7,6 +7,7 @@ import io.portmesh.agent.io.FramePort;
 import io.portmesh.agent.io.PortChange;
 import io.portmesh.agent.io.Ports;
 import io.portmesh.agent.io.TrunkPort;
+import io.portmesh.agent.io.TrunkStateLog;
 import io.portmesh.agent.io.VxlanPort;
 import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.agent.pipeline.PortOutput;
@@ -60,6 +61,7 @@ public final class DatapathAgent implements AutoCloseable {
     private final TrunkPort trunk;
     private final VxlanPort vxlan;
     private final Pipeline pipeline;
+    private final TrunkStateLog trunkLog;
     private final RoleTable roles = new RoleTable();
     private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
@@ -91,6 +93,8 @@ public final class DatapathAgent implements AutoCloseable {
         ports.add(vxlan);
         this.pipeline =
                 new Pipeline(tables, new Output(), s.arrivalReplayWindow().toNanos(), System::nanoTime);
+        this.trunkLog = new TrunkStateLog(s.host(), s.slot());
+        trunk.setAdminStateObserver(trunkLog);
         this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());
         this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles);
     }
@@ -121,7 +125,9 @@ public final class DatapathAgent implements AutoCloseable {
 
     public static DatapathAgent start(AgentSettings s) throws IOException {
         DatapathAgent a = new DatapathAgent(s);
+        long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
         a.ports.startAll(a.pipeline::process);
+        a.trunkLog.started(a.trunk.isAdminUp(), beforeTrunkStarts);
         OfMessageListener toControllers = a.new Listener(a.roles::addController);
         for (InetSocketAddress c : s.controllers()) {
             a.clients.add(OfClient.builder(OfRole.SWITCH, toControllers)

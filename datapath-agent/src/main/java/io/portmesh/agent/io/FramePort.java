@@ -20,7 +20,10 @@ public interface FramePort extends AutoCloseable {
 
     boolean isAdminUp();
 
-    /** Changes the admin state; returns whether it changed (the listener is told only then). */
+    /**
+     * Changes the admin state; returns whether it changed (the listener is told only then). A closed port's admin state
+     * no longer changes.
+     */
     boolean setAdminUp(boolean up);
 
     boolean isLinkUp();

@@ -4,6 +4,7 @@ import io.portmesh.model.Mac;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * <p>Learning happens even while the port is administratively down: the table stands for the port-group wiring,
  * which exists whether or not the switch port is enabled, so a standby trunk that is brought up delivers at once.
  *
+ * <p>Its admin state changes are told to an {@link AdminStateObserver} (the {@link TrunkStateLog}).
+ *
  * <p>Received frames that are not 802.1Q-tagged, carry VLAN 0 or 4095, or come from an endpoint other than the static
  * one of their VLAN, are counted (errors, resp. dropped) and not delivered.
  */
@@ -31,6 +34,7 @@ public final class TrunkPort extends AbstractUdpPort {
     private static final int TAGGED_HEADER = 16;
 
     private final VlanEndpoints endpoints = new VlanEndpoints();
+    private volatile AdminStateObserver observer = AdminStateObserver.NONE;
 
     private TrunkPort(
             int number, String name, Mac hwAddr, InetSocketAddress bind, boolean adminUp, int socketBufferBytes)
@@ -53,6 +57,23 @@ public final class TrunkPort extends AbstractUdpPort {
             int number, String name, Mac hwAddr, InetSocketAddress bind, boolean adminUp, int socketBufferBytes)
             throws IOException {
         return new TrunkPort(number, name, hwAddr, bind, adminUp, socketBufferBytes);
+    }
+
+    /** Who is told of admin state changes (and of a close while up), in order. */
+    public void setAdminStateObserver(AdminStateObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    @Override
+    protected void adminChanged(boolean up, long atNanos) {
+        observer.adminStateChanged(up, atNanos);
+    }
+
+    @Override
+    protected void afterClose(boolean wasAdminUp, long atNanos) {
+        if (wasAdminUp) {
+            observer.portClosed(atNanos);
+        }
     }
 
     /** Statically binds {@code vlan} (1..4094) to a port-group endpoint; learning does not override it. */
