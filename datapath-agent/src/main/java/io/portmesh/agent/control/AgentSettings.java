@@ -22,11 +22,15 @@ public record AgentSettings(
         boolean trunkUp,
         int tables,
         OfConfig openflow,
-        Duration arrivalReplayWindow) {
+        Duration arrivalReplayWindow,
+        Duration standbyReplayWindow) {
 
     public AgentSettings {
         if (arrivalReplayWindow.isNegative()) {
             throw new IllegalArgumentException("arrival-replay-window must be >= 0: " + arrivalReplayWindow);
+        }
+        if (standbyReplayWindow.isNegative()) {
+            throw new IllegalArgumentException("standby-replay-window must be >= 0: " + standbyReplayWindow);
         }
     }
 
@@ -51,7 +55,8 @@ public record AgentSettings(
                 c.getBoolean("trunk.admin-up"),
                 c.getInt("tables"),
                 of,
-                c.getDuration("arrival-replay-window"));
+                c.getDuration("arrival-replay-window"),
+                c.getDuration("standby-replay-window"));
     }
 
     /** These settings with another {@code arrival-replay-window} (0: off). */
@@ -69,6 +74,26 @@ public record AgentSettings(
                 trunkUp,
                 tables,
                 openflow,
+                window,
+                standbyReplayWindow);
+    }
+
+    /** These settings with another {@code standby-replay-window} (0: off). */
+    public AgentSettings withStandbyReplayWindow(Duration window) {
+        return new AgentSettings(
+                host,
+                slot,
+                dpid,
+                controllers,
+                listen,
+                listenAccess,
+                trunkBind,
+                vxlanBind,
+                vxlanRemotePort,
+                trunkUp,
+                tables,
+                openflow,
+                arrivalReplayWindow,
                 window);
     }
 
@@ -91,7 +116,8 @@ public record AgentSettings(
                 up,
                 tables,
                 openflow,
-                arrivalReplayWindow);
+                arrivalReplayWindow,
+                standbyReplayWindow);
     }
 
     /**

@@ -91,8 +91,13 @@ public final class DatapathAgent implements AutoCloseable {
                 Pipeline.TUNNEL_PORT, "vxlan", new Mac(base.value() | 2), s.vxlanBind(), s.vxlanRemotePort());
         ports.add(trunk);
         ports.add(vxlan);
-        this.pipeline =
-                new Pipeline(tables, new Output(), s.arrivalReplayWindow().toNanos(), System::nanoTime);
+        this.pipeline = new Pipeline(
+                tables,
+                new Output(),
+                s.arrivalReplayWindow().toNanos(),
+                s.standbyReplayWindow().toNanos(),
+                System::nanoTime);
+        trunk.setStandbyTap(new StandbyTrunkTap(pipeline));
         this.trunkLog = new TrunkStateLog(s.host(), s.slot());
         trunk.setAdminStateObserver(trunkLog);
         this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());

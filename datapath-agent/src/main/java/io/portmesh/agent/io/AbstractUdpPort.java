@@ -110,6 +110,7 @@ public abstract class AbstractUdpPort implements FramePort {
                 adminUp = true;
                 adminChanged(true, at);
             } else {
+                beforeAdminDown();
                 adminUp = false;
                 adminChanged(false, System.nanoTime());
             }
@@ -117,6 +118,9 @@ public abstract class AbstractUdpPort implements FramePort {
         listener.portChanged(this, PortChange.MODIFIED);
         return true;
     }
+
+    /** Under the port's lock, just before it goes administratively down (it still forwards). */
+    protected void beforeAdminDown() {}
 
     /**
      * Under the port's lock, just after its admin state changed.
