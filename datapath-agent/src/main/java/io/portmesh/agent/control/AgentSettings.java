@@ -22,11 +22,15 @@ public record AgentSettings(
         boolean trunkUp,
         int tables,
         OfConfig openflow,
-        Duration arrivalReplayWindow) {
+        Duration arrivalReplayWindow,
+        Duration standbyReplayWindow) {
 
     public AgentSettings {
         if (arrivalReplayWindow.isNegative()) {
             throw new IllegalArgumentException("arrival-replay-window must be >= 0: " + arrivalReplayWindow);
+        }
+        if (standbyReplayWindow.isNegative()) {
+            throw new IllegalArgumentException("standby-replay-window must be >= 0: " + standbyReplayWindow);
         }
     }
 
@@ -51,7 +55,8 @@ public record AgentSettings(
                 c.getBoolean("trunk.admin-up"),
                 c.getInt("tables"),
                 of,
-                c.getDuration("arrival-replay-window"));
+                c.getDuration("arrival-replay-window"),
+                c.getDuration("standby-replay-window"));
     }
 
     /** These settings with another {@code arrival-replay-window} (0: off). */
@@ -69,12 +74,56 @@ public record AgentSettings(
                 trunkUp,
                 tables,
                 openflow,
+                window,
+                standbyReplayWindow);
+    }
+
+    /** These settings with another {@code standby-replay-window} (0: off). */
+    public AgentSettings withStandbyReplayWindow(Duration window) {
+        return new AgentSettings(
+                host,
+                slot,
+                dpid,
+                controllers,
+                listen,
+                listenAccess,
+                trunkBind,
+                vxlanBind,
+                vxlanRemotePort,
+                trunkUp,
+                tables,
+                openflow,
+                arrivalReplayWindow,
                 window);
     }
 
     /**
+     * These settings with another initial trunk state ({@code trunk.admin-up}): false for a member of an HA pair, whose
+     * trunk the controller brings up with OFPT_PORT_MOD when it makes the agent active; e.g.
+     * {@code AgentSettings.local(host, "b", tep, 4789, controllers).withTrunkUp(false)}.
+     */
+    public AgentSettings withTrunkUp(boolean up) {
+        return new AgentSettings(
+                host,
+                slot,
+                dpid,
+                controllers,
+                listen,
+                listenAccess,
+                trunkBind,
+                vxlanBind,
+                vxlanRemotePort,
+                up,
+                tables,
+                openflow,
+                arrivalReplayWindow,
+                standbyReplayWindow);
+    }
+
+    /**
      * An agent on this machine (demo, tests, benchmarks): the defaults of reference.conf with its host and slot, its
-     * VXLAN endpoint (every agent of a run uses the same UDP port on its own loopback address) and its controllers.
+     * VXLAN endpoint (every agent of a run uses the same UDP port on its own loopback address) and its controllers. The
+     * trunk starts up (reference.conf); see {@link #withTrunkUp} and the overload below for the agents of an HA pair.
      */
     public static AgentSettings local(
             String host, String slot, String vxlanIp, int vxlanPort, List<String> controllers) {
@@ -85,6 +134,15 @@ public record AgentSettings(
                                 .formatted(host, slot, vxlanIp, vxlanPort, vxlanPort, list))
                 .withFallback(ConfigFactory.load())
                 .resolve());
+    }
+
+    /**
+     * As above, with the trunk's initial admin state: {@code local(host, "b", tep, port, controllers, false)} is the
+     * standby of an HA pair (both agents of a pair start down; the controller brings the active one up).
+     */
+    public static AgentSettings local(
+            String host, String slot, String vxlanIp, int vxlanPort, List<String> controllers, boolean trunkUp) {
+        return local(host, slot, vxlanIp, vxlanPort, controllers).withTrunkUp(trunkUp);
     }
 
     /** host:port; an IPv4 literal or a name. */

@@ -7,6 +7,7 @@ import io.portmesh.agent.io.FramePort;
 import io.portmesh.agent.io.PortChange;
 import io.portmesh.agent.io.Ports;
 import io.portmesh.agent.io.TrunkPort;
+import io.portmesh.agent.io.TrunkStateLog;
 import io.portmesh.agent.io.VxlanPort;
 import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.agent.pipeline.PortOutput;
@@ -19,6 +20,8 @@ import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,17 +30,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.LongAdder;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.types.DatapathId;
-import org.projectfloodlight.openflow.types.OFBufferId;
-import org.projectfloodlight.openflow.types.TableId;
-import org.projectfloodlight.openflow.types.U64;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,19 +61,17 @@ public final class DatapathAgent implements AutoCloseable {
     private final TrunkPort trunk;
     private final VxlanPort vxlan;
     private final Pipeline pipeline;
+    private final TrunkStateLog trunkLog;
     private final RoleTable roles = new RoleTable();
     private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
+    private final String description;
     private final SwitchProtocol protocol;
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<OfClient> clients = new ArrayList<>();
-    private final AtomicInteger pendingPacketIns = new AtomicInteger();
-    private final LongAdder packetInsQueued = new LongAdder();
-    private final LongAdder packetInsOverflowed = new LongAdder();
-    private final LongAdder packetInsSent = new LongAdder();
-    private final LongAdder packetInsUnwritable = new LongAdder();
+    private final PacketInRelay packetIns = new PacketInRelay(roles, this::runOnControl);
     private OfServer passive;
 
     private DatapathAgent(AgentSettings s) throws IOException {
@@ -95,14 +91,33 @@ public final class DatapathAgent implements AutoCloseable {
                 Pipeline.TUNNEL_PORT, "vxlan", new Mac(base.value() | 2), s.vxlanBind(), s.vxlanRemotePort());
         ports.add(trunk);
         ports.add(vxlan);
-        this.pipeline =
-                new Pipeline(tables, new Output(), s.arrivalReplayWindow().toNanos(), System::nanoTime);
-        this.protocol = new SwitchProtocol(dpid, describe(s.host(), s.slot()), tables, pipeline, ports, roles);
+        this.pipeline = new Pipeline(
+                tables,
+                new Output(),
+                s.arrivalReplayWindow().toNanos(),
+                s.standbyReplayWindow().toNanos(),
+                System::nanoTime);
+        trunk.setStandbyTap(new StandbyTrunkTap(pipeline));
+        this.trunkLog = new TrunkStateLog(s.host(), s.slot());
+        trunk.setAdminStateObserver(trunkLog);
+        this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());
+        this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles);
     }
 
-    /** The datapath description that tells the controller which host and slot this agent is. */
-    public static String describe(String host, String slot) {
-        return "portmesh host=" + host + " slot=" + slot;
+    /**
+     * The datapath description that tells the controller which host and slot this agent is, and which tunnel endpoint
+     * it is: {@code portmesh host=<id> slot=<a|b> tep=<ipv4>}. The two agents of a host have one endpoint each, and
+     * OpenFlow has no field for it; the controller must know it to point peers at the active one. {@code tep=} is left
+     * out when there is no single IPv4 address to name (a wildcard bind, IPv6, or none).
+     */
+    public static String describe(String host, String slot, InetAddress tep) {
+        String base = "portmesh host=" + host + " slot=" + slot;
+        return tep instanceof Inet4Address v4 && !v4.isAnyLocalAddress() ? base + " tep=" + v4.getHostAddress() : base;
+    }
+
+    /** This agent's datapath description ({@link #describe(String, String, InetAddress)}). */
+    public String description() {
+        return description;
     }
 
     static long derivedDpid(String host, String slot) {
@@ -115,7 +130,9 @@ public final class DatapathAgent implements AutoCloseable {
 
     public static DatapathAgent start(AgentSettings s) throws IOException {
         DatapathAgent a = new DatapathAgent(s);
+        long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
         a.ports.startAll(a.pipeline::process);
+        a.trunkLog.started(a.trunk.isAdminUp(), beforeTrunkStarts);
         OfMessageListener toControllers = a.new Listener(a.roles::addController);
         for (InetSocketAddress c : s.controllers()) {
             a.clients.add(OfClient.builder(OfRole.SWITCH, toControllers)
@@ -198,12 +215,7 @@ public final class DatapathAgent implements AutoCloseable {
     public record PacketInStats(long pending, long queued, long overflowed, long sent, long unwritable) {}
 
     public PacketInStats packetInStats() {
-        return new PacketInStats(
-                pendingPacketIns.get(),
-                packetInsQueued.sum(),
-                packetInsOverflowed.sum(),
-                packetInsSent.sum(),
-                packetInsUnwritable.sum());
+        return packetIns.stats();
     }
 
     private <T> T onControl(java.util.concurrent.Callable<T> c) {
@@ -332,44 +344,11 @@ public final class DatapathAgent implements AutoCloseable {
             ports.output(port, inPort, frame, off, len, tunnelId, tunnelDstIp);
         }
 
-        /**
-         * Called on a datapath thread, which must never wait for a controller: the frame is copied and handed to the
-         * control thread, which sends it to every MASTER and EQUAL connection. Bounded twice: past
-         * {@link #MAX_PENDING_PACKET_INS} waiting for the control thread the packet-in is dropped here, and a
-         * connection whose outbound buffer is above Netty's high-water mark (64 KiB by default: a controller that does
-         * not read fast enough) is skipped; both are counted ({@link #packetInStats}). Nothing is ever buffered per
-         * connection beyond that, as Open vSwitch drops packet-ins past a per-connection queue limit.
-         */
+        /** Never waits for a controller: {@link PacketInRelay}. */
         @Override
         public void toController(
                 OFPacketInReason reason, int tableId, long cookie, Match match, byte[] frame, int off, int len) {
-            if (pendingPacketIns.incrementAndGet() > MAX_PENDING_PACKET_INS) {
-                pendingPacketIns.decrementAndGet();
-                packetInsOverflowed.increment();
-                return;
-            }
-            packetInsQueued.increment();
-            byte[] data = java.util.Arrays.copyOfRange(frame, off, off + len);
-            runOnControl(() -> {
-                pendingPacketIns.decrementAndGet();
-                for (OfConnection c : roles.connections()) {
-                    if (!roles.receivesAsync(c)) {
-                        continue;
-                    }
-                    boolean written = c.isWritable()
-                            && c.send(c.factory()
-                                    .buildPacketIn()
-                                    .setBufferId(OFBufferId.NO_BUFFER)
-                                    .setTotalLen(len)
-                                    .setReason(reason)
-                                    .setTableId(TableId.of(tableId))
-                                    .setCookie(U64.of(cookie))
-                                    .setMatch(match)
-                                    .setData(data)
-                                    .build());
-                    (written ? packetInsSent : packetInsUnwritable).increment();
-                }
-            });
+            packetIns.toController(reason, tableId, cookie, match, frame, off, len);
         }
 
         @Override

@@ -96,17 +96,45 @@ public abstract class AbstractUdpPort implements FramePort {
         return adminUp;
     }
 
+    /** A closed port's admin state no longer changes (it forwards nothing either way). */
     @Override
     public final boolean setAdminUp(boolean up) {
         synchronized (this) {
-            if (adminUp == up) {
+            if (adminUp == up || closed) {
                 return false;
             }
-            adminUp = up;
+            // The time handed to the hooks is on the safe side of the change: before the port may forward, after it
+            // stopped. The hooks run under this lock, so they see the changes one at a time and in order.
+            if (up) {
+                long at = System.nanoTime();
+                adminUp = true;
+                adminChanged(true, at);
+            } else {
+                beforeAdminDown();
+                adminUp = false;
+                adminChanged(false, System.nanoTime());
+            }
         }
         listener.portChanged(this, PortChange.MODIFIED);
         return true;
     }
+
+    /** Under the port's lock, just before it goes administratively down (it still forwards). */
+    protected void beforeAdminDown() {}
+
+    /**
+     * Under the port's lock, just after its admin state changed.
+     *
+     * @param atNanos {@link System#nanoTime()} before the port came up, or after it went down
+     */
+    protected void adminChanged(boolean up, long atNanos) {}
+
+    /**
+     * After {@link #close()} closed the socket and the receive thread ended: the port forwards nothing any more.
+     *
+     * @param wasAdminUp the admin state it was closed in
+     */
+    protected void afterClose(boolean wasAdminUp, long atNanos) {}
 
     @Override
     public final boolean isLinkUp() {
@@ -142,11 +170,13 @@ public abstract class AbstractUdpPort implements FramePort {
 
     @Override
     public final void close() {
+        boolean wasAdminUp;
         synchronized (this) {
             if (closed) {
                 return;
             }
             closed = true;
+            wasAdminUp = adminUp;
         }
         boolean wasUp = linkUp;
         linkUp = false;
@@ -163,6 +193,7 @@ public abstract class AbstractUdpPort implements FramePort {
                 Thread.currentThread().interrupt();
             }
         }
+        afterClose(wasAdminUp, System.nanoTime());
         if (wasUp) {
             listener.portChanged(this, PortChange.MODIFIED);
         }

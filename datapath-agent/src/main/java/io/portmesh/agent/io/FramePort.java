@@ -7,7 +7,7 @@ import io.portmesh.model.Mac;
  *
  * <p>Admin state is the controller's (OFPPC_PORT_DOWN): a port that is administratively down neither delivers
  * received frames to the pipeline nor transmits; both are counted as dropped. That is how the standby agent of a host
- * keeps its trunk silent. Link state (OFPPS_LINK_DOWN) is the port's own: up between {@link #start} and
+ * keeps its trunk silent (its trunk keeps a short history of them, replayed when it is brought up: {@link TrunkPort}). Link state (OFPPS_LINK_DOWN) is the port's own: up between {@link #start} and
  * {@link #close}.
  */
 public interface FramePort extends AutoCloseable {
@@ -20,7 +20,10 @@ public interface FramePort extends AutoCloseable {
 
     boolean isAdminUp();
 
-    /** Changes the admin state; returns whether it changed (the listener is told only then). */
+    /**
+     * Changes the admin state; returns whether it changed (the listener is told only then). A closed port's admin state
+     * no longer changes.
+     */
     boolean setAdminUp(boolean up);
 
     boolean isLinkUp();

@@ -4,6 +4,7 @@ import io.portmesh.model.Mac;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +22,10 @@ import org.slf4j.LoggerFactory;
  * <p>Learning happens even while the port is administratively down: the table stands for the port-group wiring,
  * which exists whether or not the switch port is enabled, so a standby trunk that is brought up delivers at once.
  *
+ * <p>While administratively down the trunk hands the frames it does not deliver or send to its {@link StandbyTap}
+ * (the standby replay); while up it never calls the tap, so the active agent's data path pays nothing for it. Its admin
+ * state changes are told to an {@link AdminStateObserver} (the {@link TrunkStateLog}).
+ *
  * <p>Received frames that are not 802.1Q-tagged, carry VLAN 0 or 4095, or come from an endpoint other than the static
  * one of their VLAN, are counted (errors, resp. dropped) and not delivered.
  */
@@ -31,6 +36,8 @@ public final class TrunkPort extends AbstractUdpPort {
     private static final int TAGGED_HEADER = 16;
 
     private final VlanEndpoints endpoints = new VlanEndpoints();
+    private volatile StandbyTap standby = StandbyTap.NONE;
+    private volatile AdminStateObserver observer = AdminStateObserver.NONE;
 
     private TrunkPort(
             int number, String name, Mac hwAddr, InetSocketAddress bind, boolean adminUp, int socketBufferBytes)
@@ -53,6 +60,45 @@ public final class TrunkPort extends AbstractUdpPort {
             int number, String name, Mac hwAddr, InetSocketAddress bind, boolean adminUp, int socketBufferBytes)
             throws IOException {
         return new TrunkPort(number, name, hwAddr, bind, adminUp, socketBufferBytes);
+    }
+
+    /**
+     * Where the frames go that the trunk does not deliver or send while administratively down. Set on a trunk that is
+     * down, the tap starts keeping at once (a standby agent starts with its trunk down).
+     */
+    public void setStandbyTap(StandbyTap tap) {
+        Objects.requireNonNull(tap, "tap");
+        synchronized (this) {
+            if (!isAdminUp()) {
+                tap.goingDown();
+            }
+            standby = tap;
+        }
+    }
+
+    /** Who is told of admin state changes (and of a close while up), in order. */
+    public void setAdminStateObserver(AdminStateObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "observer");
+    }
+
+    @Override
+    protected void beforeAdminDown() {
+        standby.goingDown();
+    }
+
+    @Override
+    protected void adminChanged(boolean up, long atNanos) {
+        observer.adminStateChanged(up, atNanos);
+        if (up) {
+            standby.cameUp();
+        }
+    }
+
+    @Override
+    protected void afterClose(boolean wasAdminUp, long atNanos) {
+        if (wasAdminUp) {
+            observer.portClosed(atNanos);
+        }
     }
 
     /** Statically binds {@code vlan} (1..4094) to a port-group endpoint; learning does not override it. */
@@ -100,17 +146,40 @@ public final class TrunkPort extends AbstractUdpPort {
             }
             return;
         }
-        if (!isAdminUp()) {
-            counters.rxDropped();
+        if (!isAdminUp() && heldBack(true, data, 0, len)) {
             return;
         }
         counters.received(len);
         sink.receive(number(), 0, 0, data, 0, len);
     }
 
+    /**
+     * A frame met the trunk administratively down: it is kept for the standby replay (or dropped when the tap does not
+     * keep), and counted as dropped either way; true. Unless the tap did not keep it because the trunk came up in the
+     * meantime: the tap stops keeping only after the trunk is up, and takes what it kept then, so such a frame was not
+     * taken and goes on as if the trunk had been up all along (false). Either way the frame is neither lost in the
+     * switch-over nor handled twice by this trunk.
+     */
+    private boolean heldBack(boolean received, byte[] frame, int off, int len) {
+        StandbyTap tap = standby;
+        boolean kept = received ? tap.keepReceived(frame, off, len) : tap.keepSent(frame, off, len);
+        if (!kept && isAdminUp()) {
+            return false;
+        }
+        if (received) {
+            counters.rxDropped();
+        } else {
+            counters.txDropped();
+        }
+        return true;
+    }
+
     @Override
     public void send(byte[] frame, int off, int len, long tunnelId, int tunnelDstIp) {
-        if (!isAdminUp() || !isLinkUp()) {
+        if (!isAdminUp() && heldBack(false, frame, off, len)) {
+            return;
+        }
+        if (!isLinkUp()) {
             counters.txDropped();
             return;
         }

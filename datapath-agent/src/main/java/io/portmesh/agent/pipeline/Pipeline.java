@@ -28,22 +28,36 @@ public final class Pipeline {
     private final ActionRunner runner;
     private final PortOutput out;
     private final ArrivalReplay replay;
+    private final StandbyReplay standby;
     private final ThreadLocal<Context> contexts = ThreadLocal.withInitial(Context::new);
 
-    /** A pipeline with the default arrival replay window ({@link ArrivalReplay#DEFAULT_WINDOW_NANOS}). */
+    /** A pipeline with the default replay windows ({@link ArrivalReplay}, {@link StandbyReplay}). */
     public Pipeline(SwitchTables tables, PortOutput out) {
         this(tables, out, ArrivalReplay.DEFAULT_WINDOW_NANOS, System::nanoTime);
+    }
+
+    /** As below, with the default standby replay window ({@link StandbyReplay#DEFAULT_WINDOW_NANOS}). */
+    public Pipeline(SwitchTables tables, PortOutput out, long arrivalReplayWindowNanos, LongSupplier nanoClock) {
+        this(tables, out, arrivalReplayWindowNanos, StandbyReplay.DEFAULT_WINDOW_NANOS, nanoClock);
     }
 
     /**
      * @param arrivalReplayWindowNanos how far back the frames a VM arriving in a live move missed are replayed when it
      *     announces itself ({@link ArrivalReplay}); 0 turns it off
-     * @param nanoClock monotonic nanoseconds, for the replay's window
+     * @param standbyReplayWindowNanos how far back the frames a down trunk kept are replayed when it comes up
+     *     ({@link StandbyReplay}); 0 turns it off
+     * @param nanoClock monotonic nanoseconds, for the replays' windows
      */
-    public Pipeline(SwitchTables tables, PortOutput out, long arrivalReplayWindowNanos, LongSupplier nanoClock) {
+    public Pipeline(
+            SwitchTables tables,
+            PortOutput out,
+            long arrivalReplayWindowNanos,
+            long standbyReplayWindowNanos,
+            LongSupplier nanoClock) {
         this.tables = tables;
         this.out = out;
         this.replay = new ArrivalReplay(arrivalReplayWindowNanos, nanoClock);
+        this.standby = new StandbyReplay(standbyReplayWindowNanos, nanoClock);
         this.runner = new ActionRunner(out, counters, TUNNEL_PORT, this, TRUNK_PORT, replay);
         tables.setInstallListener(replay);
     }
@@ -104,6 +118,36 @@ public final class Pipeline {
     /** The arrival replay of live moves (which VLANs are arriving, what is ringed). */
     public ArrivalReplay arrivalReplay() {
         return replay;
+    }
+
+    /**
+     * What the trunk keeps while administratively down. The trunk's tap (wired by the agent) feeds it and calls
+     * {@link #replayStandby} when the trunk comes up.
+     */
+    public StandbyReplay standbyReplay() {
+        return standby;
+    }
+
+    /**
+     * The trunk came up: the frames it kept while down and that are younger than the window are replayed, once, oldest
+     * first: first those the VMs sent, through the pipeline as if they had just arrived on the trunk, then those the
+     * pipeline had output to it, out of the trunk. Runs on the caller's thread (the one that brought the trunk up), so
+     * an OpenFlow barrier after the PORT_MOD is answered only once the replay is done. Counted in
+     * {@link PipelineCounters#standbyReplayedIngress()} and {@link PipelineCounters#standbyReplayedEgress()}.
+     *
+     * @return the frames replayed (both directions)
+     */
+    public StandbyReplay.Frames replayStandby() {
+        StandbyReplay.Frames frames = standby.take();
+        for (byte[] f : frames.ingress()) {
+            counters.standbyReplayedIngress.increment();
+            process(TRUNK_PORT, 0, 0, f, 0, f.length);
+        }
+        for (byte[] f : frames.egress()) {
+            counters.standbyReplayedEgress.increment();
+            out.output(TRUNK_PORT, 0, f, 0, f.length, 0, 0); // an explicit port: no ingress port to resolve
+        }
+        return frames;
     }
 
     /** OUTPUT:TABLE from a packet-out: the frame as modified so far, from table 0, in a fresh context. */

@@ -16,6 +16,8 @@ public final class PipelineCounters {
     final LongAdder packetOutRejected = new LongAdder();
     final LongAdder errors = new LongAdder();
     final LongAdder replayedFrames = new LongAdder();
+    final LongAdder standbyReplayedIngress = new LongAdder();
+    final LongAdder standbyReplayedEgress = new LongAdder();
 
     /** Frames given to {@link Pipeline#process} (packet-outs excluded). */
     public long framesIn() {
@@ -79,6 +81,22 @@ public final class PipelineCounters {
         return replayedFrames.sum();
     }
 
+    /**
+     * Frames the VMs sent while the trunk was administratively down that the pipeline ran when it came up
+     * ({@link StandbyReplay}). They are also in {@link #framesIn()}, and their outputs in {@link #framesOut()}.
+     */
+    public long standbyReplayedIngress() {
+        return standbyReplayedIngress.sum();
+    }
+
+    /**
+     * Frames the pipeline had output to the administratively down trunk that it sent when the trunk came up
+     * ({@link StandbyReplay}). Not in {@link #framesOut()}.
+     */
+    public long standbyReplayedEgress() {
+        return standbyReplayedEgress.sum();
+    }
+
     /** Input frames dropped as a whole: malformed, table miss, or no output. */
     public long dropped() {
         return malformed() + tableMiss() + noOutput();
@@ -89,6 +107,7 @@ public final class PipelineCounters {
         return "in=" + framesIn() + " out=" + framesOut() + " controller=" + toController() + " malformed="
                 + malformed() + " tableMiss=" + tableMiss() + " noOutput=" + noOutput() + " tunnelNoDst="
                 + tunnelNoDestination() + " inPortDrops=" + inPortDrops() + " errors=" + errors() + " replayed="
-                + replayedFrames();
+                + replayedFrames() + " standbyReplayedIn=" + standbyReplayedIngress() + " standbyReplayedOut="
+                + standbyReplayedEgress();
     }
 }

@@ -79,7 +79,7 @@ class AgentRolesTest {
         for (OfConnection c : List.of(a, b)) {
             assertThat(c.datapathId().getLong()).isEqualTo(DPID);
             assertThat(c.switchInfo()).isPresent();
-            assertThat(c.switchInfo().get().dpDesc()).isEqualTo("portmesh host=h7 slot=a");
+            assertThat(c.switchInfo().get().dpDesc()).isEqualTo("portmesh host=h7 slot=a tep=127.0.0.1");
             assertThat(c.ports())
                     .extracting(p -> p.getPortNo().getPortNumber(), OFPortDesc::getName)
                     .containsExactly(tuple(1, "trunk"), tuple(2, "vxlan"));

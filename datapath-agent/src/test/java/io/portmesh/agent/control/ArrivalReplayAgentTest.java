@@ -141,21 +141,21 @@ class ArrivalReplayAgentTest {
             // to both, A's copy by way of the relay
             install(
                     ctl,
-                    byDesc.get(DatapathAgent.describe("host-a", "a")),
+                    byDesc.get(a.description()),
                     new HostView(
                             HostId.of("host-a"),
                             List.of(new HostView.LocalPort(mId, M, BLUE, new VlanId(V_A), tepB, false)),
                             List.of(pRemote)));
             install(
                     ctl,
-                    byDesc.get(DatapathAgent.describe("host-b", "a")),
+                    byDesc.get(b.description()),
                     new HostView(
                             HostId.of("host-b"),
                             List.of(new HostView.LocalPort(mId, M, BLUE, new VlanId(V_B), tepA, true)),
                             List.of(pRemote)));
             install(
                     ctl,
-                    byDesc.get(DatapathAgent.describe("host-c", "a")),
+                    byDesc.get(c.description()),
                     new HostView(
                             HostId.of("host-c"),
                             List.of(new HostView.LocalPort(pId, P, BLUE, new VlanId(V_C))),
@@ -168,9 +168,7 @@ class ArrivalReplayAgentTest {
                     FrameStream.from(p).to(m).rate(RATE).count(FRAMES).start()) {
                 Await.until(() -> s.stats().received() >= FRAMES / 3, () -> "stream not flowing: " + s.stats());
                 m.moveTo(wireB, V_B, true);
-                Await.until(
-                        () -> packetIns(ctl, byDesc.get(DatapathAgent.describe("host-b", "a"))) > 0,
-                        () -> "B reported no activation");
+                Await.until(() -> packetIns(ctl, byDesc.get(b.description())) > 0, () -> "B reported no activation");
                 s.awaitReceived(Duration.ofSeconds(5));
                 Thread.sleep(200); // late duplicates
                 stats = s.stats();

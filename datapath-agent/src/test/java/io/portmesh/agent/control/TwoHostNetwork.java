@@ -98,10 +98,10 @@ final class TwoHostNetwork implements AutoCloseable {
                 OfConnection c2 = ctl2.awaitConnection();
                 byDesc2.put(c2.switchInfo().orElseThrow().dpDesc(), c2);
             }
-            toA = byDesc.get(DatapathAgent.describe("host-a", "a"));
-            toB = byDesc.get(DatapathAgent.describe("host-b", "a"));
-            toA2 = byDesc2.get(DatapathAgent.describe("host-a", "a"));
-            toB2 = byDesc2.get(DatapathAgent.describe("host-b", "a"));
+            toA = byDesc.get(agentA.description());
+            toB = byDesc.get(agentB.description());
+            toA2 = byDesc2.get(agentA.description());
+            toB2 = byDesc2.get(agentB.description());
             assertThat(toA).as("connection of host-a").isNotNull();
             assertThat(toB).as("connection of host-b").isNotNull();
             assertThat(toA2).as("second connection of host-a").isNotNull();

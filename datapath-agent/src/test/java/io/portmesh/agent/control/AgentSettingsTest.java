@@ -1,0 +1,78 @@
+package io.portmesh.agent.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigFactory;
+import io.portmesh.agent.pipeline.StandbyReplay;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The settings an HA pair's agents are started with: the trunk's initial state and the standby replay window. */
+class AgentSettingsTest {
+    private static final List<String> CONTROLLERS = List.of("127.0.0.1:6653");
+
+    @Test
+    void byDefaultTheTrunkStartsUpAndTheStandbyReplayWindowIs200Ms() {
+        AgentSettings s = AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS);
+        assertThat(s.trunkUp()).as("single-agent hosts rely on it").isTrue();
+        assertThat(s.standbyReplayWindow()).isEqualTo(Duration.ofMillis(200));
+        assertThat(s.standbyReplayWindow().toNanos()).isEqualTo(StandbyReplay.DEFAULT_WINDOW_NANOS);
+    }
+
+    @Test
+    void anHaPairMemberStartsWithItsTrunkDown() {
+        AgentSettings b = AgentSettings.local("esx-1", "b", "127.0.1.2", 4789, CONTROLLERS, false);
+        assertThat(b.trunkUp()).isFalse();
+        assertThat(b.slot()).isEqualTo("b");
+        assertThat(b.vxlanBind().getAddress().getHostAddress()).isEqualTo("127.0.1.2");
+
+        AgentSettings a = AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS)
+                .withTrunkUp(false);
+        assertThat(a.trunkUp()).isFalse();
+        assertThat(a.withTrunkUp(true).trunkUp()).isTrue();
+    }
+
+    @Test
+    void theWithersChangeOnlyWhatTheyName() {
+        AgentSettings s = AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS);
+        assertThat(s.withTrunkUp(false).withTrunkUp(true)).isEqualTo(s);
+        assertThat(s.withStandbyReplayWindow(Duration.ZERO))
+                .isEqualTo(new AgentSettings(
+                        s.host(),
+                        s.slot(),
+                        s.dpid(),
+                        s.controllers(),
+                        s.listen(),
+                        s.listenAccess(),
+                        s.trunkBind(),
+                        s.vxlanBind(),
+                        s.vxlanRemotePort(),
+                        s.trunkUp(),
+                        s.tables(),
+                        s.openflow(),
+                        s.arrivalReplayWindow(),
+                        Duration.ZERO));
+        assertThat(s.withArrivalReplayWindow(Duration.ofMillis(7)).standbyReplayWindow())
+                .isEqualTo(s.standbyReplayWindow());
+    }
+
+    @Test
+    void theWindowAndTrunkStateAreReadFromHocon() {
+        AgentSettings s = AgentSettings.fromConfig(
+                ConfigFactory.parseString("portmesh.agent { standby-replay-window = 1s, trunk.admin-up = false }")
+                        .withFallback(ConfigFactory.defaultReference())
+                        .resolve());
+        assertThat(s.standbyReplayWindow()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(s.trunkUp()).isFalse();
+    }
+
+    @Test
+    void aNegativeStandbyReplayWindowIsRefused() {
+        AgentSettings s = AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS);
+        assertThatThrownBy(() -> s.withStandbyReplayWindow(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("standby-replay-window");
+    }
+}
