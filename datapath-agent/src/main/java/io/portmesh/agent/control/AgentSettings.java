@@ -23,11 +23,16 @@ public record AgentSettings(
         int tables,
         OfConfig openflow,
         Duration arrivalReplayWindow,
-        Duration standbyReplayWindow) {
+        Duration standbyReplayWindow,
+        int socketBufferBytes) {
 
     public AgentSettings {
         if (arrivalReplayWindow.isNegative()) {
             throw new IllegalArgumentException("arrival-replay-window must be >= 0: " + arrivalReplayWindow);
+        }
+        if (socketBufferBytes < 0) {
+            throw new IllegalArgumentException(
+                    "socket-buffer must be >= 0 (0: the system default): " + socketBufferBytes);
         }
         if (standbyReplayWindow.isNegative()) {
             throw new IllegalArgumentException("standby-replay-window must be >= 0: " + standbyReplayWindow);
@@ -56,7 +61,8 @@ public record AgentSettings(
                 c.getInt("tables"),
                 of,
                 c.getDuration("arrival-replay-window"),
-                c.getDuration("standby-replay-window"));
+                c.getDuration("standby-replay-window"),
+                (int) Math.min(Integer.MAX_VALUE, c.getBytes("socket-buffer")));
     }
 
     /** These settings with another {@code arrival-replay-window} (0: off). */
@@ -75,7 +81,8 @@ public record AgentSettings(
                 tables,
                 openflow,
                 window,
-                standbyReplayWindow);
+                standbyReplayWindow,
+                socketBufferBytes);
     }
 
     /** These settings with another {@code standby-replay-window} (0: off). */
@@ -94,7 +101,8 @@ public record AgentSettings(
                 tables,
                 openflow,
                 arrivalReplayWindow,
-                window);
+                window,
+                socketBufferBytes);
     }
 
     /**
@@ -117,7 +125,8 @@ public record AgentSettings(
                 tables,
                 openflow,
                 arrivalReplayWindow,
-                standbyReplayWindow);
+                standbyReplayWindow,
+                socketBufferBytes);
     }
 
     /**

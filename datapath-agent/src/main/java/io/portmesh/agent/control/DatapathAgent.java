@@ -85,10 +85,20 @@ public final class DatapathAgent implements AutoCloseable {
         Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
         this.tables = new SwitchTables(s.tables(), this::flowRemoved);
         this.ports = new Ports(this::portChanged);
-        this.trunk =
-                TrunkPort.open(Pipeline.TRUNK_PORT, "trunk", new Mac(base.value() | 1), s.trunkBind(), s.trunkUp());
+        this.trunk = TrunkPort.open(
+                Pipeline.TRUNK_PORT,
+                "trunk",
+                new Mac(base.value() | 1),
+                s.trunkBind(),
+                s.trunkUp(),
+                s.socketBufferBytes());
         this.vxlan = VxlanPort.open(
-                Pipeline.TUNNEL_PORT, "vxlan", new Mac(base.value() | 2), s.vxlanBind(), s.vxlanRemotePort());
+                Pipeline.TUNNEL_PORT,
+                "vxlan",
+                new Mac(base.value() | 2),
+                s.vxlanBind(),
+                s.vxlanRemotePort(),
+                s.socketBufferBytes());
         ports.add(trunk);
         ports.add(vxlan);
         this.pipeline = new Pipeline(

@@ -53,7 +53,8 @@ class AgentSettingsTest {
                         s.tables(),
                         s.openflow(),
                         s.arrivalReplayWindow(),
-                        Duration.ZERO));
+                        Duration.ZERO,
+                        s.socketBufferBytes()));
         assertThat(s.withArrivalReplayWindow(Duration.ofMillis(7)).standbyReplayWindow())
                 .isEqualTo(s.standbyReplayWindow());
     }
@@ -66,6 +67,7 @@ class AgentSettingsTest {
                         .resolve());
         assertThat(s.standbyReplayWindow()).isEqualTo(Duration.ofSeconds(1));
         assertThat(s.trunkUp()).isFalse();
+        assertThat(s.socketBufferBytes()).as("the reference default").isEqualTo(4 << 20);
     }
 
     @Test

@@ -62,8 +62,7 @@ public final class AgentProcess implements AutoCloseable {
                 "io.portmesh.agent.AgentMain",
                 args);
         Path log = freshLog(logDir, "agent-" + host + "-" + slot);
-        ProcessBuilder pb =
-                new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         return new AgentProcess(host, slot, trunk, log, pb.start());
     }
 

@@ -218,18 +218,6 @@ final class MoveReport {
 
     /** Datagrams the kernel dropped because a UDP socket's receive buffer was full, since boot; -1 when unknown. */
     static long udpReceiveBufferErrors() {
-        try {
-            List<String> lines = java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/net/snmp"));
-            for (int i = 0; i + 1 < lines.size(); i++) {
-                if (lines.get(i).startsWith("Udp:") && lines.get(i + 1).startsWith("Udp:")) {
-                    List<String> names = List.of(lines.get(i).split("\\s+"));
-                    String[] values = lines.get(i + 1).split("\\s+");
-                    return Long.parseLong(values[names.indexOf("RcvbufErrors")]);
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux, or another format
-        }
-        return -1;
+        return io.portmesh.loadtest.KernelUdp.receiveBufferErrors();
     }
 }

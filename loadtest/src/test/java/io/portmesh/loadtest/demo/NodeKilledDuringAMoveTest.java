@@ -158,8 +158,8 @@ class NodeKilledDuringAMoveTest {
             List<String> hosts,
             int h)
             throws Exception {
-        JsonNode b =
-                Nodes.call(nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", hosts.get(h))));
+        JsonNode b = Nodes.call(
+                nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", hosts.get(h))));
         int vlan = b.path("vlan").asInt();
         bindPortGroup(agents.get(h), wires.get(h), vlan);
         return new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), vlan, wires.get(h));

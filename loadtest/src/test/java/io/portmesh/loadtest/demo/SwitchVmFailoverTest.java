@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portmesh.agent.io.TrunkStateLog;
 import io.portmesh.cluster.LocalPorts;
+import io.portmesh.loadtest.KernelUdp;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.persistence.SchemaInstaller;
@@ -25,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -50,7 +52,7 @@ class SwitchVmFailoverTest {
 
     @Test
     void theStandbyTakesOverAKilledActiveAgentWithinTheWindowAndAPlannedSwitchBackLosesNothing(
-            TestCassandra cassandra, @TempDir Path logs) throws Exception {
+            TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs) throws Exception {
         new SchemaInstaller(io.portmesh.persistence.Replication.simple(1))
                 .install(cassandra.contactPoint(), cassandra.localDatacenter());
         int[] p = LocalPorts.freeTcpPorts(10);
@@ -94,7 +96,9 @@ class SwitchVmFailoverTest {
             vms.add(x);
             vms.add(y);
             JsonNode ready = Nodes.await(
-                    nodes, "/v1/hosts/" + pair, h -> slot(h, "a", "up", true) && slot(h, "b", "down", true),
+                    nodes,
+                    "/v1/hosts/" + pair,
+                    h -> slot(h, "a", "up", true) && slot(h, "b", "down", true),
                     Duration.ofSeconds(30));
             assertThat(ready.path("activeSlot").asText()).as("%s", ready).isEqualTo("a");
             assertThat(slot(ready, "a", "up", true) && slot(ready, "b", "down", true))
@@ -105,6 +109,7 @@ class SwitchVmFailoverTest {
             Thread.sleep(300);
 
             // 1. a controller node dies: not an agent failure
+            long drops = KernelUdp.receiveBufferErrors();
             try (FrameStream out = stream(x, y);
                     FrameStream in = stream(y, x)) {
                 Thread.sleep(500);
@@ -112,32 +117,53 @@ class SwitchVmFailoverTest {
                 Thread.sleep(20_000); // the survivors down it and restart its entities (their grace included)
                 StreamStats o = finish(out);
                 StreamStats i = finish(in);
-                System.out.printf("controller node 3 killed: x->y %s, y->x %s%n", o, i);
-                assertThat(o.lost()).as("x->y while a controller node died: %s", o).isZero();
-                assertThat(i.lost()).as("y->x while a controller node died: %s", i).isZero();
+                System.out.printf(
+                        "controller node 3 killed: x->y %s, y->x %s; kernel UDP receive-buffer drops %d%n",
+                        o, i, KernelUdp.receiveBufferErrors() - drops);
+                assertThat(o.lost())
+                        .as("x->y while a controller node died: %s", o)
+                        .isZero();
+                assertThat(i.lost())
+                        .as("y->x while a controller node died: %s", i)
+                        .isZero();
             }
             List<NodeProcess> alive = nodes.subList(0, 2);
-            assertThat(Nodes.call(alive, n -> n.get("/v1/hosts/" + pair)).path("activeSlot").asText())
+            assertThat(Nodes.call(alive, n -> n.get("/v1/hosts/" + pair))
+                            .path("activeSlot")
+                            .asText())
                     .as("no failover after a controller node died")
                     .isEqualTo("a");
 
             // 2. the active switch VM dies
             JsonNode failedOver;
+            drops = KernelUdp.receiveBufferErrors();
             try (FrameStream out = stream(x, y);
                     FrameStream in = stream(y, x)) {
                 Thread.sleep(500);
                 long killed = System.nanoTime();
                 active.kill();
-                failedOver = Nodes.await(
-                        alive, "/v1/hosts/" + pair, h -> slot(h, "b", "up", true), Duration.ofSeconds(15));
+                failedOver =
+                        Nodes.await(alive, "/v1/hosts/" + pair, h -> slot(h, "b", "up", true), Duration.ofSeconds(15));
                 System.out.printf(
                         "active agent killed; standby up and confirmed after %d ms (as polled)%n",
                         (System.nanoTime() - killed) / 1_000_000);
                 Thread.sleep(1_500); // traffic goes on through the standby
                 StreamStats o = finish(out);
                 StreamStats i = finish(in);
-                System.out.printf("failover: x->y %s, y->x %s%n", o, i);
-                assertThat(failedOver.path("activeSlot").asText()).as("%s", failedOver).isEqualTo("b");
+                System.out.printf(
+                        "failover: x->y %s, y->x %s; kernel UDP receive-buffer drops %d%n",
+                        o, i, KernelUdp.receiveBufferErrors() - drops);
+                System.out.println("logs (kept when the test fails): " + logs);
+                for (NodeProcess n : alive) {
+                    new RestClient(n.url())
+                            .text("/metrics")
+                            .lines()
+                            .filter(l -> l.startsWith("portmesh_switch_failover"))
+                            .forEach(l -> System.out.println("node " + n.index + ": " + l));
+                }
+                assertThat(failedOver.path("activeSlot").asText())
+                        .as("%s", failedOver)
+                        .isEqualTo("b");
                 assertThat(failedOver.path("tunnelIp").asText()).isEqualTo(tepB);
                 assertThat(o.lost()).as("x->y lost in the failover: %s", o).isLessThanOrEqualTo(LOSS_WINDOW_FRAMES);
                 assertThat(i.lost()).as("y->x lost in the failover: %s", i).isLessThanOrEqualTo(LOSS_WINDOW_FRAMES);
@@ -154,20 +180,25 @@ class SwitchVmFailoverTest {
                         && e.path("detail").path("host").asText().equals(pair)
                         && e.path("detail").path("slot").asText().equals("b");
             }
-            assertThat(shown).as("the failover in the port's history: %s", history).isTrue();
+            assertThat(shown)
+                    .as("the failover in the port's history: %s", history)
+                    .isTrue();
 
             // 3. the old active comes back as the standby
             AgentProcess back = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
             agents.add(back);
-            JsonNode rejoined = Nodes.await(
-                    alive, "/v1/hosts/" + pair, h -> slot(h, "a", "down", true), Duration.ofSeconds(30));
+            JsonNode rejoined =
+                    Nodes.await(alive, "/v1/hosts/" + pair, h -> slot(h, "a", "down", true), Duration.ofSeconds(30));
             assertThat(slot(rejoined, "a", "down", true))
                     .as("the restarted agent holds the plan with its trunk down: %s", rejoined)
                     .isTrue();
             assertThat(rejoined.path("activeSlot").asText()).isEqualTo("b");
-            assertThat(upIntervals(back)).as("the restarted agent never brought its trunk up").isEmpty();
+            assertThat(upIntervals(back))
+                    .as("the restarted agent never brought its trunk up")
+                    .isEmpty();
 
             // 4. a planned switch back to slot a, under traffic
+            drops = KernelUdp.receiveBufferErrors();
             try (FrameStream out = stream(x, y);
                     FrameStream in = stream(y, x)) {
                 Thread.sleep(500);
@@ -175,11 +206,19 @@ class SwitchVmFailoverTest {
                 Thread.sleep(1_000);
                 StreamStats o = finish(out);
                 StreamStats i = finish(in);
-                System.out.printf("planned failover: x->y %s, y->x %s%n", o, i);
-                assertThat(switched.path("activeSlot").asText()).as("%s", switched).isEqualTo("a");
+                System.out.printf(
+                        "planned failover: x->y %s, y->x %s; kernel UDP receive-buffer drops %d%n",
+                        o, i, KernelUdp.receiveBufferErrors() - drops);
+                assertThat(switched.path("activeSlot").asText())
+                        .as("%s", switched)
+                        .isEqualTo("a");
                 assertThat(slot(switched, "a", "up", true)).as("%s", switched).isTrue();
-                assertThat(o.lost()).as("x->y lost in the planned failover: %s", o).isZero();
-                assertThat(i.lost()).as("y->x lost in the planned failover: %s", i).isZero();
+                assertThat(o.lost())
+                        .as("x->y lost in the planned failover: %s", o)
+                        .isZero();
+                assertThat(i.lost())
+                        .as("y->x lost in the planned failover: %s", i)
+                        .isZero();
             }
 
             List<long[]> ups = new ArrayList<>();
@@ -253,8 +292,8 @@ class SwitchVmFailoverTest {
                 .path("id")
                 .asText();
         portOfMac.put(mac, port);
-        JsonNode b = Nodes.call(
-                nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", host)));
+        JsonNode b =
+                Nodes.call(nodes, n -> n.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", host)));
         return new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), b.path("vlan").asInt(), wire);
     }
 
