@@ -114,7 +114,14 @@ class SwitchVmFailoverTest {
                     FrameStream in = stream(y, x)) {
                 Thread.sleep(500);
                 nodes.get(2).kill();
-                Thread.sleep(20_000); // the survivors down it and restart its entities (their grace included)
+                // the survivors down it, remove it and restart its entities elsewhere (their failover grace included)
+                JsonNode cluster = Nodes.await(
+                        nodes.subList(0, 2),
+                        "/v1/cluster",
+                        c -> c.path("members").size() == 2,
+                        Duration.ofSeconds(60));
+                assertThat(cluster.path("members").size()).as("%s", cluster).isEqualTo(2);
+                Thread.sleep(6_000);
                 StreamStats o = finish(out);
                 StreamStats i = finish(in);
                 System.out.printf(

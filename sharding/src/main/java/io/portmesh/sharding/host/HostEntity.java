@@ -154,6 +154,9 @@ public final class HostEntity
      */
     public record Failover(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
 
+    /** Local: a slot whose master connection went elects another, if it still has one ({@link #MASTER_SETTLE}). */
+    record ElectMaster(String slot) implements Command {}
+
     /** Local: after an incarnation's start grace, whether the active agent is missing with a standby ready. */
     record CheckFailover() implements Command {}
 
@@ -274,6 +277,13 @@ public final class HostEntity
      * on an incomplete picture would take the trunk from a live agent.
      */
     static final Duration FAILOVER_START_GRACE = Duration.ofSeconds(5);
+
+    /**
+     * How long a slot whose master connection went waits before it elects another of its connections. A killed agent
+     * closes all its connections within a few milliseconds; electing at the first would persist a generation (tens of
+     * milliseconds on a loaded Cassandra) before the entity sees the others go, and the failover would wait for it.
+     */
+    static final Duration MASTER_SETTLE = Duration.ofMillis(20);
 
     private HostEntity(
             ActorContext<Command> ctx,
@@ -418,6 +428,7 @@ public final class HostEntity
                 .onCommand(AgentConnected.class, this::onConnected)
                 .onCommand(AgentDisconnected.class, this::onDisconnected)
                 .onCommand(Failover.class, this::onFailover)
+                .onCommand(ElectMaster.class, (s, c) -> southboundEffect(s, southbound.electAfterSettle(c.slot())))
                 .onCommand(CheckFailover.class, (s, c) -> checkFailover(s))
                 .onCommand(EndpointTold.class, (s, c) -> {
                     endpoints.told(c);
@@ -650,14 +661,14 @@ public final class HostEntity
     }
 
     private ReplyEffect<Event, HostState> onDisconnected(HostState s, AgentDisconnected c) {
-        boolean newMaster = southbound.disconnected(s, c.session());
+        String slot = southbound.slotName(c.session());
+        if (southbound.disconnected(s, c.session())) {
+            ctx.scheduleOnce(MASTER_SETTLE, ctx.getSelf(), new ElectMaster(slot));
+        }
         if (activeLostNanos == 0 && southbound.activeLost()) {
             activeLostNanos = System.nanoTime();
         }
-        if (!newMaster) {
-            return checkFailover(s);
-        }
-        return southboundEffect(s, true);
+        return checkFailover(s);
     }
 
     private ReplyEffect<Event, HostState> onAcked(HostState s, Acked c) {

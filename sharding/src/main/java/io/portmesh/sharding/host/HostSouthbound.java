@@ -85,7 +85,10 @@ final class HostSouthbound {
         return false;
     }
 
-    /** @return true when another connection of the slot takes over as master. */
+    /**
+     * A session is gone. @return true when it was its slot's master and other connections remain: the entity elects
+     * one of them after {@link HostEntity#MASTER_SETTLE} ({@link #electAfterSettle})
+     */
     boolean disconnected(HostState s, ActorRef<SessionCommand> ref) {
         Optional<AgentSlot> found = slotOf(ref);
         if (found.isEmpty()) {
@@ -105,14 +108,26 @@ final class HostSouthbound {
                         ctx.getSelf().path().name(),
                         slot.name,
                         gone.node());
-        Optional<ActorRef<SessionCommand>> next = slot.successor(this::isLocal);
-        if (next.isEmpty()) {
-            slot.noMaster();
-            completeWaiters(); // a slot without agent no longer holds back realization
+        slot.noMaster();
+        completeWaiters(); // a slot without master no longer holds back realization
+        if (slot.connections.isEmpty()) {
             applyTrunks(s); // a slot gone cannot forward: another may come up
             return false;
         }
-        slot.elect(next.get());
+        return true;
+    }
+
+    /**
+     * A slot that lost its master elects one of its remaining connections, unless they went meanwhile (an agent that
+     * dies closes all its connections at once: waiting {@link HostEntity#MASTER_SETTLE} spares a generation write
+     * that would only delay its failover) or another was elected already. @return true when a master was elected
+     */
+    boolean electAfterSettle(String slotName) {
+        AgentSlot slot = slots.get(slotName);
+        if (slot == null || slot.master() != null || slot.connections.isEmpty()) {
+            return false;
+        }
+        slot.elect(slot.successor(this::isLocal).orElseThrow());
         return true;
     }
 
