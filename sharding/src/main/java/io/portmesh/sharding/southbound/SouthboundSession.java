@@ -165,6 +165,13 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 })
                 .onMessage(Disconnected.class, m -> {
                     metrics.agentDisconnects.inc();
+                    if (watchedHost != null) {
+                        // at once, as an ordinary message: the entity's death watch of this session tells it too,
+                        // but a remote watch notification was seen to come 40-100 ms later, and a failover waits
+                        // for the last connection of a dead agent to be gone
+                        watchedHost.tell(
+                                new HostEntity.AgentDisconnected(getContext().getSelf()));
+                    }
                     return Behaviors.stopped();
                 })
                 .onSignal(PostStop.class, signal -> {
