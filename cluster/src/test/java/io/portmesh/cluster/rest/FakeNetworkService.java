@@ -71,6 +71,7 @@ public final class FakeNetworkService implements NetworkService {
     private volatile List<String> pendingHosts = List.of();
     private volatile Throwable failNext;
     private volatile boolean hangNext;
+    private volatile boolean failoverUnfinished;
 
     /** Every call as {@code name(arg, ...)}, in order. */
     public List<String> calls() {
@@ -92,6 +93,7 @@ public final class FakeNetworkService implements NetworkService {
         pendingHosts = List.of();
         failNext = null;
         hangNext = false;
+        failoverUnfinished = false;
         nextVni = 1000;
         nextPort = 1;
         nextVlan = 100;
@@ -105,6 +107,14 @@ public final class FakeNetworkService implements NetworkService {
     /** The next call's stage fails with {@code t}, as a real entity ask would. */
     public void failNext(Throwable t) {
         failNext = t;
+    }
+
+    /**
+     * The next failover answers as a Host entity does when its realization timeout passed first: the standby is the
+     * active slot, but the trunks are as they were (the old active's still up, the new one's still down).
+     */
+    public void failoverUnfinished() {
+        failoverUnfinished = true;
     }
 
     /** The next call's stage never completes, like an ask to an entity whose node vanished mid-request. */
@@ -215,12 +225,14 @@ public final class FakeNetworkService implements NetworkService {
                 throw new ConflictException("host: cannot fail over: the standby agent (slot " + to + ") of host " + id
                         + " does not hold the current plan yet");
             }
+            boolean done = !failoverUnfinished;
+            failoverUnfinished = false;
             List<HostInfo.SlotInfo> slots = h.slots().stream()
                     .map(s -> new HostInfo.SlotInfo(
                             s.slot(),
                             s.tunnelIp(),
                             s.slot().equals(to),
-                            s.slot().equals(to) ? "up" : "down",
+                            done ? (s.slot().equals(to) ? "up" : "down") : s.trunk(),
                             s.connections(),
                             s.holdsPlan()))
                     .toList();
