@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,7 +32,8 @@ import picocli.CommandLine.Spec;
             "",
             "Exit codes: 0 done; 1 refused by the controller (HTTP 4xx); 2 bad command line;",
             "3 controller failed or unreachable (HTTP 5xx, connection error);",
-            "4 accepted but not realized on every host within the wait (--wait, HTTP 202)."
+            "4 accepted but not realized on every host within the wait (--wait, HTTP 202),",
+            "  or a host failover not finished when the controller answered."
         })
 public final class PortmeshCtl implements Callable<Integer> {
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
@@ -123,6 +125,14 @@ public final class PortmeshCtl implements Callable<Integer> {
 
     /** Sends one request, prints the answer the way {@code -o} asks, and turns the status into the exit code. */
     int request(String method, String path, Object body, View view) {
+        return request(method, path, body, view, json -> null);
+    }
+
+    /**
+     * As {@link #request(String, String, Object, View)}; {@code unfinished} looks at a successful answer and says why
+     * the change is not finished yet (printed as a warning, exit code {@link #NOT_REALIZED}), or null.
+     */
+    int request(String method, String path, Object body, View view, Function<JsonNode, String> unfinished) {
         if (timeoutSeconds <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: must be positive");
         }
@@ -160,6 +170,11 @@ public final class PortmeshCtl implements Callable<Integer> {
         }
         if (reply.status() == 202 && (json == null || waitEnded(json))) {
             err.println("warning: accepted, but not yet realized on: " + pendingHosts(json));
+            return NOT_REALIZED;
+        }
+        String warning = json == null ? null : unfinished.apply(json);
+        if (warning != null) {
+            err.println("warning: " + warning);
             return NOT_REALIZED;
         }
         return OK;

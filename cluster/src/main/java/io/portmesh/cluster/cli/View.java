@@ -22,6 +22,28 @@ enum View {
             col("FLOWS", r -> text(r.get("flowsInstalled")) + "/" + text(r.get("flowsDesired"))),
             col("GENERATION", "masterGeneration"),
             col("REALIZED", "realized"))),
+    /** A host's switch VMs: one row per slot. */
+    SLOTS(List.of(
+            col("SLOT", "slot"),
+            col("TUNNEL-ENDPOINT", "tunnelIp"),
+            col("ACTIVE", r -> yesNo(r.get("active"))),
+            col("TRUNK", "trunk"),
+            col("CONNECTIONS", "connections"),
+            col("HOLDS-PLAN", r -> yesNo(r.get("holdsPlan"))))) {
+        @Override
+        List<JsonNode> rows(JsonNode body) {
+            List<JsonNode> rows = new ArrayList<>();
+            body.path("slots").forEach(rows::add);
+            return rows;
+        }
+    },
+    /** One host: its row as {@link #HOST} shows it, then its switch VMs as {@link #SLOTS}. */
+    HOST_DETAIL(List.of()) {
+        @Override
+        String render(JsonNode body) {
+            return HOST.render(body) + "\n" + SLOTS.render(body);
+        }
+    },
     PORT(List.of(
             col("ID", "id"),
             col("SWITCH", "switchId"),
@@ -97,6 +119,14 @@ enum View {
 
     String render(JsonNode body) {
         return Table.render(columns, rows(body));
+    }
+
+    /** true as yes, false as no, anything else as text. */
+    private static String yesNo(JsonNode flag) {
+        if (flag != null && flag.isBoolean()) {
+            return flag.asBoolean() ? "yes" : "no";
+        }
+        return text(flag);
     }
 
     private static String agents(JsonNode host) {

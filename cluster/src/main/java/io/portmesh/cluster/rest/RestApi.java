@@ -169,12 +169,26 @@ public final class RestApi extends AllDirectives {
                             return reply(() -> svc.createHost(id, tunnelIp), v -> created("/v1/hosts/" + id, v));
                         }))),
                         get(() -> reply(svc::listHosts, JsonCodec::ok)))),
-                path(
+                pathPrefix(
                         PathMatchers.segment(),
-                        raw -> get(() -> {
-                            HostId id = HostId.of(raw);
-                            return reply(() -> svc.getHost(id), JsonCodec::ok);
-                        })));
+                        raw -> concat(
+                                pathEnd(() -> get(() -> {
+                                    HostId id = HostId.of(raw);
+                                    return reply(() -> svc.getHost(id), JsonCodec::ok);
+                                })),
+                                path("failover", () -> post(() -> failover(raw))))));
+    }
+
+    /**
+     * A planned switch-over to the host's standby switch VM. The service answers once it is done or the realization
+     * timeout passed, so the call always waits: {@code ?wait=realized} is accepted and changes nothing, as on the
+     * creations; anything else in {@code wait} is refused.
+     */
+    private Route failover(String rawHostId) {
+        return waitParam(w -> noFields(() -> {
+            HostId id = HostId.of(rawHostId);
+            return reply(() -> svc.failover(id), JsonCodec::ok);
+        }));
     }
 
     private Route ports() {

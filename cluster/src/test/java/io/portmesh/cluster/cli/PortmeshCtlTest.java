@@ -98,6 +98,85 @@ class PortmeshCtlTest {
     }
 
     @Test
+    void hostGetShowsItsSwitchVmsAsASecondTable() {
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        Result registered = ctl("host", "get", "esx-1", "-o", "table");
+        assertThat(registered.exit()).as(registered.err()).isZero();
+        assertThat(registered.out().lines().toList())
+                .containsExactly(
+                        "ID     TUNNEL-IP  AGENTS  VLANS  FLOWS  GENERATION  REALIZED",
+                        "esx-1  10.0.0.1   -       0      0/0    0           true",
+                        "",
+                        "SLOT  TUNNEL-ENDPOINT  ACTIVE  TRUNK    CONNECTIONS  HOLDS-PLAN",
+                        "a     10.0.0.1         yes     unknown  0            no");
+
+        rest.fake().standbyReady("esx-1", "10.0.0.2");
+        Result pair = ctl("host", "get", "esx-1", "-o", "table");
+        assertThat(pair.out().lines().skip(3).toList())
+                .containsExactly(
+                        "SLOT  TUNNEL-ENDPOINT  ACTIVE  TRUNK  CONNECTIONS  HOLDS-PLAN",
+                        "a     10.0.0.1         yes     up     1            yes",
+                        "b     10.0.0.2         no      down   1            yes");
+    }
+
+    @Test
+    void hostFailoverSwitchesToTheStandbyAndPrintsTheSlotsAfterwards() throws Exception {
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        rest.fake().standbyReady("esx-1", "10.0.0.2");
+        rest.fake().clearCalls();
+
+        Result failover = ctl("host", "failover", "esx-1", "-o", "table");
+        assertThat(failover.exit()).as(failover.err()).isZero();
+        assertThat(failover.err()).isEmpty();
+        assertThat(failover.out().lines().toList())
+                .containsExactly(
+                        "SLOT  TUNNEL-ENDPOINT  ACTIVE  TRUNK  CONNECTIONS  HOLDS-PLAN",
+                        "a     10.0.0.1         no      down   1            yes",
+                        "b     10.0.0.2         yes     up     1            yes");
+
+        Result back = ctl("host", "failover", "esx-1");
+        assertThat(back.exit()).as(back.err()).isZero();
+        assertThat(back.json().get("activeSlot").asText()).isEqualTo("a");
+        assertThat(back.json().get("tunnelIp").asText()).isEqualTo("10.0.0.1");
+        assertThat(back.json().get("slots").size()).isEqualTo(2);
+        assertThat(rest.fake().calls()).containsExactly("failover(esx-1)", "failover(esx-1)");
+    }
+
+    @Test
+    void aFailoverTheControllerAnsweredBeforeTheNewTrunkWasUpExitsWith4() {
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        rest.fake().standbyReady("esx-1", "10.0.0.2");
+        rest.fake().failoverUnfinished();
+        Result r = ctl("host", "failover", "esx-1", "-o", "table");
+        assertThat(r.exit()).isEqualTo(PortmeshCtl.NOT_REALIZED);
+        assertThat(r.out()).contains("b     10.0.0.2         yes     down");
+        assertThat(r.err())
+                .isEqualTo("warning: host esx-1 switched to slot b, but its trunk is not confirmed up yet (down): the"
+                        + " switch-over may still be under way; see 'portmeshctl host get esx-1'\n");
+    }
+
+    @Test
+    void aFailoverWithoutAReadyStandbyOrOfAnUnknownHostIsRefused() {
+        ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
+        Result noStandby = ctl("host", "failover", "esx-1");
+        assertThat(noStandby.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(noStandby.out()).isEmpty();
+        assertThat(noStandby.err())
+                .isEqualTo("error: host: cannot fail over: host esx-1 has no standby agent (slot b) connected"
+                        + " (conflict, HTTP 409)\n");
+
+        Result unknown = ctl("host", "failover", "esx-9");
+        assertThat(unknown.exit()).isEqualTo(PortmeshCtl.REFUSED);
+        assertThat(unknown.err()).contains("esx-9").contains("HTTP 404");
+
+        Result noHost = ctl("host", "failover");
+        assertThat(noHost.exit()).isEqualTo(PortmeshCtl.USAGE);
+        assertThat(noHost.err()).contains("HOST");
+        assertThat(rest.fake().calls())
+                .containsExactly("createHost(esx-1, 10.0.0.1)", "failover(esx-1)", "failover(esx-9)");
+    }
+
+    @Test
     void portLifecycle() throws Exception {
         ctl("switch", "create", "blue");
         ctl("host", "create", "esx-1", "--tunnel-ip", "10.0.0.1");
@@ -331,6 +410,9 @@ class PortmeshCtlTest {
         Result r = ctl("--help");
         assertThat(r.exit()).isZero();
         assertThat(r.out()).contains("switch", "host", "port", "cluster", "Exit codes");
+        Result host = ctl("host", "--help");
+        assertThat(host.exit()).isZero();
+        assertThat(host.out()).contains("create", "list", "get", "failover");
         Result port = ctl("port", "--help");
         assertThat(port.exit()).isZero();
         assertThat(port.out())

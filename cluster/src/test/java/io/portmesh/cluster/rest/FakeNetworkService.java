@@ -71,6 +71,7 @@ public final class FakeNetworkService implements NetworkService {
     private volatile List<String> pendingHosts = List.of();
     private volatile Throwable failNext;
     private volatile boolean hangNext;
+    private volatile boolean failoverUnfinished;
 
     /** Every call as {@code name(arg, ...)}, in order. */
     public List<String> calls() {
@@ -92,6 +93,7 @@ public final class FakeNetworkService implements NetworkService {
         pendingHosts = List.of();
         failNext = null;
         hangNext = false;
+        failoverUnfinished = false;
         nextVni = 1000;
         nextPort = 1;
         nextVlan = 100;
@@ -105,6 +107,14 @@ public final class FakeNetworkService implements NetworkService {
     /** The next call's stage fails with {@code t}, as a real entity ask would. */
     public void failNext(Throwable t) {
         failNext = t;
+    }
+
+    /**
+     * The next failover answers as a Host entity does when its realization timeout passed first: the standby is the
+     * active slot, but the trunks are as they were (the old active's still up, the new one's still down).
+     */
+    public void failoverUnfinished() {
+        failoverUnfinished = true;
     }
 
     /** The next call's stage never completes, like an ask to an entity whose node vanished mid-request. */
@@ -152,13 +162,15 @@ public final class FakeNetworkService implements NetworkService {
                 throw new ConflictException("host " + id + " already exists");
             }
             hosts.values().stream()
-                    .filter(h -> h.tunnelIp().equals(tunnelIp.toString()))
+                    .filter(h -> registeredTunnelIp(h).equals(tunnelIp.toString()))
                     .findFirst()
                     .ifPresent(h -> {
                         throw new ConflictException(
                                 "tunnelIp: tunnel IP " + tunnelIp + " is already used by host " + h.id());
                     });
-            HostInfo h = new HostInfo(id.value(), tunnelIp.toString(), List.of(), 0, 0, 0, 0, true, 0);
+            String ip = tunnelIp.toString();
+            // as a Host entity answers it before any agent connected: slot a active, its trunk not read yet
+            HostInfo h = host(id.value(), ip, "a", List.of(new HostInfo.SlotInfo("a", ip, true, "unknown", 0, false)));
             hosts.put(id.value(), h);
             return h;
         });
@@ -172,6 +184,76 @@ public final class FakeNetworkService implements NetworkService {
     @Override
     public CompletionStage<HostInfo> getHost(HostId id) {
         return call("getHost(" + id + ")", () -> host(id.value()));
+    }
+
+    /**
+     * Both switch VMs of a host connected and holding the plan, as a Host entity shows them: slot a active with its
+     * trunk up, slot b the standby at {@code standbyTunnelIp} with its trunk down.
+     */
+    public synchronized void standbyReady(String hostId, String standbyTunnelIp) {
+        String tepA = registeredTunnelIp(host(hostId));
+        hosts.put(
+                hostId,
+                host(
+                        hostId,
+                        tepA,
+                        "a",
+                        List.of(
+                                new HostInfo.SlotInfo("a", tepA, true, "up", 1, true),
+                                new HostInfo.SlotInfo("b", standbyTunnelIp, false, "down", 1, true))));
+    }
+
+    /**
+     * Switches the host to its other slot as a planned failover that completed does (the new active's trunk up, the
+     * old one's down); refused as the Host entity refuses it when the other slot is not connected or does not hold
+     * the plan.
+     */
+    @Override
+    public CompletionStage<HostInfo> failover(HostId id) {
+        return call("failover(" + id + ")", () -> {
+            HostInfo h = host(id.value());
+            String to = h.activeSlot().equals("a") ? "b" : "a";
+            HostInfo.SlotInfo standby = h.slots().stream()
+                    .filter(s -> s.slot().equals(to))
+                    .findFirst()
+                    .orElse(null);
+            if (standby == null || standby.connections() == 0) {
+                throw new ConflictException(
+                        "host: cannot fail over: host " + id + " has no standby agent (slot " + to + ") connected");
+            }
+            if (!standby.holdsPlan()) {
+                throw new ConflictException("host: cannot fail over: the standby agent (slot " + to + ") of host " + id
+                        + " does not hold the current plan yet");
+            }
+            boolean done = !failoverUnfinished;
+            failoverUnfinished = false;
+            List<HostInfo.SlotInfo> slots = h.slots().stream()
+                    .map(s -> new HostInfo.SlotInfo(
+                            s.slot(),
+                            s.tunnelIp(),
+                            s.slot().equals(to),
+                            done ? (s.slot().equals(to) ? "up" : "down") : s.trunk(),
+                            s.connections(),
+                            s.holdsPlan()))
+                    .toList();
+            HostInfo failedOver = host(h.id(), standby.tunnelIp(), to, slots);
+            hosts.put(h.id(), failedOver);
+            return failedOver;
+        });
+    }
+
+    /** The tunnel IP the host was registered with: slot a's, whichever slot is active. */
+    private static String registeredTunnelIp(HostInfo h) {
+        return h.slots().stream()
+                .filter(s -> s.slot().equals("a"))
+                .map(HostInfo.SlotInfo::tunnelIp)
+                .findFirst()
+                .orElse(h.tunnelIp());
+    }
+
+    /** A host with no ports and these slots, reached at {@code tunnelIp} (the active slot's). */
+    private static HostInfo host(String id, String tunnelIp, String activeSlot, List<HostInfo.SlotInfo> slots) {
+        return new HostInfo(id, tunnelIp, List.of(), 0, 0, 0, 0, true, 0, activeSlot, slots);
     }
 
     @Override

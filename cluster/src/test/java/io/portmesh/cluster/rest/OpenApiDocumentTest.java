@@ -65,6 +65,7 @@ class OpenApiDocumentTest {
                         "POST /v1/hosts",
                         "GET /v1/hosts",
                         "GET /v1/hosts/{hostId}",
+                        "POST /v1/hosts/{hostId}/failover",
                         "GET /v1/ports/{portId}",
                         "DELETE /v1/ports/{portId}",
                         "PUT /v1/ports/{portId}/binding",
@@ -101,6 +102,23 @@ class OpenApiDocumentTest {
         for (String code : codes) {
             assertThat(enumLines).as(code).contains(code);
         }
+    }
+
+    @Test
+    void theHostSchemaListsEveryFieldTheApiAnswersAndTheFailoverSaysWhenItAnswers() {
+        String doc = document();
+        String host = doc.substring(doc.indexOf("    HostInfo:"), doc.indexOf("    PortInfo:"));
+        for (var c : io.portmesh.sharding.service.HostInfo.class.getRecordComponents()) {
+            assertThat(host).as(c.getName()).contains("        " + c.getName() + ":");
+        }
+        String slot = host.substring(host.indexOf("    SlotInfo:"));
+        for (var c : io.portmesh.sharding.service.HostInfo.SlotInfo.class.getRecordComponents()) {
+            assertThat(slot).as(c.getName()).contains("        " + c.getName() + ":");
+        }
+        String failover =
+                doc.substring(doc.indexOf("  /v1/hosts/{hostId}/failover:"), doc.indexOf("  /v1/ports/{portId}:"));
+        assertThat(failover)
+                .contains("No body, or `{}`", "realization timeout", "`?wait=realized` is accepted", "\"409\":");
     }
 
     @Test

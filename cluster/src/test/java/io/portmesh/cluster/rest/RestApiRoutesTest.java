@@ -261,6 +261,7 @@ class RestApiRoutesTest {
                         "/v1/switches/{switchId}/ports:",
                         "/v1/hosts:",
                         "/v1/hosts/{hostId}:",
+                        "/v1/hosts/{hostId}/failover:",
                         "/v1/ports/{portId}:",
                         "/v1/ports/{portId}/binding:",
                         "/v1/ports/{portId}/migration:",

@@ -64,6 +64,11 @@ public final class MeteredNetworkService implements NetworkService {
     }
 
     @Override
+    public CompletionStage<HostInfo> failover(HostId id) {
+        return ok("failover_host", () -> inner.failover(id));
+    }
+
+    @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
         return ok("create_port", () -> inner.createPort(switchId, mac, ips, name));
     }

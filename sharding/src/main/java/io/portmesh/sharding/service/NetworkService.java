@@ -35,6 +35,15 @@ public interface NetworkService {
 
     CompletionStage<HostInfo> getHost(HostId id);
 
+    /**
+     * A planned switch-over of the host to its standby switch VM (docs/architecture.md section 7.2), make-before-break:
+     * the peers are re-pointed to the standby's tunnel endpoint, then the active's trunk goes down and the standby's
+     * up. Answers the host once done, or as it is when the realization timeout passed (the new active slot's trunk
+     * is then not yet {@code up}). Refused: an unknown host (404), a standby that is not connected, did not announce
+     * its tunnel endpoint or does not hold the current plan yet, or a failover already under way (409).
+     */
+    CompletionStage<HostInfo> failover(HostId id);
+
     CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name);
 
     CompletionStage<PortInfo> getPort(PortId id);

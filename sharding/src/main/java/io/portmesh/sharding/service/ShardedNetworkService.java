@@ -32,6 +32,9 @@ import org.apache.pekko.pattern.StatusReply;
 
 /** {@link NetworkService} on the sharded entities. Stateless: any node answers any request. */
 public final class ShardedNetworkService implements NetworkService {
+    /** Time for an entity's answer to come back after its own deadline (as the port entities' client timeouts). */
+    private static final Duration REPLY_MARGIN = Duration.ofSeconds(1);
+
     private final ActorSystem<?> system;
     private final ClusterSharding sharding;
     private final TopologyView view;
@@ -142,6 +145,27 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<HostInfo> getHost(HostId id) {
         return ask(host(id.value()), HostEntity.Get::new, EntityCall.read("host " + id));
+    }
+
+    /**
+     * The Host entity answers within its own deadline: it persists the new active slot, then answers once the
+     * standby's trunk is up and the peers are re-pointed, or with the host as it is when the realization timeout
+     * passed. So the ask waits for that: the ask timeout for the entity to start and persist, the realization
+     * timeout, and a margin for the answer's way back.
+     */
+    @Override
+    public CompletionStage<HostInfo> failover(HostId id) {
+        String entity = "host " + id;
+        return ask(
+                host(id.value()),
+                HostEntity.Failover::new,
+                EntityCall.change(entity, "fail over to its standby switch VM", entity),
+                failoverClientTimeout(askTimeout, realizeTimeout));
+    }
+
+    /** How long a caller of {@link #failover} waits for the Host entity's answer; see there. */
+    static Duration failoverClientTimeout(Duration askTimeout, Duration realizeTimeout) {
+        return askTimeout.plus(realizeTimeout).plus(REPLY_MARGIN);
     }
 
     @Override
