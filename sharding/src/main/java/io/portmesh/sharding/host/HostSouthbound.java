@@ -183,6 +183,7 @@ final class HostSouthbound {
         if (slot.get().readArrived(c.session(), c.seq(), installed, trunk)) {
             metrics.reconciliations.inc();
             pushWholePlans(s);
+            applyTrunks(s); // a trunk now known down may let the other slot's come up
         }
     }
 

@@ -133,6 +133,32 @@ class HostFailoverEntityTest {
                         org.assertj.core.groups.Tuple.tuple("b", "10.0.0.2", "down"));
     }
 
+    /**
+     * The standby connected before the active agent was read: its trunk state was unknown when the active's plan was
+     * pushed, so the active's trunk had to wait, and comes up as soon as the standby's read shows its trunk down.
+     */
+    @Test
+    void theActiveTrunkComesUpOnceTheStandbysReadShowsItDown() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        kit.runCommand(new HostEntity.AgentConnected(a.ref(), "a", "00:0a", NODE, "127.0.0.1:1", "10.0.0.1"));
+        a.expectMessageClass(SessionCommand.SetRole.class);
+        long readA = a.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostEntity.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:2", "10.0.0.2"));
+        a.expectMessageClass(SessionCommand.SetRole.class);
+        b.expectMessageClass(SessionCommand.SetRole.class);
+        long readB = b.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostEntity.Installed(a.ref(), readA, new byte[0], new byte[0], ports(false)));
+        SessionCommand.Push wholeA = a.expectMessageClass(SessionCommand.Push.class);
+        assertThat(trunkOf(wholeA))
+                .as("b's trunk is unknown: a stays down for now")
+                .isEmpty();
+        kit.runCommand(new HostEntity.Acked(a.ref(), wholeA.seq()));
+        kit.runCommand(new HostEntity.Installed(b.ref(), readB, new byte[0], new byte[0], ports(false)));
+        assertThat(trunkOf(b.expectMessageClass(SessionCommand.Push.class))).isEmpty();
+        assertThat(trunkOf(a.expectMessageClass(SessionCommand.Push.class))).contains(true);
+    }
+
     @Test
     void aSingleAgentWhoseTrunkIsAlreadyUpGetsNoPortMod() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
