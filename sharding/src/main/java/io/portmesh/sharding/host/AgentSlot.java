@@ -194,9 +194,14 @@ final class AgentSlot {
         return isMaster(from) && seq >= validFrom;
     }
 
-    /** The master has every change up to {@code version} (in this sync). */
+    /**
+     * The master has every change up to {@code version} (in this sync): it acknowledged that version, or it
+     * acknowledged every push of this sync. The second matters when the plan version moved on without a push to this
+     * slot (another slot's new master raised the generation, an empty change): a slot in sync gets every change, so
+     * one with nothing unacknowledged holds the whole current plan.
+     */
     boolean realized(long version) {
-        return master != null && sync == Sync.SYNCED && ackedVersion >= version;
+        return master != null && sync == Sync.SYNCED && (ackedVersion >= version || unacked.isEmpty());
     }
 
     /** The trunk's hardware address (for a PORT_MOD), -1 while unknown. */

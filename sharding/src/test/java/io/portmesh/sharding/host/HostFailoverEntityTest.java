@@ -159,6 +159,28 @@ class HostFailoverEntityTest {
         assertThat(trunkOf(a.expectMessageClass(SessionCommand.Push.class))).contains(true);
     }
 
+    /**
+     * Slot b's agent reconnects (a new master, a new generation, a new plan version) while slot a's stays in sync
+     * with nothing to acknowledge: a change that changes nothing is realized at once, not after the realization
+     * timeout (before, b's acknowledged version was older than the new generation's and nothing was ever pushed to
+     * b to bring it up to date).
+     * (A's agent gets the new generation's role but no push: nothing changed for it.)
+     */
+    @Test
+    void aSlotInSyncWithNothingUnacknowledgedHoldsThePlanAfterTheOtherSlotsNewGeneration() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        connect(b, "b", "10.0.0.2", false);
+        kit.runCommand(new HostEntity.AgentDisconnected(b.ref()));
+        TestProbe<SessionCommand> again = testKit.createTestProbe();
+        connect(again, "b", "10.0.0.2", false);
+        var probe = testKit.<StatusReply<HostEntity.Applied>>createTestProbe();
+        kit.runCommand(new HostEntity.ApplySwitchMembers("blue", BLUE, true, probe.ref()));
+        assertThat(probe.receiveMessage(Duration.ofMillis(500)).getValue().realized())
+                .isTrue();
+    }
+
     @Test
     void aSingleAgentWhoseTrunkIsAlreadyUpGetsNoPortMod() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
