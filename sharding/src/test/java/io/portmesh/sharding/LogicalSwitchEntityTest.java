@@ -455,8 +455,8 @@ class LogicalSwitchEntityTest {
         long before = kit.getState().version();
 
         var r = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.1.1", 1, true, replyTo));
-        assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", 1));
+                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.1.1", null, 1, true, replyTo));
+        assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", null, 1));
         assertThat(r.reply().isSuccess()).isTrue();
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
         assertThat(kit.getState().members().get("p2").tunnelIp()).isEqualTo("10.0.0.2");
@@ -473,10 +473,18 @@ class LogicalSwitchEntityTest {
                 .isEqualTo(new LogicalSwitchEntity.BindingChanged("p3", "esx-1", "10.0.1.1", null, null));
 
         var stale = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.0.1", 1, false, replyTo));
+                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.0.1", null, 1, false, replyTo));
         assertThat(stale.hasNoEvents()).isTrue();
         assertThat(stale.reply().isSuccess()).isTrue();
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
+
+        // its standby becomes known (same epoch): peers send a copy of every frame there
+        var standby = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
+                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.1.1", "10.0.1.2", 1, false, replyTo));
+        assertThat(standby.event())
+                .isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", "10.0.1.2", 1));
+        assertThat(kit.getState().members().get("p1").standbyTunnelIp()).isEqualTo("10.0.1.2");
+        assertThat(kit.getState().members().get("p2").standbyTunnelIp()).isNull();
 
         kit.restart(); // the endpoint is persisted: replay gives the same members
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");

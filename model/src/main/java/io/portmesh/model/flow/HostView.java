@@ -54,8 +54,9 @@ public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort>
 
     /**
      * A member of one of this host's logical switches, bound on the host whose tunnel endpoint is {@code tunnelIp}.
-     * While it moves live, {@code alsoTunnelIp} is the endpoint of the host it moves to (null otherwise): frames to
-     * it go to both hosts, and both are flooded to (docs/architecture.md section 7.1). An {@code alsoTunnelIp} equal
+     * While it moves live, {@code alsoTunnelIp} is the endpoint of the host it moves to (docs/architecture.md section
+     * 7.1); otherwise, when its host has a standby switch VM, the standby's endpoint (section 7.2); null when neither:
+     * frames to it go to both endpoints, and both are flooded to. An {@code alsoTunnelIp} equal
      * to {@code tunnelIp} is no move: it is made null here, so that both spellings are one equal entry.
      */
     public record RemotePort(PortId port, Mac mac, Vni vni, Ipv4 tunnelIp, Ipv4 alsoTunnelIp) {

@@ -20,6 +20,7 @@ final class HostEndpoints {
     private final HostEntity.SwitchDirectory switches;
     private long epoch = -1;
     private String tep;
+    private String standbyTep;
     private String host;
     private final Set<String> pending = new TreeSet<>();
     private Runnable whenDone = () -> {};
@@ -29,10 +30,14 @@ final class HostEndpoints {
         this.switches = switches;
     }
 
-    /** Announces the host's active endpoint to every switch it has ports in; {@code done} once all of them answered. */
-    void announce(HostState s, Runnable done) {
+    /**
+     * Announces the host's active endpoint, and its standby's ({@code standbyTep}, null: none, or dual delivery off), to
+     * every switch it has ports in; {@code done} once all of them answered.
+     */
+    void announce(HostState s, String standbyTep, Runnable done) {
         epoch = s.endpointEpoch();
         tep = s.activeTep();
+        this.standbyTep = standbyTep;
         host = s.id();
         pending.clear();
         s.bindings().values().forEach(b -> pending.add(b.switchId()));
@@ -47,7 +52,7 @@ final class HostEndpoints {
     private void ask(String switchId) {
         long asked = epoch;
         ctx.pipeToSelf(
-                switches.setEndpoint(switchId, host, tep, asked),
+                switches.setEndpoint(switchId, host, tep, standbyTep, asked),
                 (ok, e) -> new HostEntity.EndpointTold(switchId, asked, e == null ? null : e.toString()));
     }
 

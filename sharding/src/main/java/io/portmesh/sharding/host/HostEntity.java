@@ -130,7 +130,8 @@ public final class HostEntity
         CompletionStage<SwitchMembers> members(String switchId);
 
         /** Completes once the switch persisted the endpoint and its hosts' agents acknowledged it. */
-        default CompletionStage<?> setEndpoint(String switchId, String host, String tunnelIp, long epoch) {
+        default CompletionStage<?> setEndpoint(
+                String switchId, String host, String tunnelIp, String standbyTunnelIp, long epoch) {
             return java.util.concurrent.CompletableFuture.completedFuture(null);
         }
     }
@@ -264,6 +265,10 @@ public final class HostEntity
     private final HostEndpoints endpoints;
     private final HostFailover failover;
     private final Duration realizeTimeout;
+    /** Peers send the standby a copy of every frame ({@link #standbyTep}); default on. */
+    private final boolean dualDelivery;
+
+    static final String DUAL_DELIVERY = "portmesh.controller.failover.dual-delivery";
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
     /** When this incarnation started: before {@link #FAILOVER_START_GRACE} no failover without a loss seen. */
@@ -305,6 +310,8 @@ public final class HostEntity
         this.endpoints = new HostEndpoints(ctx, switches);
         this.failover = new HostFailover(io.portmesh.sharding.metrics.NodeMetrics.get(ctx.getSystem()));
         this.realizeTimeout = realizeTimeout;
+        com.typesafe.config.Config config = ctx.getSystem().settings().config();
+        this.dualDelivery = !config.hasPath(DUAL_DELIVERY) || config.getBoolean(DUAL_DELIVERY);
         if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
             fanout.hostStarted(hostId, ctx.getSelf());
         }
@@ -324,10 +331,12 @@ public final class HostEntity
             }
 
             @Override
-            public CompletionStage<?> setEndpoint(String switchId, String host, String tunnelIp, long epoch) {
+            public CompletionStage<?> setEndpoint(
+                    String switchId, String host, String tunnelIp, String standbyTunnelIp, long epoch) {
                 return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetHostEndpoint(host, tunnelIp, epoch, true, r),
+                                r -> new LogicalSwitchEntity.SetHostEndpoint(
+                                        host, tunnelIp, standbyTunnelIp, epoch, true, r),
                                 askTimeout.plus(realizeTimeout));
             }
         };
@@ -614,8 +623,9 @@ public final class HostEntity
                     southbound.recovered(s, inUse);
                     inUse.forEach(fetches::fetch);
                     arrivals.touch(s); // a port whose node died while it moved here resumes its move
-                    if (s.endpointEpoch() > 0) { // a failover's re-pointing may have been cut short: say it again
-                        endpoints.announce(s, () -> {});
+                    if (s.endpointEpoch() > 0 || standbyTep(s) != null) {
+                        // a failover's re-pointing may have been cut short, a standby learned: say it again
+                        endpoints.announce(s, standbyTep(s), () -> {});
                     }
                     ctx.scheduleOnce(FAILOVER_START_GRACE, ctx.getSelf(), new CheckFailover());
                 })
@@ -653,6 +663,9 @@ public final class HostEntity
                             if (newMaster) {
                                 southbound.announceRoles(ns);
                             }
+                            if (!failover.underway()) { // peers start sending the new standby its copies
+                                endpoints.announce(ns, standbyTep(ns), () -> {});
+                            }
                         })
                         .thenNoReply();
             }
@@ -678,6 +691,20 @@ public final class HostEntity
             failover.trunkConfirmed(slot, up, () -> info(s));
         }
         return checkFailover(s); // a standby that just got the plan may be what a lost active waited for
+    }
+
+    /**
+     * The endpoint peers send a copy of every frame to, so that the standby switch VM can deliver the last moments'
+     * frames when it takes over (docs/architecture.md section 7.2): the other slot's, when known and dual delivery is
+     * on ({@code portmesh.controller.failover.dual-delivery}); null otherwise.
+     */
+    private String standbyTep(HostState s) {
+        if (!dualDelivery) {
+            return null;
+        }
+        String other = HostState.FIRST_SLOT.equals(s.activeSlot()) ? "b" : HostState.FIRST_SLOT;
+        String tep = s.endpointOf(other);
+        return tep == null || tep.equals(s.activeTep()) ? null : tep;
     }
 
     /** Fails over when the active agent is lost on every node and a standby holds the plan. */
@@ -736,7 +763,7 @@ public final class HostEntity
                     failover.persisted(to, epoch, planned ? 0 : lost, replyTo, () -> info(ns));
                     southbound.failedOver();
                     southbound.applyTrunks(ns);
-                    endpoints.announce(ns, () -> ctx.getSelf().tell(new Repointed(epoch)));
+                    endpoints.announce(ns, standbyTep(ns), () -> ctx.getSelf().tell(new Repointed(epoch)));
                     if (replyTo != null) {
                         ctx.scheduleOnce(realizeTimeout, ctx.getSelf(), new FailoverDeadline(epoch));
                     }

@@ -54,14 +54,21 @@ final class HostPlan {
                 return null;
             }
             HostView.RemotePort r = new HostView.RemotePort(
-                    PortId.of(m.port()),
-                    Mac.parse(m.mac()),
-                    new Vni(vni),
-                    Ipv4.parse(m.tunnelIp()),
-                    m.isMoving() ? Ipv4.parse(m.movingToTunnelIp()) : null);
+                    PortId.of(m.port()), Mac.parse(m.mac()), new Vni(vni), Ipv4.parse(m.tunnelIp()), alsoTo(m));
             remotes.put(m.port(), r);
             return r;
         }
+    }
+
+    /**
+     * Where else a remote member's frames go: where it moves to (docs/architecture.md section 7.1), or else its host's
+     * standby switch VM (section 7.2), which keeps the last moments' frames to deliver if it takes over.
+     */
+    private static Ipv4 alsoTo(SwitchMembers.Member m) {
+        if (m.isMoving()) {
+            return Ipv4.parse(m.movingToTunnelIp());
+        }
+        return m.standbyTunnelIp() == null ? null : Ipv4.parse(m.standbyTunnelIp());
     }
 
     private final Map<String, Held> heldBySwitch = new HashMap<>();

@@ -104,14 +104,16 @@ public final class LogicalSwitchEntity
             implements Command, CborSerializable {}
 
     /**
-     * A host failed over to another switch VM (docs/architecture.md section 7.2): its members of this switch are
-     * reached at {@code tunnelIp} from now on, and bindings that name its older endpoint are corrected. Ignored (but
-     * told to the hosts again) when the switch holds this epoch or a newer one for the host. The reply comes once
+     * A host failed over to another switch VM, or learned its standby's endpoint (docs/architecture.md section 7.2):
+     * its members of this switch are reached at {@code tunnelIp} from now on, with a copy of every frame to
+     * {@code standbyTunnelIp} (null: no standby), and bindings that name an older endpoint are corrected. Ignored (but
+     * told to the hosts again) when it brings nothing new ({@link SwitchState#endpointChanges}). The reply comes once
      * every host of the switch answered, and with {@code awaitRealized} once their agents acknowledged.
      */
     public record SetHostEndpoint(
             String host,
             String tunnelIp,
+            String standbyTunnelIp,
             long epoch,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)
@@ -154,7 +156,8 @@ public final class LogicalSwitchEntity
     public record Deleted() implements Event {}
 
     /** A host's tunnel endpoint changed by a failover ({@link SetHostEndpoint}). */
-    public record HostEndpointChanged(String host, String tunnelIp, long epoch) implements Event {}
+    public record HostEndpointChanged(String host, String tunnelIp, String standbyTunnelIp, long epoch)
+            implements Event {}
 
     /** How a switch tells its hosts of a change: this node's {@link HostFanout} (a stub in unit tests). */
     @FunctionalInterface
@@ -361,7 +364,7 @@ public final class LogicalSwitchEntity
 
     private ReplyEffect<Event, SwitchState> onSetHostEndpoint(SwitchState s, SetHostEndpoint c) {
         Set<String> hosts = hostsOf(s.boundMembers());
-        if (!s.exists() || s.endpointEpoch(c.host()) >= c.epoch()) {
+        if (!s.exists() || !s.endpointChanges(c.host(), c.standbyTunnelIp(), c.epoch())) {
             // nothing new (a repeated ask whose answer was lost): the hosts hold it, or learn it again here
             inform(
                     new HostFanout.Update(switchId, null, s.boundMembers(), hosts),
@@ -372,7 +375,7 @@ public final class LogicalSwitchEntity
             return Effect().noReply();
         }
         return Effect()
-                .persist(new HostEndpointChanged(c.host(), c.tunnelIp(), c.epoch()))
+                .persist(new HostEndpointChanged(c.host(), c.tunnelIp(), c.standbyTunnelIp(), c.epoch()))
                 .thenRun(ns -> inform(
                         new HostFanout.Update(switchId, null, ns.boundMembers(), hosts),
                         hosts,
@@ -589,7 +592,9 @@ public final class LogicalSwitchEntity
                     return s.rebound(s.withCurrentEndpoints(new SwitchMembers.Member(
                             e.port(), m.mac(), e.host(), e.tunnelIp(), e.movingTo(), e.movingToTunnelIp())));
                 })
-                .onEvent(HostEndpointChanged.class, (s, e) -> s.endpointChanged(e.host(), e.tunnelIp(), e.epoch()))
+                .onEvent(
+                        HostEndpointChanged.class,
+                        (s, e) -> s.endpointChanged(e.host(), e.tunnelIp(), e.standbyTunnelIp(), e.epoch()))
                 .onEvent(Deleted.class, (s, e) -> s.deleted())
                 .build();
     }

@@ -23,14 +23,27 @@ public record SwitchMembers(int vni, long version, List<Member> members) impleme
     /**
      * A port of the switch; {@code host} and {@code tunnelIp} are null while it is not bound. While the port moves
      * live (docs/architecture.md section 7.1) {@code movingTo} and {@code movingToTunnelIp} name the host it moves to
-     * (null otherwise): the port is then on both hosts, and frames to it go to both.
+     * (null otherwise): the port is then on both hosts, and frames to it go to both. {@code standbyTunnelIp}: the
+     * endpoint of its host's standby switch VM (docs/architecture.md section 7.2), which gets a copy of every frame
+     * too, so that it can deliver the last moments' frames when it takes over; null when the host has none.
      */
     public record Member(
-            String port, String mac, String host, String tunnelIp, String movingTo, String movingToTunnelIp)
+            String port,
+            String mac,
+            String host,
+            String tunnelIp,
+            String movingTo,
+            String movingToTunnelIp,
+            String standbyTunnelIp)
             implements CborSerializable {
         /** A member that is not moving. */
         public Member(String port, String mac, String host, String tunnelIp) {
-            this(port, mac, host, tunnelIp, null, null);
+            this(port, mac, host, tunnelIp, null, null, null);
+        }
+
+        /** A member of a host without a standby switch VM (or before the switch knows it). */
+        public Member(String port, String mac, String host, String tunnelIp, String movingTo, String movingToTunnelIp) {
+            this(port, mac, host, tunnelIp, movingTo, movingToTunnelIp, null);
         }
 
         public boolean isBound() {

@@ -23,9 +23,10 @@ public record SwitchState(
     /**
      * A host's tunnel endpoint as its last failover set it (docs/architecture.md section 7.2), with the host's epoch
      * for it: it overrides the endpoint any binding of that host names, so that a binding answered just before the
-     * failover cannot bring the old endpoint back.
+     * failover cannot bring the old endpoint back. {@code standbyTunnelIp}: its standby switch VM's endpoint (null:
+     * none), which peers send a copy of every frame to.
      */
-    public record HostEndpoint(String tunnelIp, long epoch) implements CborSerializable {}
+    public record HostEndpoint(String tunnelIp, String standbyTunnelIp, long epoch) implements CborSerializable {}
 
     /** {@code endpoints} null: a state written before failover. */
     public SwitchState {
@@ -63,22 +64,28 @@ public record SwitchState(
                 m.host(),
                 at == null || m.tunnelIp() == null ? m.tunnelIp() : at.tunnelIp(),
                 m.movingTo(),
-                to == null || m.movingToTunnelIp() == null ? m.movingToTunnelIp() : to.tunnelIp());
+                to == null || m.movingToTunnelIp() == null ? m.movingToTunnelIp() : to.tunnelIp(),
+                at == null || m.tunnelIp() == null ? null : at.standbyTunnelIp());
     }
 
-    /** The epoch of the endpoint the switch holds for a host, -1 when none. */
-    public long endpointEpoch(String host) {
+    /**
+     * Whether {@link LogicalSwitchEntity.SetHostEndpoint} brings something new: a newer epoch (a failover), or the
+     * same epoch with another standby (a standby learned or lost).
+     */
+    public boolean endpointChanges(String host, String standbyTunnelIp, long epoch) {
         HostEndpoint e = endpoints.get(host);
-        return e == null ? -1 : e.epoch();
+        return e == null
+                || epoch > e.epoch()
+                || epoch == e.epoch() && !java.util.Objects.equals(standbyTunnelIp, e.standbyTunnelIp());
     }
 
     /**
      * A host's tunnel endpoint changed (a failover): its members point there, and the member list is a new version
      * that every host gets whole (no single change describes it).
      */
-    public SwitchState endpointChanged(String host, String tunnelIp, long epoch) {
+    public SwitchState endpointChanged(String host, String tunnelIp, String standbyTunnelIp, long epoch) {
         Map<String, HostEndpoint> e = new TreeMap<>(endpoints);
-        e.put(host, new HostEndpoint(tunnelIp, epoch));
+        e.put(host, new HostEndpoint(tunnelIp, standbyTunnelIp, epoch));
         SwitchState with = new SwitchState(id, vni, version + 1, members, null, e);
         Map<String, SwitchMembers.Member> m = new TreeMap<>();
         members.forEach((port, member) -> m.put(port, with.withCurrentEndpoints(member)));

@@ -43,7 +43,7 @@ class HostFailoverEntityTest {
     private static final String OTHER_NODE = "pekko://test@127.0.0.1:2";
     private static final SwitchMembers BLUE = new SwitchMembers(100, 1, List.of());
 
-    /** The endpoint asks the switches got: "switch host tep epoch". */
+    /** The endpoint asks the switches got: "switch host tep standbyTep epoch". */
     private final LinkedBlockingQueue<String> endpointAsks = new LinkedBlockingQueue<>();
     /** Endpoint asks held open until the test completes them (a planned failover waits for them). */
     private final Map<String, CompletableFuture<Object>> heldAsks = new ConcurrentHashMap<>();
@@ -60,8 +60,9 @@ class HostFailoverEntityTest {
             }
 
             @Override
-            public CompletionStage<?> setEndpoint(String switchId, String host, String tep, long epoch) {
-                endpointAsks.add(switchId + " " + host + " " + tep + " " + epoch);
+            public CompletionStage<?> setEndpoint(
+                    String switchId, String host, String tep, String standbyTep, long epoch) {
+                endpointAsks.add(switchId + " " + host + " " + tep + " " + standbyTep + " " + epoch);
                 if (!holdAsks) {
                     return CompletableFuture.completedFuture(null);
                 }
@@ -110,6 +111,18 @@ class HostFailoverEntityTest {
     /** The trunk state a push sets, if it carries a PORT_MOD. */
     private static Optional<Boolean> trunkOf(SessionCommand.Push p) {
         return TrunkWire.readPortMod(p.messages());
+    }
+
+    /** Whether the switches get this endpoint ask within 2 s (earlier asks, e.g. the standby's announcement, skipped). */
+    private boolean awaitAsk(String wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        String ask;
+        while ((ask = endpointAsks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
+            if (ask.equals(wanted)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private HostInfo info() {
@@ -182,6 +195,16 @@ class HostFailoverEntityTest {
     }
 
     @Test
+    void theStandbysEndpointIsAnnouncedToTheSwitchesWhenItIsFirstSeen() throws Exception {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        assertThat(endpointAsks).as("no standby yet: nothing to announce").isEmpty();
+        connect(b, "b", "10.0.0.2", false);
+        assertThat(awaitAsk("blue esx-1 10.0.0.1 10.0.0.2 0")).isTrue();
+    }
+
+    @Test
     void aSingleAgentWhoseTrunkIsAlreadyUpGetsNoPortMod() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         assertThat(trunkOf(connect(a, "a", null, true))).isEmpty();
@@ -208,7 +231,7 @@ class HostFailoverEntityTest {
                         "b", false, "the agent of slot a is lost on every controller node", 1));
         SessionCommand.Push up = b.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(up)).contains(true);
-        assertThat(endpointAsks.poll(2, TimeUnit.SECONDS)).isEqualTo("blue esx-1 10.0.0.2 1");
+        assertThat(awaitAsk("blue esx-1 10.0.0.2 10.0.0.1 1")).isTrue();
         kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
         HostInfo h = info();
         assertThat(h.activeSlot()).isEqualTo("b");
@@ -234,7 +257,7 @@ class HostFailoverEntityTest {
         var lost = kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
         assertThat(lost.hasNoEvents()).isTrue();
         assertThat(info().activeSlot()).isEqualTo("a");
-        assertThat(endpointAsks).isEmpty();
+        assertThat(endpointAsks).as("only the standby's announcement").allMatch(ask -> ask.endsWith(" 0"));
     }
 
     @Test
@@ -249,7 +272,7 @@ class HostFailoverEntityTest {
         var result = kit.runCommand(new HostEntity.Failover(caller.ref()));
         assertThat(result.events())
                 .containsExactly(new HostEntity.ActiveSlotChanged("b", true, "requested through the API", 1));
-        assertThat(endpointAsks.poll(2, TimeUnit.SECONDS)).isEqualTo("blue esx-1 10.0.0.2 1");
+        assertThat(awaitAsk("blue esx-1 10.0.0.2 10.0.0.1 1")).isTrue();
         // until the peers are re-pointed, the old active forwards and the new one stays down
         a.expectNoMessage(Duration.ofMillis(200));
         b.expectNoMessage(Duration.ofMillis(1));
