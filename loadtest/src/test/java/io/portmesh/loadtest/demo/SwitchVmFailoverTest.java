@@ -335,6 +335,14 @@ class SwitchVmFailoverTest {
 
     private static StreamStats finish(FrameStream s) throws InterruptedException {
         s.stop();
-        return s.awaitReceived(Duration.ofSeconds(2));
+        // generous: on a loaded machine a switch VM's socket (4 MiB) may still hold a backlog when the sender stops;
+        // a frame that arrives late is not lost (the wait ends as soon as every frame is in)
+        long stopped = System.nanoTime();
+        StreamStats stats = s.awaitReceived(Duration.ofSeconds(10));
+        long waited = (System.nanoTime() - stopped) / 1_000_000;
+        if (waited > 500) {
+            System.out.printf("(the last frames took %d ms to arrive after the sender stopped)%n", waited);
+        }
+        return stats;
     }
 }
