@@ -24,6 +24,24 @@ final class HostEndpoints {
     private String host;
     private final Set<String> pending = new TreeSet<>();
     private Runnable whenDone = () -> {};
+    /** Whether this incarnation announced anything yet. */
+    private boolean announced;
+
+    /**
+     * Announces the host's endpoints if they differ from what this incarnation last announced: a standby that became
+     * ready or was lost. An incarnation that announced nothing yet announces when the host failed over before (a
+     * re-pointing may have been cut short) or has a standby.
+     */
+    void announceIfChanged(HostState s, String standbyTep) {
+        boolean same = announced
+                ? s.endpointEpoch() == epoch
+                        && s.activeTep().equals(tep)
+                        && java.util.Objects.equals(standbyTep, this.standbyTep)
+                : s.endpointEpoch() == 0 && standbyTep == null;
+        if (!same) {
+            announce(s, standbyTep, () -> {});
+        }
+    }
 
     HostEndpoints(ActorContext<HostEntity.Command> ctx, HostEntity.SwitchDirectory switches) {
         this.ctx = ctx;
@@ -35,13 +53,19 @@ final class HostEndpoints {
      * every switch it has ports in; {@code done} once all of them answered.
      */
     void announce(HostState s, String standbyTep, Runnable done) {
+        // the same epoch again (the standby changed while a failover's asks run): its completion is still awaited
+        Runnable before = s.endpointEpoch() == epoch ? whenDone : () -> {};
         epoch = s.endpointEpoch();
         tep = s.activeTep();
         this.standbyTep = standbyTep;
         host = s.id();
+        announced = true;
         pending.clear();
         s.bindings().values().forEach(b -> pending.add(b.switchId()));
-        whenDone = done;
+        whenDone = () -> {
+            before.run();
+            done.run();
+        };
         if (pending.isEmpty()) {
             finish();
             return;

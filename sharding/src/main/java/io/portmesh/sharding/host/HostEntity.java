@@ -438,7 +438,14 @@ public final class HostEntity
                 .onCommand(AgentDisconnected.class, this::onDisconnected)
                 .onCommand(Failover.class, this::onFailover)
                 .onCommand(ElectMaster.class, (s, c) -> southboundEffect(s, southbound.electAfterSettle(c.slot())))
-                .onCommand(CheckFailover.class, (s, c) -> checkFailover(s))
+                .onCommand(CheckFailover.class, (s, c) -> {
+                    southbound.applyTrunks(s); // slots not seen since the start no longer hold a trunk back
+                    ReplyEffect<Event, HostState> effect = checkFailover(s);
+                    // once the sessions announced themselves: a failover's re-pointing may have been cut short by
+                    // the last incarnation's end, and the standby (if ready) gets its copies
+                    announceStandbyIfChanged(s);
+                    return effect;
+                })
                 .onCommand(EndpointTold.class, (s, c) -> {
                     endpoints.told(c);
                     return Effect().noReply();
@@ -623,10 +630,6 @@ public final class HostEntity
                     southbound.recovered(s, inUse);
                     inUse.forEach(fetches::fetch);
                     arrivals.touch(s); // a port whose node died while it moved here resumes its move
-                    if (s.endpointEpoch() > 0 || standbyTep(s) != null) {
-                        // a failover's re-pointing may have been cut short, a standby learned: say it again
-                        endpoints.announce(s, standbyTep(s), () -> {});
-                    }
                     ctx.scheduleOnce(FAILOVER_START_GRACE, ctx.getSelf(), new CheckFailover());
                 })
                 .build();
@@ -663,12 +666,12 @@ public final class HostEntity
                             if (newMaster) {
                                 southbound.announceRoles(ns);
                             }
-                            if (!failover.underway()) { // peers start sending the new standby its copies
-                                endpoints.announce(ns, standbyTep(ns), () -> {});
-                            }
                         })
                         .thenNoReply();
             }
+        }
+        if (c.slot().equals(s.activeSlot())) {
+            activeLostNanos = 0; // the active is back: a later loss is timed afresh
         }
         return southboundEffect(s, southbound.connected(s, c));
     }
@@ -681,7 +684,16 @@ public final class HostEntity
         if (activeLostNanos == 0 && southbound.activeLost()) {
             activeLostNanos = System.nanoTime();
         }
-        return checkFailover(s);
+        ReplyEffect<Event, HostState> effect = checkFailover(s);
+        announceStandbyIfChanged(s); // a standby lost gets no more copies
+        return effect;
+    }
+
+    /** The standby's endpoint as the switches should have it now, announced when it changed (ready, or lost). */
+    private void announceStandbyIfChanged(HostState s) {
+        if (!failover.underway()) {
+            endpoints.announceIfChanged(s, standbyTep(s));
+        }
     }
 
     private ReplyEffect<Event, HostState> onAcked(HostState s, Acked c) {
@@ -690,7 +702,9 @@ public final class HostEntity
             ctx.getLog().info("host {}: trunk of slot {} confirmed {}", hostId, slot, up ? "up" : "down");
             failover.trunkConfirmed(slot, up, () -> info(s));
         }
-        return checkFailover(s); // a standby that just got the plan may be what a lost active waited for
+        ReplyEffect<Event, HostState> effect = checkFailover(s); // a standby that just got the plan may be awaited
+        announceStandbyIfChanged(s); // a standby that just got the plan gets copies from now on
+        return effect;
     }
 
     /**
@@ -704,13 +718,30 @@ public final class HostEntity
         }
         String other = HostState.FIRST_SLOT.equals(s.activeSlot()) ? "b" : HostState.FIRST_SLOT;
         String tep = s.endpointOf(other);
-        return tep == null || tep.equals(s.activeTep()) ? null : tep;
+        if (tep == null || tep.equals(s.activeTep()) || !southbound.ready(other)) {
+            return null; // no standby, or one that is gone or does not hold the plan: no copies
+        }
+        return tep;
     }
 
-    /** Fails over when the active agent is lost on every node and a standby holds the plan. */
+    /**
+     * Fails over when the active agent is lost on every node and a standby holds the plan. A failover under way whose
+     * target is lost too is abandoned first: the slot it left may be the one to go back to.
+     */
     private ReplyEffect<Event, HostState> checkFailover(HostState s) {
-        if (!s.exists() || failover.underway()) {
+        if (!s.exists()) {
             return Effect().noReply();
+        }
+        if (failover.underway()) {
+            if (southbound.connected(failover.target())) {
+                return Effect().noReply();
+            }
+            ctx.getLog()
+                    .warn(
+                            "host {}: the failover to slot {} is abandoned: that agent is lost too",
+                            hostId,
+                            failover.target());
+            failover.abandon(() -> info(s));
         }
         boolean graceOver = System.nanoTime() - startedNanos > FAILOVER_START_GRACE.toNanos();
         String to = southbound.failoverTarget(s, graceOver);
@@ -762,11 +793,13 @@ public final class HostEntity
                     activeLostNanos = 0;
                     failover.persisted(to, epoch, planned ? 0 : lost, replyTo, () -> info(ns));
                     southbound.failedOver();
+                    if (!planned) {
+                        southbound.holdTrunk(
+                                null); // an unplanned failover (or one back from a lost target) holds nothing
+                    }
                     southbound.applyTrunks(ns);
                     endpoints.announce(ns, standbyTep(ns), () -> ctx.getSelf().tell(new Repointed(epoch)));
-                    if (replyTo != null) {
-                        ctx.scheduleOnce(realizeTimeout, ctx.getSelf(), new FailoverDeadline(epoch));
-                    }
+                    ctx.scheduleOnce(realizeTimeout, ctx.getSelf(), new FailoverDeadline(epoch));
                 })
                 .thenNoReply();
     }

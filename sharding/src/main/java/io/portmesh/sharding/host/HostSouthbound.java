@@ -35,6 +35,8 @@ final class HostSouthbound {
     private final HostPlan plan = new HostPlan();
     /** By slot name, in name order (a, b). */
     private final Map<String, AgentSlot> slots = new TreeMap<>();
+    /** When this incarnation started (see {@link #othersCannotForward}). */
+    private final long startedNanos = System.nanoTime();
 
     private final RealizationWaiters waiters;
     /** Plan changes in this incarnation: the low half of the plan version. */
@@ -100,6 +102,9 @@ final class HostSouthbound {
             activeLost = true;
         }
         if (!slot.isMaster(ref)) {
+            if (slot.connections.isEmpty()) {
+                applyTrunks(s); // the slot is gone, master or not: another may come up
+            }
             return false;
         }
         ctx.getLog()
@@ -300,18 +305,55 @@ final class HostSouthbound {
         if (slot.trunkHw() < 0 || slot.trunkChanging() || slot.master() == null) {
             return null;
         }
-        boolean want = slot.name.equals(trunkHeldBy != null ? trunkHeldBy : s.activeSlot());
+        boolean want = slot.name.equals(forwardingSlot(s));
         if (slot.trunkUp() != null && slot.trunkUp() == want) {
             return null;
         }
-        if (want) {
-            for (AgentSlot other : slots.values()) {
-                if (other != slot && !other.cannotForward()) {
-                    return null;
+        if (want && !othersCannotForward(s, slot)) {
+            return null;
+        }
+        return want;
+    }
+
+    /**
+     * The slot whose trunk is to be up: the active one, or, while a planned failover re-points the peers, the old
+     * active it holds up (unless that one is gone: then nothing is held any more).
+     */
+    private String forwardingSlot(HostState s) {
+        if (trunkHeldBy != null) {
+            AgentSlot held = slots.get(trunkHeldBy);
+            if (held != null && !held.connections.isEmpty()) {
+                return trunkHeldBy;
+            }
+        }
+        return s.activeSlot();
+    }
+
+    /**
+     * Whether every other slot of the host cannot forward: each one seen in this incarnation has its trunk confirmed
+     * down or no connection left; a slot the host knows (slot a, or one that announced its endpoint) but has not seen
+     * since this incarnation started may still forward with its trunk up until the start grace is over (its sessions
+     * announce themselves within it).
+     */
+    private boolean othersCannotForward(HostState s, AgentSlot slot) {
+        for (AgentSlot other : slots.values()) {
+            if (other != slot && !other.cannotForward()) {
+                return false;
+            }
+        }
+        boolean graceOver = System.nanoTime() - startedNanos > HostEntity.FAILOVER_START_GRACE.toNanos();
+        if (!graceOver) {
+            java.util.Set<String> known =
+                    new java.util.TreeSet<>(s.slotEndpoints().keySet());
+            known.add(HostState.FIRST_SLOT);
+            known.remove(slot.name);
+            for (String name : known) {
+                if (!slots.containsKey(name)) {
+                    return false;
                 }
             }
         }
-        return want;
+        return true;
     }
 
     /**
@@ -341,6 +383,18 @@ final class HostSouthbound {
     void failedOver() {
         activeLost = false;
         downReported = false;
+    }
+
+    /** Whether a slot has a connection on some node. */
+    boolean connected(String slotName) {
+        AgentSlot slot = slots.get(slotName);
+        return slot != null && !slot.connections.isEmpty();
+    }
+
+    /** Whether a slot is connected and holds the plan (a standby worth sending copies to, one to fail over to). */
+    boolean ready(String slotName) {
+        AgentSlot slot = slots.get(slotName);
+        return slot != null && !slot.connections.isEmpty() && slot.holdsPlan();
     }
 
     /** The slot a session belongs to, or null. */

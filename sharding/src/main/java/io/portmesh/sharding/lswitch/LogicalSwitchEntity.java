@@ -364,7 +364,10 @@ public final class LogicalSwitchEntity
 
     private ReplyEffect<Event, SwitchState> onSetHostEndpoint(SwitchState s, SetHostEndpoint c) {
         Set<String> hosts = hostsOf(s.boundMembers());
-        if (!s.exists() || !s.endpointChanges(c.host(), c.standbyTunnelIp(), c.epoch())) {
+        boolean hasMember = s.members().values().stream().anyMatch(m -> m.isOn(c.host()));
+        if (!s.exists()
+                || !hasMember // its last port left meanwhile: no record (see SwitchState.rebound)
+                || !s.endpointChanges(c.host(), c.tunnelIp(), c.standbyTunnelIp(), c.epoch())) {
             // nothing new (a repeated ask whose answer was lost): the hosts hold it, or learn it again here
             inform(
                     new HostFanout.Update(switchId, null, s.boundMembers(), hosts),

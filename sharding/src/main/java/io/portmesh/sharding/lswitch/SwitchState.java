@@ -70,13 +70,15 @@ public record SwitchState(
 
     /**
      * Whether {@link LogicalSwitchEntity.SetHostEndpoint} brings something new: a newer epoch (a failover), or the
-     * same epoch with another standby (a standby learned or lost).
+     * same epoch with another endpoint or standby (a standby learned or lost, an agent with a new address).
      */
-    public boolean endpointChanges(String host, String standbyTunnelIp, long epoch) {
+    public boolean endpointChanges(String host, String tunnelIp, String standbyTunnelIp, long epoch) {
         HostEndpoint e = endpoints.get(host);
         return e == null
                 || epoch > e.epoch()
-                || epoch == e.epoch() && !java.util.Objects.equals(standbyTunnelIp, e.standbyTunnelIp());
+                || epoch == e.epoch()
+                        && (!java.util.Objects.equals(standbyTunnelIp, e.standbyTunnelIp())
+                                || !java.util.Objects.equals(tunnelIp, e.tunnelIp()));
     }
 
     /**
@@ -121,15 +123,19 @@ public record SwitchState(
         return new SwitchState(id, vni, version, copy, lastChange, endpoints);
     }
 
-    /** A binding changed: the member list hosts see is a new version. */
+    /**
+     * A binding changed: the member list hosts see is a new version. A host left with no member here loses its
+     * endpoint record: the switch is not told of its later failovers (the host tells only the switches it has ports
+     * in), so a record kept would override the fresher endpoint of its next binding here.
+     */
     public SwitchState rebound(SwitchMembers.Member m) {
-        return new SwitchState(
-                id,
-                vni,
-                version + 1,
-                withMember(m).members(),
-                new SwitchMembers.Change(vni, version + 1, m),
-                endpoints);
+        Map<String, SwitchMembers.Member> after = withMember(m).members();
+        Map<String, HostEndpoint> kept = endpoints;
+        if (!endpoints.isEmpty()) {
+            kept = new TreeMap<>(endpoints);
+            kept.keySet().removeIf(h -> after.values().stream().noneMatch(x -> x.isOn(h)));
+        }
+        return new SwitchState(id, vni, version + 1, after, new SwitchMembers.Change(vni, version + 1, m), kept);
     }
 
     public SwitchMembers boundMembers() {

@@ -231,7 +231,8 @@ class HostFailoverEntityTest {
                         "b", false, "the agent of slot a is lost on every controller node", 1));
         SessionCommand.Push up = b.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(up)).contains(true);
-        assertThat(awaitAsk("blue esx-1 10.0.0.2 10.0.0.1 1")).isTrue();
+        // the old active is gone: no copies go to it (null standby)
+        assertThat(awaitAsk("blue esx-1 10.0.0.2 null 1")).isTrue();
         kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
         HostInfo h = info();
         assertThat(h.activeSlot()).isEqualTo("b");
