@@ -457,7 +457,7 @@ public final class HostEntity
                 .onCommand(Repointed.class, (s, c) -> {
                     failover.repointed(c.epoch(), () -> info(s));
                     if (c.epoch() == s.endpointEpoch()) {
-                        southbound.holdTrunk(null); // make-before-break: now the old active's trunk may go down
+                        southbound.trunks().hold(null); // make-before-break: now the old active's trunk may go down
                         southbound.applyTrunks(s);
                     }
                     return Effect().noReply();
@@ -681,7 +681,7 @@ public final class HostEntity
         if (southbound.disconnected(s, c.session())) {
             ctx.scheduleOnce(MASTER_SETTLE, ctx.getSelf(), new ElectMaster(slot));
         }
-        if (activeLostNanos == 0 && southbound.activeLost()) {
+        if (activeLostNanos == 0 && southbound.trunks().activeLost()) {
             activeLostNanos = System.nanoTime();
         }
         ReplyEffect<Event, HostState> effect = checkFailover(s);
@@ -718,7 +718,7 @@ public final class HostEntity
         }
         String other = HostState.FIRST_SLOT.equals(s.activeSlot()) ? "b" : HostState.FIRST_SLOT;
         String tep = s.endpointOf(other);
-        if (tep == null || tep.equals(s.activeTep()) || !southbound.ready(other)) {
+        if (tep == null || tep.equals(s.activeTep()) || !southbound.trunks().ready(other)) {
             return null; // no standby, or one that is gone or does not hold the plan: no copies
         }
         return tep;
@@ -733,7 +733,7 @@ public final class HostEntity
             return Effect().noReply();
         }
         if (failover.underway()) {
-            if (southbound.connected(failover.target())) {
+            if (southbound.trunks().connected(failover.target())) {
                 return Effect().noReply();
             }
             ctx.getLog()
@@ -744,7 +744,7 @@ public final class HostEntity
             failover.abandon(() -> info(s));
         }
         boolean graceOver = System.nanoTime() - startedNanos > FAILOVER_START_GRACE.toNanos();
-        String to = southbound.failoverTarget(s, graceOver);
+        String to = southbound.trunks().failoverTarget(s, graceOver);
         if (to == null) {
             return Effect().noReply();
         }
@@ -757,11 +757,13 @@ public final class HostEntity
             return Effect().reply(c.replyTo(), Errors.notFound("no host " + hostId));
         }
         String to = HostState.FIRST_SLOT.equals(s.activeSlot()) ? "b" : HostState.FIRST_SLOT;
-        String refusal = southbound.plannedFailoverRefusal(s, to);
+        String refusal = southbound.trunks().plannedFailoverRefusal(s, to, southbound.version(s));
         if (refusal != null) {
             return Effect().reply(c.replyTo(), Errors.conflict("host", "cannot fail over: " + refusal));
         }
-        southbound.holdTrunk(s.activeSlot()); // make-before-break: the old active forwards until peers are re-pointed
+        southbound
+                .trunks()
+                .hold(s.activeSlot()); // make-before-break: the old active forwards until peers are re-pointed
         return failOver(s, to, true, "requested through the API", c.replyTo());
     }
 
@@ -792,10 +794,11 @@ public final class HostEntity
                                     ns.activeTep());
                     activeLostNanos = 0;
                     failover.persisted(to, epoch, planned ? 0 : lost, replyTo, () -> info(ns));
-                    southbound.failedOver();
+                    southbound.trunks().failedOver();
                     if (!planned) {
-                        southbound.holdTrunk(
-                                null); // an unplanned failover (or one back from a lost target) holds nothing
+                        southbound
+                                .trunks()
+                                .hold(null); // an unplanned failover (or one back from a lost target) holds nothing
                     }
                     southbound.applyTrunks(ns);
                     endpoints.announce(ns, standbyTep(ns), () -> ctx.getSelf().tell(new Repointed(epoch)));

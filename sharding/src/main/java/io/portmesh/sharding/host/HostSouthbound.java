@@ -35,8 +35,8 @@ final class HostSouthbound {
     private final HostPlan plan = new HostPlan();
     /** By slot name, in name order (a, b). */
     private final Map<String, AgentSlot> slots = new TreeMap<>();
-    /** When this incarnation started (see {@link #othersCannotForward}). */
-    private final long startedNanos = System.nanoTime();
+    /** Which slot's trunk is up, and when to fail over (shares {@link #slots}). */
+    private final HostTrunks trunks;
 
     private final RealizationWaiters waiters;
     /** Plan changes in this incarnation: the low half of the plan version. */
@@ -47,15 +47,6 @@ final class HostSouthbound {
 
     private long flowModsSent;
     private final NodeMetrics metrics;
-    /**
-     * While a planned failover re-points the peers, the slot whose trunk stays up (the old active) although the new
-     * one is persisted: make-before-break (docs/architecture.md section 7.2). Null otherwise.
-     */
-    private String trunkHeldBy;
-    /** The active slot lost its last connection in this incarnation (not just "not connected yet"). */
-    private boolean activeLost;
-    /** A host down (active gone, no standby ready) is reported once per loss, not on every event. */
-    private boolean downReported;
 
     HostSouthbound(ActorContext<HostEntity.Command> ctx, String selfNode, Duration realizeTimeout) {
         this.ctx = ctx;
@@ -64,6 +55,12 @@ final class HostSouthbound {
         this.conflicts = new PlanConflictGauge(ctx, NodeMetrics.get(ctx.getSystem()));
         this.staleRoles = new StaleRoles(ctx, NodeMetrics.get(ctx.getSystem()));
         this.metrics = NodeMetrics.get(ctx.getSystem());
+        this.trunks = new HostTrunks(ctx, slots, metrics);
+    }
+
+    /** The trunk and failover rules of this host's slots. */
+    HostTrunks trunks() {
+        return trunks;
     }
 
     /** @return true when a new master must be elected (the entity persists the generation, then announces). */
@@ -73,8 +70,7 @@ final class HostSouthbound {
         }
         AgentSlot slot = slots.computeIfAbsent(c.slot(), AgentSlot::new);
         if (c.slot().equals(s.activeSlot())) {
-            activeLost = false;
-            downReported = false;
+            trunks.activeBack();
         }
         slot.connections.put(c.session(), new AgentSlot.Connection(c.session(), c.dpid(), c.node(), c.remote()));
         ctx.watchWith(c.session(), new HostEntity.AgentDisconnected(c.session()));
@@ -99,7 +95,7 @@ final class HostSouthbound {
         AgentSlot slot = found.get();
         AgentSlot.Connection gone = slot.connections.remove(ref);
         if (slot.connections.isEmpty() && slot.name.equals(s.activeSlot())) {
-            activeLost = true;
+            trunks.activeGone();
         }
         if (!slot.isMaster(ref)) {
             if (slot.connections.isEmpty()) {
@@ -281,7 +277,7 @@ final class HostSouthbound {
             FlowDiff diff = desired.diffFrom(installed.plan());
             int count = diff.size() + installed.unreadableCookies().size();
             byte[] bytes = PlanWire.encodeReconciliation(installed.unreadableCookies(), diff);
-            Boolean trunk = trunkChange(s, slot);
+            Boolean trunk = trunks.change(s, slot);
             if (trunk != null) { // the trunk first: a standby's goes down before anything else reaches it
                 bytes = concat(TrunkWire.portMod(slot.trunkHw(), trunk), bytes);
                 count++;
@@ -297,66 +293,6 @@ final class HostSouthbound {
     }
 
     /**
-     * The trunk state to set on {@code slot} now, or null. Up only on the slot that is to forward (the active one, or
-     * the old active while a planned failover re-points the peers), and only once every other slot cannot forward
-     * (its trunk confirmed down, or no connection left): two trunks are never up at once by the controller's doing.
-     */
-    private Boolean trunkChange(HostState s, AgentSlot slot) {
-        if (slot.trunkHw() < 0 || slot.trunkChanging() || slot.master() == null) {
-            return null;
-        }
-        boolean want = slot.name.equals(forwardingSlot(s));
-        if (slot.trunkUp() != null && slot.trunkUp() == want) {
-            return null;
-        }
-        if (want && !othersCannotForward(s, slot)) {
-            return null;
-        }
-        return want;
-    }
-
-    /**
-     * The slot whose trunk is to be up: the active one, or, while a planned failover re-points the peers, the old
-     * active it holds up (unless that one is gone: then nothing is held any more).
-     */
-    private String forwardingSlot(HostState s) {
-        if (trunkHeldBy != null) {
-            AgentSlot held = slots.get(trunkHeldBy);
-            if (held != null && !held.connections.isEmpty()) {
-                return trunkHeldBy;
-            }
-        }
-        return s.activeSlot();
-    }
-
-    /**
-     * Whether every other slot of the host cannot forward: each one seen in this incarnation has its trunk confirmed
-     * down or no connection left; a slot the host knows (slot a, or one that announced its endpoint) but has not seen
-     * since this incarnation started may still forward with its trunk up until the start grace is over (its sessions
-     * announce themselves within it).
-     */
-    private boolean othersCannotForward(HostState s, AgentSlot slot) {
-        for (AgentSlot other : slots.values()) {
-            if (other != slot && !other.cannotForward()) {
-                return false;
-            }
-        }
-        boolean graceOver = System.nanoTime() - startedNanos > HostEntity.FAILOVER_START_GRACE.toNanos();
-        if (!graceOver) {
-            java.util.Set<String> known =
-                    new java.util.TreeSet<>(s.slotEndpoints().keySet());
-            known.add(HostState.FIRST_SLOT);
-            known.remove(slot.name);
-            for (String name : known) {
-                if (!slots.containsKey(name)) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /**
      * Sends the PORT_MODs that are due on slots in sync (after a failover, a trunk confirmed down, a slot lost).
      * Slots not in sync get theirs with the whole plan after their read.
      */
@@ -365,7 +301,7 @@ final class HostSouthbound {
             if (slot.sync() != AgentSlot.Sync.SYNCED) {
                 continue;
             }
-            Boolean trunk = trunkChange(s, slot);
+            Boolean trunk = trunks.change(s, slot);
             if (trunk != null) {
                 ctx.getLog()
                         .info("{}: trunk of slot {} {}", s.id(), slot.name, trunk ? "up (active)" : "down (standby)");
@@ -374,101 +310,9 @@ final class HostSouthbound {
         }
     }
 
-    /** The active slot lost its last connection in this incarnation (and has not come back). */
-    boolean activeLost() {
-        return activeLost;
-    }
-
-    /** A failover was persisted: the loss it answered is dealt with. */
-    void failedOver() {
-        activeLost = false;
-        downReported = false;
-    }
-
-    /** Whether a slot has a connection on some node. */
-    boolean connected(String slotName) {
-        AgentSlot slot = slots.get(slotName);
-        return slot != null && !slot.connections.isEmpty();
-    }
-
-    /** Whether a slot is connected and holds the plan (a standby worth sending copies to, one to fail over to). */
-    boolean ready(String slotName) {
-        AgentSlot slot = slots.get(slotName);
-        return slot != null && !slot.connections.isEmpty() && slot.holdsPlan();
-    }
-
     /** The slot a session belongs to, or null. */
     String slotName(ActorRef<SessionCommand> ref) {
         return slotOf(ref).map(slot -> slot.name).orElse(null);
-    }
-
-    /** A planned failover holds the old active's trunk up until the peers are re-pointed ({@code null}: released). */
-    void holdTrunk(String slot) {
-        trunkHeldBy = slot;
-    }
-
-    /** The slot whose trunk the agent confirmed up, or null. */
-    String trunkUpSlot() {
-        for (AgentSlot slot : slots.values()) {
-            if (Boolean.TRUE.equals(slot.trunkUp()) && !slot.connections.isEmpty()) {
-                return slot.name;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * The slot to fail over to, or null. Only when the active slot has no connection left on any node (each node
-     * closes its own on a TCP reset or echo misses: one node losing its connection is no failure) after it was seen
-     * connected in this incarnation, or {@code graceOver} (an incarnation that never saw it, e.g. after a controller
-     * node died, waits for the sessions to announce themselves first); and only to a slot that holds the plan and
-     * announced its tunnel endpoint. A host whose standby is not ready is reported down once.
-     */
-    String failoverTarget(HostState s, boolean graceOver) {
-        AgentSlot active = slots.get(s.activeSlot());
-        if (active != null && !active.connections.isEmpty()) {
-            return null;
-        }
-        if (!activeLost && !graceOver) {
-            return null;
-        }
-        for (AgentSlot slot : slots.values()) {
-            if (!slot.name.equals(s.activeSlot()) && slot.holdsPlan() && s.endpointOf(slot.name) != null) {
-                return slot.name;
-            }
-        }
-        if (!downReported && (activeLost || !slots.isEmpty())) {
-            downReported = true;
-            metrics.hostsDown.inc();
-            ctx.getLog()
-                    .warn(
-                            "host {} is down: its active agent (slot {}) is lost on every controller node and no standby"
-                                    + " holds the plan",
-                            s.id(),
-                            s.activeSlot());
-        }
-        return null;
-    }
-
-    /**
-     * Why a planned failover cannot start now, or null: it needs an active agent in sync and a standby that has
-     * realized the current plan and announced its tunnel endpoint.
-     */
-    String plannedFailoverRefusal(HostState s, String to) {
-        AgentSlot target = slots.get(to);
-        if (target == null || target.connections.isEmpty()) {
-            return "host " + s.id() + " has no standby agent (slot " + to + ") connected";
-        }
-        if (s.endpointOf(to) == null) {
-            return "the standby agent (slot " + to + ") of host " + s.id() + " did not announce its tunnel endpoint";
-        }
-        if (!target.realized(version(s))) {
-            return "the standby agent (slot " + to + ") of host " + s.id() + " does not hold the current plan yet";
-        }
-        if (trunkHeldBy != null) {
-            return "a failover of host " + s.id() + " is already under way";
-        }
-        return null;
     }
 
     private void send(AgentSlot slot, long version, byte[] bytes, int count) {
@@ -589,22 +433,7 @@ final class HostSouthbound {
                 .flatMap(slot -> slot.agentInfos().stream())
                 .toList();
         int installed = AgentSlot.installedFlows(slots.values());
-        java.util.Set<String> names = new java.util.TreeSet<>(slots.keySet());
-        names.add(s.activeSlot());
-        names.addAll(s.slotEndpoints().keySet());
-        List<HostInfo.SlotInfo> slotInfos = names.stream()
-                .map(name -> {
-                    AgentSlot slot = slots.get(name);
-                    Boolean up = slot == null ? null : slot.trunkUp();
-                    return new HostInfo.SlotInfo(
-                            name,
-                            s.endpointOf(name),
-                            name.equals(s.activeSlot()),
-                            up == null ? "unknown" : up ? "up" : "down",
-                            slot == null ? 0 : slot.connections.size(),
-                            slot != null && slot.holdsPlan());
-                })
-                .toList();
+        List<HostInfo.SlotInfo> slotInfos = trunks.slotInfos(s);
         return new HostInfo(
                 s.id(),
                 s.activeTep(),
