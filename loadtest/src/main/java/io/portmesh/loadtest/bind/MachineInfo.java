@@ -23,6 +23,19 @@ public final class MachineInfo {
         return "unknown (no /proc/meminfo)";
     }
 
+    /** nproc, memory, this JVM's heap limit, the Java version and the load average: one line of a report's header. */
+    public static String summary() {
+        Runtime rt = Runtime.getRuntime();
+        return String.format(
+                "nproc %d, MemTotal %s, JVM maxMemory %,d MiB, Java %s (%s), load average %s",
+                rt.availableProcessors(),
+                memTotal(),
+                rt.maxMemory() / (1024 * 1024),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                loadAverage());
+    }
+
     public static String loadAverage() {
         try {
             String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
