@@ -128,7 +128,7 @@ public final class BenchHosts implements AutoCloseable {
      * A UDP port free on every tunnel endpoint address, so that all agents share one VXLAN port (as real hosts do);
      * bounded tries: an ephemeral port is free on 127.0.0.1 and almost always on the rest.
      */
-    static int commonFreeUdpPort(List<String> addresses) throws IOException {
+    public static int commonFreeUdpPort(List<String> addresses) throws IOException {
         for (int attempt = 0; attempt < 20; attempt++) {
             int candidate;
             try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress("127.0.0.1", 0))) {

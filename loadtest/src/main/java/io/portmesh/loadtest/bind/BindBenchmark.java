@@ -1,12 +1,10 @@
 package io.portmesh.loadtest.bind;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.portmesh.cluster.LocalCluster;
 import io.portmesh.cluster.LocalPorts;
+import io.portmesh.loadtest.BenchCassandra;
 import io.portmesh.model.SwitchId;
 import io.portmesh.persistence.EmbeddedCassandra;
-import io.portmesh.persistence.EmbeddedCassandraSettings;
 import io.portmesh.persistence.Replication;
 import io.portmesh.persistence.SchemaInstaller;
 import java.nio.file.Path;
@@ -92,11 +90,7 @@ public final class BindBenchmark implements Callable<Integer> {
         String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
         BindReport report = new BindReport();
         header(report);
-        EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
-                .withWorkDir(WORK.resolve("cassandra"))
-                .withNativePort(CQL_PORT)
-                .withStoragePort(STORAGE_PORT)
-                .withCleanStart(true));
+        EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
         LocalCluster cluster = null;
         BenchHosts simulated = null;
         try {
@@ -107,7 +101,7 @@ public final class BindBenchmark implements Callable<Integer> {
             cluster = LocalCluster.start(
                     LocalPorts.freeTcpPorts(NODES),
                     new int[NODES], // OpenFlow on any free port: agents get the addresses the nodes bound
-                    cassandraConfig(cassandra.contactPointString()),
+                    BenchCassandra.nodeConfig(cassandra.contactPointString()),
                     Duration.ofSeconds(90));
             progress("registering " + hosts + " hosts and starting their agents");
             simulated = BenchHosts.start(
@@ -287,19 +281,5 @@ public final class BindBenchmark implements Callable<Integer> {
 
     private static void progress(String step) {
         System.err.println("[bind-benchmark " + java.time.LocalTime.now().withNano(0) + "] " + step);
-    }
-
-    /**
-     * The nodes' Cassandra: the benchmark's own. The driver section is set explicitly: {@code ConfigFactory.load()} has
-     * already resolved its substitution of portmesh.cassandra.contact-point to the default port.
-     */
-    private static Config cassandraConfig(String contactPoint) {
-        return ConfigFactory.parseString("""
-                portmesh.cassandra.contact-point = "%s"
-                portmesh.cassandra.local-datacenter = "datacenter1"
-                portmesh.cassandra.embedded.enabled = off
-                datastax-java-driver.basic.contact-points = ["%s"]
-                datastax-java-driver.basic.load-balancing-policy.local-datacenter = "datacenter1"
-                """.formatted(contactPoint, contactPoint));
     }
 }

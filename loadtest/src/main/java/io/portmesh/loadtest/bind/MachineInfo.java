@@ -10,9 +10,18 @@ public final class MachineInfo {
     private MachineInfo() {}
 
     public static String memTotal() {
+        return meminfo("MemTotal:");
+    }
+
+    /** What the kernel thinks can be given to new processes without swapping (MemAvailable). */
+    public static String memAvailable() {
+        return meminfo("MemAvailable:");
+    }
+
+    private static String meminfo(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemTotal:")) {
+                if (line.startsWith(field)) {
                     long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
                     return String.format("%,d MiB", kb / 1024);
                 }
@@ -21,6 +30,33 @@ public final class MachineInfo {
             // not Linux: say so below
         }
         return "unknown (no /proc/meminfo)";
+    }
+
+    /** The resident memory of a process in KiB (VmRSS), -1 when it cannot be read (gone, not Linux). */
+    public static long residentKib(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (Exception e) {
+            // gone, or not Linux
+        }
+        return -1;
+    }
+
+    /** nproc, memory, this JVM's heap limit, the Java version and the load average: one line of a report's header. */
+    public static String summary() {
+        Runtime rt = Runtime.getRuntime();
+        return String.format(
+                "nproc %d, MemTotal %s, JVM maxMemory %,d MiB, Java %s (%s), load average %s",
+                rt.availableProcessors(),
+                memTotal(),
+                rt.maxMemory() / (1024 * 1024),
+                System.getProperty("java.version"),
+                System.getProperty("java.vm.name"),
+                loadAverage());
     }
 
     public static String loadAverage() {

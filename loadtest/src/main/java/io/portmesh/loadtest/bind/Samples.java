@@ -1,6 +1,7 @@
 package io.portmesh.loadtest.bind;
 
 import java.util.Arrays;
+import java.util.List;
 
 /** Latencies of a sequential probe, in nanoseconds; the floor uses medians because one stall must not move it. */
 public record Samples(long[] sortedNanos) {
@@ -27,5 +28,19 @@ public record Samples(long[] sortedNanos) {
 
     public double maxMs() {
         return sortedNanos[sortedNanos.length - 1] / 1e6;
+    }
+
+    /**
+     * The nearest-rank percentile {@code p} (100: the maximum) of figures that are not nanosecond latencies (ms read
+     * from timestamps, frame counts), in any order; NaN when there are none.
+     */
+    public static double percentile(List<Double> values, double p) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted =
+                values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+        int i = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
     }
 }

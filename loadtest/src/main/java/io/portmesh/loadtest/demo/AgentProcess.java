@@ -3,6 +3,8 @@ package io.portmesh.loadtest.demo;
 import io.portmesh.loadtest.ChildJvm;
 import java.io.File;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -73,6 +75,17 @@ public final class AgentProcess implements AutoCloseable {
                 return f.toPath();
             }
         }
+    }
+
+    /** A UDP address on loopback that is free now: for an agent's trunk (the simulated port group sends there). */
+    public static InetSocketAddress freeTrunkAddress() throws IOException {
+        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+        }
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     public boolean isAlive() {

@@ -33,7 +33,7 @@ import picocli.CommandLine;
 /**
  * The README's first command: an embedded Cassandra, three controller nodes as separate processes, three simulated
  * hosts with their agents, four VMs in two logical switches, traffic across VXLAN, a live move of a fifth VM under
- * numbered traffic, and a short report.
+ * numbered traffic, a switch-VM failover on a fourth host ({@link DemoFailover}), and a short report.
  */
 @CommandLine.Command(
         name = "portmesh-demo",
@@ -76,6 +76,7 @@ public final class DemoMain implements Callable<Integer> {
         List<DatapathAgent> agents = new ArrayList<>();
         List<SimulatedVm> vms = new ArrayList<>();
         List<PseudoWire> wires = new ArrayList<>();
+        List<AgentProcess> processes = new ArrayList<>();
         long t0 = System.nanoTime();
         try (EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
                 .withWorkDir(work.resolve("cassandra"))
@@ -153,7 +154,15 @@ public final class DemoMain implements Callable<Integer> {
                     + host1.path("masterGeneration").asLong() + ", agents "
                     + host1.path("agents").size());
             liveMove(api, blue, agents, vms, wires);
-            metrics(nodes, 6, 3);
+            DemoFailover failover =
+                    new DemoFailover(nodes, report, moveRate, work.resolve("logs"), processes, wires, vms);
+            failover.run(
+                    "esx-4" + suffix,
+                    tepNet,
+                    blue,
+                    "esx-2" + suffix,
+                    agents.get(1).trunkAddress());
+            metrics(nodes, 6 + failover.bindings(), 3 + failover.agentsRunning());
             report.line("total " + String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
             report.print(work.resolve("report.txt"));
             return report.failed() ? 1 : 0;
@@ -161,6 +170,7 @@ public final class DemoMain implements Callable<Integer> {
             vms.forEach(SimulatedVm::close);
             wires.forEach(PseudoWire::close);
             agents.forEach(DatapathAgent::close);
+            processes.forEach(AgentProcess::close);
             nodes.forEach(NodeProcess::close);
         }
     }
@@ -222,8 +232,8 @@ public final class DemoMain implements Callable<Integer> {
         JsonNode done = null;
         StreamStats there5;
         StreamStats back6;
-        try (FrameStream toY = stream(x, y);
-                FrameStream toX = stream(y, x)) {
+        try (FrameStream toY = stream(x, y, moveRate);
+                FrameStream toX = stream(y, x, moveRate)) {
             Thread.sleep(500);
             startNanos = System.nanoTime();
             started = api.expectOk(
@@ -285,17 +295,17 @@ public final class DemoMain implements Callable<Integer> {
         }
     }
 
-    /** Numbered frames at {@link #moveRate} for at most 60 s, until the demo stops it. */
-    private FrameStream stream(SimulatedVm from, SimulatedVm to) {
+    /** Numbered frames at {@code rate} (the demo's {@link #moveRate}) for at most 60 s, until the demo stops it. */
+    static FrameStream stream(SimulatedVm from, SimulatedVm to, int rate) {
         return FrameStream.from(from)
                 .to(to)
-                .rate(moveRate)
-                .count(60L * moveRate)
+                .rate(rate)
+                .count(60L * rate)
                 .maxDuration(Duration.ofSeconds(60))
                 .start();
     }
 
-    private static StreamStats finish(FrameStream s) throws InterruptedException {
+    static StreamStats finish(FrameStream s) throws InterruptedException {
         s.stop();
         return s.awaitReceived(Duration.ofSeconds(2));
     }

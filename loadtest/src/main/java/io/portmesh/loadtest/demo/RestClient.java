@@ -20,6 +20,11 @@ public final class RestClient {
         this.base = base;
     }
 
+    /** The base URL the paths are appended to, e.g. {@code http://127.0.0.1:8080}. */
+    public String base() {
+        return base;
+    }
+
     public record Response(int status, JsonNode body) {
         public boolean ok() {
             return status >= 200 && status < 300;

@@ -1,11 +1,12 @@
 package io.portmesh.loadtest.move;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.cluster.LocalCluster;
 import io.portmesh.cluster.LocalPorts;
+import io.portmesh.loadtest.BenchCassandra;
+import io.portmesh.loadtest.FrameCounts;
+import io.portmesh.loadtest.RunWatchdog;
 import io.portmesh.loadtest.bind.BarrierProbe;
 import io.portmesh.loadtest.bind.BenchHosts;
 import io.portmesh.loadtest.bind.CassandraWriteProbe;
@@ -17,7 +18,6 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.persistence.EmbeddedCassandra;
-import io.portmesh.persistence.EmbeddedCassandraSettings;
 import io.portmesh.persistence.Replication;
 import io.portmesh.persistence.SchemaInstaller;
 import io.portmesh.sharding.service.BindingResult;
@@ -129,15 +129,12 @@ public final class MoveBenchmark implements Callable<Integer> {
                     "need ports >= 1, rate >= 1, warmup >= 0, 3 <= hosts <= " + BenchHosts.MAX_HOSTS);
         }
         long runDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
-        startWatchdog();
+        // the run (shutdown included) may overrun its maximum by a minute: a hung close must not hang
+        RunWatchdog.start("move-benchmark", maxSeconds + 60L, report::print);
         String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
         Random random = new Random(seed);
         header();
-        EmbeddedCassandra cassandra = new EmbeddedCassandra(EmbeddedCassandraSettings.defaults()
-                .withWorkDir(WORK.resolve("cassandra"))
-                .withNativePort(CQL_PORT)
-                .withStoragePort(STORAGE_PORT)
-                .withCleanStart(true));
+        EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
         LocalCluster cluster = null;
         BenchHosts simulated = null;
         List<PseudoWire> wires = new ArrayList<>();
@@ -151,7 +148,7 @@ public final class MoveBenchmark implements Callable<Integer> {
             cluster = LocalCluster.start(
                     LocalPorts.freeTcpPorts(NODES),
                     new int[NODES],
-                    cassandraConfig(cassandra.contactPointString()),
+                    BenchCassandra.nodeConfig(cassandra.contactPointString()),
                     Duration.ofSeconds(90));
             progress("registering " + hosts + " hosts and starting their agents (in this JVM)");
             simulated = BenchHosts.start(
@@ -187,8 +184,8 @@ public final class MoveBenchmark implements Callable<Integer> {
                                 + "startMigration p50 %.1f ms, RARP -> endedAt p50 %.1f ms",
                         warmup,
                         done,
-                        MoveReport.pct(MoveReport.readies(wr), 50),
-                        MoveReport.pct(MoveReport.movedToEnded(wr), 50));
+                        Samples.percentile(MoveReport.readies(wr), 50),
+                        Samples.percentile(MoveReport.movedToEnded(wr), 50));
             }
 
             // the floor, measured idle
@@ -223,7 +220,7 @@ public final class MoveBenchmark implements Callable<Integer> {
                     streams.add(stream(peers.get(i).sim, movers.get(i).sim, streamSeconds));
                 }
                 Sleep.millis(2_000);
-                StreamStats before = sum(streams, false);
+                StreamStats before = FrameCounts.sum(streams, false);
 
                 progress("moving all " + ports + " ports at once");
                 String loadBefore = MachineInfo.loadAverage();
@@ -235,7 +232,7 @@ public final class MoveBenchmark implements Callable<Integer> {
                 Sleep.millis(1_000);
                 progress("stopping the streams and counting");
                 streams.forEach(FrameStream::stop);
-                StreamStats total = sum(streams, true);
+                StreamStats total = FrameCounts.sum(streams, true);
                 long rcvbufDropped = MoveReport.udpReceiveBufferErrors() - rcvbufBefore;
                 report.lostByOutcome(results, streams);
                 report.results(
@@ -309,24 +306,6 @@ public final class MoveBenchmark implements Callable<Integer> {
                 .start();
     }
 
-    /** The sum over the streams; with {@code settle}, after each has been given up to 3 s in all to drain. */
-    private static StreamStats sum(List<FrameStream> streams, boolean settle) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
-        long sent = 0, received = 0, lost = 0, dups = 0, ooo = 0, invalid = 0;
-        for (FrameStream s : streams) {
-            StreamStats st = settle
-                    ? s.awaitReceived(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())))
-                    : s.stats();
-            sent += st.sent();
-            received += st.received();
-            lost += st.lost();
-            dups += st.duplicates();
-            ooo += st.outOfOrder();
-            invalid += st.invalid();
-        }
-        return new StreamStats(sent, received, lost, dups, ooo, invalid);
-    }
-
     private int other(Random random, int h) {
         int o = random.nextInt(hosts - 1);
         return o >= h ? o + 1 : o;
@@ -342,38 +321,11 @@ public final class MoveBenchmark implements Callable<Integer> {
         return stage.toCompletableFuture().get(ASK.toSeconds(), TimeUnit.SECONDS);
     }
 
-    /** Halts the JVM if the run (shutdown included) overruns its maximum by a minute: a hung close must not hang. */
-    private void startWatchdog() {
-        Thread w = new Thread(
-                () -> {
-                    try {
-                        Thread.sleep(TimeUnit.SECONDS.toMillis(maxSeconds + 60L));
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                    System.err.println(
-                            "[move-benchmark] run exceeded --max-seconds " + maxSeconds + " + 60 s: halting");
-                    report.print();
-                    Runtime.getRuntime().halt(3);
-                },
-                "bench-move-watchdog");
-        w.setDaemon(true);
-        w.start();
-    }
-
     private void header() {
-        Runtime rt = Runtime.getRuntime();
         report.line("Portmesh live-move benchmark (io.portmesh.loadtest.move.MoveBenchmark)");
         report.line("date:     %s", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         report.line("command:  %s", MachineInfo.commandLine(args));
-        report.line(
-                "machine:  nproc %d, MemTotal %s, JVM maxMemory %,d MiB, Java %s (%s), load average %s",
-                rt.availableProcessors(),
-                MachineInfo.memTotal(),
-                rt.maxMemory() / (1024 * 1024),
-                System.getProperty("java.version"),
-                System.getProperty("java.vm.name"),
-                MachineInfo.loadAverage());
+        report.line("machine:  %s", MachineInfo.summary());
         report.line(
                 "options:  --hosts %d --ports %d --rate %d --warmup %d --move-timeout %d --max-seconds %d --switches %d --seed %d",
                 hosts, ports, rate, warmup, moveTimeoutSeconds, maxSeconds, switches, seed);
@@ -386,15 +338,5 @@ public final class MoveBenchmark implements Callable<Integer> {
 
     static void progress(String step) {
         System.err.println("[move-benchmark " + java.time.LocalTime.now().withNano(0) + "] " + step);
-    }
-
-    private static Config cassandraConfig(String contactPoint) {
-        return ConfigFactory.parseString("""
-                portmesh.cassandra.contact-point = "%s"
-                portmesh.cassandra.local-datacenter = "datacenter1"
-                portmesh.cassandra.embedded.enabled = off
-                datastax-java-driver.basic.contact-points = ["%s"]
-                datastax-java-driver.basic.load-balancing-policy.local-datacenter = "datacenter1"
-                """.formatted(contactPoint, contactPoint));
     }
 }

@@ -1,14 +1,12 @@
 package io.portmesh.loadtest.move;
 
+import io.portmesh.loadtest.ReportLines;
 import io.portmesh.loadtest.bind.Samples;
 import io.portmesh.sharding.service.MigrationInfo;
 import io.portmesh.sim.FrameStream;
 import io.portmesh.sim.StreamStats;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -20,7 +18,7 @@ final class MoveReport {
     static final double TARGET_P99_MS = 50;
     static final Duration PROBE_PERIOD = Duration.ofMillis(200);
 
-    private final List<String> report = new ArrayList<>();
+    private final ReportLines report = new ReportLines(50);
     private String lossLine = "";
 
     /** What one move measured; negative when not reached. */
@@ -97,7 +95,7 @@ final class MoveReport {
         row("activatedAt -> endedAt (MigrationInfo)", times(ok, r -> r.endedAtMs() - r.activatedAtMs()));
         row("RARP -> activatedAt (moved -> activation seen)", times(ok, r -> r.activatedAtMs() - r.movedWallMs));
         row("startedAt -> endedAt (whole move)", times(ok, r -> r.endedAtMs() - r.startedAtMs()));
-        double p99 = pct(repointed, 99);
+        double p99 = Samples.percentile(repointed, 99);
         line(
                 "target:   activation -> all peers re-pointed p99 <= %.0f ms: %s (p99 %.1f ms; %d of %d completed"
                         + " moves re-pointed within the realization timeout)",
@@ -189,31 +187,15 @@ final class MoveReport {
     }
 
     private void row(String what, List<Double> values) {
-        line("  %-50s %4d %7.1f %7.1f %7.1f", what, values.size(), pct(values, 50), pct(values, 99), pct(values, 100));
+        report.row(what, values);
     }
 
-    static double pct(List<Double> values, double p) {
-        if (values.isEmpty()) {
-            return Double.NaN;
-        }
-        double[] ms = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int i = (int) Math.ceil(p / 100.0 * ms.length) - 1;
-        return ms[Math.max(0, Math.min(ms.length - 1, i))];
+    void line(String format, Object... values) {
+        report.line(format, values);
     }
 
-    synchronized void line(String format, Object... values) {
-        String s = String.format(format, values);
-        report.add(s);
-        System.out.println(s);
-    }
-
-    synchronized void print() {
-        try {
-            Files.createDirectories(MoveBenchmark.WORK);
-            Files.write(MoveBenchmark.WORK.resolve("report.txt"), report);
-        } catch (IOException e) {
-            System.err.println("report not written: " + e);
-        }
+    void print() {
+        report.write(MoveBenchmark.WORK.resolve("report.txt"));
     }
 
     /** Datagrams the kernel dropped because a UDP socket's receive buffer was full, since boot; -1 when unknown. */

@@ -1,5 +1,6 @@
 package io.portmesh.loadtest.demo;
 
+import static io.portmesh.loadtest.demo.HostSlots.slot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,7 +16,6 @@ import io.portmesh.sim.FrameStream;
 import io.portmesh.sim.PseudoWire;
 import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
-import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -77,13 +77,14 @@ class SwitchVmFailoverTest {
             String tepB = net + 2;
             Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", pair, "tunnelIp", tepA)));
             Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", peer, "tunnelIp", net + 3)));
-            InetSocketAddress trunkA = freeUdp();
-            InetSocketAddress trunkB = freeUdp();
+            InetSocketAddress trunkA = AgentProcess.freeTrunkAddress();
+            InetSocketAddress trunkB = AgentProcess.freeTrunkAddress();
             AgentProcess active = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
             AgentProcess standby = AgentProcess.launch(pair, "b", tepB, p[9], trunkB, controllers, false, logs);
             agents.add(active);
             agents.add(standby);
-            agents.add(AgentProcess.launch(peer, "a", net + 3, p[9], freeUdp(), controllers, true, logs));
+            agents.add(AgentProcess.launch(
+                    peer, "a", net + 3, p[9], AgentProcess.freeTrunkAddress(), controllers, true, logs));
             PseudoWire pairWire = PseudoWire.open(loopback(), List.of(trunkA, trunkB));
             PseudoWire peerWire = PseudoWire.open(loopback(), List.of(agents.get(2).trunk));
             wires.add(pairWire);
@@ -251,17 +252,6 @@ class SwitchVmFailoverTest {
         }
     }
 
-    /** Whether the host's slot has this trunk state and (if asked) holds the plan. */
-    private static boolean slot(JsonNode host, String slot, String trunk, boolean holdsPlan) {
-        for (JsonNode s : host.path("slots")) {
-            if (s.path("slot").asText().equals(slot)) {
-                return s.path("trunk").asText().equals(trunk)
-                        && (!holdsPlan || s.path("holdsPlan").asBoolean());
-            }
-        }
-        return false;
-    }
-
     /**
      * The intervals in which an agent's trunk was up, by its log ([from, to] in monotonic nanoseconds; an agent killed
      * while up is up until the end of time as far as the log can tell).
@@ -316,12 +306,6 @@ class SwitchVmFailoverTest {
 
     private static InetSocketAddress loopback() {
         return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-    }
-
-    private static InetSocketAddress freeUdp() throws Exception {
-        try (DatagramSocket s = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
-        }
     }
 
     private static FrameStream stream(SimulatedVm from, SimulatedVm to) {
