@@ -85,6 +85,14 @@ public final class FailoverBenchmark implements Callable<Integer> {
     int afterMs;
 
     @CommandLine.Option(
+            names = "--settle",
+            defaultValue = "20",
+            description =
+                    "seconds of traffic before the first kill, and after the restarted agents rejoined before the "
+                            + "first planned failover: agent JVMs that just started compile and collect at full speed")
+    int settleSeconds;
+
+    @CommandLine.Option(
             names = "--takeover-timeout",
             defaultValue = "15",
             description = "seconds one failover may take to show the new active slot with its trunk up")
@@ -121,9 +129,11 @@ public final class FailoverBenchmark implements Callable<Integer> {
                     new CommandLine(this),
                     "need 1 <= hosts <= 200, 1 <= peer-hosts <= 200, switches >= 1, rate >= 1, after >= 0");
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(maxSeconds);
+        long started = System.nanoTime();
+        long deadline = started + TimeUnit.SECONDS.toNanos(maxSeconds);
         RunWatchdog.start("failover-benchmark", maxSeconds + 60L, this::writeReport);
         String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
+        List<String> phaseStarts = new ArrayList<>(List.of("-", "-", "-"));
         header();
         EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
         LocalCluster cluster = null;
@@ -179,9 +189,12 @@ public final class FailoverBenchmark implements Callable<Integer> {
                     "traffic:  2 s in, before any failover: sent %,d, not yet received %,d, duplicates %d",
                     warm.sent(), warm.lost(), warm.duplicates());
 
+            progress("traffic for " + settleSeconds + " s before the first kill");
+            Sleep.millis(TimeUnit.SECONDS.toMillis(settleSeconds));
             String loadBefore = MachineInfo.loadAverage();
             long drops = KernelUdp.receiveBufferErrors();
             progress("(a) killing each host's active agent, one host after the other");
+            phaseStarts.set(0, java.time.LocalTime.now().withNano(0).toString());
             List<FailoverReport.Failover> unplanned = new ArrayList<>();
             for (int i = 0; i < hosts && System.nanoTime() - deadline < 0; i++) {
                 unplanned.add(fabric.kill(i, Duration.ofSeconds(takeoverSeconds), afterMs));
@@ -189,14 +202,19 @@ public final class FailoverBenchmark implements Callable<Integer> {
 
             List<FailoverReport.Failover> planned = new ArrayList<>();
             List<Double> rejoined = new ArrayList<>();
+            String loadBeforePlanned = "-";
             boolean restarted = false;
             try { // a failure here must not take what (a) measured with it
                 progress("(b) starting the killed agents again");
+                phaseStarts.set(1, java.time.LocalTime.now().withNano(0).toString());
                 rejoined.addAll(fabric.restartKilled(Duration.ofSeconds(startSeconds)));
                 restarted = true;
-                Sleep.millis(2_000); // the restarted JVMs settle before the planned failovers
+                progress("traffic for " + settleSeconds + " s before the first planned failover");
+                Sleep.millis(TimeUnit.SECONDS.toMillis(settleSeconds));
+                loadBeforePlanned = MachineInfo.loadAverage();
 
                 progress("(c) planned failovers back through the API, one host after the other");
+                phaseStarts.set(2, java.time.LocalTime.now().withNano(0).toString());
                 for (int i = 0; i < hosts && System.nanoTime() - deadline < 0; i++) {
                     if (fabric.readyToSwitchBack(i)) {
                         planned.add(fabric.switchBack(i, Duration.ofSeconds(takeoverSeconds), afterMs));
@@ -237,8 +255,17 @@ public final class FailoverBenchmark implements Callable<Integer> {
                             + "planned failover (/proc/net/snmp RcvbufErrors, every socket on the machine): %,d",
                     dropped);
             report.line(
-                    "load average (1/5/15 min) before the first kill %s, after the last planned failover %s",
-                    loadBefore, loadAfter);
+                    "load average (1/5/15 min) before the first kill %s, before the first planned failover %s, after "
+                            + "the last %s",
+                    loadBefore, loadBeforePlanned, loadAfter);
+            report.line(
+                    "run:      %.0f s from the start to the counts (%s); the phases: setup, (a) from %s, (b) from %s, "
+                            + "(c) from %s",
+                    (System.nanoTime() - started) / 1e9,
+                    java.time.LocalTime.now().withNano(0),
+                    phaseStarts.get(0),
+                    phaseStarts.get(1),
+                    phaseStarts.get(2));
             report.line(
                     "logs:     %s (nodes), %s/agent-*.log (agents)",
                     WORK.resolve("logs").resolve("bench.log"), WORK.resolve("logs"));
@@ -273,13 +300,14 @@ public final class FailoverBenchmark implements Callable<Integer> {
         report.line("command:  %s", MachineInfo.commandLine(args));
         report.line("machine:  %s", MachineInfo.summary());
         report.line(
-                "options:  --hosts %d --peer-hosts %d --switches %d --rate %d --after %d --takeover-timeout %d "
-                        + "--start-timeout %d --max-seconds %d%s",
+                "options:  --hosts %d --peer-hosts %d --switches %d --rate %d --after %d --settle %d --takeover-timeout "
+                        + "%d --start-timeout %d --max-seconds %d%s",
                 hosts,
                 peerHosts,
                 switches,
                 rate,
                 afterMs,
+                settleSeconds,
                 takeoverSeconds,
                 startSeconds,
                 maxSeconds,
