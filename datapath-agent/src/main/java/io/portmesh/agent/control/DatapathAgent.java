@@ -208,6 +208,23 @@ public final class DatapathAgent implements AutoCloseable {
         return onControl(protocol::flowModsApplied);
     }
 
+    /**
+     * What the agent holds at one instant, read on its control thread (where flow-mods and role requests are applied):
+     * how a test tells the flow-mods a controller sent from the flows they added, and which controller masters it.
+     *
+     * @param flowModsApplied flow-mods applied since start (as {@link #flowModsApplied()})
+     * @param flowCount flows in all tables
+     * @param master the MASTER connection's grant, empty while no connection is MASTER
+     * @param masterGrants every MASTER grant so far, oldest first (the newest 256)
+     */
+    public record ControlState(
+            long flowModsApplied, int flowCount, Optional<MasterGrant> master, List<MasterGrant> masterGrants) {}
+
+    public ControlState controlState() {
+        return onControl(() ->
+                new ControlState(protocol.flowModsApplied(), tables.flowCount(), roles.master(), roles.masterGrants()));
+    }
+
     public int connectedControllers() {
         return (int) clients.stream().filter(OfClient::isConnected).count();
     }

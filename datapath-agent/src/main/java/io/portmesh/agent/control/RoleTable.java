@@ -1,7 +1,13 @@
 package io.portmesh.agent.control;
 
 import io.portmesh.openflow.OfConnection;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 
@@ -35,25 +41,32 @@ final class RoleTable {
         UNSUPPORTED
     }
 
-    /** A connection's standing; {@code access} is null for controller connections. */
-    private record Member(OFControllerRole role, ListenAccess access) {
+    /** MASTER grants kept for {@link #masterGrants()}: the newest this many. */
+    static final int GRANTS_KEPT = 256;
+
+    /**
+     * A connection's standing; {@code access} is null for controller connections, {@code mastership} the last MASTER
+     * grant of this connection (null before any).
+     */
+    private record Member(OFControllerRole role, ListenAccess access, MasterGrant mastership) {
         Member withRole(OFControllerRole newRole) {
-            return new Member(newRole, access);
+            return new Member(newRole, access, mastership);
         }
     }
 
     private final Map<OfConnection, Member> members = new ConcurrentHashMap<>();
+    private final Deque<MasterGrant> grants = new ArrayDeque<>();
     private boolean generationSeen;
     private long maxGeneration;
 
     /** Registers a connection the agent opened to a controller, as EQUAL. */
     void addController(OfConnection c) {
-        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, null));
+        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, null, null));
     }
 
     /** Registers a connection accepted on the listen port, as EQUAL with {@code access}. */
     void addListener(OfConnection c, ListenAccess access) {
-        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, access));
+        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, access, null));
     }
 
     void remove(OfConnection c) {
@@ -114,9 +127,33 @@ final class RoleTable {
             members.replaceAll((other, o) -> other != c && o.role() == OFControllerRole.ROLE_MASTER
                     ? o.withRole(OFControllerRole.ROLE_SLAVE)
                     : o);
+            MasterGrant grant = new MasterGrant(address(c.remoteAddress()), generation, System.nanoTime());
+            if (grants.size() == GRANTS_KEPT) {
+                grants.removeFirst();
+            }
+            grants.addLast(grant);
+            members.put(c, new Member(role, m.access(), grant));
+            return Outcome.GRANTED;
         }
         members.put(c, m.withRole(role));
         return Outcome.GRANTED;
+    }
+
+    /** The MASTER connection's grant, if a connection is MASTER now. */
+    Optional<MasterGrant> master() {
+        return members.values().stream()
+                .filter(m -> m.role() == OFControllerRole.ROLE_MASTER)
+                .map(Member::mastership)
+                .findFirst();
+    }
+
+    /** The MASTER grants so far, oldest first (the newest {@link #GRANTS_KEPT}). */
+    List<MasterGrant> masterGrants() {
+        return List.copyOf(grants);
+    }
+
+    private static String address(SocketAddress a) {
+        return a instanceof InetSocketAddress i ? i.getHostString() + ":" + i.getPort() : String.valueOf(a);
     }
 
     /** The largest generation id granted so far (0 before any): what every role reply carries. */

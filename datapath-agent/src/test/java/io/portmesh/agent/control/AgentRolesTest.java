@@ -117,6 +117,33 @@ class AgentRolesTest {
     }
 
     @Test
+    void theControlStateNamesTheMasterAndKeepsEveryGrantInOrder() throws Exception {
+        assertThat(agent.controlState().master()).isEmpty();
+        role(a, OFControllerRole.ROLE_MASTER, 5);
+        role(b, OFControllerRole.ROLE_SLAVE, 5);
+        role(b, OFControllerRole.ROLE_MASTER, 6);
+        assertThatThrownBy(() -> role(a, OFControllerRole.ROLE_MASTER, 4)).isInstanceOf(ExecutionException.class);
+
+        DatapathAgent.ControlState s = agent.controlState();
+        assertThat(s.master()).hasValueSatisfying(m -> {
+            assertThat(m.controller()).isEqualTo(ctlB.hostPort());
+            assertThat(m.generation()).isEqualTo(6);
+        });
+        // the refused request is no grant, nor is a SLAVE one
+        assertThat(s.masterGrants())
+                .extracting(MasterGrant::controller, MasterGrant::generation)
+                .containsExactly(tuple(ctlA.hostPort(), 5L), tuple(ctlB.hostPort(), 6L));
+        assertThat(s.masterGrants().get(0).atNanos())
+                .isLessThanOrEqualTo(s.masterGrants().get(1).atNanos());
+        assertThat(s.flowModsApplied()).isZero();
+        assertThat(s.flowCount()).isZero();
+
+        sendAndSync(b, List.of(classify(b.factory(), 100)));
+        assertThat(agent.controlState().flowModsApplied()).isEqualTo(1);
+        assertThat(agent.controlState().flowCount()).isEqualTo(1);
+    }
+
+    @Test
     void aStaleGenerationIsRefusedAndChangesNothing() throws Exception {
         role(a, OFControllerRole.ROLE_MASTER, 5);
         role(b, OFControllerRole.ROLE_MASTER, 6);
