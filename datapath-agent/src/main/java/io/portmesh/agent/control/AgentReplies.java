@@ -22,6 +22,7 @@ import org.projectfloodlight.openflow.protocol.OFPortState;
 import org.projectfloodlight.openflow.protocol.OFPortStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFStatsReply;
 import org.projectfloodlight.openflow.protocol.OFStatsReplyFlags;
+import org.projectfloodlight.openflow.protocol.Writeable;
 import org.projectfloodlight.openflow.types.MacAddress;
 import org.projectfloodlight.openflow.types.OFErrorCauseData;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -29,8 +30,15 @@ import org.projectfloodlight.openflow.types.U64;
 
 /** Builders for the agent's replies: errors with the offending message's head, port descriptions, split multipart. */
 final class AgentReplies {
-    /** Entries per multipart reply part: keeps every part well under OpenFlow's 64 KiB message limit. */
+    /** Entries per multipart reply part at most (fewer when they would not fit in {@link #MAX_PART_BYTES}). */
     static final int ENTRIES_PER_PART = 200;
+    /**
+     * The entries of one multipart reply part take at most this many bytes: OpenFlow's 64 KiB message limit (the
+     * header's 16-bit length) less the multipart reply's header (8 + 8 bytes). A message past the limit is written by
+     * Loxi with its length wrapped, and the controller cannot decode it (a flood group with 50 buckets is about 2.4 KiB:
+     * 200 of them made 550 KiB).
+     */
+    static final int MAX_PART_BYTES = 65_535 - 16;
     /** A table's features take about 500 bytes: 64 of them stay well under the 64 KiB limit too. */
     static final int TABLE_FEATURES_PER_PART = 64;
 
@@ -116,25 +124,40 @@ final class AgentReplies {
                 .build();
     }
 
-    /** Splits entries into reply parts; every part but the last carries REPLY_MORE. Always at least one part. */
-    static <E, R extends OFStatsReply> List<R> split(
+    /**
+     * Splits entries into reply parts of at most {@link #ENTRIES_PER_PART} entries and {@link #MAX_PART_BYTES} bytes;
+     * every part but the last carries REPLY_MORE. Always at least one part.
+     */
+    static <E extends Writeable, R extends OFStatsReply> List<R> split(
             List<E> entries, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
         return split(entries, ENTRIES_PER_PART, part);
     }
 
-    /** Like {@link #split(List, BiFunction)}, {@code perPart} entries to a part. */
-    static <E, R extends OFStatsReply> List<R> split(
+    /** Like {@link #split(List, BiFunction)}, at most {@code perPart} entries to a part. */
+    static <E extends Writeable, R extends OFStatsReply> List<R> split(
             List<E> entries, int perPart, BiFunction<List<E>, Set<OFStatsReplyFlags>, R> part) {
         List<R> out = new ArrayList<>();
+        ByteBuf scratch = Unpooled.buffer();
         int n = entries.size();
-        for (int from = 0; from < n || from == 0; from += perPart) {
-            int to = Math.min(n, from + perPart);
+        int from = 0;
+        while (true) {
+            int to = from;
+            int bytes = 0;
+            while (to < n && to - from < perPart) {
+                scratch.clear();
+                entries.get(to).writeTo(scratch);
+                if (to > from && bytes + scratch.readableBytes() > MAX_PART_BYTES) {
+                    break;
+                }
+                bytes += scratch.readableBytes();
+                to++;
+            }
             Set<OFStatsReplyFlags> flags = to < n ? Set.of(OFStatsReplyFlags.REPLY_MORE) : Set.of();
             out.add(part.apply(entries.subList(from, to), flags));
-            if (n == 0) {
-                break;
+            if (to >= n) {
+                return out;
             }
+            from = to;
         }
-        return out;
     }
 }
