@@ -1,5 +1,6 @@
 package io.portmesh.loadtest;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,16 @@ public final class ChildJvm {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         cmd.addAll(args);
         return cmd;
+    }
+
+    /** {@code <dir>/<name>.log}, or {@code <name>-1.log}, {@code -2} ... the first that does not exist yet. */
+    public static Path freshLog(Path dir, String name) {
+        for (int n = 0; ; n++) {
+            File f = dir.resolve(name + (n == 0 ? "" : "-" + n) + ".log").toFile();
+            if (!f.exists()) {
+                return f.toPath();
+            }
+        }
     }
 
     /**

@@ -1,7 +1,6 @@
 package io.portmesh.loadtest.demo;
 
 import io.portmesh.loadtest.ChildJvm;
-import java.io.File;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -63,18 +62,9 @@ public final class AgentProcess implements AutoCloseable {
                         "-Dportmesh.agent.vxlan.remote-port=" + vxlanPort),
                 "io.portmesh.agent.AgentMain",
                 args);
-        Path log = freshLog(logDir, "agent-" + host + "-" + slot);
+        Path log = ChildJvm.freshLog(logDir, "agent-" + host + "-" + slot);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         return new AgentProcess(host, slot, trunk, log, pb.start());
-    }
-
-    private static Path freshLog(Path dir, String name) {
-        for (int n = 0; ; n++) {
-            File f = dir.resolve(name + (n == 0 ? "" : "-" + n) + ".log").toFile();
-            if (!f.exists()) {
-                return f.toPath();
-            }
-        }
     }
 
     /** A UDP address on loopback that is free now: for an agent's trunk (the simulated port group sends there). */

@@ -1,11 +1,11 @@
 package io.portmesh.loadtest.demo;
 
 import io.portmesh.loadtest.ChildJvm;
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** A controller node in its own JVM (the same class path as this one), so that it can be killed like a real process. */
@@ -14,38 +14,60 @@ public final class NodeProcess implements AutoCloseable {
     public final int remotePort;
     public final int httpPort;
     public final int openflowPort;
-    private final Process process;
+    /** Where its output goes: {@code node-<index>.log}, with {@code -1}, {@code -2} ... for later starts of the node. */
+    public final Path log;
 
-    private NodeProcess(int index, int remotePort, int httpPort, int openflowPort, Process process) {
+    private final Process process;
+    private volatile long killedAtNanos = Long.MAX_VALUE;
+
+    private NodeProcess(int index, int remotePort, int httpPort, int openflowPort, Path log, Process process) {
         this.index = index;
         this.remotePort = remotePort;
         this.httpPort = httpPort;
         this.openflowPort = openflowPort;
+        this.log = log;
         this.process = process;
     }
 
     public static NodeProcess launch(
             int index, int remotePort, int seedPort, int httpPort, int openflowPort, String cassandra, Path logDir)
             throws IOException {
+        return launch(index, remotePort, List.of(seedPort), httpPort, openflowPort, cassandra, logDir);
+    }
+
+    /**
+     * A node that joins through {@code seedPorts} (Artery ports on 127.0.0.1, in order). A node started again after a
+     * crash or a stop must not be its own first seed: it would form a cluster of its own when no other seed answers at
+     * once; give it the running nodes.
+     */
+    public static NodeProcess launch(
+            int index,
+            int remotePort,
+            List<Integer> seedPorts,
+            int httpPort,
+            int openflowPort,
+            String cassandra,
+            Path logDir)
+            throws IOException {
         Files.createDirectories(logDir);
-        List<String> cmd = ChildJvm.command(
-                List.of("-Xmx512m"),
-                "io.portmesh.cluster.ControllerMain",
-                List.of(
-                        "--remote-port=" + remotePort,
-                        "--http-port=" + httpPort,
-                        "--openflow-port=" + openflowPort,
-                        "--seed=pekko://portmesh@127.0.0.1:" + seedPort));
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .redirectErrorStream(true)
-                .redirectOutput(new File(logDir.toFile(), "node-" + index + ".log"));
+        List<String> args = new ArrayList<>(
+                List.of("--remote-port=" + remotePort, "--http-port=" + httpPort, "--openflow-port=" + openflowPort));
+        seedPorts.forEach(p -> args.add("--seed=pekko://portmesh@127.0.0.1:" + p));
+        List<String> cmd = ChildJvm.command(List.of("-Xmx512m"), "io.portmesh.cluster.ControllerMain", args);
+        Path log = ChildJvm.freshLog(logDir, "node-" + index);
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PORTMESH_CASSANDRA", cassandra);
         pb.environment().put("PORTMESH_CASSANDRA_EMBEDDED", "false");
-        return new NodeProcess(index, remotePort, httpPort, openflowPort, pb.start());
+        return new NodeProcess(index, remotePort, httpPort, openflowPort, log, pb.start());
     }
 
     public String url() {
         return "http://127.0.0.1:" + httpPort;
+    }
+
+    /** Its cluster address as {@code GET /v1/cluster} shows it. */
+    public String address() {
+        return "pekko://portmesh@127.0.0.1:" + remotePort;
     }
 
     public boolean isAlive() {
@@ -56,14 +78,24 @@ public final class NodeProcess implements AutoCloseable {
         return process.pid();
     }
 
-    /** SIGKILL: the process dies without leaving the cluster (what a crash looks like). */
+    /** SIGKILL: the process dies without leaving the cluster (what a crash looks like); returns once it is gone. */
     public void kill() {
+        killedAtNanos = System.nanoTime();
         process.destroyForcibly();
+        ChildJvm.awaitOrKill(process, Duration.ofSeconds(5));
+    }
+
+    /** When {@link #kill} or {@link #close} signalled the process (nanoTime; {@code Long.MAX_VALUE} before). */
+    public long stoppedAtNanos() {
+        return killedAtNanos;
     }
 
     /** SIGTERM (coordinated shutdown: the node leaves the cluster), then SIGKILL after 20 s. */
     @Override
     public void close() {
+        if (killedAtNanos == Long.MAX_VALUE) {
+            killedAtNanos = System.nanoTime();
+        }
         process.destroy();
         ChildJvm.awaitOrKill(process, Duration.ofSeconds(20));
     }

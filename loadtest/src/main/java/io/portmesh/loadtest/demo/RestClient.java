@@ -15,9 +15,16 @@ public final class RestClient {
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final String base;
+    private final Duration timeout;
 
     public RestClient(String base) {
+        this(base, Duration.ofSeconds(30));
+    }
+
+    /** A client whose requests each give up after {@code timeout} (an HttpTimeoutException). */
+    public RestClient(String base, Duration timeout) {
         this.base = base;
+        this.timeout = timeout;
     }
 
     /** The base URL the paths are appended to, e.g. {@code http://127.0.0.1:8080}. */
@@ -25,7 +32,12 @@ public final class RestClient {
         return base;
     }
 
-    public record Response(int status, JsonNode body) {
+    /** An answer; {@code retryAfter} is the Retry-After header when there was one, else null. */
+    public record Response(int status, JsonNode body, String retryAfter) {
+        public Response(int status, JsonNode body) {
+            this(status, body, null);
+        }
+
         public boolean ok() {
             return status >= 200 && status < 300;
         }
@@ -38,14 +50,22 @@ public final class RestClient {
     /** A plain-text resource (such as /metrics), or an exception naming the status. */
     public String text(String path) throws IOException, InterruptedException {
         HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(URI.create(base + path))
-                        .timeout(Duration.ofSeconds(30))
-                        .build(),
+                HttpRequest.newBuilder(URI.create(base + path)).timeout(timeout).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IOException("GET " + path + " answered " + r.statusCode() + ": " + r.body());
         }
         return r.body();
+    }
+
+    /** The status of a GET, whatever its body (a health endpoint may answer plain text). */
+    public int statusOf(String path) throws IOException, InterruptedException {
+        return http.send(
+                        HttpRequest.newBuilder(URI.create(base + path))
+                                .timeout(timeout)
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     public Response post(String path, Object body) throws IOException, InterruptedException {
@@ -73,9 +93,9 @@ public final class RestClient {
     }
 
     private Response send(HttpRequest.Builder b) throws IOException, InterruptedException {
-        HttpResponse<String> r =
-                http.send(b.timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = http.send(b.timeout(timeout).build(), HttpResponse.BodyHandlers.ofString());
         JsonNode body = r.body() == null || r.body().isBlank() ? JSON.nullNode() : JSON.readTree(r.body());
-        return new Response(r.statusCode(), body);
+        return new Response(
+                r.statusCode(), body, r.headers().firstValue("Retry-After").orElse(null));
     }
 }
