@@ -1,0 +1,209 @@
+package io.portmesh.loadtest.nodeloss;
+
+import io.portmesh.cluster.LocalPorts;
+import io.portmesh.loadtest.bind.Sleep;
+import io.portmesh.loadtest.demo.NodeProcess;
+import io.portmesh.loadtest.demo.RestClient;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Three controller nodes, each in its own JVM ({@link NodeProcess}), on ports fixed for the whole run: a node started
+ * again after a kill or a stop listens where the agents and the clients already look for it. Node {@code i} (0-based)
+ * is "node i+1" in logs and messages. The first start seeds everyone with node 1; a node started again is seeded with
+ * the nodes running then, never with itself.
+ */
+public final class ControllerNodes implements AutoCloseable {
+    public static final int SIZE = 3;
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private final String cassandra;
+    private final Path logs;
+    private final int[] remote = new int[SIZE];
+    private final int[] http = new int[SIZE];
+    private final int[] openflow = new int[SIZE];
+    private final NodeProcess[] current = new NodeProcess[SIZE];
+    private final List<NodeProcess> started = new ArrayList<>();
+    private final List<RestClient> apis = new ArrayList<>();
+    private Boolean hasReadyEndpoint;
+
+    private ControllerNodes(String cassandra, Path logs) {
+        this.cassandra = cassandra;
+        this.logs = logs;
+        int[] p = LocalPorts.freeTcpPorts(3 * SIZE);
+        for (int i = 0; i < SIZE; i++) {
+            remote[i] = p[i];
+            http[i] = p[SIZE + i];
+            openflow[i] = p[2 * SIZE + i];
+            apis.add(new RestClient("http://127.0.0.1:" + http[i], Duration.ofSeconds(30)));
+        }
+    }
+
+    /** Starts the three nodes and waits until each sees all three Up (and ready, where /ready exists). */
+    public static ControllerNodes start(String cassandra, Path logs, Duration timeout) throws IOException {
+        ControllerNodes n = new ControllerNodes(cassandra, logs);
+        try {
+            for (int i = 0; i < SIZE; i++) {
+                n.launch(i, List.of(n.remote[0]));
+            }
+            n.requireUp(timeout, "the cluster did not come up");
+            return n;
+        } catch (IOException | RuntimeException e) {
+            n.close();
+            throw e;
+        }
+    }
+
+    private void launch(int i, List<Integer> seeds) throws IOException {
+        current[i] = NodeProcess.launch(i + 1, remote[i], seeds, http[i], openflow[i], cassandra, logs);
+        started.add(current[i]);
+    }
+
+    public NodeProcess node(int i) {
+        return current[i];
+    }
+
+    /** The REST client of node {@code i}: the same address across its restarts. */
+    public RestClient api(int i) {
+        return apis.get(i);
+    }
+
+    public List<RestClient> apis() {
+        return List.copyOf(apis);
+    }
+
+    public String address(int i) {
+        return "pekko://portmesh@127.0.0.1:" + remote[i];
+    }
+
+    public List<String> addresses() {
+        return IntStream.range(0, SIZE).mapToObj(this::address).toList();
+    }
+
+    /** The OpenFlow addresses the agents connect to, in node order. */
+    public List<String> openflowAddresses() {
+        return IntStream.range(0, SIZE)
+                .mapToObj(i -> "127.0.0.1:" + openflow[i])
+                .toList();
+    }
+
+    /** The node whose OpenFlow address is {@code hostPort} ({@code 127.0.0.1:6653}), -1 for none. */
+    public int byOpenflow(String hostPort) {
+        return openflowAddresses().indexOf(hostPort);
+    }
+
+    public boolean isAlive(int i) {
+        return current[i].isAlive();
+    }
+
+    /** SIGKILL; returns once the process is gone, with the time the signal was sent (nanoTime). */
+    public long kill(int i) {
+        current[i].kill();
+        return current[i].stoppedAtNanos();
+    }
+
+    /** SIGTERM and wait for the process to end (coordinated shutdown; SIGKILL after 20 s); when it was signalled. */
+    public long stop(int i) {
+        current[i].close();
+        return current[i].stoppedAtNanos();
+    }
+
+    /** Starts node {@code i} again on its ports, seeded with the nodes running now. */
+    public void restart(int i) throws IOException {
+        if (current[i].isAlive()) {
+            throw new IllegalStateException("node " + (i + 1) + " still runs");
+        }
+        List<Integer> seeds = new ArrayList<>();
+        for (int j = 0; j < SIZE; j++) {
+            if (j != i && current[j].isAlive()) {
+                seeds.add(remote[j]);
+            }
+        }
+        launch(i, seeds);
+    }
+
+    /**
+     * Whether every node sees all three Up and reachable, and answers 200 on {@code /ready} where the nodes have that
+     * endpoint (a 404 there means they do not).
+     */
+    public boolean allUp() {
+        for (int i = 0; i < SIZE; i++) {
+            if (!current[i].isAlive()) {
+                return false;
+            }
+            try {
+                RestClient.Response r = apis.get(i).get("/v1/cluster");
+                if (!r.ok() || !ClusterView.parse(r.body()).allUp(addresses()) || !ready(i)) {
+                    return false;
+                }
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
+        return true;
+    }
+
+    private boolean ready(int i) throws IOException, InterruptedException {
+        if (Boolean.FALSE.equals(hasReadyEndpoint)) {
+            return true;
+        }
+        int status = apis.get(i).statusOf("/ready");
+        if (status == 404 && hasReadyEndpoint == null) {
+            hasReadyEndpoint = false;
+            return true;
+        }
+        if (status == 200) {
+            hasReadyEndpoint = true;
+        }
+        return status == 200;
+    }
+
+    /** Whether the nodes answer {@code GET /ready} (null: not asked yet). */
+    public Boolean hasReadyEndpoint() {
+        return hasReadyEndpoint;
+    }
+
+    /** Polls {@link #allUp} until it holds; when it first did (nanoTime), or -1 after {@code timeout}. */
+    public long awaitUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (allUp()) {
+                return System.nanoTime();
+            }
+            for (int i = 0; i < SIZE; i++) {
+                if (!current[i].isAlive()) {
+                    throw new IllegalStateException("node " + (i + 1) + " exited; see " + current[i].log);
+                }
+            }
+            Sleep.millis(POLL.toMillis());
+        }
+        return -1;
+    }
+
+    public void requireUp(Duration timeout, String what) {
+        if (awaitUp(timeout) < 0) {
+            throw new IllegalStateException(what + " within " + timeout.toSeconds() + " s; logs under " + logs);
+        }
+    }
+
+    public Path logs() {
+        return logs;
+    }
+
+    /** Every node process started in this run, the dead ones included: SIGTERM to those still running. */
+    @Override
+    public void close() {
+        for (NodeProcess p : started) {
+            if (p.isAlive()) {
+                p.close();
+            }
+        }
+    }
+}

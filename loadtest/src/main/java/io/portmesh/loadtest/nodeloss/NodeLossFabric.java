@@ -1,0 +1,346 @@
+package io.portmesh.loadtest.nodeloss;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portmesh.agent.control.AgentSettings;
+import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.agent.control.MasterGrant;
+import io.portmesh.agent.io.TrunkPort;
+import io.portmesh.loadtest.FrameCounts;
+import io.portmesh.loadtest.bind.BenchHosts;
+import io.portmesh.loadtest.bind.Sleep;
+import io.portmesh.loadtest.demo.Nodes;
+import io.portmesh.loadtest.demo.RestClient;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.flow.DatapathPorts;
+import io.portmesh.sim.FrameStream;
+import io.portmesh.sim.PseudoWire;
+import io.portmesh.sim.SimulatedVm;
+import io.portmesh.sim.StreamStats;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * What the node-loss tests and benchmark (issue 18) run on: three controller nodes in JVMs of their own
+ * ({@link ControllerNodes}) on one Cassandra, {@code hosts} hosts each with a real agent in this JVM connected to all
+ * three nodes, VM pairs on different hosts exchanging numbered frames, and a steady create+bind load ({@link PortLoad})
+ * through the REST API. Load switch s spans hosts s and s+1 (mod hosts): a binding fans out to two hosts, so a change
+ * can be told to touch only entities of surviving nodes. Where each host and switch entity lives is learnt when it is
+ * created, and which node runs each port shard by probing ({@link EntityPlacement}), before any load.
+ */
+public final class NodeLossFabric implements AutoCloseable {
+    private static final Duration SETTLE_POLL = Duration.ofMillis(250);
+
+    /** Sizes and rates; the defaults suit a test on a 2-core machine. */
+    public record Settings(int hosts, int switches, int vmPairs, int frameRate) {
+        public static Settings defaults() {
+            return new Settings(6, 6, 3, 200);
+        }
+    }
+
+    private final Settings settings;
+    private final String run = Long.toString(System.nanoTime() & 0xFFFFFF, 36);
+    private final ControllerNodes nodes;
+    private final List<String> hosts = new ArrayList<>();
+    private final Map<String, String> hostEntityNode = new HashMap<>();
+    private final List<String> switches = new ArrayList<>();
+    private final Map<String, String> switchEntityNode = new HashMap<>();
+    private Map<Integer, String> portShards = Map.of();
+    private final List<DatapathAgent> agents = new ArrayList<>();
+    private final List<PseudoWire> wires = new ArrayList<>();
+    private final List<SimulatedVm> vms = new ArrayList<>();
+    private final List<FrameStream> streams = new ArrayList<>();
+    private final List<PortLoad> loads = new ArrayList<>();
+
+    private NodeLossFabric(Settings settings, ControllerNodes nodes) {
+        this.settings = settings;
+        this.nodes = nodes;
+    }
+
+    /** Starts the nodes, registers the hosts, starts their agents, creates the switches and binds the VMs. */
+    public static NodeLossFabric start(Settings s, String cassandra, Path logs, Duration timeout) throws Exception {
+        NodeLossFabric f = new NodeLossFabric(s, ControllerNodes.start(cassandra, logs, timeout));
+        try {
+            f.setUp(timeout);
+            return f;
+        } catch (Exception | Error e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    private void setUp(Duration timeout) throws Exception {
+        RestClient api = nodes.api(0);
+        var rnd = ThreadLocalRandom.current();
+        String net = "127." + rnd.nextInt(16, 250) + "." + rnd.nextInt(1, 250) + ".";
+        List<String> teps = new ArrayList<>();
+        for (int i = 0; i < settings.hosts(); i++) {
+            teps.add(net + (i + 1));
+        }
+        int vxlanPort = BenchHosts.commonFreeUdpPort(teps);
+        for (int i = 0; i < settings.hosts(); i++) {
+            String h = "nl-" + run + "-h" + (i + 1);
+            String tep = teps.get(i);
+            hostEntityNode.put(
+                    h,
+                    EntityPlacement.whereStarted(
+                            api,
+                            "Host",
+                            () -> api.expectOk(api.post("/v1/hosts", Map.of("name", h, "tunnelIp", tep)), h)));
+            hosts.add(h);
+        }
+        for (int i = 0; i < settings.hosts(); i++) {
+            agents.add(DatapathAgent.start(
+                    AgentSettings.local(hosts.get(i), "a", teps.get(i), vxlanPort, nodes.openflowAddresses())));
+        }
+        for (int s = 0; s < settings.switches(); s++) {
+            String sw = "nl-" + run + "-s" + (s + 1);
+            switchEntityNode.put(
+                    sw,
+                    EntityPlacement.whereStarted(
+                            api,
+                            "LogicalSwitch",
+                            () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw)));
+            switches.add(sw);
+        }
+        portShards = EntityPlacement.portShards(api, run);
+        for (int p = 0; p < settings.vmPairs(); p++) {
+            String sw = "nl-" + run + "-vm" + (p + 1);
+            api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
+            vm(sw, p, 1, p % settings.hosts());
+            vm(sw, p, 2, (p + settings.hosts() / 2) % settings.hosts());
+        }
+        if (awaitSettled(timeout) < 0) {
+            throw new IllegalStateException("hosts not settled: " + unsettled());
+        }
+    }
+
+    private SimulatedVm vm(String sw, int pair, int side, int host) throws Exception {
+        String mac = String.format("52:54:19:%02x:%02x:%02x", pair >> 8, pair & 0xFF, side);
+        String ip = "10.19." + pair + "." + side;
+        RestClient api = nodes.api(0);
+        String port = api.expectOk(api.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac)), "port " + mac)
+                .path("id")
+                .asText();
+        JsonNode b = api.expectOk(
+                api.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", hosts.get(host))),
+                "bind " + port);
+        int vlan = b.path("vlan").asInt();
+        DatapathAgent agent = agents.get(host);
+        PseudoWire wire = PseudoWire.open(
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(agent.trunkAddress()));
+        wires.add(wire);
+        // the inventory configures the VM's port group with its VLAN on the host (as LiveMoveIntegrationTest does)
+        ((TrunkPort) agent.ports().get(DatapathPorts.TRUNK)).bindVlan(vlan, wire.localAddress());
+        SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), vlan, wire);
+        vms.add(vm);
+        return vm;
+    }
+
+    /** Starts the VM pairs' numbered frames, both ways, for at most {@code max}. */
+    public void startTraffic(Duration max) {
+        for (int i = 0; i + 1 < vms.size(); i += 2) {
+            streams.add(stream(vms.get(i), vms.get(i + 1), max));
+            streams.add(stream(vms.get(i + 1), vms.get(i), max));
+        }
+    }
+
+    private FrameStream stream(SimulatedVm from, SimulatedVm to, Duration max) {
+        return FrameStream.from(from)
+                .to(to)
+                .rate(settings.frameRate())
+                .count(max.toSeconds() * settings.frameRate())
+                .maxDuration(max)
+                .start();
+    }
+
+    /** Stops the traffic and counts it once drained (up to 3 s): frames lost is exact then. */
+    public StreamStats stopTraffic() throws InterruptedException {
+        streams.forEach(FrameStream::stop);
+        return FrameCounts.sum(streams, true);
+    }
+
+    public List<FrameStream> streams() {
+        return List.copyOf(streams);
+    }
+
+    /** Port k of a load goes to switch k mod S, on the first or the second host of that switch. */
+    public PortLoad.Target target(int k) {
+        int s = k % switches.size();
+        return new PortLoad.Target(switches.get(s), hosts.get((s + (k / switches.size()) % 2) % hosts.size()));
+    }
+
+    /** A create+bind load on the load switches ({@link #target}); not started. */
+    public PortLoad newLoad() {
+        PortLoad l = new PortLoad(nodes.apis(), this::target, loads.size() + 1);
+        loads.add(l);
+        return l;
+    }
+
+    public ControllerNodes nodes() {
+        return nodes;
+    }
+
+    public List<DatapathAgent> agents() {
+        return List.copyOf(agents);
+    }
+
+    public List<String> hosts() {
+        return List.copyOf(hosts);
+    }
+
+    /** The node (index) each agent's MASTER connection goes to, -1 for none. */
+    public List<Integer> masterNodes() {
+        return AgentStates.read(agents).stream()
+                .map(s -> s.master()
+                        .map(MasterGrant::controller)
+                        .map(nodes::byOpenflow)
+                        .orElse(-1))
+                .toList();
+    }
+
+    /** The hosts whose Host entity was created on {@code address} (registration), in host order. */
+    public Map<String, String> hostEntityNodes() {
+        return Map.copyOf(hostEntityNode);
+    }
+
+    public Map<String, String> switchEntityNodes() {
+        return Map.copyOf(switchEntityNode);
+    }
+
+    public Map<Integer, String> portShards() {
+        return Map.copyOf(portShards);
+    }
+
+    /**
+     * Whether every entity an op's bind touches ran elsewhere than on {@code node} when the load started: the port
+     * (its shard), the switch, and both hosts of the switch (the binding fans out to them). Null when the
+     * port was not created or its shard could not be placed.
+     */
+    public Boolean awayFrom(PortLoad.Op op, String node) {
+        if (op.port == null) {
+            return null;
+        }
+        String portNode = portShards.get(EntityPlacement.shardOf(op.port));
+        if (portNode == null) {
+            return null;
+        }
+        int s = switches.indexOf(op.target.sw());
+        return !portNode.equals(node)
+                && !node.equals(switchEntityNode.get(op.target.sw()))
+                && !node.equals(hostEntityNode.get(hosts.get(s % hosts.size())))
+                && !node.equals(hostEntityNode.get(hosts.get((s + 1) % hosts.size())));
+    }
+
+    /**
+     * Where a port made to prove recovery goes: a host whose Host entity ran on {@code node}, on a load switch whose
+     * entity ran there too when there is one spanning such a host: its binding cannot be realized before both moved.
+     */
+    public PortLoad.Target recoveryTarget(int node) {
+        String addr = nodes.address(node);
+        PortLoad.Target fallback = null;
+        for (int s = 0; s < switches.size(); s++) {
+            for (int side = 0; side < 2; side++) {
+                String h = hosts.get((s + side) % hosts.size());
+                if (!addr.equals(hostEntityNode.get(h))) {
+                    continue;
+                }
+                PortLoad.Target t = new PortLoad.Target(switches.get(s), h);
+                if (addr.equals(switchEntityNode.get(switches.get(s)))) {
+                    return t;
+                }
+                fallback = fallback == null ? t : fallback;
+            }
+        }
+        return fallback != null ? fallback : target(0);
+    }
+
+    /**
+     * Every host realized with as many flows installed as desired, one MASTER and a connection to each running node
+     * ({@code GET /v1/hosts/{id}} through any node); when that first held (nanoTime), -1 after {@code timeout}.
+     */
+    public long awaitSettled(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (unsettled().isEmpty()) {
+                return System.nanoTime();
+            }
+            Sleep.millis(SETTLE_POLL.toMillis());
+        }
+        return -1;
+    }
+
+    /** The hosts not settled now, each with what is missing. */
+    public List<String> unsettled() {
+        int running = 0;
+        for (int i = 0; i < ControllerNodes.SIZE; i++) {
+            running += nodes.isAlive(i) ? 1 : 0;
+        }
+        List<String> out = new ArrayList<>();
+        for (String h : hosts) {
+            JsonNode info;
+            try {
+                info = Nodes.callAny(nodes.apis(), n -> n.get("/v1/hosts/" + h), Duration.ofSeconds(5));
+            } catch (Exception | AssertionError e) {
+                out.add(h + ": " + e.getMessage());
+                continue;
+            }
+            long masters = 0;
+            for (JsonNode a : info.path("agents")) {
+                masters += "MASTER".equals(a.path("role").asText()) ? 1 : 0;
+            }
+            if (!info.path("realized").asBoolean()
+                    || info.path("flowsInstalled").asInt()
+                            != info.path("flowsDesired").asInt()
+                    || masters != 1
+                    || info.path("agents").size() != running) {
+                out.add(h + ": realized " + info.path("realized") + ", flows " + info.path("flowsInstalled") + "/"
+                        + info.path("flowsDesired") + ", " + info.path("agents").size() + " connections, " + masters
+                        + " master(s)");
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Every acknowledged op's port read back ({@code GET /v1/ports/{id}} through any node): bound to the host and on
+     * the VLAN its bind was answered with. The mismatches, each said in a line.
+     */
+    public List<String> readBack(List<PortLoad.Op> ops) {
+        List<String> out = new ArrayList<>();
+        for (PortLoad.Op op : ops) {
+            if (!op.acked) {
+                continue;
+            }
+            try {
+                JsonNode p = Nodes.callAny(nodes.apis(), n -> n.get("/v1/ports/" + op.port), Duration.ofSeconds(10));
+                if (!op.target.host().equals(p.path("host").asText())
+                        || p.path("vlan").asInt(-2) != op.vlan) {
+                    out.add(op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", reads " + p);
+                }
+            } catch (Exception | AssertionError e) {
+                out.add(op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", not read back: "
+                        + e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    /** Loads, traffic, VMs, wires, agents, then the nodes (SIGTERM). */
+    @Override
+    public void close() {
+        loads.forEach(PortLoad::close);
+        streams.forEach(FrameStream::close);
+        vms.forEach(SimulatedVm::close);
+        wires.forEach(PseudoWire::close);
+        agents.forEach(DatapathAgent::close);
+        nodes.close();
+    }
+}

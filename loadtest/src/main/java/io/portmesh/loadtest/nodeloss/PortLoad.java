@@ -1,0 +1,386 @@
+package io.portmesh.loadtest.nodeloss;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.portmesh.loadtest.demo.RestClient;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
+
+/**
+ * A steady create+bind load through the REST API, as clients behind a load balancer that has not noticed a dead node
+ * would make it: op k (issued on schedule, open loop) creates a port ({@code POST /v1/switches/{sw}/ports}) and binds it
+ * ({@code PUT /v1/ports/{id}/binding?wait=realized}), first through node k mod 3 and after a failure through the next
+ * node: a dead node refuses the connection and the op moves on at once, a 503 is retried after its Retry-After (at most
+ * 1 s; 200 ms without one). Bounded: at most {@link #ATTEMPTS} calls per step and {@link #OP_LIMIT} per op. A create
+ * retried after an answer that may have been applied (503, a cut connection, a timeout) uses a new MAC, so it cannot
+ * collide with its own first attempt: the port that attempt may have made is not acknowledged and not checked. A bind
+ * is retried as it is (binding a port to its host again is a repeat). Every call is recorded; an op is
+ * <em>acknowledged</em> when its bind answered 2xx (200 realized, 202 persisted but not realized in time).
+ */
+public final class PortLoad implements AutoCloseable {
+    public static final int ATTEMPTS = 8;
+    public static final Duration OP_LIMIT = Duration.ofSeconds(45);
+    private static final Duration CALL_TIMEOUT = Duration.ofSeconds(35);
+
+    /** How a call ended. */
+    public enum Outcome {
+        OK,
+        /** 202: persisted, not realized within the realization timeout. */
+        ACCEPTED,
+        /** 503: an entity did not answer in time. */
+        UNAVAILABLE,
+        /** The connection was refused: nothing listens there (a dead or stopped node). */
+        REFUSED,
+        /** The connection broke with the request on it (a node that died or stopped meanwhile). */
+        CUT,
+        TIMEOUT,
+        /** Any other status. */
+        OTHER
+    }
+
+    /** One HTTP call of op {@code op}: what, to which node (0-based), when (nanoTime), how it ended. */
+    public record Call(
+            int op,
+            String what,
+            int node,
+            long startNanos,
+            long endNanos,
+            int status,
+            Outcome outcome,
+            String retryAfter,
+            String detail) {
+        public boolean failed() {
+            return outcome != Outcome.OK && outcome != Outcome.ACCEPTED;
+        }
+    }
+
+    /** Where an op's port goes. */
+    public record Target(String sw, String host) {}
+
+    /** One port's create and bind. Written by the op's thread; read once the load has stopped (or the op is done). */
+    public static final class Op {
+        public final int k;
+        public final Target target;
+        public final boolean extra;
+        public volatile long startNanos;
+        public volatile String port;
+        public volatile String mac;
+        public volatile long bindStartNanos = -1;
+        public volatile long bindEndNanos = -1;
+        public volatile int vlan = -1;
+        public volatile boolean acked;
+        public volatile boolean realized;
+        public volatile String failure;
+        public volatile boolean done;
+
+        Op(int k, Target target, boolean extra) {
+            this.k = k;
+            this.target = target;
+            this.extra = extra;
+        }
+
+        public double bindMs() {
+            return (bindEndNanos - bindStartNanos) / 1e6;
+        }
+    }
+
+    private final List<RestClient> apis;
+    private final IntFunction<Target> layout;
+    private final int macPrefix;
+    private final List<Op> ops = new ArrayList<>();
+    private final List<Call> calls = new ArrayList<>();
+    private final AtomicInteger macs = new AtomicInteger();
+    private final AtomicInteger notIssued = new AtomicInteger();
+    private final AtomicInteger extras = new AtomicInteger();
+    private final ThreadPoolExecutor pool =
+            new ThreadPoolExecutor(0, 256, 30, TimeUnit.SECONDS, new SynchronousQueue<>(), r -> {
+                Thread t = new Thread(r, "port-load");
+                t.setDaemon(true);
+                return t;
+            });
+    private Thread issuer;
+    private volatile boolean stopped;
+
+    /**
+     * @param apis one client per node, in node order (a node's address stays the same across its restarts)
+     * @param layout where op k's port goes
+     * @param macPrefix the fourth byte of every MAC of this load (52:54:18:pp:xx:xx), so that loads of one run differ
+     */
+    public PortLoad(List<RestClient> apis, IntFunction<Target> layout, int macPrefix) {
+        this.apis =
+                apis.stream().map(a -> new RestClient(a.base(), CALL_TIMEOUT)).toList();
+        this.layout = layout;
+        this.macPrefix = macPrefix & 0xFF;
+    }
+
+    /** Issues {@code rate} ops per second until {@link #stop}, {@code maxOps} or {@code maxDuration}, whichever first. */
+    public void start(double rate, int maxOps, Duration maxDuration) {
+        long period = (long) (1e9 / rate);
+        issuer = new Thread(
+                () -> {
+                    long start = System.nanoTime();
+                    for (int k = 0; k < maxOps && !stopped; k++) {
+                        long at = start + k * period;
+                        if (at - start > maxDuration.toNanos()) {
+                            return;
+                        }
+                        long wait;
+                        while ((wait = at - System.nanoTime()) > 0 && !stopped) {
+                            LockSupport.parkNanos(Math.min(wait, 50_000_000L));
+                        }
+                        if (!stopped) {
+                            submit(new Op(k, layout.apply(k), false));
+                        }
+                    }
+                },
+                "port-load-issuer");
+        issuer.setDaemon(true);
+        issuer.start();
+    }
+
+    /**
+     * One more op outside the schedule (k = -1, -2, ...: its first call goes to another node each time), e.g. a "new
+     * port after the kill" probe; returns it at once.
+     */
+    public Op extra(Target target) {
+        Op op = new Op(-1 - extras.getAndIncrement(), target, true);
+        submit(op);
+        return op;
+    }
+
+    private void submit(Op op) {
+        synchronized (ops) {
+            ops.add(op);
+        }
+        op.startNanos = System.nanoTime();
+        try {
+            pool.execute(() -> run(op));
+        } catch (RejectedExecutionException e) {
+            op.failure = "not issued: 256 ops in flight";
+            op.done = true;
+            notIssued.incrementAndGet();
+        }
+    }
+
+    private void run(Op op) {
+        long deadline = op.startNanos + OP_LIMIT.toNanos();
+        int first = Math.floorMod(op.k, apis.size());
+        try {
+            JsonNode port = null;
+            for (int a = 0; a < ATTEMPTS && port == null && System.nanoTime() - deadline < 0; a++) {
+                String mac = mac(macs.getAndIncrement());
+                op.mac = mac;
+                port = call(
+                        op,
+                        "create",
+                        first + a,
+                        deadline,
+                        api -> api.post("/v1/switches/" + op.target.sw() + "/ports", Map.of("mac", mac)));
+            }
+            if (port == null) {
+                op.failure = op.failure == null ? "create not answered 2xx" : op.failure;
+                return;
+            }
+            op.port = port.path("id").asText();
+            op.bindStartNanos = System.nanoTime();
+            JsonNode bound = null;
+            for (int a = 0; a < ATTEMPTS && bound == null && System.nanoTime() - deadline < 0; a++) {
+                bound = call(
+                        op,
+                        "bind",
+                        first + a,
+                        deadline,
+                        api -> api.put(
+                                "/v1/ports/" + op.port + "/binding?wait=realized", Map.of("host", op.target.host())));
+            }
+            if (bound == null) {
+                op.failure = op.failure == null ? "bind not answered 2xx" : op.failure;
+                return;
+            }
+            op.bindEndNanos = System.nanoTime();
+            op.vlan = bound.path("vlan").asInt(-1);
+            op.realized = bound.path("realization").path("realized").asBoolean(false);
+            op.acked = true;
+        } catch (GiveUp e) {
+            // op.failure says why
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            op.failure = "interrupted";
+        } finally {
+            op.done = true;
+        }
+    }
+
+    private interface Request {
+        RestClient.Response send(RestClient api) throws IOException, InterruptedException;
+    }
+
+    /** One call; its body on 2xx, else null (after the pause a 503 asks for). A status that is no failure of ours ends the op. */
+    private JsonNode call(Op op, String what, int node, long deadline, Request req) throws InterruptedException {
+        int n = Math.floorMod(node, apis.size());
+        long t = System.nanoTime();
+        Call c;
+        JsonNode body = null;
+        try {
+            RestClient.Response r = req.send(apis.get(n));
+            Outcome o = r.status() == 202
+                    ? Outcome.ACCEPTED
+                    : r.ok() ? Outcome.OK : r.status() == 503 ? Outcome.UNAVAILABLE : Outcome.OTHER;
+            c = new Call(
+                    op.k,
+                    what,
+                    n,
+                    t,
+                    System.nanoTime(),
+                    r.status(),
+                    o,
+                    r.retryAfter(),
+                    r.ok() ? "" : r.body().toString());
+            if (r.ok()) {
+                body = r.body();
+            }
+        } catch (ConnectException e) {
+            c = new Call(op.k, what, n, t, System.nanoTime(), 0, Outcome.REFUSED, null, e.toString());
+        } catch (HttpTimeoutException e) {
+            c = new Call(op.k, what, n, t, System.nanoTime(), 0, Outcome.TIMEOUT, null, e.toString());
+        } catch (IOException e) {
+            c = new Call(op.k, what, n, t, System.nanoTime(), 0, Outcome.CUT, null, e.toString());
+        }
+        synchronized (calls) {
+            calls.add(c);
+        }
+        if (c.outcome() == Outcome.OTHER) {
+            op.failure = what + ": " + c.status() + " " + c.detail();
+            throw new GiveUp();
+        }
+        if (c.outcome() == Outcome.UNAVAILABLE) {
+            long pause =
+                    Math.min(retryAfterMillis(c.retryAfter()), Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+            TimeUnit.MILLISECONDS.sleep(pause);
+        }
+        return body;
+    }
+
+    /** A refusal that is not a failure of availability: the op ends (and says why). */
+    private static final class GiveUp extends RuntimeException {
+        GiveUp() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static long retryAfterMillis(String header) {
+        if (header != null) {
+            try {
+                return Math.min(1_000, Math.max(0, Long.parseLong(header.trim()) * 1_000));
+            } catch (NumberFormatException e) {
+                // an HTTP date: take the default
+            }
+        }
+        return 200;
+    }
+
+    private String mac(int n) {
+        return String.format("52:54:18:%02x:%02x:%02x", macPrefix, (n >> 8) & 0xFF, n & 0xFF);
+    }
+
+    /** Stops issuing and waits (at most {@code drain}) for the ops in flight; how many were still running then. */
+    public int stop(Duration drain) throws InterruptedException {
+        stopped = true;
+        if (issuer != null) {
+            issuer.join(1_000);
+        }
+        pool.shutdown();
+        pool.awaitTermination(drain.toMillis(), TimeUnit.MILLISECONDS);
+        return (int) ops().stream().filter(o -> !o.done).count();
+    }
+
+    public List<Op> ops() {
+        synchronized (ops) {
+            return List.copyOf(ops);
+        }
+    }
+
+    public List<Call> calls() {
+        synchronized (calls) {
+            return List.copyOf(calls);
+        }
+    }
+
+    /** Ops not issued because 256 were in flight (an open-loop load that the controller does not keep up with). */
+    public int notIssued() {
+        return notIssued.get();
+    }
+
+    /**
+     * Every op and every call as CSV ({@code ops.csv}, {@code calls.csv} in {@code dir}), times in ms from
+     * {@code zeroNanos}: what a failed run leaves for a closer look. A failure to write is said on stderr.
+     */
+    public void write(Path dir, long zeroNanos) {
+        List<String> o = new ArrayList<>(
+                List.of("k,switch,host,port,mac,start_ms,bind_start_ms,bind_end_ms,acked,realized,vlan,failure"));
+        for (Op op : ops()) {
+            o.add(String.join(
+                    ",",
+                    String.valueOf(op.k),
+                    op.target.sw(),
+                    op.target.host(),
+                    String.valueOf(op.port),
+                    String.valueOf(op.mac),
+                    ms(op.startNanos, zeroNanos),
+                    op.bindStartNanos < 0 ? "" : ms(op.bindStartNanos, zeroNanos),
+                    op.bindEndNanos < 0 ? "" : ms(op.bindEndNanos, zeroNanos),
+                    String.valueOf(op.acked),
+                    String.valueOf(op.realized),
+                    String.valueOf(op.vlan),
+                    csv(op.failure)));
+        }
+        List<String> c = new ArrayList<>(List.of("op,what,node,start_ms,end_ms,status,outcome,retry_after,detail"));
+        for (Call call : calls()) {
+            c.add(String.join(
+                    ",",
+                    String.valueOf(call.op()),
+                    call.what(),
+                    String.valueOf(call.node() + 1),
+                    ms(call.startNanos(), zeroNanos),
+                    ms(call.endNanos(), zeroNanos),
+                    String.valueOf(call.status()),
+                    call.outcome().name(),
+                    csv(call.retryAfter()),
+                    csv(call.detail())));
+        }
+        try {
+            Files.createDirectories(dir);
+            Files.write(dir.resolve("ops.csv"), o);
+            Files.write(dir.resolve("calls.csv"), c);
+        } catch (IOException e) {
+            System.err.println("ops and calls not written to " + dir + ": " + e);
+        }
+    }
+
+    private static String ms(long nanos, long zero) {
+        return String.format("%.1f", (nanos - zero) / 1e6);
+    }
+
+    private static String csv(String s) {
+        return s == null ? "" : "\"" + s.replace("\"", "'").replace("\n", " ") + "\"";
+    }
+
+    @Override
+    public void close() {
+        stopped = true;
+        pool.shutdownNow();
+    }
+}
