@@ -86,6 +86,11 @@ public final class NodeMetrics implements Extension {
             "Role requests an agent refused as stale (it had seen a newer generation id); the Host entity elects "
                     + "again past the agent's generation. More than a few means something else is taking the switch");
 
+    public final Counter electionsFenced = counter(
+            "portmesh_elections_fenced_total",
+            "Master elections a Host entity on this node put off because the node did not see a majority of the "
+                    + "cluster reachable (the minority side of a partition does not take switches)");
+
     public final Gauge planConflicts = Gauge.builder()
             .name("portmesh_plan_conflicts")
             .help(
