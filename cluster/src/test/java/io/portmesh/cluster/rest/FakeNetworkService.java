@@ -47,8 +47,11 @@ public final class FakeNetworkService implements NetworkService {
             List.of(new ClusterInfo.Member(
                     "pekko://portmesh@127.0.0.1:25520",
                     "Up",
+                    true,
                     List.of("dc-default"),
-                    Map.of("LogicalPort", new ClusterInfo.ShardCount(3, 7)))));
+                    Map.of("LogicalPort", new ClusterInfo.ShardCount(3, 7)))),
+            List.of(),
+            ClusterInfo.COMPLETE);
 
     /** The fake clock's start: the first time it reads is one second later. */
     public static final Instant EPOCH = Instant.parse("2026-12-06T12:00:00Z");
