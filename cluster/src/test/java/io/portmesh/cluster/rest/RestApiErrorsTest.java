@@ -203,7 +203,8 @@ class RestApiErrorsTest {
                         .send("POST", "/v1/switches", "{\"name\":\"a\"}")
                         .statusCode())
                 .isEqualTo(201);
-        String message = assertError(rest.server().send("POST", "/v1/switches", "{\"name\":\"a\"}"), 409, "conflict");
+        String message =
+                assertError(rest.server().send("POST", "/v1/switches", "{\"name\":\"a\",\"vni\":77}"), 409, "conflict");
         assertThat(message).contains("already exists");
     }
 
