@@ -15,6 +15,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -28,31 +30,41 @@ class HealthIntegrationTest {
     private static final HttpClient http =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-    private static LocalCluster node(Config cassandra) {
-        int[] ports = LocalPorts.freeTcpPorts(2);
+    /** {@code n} controller nodes on {@code cassandra}. */
+    private static LocalCluster nodes(Config cassandra, int n) {
+        int[] ports = LocalPorts.freeTcpPorts(2 * n);
         Config overrides = ConfigFactory.parseString("""
                         portmesh.controller.ask-timeout = 2s
                         portmesh.controller.warm-port-ids = 0
                         pekko.loglevel = INFO
                         """).withFallback(cassandra);
-        return LocalCluster.start(new int[] {ports[0]}, new int[] {ports[1]}, overrides, Duration.ofSeconds(60));
+        return LocalCluster.start(
+                Arrays.copyOfRange(ports, 0, n),
+                Arrays.copyOfRange(ports, n, 2 * n),
+                overrides,
+                Duration.ofSeconds(60));
     }
 
     private static HttpResponse<String> get(LocalCluster c, String path) throws IOException, InterruptedException {
-        URI uri =
-                URI.create("http://127.0.0.1:" + c.nodes().get(0).httpAddress().getPort() + path);
+        return get(c, 0, path);
+    }
+
+    private static HttpResponse<String> get(LocalCluster c, int node, String path)
+            throws IOException, InterruptedException {
+        URI uri = URI.create(
+                "http://127.0.0.1:" + c.nodes().get(node).httpAddress().getPort() + path);
         return http.send(
                 HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
-    /** The first answer of {@code path} that {@code done} accepts, within 60 s. */
+    /** The first answer of {@code path} on {@code node} that {@code done} accepts, within 60 s. */
     private static HttpResponse<String> await(
-            LocalCluster c, String path, java.util.function.Predicate<HttpResponse<String>> done)
+            LocalCluster c, int node, String path, Predicate<HttpResponse<String>> done)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (true) {
-            HttpResponse<String> r = get(c, path);
+            HttpResponse<String> r = get(c, node, path);
             if (done.test(r)) {
                 return r;
             }
@@ -63,14 +75,17 @@ class HealthIntegrationTest {
         }
     }
 
+    /** Two nodes, so that the shard counts of /v1/cluster come from a region on the other node too. */
     @Test
-    void aNodeOnAWorkingCassandraIsAliveAndReadyAndAnswersTheClusterWithinOneSecond(TestCassandra cassandra)
+    void nodesOnAWorkingCassandraAreAliveAndReadyAndAnswerTheClusterWithinOneSecond(TestCassandra cassandra)
             throws Exception {
-        try (LocalCluster c = node(cassandra.config())) {
-            HttpResponse<String> ready = await(c, "/ready", r -> r.statusCode() == 200);
-            assertThat(ready.body())
-                    .isEqualTo("{\"status\":\"ready\",\"checks\":{\"member\":\"Up\",\"cassandra\":\"ok\","
-                            + "\"openflow\":\"bound\"}}");
+        try (LocalCluster c = nodes(cassandra.config(), 2)) {
+            for (int node = 0; node < 2; node++) {
+                HttpResponse<String> ready = await(c, node, "/ready", r -> r.statusCode() == 200);
+                assertThat(ready.body())
+                        .isEqualTo("{\"status\":\"ready\",\"checks\":{\"member\":\"Up\",\"cassandra\":\"ok\","
+                                + "\"openflow\":\"bound\"}}");
+            }
 
             for (String path : new String[] {"/alive", "/health"}) {
                 HttpResponse<String> alive = get(c, path);
@@ -84,14 +99,17 @@ class HealthIntegrationTest {
             assertThat(cluster.statusCode()).isEqualTo(200);
             assertThat(took).isLessThan(Duration.ofSeconds(1));
             JsonNode info = json(cluster);
-            assertThat(info.get("shardStats").asText()).isEqualTo("complete");
+            assertThat(info.get("shardStats").asText()).as(cluster.body()).isEqualTo("complete");
             assertThat(info.get("unreachable")).isEmpty();
-            JsonNode self = info.get("members").get(0);
-            assertThat(self.get("address").asText())
-                    .isEqualTo(info.get("selfAddress").asText());
-            assertThat(self.get("status").asText()).isEqualTo("Up");
-            assertThat(self.get("reachable").asBoolean()).isTrue();
-            assertThat(self.get("shards").has("LogicalPort")).isTrue();
+            assertThat(info.get("members")).hasSize(2);
+            for (JsonNode m : info.get("members")) {
+                assertThat(m.get("status").asText()).as("%s", m).isEqualTo("Up");
+                assertThat(m.get("reachable").asBoolean()).as("%s", m).isTrue();
+                // every node runs a region of every type: the other node's regions answered across the cluster
+                assertThat(m.get("shards").has("Host")).as("%s", m).isTrue();
+                assertThat(m.get("shards").has("LogicalSwitch")).as("%s", m).isTrue();
+                assertThat(m.get("shards").has("LogicalPort")).as("%s", m).isTrue();
+            }
 
             assertThat(NodeScrape.sum(NodeScrape.metrics(c.nodes().get(0)), "portmesh_journal_up", ""))
                     .isEqualTo(1.0);
@@ -103,10 +121,11 @@ class HealthIntegrationTest {
         int closed = LocalPorts.freeTcpPorts(1)[0]; // nothing listens there
         TestCassandra nowhere = new TestCassandra(
                 new InetSocketAddress("127.0.0.1", closed), CassandraExtension.LOCAL_DATACENTER, false);
-        try (LocalCluster c = node(nowhere.config())) {
+        try (LocalCluster c = nodes(nowhere.config(), 1)) {
             // the first probe may not have ended yet when the node is up
             HttpResponse<String> ready = await(
                     c,
+                    0,
                     "/ready",
                     r -> !json(r).path("checks").path("cassandra").asText().equals("not probed yet"));
             assertThat(ready.statusCode()).isEqualTo(503);
