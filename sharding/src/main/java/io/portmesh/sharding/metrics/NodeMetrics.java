@@ -152,6 +152,13 @@ public final class NodeMetrics implements Extension {
             "portmesh_host_down_total",
             "Times a host lost its active agent on every controller node while no standby was ready to take over");
 
+    /** 1 while the latest probe of the journal's Cassandra session answered, 0 otherwise (and before the first). */
+    public final Gauge journalUp = Gauge.builder()
+            .name("portmesh_journal_up")
+            .help("Whether the latest probe of Cassandra through the journal's session answered in time (1) or not (0);"
+                    + " the probe runs every second")
+            .register(registry);
+
     private NodeMetrics(ActorSystem<?> system) {
         String provider = system.settings().config().getString("pekko.actor.provider");
         if (provider.equals("cluster") || provider.endsWith(".ClusterActorRefProvider")) { // not in REST-only tests
