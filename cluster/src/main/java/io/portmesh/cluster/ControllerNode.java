@@ -1,5 +1,8 @@
 package io.portmesh.cluster;
 
+import io.portmesh.cluster.health.ControllerHealth;
+import io.portmesh.cluster.health.JournalProbe;
+import io.portmesh.cluster.health.Rebalancing;
 import io.portmesh.cluster.rest.RestServer;
 import io.portmesh.cluster.rest.RestSettings;
 import io.portmesh.openflow.OfRole;
@@ -37,11 +40,19 @@ public final class ControllerNode {
     private final OfServer openflow;
     private final ServerBinding http;
 
-    private ControllerNode(ActorSystem<?> system, NetworkService service, OfServer openflow, ServerBinding http) {
+    private final JournalProbe journal;
+
+    private ControllerNode(
+            ActorSystem<?> system,
+            NetworkService service,
+            OfServer openflow,
+            ServerBinding http,
+            JournalProbe journal) {
         this.system = system;
         this.service = service;
         this.openflow = openflow;
         this.http = http;
+        this.journal = journal;
     }
 
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
@@ -58,14 +69,16 @@ public final class ControllerNode {
                 new ShardedNetworkService(
                         system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout(), s.warmPortIds()),
                 NodeMetrics.get(system));
+        JournalProbe journal = JournalProbe.start(system);
         try {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
                     .config(s.openflow())
                     .bind(new InetSocketAddress(s.openflowHost(), s.openflowPort()));
-            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s))
+            ControllerHealth health = new ControllerHealth(system, journal, of::isListening, Rebalancing.start(system));
+            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s), health)
                     .toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
-            ControllerNode node = new ControllerNode(system, service, of, http);
+            ControllerNode node = new ControllerNode(system, service, of, http, journal);
             node.registerShutdown();
             log.info(
                     "controller node {} ready: REST {} OpenFlow {}",
@@ -74,6 +87,7 @@ public final class ControllerNode {
                     of.localAddress());
             return node;
         } catch (Exception e) {
+            journal.close();
             throw new IllegalStateException("controller node could not bind its ports: " + e, e);
         }
     }
@@ -81,6 +95,7 @@ public final class ControllerNode {
     private void registerShutdown() {
         CoordinatedShutdown cs = CoordinatedShutdown.get(system);
         cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "portmesh-unbind", () -> {
+            journal.close();
             openflow.close();
             return http.unbind().thenApply(x -> Done.getInstance());
         });
