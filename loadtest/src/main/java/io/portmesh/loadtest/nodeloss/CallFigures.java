@@ -9,10 +9,11 @@ import java.util.Map;
 
 /**
  * The API calls of a load that overlap a time window (a node's loss, a rolling restart): how many, how many failed and
- * how, and which failures a client could not have known to retry. Retryable: a 503 (the controller says an entity did
- * not answer; whether it carried Retry-After is counted), a refused connection to a node that was down then, and a
- * connection cut on a node that died or stopped while the call was on it. Not retryable: a timeout of the client
- * (35 s), any other status, and a refused or cut connection to a node that was not down.
+ * how, and which failures a client could not have known to retry. Retryable: a 503 (an entity did not answer in time)
+ * that says when with Retry-After (the controller sends it on every 503 since issue 18), a refused connection to a
+ * node that was down then, and a connection cut on a node that died or stopped while the call was on it. Not
+ * retryable: a 503 without Retry-After, a timeout of the client (35 s), any other status, and a refused or cut
+ * connection to a node that was not down.
  */
 public record CallFigures(
         int calls,
@@ -51,7 +52,11 @@ public record CallFigures(
             switch (c.outcome()) {
                 case UNAVAILABLE -> {
                     unavailable++;
-                    withRetryAfter += c.retryAfter() != null ? 1 : 0;
+                    if (c.retryAfter() != null) {
+                        withRetryAfter++;
+                    } else {
+                        notRetryable.add(c);
+                    }
                 }
                 case REFUSED, CUT -> {
                     if (!onDownNode) {

@@ -31,10 +31,18 @@ public final class EntityPlacement {
         return Integer.parseInt(ShardRegion.HashCodeMessageExtractor$.MODULE$.shardId(entityId, SHARDS));
     }
 
-    /** Each member's count of entities of {@code type} ({@code Host}, {@code LogicalSwitch}, {@code LogicalPort}). */
+    /**
+     * Each member's count of entities of {@code type} ({@code Host}, {@code LogicalSwitch}, {@code LogicalPort}); asked
+     * again (up to 5 times) while the answer says its counts are partial (a region did not answer within its bound).
+     */
     static Map<String, Integer> entities(RestClient api, String type) throws IOException, InterruptedException {
         RestClient.Response r = api.get("/v1/cluster");
-        if (!r.ok()) {
+        for (int i = 0;
+                i < 5 && r.ok() && "partial".equals(r.body().path("shardStats").asText());
+                i++) {
+            r = api.get("/v1/cluster");
+        }
+        if (!r.ok() || "partial".equals(r.body().path("shardStats").asText())) {
             throw new IOException("GET /v1/cluster answered " + r.status() + ": " + r.body());
         }
         Map<String, Integer> out = new HashMap<>();

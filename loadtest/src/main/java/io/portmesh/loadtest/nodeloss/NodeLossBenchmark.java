@@ -105,6 +105,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
         long deadline = started + TimeUnit.SECONDS.toNanos(maxSeconds);
         RunWatchdog.start("nodeloss-benchmark", maxSeconds + 60L, () -> report.write(WORK.resolve("report.txt")));
         header();
+        cleanLogs();
         EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
         NodeLossFabric fabric = null;
         List<NodeKill> done = new ArrayList<>();
@@ -274,6 +275,20 @@ public final class NodeLossBenchmark implements Callable<Integer> {
         report.line("date:     %s", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
         report.line("command:  %s", MachineInfo.commandLine(args));
         report.line("machine:  %s", MachineInfo.summary());
+    }
+
+    /** The node logs and load records of an earlier run (node logs get a suffix per start, so they would pile up). */
+    private static void cleanLogs() throws java.io.IOException {
+        Path logs = WORK.resolve("logs");
+        if (java.nio.file.Files.isDirectory(logs)) {
+            try (var files = java.nio.file.Files.list(logs)) {
+                for (Path f : files.filter(
+                                f -> f.getFileName().toString().matches("node-.*\\.log|ops\\.csv|calls\\.csv"))
+                        .toList()) {
+                    java.nio.file.Files.delete(f);
+                }
+            }
+        }
     }
 
     static void progress(String step) {

@@ -16,7 +16,10 @@ import java.util.List;
  * masters.
  */
 public final class NodeLossRun implements AutoCloseable {
-    /** How the run is paced; {@code maxRun} bounds the traffic and the load. */
+    /**
+     * How the run is paced; {@code maxRun} bounds the traffic and the load (they are stopped when the run finishes, and
+     * must not end before: the event may take minutes on a loaded machine).
+     */
     public record Options(
             NodeLossFabric.Settings fabric,
             double rate,
@@ -32,7 +35,7 @@ public final class NodeLossRun implements AutoCloseable {
                     Duration.ofSeconds(5),
                     Duration.ofSeconds(15),
                     Duration.ofSeconds(5),
-                    Duration.ofSeconds(150),
+                    Duration.ofSeconds(300),
                     Duration.ofSeconds(120));
         }
     }

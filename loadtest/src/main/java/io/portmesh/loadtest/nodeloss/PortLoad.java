@@ -24,7 +24,7 @@ import java.util.function.IntFunction;
  * would make it: op k (issued on schedule, open loop) creates a port ({@code POST /v1/switches/{sw}/ports}) and binds it
  * ({@code PUT /v1/ports/{id}/binding?wait=realized}), first through node k mod 3 and after a failure through the next
  * node: a dead node refuses the connection and the op moves on at once, a 503 is retried after its Retry-After (at most
- * 1 s; 200 ms without one). Bounded: at most {@link #ATTEMPTS} calls per step and {@link #OP_LIMIT} per op. A create
+ * 5 s; 200 ms without one). Bounded: at most {@link #ATTEMPTS} calls per step and {@link #OP_LIMIT} per op. A create
  * retried after an answer that may have been applied (503, a cut connection, a timeout) uses a new MAC, so it cannot
  * collide with its own first attempt: the port that attempt may have made is not acknowledged and not checked. A bind
  * is retried as it is (binding a port to its host again is a repeat). Every call is recorded; an op is
@@ -284,7 +284,7 @@ public final class PortLoad implements AutoCloseable {
     private static long retryAfterMillis(String header) {
         if (header != null) {
             try {
-                return Math.min(1_000, Math.max(0, Long.parseLong(header.trim()) * 1_000));
+                return Math.min(5_000, Math.max(0, Long.parseLong(header.trim()) * 1_000));
             } catch (NumberFormatException e) {
                 // an HTTP date: take the default
             }

@@ -40,6 +40,7 @@ class NodeKillUnderLoadTest {
     private NodeLossRun.Figures figures;
     private final List<Double> awayBefore = new ArrayList<>();
     private final List<Double> awayDuring = new ArrayList<>();
+    private final List<String> slowestDuring = new ArrayList<>();
     private int awayDuringFailed;
     private long lossEndNanos;
 
@@ -63,7 +64,7 @@ class NodeKillUnderLoadTest {
                         + "%.0f ms, a new port realized %.0f ms (on %s)%n"
                         + "false downings: %s; other survivor unreachable: %s%n"
                         + "binds touching only survivors' entities: p99 before %.1f ms (n=%d), during the loss %.1f ms"
-                        + " (n=%d, %d failed)%n"
+                        + " (n=%d, %d failed); the slowest during: %s%n"
                         + "GET /v1/cluster on the survivors during the loss: %s%n%s%n",
                 victim + 1,
                 masters,
@@ -83,6 +84,10 @@ class NodeKillUnderLoadTest {
                 Samples.percentile(awayDuring, 99),
                 awayDuring.size(),
                 awayDuringFailed,
+                slowestDuring.stream()
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .limit(3)
+                        .toList(),
                 clusterPolls(),
                 NodeLossRun.describe(figures));
     }
@@ -117,6 +122,13 @@ class NodeKillUnderLoadTest {
             } else if (op.bindStartNanos - lossEndNanos <= 0 && (!op.acked || op.bindEndNanos - kill.killNanos >= 0)) {
                 if (op.acked) {
                     awayDuring.add(op.bindMs());
+                    slowestDuring.add(String.format(
+                            "%06.0f ms: %s on %s %s, bound %.1f s after the kill",
+                            op.bindMs(),
+                            op.port,
+                            op.target.host(),
+                            op.target.sw(),
+                            (op.bindStartNanos - kill.killNanos) / 1e9));
                 } else {
                     awayDuringFailed++;
                 }
