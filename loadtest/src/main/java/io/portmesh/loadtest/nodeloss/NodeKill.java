@@ -14,8 +14,8 @@ import java.util.Set;
  * agent has a MASTER connection to a survivor, with a higher generation than before the kill where its master was the
  * killed node's: {@link AgentStates#remastered}), (c) a new port
  * realized: from the kill on, every {@code probeEvery} a new port is created and bound with {@code ?wait=realized}
- * through the load ({@link PortLoad#extra}) on {@link NodeLossFabric#recoveryTarget} (a host and a switch whose entities
- * ran on the killed node), and the first realized answer counts. Every wait is bounded by {@code timeout}; a figure not
+ * through the load ({@link PortLoad#extra}) on {@link NodeLossFabric#recoveryTarget} (a host and a new switch whose
+ * entities ran on the killed node), and the first realized answer counts. Every wait is bounded by {@code timeout}; a figure not
  * reached is -1.
  */
 public final class NodeKill {
@@ -23,7 +23,7 @@ public final class NodeKill {
     public final String address;
     public final long killNanos;
     public final List<DatapathAgent.ControlState> before;
-    public final PortLoad.Target probeTarget;
+    public final NodeLossFabric.RecoveryTarget probeTarget;
     public long removedNanos = -1;
     public long unreachableSeenNanos = -1;
     public long remasteredNanos = -1;
@@ -41,7 +41,7 @@ public final class NodeKill {
             String address,
             long killNanos,
             List<DatapathAgent.ControlState> before,
-            PortLoad.Target probeTarget) {
+            NodeLossFabric.RecoveryTarget probeTarget) {
         this.node = node;
         this.address = address;
         this.killNanos = killNanos;
@@ -51,11 +51,12 @@ public final class NodeKill {
 
     /** Kills node {@code victim} and measures until (a), (b) and (c) are seen or {@code timeout} passed. */
     public static NodeKill run(
-            NodeLossFabric f, PortLoad load, int victim, Duration pollEvery, Duration probeEvery, Duration timeout) {
+            NodeLossFabric f, PortLoad load, int victim, Duration pollEvery, Duration probeEvery, Duration timeout)
+            throws Exception {
         ControllerNodes nodes = f.nodes();
         List<DatapathAgent> agents = f.agents();
         List<DatapathAgent.ControlState> before = AgentStates.read(agents);
-        PortLoad.Target target = f.recoveryTarget(victim);
+        NodeLossFabric.RecoveryTarget target = f.recoveryTarget(victim);
         List<ClusterWatch> watches = new ArrayList<>();
         for (int i = 0; i < ControllerNodes.SIZE; i++) {
             if (i != victim) {
@@ -71,7 +72,7 @@ public final class NodeKill {
         while (System.nanoTime() - deadline < 0 && !k.complete()) {
             long now = System.nanoTime();
             if (k.newPortNanos < 0 && now - nextProbe >= 0) {
-                k.probes.add(load.extra(target));
+                k.probes.add(load.extra(target.target()));
                 nextProbe = now + probeEvery.toNanos();
             }
             if (k.remasteredNanos < 0 && AgentStates.remastered(agents, before, victimOpenflow)) {
@@ -149,14 +150,5 @@ public final class NodeKill {
     /** Milliseconds from the kill to {@code nanos}, NaN when it was not reached. */
     public double ms(long nanos) {
         return nanos < 0 ? Double.NaN : (nanos - killNanos) / 1e6;
-    }
-
-    /** The time the watches covered: when the polls around the kill ended. */
-    public long lastPollNanos() {
-        return watches.stream()
-                .flatMap(w -> w.polls().stream())
-                .mapToLong(ClusterWatch.Poll::endNanos)
-                .max()
-                .orElse(killNanos);
     }
 }

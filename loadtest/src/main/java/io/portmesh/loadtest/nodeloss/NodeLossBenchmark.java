@@ -22,15 +22,18 @@ import picocli.CommandLine;
 
 /**
  * Issue 18's figure: what the loss of a controller node costs. An embedded Cassandra (own ports, own directory), three
- * controller nodes in JVMs of their own, hosts with agents in this JVM, VM pairs under numbered traffic and a steady
- * create+bind load ({@link NodeLossFabric}). Then {@code --kills} times, alternating node 1, 2, 3: SIGKILL of the node
- * and, from the kill, (a) the node removed from both survivors' view ({@code GET /v1/cluster} every {@code --poll-ms}),
- * (b) every host re-mastered on a survivor, (c) a new port, created and bound after the kill with {@code
- * ?wait=realized} on a host and switch of the killed node's, realized ({@link NodeKill}); the node is started again,
- * and once all three see each other Up, every agent is connected to all three and every host is realized, and
- * {@code --settle} seconds passed, the next kill. The report (stdout and work/bench-nodeloss/report.txt) has each
- * kill's figures, p50/p99/max of (a), (b), (c), false downings, frames lost, and the calls that failed. Every wait is
- * bounded and the run has a maximum (a watchdog halts the JVM a minute past it).
+ * controller nodes in JVMs of their own, hosts with agents in this JVM, VM pairs under numbered traffic for the whole
+ * run ({@link NodeLossFabric}). Then {@code --kills} times, alternating node 1, 2, 3: a create+bind load starts
+ * ({@link PortLoad}, {@code --rate}), {@code --settle} seconds later the node is killed with SIGKILL and, from the kill,
+ * (a) the node removed from both survivors' view ({@code GET /v1/cluster} every {@code --poll-ms}), (b) every host
+ * re-mastered on a survivor, (c) a new port, created and bound after the kill with {@code ?wait=realized} on a host and
+ * a switch of the killed node's, realized ({@link NodeKill}); the load stops, the hosts settle, the node is started
+ * again and the next kill waits until all three see each other Up and ready, every agent is connected to all three
+ * and every host is realized. The load runs only around the kills, so that the hosts' tables stay the same size
+ * from the first kill to the last (a host may hold 256 ports of a switch). The report (stdout and
+ * work/bench-nodeloss/report.txt) has each kill's figures, p50/p99/max of (a), (b), (c), false downings, frames lost,
+ * acknowledged ports read back, flow-mods that added no flow (per kill and per rejoin), and the calls that failed.
+ * Every wait is bounded and the run has a maximum (a watchdog halts the JVM a minute past it).
  */
 @CommandLine.Command(
         name = "nodeloss-benchmark",
@@ -50,7 +53,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
     @CommandLine.Option(names = "--hosts", defaultValue = "6", description = "hosts (agents in this JVM)")
     int hosts;
 
-    @CommandLine.Option(names = "--switches", defaultValue = "6", description = "load switches (each spans 2 hosts)")
+    @CommandLine.Option(names = "--switches", defaultValue = "12", description = "load switches (each spans 2 hosts)")
     int switches;
 
     @CommandLine.Option(names = "--vm-pairs", defaultValue = "3", description = "VM pairs under numbered traffic")
@@ -77,13 +80,17 @@ public final class NodeLossBenchmark implements Callable<Integer> {
     @CommandLine.Option(
             names = "--settle",
             defaultValue = "10",
-            description = "seconds of load after the load starts and after each rejoin, before a kill")
+            description = "seconds of load before each kill (the load runs from then until the kill is measured)")
     int settleSeconds;
 
     @CommandLine.Option(names = "--max-seconds", defaultValue = "1800", description = "the whole run's maximum")
     int maxSeconds;
 
     private String[] args = new String[0];
+    private long unexplained;
+    /** Each killed node from its kill until it was Up again (or for ever, when it did not come back). */
+    private final List<CallFigures.Down> down = new ArrayList<>();
+
     private final ReportLines report = new ReportLines(58);
 
     public static void main(String[] args) {
@@ -109,6 +116,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
         EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
         NodeLossFabric fabric = null;
         List<NodeKill> done = new ArrayList<>();
+        unexplained = 0;
         try {
             progress("starting Cassandra on 127.0.0.1:" + CQL_PORT);
             cassandra.start();
@@ -122,19 +130,21 @@ public final class NodeLossBenchmark implements Callable<Integer> {
             report.line(
                     "setup:    3 controller nodes (JVMs, -Xmx512m), %d hosts with an agent each (this JVM), %d load "
                             + "switches of 2 hosts, %d VM pairs x 2 streams x %d frames/s, create+bind %.1f/s "
-                            + "(?wait=realized, round-robin over the nodes); GET /v1/cluster every %d ms, a new port "
-                            + "every %d ms after a kill",
-                    hosts, switches, vmPairs, frameRate, rate, pollMs, probeMs);
+                            + "(?wait=realized, round-robin over the nodes) from %d s before each kill until it is "
+                            + "measured; GET /v1/cluster every %d ms, a new port every %d ms after a kill",
+                    hosts, switches, vmPairs, frameRate, rate, settleSeconds, pollMs, probeMs);
             fabric.startTraffic(Duration.ofSeconds(maxSeconds));
-            PortLoad load = fabric.newLoad();
-            load.start(rate, (int) (rate * maxSeconds), Duration.ofSeconds(maxSeconds));
-            List<DatapathAgent.ControlState> first = AgentStates.read(fabric.agents());
-            long loadStart = System.nanoTime();
-            Sleep.millis(TimeUnit.SECONDS.toMillis(settleSeconds));
+            List<PortLoad> loads = new ArrayList<>();
+            long runStart = System.nanoTime();
             for (int k = 0; k < kills && System.nanoTime() - deadline < 0; k++) {
                 int victim = k % ControllerNodes.SIZE;
+                PortLoad load = fabric.newLoad();
+                loads.add(load);
+                load.start(rate, (int) (rate * maxSeconds), Duration.ofSeconds(maxSeconds));
+                Sleep.millis(TimeUnit.SECONDS.toMillis(settleSeconds));
                 progress("kill " + (k + 1) + " of " + kills + ": node " + (victim + 1) + " (load "
                         + MachineInfo.loadAverage() + ")");
+                List<DatapathAgent.ControlState> beforeKill = AgentStates.read(fabric.agents());
                 NodeKill kill = NodeKill.run(
                         fabric,
                         load,
@@ -143,23 +153,35 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                         Duration.ofMillis(probeMs),
                         Duration.ofSeconds(measureSeconds));
                 done.add(kill);
-                line(k + 1, kill);
-                if (!rejoin(fabric, victim)) {
+                load.stop(Duration.ofSeconds(60));
+                load.write(WORK.resolve("logs"), "kill-" + (k + 1) + "-", kill.killNanos);
+                fabric.awaitSettled(Duration.ofSeconds(60));
+                List<DatapathAgent.ControlState> afterKill = AgentStates.read(fabric.agents());
+                line(k + 1, kill, AgentStates.unexplainedFlowMods(beforeKill, afterKill));
+                unexplained += AgentStates.unexplainedFlowMods(beforeKill, afterKill);
+                boolean back = rejoin(fabric, victim);
+                down.add(new CallFigures.Down(victim, kill.killNanos, back ? System.nanoTime() : Long.MAX_VALUE));
+                if (!back) {
                     report.line(
                             "STOPPED: node %d did not rejoin and settle in time: %s", victim + 1, fabric.unsettled());
                     break;
                 }
-                Sleep.millis(TimeUnit.SECONDS.toMillis(settleSeconds));
+                long rejoinUnexplained = AgentStates.unexplainedFlowMods(afterKill, AgentStates.read(fabric.agents()));
+                unexplained += rejoinUnexplained;
+                report.line(
+                        "          flow-mods that added no flow while node %d rejoined (no load): %d",
+                        victim + 1, rejoinUnexplained);
             }
-            progress("stopping the load and the traffic, reading back every acknowledged port");
-            load.stop(Duration.ofSeconds(60));
-            fabric.awaitSettled(Duration.ofSeconds(60));
-            List<DatapathAgent.ControlState> last = AgentStates.read(fabric.agents());
+            progress("stopping the traffic, reading back every acknowledged port");
             StreamStats frames = fabric.stopTraffic();
-            List<PortLoad.Op> ops = load.ops();
+            List<PortLoad.Op> ops = new ArrayList<>();
+            List<PortLoad.Call> calls = new ArrayList<>();
+            loads.forEach(l -> {
+                ops.addAll(l.ops());
+                calls.addAll(l.calls());
+            });
             List<String> notReadBack = fabric.readBack(ops);
-            load.write(WORK.resolve("logs"), loadStart);
-            summary(done, frames, ops, notReadBack, AgentStates.unexplainedFlowMods(first, last), load, loadStart);
+            summary(done, frames, ops, notReadBack, calls, runStart);
             report.line(
                     "run:      %.0f s; load average at the end %s; logs %s (node-*.log, bench.log: this JVM's agents; "
                             + "ops.csv, calls.csv)",
@@ -197,10 +219,11 @@ public final class NodeLossBenchmark implements Callable<Integer> {
         return settled;
     }
 
-    private void line(int n, NodeKill k) {
+    private void line(int n, NodeKill k, long unexplainedFlowMods) {
         report.line(
                 "kill %2d:  node %d: removed %7.0f ms, unreachable first seen %7.0f ms, re-mastered %7.0f ms, new port "
-                        + "realized %7.0f ms (%d tried); false downings %s%s",
+                        + "realized %7.0f ms (%d tried, on %s); false downings %s%s; flow-mods that added no flow, "
+                        + "kill to settled: %d",
                 n,
                 k.node + 1,
                 k.ms(k.removedNanos),
@@ -208,8 +231,10 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                 k.ms(k.remasteredNanos),
                 k.ms(k.newPortNanos),
                 k.probes.size(),
+                k.probeTarget.describe(),
                 k.falseDownings.isEmpty() ? "none" : k.falseDownings,
-                k.otherUnreachable.isEmpty() ? "" : "; the other survivor seen unreachable: " + k.otherUnreachable);
+                k.otherUnreachable.isEmpty() ? "" : "; the other survivor seen unreachable: " + k.otherUnreachable,
+                unexplainedFlowMods);
     }
 
     private void summary(
@@ -217,15 +242,21 @@ public final class NodeLossBenchmark implements Callable<Integer> {
             StreamStats frames,
             List<PortLoad.Op> ops,
             List<String> notReadBack,
-            long unexplained,
-            PortLoad load,
-            long loadStart) {
+            List<PortLoad.Call> calls,
+            long runStart) {
         report.line("");
         report.line("  %-58s %4s %7s %7s %7s", "from kill -9 to (ms)", "n", "p50", "p99", "max");
         report.row("(a) node removed from both survivors' view", ms(kills, k -> k.removedNanos));
         report.row("    first seen unreachable or removed", ms(kills, k -> k.unreachableSeenNanos));
         report.row("(b) every host re-mastered on a survivor", ms(kills, k -> k.remasteredNanos));
         report.row("(c) a new port realized (created and bound after the kill)", ms(kills, k -> k.newPortNanos));
+        report.row(
+                "    of those, host and switch both on the killed node",
+                ms(
+                        kills.stream()
+                                .filter(k -> k.probeTarget.hostThere() && k.probeTarget.switchThere())
+                                .toList(),
+                        k -> k.newPortNanos));
         List<Double> c = ms(kills, k -> k.newPortNanos);
         long notRealized = kills.stream().filter(k -> k.newPortNanos < 0).count();
         double max = c.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
@@ -243,20 +274,16 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                 falseDownings);
         report.line("frames:   %s", frames);
         report.line(
-                "load:     %d ops, %d acknowledged, read back wrong or missing %d%s; flow-mods that added no flow over "
-                        + "the whole run (reconciliation beyond the changes): %d",
+                "load:     %d ops, %d acknowledged, read back wrong or missing %d%s; flow-mods that added no flow, "
+                        + "all kills and rejoins (reconciliation beyond the changes): %d",
                 ops.size(),
                 ops.stream().filter(o -> o.acked).count(),
                 notReadBack.size(),
                 notReadBack.isEmpty() ? "" : " e.g. " + notReadBack.get(0),
                 unexplained);
-        List<CallFigures.Down> down = new ArrayList<>();
-        for (NodeKill k : kills) {
-            down.add(new CallFigures.Down(k.node, k.killNanos, k.lastPollNanos() + TimeUnit.SECONDS.toNanos(120)));
-        }
         report.line(
                 "calls:    whole run: %s",
-                CallFigures.of(load.calls(), loadStart, Long.MAX_VALUE, down).describe());
+                CallFigures.of(calls, runStart, Long.MAX_VALUE, down).describe());
     }
 
     private static List<Double> ms(List<NodeKill> kills, java.util.function.ToLongFunction<NodeKill> at) {

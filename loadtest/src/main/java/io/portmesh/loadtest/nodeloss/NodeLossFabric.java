@@ -37,6 +37,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class NodeLossFabric implements AutoCloseable {
     private static final Duration SETTLE_POLL = Duration.ofMillis(250);
+    private static final int SWITCH_TRIES = 12;
 
     /** Sizes and rates; the defaults suit a test on a 2-core machine. */
     public record Settings(int hosts, int switches, int vmPairs, int frameRate) {
@@ -58,6 +59,7 @@ public final class NodeLossFabric implements AutoCloseable {
     private final List<SimulatedVm> vms = new ArrayList<>();
     private final List<FrameStream> streams = new ArrayList<>();
     private final List<PortLoad> loads = new ArrayList<>();
+    private int recoverySwitches;
 
     private NodeLossFabric(Settings settings, ControllerNodes nodes) {
         this.settings = settings;
@@ -240,26 +242,35 @@ public final class NodeLossFabric implements AutoCloseable {
     }
 
     /**
-     * Where a port made to prove recovery goes: a host whose Host entity ran on {@code node}, on a load switch whose
-     * entity ran there too when there is one spanning such a host: its binding cannot be realized before both moved.
+     * Where a port made to prove recovery goes, as things stand now (shards move when nodes leave and join): a host
+     * whose agent's MASTER is {@code node}'s connection (a master on the Host entity's own node is preferred, so its
+     * entity runs there), on a new switch whose entity started on {@code node} (switches are created until one does, at
+     * most {@value #SWITCH_TRIES}). Its binding cannot be realized before both entities started elsewhere. Either may be
+     * missing (no host mastered there, no switch landed there), which the target's {@code describe} says.
      */
-    public PortLoad.Target recoveryTarget(int node) {
+    public RecoveryTarget recoveryTarget(int node) throws Exception {
         String addr = nodes.address(node);
-        PortLoad.Target fallback = null;
-        for (int s = 0; s < switches.size(); s++) {
-            for (int side = 0; side < 2; side++) {
-                String h = hosts.get((s + side) % hosts.size());
-                if (!addr.equals(hostEntityNode.get(h))) {
-                    continue;
-                }
-                PortLoad.Target t = new PortLoad.Target(switches.get(s), h);
-                if (addr.equals(switchEntityNode.get(switches.get(s)))) {
-                    return t;
-                }
-                fallback = fallback == null ? t : fallback;
+        List<Integer> masters = masterNodes();
+        int h = masters.indexOf(node);
+        String host = hosts.get(Math.max(0, h));
+        RestClient api = nodes.api((node + 1) % ControllerNodes.SIZE);
+        for (int i = 0; i < SWITCH_TRIES; i++) {
+            String sw = "nl-" + run + "-r" + recoverySwitches++;
+            String where = EntityPlacement.whereStarted(
+                    api, "LogicalSwitch", () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw));
+            if (addr.equals(where)) {
+                return new RecoveryTarget(new PortLoad.Target(sw, host), h >= 0, true);
             }
         }
-        return fallback != null ? fallback : target(0);
+        return new RecoveryTarget(new PortLoad.Target(switches.get(0), host), h >= 0, false);
+    }
+
+    /** A recovery port's target, and whether its host and its switch did run on the node lost. */
+    public record RecoveryTarget(PortLoad.Target target, boolean hostThere, boolean switchThere) {
+        public String describe() {
+            return target.host() + (hostThere ? " (mastered there)" : " (no host was mastered there)") + ", "
+                    + target.sw() + (switchThere ? " (created there)" : " (no new switch landed there)");
+        }
     }
 
     /**

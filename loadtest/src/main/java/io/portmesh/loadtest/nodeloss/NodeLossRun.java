@@ -121,7 +121,7 @@ public final class NodeLossRun implements AutoCloseable {
         sampler.close();
         StreamStats frames = fabric.stopTraffic();
         List<PortLoad.Op> ops = load.ops();
-        load.write(fabric.nodes().logs(), eventFromNanos);
+        load.write(fabric.nodes().logs(), "", eventFromNanos);
         List<String> twoMasters = new ArrayList<>();
         for (int i = 0; i < after.size(); i++) {
             twoMasters.addAll(

@@ -325,10 +325,10 @@ public final class PortLoad implements AutoCloseable {
     }
 
     /**
-     * Every op and every call as CSV ({@code ops.csv}, {@code calls.csv} in {@code dir}), times in ms from
-     * {@code zeroNanos}: what a failed run leaves for a closer look. A failure to write is said on stderr.
+     * Every op and every call as CSV ({@code <prefix>ops.csv}, {@code <prefix>calls.csv} in {@code dir}), times in ms
+     * from {@code zeroNanos}: what a failed run leaves for a closer look. A failure to write is said on stderr.
      */
-    public void write(Path dir, long zeroNanos) {
+    public void write(Path dir, String prefix, long zeroNanos) {
         List<String> o = new ArrayList<>(
                 List.of("k,switch,host,port,mac,start_ms,bind_start_ms,bind_end_ms,acked,realized,vlan,failure"));
         for (Op op : ops()) {
@@ -363,8 +363,8 @@ public final class PortLoad implements AutoCloseable {
         }
         try {
             Files.createDirectories(dir);
-            Files.write(dir.resolve("ops.csv"), o);
-            Files.write(dir.resolve("calls.csv"), c);
+            Files.write(dir.resolve(prefix + "ops.csv"), o);
+            Files.write(dir.resolve(prefix + "calls.csv"), c);
         } catch (IOException e) {
             System.err.println("ops and calls not written to " + dir + ": " + e);
         }

@@ -76,7 +76,7 @@ class NodeKillUnderLoadTest {
                 kill.ms(kill.unreachableSeenNanos),
                 kill.ms(kill.remasteredNanos),
                 kill.ms(kill.newPortNanos),
-                kill.probeTarget,
+                kill.probeTarget.describe(),
                 kill.falseDownings,
                 kill.otherUnreachable,
                 Samples.percentile(awayBefore, 99),
