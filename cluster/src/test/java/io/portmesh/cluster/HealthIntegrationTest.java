@@ -83,8 +83,9 @@ class HealthIntegrationTest {
             for (int node = 0; node < 2; node++) {
                 HttpResponse<String> ready = await(c, node, "/ready", r -> r.statusCode() == 200);
                 assertThat(ready.body())
-                        .isEqualTo("{\"status\":\"ready\",\"checks\":{\"member\":\"Up\",\"cassandra\":\"ok\","
-                                + "\"openflow\":\"bound\"}}");
+                        .isEqualTo(
+                                "{\"status\":\"ready\",\"checks\":{\"member\":\"Up\",\"majority\":\"reachable\",\"cassandra\":\"ok\","
+                                        + "\"openflow\":\"bound\"}}");
             }
 
             for (String path : new String[] {"/alive", "/health"}) {
