@@ -96,8 +96,16 @@ public final class ControllerNode {
         CoordinatedShutdown cs = CoordinatedShutdown.get(system);
         cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "portmesh-unbind", () -> {
             journal.close();
-            openflow.close();
             return http.unbind().thenApply(x -> Done.getInstance());
+        });
+        // The agents' connections close only after this node's shards were handed off and it left the cluster: the
+        // Host entities here keep their local master connections until they stop, and their next incarnations elect
+        // once. Closing OpenFlow first (as this did until issue 18) made every Host here lose its master and elect a
+        // remote connection with a new generation, and then its next incarnation elect again: two elections and a
+        // window without a master per host at every rolling restart.
+        cs.addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "portmesh-openflow-close", () -> {
+            openflow.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
         });
         cs.addTask(
                 CoordinatedShutdown.PhaseServiceRequestsDone(),

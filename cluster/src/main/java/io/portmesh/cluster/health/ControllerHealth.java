@@ -1,6 +1,7 @@
 package io.portmesh.cluster.health;
 
 import io.portmesh.cluster.rest.NodeHealth;
+import io.portmesh.sharding.host.ClusterQuorum;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -13,7 +14,8 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
 /**
- * A controller node's health from what it already knows: its own membership status, the latest {@link JournalProbe}
+ * A controller node's health from what it already knows: its own membership status, whether it sees a majority of
+ * the cluster ({@link ClusterQuorum}), the latest {@link JournalProbe}
  * answer, whether its OpenFlow server listens, and {@link Rebalancing}. Nothing here waits for anything.
  */
 public final class ControllerHealth implements NodeHealth {
@@ -22,6 +24,7 @@ public final class ControllerHealth implements NodeHealth {
     private final JournalProbe journal;
     private final BooleanSupplier openflowBound;
     private final Rebalancing rebalancing;
+    private final BooleanSupplier majority;
 
     public ControllerHealth(
             ActorSystem<?> system, JournalProbe journal, BooleanSupplier openflowBound, Rebalancing rebalancing) {
@@ -30,6 +33,7 @@ public final class ControllerHealth implements NodeHealth {
         this.journal = journal;
         this.openflowBound = openflowBound;
         this.rebalancing = rebalancing;
+        this.majority = ClusterQuorum.of(cluster);
     }
 
     @Override
@@ -43,11 +47,16 @@ public final class ControllerHealth implements NodeHealth {
 
     @Override
     public Readiness readiness() {
-        return readiness(cluster.selfMember().status().toString(), journal.latest(), openflowBound.getAsBoolean());
+        return readiness(
+                cluster.selfMember().status().toString(),
+                majority.getAsBoolean(),
+                journal.latest(),
+                openflowBound.getAsBoolean());
     }
 
     /** The checks, each one's state, and in words every one that failed. */
-    static Readiness readiness(String memberStatus, JournalProbe.Result journal, boolean openflowBound) {
+    static Readiness readiness(
+            String memberStatus, boolean majority, JournalProbe.Result journal, boolean openflowBound) {
         Map<String, String> checks = new LinkedHashMap<>();
         List<String> failed = new ArrayList<>();
         checks.put("member", memberStatus);
@@ -58,6 +67,12 @@ public final class ControllerHealth implements NodeHealth {
                             ? "this node is not a member of the cluster (not joined yet, or removed)"
                             : "this node is a cluster member with status " + memberStatus + ", not Up");
         }
+        checks.put("majority", majority ? "reachable" : "not reachable");
+        if (!majority) {
+            // the Host entities here elect no master either (ClusterQuorum): route no requests to this node
+            failed.add("this node does not see a majority of the cluster's members reachable (the minority side of"
+                    + " a partition is downed shortly)");
+        }
         checks.put("cassandra", journal.detail());
         if (!journal.up()) {
             failed.add("the journal (Cassandra) does not answer: " + journal.detail());
@@ -67,6 +82,14 @@ public final class ControllerHealth implements NodeHealth {
             failed.add("the OpenFlow server does not listen");
         }
         return new Readiness(failed.isEmpty(), failed.isEmpty() ? null : String.join("; ", failed), checks);
+    }
+
+    @Override
+    public Optional<String> changesRefusedBecause() {
+        return journal.downForSure()
+                ? Optional.of("the journal (Cassandra) does not answer ("
+                        + journal.latest().detail() + ")")
+                : Optional.empty();
     }
 
     /** The journal first: when Cassandra is down, nothing that persists can answer, re-balancing or not. */

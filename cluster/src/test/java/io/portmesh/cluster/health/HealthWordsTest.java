@@ -21,21 +21,24 @@ class HealthWordsTest {
 
     @Test
     void readyWhenUpWithTheJournalAnsweringAndOpenFlowBound() {
-        NodeHealth.Readiness r = ControllerHealth.readiness("Up", JournalProbe.Result.OK, true);
+        NodeHealth.Readiness r = ControllerHealth.readiness("Up", true, JournalProbe.Result.OK, true);
         assertThat(r.ready()).isTrue();
         assertThat(r.problem()).isNull();
         assertThat(r.checks())
                 .containsExactly(
-                        Map.entry("member", "Up"), Map.entry("cassandra", "ok"), Map.entry("openflow", "bound"));
-        assertThat(ControllerHealth.readiness("WeaklyUp", JournalProbe.Result.OK, true)
+                        Map.entry("member", "Up"),
+                        Map.entry("majority", "reachable"),
+                        Map.entry("cassandra", "ok"),
+                        Map.entry("openflow", "bound"));
+        assertThat(ControllerHealth.readiness("WeaklyUp", true, JournalProbe.Result.OK, true)
                         .ready())
                 .isTrue();
     }
 
     @Test
     void notReadySaysEveryCheckThatFailedAndWhy() {
-        NodeHealth.Readiness r =
-                ControllerHealth.readiness("Joining", new JournalProbe.Result(false, "no answer within 1 s"), false);
+        NodeHealth.Readiness r = ControllerHealth.readiness(
+                "Joining", true, new JournalProbe.Result(false, "no answer within 1 s"), false);
         assertThat(r.ready()).isFalse();
         assertThat(r.problem())
                 .isEqualTo("this node is a cluster member with status Joining, not Up; the journal (Cassandra) does"
@@ -43,14 +46,23 @@ class HealthWordsTest {
         assertThat(r.checks())
                 .containsExactly(
                         Map.entry("member", "Joining"),
+                        Map.entry("majority", "reachable"),
                         Map.entry("cassandra", "no answer within 1 s"),
                         Map.entry("openflow", "not bound"));
-        assertThat(ControllerHealth.readiness("Removed", JournalProbe.Result.OK, true)
+        assertThat(ControllerHealth.readiness("Removed", true, JournalProbe.Result.OK, true)
                         .problem())
                 .isEqualTo("this node is not a member of the cluster (not joined yet, or removed)");
-        assertThat(ControllerHealth.readiness("Up", JournalProbe.Result.NOT_YET, true)
+        assertThat(ControllerHealth.readiness("Up", true, JournalProbe.Result.NOT_YET, true)
                         .problem())
                 .isEqualTo("the journal (Cassandra) does not answer: not probed yet");
+    }
+
+    @Test
+    void aNodeThatDoesNotSeeAMajorityIsNotReady() {
+        NodeHealth.Readiness r = ControllerHealth.readiness("Up", false, JournalProbe.Result.OK, true);
+        assertThat(r.ready()).isFalse();
+        assertThat(r.checks()).containsEntry("majority", "not reachable");
+        assertThat(r.problem()).startsWith("this node does not see a majority of the cluster's members reachable");
     }
 
     @Test
