@@ -88,6 +88,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
 
     private String[] args = new String[0];
     private long unexplained;
+    private StateSampler sampler;
     /** Each killed node from its kill until it was Up again (or for ever, when it did not come back). */
     private final List<CallFigures.Down> down = new ArrayList<>();
 
@@ -136,6 +137,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
             fabric.startTraffic(Duration.ofSeconds(maxSeconds));
             List<PortLoad> loads = new ArrayList<>();
             long runStart = System.nanoTime();
+            sampler = StateSampler.start(fabric.agents(), Duration.ofMillis(250), Duration.ofSeconds(maxSeconds));
             for (int k = 0; k < kills && System.nanoTime() - deadline < 0; k++) {
                 int victim = k % ControllerNodes.SIZE;
                 PortLoad load = fabric.newLoad();
@@ -173,6 +175,11 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                         victim + 1, rejoinUnexplained);
             }
             progress("stopping the traffic, reading back every acknowledged port");
+            sampler.close();
+            List<String> where = sampler.unexplained(fabric.hosts(), runStart);
+            report.line(
+                    "where flow-mods added no flow (host, s from the first load's start, flows removed meanwhile): %s",
+                    where.isEmpty() ? "nowhere" : where.subList(0, Math.min(30, where.size())));
             StreamStats frames = fabric.stopTraffic();
             List<PortLoad.Op> ops = new ArrayList<>();
             List<PortLoad.Call> calls = new ArrayList<>();
@@ -189,6 +196,9 @@ public final class NodeLossBenchmark implements Callable<Integer> {
             return 0;
         } finally {
             progress("shutting down");
+            if (sampler != null) {
+                sampler.close();
+            }
             if (fabric != null) {
                 fabric.close();
             }
