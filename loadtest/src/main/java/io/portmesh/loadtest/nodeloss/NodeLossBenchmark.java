@@ -88,6 +88,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
 
     private String[] args = new String[0];
     private long unexplained;
+    private long unexplainedBeyond;
     private StateSampler sampler;
     /** Each killed node from its kill until it was Up again (or for ever, when it did not come back). */
     private final List<CallFigures.Down> down = new ArrayList<>();
@@ -176,10 +177,19 @@ public final class NodeLossBenchmark implements Callable<Integer> {
             }
             progress("stopping the traffic, reading back every acknowledged port");
             sampler.close();
-            List<String> where = sampler.unexplained(fabric.hosts(), runStart);
+            List<PortLoad.Op> allOps = new ArrayList<>();
+            loads.forEach(l -> allOps.addAll(l.ops()));
+            List<InFlightChanges.Attributed> where =
+                    InFlightChanges.attribute(sampler.unexplained(), allOps, fabric.hosts(), fabric::hostsOf);
+            unexplainedBeyond = InFlightChanges.beyond(where);
             report.line(
-                    "where flow-mods added no flow (host, s from the first load's start, flows removed meanwhile): %s",
-                    where.isEmpty() ? "nowhere" : where.subList(0, Math.min(30, where.size())));
+                    "where flow-mods added no flow (host, s from the first load's start): %s",
+                    where.isEmpty()
+                            ? "nowhere"
+                            : where.stream()
+                                    .limit(30)
+                                    .map(a -> a.describe(runStart))
+                                    .toList());
             StreamStats frames = fabric.stopTraffic();
             List<PortLoad.Op> ops = new ArrayList<>();
             List<PortLoad.Call> calls = new ArrayList<>();
@@ -285,7 +295,7 @@ public final class NodeLossBenchmark implements Callable<Integer> {
         report.line("frames:   %s", frames);
         report.line(
                 "load:     %d ops, %d acknowledged, read back wrong or missing %d%s; flow-mods that added no flow, "
-                        + "all kills and rejoins (reconciliation beyond the changes): %d",
+                        + "all kills and rejoins: %d, of those beyond the stranded changes in flight: %d",
                 ops.size(),
                 ops.stream().filter(o -> o.acked).count(),
                 notReadBack.size(),

@@ -60,6 +60,8 @@ public final class NodeLossFabric implements AutoCloseable {
     private final List<FrameStream> streams = new ArrayList<>();
     private final List<PortLoad> loads = new ArrayList<>();
     private int recoverySwitches;
+    /** The hosts each switch of the run has ports on (or will: a recovery switch's probe host). */
+    private final Map<String, List<String>> switchHosts = new java.util.concurrent.ConcurrentHashMap<>();
 
     private NodeLossFabric(Settings settings, ControllerNodes nodes) {
         this.settings = settings;
@@ -111,6 +113,7 @@ public final class NodeLossFabric implements AutoCloseable {
                             "LogicalSwitch",
                             () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw)));
             switches.add(sw);
+            switchHosts.put(sw, List.of(hosts.get(s % hosts.size()), hosts.get((s + 1) % hosts.size())));
         }
         portShards = EntityPlacement.portShards(api, run);
         for (int p = 0; p < settings.vmPairs(); p++) {
@@ -118,6 +121,9 @@ public final class NodeLossFabric implements AutoCloseable {
             api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
             vm(sw, p, 1, p % settings.hosts());
             vm(sw, p, 2, (p + settings.hosts() / 2) % settings.hosts());
+            switchHosts.put(
+                    sw,
+                    List.of(hosts.get(p % settings.hosts()), hosts.get((p + settings.hosts() / 2) % settings.hosts())));
         }
         if (awaitSettled(timeout) < 0) {
             throw new IllegalStateException("hosts not settled: " + unsettled());
@@ -184,6 +190,11 @@ public final class NodeLossFabric implements AutoCloseable {
         PortLoad l = new PortLoad(nodes.apis(), this::target, loads.size() + 1);
         loads.add(l);
         return l;
+    }
+
+    /** The hosts {@code sw} has ports on (its bindings fan out to them); empty for a switch not of this run. */
+    public List<String> hostsOf(String sw) {
+        return switchHosts.getOrDefault(sw, List.of());
     }
 
     public ControllerNodes nodes() {
@@ -258,6 +269,7 @@ public final class NodeLossFabric implements AutoCloseable {
             String sw = "nl-" + run + "-r" + recoverySwitches++;
             String where = EntityPlacement.whereStarted(
                     api, "LogicalSwitch", () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw));
+            switchHosts.put(sw, List.of(host));
             if (addr.equals(where)) {
                 return new RecoveryTarget(new PortLoad.Target(sw, host), h >= 0, true);
             }

@@ -44,6 +44,7 @@ public final class NodeLossRun implements AutoCloseable {
     public record Figures(
             long baselineUnexplainedFlowMods,
             long unexplainedFlowMods,
+            long unexplainedBeyondInFlight,
             long flowModsApplied,
             StreamStats frames,
             int ops,
@@ -52,7 +53,7 @@ public final class NodeLossRun implements AutoCloseable {
             CallFigures calls,
             List<String> twoMasters,
             List<Long> generationRises,
-            List<String> unexplainedWhere,
+            List<InFlightChanges.Attributed> unexplainedWhere,
             List<String> unsettled,
             int undrained) {}
 
@@ -122,6 +123,13 @@ public final class NodeLossRun implements AutoCloseable {
         StreamStats frames = fabric.stopTraffic();
         List<PortLoad.Op> ops = load.ops();
         load.write(fabric.nodes().logs(), "", eventFromNanos);
+        List<InFlightChanges.Attributed> where = InFlightChanges.attribute(
+                sampler.unexplained().stream()
+                        .filter(i -> i.toNanos() - eventFromNanos >= 0)
+                        .toList(),
+                ops,
+                fabric.hosts(),
+                fabric::hostsOf);
         List<String> twoMasters = new ArrayList<>();
         for (int i = 0; i < after.size(); i++) {
             twoMasters.addAll(
@@ -130,6 +138,7 @@ public final class NodeLossRun implements AutoCloseable {
         return new Figures(
                 AgentStates.unexplainedFlowMods(baselineStart, beforeEvent),
                 AgentStates.unexplainedFlowMods(beforeEvent, after),
+                InFlightChanges.beyond(where),
                 AgentStates.flowModsApplied(beforeEvent, after),
                 frames,
                 ops.size(),
@@ -138,7 +147,7 @@ public final class NodeLossRun implements AutoCloseable {
                 CallFigures.of(load.calls(), eventFromNanos, eventToNanos, down),
                 twoMasters,
                 rises(AgentStates.generations(beforeEvent), AgentStates.generations(after)),
-                sampler.unexplained(fabric.hosts(), eventFromNanos),
+                where,
                 unsettled,
                 undrained);
     }
@@ -152,7 +161,7 @@ public final class NodeLossRun implements AutoCloseable {
     }
 
     /** The figures in lines, for the test's output. */
-    public static String describe(Figures f) {
+    public String describe(Figures f) {
         return String.join(
                 "\n",
                 String.format(

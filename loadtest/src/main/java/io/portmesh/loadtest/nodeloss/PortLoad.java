@@ -85,6 +85,8 @@ public final class PortLoad implements AutoCloseable {
         public volatile boolean realized;
         public volatile String failure;
         public volatile boolean done;
+        /** A bind call of this op failed (503, refused, cut...) before it was answered 2xx, if it was. */
+        public volatile boolean bindFailedOnce;
 
         Op(int k, Target target, boolean extra) {
             this.k = k;
@@ -261,6 +263,9 @@ public final class PortLoad implements AutoCloseable {
         }
         synchronized (calls) {
             calls.add(c);
+        }
+        if (c.failed() && what.equals("bind")) {
+            op.bindFailedOnce = true;
         }
         if (c.outcome() == Outcome.OTHER) {
             op.failure = what + ": " + c.status() + " " + c.detail();

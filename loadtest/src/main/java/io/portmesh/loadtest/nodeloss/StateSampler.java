@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The agents' states ({@link AgentStates#read}) every {@code every}, until closed (at most {@code max}): where
  * {@link AgentStates#unexplainedFlowMods} is not 0 over a whole run, these say when, on which host, and whether flows
- * were removed meanwhile (the load only adds flows: a flow count that fell is a reconciliation that deleted).
+ * were removed meanwhile (the load only adds flows: a flow count that fell is a deletion), so that
+ * {@link InFlightChanges} can tell which a change in flight explains.
  */
 public final class StateSampler implements AutoCloseable {
     private record Sample(long atNanos, List<DatapathAgent.ControlState> states) {}
@@ -45,25 +46,30 @@ public final class StateSampler implements AutoCloseable {
     }
 
     /**
-     * Each interval between two samples in which a host's agent applied flow-mods that added no flow, as {@code host
-     * +N at T s (flows -M)} with T from {@code zeroNanos}; {@code -M} when flows were removed meanwhile.
+     * An interval between two samples in which host {@code host}'s agent (its index) applied {@code applied} flow-mods
+     * while its flows changed by {@code flows}: the flow-mods that added no flow are the difference.
      */
-    public List<String> unexplained(List<String> hosts, long zeroNanos) {
+    public record Interval(int host, long fromNanos, long toNanos, long applied, long flows) {
+        public long unexplained() {
+            return applied - flows;
+        }
+    }
+
+    /** Every interval in which some agent applied flow-mods that added no flow. */
+    public List<Interval> unexplained() {
         List<Sample> all;
         synchronized (samples) {
             all = List.copyOf(samples);
         }
-        List<String> out = new ArrayList<>();
+        List<Interval> out = new ArrayList<>();
         for (int i = 1; i < all.size(); i++) {
-            for (int h = 0; h < hosts.size(); h++) {
+            for (int h = 0; h < all.get(i).states().size(); h++) {
                 DatapathAgent.ControlState a = all.get(i - 1).states().get(h);
                 DatapathAgent.ControlState b = all.get(i).states().get(h);
                 long applied = b.flowModsApplied() - a.flowModsApplied();
                 long flows = b.flowCount() - a.flowCount();
                 if (applied != flows) {
-                    out.add(String.format(
-                            "%s +%d at %.1f s (%d applied, flows %+d)",
-                            hosts.get(h), applied - flows, (all.get(i).atNanos() - zeroNanos) / 1e9, applied, flows));
+                    out.add(new Interval(h, all.get(i - 1).atNanos(), all.get(i).atNanos(), applied, flows));
                 }
             }
         }

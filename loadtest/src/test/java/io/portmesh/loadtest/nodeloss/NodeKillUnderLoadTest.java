@@ -90,7 +90,7 @@ class NodeKillUnderLoadTest {
                         .limit(3)
                         .toList(),
                 clusterPolls(),
-                NodeLossRun.describe(figures));
+                run.describe(figures));
     }
 
     /** The node that masters the fewest hosts, at least one (so that some host must be re-mastered). */

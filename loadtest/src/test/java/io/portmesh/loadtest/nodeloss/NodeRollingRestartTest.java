@@ -64,8 +64,7 @@ class NodeRollingRestartTest {
         }
         figures = run.finish(System.nanoTime(), down);
         System.out.printf(
-                "rolling restart (logs %s):%n  %s%n%s%n",
-                logs, String.join("\n  ", steps), NodeLossRun.describe(figures));
+                "rolling restart (logs %s):%n  %s%n%s%n", logs, String.join("\n  ", steps), run.describe(figures));
     }
 
     /** Every agent connected to all three nodes again (a restarted node listens on its old OpenFlow port). */
