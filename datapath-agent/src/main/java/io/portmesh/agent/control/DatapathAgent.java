@@ -208,6 +208,11 @@ public final class DatapathAgent implements AutoCloseable {
         return onControl(protocol::flowModsApplied);
     }
 
+    /** The controller connections' roles and what each controller did, read on the control thread at one instant. */
+    public ControllerRoles controllerRoles() {
+        return onControl(roles::controllerRoles);
+    }
+
     public int connectedControllers() {
         return (int) clients.stream().filter(OfClient::isConnected).count();
     }
