@@ -105,6 +105,24 @@ class SchemaAndConfigTest {
         }
     }
 
+    /**
+     * After Cassandra was away the nodes must write again within seconds of its return (CassandraOutageTest): the
+     * journals' and the snapshot store's circuit breakers try again every 2 s, as the driver reconnects.
+     */
+    @Test
+    void afterCassandraWasAwayTheBreakersAndTheDriverTryAgainWithinTwoSeconds() {
+        Config c = ConfigFactory.load();
+        String untagged = c.getString("portmesh.persistence.untagged-journal-plugin");
+        for (String plugin :
+                List.of("pekko.persistence.cassandra.journal", "pekko.persistence.cassandra.snapshot", untagged)) {
+            assertThat(c.getDuration(plugin + ".circuit-breaker.reset-timeout"))
+                    .as(plugin)
+                    .isEqualTo(java.time.Duration.ofSeconds(2));
+        }
+        assertThat(c.getDuration("datastax-java-driver.advanced.reconnection-policy.max-delay"))
+                .isEqualTo(java.time.Duration.ofSeconds(2));
+    }
+
     @Test
     void anApplicationContactPointReachesTheDriverSection() {
         Config c =
