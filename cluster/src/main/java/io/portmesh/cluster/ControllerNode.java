@@ -1,5 +1,8 @@
 package io.portmesh.cluster;
 
+import io.portmesh.cluster.health.ControllerHealth;
+import io.portmesh.cluster.health.JournalProbe;
+import io.portmesh.cluster.health.Rebalancing;
 import io.portmesh.cluster.rest.RestServer;
 import io.portmesh.cluster.rest.RestSettings;
 import io.portmesh.openflow.OfRole;
@@ -37,11 +40,19 @@ public final class ControllerNode {
     private final OfServer openflow;
     private final ServerBinding http;
 
-    private ControllerNode(ActorSystem<?> system, NetworkService service, OfServer openflow, ServerBinding http) {
+    private final JournalProbe journal;
+
+    private ControllerNode(
+            ActorSystem<?> system,
+            NetworkService service,
+            OfServer openflow,
+            ServerBinding http,
+            JournalProbe journal) {
         this.system = system;
         this.service = service;
         this.openflow = openflow;
         this.http = http;
+        this.journal = journal;
     }
 
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
@@ -58,14 +69,16 @@ public final class ControllerNode {
                 new ShardedNetworkService(
                         system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout(), s.warmPortIds()),
                 NodeMetrics.get(system));
+        JournalProbe journal = JournalProbe.start(system);
         try {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
                     .config(s.openflow())
                     .bind(new InetSocketAddress(s.openflowHost(), s.openflowPort()));
-            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s))
+            ControllerHealth health = new ControllerHealth(system, journal, of::isListening, Rebalancing.start(system));
+            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s), health)
                     .toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
-            ControllerNode node = new ControllerNode(system, service, of, http);
+            ControllerNode node = new ControllerNode(system, service, of, http, journal);
             node.registerShutdown();
             log.info(
                     "controller node {} ready: REST {} OpenFlow {}",
@@ -74,6 +87,7 @@ public final class ControllerNode {
                     of.localAddress());
             return node;
         } catch (Exception e) {
+            journal.close();
             throw new IllegalStateException("controller node could not bind its ports: " + e, e);
         }
     }
@@ -81,8 +95,17 @@ public final class ControllerNode {
     private void registerShutdown() {
         CoordinatedShutdown cs = CoordinatedShutdown.get(system);
         cs.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "portmesh-unbind", () -> {
-            openflow.close();
+            journal.close();
             return http.unbind().thenApply(x -> Done.getInstance());
+        });
+        // The agents' connections close only after this node's shards were handed off and it left the cluster: the
+        // Host entities here keep their local master connections until they stop, and their next incarnations elect
+        // once. Closing OpenFlow first (as this did until issue 18) made every Host here lose its master and elect a
+        // remote connection with a new generation, and then its next incarnation elect again: two elections and a
+        // window without a master per host at every rolling restart.
+        cs.addTask(CoordinatedShutdown.PhaseClusterExitingDone(), "portmesh-openflow-close", () -> {
+            openflow.close();
+            return java.util.concurrent.CompletableFuture.completedFuture(Done.getInstance());
         });
         cs.addTask(
                 CoordinatedShutdown.PhaseServiceRequestsDone(),

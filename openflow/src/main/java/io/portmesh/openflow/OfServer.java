@@ -49,6 +49,11 @@ public final class OfServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Whether it still listens: bound and not closed. */
+    public boolean isListening() {
+        return serverChannel.isActive();
+    }
+
     public int port() {
         return localAddress().getPort();
     }

@@ -59,7 +59,7 @@ class LogicalSwitchEntityTest {
     }
 
     @Test
-    void createsOnceAndRefusesASecondCreateAsAConflict() {
+    void createsOnceAndRefusesASecondCreateWithAnotherVniAsAConflict() {
         var r = create(100);
         assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.Created(100));
         assertThat(r.reply().getValue()).isEqualTo(new SwitchInfo("blue", 100, List.of()));
@@ -71,6 +71,21 @@ class LogicalSwitchEntityTest {
                 .hasMessageContaining("blue")
                 .hasMessageContaining("already exists")
                 .hasMessageContaining("100");
+        assertThat(kit.getState().vni()).isEqualTo(100);
+    }
+
+    /**
+     * A create retried after a 503 reaches the switch with the VNI it already has (the VNI registry gives a switch the
+     * VNI it holds): it answers the switch as it is and persists nothing, so the retry is safe.
+     */
+    @Test
+    void aSecondCreateWithTheSameVniAnswersTheSwitchAndChangesNothing() {
+        create(100);
+        addPort("p1", MAC_1);
+
+        var again = create(100);
+        assertThat(again.hasNoEvents()).isTrue();
+        assertThat(again.reply().getValue()).isEqualTo(new SwitchInfo("blue", 100, List.of("p1")));
         assertThat(kit.getState().vni()).isEqualTo(100);
     }
 

@@ -84,9 +84,19 @@ enum View {
     CLUSTER(List.of(
             col("ADDRESS", "address"),
             col("STATUS", "status"),
+            col("REACHABLE", r -> yesNo(r.get("reachable"))),
             col("ROLES", "roles"),
             col("LEADER", "leader"),
             col("SHARDS", View::shards))) {
+        /** The members' table, and a line when some shard counts did not arrive in time. */
+        @Override
+        String render(JsonNode body) {
+            String table = super.render(body);
+            return body.path("shardStats").asText("").equals("partial")
+                    ? table + "shard counts are partial: some members' shard regions did not answer in time\n"
+                    : table;
+        }
+
         /** One row per member, with the leader flag copied in from the top level. */
         @Override
         List<JsonNode> rows(JsonNode body) {

@@ -5,9 +5,11 @@ import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.UnavailableException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpEntity;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.scaladsl.model.EntityStreamException;
@@ -27,7 +29,11 @@ final class ErrorResponses {
 
     private ErrorResponses() {}
 
-    static HttpResponse fromThrowable(Throwable thrown) {
+    /**
+     * {@code because}: why entities may not answer now, as the node knows it ({@link NodeHealth#unavailableBecause});
+     * it leads the message of a 503, whose end says when to retry.
+     */
+    static HttpResponse fromThrowable(Throwable thrown, Supplier<Optional<String>> because) {
         Throwable t = unwrap(thrown);
         if (t instanceof ApiException e) {
             return JsonCodec.error(e.status(), e.code(), e.getMessage());
@@ -43,7 +49,7 @@ final class ErrorResponses {
         }
         if (t instanceof UnavailableException e) {
             log.warn("service unavailable: {}", e.getMessage());
-            return JsonCodec.error(503, "unavailable", e.getMessage());
+            return unavailable(e.getMessage(), because.get());
         }
         if (t instanceof EntityStreamSizeException e) {
             // a body streamed in past the size limit (the limit is only checked as the body arrives)
@@ -62,11 +68,21 @@ final class ErrorResponses {
         if (t instanceof TimeoutException || t instanceof AskTimeoutException) {
             log.warn("service did not answer in time: {}", t.toString());
             // the service says which entity did not answer; this is only for a timeout that reached here without it
-            return JsonCodec.error(503, "unavailable", "the controller did not answer in time; " + MAY_BE_APPLIED);
+            return unavailable("the controller did not answer in time; " + MAY_BE_APPLIED, because.get());
         }
         // The cause stays in the log: a stack trace in a response leaks internals and helps no client.
         log.error("internal error while serving a request", thrown);
         return JsonCodec.error(500, "internal", "internal error; see the controller log");
+    }
+
+    /**
+     * A 503: what did not answer ({@code what}, which says whether a change may have been applied), led by why when
+     * the node knows it, and when to retry (the {@code Retry-After} header says the same).
+     */
+    static HttpResponse unavailable(String what, Optional<String> because) {
+        String message =
+                because.map(b -> b + "; ").orElse("") + what + "; retry after " + JsonCodec.RETRY_AFTER_SECONDS + " s";
+        return JsonCodec.error(503, "unavailable", message);
     }
 
     /** Futures wrap the real failure; look through a bounded number of wrappers. */

@@ -20,6 +20,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -135,11 +136,21 @@ public final class JsonCodec {
                 .stream().collect(Collectors.joining(", "));
     }
 
+    /**
+     * Every 503 says when to try again. 2 s: long enough not to hammer a node whose entities are busy recovering,
+     * short against the time a re-balance takes (seconds), so a client that waits as told loses little.
+     */
+    static final int RETRY_AFTER_SECONDS = 2;
+
+    /** Every response of the API with a body; a 503 carries {@code Retry-After} (see {@link #RETRY_AFTER_SECONDS}). */
     static HttpResponse response(int status, Object body) {
         try {
-            return HttpResponse.create()
+            HttpResponse r = HttpResponse.create()
                     .withStatus(StatusCodes.get(status))
                     .withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, MAPPER.writeValueAsBytes(body)));
+            return status == 503
+                    ? r.addHeader(RawHeader.create("Retry-After", Integer.toString(RETRY_AFTER_SECONDS)))
+                    : r;
         } catch (JsonProcessingException e) {
             // Only our own records are written here; failing to serialize one is a bug, not a client error.
             throw new IllegalStateException(

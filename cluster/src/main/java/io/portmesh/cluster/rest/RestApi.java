@@ -9,7 +9,6 @@ import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.Realization;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -35,9 +34,6 @@ import org.apache.pekko.util.ByteString;
  * converted to model types before the service is called, and every failure leaves as a JSON {@link ApiError}.
  */
 public final class RestApi extends AllDirectives {
-    private static final ExceptionHandler EXCEPTIONS = ExceptionHandler.newBuilder()
-            .matchAny(t -> Directives.complete(ErrorResponses.fromThrowable(t)))
-            .build();
     private static final Unmarshaller<org.apache.pekko.http.javadsl.model.HttpEntity, ByteString> JSON_BYTES =
             Unmarshaller.forMediaType(MediaTypes.APPLICATION_JSON, Unmarshaller.entityToByteString());
 
@@ -58,54 +54,62 @@ public final class RestApi extends AllDirectives {
     private final NetworkService svc;
     private final RestSettings settings;
     private final Supplier<byte[]> metrics;
+    private final NodeHealth health;
+    private final ExceptionHandler exceptions;
 
-    private RestApi(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics) {
+    private RestApi(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics, NodeHealth health) {
         this.svc = svc;
         this.settings = settings;
         this.metrics = metrics;
+        this.health = health;
+        this.exceptions = ExceptionHandler.newBuilder()
+                .matchAny(t -> Directives.complete(failure(t)))
+                .build();
     }
 
     /**
-     * The complete route: /health, /metrics (the node's metrics in Prometheus' text format), /v1/..., with JSON errors
-     * for everything including unknown paths.
+     * The complete route: /alive (and its old name /health), /ready, /metrics (the node's metrics in Prometheus' text
+     * format), /v1/..., with JSON errors for everything including unknown paths.
      */
-    public static Route routes(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics) {
-        return new RestApi(svc, settings, metrics).all();
+    public static Route routes(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics, NodeHealth health) {
+        return new RestApi(svc, settings, metrics, health).all();
+    }
+
+    private HttpResponse failure(Throwable t) {
+        return ErrorResponses.fromThrowable(t, health::unavailableBecause);
     }
 
     private Route all() {
         RejectionHandler rejections = RejectionHandler.newBuilder()
                 // the body could not be read at all (over the size limit, a broken chunk): say why, not "malformed"
-                .handle(
-                        MalformedRequestContentRejection.class,
-                        r -> complete(ErrorResponses.fromThrowable(r.getCause())))
+                .handle(MalformedRequestContentRejection.class, r -> complete(failure(r.getCause())))
                 .build()
                 .withFallback(RejectionHandler.defaultHandler().mapRejectionResponse(ErrorResponses::fromRejection));
         return handleRejections(
                 rejections,
                 () -> handleExceptions(
-                        EXCEPTIONS,
+                        exceptions,
                         () -> withRequestTimeout(
                                 settings.requestTimeout(),
-                                req -> JsonCodec.error(
-                                        503,
-                                        "unavailable",
+                                req -> ErrorResponses.unavailable(
                                         "the controller did not answer within "
                                                 + settings.requestTimeout().toSeconds() + " s; "
-                                                + ErrorResponses.MAY_BE_APPLIED),
+                                                + ErrorResponses.MAY_BE_APPLIED,
+                                        health.unavailableBecause()),
                                 () -> withSizeLimit(
                                         settings.maxBodyBytes(),
                                         () -> concat(
-                                                path("health", () -> get(() -> complete(health()))),
+                                                path("alive", () -> get(() -> complete(HealthResponses.alive(health)))),
+                                                // the old name of /alive, kept for the clients that use it
+                                                path(
+                                                        "health",
+                                                        () -> get(() -> complete(HealthResponses.alive(health)))),
+                                                path("ready", () -> get(() -> complete(HealthResponses.ready(health)))),
                                                 path(
                                                         "metrics",
                                                         () -> get(() -> complete(HttpResponse.create()
                                                                 .withEntity(METRICS_TYPE, metrics.get())))),
                                                 pathPrefix("v1", this::v1))))));
-    }
-
-    private static HttpResponse health() {
-        return JsonCodec.response(200, Map.of("status", "ok"));
     }
 
     private Route v1() {
@@ -320,6 +324,6 @@ public final class RestApi extends AllDirectives {
         } catch (RuntimeException e) {
             stage = CompletableFuture.failedFuture(e);
         }
-        return completeWithFuture(stage.handle((v, e) -> e == null ? ok.apply(v) : ErrorResponses.fromThrowable(e)));
+        return completeWithFuture(stage.handle((v, e) -> e == null ? ok.apply(v) : failure(e)));
     }
 }

@@ -16,18 +16,18 @@ public final class RestServer {
 
     private RestServer() {}
 
-    /** Binds with {@link RestSettings#DEFAULTS}; port 0 picks a free port, read it from the binding. */
+    /** Port 0 picks a free port, read it from the binding. */
     public static CompletionStage<ServerBinding> start(
-            ActorSystem<?> system, String host, int port, NetworkService svc) {
-        return start(system, host, port, svc, RestSettings.DEFAULTS);
-    }
-
-    public static CompletionStage<ServerBinding> start(
-            ActorSystem<?> system, String host, int port, NetworkService svc, RestSettings settings) {
+            ActorSystem<?> system,
+            String host,
+            int port,
+            NetworkService svc,
+            RestSettings settings,
+            NodeHealth health) {
         return Http.get(system)
                 .newServerAt(host, port)
                 .withSettings(serverSettings(system))
-                .bind(RestApi.routes(svc, settings, NodeMetrics.get(system)::scrape))
+                .bind(RestApi.routes(svc, settings, NodeMetrics.get(system)::scrape, health))
                 .whenComplete((binding, failure) -> {
                     if (failure != null) {
                         log.error("REST API could not bind {}:{}", host, port, failure);

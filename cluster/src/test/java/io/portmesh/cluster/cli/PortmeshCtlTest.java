@@ -387,8 +387,8 @@ class PortmeshCtlTest {
         assertThat(r.exit()).isZero();
         assertThat(r.out().lines().toList())
                 .containsExactly(
-                        "ADDRESS                           STATUS  ROLES       LEADER  SHARDS",
-                        "pekko://portmesh@127.0.0.1:25520  Up      dc-default  yes     LogicalPort=3/7");
+                        "ADDRESS                           STATUS  REACHABLE  ROLES       LEADER  SHARDS",
+                        "pekko://portmesh@127.0.0.1:25520  Up      yes        dc-default  yes     LogicalPort=3/7");
     }
 
     @Test

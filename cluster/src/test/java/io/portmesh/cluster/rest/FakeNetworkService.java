@@ -47,8 +47,11 @@ public final class FakeNetworkService implements NetworkService {
             List.of(new ClusterInfo.Member(
                     "pekko://portmesh@127.0.0.1:25520",
                     "Up",
+                    true,
                     List.of("dc-default"),
-                    Map.of("LogicalPort", new ClusterInfo.ShardCount(3, 7)))));
+                    Map.of("LogicalPort", new ClusterInfo.ShardCount(3, 7)))),
+            List.of(),
+            ClusterInfo.COMPLETE);
 
     /** The fake clock's start: the first time it reads is one second later. */
     public static final Instant EPOCH = Instant.parse("2026-12-06T12:00:00Z");
@@ -125,8 +128,12 @@ public final class FakeNetworkService implements NetworkService {
     @Override
     public CompletionStage<SwitchInfo> createSwitch(SwitchId id, Optional<Integer> vni) {
         return call("createSwitch(" + id + ", " + vni + ")", () -> {
-            if (switches.containsKey(id.value())) {
-                throw new ConflictException("switch " + id + " already exists");
+            SwitchInfo existing = switches.get(id.value());
+            if (existing != null && (vni.isEmpty() || vni.get() == existing.vni())) {
+                return existing; // the same switch again, as the real one answers it
+            }
+            if (existing != null) {
+                throw new ConflictException("switch " + id + " already exists (vni " + existing.vni() + ")");
             }
             SwitchInfo s = new SwitchInfo(id.value(), vni.orElseGet(() -> nextVni++), List.of());
             switches.put(id.value(), s);

@@ -54,7 +54,9 @@ class OpenApiDocumentTest {
         List<String> ops = operations();
         assertThat(ops)
                 .containsExactlyInAnyOrder(
+                        "GET /alive",
                         "GET /health",
+                        "GET /ready",
                         "GET /metrics",
                         "POST /v1/switches",
                         "GET /v1/switches",
@@ -94,7 +96,15 @@ class OpenApiDocumentTest {
     void everyErrorCodeTheApiAnswersIsListed() {
         String doc = document();
         List<String> codes = new ArrayList<>(List.of(
-                "bad_json", "unknown_field", "missing_field", "invalid", "conflict", "unavailable", "internal"));
+                "bad_json",
+                "unknown_field",
+                "missing_field",
+                "invalid",
+                "conflict",
+                "unavailable",
+                "internal",
+                "not_ready",
+                "not_alive"));
         for (int status : new int[] {400, 404, 405, 406, 413, 414, 415, 431, 500, 505}) {
             codes.add(ErrorResponses.codeFor(status));
         }
@@ -102,6 +112,33 @@ class OpenApiDocumentTest {
         for (String code : codes) {
             assertThat(enumLines).as(code).contains(code);
         }
+    }
+
+    @Test
+    void theClusterSchemaListsEveryFieldTheApiAnswers() {
+        String doc = document();
+        String cluster = doc.substring(doc.indexOf("    ClusterInfo:"));
+        for (var c : io.portmesh.sharding.service.ClusterInfo.class.getRecordComponents()) {
+            assertThat(cluster).as(c.getName()).contains("        " + c.getName() + ":");
+        }
+        for (var c : io.portmesh.sharding.service.ClusterInfo.Member.class.getRecordComponents()) {
+            assertThat(cluster).as(c.getName()).contains("              " + c.getName() + ":");
+        }
+    }
+
+    /** Every change call the API serves has a row in the table of what a retry does. */
+    @Test
+    void theRetryTableCoversEveryChangeCall() {
+        String doc = document();
+        String table =
+                doc.substring(doc.indexOf("| call | safe to retry |"), doc.indexOf("Refusals of the HTTP layer"));
+        for (String op : operations()) {
+            if (op.startsWith("GET ")) {
+                continue;
+            }
+            assertThat(table).as(op).contains("`" + op);
+        }
+        assertThat(doc).contains("Retry-After: {$ref: \"#/components/headers/RetryAfter\"}");
     }
 
     @Test

@@ -203,7 +203,8 @@ class RestApiErrorsTest {
                         .send("POST", "/v1/switches", "{\"name\":\"a\"}")
                         .statusCode())
                 .isEqualTo(201);
-        String message = assertError(rest.server().send("POST", "/v1/switches", "{\"name\":\"a\"}"), 409, "conflict");
+        String message =
+                assertError(rest.server().send("POST", "/v1/switches", "{\"name\":\"a\",\"vni\":77}"), 409, "conflict");
         assertThat(message).contains("already exists");
     }
 
@@ -240,7 +241,8 @@ class RestApiErrorsTest {
         HttpResponse<String> timedOut = rest.server().send("GET", "/v1/hosts", null);
         assertThat(assertError(timedOut, 503, "unavailable"))
                 .isEqualTo("the controller did not answer in time; a change it asked for may or may not have been"
-                        + " applied: read the state back before retrying");
+                        + " applied: read the state back before retrying; retry after 2 s");
+        assertThat(timedOut.headers().firstValue("Retry-After")).hasValue("2");
         assertThat(timedOut.body()).doesNotContain("Exception", "pekko", "io.portmesh", "EntityRef");
 
         rest.fake().failNext(new TimeoutException("timed out"));

@@ -61,10 +61,26 @@ class RestApiLimitsTest {
         rest.fake().hangNext();
         HttpResponse<String> r = rest.server().send("GET", "/v1/switches", null);
         assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("2");
         assertThat(json(r).get("error").asText()).isEqualTo("unavailable");
         assertThat(json(r).get("message").asText())
                 .isEqualTo("the controller did not answer within 1 s; a change it asked for may or may not have been"
-                        + " applied: read the state back before retrying");
+                        + " applied: read the state back before retrying; retry after 2 s");
         assertThat(rest.fake().calls()).containsExactly("listSwitches()");
+    }
+
+    @Test
+    void theRequestTimeoutSaysWhenTheClusterIsReBalancing() {
+        rest.health()
+                .unavailableBecause(
+                        "the cluster is re-balancing (member pekko://portmesh@127.0.0.1:2552 is" + " leaving)");
+        rest.fake().hangNext();
+        HttpResponse<String> r = rest.server().send("GET", "/v1/switches", null);
+        assertThat(r.statusCode()).isEqualTo(503);
+        assertThat(r.headers().firstValue("Retry-After")).hasValue("2");
+        assertThat(json(r).get("message").asText())
+                .isEqualTo("the cluster is re-balancing (member pekko://portmesh@127.0.0.1:2552 is leaving); the"
+                        + " controller did not answer within 1 s; a change it asked for may or may not have been"
+                        + " applied: read the state back before retrying; retry after 2 s");
     }
 }

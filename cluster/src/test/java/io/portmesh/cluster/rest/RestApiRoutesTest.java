@@ -45,7 +45,7 @@ class RestApiRoutesTest {
     void metricsCountEveryOperationByOutcomeInPrometheusTextFormat() {
         String before = send("GET", "/metrics", null).body();
         String port = seed();
-        send("POST", "/v1/switches", "{\"name\":\"blue\",\"vni\":5001}"); // 409: exists
+        send("POST", "/v1/switches", "{\"name\":\"blue\",\"vni\":5002}"); // 409: exists with vni 5001
         send("GET", "/v1/ports/p-nope", null); // 404
         send("PUT", "/v1/ports/" + port + "/binding?wait=realized", "{\"host\":\"esx-1\"}");
         rest.fake().pendingHosts(List.of("esx-2"));

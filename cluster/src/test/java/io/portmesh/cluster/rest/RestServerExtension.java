@@ -27,6 +27,10 @@ public final class RestServerExtension implements BeforeAllCallback, BeforeEachC
         return server.fake;
     }
 
+    public FakeNodeHealth health() {
+        return server.health;
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         server = new RestTestServer(name, settings);
@@ -35,6 +39,7 @@ public final class RestServerExtension implements BeforeAllCallback, BeforeEachC
     @Override
     public void beforeEach(ExtensionContext context) {
         server.fake.reset();
+        server.health.reset();
     }
 
     @Override

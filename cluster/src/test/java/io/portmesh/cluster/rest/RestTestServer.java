@@ -27,6 +27,7 @@ public final class RestTestServer implements AutoCloseable {
     private final HttpClient client =
             HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     public final FakeNetworkService fake = new FakeNetworkService();
+    public final FakeNodeHealth health = new FakeNodeHealth();
 
     public RestTestServer(String name, RestSettings settings) throws Exception {
         system = ActorSystem.create(
@@ -35,7 +36,12 @@ public final class RestTestServer implements AutoCloseable {
                 ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING")
                         .withFallback(ConfigFactory.load()));
         binding = RestServer.start(
-                        system, "127.0.0.1", 0, new MeteredNetworkService(fake, NodeMetrics.get(system)), settings)
+                        system,
+                        "127.0.0.1",
+                        0,
+                        new MeteredNetworkService(fake, NodeMetrics.get(system)),
+                        settings,
+                        health)
                 .toCompletableFuture()
                 .get(10, TimeUnit.SECONDS);
     }

@@ -370,28 +370,32 @@ public final class DemoMain implements Callable<Integer> {
 
     static void awaitCluster(List<NodeProcess> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        String notReady = "no answer yet";
         while (System.nanoTime() < deadline) {
+            boolean allReady = true;
             for (NodeProcess n : nodes) {
                 if (!n.isAlive()) {
                     throw new IllegalStateException(
                             "controller node " + n.index + " exited; see its log under work/demo/logs");
                 }
+                try {
+                    // ready: an Up member, its journal answers, its OpenFlow server listens
+                    RestClient.Response r = new RestClient(n.url()).get("/ready");
+                    if (r.status() != 200) {
+                        allReady = false;
+                        notReady = "node " + n.index + ": "
+                                + r.body().path("message").asText(r.body().toString());
+                    }
+                } catch (Exception e) {
+                    allReady = false; // not listening yet
+                    notReady = "node " + n.index + " does not answer on " + n.url();
+                }
             }
-            try {
-                JsonNode c =
-                        new RestClient(nodes.get(0).url()).get("/v1/cluster").body();
-                long up = 0;
-                for (JsonNode m : c.path("members")) {
-                    up += "Up".equals(m.path("status").asText()) ? 1 : 0;
-                }
-                if (up == nodes.size()) {
-                    return;
-                }
-            } catch (Exception e) {
-                // not listening yet
+            if (allReady) {
+                return;
             }
             Thread.sleep(500);
         }
-        throw new IllegalStateException("the controller cluster did not come up within 120 s");
+        throw new IllegalStateException("the controller cluster was not ready within 120 s (" + notReady + ")");
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -208,6 +209,12 @@ public final class HostEntity
     /** Local: a stale refusal that came within the spacing of the last election, looked at again. */
     record RoleStaleAgain() implements Command {}
 
+    /** Local: an election put off for want of a majority ({@link ClusterQuorum}) is tried again. */
+    record ElectWhenQuorum() implements Command {}
+
+    /** How often an election put off for want of a majority is tried again. */
+    static final Duration QUORUM_RECHECK = Duration.ofMillis(250);
+
     /** Local: after recovery, the incarnation's generation is persisted before anything else is handled. */
     record StartIncarnation() implements Command {}
 
@@ -265,12 +272,16 @@ public final class HostEntity
     private final HostEndpoints endpoints;
     private final HostFailover failover;
     private final Duration realizeTimeout;
+    /** Elections only while this node sees a majority of the cluster (see {@link ClusterQuorum}). */
+    private final BooleanSupplier quorum;
     /** Peers send the standby a copy of every frame ({@link #standbyTep}); default on. */
     private final boolean dualDelivery;
 
     static final String DUAL_DELIVERY = "portmesh.controller.failover.dual-delivery";
     /** False from recovery until this incarnation's generation is persisted: commands wait in the stash. */
     private boolean started;
+    /** An election waits for the majority ({@link #mayElect}); one retry is scheduled at a time. */
+    private boolean electionPutOff;
     /** When this incarnation started: before {@link #FAILOVER_START_GRACE} no failover without a loss seen. */
     private final long startedNanos = System.nanoTime();
     /** When the active agent's last connection went, 0 while it has one. */
@@ -297,7 +308,8 @@ public final class HostEntity
             Duration realizeTimeout,
             SwitchDirectory switches,
             HostArrivals.Listener arrivals,
-            HostFanout fanout) {
+            HostFanout fanout,
+            BooleanSupplier quorum) {
         // a write that fails (Cassandra away) restarts the entity with backoff, not at the pace sessions re-announce
         super(
                 PersistenceId.of(TYPE_KEY.name(), hostId),
@@ -310,6 +322,8 @@ public final class HostEntity
         this.endpoints = new HostEndpoints(ctx, switches);
         this.failover = new HostFailover(io.portmesh.sharding.metrics.NodeMetrics.get(ctx.getSystem()));
         this.realizeTimeout = realizeTimeout;
+        this.quorum =
+                quorum != null ? quorum : ClusterQuorum.of(org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()));
         com.typesafe.config.Config config = ctx.getSystem().settings().config();
         this.dualDelivery = !config.hasPath(DUAL_DELIVERY) || config.getBoolean(DUAL_DELIVERY);
         if (fanout != null) { // this node's fan-out learns that the host runs here (null in unit tests)
@@ -380,8 +394,20 @@ public final class HostEntity
             SwitchDirectory switches,
             HostArrivals.Listener arrivals,
             HostFanout fanout) {
+        return create(hostId, selfNode, realizeTimeout, switches, arrivals, fanout, null);
+    }
+
+    /** {@code quorum}: the election fence (null: this node's cluster, {@link ClusterQuorum#of}). */
+    static Behavior<Command> create(
+            String hostId,
+            String selfNode,
+            Duration realizeTimeout,
+            SwitchDirectory switches,
+            HostArrivals.Listener arrivals,
+            HostFanout fanout,
+            BooleanSupplier quorum) {
         return Behaviors.setup(
-                ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches, arrivals, fanout));
+                ctx -> new HostEntity(ctx, hostId, selfNode, realizeTimeout, switches, arrivals, fanout, quorum));
     }
 
     @Override
@@ -476,6 +502,7 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .onCommand(RoleStale.class, this::onRoleStale)
+                .onCommand(ElectWhenQuorum.class, (s, c) -> onElectWhenQuorum(s))
                 .onCommand(RoleStaleAgain.class, (s, c) -> {
                     RoleStale pending = southbound.takePendingStale();
                     return pending == null ? Effect().noReply() : onRoleStale(s, pending);
@@ -653,7 +680,8 @@ public final class HostEntity
                                 c.slot(),
                                 c.tep());
             } else {
-                boolean newMaster = southbound.connected(s, c);
+                boolean elected = southbound.connected(s, c);
+                boolean newMaster = elected && mayElect();
                 if (newMaster) {
                     southbound.masterElected();
                 }
@@ -831,6 +859,12 @@ public final class HostEntity
      */
     /** Something else holds a newer generation than ours: elect past it (see {@link StaleRoles}). */
     private ReplyEffect<Event, HostState> onRoleStale(HostState s, RoleStale c) {
+        if (!quorum.getAsBoolean()) {
+            // the newer generation is most likely the majority's incarnation of this host: do not fight it; if this
+            // node regains the majority, the refusal is looked at again then
+            ctx.scheduleOnce(QUORUM_RECHECK, ctx.getSelf(), c);
+            return Effect().noReply();
+        }
         long next = southbound.roleRefused(s, c);
         if (next < 0) {
             return Effect().noReply();
@@ -842,9 +876,39 @@ public final class HostEntity
                 .thenNoReply();
     }
 
+    /**
+     * Whether an election may go ahead now. Without the majority it is put off: the slot's choice stays in memory,
+     * and {@link ElectWhenQuorum} persists it and sends the roles once this node sees the majority again (a healed
+     * partition); on the minority side of a real one, the node is downed first and the entity stops.
+     */
+    private boolean mayElect() {
+        if (quorum.getAsBoolean()) {
+            return true;
+        }
+        if (!electionPutOff) {
+            electionPutOff = true;
+            io.portmesh.sharding.metrics.NodeMetrics.get(ctx.getSystem())
+                    .electionsFenced
+                    .inc();
+            ctx.getLog()
+                    .warn(
+                            "host {}: not electing a master: this node does not see a majority of the cluster"
+                                    + " (the minority side of a partition?); retrying every {} ms",
+                            hostId,
+                            QUORUM_RECHECK.toMillis());
+            ctx.scheduleOnce(QUORUM_RECHECK, ctx.getSelf(), new ElectWhenQuorum());
+        }
+        return false;
+    }
+
+    private ReplyEffect<Event, HostState> onElectWhenQuorum(HostState s) {
+        electionPutOff = false;
+        return southboundEffect(s, true);
+    }
+
     /** A southbound change that needs a new master generation persists it first, then sends the roles. */
     private ReplyEffect<Event, HostState> southboundEffect(HostState s, boolean newMaster) {
-        if (!newMaster) {
+        if (!newMaster || !mayElect()) {
             return Effect().noReply();
         }
         southbound.masterElected();

@@ -5,7 +5,6 @@ import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -87,6 +87,9 @@ public final class HostFanout implements Extension {
     }
 
     private static final Delivered NOTHING = new Delivered(Map.of());
+
+    /** How often a fan-out that waits for a node checks whether the cluster still counts that node usable. */
+    private static final Duration SILENT_NODE_CHECK = Duration.ofMillis(200);
 
     /** How much longer than a host's own answer a node's answer may take before its hosts are asked directly. */
     private static final Duration NODE_MARGIN = Duration.ofSeconds(2);
@@ -169,35 +172,51 @@ public final class HostFanout implements Extension {
     public CompletionStage<Map<String, HostEntity.Applied>> inform(
             Update update, Collection<String> hosts, boolean await, Duration timeout) {
         List<String> targets = List.copyOf(hosts);
-        List<CompletableFuture<Delivered>> perNode = new ArrayList<>();
-        for (ActorRef<Deliver> n : usableNodes()) {
+        List<ActorRef<Deliver>> asked = usableNodes();
+        FanoutRound round = new FanoutRound(targets, Set.copyOf(asked));
+        for (ActorRef<Deliver> n : asked) {
             CompletionStage<Delivered> ask = AskPattern.ask(
                     n,
                     r -> new Deliver(update, targets, await, timeout.toMillis(), r),
                     timeout.plus(NODE_MARGIN),
                     system.scheduler());
-            perNode.add(Futures.on(ask, executor).exceptionally(e -> NOTHING));
+            Futures.on(ask, executor).whenComplete((d, e) -> {
+                if (e == null) {
+                    round.answered(n, d);
+                } else {
+                    round.failed(n);
+                }
+            });
         }
-        return CompletableFuture.allOf(perNode.toArray(CompletableFuture[]::new))
-                .thenCompose(ignored -> {
-                    Map<String, HostEntity.Applied> applied = new HashMap<>();
-                    perNode.forEach(f -> f.join().applied().forEach((h, a) -> applied.merge(h, a, HostFanout::later)));
-                    List<String> missed = targets.stream()
-                            .filter(h -> !applied.containsKey(h))
-                            .toList();
-                    reachedThroughNodes.addAndGet(applied.size());
-                    askedDirectly.addAndGet(missed.size());
-                    if (missed.isEmpty()) {
-                        return CompletableFuture.completedFuture(applied);
-                    }
-                    // not claimed by any node: through sharding, which starts the entity where it belongs
-                    Map<String, CompletableFuture<HostEntity.Applied>> direct = askEach(update, missed, await, timeout);
-                    return CompletableFuture.allOf(direct.values().toArray(CompletableFuture[]::new))
-                            .thenApply(done -> {
-                                direct.forEach((h, f) -> applied.put(h, f.join()));
-                                return applied;
-                            });
-                });
+        // a node that crashed stays silent: stop waiting for it once the cluster no longer counts it usable
+        Cancellable watch = round.isDone()
+                ? null
+                : system.scheduler()
+                        .scheduleWithFixedDelay(
+                                SILENT_NODE_CHECK,
+                                SILENT_NODE_CHECK,
+                                () -> round.forgetUnless(usableAddresses()::contains),
+                                system.executionContext());
+        return round.done().thenCompose(claimed -> {
+            if (watch != null) {
+                watch.cancel();
+            }
+            Map<String, HostEntity.Applied> applied = new HashMap<>(claimed);
+            List<String> missed =
+                    targets.stream().filter(h -> !applied.containsKey(h)).toList();
+            reachedThroughNodes.addAndGet(applied.size());
+            askedDirectly.addAndGet(missed.size());
+            if (missed.isEmpty()) {
+                return CompletableFuture.completedFuture(applied);
+            }
+            // not claimed by any node: through sharding, which starts the entity where it belongs
+            Map<String, CompletableFuture<HostEntity.Applied>> direct = askEach(update, missed, await, timeout);
+            return CompletableFuture.allOf(direct.values().toArray(CompletableFuture[]::new))
+                    .thenApply(done -> {
+                        direct.forEach((h, f) -> applied.put(h, f.join()));
+                        return applied;
+                    });
+        });
     }
 
     /**
@@ -205,18 +224,25 @@ public final class HostFanout implements Extension {
      * reached would hold the update until the timeout, so their hosts are asked through sharding instead.
      */
     private List<ActorRef<Deliver>> usableNodes() {
+        Set<Address> usable = usableAddresses();
+        return nodes.stream()
+                .filter(n -> n.path().address().hasLocalScope()
+                        || usable.contains(n.path().address()))
+                .toList();
+    }
+
+    /** Addresses of the members that are up and reachable, this node's own local-scope address included. */
+    private Set<Address> usableAddresses() {
         CurrentClusterState state = cluster.state();
         Set<Address> up = new HashSet<>();
+        up.add(nodeActor.path().address()); // the local address as actor paths here carry it
         state.getMembers().forEach(m -> {
             if (m.status() == MemberStatus.up() || m.status() == MemberStatus.weaklyUp()) {
                 up.add(m.address());
             }
         });
         state.getUnreachable().forEach(m -> up.remove(m.address()));
-        return nodes.stream()
-                .filter(n -> n.path().address().hasLocalScope()
-                        || up.contains(n.path().address()))
-                .toList();
+        return up;
     }
 
     private Map<String, CompletableFuture<HostEntity.Applied>> askEach(
@@ -228,10 +254,6 @@ public final class HostFanout implements Extension {
             asks.put(h, Futures.on(ask, executor));
         }
         return asks;
-    }
-
-    private static HostEntity.Applied later(HostEntity.Applied a, HostEntity.Applied b) {
-        return a.version() >= b.version() ? a : b;
     }
 
     /** This node's end: registers with the receptionist, follows the other nodes, delivers to its own hosts. */

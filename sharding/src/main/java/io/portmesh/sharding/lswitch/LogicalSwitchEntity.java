@@ -268,6 +268,12 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onCreate(SwitchState s, Create c) {
+        if (s.exists() && s.vni() == c.vni()) {
+            // the same switch again: a create retried after it answered 503 (the VNI registry gives a switch the
+            // VNI it already holds), or a second client wanting the same switch; either way the switch it asks for
+            // exists, as a host registered again with its tunnel IP does
+            return Effect().reply(c.replyTo(), info(s));
+        }
         if (s.exists()) {
             return Effect()
                     .reply(

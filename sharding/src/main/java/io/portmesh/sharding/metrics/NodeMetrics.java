@@ -86,6 +86,11 @@ public final class NodeMetrics implements Extension {
             "Role requests an agent refused as stale (it had seen a newer generation id); the Host entity elects "
                     + "again past the agent's generation. More than a few means something else is taking the switch");
 
+    public final Counter electionsFenced = counter(
+            "portmesh_elections_fenced_total",
+            "Master elections a Host entity on this node put off because the node did not see a majority of the "
+                    + "cluster reachable (the minority side of a partition does not take switches)");
+
     public final Gauge planConflicts = Gauge.builder()
             .name("portmesh_plan_conflicts")
             .help(
@@ -146,6 +151,13 @@ public final class NodeMetrics implements Extension {
     public final Counter hostsDown = counter(
             "portmesh_host_down_total",
             "Times a host lost its active agent on every controller node while no standby was ready to take over");
+
+    /** 1 while the latest probe of the journal's Cassandra session answered, 0 otherwise (and before the first). */
+    public final Gauge journalUp = Gauge.builder()
+            .name("portmesh_journal_up")
+            .help("Whether the latest probe of Cassandra through the journal's session answered in time (1) or not (0);"
+                    + " the probe runs every second")
+            .register(registry);
 
     private NodeMetrics(ActorSystem<?> system) {
         String provider = system.settings().config().getString("pekko.actor.provider");

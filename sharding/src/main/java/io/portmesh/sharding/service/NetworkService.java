@@ -89,5 +89,9 @@ public interface NetworkService {
     /** The port's own journal, oldest first: created, bound, each move's steps, unbound. 404 for an unknown port. */
     CompletionStage<List<PortHistoryEntry>> portHistory(PortId id);
 
+    /**
+     * The members as this node sees them (status, reachability, the leader) and their shard counts; answers within
+     * about a second even while a member is dead, then with the counts that arrived ({@link ClusterInfo#shardStats}).
+     */
     CompletionStage<ClusterInfo> clusterInfo();
 }

@@ -22,6 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -56,6 +57,20 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     record Announce() implements SessionCommand {}
 
     record HostStopped() implements SessionCommand {}
+
+    /** Announces again while no entity incarnation has given this connection a role. */
+    record AnnounceUnanchored() implements SessionCommand {}
+
+    private static final Object UNANCHORED = "unanchored";
+
+    /**
+     * While no Host incarnation has given this connection a role, the announcement is repeated this often, not
+     * only every {@code announceInterval}: an announcement sent while the host's shard still points at a node that
+     * died (the coordinator waits {@code down-removal-margin} before it moves the shard) is lost, and waiting the full
+     * interval for the next one kept the host without a master for 10 s more (issue 18). Once a role arrived it
+     * stops; with hundreds of connections per node, only the connections of hosts in transit announce this often.
+     */
+    static final Duration UNANCHORED_RETRY = Duration.ofMillis(500);
 
     record ReadDone(
             long seq, ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, byte[] ports, String error)
@@ -97,6 +112,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     /** The highest generation this session sent the agent in a role request. */
     private long lastGeneration = Long.MIN_VALUE;
 
+    private final TimerScheduler<SessionCommand> timers;
+
     /** The entity incarnation that last gave this connection a role. */
     private ActorRef<HostEntity.Command> watchedHost;
 
@@ -105,8 +122,10 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             OfConnection conn,
             AgentIdentity identity,
             EntityRef<HostEntity.Command> host,
-            String node) {
+            String node,
+            TimerScheduler<SessionCommand> timers) {
         super(ctx);
+        this.timers = timers;
         this.conn = conn;
         this.identity = identity;
         this.host = host;
@@ -124,7 +143,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             Duration announce) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
             timers.startTimerWithFixedDelay(new Announce(), Duration.ZERO, announce);
-            return new SouthboundSession(ctx, conn, identity, host, node);
+            timers.startTimerWithFixedDelay(UNANCHORED, new AnnounceUnanchored(), UNANCHORED_RETRY);
+            return new SouthboundSession(ctx, conn, identity, host, node, timers);
         }));
     }
 
@@ -132,9 +152,17 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     public Receive<SessionCommand> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Announce.class, m -> announce())
+                .onMessage(AnnounceUnanchored.class, m -> {
+                    if (watchedHost != null) {
+                        timers.cancel(UNANCHORED);
+                        return this;
+                    }
+                    return announce();
+                })
                 .onMessage(HostStopped.class, m -> {
                     getContext().getLog().debug("{}: host entity {} stopped, announcing again", identity, watchedHost);
                     watchedHost = null;
+                    timers.startTimerWithFixedDelay(UNANCHORED, new AnnounceUnanchored(), UNANCHORED_RETRY);
                     return announce();
                 })
                 .onMessage(SessionCommand.SetRole.class, this::onSetRole)
