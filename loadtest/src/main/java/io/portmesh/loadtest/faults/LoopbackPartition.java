@@ -21,6 +21,9 @@ import java.util.concurrent.TimeUnit;
 public final class LoopbackPartition implements AutoCloseable {
     private static final String TAG = "portmesh-partition-";
     private static final String WAIT_SECONDS = "10";
+    /** A rule of this class in {@code iptables -S}: its comment, with the pid of the JVM that added it. */
+    private static final java.util.regex.Pattern OWN_RULE =
+            java.util.regex.Pattern.compile("--comment \"?" + TAG + "(\\d+)-(\\d+)");
 
     private final int port;
     private final List<String> rule;
@@ -112,12 +115,11 @@ public final class LoopbackPartition implements AutoCloseable {
     private static void removeRulesOfDeadJvms() {
         Result list = iptables(List.of("-S", "INPUT"));
         for (String line : list.output().split("\n")) {
-            int at = line.indexOf(TAG);
-            if (!line.startsWith("-A INPUT ") || at < 0) {
+            java.util.regex.Matcher m = OWN_RULE.matcher(line);
+            if (!line.startsWith("-A INPUT ") || !m.find()) {
                 continue;
             }
-            String[] pidPort = line.substring(at + TAG.length()).split("[- ]");
-            long pid = Long.parseLong(pidPort[0]);
+            long pid = Long.parseLong(m.group(1));
             if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                 continue;
             }

@@ -11,6 +11,7 @@ import io.portmesh.loadtest.faults.BindingReadBack;
 import io.portmesh.loadtest.faults.Deposition;
 import io.portmesh.loadtest.faults.LoopbackPartition;
 import io.portmesh.loadtest.faults.MastershipWatch;
+import io.portmesh.loadtest.faults.Required;
 import io.portmesh.loadtest.faults.RestPortLoad;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;

@@ -1,4 +1,4 @@
-package io.portmesh.loadtest.demo;
+package io.portmesh.loadtest.faults;
 
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -10,11 +10,11 @@ import java.util.Optional;
  * message; under CI ({@code CI=true}) it fails instead, so that a green CI never hides a test that did not run (as
  * .ci/install-test-deps promises).
  */
-final class Required {
+public final class Required {
     private Required() {}
 
     /** {@code missing}: why the test cannot run here, or empty when it can. */
-    static void machine(Optional<String> missing) {
+    public static void machine(Optional<String> missing) {
         if (missing.isEmpty()) {
             return;
         }
