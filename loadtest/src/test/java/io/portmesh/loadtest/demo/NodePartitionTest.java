@@ -48,13 +48,16 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>the isolated node downs itself (its own split brain resolver's decision) and its process exits; the other two
  *       stay up and form the cluster;
  *   <li>every agent's role table, read every 50 ms throughout, never has two MASTER connections; every agent ends
- *       with a master on a surviving node; where the isolated node was the master, its connection was closed (its node
- *       shutting down) before another node was granted MASTER, with a newer generation: no host ever had two masters;
+ *       with a master on a surviving node, with a newer generation where the isolated node was the master;
  *   <li>once an agent has a master other than the isolated node, the isolated node never changes that agent again
  *       and is never granted MASTER again, and no agent applies a change from a master whose generation was overtaken;
  *   <li>no frame is lost on any VM-to-VM stream (forwarding never stops);
  *   <li>every binding the API acknowledged, on either side of the partition, reads back afterwards.
  * </ul>
+ *
+ * When the isolated node's OpenFlow connections close is reported, not asserted: since the shutdown keeps them until
+ * cluster-exiting-done (after its entities stopped, section 8.4), an agent may see the successor before they close; the
+ * isolated node is SLAVE there by then, which the assertions on what it changed and was granted cover.
  */
 @ExtendWith(CassandraExtension.class)
 class NodePartitionTest {
@@ -233,13 +236,6 @@ class NodePartitionTest {
                     assertThat(d.successor().roles().generation())
                             .as("%s: the successor's generation", d.host())
                             .isGreaterThan(d.before().roles().generation());
-                    // no host has two masters: the isolated node let go (its node shut down) before another took over
-                    assertThat(d.lostClosedAtNanos())
-                            .as(
-                                    "%s: node %d's connection closed before another node was MASTER",
-                                    d.host(), victim.index)
-                            .isNotNegative()
-                            .isLessThan(d.successor().atNanos());
                 }
             }
             assertThat(behind)
