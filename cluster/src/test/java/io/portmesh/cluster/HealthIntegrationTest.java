@@ -156,6 +156,21 @@ class HealthIntegrationTest {
                             + " answer in time (waited 2 s)")
                     .endsWith("; retry after 2 s");
             assertThat(read.body()).doesNotContain("Exception", "org.apache");
+
+            // the probes failed for over two seconds: a change is refused at once instead of timing out
+            URI create = URI.create(
+                    "http://127.0.0.1:" + c.nodes().get(0).httpAddress().getPort() + "/v1/switches");
+            HttpResponse<String> change = http.send(
+                    HttpRequest.newBuilder(create)
+                            .timeout(Duration.ofSeconds(30))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"green\"}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(change.statusCode()).isEqualTo(503);
+            assertThat(json(change).get("message").asText())
+                    .startsWith("the journal (Cassandra) does not answer (")
+                    .contains("changes are refused until it answers again: nothing was changed"); // asked no entity
         }
     }
 }

@@ -84,6 +84,14 @@ public final class ControllerHealth implements NodeHealth {
         return new Readiness(failed.isEmpty(), failed.isEmpty() ? null : String.join("; ", failed), checks);
     }
 
+    @Override
+    public Optional<String> changesRefusedBecause() {
+        return journal.downForSure()
+                ? Optional.of("the journal (Cassandra) does not answer ("
+                        + journal.latest().detail() + ")")
+                : Optional.empty();
+    }
+
     /** The journal first: when Cassandra is down, nothing that persists can answer, re-balancing or not. */
     @Override
     public Optional<String> unavailableBecause() {

@@ -31,6 +31,8 @@ public final class JournalProbe implements AutoCloseable {
     static final Duration INTERVAL = Duration.ofSeconds(1);
     /** Far above a healthy answer (about a millisecond): a probe that takes longer is a journal that is in trouble. */
     static final Duration TIMEOUT = Duration.ofSeconds(1);
+    /** Failed probes in a row after which {@link #downForSure} holds. */
+    static final int DOWN_AFTER = 2;
 
     private static final String QUERY = "SELECT release_version FROM system.local";
     /**
@@ -50,6 +52,9 @@ public final class JournalProbe implements AutoCloseable {
     private final String contactPoints;
     private final NodeMetrics metrics;
     private volatile Result latest = Result.NOT_YET;
+    /** Probes that failed in a row since the last one that answered. */
+    private volatile int failedInARow;
+
     private volatile boolean closed;
     /** What the last warning said, so that a journal that stays down is reported once per reason. */
     private String warned;
@@ -67,6 +72,14 @@ public final class JournalProbe implements AutoCloseable {
         JournalProbe p = new JournalProbe(system);
         p.probe();
         return p;
+    }
+
+    /**
+     * Whether the journal is down for sure: at least {@link #DOWN_AFTER} probes in a row failed (about two seconds). One
+     * failed probe may be a slow answer on a loaded machine; refusing changes on it would refuse changes that work.
+     */
+    public boolean downForSure() {
+        return failedInARow >= DOWN_AFTER;
     }
 
     /** The latest probe's answer; {@code up} is false before the first one ended. */
@@ -113,6 +126,7 @@ public final class JournalProbe implements AutoCloseable {
     private void record(Result r) {
         Result before = latest;
         latest = r;
+        failedInARow = r.up() ? 0 : failedInARow + 1;
         metrics.journalUp.set(r.up() ? 1 : 0);
         if (r.up()) {
             if (!before.up()) {

@@ -20,6 +20,14 @@ public interface NodeHealth {
     Optional<String> unavailableBecause();
 
     /**
+     * Why this node refuses changes now without asking any entity, in words that lead the 503; empty when it takes
+     * them. While the journal (Cassandra) is down, a change could only wait out its ask timeouts (10-21 s measured)
+     * and then answer 503 all the same, with the entities' mailboxes filling meanwhile; refused at once, the client
+     * knows that nothing was changed and when to come back.
+     */
+    Optional<String> changesRefusedBecause();
+
+    /**
      * @param ready whether every check passed
      * @param problem what failed and why, in words; null when ready
      * @param checks each check's state by name, in the order the node checks them

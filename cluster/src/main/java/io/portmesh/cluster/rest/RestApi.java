@@ -109,7 +109,22 @@ public final class RestApi extends AllDirectives {
                                                         "metrics",
                                                         () -> get(() -> complete(HttpResponse.create()
                                                                 .withEntity(METRICS_TYPE, metrics.get())))),
-                                                pathPrefix("v1", this::v1))))));
+                                                pathPrefix("v1", () -> refusingChangesWhenToldTo(this::v1)))))));
+    }
+
+    /** A change (any method but GET and HEAD) while the node refuses changes is answered 503 at once, untouched. */
+    private Route refusingChangesWhenToldTo(Supplier<Route> inner) {
+        return extractMethod(method -> {
+            if (method.isSafe()) {
+                return inner.get();
+            }
+            return health.changesRefusedBecause()
+                    .map(why -> complete(ErrorResponses.unavailable(
+                            "changes are refused until it answers again: nothing was changed, and the request may"
+                                    + " be retried",
+                            Optional.of(why))))
+                    .orElseGet(inner);
+        });
     }
 
     private Route v1() {

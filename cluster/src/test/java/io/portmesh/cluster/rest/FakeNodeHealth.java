@@ -9,11 +9,23 @@ public final class FakeNodeHealth implements NodeHealth {
     private volatile Optional<String> notAlive = Optional.empty();
     private volatile Optional<String> because = Optional.empty();
     private volatile String cassandra = "ok";
+    private volatile Optional<String> refused = Optional.empty();
 
     public void reset() {
         notAlive = Optional.empty();
         because = Optional.empty();
         cassandra = "ok";
+        refused = Optional.empty();
+    }
+
+    /** Changes are refused at once, for this reason. */
+    public void refuseChanges(String why) {
+        refused = Optional.of(why);
+    }
+
+    @Override
+    public Optional<String> changesRefusedBecause() {
+        return refused;
     }
 
     public void notAlive(String why) {

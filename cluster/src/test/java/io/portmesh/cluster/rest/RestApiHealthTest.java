@@ -133,4 +133,24 @@ class RestApiHealthTest {
                         + " answer in time")
                 .endsWith("; retry after 2 s");
     }
+
+    @Test
+    void whileTheNodeRefusesChangesAChangeIs503AtOnceAndReachesNoEntityButReadsAreServed() {
+        rest.health().refuseChanges("the journal (Cassandra) does not answer (no answer within 1 s)");
+        rest.fake().clearCalls();
+
+        HttpResponse<String> put = rest.server().send("PUT", "/v1/ports/p-1/binding", "{\"host\":\"esx-1\"}");
+        HttpResponse<String> post = rest.server().send("POST", "/v1/switches", "{\"name\":\"blue\"}");
+
+        for (HttpResponse<String> r : java.util.List.of(put, post)) {
+            assertThat(r.statusCode()).isEqualTo(503);
+            assertThat(r.headers().firstValue("Retry-After")).hasValue("2");
+            assertThat(json(r).get("message").asText())
+                    .isEqualTo("the journal (Cassandra) does not answer (no answer within 1 s); changes are refused"
+                            + " until it answers again: nothing was changed, and the request may be retried; retry"
+                            + " after 2 s");
+        }
+        assertThat(rest.fake().calls()).as("no change reached the service").isEmpty();
+        assertThat(get("/v1/cluster").statusCode()).isEqualTo(200);
+    }
 }
