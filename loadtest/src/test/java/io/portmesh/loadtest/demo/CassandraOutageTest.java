@@ -119,8 +119,13 @@ class CassandraOutageTest {
                     "Cassandra (SIGKILL) away %d ms: %d ms down, then %d ms to start and answer CQL on its data%n",
                     ms(back - killed), ms(restarting - killed), ms(back - restarting));
             System.out.printf(
-                    "  calls: before %s; while away %s; after %s (status -1: no answer, -2: client timeout)%n",
-                    load.summary(0, killed), load.summary(killed, back), load.summary(back, Long.MAX_VALUE));
+                    "  calls sent: before the kill %s; while Cassandra's process was gone %s; while it started (it may"
+                            + " answer before this test's own CQL probe does) %s; after %s (status -1: no answer, -2:"
+                            + " client timeout)%n",
+                    load.summary(0, killed),
+                    load.summary(killed, restarting),
+                    load.summary(restarting, back),
+                    load.summary(back, Long.MAX_VALUE));
             load.errors(12).forEach(e -> System.out.println("  error: " + e));
             System.out.printf(
                     "  first create+bind acknowledged through node 1, 2, 3 (the probe's, sent from the moment Cassandra"
