@@ -105,6 +105,30 @@ class SchemaAndConfigTest {
         }
     }
 
+    /**
+     * After Cassandra was away the nodes must write again within seconds of its return (CassandraOutageTest): the
+     * journals' and the snapshot store's circuit breakers try again every 2 s, as the driver reconnects and the read
+     * side's queries retry.
+     */
+    @Test
+    void afterCassandraWasAwayTheBreakersAndTheDriverTryAgainWithinTwoSeconds() {
+        Config c = ConfigFactory.load();
+        String untagged = c.getString("portmesh.persistence.untagged-journal-plugin");
+        for (String plugin :
+                List.of("pekko.persistence.cassandra.journal", "pekko.persistence.cassandra.snapshot", untagged)) {
+            assertThat(c.getDuration(plugin + ".circuit-breaker.reset-timeout"))
+                    .as(plugin)
+                    .isEqualTo(java.time.Duration.ofSeconds(2));
+        }
+        assertThat(c.getDuration("datastax-java-driver.advanced.reconnection-policy.max-delay"))
+                .isEqualTo(java.time.Duration.ofSeconds(2));
+        // the read side's events-by-tag queries, likewise, and without giving up
+        assertThat(c.getDuration("pekko.persistence.cassandra.events-by-tag.retries.max-backoff"))
+                .isEqualTo(java.time.Duration.ofSeconds(2));
+        assertThat(c.getInt("pekko.persistence.cassandra.events-by-tag.retries.attempts"))
+                .isEqualTo(-1);
+    }
+
     @Test
     void anApplicationContactPointReachesTheDriverSection() {
         Config c =

@@ -225,6 +225,11 @@ public final class DatapathAgent implements AutoCloseable {
                 new ControlState(protocol.flowModsApplied(), tables.flowCount(), roles.master(), roles.masterGrants()));
     }
 
+    /** The controller connections' roles and what each controller did, read on the control thread at one instant. */
+    public ControllerRoles controllerRoles() {
+        return onControl(roles::controllerRoles);
+    }
+
     public int connectedControllers() {
         return (int) clients.stream().filter(OfClient::isConnected).count();
     }

@@ -4,6 +4,7 @@ import io.portmesh.openflow.OfConnection;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -45,28 +46,45 @@ final class RoleTable {
     static final int GRANTS_KEPT = 256;
 
     /**
-     * A connection's standing; {@code access} is null for controller connections, {@code mastership} the last MASTER
-     * grant of this connection (null before any).
+     * A connection's standing; {@code access} is null for controller connections; {@code generation} is the generation
+     * id of its last granted MASTER or SLAVE request (-1 before any); {@code mastership} its last MASTER grant (null
+     * before any).
      */
-    private record Member(OFControllerRole role, ListenAccess access, MasterGrant mastership) {
+    private record Member(OFControllerRole role, ListenAccess access, long generation, MasterGrant mastership) {
         Member withRole(OFControllerRole newRole) {
-            return new Member(newRole, access, mastership);
+            return new Member(newRole, access, generation, mastership);
         }
+
+        Member withRole(OFControllerRole newRole, long newGeneration) {
+            return new Member(newRole, access, newGeneration, mastership);
+        }
+    }
+
+    /** What each controller address did on this agent, over all its connections (bounded: one per controller). */
+    private static final class Counts {
+        long applied;
+        long appliedBehind;
+        long appliedAsEqual;
+        long refusedAsSlave;
+        long staleRequests;
+        long masterGrants;
     }
 
     private final Map<OfConnection, Member> members = new ConcurrentHashMap<>();
     private final Deque<MasterGrant> grants = new ArrayDeque<>();
+    private final Map<SocketAddress, Counts> counts = new ConcurrentHashMap<>();
     private boolean generationSeen;
     private long maxGeneration;
 
     /** Registers a connection the agent opened to a controller, as EQUAL. */
     void addController(OfConnection c) {
-        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, null, null));
+        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, null, -1, null));
+        counts.computeIfAbsent(c.remoteAddress(), a -> new Counts());
     }
 
     /** Registers a connection accepted on the listen port, as EQUAL with {@code access}. */
     void addListener(OfConnection c, ListenAccess access) {
-        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, access, null));
+        members.put(c, new Member(OFControllerRole.ROLE_EQUAL, access, -1, null));
     }
 
     void remove(OfConnection c) {
@@ -112,6 +130,7 @@ final class RoleTable {
         }
         if (mastership) {
             if (generationSeen && generation - maxGeneration < 0) {
+                countsOf(m, c).ifPresent(k -> k.staleRequests++);
                 if (m.role() == OFControllerRole.ROLE_EQUAL) {
                     members.put(c, m.withRole(OFControllerRole.ROLE_SLAVE));
                 }
@@ -127,15 +146,16 @@ final class RoleTable {
             members.replaceAll((other, o) -> other != c && o.role() == OFControllerRole.ROLE_MASTER
                     ? o.withRole(OFControllerRole.ROLE_SLAVE)
                     : o);
+            countsOf(m, c).ifPresent(k -> k.masterGrants++);
             MasterGrant grant = new MasterGrant(address(c.remoteAddress()), generation, System.nanoTime());
             if (grants.size() == GRANTS_KEPT) {
                 grants.removeFirst();
             }
             grants.addLast(grant);
-            members.put(c, new Member(role, m.access(), grant));
+            members.put(c, new Member(role, m.access(), generation, grant));
             return Outcome.GRANTED;
         }
-        members.put(c, m.withRole(role));
+        members.put(c, mastership ? m.withRole(role, generation) : m.withRole(role));
         return Outcome.GRANTED;
     }
 
@@ -154,6 +174,59 @@ final class RoleTable {
 
     private static String address(SocketAddress a) {
         return a instanceof InetSocketAddress i ? i.getHostString() + ":" + i.getPort() : String.valueOf(a);
+    }
+
+    /**
+     * Counts a change (flow-mod, group-mod, port-mod, packet-out) applied from {@code c}: whether its role was granted
+     * with a generation behind the newest seen (a MASTER that a newer SLAVE request overtook: OpenFlow orders role
+     * requests only, so it still writes until the new master's request arrives), or it was EQUAL.
+     */
+    void applied(OfConnection c) {
+        Member m = members.get(c);
+        countsOf(m, c).ifPresent(k -> {
+            k.applied++;
+            if (m.role() == OFControllerRole.ROLE_EQUAL) {
+                k.appliedAsEqual++;
+            } else if (m.generation() - maxGeneration < 0) {
+                k.appliedBehind++;
+            }
+        });
+    }
+
+    /** Counts a change refused from {@code c} because it is SLAVE (IS_SLAVE). */
+    void refusedAsSlave(OfConnection c) {
+        countsOf(members.get(c), c).ifPresent(k -> k.refusedAsSlave++);
+    }
+
+    private java.util.Optional<Counts> countsOf(Member m, OfConnection c) {
+        return m == null || m.access() != null
+                ? java.util.Optional.empty()
+                : java.util.Optional.ofNullable(counts.get(c.remoteAddress()));
+    }
+
+    /** The controller connections as they stand, and what each controller address did (see {@link ControllerRoles}). */
+    ControllerRoles controllerRoles() {
+        Map<SocketAddress, Member> live = new java.util.HashMap<>();
+        members.forEach((c, m) -> {
+            if (m.access() == null) {
+                live.put(c.remoteAddress(), m);
+            }
+        });
+        List<ControllerRoles.Controller> out = new ArrayList<>();
+        counts.forEach((address, k) -> {
+            Member m = live.get(address);
+            out.add(new ControllerRoles.Controller(
+                    address instanceof InetSocketAddress a ? a : null,
+                    m == null ? null : m.role(),
+                    m == null ? -1 : m.generation(),
+                    k.applied,
+                    k.appliedBehind,
+                    k.appliedAsEqual,
+                    k.refusedAsSlave,
+                    k.staleRequests,
+                    k.masterGrants));
+        });
+        return new ControllerRoles(generationSeen ? maxGeneration : -1, List.copyOf(out));
     }
 
     /** The largest generation id granted so far (0 before any): what every role reply carries. */

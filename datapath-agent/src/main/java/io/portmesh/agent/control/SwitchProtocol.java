@@ -102,6 +102,7 @@ final class SwitchProtocol {
         if (!roles.mayModify(c)) {
             OFFactory f = c.factory();
             OFErrorCauseData data = OFErrorCauseData.of(mod.errorData(), f.getVersion());
+            roles.refusedAsSlave(c);
             error(
                     c,
                     roles.isReadOnly(c)
@@ -124,6 +125,7 @@ final class SwitchProtocol {
             error(c, err.get());
         } else {
             flowModsApplied++;
+            roles.applied(c);
         }
     }
 
@@ -157,6 +159,7 @@ final class SwitchProtocol {
     private void modify(
             OfConnection c, OFMessage m, java.util.function.Supplier<Optional<OFErrorMsg>> apply, boolean flowMod) {
         if (!roles.mayModify(c)) {
+            roles.refusedAsSlave(c);
             error(
                     c,
                     roles.isReadOnly(c)
@@ -167,8 +170,11 @@ final class SwitchProtocol {
         Optional<OFErrorMsg> err = apply.get();
         if (err.isPresent()) {
             error(c, err.get());
-        } else if (flowMod) {
-            flowModsApplied++;
+        } else {
+            roles.applied(c);
+            if (flowMod) {
+                flowModsApplied++;
+            }
         }
     }
 

@@ -217,6 +217,56 @@ class AgentRolesTest {
         assertThat(agent.tables().flowCount()).isEqualTo(1);
     }
 
+    /**
+     * What a test reads to watch mastership (NodePartitionTest): each controller's role and the generation it was
+     * granted with, and what each controller changed, was refused, or wrote while a newer generation existed.
+     */
+    @Test
+    void controllerRolesNameTheMasterAndCountWhatEachControllerDid() throws Exception {
+        sendAndSync(a, List.of(classify(a.factory(), 10))); // EQUAL: may write
+        role(a, OFControllerRole.ROLE_MASTER, 6);
+        sendAndSync(a, List.of(classify(a.factory(), 11)));
+        role(b, OFControllerRole.ROLE_SLAVE, 7);
+        sendAndSync(a, List.of(classify(a.factory(), 12))); // still MASTER, granted with 6 while 7 exists
+        role(b, OFControllerRole.ROLE_MASTER, 7);
+        sendAndSync(a, List.of(classify(a.factory(), 13))); // SLAVE now: refused
+        assertThatThrownBy(() -> role(a, OFControllerRole.ROLE_MASTER, 5)).isInstanceOf(ExecutionException.class);
+
+        ControllerRoles roles = agent.controllerRoles();
+        assertThat(roles.generation()).isEqualTo(7);
+        assertThat(roles.masters()).isEqualTo(1);
+        ControllerRoles.Controller ra = of(roles, ctlA);
+        ControllerRoles.Controller rb = of(roles, ctlB);
+        assertThat(ra.role()).isEqualTo(OFControllerRole.ROLE_SLAVE);
+        assertThat(ra.roleGeneration()).isEqualTo(6);
+        assertThat(ra.changesApplied()).isEqualTo(3);
+        assertThat(ra.changesAppliedAsEqual()).isEqualTo(1);
+        assertThat(ra.changesAppliedBehind()).isEqualTo(1);
+        assertThat(ra.refusedAsSlave()).isEqualTo(1);
+        assertThat(ra.staleRoleRequests()).isEqualTo(1);
+        assertThat(ra.masterGrants()).isEqualTo(1);
+        assertThat(rb.role()).isEqualTo(OFControllerRole.ROLE_MASTER);
+        assertThat(rb.roleGeneration()).isEqualTo(7);
+        assertThat(rb.changesApplied()).isZero();
+        assertThat(rb.masterGrants()).isEqualTo(1);
+
+        ctlA.close(); // a controller gone: no role, its counts stay
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        while (of(agent.controllerRoles(), ctlA).role() != null && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        ControllerRoles.Controller gone = of(agent.controllerRoles(), ctlA);
+        assertThat(gone.role()).isNull();
+        assertThat(gone.changesApplied()).isEqualTo(3);
+    }
+
+    private static ControllerRoles.Controller of(ControllerRoles roles, ScriptedController ctl) {
+        return roles.controllers().stream()
+                .filter(c -> c.address().getPort() == ctl.address().getPort())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no controller " + ctl.address() + " in " + roles));
+    }
+
     @Test
     void everyRoleReplyCarriesTheLargestGenerationSeen() throws Exception {
         assertThat(role(a, OFControllerRole.ROLE_NOCHANGE, 0).getGenerationId().getValue())
