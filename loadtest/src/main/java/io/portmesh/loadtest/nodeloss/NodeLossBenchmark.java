@@ -183,7 +183,8 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                     InFlightChanges.attribute(sampler.unexplained(), allOps, fabric.hosts(), fabric::hostsOf);
             unexplainedBeyond = InFlightChanges.beyond(where);
             report.line(
-                    "where flow-mods added no flow (host, s from the first load's start): %s",
+                    "where flow-mods added no flow from a kill to the node rejoined (host, s from the first load's "
+                            + "start): %s",
                     where.isEmpty()
                             ? "nowhere"
                             : where.stream()
@@ -300,7 +301,8 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                 ops.stream().filter(o -> o.acked).count(),
                 notReadBack.size(),
                 notReadBack.isEmpty() ? "" : " e.g. " + notReadBack.get(0),
-                unexplained);
+                unexplained,
+                unexplainedBeyond);
         report.line(
                 "calls:    whole run: %s",
                 CallFigures.of(calls, runStart, Long.MAX_VALUE, down).describe());
