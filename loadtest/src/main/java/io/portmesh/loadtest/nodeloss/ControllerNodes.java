@@ -5,6 +5,7 @@ import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.demo.NodeProcess;
 import io.portmesh.loadtest.demo.RestClient;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.stream.IntStream;
 public final class ControllerNodes implements AutoCloseable {
     public static final int SIZE = 3;
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final int START_TRIES = 3;
 
     private final String cassandra;
     private final Path logs;
@@ -43,19 +45,45 @@ public final class ControllerNodes implements AutoCloseable {
         }
     }
 
-    /** Starts the three nodes and waits until each sees all three Up (and ready, where /ready exists). */
+    /**
+     * Starts the three nodes and waits until each sees all three Up (and ready, where /ready exists). The ports are
+     * picked free but bound only when the node JVMs get there, seconds later: on a shared machine another process may
+     * take one meanwhile. A node that exits because it could not bind its ports is no failure of the cluster: all three
+     * start again on fresh ports (at most {@value #START_TRIES} times).
+     */
     public static ControllerNodes start(String cassandra, Path logs, Duration timeout) throws IOException {
-        ControllerNodes n = new ControllerNodes(cassandra, logs);
-        try {
-            for (int i = 0; i < SIZE; i++) {
-                n.launch(i, List.of(n.remote[0]));
+        for (int attempt = 1; ; attempt++) {
+            ControllerNodes n = new ControllerNodes(cassandra, logs);
+            try {
+                for (int i = 0; i < SIZE; i++) {
+                    n.launch(i, List.of(n.remote[0]));
+                }
+                n.requireUp(timeout, "the cluster did not come up");
+                return n;
+            } catch (IOException | RuntimeException e) {
+                n.close();
+                if (attempt >= START_TRIES || !n.portTaken()) {
+                    throw e;
+                }
+                System.err.println("a controller node could not bind its ports (taken meanwhile): starting again on "
+                        + "other ports");
             }
-            n.requireUp(timeout, "the cluster did not come up");
-            return n;
-        } catch (IOException | RuntimeException e) {
-            n.close();
-            throw e;
         }
+    }
+
+    /** Whether a node of this start exited because one of its ports was taken (its log says so). */
+    private boolean portTaken() {
+        for (NodeProcess p : started) {
+            try {
+                String log = p.isAlive() ? "" : Files.readString(p.log);
+                if (log.contains("could not bind its ports") || log.contains("Address already in use")) {
+                    return true;
+                }
+            } catch (IOException e) {
+                // no log to read: not known to be a taken port
+            }
+        }
+        return false;
     }
 
     private void launch(int i, List<Integer> seeds) throws IOException {
