@@ -12,14 +12,18 @@ import java.util.function.Function;
  * unbinding on the host (LogicalPortEntity.resume: the host's flows of that port are removed, then the repeated bind
  * installs them again). So such flow-mods on host h in an interval are explained when a bind on h, or on the other host
  * of its switch (the binding fans out there), was in flight then (started, not yet answered 2xx, up to the interval's
- * end) and had a failed call before. Anything else (a re-mastered host's reconciliation rewriting or removing flows
+ * end) and had a failed call before, and only as many as removing and installing again such ports' flows makes (2 per
+ * flow: 4 flows on the port's host, 1 on the other). Anything else (a re-mastered host's reconciliation rewriting or removing flows
  * while no stranded change touched it) is beyond the changes in flight. Granularity: the sampler's interval (250 ms).
  */
 public final class InFlightChanges {
-    /** An interval, and the stranded changes in flight that explain it (empty: none does). */
-    public record Attributed(StateSampler.Interval interval, String host, List<String> ports) {
+    /**
+     * An interval, the stranded changes in flight that touched its host then, and how many flow-mods that added no flow
+     * they can explain at most ({@code bound}).
+     */
+    public record Attributed(StateSampler.Interval interval, String host, List<String> ports, long bound) {
         public boolean explained() {
-            return !ports.isEmpty();
+            return !ports.isEmpty() && interval.unexplained() <= bound;
         }
 
         public String describe(long zeroNanos) {
@@ -37,6 +41,11 @@ public final class InFlightChanges {
         }
     }
 
+    /** Flows a bound port has on its own host: classifier, unicast, hairpin, multicast (FlowCompiler rules 1, 3, 4, 6). */
+    static final int LOCAL_FLOWS = 4;
+    /** Flows a bound port has on the other hosts of its switch: one unicast flow to its host (rule 5). */
+    static final int REMOTE_FLOWS = 1;
+
     private InFlightChanges() {}
 
     /**
@@ -52,6 +61,7 @@ public final class InFlightChanges {
         for (StateSampler.Interval i : intervals) {
             String host = hosts.get(i.host());
             List<String> ports = new ArrayList<>();
+            long bound = 0;
             for (PortLoad.Op op : ops) {
                 if (op.port == null
                         || op.bindStartNanos < 0
@@ -63,9 +73,10 @@ public final class InFlightChanges {
                 boolean notDoneBefore = !op.acked || op.bindEndNanos - i.fromNanos() >= 0;
                 if (startedBefore && notDoneBefore) {
                     ports.add(op.port);
+                    bound += 2 * (op.target.host().equals(host) ? LOCAL_FLOWS : REMOTE_FLOWS);
                 }
             }
-            out.add(new Attributed(i, host, ports));
+            out.add(new Attributed(i, host, ports, bound));
         }
         return out;
     }

@@ -174,12 +174,18 @@ public final class NodeLossRun implements AutoCloseable {
                                 : " e.g. " + f.notReadBack().get(0)),
                 "frames: " + f.frames(),
                 String.format(
-                                "flow-mods applied from before the event to the end %d, not explained by the changes %d "
-                                        + "(baseline window: %d)",
-                                f.flowModsApplied(), f.unexplainedFlowMods(), f.baselineUnexplainedFlowMods())
+                                "flow-mods applied from before the event to the end %d, that added no flow %d, of those "
+                                        + "beyond the stranded changes in flight %d (baseline window: %d added no flow)",
+                                f.flowModsApplied(),
+                                f.unexplainedFlowMods(),
+                                f.unexplainedBeyondInFlight(),
+                                f.baselineUnexplainedFlowMods())
                         + (f.unexplainedWhere().isEmpty()
                                 ? ""
-                                : "; by host and time from the event's start: " + f.unexplainedWhere()),
+                                : "; by host and time from the event's start: "
+                                        + f.unexplainedWhere().stream()
+                                                .map(a -> a.describe(eventFromNanos))
+                                                .toList()),
                 "calls during the event: " + f.calls().describe(),
                 "two masters: " + (f.twoMasters().isEmpty() ? "none" : f.twoMasters())
                         + "; master generation rises per host (elections and Host incarnations) from before the event: "
