@@ -179,11 +179,12 @@ public final class NodeLossBenchmark implements Callable<Integer> {
             sampler.close();
             List<PortLoad.Op> allOps = new ArrayList<>();
             loads.forEach(l -> allOps.addAll(l.ops()));
-            List<InFlightChanges.Attributed> where =
-                    InFlightChanges.attribute(sampler.unexplained(), allOps, fabric.hosts(), fabric::hostsOf);
+            List<InFlightChanges.Attributed> where = InFlightChanges.attribute(
+                    duringKills(sampler.unexplained()), allOps, fabric.hosts(), fabric::hostsOf);
             unexplainedBeyond = InFlightChanges.beyond(where);
             report.line(
-                    "where flow-mods added no flow (host, s from the first load's start): %s",
+                    "where flow-mods added no flow from a kill to the node rejoined (host, s from the first load's "
+                            + "start): %s",
                     where.isEmpty()
                             ? "nowhere"
                             : where.stream()
@@ -300,10 +301,19 @@ public final class NodeLossBenchmark implements Callable<Integer> {
                 ops.stream().filter(o -> o.acked).count(),
                 notReadBack.size(),
                 notReadBack.isEmpty() ? "" : " e.g. " + notReadBack.get(0),
-                unexplained);
+                unexplained,
+                unexplainedBeyond);
         report.line(
                 "calls:    whole run: %s",
                 CallFigures.of(calls, runStart, Long.MAX_VALUE, down).describe());
+    }
+
+    /** The intervals from a kill to its node's rejoin (the first seconds of a load rewrite flows: not a node's loss). */
+    private List<StateSampler.Interval> duringKills(List<StateSampler.Interval> all) {
+        return all.stream()
+                .filter(i -> down.stream()
+                        .anyMatch(d -> i.toNanos() - d.fromNanos() >= 0 && i.fromNanos() - d.toNanos() <= 0))
+                .toList();
     }
 
     private static List<Double> ms(List<NodeKill> kills, java.util.function.ToLongFunction<NodeKill> at) {
