@@ -32,6 +32,10 @@ public final class EntityTestKits {
                         pekko.persistence.snapshot-store.plugin = "pekko.persistence.testkit.snapshotstore.pluginid"
                         # every entity on the in-memory journal, ports too
                         portmesh.persistence.untagged-journal-plugin = ""
+                        # how long a probe (and EventSourcedBehaviorTestKit.runCommand) waits for a reply: a bound, not
+                        # a latency check; 3 s was missed once by a command of a 4094-command test while a benchmark
+                        # loaded the 2-core machine (load 23). A reply that comes returns at once either way.
+                        pekko.actor.testkit.typed.single-expect-default = 10s
                         """))
                 .withFallback(ConfigFactory.load());
     }

@@ -59,6 +59,12 @@ class LogicalPortFailuresTest {
     private static final AtomicInteger ids = new AtomicInteger();
     private static ClusterSharding sharding;
     private static NetworkService svc;
+    /**
+     * Creates the fixtures (switches, hosts, ports) with room for an entity's first start: the 1 s asks above are
+     * for the failures under test, and a first start (shard allocation, recovery) took over 1 s on the loaded
+     * 2-core machine, failing a test before it began.
+     */
+    private static NetworkService setup;
 
     @BeforeAll
     static void joinAndStartSharding() {
@@ -70,6 +76,7 @@ class LogicalPortFailuresTest {
         EntityTestKits.startEntities(
                 system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches), id -> flakySwitch(id, notifier));
         svc = new ShardedNetworkService(system, new TopologyView(), ASK, REALIZE);
+        setup = new ShardedNetworkService(system, new TopologyView(), Duration.ofSeconds(10), REALIZE);
     }
 
     @AfterAll
@@ -409,18 +416,18 @@ class LogicalPortFailuresTest {
 
     private static SwitchId newSwitch() throws Exception {
         SwitchId sw = SwitchId.of("sw-" + ids.incrementAndGet());
-        await(svc.createSwitch(sw, Optional.empty()));
+        await(setup.createSwitch(sw, Optional.empty()));
         return sw;
     }
 
     private static HostId newHost(String tunnelIp) throws Exception {
         HostId h = HostId.of("esx-" + ids.incrementAndGet());
-        await(svc.createHost(h, Ipv4.parse(tunnelIp)));
+        await(setup.createHost(h, Ipv4.parse(tunnelIp)));
         return h;
     }
 
     private static PortId newPort(SwitchId sw, String mac) throws Exception {
-        return PortId.of(await(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()))
+        return PortId.of(await(setup.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()))
                 .id());
     }
 
