@@ -58,17 +58,14 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     record HostStopped() implements SessionCommand {}
 
-    /** Announces again while no entity incarnation has given this connection a role. */
-    record AnnounceUnanchored() implements SessionCommand {}
-
-    private static final Object UNANCHORED = "unanchored";
+    private static final Object ANNOUNCE = "announce";
 
     /**
      * While no Host incarnation has given this connection a role, the announcement is repeated this often, not
-     * only every {@code announceInterval}: an announcement sent while the host's shard still points at a node that
-     * died (the coordinator waits {@code down-removal-margin} before it moves the shard) is lost, and waiting the full
-     * interval for the next one kept the host without a master for 10 s more (issue 18). Once a role arrived it
-     * stops; with hundreds of connections per node, only the connections of hosts in transit announce this often.
+     * every {@code announceInterval} (one timer, whose spacing {@link #announceEvery} switches): an announcement
+     * sent while the host's shard still points at a node that died (the coordinator waits {@code down-removal-margin}
+     * before it moves the shard) is lost, and waiting the full interval for the next one kept the host without a
+     * master for 10 s more (issue 18). Once a role arrived the spacing goes back to the interval; with hundreds of connections per node, only the connections of hosts in transit announce this often.
      */
     static final Duration UNANCHORED_RETRY = Duration.ofMillis(500);
 
@@ -113,6 +110,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private long lastGeneration = Long.MIN_VALUE;
 
     private final TimerScheduler<SessionCommand> timers;
+    /** The safety-net spacing of announcements once a role arrived. */
+    private final Duration announceInterval;
 
     /** The entity incarnation that last gave this connection a role. */
     private ActorRef<HostEntity.Command> watchedHost;
@@ -123,9 +122,11 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             AgentIdentity identity,
             EntityRef<HostEntity.Command> host,
             String node,
-            TimerScheduler<SessionCommand> timers) {
+            TimerScheduler<SessionCommand> timers,
+            Duration announceInterval) {
         super(ctx);
         this.timers = timers;
+        this.announceInterval = announceInterval;
         this.conn = conn;
         this.identity = identity;
         this.host = host;
@@ -142,9 +143,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             String node,
             Duration announce) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            timers.startTimerWithFixedDelay(new Announce(), Duration.ZERO, announce);
-            timers.startTimerWithFixedDelay(UNANCHORED, new AnnounceUnanchored(), UNANCHORED_RETRY);
-            return new SouthboundSession(ctx, conn, identity, host, node, timers);
+            SouthboundSession session = new SouthboundSession(ctx, conn, identity, host, node, timers, announce);
+            session.announceEvery(Duration.ZERO, UNANCHORED_RETRY);
+            return session;
         }));
     }
 
@@ -152,18 +153,12 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     public Receive<SessionCommand> createReceive() {
         return newReceiveBuilder()
                 .onMessage(Announce.class, m -> announce())
-                .onMessage(AnnounceUnanchored.class, m -> {
-                    if (watchedHost != null) {
-                        timers.cancel(UNANCHORED);
-                        return this;
-                    }
-                    return announce();
-                })
                 .onMessage(HostStopped.class, m -> {
                     getContext().getLog().debug("{}: host entity {} stopped, announcing again", identity, watchedHost);
                     watchedHost = null;
-                    timers.startTimerWithFixedDelay(UNANCHORED, new AnnounceUnanchored(), UNANCHORED_RETRY);
-                    return announce();
+                    announceEvery(
+                            Duration.ZERO, UNANCHORED_RETRY); // at once, then until a new incarnation gives a role
+                    return this;
                 })
                 .onMessage(SessionCommand.SetRole.class, this::onSetRole)
                 .onMessage(SessionCommand.Reconcile.class, this::onReconcile)
@@ -209,6 +204,11 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 .build();
     }
 
+    /** The next announcement after {@code first}, then every {@code spacing} (replacing the timer before). */
+    private void announceEvery(Duration first, Duration spacing) {
+        timers.startTimerWithFixedDelay(ANNOUNCE, new Announce(), first, spacing);
+    }
+
     private Behavior<SessionCommand> announce() {
         host.tell(new HostEntity.AgentConnected(
                 getContext().getSelf(),
@@ -233,6 +233,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         if (!m.host().equals(watchedHost)) {
             if (watchedHost != null) {
                 getContext().unwatch(watchedHost);
+            }
+            if (watchedHost == null) {
+                announceEvery(announceInterval, announceInterval); // anchored: only the safety net from now on
             }
             watchedHost = m.host();
             getContext().watchWith(watchedHost, new HostStopped());
