@@ -3,6 +3,7 @@ package io.portmesh.cluster;
 import io.portmesh.cluster.health.ControllerHealth;
 import io.portmesh.cluster.health.JournalProbe;
 import io.portmesh.cluster.health.Rebalancing;
+import io.portmesh.cluster.membership.DeadMemberDowning;
 import io.portmesh.cluster.rest.RestServer;
 import io.portmesh.cluster.rest.RestSettings;
 import io.portmesh.openflow.OfRole;
@@ -70,6 +71,7 @@ public final class ControllerNode {
                         system, TopologyProjection.start(system), s.askTimeout(), s.realizeTimeout(), s.warmPortIds()),
                 NodeMetrics.get(system));
         JournalProbe journal = JournalProbe.start(system);
+        DeadMemberDowning.start(system);
         try {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
                     .config(s.openflow())

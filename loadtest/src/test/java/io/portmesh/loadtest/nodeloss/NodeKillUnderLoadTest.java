@@ -174,9 +174,6 @@ class NodeKillUnderLoadTest {
     }
 
     @Test
-    @Disabled("issue 18: kill -> a new port realized 15.2-23.2 s over 4 runs with main's issue-18 tuning (a host and"
-            + " a new switch of the killed node's); benchmark p50 13.2 s, max 16.1 s over 10 kills: detection +"
-            + " stable-after + down-removal-margin alone take ~11 s here; see docs/benchmarks.md")
     void aPortCreatedAfterTheKillIsRealizedWithin10Seconds() {
         assertThat(kill.newPortNanos).as("a new port realized at all").isNotNegative();
         assertThat(kill.ms(kill.newPortNanos))

@@ -91,6 +91,11 @@ public final class NodeMetrics implements Extension {
             "Master elections a Host entity on this node put off because the node did not see a majority of the "
                     + "cluster reachable (the minority side of a partition does not take switches)");
 
+    public final Counter membersDownedAsGone = counter(
+            "portmesh_members_downed_as_gone_total",
+            "Cluster members this node downed because their cluster port refused connections (a crashed or killed"
+                    + " process), without waiting for the failure detector and the split brain resolver");
+
     public final Gauge planConflicts = Gauge.builder()
             .name("portmesh_plan_conflicts")
             .help(
