@@ -540,7 +540,8 @@ public final class LogicalSwitchEntity
                 told(
                         version,
                         replyTo,
-                        Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
+                        Errors.unavailable(
+                                "a host of switch " + switchId + " did not take the change: " + Errors.words(e)));
                 return;
             }
             Map<String, Long> versions = new HashMap<>();

@@ -1,13 +1,13 @@
 package io.portmesh.sharding.port;
 
 import io.portmesh.model.CborSerializable;
+import io.portmesh.sharding.EntityError;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.MigrationInfo;
-import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
 import io.portmesh.sharding.service.Realization;
 import java.time.Duration;
@@ -771,7 +771,7 @@ public final class LogicalPortEntity
     private Effect<Event, PortState> onSwitchTold(PortState s, SwitchTold m) {
         if (m.error() != null
                 && running.change instanceof PortChange.Delete
-                && Errors.toException(m.error()) instanceof NotFoundException) {
+                && Errors.is(m.error(), EntityError.Kind.NOT_FOUND)) {
             leaveSwitch(s); // not a member of the switch: no host to tell, leaving is done already
             return Effect().none();
         }

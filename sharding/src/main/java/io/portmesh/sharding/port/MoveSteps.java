@@ -366,7 +366,7 @@ final class MoveSteps {
                 // until the switch knows, its hosts send to the source only: tell it again, not busy meanwhile
                 Duration wait = LogicalPortEntity.retryDelay(movingAttempts++);
                 port.running.answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
-                        + s.move().to() + " but its switch did not confirm it (" + Errors.describe(m.error())
+                        + s.move().to() + " but its switch did not confirm it (" + Errors.words(m.error())
                         + "); it is told again in " + wait.toMillis() + " ms"));
                 port.timers.startSingleTimer(TELL_MOVING, new LogicalPortEntity.TellMovingAgain(), wait);
             } else {
