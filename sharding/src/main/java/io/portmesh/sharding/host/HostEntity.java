@@ -360,7 +360,7 @@ public final class HostEntity
             public void vmArrived(String port, String host) {
                 sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
                         .tell(new io.portmesh.sharding.port.LogicalPortEntity.Activate(
-                                host, io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
+                                HostId.of(host), io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
             }
 
             @Override
