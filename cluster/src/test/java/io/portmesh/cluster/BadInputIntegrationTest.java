@@ -4,8 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portmesh.cluster.rest.JsonCodec;
+import io.portmesh.model.Vni;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
+import io.portmesh.sharding.EntityError;
+import io.portmesh.sharding.EntityErrorException;
+import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -15,8 +19,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,6 +83,44 @@ class BadInputIntegrationTest {
         if (cluster != null) {
             cluster.close();
         }
+    }
+
+    /**
+     * The VNI registry is one entity, on one of the three nodes: asked from every node, at least two of its refusals
+     * cross to another node, and each comes back as the typed error it was, kind and field.
+     */
+    @Test
+    void anEntitysRefusalKeepsItsKindAndFieldOnEveryNode() throws Exception {
+        int vni = ThreadLocalRandom.current().nextInt(1_000_000, Vni.MAX);
+        String owner = name("vni-owner");
+        assertThat(registry(0)
+                        .<Integer>askWithStatus(r -> new VniRegistryEntity.Claim(owner, vni, r), ASK)
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS))
+                .isEqualTo(vni);
+        for (int node = 0; node < 3; node++) {
+            String other = name("vni-other");
+            try {
+                registry(node)
+                        .<Integer>askWithStatus(r -> new VniRegistryEntity.Claim(other, vni, r), ASK)
+                        .toCompletableFuture()
+                        .get(30, TimeUnit.SECONDS);
+                throw new AssertionError("node " + node + ": a taken VNI was claimed again");
+            } catch (ExecutionException e) {
+                assertThat(e.getCause()).as("node %d", node).isInstanceOf(EntityErrorException.class);
+                EntityError error = ((EntityErrorException) e.getCause()).error();
+                assertThat(error.kind()).as("node %d", node).isEqualTo(EntityError.Kind.CONFLICT);
+                assertThat(error.field()).as("node %d", node).isEqualTo("vni");
+                assertThat(error.message()).contains(String.valueOf(vni), owner);
+            }
+        }
+    }
+
+    private static final Duration ASK = Duration.ofSeconds(10);
+
+    private static EntityRef<VniRegistryEntity.Command> registry(int node) {
+        return ClusterSharding.get(cluster.nodes.get(node).system())
+                .entityRefFor(VniRegistryEntity.TYPE_KEY, VniRegistryEntity.ID);
     }
 
     @Test

@@ -1,9 +1,6 @@
 package io.portmesh.sharding;
 
 import io.portmesh.model.ValidationException;
-import io.portmesh.sharding.service.ConflictException;
-import io.portmesh.sharding.service.NotFoundException;
-import io.portmesh.sharding.service.UnavailableException;
 import java.math.BigDecimal;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -15,27 +12,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Entity replies cross nodes, and only a plain message survives that (Pekko serializes a StatusReply error as its
- * text). So an error is a text with a kind prefix, and {@link #toException} turns it back into the exception the
- * northbound API maps to a status code.
+ * Makes and reads entity error replies. An entity refuses a command with a {@code StatusReply} whose error is an
+ * {@link EntityErrorException}: a typed {@link EntityError} (kind, field, message) that crosses nodes whole (see there
+ * how), so that {@link #toException} maps it to the exception the northbound API maps to a status code without reading
+ * any text. A failure that is not an entity's answer (a timeout) is put in words by {@link #describe}.
  */
 public final class Errors {
     private static final Logger log = LoggerFactory.getLogger(Errors.class);
-    private static final String INVALID = "invalid|";
-    private static final String CONFLICT = "conflict|";
-    private static final String NOT_FOUND = "not_found|";
-    private static final String UNAVAILABLE = "unavailable|";
     /** The entity type, id and wait in the text of Pekko's timeout of an ask to a sharded entity. */
     private static final Pattern ENTITY_ASK =
             Pattern.compile("EntityRef\\(EntityTypeKey\\[[^\\]]*\\]\\(([^)]+)\\), ([^)]+)\\)\\] after \\[(\\d+) ms\\]");
-    /** A qualified Java class name that ends like an exception's: {@code org.apache.pekko.pattern.AskTimeoutException}. */
-    private static final Pattern EXCEPTION_NAME =
-            Pattern.compile("\\b(?:[a-z][a-z0-9_]*\\.)+[A-Z][A-Za-z0-9_$]*(?:Exception|Error)\\b");
 
     private Errors() {}
 
+    public static <T> StatusReply<T> error(EntityError.Kind kind, String field, String message) {
+        return StatusReply.error(new EntityErrorException(new EntityError(kind, field, message)));
+    }
+
     public static <T> StatusReply<T> invalid(String field, String message) {
-        return StatusReply.error(INVALID + field + "|" + message);
+        return error(EntityError.Kind.INVALID, field, message);
     }
 
     public static <T> StatusReply<T> invalid(ValidationException e) {
@@ -43,21 +38,21 @@ public final class Errors {
     }
 
     public static <T> StatusReply<T> conflict(String message) {
-        return StatusReply.error(CONFLICT + message);
+        return error(EntityError.Kind.CONFLICT, null, message);
     }
 
     /** A value already taken by someone else (409), named like a validation error: {@code field: reason}. */
     public static <T> StatusReply<T> conflict(String field, String reason) {
-        return conflict(field + ": " + reason);
+        return error(EntityError.Kind.CONFLICT, field, reason);
     }
 
     public static <T> StatusReply<T> notFound(String message) {
-        return StatusReply.error(NOT_FOUND + message);
+        return error(EntityError.Kind.NOT_FOUND, null, message);
     }
 
     /** Another entity did not answer or could not persist: the request may be retried (503). */
     public static <T> StatusReply<T> unavailable(String message) {
-        return StatusReply.error(UNAVAILABLE + message);
+        return error(EntityError.Kind.UNAVAILABLE, null, message);
     }
 
     /**
@@ -65,9 +60,9 @@ public final class Errors {
      * {@link #describe}).
      */
     public static <T> StatusReply<T> passOn(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (cause instanceof StatusReply.ErrorMessage) {
-            return StatusReply.error(cause.getMessage());
+        Throwable cause = unwrap(t);
+        if (cause instanceof EntityErrorException e) {
+            return StatusReply.error(e);
         }
         if (!(cause instanceof TimeoutException)) {
             log.warn("an entity's ask failed; answering unavailable", cause); // the 503 only says that it failed
@@ -81,11 +76,26 @@ public final class Errors {
      * internals and end up in a 503's body.
      */
     public static String describe(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+        Throwable cause = unwrap(t);
         if (cause instanceof TimeoutException) { // Pekko's AskTimeoutException is one
             return timeoutWords(String.valueOf(cause.getMessage()));
         }
         return "an entity it asked failed (the controller log has the cause)";
+    }
+
+    /**
+     * Any failure of an ask, in words a client can read: an entity's refusal is its own text, anything else is
+     * {@link #describe described} (and logged when it is not a timeout, as the words then only say that it failed).
+     */
+    public static String words(Throwable t) {
+        Throwable cause = unwrap(t);
+        if (cause instanceof EntityErrorException e) {
+            return e.error().text();
+        }
+        if (!(cause instanceof TimeoutException)) {
+            log.warn("an entity's ask failed", cause);
+        }
+        return describe(cause);
     }
 
     /** {@code 5 s}, {@code 0.5 s}: how long something was waited for. */
@@ -106,47 +116,23 @@ public final class Errors {
                 + seconds(Duration.ofMillis(Long.parseLong(m.group(3)))) + ")";
     }
 
-    /**
-     * Texts that an entity built from an exception's {@code toString} (a host fan-out that timed out, a member fetch
-     * that failed) lose the exception: from its class name on, the text becomes words. A 503 body must not carry them.
-     */
-    static String withoutExceptionText(String text) {
-        Matcher m = EXCEPTION_NAME.matcher(text);
-        if (!m.find()) {
-            return text;
-        }
-        String exception = text.substring(m.start());
-        if (exception.contains("TimeoutException")) {
-            return text.substring(0, m.start()) + timeoutWords(exception);
-        }
-        log.warn("an entity answered unavailable: {}", text); // the 503 only says that it failed
-        return text.substring(0, m.start()) + "an entity it asked failed (the controller log has the cause)";
-    }
-
     /** Did an entity answer with an error (as opposed to not answering at all)? */
     public static boolean isEntityError(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        return cause instanceof StatusReply.ErrorMessage;
+        return unwrap(t) instanceof EntityErrorException;
+    }
+
+    /** Did an entity answer with an error of this kind? */
+    public static boolean is(Throwable t, EntityError.Kind kind) {
+        return unwrap(t) instanceof EntityErrorException e && e.kind() == kind;
     }
 
     /** The exception an entity's error reply stands for; other failures (timeouts) are returned unchanged. */
     public static Throwable toException(Throwable t) {
-        Throwable cause = t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
-        if (!(cause instanceof StatusReply.ErrorMessage)) {
-            return cause;
-        }
-        String text = cause.getMessage();
-        if (text.startsWith(INVALID)) {
-            String rest = text.substring(INVALID.length());
-            int bar = rest.indexOf('|');
-            return new ValidationException(rest.substring(0, bar), rest.substring(bar + 1));
-        } else if (text.startsWith(CONFLICT)) {
-            return new ConflictException(text.substring(CONFLICT.length()));
-        } else if (text.startsWith(NOT_FOUND)) {
-            return new NotFoundException(text.substring(NOT_FOUND.length()));
-        } else if (text.startsWith(UNAVAILABLE)) {
-            return new UnavailableException(withoutExceptionText(text.substring(UNAVAILABLE.length())));
-        }
-        return new IllegalStateException(text);
+        Throwable cause = unwrap(t);
+        return cause instanceof EntityErrorException e ? e.error().toException() : cause;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
     }
 }

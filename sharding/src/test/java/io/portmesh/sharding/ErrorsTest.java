@@ -13,13 +13,15 @@ import org.apache.pekko.pattern.AskTimeoutException;
 import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.Test;
 
-/** Entity errors cross nodes as text; they must come back as the exception the API maps to the right status. */
+/** Entity errors must come back as the exception the API maps to the right status, and timeouts in words. */
 class ErrorsTest {
     @Test
     void eachKindComesBackAsItsException() {
         assertThat(Errors.toException(Errors.invalid("mac", "bad").getError()))
                 .isInstanceOf(ValidationException.class)
-                .hasMessage("mac: bad");
+                .hasMessage("mac: bad")
+                .extracting(e -> ((ValidationException) e).field())
+                .isEqualTo("mac");
         assertThat(Errors.toException(Errors.conflict("exists").getError())).isInstanceOf(ConflictException.class);
         assertThat(Errors.toException(Errors.conflict("vni", "taken by blue").getError()))
                 .isInstanceOf(ConflictException.class)
@@ -48,18 +50,15 @@ class ErrorsTest {
                 .doesNotContain("IllegalStateException", "secret");
     }
 
-    /** A text an entity built from an exception's toString keeps its words, and loses the exception. */
+    /** A failure put in words for a client: an entity's refusal is its own text, anything else loses its exception. */
     @Test
-    void anUnavailableTextLosesTheExceptionItWasBuiltFrom() {
-        String fromFanout = "a host of switch blue did not take the change: java.util.concurrent.CompletionException: "
-                + "org.apache.pekko.pattern.AskTimeoutException: " + ASK_TIMEOUT;
-        assertThat(Errors.toException(Errors.unavailable(fromFanout).getError()))
-                .hasMessage("a host of switch blue did not take the change: Host esx-2 did not answer in time"
-                        + " (waited 15 s)");
-        String failed = "host esx-1 could not read the members of switch blue: java.lang.IllegalStateException: boom";
-        assertThat(Errors.toException(Errors.unavailable(failed).getError()).getMessage())
-                .isEqualTo("host esx-1 could not read the members of switch blue: an entity it asked failed (the"
-                        + " controller log has the cause)");
+    void wordsKeepARefusalAndLoseAnException() {
+        assertThat(Errors.words(new CompletionException(new AskTimeoutException(ASK_TIMEOUT))))
+                .isEqualTo("Host esx-2 did not answer in time (waited 15 s)");
+        assertThat(Errors.words(new IllegalStateException("io.portmesh.secret boom")))
+                .isEqualTo("an entity it asked failed (the controller log has the cause)");
+        assertThat(Errors.words(Errors.conflict("vni", "taken by blue").getError()))
+                .isEqualTo("vni: taken by blue");
         assertThat(Errors.seconds(Duration.ofMillis(1500))).isEqualTo("1.5 s");
         assertThat(Errors.seconds(Duration.ofSeconds(5))).isEqualTo("5 s");
     }
@@ -75,5 +74,10 @@ class ErrorsTest {
                 .isInstanceOf(ConflictException.class)
                 .hasMessage("bound elsewhere");
         assertThat(Errors.isEntityError(Errors.conflict("x").getError())).isTrue();
+        assertThat(Errors.is(
+                        new CompletionException(Errors.notFound("no port").getError()), EntityError.Kind.NOT_FOUND))
+                .isTrue();
+        assertThat(Errors.is(Errors.notFound("no port").getError(), EntityError.Kind.CONFLICT))
+                .isFalse();
     }
 }

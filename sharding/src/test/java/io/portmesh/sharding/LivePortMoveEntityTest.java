@@ -140,7 +140,7 @@ class LivePortMoveEntityTest {
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
                 .tell(new HostEntity.ActivationSeen(started.toVlan(), macOf(t.port())));
         sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, t.port())
-                .tell(new LogicalPortEntity.Activate(t.b(), LogicalPortEntity.Activate.BY_RARP));
+                .tell(new LogicalPortEntity.Activate(HostId.of(t.b()), LogicalPortEntity.Activate.BY_RARP));
         assertThat(await(svc.getMigration(PortId.of(t.port()))).state()).isEqualTo(MigrationInfo.CANCELLED);
         assertThat(await(svc.getPort(PortId.of(t.port()))).host()).isEqualTo(t.a());
         assertThat(await(svc.cancelMigration(PortId.of(t.port()), false)).state())

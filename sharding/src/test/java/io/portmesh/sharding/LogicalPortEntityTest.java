@@ -69,7 +69,7 @@ class LogicalPortEntityTest {
         var get = kit.<StatusReply<PortInfo>>runCommand(LogicalPortEntity.Get::new);
         assertThat(Errors.toException(get.reply().getError())).isInstanceOf(NotFoundException.class);
         var bind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind("esx", false, r));
+                r -> new LogicalPortEntity.Bind(HostId.of("esx"), false, r));
         assertThat(bind.hasNoEvents()).isTrue();
         assertThat(Errors.toException(bind.reply().getError())).isInstanceOf(NotFoundException.class);
         var unbind =
@@ -88,8 +88,8 @@ class LogicalPortEntityTest {
         String portId = "p-" + ids.incrementAndGet();
         var kit = portKit(portId);
 
-        var created = kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:01", List.of("10.0.0.1"), "vm1", r));
+        var created = kit.<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+                SwitchId.of(sw), Mac.parse("52:54:00:00:00:01"), List.of(Ipv4.parse("10.0.0.1")), "vm1", r));
         assertThat(created.event())
                 .isEqualTo(new LogicalPortEntity.Created(sw, vni, "52:54:00:00:00:01", List.of("10.0.0.1"), "vm1"));
         assertThat(created.reply().getValue())
@@ -98,20 +98,20 @@ class LogicalPortEntityTest {
         assertThat(await(svc.getSwitch(SwitchId.of(sw))).ports()).containsExactly(portId);
 
         // a retried create is answered from the state; another switch or MAC for the same id is a conflict
-        var retried = kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:01", List.of("10.0.0.1"), "vm1", r));
+        var retried = kit.<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+                SwitchId.of(sw), Mac.parse("52:54:00:00:00:01"), List.of(Ipv4.parse("10.0.0.1")), "vm1", r));
         assertThat(retried.hasNoEvents()).isTrue();
         assertThat(retried.reply().isSuccess()).isTrue();
         var other = kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:09", List.of(), null, r));
+                r -> new LogicalPortEntity.Create(SwitchId.of(sw), Mac.parse("52:54:00:00:00:09"), List.of(), null, r));
         assertThat(Errors.toException(other.reply().getError())).isInstanceOf(ConflictException.class);
 
         // a duplicate MAC (compared case-insensitively) is refused naming the field and the port that has it
         PortInfo owner =
                 await(svc.createPort(SwitchId.of(sw), Mac.parse("52:54:00:00:00:05"), List.of(), Optional.empty()));
         var dupMac = portKit("p-" + ids.incrementAndGet())
-                .<StatusReply<PortInfo>>runCommand(
-                        r -> new LogicalPortEntity.Create(sw, "52:54:00:00:00:05".toUpperCase(), List.of(), null, r));
+                .<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+                        SwitchId.of(sw), Mac.parse("52:54:00:00:00:05".toUpperCase()), List.of(), null, r));
         assertThat(dupMac.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(dupMac.reply().getError());
         assertThat(e)
@@ -120,8 +120,8 @@ class LogicalPortEntityTest {
                 .hasMessageContaining(owner.id());
 
         var noSwitch = portKit("p-" + ids.incrementAndGet())
-                .<StatusReply<PortInfo>>runCommand(
-                        r -> new LogicalPortEntity.Create("no-such-switch", "52:54:00:00:00:02", List.of(), null, r));
+                .<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+                        SwitchId.of("no-such-switch"), Mac.parse("52:54:00:00:00:02"), List.of(), null, r));
         assertThat(noSwitch.hasNoEvents()).isTrue();
         assertThat(Errors.toException(noSwitch.reply().getError())).isInstanceOf(NotFoundException.class);
         assertThat(await(svc.getSwitch(SwitchId.of(sw))).ports()).containsExactlyInAnyOrder(portId, owner.id());
@@ -286,10 +286,10 @@ class LogicalPortEntityTest {
         HostId host = newHost("10.5.0.1");
         var kit = portKit("p-" + ids.incrementAndGet());
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:00:05:01", List.of(), null, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:00:05:01"), List.of(), null, r));
 
-        var bind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        var bind =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
         assertThat(bind.events())
                 .containsExactly(
                         new LogicalPortEntity.ChangeStarted(new PortChange.BindTo(host.value())),
@@ -299,8 +299,8 @@ class LogicalPortEntityTest {
         assertThat(kit.getState().pending()).isNull();
 
         // repeated (the client did not hear the answer): the switch is told again, nothing is written
-        var again = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        var again =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(again.reply().getValue().vlan()).isEqualTo(1);
         assertThat(again.reply().getValue().versions()).containsKey(host.value());
@@ -308,9 +308,9 @@ class LogicalPortEntityTest {
         String unknown = "unregistered-" + ids.incrementAndGet();
         var refusedKit = portKit("p-" + ids.incrementAndGet());
         refusedKit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:00:05:02", List.of(), null, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:00:05:02"), List.of(), null, r));
         var refused = refusedKit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(unknown, false, r));
+                r -> new LogicalPortEntity.Bind(HostId.of(unknown), false, r));
         assertThat(refused.events())
                 .containsExactly(
                         new LogicalPortEntity.ChangeStarted(new PortChange.BindTo(unknown)),
@@ -325,7 +325,7 @@ class LogicalPortEntityTest {
         SwitchId sw = newSwitch();
         var kit = portKit("p-" + ids.incrementAndGet());
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:00:06:01", List.of(), null, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:00:06:01"), List.of(), null, r));
 
         var deleted =
                 kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Delete(false, r));

@@ -115,13 +115,13 @@ class LogicalPortFailuresTest {
         String portId = "p-restarted-" + ids.incrementAndGet();
         var kit = portKit(portId);
         var created = kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:02:01", List.of(), null, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:02:01"), List.of(), null, r));
         assertThat(created.reply().isSuccess()).isTrue();
 
         // the host binds the port, then the port's node dies before the answer arrives
         FlakyHost.faults(host.value()).bindAnswersToLose.set(1);
         kit.runCommand(new LogicalPortEntity.Bind(
-                host.value(),
+                host,
                 false,
                 testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
                         .ref()));
@@ -130,8 +130,8 @@ class LogicalPortFailuresTest {
 
         eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isZero());
         assertThat(kit.getState().isBound()).isFalse();
-        var bound = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+        var bound =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
         assertThat(bound.reply().getValue().vlan()).isEqualTo(1);
     }
 
@@ -178,8 +178,8 @@ class LogicalPortFailuresTest {
         String portId = "p-restarted-" + ids.incrementAndGet();
         var kit = portKit(portId);
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:05:01", List.of(), null, r));
-        kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host.value(), false, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:05:01"), List.of(), null, r));
+        kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
         assertThat(boundMembers(sw)).extracting(SwitchMembers.Member::port).containsExactly(portId);
 
         // the host unbinds the port, then the port's node dies before the answer arrives
@@ -329,7 +329,7 @@ class LogicalPortFailuresTest {
         String portId = "p-leaving-" + ids.incrementAndGet();
         var kit = portKit(portId);
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:0b:01", List.of(), null, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:0b:01"), List.of(), null, r));
         assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(portId);
 
         // the switch removes the member, then the port's node dies before the answer arrives
@@ -354,9 +354,9 @@ class LogicalPortFailuresTest {
         String portId = "p-started-again-" + ids.incrementAndGet();
         var kit = portKit(portId);
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw.value(), "52:54:00:09:0c:01", List.of(), null, r));
-        var bound = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(host.value(), false, r));
+                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:0c:01"), List.of(), null, r));
+        var bound =
+                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
         assertThat(bound.reply().isSuccess()).isTrue();
         FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
         int told = peerFaults.memberChangesTold.get();

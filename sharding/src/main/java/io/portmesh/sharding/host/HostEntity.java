@@ -2,9 +2,6 @@ package io.portmesh.sharding.host;
 
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
-import io.portmesh.model.ValidationException;
-import io.portmesh.model.VlanId;
-import io.portmesh.model.flow.FlowCompiler;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
@@ -271,6 +268,9 @@ public final class HostEntity
     private final HostArrivals arrivals;
     private final HostEndpoints endpoints;
     private final HostFailover failover;
+    /** The ports bound here and the member lists of their switches: the commands of both. */
+    private final HostBindings bindings;
+
     private final Duration realizeTimeout;
     /** Elections only while this node sees a majority of the cluster (see {@link ClusterQuorum}). */
     private final BooleanSupplier quorum;
@@ -321,6 +321,7 @@ public final class HostEntity
         this.arrivals = new HostArrivals(ctx, hostId, arrivals);
         this.endpoints = new HostEndpoints(ctx, switches);
         this.failover = new HostFailover(io.portmesh.sharding.metrics.NodeMetrics.get(ctx.getSystem()));
+        this.bindings = new HostBindings(hostId, ctx, southbound, fetches, this.arrivals, this::Effect, this::info);
         this.realizeTimeout = realizeTimeout;
         this.quorum =
                 quorum != null ? quorum : ClusterQuorum.of(org.apache.pekko.cluster.typed.Cluster.get(ctx.getSystem()));
@@ -360,7 +361,7 @@ public final class HostEntity
             public void vmArrived(String port, String host) {
                 sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
                         .tell(new io.portmesh.sharding.port.LogicalPortEntity.Activate(
-                                host, io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
+                                HostId.of(host), io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
             }
 
             @Override
@@ -432,22 +433,22 @@ public final class HostEntity
                 .forAnyState()
                 .onCommand(StartIncarnation.class, this::onStart)
                 .onCommand(c -> !started, (s, c) -> Effect().stash())
-                .onCommand(Register.class, this::onRegister)
+                .onCommand(Register.class, bindings::onRegister)
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
-                .onCommand(BindPort.class, this::onBind)
-                .onCommand(UnbindPort.class, this::onUnbind)
-                .onCommand(ConfirmArrival.class, this::onConfirmArrival)
-                .onCommand(ActivationSeen.class, this::onActivationSeen)
+                .onCommand(BindPort.class, bindings::onBind)
+                .onCommand(UnbindPort.class, bindings::onUnbind)
+                .onCommand(ConfirmArrival.class, bindings::onConfirmArrival)
+                .onCommand(ActivationSeen.class, bindings::onActivationSeen)
                 .onCommand(AwaitRealized.class, (s, c) -> {
-                    answer(c.version(), true, c.replyTo());
+                    bindings.answer(c.version(), true, c.replyTo());
                     return Effect().noReply();
                 })
                 .onCommand(TouchArrivals.class, (s, c) -> {
                     arrivals.due(s);
                     return Effect().noReply();
                 })
-                .onCommand(ApplySwitchMembers.class, this::onMembers)
-                .onCommand(ApplyMemberChange.class, this::onMemberChange)
+                .onCommand(ApplySwitchMembers.class, bindings::onMembers)
+                .onCommand(ApplyMemberChange.class, bindings::onMemberChange)
                 .onCommand(FetchMembers.class, (s, c) -> {
                     fetches.retry(southbound, c.switchId());
                     return Effect().noReply();
@@ -512,138 +513,6 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .build();
-    }
-
-    private ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
-        if (s.exists()) {
-            if (s.tunnelIp().equals(c.tunnelIp())) {
-                return Effect().reply(c.replyTo(), info(s));
-            }
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            Errors.conflict("host " + hostId + " already exists with tunnelIp " + s.tunnelIp()));
-        }
-        return Effect().persist(new Registered(c.tunnelIp())).thenReply(c.replyTo(), this::info);
-    }
-
-    private ReplyEffect<Event, HostState> onBind(HostState s, BindPort c) {
-        if (!s.exists()) {
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            c.arriving()
-                                    ? Errors.notFound("no host " + hostId + " to move port " + c.port() + " to")
-                                    : Errors.invalid(
-                                            "host", "unknown host " + hostId + ": register it first (POST /v1/hosts)"));
-        }
-        HostState.LocalBinding existing = s.bindings().get(c.port());
-        if (existing != null) { // a repeated ask (its answer was lost): the same VLAN
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            StatusReply.success(new Bound(existing.vlan(), s.activeTep(), southbound.version(s))));
-        }
-        long inSwitch = s.bindings().values().stream()
-                .filter(b -> b.switchId().equals(c.switchId()))
-                .count();
-        if (inSwitch >= FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH) {
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            Errors.invalid(
-                                    "host",
-                                    "host " + hostId + " already has " + inSwitch
-                                            + " ports of switch " + c.switchId() + " (the limit is "
-                                            + FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH
-                                            + ": broadcast replication groups grow with the square of it); bind to another host"));
-        }
-        VlanId vlan;
-        try {
-            vlan = s.vlans().next(HostId.of(hostId));
-        } catch (ValidationException e) {
-            // a move that finds no VLAN here conflicts with the host's state, the port stays where it is
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            c.arriving()
-                                    ? Errors.conflict(
-                                            "host", "cannot move port " + c.port() + " here: " + e.getMessage())
-                                    : Errors.invalid(e));
-        }
-        long[] version = new long[1];
-        return Effect()
-                .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value(), c.arriving()))
-                .thenRun(ns -> {
-                    version[0] = southbound.localsChanged(ns, c.switchId(), c.vni());
-                    arrivals.schedule(ns);
-                })
-                .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.activeTep(), version[0])));
-    }
-
-    private ReplyEffect<Event, HostState> onUnbind(HostState s, UnbindPort c) {
-        HostState.LocalBinding b = s.bindings().get(c.port());
-        if (b == null) {
-            return Effect().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
-        }
-        long[] version = new long[1];
-        return Effect()
-                .persist(new PortUnbound(c.port()))
-                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
-                .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
-    }
-
-    private ReplyEffect<Event, HostState> onConfirmArrival(HostState s, ConfirmArrival c) {
-        HostState.LocalBinding b = s.bindings().get(c.port());
-        if (b == null || !b.arriving()) {
-            return Effect().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
-        }
-        long[] version = new long[1];
-        return Effect()
-                .persist(new PortArrived(c.port()))
-                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
-                .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
-    }
-
-    /**
-     * Not persisted: the port decides, and persists the activation. A frame for no arriving port (a move activated
-     * already, a VM re-announcing itself) is ignored.
-     */
-    private ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
-        String announced = arrivals.seen(s, c.vlan(), c.mac());
-        if (announced == null) {
-            return Effect().noReply();
-        }
-        ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, announced, c.vlan());
-        return Effect().persist(new ArrivalAnnounced(announced)).thenNoReply();
-    }
-
-    /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
-    private ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
-        answer(southbound.membersChanged(s, c.switchId(), c.members()), c.awaitRealized(), c.replyTo());
-        return Effect().noReply();
-    }
-
-    private ReplyEffect<Event, HostState> onMemberChange(HostState s, ApplyMemberChange c) {
-        long version = southbound.memberChanged(s, c.switchId(), c.change());
-        if (version < 0) {
-            fetches.await(
-                    c.switchId(),
-                    c.change().version(),
-                    v -> answer(v, c.awaitRealized(), c.replyTo()),
-                    c.replyTo()::tell);
-        } else {
-            answer(version, c.awaitRealized(), c.replyTo());
-        }
-        return Effect().noReply();
-    }
-
-    private void answer(long version, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo) {
-        if (!awaitRealized) {
-            replyTo.tell(StatusReply.success(new Applied(version, false)));
-        } else {
-            southbound.await(version, ok -> replyTo.tell(StatusReply.success(new Applied(version, ok))));
-        }
     }
 
     @Override

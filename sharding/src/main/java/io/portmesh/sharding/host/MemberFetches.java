@@ -41,8 +41,7 @@ final class MemberFetches {
             ctx.pipeToSelf(
                     // not the ask itself: pipeToSelf's callback on a Scala-backed stage starts a thread per reply
                     Futures.on(directory.members(switchId), ctx.getExecutionContext()),
-                    (m, e) -> new HostEntity.MembersFetched(
-                            switchId, m, e == null ? null : String.valueOf(e.getMessage())));
+                    (m, e) -> new HostEntity.MembersFetched(switchId, m, e == null ? null : Errors.words(e)));
         }
     }
 

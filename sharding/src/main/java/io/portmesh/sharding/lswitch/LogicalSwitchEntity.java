@@ -8,14 +8,11 @@ import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -169,17 +166,11 @@ public final class LogicalSwitchEntity
 
     private final String switchId;
     private final ClusterSharding sharding;
-    private final HostNotifier hostNotifier;
     private final Duration askTimeout;
-    private final Duration realizeTimeout;
     private final java.util.concurrent.Executor executor;
     private final ActorContext<Command> ctx;
-    /** For the fan-outs' callbacks, which run outside the actor. */
-    private final ActorRef<Command> self;
-    /** In memory: the newest membership version that every host of the switch answered (-1: none yet). */
-    private long allHostsHold = -1;
-    /** In memory: per membership version whose fan-out for {@link KeepBinding}s runs, those that wait for it. */
-    private final Map<Long, List<ActorRef<StatusReply<HostVersions>>>> keepWaiting = new HashMap<>();
+    /** Tells the switch's hosts of its changes and collects their plan versions. */
+    private final SwitchHosts switchHosts;
 
     private LogicalSwitchEntity(
             ActorContext<Command> ctx,
@@ -192,12 +183,10 @@ public final class LogicalSwitchEntity
         super(PersistenceId.of(TYPE_KEY.name(), switchId));
         this.switchId = switchId;
         this.sharding = sharding;
-        this.hostNotifier = hostNotifier;
         this.askTimeout = askTimeout;
-        this.realizeTimeout = realizeTimeout;
         this.executor = executor;
         this.ctx = ctx;
-        this.self = ctx.getSelf();
+        this.switchHosts = new SwitchHosts(switchId, hostNotifier, askTimeout, realizeTimeout, ctx.getSelf());
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
@@ -361,21 +350,22 @@ public final class LogicalSwitchEntity
         // a port tells its unbinding (and waits for the hosts) before it leaves, so only a port whose unbinding never
         // reached the switch by that way gets here: the member leaves unbound, so that the hosts forget it too. Their
         // answers are not waited for: a host that misses the change is behind at the next one and fetches the list.
-        Set<String> informed = hostsOf(s.boundMembers());
+        Set<String> informed = SwitchHosts.hostsOf(s.boundMembers());
         return Effect()
                 .persist(List.of(new BindingChanged(c.port(), null, null), new PortRemoved(c.port())))
-                .thenRun(ns -> tellChange(ns, informed, false, ctx.getSystem().ignoreRef()))
+                .thenRun(ns -> switchHosts.tellChange(
+                        ns, informed, false, ctx.getSystem().ignoreRef()))
                 .thenReply(c.replyTo(), ns -> StatusReply.ack());
     }
 
     private ReplyEffect<Event, SwitchState> onSetHostEndpoint(SwitchState s, SetHostEndpoint c) {
-        Set<String> hosts = hostsOf(s.boundMembers());
+        Set<String> hosts = SwitchHosts.hostsOf(s.boundMembers());
         boolean hasMember = s.members().values().stream().anyMatch(m -> m.isOn(c.host()));
         if (!s.exists()
                 || !hasMember // its last port left meanwhile: no record (see SwitchState.rebound)
                 || !s.endpointChanges(c.host(), c.tunnelIp(), c.standbyTunnelIp(), c.epoch())) {
             // nothing new (a repeated ask whose answer was lost): the hosts hold it, or learn it again here
-            inform(
+            switchHosts.inform(
                     new HostFanout.Update(switchId, null, s.boundMembers(), hosts),
                     hosts,
                     c.awaitRealized(),
@@ -385,7 +375,7 @@ public final class LogicalSwitchEntity
         }
         return Effect()
                 .persist(new HostEndpointChanged(c.host(), c.tunnelIp(), c.standbyTunnelIp(), c.epoch()))
-                .thenRun(ns -> inform(
+                .thenRun(ns -> switchHosts.inform(
                         new HostFanout.Update(switchId, null, ns.boundMembers(), hosts),
                         hosts,
                         c.awaitRealized(),
@@ -418,20 +408,20 @@ public final class LogicalSwitchEntity
         if (m == null) {
             return Effect().reply(replyTo, Errors.notFound("port " + wanted.port() + " is not in switch " + switchId));
         }
-        Set<String> informed = hostsOf(s.boundMembers());
+        Set<String> informed = SwitchHosts.hostsOf(s.boundMembers());
         if (leftHost != null) {
             informed.add(leftHost);
         }
         if (sameBinding(m, wanted)) {
             // a port repeating its binding: its earlier fan-out failed, or its node died before the switch answered.
             // Nothing new to persist, but some host may have missed the change: tell them again.
-            tellAgain(s, informed, await, replyTo);
+            switchHosts.tellAgain(s, informed, await, replyTo);
             return Effect().noReply();
         }
         return Effect()
                 .persist(new BindingChanged(
                         wanted.port(), wanted.host(), wanted.tunnelIp(), wanted.movingTo(), wanted.movingToTunnelIp()))
-                .thenRun(ns -> tellChange(ns, informed, await, replyTo))
+                .thenRun(ns -> switchHosts.tellChange(ns, informed, await, replyTo))
                 .thenNoReply();
     }
 
@@ -449,119 +439,16 @@ public final class LogicalSwitchEntity
                         m, s.withCurrentEndpoints(new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp())))) {
             return onSetBinding(s, new SetBinding(c.port(), c.host(), c.tunnelIp(), c.leftHost(), false, c.replyTo()));
         }
-        if (allHostsHold >= s.version()) {
+        if (switchHosts.allHold(s.version())) {
             return Effect().reply(c.replyTo(), StatusReply.success(new HostVersions(Map.of(), List.of())));
         }
-        List<ActorRef<StatusReply<HostVersions>>> waiting = keepWaiting.get(s.version());
-        if (waiting == null) {
-            waiting = new ArrayList<>();
-            keepWaiting.put(s.version(), waiting);
-            // not awaited: the host a port left has nothing to learn (its own unbinding removed the port's flows)
-            tellAgain(s, hostsOf(s.boundMembers()), false, null);
-        }
-        waiting.add(c.replyTo());
+        switchHosts.keep(s, c.replyTo());
         return Effect().noReply();
     }
 
     private ReplyEffect<Event, SwitchState> onTold(SwitchState s, Told t) {
-        if (t.reply().isSuccess()) {
-            allHostsHold = Math.max(allHostsHold, t.version());
-        }
-        if (t.keep()) {
-            List<ActorRef<StatusReply<HostVersions>>> waiting = keepWaiting.remove(t.version());
-            if (waiting != null) {
-                waiting.forEach(r -> r.tell(t.reply()));
-            }
-        }
+        switchHosts.told(t);
         return Effect().noReply();
-    }
-
-    /** The hosts the members are bound on, the hosts moving members move to included. */
-    private static Set<String> hostsOf(SwitchMembers members) {
-        Set<String> hosts = new TreeSet<>();
-        for (SwitchMembers.Member m : members.members()) {
-            hosts.add(m.host());
-            if (m.isMoving()) {
-                hosts.add(m.movingTo());
-            }
-        }
-        return hosts;
-    }
-
-    /**
-     * Every host that carries the switch, and the one the port left ({@code informed}: the hosts before the change),
-     * learns of the change. Hosts that had a bound member before (so hold the list) get only the change; the others
-     * the whole list.
-     */
-    private void tellChange(
-            SwitchState s, Set<String> informed, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
-        SwitchMembers members = s.boundMembers();
-        Set<String> hosts = new TreeSet<>(informed);
-        hosts.addAll(hostsOf(members));
-        Set<String> newHosts = new TreeSet<>(hosts);
-        newHosts.removeAll(informed);
-        // the whole list travels only when some host needs it
-        var update = new HostFanout.Update(switchId, s.lastChange(), newHosts.isEmpty() ? null : members, newHosts);
-        inform(update, hosts, await, s.version(), replyTo);
-    }
-
-    /**
-     * Tells the hosts of the switch the last change again. A host that holds the version before it takes it, one that
-     * holds it already ignores it, one further behind fetches the whole list. Hosts of no bound member have nothing
-     * to learn, but the host a repeated unbinding names ({@link SetBinding#leftHost}) is among {@code hosts}: its
-     * answer (its plan version, realized or not) covers its own unbinding of the port. {@code replyTo} null: the
-     * fan-out {@link KeepBinding}s wait for.
-     */
-    private void tellAgain(
-            SwitchState s, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
-        if (hosts.isEmpty()) {
-            told(s.version(), replyTo, StatusReply.success(new HostVersions(Map.of(), List.of())));
-        } else if (s.lastChange() != null) {
-            inform(new HostFanout.Update(switchId, s.lastChange(), null, Set.of()), hosts, await, s.version(), replyTo);
-        } else { // a state from a snapshot older than lastChange: the whole list to every host
-            inform(new HostFanout.Update(switchId, null, s.boundMembers(), hosts), hosts, await, s.version(), replyTo);
-        }
-    }
-
-    /**
-     * The reply waits for every host in {@code hosts}: their plan versions and, when awaited, those whose agents did
-     * not acknowledge in time. One message per controller node, not one ask per host: see {@link HostFanout}. The
-     * switch learns the outcome too ({@link Told}).
-     */
-    private void inform(
-            HostFanout.Update update,
-            Set<String> hosts,
-            boolean await,
-            long version,
-            ActorRef<StatusReply<HostVersions>> replyTo) {
-        Duration timeout = await ? askTimeout.plus(realizeTimeout) : askTimeout;
-        hostNotifier.inform(update, hosts, await, timeout).whenComplete((applied, e) -> {
-            if (e != null) {
-                told(
-                        version,
-                        replyTo,
-                        Errors.unavailable("a host of switch " + switchId + " did not take the change: " + e));
-                return;
-            }
-            Map<String, Long> versions = new HashMap<>();
-            List<String> behind = new ArrayList<>();
-            applied.forEach((h, a) -> {
-                versions.put(h, a.version());
-                if (await && !a.realized()) {
-                    behind.add(h);
-                }
-            });
-            behind.sort(null);
-            told(version, replyTo, StatusReply.success(new HostVersions(versions, behind)));
-        });
-    }
-
-    /** A fan-out's answer, to its asker ({@code replyTo} null: to the {@link KeepBinding}s) and to the switch. */
-    private void told(long version, ActorRef<StatusReply<HostVersions>> replyTo, StatusReply<HostVersions> reply) {
-        if (replyTo != null) {
-            replyTo.tell(reply);
-        }
-        self.tell(new Told(version, replyTo == null, reply));
     }
 
     private ReplyEffect<Event, SwitchState> onDelete(SwitchState s, Delete c) {

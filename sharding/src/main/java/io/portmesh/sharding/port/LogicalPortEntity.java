@@ -1,13 +1,17 @@
 package io.portmesh.sharding.port;
 
 import io.portmesh.model.CborSerializable;
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.SwitchId;
+import io.portmesh.sharding.EntityError;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.MigrationInfo;
-import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
 import io.portmesh.sharding.service.Realization;
 import java.time.Duration;
@@ -132,7 +136,7 @@ public final class LogicalPortEntity
     }
 
     public record Create(
-            String switchId, String mac, List<String> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo)
+            SwitchId switchId, Mac mac, List<Ipv4> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo)
             implements Request<PortInfo> {}
 
     /** Answered at once, during a change too: the state as persisted. */
@@ -145,11 +149,11 @@ public final class LogicalPortEntity
     public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Request<Boolean> {}
 
     /** {@code awaitRealized}: reply once every affected host's agents acknowledged (or the realization timeout). */
-    public record Bind(String host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo)
+    public record Bind(HostId host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo)
             implements ChangeRequest {
         @Override
         public PortChange change() {
-            return new PortChange.BindTo(host);
+            return new PortChange.BindTo(host.value());
         }
     }
 
@@ -171,7 +175,7 @@ public final class LogicalPortEntity
      * Starts a live move to {@code host} (docs/architecture.md section 7.1; {@link MoveSteps} has the steps), or
      * answers the move there under way. A move to another host while one is under way takes that one back first.
      */
-    public record Move(String host, boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
+    public record Move(HostId host, boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
             implements Request<MigrationInfo> {}
 
     /** Activates the move under way from the inventory, as the VM's RARP would. */
@@ -189,7 +193,7 @@ public final class LogicalPortEntity
      * The destination host saw the VM announce itself (its RARP or ARP on the port's VLAN there): the move is
      * activated if it is under way to that host, and ignored otherwise. Waits, like a request, while a step runs.
      */
-    public record Activate(String host, String by) implements Command, CborSerializable {
+    public record Activate(HostId host, String by) implements Command, CborSerializable {
         public static final String BY_RARP = "RARP";
         public static final String BY_API = "API";
     }
@@ -573,14 +577,18 @@ public final class LogicalPortEntity
             return Effect()
                     .reply(
                             c.replyTo(),
-                            s.switchId().equals(c.switchId()) && s.mac().equalsIgnoreCase(c.mac())
+                            s.switchId().equals(c.switchId().value())
+                                            && s.mac().equalsIgnoreCase(c.mac().toString())
                                     ? StatusReply.success(s.info())
                                     : Errors.conflict("port " + portId + " already exists"));
         }
         begin(null);
         pipe(
-                switchRef(c.switchId())
-                        .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, c.mac(), r), askTimeout),
+                switchRef(c.switchId().value())
+                        .<Integer>askWithStatus(
+                                r -> new LogicalSwitchEntity.AddPort(
+                                        portId, c.mac().toString(), r),
+                                askTimeout),
                 (vni, e) -> new JoinedSwitch(c, vni, e));
         return Effect().none();
     }
@@ -591,7 +599,7 @@ public final class LogicalPortEntity
             if (!Errors.isEntityError(m.error())) {
                 // the switch may have added us before the ask timed out: take the member back, or its MAC
                 // would stay taken by a port that never came to exist
-                switchRef(c.switchId())
+                switchRef(c.switchId().value())
                         .tell(new LogicalSwitchEntity.RemovePort(
                                 portId, ctx.getSystem().ignoreRef()));
             }
@@ -599,7 +607,12 @@ public final class LogicalPortEntity
             return ending(Effect().none());
         }
         return ending(Effect()
-                .persist(new Created(c.switchId(), m.vni(), c.mac(), c.ips(), c.name()))
+                .persist(new Created(
+                        c.switchId().value(),
+                        m.vni(),
+                        c.mac().toString(),
+                        c.ips().stream().map(Ipv4::toString).toList(),
+                        c.name()))
                 .thenRun(ns -> c.replyTo().tell(StatusReply.success(ns.info()))));
     }
 
@@ -613,7 +626,7 @@ public final class LogicalPortEntity
         if (s.isMoving()) {
             return moves.bindWhileMoving(s, c);
         }
-        if (s.isBound() && !s.host().equals(c.host())) {
+        if (s.isBound() && !s.host().equals(c.host().value())) {
             return moves.onMove(s, new Move(c.host(), c.awaitRealized(), null), MoveSteps.asBinding(c), c);
         }
         start(c);
@@ -771,7 +784,7 @@ public final class LogicalPortEntity
     private Effect<Event, PortState> onSwitchTold(PortState s, SwitchTold m) {
         if (m.error() != null
                 && running.change instanceof PortChange.Delete
-                && Errors.toException(m.error()) instanceof NotFoundException) {
+                && Errors.is(m.error(), EntityError.Kind.NOT_FOUND)) {
             leaveSwitch(s); // not a member of the switch: no host to tell, leaving is done already
             return Effect().none();
         }

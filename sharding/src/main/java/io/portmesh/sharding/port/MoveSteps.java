@@ -115,29 +115,30 @@ final class MoveSteps {
                             "port " + port.portId + " is not bound: a move takes a bound port to another host;"
                                     + " bind it instead (PUT /v1/ports/" + port.portId + "/binding)"));
         }
+        String to = c.host().value();
         if (s.isMoving()) { // MIGRATING: the other phases run steps and keep requests waiting
-            if (c.host().equals(s.move().to())) { // a repeated request: tell the switch again, answer the move
-                startStep(c.host(), c.awaitRealized(), client);
+            if (to.equals(s.move().to())) { // a repeated request: tell the switch again, answer the move
+                startStep(to, c.awaitRealized(), client);
                 tellSwitchMoving(s);
                 return effect().none();
             }
             // elsewhere (back to the source: a cancel; or on to a third host): take this move back first
             return unwindThen(s, request, MigrationInfo.CANCELLED);
         }
-        if (c.host().equals(s.host())) { // on that host already: nothing to move
+        if (to.equals(s.host())) { // on that host already: nothing to move
             return reply(client, StatusReply.success(notMoved(s)));
         }
-        startStep(c.host(), c.awaitRealized(), client);
-        return effect().persist(new LogicalPortEntity.ChangeStarted(new PortChange.MoveTo(c.host(), now())))
+        startStep(to, c.awaitRealized(), client);
+        return effect().persist(new LogicalPortEntity.ChangeStarted(new PortChange.MoveTo(to, now())))
                 .thenRun(this::askDestination);
     }
 
     /** A Bind while a move is under way: to the destination, the move's answer; to the source, a conflict. */
     Effect<Event, PortState> bindWhileMoving(PortState s, LogicalPortEntity.Bind c) {
-        if (c.host().equals(s.move().to())) {
+        if (c.host().value().equals(s.move().to())) {
             return onMove(s, new LogicalPortEntity.Move(c.host(), c.awaitRealized(), null), asBinding(c), c);
         }
-        if (c.host().equals(s.host())) {
+        if (c.host().value().equals(s.host())) {
             return effect().reply(
                             c.replyTo(),
                             Errors.conflict("port " + port.portId + " is moving from host " + s.host() + " to "
@@ -179,11 +180,12 @@ final class MoveSteps {
     }
 
     Effect<Event, PortState> onActivate(PortState s, LogicalPortEntity.Activate a) {
+        String on = a.host().value();
         if (!s.isMoving()
                 || !s.move().is(MigrationInfo.MIGRATING)
-                || !a.host().equals(s.move().to())) {
+                || !on.equals(s.move().to())) {
             boolean late = s.move() != null
-                    && a.host().equals(s.move().to())
+                    && on.equals(s.move().to())
                     && !s.move().is(MigrationInfo.COMPLETED)
                     && !s.move().is(MigrationInfo.ACTIVATED);
             if (late) { // a VM that runs where its move was taken back from is cut off: say so
@@ -366,7 +368,7 @@ final class MoveSteps {
                 // until the switch knows, its hosts send to the source only: tell it again, not busy meanwhile
                 Duration wait = LogicalPortEntity.retryDelay(movingAttempts++);
                 port.running.answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
-                        + s.move().to() + " but its switch did not confirm it (" + Errors.describe(m.error())
+                        + s.move().to() + " but its switch did not confirm it (" + Errors.words(m.error())
                         + "); it is told again in " + wait.toMillis() + " ms"));
                 port.timers.startSingleTimer(TELL_MOVING, new LogicalPortEntity.TellMovingAgain(), wait);
             } else {

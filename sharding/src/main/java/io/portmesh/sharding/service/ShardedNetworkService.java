@@ -171,12 +171,11 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
         PortId id = portIds.take();
-        List<String> ipTexts = ips.stream().map(Ipv4::toString).toList();
         // the port's id is new to the caller: after no answer, the switch's port list tells whether it was created
         return ask(
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
-                        new LogicalPortEntity.Create(switchId.value(), mac.toString(), ipTexts, name.orElse(null), r),
+                        new LogicalPortEntity.Create(switchId, mac, List.copyOf(ips), name.orElse(null), r),
                 EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
@@ -206,7 +205,7 @@ public final class ShardedNetworkService implements NetworkService {
         return changePort(
                         id,
                         "bind to host " + hostId,
-                        r -> new LogicalPortEntity.Bind(hostId.value(), waitRealized, r),
+                        r -> new LogicalPortEntity.Bind(hostId, waitRealized, r),
                         waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
@@ -233,8 +232,7 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<MigrationInfo> startMigration(PortId id, HostId to, boolean waitRealized) {
-        return movePort(
-                id, "move to host " + to, r -> new LogicalPortEntity.Move(to.value(), waitRealized, r), waitRealized);
+        return movePort(id, "move to host " + to, r -> new LogicalPortEntity.Move(to, waitRealized, r), waitRealized);
     }
 
     @Override

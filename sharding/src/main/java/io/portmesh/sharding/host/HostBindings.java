@@ -1,0 +1,196 @@
+package io.portmesh.sharding.host;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.ValidationException;
+import io.portmesh.model.VlanId;
+import io.portmesh.model.flow.FlowCompiler;
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.host.HostEntity.ActivationSeen;
+import io.portmesh.sharding.host.HostEntity.Applied;
+import io.portmesh.sharding.host.HostEntity.ApplyMemberChange;
+import io.portmesh.sharding.host.HostEntity.ApplySwitchMembers;
+import io.portmesh.sharding.host.HostEntity.ArrivalAnnounced;
+import io.portmesh.sharding.host.HostEntity.BindPort;
+import io.portmesh.sharding.host.HostEntity.Bound;
+import io.portmesh.sharding.host.HostEntity.Command;
+import io.portmesh.sharding.host.HostEntity.ConfirmArrival;
+import io.portmesh.sharding.host.HostEntity.Event;
+import io.portmesh.sharding.host.HostEntity.PortArrived;
+import io.portmesh.sharding.host.HostEntity.PortBound;
+import io.portmesh.sharding.host.HostEntity.PortUnbound;
+import io.portmesh.sharding.host.HostEntity.Register;
+import io.portmesh.sharding.host.HostEntity.Registered;
+import io.portmesh.sharding.host.HostEntity.UnbindPort;
+import io.portmesh.sharding.service.HostInfo;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
+import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
+
+/**
+ * The {@link HostEntity}'s job of binding ports: registering the host, binding and unbinding ports on it (a VLAN each,
+ * the limits of a host), a moving port's arrival, and the member lists its switches send (recompiled and pushed by
+ * {@link HostSouthbound}, fetched again by {@link MemberFetches} when a change finds its list missing). The entity
+ * routes these commands here; its events and state stay the entity's.
+ */
+final class HostBindings {
+    private final String hostId;
+    private final ActorContext<Command> ctx;
+    private final HostSouthbound southbound;
+    private final MemberFetches fetches;
+    private final HostArrivals arrivals;
+    private final Supplier<EffectFactories<Event, HostState>> effects;
+    private final Function<HostState, StatusReply<HostInfo>> info;
+
+    HostBindings(
+            String hostId,
+            ActorContext<Command> ctx,
+            HostSouthbound southbound,
+            MemberFetches fetches,
+            HostArrivals arrivals,
+            Supplier<EffectFactories<Event, HostState>> effects,
+            Function<HostState, StatusReply<HostInfo>> info) {
+        this.hostId = hostId;
+        this.ctx = ctx;
+        this.southbound = southbound;
+        this.fetches = fetches;
+        this.arrivals = arrivals;
+        this.effects = effects;
+        this.info = info;
+    }
+
+    ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
+        if (s.exists()) {
+            if (s.tunnelIp().equals(c.tunnelIp())) {
+                return effects.get().reply(c.replyTo(), info.apply(s));
+            }
+            return effects.get()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict("host " + hostId + " already exists with tunnelIp " + s.tunnelIp()));
+        }
+        return effects.get().persist(new Registered(c.tunnelIp())).thenReply(c.replyTo(), info::apply);
+    }
+
+    ReplyEffect<Event, HostState> onBind(HostState s, BindPort c) {
+        if (!s.exists()) {
+            return effects.get()
+                    .reply(
+                            c.replyTo(),
+                            c.arriving()
+                                    ? Errors.notFound("no host " + hostId + " to move port " + c.port() + " to")
+                                    : Errors.invalid(
+                                            "host", "unknown host " + hostId + ": register it first (POST /v1/hosts)"));
+        }
+        HostState.LocalBinding existing = s.bindings().get(c.port());
+        if (existing != null) { // a repeated ask (its answer was lost): the same VLAN
+            return effects.get()
+                    .reply(
+                            c.replyTo(),
+                            StatusReply.success(new Bound(existing.vlan(), s.activeTep(), southbound.version(s))));
+        }
+        long inSwitch = s.bindings().values().stream()
+                .filter(b -> b.switchId().equals(c.switchId()))
+                .count();
+        if (inSwitch >= FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH) {
+            return effects.get()
+                    .reply(
+                            c.replyTo(),
+                            Errors.invalid(
+                                    "host",
+                                    "host " + hostId + " already has " + inSwitch
+                                            + " ports of switch " + c.switchId() + " (the limit is "
+                                            + FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH
+                                            + ": broadcast replication groups grow with the square of it); bind to another host"));
+        }
+        VlanId vlan;
+        try {
+            vlan = s.vlans().next(HostId.of(hostId));
+        } catch (ValidationException e) {
+            // a move that finds no VLAN here conflicts with the host's state, the port stays where it is
+            return effects.get()
+                    .reply(
+                            c.replyTo(),
+                            c.arriving()
+                                    ? Errors.conflict(
+                                            "host", "cannot move port " + c.port() + " here: " + e.getMessage())
+                                    : Errors.invalid(e));
+        }
+        long[] version = new long[1];
+        return effects.get()
+                .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value(), c.arriving()))
+                .thenRun(ns -> {
+                    version[0] = southbound.localsChanged(ns, c.switchId(), c.vni());
+                    arrivals.schedule(ns);
+                })
+                .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.activeTep(), version[0])));
+    }
+
+    ReplyEffect<Event, HostState> onUnbind(HostState s, UnbindPort c) {
+        HostState.LocalBinding b = s.bindings().get(c.port());
+        if (b == null) {
+            return effects.get().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
+        }
+        long[] version = new long[1];
+        return effects.get()
+                .persist(new PortUnbound(c.port()))
+                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
+    }
+
+    ReplyEffect<Event, HostState> onConfirmArrival(HostState s, ConfirmArrival c) {
+        HostState.LocalBinding b = s.bindings().get(c.port());
+        if (b == null || !b.arriving()) {
+            return effects.get().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
+        }
+        long[] version = new long[1];
+        return effects.get()
+                .persist(new PortArrived(c.port()))
+                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
+                .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
+    }
+
+    /**
+     * Not persisted: the port decides, and persists the activation. A frame for no arriving port (a move activated
+     * already, a VM re-announcing itself) is ignored.
+     */
+    ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
+        String announced = arrivals.seen(s, c.vlan(), c.mac());
+        if (announced == null) {
+            return effects.get().noReply();
+        }
+        ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, announced, c.vlan());
+        return effects.get().persist(new ArrivalAnnounced(announced)).thenNoReply();
+    }
+
+    /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
+    ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
+        answer(southbound.membersChanged(s, c.switchId(), c.members()), c.awaitRealized(), c.replyTo());
+        return effects.get().noReply();
+    }
+
+    ReplyEffect<Event, HostState> onMemberChange(HostState s, ApplyMemberChange c) {
+        long version = southbound.memberChanged(s, c.switchId(), c.change());
+        if (version < 0) {
+            fetches.await(
+                    c.switchId(),
+                    c.change().version(),
+                    v -> answer(v, c.awaitRealized(), c.replyTo()),
+                    c.replyTo()::tell);
+        } else {
+            answer(version, c.awaitRealized(), c.replyTo());
+        }
+        return effects.get().noReply();
+    }
+
+    void answer(long version, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo) {
+        if (!awaitRealized) {
+            replyTo.tell(StatusReply.success(new Applied(version, false)));
+        } else {
+            southbound.await(version, ok -> replyTo.tell(StatusReply.success(new Applied(version, ok))));
+        }
+    }
+}

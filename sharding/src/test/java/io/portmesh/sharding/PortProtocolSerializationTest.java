@@ -1,0 +1,54 @@
+package io.portmesh.sharding;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.SwitchId;
+import io.portmesh.sharding.port.LogicalPortEntity;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** The port's commands carry the model's types and cross nodes as they are. */
+class PortProtocolSerializationTest {
+    static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
+
+    @AfterAll
+    static void tearDown() {
+        testKit.shutdownTestKit();
+    }
+
+    @Test
+    void thePortsCommandsRoundTrip() {
+        SerializationTestKit kit = new SerializationTestKit(testKit.system());
+        ActorRef<StatusReply<io.portmesh.sharding.service.PortInfo>> info = testKit.<StatusReply<
+                                io.portmesh.sharding.service.PortInfo>>
+                        createTestProbe()
+                .ref();
+        ActorRef<StatusReply<LogicalPortEntity.Outcome>> outcome = testKit.<StatusReply<LogicalPortEntity.Outcome>>
+                        createTestProbe()
+                .ref();
+        ActorRef<StatusReply<io.portmesh.sharding.service.MigrationInfo>> migration = testKit.<StatusReply<
+                                io.portmesh.sharding.service.MigrationInfo>>
+                        createTestProbe()
+                .ref();
+        for (Object command : List.of(
+                new LogicalPortEntity.Create(
+                        SwitchId.of("blue"),
+                        Mac.parse("52:54:00:12:34:56"),
+                        List.of(Ipv4.parse("10.0.0.1")),
+                        "vm1",
+                        info),
+                new LogicalPortEntity.Bind(HostId.of("esx-1"), true, outcome),
+                new LogicalPortEntity.Move(HostId.of("esx-2"), false, migration),
+                new LogicalPortEntity.Activate(HostId.of("esx-2"), LogicalPortEntity.Activate.BY_RARP))) {
+            assertThat(kit.verifySerialization(command, true)).isEqualTo(command);
+        }
+    }
+}
