@@ -1,18 +1,29 @@
 package io.portmesh.sharding.port;
 
 import io.portmesh.model.CborSerializable;
-import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
-import io.portmesh.model.Mac;
-import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.EntityError;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
+import io.portmesh.sharding.port.SelfMessage.ArrivalConfirmed;
+import io.portmesh.sharding.port.SelfMessage.AskHostAgain;
+import io.portmesh.sharding.port.SelfMessage.CleanupRealized;
+import io.portmesh.sharding.port.SelfMessage.ClientDeadline;
+import io.portmesh.sharding.port.SelfMessage.HostBound;
+import io.portmesh.sharding.port.SelfMessage.HostUnbound;
+import io.portmesh.sharding.port.SelfMessage.JoinedSwitch;
+import io.portmesh.sharding.port.SelfMessage.LeftSwitch;
+import io.portmesh.sharding.port.SelfMessage.MoveDeadline;
+import io.portmesh.sharding.port.SelfMessage.MoveHostReleased;
+import io.portmesh.sharding.port.SelfMessage.MoveStepAgain;
+import io.portmesh.sharding.port.SelfMessage.MoveSwitchTold;
+import io.portmesh.sharding.port.SelfMessage.SwitchTold;
+import io.portmesh.sharding.port.SelfMessage.TellMovingAgain;
+import io.portmesh.sharding.port.SelfMessage.Unwind;
 import io.portmesh.sharding.service.MigrationInfo;
-import io.portmesh.sharding.service.PortInfo;
 import io.portmesh.sharding.service.Realization;
 import java.time.Duration;
 import java.util.HashMap;
@@ -102,7 +113,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * The client waits {@link #clientTimeout}; the port answers within it, done or not (a rolled-back bind at once).
  */
 public final class LogicalPortEntity
-        extends EventSourcedBehavior<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> {
+        extends EventSourcedBehavior<PortProtocol.Command, LogicalPortEntity.Event, PortState> implements PortProtocol {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalPort");
 
     /** Requests waiting for a change in progress beyond this many are refused: the stash is bounded. */
@@ -119,137 +130,6 @@ public final class LogicalPortEntity
     static final String MOVE_DEADLINE = "move-deadline";
     /** How long a live move waits for its activation by default: vMotion of a large VM takes minutes. */
     public static final Duration DEFAULT_MOVE_TIMEOUT = Duration.ofMinutes(10);
-
-    /** Commands; those other nodes send are {@link CborSerializable}, the step results a port sends itself are not. */
-    public sealed interface Command {}
-
-    /** A command answered after steps: it waits while another change runs. */
-    public sealed interface Request<T> extends Command, CborSerializable {
-        ActorRef<StatusReply<T>> replyTo();
-    }
-
-    /** A request to change the port's binding (or delete the port), answered with the {@link Outcome}. */
-    public sealed interface ChangeRequest extends Request<Outcome> {
-        PortChange change();
-
-        boolean awaitRealized();
-    }
-
-    public record Create(
-            SwitchId switchId, Mac mac, List<Ipv4> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo)
-            implements Request<PortInfo> {}
-
-    /** Answered at once, during a change too: the state as persisted. */
-    public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * Whether this port was created. Unlike {@link Get} it waits for a change in progress, so that a port whose
-     * creation is under way is never taken for a ghost (see LogicalSwitchEntity's MAC check).
-     */
-    public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Request<Boolean> {}
-
-    /** {@code awaitRealized}: reply once every affected host's agents acknowledged (or the realization timeout). */
-    public record Bind(HostId host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo)
-            implements ChangeRequest {
-        @Override
-        public PortChange change() {
-            return new PortChange.BindTo(host.value());
-        }
-    }
-
-    public record Unbind(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements ChangeRequest {
-        @Override
-        public PortChange change() {
-            return new PortChange.Unbind();
-        }
-    }
-
-    public record Delete(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements ChangeRequest {
-        @Override
-        public PortChange change() {
-            return new PortChange.Delete();
-        }
-    }
-
-    /**
-     * Starts a live move to {@code host} (docs/architecture.md section 7.1; {@link MoveSteps} has the steps), or
-     * answers the move there under way. A move to another host while one is under way takes that one back first.
-     */
-    public record Move(HostId host, boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
-            implements Request<MigrationInfo> {}
-
-    /** Activates the move under way from the inventory, as the VM's RARP would. */
-    public record CompleteMove(boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
-            implements Request<MigrationInfo> {}
-
-    /** Takes the move under way back (not once activated). */
-    public record CancelMove(boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
-            implements Request<MigrationInfo> {}
-
-    /** Answered at once: the move under way, or the last one. */
-    public record GetMove(ActorRef<StatusReply<MigrationInfo>> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * The destination host saw the VM announce itself (its RARP or ARP on the port's VLAN there): the move is
-     * activated if it is under way to that host, and ignored otherwise. Waits, like a request, while a step runs.
-     */
-    public record Activate(HostId host, String by) implements Command, CborSerializable {
-        public static final String BY_RARP = "RARP";
-        public static final String BY_API = "API";
-    }
-
-    /**
-     * The result of a change: the VLAN (bind), per affected host the plan version that includes it, and, when
-     * realization was awaited, the hosts whose agents did not acknowledge it in time.
-     */
-    public record Outcome(String host, int vlan, Map<String, Long> versions, List<String> behind)
-            implements CborSerializable {}
-
-    // Local: each step's result (the answer, or the error in its place), and timers. Sent to self only.
-
-    record JoinedSwitch(Create create, Integer vni, Throwable error) implements Command {}
-
-    record HostBound(HostEntity.Bound bound, Throwable error) implements Command {}
-
-    record HostUnbound(Long planVersion, Throwable error) implements Command {}
-
-    record AskHostAgain() implements Command {}
-
-    record SwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements Command {}
-
-    record LeftSwitch(Throwable error) implements Command {}
-
-    record ClientDeadline() implements Command {}
-
-    /** A move's step towards the switch answered (the phase in the state says which step). */
-    record MoveSwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements Command {}
-
-    /** The host a move leaves (the source once activated, the destination when taken back) released the port. */
-    record MoveHostReleased(String host, Long version, Throwable error) implements Command {}
-
-    /** The destination confirmed the arrival (its activation flows go). */
-    record ArrivalConfirmed(String host, Long version, Throwable error) implements Command {}
-
-    /** With awaitRealized: the hosts whose agents did not acknowledge a move's last steps in time. */
-    record CleanupRealized(List<String> behind) implements Command {}
-
-    /** A move step that failed, tried again. */
-    record MoveStepAgain() implements Command {}
-
-    /** The move was not activated in time. */
-    record MoveDeadline() implements Command {}
-
-    /** Take the move under way back, then handle the request that asked for it ({@code then}; may be null). */
-    record Unwind(String endState, Request<?> then) implements Command {}
-
-    /** The switch did not confirm a move's start: tell it again (the port is not busy meanwhile). */
-    record TellMovingAgain() implements Command {}
-
-    /**
-     * Sent through sharding by the destination host of a move while the port arrives there: starts a port whose node
-     * died (it resumes the move) and keeps it from being passivated, which would stop its deadline timer.
-     */
-    public record Touch() implements Command, CborSerializable {}
 
     public sealed interface Event extends CborSerializable {}
 

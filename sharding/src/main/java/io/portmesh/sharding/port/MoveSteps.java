@@ -151,7 +151,7 @@ final class MoveSteps {
     /** The request waits in the stash while the move is taken back; then it is handled as usual. */
     Effect<Event, PortState> unwindThen(PortState s, LogicalPortEntity.Request<?> request, String endState) {
         port.begin(Running.move(moveChange(s), false, null));
-        port.ctx.getSelf().tell(new LogicalPortEntity.Unwind(endState, request));
+        port.ctx.getSelf().tell(new SelfMessage.Unwind(endState, request));
         return effect().none();
     }
 
@@ -233,11 +233,11 @@ final class MoveSteps {
                         .<HostEntity.Bound>askWithStatus(
                                 r -> new HostEntity.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), true, r),
                                 port.askTimeout),
-                LogicalPortEntity.HostBound::new);
+                SelfMessage.HostBound::new);
     }
 
     /** The destination answered the PREPARING step; a lost answer is rolled back as a lost bind is. */
-    Effect<Event, PortState> onDestinationReady(PortState s, LogicalPortEntity.HostBound m) {
+    Effect<Event, PortState> onDestinationReady(PortState s, SelfMessage.HostBound m) {
         PortChange.MoveTo to = (PortChange.MoveTo) s.pending();
         if (m.error() == null) {
             HostEntity.Bound b = m.bound();
@@ -269,7 +269,7 @@ final class MoveSteps {
         port.pipe(
                 port.hostRef(to.host())
                         .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
-                LogicalPortEntity.HostUnbound::new);
+                SelfMessage.HostUnbound::new);
         return effect().none();
     }
 
@@ -284,7 +284,7 @@ final class MoveSteps {
                                 r -> new LogicalSwitchEntity.SetMoving(
                                         port.portId, s.host(), s.tunnelIp(), mv.to(), mv.toTunnelIp(), await, r),
                                 switchTimeout(await)),
-                LogicalPortEntity.MoveSwitchTold::new);
+                SelfMessage.MoveSwitchTold::new);
     }
 
     /** The switch is told of the move's start again, unless the move went on meanwhile. */
@@ -294,7 +294,7 @@ final class MoveSteps {
         }
         if (port.busy) { // a step runs: look again after it
             port.timers.startSingleTimer(
-                    TELL_MOVING, new LogicalPortEntity.TellMovingAgain(), LogicalPortEntity.retryDelay(movingAttempts));
+                    TELL_MOVING, new SelfMessage.TellMovingAgain(), LogicalPortEntity.retryDelay(movingAttempts));
             return effect().none();
         }
         port.begin(Running.move(moveChange(s), false, null));
@@ -305,7 +305,7 @@ final class MoveSteps {
     private void armDeadline(PortState s) {
         long left = Math.max(0, s.move().deadline() - now());
         port.timers.startSingleTimer(
-                LogicalPortEntity.MOVE_DEADLINE, new LogicalPortEntity.MoveDeadline(), Duration.ofMillis(left));
+                LogicalPortEntity.MOVE_DEADLINE, new SelfMessage.MoveDeadline(), Duration.ofMillis(left));
     }
 
     // ---- ACTIVATED and ROLLING_BACK
@@ -356,10 +356,10 @@ final class MoveSteps {
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
                                 r -> new LogicalSwitchEntity.SetBinding(port.portId, host, tep, null, await, r),
                                 switchTimeout(await)),
-                LogicalPortEntity.MoveSwitchTold::new);
+                SelfMessage.MoveSwitchTold::new);
     }
 
-    Effect<Event, PortState> onSwitchTold(PortState s, LogicalPortEntity.MoveSwitchTold m) {
+    Effect<Event, PortState> onSwitchTold(PortState s, SelfMessage.MoveSwitchTold m) {
         if (!s.isMoving()) {
             return port.ending(effect().none());
         }
@@ -370,7 +370,7 @@ final class MoveSteps {
                 port.running.answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
                         + s.move().to() + " but its switch did not confirm it (" + Errors.words(m.error())
                         + "); it is told again in " + wait.toMillis() + " ms"));
-                port.timers.startSingleTimer(TELL_MOVING, new LogicalPortEntity.TellMovingAgain(), wait);
+                port.timers.startSingleTimer(TELL_MOVING, new SelfMessage.TellMovingAgain(), wait);
             } else {
                 movingAttempts = 0;
                 port.running.answerMove(StatusReply.success(s.move().info(port.portId, realization(m))));
@@ -390,11 +390,11 @@ final class MoveSteps {
         port.pipe(
                 port.hostRef(release)
                         .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
-                (v, e) -> new LogicalPortEntity.MoveHostReleased(release, v, e));
+                (v, e) -> new SelfMessage.MoveHostReleased(release, v, e));
         return effect().none();
     }
 
-    Effect<Event, PortState> onHostReleased(PortState s, LogicalPortEntity.MoveHostReleased m) {
+    Effect<Event, PortState> onHostReleased(PortState s, SelfMessage.MoveHostReleased m) {
         if (!s.isMoving()) {
             return port.ending(effect().none());
         }
@@ -407,13 +407,13 @@ final class MoveSteps {
             port.pipe(
                     port.hostRef(s.move().to())
                             .<Long>askWithStatus(r -> new HostEntity.ConfirmArrival(port.portId, r), port.askTimeout),
-                    (v, e) -> new LogicalPortEntity.ArrivalConfirmed(to, v, e));
+                    (v, e) -> new SelfMessage.ArrivalConfirmed(to, v, e));
             return effect().none();
         }
         return awaitCleanupThenEnd(s);
     }
 
-    Effect<Event, PortState> onArrivalConfirmed(PortState s, LogicalPortEntity.ArrivalConfirmed m) {
+    Effect<Event, PortState> onArrivalConfirmed(PortState s, SelfMessage.ArrivalConfirmed m) {
         if (!s.isMoving()) {
             return port.ending(effect().none());
         }
@@ -449,12 +449,12 @@ final class MoveSteps {
                                 .filter(java.util.Objects::nonNull)
                                 .sorted()
                                 .toList()),
-                (behind, e) -> new LogicalPortEntity.CleanupRealized(
-                        behind == null ? List.copyOf(versions.keySet()) : behind));
+                (behind, e) ->
+                        new SelfMessage.CleanupRealized(behind == null ? List.copyOf(versions.keySet()) : behind));
         return effect().none();
     }
 
-    Effect<Event, PortState> onCleanupRealized(PortState s, LogicalPortEntity.CleanupRealized m) {
+    Effect<Event, PortState> onCleanupRealized(PortState s, SelfMessage.CleanupRealized m) {
         if (!s.isMoving()) {
             return port.ending(effect().none());
         }
@@ -529,7 +529,7 @@ final class MoveSteps {
                         who,
                         Errors.describe(error),
                         wait.toMillis());
-        port.timers.startSingleTimer(LogicalPortEntity.RETRY, new LogicalPortEntity.MoveStepAgain(), wait);
+        port.timers.startSingleTimer(LogicalPortEntity.RETRY, new SelfMessage.MoveStepAgain(), wait);
         return effect().none();
     }
 
@@ -583,7 +583,7 @@ final class MoveSteps {
         return await ? port.askTimeout.multipliedBy(2).plus(port.realizeTimeout) : port.askTimeout;
     }
 
-    private Realization realization(LogicalPortEntity.MoveSwitchTold m) {
+    private Realization realization(SelfMessage.MoveSwitchTold m) {
         if (m.versions() == null || !port.running.await) {
             return Realization.NOT_WAITED;
         }
