@@ -5,7 +5,6 @@ import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
-import io.portmesh.sharding.port.LogicalPortEntity.Running;
 import io.portmesh.sharding.service.MigrationInfo;
 import io.portmesh.sharding.service.Realization;
 import java.time.Duration;
@@ -150,7 +149,7 @@ final class MoveSteps {
 
     /** The request waits in the stash while the move is taken back; then it is handled as usual. */
     Effect<Event, PortState> unwindThen(PortState s, LogicalPortEntity.Request<?> request, String endState) {
-        port.begin(Running.move(moveChange(s), false, null));
+        port.turns.begin(RunningChange.move(moveChange(s), false, null));
         port.ctx.getSelf().tell(new SelfMessage.Unwind(endState, request));
         return effect().none();
     }
@@ -205,7 +204,7 @@ final class MoveSteps {
             }
             return effect().none();
         }
-        port.begin(Running.move(moveChange(s), false, null));
+        port.turns.begin(RunningChange.move(moveChange(s), false, null));
         return activate(s, a.by());
     }
 
@@ -221,7 +220,7 @@ final class MoveSteps {
                         s.host(),
                         s.move().to(),
                         port.moveTimeout.toSeconds());
-        port.begin(Running.move(moveChange(s), false, null));
+        port.turns.begin(RunningChange.move(moveChange(s), false, null));
         return unwind(s, MigrationInfo.ROLLED_BACK);
     }
 
@@ -260,12 +259,15 @@ final class MoveSteps {
                     });
         }
         if (Errors.isEntityError(m.error())) { // refused (no free VLAN, unknown host): nothing was bound there
-            return port.ending(effect().persist(new LogicalPortEntity.ChangeAbandoned())
-                    .thenRun(ns -> port.running.answerMove(Errors.passOn(m.error()))));
+            return port.turns.ending(effect().persist(new LogicalPortEntity.ChangeAbandoned())
+                    .thenRun(ns -> port.turns.running().answerMove(Errors.passOn(m.error()))));
         }
-        port.running.answerMove(Errors.unavailable("moving port " + port.portId + " to host " + to.host()
-                + " was not started: the host did not answer within " + port.askTimeout.toMillis()
-                + " ms. It is being taken back; the port stays on host " + s.host() + "; the request may be retried."));
+        port.turns
+                .running()
+                .answerMove(Errors.unavailable("moving port " + port.portId + " to host " + to.host()
+                        + " was not started: the host did not answer within " + port.askTimeout.toMillis()
+                        + " ms. It is being taken back; the port stays on host " + s.host()
+                        + "; the request may be retried."));
         port.pipe(
                 port.hostRef(to.host())
                         .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
@@ -277,7 +279,7 @@ final class MoveSteps {
 
     private void tellSwitchMoving(PortState s) {
         PortMove mv = s.move();
-        boolean await = port.running.await;
+        boolean await = port.turns.running().await;
         port.pipe(
                 port.switchRef(s.switchId())
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
@@ -292,12 +294,12 @@ final class MoveSteps {
         if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
             return effect().none();
         }
-        if (port.busy) { // a step runs: look again after it
+        if (port.turns.busy()) { // a step runs: look again after it
             port.timers.startSingleTimer(
-                    TELL_MOVING, new SelfMessage.TellMovingAgain(), LogicalPortEntity.retryDelay(movingAttempts));
+                    TELL_MOVING, new SelfMessage.TellMovingAgain(), PortDeadlines.retryDelay(movingAttempts));
             return effect().none();
         }
-        port.begin(Running.move(moveChange(s), false, null));
+        port.turns.begin(RunningChange.move(moveChange(s), false, null));
         tellSwitchMoving(s);
         return effect().none();
     }
@@ -335,7 +337,7 @@ final class MoveSteps {
         }
         if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
             replayAfterUnwind();
-            return port.ending(effect().none()); // ended meanwhile: the request goes on
+            return port.turns.ending(effect().none()); // ended meanwhile: the request goes on
         }
         port.timers.cancel(LogicalPortEntity.MOVE_DEADLINE);
         return effect().persist(new LogicalPortEntity.MoveUnwinding(endState, now()))
@@ -350,7 +352,7 @@ final class MoveSteps {
         String tep = activated ? mv.toTunnelIp() : s.tunnelIp();
         // an activation always waits for the peers' agents: the time they all point at the destination is the move's
         // figure of merit (repointedAt), and the source lets the port go only after
-        boolean await = port.running.await || activated;
+        boolean await = port.turns.running().await || activated;
         port.pipe(
                 port.switchRef(s.switchId())
                         .<LogicalSwitchEntity.HostVersions>askWithStatus(
@@ -361,28 +363,30 @@ final class MoveSteps {
 
     Effect<Event, PortState> onSwitchTold(PortState s, SelfMessage.MoveSwitchTold m) {
         if (!s.isMoving()) {
-            return port.ending(effect().none());
+            return port.turns.ending(effect().none());
         }
         if (s.move().is(MigrationInfo.MIGRATING)) { // the start's (or a repeated start's) last step
             if (m.error() != null) {
                 // until the switch knows, its hosts send to the source only: tell it again, not busy meanwhile
-                Duration wait = LogicalPortEntity.retryDelay(movingAttempts++);
-                port.running.answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
-                        + s.move().to() + " but its switch did not confirm it (" + Errors.words(m.error())
-                        + "); it is told again in " + wait.toMillis() + " ms"));
+                Duration wait = PortDeadlines.retryDelay(movingAttempts++);
+                port.turns
+                        .running()
+                        .answerMove(Errors.unavailable("port " + port.portId + " is moving to host "
+                                + s.move().to() + " but its switch did not confirm it (" + Errors.words(m.error())
+                                + "); it is told again in " + wait.toMillis() + " ms"));
                 port.timers.startSingleTimer(TELL_MOVING, new SelfMessage.TellMovingAgain(), wait);
             } else {
                 movingAttempts = 0;
-                port.running.answerMove(StatusReply.success(s.move().info(port.portId, realization(m))));
+                port.turns.running().answerMove(StatusReply.success(s.move().info(port.portId, realization(m))));
             }
-            return port.ending(effect().none());
+            return port.turns.ending(effect().none());
         }
         if (m.error() != null) {
             return retry(s, "its switch", m.error());
         }
-        port.running.realization = realization(m);
+        port.turns.running().realization = realization(m);
         if (s.move().is(MigrationInfo.ACTIVATED) && m.versions().behind().isEmpty()) {
-            port.running.repointedAt = now();
+            port.turns.running().repointedAt = now();
         }
         // the peers point at one host again: the other one lets the port go
         String release =
@@ -396,12 +400,12 @@ final class MoveSteps {
 
     Effect<Event, PortState> onHostReleased(PortState s, SelfMessage.MoveHostReleased m) {
         if (!s.isMoving()) {
-            return port.ending(effect().none());
+            return port.turns.ending(effect().none());
         }
         if (m.error() != null) {
             return retry(s, "the host it leaves", m.error());
         }
-        port.running.versions.put(m.host(), m.version());
+        port.turns.running().versions.put(m.host(), m.version());
         if (s.move().is(MigrationInfo.ACTIVATED)) {
             String to = s.move().to();
             port.pipe(
@@ -415,12 +419,12 @@ final class MoveSteps {
 
     Effect<Event, PortState> onArrivalConfirmed(PortState s, SelfMessage.ArrivalConfirmed m) {
         if (!s.isMoving()) {
-            return port.ending(effect().none());
+            return port.turns.ending(effect().none());
         }
         if (m.error() != null) {
             return retry(s, "the host it moves to", m.error());
         }
-        port.running.versions.put(m.host(), m.version());
+        port.turns.running().versions.put(m.host(), m.version());
         return awaitCleanupThenEnd(s);
     }
 
@@ -429,10 +433,10 @@ final class MoveSteps {
      * switch's fan-out did not cover those steps): a host whose agents did not acknowledge in time is named behind.
      */
     private Effect<Event, PortState> awaitCleanupThenEnd(PortState s) {
-        if (!port.running.await || port.running.versions.isEmpty()) {
+        if (!port.turns.running().await || port.turns.running().versions.isEmpty()) {
             return endNow(s);
         }
-        Map<String, Long> versions = Map.copyOf(port.running.versions);
+        Map<String, Long> versions = Map.copyOf(port.turns.running().versions);
         List<CompletableFuture<String>> asks = new ArrayList<>();
         versions.forEach((host, version) -> asks.add(Futures.on(
                         port.hostRef(host)
@@ -456,12 +460,12 @@ final class MoveSteps {
 
     Effect<Event, PortState> onCleanupRealized(PortState s, SelfMessage.CleanupRealized m) {
         if (!s.isMoving()) {
-            return port.ending(effect().none());
+            return port.turns.ending(effect().none());
         }
-        List<String> behind = new ArrayList<>(port.running.realization.pendingHosts());
+        List<String> behind = new ArrayList<>(port.turns.running().realization.pendingHosts());
         m.behind().stream().filter(h -> !behind.contains(h)).forEach(behind::add);
         behind.sort(null);
-        port.running.realization = new Realization(true, behind.isEmpty(), List.copyOf(behind));
+        port.turns.running().realization = new Realization(true, behind.isEmpty(), List.copyOf(behind));
         return endNow(s);
     }
 
@@ -469,14 +473,14 @@ final class MoveSteps {
         return end(
                 s,
                 s.move().is(MigrationInfo.ACTIVATED)
-                        ? new LogicalPortEntity.MoveCompleted(now(), port.running.repointedAt)
+                        ? new LogicalPortEntity.MoveCompleted(now(), port.turns.running().repointedAt)
                         : new LogicalPortEntity.MoveRolledBack(now()));
     }
 
     private Effect<Event, PortState> end(PortState s, Event ended) {
         PortMove before = s.move();
-        Realization r = port.running.realization;
-        return port.ending(effect().persist(ended).thenRun(ns -> {
+        Realization r = port.turns.running().realization;
+        return port.turns.ending(effect().persist(ended).thenRun(ns -> {
             PortMove mv = ns.move();
             String outcome = mv.is(MigrationInfo.COMPLETED)
                     ? (LogicalPortEntity.Activate.BY_API.equals(mv.activatedBy()) ? "completed_by_api" : "activated")
@@ -489,7 +493,7 @@ final class MoveSteps {
             port.ctx
                     .getLog()
                     .info("port {}: move from host {} to {} ended {}", port.portId, mv.from(), mv.to(), outcome);
-            port.running.answerMove(StatusReply.success(mv.info(port.portId, r)));
+            port.turns.running().answerMove(StatusReply.success(mv.info(port.portId, r)));
             replayAfterUnwind();
         }));
     }
@@ -520,7 +524,7 @@ final class MoveSteps {
 
     /** A step of ACTIVATED or ROLLING_BACK failed: it is tried again, with backoff, until it succeeds. */
     private Effect<Event, PortState> retry(PortState s, String who, Throwable error) {
-        Duration wait = LogicalPortEntity.retryDelay(port.running.hostAttempts++);
+        Duration wait = PortDeadlines.retryDelay(port.turns.running().hostAttempts++);
         port.ctx
                 .getLog()
                 .warn(
@@ -553,7 +557,7 @@ final class MoveSteps {
                         port.portId,
                         s.move().to(),
                         s.move().phase());
-        port.begin(Running.move(moveChange(s), false, null));
+        port.turns.begin(RunningChange.move(moveChange(s), false, null));
         if (s.move().is(MigrationInfo.MIGRATING)) {
             armDeadline(s);
             tellSwitchMoving(s);
@@ -565,8 +569,7 @@ final class MoveSteps {
     // ---- helpers
 
     private void startStep(String to, boolean await, Consumer<StatusReply<MigrationInfo>> client) {
-        port.begin(Running.move(new PortChange.MoveTo(to, 0), await, client));
-        port.clientDeadline(await);
+        port.turns.startMove(to, await, client);
     }
 
     /** What a move's client hears when the step runs past its wait. */
@@ -575,16 +578,13 @@ final class MoveSteps {
                 s.move() == null ? "another host" : s.move().to(), 0);
     }
 
-    /**
-     * How long the port waits for its switch's answer: the switch's own fan-out waits ask + realize when awaited, so
-     * the port waits an ask more, not to give up just as the switch answers.
-     */
+    /** How long the port waits for its switch's answer: {@link PortDeadlines#moveSwitchTimeout}. */
     private Duration switchTimeout(boolean await) {
-        return await ? port.askTimeout.multipliedBy(2).plus(port.realizeTimeout) : port.askTimeout;
+        return PortDeadlines.moveSwitchTimeout(port.askTimeout, port.realizeTimeout, await);
     }
 
     private Realization realization(SelfMessage.MoveSwitchTold m) {
-        if (m.versions() == null || !port.running.await) {
+        if (m.versions() == null || !port.turns.running().await) {
             return Realization.NOT_WAITED;
         }
         var behind = m.versions().behind();
