@@ -32,7 +32,7 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
 /**
  * The steps of a port's ordinary changes, Bind, Unbind and Delete, and of their compensation, run by its {@link
  * LogicalPortEntity} one change at a time ({@link PortTurns}). Apart from the entity so that the state machine below
- * reads in one place; a live move has its own steps ({@link MoveSteps}).
+ * reads in one place; a live move has its own ({@link MoveStart}, {@link MoveEnd}).
  *
  * <pre>
  * state (persisted)   on                      then
@@ -106,10 +106,10 @@ final class BindingSteps {
             return effect().reply(c.replyTo(), PortReplies.beingDeleted(port.portId));
         }
         if (s.isMoving()) {
-            return port.moves.bindWhileMoving(s, c);
+            return port.moveStart.bindWhileMoving(s, c);
         }
         if (s.isBound() && !s.host().equals(c.host().value())) {
-            return port.moves.onMove(s, new Move(c.host(), c.awaitRealized(), null), MoveSteps.asBinding(c), c);
+            return port.moveStart.onMove(s, new Move(c.host(), c.awaitRealized(), null), PortReplies.asBinding(c), c);
         }
         port.turns.start(c);
         if (s.isBound()) {
@@ -128,7 +128,7 @@ final class BindingSteps {
             return effect().reply(c.replyTo(), PortReplies.beingDeleted(port.portId));
         }
         if (s.isMoving()) {
-            return port.moves.unwindThen(s, c, MigrationInfo.CANCELLED);
+            return port.moveEnd.unwindThen(s, c, MigrationInfo.CANCELLED);
         }
         port.turns.start(c);
         if (!s.isBound()) {
@@ -144,7 +144,7 @@ final class BindingSteps {
             return effect().reply(c.replyTo(), PortReplies.noPort(port.portId));
         }
         if (s.isMoving()) {
-            return port.moves.unwindThen(s, c, MigrationInfo.CANCELLED);
+            return port.moveEnd.unwindThen(s, c, MigrationInfo.CANCELLED);
         }
         port.turns.start(c);
         if (s.isLeaving()) { // an earlier Delete's switch step did not finish: go on with it
@@ -182,7 +182,7 @@ final class BindingSteps {
 
     Effect<Event, PortState> onHostBound(PortState s, HostBound m) {
         if (s.pending() instanceof PortChange.MoveTo) {
-            return port.moves.onDestinationReady(s, m);
+            return port.moveStart.onDestinationReady(s, m);
         }
         String host = s.pendingHost();
         if (m.error() == null) {
@@ -320,7 +320,7 @@ final class BindingSteps {
             port.turns.begin(new RunningChange(s.pending(), false, null));
             askHostToUnbind(s);
         } else if (s.isMoving()) {
-            port.moves.resume(s);
+            port.moveStart.resume(s);
         } else if (s.wasBound()) {
             PortChange keep = s.isBound() ? new PortChange.BindTo(s.host()) : new PortChange.Unbind();
             port.turns.begin(new RunningChange(keep, false, null));

@@ -50,7 +50,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * list every host of the switch gets) and itself. This class is the port's persistence (its events, how they make
  * {@link PortState}, its journal) and the routing of its commands ({@link PortProtocol}) to the jobs that run them:
  * {@link PortCreation} (Create), {@link BindingSteps} (Bind, Unbind, Delete: the state machine and what each step's
- * failure leaves), {@link MoveSteps} (a live move), one change at a time ({@link PortTurns}: the commands that come
+ * failure leaves), {@link MoveStart} and {@link MoveEnd} (a live move), one change at a time ({@link PortTurns}: the commands that come
  * meanwhile wait in the stash). Its replies come after asks to the others, hence not the enforced-replies variant.
  *
  * <p>The events stay here, by these names: the class name is the Jackson manifest in the journal.
@@ -117,7 +117,8 @@ public final class LogicalPortEntity
 
     private final PortCreation creation;
     final BindingSteps bindings;
-    final MoveSteps moves;
+    final MoveStart moveStart;
+    final MoveEnd moveEnd;
 
     private LogicalPortEntity(
             ActorContext<Command> ctx,
@@ -139,7 +140,8 @@ public final class LogicalPortEntity
         this.turns = new PortTurns(this);
         this.creation = new PortCreation(this);
         this.bindings = new BindingSteps(this);
-        this.moves = new MoveSteps(this);
+        this.moveStart = new MoveStart(this);
+        this.moveEnd = new MoveEnd(this);
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
@@ -208,11 +210,11 @@ public final class LogicalPortEntity
         return newCommandHandlerBuilder()
                 .forAnyState()
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), PortReplies.info(portId, s)))
-                .onCommand(GetMove.class, (s, c) -> Effect().reply(c.replyTo(), moves.info(s)))
+                .onCommand(GetMove.class, (s, c) -> Effect().reply(c.replyTo(), PortReplies.moveInfo(portId, s)))
                 .onCommand(c -> turns.busy() && c instanceof Request<?>, (s, c) -> turns.waitForTurn((Request<?>) c))
                 .onCommand(c -> turns.busy() && (c instanceof Activate || c instanceof MoveDeadline), turns::stashOnce)
                 .onCommand(Touch.class, (s, c) -> Effect().none())
-                .onCommand(TellMovingAgain.class, (s, c) -> moves.tellMovingAgain(s))
+                .onCommand(TellMovingAgain.class, (s, c) -> moveStart.tellMovingAgain(s))
                 .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
                 .onCommand(Create.class, creation::onCreate)
                 .onCommand(Bind.class, bindings::onBind)
@@ -223,17 +225,17 @@ public final class LogicalPortEntity
                 .onCommand(HostUnbound.class, bindings::onHostUnbound)
                 .onCommand(AskHostAgain.class, bindings::onAskHostAgain)
                 .onCommand(SwitchTold.class, bindings::onSwitchTold)
-                .onCommand(Move.class, (s, c) -> moves.onMove(s, c))
-                .onCommand(CompleteMove.class, (s, c) -> moves.onComplete(s, c))
-                .onCommand(CancelMove.class, (s, c) -> moves.onCancel(s, c))
-                .onCommand(Activate.class, (s, c) -> moves.onActivate(s, c))
-                .onCommand(MoveDeadline.class, (s, c) -> moves.onDeadline(s))
-                .onCommand(Unwind.class, (s, c) -> moves.unwind(s, c.endState(), c.then()))
-                .onCommand(MoveSwitchTold.class, (s, c) -> moves.onSwitchTold(s, c))
-                .onCommand(MoveHostReleased.class, (s, c) -> moves.onHostReleased(s, c))
-                .onCommand(ArrivalConfirmed.class, (s, c) -> moves.onArrivalConfirmed(s, c))
-                .onCommand(CleanupRealized.class, (s, c) -> moves.onCleanupRealized(s, c))
-                .onCommand(MoveStepAgain.class, (s, c) -> moves.stepAgain(s))
+                .onCommand(Move.class, (s, c) -> moveStart.onMove(s, c))
+                .onCommand(CompleteMove.class, (s, c) -> moveEnd.onComplete(s, c))
+                .onCommand(CancelMove.class, (s, c) -> moveEnd.onCancel(s, c))
+                .onCommand(Activate.class, (s, c) -> moveEnd.onActivate(s, c))
+                .onCommand(MoveDeadline.class, (s, c) -> moveEnd.onDeadline(s))
+                .onCommand(Unwind.class, (s, c) -> moveEnd.unwind(s, c.endState(), c.then()))
+                .onCommand(MoveSwitchTold.class, (s, c) -> moveEnd.onSwitchTold(s, c))
+                .onCommand(MoveHostReleased.class, (s, c) -> moveEnd.onHostReleased(s, c))
+                .onCommand(ArrivalConfirmed.class, (s, c) -> moveEnd.onArrivalConfirmed(s, c))
+                .onCommand(CleanupRealized.class, (s, c) -> moveEnd.onCleanupRealized(s, c))
+                .onCommand(MoveStepAgain.class, (s, c) -> moveEnd.stepAgain(s))
                 .onCommand(LeftSwitch.class, bindings::onLeftSwitch)
                 .onCommand(ClientDeadline.class, (s, c) -> turns.onClientDeadline())
                 .build();

@@ -73,7 +73,7 @@ public interface PortProtocol {
     }
 
     /**
-     * Starts a live move to {@code host} (docs/architecture.md section 7.1; {@link MoveSteps} has the steps), or
+     * Starts a live move to {@code host} (docs/architecture.md section 7.1; {@link MoveStart} and {@link MoveEnd} have the steps), or
      * answers the move there under way. A move to another host while one is under way takes that one back first.
      */
     public record Move(HostId host, boolean awaitRealized, ActorRef<StatusReply<MigrationInfo>> replyTo)
