@@ -1,0 +1,72 @@
+package io.portmesh.sharding.port;
+
+import io.portmesh.model.Ipv4;
+import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.port.LogicalPortEntity.Created;
+import io.portmesh.sharding.port.LogicalPortEntity.Event;
+import io.portmesh.sharding.port.PortProtocol.Create;
+import io.portmesh.sharding.port.SelfMessage.JoinedSwitch;
+import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+
+/**
+ * A port's creation: AddPort to its switch (which gives the VNI and holds the MAC), then {@link Created}. Apart from
+ * {@link BindingSteps} because it persists nothing before its step: an unanswered AddPort is compensated by a
+ * RemovePort (the switch may have added the member), and a death in between leaves a ghost member, which the switch
+ * removes when the MAC is asked for again (it asks the port {@link PortProtocol.Exists}).
+ */
+final class PortCreation {
+    private final LogicalPortEntity port;
+
+    PortCreation(LogicalPortEntity port) {
+        this.port = port;
+    }
+
+    Effect<Event, PortState> onCreate(PortState s, Create c) {
+        if (s.isLeaving()) {
+            return port.effects().reply(c.replyTo(), PortReplies.beingDeleted(port.portId));
+        }
+        if (s.exists()) {
+            return port.effects()
+                    .reply(
+                            c.replyTo(),
+                            s.switchId().equals(c.switchId().value())
+                                            && s.mac().equalsIgnoreCase(c.mac().toString())
+                                    ? StatusReply.success(s.info())
+                                    : Errors.conflict("port " + port.portId + " already exists"));
+        }
+        port.turns.begin(null);
+        port.pipe(
+                port.switchRef(c.switchId().value())
+                        .<Integer>askWithStatus(
+                                r -> new LogicalSwitchEntity.AddPort(
+                                        port.portId, c.mac().toString(), r),
+                                port.askTimeout),
+                (vni, e) -> new JoinedSwitch(c, vni, e));
+        return port.effects().none();
+    }
+
+    Effect<Event, PortState> onJoinedSwitch(PortState s, JoinedSwitch m) {
+        Create c = m.create();
+        if (m.error() != null) {
+            if (!Errors.isEntityError(m.error())) {
+                // the switch may have added us before the ask timed out: take the member back, or its MAC
+                // would stay taken by a port that never came to exist
+                port.switchRef(c.switchId().value())
+                        .tell(new LogicalSwitchEntity.RemovePort(
+                                port.portId, port.ctx.getSystem().ignoreRef()));
+            }
+            c.replyTo().tell(Errors.passOn(m.error()));
+            return port.turns.ending(port.effects().none());
+        }
+        return port.turns.ending(port.effects()
+                .persist(new Created(
+                        c.switchId().value(),
+                        m.vni(),
+                        c.mac().toString(),
+                        c.ips().stream().map(Ipv4::toString).toList(),
+                        c.name()))
+                .thenRun(ns -> c.replyTo().tell(StatusReply.success(ns.info()))));
+    }
+}
