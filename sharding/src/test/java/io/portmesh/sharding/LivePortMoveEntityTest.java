@@ -45,7 +45,12 @@ import org.junit.jupiter.api.Test;
  */
 class LivePortMoveEntityTest {
     private static final Duration ASK = Duration.ofSeconds(5);
-    private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(2);
+    /**
+     * Long enough that a move the other tests activate is not rolled back first on a loaded machine (2 s was: at a load
+     * average of 100 a move started and found rolled back before its activation), short enough for the rollback test
+     * to see it within {@link #awaitState}'s 15 s.
+     */
+    private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(6);
     static final ActorTestKit testKit = ActorTestKit.create(
             ConfigFactory.parseString("pekko.cluster.jmx.enabled = off").withFallback(EntityTestKits.config()));
     private static final AtomicInteger ids = new AtomicInteger();
