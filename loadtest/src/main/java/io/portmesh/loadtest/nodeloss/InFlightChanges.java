@@ -9,7 +9,7 @@ import java.util.function.Function;
  * and binds, so every flow-mod of a change that goes through adds a flow. One that did not add a flow rewrote or
  * removed one; a change in flight does that when it was stranded and is then rolled back or repeated: a bind whose
  * call failed (503, cut) leaves the port's change in its journal, and the port's next request resumes it by first
- * unbinding on the host (LogicalPortEntity.resume: the host's flows of that port are removed, then the repeated bind
+ * unbinding on the host (BindingSteps.resume: the host's flows of that port are removed, then the repeated bind
  * installs them again). So such flow-mods on host h in an interval are explained when a bind on h, or on the other host
  * of its switch (the binding fans out there), was in flight then (started, not yet answered 2xx, up to the interval's
  * end) and had a failed call before, and only as many as removing and installing again such ports' flows makes (2 per
