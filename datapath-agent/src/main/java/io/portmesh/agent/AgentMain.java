@@ -47,6 +47,14 @@ public final class AgentMain implements Callable<Integer> {
     @CommandLine.Option(names = "--vxlan", description = "UDP host:port of the VXLAN endpoint")
     String vxlan;
 
+    @CommandLine.Option(
+            names = "--pair-listen",
+            description = "UDP host:port of this agent's pair heartbeat (an HA host's two agents; with --pair-peer)")
+    String pairListen;
+
+    @CommandLine.Option(names = "--pair-peer", description = "UDP host:port of the other agent's pair heartbeat")
+    String pairPeer;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
@@ -101,6 +109,12 @@ public final class AgentMain implements Callable<Integer> {
         }
         if (vxlan != null) {
             h.append("portmesh.agent.vxlan.bind=\"").append(vxlan).append("\"\n");
+        }
+        if (pairListen != null) {
+            h.append("portmesh.agent.pair.listen=\"").append(pairListen).append("\"\n");
+        }
+        if (pairPeer != null) {
+            h.append("portmesh.agent.pair.peer=\"").append(pairPeer).append("\"\n");
         }
         return ConfigFactory.parseString(h.toString());
     }

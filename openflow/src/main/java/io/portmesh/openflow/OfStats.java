@@ -30,6 +30,11 @@ public final class OfStats {
         HANDSHAKE_FAILURES,
         /** Connections closed because echoes went unanswered. */
         KEEPALIVE_TIMEOUTS,
+        /**
+         * Echo miss counts restarted because this side's idle tick came late (it did not run in between: a stall),
+         * so the misses of that gap were not counted.
+         */
+        KEEPALIVE_LATE_RESTARTS,
         /** Exceptions thrown by an {@link OfMessageListener} (caught and logged). */
         LISTENER_ERRORS
     }

@@ -2,6 +2,7 @@ package io.portmesh.openflow;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.portmesh.openflow.plan.TrunkWire;
 import java.util.ArrayList;
 import java.util.List;
 import org.projectfloodlight.openflow.exceptions.OFParseError;
@@ -64,6 +65,10 @@ public final class OpenFlowBytes {
         List<T> out = new ArrayList<>();
         try {
             while (buf.isReadable()) {
+                if (TrunkWire.readActivation(buf) != null) { // Portmesh's own experimenter: Loxi cannot read it
+                    buf.skipBytes(buf.getUnsignedShort(buf.readerIndex() + 2));
+                    continue;
+                }
                 OFMessage m = OFFactories.getGenericReader().readFrom(buf);
                 if (m == null) {
                     throw new IllegalArgumentException("truncated OpenFlow bytes at offset " + buf.readerIndex());

@@ -51,6 +51,7 @@ class LivePortMoveEntityTest {
      * to see it within {@link #awaitState}'s 15 s.
      */
     private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(6);
+
     static final ActorTestKit testKit = ActorTestKit.create(
             ConfigFactory.parseString("pekko.cluster.jmx.enabled = off").withFallback(EntityTestKits.config()));
     private static final AtomicInteger ids = new AtomicInteger();

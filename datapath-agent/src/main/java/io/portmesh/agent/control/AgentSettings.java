@@ -24,7 +24,23 @@ public record AgentSettings(
         OfConfig openflow,
         Duration arrivalReplayWindow,
         Duration standbyReplayWindow,
-        int socketBufferBytes) {
+        int socketBufferBytes,
+        Optional<Pair> pair) {
+
+    /**
+     * The heartbeat between the two agents of an HA pair (docs/architecture.md section 7.2, the pair fence).
+     *
+     * @param listen this agent's UDP heartbeat address ({@code pair.listen})
+     * @param peer the other agent's ({@code pair.peer})
+     * @param interval between two heartbeats ({@code pair.interval}); one also goes out at once on every change
+     */
+    public record Pair(InetSocketAddress listen, InetSocketAddress peer, Duration interval) {
+        public Pair {
+            if (interval.isNegative() || interval.isZero()) {
+                throw new IllegalArgumentException("pair.interval must be > 0: " + interval);
+            }
+        }
+    }
 
     public AgentSettings {
         if (arrivalReplayWindow.isNegative()) {
@@ -62,7 +78,20 @@ public record AgentSettings(
                 of,
                 c.getDuration("arrival-replay-window"),
                 c.getDuration("standby-replay-window"),
-                (int) Math.min(Integer.MAX_VALUE, c.getBytes("socket-buffer")));
+                (int) Math.min(Integer.MAX_VALUE, c.getBytes("socket-buffer")),
+                pair(c));
+    }
+
+    private static Optional<Pair> pair(Config c) {
+        String listen = c.getString("pair.listen");
+        String peer = c.getString("pair.peer");
+        if (listen.isBlank() != peer.isBlank()) {
+            throw new IllegalArgumentException(
+                    "pair.listen and pair.peer go together (both empty: no pair): '" + listen + "', '" + peer + "'");
+        }
+        return listen.isBlank()
+                ? Optional.empty()
+                : Optional.of(new Pair(address(listen), address(peer), c.getDuration("pair.interval")));
     }
 
     /** These settings with another {@code arrival-replay-window} (0: off). */
@@ -82,7 +111,8 @@ public record AgentSettings(
                 openflow,
                 window,
                 standbyReplayWindow,
-                socketBufferBytes);
+                socketBufferBytes,
+                pair);
     }
 
     /** These settings with another {@code standby-replay-window} (0: off). */
@@ -102,7 +132,8 @@ public record AgentSettings(
                 openflow,
                 arrivalReplayWindow,
                 window,
-                socketBufferBytes);
+                socketBufferBytes,
+                pair);
     }
 
     /**
@@ -126,7 +157,8 @@ public record AgentSettings(
                 openflow,
                 arrivalReplayWindow,
                 standbyReplayWindow,
-                socketBufferBytes);
+                socketBufferBytes,
+                pair);
     }
 
     /**

@@ -3,6 +3,7 @@ package io.portmesh.agent.control;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
+import io.portmesh.agent.io.AdminStateObserver;
 import io.portmesh.agent.io.FramePort;
 import io.portmesh.agent.io.PortChange;
 import io.portmesh.agent.io.Ports;
@@ -19,6 +20,8 @@ import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
+import io.portmesh.openflow.OfWireDecoder;
+import io.portmesh.openflow.plan.TrunkWire;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -46,8 +49,19 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatapathAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatapathAgent.class);
-    /** Flow-mods are read from the wire on the I/O thread; everything else goes through Loxi. */
-    private static final FlowModWireDecoder FLOW_MODS = new FlowModWireDecoder();
+    /**
+     * Flow-mods are read from the wire on the I/O thread, and so is Portmesh's activation experimenter (Loxi does not
+     * know it); everything else goes through Loxi.
+     */
+    private static final OfWireDecoder FLOW_MODS = new OfWireDecoder() {
+        private final FlowModWireDecoder flowMods = new FlowModWireDecoder();
+
+        @Override
+        public Object decode(io.netty.buffer.ByteBuf frame) {
+            Object mod = flowMods.decode(frame);
+            return mod != null ? mod : TrunkWire.readActivation(frame);
+        }
+    };
     /**
      * Packet-ins handed to the control thread and not yet sent, at most; the pipeline drops (and counts) the ones past
      * it rather than wait or queue without bound. About 1.5 MiB of full-size frames.
@@ -62,6 +76,7 @@ public final class DatapathAgent implements AutoCloseable {
     private final VxlanPort vxlan;
     private final Pipeline pipeline;
     private final TrunkStateLog trunkLog;
+    private final PairFence pair;
     private final RoleTable roles = new RoleTable();
     private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
@@ -109,9 +124,12 @@ public final class DatapathAgent implements AutoCloseable {
                 System::nanoTime);
         trunk.setStandbyTap(new StandbyTrunkTap(pipeline));
         this.trunkLog = new TrunkStateLog(s.host(), s.slot());
-        trunk.setAdminStateObserver(trunkLog);
+        this.pair = s.pair().isPresent()
+                ? PairFence.start(s.host(), s.slot(), trunk, s.pair().get())
+                : null;
+        trunk.setAdminStateObserver(pair == null ? trunkLog : AdminStateObserver.both(trunkLog, pair));
         this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());
-        this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles);
+        this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles, this::activation);
     }
 
     /**
@@ -168,6 +186,20 @@ public final class DatapathAgent implements AutoCloseable {
                 a.vxlan.localAddress(),
                 s.controllers());
         return a;
+    }
+
+    /** On the control thread: a controller told the epoch of the trunk-up that follows. */
+    private void activation(long epoch) {
+        if (pair != null) {
+            pair.activation(epoch);
+        } else {
+            log.debug("activation (epoch {}) ignored: this agent has no pair", epoch);
+        }
+    }
+
+    /** The pair fence, when this agent is one of an HA pair ({@code portmesh.agent.pair}). */
+    public Optional<PairFence> pair() {
+        return Optional.ofNullable(pair);
     }
 
     public InetSocketAddress trunkAddress() {
@@ -321,6 +353,9 @@ public final class DatapathAgent implements AutoCloseable {
             passive.close();
         }
         ports.close();
+        if (pair != null) {
+            pair.close();
+        }
         control.shutdownNow();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

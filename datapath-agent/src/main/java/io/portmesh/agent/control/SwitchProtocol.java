@@ -6,6 +6,7 @@ import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.agent.table.SwitchTables;
 import io.portmesh.agent.table.WireFlowMod;
 import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.plan.TrunkWire;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -29,11 +30,20 @@ final class SwitchProtocol {
     private final Pipeline pipeline;
     private final Ports ports;
     private final RoleTable roles;
+    private final java.util.function.LongConsumer activations;
     private long flowModsApplied;
     private long errorsSent;
 
+    /** @param activations told the epoch of each {@link TrunkWire.Activation} a connection that may modify sends */
     SwitchProtocol(
-            DatapathId dpid, String description, SwitchTables tables, Pipeline pipeline, Ports ports, RoleTable roles) {
+            DatapathId dpid,
+            String description,
+            SwitchTables tables,
+            Pipeline pipeline,
+            Ports ports,
+            RoleTable roles,
+            java.util.function.LongConsumer activations) {
+        this.activations = activations;
         this.dpid = dpid;
         this.description = description;
         this.tables = tables;
@@ -95,6 +105,15 @@ final class SwitchProtocol {
 
     /** A message the agent's wire decoder read: a flow-mod, with the same role check and errors. */
     void handleWire(OfConnection c, Object m) {
+        if (m instanceof TrunkWire.Activation a) {
+            // no answer of its own: a connection that may not modify gets its error for the PORT_MOD behind it
+            if (roles.mayModify(c)) {
+                activations.accept(a.epoch());
+            } else {
+                log.debug("activation (epoch {}) from {} ignored: it may not modify", a.epoch(), c.remoteAddress());
+            }
+            return;
+        }
         if (!(m instanceof WireFlowMod mod)) {
             log.debug("unexpected wire message {} from {}", m.getClass().getSimpleName(), c.remoteAddress());
             return;

@@ -99,8 +99,18 @@ public abstract class AbstractUdpPort implements FramePort {
     /** A closed port's admin state no longer changes (it forwards nothing either way). */
     @Override
     public final boolean setAdminUp(boolean up) {
+        return setAdminUpIf(up, () -> true);
+    }
+
+    /**
+     * As {@link #setAdminUp}, only if {@code stillWanted} (asked under the port's lock, so no other admin change comes
+     * between the check and this one) says so: the pair fence takes a trunk down only while the peer's activation is
+     * still the newer one, not after a controller's newer activation of this trunk. {@code stillWanted} is asked only
+     * when the change would happen otherwise (not on a closed port or one already in that state), and then it does.
+     */
+    public final boolean setAdminUpIf(boolean up, java.util.function.BooleanSupplier stillWanted) {
         synchronized (this) {
-            if (adminUp == up || closed) {
+            if (adminUp == up || closed || !stillWanted.getAsBoolean()) {
                 return false;
             }
             // The time handed to the hooks is on the safe side of the change: before the port may forward, after it

@@ -14,6 +14,23 @@ public interface AdminStateObserver {
         public void portClosed(long atNanos) {}
     };
 
+    /** Tells {@code first}, then {@code second}. */
+    static AdminStateObserver both(AdminStateObserver first, AdminStateObserver second) {
+        return new AdminStateObserver() {
+            @Override
+            public void adminStateChanged(boolean up, long atNanos) {
+                first.adminStateChanged(up, atNanos);
+                second.adminStateChanged(up, atNanos);
+            }
+
+            @Override
+            public void portClosed(long atNanos) {
+                first.portClosed(atNanos);
+                second.portClosed(atNanos);
+            }
+        };
+    }
+
     /**
      * @param atNanos {@link System#nanoTime()} taken on the safe side of the change: before a port that comes up could
      *     forward anything, after a port that goes down stopped forwarding; so the intervals these times bracket contain

@@ -54,9 +54,32 @@ class AgentSettingsTest {
                         s.openflow(),
                         s.arrivalReplayWindow(),
                         Duration.ZERO,
-                        s.socketBufferBytes()));
+                        s.socketBufferBytes(),
+                        s.pair()));
         assertThat(s.withArrivalReplayWindow(Duration.ofMillis(7)).standbyReplayWindow())
                 .isEqualTo(s.standbyReplayWindow());
+    }
+
+    @Test
+    void thePairIsOffByDefaultAndReadFromHoconWhenBothAddressesAreGiven() {
+        assertThat(AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS)
+                        .pair())
+                .isEmpty();
+        AgentSettings s = AgentSettings.fromConfig(ConfigFactory.parseString(
+                        "portmesh.agent.pair { listen = \"127.0.0.1:7001\", peer = \"127.0.0.1:7002\" }")
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve());
+        assertThat(s.pair())
+                .contains(new AgentSettings.Pair(
+                        new java.net.InetSocketAddress("127.0.0.1", 7001),
+                        new java.net.InetSocketAddress("127.0.0.1", 7002),
+                        Duration.ofMillis(5)));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> AgentSettings.fromConfig(
+                        ConfigFactory.parseString("portmesh.agent.pair.peer = \"127.0.0.1:7002\"")
+                                .withFallback(ConfigFactory.defaultReference())
+                                .resolve()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("go together");
     }
 
     @Test

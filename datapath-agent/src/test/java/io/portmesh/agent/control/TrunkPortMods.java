@@ -34,11 +34,36 @@ final class TrunkPortMods {
     }
 
     /**
+     * What a controller does to activate an agent of a pair: the activation with {@code epoch} (the experimenter
+     * message), then the trunk up, and waits for the barrier after them; no error came back. The trunk's state is not
+     * checked: the pair fence may have taken it down again already.
+     */
+    static void activate(ScriptedController ctl, OfConnection c, DatapathAgent agent, long epoch) throws Exception {
+        io.netty.buffer.ByteBuf act =
+                io.netty.buffer.Unpooled.wrappedBuffer(io.portmesh.openflow.plan.TrunkWire.activation(epoch));
+        act.setInt(4, (int) c.nextXid());
+        assertThat(c.sendEncoded(act)).isTrue();
+        activateWithoutEpoch(ctl, c, agent);
+    }
+
+    /** A trunk-up with no activation before it (as to a host with one agent), waited for as {@link #activate}. */
+    static void activateWithoutEpoch(ScriptedController ctl, OfConnection c, DatapathAgent agent) throws Exception {
+        ScriptedController.sendAndSync(c, List.of(portMod(c, agent, true)));
+        assertThat(ctl.received(c)).noneMatch(m -> m instanceof OFErrorMsg);
+    }
+
+    /**
      * Sets the trunk of {@code agent} up or down through {@code c} and waits for the barrier after it: when this
      * returns the change is applied, and after an up the standby replay is done.
      */
     static void setTrunk(ScriptedController ctl, OfConnection c, DatapathAgent agent, boolean up) throws Exception {
-        OFPortMod mod = c.factory()
+        ScriptedController.sendAndSync(c, List.of(portMod(c, agent, up)));
+        assertThat(ctl.received(c)).noneMatch(m -> m instanceof OFErrorMsg);
+        assertThat(agent.ports().get(Pipeline.TRUNK_PORT).isAdminUp()).isEqualTo(up);
+    }
+
+    private static OFPortMod portMod(OfConnection c, DatapathAgent agent, boolean up) {
+        return c.factory()
                 .buildPortMod()
                 .setXid(c.nextXid())
                 .setPortNo(OFPort.of(Pipeline.TRUNK_PORT))
@@ -47,8 +72,5 @@ final class TrunkPortMods {
                 .setConfig(up ? Set.of() : Set.of(OFPortConfig.PORT_DOWN))
                 .setMask(Set.of(OFPortConfig.PORT_DOWN))
                 .build();
-        ScriptedController.sendAndSync(c, List.of(mod));
-        assertThat(ctl.received(c)).noneMatch(m -> m instanceof OFErrorMsg);
-        assertThat(agent.ports().get(Pipeline.TRUNK_PORT).isAdminUp()).isEqualTo(up);
     }
 }

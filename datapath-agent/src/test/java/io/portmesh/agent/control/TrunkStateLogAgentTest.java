@@ -2,20 +2,14 @@ package io.portmesh.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.portmesh.agent.io.TrunkStateLog;
 import io.portmesh.agent.io.TrunkStateLog.Transition;
 import io.portmesh.openflow.OfConnection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The trunk state lines two real agents log, read back with {@link TrunkStateLog#parse}: the initial state once at
@@ -26,26 +20,11 @@ class TrunkStateLogAgentTest {
     static final String IP_A = "127.0.0.43";
     static final String IP_B = "127.0.0.44";
 
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private final Logger logger = (Logger) LoggerFactory.getLogger(TrunkStateLog.class);
-
-    @BeforeEach
-    void capture() {
-        lines.start();
-        logger.addAppender(lines);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(lines);
-    }
+    @RegisterExtension
+    final TrunkLines lines = new TrunkLines();
 
     private List<Transition> transitions(String host, String slot) {
-        return List.copyOf(lines.list).stream()
-                .map(e -> TrunkStateLog.parse(e.getFormattedMessage()))
-                .flatMap(Optional::stream)
-                .filter(t -> t.host().equals(host) && t.slot().equals(slot))
-                .toList();
+        return lines.transitions(host, slot);
     }
 
     @Test
@@ -64,14 +43,13 @@ class TrunkStateLogAgentTest {
             List<Transition> t = transitions("esx-9", "b");
             assertThat(t).extracting(Transition::up).containsExactly(false, true, false, true, false);
             assertThat(t).extracting(Transition::atNanos).isSorted().doesNotHaveDuplicates();
-            assertThat(lines.list.stream().map(ILoggingEvent::getFormattedMessage))
+            assertThat(lines.messages().stream())
                     .filteredOn(m -> m.contains("host=esx-9"))
                     .allSatisfy(m -> assertThat(m).startsWith("trunk admin-state "))
                     .first()
                     .asString()
                     .endsWith("cause=start");
-            assertThat(lines.list.get(lines.list.size() - 1).getFormattedMessage())
-                    .endsWith("cause=close");
+            assertThat(lines.messages().get(lines.messages().size() - 1)).endsWith("cause=close");
         }
     }
 

@@ -37,6 +37,9 @@ public final class AgentProcess implements AutoCloseable {
      * @param tep the agent's own VXLAN address (its tunnel endpoint)
      * @param vxlanPort the UDP port every agent of the test uses for VXLAN
      * @param trunk the UDP address of its trunk (the simulated port group sends there)
+     * @param pairPeerTep for one of an HA pair, the other agent's tunnel endpoint: the two heartbeat each other (the
+     *     pair fence, docs/architecture.md section 7.2) on their own endpoint addresses, UDP port {@code vxlanPort + 1};
+     *     null: no pair
      */
     public static AgentProcess launch(
             String host,
@@ -46,6 +49,7 @@ public final class AgentProcess implements AutoCloseable {
             InetSocketAddress trunk,
             List<String> controllers,
             boolean trunkUp,
+            String pairPeerTep,
             Path logDir)
             throws IOException {
         Files.createDirectories(logDir);
@@ -55,6 +59,10 @@ public final class AgentProcess implements AutoCloseable {
                 "--trunk=" + trunk.getHostString() + ":" + trunk.getPort(),
                 "--vxlan=" + tep + ":" + vxlanPort));
         controllers.forEach(c -> args.add("--controller=" + c));
+        if (pairPeerTep != null) {
+            args.add("--pair-listen=" + tep + ":" + (vxlanPort + 1));
+            args.add("--pair-peer=" + pairPeerTep + ":" + (vxlanPort + 1));
+        }
         List<String> cmd = ChildJvm.command(
                 List.of(
                         "-Xmx192m",
@@ -90,6 +98,25 @@ public final class AgentProcess implements AutoCloseable {
             process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGSTOP: the switch VM stalls (every thread stops, its sockets stay open) until {@link #resume}. */
+    public void suspend() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #suspend}. */
+    public void resume() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                .redirectErrorStream(true)
+                .start();
+        if (!kill.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + process.pid() + " failed");
         }
     }
 

@@ -105,7 +105,7 @@ final class DemoFailover {
         InetSocketAddress trunkB = AgentProcess.freeTrunkAddress();
         // slot a first, so that it is the one the controller makes active (a slot that is not connected within the
         // new Host entity's start grace is taken for lost, and the other one, if connected, takes over)
-        AgentProcess slotA = AgentProcess.launch(host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, logs);
+        AgentProcess slotA = AgentProcess.launch(host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, tepB, logs);
         processes.add(slotA);
         HostSlots.Polled ready = HostSlots.await(
                 api, host, h -> HostSlots.activeAndUp(h, "a") && HostSlots.slot(h, "a", "up", true), READY, POLL);
@@ -121,7 +121,7 @@ final class DemoFailover {
         wires.add(wire); // the VM's port group, wired into both switch VMs
         SimulatedVm x = vm(sw, "52:54:00:00:01:07", "10.0.0.7", host, wire, null);
         SimulatedVm y = vm(sw, "52:54:00:00:01:08", "10.0.0.8", peerHost, null, peerTrunk);
-        processes.add(AgentProcess.launch(host, "b", tepB, VXLAN_PORT, trunkB, controllers, false, logs));
+        processes.add(AgentProcess.launch(host, "b", tepB, VXLAN_PORT, trunkB, controllers, false, tepA, logs));
         ready = HostSlots.await(api, host, DemoFailover::aActiveBStandby, READY, POLL);
         report.step(
                 String.format(
@@ -180,7 +180,7 @@ final class DemoFailover {
 
         // 2. the dead switch VM comes back: as the standby
         t = System.nanoTime();
-        processes.add(AgentProcess.launch(host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, logs));
+        processes.add(AgentProcess.launch(host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, tepB, logs));
         HostSlots.Polled back = HostSlots.await(
                 api, host, h -> HostSlots.activeAndUp(h, "b") && HostSlots.readyStandby(h, "a"), REJOIN, POLL);
         report.check(

@@ -153,10 +153,18 @@ final class FailoverFabric implements AutoCloseable {
         FailoverBenchmark.progress("starting " + peerCount + " peer agents and " + hostCount + " slot a agents (JVMs)");
         for (int j = 0; j < peerCount; j++) {
             agents.add(AgentProcess.launch(
-                    peerIds.get(j), "a", "127.27.3." + (j + 1), vxlanPort, peerTrunks.get(j), controllers, true, logs));
+                    peerIds.get(j),
+                    "a",
+                    "127.27.3." + (j + 1),
+                    vxlanPort,
+                    peerTrunks.get(j),
+                    controllers,
+                    true,
+                    null,
+                    logs));
         }
         for (Pair p : pairs) {
-            p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, logs);
+            p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs);
             agents.add(p.a);
         }
         List<String> all = new ArrayList<>(peerIds);
@@ -189,7 +197,7 @@ final class FailoverFabric implements AutoCloseable {
     private void startSlotB(Duration timeout) throws Exception {
         FailoverBenchmark.progress("starting " + pairs.size() + " slot b agents (JVMs)");
         for (Pair p : pairs) {
-            agents.add(AgentProcess.launch(p.host, "b", p.tepB, vxlanPort, p.trunkB, controllers, false, logs));
+            agents.add(AgentProcess.launch(p.host, "b", p.tepB, vxlanPort, p.trunkB, controllers, false, p.tepA, logs));
         }
         require(
                 hostIds(),
@@ -367,7 +375,7 @@ final class FailoverFabric implements AutoCloseable {
         long[] started = new long[killed.size()];
         for (int k = 0; k < killed.size(); k++) {
             Pair p = killed.get(k);
-            p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, logs);
+            p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs);
             agents.add(p.a);
             started[k] = System.nanoTime();
         }

@@ -39,19 +39,27 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>a controller node killed with SIGKILL triggers no failover and loses no frame;
  *   <li>the active agent killed with SIGKILL: the standby takes over, at most 100 frames (100 ms) lost per direction;
  *   <li>the old agent started again rejoins as the standby: its trunk stays down, it holds the plan;
- *   <li>a planned failover back through the API loses no frame.
+ *   <li>a planned failover back through the API loses no frame;
+ *   <li>the active agent stalled (SIGSTOP) longer than the echo detection: the controllers fail over to the standby,
+ *       and when the stalled one runs again the pair fence (its heartbeat with the standby) takes its trunk down
+ *       within {@link #FENCE_WINDOW_NANOS}; the controllers then find it down, as they want it.
  * </ol>
  *
- * Throughout, the two agents' trunk logs (monotonic clock, shared by the processes of one machine) never show both
- * trunks up at once.
+ * Through the first four, the two agents' trunk logs (monotonic clock, shared by the processes of one machine) never
+ * show both trunks up at once.
  */
 @ExtendWith(CassandraExtension.class)
 class SwitchVmFailoverTest {
     private static final int RATE = 1_000;
     private static final long LOSS_WINDOW_FRAMES = 100;
+    /**
+     * The pair fence acts on the first heartbeat the resumed agent reads (sent every 5 ms); the bound leaves room for a
+     * JVM that just resumed on a loaded 2-core machine.
+     */
+    private static final long FENCE_WINDOW_NANOS = 250_000_000L;
 
     @Test
-    void theStandbyTakesOverAKilledActiveAgentWithinTheWindowAndAPlannedSwitchBackLosesNothing(
+    void theStandbyTakesOverAKilledActiveAgentWithinTheWindowAPlannedSwitchBackLosesNothingAndAStalledActiveIsFenced(
             TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs) throws Exception {
         new SchemaInstaller(io.portmesh.persistence.Replication.simple(1))
                 .install(cassandra.contactPoint(), cassandra.localDatacenter());
@@ -79,12 +87,12 @@ class SwitchVmFailoverTest {
             Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", peer, "tunnelIp", net + 3)));
             InetSocketAddress trunkA = AgentProcess.freeTrunkAddress();
             InetSocketAddress trunkB = AgentProcess.freeTrunkAddress();
-            AgentProcess active = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
-            AgentProcess standby = AgentProcess.launch(pair, "b", tepB, p[9], trunkB, controllers, false, logs);
+            AgentProcess active = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs);
+            AgentProcess standby = AgentProcess.launch(pair, "b", tepB, p[9], trunkB, controllers, false, tepA, logs);
             agents.add(active);
             agents.add(standby);
             agents.add(AgentProcess.launch(
-                    peer, "a", net + 3, p[9], AgentProcess.freeTrunkAddress(), controllers, true, logs));
+                    peer, "a", net + 3, p[9], AgentProcess.freeTrunkAddress(), controllers, true, null, logs));
             PseudoWire pairWire = PseudoWire.open(loopback(), List.of(trunkA, trunkB));
             PseudoWire peerWire = PseudoWire.open(loopback(), List.of(agents.get(2).trunk));
             wires.add(pairWire);
@@ -195,7 +203,7 @@ class SwitchVmFailoverTest {
                     .isTrue();
 
             // 3. the old active comes back as the standby
-            AgentProcess back = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, logs);
+            AgentProcess back = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs);
             agents.add(back);
             JsonNode rejoined =
                     Nodes.await(alive, "/v1/hosts/" + pair, h -> slot(h, "a", "down", true), Duration.ofSeconds(30));
@@ -231,6 +239,59 @@ class SwitchVmFailoverTest {
                         .isZero();
             }
 
+            // up to here the trunks were never up at once (asserted last); the stall below is allowed an overlap
+            List<long[]> ups = new ArrayList<>();
+            for (AgentProcess a : List.of(active, standby, back)) {
+                ups.addAll(upIntervals(a));
+            }
+
+            // 5. the active switch VM (slot a again) stalls longer than the echo detection: the controllers fail over
+            // to b; when it runs again the pair fence takes its trunk down at once, before any controller reaches it
+            long resumed;
+            drops = KernelUdp.receiveBufferErrors();
+            try (FrameStream out = stream(x, y);
+                    FrameStream in = stream(y, x)) {
+                Thread.sleep(500);
+                back.suspend();
+                JsonNode stalled = Nodes.await(
+                        alive,
+                        "/v1/hosts/" + pair,
+                        h -> h.path("activeSlot").asText().equals("b") && slot(h, "b", "up", true),
+                        Duration.ofSeconds(15));
+                assertThat(stalled.path("activeSlot").asText())
+                        .as("%s", stalled)
+                        .isEqualTo("b");
+                Thread.sleep(200); // both trunks "up", the old one stalled
+                resumed = System.nanoTime();
+                back.resume();
+                Thread.sleep(1_000);
+                StreamStats o = finish(out);
+                StreamStats i = finish(in);
+                System.out.printf(
+                        "stalled active: x->y %s, y->x %s; kernel UDP receive-buffer drops %d%n",
+                        o, i, KernelUdp.receiveBufferErrors() - drops);
+            }
+            long[] stalledUp = upIntervals(back).get(0);
+            long[] newUp = upIntervals(standby).get(upIntervals(standby).size() - 1);
+            System.out.printf(
+                    "stalled active: trunk down %.1f ms after it resumed (the standby up %.1f ms before it resumed)%n",
+                    (stalledUp[1] - resumed) / 1e6, (resumed - newUp[0]) / 1e6);
+            assertThat(back.logLines())
+                    .as("the stalled agent's trunk was taken down by the pair fence")
+                    .anyMatch(l -> l.contains("pair fence: trunk of " + pair + " slot a down"));
+            assertThat(stalledUp[1] - resumed)
+                    .as("both trunks up, both running, for at most the fence's window")
+                    .isBetween(0L, FENCE_WINDOW_NANOS);
+            JsonNode agreed = Nodes.await(
+                    alive,
+                    "/v1/hosts/" + pair,
+                    h -> slot(h, "a", "down", true) && slot(h, "b", "up", true),
+                    Duration.ofSeconds(30));
+            assertThat(agreed.path("activeSlot").asText())
+                    .as("controllers and agents agree after the stall: %s", agreed)
+                    .isEqualTo("b");
+            assertThat(slot(agreed, "a", "down", true)).as("%s", agreed).isTrue();
+
             // the window is asserted last, so that a failover that lost too much still shows what the later phases do
             assertThat(unplannedOut.lost())
                     .as("x->y lost in the failover: %s", unplannedOut)
@@ -239,11 +300,22 @@ class SwitchVmFailoverTest {
                     .as("y->x lost in the failover: %s", unplannedIn)
                     .isLessThanOrEqualTo(LOSS_WINDOW_FRAMES);
 
-            List<long[]> ups = new ArrayList<>();
-            for (AgentProcess a : List.of(active, standby, back)) {
-                ups.addAll(upIntervals(a));
-            }
             assertNeverOverlapping(ups);
+            // false "agent gone": connections closed that no kill or stall explains (node 3's death closes one per
+            // agent alive then, the stall both of the stalled agent's), by which side gave up and why
+            List<Path> logFiles = new ArrayList<>();
+            agents.forEach(a -> logFiles.add(a.log));
+            nodes.forEach(n -> logFiles.add(n.log));
+            for (Path f : logFiles) {
+                Map<String, Long> causes = new java.util.TreeMap<>();
+                for (String l : java.nio.file.Files.readAllLines(f)) {
+                    int at = l.indexOf(" closed: ");
+                    if (at > 0 && (l.contains("controller connection") || l.contains("agent connection"))) {
+                        causes.merge(l.substring(at + 9).replaceAll("[0-9]+", "N"), 1L, Long::sum);
+                    }
+                }
+                System.out.printf("%s: connections closed %s%n", f.getFileName(), causes);
+            }
         } finally {
             vms.forEach(SimulatedVm::close);
             wires.forEach(PseudoWire::close);

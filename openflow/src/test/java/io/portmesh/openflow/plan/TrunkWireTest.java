@@ -64,4 +64,25 @@ class TrunkWireTest {
             assertEquals(Optional.of(up), TrunkWire.readPortMod(TrunkWire.portMod(1, up)));
         }
     }
+
+    @Test
+    void aTrunkUpToAPairCarriesItsEpochInAnActivationFirstAndDecodersSkipIt() {
+        byte[] up = TrunkWire.trunkChange(1, true, 42);
+        assertEquals(2, TrunkWire.trunkChangeMessages(true, 42));
+        io.netty.buffer.ByteBuf buf = io.netty.buffer.Unpooled.wrappedBuffer(up);
+        assertEquals(new TrunkWire.Activation(42), TrunkWire.readActivation(buf));
+        assertEquals(0, buf.readerIndex(), "read without moving");
+        assertEquals(Optional.of(true), TrunkWire.readPortMod(up), "Loxi decoding skips the activation");
+        assertEquals(null, OpenFlowBytes.assignXids(buf, () -> 7), "framed as OpenFlow: the session patches its xids");
+        assertEquals(
+                null, TrunkWire.readActivation(io.netty.buffer.Unpooled.wrappedBuffer(TrunkWire.portMod(1, true))));
+    }
+
+    @Test
+    void aTrunkDownOrATrunkUpToAHostWithOneAgentIsThePortModAlone() {
+        assertTrue(java.util.Arrays.equals(TrunkWire.portMod(1, false), TrunkWire.trunkChange(1, false, 42)));
+        assertTrue(java.util.Arrays.equals(TrunkWire.portMod(1, true), TrunkWire.trunkChange(1, true, -1)));
+        assertEquals(1, TrunkWire.trunkChangeMessages(false, 42));
+        assertEquals(1, TrunkWire.trunkChangeMessages(true, -1));
+    }
 }

@@ -279,11 +279,24 @@ final class HostSouthbound {
             byte[] bytes = PlanWire.encodeReconciliation(installed.unreadableCookies(), diff);
             Boolean trunk = trunks.change(s, slot);
             if (trunk != null) { // the trunk first: a standby's goes down before anything else reaches it
-                bytes = concat(TrunkWire.portMod(slot.trunkHw(), trunk), bytes);
-                count++;
+                bytes = concat(trunkChange(s, slot, trunk), bytes);
+                count += TrunkWire.trunkChangeMessages(trunk, activationEpoch(s));
             }
             send(slot, v, bytes, count, trunk);
         }
+    }
+
+    private static byte[] trunkChange(HostState s, AgentSlot slot, boolean up) {
+        return TrunkWire.trunkChange(slot.trunkHw(), up, activationEpoch(s));
+    }
+
+    /**
+     * The epoch a trunk-up tells the agent (the pair fence, docs/architecture.md section 7.2): the host's, once it has a
+     * second slot (its agents are a pair); -1, no activation message, for a host with one agent, which may be a stock
+     * Open vSwitch that would refuse Portmesh's experimenter message.
+     */
+    private static long activationEpoch(HostState s) {
+        return s.slotEndpoints().isEmpty() ? -1 : s.endpointEpoch();
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
@@ -305,7 +318,12 @@ final class HostSouthbound {
             if (trunk != null) {
                 ctx.getLog()
                         .info("{}: trunk of slot {} {}", s.id(), slot.name, trunk ? "up (active)" : "down (standby)");
-                send(slot, version(s), TrunkWire.portMod(slot.trunkHw(), trunk), 1, trunk);
+                send(
+                        slot,
+                        version(s),
+                        trunkChange(s, slot, trunk),
+                        TrunkWire.trunkChangeMessages(trunk, activationEpoch(s)),
+                        trunk);
             }
         }
     }

@@ -231,6 +231,10 @@ class HostFailoverEntityTest {
                         "b", false, "the agent of slot a is lost on every controller node", 1));
         SessionCommand.Push up = b.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(up)).contains(true);
+        // the trunk-up tells the agent the failover's epoch first (the pair fence): two messages
+        assertThat(TrunkWire.readActivation(io.netty.buffer.Unpooled.wrappedBuffer(up.messages())))
+                .isEqualTo(new TrunkWire.Activation(1));
+        assertThat(up.count()).isEqualTo(2);
         // the old active is gone: no copies go to it (null standby)
         assertThat(awaitAsk("blue esx-1 10.0.0.2 null 1")).isTrue();
         kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
