@@ -46,9 +46,31 @@ public final class EntityErrorException extends RuntimeException implements Cbor
             super(EntityErrorException.class);
         }
 
+        /**
+         * Leniently: an error reply that cannot be read as it was meant (a kind this node does not know, from a node of
+         * a newer version; an invalid request without its field) still reaches the caller as an error, instead of
+         * failing the whole reply's deserialization, which Artery would drop and the caller would wait its ask out.
+         */
         @Override
         public EntityErrorException deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
-            return new EntityErrorException(ctxt.readValue(p, EntityError.class));
+            com.fasterxml.jackson.databind.JsonNode node = ctxt.readTree(p);
+            String message = node.path("message").asText("an entity refused without saying why");
+            String field = node.hasNonNull("field") ? node.get("field").asText() : null;
+            EntityError.Kind kind;
+            try {
+                kind = EntityError.Kind.valueOf(node.path("kind").asText());
+            } catch (IllegalArgumentException unknown) {
+                return new EntityErrorException(new EntityError(
+                        EntityError.Kind.UNAVAILABLE,
+                        null,
+                        "an entity refused with a kind of error this node does not know ("
+                                + node.path("kind").asText() + "): "
+                                + (field == null ? message : field + ": " + message)));
+            }
+            if (kind == EntityError.Kind.INVALID && field == null) {
+                field = "request";
+            }
+            return new EntityErrorException(new EntityError(kind, field, message));
         }
     }
 }

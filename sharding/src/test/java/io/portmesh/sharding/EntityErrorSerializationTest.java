@@ -41,6 +41,26 @@ class EntityErrorSerializationTest {
     }
 
     @Test
+    void anErrorOfAnUnknownKindOrWithoutItsFieldStillArrivesAsAnError() throws Exception {
+        Serialization serialization = SerializationExtension.get(testKit.system());
+        EntityErrorException e = new EntityErrorException(new EntityError(EntityError.Kind.CONFLICT, "vni", "taken"));
+        JacksonCborSerializer cbor = (JacksonCborSerializer) serialization.findSerializerFor(e);
+        String manifest = Serializers.manifestFor(cbor, e);
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper(
+                new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+        byte[] newer =
+                mapper.writeValueAsBytes(java.util.Map.of("kind", "THROTTLED", "field", "vni", "message", "later"));
+        EntityErrorException fromNewer = (EntityErrorException)
+                serialization.deserialize(newer, cbor.identifier(), manifest).get();
+        assertThat(fromNewer.error().kind()).isEqualTo(EntityError.Kind.UNAVAILABLE);
+        assertThat(fromNewer.error().message()).contains("THROTTLED").contains("vni: later");
+        byte[] noField = mapper.writeValueAsBytes(java.util.Map.of("kind", "INVALID", "message", "bad"));
+        EntityErrorException invalid = (EntityErrorException)
+                serialization.deserialize(noField, cbor.identifier(), manifest).get();
+        assertThat(invalid.error()).isEqualTo(new EntityError(EntityError.Kind.INVALID, "request", "bad"));
+    }
+
+    @Test
     void everyKindCrossesInsideAStatusReply() {
         Serialization serialization = SerializationExtension.get(testKit.system());
         assertThat(Errors.toException(crossed(serialization, Errors.invalid("vni", "out of range"))))

@@ -56,6 +56,8 @@ public final class DeadMemberDowning {
     private final Settings settings;
     private final RefusalTally<UniqueAddress> tally;
     private final ScheduledExecutorService probes;
+    /** Incarnations this node already downed (only the probe thread touches it): one log line and count each. */
+    private final Set<UniqueAddress> downed = new HashSet<>();
 
     /** {@code portmesh.controller.dead-member-downing}. */
     public record Settings(boolean enabled, Duration interval, Duration connectTimeout, int refusals) {
@@ -115,6 +117,7 @@ public final class DeadMemberDowning {
                 }
             });
             tally.retain(present);
+            downed.retainAll(present);
             for (Member m : others) {
                 Address a = m.address();
                 if (a.host().isEmpty() || a.port().isEmpty()) {
@@ -122,7 +125,7 @@ public final class DeadMemberDowning {
                 }
                 PortProbe.Outcome outcome =
                         PortProbe.probe(a.host().get(), (Integer) a.port().get(), settings.connectTimeout());
-                if (tally.record(m.uniqueAddress(), outcome)) {
+                if (tally.record(m.uniqueAddress(), outcome) && !downed.contains(m.uniqueAddress())) {
                     downIfQuorum(m);
                 }
             }
@@ -146,12 +149,14 @@ public final class DeadMemberDowning {
             return;
         }
         log.warn(
-                "member {} (uid {}) is gone: its cluster port refused {} connections in a row, {} apart (a crashed or"
-                        + " killed process); quarantining and downing it without waiting for the failure detector",
+                "member {} (uid {}) is gone: its cluster port, which listened before, refused {} connections in a row"
+                        + " (probed every {} ms: a crashed or killed process); quarantining and downing it without"
+                        + " waiting for the failure detector",
                 dead.address(),
                 dead.uniqueAddress().longUid(),
                 settings.refusals(),
-                settings.interval());
+                settings.interval().toMillis());
+        downed.add(dead.uniqueAddress());
         quarantine(dead);
         cluster.manager().tell(new Down(dead.address()));
         NodeMetrics.get(system).membersDownedAsGone.inc();

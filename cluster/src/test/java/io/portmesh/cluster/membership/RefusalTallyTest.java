@@ -13,16 +13,27 @@ import org.junit.jupiter.api.Test;
 
 class RefusalTallyTest {
     @Test
-    void aMemberIsProvenGoneByTheLimitthRefusalInARowAndOnlyOnce() {
+    void aMemberSeenListeningIsProvenGoneByTheLimitthRefusalInARowAndStaysSo() {
         RefusalTally<String> t = new RefusalTally<>(2);
+        t.record("n1#1", LISTENING);
         assertFalse(t.record("n1#1", REFUSED));
         assertTrue(t.record("n1#1", REFUSED));
-        assertFalse(t.record("n1#1", REFUSED), "the proof is reported once, not at every later refusal");
+        assertTrue(t.record("n1#1", REFUSED), "still proven: a node without a majority then may act once it has one");
+    }
+
+    @Test
+    void refusalsOfAnIncarnationNeverSeenListeningProveNothing() {
+        RefusalTally<String> t = new RefusalTally<>(2);
+        for (int i = 0; i < 5; i++) {
+            assertFalse(t.record("n1#1", REFUSED), "a stale address or a proxy without an endpoint refuses too");
+        }
+        assertEquals(0, t.count("n1#1"));
     }
 
     @Test
     void anythingButARefusalStartsTheSeriesAgain() {
         RefusalTally<String> t = new RefusalTally<>(2);
+        t.record("n1#1", LISTENING);
         t.record("n1#1", REFUSED);
         assertFalse(t.record("n1#1", LISTENING));
         assertFalse(t.record("n1#1", REFUSED), "a listening member's next refusal is the first of a new series");
@@ -34,6 +45,8 @@ class RefusalTallyTest {
     @Test
     void incarnationsAreCountedApartAndForgottenWhenGone() {
         RefusalTally<String> t = new RefusalTally<>(3);
+        t.record("n1#1", LISTENING);
+        t.record("n2#1", LISTENING);
         t.record("n1#1", REFUSED);
         t.record("n1#1", REFUSED);
         t.record("n2#1", REFUSED);

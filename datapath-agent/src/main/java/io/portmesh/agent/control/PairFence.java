@@ -113,6 +113,10 @@ public final class PairFence implements AdminStateObserver, AutoCloseable {
     private final String slot;
     private final TrunkPort trunk;
     private final InetSocketAddress peer;
+    private static final long FOREIGN_WARNING_EVERY_NANOS = 10_000_000_000L;
+    /** Only the receive thread touches it. */
+    private long lastForeignWarning = System.nanoTime() - FOREIGN_WARNING_EVERY_NANOS;
+
     private final DatagramChannel channel;
     private final ScheduledExecutorService sender;
     private final Thread receiver;
@@ -229,6 +233,21 @@ public final class PairFence implements AdminStateObserver, AutoCloseable {
                 continue;
             }
             buf.flip();
+            if (!peer.equals(from)) {
+                // only the configured peer may fence this trunk: a datagram from anywhere else (another host's pair,
+                // a forged heartbeat) is dropped, with a warning at most every 10 s
+                long now = System.nanoTime();
+                if (now - lastForeignWarning > FOREIGN_WARNING_EVERY_NANOS) {
+                    lastForeignWarning = now;
+                    log.warn(
+                            "pair fence of {} slot {}: dropped a datagram from {}, which is not the configured peer {}",
+                            host,
+                            slot,
+                            from,
+                            peer);
+                }
+                continue;
+            }
             Optional<Heartbeat> hb = Heartbeat.decode(buf);
             if (hb.isEmpty() || !hb.get().host().equals(host) || hb.get().slot().equals(slot)) {
                 log.debug("ignored a datagram from {}: not a heartbeat of {}'s other agent", from, host);
