@@ -192,6 +192,8 @@ public final class HarnessRun {
         beforeChecks.accept(fabric);
         check(load, faults, frames, total, framesAt, during);
         figures(load, faults, total, undrained, unsettled, settled);
+        frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
+        report.frameLoss.add(new long[] {framesAt, total.lost()});
         load.write(out, "", zero);
         report.latencyFigures();
         report.evaluateSlos();

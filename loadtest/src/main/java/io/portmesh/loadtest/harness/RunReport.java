@@ -17,7 +17,7 @@ import org.HdrHistogram.Histogram;
 /**
  * What a run came to: every figure with its unit, the latency histograms (HdrHistogram, microsecond resolution,
  * reported in ms), the faults as injected, the violations, the SLOs and whether each was met, the scenario, the seed,
- * the machine and the commit. Written as {@code report.json} (keys in loadtest/README.md).
+ * the machine and the commit. Written as {@code report.json} (keys in loadtest/README.md) and {@link ReportHtml report.html}.
  */
 public final class RunReport {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -39,6 +39,9 @@ public final class RunReport {
     public final List<Map<String, Object>> timeline = new ArrayList<>();
 
     public final List<String> notes = new ArrayList<>();
+    /** Frames lost so far (sent - received), sampled: [ms from the load's start, frames]. */
+    public final List<long[]> frameLoss = new ArrayList<>();
+
     public final String startedAt = Instant.now().toString();
     public String error;
 
@@ -118,6 +121,7 @@ public final class RunReport {
         latencies.forEach((op, h) -> hist.put(op, distribution(h)));
         m.put("latencyDistributions", hist);
         m.put("timeline", timeline);
+        m.put("frameLoss", frameLoss);
         m.put("notes", notes);
         return m;
     }
@@ -134,10 +138,13 @@ public final class RunReport {
         return out;
     }
 
+    /** Writes {@code report.json} and {@code report.html} into {@code dir}; returns the JSON's path. */
     public Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path f = dir.resolve("report.json");
-        JSON.writeValue(f.toFile(), asMap());
+        String json = JSON.writeValueAsString(asMap());
+        Files.writeString(f, json);
+        ReportHtml.write(dir, json);
         return f;
     }
 
