@@ -126,7 +126,7 @@ public final class HarnessRun {
                 new NodeLossFabric.Settings(s.hosts(), s.switches(), s.vmPairs(), s.frameRate()),
                 contact,
                 out.resolve("logs"),
-                s.settleTimeout());
+                s.setupTimeout());
         report.figure("setup.seconds", (System.nanoTime() - setUp) / 1e9, "s");
         say(
                 "set up in %.1f s: 3 nodes, %d agents settled",

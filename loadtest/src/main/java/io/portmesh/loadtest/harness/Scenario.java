@@ -25,6 +25,7 @@ public record Scenario(
         Duration warmUp,
         Duration duration,
         Duration maxRun,
+        Duration setupTimeout,
         Duration settleTimeout,
         String cassandra,
         int nodes,
@@ -125,6 +126,7 @@ public record Scenario(
                 d.getDuration("warm-up"),
                 d.getDuration("duration"),
                 d.getDuration("max-run"),
+                d.getDuration("setup-timeout"),
                 d.getDuration("settle-timeout"),
                 d.getString("cassandra"),
                 d.getInt("cluster.nodes"),
@@ -206,6 +208,8 @@ public record Scenario(
         m.put("warm-up", warmUp.toString());
         m.put("duration", duration.toString());
         m.put("max-run", maxRun.toString());
+        m.put("setup-timeout", setupTimeout.toString());
+        m.put("settle-timeout", settleTimeout.toString());
         m.put("cassandra", cassandra);
         m.put("cluster.nodes", nodes);
         m.put("fabric.hosts", hosts);
@@ -237,6 +241,7 @@ public record Scenario(
                 warmUp,
                 duration,
                 maxRun,
+                setupTimeout,
                 settleTimeout,
                 contactPoint,
                 nodes,
@@ -257,6 +262,7 @@ public record Scenario(
             warm-up = 5s
             duration = 60s
             max-run = 10m
+            setup-timeout = 180s
             settle-timeout = 60s
             cassandra = embedded
             cluster.nodes = 3
