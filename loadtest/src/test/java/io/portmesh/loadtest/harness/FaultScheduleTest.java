@@ -66,4 +66,24 @@ class FaultScheduleTest {
                 """);
         assertThat(FaultSchedule.plan(s)).extracting(FaultSchedule.Planned::at).containsExactly(Duration.ofSeconds(29));
     }
+
+    /**
+     * The chaos scenario's seed injects at least 100 kills: a kill is skipped while an earlier victim is down (from its
+     * kill until its restart, 15 s later), which is how the runner decides it.
+     */
+    @Test
+    void theChaosScenarioInjectsAtLeast100FaultsWithItsSeed() {
+        List<FaultSchedule.Planned> plan =
+                FaultSchedule.plan(Scenario.read(java.nio.file.Path.of("scenarios", "chaos.conf")));
+        Duration downUntil = Duration.ofMillis(-1);
+        int injected = 0;
+        for (FaultSchedule.Planned p : plan) {
+            if (p.at().compareTo(downUntil) > 0) {
+                injected++;
+                downUntil = p.at().plus(p.restartAfter());
+            }
+        }
+        assertThat(plan).hasSize(160);
+        assertThat(injected).isGreaterThanOrEqualTo(100);
+    }
 }
