@@ -19,10 +19,10 @@ public final class FaultSchedule {
             int index, Duration at, Scenario.Kind kind, int target, Duration restartAfter, Duration allowedLoss) {
         public String describe() {
             return String.format(
-                    "#%d %s node %d at %.1f s%s, allowed loss %d ms",
+                    "#%d %s %s at %.1f s%s, allowed loss %d ms",
                     index,
                     kind.key,
-                    target + 1,
+                    kind == Scenario.Kind.NODE_KILL ? "node " + (target + 1) : "(the runner's Cassandra)",
                     at.toMillis() / 1e3,
                     restartAfter == null ? "" : ", restarted " + restartAfter.toMillis() / 1e3 + " s later",
                     allowedLoss.toMillis());

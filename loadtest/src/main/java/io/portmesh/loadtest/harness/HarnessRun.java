@@ -2,14 +2,13 @@ package io.portmesh.loadtest.harness;
 
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.LocalPorts;
-import io.portmesh.loadtest.BenchCassandra;
 import io.portmesh.loadtest.FrameCounts;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.faults.MastershipWatch;
+import io.portmesh.loadtest.faults.RestartableCassandra;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
-import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.sim.StreamStats;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -42,6 +41,8 @@ public final class HarnessRun {
     private final RunReport report;
     private Consumer<NodeLossFabric> beforeChecks = f -> {};
     private NodeLossFabric fabric;
+    private RestartableCassandra cassandra;
+    private volatile boolean cassandraDown;
     private MastershipWatch watch;
     private long zero;
 
@@ -49,10 +50,11 @@ public final class HarnessRun {
     private static final class Injected {
         final FaultSchedule.Planned planned;
         long atNanos = -1;
-        long restartedNanos = -1;
+        volatile long restartedNanos = -1;
         long restartDueNanos = -1;
-        String skipped;
-        String restartFailure;
+        volatile String skipped;
+        volatile String restartFailure;
+        CompletableFuture<Void> restarting;
 
         Injected(FaultSchedule.Planned planned) {
             this.planned = planned;
@@ -77,16 +79,17 @@ public final class HarnessRun {
 
     /** Runs the scenario and writes {@code report.json}; the report either way (a failed set-up is its error). */
     public RunReport run() {
-        EmbeddedCassandra cassandra = null;
         try {
             Files.createDirectories(out);
             String contact = s.cassandra();
             if (contact.equals("embedded")) {
                 int[] ports = LocalPorts.freeTcpPorts(2);
                 say("starting an embedded Cassandra on 127.0.0.1:%d (storage %d)", ports[0], ports[1]);
-                cassandra = BenchCassandra.embedded(out.resolve("cassandra"), ports[0], ports[1])
-                        .start();
-                contact = cassandra.contactPointString();
+                cassandra = RestartableCassandra.start(out.resolve("cassandra"), ports[0], ports[1]);
+                contact = cassandra.contactPoint();
+            } else if (s.faults().stream().anyMatch(f -> f.kind() == Scenario.Kind.CASSANDRA_STOP)) {
+                throw new IllegalArgumentException(
+                        "a cassandra-stop fault needs cassandra = embedded: the runner stops only a Cassandra it owns");
             }
             runOn(contact);
         } catch (Exception | Error e) {
@@ -221,39 +224,80 @@ public final class HarnessRun {
         report.violations.forEach(v -> say("  violation: %s", v.describe()));
     }
 
-    private void inject(Injected f) {
-        ControllerNodes nodes = fabric.nodes();
-        int victim = f.planned.target();
-        for (int i = 0; i < ControllerNodes.SIZE; i++) {
-            if (!nodes.isAlive(i)) {
-                f.skipped = "node " + (i + 1) + " is down already (a second loss would take the majority)";
-                say("fault %s skipped: %s", f.planned.describe(), f.skipped);
+    private void inject(Injected f) throws InterruptedException {
+        if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
+            if (cassandraDown) {
+                skip(f, "Cassandra is down already");
                 return;
             }
+            cassandraDown = true;
+            f.atNanos = System.nanoTime();
+            cassandra.kill();
+        } else {
+            ControllerNodes nodes = fabric.nodes();
+            for (int i = 0; i < ControllerNodes.SIZE; i++) {
+                if (!nodes.isAlive(i)) {
+                    skip(f, "node " + (i + 1) + " is down already (a second loss would take the majority)");
+                    return;
+                }
+            }
+            f.atNanos = nodes.kill(f.planned.target());
         }
-        f.atNanos = nodes.kill(victim);
         if (f.planned.restartAfter() != null) {
             f.restartDueNanos = f.atNanos + f.planned.restartAfter().toNanos();
         }
         say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
     }
 
-    /** Restarts the victims whose time has come (all of them with {@code all}, at the end of the load). */
+    private void skip(Injected f, String why) {
+        f.skipped = why;
+        say("fault %s skipped: %s", f.planned.describe(), why);
+    }
+
+    /**
+     * Restarts the victims whose time has come (all of them with {@code all}, at the end of the load, which then waits
+     * for Cassandra's restarts). A node restarts at once (its JVM is launched); Cassandra takes 20-60 s to answer
+     * CQL, so it restarts on a thread of its own and the faults and the sampling go on meanwhile.
+     */
     private void restartDue(List<Injected> faults, boolean all) {
         for (Injected f : faults) {
-            if (f.restartDueNanos >= 0
-                    && f.restartedNanos < 0
-                    && f.restartFailure == null
-                    && (all || System.nanoTime() - f.restartDueNanos >= 0)) {
-                try {
-                    fabric.nodes().restart(f.planned.target());
-                    f.restartedNanos = System.nanoTime();
-                    say("node %d restarted at %.1f s", f.planned.target() + 1, ms(f.restartedNanos) / 1e3);
-                } catch (Exception e) {
-                    f.restartFailure = e.toString();
-                    say("node %d not restarted: %s", f.planned.target() + 1, e);
-                }
+            if (f.restartDueNanos < 0
+                    || f.restartedNanos >= 0
+                    || f.restartFailure != null
+                    || f.restarting != null
+                    || !(all || System.nanoTime() - f.restartDueNanos >= 0)) {
+                continue;
             }
+            String what =
+                    f.planned.kind() == Scenario.Kind.CASSANDRA_STOP ? "Cassandra" : "node " + (f.planned.target() + 1);
+            Runnable restart = f.planned.kind() == Scenario.Kind.CASSANDRA_STOP
+                    ? () -> {
+                        cassandra.restart();
+                        cassandraDown = false;
+                    }
+                    : () -> {
+                        try {
+                            fabric.nodes().restart(f.planned.target());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    };
+            f.restarting = CompletableFuture.runAsync(() -> {
+                try {
+                    restart.run();
+                    f.restartedNanos = System.nanoTime();
+                    say("%s restarted at %.1f s", what, ms(f.restartedNanos) / 1e3);
+                } catch (RuntimeException e) {
+                    f.restartFailure = e.toString();
+                    say("%s not restarted: %s", what, e);
+                }
+            });
+            if (f.planned.kind() == Scenario.Kind.NODE_KILL) {
+                f.restarting.join();
+            }
+        }
+        if (all) {
+            faults.stream().filter(f -> f.restarting != null).forEach(f -> f.restarting.join());
         }
     }
 
@@ -267,8 +311,10 @@ public final class HarnessRun {
             throws Exception {
         long at = ms(System.nanoTime());
         List<Invariants.Ack> acks = load.ops().stream()
-                .filter(o -> o.acked)
-                .map(o -> new Invariants.Ack(o.port, o.target.host(), o.vlan, ms(o.bindEndNanos)))
+                .filter(o -> o.port != null)
+                .map(o -> o.acked
+                        ? new Invariants.Ack(o.port, o.target.host(), o.vlan, ms(o.bindEndNanos))
+                        : Invariants.Ack.created(o.port, ms(o.bindStartNanos)))
                 .toList();
         List<Invariants.Violation> v = report.violations;
         synchronized (during) {
@@ -277,6 +323,13 @@ public final class HarnessRun {
         v.addAll(Invariants.ackedWrites(acks, LiveState.readBack(fabric.nodes().apis(), acks), at));
         List<LiveState.SwitchPorts> ports = LiveState.ports(fabric.nodes().apis(), fabric.switches());
         v.addAll(Invariants.vlans(LiveState.rows(ports), at));
+        List<String> dangling =
+                ports.stream().flatMap(p -> p.missing().stream()).toList();
+        if (!dangling.isEmpty()) {
+            report.notes.add("ports a switch lists that do not exist: " + dangling);
+            say("ports a switch lists that do not exist: %s", dangling);
+        }
+        report.figure("ports.dangling", dangling.size(), "count");
         Map<String, String> teps = LiveState.tunnelIps(fabric.nodes().apis(), fabric.hosts());
         for (int i = 0; i < fabric.hosts().size(); i++) {
             String h = fabric.hosts().get(i);
@@ -369,7 +422,7 @@ public final class HarnessRun {
             m.put("allowedLossMs", f.planned.allowedLoss().toMillis());
             m.put("skipped", f.skipped);
             m.put("restartFailure", f.restartFailure);
-            if (f.atNanos >= 0) {
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
                 double r = remasteredMs(f);
                 m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
                 worstRemaster = Double.isNaN(worstRemaster) || Double.isNaN(r) ? r : Math.max(worstRemaster, r);

@@ -31,11 +31,22 @@ public final class Invariants {
         }
     }
 
-    /** A write the API acknowledged: port bound to host on VLAN (its bind answered 2xx at {@code atMs}). */
-    public record Ack(String port, String host, int vlan, long atMs) {}
+    /**
+     * A write the API acknowledged: port bound to host on VLAN (its bind answered 2xx at {@code atMs}), or with a null
+     * host, a port created (its create answered 2xx) whose bind was not acknowledged: it must exist.
+     */
+    public record Ack(String port, String host, int vlan, long atMs) {
+        public static Ack created(String port, long atMs) {
+            return new Ack(port, null, -1, atMs);
+        }
+    }
 
     /** A port as read back afterwards ({@code error}: why it could not be read, else null). */
-    public record ReadBack(String port, String host, Integer vlan, String error) {}
+    public record ReadBack(String port, String host, Integer vlan, String mac, String error) {
+        public ReadBack(String port, String host, Integer vlan, String error) {
+            this(port, host, vlan, null, error);
+        }
+    }
 
     /** A port as the API showed it at one reading ({@code host}, {@code vlan} null while unbound). */
     public record PortRow(String port, String sw, String mac, String host, Integer vlan) {}
@@ -60,15 +71,15 @@ public final class Invariants {
         List<Violation> out = new ArrayList<>();
         for (Ack a : acks) {
             ReadBack r = read.get(a.port());
-            String want = "acknowledged at " + String.format("%.1f s", a.atMs() / 1e3) + " as bound to " + a.host()
-                    + " on VLAN " + a.vlan();
+            String want = "acknowledged at " + String.format("%.1f s", a.atMs() / 1e3)
+                    + (a.host() == null ? " as created" : " as bound to " + a.host() + " on VLAN " + a.vlan());
             if (r == null || r.error() != null) {
                 out.add(new Violation(
                         ACKED_WRITES,
                         want + ", not read back" + (r == null ? "" : ": " + r.error()),
                         "port " + a.port(),
                         atMs));
-            } else if (!a.host().equals(r.host()) || r.vlan() == null || r.vlan() != a.vlan()) {
+            } else if (a.host() != null && (!a.host().equals(r.host()) || r.vlan() == null || r.vlan() != a.vlan())) {
                 out.add(new Violation(
                         ACKED_WRITES,
                         want + ", reads host " + r.host() + " VLAN " + r.vlan(),

@@ -46,29 +46,77 @@ public final class LiveState {
             .setCookieMask(U64.ZERO)
             .build();
 
-    /** A switch's VNI and its ports. */
-    public record SwitchPorts(String sw, int vni, List<Invariants.PortRow> ports) {}
+    /**
+     * A switch's VNI and its ports; {@code missing}: ports the switch lists that do not exist (their entity answers
+     * 404: the switch persisted the member, the port lost or never persisted its creation).
+     */
+    public record SwitchPorts(String sw, int vni, List<Invariants.PortRow> ports, List<String> missing) {
+        public SwitchPorts(String sw, int vni, List<Invariants.PortRow> ports) {
+            this(sw, vni, ports, List.of());
+        }
+    }
 
     private LiveState() {}
 
+    /**
+     * Each switch's ports, one {@code GET /v1/ports/{id}} per member the switch lists (the list endpoint fails whole
+     * when one member is missing, and a missing member is a finding, not a reason to stop).
+     */
     public static List<SwitchPorts> ports(List<RestClient> apis, Collection<String> switches) throws Exception {
         List<SwitchPorts> out = new ArrayList<>();
         for (String sw : switches) {
-            int vni = Nodes.callAny(apis, n -> n.get("/v1/switches/" + sw), READ_WAIT)
-                    .path("vni")
-                    .asInt();
+            JsonNode info = Nodes.callAny(apis, n -> n.get("/v1/switches/" + sw), READ_WAIT);
             List<Invariants.PortRow> rows = new ArrayList<>();
-            for (JsonNode p : Nodes.callAny(apis, n -> n.get("/v1/switches/" + sw + "/ports"), READ_WAIT)) {
-                rows.add(new Invariants.PortRow(
-                        p.path("id").asText(),
-                        sw,
-                        p.path("mac").asText(),
-                        p.path("host").isTextual() ? p.path("host").asText() : null,
-                        p.path("vlan").isInt() ? p.path("vlan").asInt() : null));
+            List<String> missing = new ArrayList<>();
+            for (JsonNode id : info.path("ports")) {
+                Invariants.ReadBack r = port(apis, id.asText());
+                if (r.error() != null) {
+                    missing.add(id.asText() + " (" + r.error() + ")");
+                } else {
+                    rows.add(new Invariants.PortRow(id.asText(), sw, r.mac(), r.host(), r.vlan()));
+                }
             }
-            out.add(new SwitchPorts(sw, vni, rows));
+            out.add(new SwitchPorts(sw, info.path("vni").asInt(), rows, missing));
         }
         return out;
+    }
+
+    /** One port through any node; a 404 from a node that answers is final, anything else is retried (15 s). */
+    static Invariants.ReadBack port(List<RestClient> apis, String id) {
+        long deadline = System.nanoTime() + READ_WAIT.toNanos();
+        String last = "";
+        while (System.nanoTime() - deadline < 0) {
+            for (RestClient api : apis) {
+                try {
+                    RestClient.Response r = api.get("/v1/ports/" + id);
+                    if (r.ok()) {
+                        JsonNode p = r.body();
+                        return new Invariants.ReadBack(
+                                id,
+                                p.path("host").isTextual() ? p.path("host").asText() : null,
+                                p.path("vlan").isInt() ? p.path("vlan").asInt() : null,
+                                p.path("mac").asText(),
+                                null);
+                    }
+                    last = r.status() + " " + r.body();
+                    if (r.status() == 404) {
+                        return new Invariants.ReadBack(id, null, null, null, "not found: " + last);
+                    }
+                } catch (java.io.IOException e) {
+                    last = e.toString();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return new Invariants.ReadBack(id, null, null, null, "interrupted");
+                }
+            }
+            try {
+                Thread.sleep(250);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return new Invariants.ReadBack(id, null, null, null, "interrupted");
+            }
+        }
+        return new Invariants.ReadBack(id, null, null, null, "no node answered in 15 s; last: " + last);
     }
 
     public static List<Invariants.PortRow> rows(List<SwitchPorts> switches) {
@@ -129,18 +177,7 @@ public final class LiveState {
     public static Map<String, Invariants.ReadBack> readBack(List<RestClient> apis, List<Invariants.Ack> acks) {
         Map<String, Invariants.ReadBack> out = new LinkedHashMap<>();
         for (Invariants.Ack a : acks) {
-            try {
-                JsonNode p = Nodes.callAny(apis, n -> n.get("/v1/ports/" + a.port()), READ_WAIT);
-                out.put(
-                        a.port(),
-                        new Invariants.ReadBack(
-                                a.port(),
-                                p.path("host").isTextual() ? p.path("host").asText() : null,
-                                p.path("vlan").isInt() ? p.path("vlan").asInt() : null,
-                                null));
-            } catch (Exception | AssertionError e) {
-                out.put(a.port(), new Invariants.ReadBack(a.port(), null, null, String.valueOf(e.getMessage())));
-            }
+            out.put(a.port(), port(apis, a.port()));
         }
         return out;
     }

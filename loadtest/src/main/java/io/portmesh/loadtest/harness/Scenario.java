@@ -40,7 +40,9 @@ public record Scenario(
 
     /** The fault kinds the runner can inject in this slice. */
     public enum Kind {
-        NODE_KILL("node-kill");
+        NODE_KILL("node-kill"),
+        /** SIGKILL to the runner's own embedded Cassandra, started again on its data after {@code restart-after}. */
+        CASSANDRA_STOP("cassandra-stop");
 
         public final String key;
 
@@ -56,8 +58,8 @@ public record Scenario(
             }
             throw new ConfigException.BadValue(
                     where,
-                    "'" + key + "' is not a fault kind this runner injects yet (known: node-kill; agent-kill,"
-                            + " partition and cassandra-stop are not built yet)");
+                    "'" + key + "' is not a fault kind this runner injects yet (known: node-kill, cassandra-stop;"
+                            + " agent-kill and partition are not built yet)");
         }
     }
 

@@ -150,4 +150,16 @@ class InvariantsTest {
                 .containsEntry(Invariants.FLOWS, 0)
                 .hasSize(5);
     }
+
+    @Test
+    void anAcknowledgedCreateMustExistWhateverItsBinding() {
+        List<Invariants.Ack> acks = List.of(Invariants.Ack.created("p7", 3_000), Invariants.Ack.created("p8", 3_100));
+        Map<String, Invariants.ReadBack> read = Map.of(
+                "p7", new Invariants.ReadBack("p7", null, null, "not found: 404 no port p7"),
+                "p8", new Invariants.ReadBack("p8", null, null, null));
+        assertThat(Invariants.ackedWrites(acks, read, 9_000)).singleElement().satisfies(v -> {
+            assertThat(v.where()).isEqualTo("port p7");
+            assertThat(v.what()).contains("as created", "not read back", "404");
+        });
+    }
 }

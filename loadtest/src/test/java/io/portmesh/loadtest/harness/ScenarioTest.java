@@ -58,4 +58,19 @@ class ScenarioTest {
         assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = node-kill, at = 1s, target = 3 } ]"))
                 .hasMessageContaining("faults.target");
     }
+
+    @Test
+    void aCassandraStopNeedsNoTarget() {
+        Scenario s = Scenario.parse("faults = [ { kind = cassandra-stop, at = 5s, restart-after = 10s } ]");
+        assertThat(s.faults()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(Scenario.Kind.CASSANDRA_STOP);
+            assertThat(f.restartAfter()).isEqualTo(Duration.ofSeconds(10));
+        });
+        assertThat(FaultSchedule.plan(s))
+                .singleElement()
+                .satisfies(
+                        p -> assertThat(p.describe())
+                                .isEqualTo(
+                                        "#1 cassandra-stop (the runner's Cassandra) at 5.0 s, restarted 10.0 s later, allowed loss 0 ms"));
+    }
 }
