@@ -109,6 +109,24 @@ public final class HarnessRun {
         return report;
     }
 
+    /**
+     * The watchdog's last act when the run outlives max-run: stop what the run started (the node JVMs and the embedded
+     * Cassandra would outlive a halted JVM) and write the report so far, its error saying why.
+     */
+    public void abort() {
+        report.error = "the run outlived max-run (" + s.maxRun() + ") and was halted";
+        report.halted = true;
+        close();
+        if (cassandra != null) {
+            cassandra.close();
+        }
+        try {
+            report.write(out);
+        } catch (Exception e) {
+            say("report not written: %s", e);
+        }
+    }
+
     private void runOn(String contact) throws Exception {
         List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
         say(

@@ -54,8 +54,9 @@ public final class PortmeshLoad implements Callable<Integer> {
                 s = s.withCassandra(cassandra);
             }
             Path dir = out.resolve(s.name() + "-" + s.seed());
-            RunWatchdog.start("portmesh-load", s.maxRun().toSeconds(), () -> {});
-            RunReport r = new HarnessRun(s, dir, System.out).run();
+            HarnessRun run = new HarnessRun(s, dir, System.out);
+            RunWatchdog.start("portmesh-load", s.maxRun().toSeconds(), run::abort);
+            RunReport r = run.run();
             return r.exitStatus();
         }
     }

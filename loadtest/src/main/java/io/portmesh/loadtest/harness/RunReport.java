@@ -44,6 +44,8 @@ public final class RunReport {
 
     public final String startedAt = Instant.now().toString();
     public String error;
+    /** The watchdog halted the run (it outlived max-run). */
+    public volatile boolean halted;
 
     public RunReport(Scenario scenario) {
         this.scenario = scenario;
@@ -91,9 +93,12 @@ public final class RunReport {
         return error == null && violations.isEmpty() && slos.stream().allMatch(SloResult::met);
     }
 
-    /** 0 when every SLO was met and no invariant was violated, 1 otherwise, 2 when the run itself failed. */
+    /**
+     * 0 when every SLO was met and no invariant was violated, 1 otherwise, 2 when the run itself failed, 3 when the
+     * watchdog halted it.
+     */
     public int exitStatus() {
-        return error != null ? 2 : passed() ? 0 : 1;
+        return halted ? 3 : error != null ? 2 : passed() ? 0 : 1;
     }
 
     public Map<String, Object> asMap() {
