@@ -197,6 +197,11 @@ public final class NodeLossFabric implements AutoCloseable {
         return switchHosts.getOrDefault(sw, List.of());
     }
 
+    /** Every switch of the run: the load's, the VM pairs' and the recovery probes'. */
+    public List<String> switches() {
+        return List.copyOf(switchHosts.keySet());
+    }
+
     public ControllerNodes nodes() {
         return nodes;
     }

@@ -1,0 +1,72 @@
+package io.portmesh.loadtest.harness;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SplittableRandom;
+
+/**
+ * The faults of a run, planned before it starts from the scenario and the seed alone: the same scenario and seed give
+ * the same list (instants and targets), whatever the machine. Instants are offsets from the start of the load. Faults
+ * that would fire at or after the scenario's duration are left out; at most {@link #MAX_FAULTS} are planned.
+ */
+public final class FaultSchedule {
+    public static final int MAX_FAULTS = 10_000;
+
+    /** One fault to inject: when (from the load's start), what, on which node (0-based). */
+    public record Planned(
+            int index, Duration at, Scenario.Kind kind, int target, Duration restartAfter, Duration allowedLoss) {
+        public String describe() {
+            return String.format(
+                    "#%d %s %s at %.1f s%s, allowed loss %d ms",
+                    index,
+                    kind.key,
+                    kind == Scenario.Kind.NODE_KILL ? "node " + (target + 1) : "(the runner's Cassandra)",
+                    at.toMillis() / 1e3,
+                    restartAfter == null ? "" : ", restarted " + restartAfter.toMillis() / 1e3 + " s later",
+                    allowedLoss.toMillis());
+        }
+    }
+
+    private FaultSchedule() {}
+
+    public static List<Planned> plan(Scenario s) {
+        SplittableRandom rnd = new SplittableRandom(s.seed());
+        List<Planned> out = new ArrayList<>();
+        for (Scenario.FaultSpec f : s.faults()) {
+            for (Duration at : instants(f.when(), s.duration(), rnd)) {
+                if (at.compareTo(s.duration()) < 0 && out.size() < MAX_FAULTS) {
+                    int target = f.target().equals("random") ? rnd.nextInt(s.nodes()) : Integer.parseInt(f.target());
+                    out.add(new Planned(0, at, f.kind(), target, f.restartAfter(), f.allowedLoss()));
+                }
+            }
+        }
+        out.sort(Comparator.comparing(Planned::at));
+        List<Planned> numbered = new ArrayList<>();
+        for (int i = 0; i < out.size(); i++) {
+            Planned p = out.get(i);
+            numbered.add(new Planned(i + 1, p.at(), p.kind(), p.target(), p.restartAfter(), p.allowedLoss()));
+        }
+        return List.copyOf(numbered);
+    }
+
+    private static List<Duration> instants(Scenario.When w, Duration duration, SplittableRandom rnd) {
+        List<Duration> out = new ArrayList<>();
+        if (w instanceof Scenario.When.At a) {
+            out.add(a.at());
+        } else if (w instanceof Scenario.When.Every e) {
+            Duration until = e.until() == null ? duration : e.until();
+            for (Duration t = e.from(); t.compareTo(until) < 0 && out.size() < MAX_FAULTS; t = t.plus(e.every())) {
+                out.add(t);
+            }
+        } else if (w instanceof Scenario.When.Random r) {
+            long from = r.from().toMillis();
+            long until = (r.until() == null ? duration : r.until()).toMillis();
+            for (int i = 0; i < Math.min(r.count(), MAX_FAULTS) && until > from; i++) {
+                out.add(Duration.ofMillis(rnd.nextLong(from, until)));
+            }
+        }
+        return out;
+    }
+}

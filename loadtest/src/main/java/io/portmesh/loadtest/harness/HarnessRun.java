@@ -1,0 +1,511 @@
+package io.portmesh.loadtest.harness;
+
+import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.cluster.LocalPorts;
+import io.portmesh.loadtest.FrameCounts;
+import io.portmesh.loadtest.bind.Sleep;
+import io.portmesh.loadtest.faults.MastershipWatch;
+import io.portmesh.loadtest.faults.RestartableCassandra;
+import io.portmesh.loadtest.nodeloss.ControllerNodes;
+import io.portmesh.loadtest.nodeloss.NodeLossFabric;
+import io.portmesh.loadtest.nodeloss.PortLoad;
+import io.portmesh.sim.StreamStats;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * One scenario run end to end: Cassandra (embedded on free ports, or the scenario's), three controller JVMs, the hosts
+ * with their agents, VM pairs exchanging numbered frames, the create+bind load, the faults of the {@link
+ * FaultSchedule} injected on time, the invariants watched during the run and checked after it, and the report. Every
+ * phase is bounded: the load by the scenario's duration, the drain and the settling by its settle timeout, the faults
+ * by {@link FaultSchedule#MAX_FAULTS}.
+ */
+public final class HarnessRun {
+    private static final Duration TICK = Duration.ofMillis(100);
+    private static final Duration FRAME_SAMPLE = Duration.ofMillis(500);
+    private static final Duration PROGRESS = Duration.ofSeconds(5);
+    private static final Duration VLAN_CHECK = Duration.ofSeconds(10);
+
+    private final Scenario s;
+    private final Path out;
+    private final PrintStream progress;
+    private final RunReport report;
+    private Consumer<NodeLossFabric> beforeChecks = f -> {};
+    private NodeLossFabric fabric;
+    private RestartableCassandra cassandra;
+    private volatile boolean cassandraDown;
+    private MastershipWatch watch;
+    private long zero;
+
+    /** A fault as it happened: planned, then injected (or skipped, and why) and its victim restarted. */
+    private static final class Injected {
+        final FaultSchedule.Planned planned;
+        long atNanos = -1;
+        volatile long restartedNanos = -1;
+        long restartDueNanos = -1;
+        volatile String skipped;
+        volatile String restartFailure;
+        CompletableFuture<Void> restarting;
+
+        Injected(FaultSchedule.Planned planned) {
+            this.planned = planned;
+        }
+    }
+
+    public HarnessRun(Scenario s, Path out, PrintStream progress) {
+        this.s = s;
+        this.out = out;
+        this.progress = progress;
+        this.report = new RunReport(s);
+    }
+
+    /**
+     * Something to do to the running system after the load and before the final checks: a test breaks the run
+     * on purpose here (removes a flow behind the controller's back) to see the checker report it.
+     */
+    public HarnessRun beforeChecks(Consumer<NodeLossFabric> c) {
+        this.beforeChecks = c;
+        return this;
+    }
+
+    /** Runs the scenario and writes {@code report.json}; the report either way (a failed set-up is its error). */
+    public RunReport run() {
+        try {
+            Files.createDirectories(out);
+            String contact = s.cassandra();
+            if (contact.equals("embedded")) {
+                int[] ports = LocalPorts.freeTcpPorts(2);
+                say("starting an embedded Cassandra on 127.0.0.1:%d (storage %d)", ports[0], ports[1]);
+                cassandra = RestartableCassandra.start(out.resolve("cassandra"), ports[0], ports[1]);
+                contact = cassandra.contactPoint();
+            } else if (s.faults().stream().anyMatch(f -> f.kind() == Scenario.Kind.CASSANDRA_STOP)) {
+                throw new IllegalArgumentException(
+                        "a cassandra-stop fault needs cassandra = embedded: the runner stops only a Cassandra it owns");
+            }
+            runOn(contact);
+        } catch (Exception | Error e) {
+            report.error = e.toString();
+            say("the run failed: %s", e);
+        } finally {
+            close();
+            if (cassandra != null) {
+                cassandra.close();
+            }
+        }
+        try {
+            say("report: %s", report.write(out));
+        } catch (Exception e) {
+            say("report not written: %s", e);
+        }
+        return report;
+    }
+
+    /**
+     * The watchdog's last act when the run outlives max-run: stop what the run started (the node JVMs and the embedded
+     * Cassandra would outlive a halted JVM) and write the report so far, its error saying why.
+     */
+    public void abort() {
+        report.error = "the run outlived max-run (" + s.maxRun() + ") and was halted";
+        report.halted = true;
+        close();
+        if (cassandra != null) {
+            cassandra.close();
+        }
+        try {
+            report.write(out);
+        } catch (Exception e) {
+            say("report not written: %s", e);
+        }
+    }
+
+    private void runOn(String contact) throws Exception {
+        List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
+        say(
+                "scenario %s, seed %d: %d hosts, %d switches, %d VM pairs at %d frames/s, create+bind %.1f/s for %d s,"
+                        + " %d fault(s) planned; Cassandra %s",
+                s.name(),
+                s.seed(),
+                s.hosts(),
+                s.switches(),
+                s.vmPairs(),
+                s.frameRate(),
+                s.createBindRate(),
+                s.duration().toSeconds(),
+                plan.size(),
+                contact);
+        plan.forEach(p -> say("  planned: %s", p.describe()));
+        long setUp = System.nanoTime();
+        fabric = NodeLossFabric.start(
+                new NodeLossFabric.Settings(s.hosts(), s.switches(), s.vmPairs(), s.frameRate()),
+                contact,
+                out.resolve("logs"),
+                s.setupTimeout());
+        report.figure("setup.seconds", (System.nanoTime() - setUp) / 1e9, "s");
+        say(
+                "set up in %.1f s: 3 nodes, %d agents settled",
+                (System.nanoTime() - setUp) / 1e9, fabric.agents().size());
+        Map<String, DatapathAgent> byHost = new LinkedHashMap<>();
+        for (int i = 0; i < fabric.hosts().size(); i++) {
+            byHost.put(fabric.hosts().get(i), fabric.agents().get(i));
+        }
+        watch = MastershipWatch.start(byHost, Duration.ofMillis(100));
+        Duration trafficMax =
+                s.warmUp().plus(s.duration()).plus(s.settleTimeout()).plusSeconds(120);
+        fabric.startTraffic(trafficMax);
+        Sleep.millis(s.warmUp().toMillis());
+        PortLoad load = fabric.newLoad();
+        zero = System.nanoTime();
+        load.start(
+                s.createBindRate(),
+                (int) Math.ceil(s.createBindRate() * s.duration().toSeconds()) + 1,
+                s.duration());
+
+        List<Injected> faults = plan.stream().map(Injected::new).toList();
+        List<Invariants.FrameSample> frames = new ArrayList<>();
+        List<Invariants.Violation> during = java.util.Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Void> vlanCheck = null;
+        long end = zero + s.duration().toNanos();
+        long nextFrames = zero;
+        long nextProgress = zero + PROGRESS.toNanos();
+        long nextVlans = zero + VLAN_CHECK.toNanos();
+        int next = 0;
+        while (System.nanoTime() - end < 0) {
+            long now = System.nanoTime();
+            while (next < faults.size()
+                    && now - (zero + faults.get(next).planned.at().toNanos()) >= 0) {
+                inject(faults.get(next++));
+            }
+            restartDue(faults, false);
+            if (now - nextFrames >= 0) {
+                frames.add(new Invariants.FrameSample(
+                        ms(now), FrameCounts.sum(fabric.streams(), false).lost()));
+                nextFrames += FRAME_SAMPLE.toNanos();
+            }
+            if (now - nextVlans >= 0 && (vlanCheck == null || vlanCheck.isDone())) {
+                // on a thread of its own: reads through a cluster that lost a node must not delay the faults
+                long at = ms(now);
+                vlanCheck = CompletableFuture.runAsync(() -> {
+                    try {
+                        during.addAll(Invariants.vlans(
+                                LiveState.rows(LiveState.ports(fabric.nodes().apis(), fabric.switches())), at));
+                    } catch (Exception | AssertionError e) {
+                        report.notes.add(String.format("VLAN check at %.1f s not done: %s", at / 1e3, e));
+                    }
+                });
+                nextVlans = now + VLAN_CHECK.toNanos();
+            }
+            if (now - nextProgress >= 0) {
+                progressLine(load, faults, frames);
+                nextProgress += PROGRESS.toNanos();
+            }
+            Sleep.millis(TICK.toMillis());
+        }
+        say(
+                "load over after %.0f s: draining the ops in flight (at most %d s)",
+                ms(System.nanoTime()) / 1e3, s.settleTimeout().toSeconds());
+        int undrained = load.stop(s.settleTimeout());
+        if (vlanCheck != null) {
+            vlanCheck.join();
+        }
+        restartDue(faults, true);
+        long settled = fabric.awaitSettled(s.settleTimeout());
+        List<String> unsettled = fabric.unsettled();
+        say("settled: %s", unsettled.isEmpty() ? "every host" : unsettled);
+        StreamStats total = fabric.stopTraffic();
+        long framesAt = ms(System.nanoTime());
+        watch.close();
+        beforeChecks.accept(fabric);
+        check(load, faults, frames, total, framesAt, during);
+        figures(load, faults, total, undrained, unsettled, settled);
+        frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
+        report.frameLoss.add(new long[] {framesAt, total.lost()});
+        load.write(out, "", zero);
+        report.latencyFigures();
+        report.evaluateSlos();
+        say(
+                "%s: %d violation(s), SLOs %s",
+                report.passed() ? "PASSED" : "FAILED",
+                report.violations.size(),
+                report.slos.stream()
+                        .map(r ->
+                                r.figure() + "=" + fmt(r.value()) + (r.met() ? " met" : " MISSED (" + r.bound() + ")"))
+                        .toList());
+        report.violations.forEach(v -> say("  violation: %s", v.describe()));
+    }
+
+    private void inject(Injected f) throws InterruptedException {
+        if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
+            if (cassandraDown) {
+                skip(f, "Cassandra is down already");
+                return;
+            }
+            cassandraDown = true;
+            f.atNanos = System.nanoTime();
+            cassandra.kill();
+        } else {
+            ControllerNodes nodes = fabric.nodes();
+            for (int i = 0; i < ControllerNodes.SIZE; i++) {
+                if (!nodes.isAlive(i)) {
+                    skip(f, "node " + (i + 1) + " is down already (a second loss would take the majority)");
+                    return;
+                }
+            }
+            f.atNanos = nodes.kill(f.planned.target());
+        }
+        if (f.planned.restartAfter() != null) {
+            f.restartDueNanos = f.atNanos + f.planned.restartAfter().toNanos();
+        }
+        say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+    }
+
+    private void skip(Injected f, String why) {
+        f.skipped = why;
+        say("fault %s skipped: %s", f.planned.describe(), why);
+    }
+
+    /**
+     * Restarts the victims whose time has come (all of them with {@code all}, at the end of the load, which then waits
+     * for Cassandra's restarts). A node restarts at once (its JVM is launched); Cassandra takes 20-60 s to answer
+     * CQL, so it restarts on a thread of its own and the faults and the sampling go on meanwhile.
+     */
+    private void restartDue(List<Injected> faults, boolean all) {
+        for (Injected f : faults) {
+            if (f.restartDueNanos < 0
+                    || f.restartedNanos >= 0
+                    || f.restartFailure != null
+                    || f.restarting != null
+                    || !(all || System.nanoTime() - f.restartDueNanos >= 0)) {
+                continue;
+            }
+            String what =
+                    f.planned.kind() == Scenario.Kind.CASSANDRA_STOP ? "Cassandra" : "node " + (f.planned.target() + 1);
+            Runnable restart = f.planned.kind() == Scenario.Kind.CASSANDRA_STOP
+                    ? () -> {
+                        cassandra.restart();
+                        cassandraDown = false;
+                    }
+                    : () -> {
+                        try {
+                            fabric.nodes().restart(f.planned.target());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    };
+            f.restarting = CompletableFuture.runAsync(() -> {
+                try {
+                    restart.run();
+                    f.restartedNanos = System.nanoTime();
+                    say("%s restarted at %.1f s", what, ms(f.restartedNanos) / 1e3);
+                } catch (RuntimeException e) {
+                    f.restartFailure = e.toString();
+                    say("%s not restarted: %s", what, e);
+                }
+            });
+            if (f.planned.kind() == Scenario.Kind.NODE_KILL) {
+                f.restarting.join();
+            }
+        }
+        if (all) {
+            faults.stream().filter(f -> f.restarting != null).forEach(f -> f.restarting.join());
+        }
+    }
+
+    private void check(
+            PortLoad load,
+            List<Injected> faults,
+            List<Invariants.FrameSample> frames,
+            StreamStats total,
+            long framesAt,
+            List<Invariants.Violation> during)
+            throws Exception {
+        long at = ms(System.nanoTime());
+        List<Invariants.Ack> acks = load.ops().stream()
+                .filter(o -> o.port != null)
+                .map(o -> o.acked
+                        ? new Invariants.Ack(o.port, o.target.host(), o.vlan, ms(o.bindEndNanos))
+                        : Invariants.Ack.created(o.port, ms(o.bindStartNanos)))
+                .toList();
+        List<Invariants.Violation> v = report.violations;
+        synchronized (during) {
+            v.addAll(during);
+        }
+        v.addAll(Invariants.ackedWrites(acks, LiveState.readBack(fabric.nodes().apis(), acks), at));
+        List<LiveState.SwitchPorts> ports = LiveState.ports(fabric.nodes().apis(), fabric.switches());
+        v.addAll(Invariants.vlans(LiveState.rows(ports), at));
+        List<String> dangling =
+                ports.stream().flatMap(p -> p.missing().stream()).toList();
+        if (!dangling.isEmpty()) {
+            report.notes.add("ports a switch lists that do not exist: " + dangling);
+            say("ports a switch lists that do not exist: %s", dangling);
+        }
+        report.figure("ports.dangling", dangling.size(), "count");
+        Map<String, String> teps = LiveState.tunnelIps(fabric.nodes().apis(), fabric.hosts());
+        for (int i = 0; i < fabric.hosts().size(); i++) {
+            String h = fabric.hosts().get(i);
+            DatapathAgent a = fabric.agents().get(i);
+            Invariants.flows(h, LiveState.desired(h, ports, teps), LiveState.installed(a), at)
+                    .ifPresent(v::add);
+            v.addAll(Invariants.masterGrants(h, a.controlState().masterGrants(), at));
+        }
+        v.addAll(Invariants.masters(watch.readings().stream()
+                .map(r -> new Invariants.MasterSample(
+                        r.host(), ms(r.atNanos()), r.roles().masters()))
+                .toList()));
+        List<Invariants.Window> windows = faults.stream()
+                .filter(f -> f.atNanos >= 0)
+                .map(f -> new Invariants.Window(
+                        ms(f.atNanos), ms(f.atNanos) + f.planned.allowedLoss().toMillis(), "#" + f.planned.index()))
+                .toList();
+        v.addAll(Invariants.frames(frames, total.lost(), framesAt, windows));
+        Map<String, Integer> counts = Invariants.counts(v);
+        counts.forEach((k, n) -> report.figure("violations." + k, n, "count"));
+        report.figure("violations", v.size(), "count");
+        report.figure("checked.acknowledged-writes", acks.size(), "count");
+        report.figure("checked.ports", LiveState.rows(ports).size(), "count");
+        report.figure("checked.master-readings", watch.readings().size(), "count");
+        report.figure("checked.hosts", fabric.hosts().size(), "count");
+    }
+
+    private void figures(
+            PortLoad load,
+            List<Injected> faults,
+            StreamStats total,
+            int undrained,
+            List<String> unsettled,
+            long settledNanos) {
+        List<PortLoad.Op> ops = load.ops();
+        long acked = 0;
+        Map<Long, long[]> perSecond = new java.util.TreeMap<>();
+        for (PortLoad.Op op : ops) {
+            if (op.bindStartNanos >= 0) {
+                report.latency("create", (op.bindStartNanos - op.startNanos) / 1e6);
+            }
+            if (op.acked) {
+                acked++;
+                report.latency("bind", op.bindMs());
+                report.latency("create-bind", (op.bindEndNanos - op.startNanos) / 1e6);
+                long sec = ms(op.bindEndNanos) / 1000;
+                long[] row = perSecond.computeIfAbsent(sec, k -> new long[2]);
+                row[0]++;
+                row[1] = Math.max(row[1], Math.round(op.bindMs()));
+            }
+        }
+        for (Map.Entry<Long, long[]> e : perSecond.entrySet()) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("second", e.getKey());
+            row.put("acknowledged", e.getValue()[0]);
+            row.put("bindMaxMs", e.getValue()[1]);
+            report.timeline.add(row);
+        }
+        double seconds = s.duration().toMillis() / 1e3;
+        report.figure("ops.issued", ops.size(), "count");
+        report.figure("ops.acknowledged", acked, "count");
+        report.figure("ops.acknowledged.fraction", ops.isEmpty() ? Double.NaN : (double) acked / ops.size(), "ratio");
+        report.figure("ops.not-issued", load.notIssued(), "count");
+        report.figure("ops.undrained", undrained, "count");
+        report.figure("throughput.acknowledged", acked / seconds, "ops/s");
+        report.figure(
+                "calls.failed",
+                load.calls().stream().filter(PortLoad.Call::failed).count(),
+                "count");
+        report.figure("frames.sent", total.sent(), "frames");
+        report.figure("frames.lost", total.lost(), "frames");
+        report.figure("frames.duplicates", total.duplicates(), "frames");
+        report.figure("frames.out-of-order", total.outOfOrder(), "frames");
+        report.figure("faults.planned", faults.size(), "count");
+        report.figure(
+                "faults.injected", faults.stream().filter(f -> f.atNanos >= 0).count(), "count");
+        report.figure(
+                "faults.skipped", faults.stream().filter(f -> f.skipped != null).count(), "count");
+        report.figure("hosts.unsettled", unsettled.size(), "count");
+        report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
+        double worstRemaster = Double.NaN;
+        for (Injected f : faults) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("index", f.planned.index());
+            m.put("kind", f.planned.kind().key);
+            m.put("node", f.planned.target() + 1);
+            m.put("plannedAtMs", f.planned.at().toMillis());
+            m.put("injectedAtMs", f.atNanos < 0 ? null : ms(f.atNanos));
+            m.put("restartedAtMs", f.restartedNanos < 0 ? null : ms(f.restartedNanos));
+            m.put("allowedLossMs", f.planned.allowedLoss().toMillis());
+            m.put("skipped", f.skipped);
+            m.put("restartFailure", f.restartFailure);
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
+                double r = remasteredMs(f);
+                m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
+                worstRemaster = Double.isNaN(worstRemaster) || Double.isNaN(r) ? r : Math.max(worstRemaster, r);
+            }
+            report.faults.add(m);
+        }
+        report.figure("node-kill.remastered.max", worstRemaster, "ms");
+    }
+
+    /** From a kill until every host had a MASTER on another node (the watch's readings), NaN if one never had. */
+    private double remasteredMs(Injected f) {
+        String victim = fabric.nodes().openflowAddresses().get(f.planned.target());
+        int victimPort = Integer.parseInt(victim.substring(victim.lastIndexOf(':') + 1));
+        long worst = 0;
+        for (String h : watch.hosts()) {
+            Optional<MastershipWatch.Reading> r = watch.firstMaster(h, f.atNanos, p -> p != victimPort);
+            if (r.isEmpty()) {
+                return Double.NaN;
+            }
+            worst = Math.max(worst, r.get().atNanos() - f.atNanos);
+        }
+        return worst / 1e6;
+    }
+
+    private void progressLine(PortLoad load, List<Injected> faults, List<Invariants.FrameSample> frames) {
+        List<PortLoad.Op> ops = load.ops();
+        say(
+                "t=%3.0fs ops %d acknowledged %d failed %d in flight %d | frames lost so far %d | faults %d/%d |"
+                        + " nodes up %s",
+                ms(System.nanoTime()) / 1e3,
+                ops.size(),
+                ops.stream().filter(o -> o.acked).count(),
+                ops.stream().filter(o -> o.done && !o.acked).count(),
+                ops.stream().filter(o -> !o.done).count(),
+                frames.isEmpty() ? 0 : frames.get(frames.size() - 1).lost(),
+                faults.stream().filter(f -> f.atNanos >= 0).count(),
+                faults.size(),
+                java.util.stream.IntStream.range(0, ControllerNodes.SIZE)
+                        .mapToObj(i -> fabric.nodes().isAlive(i) ? "+" : "-")
+                        .reduce("", String::concat));
+    }
+
+    private long ms(long nanos) {
+        return (nanos - zero) / 1_000_000;
+    }
+
+    private static String fmt(double v) {
+        return Double.isNaN(v) ? "none" : String.format("%.3g", v);
+    }
+
+    private void say(String fmt, Object... args) {
+        progress.printf("[portmesh-load] " + fmt + "%n", args);
+        progress.flush();
+    }
+
+    private void close() {
+        if (watch != null) {
+            try {
+                watch.close();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (fabric != null) {
+            fabric.close();
+        }
+    }
+}

@@ -1,0 +1,276 @@
+package io.portmesh.loadtest.harness;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A scenario file (HOCON, keys documented in loadtest/README.md): what to start, what load to drive, which faults to
+ * inject when, and the SLOs the run must meet. Read strictly: an unknown fault kind, a size this slice cannot run (not
+ * 3 nodes, not 1 agent per host) or a fault with no time is refused with the key that is wrong, rather than ignored.
+ */
+public record Scenario(
+        String name,
+        String description,
+        long seed,
+        Duration warmUp,
+        Duration duration,
+        Duration maxRun,
+        Duration setupTimeout,
+        Duration settleTimeout,
+        String cassandra,
+        int nodes,
+        int hosts,
+        int agentsPerHost,
+        int switches,
+        int vmPairs,
+        int frameRate,
+        double createBindRate,
+        List<FaultSpec> faults,
+        List<Slo> slos) {
+
+    /** The fault kinds the runner can inject in this slice. */
+    public enum Kind {
+        NODE_KILL("node-kill"),
+        /** SIGKILL to the runner's own embedded Cassandra, started again on its data after {@code restart-after}. */
+        CASSANDRA_STOP("cassandra-stop");
+
+        public final String key;
+
+        Kind(String key) {
+            this.key = key;
+        }
+
+        static Kind of(String key, String where) {
+            for (Kind k : values()) {
+                if (k.key.equals(key)) {
+                    return k;
+                }
+            }
+            throw new ConfigException.BadValue(
+                    where,
+                    "'" + key + "' is not a fault kind this runner injects yet (known: node-kill, cassandra-stop;"
+                            + " agent-kill and partition are not built yet)");
+        }
+    }
+
+    /** When a fault fires. */
+    public sealed interface When {
+        /** Once, {@code at} after the load started. */
+        record At(Duration at) implements When {}
+
+        /** Every {@code every} from {@code from} until {@code until}. */
+        record Every(Duration every, Duration from, Duration until) implements When {}
+
+        /** {@code count} times at instants drawn from the seed, uniformly in [from, until). */
+        record Random(int count, Duration from, Duration until) implements When {}
+    }
+
+    /**
+     * One fault line: its kind, when, on which target ({@code random}: drawn from the seed, else a 0-based index),
+     * when the victim is brought back ({@code restartAfter}; null: never), and the frame-loss window it is allowed
+     * from the instant it fires (0 for node loss).
+     */
+    public record FaultSpec(Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss) {}
+
+    /** A figure's bound: {@code max} (the figure must be at most) or {@code min} (at least); NaN for none. */
+    public record Slo(String figure, double max, double min) {
+        public boolean met(double value) {
+            return !Double.isNaN(value) && (Double.isNaN(max) || value <= max) && (Double.isNaN(min) || value >= min);
+        }
+
+        public String describe() {
+            return figure + (Double.isNaN(max) ? "" : " <= " + max) + (Double.isNaN(min) ? "" : " >= " + min);
+        }
+    }
+
+    public static Scenario read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("no scenario file " + file);
+        }
+        String fallbackName = file.getFileName().toString().replaceFirst("\\.conf$", "");
+        return parse(ConfigFactory.parseFile(file.toFile()).resolve(), fallbackName);
+    }
+
+    public static Scenario parse(String hocon) {
+        return parse(ConfigFactory.parseString(hocon).resolve(), "unnamed");
+    }
+
+    static Scenario parse(Config c, String fallbackName) {
+        Config d = c.withFallback(ConfigFactory.parseString(DEFAULTS));
+        List<FaultSpec> faults = new ArrayList<>();
+        int i = 0;
+        for (Config f : d.getConfigList("faults")) {
+            faults.add(fault(f, "faults[" + i++ + "]"));
+        }
+        List<Slo> slos = new ArrayList<>();
+        Config s = d.getConfig("slo");
+        for (String key : new java.util.TreeSet<>(s.root().keySet())) {
+            Config one = s.getConfig("\"" + key + "\"");
+            slos.add(new Slo(
+                    key,
+                    one.hasPath("max") ? one.getDouble("max") : Double.NaN,
+                    one.hasPath("min") ? one.getDouble("min") : Double.NaN));
+        }
+        Scenario sc = new Scenario(
+                d.getString("name").isEmpty() ? fallbackName : d.getString("name"),
+                d.getString("description"),
+                d.getLong("seed"),
+                d.getDuration("warm-up"),
+                d.getDuration("duration"),
+                d.getDuration("max-run"),
+                d.getDuration("setup-timeout"),
+                d.getDuration("settle-timeout"),
+                d.getString("cassandra"),
+                d.getInt("cluster.nodes"),
+                d.getInt("fabric.hosts"),
+                d.getInt("fabric.agents-per-host"),
+                d.getInt("fabric.switches"),
+                d.getInt("fabric.vm-pairs"),
+                d.getInt("fabric.frame-rate"),
+                d.getDouble("workloads.create-bind.rate"),
+                List.copyOf(faults),
+                List.copyOf(slos));
+        sc.validate();
+        return sc;
+    }
+
+    private static FaultSpec fault(Config f, String where) {
+        Kind kind = Kind.of(f.getString("kind"), where + ".kind");
+        When when;
+        Duration from = f.hasPath("from") ? f.getDuration("from") : Duration.ZERO;
+        Duration until = f.hasPath("until") ? f.getDuration("until") : null;
+        if (f.hasPath("at")) {
+            when = new When.At(f.getDuration("at"));
+        } else if (f.hasPath("every")) {
+            when = new When.Every(f.getDuration("every"), from, until);
+        } else if (f.hasPath("random")) {
+            when = new When.Random(f.getInt("random"), from, until);
+        } else {
+            throw new ConfigException.Missing(where + ".at, .every or .random");
+        }
+        String target = f.hasPath("target")
+                ? (f.getValue("target").valueType() == ConfigValueType.NUMBER
+                        ? String.valueOf(f.getInt("target"))
+                        : f.getString("target"))
+                : "random";
+        return new FaultSpec(
+                kind,
+                when,
+                target,
+                f.hasPath("restart-after") ? f.getDuration("restart-after") : null,
+                f.hasPath("allowed-loss") ? f.getDuration("allowed-loss") : Duration.ZERO);
+    }
+
+    private void validate() {
+        require(nodes == 3, "cluster.nodes", "this runner starts exactly 3 controller nodes (ControllerNodes)");
+        require(agentsPerHost == 1, "fabric.agents-per-host", "one agent per host in this slice (no standby yet)");
+        require(hosts >= 2, "fabric.hosts", "at least 2 (a VM pair spans two hosts)");
+        require(switches >= 1, "fabric.switches", "at least 1");
+        require(vmPairs >= 0 && vmPairs <= 250, "fabric.vm-pairs", "0..250");
+        require(createBindRate > 0, "workloads.create-bind.rate", "above 0 ops/s");
+        require(duration.compareTo(maxRun) < 0, "duration", "shorter than max-run (" + maxRun + ")");
+        for (FaultSpec f : faults) {
+            require(
+                    f.target.equals("random") || f.target.matches("[0-9]+") && Integer.parseInt(f.target) < nodes,
+                    "faults.target",
+                    "'random' or a node index 0.." + (nodes - 1) + ", was " + f.target);
+            if (f.when instanceof When.Every e) {
+                require(!e.every().isZero() && !e.every().isNegative(), "faults.every", "above 0");
+            }
+        }
+    }
+
+    private static void require(boolean ok, String key, String what) {
+        if (!ok) {
+            throw new ConfigException.BadValue(key, what);
+        }
+    }
+
+    /** The scenario's SLO on {@code figure}, if it declares one. */
+    public Optional<Slo> slo(String figure) {
+        return slos.stream().filter(s -> s.figure.equals(figure)).findFirst();
+    }
+
+    /** The scenario as the report shows it (keys as in the file). */
+    public Map<String, Object> asMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", name);
+        m.put("description", description);
+        m.put("seed", seed);
+        m.put("warm-up", warmUp.toString());
+        m.put("duration", duration.toString());
+        m.put("max-run", maxRun.toString());
+        m.put("setup-timeout", setupTimeout.toString());
+        m.put("settle-timeout", settleTimeout.toString());
+        m.put("cassandra", cassandra);
+        m.put("cluster.nodes", nodes);
+        m.put("fabric.hosts", hosts);
+        m.put("fabric.agents-per-host", agentsPerHost);
+        m.put("fabric.switches", switches);
+        m.put("fabric.vm-pairs", vmPairs);
+        m.put("fabric.frame-rate", frameRate);
+        m.put("workloads.create-bind.rate", createBindRate);
+        m.put("faults", faults.stream().map(Object::toString).toList());
+        m.put("slo", slos.stream().map(Slo::describe).toList());
+        return m;
+    }
+
+    /** A copy with another seed (the command line's --seed wins over the file's). */
+    public Scenario withSeed(long s) {
+        return with(s, cassandra);
+    }
+
+    /** A copy on another Cassandra ({@code embedded} or host:port). */
+    public Scenario withCassandra(String contactPoint) {
+        return with(seed, contactPoint);
+    }
+
+    private Scenario with(long s, String contactPoint) {
+        return new Scenario(
+                name,
+                description,
+                s,
+                warmUp,
+                duration,
+                maxRun,
+                setupTimeout,
+                settleTimeout,
+                contactPoint,
+                nodes,
+                hosts,
+                agentsPerHost,
+                switches,
+                vmPairs,
+                frameRate,
+                createBindRate,
+                faults,
+                slos);
+    }
+
+    static final String DEFAULTS = """
+            name = ""
+            description = ""
+            seed = 1
+            warm-up = 5s
+            duration = 60s
+            max-run = 10m
+            setup-timeout = 180s
+            settle-timeout = 60s
+            cassandra = embedded
+            cluster.nodes = 3
+            fabric { hosts = 4, agents-per-host = 1, switches = 4, vm-pairs = 2, frame-rate = 100 }
+            workloads.create-bind.rate = 2
+            faults = []
+            slo {}
+            """;
+}

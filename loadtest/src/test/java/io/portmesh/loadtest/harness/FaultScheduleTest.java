@@ -1,0 +1,89 @@
+package io.portmesh.loadtest.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FaultScheduleTest {
+    private static final String CHAOS = """
+            duration = 10m
+            max-run = 20m
+            faults = [
+              { kind = node-kill, random = 120, from = 30s, restart-after = 5s }
+              { kind = node-kill, every = 2m, from = 1m, target = 2 }
+              { kind = node-kill, at = 90s, target = 0 }
+            ]
+            """;
+
+    @Test
+    void theSameSeedGivesTheSameSchedule() {
+        assertThat(FaultSchedule.plan(Scenario.parse(CHAOS).withSeed(7)))
+                .isEqualTo(FaultSchedule.plan(Scenario.parse(CHAOS).withSeed(7)));
+    }
+
+    @Test
+    void anotherSeedGivesAnotherSchedule() {
+        assertThat(FaultSchedule.plan(Scenario.parse(CHAOS).withSeed(7)))
+                .isNotEqualTo(FaultSchedule.plan(Scenario.parse(CHAOS).withSeed(8)));
+    }
+
+    @Test
+    void randomFaultsFallInTheirRangeOnRandomNodesAndEveryFaultIsPlannedInTimeOrder() {
+        List<FaultSchedule.Planned> plan =
+                FaultSchedule.plan(Scenario.parse(CHAOS).withSeed(7));
+        // 120 random, every 2 min from 1 min to 10 min (1, 3, 5, 7, 9), one at 90 s
+        assertThat(plan).hasSize(126);
+        assertThat(plan).extracting(FaultSchedule.Planned::at).isSorted();
+        assertThat(plan)
+                .extracting(FaultSchedule.Planned::index)
+                .startsWith(1, 2, 3)
+                .endsWith(126);
+        List<FaultSchedule.Planned> random =
+                plan.stream().filter(p -> p.restartAfter() != null).toList();
+        assertThat(random).hasSize(120).allSatisfy(p -> {
+            assertThat(p.at()).isBetween(Duration.ofSeconds(30), Duration.ofMinutes(10));
+            assertThat(p.target()).isBetween(0, 2);
+            assertThat(p.allowedLoss()).isZero();
+        });
+        assertThat(random).extracting(FaultSchedule.Planned::target).contains(0, 1, 2);
+        assertThat(plan.stream().filter(p -> p.restartAfter() == null && p.target() == 2))
+                .extracting(FaultSchedule.Planned::at)
+                .containsExactly(
+                        Duration.ofMinutes(1),
+                        Duration.ofMinutes(3),
+                        Duration.ofMinutes(5),
+                        Duration.ofMinutes(7),
+                        Duration.ofMinutes(9));
+    }
+
+    @Test
+    void aFaultAtOrAfterTheEndOfTheRunIsNotPlanned() {
+        Scenario s = Scenario.parse("""
+                duration = 30s
+                faults = [ { kind = node-kill, at = 30s }, { kind = node-kill, at = 29s } ]
+                """);
+        assertThat(FaultSchedule.plan(s)).extracting(FaultSchedule.Planned::at).containsExactly(Duration.ofSeconds(29));
+    }
+
+    /**
+     * The chaos scenario's seed injects at least 100 kills: a kill is skipped while an earlier victim is down (from its
+     * kill until its restart, 15 s later), which is how the runner decides it.
+     */
+    @Test
+    void theChaosScenarioInjectsAtLeast100FaultsWithItsSeed() {
+        List<FaultSchedule.Planned> plan =
+                FaultSchedule.plan(Scenario.read(java.nio.file.Path.of("scenarios", "chaos.conf")));
+        Duration downUntil = Duration.ofMillis(-1);
+        int injected = 0;
+        for (FaultSchedule.Planned p : plan) {
+            if (p.at().compareTo(downUntil) > 0) {
+                injected++;
+                downUntil = p.at().plus(p.restartAfter());
+            }
+        }
+        assertThat(plan).hasSize(160);
+        assertThat(injected).isGreaterThanOrEqualTo(100);
+    }
+}

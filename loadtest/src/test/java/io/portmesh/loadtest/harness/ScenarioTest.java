@@ -1,0 +1,76 @@
+package io.portmesh.loadtest.harness;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.typesafe.config.ConfigException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+class ScenarioTest {
+    @Test
+    void everyScenarioOfTheRepositoryReads() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("scenarios"))) {
+            assertThat(files.filter(f -> f.toString().endsWith(".conf")).map(Scenario::read))
+                    .isNotEmpty()
+                    .allSatisfy(s -> assertThat(s.name()).isNotBlank());
+        }
+    }
+
+    @Test
+    void readsTheKeysAndTheSlos() {
+        Scenario s = Scenario.parse("""
+                name = x
+                seed = 5
+                duration = 40s
+                fabric { hosts = 3, switches = 2, vm-pairs = 1, frame-rate = 50 }
+                workloads.create-bind.rate = 4
+                faults = [ { kind = node-kill, at = 15s, target = 1, restart-after = 10s } ]
+                slo { "latency.bind.p99" { max = 3000 }, "ops.acknowledged.fraction" { min = 0.99 } }
+                """);
+        assertThat(s.seed()).isEqualTo(5);
+        assertThat(s.hosts()).isEqualTo(3);
+        assertThat(s.createBindRate()).isEqualTo(4);
+        assertThat(s.faults()).singleElement().satisfies(f -> {
+            assertThat(f.when()).isEqualTo(new Scenario.When.At(Duration.ofSeconds(15)));
+            assertThat(f.target()).isEqualTo("1");
+            assertThat(f.restartAfter()).isEqualTo(Duration.ofSeconds(10));
+            assertThat(f.allowedLoss()).isZero();
+        });
+        assertThat(s.slo("latency.bind.p99").orElseThrow().met(2999)).isTrue();
+        assertThat(s.slo("latency.bind.p99").orElseThrow().met(3001)).isFalse();
+        assertThat(s.slo("ops.acknowledged.fraction").orElseThrow().met(0.9)).isFalse();
+        assertThat(s.slo("ops.acknowledged.fraction").orElseThrow().met(Double.NaN))
+                .isFalse();
+    }
+
+    @Test
+    void refusesWhatThisRunnerCannotRunRatherThanIgnoreIt() {
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = agent-kill, at = 1s } ]"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("agent-kill");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = node-kill } ]"))
+                .hasMessageContaining("at, .every or .random");
+        assertThatThrownBy(() -> Scenario.parse("cluster.nodes = 5")).hasMessageContaining("cluster.nodes");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = node-kill, at = 1s, target = 3 } ]"))
+                .hasMessageContaining("faults.target");
+    }
+
+    @Test
+    void aCassandraStopNeedsNoTarget() {
+        Scenario s = Scenario.parse("faults = [ { kind = cassandra-stop, at = 5s, restart-after = 10s } ]");
+        assertThat(s.faults()).singleElement().satisfies(f -> {
+            assertThat(f.kind()).isEqualTo(Scenario.Kind.CASSANDRA_STOP);
+            assertThat(f.restartAfter()).isEqualTo(Duration.ofSeconds(10));
+        });
+        assertThat(FaultSchedule.plan(s))
+                .singleElement()
+                .satisfies(
+                        p -> assertThat(p.describe())
+                                .isEqualTo(
+                                        "#1 cassandra-stop (the runner's Cassandra) at 5.0 s, restarted 10.0 s later, allowed loss 0 ms"));
+    }
+}
