@@ -11,8 +11,6 @@ import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.agent.io.TrunkStateLog;
 import io.portmesh.agent.io.VxlanPort;
 import io.portmesh.agent.pipeline.Pipeline;
-import io.portmesh.agent.pipeline.PortOutput;
-import io.portmesh.agent.table.FlowModWireDecoder;
 import io.portmesh.agent.table.SwitchTables;
 import io.portmesh.model.Mac;
 import io.portmesh.openflow.OfClient;
@@ -20,8 +18,6 @@ import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
-import io.portmesh.openflow.OfWireDecoder;
-import io.portmesh.openflow.plan.TrunkWire;
 import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
@@ -35,9 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
-import org.projectfloodlight.openflow.protocol.OFPacketInReason;
 import org.projectfloodlight.openflow.protocol.OFPortReason;
-import org.projectfloodlight.openflow.protocol.match.Match;
 import org.projectfloodlight.openflow.types.DatapathId;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,19 +43,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class DatapathAgent implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(DatapathAgent.class);
-    /**
-     * Flow-mods are read from the wire on the I/O thread, and so is Portmesh's activation experimenter (Loxi does not
-     * know it); everything else goes through Loxi.
-     */
-    private static final OfWireDecoder FLOW_MODS = new OfWireDecoder() {
-        private final FlowModWireDecoder flowMods = new FlowModWireDecoder();
-
-        @Override
-        public Object decode(io.netty.buffer.ByteBuf frame) {
-            Object mod = flowMods.decode(frame);
-            return mod != null ? mod : TrunkWire.readActivation(frame);
-        }
-    };
     /**
      * Packet-ins handed to the control thread and not yet sent, at most; the pipeline drops (and counts) the ones past
      * it rather than wait or queue without bound. About 1.5 MiB of full-size frames.
@@ -118,7 +99,7 @@ public final class DatapathAgent implements AutoCloseable {
         ports.add(vxlan);
         this.pipeline = new Pipeline(
                 tables,
-                new Output(),
+                new AgentPortOutput(ports, packetIns),
                 s.arrivalReplayWindow().toNanos(),
                 s.standbyReplayWindow().toNanos(),
                 System::nanoTime);
@@ -165,7 +146,7 @@ public final class DatapathAgent implements AutoCloseable {
         for (InetSocketAddress c : s.controllers()) {
             a.clients.add(OfClient.builder(OfRole.SWITCH, toControllers)
                     .config(s.openflow())
-                    .wireDecoder(FLOW_MODS)
+                    .wireDecoder(AgentWireDecoder.INSTANCE)
                     .eventLoopGroup(a.group)
                     .connect(c));
         }
@@ -173,7 +154,7 @@ public final class DatapathAgent implements AutoCloseable {
             OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()));
             a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
-                    .wireDecoder(FLOW_MODS)
+                    .wireDecoder(AgentWireDecoder.INSTANCE)
                     .eventLoopGroup(a.group)
                     .bind(s.listen().get());
         }
@@ -402,25 +383,6 @@ public final class DatapathAgent implements AutoCloseable {
                     "controller connection {} closed: {}",
                     c.remoteAddress(),
                     cause == null ? "locally" : cause.toString());
-        }
-    }
-
-    private final class Output implements PortOutput {
-        @Override
-        public void output(int port, int inPort, byte[] frame, int off, int len, long tunnelId, int tunnelDstIp) {
-            ports.output(port, inPort, frame, off, len, tunnelId, tunnelDstIp);
-        }
-
-        /** Never waits for a controller: {@link PacketInRelay}. */
-        @Override
-        public void toController(
-                OFPacketInReason reason, int tableId, long cookie, Match match, byte[] frame, int off, int len) {
-            packetIns.toController(reason, tableId, cookie, match, frame, off, len);
-        }
-
-        @Override
-        public Iterable<Integer> allPorts() {
-            return ports.numbers();
         }
     }
 }
