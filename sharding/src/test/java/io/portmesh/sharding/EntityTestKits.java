@@ -3,6 +3,7 @@ package io.portmesh.sharding;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
@@ -58,7 +59,7 @@ public final class EntityTestKits {
             ActorSystem<?> system,
             Duration ask,
             Duration realize,
-            Function<String, Behavior<HostEntity.Command>> hosts) {
+            Function<String, Behavior<HostProtocol.Command>> hosts) {
         joinAsSingleNode(system);
         ClusterSharding.get(system).init(Entity.of(HostEntity.TYPE_KEY, ctx -> hosts.apply(ctx.getEntityId())));
         startAllButHosts(system, ask, realize);
@@ -72,7 +73,7 @@ public final class EntityTestKits {
             ActorSystem<?> system,
             Duration ask,
             Duration realize,
-            Function<String, Behavior<HostEntity.Command>> hosts,
+            Function<String, Behavior<HostProtocol.Command>> hosts,
             Function<String, Behavior<LogicalSwitchEntity.Command>> switches) {
         joinAsSingleNode(system);
         ClusterSharding sharding = ClusterSharding.get(system);

@@ -1,6 +1,7 @@
 package io.portmesh.sharding;
 
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -37,17 +38,17 @@ final class FlakyHost {
         return FAULTS.computeIfAbsent(hostId, h -> new Faults());
     }
 
-    static Behavior<HostEntity.Command> create(
-            String hostId, Duration realizeTimeout, HostEntity.SwitchDirectory switches) {
+    static Behavior<HostProtocol.Command> create(
+            String hostId, Duration realizeTimeout, HostProtocol.SwitchDirectory switches) {
         return Behaviors.setup(ctx -> {
-            ActorRef<HostEntity.Command> real =
+            ActorRef<HostProtocol.Command> real =
                     ctx.spawn(HostEntity.create(hostId, "test-node", realizeTimeout, switches), "real");
             Faults faults = faults(hostId);
             return Behaviors.receiveMessage(c -> {
-                if (c instanceof HostEntity.BindPort b) {
+                if (c instanceof HostProtocol.BindPort b) {
                     faults.bindsAsked.incrementAndGet();
                     if (takeOne(faults.bindAnswersToLose)) {
-                        real.tell(new HostEntity.BindPort(
+                        real.tell(new HostProtocol.BindPort(
                                 b.port(),
                                 b.mac(),
                                 b.switchId(),
@@ -55,27 +56,27 @@ final class FlakyHost {
                                 ctx.getSystem().ignoreRef()));
                         return Behaviors.same();
                     }
-                } else if (c instanceof HostEntity.UnbindPort u) {
+                } else if (c instanceof HostProtocol.UnbindPort u) {
                     faults.unbindsAsked.incrementAndGet();
                     if (takeOne(faults.unbindAnswersToLose)) {
-                        real.tell(new HostEntity.UnbindPort(
+                        real.tell(new HostProtocol.UnbindPort(
                                 u.port(), ctx.getSystem().ignoreRef()));
                         return Behaviors.same();
                     }
-                } else if (c instanceof HostEntity.ApplyMemberChange m) {
+                } else if (c instanceof HostProtocol.ApplyMemberChange m) {
                     faults.memberChangesTold.incrementAndGet();
                     if (takeOne(faults.memberAnswersToLose)) {
-                        real.tell(new HostEntity.ApplyMemberChange(
+                        real.tell(new HostProtocol.ApplyMemberChange(
                                 m.switchId(),
                                 m.change(),
                                 m.awaitRealized(),
                                 ctx.getSystem().ignoreRef()));
                         return Behaviors.same();
                     }
-                } else if (c instanceof HostEntity.ApplySwitchMembers m) {
+                } else if (c instanceof HostProtocol.ApplySwitchMembers m) {
                     faults.memberChangesTold.incrementAndGet();
                     if (takeOne(faults.memberAnswersToLose)) {
-                        real.tell(new HostEntity.ApplySwitchMembers(
+                        real.tell(new HostProtocol.ApplySwitchMembers(
                                 m.switchId(),
                                 m.members(),
                                 m.awaitRealized(),

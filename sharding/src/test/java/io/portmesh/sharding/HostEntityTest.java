@@ -3,6 +3,7 @@ package io.portmesh.sharding;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.host.HostState;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
@@ -32,7 +33,7 @@ class HostEntityTest {
     private static final String NODE = "pekko://test@127.0.0.1:1";
 
     private final AtomicInteger failuresLeft = new AtomicInteger();
-    private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
+    private EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
@@ -40,7 +41,7 @@ class HostEntityTest {
         kit.clear();
     }
 
-    private Behavior<HostEntity.Command> host(String id) {
+    private Behavior<HostProtocol.Command> host(String id) {
         return HostEntity.create(id, "pekko://test@127.0.0.1:1", Duration.ofSeconds(1), this::membersOf);
     }
 
@@ -59,42 +60,42 @@ class HostEntityTest {
 
     @Test
     void registersOnceAndRefusesAnotherTunnelIp() {
-        var r = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostEntity.Register("10.0.0.1", replyTo));
+        var r = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostProtocol.Register("10.0.0.1", replyTo));
         assertThat(r.event()).isEqualTo(new HostEntity.Registered("10.0.0.1"));
         assertThat(r.reply().getValue().tunnelIp()).isEqualTo("10.0.0.1");
-        var again = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostEntity.Register("10.0.0.1", replyTo));
+        var again = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostProtocol.Register("10.0.0.1", replyTo));
         assertThat(again.hasNoEvents()).isTrue();
-        var other = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostEntity.Register("10.0.0.2", replyTo));
+        var other = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostProtocol.Register("10.0.0.2", replyTo));
         assertThat(other.reply().isError()).isTrue();
         assertThat(Errors.toException(other.reply().getError())).hasMessageContaining("already exists");
     }
 
     @Test
     void bindingAllocatesLowestVlanIdempotentlyAndBumpsThePlanVersion() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        var b1 = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        var b2 = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        var b1 = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var b2 = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
         assertThat(b1.reply().getValue().vlan()).isEqualTo(1);
         assertThat(b2.reply().getValue().vlan()).isEqualTo(2);
         assertThat(b2.reply().getValue().planVersion())
                 .isGreaterThan(b1.reply().getValue().planVersion());
-        var again = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var again = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(again.reply().getValue().vlan()).isEqualTo(1);
-        kit.<StatusReply<Long>>runCommand(r -> new HostEntity.UnbindPort("p1", r));
-        var b3 = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
+        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort("p1", r));
+        var b3 = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
         assertThat(b3.reply().getValue().vlan()).isEqualTo(1); // freed VLANs are reused
         assertThat(info().flowsDesired()).isPositive();
     }
 
     @Test
     void bindingToAnUnregisteredHostIsRefusedNamingTheField() {
-        var r = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                replyTo -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, replyTo));
+        var r = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                replyTo -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, replyTo));
         assertThat(r.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(r.reply().getError());
         assertThat(e)
@@ -107,24 +108,24 @@ class HostEntityTest {
         // 4094 commands: serialization is checked by the other tests; here it would only cost a minute
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(), host("esx-full"), EventSourcedBehaviorTestKit.disabledSerializationSettings());
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
         for (int i = 0; i < 4094; i++) {
             String port = "p" + i;
             String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
             String sw = "sw" + (i / 200); // 200 per switch: under the per-switch limit, so the VLANs run out first
             int vni = 100 + i / 200;
-            kit.<StatusReply<HostEntity.Bound>>runCommand(r -> new HostEntity.BindPort(port, mac, sw, vni, r));
+            kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(port, mac, sw, vni, r));
         }
-        var full = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p4094", "52:54:00:00:ff:fe", "sw-last", 999, r));
+        var full = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p4094", "52:54:00:00:ff:fe", "sw-last", 999, r));
         assertThat(full.hasNoEvents()).isTrue();
         assertThat(Errors.toException(full.reply().getError()))
                 .isInstanceOf(io.portmesh.model.ValidationException.class)
                 .hasMessageContaining("4094");
         assertThat(kit.getState().bindings()).hasSize(4094);
         // a live move here finds no VLAN either: a conflict with the host's state, and the port stays where it is
-        var arriving = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p4095", "52:54:00:00:ff:fd", "sw-last", 999, true, r));
+        var arriving = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p4095", "52:54:00:00:ff:fd", "sw-last", 999, true, r));
         assertThat(arriving.hasNoEvents()).isTrue();
         assertThat(Errors.toException(arriving.reply().getError()))
                 .isInstanceOf(io.portmesh.sharding.service.ConflictException.class)
@@ -134,64 +135,64 @@ class HostEntityTest {
 
     @Test
     void portsOfOneSwitchOnOneHostAreCappedBecauseFloodGroupsGrowWithTheirSquare() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
         int max = io.portmesh.model.flow.FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH;
         for (int i = 0; i < max; i++) {
             String port = "p" + i;
             String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
-            kit.<StatusReply<HostEntity.Bound>>runCommand(r -> new HostEntity.BindPort(port, mac, "blue", 100, r));
+            kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(port, mac, "blue", 100, r));
         }
-        var over = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("px", "52:54:00:00:ff:fe", "blue", 100, r));
+        var over = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("px", "52:54:00:00:ff:fe", "blue", 100, r));
         assertThat(over.hasNoEvents()).isTrue();
         assertThat(Errors.toException(over.reply().getError()))
                 .hasMessageStartingWith("host: ")
                 .hasMessageContaining("switch blue")
                 .hasMessageContaining(String.valueOf(max));
-        var otherSwitch = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("py", "52:54:00:00:ff:fd", "red", 200, r));
+        var otherSwitch = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("py", "52:54:00:00:ff:fd", "red", 200, r));
         assertThat(otherSwitch.reply().isSuccess()).isTrue();
     }
 
     @Test
     void membersOfAnotherHostBecomeRemoteFlowsInMemoryOnlyAndOnlyForSwitchesWithALocalPort() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        var bound = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        var bound = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         int localOnly = info().flowsDesired();
 
-        var r = kit.<StatusReply<HostEntity.Applied>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
+        var r = kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                replyTo -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
         assertThat(r.hasNoEvents()).isTrue(); // the switch keeps the list; the host only derives flows from it
         assertThat(r.reply().getValue().version())
                 .isGreaterThan(bound.reply().getValue().planVersion());
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // the unicast flow to p9 on esx-2
 
         var stale = new SwitchMembers(100, 0, List.of());
-        var old = kit.<StatusReply<HostEntity.Applied>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("blue", stale, false, replyTo));
+        var old = kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                replyTo -> new HostProtocol.ApplySwitchMembers("blue", stale, false, replyTo));
         assertThat(old.reply().getValue().version())
                 .isEqualTo(r.reply().getValue().version()); // an older list changes nothing
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1);
 
-        var red = kit.<StatusReply<HostEntity.Applied>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("red", BLUE_V1, false, replyTo));
+        var red = kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                replyTo -> new HostProtocol.ApplySwitchMembers("red", BLUE_V1, false, replyTo));
         assertThat(red.hasNoEvents()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // no local port in red: nothing to carry
     }
 
     @Test
     void aChangeThatFollowsTheListHeldIsAppliedAndOneThatSkipsAVersionFetchesTheWholeListFirst() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         int localOnly = info().flowsDesired();
-        kit.<StatusReply<HostEntity.Applied>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
+        kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                replyTo -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
 
         var p8 = new SwitchMembers.Member("p8", "52:54:00:00:00:08", "esx-3", "10.0.0.3");
-        var v2 = kit.<StatusReply<HostEntity.Applied>>runCommand(replyTo ->
-                new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 2, p8), false, replyTo));
+        var v2 = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo ->
+                new HostProtocol.ApplyMemberChange("blue", new SwitchMembers.Change(100, 2, p8), false, replyTo));
         assertThat(v2.hasNoEvents()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p9 and p8
 
@@ -204,14 +205,14 @@ class HostEntityTest {
                         100,
                         5,
                         List.of(new SwitchMembers.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"), p8, p7)));
-        var v5 = kit.<StatusReply<HostEntity.Applied>>runCommand(replyTo ->
-                new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 5, p7), false, replyTo));
+        var v5 = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo ->
+                new HostProtocol.ApplyMemberChange("blue", new SwitchMembers.Change(100, 5, p7), false, replyTo));
         assertThat(v5.reply().getValue().version())
                 .isGreaterThan(v2.reply().getValue().version());
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p8 and p7: p9 left in a change we missed
 
-        var stale = kit.<StatusReply<HostEntity.Applied>>runCommand(replyTo ->
-                new HostEntity.ApplyMemberChange("blue", new SwitchMembers.Change(100, 4, gone9), false, replyTo));
+        var stale = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo ->
+                new HostProtocol.ApplyMemberChange("blue", new SwitchMembers.Change(100, 4, gone9), false, replyTo));
         assertThat(stale.reply().getValue().version())
                 .isEqualTo(v5.reply().getValue().version()); // older than the list held
     }
@@ -219,26 +220,26 @@ class HostEntityTest {
     /** Before, a host with no agent at all made its caller wait the whole realization timeout. */
     @Test
     void aChangeThatAwaitsRealizationWithNoAgentIsAnsweredNotRealizedAtOnce() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        var probe = testKit.<StatusReply<HostEntity.Applied>>createTestProbe();
-        kit.runCommand(new HostEntity.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
+        kit.runCommand(new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
         // the realization timeout is 1 s (setUp); nothing can acknowledge, which the host knows at once
-        StatusReply<HostEntity.Applied> reply = probe.receiveMessage(Duration.ofMillis(300));
+        StatusReply<HostProtocol.Applied> reply = probe.receiveMessage(Duration.ofMillis(300));
         assertThat(reply.getValue().realized()).isFalse();
         assertThat(reply.getValue().version()).isPositive();
     }
 
     @Test
     void aChangeThatAwaitsAnAgentThatDoesNotAcknowledgeIsAnsweredNotRealizedAtTheTimeout() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
-        var probe = testKit.<StatusReply<HostEntity.Applied>>createTestProbe();
-        kit.runCommand(new HostEntity.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
+        kit.runCommand(new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
         probe.expectNoMessage(Duration.ofMillis(500));
         assertThat(probe.receiveMessage(Duration.ofSeconds(3)).getValue().realized())
                 .isFalse();
@@ -251,35 +252,35 @@ class HostEntityTest {
      */
     @Test
     void aBarrierAfterAFailedPushDoesNotMakeTheHostRealized() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Applied>>runCommand(
-                r -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                r -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         agent.expectMessageClass(SessionCommand.SetRole.class);
         long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         long whole = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.runCommand(new HostEntity.Acked(agent.ref(), whole));
+        kit.runCommand(new HostProtocol.Acked(agent.ref(), whole));
         assertThat(info().realized()).isTrue();
 
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         long second = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
         long third = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.runCommand(new HostEntity.PushFailed(agent.ref(), second, "agent refused a flow-mod"));
+        kit.runCommand(new HostProtocol.PushFailed(agent.ref(), second, "agent refused a flow-mod"));
         long reread = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Acked(agent.ref(), third));
+        kit.runCommand(new HostProtocol.Acked(agent.ref(), third));
         assertThat(info().realized()).isFalse();
 
         // a read taken before the failure is stale as well; the one asked for after it brings the slot back
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         agent.expectNoMessage(Duration.ofMillis(100));
-        kit.runCommand(new HostEntity.Installed(agent.ref(), reread, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), reread, new byte[0], new byte[0]));
         long resync = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.runCommand(new HostEntity.Acked(agent.ref(), resync));
+        kit.runCommand(new HostProtocol.Acked(agent.ref(), resync));
         assertThat(info().realized()).isTrue();
     }
 
@@ -289,13 +290,13 @@ class HostEntityTest {
      */
     @Test
     void aStaleRefusalWithANewerAgentGenerationElectsPastIt() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         long ours = agent.expectMessageClass(SessionCommand.SetRole.class).generation();
         agent.expectMessageClass(SessionCommand.Reconcile.class);
 
-        var result = kit.runCommand(new HostEntity.RoleStale(agent.ref(), ours + 1000));
+        var result = kit.runCommand(new HostProtocol.RoleStale(agent.ref(), ours + 1000));
         assertThat(result.events()).containsExactly(new HostEntity.MasterElected(ours + 1001));
         SessionCommand.SetRole again = agent.expectMessageClass(SessionCommand.SetRole.class);
         assertThat(again.master()).isTrue();
@@ -310,13 +311,13 @@ class HostEntityTest {
      */
     @Test
     void aStaleRefusalOvertakenByOurOwnNewerGenerationWritesNothingAndRestatesTheMastersRole() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         long ours = agent.expectMessageClass(SessionCommand.SetRole.class).generation();
         agent.expectMessageClass(SessionCommand.Reconcile.class);
 
-        assertThat(kit.runCommand(new HostEntity.RoleStale(agent.ref(), ours)).hasNoEvents())
+        assertThat(kit.runCommand(new HostProtocol.RoleStale(agent.ref(), ours)).hasNoEvents())
                 .isTrue();
         SessionCommand.SetRole again = agent.expectMessageClass(SessionCommand.SetRole.class);
         assertThat(again.master()).isTrue();
@@ -331,9 +332,9 @@ class HostEntityTest {
      */
     @Test
     void aMacBoundHereAndElsewhereIsAConflictTheHostSurvivesAcrossRestarts() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
         int localOnly = info().flowsDesired();
         SwitchMembers clash = new SwitchMembers(
                 100,
@@ -341,16 +342,16 @@ class HostEntityTest {
                 List.of(
                         new SwitchMembers.Member("p1", "52:54:00:00:00:01", null, null),
                         new SwitchMembers.Member("p2", "52:54:00:00:00:01", "esx-2", "10.0.0.2")));
-        var applied = kit.<StatusReply<HostEntity.Applied>>runCommand(
-                r -> new HostEntity.ApplySwitchMembers("blue", clash, false, r));
+        var applied = kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                r -> new HostProtocol.ApplySwitchMembers("blue", clash, false, r));
         assertThat(applied.reply().isSuccess()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly); // the local binding keeps the MAC
 
         switches.put("blue", clash);
         kit.restart();
         assertThat(info().flowsDesired()).isEqualTo(localOnly);
-        var next = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
+        var next = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
         assertThat(next.reply().isSuccess()).isTrue();
     }
 
@@ -361,42 +362,42 @@ class HostEntityTest {
      */
     @Test
     void aMasterReadWhileAListWasMissingGetsThePlanWhenAnUnbindingCompletesIt() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "red", 200, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "red", 200, r));
         switches.put("blue", BLUE_V1); // red does not answer
         kit.restart();
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         agent.expectMessageClass(SessionCommand.SetRole.class);
         long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         agent.expectNoMessage(Duration.ofMillis(200)); // red's members are missing: nothing may be pushed
 
-        kit.<StatusReply<Long>>runCommand(r -> new HostEntity.UnbindPort("p2", r));
+        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort("p2", r));
         long whole = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.runCommand(new HostEntity.Acked(agent.ref(), whole));
+        kit.runCommand(new HostProtocol.Acked(agent.ref(), whole));
         assertThat(info().realized()).isTrue();
     }
 
     /** An agent that refuses every push is read again after a growing pause, not in a loop at wire speed. */
     @Test
     void anAgentThatKeepsRefusingIsReadAgainAfterABackoff() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         agent.expectMessageClass(SessionCommand.SetRole.class);
         long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         long push = agent.expectMessageClass(SessionCommand.Push.class).seq();
 
-        kit.runCommand(new HostEntity.PushFailed(agent.ref(), push, "table full"));
+        kit.runCommand(new HostProtocol.PushFailed(agent.ref(), push, "table full"));
         read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq(); // the first retry is at once
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         push = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.runCommand(new HostEntity.PushFailed(agent.ref(), push, "table full"));
+        kit.runCommand(new HostProtocol.PushFailed(agent.ref(), push, "table full"));
         agent.expectNoMessage(Duration.ofMillis(100)); // the second waits 200 ms
         agent.expectMessageClass(SessionCommand.Reconcile.class, Duration.ofSeconds(2));
     }
@@ -404,16 +405,16 @@ class HostEntityTest {
     /** Before, a host that never elected a master restarted its change counter under the same generation. */
     @Test
     void planVersionsGrowAcrossRestartsOfAHostThatNeverElectedAMaster() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        long before = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                        r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r))
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        long before = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                        r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r))
                 .reply()
                 .getValue()
                 .planVersion();
         switches.put("blue", new SwitchMembers(100, 1, List.of()));
         kit.restart();
-        long after = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                        r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r))
+        long after = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                        r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r))
                 .reply()
                 .getValue()
                 .planVersion();
@@ -422,11 +423,11 @@ class HostEntityTest {
 
     @Test
     void afterARestartTheMemberListsAreFetchedFromTheSwitchesAgainAndAFailedFetchIsRetried() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        kit.<StatusReply<HostEntity.Applied>>runCommand(
-                replyTo -> new HostEntity.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostProtocol.Applied>>runCommand(
+                replyTo -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
         int withRemote = info().flowsDesired();
 
         switches.put("blue", BLUE_V1);
@@ -448,7 +449,7 @@ class HostEntityTest {
                     new SwitchMembers.Member("p9", "52:54:00:00:00:09", "esx-2", "10.0.0.2")));
 
     private HostInfo info() {
-        return kit.<StatusReply<HostInfo>>runCommand(HostEntity.Get::new)
+        return kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Get::new)
                 .reply()
                 .getValue();
     }

@@ -11,10 +11,12 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.service.BindingResult;
 import io.portmesh.sharding.service.ConflictException;
@@ -117,9 +119,9 @@ class LivePortMoveEntityTest {
 
         // the destination's host entity sees the VM's RARP on the port's VLAN there
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
-                .tell(new HostEntity.ActivationSeen(started.toVlan(), macOf(t.port())));
+                .tell(new HostProtocol.ActivationSeen(started.toVlan(), macOf(t.port())));
         MigrationInfo done = awaitState(t.port(), MigrationInfo.COMPLETED);
-        assertThat(done.activatedBy()).isEqualTo(LogicalPortEntity.Activate.BY_RARP);
+        assertThat(done.activatedBy()).isEqualTo(PortProtocol.Activate.BY_RARP);
         assertThat(done.activatedAt()).isNotNull();
         assertThat(done.endedAt()).isNotNull();
 
@@ -144,9 +146,9 @@ class LivePortMoveEntityTest {
         assertThat(member(t.sw(), t.port()).host()).isEqualTo(t.a());
 
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
-                .tell(new HostEntity.ActivationSeen(started.toVlan(), macOf(t.port())));
+                .tell(new HostProtocol.ActivationSeen(started.toVlan(), macOf(t.port())));
         sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, t.port())
-                .tell(new LogicalPortEntity.Activate(HostId.of(t.b()), LogicalPortEntity.Activate.BY_RARP));
+                .tell(new PortProtocol.Activate(HostId.of(t.b()), PortProtocol.Activate.BY_RARP));
         assertThat(await(svc.getMigration(PortId.of(t.port()))).state()).isEqualTo(MigrationInfo.CANCELLED);
         assertThat(await(svc.getPort(PortId.of(t.port()))).host()).isEqualTo(t.a());
         assertThat(await(svc.cancelMigration(PortId.of(t.port()), false)).state())
@@ -182,7 +184,7 @@ class LivePortMoveEntityTest {
 
         MigrationInfo done = await(svc.completeMigration(PortId.of(t.port()), false));
         assertThat(done.state()).isEqualTo(MigrationInfo.COMPLETED);
-        assertThat(done.activatedBy()).isEqualTo(LogicalPortEntity.Activate.BY_API);
+        assertThat(done.activatedBy()).isEqualTo(PortProtocol.Activate.BY_API);
         assertThat(await(svc.getPort(PortId.of(t.port()))).host()).isEqualTo(t.c());
 
         // and back to where it started (A -> ... -> A), by a binding this time, as PUT /binding does

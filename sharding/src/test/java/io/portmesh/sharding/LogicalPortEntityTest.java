@@ -10,9 +10,11 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortChange;
+import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.service.BindingResult;
 import io.portmesh.sharding.service.ConflictException;
@@ -66,17 +68,15 @@ class LogicalPortEntityTest {
     @Test
     void anUnknownPortIsNotFoundForEveryCommandAndGetsNoEvent() {
         var kit = portKit("ghost-" + ids.incrementAndGet());
-        var get = kit.<StatusReply<PortInfo>>runCommand(LogicalPortEntity.Get::new);
+        var get = kit.<StatusReply<PortInfo>>runCommand(PortProtocol.Get::new);
         assertThat(Errors.toException(get.reply().getError())).isInstanceOf(NotFoundException.class);
-        var bind = kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(HostId.of("esx"), false, r));
+        var bind = kit.<StatusReply<PortProtocol.Outcome>>runCommand(
+                r -> new PortProtocol.Bind(HostId.of("esx"), false, r));
         assertThat(bind.hasNoEvents()).isTrue();
         assertThat(Errors.toException(bind.reply().getError())).isInstanceOf(NotFoundException.class);
-        var unbind =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Unbind(false, r));
+        var unbind = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Unbind(false, r));
         assertThat(Errors.toException(unbind.reply().getError())).isInstanceOf(NotFoundException.class);
-        var delete =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Delete(false, r));
+        var delete = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Delete(false, r));
         assertThat(delete.hasNoEvents()).isTrue();
         assertThat(Errors.toException(delete.reply().getError())).isInstanceOf(NotFoundException.class);
     }
@@ -88,7 +88,7 @@ class LogicalPortEntityTest {
         String portId = "p-" + ids.incrementAndGet();
         var kit = portKit(portId);
 
-        var created = kit.<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+        var created = kit.<StatusReply<PortInfo>>runCommand(r -> new PortProtocol.Create(
                 SwitchId.of(sw), Mac.parse("52:54:00:00:00:01"), List.of(Ipv4.parse("10.0.0.1")), "vm1", r));
         assertThat(created.event())
                 .isEqualTo(new LogicalPortEntity.Created(sw, vni, "52:54:00:00:00:01", List.of("10.0.0.1"), "vm1"));
@@ -98,19 +98,19 @@ class LogicalPortEntityTest {
         assertThat(await(svc.getSwitch(SwitchId.of(sw))).ports()).containsExactly(portId);
 
         // a retried create is answered from the state; another switch or MAC for the same id is a conflict
-        var retried = kit.<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+        var retried = kit.<StatusReply<PortInfo>>runCommand(r -> new PortProtocol.Create(
                 SwitchId.of(sw), Mac.parse("52:54:00:00:00:01"), List.of(Ipv4.parse("10.0.0.1")), "vm1", r));
         assertThat(retried.hasNoEvents()).isTrue();
         assertThat(retried.reply().isSuccess()).isTrue();
         var other = kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(SwitchId.of(sw), Mac.parse("52:54:00:00:00:09"), List.of(), null, r));
+                r -> new PortProtocol.Create(SwitchId.of(sw), Mac.parse("52:54:00:00:00:09"), List.of(), null, r));
         assertThat(Errors.toException(other.reply().getError())).isInstanceOf(ConflictException.class);
 
         // a duplicate MAC (compared case-insensitively) is refused naming the field and the port that has it
         PortInfo owner =
                 await(svc.createPort(SwitchId.of(sw), Mac.parse("52:54:00:00:00:05"), List.of(), Optional.empty()));
         var dupMac = portKit("p-" + ids.incrementAndGet())
-                .<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+                .<StatusReply<PortInfo>>runCommand(r -> new PortProtocol.Create(
                         SwitchId.of(sw), Mac.parse("52:54:00:00:00:05".toUpperCase()), List.of(), null, r));
         assertThat(dupMac.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(dupMac.reply().getError());
@@ -120,7 +120,7 @@ class LogicalPortEntityTest {
                 .hasMessageContaining(owner.id());
 
         var noSwitch = portKit("p-" + ids.incrementAndGet())
-                .<StatusReply<PortInfo>>runCommand(r -> new LogicalPortEntity.Create(
+                .<StatusReply<PortInfo>>runCommand(r -> new PortProtocol.Create(
                         SwitchId.of("no-such-switch"), Mac.parse("52:54:00:00:00:02"), List.of(), null, r));
         assertThat(noSwitch.hasNoEvents()).isTrue();
         assertThat(Errors.toException(noSwitch.reply().getError())).isInstanceOf(NotFoundException.class);
@@ -257,8 +257,8 @@ class LogicalPortEntityTest {
             String port = "direct-" + i;
             String mac = mac(i).toString();
             int group = i / 64;
-            await(host.<HostEntity.Bound>askWithStatus(
-                    r -> new HostEntity.BindPort(port, mac, "elsewhere-" + group, 100_000 + group, r), ASK));
+            await(host.<HostProtocol.Bound>askWithStatus(
+                    r -> new HostProtocol.BindPort(port, mac, "elsewhere-" + group, 100_000 + group, r), ASK));
         }
         PortInfo lastFree = await(svc.createPort(sw, mac(4093), List.of(), Optional.empty()));
         assertThat(await(svc.bindPort(PortId.of(lastFree.id()), full, false)).vlan())
@@ -286,10 +286,9 @@ class LogicalPortEntityTest {
         HostId host = newHost("10.5.0.1");
         var kit = portKit("p-" + ids.incrementAndGet());
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:00:05:01"), List.of(), null, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:00:05:01"), List.of(), null, r));
 
-        var bind =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
+        var bind = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Bind(host, false, r));
         assertThat(bind.events())
                 .containsExactly(
                         new LogicalPortEntity.ChangeStarted(new PortChange.BindTo(host.value())),
@@ -299,8 +298,7 @@ class LogicalPortEntityTest {
         assertThat(kit.getState().pending()).isNull();
 
         // repeated (the client did not hear the answer): the switch is told again, nothing is written
-        var again =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
+        var again = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Bind(host, false, r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(again.reply().getValue().vlan()).isEqualTo(1);
         assertThat(again.reply().getValue().versions()).containsKey(host.value());
@@ -308,9 +306,9 @@ class LogicalPortEntityTest {
         String unknown = "unregistered-" + ids.incrementAndGet();
         var refusedKit = portKit("p-" + ids.incrementAndGet());
         refusedKit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:00:05:02"), List.of(), null, r));
-        var refused = refusedKit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(
-                r -> new LogicalPortEntity.Bind(HostId.of(unknown), false, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:00:05:02"), List.of(), null, r));
+        var refused = refusedKit.<StatusReply<PortProtocol.Outcome>>runCommand(
+                r -> new PortProtocol.Bind(HostId.of(unknown), false, r));
         assertThat(refused.events())
                 .containsExactly(
                         new LogicalPortEntity.ChangeStarted(new PortChange.BindTo(unknown)),
@@ -325,10 +323,9 @@ class LogicalPortEntityTest {
         SwitchId sw = newSwitch();
         var kit = portKit("p-" + ids.incrementAndGet());
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:00:06:01"), List.of(), null, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:00:06:01"), List.of(), null, r));
 
-        var deleted =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Delete(false, r));
+        var deleted = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Delete(false, r));
         assertThat(deleted.events())
                 .containsExactly(
                         new LogicalPortEntity.ChangeStarted(new PortChange.Delete()), new LogicalPortEntity.Deleted());
@@ -352,13 +349,13 @@ class LogicalPortEntityTest {
         ser.verifySerialization(
                 new PortInfo("p", "s", null, "52:54:00:00:00:01", List.of(), null, null, "UNBOUND"), true);
         ser.verifySerialization(
-                new LogicalPortEntity.Outcome("esx-1", 7, Map.of("esx-1", 3L, "esx-2", 9L), List.of("esx-2")), true);
+                new PortProtocol.Outcome("esx-1", 7, Map.of("esx-1", 3L, "esx-2", 9L), List.of("esx-2")), true);
         ser.verifySerialization(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 4L), List.of()), true);
-        ser.verifySerialization(new io.portmesh.sharding.host.HostEntity.Applied(4L, true), true);
+        ser.verifySerialization(new io.portmesh.sharding.host.HostProtocol.Applied(4L, true), true);
         ser.verifySerialization(new SwitchInfo("s", 5000, List.of("p1", "p2")), true);
     }
 
-    private static EventSourcedBehaviorTestKit<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> portKit(
+    private static EventSourcedBehaviorTestKit<PortProtocol.Command, LogicalPortEntity.Event, PortState> portKit(
             String id) {
         return EventSourcedBehaviorTestKit.create(
                 testKit.system(), LogicalPortEntity.create(id, ClusterSharding.get(testKit.system()), ASK, ASK));

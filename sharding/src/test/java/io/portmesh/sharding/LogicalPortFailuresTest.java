@@ -11,9 +11,11 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostFanout;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NetworkService;
@@ -70,7 +72,7 @@ class LogicalPortFailuresTest {
     static void joinAndStartSharding() {
         var system = testKit.system();
         sharding = ClusterSharding.get(system);
-        HostEntity.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
+        HostProtocol.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
                 .askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK);
         LogicalSwitchEntity.HostNotifier notifier = HostFanout.get(system)::inform;
         EntityTestKits.startEntities(
@@ -115,23 +117,21 @@ class LogicalPortFailuresTest {
         String portId = "p-restarted-" + ids.incrementAndGet();
         var kit = portKit(portId);
         var created = kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:02:01"), List.of(), null, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:09:02:01"), List.of(), null, r));
         assertThat(created.reply().isSuccess()).isTrue();
 
         // the host binds the port, then the port's node dies before the answer arrives
         FlakyHost.faults(host.value()).bindAnswersToLose.set(1);
-        kit.runCommand(new LogicalPortEntity.Bind(
+        kit.runCommand(new PortProtocol.Bind(
                 host,
                 false,
-                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
-                        .ref()));
+                testKit.<StatusReply<PortProtocol.Outcome>>createTestProbe().ref()));
         eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isEqualTo(1));
         kit.restart();
 
         eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isZero());
         assertThat(kit.getState().isBound()).isFalse();
-        var bound =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
+        var bound = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Bind(host, false, r));
         assertThat(bound.reply().getValue().vlan()).isEqualTo(1);
     }
 
@@ -178,16 +178,15 @@ class LogicalPortFailuresTest {
         String portId = "p-restarted-" + ids.incrementAndGet();
         var kit = portKit(portId);
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:05:01"), List.of(), null, r));
-        kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:09:05:01"), List.of(), null, r));
+        kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Bind(host, false, r));
         assertThat(boundMembers(sw)).extracting(SwitchMembers.Member::port).containsExactly(portId);
 
         // the host unbinds the port, then the port's node dies before the answer arrives
         FlakyHost.faults(host.value()).unbindAnswersToLose.set(1);
-        kit.runCommand(new LogicalPortEntity.Unbind(
+        kit.runCommand(new PortProtocol.Unbind(
                 false,
-                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
-                        .ref()));
+                testKit.<StatusReply<PortProtocol.Outcome>>createTestProbe().ref()));
         eventually(() -> assertThat(await(svc.getHost(host)).vlansUsed()).isZero());
         kit.restart();
 
@@ -208,10 +207,10 @@ class LogicalPortFailuresTest {
         var ref = sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, port.value());
         var waiting = testKit.<StatusReply<Boolean>>createTestProbe();
         for (int i = 0; i < LogicalPortEntity.MAX_WAITING; i++) {
-            ref.tell(new LogicalPortEntity.Exists(waiting.ref()));
+            ref.tell(new PortProtocol.Exists(waiting.ref()));
         }
         var refused = testKit.<StatusReply<Boolean>>createTestProbe();
-        ref.tell(new LogicalPortEntity.Exists(refused.ref()));
+        ref.tell(new PortProtocol.Exists(refused.ref()));
         assertThat(Errors.toException(
                         refused.receiveMessage(Duration.ofSeconds(5)).getError()))
                 .isInstanceOf(UnavailableException.class)
@@ -283,8 +282,9 @@ class LogicalPortFailuresTest {
         // the port persisted Bound, then its node died before the switch heard of the binding
         int vni = await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
                 .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, mac, r), ASK));
-        HostEntity.Bound bound = await(sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
-                .<HostEntity.Bound>askWithStatus(r -> new HostEntity.BindPort(portId, mac, sw.value(), vni, r), ASK));
+        HostProtocol.Bound bound = await(sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
+                .<HostProtocol.Bound>askWithStatus(
+                        r -> new HostProtocol.BindPort(portId, mac, sw.value(), vni, r), ASK));
         PersistenceTestKit.create(testKit.system())
                 .persistForRecovery(
                         "LogicalPort|" + portId,
@@ -329,15 +329,14 @@ class LogicalPortFailuresTest {
         String portId = "p-leaving-" + ids.incrementAndGet();
         var kit = portKit(portId);
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:0b:01"), List.of(), null, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:09:0b:01"), List.of(), null, r));
         assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(portId);
 
         // the switch removes the member, then the port's node dies before the answer arrives
         removeAnswersToLose(sw.value()).set(1);
-        kit.runCommand(new LogicalPortEntity.Delete(
+        kit.runCommand(new PortProtocol.Delete(
                 false,
-                testKit.<StatusReply<LogicalPortEntity.Outcome>>createTestProbe()
-                        .ref()));
+                testKit.<StatusReply<PortProtocol.Outcome>>createTestProbe().ref()));
         eventually(() -> assertThat(await(svc.getSwitch(sw)).ports()).isEmpty());
         kit.restart();
 
@@ -354,16 +353,15 @@ class LogicalPortFailuresTest {
         String portId = "p-started-again-" + ids.incrementAndGet();
         var kit = portKit(portId);
         kit.<StatusReply<PortInfo>>runCommand(
-                r -> new LogicalPortEntity.Create(sw, Mac.parse("52:54:00:09:0c:01"), List.of(), null, r));
-        var bound =
-                kit.<StatusReply<LogicalPortEntity.Outcome>>runCommand(r -> new LogicalPortEntity.Bind(host, false, r));
+                r -> new PortProtocol.Create(sw, Mac.parse("52:54:00:09:0c:01"), List.of(), null, r));
+        var bound = kit.<StatusReply<PortProtocol.Outcome>>runCommand(r -> new PortProtocol.Bind(host, false, r));
         assertThat(bound.reply().isSuccess()).isTrue();
         FlakyHost.Faults peerFaults = FlakyHost.faults(peerHost.value());
         int told = peerFaults.memberChangesTold.get();
 
         kit.restart(); // as after passivation, a rebalance, or its node's loss
         // Exists waits for a change in progress: when it answers, the port's start is over
-        assertThat(kit.<StatusReply<Boolean>>runCommand(LogicalPortEntity.Exists::new)
+        assertThat(kit.<StatusReply<Boolean>>runCommand(PortProtocol.Exists::new)
                         .reply()
                         .getValue())
                 .isTrue();
@@ -402,7 +400,7 @@ class LogicalPortFailuresTest {
     }
 
     /** A port entity that a test can restart (not through sharding: one incarnation of each port at a time). */
-    private static EventSourcedBehaviorTestKit<LogicalPortEntity.Command, LogicalPortEntity.Event, PortState> portKit(
+    private static EventSourcedBehaviorTestKit<PortProtocol.Command, LogicalPortEntity.Event, PortState> portKit(
             String id) {
         return EventSourcedBehaviorTestKit.create(
                 testKit.system(), LogicalPortEntity.create(id, sharding, ASK, REALIZE));

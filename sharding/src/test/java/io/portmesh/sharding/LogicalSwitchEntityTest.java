@@ -2,8 +2,8 @@ package io.portmesh.sharding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostFanout;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.lswitch.SwitchState;
@@ -531,7 +531,7 @@ class LogicalSwitchEntityTest {
         volatile boolean unreachable;
 
         @Override
-        public CompletionStage<Map<String, HostEntity.Applied>> inform(
+        public CompletionStage<Map<String, HostProtocol.Applied>> inform(
                 HostFanout.Update update, Collection<String> hosts, boolean await, Duration timeout) {
             calls.add(new Informed(update, Set.copyOf(hosts), await));
             if (unreachable) {
@@ -540,8 +540,8 @@ class LogicalSwitchEntityTest {
             long version = update.change() != null
                     ? update.change().version()
                     : update.members().version();
-            Map<String, HostEntity.Applied> applied = new HashMap<>();
-            hosts.forEach(h -> applied.put(h, new HostEntity.Applied(100 + version, !behind.contains(h))));
+            Map<String, HostProtocol.Applied> applied = new HashMap<>();
+            hosts.forEach(h -> applied.put(h, new HostProtocol.Applied(100 + version, !behind.contains(h))));
             return CompletableFuture.completedFuture(applied);
         }
 

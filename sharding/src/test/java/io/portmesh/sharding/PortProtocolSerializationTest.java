@@ -6,7 +6,7 @@ import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.SwitchId;
-import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortProtocol;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
@@ -31,23 +31,22 @@ class PortProtocolSerializationTest {
                                 io.portmesh.sharding.service.PortInfo>>
                         createTestProbe()
                 .ref();
-        ActorRef<StatusReply<LogicalPortEntity.Outcome>> outcome = testKit.<StatusReply<LogicalPortEntity.Outcome>>
-                        createTestProbe()
-                .ref();
+        ActorRef<StatusReply<PortProtocol.Outcome>> outcome =
+                testKit.<StatusReply<PortProtocol.Outcome>>createTestProbe().ref();
         ActorRef<StatusReply<io.portmesh.sharding.service.MigrationInfo>> migration = testKit.<StatusReply<
                                 io.portmesh.sharding.service.MigrationInfo>>
                         createTestProbe()
                 .ref();
         for (Object command : List.of(
-                new LogicalPortEntity.Create(
+                new PortProtocol.Create(
                         SwitchId.of("blue"),
                         Mac.parse("52:54:00:12:34:56"),
                         List.of(Ipv4.parse("10.0.0.1")),
                         "vm1",
                         info),
-                new LogicalPortEntity.Bind(HostId.of("esx-1"), true, outcome),
-                new LogicalPortEntity.Move(HostId.of("esx-2"), false, migration),
-                new LogicalPortEntity.Activate(HostId.of("esx-2"), LogicalPortEntity.Activate.BY_RARP))) {
+                new PortProtocol.Bind(HostId.of("esx-1"), true, outcome),
+                new PortProtocol.Move(HostId.of("esx-2"), false, migration),
+                new PortProtocol.Activate(HostId.of("esx-2"), PortProtocol.Activate.BY_RARP))) {
             assertThat(kit.verifySerialization(command, true)).isEqualTo(command);
         }
     }

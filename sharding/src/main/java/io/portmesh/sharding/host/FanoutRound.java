@@ -22,8 +22,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 final class FanoutRound {
     private final Set<String> targets;
     private final Set<ActorRef<HostFanout.Deliver>> silent;
-    private final Map<String, HostEntity.Applied> applied = new HashMap<>();
-    private final CompletableFuture<Map<String, HostEntity.Applied>> done = new CompletableFuture<>();
+    private final Map<String, HostProtocol.Applied> applied = new HashMap<>();
+    private final CompletableFuture<Map<String, HostProtocol.Applied>> done = new CompletableFuture<>();
 
     FanoutRound(List<String> targets, Set<ActorRef<HostFanout.Deliver>> asked) {
         this.targets = Set.copyOf(targets);
@@ -32,7 +32,7 @@ final class FanoutRound {
     }
 
     /** Completes with the answers of the hosts that nodes claimed (a host answered twice keeps its later answer). */
-    CompletableFuture<Map<String, HostEntity.Applied>> done() {
+    CompletableFuture<Map<String, HostProtocol.Applied>> done() {
         return done;
     }
 
@@ -64,7 +64,7 @@ final class FanoutRound {
         }
     }
 
-    static HostEntity.Applied later(HostEntity.Applied a, HostEntity.Applied b) {
+    static HostProtocol.Applied later(HostProtocol.Applied a, HostProtocol.Applied b) {
         return a.version() >= b.version() ? a : b;
     }
 }

@@ -29,10 +29,10 @@ final class HostArrivals {
         default void touch(String port) {}
     }
 
-    private final ActorContext<HostEntity.Command> ctx;
+    private final ActorContext<HostProtocol.Command> ctx;
     private final String hostId;
     private final Listener listener;
-    /** A {@link HostEntity.TouchArrivals} is scheduled. */
+    /** A {@link HostSelfMessage.TouchArrivals} is scheduled. */
     private boolean scheduled;
     /**
      * Arriving ports whose VM announced itself to this incarnation: told again at every touch even if the
@@ -40,7 +40,7 @@ final class HostArrivals {
      */
     private final Set<String> announcedHere = new HashSet<>();
 
-    HostArrivals(ActorContext<HostEntity.Command> ctx, String hostId, Listener listener) {
+    HostArrivals(ActorContext<HostProtocol.Command> ctx, String hostId, Listener listener) {
         this.ctx = ctx;
         this.hostId = hostId;
         this.listener = listener;
@@ -89,7 +89,7 @@ final class HostArrivals {
     void schedule(HostState s) {
         if (!scheduled && s.bindings().values().stream().anyMatch(HostState.LocalBinding::arriving)) {
             scheduled = true;
-            ctx.scheduleOnce(TOUCH_ARRIVALS, ctx.getSelf(), new HostEntity.TouchArrivals());
+            ctx.scheduleOnce(TOUCH_ARRIVALS, ctx.getSelf(), new HostSelfMessage.TouchArrivals());
         }
     }
 }

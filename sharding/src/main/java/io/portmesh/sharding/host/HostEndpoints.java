@@ -16,8 +16,8 @@ final class HostEndpoints {
     /** How long after a failed ask a switch is asked again. */
     static final Duration RETRY = Duration.ofSeconds(1);
 
-    private final ActorContext<HostEntity.Command> ctx;
-    private final HostEntity.SwitchDirectory switches;
+    private final ActorContext<HostProtocol.Command> ctx;
+    private final HostProtocol.SwitchDirectory switches;
     private long epoch = -1;
     private String tep;
     private String standbyTep;
@@ -43,7 +43,7 @@ final class HostEndpoints {
         }
     }
 
-    HostEndpoints(ActorContext<HostEntity.Command> ctx, HostEntity.SwitchDirectory switches) {
+    HostEndpoints(ActorContext<HostProtocol.Command> ctx, HostProtocol.SwitchDirectory switches) {
         this.ctx = ctx;
         this.switches = switches;
     }
@@ -77,11 +77,11 @@ final class HostEndpoints {
         long asked = epoch;
         ctx.pipeToSelf(
                 switches.setEndpoint(switchId, host, tep, standbyTep, asked),
-                (ok, e) -> new HostEntity.EndpointTold(switchId, asked, e == null ? null : e.toString()));
+                (ok, e) -> new HostSelfMessage.EndpointTold(switchId, asked, e == null ? null : e.toString()));
     }
 
     /** A switch answered (or its ask failed: it is asked again after {@link #RETRY}). */
-    void told(HostEntity.EndpointTold t) {
+    void told(HostSelfMessage.EndpointTold t) {
         if (t.epoch() != epoch || !pending.contains(t.switchId())) {
             return; // an older failover's answer, or a repeat
         }
@@ -93,7 +93,7 @@ final class HostEndpoints {
                             t.switchId(),
                             tep,
                             t.error());
-            ctx.scheduleOnce(RETRY, ctx.getSelf(), new HostEntity.EndpointRetry(t.switchId(), t.epoch()));
+            ctx.scheduleOnce(RETRY, ctx.getSelf(), new HostSelfMessage.EndpointRetry(t.switchId(), t.epoch()));
             return;
         }
         pending.remove(t.switchId());
@@ -102,7 +102,7 @@ final class HostEndpoints {
         }
     }
 
-    void retry(HostEntity.EndpointRetry r) {
+    void retry(HostSelfMessage.EndpointRetry r) {
         if (r.epoch() == epoch && pending.contains(r.switchId())) {
             ask(r.switchId());
         }

@@ -3,6 +3,38 @@ package io.portmesh.sharding.host;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.host.HostProtocol.Acked;
+import io.portmesh.sharding.host.HostProtocol.ActivationSeen;
+import io.portmesh.sharding.host.HostProtocol.AgentConnected;
+import io.portmesh.sharding.host.HostProtocol.AgentDisconnected;
+import io.portmesh.sharding.host.HostProtocol.ApplyMemberChange;
+import io.portmesh.sharding.host.HostProtocol.ApplySwitchMembers;
+import io.portmesh.sharding.host.HostProtocol.AwaitRealized;
+import io.portmesh.sharding.host.HostProtocol.BindPort;
+import io.portmesh.sharding.host.HostProtocol.Command;
+import io.portmesh.sharding.host.HostProtocol.ConfirmArrival;
+import io.portmesh.sharding.host.HostProtocol.Failover;
+import io.portmesh.sharding.host.HostProtocol.Get;
+import io.portmesh.sharding.host.HostProtocol.Installed;
+import io.portmesh.sharding.host.HostProtocol.PushFailed;
+import io.portmesh.sharding.host.HostProtocol.Register;
+import io.portmesh.sharding.host.HostProtocol.RoleStale;
+import io.portmesh.sharding.host.HostProtocol.SwitchDirectory;
+import io.portmesh.sharding.host.HostProtocol.UnbindPort;
+import io.portmesh.sharding.host.HostSelfMessage.CheckFailover;
+import io.portmesh.sharding.host.HostSelfMessage.ElectMaster;
+import io.portmesh.sharding.host.HostSelfMessage.ElectWhenQuorum;
+import io.portmesh.sharding.host.HostSelfMessage.EndpointRetry;
+import io.portmesh.sharding.host.HostSelfMessage.EndpointTold;
+import io.portmesh.sharding.host.HostSelfMessage.ExpireWaiters;
+import io.portmesh.sharding.host.HostSelfMessage.FailoverDeadline;
+import io.portmesh.sharding.host.HostSelfMessage.FetchMembers;
+import io.portmesh.sharding.host.HostSelfMessage.MembersFetched;
+import io.portmesh.sharding.host.HostSelfMessage.ReadAgain;
+import io.portmesh.sharding.host.HostSelfMessage.Repointed;
+import io.portmesh.sharding.host.HostSelfMessage.RoleStaleAgain;
+import io.portmesh.sharding.host.HostSelfMessage.StartIncarnation;
+import io.portmesh.sharding.host.HostSelfMessage.TouchArrivals;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
@@ -38,182 +70,12 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * connections, which of them is master, and how far each agent has realized the plan ({@link HostSouthbound}).
  */
 public final class HostEntity
-        extends EventSourcedBehaviorWithEnforcedReplies<HostEntity.Command, HostEntity.Event, HostState> {
+        extends EventSourcedBehaviorWithEnforcedReplies<HostProtocol.Command, HostEntity.Event, HostState> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "Host");
     public static final String TAG = "host";
 
-    /** Commands; those other nodes send are {@link CborSerializable}, what the host sends itself is not. */
-    public sealed interface Command {}
-
-    public record Register(String tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo)
-            implements Command, CborSerializable {}
-
-    public record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version.
-     * {@code arriving}: the port moves here live (docs/architecture.md section 7.1): it gets its VLAN and flows now,
-     * and its VM's RARP or ARP on that VLAN is reported to the port ({@link HostArrivals}) until
-     * {@link ConfirmArrival}. A host with no free VLAN refuses it with a conflict (the port stays where it is).
-     */
-    public record BindPort(
-            String port, String mac, String switchId, int vni, boolean arriving, ActorRef<StatusReply<Bound>> replyTo)
-            implements Command, CborSerializable {
-        public BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo) {
-            this(port, mac, switchId, vni, false, replyTo);
-        }
-    }
-
-    /** The port that arrived here is bound here for good: its activation flows go. Idempotent; replies the version. */
-    public record ConfirmArrival(String port, ActorRef<StatusReply<Long>> replyTo)
-            implements Command, CborSerializable {}
-
-    /**
-     * A frame the agent sent to the controller by an activation flow: a RARP or ARP from {@code mac} on the trunk's
-     * VLAN {@code vlan}. If a port arriving here has them, its VM runs here now: the port is told.
-     */
-    public record ActivationSeen(int vlan, String mac) implements Command, CborSerializable {}
-
-    /**
-     * Answers once the agents acknowledged plan {@code version} (or the realization timeout): for a change whose
-     * version was answered without waiting (a move's last steps, when its client waits for realization).
-     */
-    public record AwaitRealized(long version, ActorRef<StatusReply<Applied>> replyTo)
-            implements Command, CborSerializable {}
-
-    /** Local: while ports arrive here, their port entities are touched now and then ({@link HostArrivals}). */
-    record TouchArrivals() implements Command {}
-
-    public record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
-
-    public record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * The members of a switch changed (or a host asked for them). Kept in memory only: see {@link HostPlan}. With
-     * {@code awaitRealized} the reply waits until the agents acknowledged the change, or the realization timeout.
-     */
-    public record ApplySwitchMembers(
-            String switchId, SwitchMembers members, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
-            implements Command, CborSerializable {}
-
-    /**
-     * One member of a switch changed; a host that does not hold the list just before the change asks the switch for
-     * the whole list first ({@link MemberFetches}). {@code awaitRealized} as for {@link ApplySwitchMembers}.
-     */
-    public record ApplyMemberChange(
-            String switchId, SwitchMembers.Change change, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
-            implements Command, CborSerializable {}
-
-    /**
-     * The plan version that includes a change, and whether the agents acknowledged it (only waited for on request:
-     * folding the wait into the change's own reply saves a second round of asks to every host of the switch).
-     */
-    public record Applied(long version, boolean realized) implements CborSerializable {}
-
-    /** Local: realization waits past their deadline are answered "not realized". */
-    record ExpireWaiters() implements Command {}
-
-    /** Local: ask a switch for its members again after a failed ask. */
-    record FetchMembers(String switchId) implements Command {}
-
-    /** Local: a fetch's answer; {@code error} is null on success. */
-    record MembersFetched(String switchId, SwitchMembers members, String error) implements Command {}
-
-    /**
-     * Where a host gets a switch's member list after a restart, and tells a switch its new tunnel endpoint after a
-     * failover: the switch entity (a stub in unit tests).
-     */
-    @FunctionalInterface
-    public interface SwitchDirectory {
-        CompletionStage<SwitchMembers> members(String switchId);
-
-        /** Completes once the switch persisted the endpoint and its hosts' agents acknowledged it. */
-        default CompletionStage<?> setEndpoint(
-                String switchId, String host, String tunnelIp, String standbyTunnelIp, long epoch) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
-        }
-    }
-
-    /**
-     * A session of an agent. {@code tep}: the tunnel endpoint the agent announced (its VXLAN address), null when it
-     * did not say.
-     */
-    public record AgentConnected(
-            ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote, String tep)
-            implements Command, CborSerializable {
-        public AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote) {
-            this(session, slot, dpid, node, remote, null);
-        }
-    }
-
-    /**
-     * A planned switch-over to the standby agent (docs/architecture.md section 7.2), make-before-break: the peers are
-     * re-pointed to the standby's endpoint first, then the active's trunk goes down, then the standby's up. The reply
-     * is the host once done (or at the realization timeout); a conflict when the standby is not ready.
-     */
-    public record Failover(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
-
-    /** Local: a slot whose master connection went elects another, if it still has one ({@link #MASTER_SETTLE}). */
-    record ElectMaster(String slot) implements Command {}
-
-    /** Local: after an incarnation's start grace, whether the active agent is missing with a standby ready. */
-    record CheckFailover() implements Command {}
-
-    /** Local: a switch answered the endpoint of failover {@code epoch}; {@code error} is null on success. */
-    record EndpointTold(String switchId, long epoch, String error) implements Command {}
-
-    /** Local: ask a switch again for the endpoint of failover {@code epoch}. */
-    record EndpointRetry(String switchId, long epoch) implements Command {}
-
-    /** Local: every switch took the endpoint of failover {@code epoch}. */
-    record Repointed(long epoch) implements Command {}
-
-    /** Local: the caller of a planned failover waited long enough. */
-    record FailoverDeadline(long epoch) implements Command {}
-
-    public record AgentDisconnected(ActorRef<SessionCommand> session) implements Command, CborSerializable {}
-
-    /**
-     * The installed flows, groups and ports read from a master connection, as OpenFlow multipart reply bytes
-     * ({@code portDesc} null: not read).
-     */
-    public record Installed(
-            ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc, byte[] portDesc)
-            implements Command, CborSerializable {
-        public Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc) {
-            this(session, seq, flowStats, groupDesc, null);
-        }
-    }
-
-    /** The barrier after push {@code seq} came back with no message of the push refused. */
-    public record Acked(ActorRef<SessionCommand> session, long seq) implements Command, CborSerializable {}
-
-    /** Push (or read) {@code seq} failed: refused by the agent, or the barrier did not come back. */
-    public record PushFailed(ActorRef<SessionCommand> session, long seq, String reason)
-            implements Command, CborSerializable {}
-
-    /**
-     * The agent refused a role request as stale, or (Open vSwitch's role status) demoted the connection;
-     * {@code agentGeneration} is the newest generation it has seen (read back with a ROLE_REQUEST of role NOCHANGE,
-     * or carried by the role status), or -1 when it could not be read.
-     */
-    public record RoleStale(ActorRef<SessionCommand> session, long agentGeneration)
-            implements Command, CborSerializable {}
-
-    /** Local: read a slot's agent again after a backoff that followed failed pushes or reads. */
-    record ReadAgain(String slot) implements Command {}
-
-    /** Local: a stale refusal that came within the spacing of the last election, looked at again. */
-    record RoleStaleAgain() implements Command {}
-
-    /** Local: an election put off for want of a majority ({@link ClusterQuorum}) is tried again. */
-    record ElectWhenQuorum() implements Command {}
-
     /** How often an election put off for want of a majority is tried again. */
     static final Duration QUORUM_RECHECK = Duration.ofMillis(250);
-
-    /** Local: after recovery, the incarnation's generation is persisted before anything else is handled. */
-    record StartIncarnation() implements Command {}
 
     public sealed interface Event extends CborSerializable {}
 
@@ -360,14 +222,14 @@ public final class HostEntity
             @Override
             public void vmArrived(String port, String host) {
                 sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
-                        .tell(new io.portmesh.sharding.port.LogicalPortEntity.Activate(
-                                HostId.of(host), io.portmesh.sharding.port.LogicalPortEntity.Activate.BY_RARP));
+                        .tell(new io.portmesh.sharding.port.PortProtocol.Activate(
+                                HostId.of(host), io.portmesh.sharding.port.PortProtocol.Activate.BY_RARP));
             }
 
             @Override
             public void touch(String port) {
                 sharding.entityRefFor(io.portmesh.sharding.port.LogicalPortEntity.TYPE_KEY, port)
-                        .tell(new io.portmesh.sharding.port.LogicalPortEntity.Touch());
+                        .tell(new io.portmesh.sharding.port.PortProtocol.Touch());
             }
         };
         sharding.init(Entity.of(

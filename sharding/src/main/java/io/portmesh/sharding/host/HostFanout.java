@@ -39,7 +39,7 @@ import org.apache.pekko.pattern.StatusReply;
  * host. A binding in a switch that spans 25 hosts used to make 25 asks, two thirds of them to other nodes (each
  * serialized, with its own temporary reply actor to resolve on the far side); now the switch's node sends one
  * {@link Deliver} to each node, which asks the hosts that run there through its own shard region (local: no
- * serialization) and answers with all their {@link HostEntity.Applied} in one {@link Delivered}.
+ * serialization) and answers with all their {@link HostProtocol.Applied} in one {@link Delivered}.
  *
  * <p>Which hosts run where is each node's own knowledge ({@link #hostStarted}/{@link #hostStopped}, kept by the Host
  * entities); the nodes are found through the receptionist. Neither has to be exact: a node delivers only through
@@ -63,10 +63,11 @@ public final class HostFanout implements Extension {
             }
         }
 
-        HostEntity.Command commandFor(String host, boolean await, ActorRef<StatusReply<HostEntity.Applied>> replyTo) {
+        HostProtocol.Command commandFor(
+                String host, boolean await, ActorRef<StatusReply<HostProtocol.Applied>> replyTo) {
             return newHosts.contains(host)
-                    ? new HostEntity.ApplySwitchMembers(switchId, members, await, replyTo)
-                    : new HostEntity.ApplyMemberChange(switchId, change, await, replyTo);
+                    ? new HostProtocol.ApplySwitchMembers(switchId, members, await, replyTo)
+                    : new HostProtocol.ApplyMemberChange(switchId, change, await, replyTo);
         }
     }
 
@@ -80,7 +81,7 @@ public final class HostFanout implements Extension {
     }
 
     /** A node's answer: the hosts it reached, each with its answer. */
-    public record Delivered(Map<String, HostEntity.Applied> applied) implements CborSerializable {
+    public record Delivered(Map<String, HostProtocol.Applied> applied) implements CborSerializable {
         public Delivered {
             applied = Map.copyOf(applied);
         }
@@ -106,7 +107,7 @@ public final class HostFanout implements Extension {
     private final Cluster cluster;
     private final Executor executor;
     /** Host entities running here; the node actor watches each and removes it when it stops, whatever its state. */
-    private final Map<String, ActorRef<HostEntity.Command>> localHosts = new ConcurrentHashMap<>();
+    private final Map<String, ActorRef<HostProtocol.Command>> localHosts = new ConcurrentHashMap<>();
 
     private final ActorRef<Object> nodeActor;
     private volatile Set<ActorRef<Deliver>> nodes = Set.of();
@@ -134,7 +135,7 @@ public final class HostFanout implements Extension {
     }
 
     /** A Host entity started on this node; it leaves the list when it stops (passivation, rebalance, shutdown). */
-    void hostStarted(String hostId, ActorRef<HostEntity.Command> entity) {
+    void hostStarted(String hostId, ActorRef<HostProtocol.Command> entity) {
         localHosts.put(hostId, entity);
         nodeActor.tell(new Watch(hostId, entity));
     }
@@ -145,10 +146,10 @@ public final class HostFanout implements Extension {
     }
 
     /** Local: watch a host entity that started here. */
-    private record Watch(String hostId, ActorRef<HostEntity.Command> entity) {}
+    private record Watch(String hostId, ActorRef<HostProtocol.Command> entity) {}
 
     /** Local: a watched host entity stopped. */
-    private record Stopped(String hostId, ActorRef<HostEntity.Command> entity) {}
+    private record Stopped(String hostId, ActorRef<HostProtocol.Command> entity) {}
 
     /** How many fan-out nodes the receptionist lists (this one included, once it registered). */
     public int nodeCount() {
@@ -169,7 +170,7 @@ public final class HostFanout implements Extension {
      * Tells every host in {@code hosts} about {@code update}. Completes with each host's answer, or exceptionally when
      * a host could not be reached at all within {@code timeout}.
      */
-    public CompletionStage<Map<String, HostEntity.Applied>> inform(
+    public CompletionStage<Map<String, HostProtocol.Applied>> inform(
             Update update, Collection<String> hosts, boolean await, Duration timeout) {
         List<String> targets = List.copyOf(hosts);
         List<ActorRef<Deliver>> asked = usableNodes();
@@ -201,7 +202,7 @@ public final class HostFanout implements Extension {
             if (watch != null) {
                 watch.cancel();
             }
-            Map<String, HostEntity.Applied> applied = new HashMap<>(claimed);
+            Map<String, HostProtocol.Applied> applied = new HashMap<>(claimed);
             List<String> missed =
                     targets.stream().filter(h -> !applied.containsKey(h)).toList();
             reachedThroughNodes.addAndGet(applied.size());
@@ -210,7 +211,7 @@ public final class HostFanout implements Extension {
                 return CompletableFuture.completedFuture(applied);
             }
             // not claimed by any node: through sharding, which starts the entity where it belongs
-            Map<String, CompletableFuture<HostEntity.Applied>> direct = askEach(update, missed, await, timeout);
+            Map<String, CompletableFuture<HostProtocol.Applied>> direct = askEach(update, missed, await, timeout);
             return CompletableFuture.allOf(direct.values().toArray(CompletableFuture[]::new))
                     .thenApply(done -> {
                         direct.forEach((h, f) -> applied.put(h, f.join()));
@@ -245,11 +246,11 @@ public final class HostFanout implements Extension {
         return up;
     }
 
-    private Map<String, CompletableFuture<HostEntity.Applied>> askEach(
+    private Map<String, CompletableFuture<HostProtocol.Applied>> askEach(
             Update update, Collection<String> hosts, boolean await, Duration timeout) {
-        Map<String, CompletableFuture<HostEntity.Applied>> asks = new HashMap<>();
+        Map<String, CompletableFuture<HostProtocol.Applied>> asks = new HashMap<>();
         for (String h : hosts) {
-            CompletionStage<HostEntity.Applied> ask = sharding.entityRefFor(HostEntity.TYPE_KEY, h)
+            CompletionStage<HostProtocol.Applied> ask = sharding.entityRefFor(HostEntity.TYPE_KEY, h)
                     .askWithStatus(r -> update.commandFor(h, await, r), timeout);
             asks.put(h, Futures.on(ask, executor));
         }
@@ -292,13 +293,13 @@ public final class HostFanout implements Extension {
             d.replyTo().tell(NOTHING);
             return;
         }
-        Map<String, CompletableFuture<HostEntity.Applied>> asks =
+        Map<String, CompletableFuture<HostProtocol.Applied>> asks =
                 askEach(d.update(), here, d.await(), Duration.ofMillis(d.timeoutMillis()));
-        Map<String, CompletableFuture<HostEntity.Applied>> tolerant = new HashMap<>();
+        Map<String, CompletableFuture<HostProtocol.Applied>> tolerant = new HashMap<>();
         asks.forEach((h, f) -> tolerant.put(h, f.exceptionally(e -> null)));
         CompletableFuture.allOf(tolerant.values().toArray(CompletableFuture[]::new))
                 .thenRun(() -> {
-                    Map<String, HostEntity.Applied> applied = new HashMap<>();
+                    Map<String, HostProtocol.Applied> applied = new HashMap<>();
                     tolerant.forEach((h, f) -> {
                         if (f.join() != null) {
                             applied.put(h, f.join());

@@ -30,7 +30,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * ({@link PlanWire}); OpenFlow itself stays in the openflow module.
  */
 final class HostSouthbound {
-    private final ActorContext<HostEntity.Command> ctx;
+    private final ActorContext<HostProtocol.Command> ctx;
     private final String selfNode;
     private final HostPlan plan = new HostPlan();
     /** By slot name, in name order (a, b). */
@@ -48,7 +48,7 @@ final class HostSouthbound {
     private long flowModsSent;
     private final NodeMetrics metrics;
 
-    HostSouthbound(ActorContext<HostEntity.Command> ctx, String selfNode, Duration realizeTimeout) {
+    HostSouthbound(ActorContext<HostProtocol.Command> ctx, String selfNode, Duration realizeTimeout) {
         this.ctx = ctx;
         this.selfNode = selfNode;
         this.waiters = new RealizationWaiters(ctx, realizeTimeout);
@@ -64,7 +64,7 @@ final class HostSouthbound {
     }
 
     /** @return true when a new master must be elected (the entity persists the generation, then announces). */
-    boolean connected(HostState s, HostEntity.AgentConnected c) {
+    boolean connected(HostState s, HostProtocol.AgentConnected c) {
         if (slotOf(c.session()).isPresent()) {
             return false; // the session's periodic re-announcement
         }
@@ -73,7 +73,7 @@ final class HostSouthbound {
             trunks.activeBack();
         }
         slot.connections.put(c.session(), new AgentSlot.Connection(c.session(), c.dpid(), c.node(), c.remote()));
-        ctx.watchWith(c.session(), new HostEntity.AgentDisconnected(c.session()));
+        ctx.watchWith(c.session(), new HostProtocol.AgentDisconnected(c.session()));
         ActorRef<SessionCommand> master = slot.master();
         if (master == null || (!isLocal(slot.connections.get(master)) && selfNode.equals(c.node()))) {
             slot.elect(c.session());
@@ -136,12 +136,12 @@ final class HostSouthbound {
      * An agent refused a role request as stale or demoted a connection ({@link StaleRoles}). @return the generation
      * to elect with now, or -1 (nothing to elect, or the refusal waits for the election spacing)
      */
-    long roleRefused(HostState s, HostEntity.RoleStale c) {
+    long roleRefused(HostState s, HostProtocol.RoleStale c) {
         return slotOf(c.session()).map(slot -> staleRoles.refused(s, slot, c)).orElse(-1L);
     }
 
     /** A refusal that waited for the election spacing, or null. */
-    HostEntity.RoleStale takePendingStale() {
+    HostProtocol.RoleStale takePendingStale() {
         return staleRoles.takePending();
     }
 
@@ -167,7 +167,7 @@ final class HostSouthbound {
         slot.master().tell(new SessionCommand.Reconcile(slot.startRead(), ctx.getSelf()));
     }
 
-    void installed(HostState s, HostEntity.Installed c) {
+    void installed(HostState s, HostProtocol.Installed c) {
         Optional<AgentSlot> slot = slotOf(c.session());
         if (slot.isEmpty()) {
             return;
@@ -385,7 +385,7 @@ final class HostSouthbound {
         if (delay == 0) {
             read(slot);
         } else {
-            ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new HostEntity.ReadAgain(slot.name));
+            ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(), new HostSelfMessage.ReadAgain(slot.name));
         }
     }
 
@@ -399,7 +399,7 @@ final class HostSouthbound {
 
     /**
      * Calls {@code done} with true once every agent slot's master acknowledged {@code version}, or with false when
-     * the realization timeout passes first (the entity gets {@link HostEntity.ExpireWaiters} then), and at once when no
+     * the realization timeout passes first (the entity gets {@link HostSelfMessage.ExpireWaiters} then), and at once when no
      * agent is connected at all: a host that cannot realize anything says so without making its caller wait.
      */
     void await(long version, Consumer<Boolean> done) {

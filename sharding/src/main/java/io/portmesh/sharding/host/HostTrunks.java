@@ -13,7 +13,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * HostSouthbound sends the PORT_MODs, the entity persists the failovers.
  */
 final class HostTrunks {
-    private final ActorContext<HostEntity.Command> ctx;
+    private final ActorContext<HostProtocol.Command> ctx;
     private final Map<String, AgentSlot> slots;
     private final NodeMetrics metrics;
     /** When this incarnation started (see {@link #othersCannotForward}). */
@@ -28,7 +28,7 @@ final class HostTrunks {
     /** A host down (active gone, no standby ready) is reported once per loss, not on every event. */
     private boolean downReported;
 
-    HostTrunks(ActorContext<HostEntity.Command> ctx, Map<String, AgentSlot> slots, NodeMetrics metrics) {
+    HostTrunks(ActorContext<HostProtocol.Command> ctx, Map<String, AgentSlot> slots, NodeMetrics metrics) {
         this.ctx = ctx;
         this.slots = slots;
         this.metrics = metrics;

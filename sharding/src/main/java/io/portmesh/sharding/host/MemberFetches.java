@@ -24,14 +24,14 @@ final class MemberFetches {
     static final Duration RETRY = Duration.ofSeconds(1);
 
     /** A change waiting for the list: {@code then} gets the plan version that includes it, {@code failed} an error. */
-    private record Waiting(long version, LongConsumer then, Consumer<StatusReply<HostEntity.Applied>> failed) {}
+    private record Waiting(long version, LongConsumer then, Consumer<StatusReply<HostProtocol.Applied>> failed) {}
 
-    private final ActorContext<HostEntity.Command> ctx;
-    private final HostEntity.SwitchDirectory directory;
+    private final ActorContext<HostProtocol.Command> ctx;
+    private final HostProtocol.SwitchDirectory directory;
     private final Set<String> inFlight = new HashSet<>();
     private final Map<String, List<Waiting>> waiting = new HashMap<>();
 
-    MemberFetches(ActorContext<HostEntity.Command> ctx, HostEntity.SwitchDirectory directory) {
+    MemberFetches(ActorContext<HostProtocol.Command> ctx, HostProtocol.SwitchDirectory directory) {
         this.ctx = ctx;
         this.directory = directory;
     }
@@ -41,12 +41,12 @@ final class MemberFetches {
             ctx.pipeToSelf(
                     // not the ask itself: pipeToSelf's callback on a Scala-backed stage starts a thread per reply
                     Futures.on(directory.members(switchId), ctx.getExecutionContext()),
-                    (m, e) -> new HostEntity.MembersFetched(switchId, m, e == null ? null : Errors.words(e)));
+                    (m, e) -> new HostSelfMessage.MembersFetched(switchId, m, e == null ? null : Errors.words(e)));
         }
     }
 
     /** A change of version {@code version} needs the whole list: go on with {@code then} once it is here. */
-    void await(String switchId, long version, LongConsumer then, Consumer<StatusReply<HostEntity.Applied>> failed) {
+    void await(String switchId, long version, LongConsumer then, Consumer<StatusReply<HostProtocol.Applied>> failed) {
         waiting.computeIfAbsent(switchId, k -> new ArrayList<>()).add(new Waiting(version, then, failed));
         fetch(switchId);
     }
@@ -58,7 +58,7 @@ final class MemberFetches {
         }
     }
 
-    void fetched(HostState s, HostSouthbound southbound, HostEntity.MembersFetched c) {
+    void fetched(HostState s, HostSouthbound southbound, HostSelfMessage.MembersFetched c) {
         String sw = c.switchId();
         inFlight.remove(sw);
         if (c.error() != null) {
@@ -77,7 +77,7 @@ final class MemberFetches {
                                 "host " + s.id() + " could not read the members of switch " + sw + ": " + c.error())));
             }
             if (southbound.loading().contains(sw)) {
-                ctx.scheduleOnce(RETRY, ctx.getSelf(), new HostEntity.FetchMembers(sw));
+                ctx.scheduleOnce(RETRY, ctx.getSelf(), new HostSelfMessage.FetchMembers(sw));
             }
             return;
         }

@@ -10,12 +10,12 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * the binding that causes it can be found and fixed.
  */
 final class PlanConflictGauge {
-    private final ActorContext<HostEntity.Command> ctx;
+    private final ActorContext<HostProtocol.Command> ctx;
     private final NodeMetrics metrics;
     /** What {@link HostPlan#conflictCount} was when last looked at. */
     private int counted;
 
-    PlanConflictGauge(ActorContext<HostEntity.Command> ctx, NodeMetrics metrics) {
+    PlanConflictGauge(ActorContext<HostProtocol.Command> ctx, NodeMetrics metrics) {
         this.ctx = ctx;
         this.metrics = metrics;
     }

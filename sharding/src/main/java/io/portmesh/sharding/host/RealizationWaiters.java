@@ -9,23 +9,23 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
 
 /**
  * Those waiting until a Host's agents acknowledge a plan version ({@code ?wait=realized}): each is told true then, or
- * false at its deadline (the entity gets {@link HostEntity.ExpireWaiters}), or false at once when no agent is left.
+ * false at its deadline (the entity gets {@link HostSelfMessage.ExpireWaiters}), or false at once when no agent is left.
  */
 final class RealizationWaiters {
     private record Waiter(long version, Consumer<Boolean> done, long deadlineNanos) {}
 
-    private final ActorContext<HostEntity.Command> ctx;
+    private final ActorContext<HostProtocol.Command> ctx;
     private final Duration timeout;
     private final List<Waiter> waiters = new ArrayList<>();
 
-    RealizationWaiters(ActorContext<HostEntity.Command> ctx, Duration timeout) {
+    RealizationWaiters(ActorContext<HostProtocol.Command> ctx, Duration timeout) {
         this.ctx = ctx;
         this.timeout = timeout;
     }
 
     void add(long version, Consumer<Boolean> done) {
         waiters.add(new Waiter(version, done, System.nanoTime() + timeout.toNanos()));
-        ctx.scheduleOnce(timeout, ctx.getSelf(), new HostEntity.ExpireWaiters());
+        ctx.scheduleOnce(timeout, ctx.getSelf(), new HostSelfMessage.ExpireWaiters());
     }
 
     /** Answers false to those whose deadline passed. */

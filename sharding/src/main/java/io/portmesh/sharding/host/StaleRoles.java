@@ -14,7 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.ActorContext;
  * EQUAL connection it refused a SLAVE). Otherwise something else holds a newer generation (another controller, a
  * journal restored from backup) and the entity elects past it, at most once a second per host, so that something that
  * keeps bumping the agent's generation costs a write a second, not a loop of them. A refusal inside that spacing is
- * kept (the newest) and looked at again when it has passed ({@link HostEntity.RoleStaleAgain}), never dropped.
+ * kept (the newest) and looked at again when it has passed ({@link HostSelfMessage.RoleStaleAgain}), never dropped.
  */
 final class StaleRoles {
     /** Generations stay below 2^31 so that plan versions ({@code generation << 32 | changes}) never overflow. */
@@ -22,19 +22,19 @@ final class StaleRoles {
 
     private static final long SPACING_NANOS = 1_000_000_000L;
 
-    private final ActorContext<HostEntity.Command> ctx;
+    private final ActorContext<HostProtocol.Command> ctx;
     private final NodeMetrics metrics;
     private long lastElection = System.nanoTime() - SPACING_NANOS;
     /** The newest refusal that came within the spacing. */
-    private HostEntity.RoleStale pending;
+    private HostProtocol.RoleStale pending;
 
-    StaleRoles(ActorContext<HostEntity.Command> ctx, NodeMetrics metrics) {
+    StaleRoles(ActorContext<HostProtocol.Command> ctx, NodeMetrics metrics) {
         this.ctx = ctx;
         this.metrics = metrics;
     }
 
     /** @return the generation to elect with now, past the agent's, or -1 when there is nothing to elect now */
-    long refused(HostState s, AgentSlot slot, HostEntity.RoleStale c) {
+    long refused(HostState s, AgentSlot slot, HostProtocol.RoleStale c) {
         long agentGeneration = c.agentGeneration();
         if (agentGeneration >= 0 && agentGeneration <= s.generation()) {
             ctx.getLog().debug("stale role refusal on {} overtaken by generation {}", c.session(), s.generation());
@@ -47,7 +47,7 @@ final class StaleRoles {
         long wait = SPACING_NANOS - (now - lastElection);
         if (wait > 0) {
             if (pending == null) {
-                ctx.scheduleOnce(Duration.ofNanos(wait), ctx.getSelf(), new HostEntity.RoleStaleAgain());
+                ctx.scheduleOnce(Duration.ofNanos(wait), ctx.getSelf(), new HostSelfMessage.RoleStaleAgain());
             }
             if (pending == null || agentGeneration > pending.agentGeneration()) {
                 pending = c;
@@ -78,8 +78,8 @@ final class StaleRoles {
     }
 
     /** The refusal that waited for the spacing, or null. */
-    HostEntity.RoleStale takePending() {
-        HostEntity.RoleStale p = pending;
+    HostProtocol.RoleStale takePending() {
+        HostProtocol.RoleStale p = pending;
         pending = null;
         return p;
     }

@@ -3,9 +3,10 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
-import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostFanout;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
 import java.util.Collection;
@@ -160,7 +161,7 @@ public final class LogicalSwitchEntity
     @FunctionalInterface
     public interface HostNotifier {
         /** Completes with each host's answer, or exceptionally when a host could not be reached in time. */
-        CompletionStage<Map<String, HostEntity.Applied>> inform(
+        CompletionStage<Map<String, HostProtocol.Applied>> inform(
                 HostFanout.Update update, Collection<String> hosts, boolean await, Duration timeout);
     }
 
@@ -284,7 +285,7 @@ public final class LogicalSwitchEntity
                 ctx.pipeToSelf(
                         Futures.on(
                                 sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, o)
-                                        .<Boolean>askWithStatus(LogicalPortEntity.Exists::new, askTimeout),
+                                        .<Boolean>askWithStatus(PortProtocol.Exists::new, askTimeout),
                                 executor),
                         (exists, e) -> new GhostChecked(c, o, e == null && !exists));
                 return Effect().noReply();

@@ -2,7 +2,7 @@ package io.portmesh.sharding.port;
 
 import io.portmesh.sharding.EntityError;
 import io.portmesh.sharding.Errors;
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity.Bound;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeAbandoned;
@@ -174,8 +174,8 @@ final class BindingSteps {
     private void askHostToBind(PortState s) {
         port.pipe(
                 port.hostRef(s.pendingHost())
-                        .<HostEntity.Bound>askWithStatus(
-                                r -> new HostEntity.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), r),
+                        .<HostProtocol.Bound>askWithStatus(
+                                r -> new HostProtocol.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), r),
                                 port.askTimeout),
                 HostBound::new);
     }
@@ -186,7 +186,7 @@ final class BindingSteps {
         }
         String host = s.pendingHost();
         if (m.error() == null) {
-            HostEntity.Bound b = m.bound();
+            HostProtocol.Bound b = m.bound();
             running().versions.put(host, b.planVersion());
             return effect().persist(new Bound(host, b.vlan(), b.tunnelIp())).thenRun(this::tellSwitch);
         }
@@ -204,7 +204,7 @@ final class BindingSteps {
     private void askHostToUnbind(PortState s) {
         port.pipe(
                 port.hostRef(s.pendingHost())
-                        .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
+                        .<Long>askWithStatus(r -> new HostProtocol.UnbindPort(port.portId, r), port.askTimeout),
                 HostUnbound::new);
     }
 

@@ -3,8 +3,24 @@ package io.portmesh.sharding.port;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.metrics.NodeMetrics;
+import io.portmesh.sharding.port.PortProtocol.Activate;
+import io.portmesh.sharding.port.PortProtocol.Bind;
+import io.portmesh.sharding.port.PortProtocol.CancelMove;
+import io.portmesh.sharding.port.PortProtocol.ChangeRequest;
+import io.portmesh.sharding.port.PortProtocol.Command;
+import io.portmesh.sharding.port.PortProtocol.CompleteMove;
+import io.portmesh.sharding.port.PortProtocol.Create;
+import io.portmesh.sharding.port.PortProtocol.Delete;
+import io.portmesh.sharding.port.PortProtocol.Exists;
+import io.portmesh.sharding.port.PortProtocol.Get;
+import io.portmesh.sharding.port.PortProtocol.GetMove;
+import io.portmesh.sharding.port.PortProtocol.Move;
+import io.portmesh.sharding.port.PortProtocol.Request;
+import io.portmesh.sharding.port.PortProtocol.Touch;
+import io.portmesh.sharding.port.PortProtocol.Unbind;
 import io.portmesh.sharding.port.SelfMessage.ArrivalConfirmed;
 import io.portmesh.sharding.port.SelfMessage.AskHostAgain;
 import io.portmesh.sharding.port.SelfMessage.CleanupRealized;
@@ -56,7 +72,7 @@ import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
  * <p>The events stay here, by these names: the class name is the Jackson manifest in the journal.
  */
 public final class LogicalPortEntity
-        extends EventSourcedBehavior<PortProtocol.Command, LogicalPortEntity.Event, PortState> implements PortProtocol {
+        extends EventSourcedBehavior<PortProtocol.Command, LogicalPortEntity.Event, PortState> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalPort");
 
     /** Requests waiting for a change in progress beyond this many are refused: the stash is bounded. */
@@ -258,7 +274,7 @@ public final class LogicalPortEntity
         ctx.pipeToSelf(Futures.on(ask, ctx.getExecutionContext()), result::apply);
     }
 
-    EntityRef<HostEntity.Command> hostRef(String host) {
+    EntityRef<HostProtocol.Command> hostRef(String host) {
         return sharding.entityRefFor(HostEntity.TYPE_KEY, host);
     }
 

@@ -2,7 +2,7 @@ package io.portmesh.sharding.port;
 
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
 import io.portmesh.sharding.port.LogicalPortEntity.MoveActivated;
@@ -200,7 +200,7 @@ final class MoveEnd {
                 s.move().is(MigrationInfo.ACTIVATED) ? s.host() : s.move().to();
         port.pipe(
                 port.hostRef(release)
-                        .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
+                        .<Long>askWithStatus(r -> new HostProtocol.UnbindPort(port.portId, r), port.askTimeout),
                 (v, e) -> new MoveHostReleased(release, v, e));
         return effect().none();
     }
@@ -217,7 +217,7 @@ final class MoveEnd {
             String to = s.move().to();
             port.pipe(
                     port.hostRef(s.move().to())
-                            .<Long>askWithStatus(r -> new HostEntity.ConfirmArrival(port.portId, r), port.askTimeout),
+                            .<Long>askWithStatus(r -> new HostProtocol.ConfirmArrival(port.portId, r), port.askTimeout),
                     (v, e) -> new ArrivalConfirmed(to, v, e));
             return effect().none();
         }
@@ -247,8 +247,8 @@ final class MoveEnd {
         List<CompletableFuture<String>> asks = new ArrayList<>();
         versions.forEach((host, version) -> asks.add(Futures.on(
                         port.hostRef(host)
-                                .<HostEntity.Applied>askWithStatus(
-                                        r -> new HostEntity.AwaitRealized(version, r),
+                                .<HostProtocol.Applied>askWithStatus(
+                                        r -> new HostProtocol.AwaitRealized(version, r),
                                         port.askTimeout.plus(port.realizeTimeout)),
                         port.ctx.getExecutionContext())
                 .handle((a, e) -> e == null && a.realized() ? null : host)

@@ -1,7 +1,7 @@
 package io.portmesh.sharding.port;
 
 import io.portmesh.sharding.Errors;
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeAbandoned;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeStarted;
@@ -122,8 +122,8 @@ final class MoveStart {
     private void askDestination(PortState s) {
         port.pipe(
                 port.hostRef(s.move().to())
-                        .<HostEntity.Bound>askWithStatus(
-                                r -> new HostEntity.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), true, r),
+                        .<HostProtocol.Bound>askWithStatus(
+                                r -> new HostProtocol.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), true, r),
                                 port.askTimeout),
                 HostBound::new);
     }
@@ -132,7 +132,7 @@ final class MoveStart {
     Effect<Event, PortState> onDestinationReady(PortState s, HostBound m) {
         PortChange.MoveTo to = (PortChange.MoveTo) s.pending();
         if (m.error() == null) {
-            HostEntity.Bound b = m.bound();
+            HostProtocol.Bound b = m.bound();
             port.metrics.moveSeconds.labelValues("prepare").observe((now() - to.requestedAt()) / 1000.0);
             return effect().persist(
                             new MoveStarted(to.host(), b.vlan(), b.tunnelIp(), now() + port.moveTimeout.toMillis()))
@@ -163,7 +163,7 @@ final class MoveStart {
                         + "; the request may be retried."));
         port.pipe(
                 port.hostRef(to.host())
-                        .<Long>askWithStatus(r -> new HostEntity.UnbindPort(port.portId, r), port.askTimeout),
+                        .<Long>askWithStatus(r -> new HostProtocol.UnbindPort(port.portId, r), port.askTimeout),
                 HostUnbound::new);
         return effect().none();
     }

@@ -16,8 +16,8 @@ import org.apache.pekko.pattern.StatusReply;
  * What a {@link LogicalPortEntity} is sent and what it answers: its commands and its {@link Outcome}. They are not
  * persisted (the port's events are, and stay in {@link LogicalPortEntity}); those other nodes send cross in Jackson
  * CBOR with the class name as manifest. Apart from the entity so that the protocol reads in one place, without the
- * steps. {@link LogicalPortEntity} implements this interface, so {@code LogicalPortEntity.Bind} and the like still
- * name these types for the code that uses that name.
+ * steps; callers name the types {@code PortProtocol.Bind} and the like (nothing implements this interface: it is
+ * only their namespace).
  */
 public interface PortProtocol {
     /** Commands; those other nodes send are {@link CborSerializable}, the step results a port sends itself are not. */

@@ -1,6 +1,6 @@
 package io.portmesh.sharding.port;
 
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import java.util.List;
 
@@ -12,7 +12,7 @@ import java.util.List;
 sealed interface SelfMessage extends PortProtocol.Command {
     record JoinedSwitch(PortProtocol.Create create, Integer vni, Throwable error) implements SelfMessage {}
 
-    record HostBound(HostEntity.Bound bound, Throwable error) implements SelfMessage {}
+    record HostBound(HostProtocol.Bound bound, Throwable error) implements SelfMessage {}
 
     record HostUnbound(Long planVersion, Throwable error) implements SelfMessage {}
 

@@ -10,9 +10,11 @@ import io.portmesh.model.Vni;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
@@ -113,7 +115,7 @@ public final class ShardedNetworkService implements NetworkService {
                         EntityCall.change("the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
                 .thenCompose(claimed -> ask(
                                 host(id.value()),
-                                (ActorRef<StatusReply<HostInfo>> r) -> new HostEntity.Register(ip, r),
+                                (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.Register(ip, r),
                                 EntityCall.change(readBack, "register it", readBack))
                         .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
     }
@@ -144,7 +146,7 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<HostInfo> getHost(HostId id) {
-        return ask(host(id.value()), HostEntity.Get::new, EntityCall.read("host " + id));
+        return ask(host(id.value()), HostProtocol.Get::new, EntityCall.read("host " + id));
     }
 
     /**
@@ -158,7 +160,7 @@ public final class ShardedNetworkService implements NetworkService {
         String entity = "host " + id;
         return ask(
                 host(id.value()),
-                HostEntity.Failover::new,
+                HostProtocol.Failover::new,
                 EntityCall.change(entity, "fail over to its standby switch VM", entity),
                 failoverClientTimeout(askTimeout, realizeTimeout));
     }
@@ -175,13 +177,13 @@ public final class ShardedNetworkService implements NetworkService {
         return ask(
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
-                        new LogicalPortEntity.Create(switchId, mac, List.copyOf(ips), name.orElse(null), r),
+                        new PortProtocol.Create(switchId, mac, List.copyOf(ips), name.orElse(null), r),
                 EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
     @Override
     public CompletionStage<PortInfo> getPort(PortId id) {
-        return ask(port(id), LogicalPortEntity.Get::new, EntityCall.read("port " + id));
+        return ask(port(id), PortProtocol.Get::new, EntityCall.read("port " + id));
     }
 
     @Override
@@ -196,31 +198,28 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return changePort(id, "delete it", r -> new LogicalPortEntity.Delete(waitRealized, r), waitRealized)
+        return changePort(id, "delete it", r -> new PortProtocol.Delete(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
         return changePort(
-                        id,
-                        "bind to host " + hostId,
-                        r -> new LogicalPortEntity.Bind(hostId, waitRealized, r),
-                        waitRealized)
+                        id, "bind to host " + hostId, r -> new PortProtocol.Bind(hostId, waitRealized, r), waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return changePort(id, "unbind", r -> new LogicalPortEntity.Unbind(waitRealized, r), waitRealized)
+        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     /** A change of a port's binding: the port answers within its client timeout, done or not. */
-    private CompletionStage<LogicalPortEntity.Outcome> changePort(
+    private CompletionStage<PortProtocol.Outcome> changePort(
             PortId id,
             String action,
-            Function<ActorRef<StatusReply<LogicalPortEntity.Outcome>>, LogicalPortEntity.Command> msg,
+            Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> msg,
             boolean waitRealized) {
         String entity = "port " + id;
         return ask(
@@ -232,30 +231,29 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<MigrationInfo> startMigration(PortId id, HostId to, boolean waitRealized) {
-        return movePort(id, "move to host " + to, r -> new LogicalPortEntity.Move(to, waitRealized, r), waitRealized);
+        return movePort(id, "move to host " + to, r -> new PortProtocol.Move(to, waitRealized, r), waitRealized);
     }
 
     @Override
     public CompletionStage<MigrationInfo> getMigration(PortId id) {
-        return ask(port(id), LogicalPortEntity.GetMove::new, EntityCall.read("port " + id));
+        return ask(port(id), PortProtocol.GetMove::new, EntityCall.read("port " + id));
     }
 
     @Override
     public CompletionStage<MigrationInfo> cancelMigration(PortId id, boolean waitRealized) {
-        return movePort(id, "cancel its move", r -> new LogicalPortEntity.CancelMove(waitRealized, r), waitRealized);
+        return movePort(id, "cancel its move", r -> new PortProtocol.CancelMove(waitRealized, r), waitRealized);
     }
 
     @Override
     public CompletionStage<MigrationInfo> completeMigration(PortId id, boolean waitRealized) {
-        return movePort(
-                id, "complete its move", r -> new LogicalPortEntity.CompleteMove(waitRealized, r), waitRealized);
+        return movePort(id, "complete its move", r -> new PortProtocol.CompleteMove(waitRealized, r), waitRealized);
     }
 
     /** A step of a port's move: the port answers within its client timeout, done or not, as for a binding. */
     private CompletionStage<MigrationInfo> movePort(
             PortId id,
             String action,
-            Function<ActorRef<StatusReply<MigrationInfo>>, LogicalPortEntity.Command> msg,
+            Function<ActorRef<StatusReply<MigrationInfo>>, PortProtocol.Command> msg,
             boolean waitRealized) {
         String entity = "port " + id;
         return ask(
@@ -293,7 +291,7 @@ public final class ShardedNetworkService implements NetworkService {
      * The entities waited for realization themselves (each host answers its part once its agents acknowledged, or at
      * the realization timeout), so the outcome already says which hosts are behind.
      */
-    private static Realization realization(LogicalPortEntity.Outcome o, boolean waited) {
+    private static Realization realization(PortProtocol.Outcome o, boolean waited) {
         return waited ? new Realization(true, o.behind().isEmpty(), o.behind()) : Realization.NOT_WAITED;
     }
 
@@ -326,7 +324,7 @@ public final class ShardedNetworkService implements NetworkService {
         return sharding.entityRefFor(TunnelIpRegistryEntity.TYPE_KEY, TunnelIpRegistryEntity.ID);
     }
 
-    private EntityRef<HostEntity.Command> host(String id) {
+    private EntityRef<HostProtocol.Command> host(String id) {
         return sharding.entityRefFor(HostEntity.TYPE_KEY, id);
     }
 
@@ -334,7 +332,7 @@ public final class ShardedNetworkService implements NetworkService {
         return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, id.value());
     }
 
-    private EntityRef<LogicalPortEntity.Command> port(PortId id) {
+    private EntityRef<PortProtocol.Command> port(PortId id) {
         return sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, id.value());
     }
 }

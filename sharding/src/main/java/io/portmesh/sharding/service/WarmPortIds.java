@@ -3,6 +3,7 @@ package io.portmesh.sharding.service;
 import io.portmesh.model.PortId;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortProtocol;
 import java.time.Duration;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -13,7 +14,7 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 /**
  * Ids for new ports whose entities are already started: a port entity that receives its first message must first
  * recover from Cassandra (an empty read, on the bind benchmark about 3 ms of a create's 8), so this node starts a few
- * entities ahead of need (asks them {@link LogicalPortEntity.Exists}: they recover and answer false) and hands their
+ * entities ahead of need (asks them {@link PortProtocol.Exists}: they recover and answer false) and hands their
  * ids to the next creates, taking that read off the create's path. When none is ready (a burst, or before the first
  * ones started) a create gets a fresh id and pays the recovery itself, as without the pool.
  *
@@ -56,7 +57,7 @@ final class WarmPortIds {
         while (ready.size() + starting.get() < target) {
             PortId id = fresh();
             var ask = sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, id.value())
-                    .<Boolean>askWithStatus(LogicalPortEntity.Exists::new, askTimeout);
+                    .<Boolean>askWithStatus(PortProtocol.Exists::new, askTimeout);
             starting.incrementAndGet(); // only once the ask exists: entityRefFor throws before sharding is started
             Futures.on(ask, system.executionContext()).whenComplete((exists, e) -> {
                 if (e == null && !exists) {

@@ -1,7 +1,7 @@
 package io.portmesh.sharding.southbound;
 
 import io.portmesh.model.CborSerializable;
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
@@ -15,22 +15,22 @@ public interface SessionCommand {
      * Send ROLE_REQUEST (MASTER or SLAVE) with this generation id. {@code host} is the entity's current incarnation:
      * the session watches it and announces itself again as soon as it stops (moved, restarted or its node died).
      */
-    record SetRole(boolean master, long generation, ActorRef<HostEntity.Command> host)
+    record SetRole(boolean master, long generation, ActorRef<HostProtocol.Command> host)
             implements SessionCommand, CborSerializable {}
 
     /**
-     * Read the switch's Portmesh flows and groups; answer {@link HostEntity.Installed} with {@code seq} (the agent
+     * Read the switch's Portmesh flows and groups; answer {@link HostProtocol.Installed} with {@code seq} (the agent
      * slot's sequence number, so that the entity can tell a current read from one it no longer wants).
      */
-    record Reconcile(long seq, ActorRef<HostEntity.Command> host) implements SessionCommand, CborSerializable {}
+    record Reconcile(long seq, ActorRef<HostProtocol.Command> host) implements SessionCommand, CborSerializable {}
 
     /**
-     * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostEntity.Acked} with
+     * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostProtocol.Acked} with
      * {@code seq} when the barrier reply arrives and no message of this push was refused, or
-     * {@link HostEntity.PushFailed}. {@code seq} numbers the pushes of one agent slot; {@code version} is the plan
+     * {@link HostProtocol.PushFailed}. {@code seq} numbers the pushes of one agent slot; {@code version} is the plan
      * version the push brings the agent to (for logs).
      */
-    record Push(long seq, long version, byte[] messages, int count, ActorRef<HostEntity.Command> host)
+    record Push(long seq, long version, byte[] messages, int count, ActorRef<HostProtocol.Command> host)
             implements SessionCommand, CborSerializable {}
 
     /** Close the connection (the host is unknown, or the connection is refused). */

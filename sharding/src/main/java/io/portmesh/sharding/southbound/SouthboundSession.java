@@ -6,7 +6,7 @@ import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfErrorException;
 import io.portmesh.openflow.OpenFlowBytes;
-import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -70,16 +70,16 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     static final Duration UNANCHORED_RETRY = Duration.ofMillis(500);
 
     record ReadDone(
-            long seq, ActorRef<HostEntity.Command> host, byte[] flows, byte[] groups, byte[] ports, String error)
+            long seq, ActorRef<HostProtocol.Command> host, byte[] flows, byte[] groups, byte[] ports, String error)
             implements SessionCommand {}
 
-    record BarrierDone(long seq, ActorRef<HostEntity.Command> host, String error) implements SessionCommand {}
+    record BarrierDone(long seq, ActorRef<HostProtocol.Command> host, String error) implements SessionCommand {}
 
     /** The switch says this connection's role changed (ONF role status: Open vSwitch sends it, the agent does not). */
     record RoleStatus(io.portmesh.openflow.OfRoleStatus status) implements SessionCommand {}
 
     /** The agent's newest generation, read after a stale refusal (-1 when it could not be read). */
-    record AgentGeneration(ActorRef<HostEntity.Command> host, long generation) implements SessionCommand {}
+    record AgentGeneration(ActorRef<HostProtocol.Command> host, long generation) implements SessionCommand {}
 
     /** A push whose barrier has not come back: its flow-mods' xids, and the first error the agent sent for one. */
     private static final class InFlightPush {
@@ -94,7 +94,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     private final OfConnection conn;
     private final AgentIdentity identity;
-    private final EntityRef<HostEntity.Command> host;
+    private final EntityRef<HostProtocol.Command> host;
     private final String node;
     private final OFFactory f;
     /**
@@ -114,13 +114,13 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private final Duration announceInterval;
 
     /** The entity incarnation that last gave this connection a role. */
-    private ActorRef<HostEntity.Command> watchedHost;
+    private ActorRef<HostProtocol.Command> watchedHost;
 
     private SouthboundSession(
             ActorContext<SessionCommand> ctx,
             OfConnection conn,
             AgentIdentity identity,
-            EntityRef<HostEntity.Command> host,
+            EntityRef<HostProtocol.Command> host,
             String node,
             TimerScheduler<SessionCommand> timers,
             Duration announceInterval) {
@@ -139,7 +139,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     public static Behavior<SessionCommand> create(
             OfConnection conn,
             AgentIdentity identity,
-            EntityRef<HostEntity.Command> host,
+            EntityRef<HostProtocol.Command> host,
             String node,
             Duration announce) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
@@ -169,15 +169,15 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                     // demoted: by our own newer election through another node (the entity sees that and does
                     // nothing), or by something else with a newer generation, past which the entity elects again
                     if (watchedHost != null && m.status().role() == OFControllerRole.ROLE_SLAVE) {
-                        watchedHost.tell(new HostEntity.RoleStale(
+                        watchedHost.tell(new HostProtocol.RoleStale(
                                 getContext().getSelf(), m.status().generationId()));
                     }
                     return this;
                 })
                 .onMessage(AgentGeneration.class, m -> {
                     // to the incarnation that gives roles now: the one that sent the refused request may be gone
-                    ActorRef<HostEntity.Command> to = watchedHost != null ? watchedHost : m.host();
-                    to.tell(new HostEntity.RoleStale(getContext().getSelf(), m.generation()));
+                    ActorRef<HostProtocol.Command> to = watchedHost != null ? watchedHost : m.host();
+                    to.tell(new HostProtocol.RoleStale(getContext().getSelf(), m.generation()));
                     return this;
                 })
                 .onMessage(Inbound.class, this::onInbound)
@@ -193,7 +193,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                         // but a remote watch notification was seen to come 40-100 ms later, and a failover waits
                         // for the last connection of a dead agent to be gone
                         watchedHost.tell(
-                                new HostEntity.AgentDisconnected(getContext().getSelf()));
+                                new HostProtocol.AgentDisconnected(getContext().getSelf()));
                     }
                     return Behaviors.stopped();
                 })
@@ -210,7 +210,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     }
 
     private Behavior<SessionCommand> announce() {
-        host.tell(new HostEntity.AgentConnected(
+        host.tell(new HostProtocol.AgentConnected(
                 getContext().getSelf(),
                 identity.slot(),
                 conn.datapathId().toString(),
@@ -271,7 +271,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     }
 
     /** A ROLE_REQUEST of role NOCHANGE changes nothing and answers with the newest generation the agent has seen. */
-    private void readAgentGeneration(ActorRef<HostEntity.Command> entity) {
+    private void readAgentGeneration(ActorRef<HostProtocol.Command> entity) {
         ActorRef<SessionCommand> self = getContext().getSelf();
         conn.request(
                         f.buildRoleRequest()
@@ -321,9 +321,11 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private Behavior<SessionCommand> onReadDone(ReadDone m) {
         if (m.error() != null) {
             getContext().getLog().warn("reading flows of {} failed: {}", identity, m.error());
-            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), "read failed: " + m.error()));
+            m.host().tell(new HostProtocol.PushFailed(getContext().getSelf(), m.seq(), "read failed: " + m.error()));
         } else {
-            m.host().tell(new HostEntity.Installed(getContext().getSelf(), m.seq(), m.flows(), m.groups(), m.ports()));
+            m.host()
+                    .tell(new HostProtocol.Installed(
+                            getContext().getSelf(), m.seq(), m.flows(), m.groups(), m.ports()));
         }
         return this;
     }
@@ -342,7 +344,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             return xid;
         });
         if (malformed != null) {
-            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), malformed));
+            m.host().tell(new HostProtocol.PushFailed(getContext().getSelf(), m.seq(), malformed));
             return this;
         }
         inFlight.add(push);
@@ -373,9 +375,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             }
         }
         if (error != null) {
-            m.host().tell(new HostEntity.PushFailed(getContext().getSelf(), m.seq(), error));
+            m.host().tell(new HostProtocol.PushFailed(getContext().getSelf(), m.seq(), error));
         } else {
-            m.host().tell(new HostEntity.Acked(getContext().getSelf(), m.seq()));
+            m.host().tell(new HostProtocol.Acked(getContext().getSelf(), m.seq()));
         }
         return this;
     }
@@ -417,6 +419,6 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         }
         int vlan = (((f[14] & 0xFF) << 8) | (f[15] & 0xFF)) & 0x0FFF;
         String mac = io.portmesh.model.Mac.of(f, 6).toString();
-        host.tell(new HostEntity.ActivationSeen(vlan, mac));
+        host.tell(new HostProtocol.ActivationSeen(vlan, mac));
     }
 }

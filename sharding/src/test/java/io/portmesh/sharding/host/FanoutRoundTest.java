@@ -82,7 +82,7 @@ class FanoutRoundTest {
         return new HostFanout.Delivered(Map.of(host, applied(version)));
     }
 
-    private static HostEntity.Applied applied(long version) {
-        return new HostEntity.Applied(version, true);
+    private static HostProtocol.Applied applied(long version) {
+        return new HostProtocol.Applied(version, true);
     }
 }

@@ -28,11 +28,11 @@ class HostElectionFenceTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
     private static final String NODE = "pekko://test@127.0.0.1:1";
     private final AtomicBoolean majority = new AtomicBoolean(true);
-    private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
+    private EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
-        HostEntity.SwitchDirectory switches = new HostEntity.SwitchDirectory() {
+        HostProtocol.SwitchDirectory switches = new HostProtocol.SwitchDirectory() {
             @Override
             public CompletionStage<SwitchMembers> members(String switchId) {
                 return CompletableFuture.completedFuture(new SwitchMembers(100, 1, List.of()));
@@ -47,7 +47,7 @@ class HostElectionFenceTest {
                 testKit.system(),
                 HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches, (p, h) -> {}, null, majority::get));
         kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
     }
 
     @AfterAll
@@ -60,7 +60,7 @@ class HostElectionFenceTest {
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         majority.set(false);
 
-        var result = kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:0a", NODE, "127.0.0.1:1"));
+        var result = kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:0a", NODE, "127.0.0.1:1"));
 
         assertThat(result.events()).noneMatch(e -> e instanceof HostEntity.MasterElected);
         agent.expectNoMessage(Duration.ofMillis(3 * HostEntity.QUORUM_RECHECK.toMillis()));
@@ -74,14 +74,14 @@ class HostElectionFenceTest {
     @Test
     void aNewerGenerationSeenWithoutAMajorityIsNotFoughtButIsElectedPastOnceTheMajorityIsBack() {
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), "a", "00:0a", NODE, "127.0.0.1:1"));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:0a", NODE, "127.0.0.1:1"));
         assertThat(agent.expectMessageClass(SessionCommand.SetRole.class).generation())
                 .isEqualTo(1);
         agent.receiveMessage(); // the reconciliation read
         majority.set(false);
 
         // the majority's incarnation of this host took the agent with generation 5
-        var result = kit.runCommand(new HostEntity.RoleStale(agent.ref(), 5));
+        var result = kit.runCommand(new HostProtocol.RoleStale(agent.ref(), 5));
 
         assertThat(result.events()).isEmpty();
         agent.expectNoMessage(Duration.ofMillis(3 * HostEntity.QUORUM_RECHECK.toMillis()));

@@ -49,11 +49,11 @@ class HostFailoverEntityTest {
     private final Map<String, CompletableFuture<Object>> heldAsks = new ConcurrentHashMap<>();
 
     private volatile boolean holdAsks;
-    private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
+    private EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
-        HostEntity.SwitchDirectory switches = new HostEntity.SwitchDirectory() {
+        HostProtocol.SwitchDirectory switches = new HostProtocol.SwitchDirectory() {
             @Override
             public CompletionStage<SwitchMembers> members(String switchId) {
                 return CompletableFuture.completedFuture(BLUE);
@@ -74,9 +74,9 @@ class HostFailoverEntityTest {
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
         kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
     }
 
     @AfterAll
@@ -99,12 +99,12 @@ class HostFailoverEntityTest {
 
     /** Connects a slot's agent, answers its read with its trunk state, and acknowledges the whole-plan push. */
     private SessionCommand.Push connect(TestProbe<SessionCommand> agent, String slot, String tep, boolean trunkUp) {
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
         agent.expectMessageClass(SessionCommand.SetRole.class);
         long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
         SessionCommand.Push whole = agent.expectMessageClass(SessionCommand.Push.class);
-        kit.runCommand(new HostEntity.Acked(agent.ref(), whole.seq()));
+        kit.runCommand(new HostProtocol.Acked(agent.ref(), whole.seq()));
         return whole;
     }
 
@@ -126,7 +126,7 @@ class HostFailoverEntityTest {
     }
 
     private HostInfo info() {
-        return kit.<StatusReply<HostInfo>>runCommand(HostEntity.Get::new)
+        return kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Get::new)
                 .reply()
                 .getValue();
     }
@@ -154,20 +154,20 @@ class HostFailoverEntityTest {
     void theActiveTrunkComesUpOnceTheStandbysReadShowsItDown() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        kit.runCommand(new HostEntity.AgentConnected(a.ref(), "a", "00:0a", NODE, "127.0.0.1:1", "10.0.0.1"));
+        kit.runCommand(new HostProtocol.AgentConnected(a.ref(), "a", "00:0a", NODE, "127.0.0.1:1", "10.0.0.1"));
         a.expectMessageClass(SessionCommand.SetRole.class);
         long readA = a.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:2", "10.0.0.2"));
+        kit.runCommand(new HostProtocol.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:2", "10.0.0.2"));
         a.expectMessageClass(SessionCommand.SetRole.class);
         b.expectMessageClass(SessionCommand.SetRole.class);
         long readB = b.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Installed(a.ref(), readA, new byte[0], new byte[0], ports(false)));
+        kit.runCommand(new HostProtocol.Installed(a.ref(), readA, new byte[0], new byte[0], ports(false)));
         SessionCommand.Push wholeA = a.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(wholeA))
                 .as("b's trunk is unknown: a stays down for now")
                 .isEmpty();
-        kit.runCommand(new HostEntity.Acked(a.ref(), wholeA.seq()));
-        kit.runCommand(new HostEntity.Installed(b.ref(), readB, new byte[0], new byte[0], ports(false)));
+        kit.runCommand(new HostProtocol.Acked(a.ref(), wholeA.seq()));
+        kit.runCommand(new HostProtocol.Installed(b.ref(), readB, new byte[0], new byte[0], ports(false)));
         assertThat(trunkOf(b.expectMessageClass(SessionCommand.Push.class))).isEmpty();
         assertThat(trunkOf(a.expectMessageClass(SessionCommand.Push.class))).contains(true);
     }
@@ -185,11 +185,11 @@ class HostFailoverEntityTest {
         TestProbe<SessionCommand> b = testKit.createTestProbe();
         connect(a, "a", "10.0.0.1", false);
         connect(b, "b", "10.0.0.2", false);
-        kit.runCommand(new HostEntity.AgentDisconnected(b.ref()));
+        kit.runCommand(new HostProtocol.AgentDisconnected(b.ref()));
         TestProbe<SessionCommand> again = testKit.createTestProbe();
         connect(again, "b", "10.0.0.2", false);
-        var probe = testKit.<StatusReply<HostEntity.Applied>>createTestProbe();
-        kit.runCommand(new HostEntity.ApplySwitchMembers("blue", BLUE, true, probe.ref()));
+        var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
+        kit.runCommand(new HostProtocol.ApplySwitchMembers("blue", BLUE, true, probe.ref()));
         assertThat(probe.receiveMessage(Duration.ofMillis(500)).getValue().realized())
                 .isTrue();
     }
@@ -216,16 +216,16 @@ class HostFailoverEntityTest {
         TestProbe<SessionCommand> a2 = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
         connect(a, "a", "10.0.0.1", false);
-        kit.runCommand(new HostEntity.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
+        kit.runCommand(new HostProtocol.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
         a2.expectMessageClass(SessionCommand.SetRole.class);
         connect(b, "b", "10.0.0.2", false);
 
         // one node losing its connection is no failure
-        var first = kit.runCommand(new HostEntity.AgentDisconnected(a2.ref()));
+        var first = kit.runCommand(new HostProtocol.AgentDisconnected(a2.ref()));
         assertThat(first.hasNoEvents()).isTrue();
         b.expectNoMessage(Duration.ofMillis(100));
 
-        var last = kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
+        var last = kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
         assertThat(last.events())
                 .containsExactly(new HostEntity.ActiveSlotChanged(
                         "b", false, "the agent of slot a is lost on every controller node", 1));
@@ -237,13 +237,13 @@ class HostFailoverEntityTest {
         assertThat(up.count()).isEqualTo(2);
         // the old active is gone: no copies go to it (null standby)
         assertThat(awaitAsk("blue esx-1 10.0.0.2 null 1")).isTrue();
-        kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
+        kit.runCommand(new HostProtocol.Acked(b.ref(), up.seq()));
         HostInfo h = info();
         assertThat(h.activeSlot()).isEqualTo("b");
         assertThat(h.tunnelIp()).isEqualTo("10.0.0.2");
         // a port bound from now on is reached at the new endpoint
-        var bound = kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
+        var bound = kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
         assertThat(bound.reply().getValue().tunnelIp()).isEqualTo("10.0.0.2");
 
         // the old active comes back as the standby: its trunk goes down before anything else
@@ -256,10 +256,10 @@ class HostFailoverEntityTest {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
         connect(a, "a", "10.0.0.1", false);
-        kit.runCommand(new HostEntity.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:3", "10.0.0.2"));
+        kit.runCommand(new HostProtocol.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:3", "10.0.0.2"));
         b.expectMessageClass(SessionCommand.SetRole.class);
         b.expectMessageClass(SessionCommand.Reconcile.class); // never answered: b does not hold the plan
-        var lost = kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
+        var lost = kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
         assertThat(lost.hasNoEvents()).isTrue();
         assertThat(info().activeSlot()).isEqualTo("a");
         assertThat(endpointAsks).as("only the standby's announcement").allMatch(ask -> ask.endsWith(" 0"));
@@ -274,7 +274,7 @@ class HostFailoverEntityTest {
         a.expectMessageClass(SessionCommand.SetRole.class); // b's election re-announces every role
         holdAsks = true;
         var caller = testKit.<StatusReply<HostInfo>>createTestProbe();
-        var result = kit.runCommand(new HostEntity.Failover(caller.ref()));
+        var result = kit.runCommand(new HostProtocol.Failover(caller.ref()));
         assertThat(result.events())
                 .containsExactly(new HostEntity.ActiveSlotChanged("b", true, "requested through the API", 1));
         assertThat(awaitAsk("blue esx-1 10.0.0.2 10.0.0.1 1")).isTrue();
@@ -286,11 +286,11 @@ class HostFailoverEntityTest {
         SessionCommand.Push down = a.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(down)).contains(false);
         b.expectNoMessage(Duration.ofMillis(200)); // never up while the old one may still forward
-        kit.runCommand(new HostEntity.Acked(a.ref(), down.seq()));
+        kit.runCommand(new HostProtocol.Acked(a.ref(), down.seq()));
         SessionCommand.Push up = b.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(up)).contains(true);
         caller.expectNoMessage(Duration.ofMillis(100));
-        kit.runCommand(new HostEntity.Acked(b.ref(), up.seq()));
+        kit.runCommand(new HostProtocol.Acked(b.ref(), up.seq()));
         HostInfo done = caller.receiveMessage(Duration.ofSeconds(2)).getValue();
         assertThat(done.activeSlot()).isEqualTo("b");
         assertThat(done.slots()).extracting(HostInfo.SlotInfo::trunk).containsExactly("down", "up");
@@ -300,7 +300,7 @@ class HostFailoverEntityTest {
     void aPlannedFailoverWithoutAReadyStandbyIsAConflict() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         connect(a, "a", "10.0.0.1", false);
-        var r = kit.<StatusReply<HostInfo>>runCommand(HostEntity.Failover::new);
+        var r = kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Failover::new);
         assertThat(r.hasNoEvents()).isTrue();
         assertThat(r.reply().isError()).isTrue();
         assertThat(r.reply().getError().getMessage()).contains("no standby agent");

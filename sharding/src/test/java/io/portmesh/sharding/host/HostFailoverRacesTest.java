@@ -44,11 +44,11 @@ class HostFailoverRacesTest {
     private static final SwitchMembers BLUE = new SwitchMembers(100, 1, List.of());
     private final Map<String, CompletableFuture<Object>> heldAsks = new ConcurrentHashMap<>();
     private volatile boolean holdAsks;
-    private EventSourcedBehaviorTestKit<HostEntity.Command, HostEntity.Event, HostState> kit;
+    private EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
-        HostEntity.SwitchDirectory switches = new HostEntity.SwitchDirectory() {
+        HostProtocol.SwitchDirectory switches = new HostProtocol.SwitchDirectory() {
             @Override
             public CompletionStage<SwitchMembers> members(String switchId) {
                 return CompletableFuture.completedFuture(BLUE);
@@ -67,9 +67,9 @@ class HostFailoverRacesTest {
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
         kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostEntity.Register("10.0.0.1", r));
-        kit.<StatusReply<HostEntity.Bound>>runCommand(
-                r -> new HostEntity.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
     }
 
     @AfterAll
@@ -91,12 +91,12 @@ class HostFailoverRacesTest {
     }
 
     private SessionCommand.Push connect(TestProbe<SessionCommand> agent, String slot, String tep, boolean trunkUp) {
-        kit.runCommand(new HostEntity.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
+        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
         agent.expectMessageClass(SessionCommand.SetRole.class);
         long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostEntity.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
         SessionCommand.Push whole = agent.expectMessageClass(SessionCommand.Push.class);
-        kit.runCommand(new HostEntity.Acked(agent.ref(), whole.seq()));
+        kit.runCommand(new HostProtocol.Acked(agent.ref(), whole.seq()));
         return whole;
     }
 
@@ -113,7 +113,7 @@ class HostFailoverRacesTest {
                 SessionCommand m = agent.receiveMessage(Duration.ofMillis(50));
                 if (m instanceof SessionCommand.Push p) {
                     out.add(p);
-                    kit.runCommand(new HostEntity.Acked(agent.ref(), p.seq()));
+                    kit.runCommand(new HostProtocol.Acked(agent.ref(), p.seq()));
                 }
             } catch (AssertionError timeout) {
                 // nothing within 50 ms
@@ -124,7 +124,7 @@ class HostFailoverRacesTest {
 
     /** Any AgentDisconnected runs the failover check (the scheduled CheckFailover is local to the entity). */
     private void checkFailover() {
-        kit.runCommand(new HostEntity.AgentDisconnected(
+        kit.runCommand(new HostProtocol.AgentDisconnected(
                 testKit.<SessionCommand>createTestProbe().ref()));
     }
 
@@ -138,7 +138,7 @@ class HostFailoverRacesTest {
     }
 
     private HostInfo info() {
-        return kit.<StatusReply<HostInfo>>runCommand(HostEntity.Get::new)
+        return kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Get::new)
                 .reply()
                 .getValue();
     }
@@ -151,9 +151,9 @@ class HostFailoverRacesTest {
         connect(b, "b", "10.0.0.2", false);
         a.expectMessageClass(SessionCommand.SetRole.class);
         holdAsks = true;
-        kit.runCommand(new HostEntity.Failover(
+        kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
-        kit.runCommand(new HostEntity.AgentDisconnected(b.ref())); // the target dies mid-way
+        kit.runCommand(new HostProtocol.AgentDisconnected(b.ref())); // the target dies mid-way
         heldAsks.values().forEach(f -> f.complete("done"));
         List<SessionCommand.Push> toA = pushesWithin(a, 700);
         checkFailover();
@@ -173,10 +173,10 @@ class HostFailoverRacesTest {
         connect(a, "a", "10.0.0.1", false);
         connect(b, "b", "10.0.0.2", false);
         a.expectMessageClass(SessionCommand.SetRole.class);
-        kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
+        kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
         assertThat(kit.getState().activeSlot()).isEqualTo("b");
         nextPush(b); // PORT_MOD up, never acknowledged
-        kit.runCommand(new HostEntity.AgentDisconnected(b.ref()));
+        kit.runCommand(new HostProtocol.AgentDisconnected(b.ref()));
         connect(testKit.createTestProbe(), "a", "10.0.0.1", false);
         checkFailover();
         assertThat(kit.getState().activeSlot())
@@ -190,13 +190,13 @@ class HostFailoverRacesTest {
         TestProbe<SessionCommand> a2 = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
         connect(a, "a", "10.0.0.1", false);
-        kit.runCommand(new HostEntity.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
+        kit.runCommand(new HostProtocol.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
         connect(b, "b", "10.0.0.2", false);
-        kit.runCommand(new HostEntity.Failover(
+        kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
         assertThat(trunkOf(nextPush(a))).contains(false);
-        kit.runCommand(new HostEntity.AgentDisconnected(a.ref())); // master first
-        kit.runCommand(new HostEntity.AgentDisconnected(a2.ref()));
+        kit.runCommand(new HostProtocol.AgentDisconnected(a.ref())); // master first
+        kit.runCommand(new HostProtocol.AgentDisconnected(a2.ref()));
         assertThat(pushesWithin(b, 800).stream().map(HostFailoverRacesTest::trunkOf))
                 .as("a cannot forward any more (no connection): b's trunk must come up")
                 .contains(Optional.of(true));
@@ -207,7 +207,7 @@ class HostFailoverRacesTest {
         connect(testKit.createTestProbe(), "a", "10.0.0.1", false);
         connect(testKit.createTestProbe(), "b", "10.0.0.2", false);
         holdAsks = true;
-        kit.runCommand(new HostEntity.Failover(
+        kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
         assertThat(kit.getState().activeSlot()).isEqualTo("b");
         kit.restart();
@@ -224,9 +224,9 @@ class HostFailoverRacesTest {
         connect(a, "a", "10.0.0.1", false);
         connect(b, "b", "10.0.0.2", false);
         holdAsks = true;
-        kit.runCommand(new HostEntity.Failover(
+        kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
-        kit.runCommand(new HostEntity.AgentDisconnected(a.ref()));
+        kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
         assertThat(pushesWithin(b, 800).stream().map(HostFailoverRacesTest::trunkOf))
                 .as("a is gone: nothing is held any more, b's trunk must come up before the switches answer")
                 .contains(Optional.of(true));

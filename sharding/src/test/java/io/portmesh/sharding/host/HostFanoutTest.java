@@ -51,7 +51,7 @@ class HostFanoutTest {
         long viaNodes = fanout.reachedThroughNodes();
         long direct = fanout.askedDirectly();
 
-        Map<String, HostEntity.Applied> applied = inform(List.of("fan-h1"), Set.of("fan-h1"));
+        Map<String, HostProtocol.Applied> applied = inform(List.of("fan-h1"), Set.of("fan-h1"));
 
         assertThat(applied).containsOnlyKeys("fan-h1");
         assertThat(fanout.reachedThroughNodes()).isEqualTo(viaNodes + 1);
@@ -63,7 +63,7 @@ class HostFanoutTest {
         assertThat(fanout.localHosts()).doesNotContain("fan-h2");
         long direct = fanout.askedDirectly();
 
-        Map<String, HostEntity.Applied> applied = inform(List.of("fan-h2"), Set.of("fan-h2"));
+        Map<String, HostProtocol.Applied> applied = inform(List.of("fan-h2"), Set.of("fan-h2"));
 
         assertThat(applied).containsOnlyKeys("fan-h2");
         assertThat(fanout.askedDirectly()).isEqualTo(direct + 1);
@@ -76,14 +76,14 @@ class HostFanoutTest {
         register("fan-h4");
         // fan-h3 holds no list: a change alone would need a fetch (which has no switch to ask here and fails);
         // given the whole list it answers at once, and fan-h4, which has no port of the switch, ignores the change
-        Map<String, HostEntity.Applied> applied = inform(List.of("fan-h3", "fan-h4"), Set.of("fan-h3"));
+        Map<String, HostProtocol.Applied> applied = inform(List.of("fan-h3", "fan-h4"), Set.of("fan-h3"));
 
         assertThat(applied).containsOnlyKeys("fan-h3", "fan-h4");
     }
 
     @Test
     void anEntityThatStopsLeavesThisNodesHosts() throws Exception {
-        ActorRef<HostEntity.Command> host = testKit.spawn(HostEntity.create(
+        ActorRef<HostProtocol.Command> host = testKit.spawn(HostEntity.create(
                 "fan-h5", "pekko://test@127.0.0.1:1", Duration.ofSeconds(1), s -> null, (p, h) -> {}, fanout));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!fanout.localHosts().contains("fan-h5")) { // the entity registers when it starts, on its own thread
@@ -124,11 +124,11 @@ class HostFanoutTest {
                         20_000,
                         testKit.<HostFanout.Delivered>createTestProbe().ref()),
                 true);
-        ser.verifySerialization(new HostFanout.Delivered(Map.of("h1", new HostEntity.Applied(3, true))), true);
+        ser.verifySerialization(new HostFanout.Delivered(Map.of("h1", new HostProtocol.Applied(3, true))), true);
     }
 
-    private static Map<String, HostEntity.Applied> inform(List<String> hosts, Set<String> newHosts) throws Exception {
-        CompletableFuture<Map<String, HostEntity.Applied>> f = fanout.inform(
+    private static Map<String, HostProtocol.Applied> inform(List<String> hosts, Set<String> newHosts) throws Exception {
+        CompletableFuture<Map<String, HostProtocol.Applied>> f = fanout.inform(
                         new HostFanout.Update("sw-fan", change(), members(), newHosts), hosts, false, ASK)
                 .toCompletableFuture();
         return f.get(15, TimeUnit.SECONDS);
@@ -137,7 +137,8 @@ class HostFanoutTest {
     private static void register(String host) throws Exception {
         ClusterSharding.get(testKit.system())
                 .entityRefFor(HostEntity.TYPE_KEY, host)
-                .<io.portmesh.sharding.service.HostInfo>askWithStatus(r -> new HostEntity.Register("10.9.0.1", r), ASK)
+                .<io.portmesh.sharding.service.HostInfo>askWithStatus(
+                        r -> new HostProtocol.Register("10.9.0.1", r), ASK)
                 .toCompletableFuture()
                 .get(15, TimeUnit.SECONDS);
     }

@@ -10,6 +10,7 @@ import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.openflow.plan.TrunkWire;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.southbound.SessionCommand;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
@@ -76,14 +77,14 @@ class HostFailoverServiceTest {
             this.ref = testKit.spawn(Behaviors.setup(ctx -> Behaviors.receive(SessionCommand.class)
                     .onMessage(SessionCommand.Reconcile.class, r -> {
                         r.host()
-                                .tell(new HostEntity.Installed(
+                                .tell(new HostProtocol.Installed(
                                         ctx.getSelf(), r.seq(), new byte[0], new byte[0], ports(this.trunkUp)));
                         return Behaviors.same();
                     })
                     .onMessage(SessionCommand.Push.class, p -> {
                         if (acks) {
                             TrunkWire.readPortMod(p.messages()).ifPresent(up -> this.trunkUp = up);
-                            p.host().tell(new HostEntity.Acked(ctx.getSelf(), p.seq()));
+                            p.host().tell(new HostProtocol.Acked(ctx.getSelf(), p.seq()));
                         }
                         return Behaviors.same();
                     })
@@ -125,7 +126,7 @@ class HostFailoverServiceTest {
 
     private static void connect(HostId host, Agent agent, String slot, String tep) {
         sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
-                .tell(new HostEntity.AgentConnected(agent.ref, slot, "00:0" + slot, selfNode, "127.0.0.1:1", tep));
+                .tell(new HostProtocol.AgentConnected(agent.ref, slot, "00:0" + slot, selfNode, "127.0.0.1:1", tep));
     }
 
     private static HostInfo.SlotInfo slotInfo(String slot, String tep, boolean active, String trunk) {

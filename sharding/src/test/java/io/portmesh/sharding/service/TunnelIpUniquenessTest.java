@@ -7,6 +7,7 @@ import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
@@ -94,7 +95,7 @@ class TunnelIpUniquenessTest {
     void aHostThatRefusesTheRegistrationGivesTheClaimBack() throws Exception {
         HostId h = newHostId();
         await(sharding.entityRefFor(HostEntity.TYPE_KEY, h.value())
-                .<HostInfo>askWithStatus(r -> new HostEntity.Register("10.22.0.1", r), ASK));
+                .<HostInfo>askWithStatus(r -> new HostProtocol.Register("10.22.0.1", r), ASK));
 
         assertThat(failure(svc.createHost(h, Ipv4.parse("10.22.0.2"))))
                 .isInstanceOf(ConflictException.class)

@@ -6,6 +6,7 @@ import io.portmesh.model.HostId;
 import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -39,14 +40,14 @@ class SouthboundSessionPushTest {
     @Test
     void anErrorForTheNextPushThatArrivesAfterAnEarlierBarrierFailsThatPush() {
         FakeAgentConnection conn = new FakeAgentConnection();
-        TestProbe<HostEntity.Command> host = testKit.createTestProbe();
+        TestProbe<HostProtocol.Command> host = testKit.createTestProbe();
         ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
                 conn,
                 new AgentIdentity(HostId.of("esx-1"), "a"),
                 TestEntityRef.of(HostEntity.TYPE_KEY, "esx-1", host.ref()),
                 "node-1",
                 Duration.ofHours(1)));
-        host.expectMessageClass(HostEntity.AgentConnected.class);
+        host.expectMessageClass(HostProtocol.AgentConnected.class);
 
         session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1), flowMod(2)), 2, host.ref()));
         session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(3)), 1, host.ref()));
@@ -54,12 +55,12 @@ class SouthboundSessionPushTest {
         List<Long> secondPushXids = conn.writes.stream().skip(1).findFirst().orElseThrow();
 
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
-        assertThat(host.expectMessageClass(HostEntity.Acked.class).seq()).isEqualTo(1);
+        assertThat(host.expectMessageClass(HostProtocol.Acked.class).seq()).isEqualTo(1);
 
         // the agent refuses push 2's flow-mod; its error arrives after barrier 1, before barrier 2
         session.tell(new SouthboundSession.Inbound(refusal(secondPushXids.get(0))));
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
-        HostEntity.PushFailed failed = host.expectMessageClass(HostEntity.PushFailed.class);
+        HostProtocol.PushFailed failed = host.expectMessageClass(HostProtocol.PushFailed.class);
         assertThat(failed.seq()).isEqualTo(2);
         assertThat(failed.reason()).contains("refused");
     }
@@ -67,14 +68,14 @@ class SouthboundSessionPushTest {
     @Test
     void anErrorForAnEarlierPushDoesNotFailALaterOne() {
         FakeAgentConnection conn = new FakeAgentConnection();
-        TestProbe<HostEntity.Command> host = testKit.createTestProbe();
+        TestProbe<HostProtocol.Command> host = testKit.createTestProbe();
         ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
                 conn,
                 new AgentIdentity(HostId.of("esx-2"), "a"),
                 TestEntityRef.of(HostEntity.TYPE_KEY, "esx-2", host.ref()),
                 "node-1",
                 Duration.ofHours(1)));
-        host.expectMessageClass(HostEntity.AgentConnected.class);
+        host.expectMessageClass(HostProtocol.AgentConnected.class);
 
         session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1)), 1, host.ref()));
         session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(2)), 1, host.ref()));
@@ -82,9 +83,9 @@ class SouthboundSessionPushTest {
         long firstXid = conn.writes.peek().get(0);
         session.tell(new SouthboundSession.Inbound(refusal(firstXid)));
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
-        assertThat(host.expectMessageClass(HostEntity.PushFailed.class).seq()).isEqualTo(1);
+        assertThat(host.expectMessageClass(HostProtocol.PushFailed.class).seq()).isEqualTo(1);
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
-        assertThat(host.expectMessageClass(HostEntity.Acked.class).seq()).isEqualTo(2);
+        assertThat(host.expectMessageClass(HostProtocol.Acked.class).seq()).isEqualTo(2);
     }
 
     private static void awaitBarriers(FakeAgentConnection conn, int n) {

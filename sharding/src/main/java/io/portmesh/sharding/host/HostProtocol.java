@@ -1,0 +1,157 @@
+package io.portmesh.sharding.host;
+
+import io.portmesh.model.CborSerializable;
+import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.service.HostInfo;
+import io.portmesh.sharding.southbound.SessionCommand;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
+
+/**
+ * What a {@link HostEntity} is sent and what it answers: the commands other entities, the REST layer and the agents'
+ * OpenFlow sessions send it, and its replies. They are not persisted (the host's events are, and stay in
+ * {@link HostEntity}); those that cross nodes are {@link CborSerializable} (Jackson CBOR, the class name as manifest).
+ * What the host sends itself is {@link HostSelfMessage}. Callers name the types {@code HostProtocol.BindPort} and the
+ * like: this interface is only their namespace.
+ */
+public interface HostProtocol {
+    /** Commands; those other nodes send are {@link CborSerializable}, what the host sends itself is not. */
+    sealed interface Command
+            permits Register,
+                    Get,
+                    BindPort,
+                    ConfirmArrival,
+                    ActivationSeen,
+                    AwaitRealized,
+                    UnbindPort,
+                    ApplySwitchMembers,
+                    ApplyMemberChange,
+                    AgentConnected,
+                    Failover,
+                    AgentDisconnected,
+                    Installed,
+                    Acked,
+                    PushFailed,
+                    RoleStale,
+                    HostSelfMessage {}
+
+    record Register(String tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
+
+    record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * Binds a port here; the reply carries the access VLAN, this host's tunnel endpoint and the plan version.
+     * {@code arriving}: the port moves here live (docs/architecture.md section 7.1): it gets its VLAN and flows now,
+     * and its VM's RARP or ARP on that VLAN is reported to the port ({@link HostArrivals}) until
+     * {@link ConfirmArrival}. A host with no free VLAN refuses it with a conflict (the port stays where it is).
+     */
+    record BindPort(
+            String port, String mac, String switchId, int vni, boolean arriving, ActorRef<StatusReply<Bound>> replyTo)
+            implements Command, CborSerializable {
+        public BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo) {
+            this(port, mac, switchId, vni, false, replyTo);
+        }
+    }
+
+    /** The port that arrived here is bound here for good: its activation flows go. Idempotent; replies the version. */
+    record ConfirmArrival(String port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * A frame the agent sent to the controller by an activation flow: a RARP or ARP from {@code mac} on the trunk's
+     * VLAN {@code vlan}. If a port arriving here has them, its VM runs here now: the port is told.
+     */
+    record ActivationSeen(int vlan, String mac) implements Command, CborSerializable {}
+
+    /**
+     * Answers once the agents acknowledged plan {@code version} (or the realization timeout): for a change whose
+     * version was answered without waiting (a move's last steps, when its client waits for realization).
+     */
+    record AwaitRealized(long version, ActorRef<StatusReply<Applied>> replyTo) implements Command, CborSerializable {}
+
+    record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
+
+    record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
+
+    /**
+     * The members of a switch changed (or a host asked for them). Kept in memory only: see {@link HostPlan}. With
+     * {@code awaitRealized} the reply waits until the agents acknowledged the change, or the realization timeout.
+     */
+    record ApplySwitchMembers(
+            String switchId, SwitchMembers members, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
+            implements Command, CborSerializable {}
+
+    /**
+     * One member of a switch changed; a host that does not hold the list just before the change asks the switch for
+     * the whole list first ({@link MemberFetches}). {@code awaitRealized} as for {@link ApplySwitchMembers}.
+     */
+    record ApplyMemberChange(
+            String switchId, SwitchMembers.Change change, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
+            implements Command, CborSerializable {}
+
+    /**
+     * The plan version that includes a change, and whether the agents acknowledged it (only waited for on request:
+     * folding the wait into the change's own reply saves a second round of asks to every host of the switch).
+     */
+    record Applied(long version, boolean realized) implements CborSerializable {}
+
+    /**
+     * Where a host gets a switch's member list after a restart, and tells a switch its new tunnel endpoint after a
+     * failover: the switch entity (a stub in unit tests).
+     */
+    @FunctionalInterface
+    interface SwitchDirectory {
+        CompletionStage<SwitchMembers> members(String switchId);
+
+        /** Completes once the switch persisted the endpoint and its hosts' agents acknowledged it. */
+        default CompletionStage<?> setEndpoint(
+                String switchId, String host, String tunnelIp, String standbyTunnelIp, long epoch) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+    }
+
+    /**
+     * A session of an agent. {@code tep}: the tunnel endpoint the agent announced (its VXLAN address), null when it
+     * did not say.
+     */
+    record AgentConnected(
+            ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote, String tep)
+            implements Command, CborSerializable {
+        public AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote) {
+            this(session, slot, dpid, node, remote, null);
+        }
+    }
+
+    /**
+     * A planned switch-over to the standby agent (docs/architecture.md section 7.2), make-before-break: the peers are
+     * re-pointed to the standby's endpoint first, then the active's trunk goes down, then the standby's up. The reply
+     * is the host once done (or at the realization timeout); a conflict when the standby is not ready.
+     */
+    record Failover(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
+
+    record AgentDisconnected(ActorRef<SessionCommand> session) implements Command, CborSerializable {}
+
+    /**
+     * The installed flows, groups and ports read from a master connection, as OpenFlow multipart reply bytes
+     * ({@code portDesc} null: not read).
+     */
+    record Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc, byte[] portDesc)
+            implements Command, CborSerializable {
+        public Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc) {
+            this(session, seq, flowStats, groupDesc, null);
+        }
+    }
+
+    /** The barrier after push {@code seq} came back with no message of the push refused. */
+    record Acked(ActorRef<SessionCommand> session, long seq) implements Command, CborSerializable {}
+
+    /** Push (or read) {@code seq} failed: refused by the agent, or the barrier did not come back. */
+    record PushFailed(ActorRef<SessionCommand> session, long seq, String reason) implements Command, CborSerializable {}
+
+    /**
+     * The agent refused a role request as stale, or (Open vSwitch's role status) demoted the connection;
+     * {@code agentGeneration} is the newest generation it has seen (read back with a ROLE_REQUEST of role NOCHANGE,
+     * or carried by the role status), or -1 when it could not be read.
+     */
+    record RoleStale(ActorRef<SessionCommand> session, long agentGeneration) implements Command, CborSerializable {}
+}
