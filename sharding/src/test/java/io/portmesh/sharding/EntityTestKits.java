@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
@@ -74,7 +75,7 @@ public final class EntityTestKits {
             Duration ask,
             Duration realize,
             Function<String, Behavior<HostProtocol.Command>> hosts,
-            Function<String, Behavior<LogicalSwitchEntity.Command>> switches) {
+            Function<String, Behavior<SwitchProtocol.Command>> switches) {
         joinAsSingleNode(system);
         ClusterSharding sharding = ClusterSharding.get(system);
         sharding.init(Entity.of(HostEntity.TYPE_KEY, ctx -> hosts.apply(ctx.getEntityId())));

@@ -14,6 +14,7 @@ import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
@@ -268,7 +269,7 @@ class LivePortMoveEntityTest {
 
     private static SwitchMembers.Member member(String sw, String port) {
         SwitchMembers members = await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
-                .askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK));
+                .askWithStatus(SwitchProtocol.GetMembers::new, ASK));
         return members.members().stream()
                 .filter(m -> m.port().equals(port))
                 .findFirst()

@@ -12,6 +12,7 @@ import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortChange;
 import io.portmesh.sharding.port.PortProtocol;
@@ -135,7 +136,7 @@ class LogicalPortEntityTest {
         String ghost = "p-ghost-" + ids.incrementAndGet();
         int vni = await(org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
                 .entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
-                .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(ghost, mac, r), ASK));
+                .<Integer>askWithStatus(r -> new SwitchProtocol.AddPort(ghost, mac, r), ASK));
         assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(ghost);
 
         PortInfo real = await(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()));
@@ -350,7 +351,7 @@ class LogicalPortEntityTest {
                 new PortInfo("p", "s", null, "52:54:00:00:00:01", List.of(), null, null, "UNBOUND"), true);
         ser.verifySerialization(
                 new PortProtocol.Outcome("esx-1", 7, Map.of("esx-1", 3L, "esx-2", 9L), List.of("esx-2")), true);
-        ser.verifySerialization(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 4L), List.of()), true);
+        ser.verifySerialization(new SwitchProtocol.HostVersions(Map.of("esx-1", 4L), List.of()), true);
         ser.verifySerialization(new io.portmesh.sharding.host.HostProtocol.Applied(4L, true), true);
         ser.verifySerialization(new SwitchInfo("s", 5000, List.of("p1", "p2")), true);
     }

@@ -14,6 +14,7 @@ import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.port.PortState;
@@ -73,7 +74,7 @@ class LogicalPortFailuresTest {
         var system = testKit.system();
         sharding = ClusterSharding.get(system);
         HostProtocol.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
-                .askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK);
+                .askWithStatus(SwitchProtocol.GetMembers::new, ASK);
         LogicalSwitchEntity.HostNotifier notifier = HostFanout.get(system)::inform;
         EntityTestKits.startEntities(
                 system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches), id -> flakySwitch(id, notifier));
@@ -281,7 +282,7 @@ class LogicalPortFailuresTest {
         String mac = "52:54:00:09:06:01";
         // the port persisted Bound, then its node died before the switch heard of the binding
         int vni = await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
-                .<Integer>askWithStatus(r -> new LogicalSwitchEntity.AddPort(portId, mac, r), ASK));
+                .<Integer>askWithStatus(r -> new SwitchProtocol.AddPort(portId, mac, r), ASK));
         HostProtocol.Bound bound = await(sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
                 .<HostProtocol.Bound>askWithStatus(
                         r -> new HostProtocol.BindPort(portId, mac, sw.value(), vni, r), ASK));
@@ -381,15 +382,14 @@ class LogicalPortFailuresTest {
     }
 
     /** The real switch as a child, whose answers to RemovePort are lost as {@link #removeAnswersToLose} says. */
-    private static Behavior<LogicalSwitchEntity.Command> flakySwitch(
-            String id, LogicalSwitchEntity.HostNotifier notifier) {
+    private static Behavior<SwitchProtocol.Command> flakySwitch(String id, LogicalSwitchEntity.HostNotifier notifier) {
         return Behaviors.setup(ctx -> {
-            ActorRef<LogicalSwitchEntity.Command> real =
+            ActorRef<SwitchProtocol.Command> real =
                     ctx.spawn(LogicalSwitchEntity.create(id, sharding, notifier, ASK, REALIZE), "real");
             AtomicInteger toLose = removeAnswersToLose(id);
             return Behaviors.receiveMessage(c -> {
-                if (c instanceof LogicalSwitchEntity.RemovePort r && toLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                    real.tell(new LogicalSwitchEntity.RemovePort(
+                if (c instanceof SwitchProtocol.RemovePort r && toLose.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    real.tell(new SwitchProtocol.RemovePort(
                             r.port(), ctx.getSystem().ignoreRef()));
                 } else {
                     real.tell(c);
@@ -408,7 +408,7 @@ class LogicalPortFailuresTest {
 
     private static List<SwitchMembers.Member> boundMembers(SwitchId sw) throws Exception {
         return await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
-                        .<SwitchMembers>askWithStatus(LogicalSwitchEntity.GetMembers::new, ASK))
+                        .<SwitchMembers>askWithStatus(SwitchProtocol.GetMembers::new, ASK))
                 .members();
     }
 

@@ -6,6 +6,7 @@ import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.lswitch.SwitchState;
 import io.portmesh.sharding.service.ConflictException;
 import io.portmesh.sharding.service.NotFoundException;
@@ -36,7 +37,7 @@ class LogicalSwitchEntityTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
     private static final String MAC_1 = "52:54:00:00:00:01";
     private static final String MAC_2 = "52:54:00:00:00:02";
-    private EventSourcedBehaviorTestKit<LogicalSwitchEntity.Command, LogicalSwitchEntity.Event, SwitchState> kit;
+    private EventSourcedBehaviorTestKit<SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState> kit;
     private StubHosts hosts;
 
     @BeforeEach
@@ -91,14 +92,14 @@ class LogicalSwitchEntityTest {
 
     @Test
     void anUnknownSwitchIsNotFoundAndTakesNoPorts() {
-        var get = kit.<StatusReply<SwitchInfo>>runCommand(LogicalSwitchEntity.Get::new);
+        var get = kit.<StatusReply<SwitchInfo>>runCommand(SwitchProtocol.Get::new);
         assertThat(Errors.toException(get.reply().getError())).isInstanceOf(NotFoundException.class);
 
         var add = addPort("p1", MAC_1);
         assertThat(add.hasNoEvents()).isTrue();
         assertThat(Errors.toException(add.reply().getError())).isInstanceOf(NotFoundException.class);
 
-        var delete = kit.<StatusReply<Integer>>runCommand(LogicalSwitchEntity.Delete::new);
+        var delete = kit.<StatusReply<Integer>>runCommand(SwitchProtocol.Delete::new);
         assertThat(delete.hasNoEvents()).isTrue();
         assertThat(Errors.toException(delete.reply().getError())).isInstanceOf(NotFoundException.class);
     }
@@ -111,7 +112,7 @@ class LogicalSwitchEntityTest {
         assertThat(r1.reply().getValue()).isEqualTo(100);
         addPort("p2", MAC_2);
 
-        var get = kit.<StatusReply<SwitchInfo>>runCommand(LogicalSwitchEntity.Get::new);
+        var get = kit.<StatusReply<SwitchInfo>>runCommand(SwitchProtocol.Get::new);
         assertThat(get.reply().getValue().ports()).containsExactly("p1", "p2");
     }
 
@@ -133,23 +134,23 @@ class LogicalSwitchEntityTest {
         create(100);
         addPort("p1", MAC_1);
 
-        var refused = kit.<StatusReply<Integer>>runCommand(LogicalSwitchEntity.Delete::new);
+        var refused = kit.<StatusReply<Integer>>runCommand(SwitchProtocol.Delete::new);
         assertThat(refused.hasNoEvents()).isTrue();
         assertThat(Errors.toException(refused.reply().getError()))
                 .isInstanceOf(ConflictException.class)
                 .hasMessageContaining("1 ports");
         assertThat(kit.getState().exists()).isTrue();
 
-        var removed = kit.<StatusReply<Done>>runCommand(r -> new LogicalSwitchEntity.RemovePort("p1", r));
+        var removed = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort("p1", r));
         assertThat(removed.event()).isEqualTo(new LogicalSwitchEntity.PortRemoved("p1"));
-        var removedAgain = kit.<StatusReply<Done>>runCommand(r -> new LogicalSwitchEntity.RemovePort("p1", r));
+        var removedAgain = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort("p1", r));
         assertThat(removedAgain.hasNoEvents()).isTrue();
         assertThat(removedAgain.reply().isSuccess()).isTrue();
 
-        var deleted = kit.<StatusReply<Integer>>runCommand(LogicalSwitchEntity.Delete::new);
+        var deleted = kit.<StatusReply<Integer>>runCommand(SwitchProtocol.Delete::new);
         assertThat(deleted.event()).isEqualTo(new LogicalSwitchEntity.Deleted());
         assertThat(deleted.reply().getValue()).isEqualTo(100); // the VNI to release
-        var gone = kit.<StatusReply<SwitchInfo>>runCommand(LogicalSwitchEntity.Get::new);
+        var gone = kit.<StatusReply<SwitchInfo>>runCommand(SwitchProtocol.Get::new);
         assertThat(Errors.toException(gone.reply().getError())).isInstanceOf(NotFoundException.class);
 
         var recreated = create(300);
@@ -167,7 +168,7 @@ class LogicalSwitchEntityTest {
     void membersAreAskedForWithTheMembershipVersionAndABindingMakesANewVersion() {
         create(100);
         addPort("p1", MAC_1);
-        var members = kit.<StatusReply<SwitchMembers>>runCommand(LogicalSwitchEntity.GetMembers::new);
+        var members = kit.<StatusReply<SwitchMembers>>runCommand(SwitchProtocol.GetMembers::new);
         assertThat(members.reply().getValue()).isEqualTo(new SwitchMembers(100, 0, List.of())); // p1 is not bound
 
         SwitchState bound = kit.getState().rebound(new SwitchMembers.Member("p1", MAC_1, "esx-1", "10.0.0.1"));
@@ -182,8 +183,8 @@ class LogicalSwitchEntityTest {
     @Test
     void aBindingForAPortOutsideTheSwitchIsNotFound() {
         create(100);
-        var r = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetBinding("nope", "esx-1", "10.0.0.1", null, false, replyTo));
+        var r = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
+                replyTo -> new SwitchProtocol.SetBinding("nope", "esx-1", "10.0.0.1", null, false, replyTo));
         assertThat(r.hasNoEvents()).isTrue();
         assertThat(Errors.toException(r.reply().getError()))
                 .isInstanceOf(NotFoundException.class)
@@ -211,7 +212,7 @@ class LogicalSwitchEntityTest {
                         Set.of("esx-1"),
                         false));
         assertThat(first.reply().getValue())
-                .isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 101L), List.of()));
+                .isEqualTo(new SwitchProtocol.HostVersions(Map.of("esx-1", 101L), List.of()));
 
         // awaited: the reply names the hosts whose agents did not acknowledge
         hosts.behind = Set.of("esx-1");
@@ -227,8 +228,7 @@ class LogicalSwitchEntityTest {
                         Set.of("esx-1", "esx-2"),
                         true));
         assertThat(second.reply().getValue())
-                .isEqualTo(
-                        new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-1")));
+                .isEqualTo(new SwitchProtocol.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-1")));
 
         // unbinding: the host the port left learns it too, and only the change travels
         hosts.behind = Set.of();
@@ -244,7 +244,7 @@ class LogicalSwitchEntityTest {
                         Set.of("esx-1", "esx-2"),
                         false));
         assertThat(unbound.reply().getValue())
-                .isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 103L, "esx-2", 103L), List.of()));
+                .isEqualTo(new SwitchProtocol.HostVersions(Map.of("esx-1", 103L, "esx-2", 103L), List.of()));
     }
 
     @Test
@@ -264,8 +264,7 @@ class LogicalSwitchEntityTest {
                 .isEqualTo(new Informed(
                         new HostFanout.Update("blue", lastChange, null, Set.of()), Set.of("esx-1", "esx-2"), true));
         assertThat(again.reply().getValue())
-                .isEqualTo(
-                        new LogicalSwitchEntity.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-2")));
+                .isEqualTo(new SwitchProtocol.HostVersions(Map.of("esx-1", 102L, "esx-2", 102L), List.of("esx-2")));
         assertThat(kit.getState().version()).isEqualTo(2);
 
         // the same after a restart, and for an unbinding repeated after the last bound member left
@@ -278,7 +277,7 @@ class LogicalSwitchEntityTest {
         var unbindAgain = setBinding("p2", null, null, true);
         assertThat(unbindAgain.hasNoEvents()).isTrue();
         assertThat(hosts.calls).hasSize(calls); // no host holds a member of the switch: nobody to tell
-        assertThat(unbindAgain.reply().getValue()).isEqualTo(new LogicalSwitchEntity.HostVersions(Map.of(), List.of()));
+        assertThat(unbindAgain.reply().getValue()).isEqualTo(new SwitchProtocol.HostVersions(Map.of(), List.of()));
     }
 
     @Test
@@ -299,7 +298,7 @@ class LogicalSwitchEntityTest {
                 .isEqualTo(new Informed(
                         new HostFanout.Update("blue", unbinding, null, Set.of()), Set.of("esx-1", "esx-2"), true));
         assertThat(again.reply().getValue())
-                .isEqualTo(new LogicalSwitchEntity.HostVersions(
+                .isEqualTo(new SwitchProtocol.HostVersions(
                         Map.of("esx-1", 103L, "esx-2", 103L), List.of("esx-1", "esx-2")));
 
         // also once no bound member is left to name a host
@@ -373,8 +372,8 @@ class LogicalSwitchEntityTest {
                         Duration.ofSeconds(1)));
         old.initialize(fromOldSnapshot, new LogicalSwitchEntity.Event[0]);
 
-        var again = old.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                r -> new LogicalSwitchEntity.SetBinding("p1", "esx-1", "10.0.0.1", null, false, r));
+        var again = old.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
+                r -> new SwitchProtocol.SetBinding("p1", "esx-1", "10.0.0.1", null, false, r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(hosts.last().update())
                 .isEqualTo(
@@ -391,7 +390,7 @@ class LogicalSwitchEntityTest {
         setBinding("p2", "esx-2", "10.0.0.2", false);
 
         // p1's port was unbound and deleted, but its unbinding never reached the switch
-        var removed = kit.<StatusReply<Done>>runCommand(r -> new LogicalSwitchEntity.RemovePort("p1", r));
+        var removed = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort("p1", r));
         assertThat(removed.events())
                 .containsExactly(
                         new LogicalSwitchEntity.BindingChanged("p1", null, null),
@@ -422,30 +421,30 @@ class LogicalSwitchEntityTest {
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
-                    LogicalSwitchEntity.Command,
+                    SwitchProtocol.Command,
                     LogicalSwitchEntity.Event,
                     SwitchState,
-                    StatusReply<LogicalSwitchEntity.HostVersions>>
+                    StatusReply<SwitchProtocol.HostVersions>>
             setBinding(String port, String host, String tunnelIp, boolean await) {
         return setBinding(port, host, tunnelIp, null, await);
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
-                    LogicalSwitchEntity.Command,
+                    SwitchProtocol.Command,
                     LogicalSwitchEntity.Event,
                     SwitchState,
-                    StatusReply<LogicalSwitchEntity.HostVersions>>
+                    StatusReply<SwitchProtocol.HostVersions>>
             setBinding(String port, String host, String tunnelIp, String leftHost, boolean await) {
-        return kit.runCommand(r -> new LogicalSwitchEntity.SetBinding(port, host, tunnelIp, leftHost, await, r));
+        return kit.runCommand(r -> new SwitchProtocol.SetBinding(port, host, tunnelIp, leftHost, await, r));
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
-                    LogicalSwitchEntity.Command,
+                    SwitchProtocol.Command,
                     LogicalSwitchEntity.Event,
                     SwitchState,
-                    StatusReply<LogicalSwitchEntity.HostVersions>>
+                    StatusReply<SwitchProtocol.HostVersions>>
             keepBinding(String port, String host, String tunnelIp, String leftHost) {
-        return kit.runCommand(r -> new LogicalSwitchEntity.KeepBinding(port, host, tunnelIp, leftHost, r));
+        return kit.runCommand(r -> new SwitchProtocol.KeepBinding(port, host, tunnelIp, leftHost, r));
     }
 
     /** One {@link LogicalSwitchEntity.HostNotifier#inform} call. */
@@ -469,8 +468,8 @@ class LogicalSwitchEntityTest {
         setBinding("p2", "esx-2", "10.0.0.2", null, false);
         long before = kit.getState().version();
 
-        var r = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.1.1", null, 1, true, replyTo));
+        var r = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
+                replyTo -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.1.1", null, 1, true, replyTo));
         assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", null, 1));
         assertThat(r.reply().isSuccess()).isTrue();
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
@@ -487,15 +486,15 @@ class LogicalSwitchEntityTest {
         assertThat(late.event())
                 .isEqualTo(new LogicalSwitchEntity.BindingChanged("p3", "esx-1", "10.0.1.1", null, null));
 
-        var stale = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.0.1", null, 0, false, replyTo));
+        var stale = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
+                replyTo -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.0.1", null, 0, false, replyTo));
         assertThat(stale.hasNoEvents()).as("an older epoch").isTrue();
         assertThat(stale.reply().isSuccess()).isTrue();
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
 
         // its standby becomes known (same epoch): peers send a copy of every frame there
-        var standby = kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                replyTo -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.1.1", "10.0.1.2", 1, false, replyTo));
+        var standby = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
+                replyTo -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.1.1", "10.0.1.2", 1, false, replyTo));
         assertThat(standby.event())
                 .isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", "10.0.1.2", 1));
         assertThat(kit.getState().members().get("p1").standbyTunnelIp()).isEqualTo("10.0.1.2");
@@ -515,8 +514,8 @@ class LogicalSwitchEntityTest {
         create(100);
         addPort("p1", MAC_1);
         setBinding("p1", "esx-1", "10.0.0.1", null, false);
-        kit.<StatusReply<LogicalSwitchEntity.HostVersions>>runCommand(
-                r -> new LogicalSwitchEntity.SetHostEndpoint("esx-1", "10.0.0.1", "10.0.0.2", 0, false, r));
+        kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
+                r -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.0.1", "10.0.0.2", 0, false, r));
         setBinding("p1", null, null, "esx-1", false);
         assertThat(kit.getState().endpoints()).doesNotContainKey("esx-1");
         // esx-1 fails over to 10.0.0.2 meanwhile; this switch is not told (no port of esx-1 here)
@@ -552,14 +551,14 @@ class LogicalSwitchEntityTest {
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
-                    LogicalSwitchEntity.Command, LogicalSwitchEntity.Event, SwitchState, StatusReply<SwitchInfo>>
+                    SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState, StatusReply<SwitchInfo>>
             create(int vni) {
-        return kit.runCommand(r -> new LogicalSwitchEntity.Create(vni, r));
+        return kit.runCommand(r -> new SwitchProtocol.Create(vni, r));
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
-                    LogicalSwitchEntity.Command, LogicalSwitchEntity.Event, SwitchState, StatusReply<Integer>>
+                    SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState, StatusReply<Integer>>
             addPort(String port, String mac) {
-        return kit.runCommand(r -> new LogicalSwitchEntity.AddPort(port, mac, r));
+        return kit.runCommand(r -> new SwitchProtocol.AddPort(port, mac, r));
     }
 }

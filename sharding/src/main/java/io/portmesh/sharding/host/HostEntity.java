@@ -37,6 +37,7 @@ import io.portmesh.sharding.host.HostSelfMessage.StartIncarnation;
 import io.portmesh.sharding.host.HostSelfMessage.TouchArrivals;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
@@ -204,15 +205,15 @@ public final class HostEntity
             @Override
             public CompletionStage<SwitchMembers> members(String switchId) {
                 return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
-                        .askWithStatus(LogicalSwitchEntity.GetMembers::new, askTimeout);
+                        .askWithStatus(SwitchProtocol.GetMembers::new, askTimeout);
             }
 
             @Override
             public CompletionStage<?> setEndpoint(
                     String switchId, String host, String tunnelIp, String standbyTunnelIp, long epoch) {
                 return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
-                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetHostEndpoint(
+                        .<SwitchProtocol.HostVersions>askWithStatus(
+                                r -> new SwitchProtocol.SetHostEndpoint(
                                         host, tunnelIp, standbyTunnelIp, epoch, true, r),
                                 askTimeout.plus(realizeTimeout));
             }

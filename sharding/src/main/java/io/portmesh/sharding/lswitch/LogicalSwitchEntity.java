@@ -5,6 +5,20 @@ import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
+import io.portmesh.sharding.lswitch.SwitchProtocol.AddPort;
+import io.portmesh.sharding.lswitch.SwitchProtocol.Command;
+import io.portmesh.sharding.lswitch.SwitchProtocol.Create;
+import io.portmesh.sharding.lswitch.SwitchProtocol.Delete;
+import io.portmesh.sharding.lswitch.SwitchProtocol.Get;
+import io.portmesh.sharding.lswitch.SwitchProtocol.GetMembers;
+import io.portmesh.sharding.lswitch.SwitchProtocol.HostVersions;
+import io.portmesh.sharding.lswitch.SwitchProtocol.KeepBinding;
+import io.portmesh.sharding.lswitch.SwitchProtocol.RemovePort;
+import io.portmesh.sharding.lswitch.SwitchProtocol.SetBinding;
+import io.portmesh.sharding.lswitch.SwitchProtocol.SetHostEndpoint;
+import io.portmesh.sharding.lswitch.SwitchProtocol.SetMoving;
+import io.portmesh.sharding.lswitch.SwitchSelfMessage.GhostChecked;
+import io.portmesh.sharding.lswitch.SwitchSelfMessage.Told;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.service.SwitchInfo;
@@ -15,7 +29,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -39,101 +52,9 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
  */
 public final class LogicalSwitchEntity
         extends EventSourcedBehaviorWithEnforcedReplies<
-                LogicalSwitchEntity.Command, LogicalSwitchEntity.Event, SwitchState> {
+                SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState> {
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalSwitch");
     public static final String TAG = "switch";
-
-    /** Commands; those other nodes send are {@link CborSerializable}, what the switch sends itself is not. */
-    public sealed interface Command {}
-
-    public record Create(int vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
-
-    public record Get(ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
-
-    /** The bound members, for a host that restarted and lost the lists it keeps in memory. */
-    public record GetMembers(ActorRef<StatusReply<SwitchMembers>> replyTo) implements Command, CborSerializable {}
-
-    public record AddPort(String port, String mac, ActorRef<StatusReply<Integer>> replyTo)
-            implements Command, CborSerializable {}
-
-    public record RemovePort(String port, ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * host == null unbinds. The reply maps each affected host to the plan version that includes the change; with
-     * {@code awaitRealized} it comes once every affected host's agents acknowledged it (or the realization timeout).
-     * {@code leftHost}: the host an unbound port was last bound to (null: none), which is among the affected hosts
-     * also when the switch already holds the unbinding (a repeated one), so that a wait for realization waits for
-     * its agents too (they remove the port's local flows).
-     */
-    public record SetBinding(
-            String port,
-            String host,
-            String tunnelIp,
-            String leftHost,
-            boolean awaitRealized,
-            ActorRef<StatusReply<HostVersions>> replyTo)
-            implements Command, CborSerializable {}
-
-    /**
-     * A port moves live from {@code host} to {@code moveTo} (docs/architecture.md section 7.1): the member is bound
-     * on both, and every host of the switch, the destination included, is told, as for {@link SetBinding}. A
-     * {@link SetBinding} ends the move either way (to the destination once activated, back to {@code host} when rolled
-     * back). Idempotent as SetBinding is.
-     */
-    public record SetMoving(
-            String port,
-            String host,
-            String tunnelIp,
-            String moveTo,
-            String moveToTunnelIp,
-            boolean awaitRealized,
-            ActorRef<StatusReply<HostVersions>> replyTo)
-            implements Command, CborSerializable {}
-
-    /**
-     * A port that started again (passivation, rebalance, its node lost) keeps its binding in step: as
-     * {@link SetBinding} when the switch holds another binding of the port; when it holds this one, its hosts are told
-     * the last change again only if the switch does not know that every one of them holds its current version (a
-     * fan-out of it that every host answered, in this incarnation of the switch), and ports that start meanwhile wait
-     * for that one fan-out. So a port's start costs one message, not one per host of the switch. Not awaited.
-     */
-    public record KeepBinding(
-            String port, String host, String tunnelIp, String leftHost, ActorRef<StatusReply<HostVersions>> replyTo)
-            implements Command, CborSerializable {}
-
-    /**
-     * A host failed over to another switch VM, or learned its standby's endpoint (docs/architecture.md section 7.2):
-     * its members of this switch are reached at {@code tunnelIp} from now on, with a copy of every frame to
-     * {@code standbyTunnelIp} (null: no standby), and bindings that name an older endpoint are corrected. Ignored (but
-     * told to the hosts again) when it brings nothing new ({@link SwitchState#endpointChanges}). The reply comes once
-     * every host of the switch answered, and with {@code awaitRealized} once their agents acknowledged.
-     */
-    public record SetHostEndpoint(
-            String host,
-            String tunnelIp,
-            String standbyTunnelIp,
-            long epoch,
-            boolean awaitRealized,
-            ActorRef<StatusReply<HostVersions>> replyTo)
-            implements Command, CborSerializable {}
-
-    /** @param behind the hosts whose agents did not acknowledge in time (only when realization was awaited) */
-    public record HostVersions(Map<String, Long> versions, List<String> behind) implements CborSerializable {}
-
-    public record Delete(ActorRef<StatusReply<Integer>> replyTo) implements Command, CborSerializable {}
-
-    /**
-     * Local: whether the unbound member that holds the MAC {@code original} asks for is a ghost: a member the switch
-     * added for a port whose own Created event was never persisted (its node died in between), so no port entity
-     * exists to take it back.
-     */
-    record GhostChecked(AddPort original, String owner, boolean ghost) implements Command {}
-
-    /**
-     * Local: a fan-out of membership version {@code version} ended with {@code reply} (a success: every host told
-     * answered); {@code keep}: the one {@link KeepBinding}s wait for.
-     */
-    record Told(long version, boolean keep, StatusReply<HostVersions> reply) implements Command {}
 
     public sealed interface Event extends CborSerializable {}
 

@@ -2,10 +2,10 @@ package io.portmesh.sharding.lswitch;
 
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.host.HostFanout;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity.Command;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity.HostNotifier;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity.HostVersions;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity.Told;
+import io.portmesh.sharding.lswitch.SwitchProtocol.Command;
+import io.portmesh.sharding.lswitch.SwitchProtocol.HostVersions;
+import io.portmesh.sharding.lswitch.SwitchSelfMessage.Told;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,7 +20,7 @@ import org.apache.pekko.pattern.StatusReply;
  * The {@link LogicalSwitchEntity}'s job of telling its hosts: which hosts a change concerns, what each gets (the change
  * alone, or the whole list to a host new to the switch), one fan-out per change through {@link HostFanout}, and the
  * hosts' plan versions back to the asker. It also keeps, in memory, the newest version every host answered and the
- * {@link LogicalSwitchEntity.KeepBinding}s that wait for a fan-out under way.
+ * {@link SwitchProtocol.KeepBinding}s that wait for a fan-out under way.
  */
 final class SwitchHosts {
     private final String switchId;
@@ -108,9 +108,9 @@ final class SwitchHosts {
     /**
      * Tells the hosts of the switch the last change again. A host that holds the version before it takes it, one that
      * holds it already ignores it, one further behind fetches the whole list. Hosts of no bound member have nothing
-     * to learn, but the host a repeated unbinding names ({@link LogicalSwitchEntity.SetBinding#leftHost}) is among {@code hosts}: its
+     * to learn, but the host a repeated unbinding names ({@link SwitchProtocol.SetBinding#leftHost}) is among {@code hosts}: its
      * answer (its plan version, realized or not) covers its own unbinding of the port. {@code replyTo} null: the
-     * fan-out {@link LogicalSwitchEntity.KeepBinding}s wait for.
+     * fan-out {@link SwitchProtocol.KeepBinding}s wait for.
      */
     void tellAgain(SwitchState s, Set<String> hosts, boolean await, ActorRef<StatusReply<HostVersions>> replyTo) {
         if (hosts.isEmpty()) {
@@ -156,7 +156,7 @@ final class SwitchHosts {
         });
     }
 
-    /** A fan-out's answer, to its asker ({@code replyTo} null: to the {@link LogicalSwitchEntity.KeepBinding}s) and to the switch. */
+    /** A fan-out's answer, to its asker ({@code replyTo} null: to the {@link SwitchProtocol.KeepBinding}s) and to the switch. */
     private void told(long version, ActorRef<StatusReply<HostVersions>> replyTo, StatusReply<HostVersions> reply) {
         if (replyTo != null) {
             replyTo.tell(reply);

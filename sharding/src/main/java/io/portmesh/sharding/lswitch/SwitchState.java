@@ -69,7 +69,7 @@ public record SwitchState(
     }
 
     /**
-     * Whether {@link LogicalSwitchEntity.SetHostEndpoint} brings something new: a newer epoch (a failover), or the
+     * Whether {@link SwitchProtocol.SetHostEndpoint} brings something new: a newer epoch (a failover), or the
      * same epoch with another endpoint or standby (a standby learned or lost, an agent with a new address).
      */
     public boolean endpointChanges(String host, String tunnelIp, String standbyTunnelIp, long epoch) {

@@ -3,6 +3,7 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.Vni;
 import io.portmesh.sharding.Errors;
+import io.portmesh.sharding.lswitch.SwitchProtocol.Command;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;

@@ -3,7 +3,7 @@ package io.portmesh.sharding.port;
 import io.portmesh.sharding.EntityError;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.host.HostProtocol;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity.Bound;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeAbandoned;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeStarted;
@@ -253,8 +253,8 @@ final class BindingSteps {
         Duration timeout = await ? port.askTimeout.plus(port.realizeTimeout) : port.askTimeout;
         port.pipe(
                 port.switchRef(s.switchId())
-                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetBinding(
+                        .<SwitchProtocol.HostVersions>askWithStatus(
+                                r -> new SwitchProtocol.SetBinding(
                                         port.portId, s.host(), s.tunnelIp(), s.leftHost(), await, r),
                                 timeout),
                 SwitchTold::new);
@@ -289,7 +289,7 @@ final class BindingSteps {
         port.pipe(
                 port.switchRef(s.switchId())
                         .<org.apache.pekko.Done>askWithStatus(
-                                r -> new LogicalSwitchEntity.RemovePort(port.portId, r), port.askTimeout),
+                                r -> new SwitchProtocol.RemovePort(port.portId, r), port.askTimeout),
                 (done, e) -> new LeftSwitch(e));
     }
 
@@ -306,7 +306,7 @@ final class BindingSteps {
     /**
      * A change cut short by the port's end (its node died, it moved) goes on: the host is asked to unbind, which rolls
      * a bind back and completes an unbinding; a Delete past its host step leaves the switch. A port that was ever
-     * bound asks its switch to keep its binding ({@link LogicalSwitchEntity.KeepBinding}): its node may have died
+     * bound asks its switch to keep its binding ({@link SwitchProtocol.KeepBinding}): its node may have died
      * between its event and the switch's, or before the switch's hosts all answered; the switch tells them again only
      * if it does not know that they all hold its current version. Requests wait meanwhile, as during any change.
      */
@@ -326,8 +326,8 @@ final class BindingSteps {
             port.turns.begin(new RunningChange(keep, false, null));
             port.pipe(
                     port.switchRef(s.switchId())
-                            .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                    r -> new LogicalSwitchEntity.KeepBinding(
+                            .<SwitchProtocol.HostVersions>askWithStatus(
+                                    r -> new SwitchProtocol.KeepBinding(
                                             port.portId, s.host(), s.tunnelIp(), s.leftHost(), r),
                                     port.askTimeout),
                     SwitchTold::new);

@@ -5,6 +5,7 @@ import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.port.PortProtocol.Activate;
 import io.portmesh.sharding.port.PortProtocol.Bind;
@@ -278,7 +279,7 @@ public final class LogicalPortEntity
         return sharding.entityRefFor(HostEntity.TYPE_KEY, host);
     }
 
-    EntityRef<LogicalSwitchEntity.Command> switchRef(String sw) {
+    EntityRef<SwitchProtocol.Command> switchRef(String sw) {
         return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw);
     }
 

@@ -3,7 +3,7 @@ package io.portmesh.sharding.port;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostProtocol;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
 import io.portmesh.sharding.port.LogicalPortEntity.MoveActivated;
 import io.portmesh.sharding.port.LogicalPortEntity.MoveCompleted;
@@ -175,8 +175,8 @@ final class MoveEnd {
         boolean await = port.turns.running().await || activated;
         port.pipe(
                 port.switchRef(s.switchId())
-                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetBinding(port.portId, host, tep, null, await, r),
+                        .<SwitchProtocol.HostVersions>askWithStatus(
+                                r -> new SwitchProtocol.SetBinding(port.portId, host, tep, null, await, r),
                                 PortDeadlines.moveSwitchTimeout(port.askTimeout, port.realizeTimeout, await)),
                 MoveSwitchTold::new);
     }

@@ -2,7 +2,7 @@ package io.portmesh.sharding.port;
 
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.host.HostProtocol;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeAbandoned;
 import io.portmesh.sharding.port.LogicalPortEntity.ChangeStarted;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
@@ -175,8 +175,8 @@ final class MoveStart {
         boolean await = port.turns.running().await;
         port.pipe(
                 port.switchRef(s.switchId())
-                        .<LogicalSwitchEntity.HostVersions>askWithStatus(
-                                r -> new LogicalSwitchEntity.SetMoving(
+                        .<SwitchProtocol.HostVersions>askWithStatus(
+                                r -> new SwitchProtocol.SetMoving(
                                         port.portId, s.host(), s.tunnelIp(), mv.to(), mv.toTunnelIp(), await, r),
                                 PortDeadlines.moveSwitchTimeout(port.askTimeout, port.realizeTimeout, await)),
                 MoveSwitchTold::new);

@@ -2,7 +2,7 @@ package io.portmesh.sharding.port;
 
 import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.Errors;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity.Created;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
 import io.portmesh.sharding.port.PortProtocol.Create;
@@ -40,7 +40,7 @@ final class PortCreation {
         port.pipe(
                 port.switchRef(c.switchId().value())
                         .<Integer>askWithStatus(
-                                r -> new LogicalSwitchEntity.AddPort(
+                                r -> new SwitchProtocol.AddPort(
                                         port.portId, c.mac().toString(), r),
                                 port.askTimeout),
                 (vni, e) -> new JoinedSwitch(c, vni, e));
@@ -54,7 +54,7 @@ final class PortCreation {
                 // the switch may have added us before the ask timed out: take the member back, or its MAC
                 // would stay taken by a port that never came to exist
                 port.switchRef(c.switchId().value())
-                        .tell(new LogicalSwitchEntity.RemovePort(
+                        .tell(new SwitchProtocol.RemovePort(
                                 port.portId, port.ctx.getSystem().ignoreRef()));
             }
             c.replyTo().tell(Errors.passOn(m.error()));

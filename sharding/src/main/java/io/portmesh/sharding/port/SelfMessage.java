@@ -1,7 +1,7 @@
 package io.portmesh.sharding.port;
 
 import io.portmesh.sharding.host.HostProtocol;
-import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import java.util.List;
 
 /**
@@ -18,14 +18,14 @@ sealed interface SelfMessage extends PortProtocol.Command {
 
     record AskHostAgain() implements SelfMessage {}
 
-    record SwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements SelfMessage {}
+    record SwitchTold(SwitchProtocol.HostVersions versions, Throwable error) implements SelfMessage {}
 
     record LeftSwitch(Throwable error) implements SelfMessage {}
 
     record ClientDeadline() implements SelfMessage {}
 
     /** A move's step towards the switch answered (the phase in the state says which step). */
-    record MoveSwitchTold(LogicalSwitchEntity.HostVersions versions, Throwable error) implements SelfMessage {}
+    record MoveSwitchTold(SwitchProtocol.HostVersions versions, Throwable error) implements SelfMessage {}
 
     /** The host a move leaves (the source once activated, the destination when taken back) released the port. */
     record MoveHostReleased(String host, Long version, Throwable error) implements SelfMessage {}

@@ -12,6 +12,7 @@ import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
@@ -73,7 +74,7 @@ public final class ShardedNetworkService implements NetworkService {
                         EntityCall.change("the VNI registry", "claim a VNI for switch " + id, readBack))
                 .thenCompose(v -> ask(
                         lswitch(id),
-                        (ActorRef<StatusReply<SwitchInfo>> r) -> new LogicalSwitchEntity.Create(v, r),
+                        (ActorRef<StatusReply<SwitchInfo>> r) -> new SwitchProtocol.Create(v, r),
                         EntityCall.change(readBack, "create it", readBack)));
     }
 
@@ -84,13 +85,13 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<SwitchInfo> getSwitch(SwitchId id) {
-        return ask(lswitch(id), LogicalSwitchEntity.Get::new, EntityCall.read("switch " + id));
+        return ask(lswitch(id), SwitchProtocol.Get::new, EntityCall.read("switch " + id));
     }
 
     @Override
     public CompletionStage<Void> deleteSwitch(SwitchId id) {
         String readBack = "switch " + id;
-        return ask(lswitch(id), LogicalSwitchEntity.Delete::new, EntityCall.change(readBack, "delete it", readBack))
+        return ask(lswitch(id), SwitchProtocol.Delete::new, EntityCall.change(readBack, "delete it", readBack))
                 .thenCompose(vni -> ask(
                         vnis(),
                         (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Release(id.value(), r),
@@ -328,7 +329,7 @@ public final class ShardedNetworkService implements NetworkService {
         return sharding.entityRefFor(HostEntity.TYPE_KEY, id);
     }
 
-    private EntityRef<LogicalSwitchEntity.Command> lswitch(SwitchId id) {
+    private EntityRef<SwitchProtocol.Command> lswitch(SwitchId id) {
         return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, id.value());
     }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
+import io.portmesh.sharding.lswitch.SwitchProtocol;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -101,7 +102,7 @@ class ClusterInfoReaderTest {
         EntityTestKits.startEntities(system, Duration.ofSeconds(5), Duration.ofSeconds(5));
         ClusterSharding.get(system)
                 .entityRefFor(LogicalSwitchEntity.TYPE_KEY, "counted")
-                .<SwitchInfo>askWithStatus(r -> new LogicalSwitchEntity.Create(5000, r), Duration.ofSeconds(10))
+                .<SwitchInfo>askWithStatus(r -> new SwitchProtocol.Create(5000, r), Duration.ofSeconds(10))
                 .toCompletableFuture()
                 .get(20, TimeUnit.SECONDS);
 
