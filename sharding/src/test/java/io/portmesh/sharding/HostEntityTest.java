@@ -2,6 +2,12 @@ package io.portmesh.sharding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.VlanId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.host.HostState;
@@ -60,42 +66,45 @@ class HostEntityTest {
 
     @Test
     void registersOnceAndRefusesAnotherTunnelIp() {
-        var r = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostProtocol.Register("10.0.0.1", replyTo));
+        var r = kit.<StatusReply<HostInfo>>runCommand(
+                replyTo -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), replyTo));
         assertThat(r.event()).isEqualTo(new HostEntity.Registered("10.0.0.1"));
         assertThat(r.reply().getValue().tunnelIp()).isEqualTo("10.0.0.1");
-        var again = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostProtocol.Register("10.0.0.1", replyTo));
+        var again = kit.<StatusReply<HostInfo>>runCommand(
+                replyTo -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), replyTo));
         assertThat(again.hasNoEvents()).isTrue();
-        var other = kit.<StatusReply<HostInfo>>runCommand(replyTo -> new HostProtocol.Register("10.0.0.2", replyTo));
+        var other = kit.<StatusReply<HostInfo>>runCommand(
+                replyTo -> new HostProtocol.Register(Ipv4.parse("10.0.0.2"), replyTo));
         assertThat(other.reply().isError()).isTrue();
         assertThat(Errors.toException(other.reply().getError())).hasMessageContaining("already exists");
     }
 
     @Test
     void bindingAllocatesLowestVlanIdempotentlyAndBumpsThePlanVersion() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        var b1 = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        var b2 = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
-        assertThat(b1.reply().getValue().vlan()).isEqualTo(1);
-        assertThat(b2.reply().getValue().vlan()).isEqualTo(2);
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        var b1 = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
+        var b2 = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p2"), Mac.parse("52:54:00:00:00:02"), SwitchId.of("blue"), new Vni(100), r));
+        assertThat(b1.reply().getValue().vlan()).isEqualTo(new VlanId(1));
+        assertThat(b2.reply().getValue().vlan()).isEqualTo(new VlanId(2));
         assertThat(b2.reply().getValue().planVersion())
                 .isGreaterThan(b1.reply().getValue().planVersion());
-        var again = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        var again = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         assertThat(again.hasNoEvents()).isTrue();
-        assertThat(again.reply().getValue().vlan()).isEqualTo(1);
-        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort("p1", r));
-        var b3 = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
-        assertThat(b3.reply().getValue().vlan()).isEqualTo(1); // freed VLANs are reused
+        assertThat(again.reply().getValue().vlan()).isEqualTo(new VlanId(1));
+        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort(PortId.of("p1"), r));
+        var b3 = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p3"), Mac.parse("52:54:00:00:00:03"), SwitchId.of("blue"), new Vni(100), r));
+        assertThat(b3.reply().getValue().vlan()).isEqualTo(new VlanId(1)); // freed VLANs are reused
         assertThat(info().flowsDesired()).isPositive();
     }
 
     @Test
     void bindingToAnUnregisteredHostIsRefusedNamingTheField() {
-        var r = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                replyTo -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, replyTo));
+        var r = kit.<StatusReply<HostProtocol.Bound>>runCommand(replyTo -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), replyTo));
         assertThat(r.hasNoEvents()).isTrue();
         Throwable e = Errors.toException(r.reply().getError());
         assertThat(e)
@@ -108,24 +117,25 @@ class HostEntityTest {
         // 4094 commands: serialization is checked by the other tests; here it would only cost a minute
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(), host("esx-full"), EventSourcedBehaviorTestKit.disabledSerializationSettings());
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
         for (int i = 0; i < 4094; i++) {
             String port = "p" + i;
             String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
             String sw = "sw" + (i / 200); // 200 per switch: under the per-switch limit, so the VLANs run out first
             int vni = 100 + i / 200;
-            kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(port, mac, sw, vni, r));
+            kit.<StatusReply<HostProtocol.Bound>>runCommand(
+                    r -> new HostProtocol.BindPort(PortId.of(port), Mac.parse(mac), SwitchId.of(sw), new Vni(vni), r));
         }
-        var full = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p4094", "52:54:00:00:ff:fe", "sw-last", 999, r));
+        var full = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p4094"), Mac.parse("52:54:00:00:ff:fe"), SwitchId.of("sw-last"), new Vni(999), r));
         assertThat(full.hasNoEvents()).isTrue();
         assertThat(Errors.toException(full.reply().getError()))
                 .isInstanceOf(io.portmesh.model.ValidationException.class)
                 .hasMessageContaining("4094");
         assertThat(kit.getState().bindings()).hasSize(4094);
         // a live move here finds no VLAN either: a conflict with the host's state, and the port stays where it is
-        var arriving = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p4095", "52:54:00:00:ff:fd", "sw-last", 999, true, r));
+        var arriving = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p4095"), Mac.parse("52:54:00:00:ff:fd"), SwitchId.of("sw-last"), new Vni(999), true, r));
         assertThat(arriving.hasNoEvents()).isTrue();
         assertThat(Errors.toException(arriving.reply().getError()))
                 .isInstanceOf(io.portmesh.sharding.service.ConflictException.class)
@@ -135,34 +145,35 @@ class HostEntityTest {
 
     @Test
     void portsOfOneSwitchOnOneHostAreCappedBecauseFloodGroupsGrowWithTheirSquare() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
         int max = io.portmesh.model.flow.FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH;
         for (int i = 0; i < max; i++) {
             String port = "p" + i;
             String mac = String.format("52:54:00:00:%02x:%02x", i >> 8, i & 0xFF);
-            kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(port, mac, "blue", 100, r));
+            kit.<StatusReply<HostProtocol.Bound>>runCommand(r ->
+                    new HostProtocol.BindPort(PortId.of(port), Mac.parse(mac), SwitchId.of("blue"), new Vni(100), r));
         }
-        var over = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("px", "52:54:00:00:ff:fe", "blue", 100, r));
+        var over = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("px"), Mac.parse("52:54:00:00:ff:fe"), SwitchId.of("blue"), new Vni(100), r));
         assertThat(over.hasNoEvents()).isTrue();
         assertThat(Errors.toException(over.reply().getError()))
                 .hasMessageStartingWith("host: ")
                 .hasMessageContaining("switch blue")
                 .hasMessageContaining(String.valueOf(max));
-        var otherSwitch = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("py", "52:54:00:00:ff:fd", "red", 200, r));
+        var otherSwitch = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("py"), Mac.parse("52:54:00:00:ff:fd"), SwitchId.of("red"), new Vni(200), r));
         assertThat(otherSwitch.reply().isSuccess()).isTrue();
     }
 
     @Test
     void membersOfAnotherHostBecomeRemoteFlowsInMemoryOnlyAndOnlyForSwitchesWithALocalPort() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        var bound = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        var bound = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         int localOnly = info().flowsDesired();
 
         var r = kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                replyTo -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
+                replyTo -> new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE_V1, false, replyTo));
         assertThat(r.hasNoEvents()).isTrue(); // the switch keeps the list; the host only derives flows from it
         assertThat(r.reply().getValue().version())
                 .isGreaterThan(bound.reply().getValue().planVersion());
@@ -170,29 +181,29 @@ class HostEntityTest {
 
         var stale = new SwitchMembers(100, 0, List.of());
         var old = kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                replyTo -> new HostProtocol.ApplySwitchMembers("blue", stale, false, replyTo));
+                replyTo -> new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), stale, false, replyTo));
         assertThat(old.reply().getValue().version())
                 .isEqualTo(r.reply().getValue().version()); // an older list changes nothing
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1);
 
         var red = kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                replyTo -> new HostProtocol.ApplySwitchMembers("red", BLUE_V1, false, replyTo));
+                replyTo -> new HostProtocol.ApplySwitchMembers(SwitchId.of("red"), BLUE_V1, false, replyTo));
         assertThat(red.hasNoEvents()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 1); // no local port in red: nothing to carry
     }
 
     @Test
     void aChangeThatFollowsTheListHeldIsAppliedAndOneThatSkipsAVersionFetchesTheWholeListFirst() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         int localOnly = info().flowsDesired();
         kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                replyTo -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
+                replyTo -> new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE_V1, false, replyTo));
 
         var p8 = new SwitchMembers.Member("p8", "52:54:00:00:00:08", "esx-3", "10.0.0.3");
-        var v2 = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo ->
-                new HostProtocol.ApplyMemberChange("blue", new SwitchMembers.Change(100, 2, p8), false, replyTo));
+        var v2 = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo -> new HostProtocol.ApplyMemberChange(
+                SwitchId.of("blue"), new SwitchMembers.Change(100, 2, p8), false, replyTo));
         assertThat(v2.hasNoEvents()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p9 and p8
 
@@ -205,14 +216,14 @@ class HostEntityTest {
                         100,
                         5,
                         List.of(new SwitchMembers.Member("p1", "52:54:00:00:00:01", "esx-1", "10.0.0.1"), p8, p7)));
-        var v5 = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo ->
-                new HostProtocol.ApplyMemberChange("blue", new SwitchMembers.Change(100, 5, p7), false, replyTo));
+        var v5 = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo -> new HostProtocol.ApplyMemberChange(
+                SwitchId.of("blue"), new SwitchMembers.Change(100, 5, p7), false, replyTo));
         assertThat(v5.reply().getValue().version())
                 .isGreaterThan(v2.reply().getValue().version());
         assertThat(info().flowsDesired()).isEqualTo(localOnly + 2); // p8 and p7: p9 left in a change we missed
 
-        var stale = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo ->
-                new HostProtocol.ApplyMemberChange("blue", new SwitchMembers.Change(100, 4, gone9), false, replyTo));
+        var stale = kit.<StatusReply<HostProtocol.Applied>>runCommand(replyTo -> new HostProtocol.ApplyMemberChange(
+                SwitchId.of("blue"), new SwitchMembers.Change(100, 4, gone9), false, replyTo));
         assertThat(stale.reply().getValue().version())
                 .isEqualTo(v5.reply().getValue().version()); // older than the list held
     }
@@ -220,11 +231,11 @@ class HostEntityTest {
     /** Before, a host with no agent at all made its caller wait the whole realization timeout. */
     @Test
     void aChangeThatAwaitsRealizationWithNoAgentIsAnsweredNotRealizedAtOnce() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
-        kit.runCommand(new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
+        kit.runCommand(new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE_V1, true, probe.ref()));
         // the realization timeout is 1 s (setUp); nothing can acknowledge, which the host knows at once
         StatusReply<HostProtocol.Applied> reply = probe.receiveMessage(Duration.ofMillis(300));
         assertThat(reply.getValue().realized()).isFalse();
@@ -233,13 +244,13 @@ class HostEntityTest {
 
     @Test
     void aChangeThatAwaitsAnAgentThatDoesNotAcknowledgeIsAnsweredNotRealizedAtTheTimeout() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
-        kit.runCommand(new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, true, probe.ref()));
+        kit.runCommand(new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE_V1, true, probe.ref()));
         probe.expectNoMessage(Duration.ofMillis(500));
         assertThat(probe.receiveMessage(Duration.ofSeconds(3)).getValue().realized())
                 .isFalse();
@@ -252,9 +263,9 @@ class HostEntityTest {
      */
     @Test
     void aBarrierAfterAFailedPushDoesNotMakeTheHostRealized() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
         kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                r -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, r));
+                r -> new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE_V1, false, r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         agent.expectMessageClass(SessionCommand.SetRole.class);
@@ -264,11 +275,11 @@ class HostEntityTest {
         kit.runCommand(new HostProtocol.Acked(agent.ref(), whole));
         assertThat(info().realized()).isTrue();
 
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         long second = agent.expectMessageClass(SessionCommand.Push.class).seq();
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p2"), Mac.parse("52:54:00:00:00:02"), SwitchId.of("blue"), new Vni(100), r));
         long third = agent.expectMessageClass(SessionCommand.Push.class).seq();
         kit.runCommand(new HostProtocol.PushFailed(agent.ref(), second, "agent refused a flow-mod"));
         long reread = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
@@ -290,7 +301,7 @@ class HostEntityTest {
      */
     @Test
     void aStaleRefusalWithANewerAgentGenerationElectsPastIt() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         long ours = agent.expectMessageClass(SessionCommand.SetRole.class).generation();
@@ -311,7 +322,7 @@ class HostEntityTest {
      */
     @Test
     void aStaleRefusalOvertakenByOurOwnNewerGenerationWritesNothingAndRestatesTheMastersRole() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         long ours = agent.expectMessageClass(SessionCommand.SetRole.class).generation();
@@ -332,9 +343,9 @@ class HostEntityTest {
      */
     @Test
     void aMacBoundHereAndElsewhereIsAConflictTheHostSurvivesAcrossRestarts() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         int localOnly = info().flowsDesired();
         SwitchMembers clash = new SwitchMembers(
                 100,
@@ -343,15 +354,15 @@ class HostEntityTest {
                         new SwitchMembers.Member("p1", "52:54:00:00:00:01", null, null),
                         new SwitchMembers.Member("p2", "52:54:00:00:00:01", "esx-2", "10.0.0.2")));
         var applied = kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                r -> new HostProtocol.ApplySwitchMembers("blue", clash, false, r));
+                r -> new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), clash, false, r));
         assertThat(applied.reply().isSuccess()).isTrue();
         assertThat(info().flowsDesired()).isEqualTo(localOnly); // the local binding keeps the MAC
 
         switches.put("blue", clash);
         kit.restart();
         assertThat(info().flowsDesired()).isEqualTo(localOnly);
-        var next = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p3", "52:54:00:00:00:03", "blue", 100, r));
+        var next = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p3"), Mac.parse("52:54:00:00:00:03"), SwitchId.of("blue"), new Vni(100), r));
         assertThat(next.reply().isSuccess()).isTrue();
     }
 
@@ -362,11 +373,11 @@ class HostEntityTest {
      */
     @Test
     void aMasterReadWhileAListWasMissingGetsThePlanWhenAnUnbindingCompletesIt() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "red", 200, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p2"), Mac.parse("52:54:00:00:00:02"), SwitchId.of("red"), new Vni(200), r));
         switches.put("blue", BLUE_V1); // red does not answer
         kit.restart();
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
@@ -376,7 +387,7 @@ class HostEntityTest {
         kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         agent.expectNoMessage(Duration.ofMillis(200)); // red's members are missing: nothing may be pushed
 
-        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort("p2", r));
+        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort(PortId.of("p2"), r));
         long whole = agent.expectMessageClass(SessionCommand.Push.class).seq();
         kit.runCommand(new HostProtocol.Acked(agent.ref(), whole));
         assertThat(info().realized()).isTrue();
@@ -385,7 +396,7 @@ class HostEntityTest {
     /** An agent that refuses every push is read again after a growing pause, not in a loop at wire speed. */
     @Test
     void anAgentThatKeepsRefusingIsReadAgainAfterABackoff() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
         TestProbe<SessionCommand> agent = testKit.createTestProbe();
         kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), "a", "00:01", NODE, "127.0.0.1:1"));
         agent.expectMessageClass(SessionCommand.SetRole.class);
@@ -405,16 +416,16 @@ class HostEntityTest {
     /** Before, a host that never elected a master restarted its change counter under the same generation. */
     @Test
     void planVersionsGrowAcrossRestartsOfAHostThatNeverElectedAMaster() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        long before = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                        r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r))
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        long before = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                        PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r))
                 .reply()
                 .getValue()
                 .planVersion();
         switches.put("blue", new SwitchMembers(100, 1, List.of()));
         kit.restart();
-        long after = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                        r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r))
+        long after = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                        PortId.of("p2"), Mac.parse("52:54:00:00:00:02"), SwitchId.of("blue"), new Vni(100), r))
                 .reply()
                 .getValue()
                 .planVersion();
@@ -423,11 +434,11 @@ class HostEntityTest {
 
     @Test
     void afterARestartTheMemberListsAreFetchedFromTheSwitchesAgainAndAFailedFetchIsRetried() {
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         kit.<StatusReply<HostProtocol.Applied>>runCommand(
-                replyTo -> new HostProtocol.ApplySwitchMembers("blue", BLUE_V1, false, replyTo));
+                replyTo -> new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE_V1, false, replyTo));
         int withRemote = info().flowsDesired();
 
         switches.put("blue", BLUE_V1);

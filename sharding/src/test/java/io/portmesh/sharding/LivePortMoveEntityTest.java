@@ -10,6 +10,7 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
+import io.portmesh.model.VlanId;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
@@ -120,7 +121,7 @@ class LivePortMoveEntityTest {
 
         // the destination's host entity sees the VM's RARP on the port's VLAN there
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
-                .tell(new HostProtocol.ActivationSeen(started.toVlan(), macOf(t.port())));
+                .tell(new HostProtocol.ActivationSeen(new VlanId(started.toVlan()), Mac.parse(macOf(t.port()))));
         MigrationInfo done = awaitState(t.port(), MigrationInfo.COMPLETED);
         assertThat(done.activatedBy()).isEqualTo(PortProtocol.Activate.BY_RARP);
         assertThat(done.activatedAt()).isNotNull();
@@ -147,7 +148,7 @@ class LivePortMoveEntityTest {
         assertThat(member(t.sw(), t.port()).host()).isEqualTo(t.a());
 
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
-                .tell(new HostProtocol.ActivationSeen(started.toVlan(), macOf(t.port())));
+                .tell(new HostProtocol.ActivationSeen(new VlanId(started.toVlan()), Mac.parse(macOf(t.port()))));
         sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, t.port())
                 .tell(new PortProtocol.Activate(HostId.of(t.b()), PortProtocol.Activate.BY_RARP));
         assertThat(await(svc.getMigration(PortId.of(t.port()))).state()).isEqualTo(MigrationInfo.CANCELLED);

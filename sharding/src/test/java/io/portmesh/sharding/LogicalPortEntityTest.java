@@ -9,6 +9,7 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
@@ -136,7 +137,7 @@ class LogicalPortEntityTest {
         String ghost = "p-ghost-" + ids.incrementAndGet();
         int vni = await(org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(testKit.system())
                 .entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
-                .<Integer>askWithStatus(r -> new SwitchProtocol.AddPort(ghost, mac, r), ASK));
+                .<Integer>askWithStatus(r -> new SwitchProtocol.AddPort(PortId.of(ghost), Mac.parse(mac), r), ASK));
         assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(ghost);
 
         PortInfo real = await(svc.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()));
@@ -259,7 +260,13 @@ class LogicalPortEntityTest {
             String mac = mac(i).toString();
             int group = i / 64;
             await(host.<HostProtocol.Bound>askWithStatus(
-                    r -> new HostProtocol.BindPort(port, mac, "elsewhere-" + group, 100_000 + group, r), ASK));
+                    r -> new HostProtocol.BindPort(
+                            PortId.of(port),
+                            Mac.parse(mac),
+                            SwitchId.of("elsewhere-" + group),
+                            new Vni(100_000 + group),
+                            r),
+                    ASK));
         }
         PortInfo lastFree = await(svc.createPort(sw, mac(4093), List.of(), Optional.empty()));
         assertThat(await(svc.bindPort(PortId.of(lastFree.id()), full, false)).vlan())

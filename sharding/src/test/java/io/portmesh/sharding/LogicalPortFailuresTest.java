@@ -9,6 +9,7 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
@@ -282,16 +283,21 @@ class LogicalPortFailuresTest {
         String mac = "52:54:00:09:06:01";
         // the port persisted Bound, then its node died before the switch heard of the binding
         int vni = await(sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw.value())
-                .<Integer>askWithStatus(r -> new SwitchProtocol.AddPort(portId, mac, r), ASK));
+                .<Integer>askWithStatus(r -> new SwitchProtocol.AddPort(PortId.of(portId), Mac.parse(mac), r), ASK));
         HostProtocol.Bound bound = await(sharding.entityRefFor(HostEntity.TYPE_KEY, host.value())
                 .<HostProtocol.Bound>askWithStatus(
-                        r -> new HostProtocol.BindPort(portId, mac, sw.value(), vni, r), ASK));
+                        r -> new HostProtocol.BindPort(
+                                PortId.of(portId), Mac.parse(mac), SwitchId.of(sw.value()), new Vni(vni), r),
+                        ASK));
         PersistenceTestKit.create(testKit.system())
                 .persistForRecovery(
                         "LogicalPort|" + portId,
                         List.of(
                                 new LogicalPortEntity.Created(sw.value(), vni, mac, List.of(), null),
-                                new LogicalPortEntity.Bound(host.value(), bound.vlan(), bound.tunnelIp())));
+                                new LogicalPortEntity.Bound(
+                                        host.value(),
+                                        bound.vlan().value(),
+                                        bound.tunnelIp().toString())));
         assertThat(boundMembers(sw)).isEmpty();
 
         assertThat(await(svc.getPort(PortId.of(portId))).host()).isEqualTo(host.value()); // starts the port

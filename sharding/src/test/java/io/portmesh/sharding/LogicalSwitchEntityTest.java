@@ -2,6 +2,11 @@ package io.portmesh.sharding;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
@@ -141,9 +146,9 @@ class LogicalSwitchEntityTest {
                 .hasMessageContaining("1 ports");
         assertThat(kit.getState().exists()).isTrue();
 
-        var removed = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort("p1", r));
+        var removed = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort(PortId.of("p1"), r));
         assertThat(removed.event()).isEqualTo(new LogicalSwitchEntity.PortRemoved("p1"));
-        var removedAgain = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort("p1", r));
+        var removedAgain = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort(PortId.of("p1"), r));
         assertThat(removedAgain.hasNoEvents()).isTrue();
         assertThat(removedAgain.reply().isSuccess()).isTrue();
 
@@ -183,8 +188,8 @@ class LogicalSwitchEntityTest {
     @Test
     void aBindingForAPortOutsideTheSwitchIsNotFound() {
         create(100);
-        var r = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
-                replyTo -> new SwitchProtocol.SetBinding("nope", "esx-1", "10.0.0.1", null, false, replyTo));
+        var r = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(replyTo -> new SwitchProtocol.SetBinding(
+                PortId.of("nope"), HostId.of("esx-1"), Ipv4.parse("10.0.0.1"), null, false, replyTo));
         assertThat(r.hasNoEvents()).isTrue();
         assertThat(Errors.toException(r.reply().getError()))
                 .isInstanceOf(NotFoundException.class)
@@ -372,8 +377,8 @@ class LogicalSwitchEntityTest {
                         Duration.ofSeconds(1)));
         old.initialize(fromOldSnapshot, new LogicalSwitchEntity.Event[0]);
 
-        var again = old.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
-                r -> new SwitchProtocol.SetBinding("p1", "esx-1", "10.0.0.1", null, false, r));
+        var again = old.<StatusReply<SwitchProtocol.HostVersions>>runCommand(r -> new SwitchProtocol.SetBinding(
+                PortId.of("p1"), HostId.of("esx-1"), Ipv4.parse("10.0.0.1"), null, false, r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(hosts.last().update())
                 .isEqualTo(
@@ -390,7 +395,7 @@ class LogicalSwitchEntityTest {
         setBinding("p2", "esx-2", "10.0.0.2", false);
 
         // p1's port was unbound and deleted, but its unbinding never reached the switch
-        var removed = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort("p1", r));
+        var removed = kit.<StatusReply<Done>>runCommand(r -> new SwitchProtocol.RemovePort(PortId.of("p1"), r));
         assertThat(removed.events())
                 .containsExactly(
                         new LogicalSwitchEntity.BindingChanged("p1", null, null),
@@ -435,7 +440,8 @@ class LogicalSwitchEntityTest {
                     SwitchState,
                     StatusReply<SwitchProtocol.HostVersions>>
             setBinding(String port, String host, String tunnelIp, String leftHost, boolean await) {
-        return kit.runCommand(r -> new SwitchProtocol.SetBinding(port, host, tunnelIp, leftHost, await, r));
+        return kit.runCommand(r ->
+                new SwitchProtocol.SetBinding(PortId.of(port), host(host), ip(tunnelIp), host(leftHost), await, r));
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
@@ -444,7 +450,8 @@ class LogicalSwitchEntityTest {
                     SwitchState,
                     StatusReply<SwitchProtocol.HostVersions>>
             keepBinding(String port, String host, String tunnelIp, String leftHost) {
-        return kit.runCommand(r -> new SwitchProtocol.KeepBinding(port, host, tunnelIp, leftHost, r));
+        return kit.runCommand(
+                r -> new SwitchProtocol.KeepBinding(PortId.of(port), host(host), ip(tunnelIp), host(leftHost), r));
     }
 
     /** One {@link LogicalSwitchEntity.HostNotifier#inform} call. */
@@ -468,8 +475,8 @@ class LogicalSwitchEntityTest {
         setBinding("p2", "esx-2", "10.0.0.2", null, false);
         long before = kit.getState().version();
 
-        var r = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
-                replyTo -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.1.1", null, 1, true, replyTo));
+        var r = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(replyTo ->
+                new SwitchProtocol.SetHostEndpoint(HostId.of("esx-1"), ip("10.0.1.1"), null, 1, true, replyTo));
         assertThat(r.event()).isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", null, 1));
         assertThat(r.reply().isSuccess()).isTrue();
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
@@ -486,15 +493,16 @@ class LogicalSwitchEntityTest {
         assertThat(late.event())
                 .isEqualTo(new LogicalSwitchEntity.BindingChanged("p3", "esx-1", "10.0.1.1", null, null));
 
-        var stale = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
-                replyTo -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.0.1", null, 0, false, replyTo));
+        var stale = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(replyTo ->
+                new SwitchProtocol.SetHostEndpoint(HostId.of("esx-1"), ip("10.0.0.1"), null, 0, false, replyTo));
         assertThat(stale.hasNoEvents()).as("an older epoch").isTrue();
         assertThat(stale.reply().isSuccess()).isTrue();
         assertThat(kit.getState().members().get("p1").tunnelIp()).isEqualTo("10.0.1.1");
 
         // its standby becomes known (same epoch): peers send a copy of every frame there
-        var standby = kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
-                replyTo -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.1.1", "10.0.1.2", 1, false, replyTo));
+        var standby =
+                kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(replyTo -> new SwitchProtocol.SetHostEndpoint(
+                        HostId.of("esx-1"), ip("10.0.1.1"), ip("10.0.1.2"), 1, false, replyTo));
         assertThat(standby.event())
                 .isEqualTo(new LogicalSwitchEntity.HostEndpointChanged("esx-1", "10.0.1.1", "10.0.1.2", 1));
         assertThat(kit.getState().members().get("p1").standbyTunnelIp()).isEqualTo("10.0.1.2");
@@ -514,8 +522,8 @@ class LogicalSwitchEntityTest {
         create(100);
         addPort("p1", MAC_1);
         setBinding("p1", "esx-1", "10.0.0.1", null, false);
-        kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(
-                r -> new SwitchProtocol.SetHostEndpoint("esx-1", "10.0.0.1", "10.0.0.2", 0, false, r));
+        kit.<StatusReply<SwitchProtocol.HostVersions>>runCommand(r ->
+                new SwitchProtocol.SetHostEndpoint(HostId.of("esx-1"), ip("10.0.0.1"), ip("10.0.0.2"), 0, false, r));
         setBinding("p1", null, null, "esx-1", false);
         assertThat(kit.getState().endpoints()).doesNotContainKey("esx-1");
         // esx-1 fails over to 10.0.0.2 meanwhile; this switch is not told (no port of esx-1 here)
@@ -553,12 +561,20 @@ class LogicalSwitchEntityTest {
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
                     SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState, StatusReply<SwitchInfo>>
             create(int vni) {
-        return kit.runCommand(r -> new SwitchProtocol.Create(vni, r));
+        return kit.runCommand(r -> new SwitchProtocol.Create(new Vni(vni), r));
     }
 
     private EventSourcedBehaviorTestKit.CommandResultWithReply<
                     SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState, StatusReply<Integer>>
             addPort(String port, String mac) {
-        return kit.runCommand(r -> new SwitchProtocol.AddPort(port, mac, r));
+        return kit.runCommand(r -> new SwitchProtocol.AddPort(PortId.of(port), Mac.parse(mac), r));
+    }
+
+    private static HostId host(String text) {
+        return text == null ? null : HostId.of(text);
+    }
+
+    private static Ipv4 ip(String text) {
+        return text == null ? null : Ipv4.parse(text);
     }
 }

@@ -1,6 +1,7 @@
 package io.portmesh.sharding.host;
 
 import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
 import io.portmesh.model.ValidationException;
 import io.portmesh.model.VlanId;
 import io.portmesh.model.flow.FlowCompiler;
@@ -64,7 +65,7 @@ final class HostBindings {
 
     ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
         if (s.exists()) {
-            if (s.tunnelIp().equals(c.tunnelIp())) {
+            if (s.tunnelIp().equals(c.tunnelIp().toString())) {
                 return effects.get().reply(c.replyTo(), info.apply(s));
             }
             return effects.get()
@@ -72,7 +73,7 @@ final class HostBindings {
                             c.replyTo(),
                             Errors.conflict("host " + hostId + " already exists with tunnelIp " + s.tunnelIp()));
         }
-        return effects.get().persist(new Registered(c.tunnelIp())).thenReply(c.replyTo(), info::apply);
+        return effects.get().persist(new Registered(c.tunnelIp().toString())).thenReply(c.replyTo(), info::apply);
     }
 
     ReplyEffect<Event, HostState> onBind(HostState s, BindPort c) {
@@ -81,19 +82,17 @@ final class HostBindings {
                     .reply(
                             c.replyTo(),
                             c.arriving()
-                                    ? Errors.notFound("no host " + hostId + " to move port " + c.port() + " to")
+                                    ? Errors.notFound("no host " + hostId + " to move port "
+                                            + c.port().value() + " to")
                                     : Errors.invalid(
                                             "host", "unknown host " + hostId + ": register it first (POST /v1/hosts)"));
         }
-        HostState.LocalBinding existing = s.bindings().get(c.port());
+        HostState.LocalBinding existing = s.bindings().get(c.port().value());
         if (existing != null) { // a repeated ask (its answer was lost): the same VLAN
-            return effects.get()
-                    .reply(
-                            c.replyTo(),
-                            StatusReply.success(new Bound(existing.vlan(), s.activeTep(), southbound.version(s))));
+            return effects.get().reply(c.replyTo(), bound(existing.vlan(), s.activeTep(), southbound.version(s)));
         }
         long inSwitch = s.bindings().values().stream()
-                .filter(b -> b.switchId().equals(c.switchId()))
+                .filter(b -> b.switchId().equals(c.switchId().value()))
                 .count();
         if (inSwitch >= FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH) {
             return effects.get()
@@ -102,7 +101,7 @@ final class HostBindings {
                             Errors.invalid(
                                     "host",
                                     "host " + hostId + " already has " + inSwitch
-                                            + " ports of switch " + c.switchId() + " (the limit is "
+                                            + " ports of switch " + c.switchId().value() + " (the limit is "
                                             + FlowCompiler.MAX_LOCAL_PORTS_PER_SWITCH
                                             + ": broadcast replication groups grow with the square of it); bind to another host"));
         }
@@ -116,39 +115,47 @@ final class HostBindings {
                             c.replyTo(),
                             c.arriving()
                                     ? Errors.conflict(
-                                            "host", "cannot move port " + c.port() + " here: " + e.getMessage())
+                                            "host",
+                                            "cannot move port " + c.port().value() + " here: " + e.getMessage())
                                     : Errors.invalid(e));
         }
         long[] version = new long[1];
         return effects.get()
-                .persist(new PortBound(c.port(), c.mac(), c.switchId(), c.vni(), vlan.value(), c.arriving()))
+                .persist(new PortBound(
+                        c.port().value(),
+                        c.mac().toString(),
+                        c.switchId().value(),
+                        c.vni().value(),
+                        vlan.value(),
+                        c.arriving()))
                 .thenRun(ns -> {
-                    version[0] = southbound.localsChanged(ns, c.switchId(), c.vni());
+                    version[0] = southbound.localsChanged(
+                            ns, c.switchId().value(), c.vni().value());
                     arrivals.schedule(ns);
                 })
-                .thenReply(c.replyTo(), ns -> StatusReply.success(new Bound(vlan.value(), ns.activeTep(), version[0])));
+                .thenReply(c.replyTo(), ns -> bound(vlan.value(), ns.activeTep(), version[0]));
     }
 
     ReplyEffect<Event, HostState> onUnbind(HostState s, UnbindPort c) {
-        HostState.LocalBinding b = s.bindings().get(c.port());
+        HostState.LocalBinding b = s.bindings().get(c.port().value());
         if (b == null) {
             return effects.get().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
         }
         long[] version = new long[1];
         return effects.get()
-                .persist(new PortUnbound(c.port()))
+                .persist(new PortUnbound(c.port().value()))
                 .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
                 .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
     }
 
     ReplyEffect<Event, HostState> onConfirmArrival(HostState s, ConfirmArrival c) {
-        HostState.LocalBinding b = s.bindings().get(c.port());
+        HostState.LocalBinding b = s.bindings().get(c.port().value());
         if (b == null || !b.arriving()) {
             return effects.get().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
         }
         long[] version = new long[1];
         return effects.get()
-                .persist(new PortArrived(c.port()))
+                .persist(new PortArrived(c.port().value()))
                 .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
                 .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
     }
@@ -158,25 +165,30 @@ final class HostBindings {
      * already, a VM re-announcing itself) is ignored.
      */
     ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
-        String announced = arrivals.seen(s, c.vlan(), c.mac());
+        String announced = arrivals.seen(s, c.vlan().value(), c.mac().toString());
         if (announced == null) {
             return effects.get().noReply();
         }
-        ctx.getLog().info("host {}: the VM of port {} announced itself on VLAN {}", hostId, announced, c.vlan());
+        ctx.getLog()
+                .info(
+                        "host {}: the VM of port {} announced itself on VLAN {}",
+                        hostId,
+                        announced,
+                        c.vlan().value());
         return effects.get().persist(new ArrivalAnnounced(announced)).thenNoReply();
     }
 
     /** No event: the member list is the switch's to keep; the host only recompiles that switch's slice and pushes. */
     ReplyEffect<Event, HostState> onMembers(HostState s, ApplySwitchMembers c) {
-        answer(southbound.membersChanged(s, c.switchId(), c.members()), c.awaitRealized(), c.replyTo());
+        answer(southbound.membersChanged(s, c.switchId().value(), c.members()), c.awaitRealized(), c.replyTo());
         return effects.get().noReply();
     }
 
     ReplyEffect<Event, HostState> onMemberChange(HostState s, ApplyMemberChange c) {
-        long version = southbound.memberChanged(s, c.switchId(), c.change());
+        long version = southbound.memberChanged(s, c.switchId().value(), c.change());
         if (version < 0) {
             fetches.await(
-                    c.switchId(),
+                    c.switchId().value(),
                     c.change().version(),
                     v -> answer(v, c.awaitRealized(), c.replyTo()),
                     c.replyTo()::tell);
@@ -192,5 +204,9 @@ final class HostBindings {
         } else {
             southbound.await(version, ok -> replyTo.tell(StatusReply.success(new Applied(version, ok))));
         }
+    }
+
+    private static StatusReply<Bound> bound(int vlan, String activeTep, long version) {
+        return StatusReply.success(new Bound(new VlanId(vlan), Ipv4.parse(activeTep), version));
     }
 }

@@ -2,6 +2,7 @@ package io.portmesh.sharding.host;
 
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.host.HostProtocol.Acked;
 import io.portmesh.sharding.host.HostProtocol.ActivationSeen;
@@ -214,7 +215,12 @@ public final class HostEntity
                 return sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, switchId)
                         .<SwitchProtocol.HostVersions>askWithStatus(
                                 r -> new SwitchProtocol.SetHostEndpoint(
-                                        host, tunnelIp, standbyTunnelIp, epoch, true, r),
+                                        HostId.of(host),
+                                        Ipv4.parse(tunnelIp),
+                                        standbyTunnelIp == null ? null : Ipv4.parse(standbyTunnelIp),
+                                        epoch,
+                                        true,
+                                        r),
                                 askTimeout.plus(realizeTimeout));
             }
         };

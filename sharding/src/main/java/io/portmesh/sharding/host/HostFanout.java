@@ -1,6 +1,7 @@
 package io.portmesh.sharding.host;
 
 import io.portmesh.model.CborSerializable;
+import io.portmesh.model.SwitchId;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.metrics.NodeMetrics;
@@ -66,8 +67,8 @@ public final class HostFanout implements Extension {
         HostProtocol.Command commandFor(
                 String host, boolean await, ActorRef<StatusReply<HostProtocol.Applied>> replyTo) {
             return newHosts.contains(host)
-                    ? new HostProtocol.ApplySwitchMembers(switchId, members, await, replyTo)
-                    : new HostProtocol.ApplyMemberChange(switchId, change, await, replyTo);
+                    ? new HostProtocol.ApplySwitchMembers(SwitchId.of(switchId), members, await, replyTo)
+                    : new HostProtocol.ApplyMemberChange(SwitchId.of(switchId), change, await, replyTo);
         }
     }
 

@@ -1,6 +1,12 @@
 package io.portmesh.sharding.host;
 
 import io.portmesh.model.CborSerializable;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.VlanId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
@@ -36,7 +42,7 @@ public interface HostProtocol {
                     RoleStale,
                     HostSelfMessage {}
 
-    record Register(String tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
+    record Register(Ipv4 tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
 
     record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
 
@@ -47,21 +53,21 @@ public interface HostProtocol {
      * {@link ConfirmArrival}. A host with no free VLAN refuses it with a conflict (the port stays where it is).
      */
     record BindPort(
-            String port, String mac, String switchId, int vni, boolean arriving, ActorRef<StatusReply<Bound>> replyTo)
+            PortId port, Mac mac, SwitchId switchId, Vni vni, boolean arriving, ActorRef<StatusReply<Bound>> replyTo)
             implements Command, CborSerializable {
-        public BindPort(String port, String mac, String switchId, int vni, ActorRef<StatusReply<Bound>> replyTo) {
+        public BindPort(PortId port, Mac mac, SwitchId switchId, Vni vni, ActorRef<StatusReply<Bound>> replyTo) {
             this(port, mac, switchId, vni, false, replyTo);
         }
     }
 
     /** The port that arrived here is bound here for good: its activation flows go. Idempotent; replies the version. */
-    record ConfirmArrival(String port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
+    record ConfirmArrival(PortId port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
 
     /**
      * A frame the agent sent to the controller by an activation flow: a RARP or ARP from {@code mac} on the trunk's
      * VLAN {@code vlan}. If a port arriving here has them, its VM runs here now: the port is told.
      */
-    record ActivationSeen(int vlan, String mac) implements Command, CborSerializable {}
+    record ActivationSeen(VlanId vlan, Mac mac) implements Command, CborSerializable {}
 
     /**
      * Answers once the agents acknowledged plan {@code version} (or the realization timeout): for a change whose
@@ -69,16 +75,16 @@ public interface HostProtocol {
      */
     record AwaitRealized(long version, ActorRef<StatusReply<Applied>> replyTo) implements Command, CborSerializable {}
 
-    record Bound(int vlan, String tunnelIp, long planVersion) implements CborSerializable {}
+    record Bound(VlanId vlan, Ipv4 tunnelIp, long planVersion) implements CborSerializable {}
 
-    record UnbindPort(String port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
+    record UnbindPort(PortId port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
 
     /**
      * The members of a switch changed (or a host asked for them). Kept in memory only: see {@link HostPlan}. With
      * {@code awaitRealized} the reply waits until the agents acknowledged the change, or the realization timeout.
      */
     record ApplySwitchMembers(
-            String switchId, SwitchMembers members, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
+            SwitchId switchId, SwitchMembers members, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
             implements Command, CborSerializable {}
 
     /**
@@ -86,7 +92,10 @@ public interface HostProtocol {
      * the whole list first ({@link MemberFetches}). {@code awaitRealized} as for {@link ApplySwitchMembers}.
      */
     record ApplyMemberChange(
-            String switchId, SwitchMembers.Change change, boolean awaitRealized, ActorRef<StatusReply<Applied>> replyTo)
+            SwitchId switchId,
+            SwitchMembers.Change change,
+            boolean awaitRealized,
+            ActorRef<StatusReply<Applied>> replyTo)
             implements Command, CborSerializable {}
 
     /**

@@ -167,7 +167,12 @@ public final class LogicalSwitchEntity
                         (s, c) -> rebind(
                                 s,
                                 new SwitchMembers.Member(
-                                        c.port(), null, c.host(), c.tunnelIp(), c.moveTo(), c.moveToTunnelIp()),
+                                        c.port().value(),
+                                        null,
+                                        text(c.host()),
+                                        text(c.tunnelIp()),
+                                        text(c.moveTo()),
+                                        text(c.moveToTunnelIp())),
                                 null,
                                 c.awaitRealized(),
                                 c.replyTo()))
@@ -179,7 +184,7 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onCreate(SwitchState s, Create c) {
-        if (s.exists() && s.vni() == c.vni()) {
+        if (s.exists() && s.vni() == c.vni().value()) {
             // the same switch again: a create retried after it answered 503 (the VNI registry gives a switch the
             // VNI it already holds), or a second client wanting the same switch; either way the switch it asks for
             // exists, as a host registered again with its tunnel IP does
@@ -191,14 +196,14 @@ public final class LogicalSwitchEntity
                             c.replyTo(),
                             Errors.conflict("switch " + switchId + " already exists (vni " + s.vni() + ")"));
         }
-        return Effect().persist(new Created(c.vni())).thenReply(c.replyTo(), this::info);
+        return Effect().persist(new Created(c.vni().value())).thenReply(c.replyTo(), this::info);
     }
 
     private ReplyEffect<Event, SwitchState> onAddPort(SwitchState s, AddPort c) {
         if (!s.exists()) {
             return Effect().reply(c.replyTo(), Errors.notFound("no switch " + switchId));
         }
-        var owner = s.macOwner(c.mac(), c.port());
+        var owner = s.macOwner(c.mac().toString(), c.port().value());
         if (owner.isPresent()) {
             if (!s.members().get(owner.get()).isBound()) {
                 // maybe a ghost: ask its port entity before refusing (only on a conflict, so it costs nothing else)
@@ -211,20 +216,20 @@ public final class LogicalSwitchEntity
                         (exists, e) -> new GhostChecked(c, o, e == null && !exists));
                 return Effect().noReply();
             }
-            return Effect().reply(c.replyTo(), macTaken(c.mac(), owner.get()));
+            return Effect().reply(c.replyTo(), macTaken(c.mac().toString(), owner.get()));
         }
-        SwitchMembers.Member existing = s.members().get(c.port());
+        SwitchMembers.Member existing = s.members().get(c.port().value());
         if (existing != null) {
             return Effect()
                     .reply(
                             c.replyTo(),
-                            existing.mac().equalsIgnoreCase(c.mac())
+                            existing.mac().equalsIgnoreCase(c.mac().toString())
                                     ? StatusReply.success(s.vni())
-                                    : Errors.conflict("port " + c.port() + " is already in switch " + switchId
+                                    : Errors.conflict("port " + c.port().value() + " is already in switch " + switchId
                                             + " with MAC " + existing.mac()));
         }
         return Effect()
-                .persist(new PortAdded(c.port(), c.mac()))
+                .persist(new PortAdded(c.port().value(), c.mac().toString()))
                 .thenReply(c.replyTo(), ns -> StatusReply.success(ns.vni()));
     }
 
@@ -232,12 +237,13 @@ public final class LogicalSwitchEntity
         SwitchMembers.Member owner = s.members().get(g.owner());
         boolean stillThere = owner != null
                 && !owner.isBound()
-                && owner.mac().equalsIgnoreCase(g.original().mac());
+                && owner.mac().equalsIgnoreCase(g.original().mac().toString());
         if (!stillThere) {
             return onAddPort(s, g.original()); // the switch changed meanwhile: decide again
         }
         if (!g.ghost()) {
-            return Effect().reply(g.original().replyTo(), macTaken(g.original().mac(), g.owner()));
+            return Effect()
+                    .reply(g.original().replyTo(), macTaken(g.original().mac().toString(), g.owner()));
         }
         ctx.getLog()
                 .warn(
@@ -246,11 +252,12 @@ public final class LogicalSwitchEntity
                         switchId,
                         g.owner(),
                         owner.mac(),
-                        g.original().port());
+                        g.original().port().value());
         return Effect()
                 .persist(List.of(
                         new PortRemoved(g.owner()),
-                        new PortAdded(g.original().port(), g.original().mac())))
+                        new PortAdded(
+                                g.original().port().value(), g.original().mac().toString())))
                 .thenReply(g.original().replyTo(), ns -> StatusReply.success(ns.vni()));
     }
 
@@ -262,19 +269,21 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onRemovePort(SwitchState s, RemovePort c) {
-        SwitchMembers.Member m = s.members().get(c.port());
+        SwitchMembers.Member m = s.members().get(c.port().value());
         if (m == null) {
             return Effect().reply(c.replyTo(), StatusReply.ack());
         }
         if (!m.isBound()) {
-            return Effect().persist(new PortRemoved(c.port())).thenReply(c.replyTo(), ns -> StatusReply.ack());
+            return Effect().persist(new PortRemoved(c.port().value())).thenReply(c.replyTo(), ns -> StatusReply.ack());
         }
         // a port tells its unbinding (and waits for the hosts) before it leaves, so only a port whose unbinding never
         // reached the switch by that way gets here: the member leaves unbound, so that the hosts forget it too. Their
         // answers are not waited for: a host that misses the change is behind at the next one and fetches the list.
         Set<String> informed = SwitchHosts.hostsOf(s.boundMembers());
         return Effect()
-                .persist(List.of(new BindingChanged(c.port(), null, null), new PortRemoved(c.port())))
+                .persist(List.of(
+                        new BindingChanged(c.port().value(), null, null),
+                        new PortRemoved(c.port().value())))
                 .thenRun(ns -> switchHosts.tellChange(
                         ns, informed, false, ctx.getSystem().ignoreRef()))
                 .thenReply(c.replyTo(), ns -> StatusReply.ack());
@@ -282,10 +291,10 @@ public final class LogicalSwitchEntity
 
     private ReplyEffect<Event, SwitchState> onSetHostEndpoint(SwitchState s, SetHostEndpoint c) {
         Set<String> hosts = SwitchHosts.hostsOf(s.boundMembers());
-        boolean hasMember = s.members().values().stream().anyMatch(m -> m.isOn(c.host()));
+        boolean hasMember = s.members().values().stream().anyMatch(m -> m.isOn(text(c.host())));
         if (!s.exists()
                 || !hasMember // its last port left meanwhile: no record (see SwitchState.rebound)
-                || !s.endpointChanges(c.host(), c.tunnelIp(), c.standbyTunnelIp(), c.epoch())) {
+                || !s.endpointChanges(text(c.host()), text(c.tunnelIp()), text(c.standbyTunnelIp()), c.epoch())) {
             // nothing new (a repeated ask whose answer was lost): the hosts hold it, or learn it again here
             switchHosts.inform(
                     new HostFanout.Update(switchId, null, s.boundMembers(), hosts),
@@ -296,7 +305,8 @@ public final class LogicalSwitchEntity
             return Effect().noReply();
         }
         return Effect()
-                .persist(new HostEndpointChanged(c.host(), c.tunnelIp(), c.standbyTunnelIp(), c.epoch()))
+                .persist(new HostEndpointChanged(
+                        text(c.host()), text(c.tunnelIp()), text(c.standbyTunnelIp()), c.epoch()))
                 .thenRun(ns -> switchHosts.inform(
                         new HostFanout.Update(switchId, null, ns.boundMembers(), hosts),
                         hosts,
@@ -309,8 +319,8 @@ public final class LogicalSwitchEntity
     private ReplyEffect<Event, SwitchState> onSetBinding(SwitchState s, SetBinding c) {
         return rebind(
                 s,
-                new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp()),
-                c.leftHost(),
+                new SwitchMembers.Member(c.port().value(), null, text(c.host()), text(c.tunnelIp())),
+                text(c.leftHost()),
                 c.awaitRealized(),
                 c.replyTo());
     }
@@ -355,10 +365,12 @@ public final class LogicalSwitchEntity
     }
 
     private ReplyEffect<Event, SwitchState> onKeepBinding(SwitchState s, KeepBinding c) {
-        SwitchMembers.Member m = s.members().get(c.port());
+        SwitchMembers.Member m = s.members().get(c.port().value());
         if (m == null
                 || !sameBinding(
-                        m, s.withCurrentEndpoints(new SwitchMembers.Member(c.port(), null, c.host(), c.tunnelIp())))) {
+                        m,
+                        s.withCurrentEndpoints(new SwitchMembers.Member(
+                                c.port().value(), null, text(c.host()), text(c.tunnelIp()))))) {
             return onSetBinding(s, new SetBinding(c.port(), c.host(), c.tunnelIp(), c.leftHost(), false, c.replyTo()));
         }
         if (switchHosts.allHold(s.version())) {
@@ -366,6 +378,11 @@ public final class LogicalSwitchEntity
         }
         switchHosts.keep(s, c.replyTo());
         return Effect().noReply();
+    }
+
+    /** A typed id or address as the text the switch's state and events hold (null stays null). */
+    private static String text(Object idOrAddress) {
+        return idOrAddress == null ? null : idOrAddress.toString();
     }
 
     private ReplyEffect<Event, SwitchState> onTold(SwitchState s, Told t) {

@@ -1,6 +1,11 @@
 package io.portmesh.sharding.lswitch;
 
 import io.portmesh.model.CborSerializable;
+import io.portmesh.model.HostId;
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.util.List;
 import java.util.Map;
@@ -30,17 +35,16 @@ public interface SwitchProtocol {
                     Delete,
                     SwitchSelfMessage {}
 
-    record Create(int vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
+    record Create(Vni vni, ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
 
     record Get(ActorRef<StatusReply<SwitchInfo>> replyTo) implements Command, CborSerializable {}
 
     /** The bound members, for a host that restarted and lost the lists it keeps in memory. */
     record GetMembers(ActorRef<StatusReply<SwitchMembers>> replyTo) implements Command, CborSerializable {}
 
-    record AddPort(String port, String mac, ActorRef<StatusReply<Integer>> replyTo)
-            implements Command, CborSerializable {}
+    record AddPort(PortId port, Mac mac, ActorRef<StatusReply<Integer>> replyTo) implements Command, CborSerializable {}
 
-    record RemovePort(String port, ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
+    record RemovePort(PortId port, ActorRef<StatusReply<Done>> replyTo) implements Command, CborSerializable {}
 
     /**
      * host == null unbinds. The reply maps each affected host to the plan version that includes the change; with
@@ -50,10 +54,10 @@ public interface SwitchProtocol {
      * its agents too (they remove the port's local flows).
      */
     record SetBinding(
-            String port,
-            String host,
-            String tunnelIp,
-            String leftHost,
+            PortId port,
+            HostId host,
+            Ipv4 tunnelIp,
+            HostId leftHost,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command, CborSerializable {}
@@ -65,11 +69,11 @@ public interface SwitchProtocol {
      * back). Idempotent as SetBinding is.
      */
     record SetMoving(
-            String port,
-            String host,
-            String tunnelIp,
-            String moveTo,
-            String moveToTunnelIp,
+            PortId port,
+            HostId host,
+            Ipv4 tunnelIp,
+            HostId moveTo,
+            Ipv4 moveToTunnelIp,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command, CborSerializable {}
@@ -82,7 +86,7 @@ public interface SwitchProtocol {
      * for that one fan-out. So a port's start costs one message, not one per host of the switch. Not awaited.
      */
     record KeepBinding(
-            String port, String host, String tunnelIp, String leftHost, ActorRef<StatusReply<HostVersions>> replyTo)
+            PortId port, HostId host, Ipv4 tunnelIp, HostId leftHost, ActorRef<StatusReply<HostVersions>> replyTo)
             implements Command, CborSerializable {}
 
     /**
@@ -93,9 +97,9 @@ public interface SwitchProtocol {
      * every host of the switch answered, and with {@code awaitRealized} once their agents acknowledged.
      */
     record SetHostEndpoint(
-            String host,
-            String tunnelIp,
-            String standbyTunnelIp,
+            HostId host,
+            Ipv4 tunnelIp,
+            Ipv4 standbyTunnelIp,
             long epoch,
             boolean awaitRealized,
             ActorRef<StatusReply<HostVersions>> replyTo)

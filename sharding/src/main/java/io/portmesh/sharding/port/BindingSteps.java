@@ -175,8 +175,7 @@ final class BindingSteps {
         port.pipe(
                 port.hostRef(s.pendingHost())
                         .<HostProtocol.Bound>askWithStatus(
-                                r -> new HostProtocol.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), r),
-                                port.askTimeout),
+                                r -> StateIds.bindPort(port.portId, s, false, r), port.askTimeout),
                 HostBound::new);
     }
 
@@ -188,7 +187,9 @@ final class BindingSteps {
         if (m.error() == null) {
             HostProtocol.Bound b = m.bound();
             running().versions.put(host, b.planVersion());
-            return effect().persist(new Bound(host, b.vlan(), b.tunnelIp())).thenRun(this::tellSwitch);
+            return effect().persist(
+                            new Bound(host, b.vlan().value(), b.tunnelIp().toString()))
+                    .thenRun(this::tellSwitch);
         }
         if (Errors.isEntityError(m.error())) { // refused (no free VLAN, unknown host): nothing was bound
             return port.turns.ending(effect().persist(new ChangeAbandoned())
@@ -204,7 +205,8 @@ final class BindingSteps {
     private void askHostToUnbind(PortState s) {
         port.pipe(
                 port.hostRef(s.pendingHost())
-                        .<Long>askWithStatus(r -> new HostProtocol.UnbindPort(port.portId, r), port.askTimeout),
+                        .<Long>askWithStatus(
+                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), r), port.askTimeout),
                 HostUnbound::new);
     }
 
@@ -255,7 +257,12 @@ final class BindingSteps {
                 port.switchRef(s.switchId())
                         .<SwitchProtocol.HostVersions>askWithStatus(
                                 r -> new SwitchProtocol.SetBinding(
-                                        port.portId, s.host(), s.tunnelIp(), s.leftHost(), await, r),
+                                        StateIds.port(port.portId),
+                                        StateIds.host(s.host()),
+                                        StateIds.ip(s.tunnelIp()),
+                                        StateIds.host(s.leftHost()),
+                                        await,
+                                        r),
                                 timeout),
                 SwitchTold::new);
     }
@@ -289,7 +296,7 @@ final class BindingSteps {
         port.pipe(
                 port.switchRef(s.switchId())
                         .<org.apache.pekko.Done>askWithStatus(
-                                r -> new SwitchProtocol.RemovePort(port.portId, r), port.askTimeout),
+                                r -> new SwitchProtocol.RemovePort(StateIds.port(port.portId), r), port.askTimeout),
                 (done, e) -> new LeftSwitch(e));
     }
 
@@ -328,7 +335,11 @@ final class BindingSteps {
                     port.switchRef(s.switchId())
                             .<SwitchProtocol.HostVersions>askWithStatus(
                                     r -> new SwitchProtocol.KeepBinding(
-                                            port.portId, s.host(), s.tunnelIp(), s.leftHost(), r),
+                                            StateIds.port(port.portId),
+                                            StateIds.host(s.host()),
+                                            StateIds.ip(s.tunnelIp()),
+                                            StateIds.host(s.leftHost()),
+                                            r),
                                     port.askTimeout),
                     SwitchTold::new);
         }

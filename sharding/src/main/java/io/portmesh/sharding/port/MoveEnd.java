@@ -176,7 +176,13 @@ final class MoveEnd {
         port.pipe(
                 port.switchRef(s.switchId())
                         .<SwitchProtocol.HostVersions>askWithStatus(
-                                r -> new SwitchProtocol.SetBinding(port.portId, host, tep, null, await, r),
+                                r -> new SwitchProtocol.SetBinding(
+                                        StateIds.port(port.portId),
+                                        StateIds.host(host),
+                                        StateIds.ip(tep),
+                                        null,
+                                        await,
+                                        r),
                                 PortDeadlines.moveSwitchTimeout(port.askTimeout, port.realizeTimeout, await)),
                 MoveSwitchTold::new);
     }
@@ -200,7 +206,8 @@ final class MoveEnd {
                 s.move().is(MigrationInfo.ACTIVATED) ? s.host() : s.move().to();
         port.pipe(
                 port.hostRef(release)
-                        .<Long>askWithStatus(r -> new HostProtocol.UnbindPort(port.portId, r), port.askTimeout),
+                        .<Long>askWithStatus(
+                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), r), port.askTimeout),
                 (v, e) -> new MoveHostReleased(release, v, e));
         return effect().none();
     }
@@ -217,7 +224,9 @@ final class MoveEnd {
             String to = s.move().to();
             port.pipe(
                     port.hostRef(s.move().to())
-                            .<Long>askWithStatus(r -> new HostProtocol.ConfirmArrival(port.portId, r), port.askTimeout),
+                            .<Long>askWithStatus(
+                                    r -> new HostProtocol.ConfirmArrival(StateIds.port(port.portId), r),
+                                    port.askTimeout),
                     (v, e) -> new ArrivalConfirmed(to, v, e));
             return effect().none();
         }

@@ -123,8 +123,7 @@ final class MoveStart {
         port.pipe(
                 port.hostRef(s.move().to())
                         .<HostProtocol.Bound>askWithStatus(
-                                r -> new HostProtocol.BindPort(port.portId, s.mac(), s.switchId(), s.vni(), true, r),
-                                port.askTimeout),
+                                r -> StateIds.bindPort(port.portId, s, true, r), port.askTimeout),
                 HostBound::new);
     }
 
@@ -134,8 +133,8 @@ final class MoveStart {
         if (m.error() == null) {
             HostProtocol.Bound b = m.bound();
             port.metrics.moveSeconds.labelValues("prepare").observe((now() - to.requestedAt()) / 1000.0);
-            return effect().persist(
-                            new MoveStarted(to.host(), b.vlan(), b.tunnelIp(), now() + port.moveTimeout.toMillis()))
+            return effect().persist(new MoveStarted(
+                            to.host(), b.vlan().value(), b.tunnelIp().toString(), now() + port.moveTimeout.toMillis()))
                     .thenRun(ns -> {
                         port.ctx
                                 .getLog()
@@ -163,7 +162,8 @@ final class MoveStart {
                         + "; the request may be retried."));
         port.pipe(
                 port.hostRef(to.host())
-                        .<Long>askWithStatus(r -> new HostProtocol.UnbindPort(port.portId, r), port.askTimeout),
+                        .<Long>askWithStatus(
+                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), r), port.askTimeout),
                 HostUnbound::new);
         return effect().none();
     }
@@ -177,7 +177,13 @@ final class MoveStart {
                 port.switchRef(s.switchId())
                         .<SwitchProtocol.HostVersions>askWithStatus(
                                 r -> new SwitchProtocol.SetMoving(
-                                        port.portId, s.host(), s.tunnelIp(), mv.to(), mv.toTunnelIp(), await, r),
+                                        StateIds.port(port.portId),
+                                        StateIds.host(s.host()),
+                                        StateIds.ip(s.tunnelIp()),
+                                        StateIds.host(mv.to()),
+                                        StateIds.ip(mv.toTunnelIp()),
+                                        await,
+                                        r),
                                 PortDeadlines.moveSwitchTimeout(port.askTimeout, port.realizeTimeout, await)),
                 MoveSwitchTold::new);
     }

@@ -40,8 +40,7 @@ final class PortCreation {
         port.pipe(
                 port.switchRef(c.switchId().value())
                         .<Integer>askWithStatus(
-                                r -> new SwitchProtocol.AddPort(
-                                        port.portId, c.mac().toString(), r),
+                                r -> new SwitchProtocol.AddPort(StateIds.port(port.portId), c.mac(), r),
                                 port.askTimeout),
                 (vni, e) -> new JoinedSwitch(c, vni, e));
         return port.effects().none();
@@ -55,7 +54,7 @@ final class PortCreation {
                 // would stay taken by a port that never came to exist
                 port.switchRef(c.switchId().value())
                         .tell(new SwitchProtocol.RemovePort(
-                                port.portId, port.ctx.getSystem().ignoreRef()));
+                                StateIds.port(port.portId), port.ctx.getSystem().ignoreRef()));
             }
             c.replyTo().tell(Errors.passOn(m.error()));
             return port.turns.ending(port.effects().none());

@@ -74,7 +74,7 @@ public final class ShardedNetworkService implements NetworkService {
                         EntityCall.change("the VNI registry", "claim a VNI for switch " + id, readBack))
                 .thenCompose(v -> ask(
                         lswitch(id),
-                        (ActorRef<StatusReply<SwitchInfo>> r) -> new SwitchProtocol.Create(v, r),
+                        (ActorRef<StatusReply<SwitchInfo>> r) -> new SwitchProtocol.Create(new Vni(v), r),
                         EntityCall.change(readBack, "create it", readBack)));
     }
 
@@ -116,7 +116,7 @@ public final class ShardedNetworkService implements NetworkService {
                         EntityCall.change("the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
                 .thenCompose(claimed -> ask(
                                 host(id.value()),
-                                (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.Register(ip, r),
+                                (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.Register(tunnelIp, r),
                                 EntityCall.change(readBack, "register it", readBack))
                         .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
     }

@@ -418,7 +418,10 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             return;
         }
         int vlan = (((f[14] & 0xFF) << 8) | (f[15] & 0xFF)) & 0x0FFF;
-        String mac = io.portmesh.model.Mac.of(f, 6).toString();
-        host.tell(new HostProtocol.ActivationSeen(vlan, mac));
+        if (vlan < io.portmesh.model.VlanId.MIN || vlan > io.portmesh.model.VlanId.MAX) {
+            getContext().getLog().debug("{}: packet-in on VLAN {} (no access VLAN) ignored", identity, vlan);
+            return;
+        }
+        host.tell(new HostProtocol.ActivationSeen(new io.portmesh.model.VlanId(vlan), io.portmesh.model.Mac.of(f, 6)));
     }
 }

@@ -2,6 +2,7 @@ package io.portmesh.sharding.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
@@ -47,7 +48,7 @@ class HostElectionFenceTest {
                 testKit.system(),
                 HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches, (p, h) -> {}, null, majority::get));
         kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
     }
 
     @AfterAll

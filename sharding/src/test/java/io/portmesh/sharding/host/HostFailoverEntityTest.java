@@ -2,6 +2,11 @@ package io.portmesh.sharding.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.Vni;
 import io.portmesh.model.flow.DatapathPorts;
 import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.openflow.plan.TrunkWire;
@@ -74,9 +79,9 @@ class HostFailoverEntityTest {
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
         kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
     }
 
     @AfterAll
@@ -189,7 +194,7 @@ class HostFailoverEntityTest {
         TestProbe<SessionCommand> again = testKit.createTestProbe();
         connect(again, "b", "10.0.0.2", false);
         var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
-        kit.runCommand(new HostProtocol.ApplySwitchMembers("blue", BLUE, true, probe.ref()));
+        kit.runCommand(new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE, true, probe.ref()));
         assertThat(probe.receiveMessage(Duration.ofMillis(500)).getValue().realized())
                 .isTrue();
     }
@@ -242,9 +247,9 @@ class HostFailoverEntityTest {
         assertThat(h.activeSlot()).isEqualTo("b");
         assertThat(h.tunnelIp()).isEqualTo("10.0.0.2");
         // a port bound from now on is reached at the new endpoint
-        var bound = kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p2", "52:54:00:00:00:02", "blue", 100, r));
-        assertThat(bound.reply().getValue().tunnelIp()).isEqualTo("10.0.0.2");
+        var bound = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p2"), Mac.parse("52:54:00:00:00:02"), SwitchId.of("blue"), new Vni(100), r));
+        assertThat(bound.reply().getValue().tunnelIp()).isEqualTo(Ipv4.parse("10.0.0.2"));
 
         // the old active comes back as the standby: its trunk goes down before anything else
         TestProbe<SessionCommand> back = testKit.createTestProbe();

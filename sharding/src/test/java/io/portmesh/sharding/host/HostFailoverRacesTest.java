@@ -2,6 +2,11 @@ package io.portmesh.sharding.host;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.Vni;
 import io.portmesh.model.flow.DatapathPorts;
 import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.openflow.plan.TrunkWire;
@@ -67,9 +72,9 @@ class HostFailoverRacesTest {
         kit = EventSourcedBehaviorTestKit.create(
                 testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
         kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register("10.0.0.1", r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(
-                r -> new HostProtocol.BindPort("p1", "52:54:00:00:00:01", "blue", 100, r));
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
     }
 
     @AfterAll

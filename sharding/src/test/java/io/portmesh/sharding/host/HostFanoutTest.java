@@ -3,6 +3,7 @@ package io.portmesh.sharding.host;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import java.time.Duration;
@@ -138,7 +139,7 @@ class HostFanoutTest {
         ClusterSharding.get(testKit.system())
                 .entityRefFor(HostEntity.TYPE_KEY, host)
                 .<io.portmesh.sharding.service.HostInfo>askWithStatus(
-                        r -> new HostProtocol.Register("10.9.0.1", r), ASK)
+                        r -> new HostProtocol.Register(Ipv4.parse("10.9.0.1"), r), ASK)
                 .toCompletableFuture()
                 .get(15, TimeUnit.SECONDS);
     }

@@ -3,6 +3,7 @@ package io.portmesh.sharding.service;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchProtocol;
@@ -102,7 +103,7 @@ class ClusterInfoReaderTest {
         EntityTestKits.startEntities(system, Duration.ofSeconds(5), Duration.ofSeconds(5));
         ClusterSharding.get(system)
                 .entityRefFor(LogicalSwitchEntity.TYPE_KEY, "counted")
-                .<SwitchInfo>askWithStatus(r -> new SwitchProtocol.Create(5000, r), Duration.ofSeconds(10))
+                .<SwitchInfo>askWithStatus(r -> new SwitchProtocol.Create(new Vni(5000), r), Duration.ofSeconds(10))
                 .toCompletableFuture()
                 .get(20, TimeUnit.SECONDS);
 

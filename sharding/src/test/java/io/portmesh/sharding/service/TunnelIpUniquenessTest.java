@@ -95,7 +95,7 @@ class TunnelIpUniquenessTest {
     void aHostThatRefusesTheRegistrationGivesTheClaimBack() throws Exception {
         HostId h = newHostId();
         await(sharding.entityRefFor(HostEntity.TYPE_KEY, h.value())
-                .<HostInfo>askWithStatus(r -> new HostProtocol.Register("10.22.0.1", r), ASK));
+                .<HostInfo>askWithStatus(r -> new HostProtocol.Register(Ipv4.parse("10.22.0.1"), r), ASK));
 
         assertThat(failure(svc.createHost(h, Ipv4.parse("10.22.0.2"))))
                 .isInstanceOf(ConflictException.class)
