@@ -96,6 +96,12 @@ public final class NodeMetrics implements Extension {
             "Cluster members this node downed because their cluster port refused connections (a crashed or killed"
                     + " process), without waiting for the failure detector and the split brain resolver");
 
+    public final Counter asksResent = counter(
+            "portmesh_asks_resent_total",
+            "API asks to entities that this node sent again because a cluster member was removed while they waited"
+                    + " (their first may have gone to the dead member's shard region and been lost); only commands"
+                    + " safe to repeat are resent (docs/architecture.md 7.3)");
+
     public final Gauge planConflicts = Gauge.builder()
             .name("portmesh_plan_conflicts")
             .help(

@@ -7,6 +7,7 @@ import io.portmesh.sharding.port.LogicalPortEntity.Created;
 import io.portmesh.sharding.port.LogicalPortEntity.Event;
 import io.portmesh.sharding.port.PortProtocol.Create;
 import io.portmesh.sharding.port.SelfMessage.JoinedSwitch;
+import java.util.Objects;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 
@@ -28,11 +29,12 @@ final class PortCreation {
             return port.effects().reply(c.replyTo(), PortReplies.beingDeleted(port.portId));
         }
         if (s.exists()) {
+            // a duplicate (the API resends a Create whose first may have been lost with a dead member: docs/
+            // architecture.md 7.3) gets the answer the first got; anything else asked under this id is a conflict
             return port.effects()
                     .reply(
                             c.replyTo(),
-                            s.switchId().equals(c.switchId().value())
-                                            && s.mac().equalsIgnoreCase(c.mac().toString())
+                            sameContent(s, c)
                                     ? StatusReply.success(s.info())
                                     : Errors.conflict("port " + port.portId + " already exists"));
         }
@@ -44,6 +46,13 @@ final class PortCreation {
                                 port.askTimeout),
                 (vni, e) -> new JoinedSwitch(c, vni, e));
         return port.effects().none();
+    }
+
+    private static boolean sameContent(PortState s, Create c) {
+        return s.switchId().equals(c.switchId().value())
+                && s.mac().equalsIgnoreCase(c.mac().toString())
+                && s.ips().equals(c.ips().stream().map(Ipv4::toString).toList())
+                && Objects.equals(s.name(), c.name());
     }
 
     Effect<Event, PortState> onJoinedSwitch(PortState s, JoinedSwitch m) {

@@ -12,14 +12,23 @@ import java.util.concurrent.TimeoutException;
  * @param entity what was asked, as a client knows it: "switch blue", "the VNI registry"
  * @param action what it was asked to do, for a change ("bind to host esx-1"); null for a read
  * @param readBack what the caller should read before retrying a change ("port p-1"); null for a read
+ * @param resendable whether the entity answers a duplicate of the command as it answered the first, so that it may be
+ *     resent when a member is removed while it waits ({@code AskResender}; docs/architecture.md 7.3)
  */
-record EntityCall(String entity, String action, String readBack) {
+record EntityCall(String entity, String action, String readBack, boolean resendable) {
+    /** A read: resendable. */
     static EntityCall read(String entity) {
-        return new EntityCall(entity, null, null);
+        return new EntityCall(entity, null, null, true);
     }
 
+    /** A change that must not be sent twice (a second one would do more, or answer otherwise). */
     static EntityCall change(String entity, String action, String readBack) {
-        return new EntityCall(entity, action, readBack);
+        return new EntityCall(entity, action, readBack, false);
+    }
+
+    /** A change whose duplicate the entity answers as the first and changes nothing more: resendable. */
+    static EntityCall idempotentChange(String entity, String action, String readBack) {
+        return new EntityCall(entity, action, readBack, true);
     }
 
     /**

@@ -8,7 +8,6 @@ import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.model.Vni;
 import io.portmesh.sharding.Errors;
-import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
@@ -17,6 +16,7 @@ import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
+import io.portmesh.sharding.resend.AskResender;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +45,7 @@ public final class ShardedNetworkService implements NetworkService {
     private final Duration realizeTimeout;
     private final ClusterInfoReader clusterInfo;
     private final WarmPortIds portIds;
+    private final AskResender resender;
 
     /** Without started port entities ahead of need (see {@link WarmPortIds}). */
     public ShardedNetworkService(
@@ -62,6 +63,7 @@ public final class ShardedNetworkService implements NetworkService {
         this.realizeTimeout = realizeTimeout;
         this.clusterInfo = new ClusterInfoReader(system);
         this.portIds = new WarmPortIds(system, askTimeout, warmPortIds);
+        this.resender = AskResender.get(system);
     }
 
     @Override
@@ -71,11 +73,11 @@ public final class ShardedNetworkService implements NetworkService {
         return ask(
                         vnis(),
                         (ActorRef<StatusReply<Integer>> r) -> new VniRegistryEntity.Claim(id.value(), vni.orElse(0), r),
-                        EntityCall.change("the VNI registry", "claim a VNI for switch " + id, readBack))
+                        EntityCall.idempotentChange("the VNI registry", "claim a VNI for switch " + id, readBack))
                 .thenCompose(v -> ask(
                         lswitch(id),
                         (ActorRef<StatusReply<SwitchInfo>> r) -> new SwitchProtocol.Create(new Vni(v), r),
-                        EntityCall.change(readBack, "create it", readBack)));
+                        EntityCall.idempotentChange(readBack, "create it", readBack)));
     }
 
     @Override
@@ -113,11 +115,12 @@ public final class ShardedNetworkService implements NetworkService {
         return ask(
                         tunnelIps(),
                         (ActorRef<StatusReply<Done>> r) -> new TunnelIpRegistryEntity.Claim(id.value(), ip, r),
-                        EntityCall.change("the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
+                        EntityCall.idempotentChange(
+                                "the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
                 .thenCompose(claimed -> ask(
                                 host(id.value()),
                                 (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.Register(tunnelIp, r),
-                                EntityCall.change(readBack, "register it", readBack))
+                                EntityCall.idempotentChange(readBack, "register it", readBack))
                         .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
     }
 
@@ -179,7 +182,7 @@ public final class ShardedNetworkService implements NetworkService {
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
                         new PortProtocol.Create(switchId, mac, List.copyOf(ips), name.orElse(null), r),
-                EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
+                EntityCall.idempotentChange("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
     @Override
@@ -199,34 +202,49 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return changePort(id, "delete it", r -> new PortProtocol.Delete(waitRealized, r), waitRealized)
+        return changePort(
+                        id,
+                        "delete it",
+                        r -> new PortProtocol.Delete(waitRealized, r),
+                        waitRealized,
+                        false) // a second Delete of a deleted port answers 404
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
         return changePort(
-                        id, "bind to host " + hostId, r -> new PortProtocol.Bind(hostId, waitRealized, r), waitRealized)
+                        id,
+                        "bind to host " + hostId,
+                        r -> new PortProtocol.Bind(hostId, waitRealized, r),
+                        waitRealized,
+                        true)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, r), waitRealized)
+        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, r), waitRealized, true)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
-    /** A change of a port's binding: the port answers within its client timeout, done or not. */
+    /**
+     * A change of a port's binding: the port answers within its client timeout, done or not. {@code idempotent}: a
+     * repeated Bind to the same host, or Unbind, only tells the switch again (BindingSteps) and answers as the first.
+     */
     private CompletionStage<PortProtocol.Outcome> changePort(
             PortId id,
             String action,
             Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> msg,
-            boolean waitRealized) {
+            boolean waitRealized,
+            boolean idempotent) {
         String entity = "port " + id;
         return ask(
                 port(id),
                 msg,
-                EntityCall.change(entity, action, entity),
+                idempotent
+                        ? EntityCall.idempotentChange(entity, action, entity)
+                        : EntityCall.change(entity, action, entity),
                 LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
@@ -304,13 +322,12 @@ public final class ShardedNetworkService implements NetworkService {
     /** Fails with the exceptions {@link NetworkService} documents; a 503 says what {@code call} did not complete. */
     private <M, R> CompletionStage<R> ask(
             EntityRef<M> ref, Function<ActorRef<StatusReply<R>>, M> msg, EntityCall call, Duration timeout) {
-        return Futures.on(ref.askWithStatus(msg::apply, timeout), system.executionContext())
-                .handle((r, e) -> {
-                    if (e != null) {
-                        throw new CompletionException(call.explain(Errors.toException(e), timeout));
-                    }
-                    return r;
-                });
+        return resender.ask(ref, msg, timeout, call.resendable()).handle((r, e) -> {
+            if (e != null) {
+                throw new CompletionException(call.explain(Errors.toException(e), timeout));
+            }
+            return r;
+        });
     }
 
     private static Throwable unwrap(Throwable e) {
