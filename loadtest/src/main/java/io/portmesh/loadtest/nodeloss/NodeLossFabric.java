@@ -33,16 +33,29 @@ import java.util.concurrent.ThreadLocalRandom;
  * three nodes, VM pairs on different hosts exchanging numbered frames, and a steady create+bind load ({@link PortLoad})
  * through the REST API. Load switch s spans hosts s and s+1 (mod hosts): a binding fans out to two hosts, so a change
  * can be told to touch only entities of surviving nodes. Where each host and switch entity lives is learnt when it is
- * created, and which node runs each port shard by probing ({@link EntityPlacement}), before any load.
+ * created, and which node runs each port shard by probing ({@link EntityPlacement}), before any load, when the settings
+ * ask for it (only {@link #awayFrom} needs it: its 100 port probes, each a port entity recovered from Cassandra between
+ * two {@code GET /v1/cluster}, are 300 calls of the set-up).
  */
 public final class NodeLossFabric implements AutoCloseable {
     private static final Duration SETTLE_POLL = Duration.ofMillis(250);
     private static final int SWITCH_TRIES = 12;
 
-    /** Sizes and rates; the defaults suit a test on a 2-core machine. */
-    public record Settings(int hosts, int switches, int vmPairs, int frameRate) {
+    /**
+     * Sizes and rates; the defaults suit a test on a 2-core machine. {@code placeEntities}: learn where each host and
+     * switch entity and each port shard runs ({@link #hostEntityNodes}, {@link #awayFrom}); off, those are empty.
+     */
+    public record Settings(int hosts, int switches, int vmPairs, int frameRate, boolean placeEntities) {
+        public Settings(int hosts, int switches, int vmPairs, int frameRate) {
+            this(hosts, switches, vmPairs, frameRate, false);
+        }
+
         public static Settings defaults() {
             return new Settings(6, 6, 3, 200);
+        }
+
+        public Settings withEntityPlacement() {
+            return new Settings(hosts, switches, vmPairs, frameRate, true);
         }
     }
 
@@ -92,12 +105,13 @@ public final class NodeLossFabric implements AutoCloseable {
         for (int i = 0; i < settings.hosts(); i++) {
             String h = "nl-" + run + "-h" + (i + 1);
             String tep = teps.get(i);
-            hostEntityNode.put(
-                    h,
-                    EntityPlacement.whereStarted(
-                            api,
-                            "Host",
-                            () -> api.expectOk(api.post("/v1/hosts", Map.of("name", h, "tunnelIp", tep)), h)));
+            EntityPlacement.Action register =
+                    () -> api.expectOk(api.post("/v1/hosts", Map.of("name", h, "tunnelIp", tep)), h);
+            if (settings.placeEntities()) {
+                hostEntityNode.put(h, EntityPlacement.whereStarted(api, "Host", register));
+            } else {
+                register.run();
+            }
             hosts.add(h);
         }
         for (int i = 0; i < settings.hosts(); i++) {
@@ -106,16 +120,18 @@ public final class NodeLossFabric implements AutoCloseable {
         }
         for (int s = 0; s < settings.switches(); s++) {
             String sw = "nl-" + run + "-s" + (s + 1);
-            switchEntityNode.put(
-                    sw,
-                    EntityPlacement.whereStarted(
-                            api,
-                            "LogicalSwitch",
-                            () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw)));
+            EntityPlacement.Action create = () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
+            if (settings.placeEntities()) {
+                switchEntityNode.put(sw, EntityPlacement.whereStarted(api, "LogicalSwitch", create));
+            } else {
+                create.run();
+            }
             switches.add(sw);
             switchHosts.put(sw, List.of(hosts.get(s % hosts.size()), hosts.get((s + 1) % hosts.size())));
         }
-        portShards = EntityPlacement.portShards(api, run);
+        if (settings.placeEntities()) {
+            portShards = EntityPlacement.portShards(api, run);
+        }
         for (int p = 0; p < settings.vmPairs(); p++) {
             String sw = "nl-" + run + "-vm" + (p + 1);
             api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
