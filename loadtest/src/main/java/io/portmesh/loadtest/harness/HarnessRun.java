@@ -6,6 +6,7 @@ import io.portmesh.loadtest.FrameCounts;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.faults.MastershipWatch;
 import io.portmesh.loadtest.faults.RestartableCassandra;
+import io.portmesh.loadtest.nodeloss.CallFigures;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
@@ -51,6 +52,9 @@ public final class HarnessRun {
         final FaultSchedule.Planned planned;
         long atNanos = -1;
         volatile long restartedNanos = -1;
+        /** A node-restart's end: every node Up and ready again (nanoTime), -1 before or never. */
+        volatile long upAgainNanos = -1;
+
         long restartDueNanos = -1;
         volatile String skipped;
         volatile String restartFailure;
@@ -182,7 +186,7 @@ public final class HarnessRun {
             long now = System.nanoTime();
             while (next < faults.size()
                     && now - (zero + faults.get(next).planned.at().toNanos()) >= 0) {
-                inject(faults.get(next++));
+                inject(faults.get(next++), faults);
             }
             restartDue(faults, false);
             if (now - nextFrames >= 0) {
@@ -224,7 +228,7 @@ public final class HarnessRun {
         long framesAt = ms(System.nanoTime());
         watch.close();
         beforeChecks.accept(fabric);
-        check(load, faults, frames, total, framesAt, during);
+        check(report, load, faults, frames, total, framesAt, during);
         figures(load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
         report.frameLoss.add(new long[] {framesAt, total.lost()});
@@ -242,7 +246,7 @@ public final class HarnessRun {
         report.violations.forEach(v -> say("  violation: %s", v.describe()));
     }
 
-    private void inject(Injected f) throws InterruptedException {
+    private void inject(Injected f, List<Injected> faults) throws InterruptedException {
         if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
             if (cassandraDown) {
                 skip(f, "Cassandra is down already");
@@ -259,12 +263,60 @@ public final class HarnessRun {
                     return;
                 }
             }
+            Optional<Injected> underWay = faults.stream()
+                    .filter(o -> o.planned.kind() == Scenario.Kind.NODE_RESTART
+                            && o.restarting != null
+                            && !o.restarting.isDone())
+                    .findFirst();
+            if (underWay.isPresent()) {
+                skip(f, "the restart #" + underWay.get().planned.index() + " is under way (one node at a time)");
+                return;
+            }
+            if (f.planned.kind() == Scenario.Kind.NODE_RESTART) {
+                f.atNanos = System.nanoTime();
+                f.restarting = CompletableFuture.runAsync(() -> restartInTurn(f));
+                say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+                return;
+            }
             f.atNanos = nodes.kill(f.planned.target());
         }
         if (f.planned.restartAfter() != null) {
             f.restartDueNanos = f.atNanos + f.planned.restartAfter().toNanos();
         }
         say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+    }
+
+    /**
+     * A node-restart, on a thread of its own (a coordinated shutdown takes seconds, a JVM start tens of seconds on a
+     * loaded machine, and the sampling and the load go on meanwhile): SIGTERM and wait for the exit, start it again on
+     * its ports after {@code restart-after}, and wait until every node sees all three Up and ready (at most the
+     * scenario's setup-timeout).
+     */
+    private void restartInTurn(Injected f) {
+        ControllerNodes nodes = fabric.nodes();
+        int node = f.planned.target();
+        try {
+            nodes.stop(node);
+            say("node %d stopped (SIGTERM) after %.1f s", node + 1, (System.nanoTime() - f.atNanos) / 1e9);
+            Duration after = f.planned.restartAfter() == null ? Duration.ZERO : f.planned.restartAfter();
+            Sleep.millis(after.toMillis());
+            nodes.restart(node);
+            f.restartedNanos = System.nanoTime();
+            long up = nodes.awaitUp(s.setupTimeout());
+            if (up < 0) {
+                f.restartFailure =
+                        "not Up and ready again within " + s.setupTimeout().toSeconds() + " s";
+                say("node %d %s", node + 1, f.restartFailure);
+                return;
+            }
+            f.upAgainNanos = up;
+            say(
+                    "node %d restarted at %.1f s, every node Up and ready %.1f s after its SIGTERM",
+                    node + 1, ms(f.restartedNanos) / 1e3, (up - f.atNanos) / 1e9);
+        } catch (java.io.IOException | RuntimeException e) {
+            f.restartFailure = e.toString();
+            say("node %d not restarted: %s", node + 1, e);
+        }
     }
 
     private void skip(Injected f, String why) {
@@ -320,6 +372,7 @@ public final class HarnessRun {
     }
 
     private void check(
+            RunReport report,
             PortLoad load,
             List<Injected> faults,
             List<Invariants.FrameSample> frames,
@@ -429,6 +482,7 @@ public final class HarnessRun {
         report.figure("hosts.unsettled", unsettled.size(), "count");
         report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
         double worstRemaster = Double.NaN;
+        double worstUpAgain = Double.NaN;
         for (Injected f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", f.planned.index());
@@ -440,6 +494,11 @@ public final class HarnessRun {
             m.put("allowedLossMs", f.planned.allowedLoss().toMillis());
             m.put("skipped", f.skipped);
             m.put("restartFailure", f.restartFailure);
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_RESTART) {
+                double up = f.upAgainNanos < 0 ? Double.NaN : (f.upAgainNanos - f.atNanos) / 1e6;
+                m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
+                worstUpAgain = Double.isNaN(worstUpAgain) || Double.isNaN(up) ? up : Math.max(worstUpAgain, up);
+            }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
                 double r = remasteredMs(f);
                 m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
@@ -448,6 +507,28 @@ public final class HarnessRun {
             report.faults.add(m);
         }
         report.figure("node-kill.remastered.max", worstRemaster, "ms");
+        report.figure("node-restart.up-again.max", worstUpAgain, "ms");
+        CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
+        report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
+        if (!calls.notRetryable().isEmpty()) {
+            report.notes.add("calls that failed not retryably: " + calls.describe());
+        }
+    }
+
+    /**
+     * The nodes' down times the retryable-call figure allows for: a killed node from its kill on (its restart is not
+     * waited for), a restarted one from its SIGTERM until every node was Up and ready again.
+     */
+    private static List<CallFigures.Down> downs(List<Injected> faults) {
+        return faults.stream()
+                .filter(f -> f.atNanos >= 0 && f.planned.kind() != Scenario.Kind.CASSANDRA_STOP)
+                .map(f -> new CallFigures.Down(
+                        f.planned.target(),
+                        f.atNanos,
+                        f.planned.kind() == Scenario.Kind.NODE_RESTART && f.upAgainNanos >= 0
+                                ? f.upAgainNanos
+                                : Long.MAX_VALUE))
+                .toList();
     }
 
     /** From a kill until every host had a MASTER on another node (the watch's readings), NaN if one never had. */
