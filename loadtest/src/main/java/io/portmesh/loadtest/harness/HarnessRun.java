@@ -40,7 +40,8 @@ public final class HarnessRun {
     private final Path out;
     private final PrintStream progress;
     private final RunReport report;
-    private Consumer<NodeLossFabric> beforeChecks = f -> {};
+    private Consumer<NodeLossFabric> sabotage;
+    private RunReport rechecked;
     private NodeLossFabric fabric;
     private RestartableCassandra cassandra;
     private volatile boolean cassandraDown;
@@ -73,12 +74,23 @@ public final class HarnessRun {
     }
 
     /**
-     * Something to do to the running system after the load and before the final checks: a test breaks the run
-     * on purpose here (removes a flow behind the controller's back) to see the checker report it.
+     * Something to do to the running system once the run's own checks are done and its report written: a test breaks
+     * the run on purpose here (removes a flow behind the controller's back), and the checks after the load run once
+     * more on the system as it is then, into {@link #rechecked}: so one run shows both that a clean run passes and that
+     * the checker sees what was broken.
      */
-    public HarnessRun beforeChecks(Consumer<NodeLossFabric> c) {
-        this.beforeChecks = c;
+    public HarnessRun thenBreakAndCheckAgain(Consumer<NodeLossFabric> c) {
+        this.sabotage = c;
         return this;
+    }
+
+    /**
+     * The second check's report (see {@link #thenBreakAndCheckAgain}): the violations the checks after the load found
+     * once the run was broken, their figures, no SLO (those are the run's); null without a sabotage or when the run
+     * did not get there.
+     */
+    public RunReport rechecked() {
+        return rechecked;
     }
 
     /** Runs the scenario and writes {@code report.json}; the report either way (a failed set-up is its error). */
@@ -227,7 +239,6 @@ public final class HarnessRun {
         StreamStats total = fabric.stopTraffic();
         long framesAt = ms(System.nanoTime());
         watch.close();
-        beforeChecks.accept(fabric);
         check(report, load, faults, frames, total, framesAt, during);
         figures(load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
@@ -244,6 +255,19 @@ public final class HarnessRun {
                                 r.figure() + "=" + fmt(r.value()) + (r.met() ? " met" : " MISSED (" + r.bound() + ")"))
                         .toList());
         report.violations.forEach(v -> say("  violation: %s", v.describe()));
+        if (sabotage != null) {
+            RunReport again = new RunReport(s);
+            try {
+                sabotage.accept(fabric);
+                check(again, load, faults, frames, total, framesAt, during);
+            } catch (Exception | AssertionError e) {
+                again.error = "the sabotage or the second check failed: " + e;
+            }
+            say("checked again after the sabotage: %d violation(s)", again.violations.size());
+            again.violations.forEach(v -> say("  violation: %s", v.describe()));
+            again.write(out.resolve("rechecked"));
+            rechecked = again;
+        }
     }
 
     private void inject(Injected f, List<Injected> faults) throws InterruptedException {
