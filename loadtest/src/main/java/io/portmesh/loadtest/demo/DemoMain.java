@@ -171,7 +171,7 @@ public final class DemoMain implements Callable<Integer> {
             wires.forEach(PseudoWire::close);
             agents.forEach(DatapathAgent::close);
             processes.forEach(AgentProcess::close);
-            nodes.forEach(NodeProcess::close);
+            NodeProcess.closeAll(nodes);
         }
     }
 

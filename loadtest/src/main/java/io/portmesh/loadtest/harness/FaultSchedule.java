@@ -22,7 +22,7 @@ public final class FaultSchedule {
                     "#%d %s %s at %.1f s%s, allowed loss %d ms",
                     index,
                     kind.key,
-                    kind == Scenario.Kind.NODE_KILL ? "node " + (target + 1) : "(the runner's Cassandra)",
+                    kind == Scenario.Kind.CASSANDRA_STOP ? "(the runner's Cassandra)" : "node " + (target + 1),
                     at.toMillis() / 1e3,
                     restartAfter == null ? "" : ", restarted " + restartAfter.toMillis() / 1e3 + " s later",
                     allowedLoss.toMillis());

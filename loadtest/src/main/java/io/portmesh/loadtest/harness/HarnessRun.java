@@ -6,6 +6,7 @@ import io.portmesh.loadtest.FrameCounts;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.faults.MastershipWatch;
 import io.portmesh.loadtest.faults.RestartableCassandra;
+import io.portmesh.loadtest.nodeloss.CallFigures;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
@@ -39,7 +40,8 @@ public final class HarnessRun {
     private final Path out;
     private final PrintStream progress;
     private final RunReport report;
-    private Consumer<NodeLossFabric> beforeChecks = f -> {};
+    private Consumer<NodeLossFabric> sabotage;
+    private RunReport rechecked;
     private NodeLossFabric fabric;
     private RestartableCassandra cassandra;
     private volatile boolean cassandraDown;
@@ -51,6 +53,9 @@ public final class HarnessRun {
         final FaultSchedule.Planned planned;
         long atNanos = -1;
         volatile long restartedNanos = -1;
+        /** A node-restart's end: every node Up and ready again (nanoTime), -1 before or never. */
+        volatile long upAgainNanos = -1;
+
         long restartDueNanos = -1;
         volatile String skipped;
         volatile String restartFailure;
@@ -69,12 +74,23 @@ public final class HarnessRun {
     }
 
     /**
-     * Something to do to the running system after the load and before the final checks: a test breaks the run
-     * on purpose here (removes a flow behind the controller's back) to see the checker report it.
+     * Something to do to the running system once the run's own checks are done and its report written: a test breaks
+     * the run on purpose here (removes a flow behind the controller's back), and the checks after the load run once
+     * more on the system as it is then, into {@link #rechecked}: so one run shows both that a clean run passes and that
+     * the checker sees what was broken.
      */
-    public HarnessRun beforeChecks(Consumer<NodeLossFabric> c) {
-        this.beforeChecks = c;
+    public HarnessRun thenBreakAndCheckAgain(Consumer<NodeLossFabric> c) {
+        this.sabotage = c;
         return this;
+    }
+
+    /**
+     * The second check's report (see {@link #thenBreakAndCheckAgain}): the violations the checks after the load found
+     * once the run was broken, their figures, no SLO (those are the run's); null without a sabotage or when the run
+     * did not get there.
+     */
+    public RunReport rechecked() {
+        return rechecked;
     }
 
     /** Runs the scenario and writes {@code report.json}; the report either way (a failed set-up is its error). */
@@ -182,7 +198,7 @@ public final class HarnessRun {
             long now = System.nanoTime();
             while (next < faults.size()
                     && now - (zero + faults.get(next).planned.at().toNanos()) >= 0) {
-                inject(faults.get(next++));
+                inject(faults.get(next++), faults);
             }
             restartDue(faults, false);
             if (now - nextFrames >= 0) {
@@ -223,8 +239,7 @@ public final class HarnessRun {
         StreamStats total = fabric.stopTraffic();
         long framesAt = ms(System.nanoTime());
         watch.close();
-        beforeChecks.accept(fabric);
-        check(load, faults, frames, total, framesAt, during);
+        check(report, load, faults, frames, total, framesAt, during);
         figures(load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
         report.frameLoss.add(new long[] {framesAt, total.lost()});
@@ -240,9 +255,22 @@ public final class HarnessRun {
                                 r.figure() + "=" + fmt(r.value()) + (r.met() ? " met" : " MISSED (" + r.bound() + ")"))
                         .toList());
         report.violations.forEach(v -> say("  violation: %s", v.describe()));
+        if (sabotage != null) {
+            RunReport again = new RunReport(s);
+            try {
+                sabotage.accept(fabric);
+                check(again, load, faults, frames, total, framesAt, during);
+            } catch (Exception | AssertionError e) {
+                again.error = "the sabotage or the second check failed: " + e;
+            }
+            say("checked again after the sabotage: %d violation(s)", again.violations.size());
+            again.violations.forEach(v -> say("  violation: %s", v.describe()));
+            again.write(out.resolve("rechecked"));
+            rechecked = again;
+        }
     }
 
-    private void inject(Injected f) throws InterruptedException {
+    private void inject(Injected f, List<Injected> faults) throws InterruptedException {
         if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
             if (cassandraDown) {
                 skip(f, "Cassandra is down already");
@@ -259,12 +287,60 @@ public final class HarnessRun {
                     return;
                 }
             }
+            Optional<Injected> underWay = faults.stream()
+                    .filter(o -> o.planned.kind() == Scenario.Kind.NODE_RESTART
+                            && o.restarting != null
+                            && !o.restarting.isDone())
+                    .findFirst();
+            if (underWay.isPresent()) {
+                skip(f, "the restart #" + underWay.get().planned.index() + " is under way (one node at a time)");
+                return;
+            }
+            if (f.planned.kind() == Scenario.Kind.NODE_RESTART) {
+                f.atNanos = System.nanoTime();
+                f.restarting = CompletableFuture.runAsync(() -> restartInTurn(f));
+                say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+                return;
+            }
             f.atNanos = nodes.kill(f.planned.target());
         }
         if (f.planned.restartAfter() != null) {
             f.restartDueNanos = f.atNanos + f.planned.restartAfter().toNanos();
         }
         say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+    }
+
+    /**
+     * A node-restart, on a thread of its own (a coordinated shutdown takes seconds, a JVM start tens of seconds on a
+     * loaded machine, and the sampling and the load go on meanwhile): SIGTERM and wait for the exit, start it again on
+     * its ports after {@code restart-after}, and wait until every node sees all three Up and ready (at most the
+     * scenario's setup-timeout).
+     */
+    private void restartInTurn(Injected f) {
+        ControllerNodes nodes = fabric.nodes();
+        int node = f.planned.target();
+        try {
+            nodes.stop(node);
+            say("node %d stopped (SIGTERM) after %.1f s", node + 1, (System.nanoTime() - f.atNanos) / 1e9);
+            Duration after = f.planned.restartAfter() == null ? Duration.ZERO : f.planned.restartAfter();
+            Sleep.millis(after.toMillis());
+            nodes.restart(node);
+            f.restartedNanos = System.nanoTime();
+            long up = nodes.awaitUp(s.setupTimeout());
+            if (up < 0) {
+                f.restartFailure =
+                        "not Up and ready again within " + s.setupTimeout().toSeconds() + " s";
+                say("node %d %s", node + 1, f.restartFailure);
+                return;
+            }
+            f.upAgainNanos = up;
+            say(
+                    "node %d restarted at %.1f s, every node Up and ready %.1f s after its SIGTERM",
+                    node + 1, ms(f.restartedNanos) / 1e3, (up - f.atNanos) / 1e9);
+        } catch (java.io.IOException | RuntimeException e) {
+            f.restartFailure = e.toString();
+            say("node %d not restarted: %s", node + 1, e);
+        }
     }
 
     private void skip(Injected f, String why) {
@@ -320,6 +396,7 @@ public final class HarnessRun {
     }
 
     private void check(
+            RunReport report,
             PortLoad load,
             List<Injected> faults,
             List<Invariants.FrameSample> frames,
@@ -429,6 +506,7 @@ public final class HarnessRun {
         report.figure("hosts.unsettled", unsettled.size(), "count");
         report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
         double worstRemaster = Double.NaN;
+        double worstUpAgain = Double.NaN;
         for (Injected f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", f.planned.index());
@@ -440,6 +518,11 @@ public final class HarnessRun {
             m.put("allowedLossMs", f.planned.allowedLoss().toMillis());
             m.put("skipped", f.skipped);
             m.put("restartFailure", f.restartFailure);
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_RESTART) {
+                double up = f.upAgainNanos < 0 ? Double.NaN : (f.upAgainNanos - f.atNanos) / 1e6;
+                m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
+                worstUpAgain = Double.isNaN(worstUpAgain) || Double.isNaN(up) ? up : Math.max(worstUpAgain, up);
+            }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
                 double r = remasteredMs(f);
                 m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
@@ -448,6 +531,28 @@ public final class HarnessRun {
             report.faults.add(m);
         }
         report.figure("node-kill.remastered.max", worstRemaster, "ms");
+        report.figure("node-restart.up-again.max", worstUpAgain, "ms");
+        CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
+        report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
+        if (!calls.notRetryable().isEmpty()) {
+            report.notes.add("calls that failed not retryably: " + calls.describe());
+        }
+    }
+
+    /**
+     * The nodes' down times the retryable-call figure allows for: a killed node from its kill on (its restart is not
+     * waited for), a restarted one from its SIGTERM until every node was Up and ready again.
+     */
+    private static List<CallFigures.Down> downs(List<Injected> faults) {
+        return faults.stream()
+                .filter(f -> f.atNanos >= 0 && f.planned.kind() != Scenario.Kind.CASSANDRA_STOP)
+                .map(f -> new CallFigures.Down(
+                        f.planned.target(),
+                        f.atNanos,
+                        f.planned.kind() == Scenario.Kind.NODE_RESTART && f.upAgainNanos >= 0
+                                ? f.upAgainNanos
+                                : Long.MAX_VALUE))
+                .toList();
     }
 
     /** From a kill until every host had a MASTER on another node (the watch's readings), NaN if one never had. */

@@ -41,6 +41,12 @@ public record Scenario(
     /** The fault kinds the runner can inject in this slice. */
     public enum Kind {
         NODE_KILL("node-kill"),
+        /**
+         * SIGTERM to a controller node (coordinated shutdown: it leaves the cluster, its shards hand over), started
+         * again on its ports {@code restart-after} later (at once when absent); the fault ends when all three nodes are
+         * Up and ready again. A rolling restart is one such fault per node, spaced further apart than a restart takes.
+         */
+        NODE_RESTART("node-restart"),
         /** SIGKILL to the runner's own embedded Cassandra, started again on its data after {@code restart-after}. */
         CASSANDRA_STOP("cassandra-stop");
 
@@ -58,7 +64,8 @@ public record Scenario(
             }
             throw new ConfigException.BadValue(
                     where,
-                    "'" + key + "' is not a fault kind this runner injects yet (known: node-kill, cassandra-stop;"
+                    "'" + key
+                            + "' is not a fault kind this runner injects yet (known: node-kill, node-restart, cassandra-stop;"
                             + " agent-kill and partition are not built yet)");
         }
     }

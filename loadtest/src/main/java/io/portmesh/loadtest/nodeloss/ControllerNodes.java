@@ -225,13 +225,9 @@ public final class ControllerNodes implements AutoCloseable {
         return logs;
     }
 
-    /** Every node process started in this run, the dead ones included: SIGTERM to those still running. */
+    /** Every node process started in this run, the dead ones included: SIGTERM to those still running, all at once. */
     @Override
     public void close() {
-        for (NodeProcess p : started) {
-            if (p.isAlive()) {
-                p.close();
-            }
-        }
+        NodeProcess.closeAll(started);
     }
 }

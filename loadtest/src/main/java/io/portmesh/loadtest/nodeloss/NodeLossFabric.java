@@ -25,6 +25,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -33,16 +37,30 @@ import java.util.concurrent.ThreadLocalRandom;
  * three nodes, VM pairs on different hosts exchanging numbered frames, and a steady create+bind load ({@link PortLoad})
  * through the REST API. Load switch s spans hosts s and s+1 (mod hosts): a binding fans out to two hosts, so a change
  * can be told to touch only entities of surviving nodes. Where each host and switch entity lives is learnt when it is
- * created, and which node runs each port shard by probing ({@link EntityPlacement}), before any load.
+ * created, and which node runs each port shard by probing ({@link EntityPlacement}), before any load, when the settings
+ * ask for it (only {@link #awayFrom} needs it: its 100 port probes, each a port entity recovered from Cassandra between
+ * two {@code GET /v1/cluster}, are 300 calls of the set-up).
  */
 public final class NodeLossFabric implements AutoCloseable {
     private static final Duration SETTLE_POLL = Duration.ofMillis(250);
     private static final int SWITCH_TRIES = 12;
+    private static final int READ_BACK_THREADS = 4;
 
-    /** Sizes and rates; the defaults suit a test on a 2-core machine. */
-    public record Settings(int hosts, int switches, int vmPairs, int frameRate) {
+    /**
+     * Sizes and rates; the defaults suit a test on a 2-core machine. {@code placeEntities}: learn where each host and
+     * switch entity and each port shard runs ({@link #hostEntityNodes}, {@link #awayFrom}); off, those are empty.
+     */
+    public record Settings(int hosts, int switches, int vmPairs, int frameRate, boolean placeEntities) {
+        public Settings(int hosts, int switches, int vmPairs, int frameRate) {
+            this(hosts, switches, vmPairs, frameRate, false);
+        }
+
         public static Settings defaults() {
             return new Settings(6, 6, 3, 200);
+        }
+
+        public Settings withEntityPlacement() {
+            return new Settings(hosts, switches, vmPairs, frameRate, true);
         }
     }
 
@@ -92,12 +110,13 @@ public final class NodeLossFabric implements AutoCloseable {
         for (int i = 0; i < settings.hosts(); i++) {
             String h = "nl-" + run + "-h" + (i + 1);
             String tep = teps.get(i);
-            hostEntityNode.put(
-                    h,
-                    EntityPlacement.whereStarted(
-                            api,
-                            "Host",
-                            () -> api.expectOk(api.post("/v1/hosts", Map.of("name", h, "tunnelIp", tep)), h)));
+            EntityPlacement.Action register =
+                    () -> api.expectOk(api.post("/v1/hosts", Map.of("name", h, "tunnelIp", tep)), h);
+            if (settings.placeEntities()) {
+                hostEntityNode.put(h, EntityPlacement.whereStarted(api, "Host", register));
+            } else {
+                register.run();
+            }
             hosts.add(h);
         }
         for (int i = 0; i < settings.hosts(); i++) {
@@ -106,16 +125,18 @@ public final class NodeLossFabric implements AutoCloseable {
         }
         for (int s = 0; s < settings.switches(); s++) {
             String sw = "nl-" + run + "-s" + (s + 1);
-            switchEntityNode.put(
-                    sw,
-                    EntityPlacement.whereStarted(
-                            api,
-                            "LogicalSwitch",
-                            () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw)));
+            EntityPlacement.Action create = () -> api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
+            if (settings.placeEntities()) {
+                switchEntityNode.put(sw, EntityPlacement.whereStarted(api, "LogicalSwitch", create));
+            } else {
+                create.run();
+            }
             switches.add(sw);
             switchHosts.put(sw, List.of(hosts.get(s % hosts.size()), hosts.get((s + 1) % hosts.size())));
         }
-        portShards = EntityPlacement.portShards(api, run);
+        if (settings.placeEntities()) {
+            portShards = EntityPlacement.portShards(api, run);
+        }
         for (int p = 0; p < settings.vmPairs(); p++) {
             String sw = "nl-" + run + "-vm" + (p + 1);
             api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
@@ -339,26 +360,47 @@ public final class NodeLossFabric implements AutoCloseable {
 
     /**
      * Every acknowledged op's port read back ({@code GET /v1/ports/{id}} through any node): bound to the host and on
-     * the VLAN its bind was answered with. The mismatches, each said in a line.
+     * the VLAN its bind was answered with. The mismatches, each said in a line, in the ops' order. The reads go
+     * {@value #READ_BACK_THREADS} at a time: one after the other, the thousand ports of a rolling restart took a
+     * minute of round trips.
      */
-    public List<String> readBack(List<PortLoad.Op> ops) {
-        List<String> out = new ArrayList<>();
-        for (PortLoad.Op op : ops) {
-            if (!op.acked) {
-                continue;
-            }
-            try {
-                JsonNode p = Nodes.callAny(nodes.apis(), n -> n.get("/v1/ports/" + op.port), Duration.ofSeconds(10));
-                if (!op.target.host().equals(p.path("host").asText())
-                        || p.path("vlan").asInt(-2) != op.vlan) {
-                    out.add(op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", reads " + p);
+    public List<String> readBack(List<PortLoad.Op> ops) throws InterruptedException {
+        ExecutorService pool = Executors.newFixedThreadPool(READ_BACK_THREADS);
+        try {
+            List<Future<String>> reads = new ArrayList<>();
+            for (PortLoad.Op op : ops) {
+                if (op.acked) {
+                    reads.add(pool.submit(() -> readBack(op)));
                 }
-            } catch (Exception | AssertionError e) {
-                out.add(op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", not read back: "
-                        + e.getMessage());
             }
+            List<String> out = new ArrayList<>();
+            for (Future<String> r : reads) {
+                String wrong = r.get();
+                if (wrong != null) {
+                    out.add(wrong);
+                }
+            }
+            return out;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a read-back failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
         }
-        return out;
+    }
+
+    /** One acknowledged op's port read back (bounded: 10 s of tries); null when it reads as acknowledged. */
+    private String readBack(PortLoad.Op op) {
+        try {
+            JsonNode p = Nodes.callAny(nodes.apis(), n -> n.get("/v1/ports/" + op.port), Duration.ofSeconds(10));
+            if (!op.target.host().equals(p.path("host").asText())
+                    || p.path("vlan").asInt(-2) != op.vlan) {
+                return op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", reads " + p;
+            }
+            return null;
+        } catch (Exception | AssertionError e) {
+            return op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", not read back: "
+                    + e.getMessage();
+        }
     }
 
     /** Loads, traffic, VMs, wires, agents, then the nodes (SIGTERM). */

@@ -38,6 +38,15 @@ public final class NodeLossRun implements AutoCloseable {
                     Duration.ofSeconds(300),
                     Duration.ofSeconds(120));
         }
+
+        public Options withFabric(NodeLossFabric.Settings f) {
+            return new Options(f, rate, warmUp, baseline, afterEvent, maxRun, timeout);
+        }
+
+        /** The same with other fixed phases: the warm-up, the baseline before the event, the load after it. */
+        public Options withPhases(Duration warmUp, Duration baseline, Duration afterEvent) {
+            return new Options(fabric, rate, warmUp, baseline, afterEvent, maxRun, timeout);
+        }
     }
 
     /** What the run shows once the event is over and the load has stopped. */

@@ -168,7 +168,7 @@ class CassandraOutageTest {
             if (members != null) {
                 members.close();
             }
-            nodes.forEach(NodeProcess::close);
+            NodeProcess.closeAll(nodes);
             if (cassandra != null) {
                 cassandra.close(); // after the nodes, which would otherwise see it go once more
             }

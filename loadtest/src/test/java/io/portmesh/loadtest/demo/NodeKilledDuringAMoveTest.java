@@ -138,7 +138,7 @@ class NodeKilledDuringAMoveTest {
             vms.forEach(SimulatedVm::close);
             wires.forEach(PseudoWire::close);
             agents.forEach(DatapathAgent::close);
-            nodes.forEach(NodeProcess::close);
+            NodeProcess.closeAll(nodes);
         }
     }
 

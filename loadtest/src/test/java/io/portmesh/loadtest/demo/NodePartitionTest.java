@@ -262,7 +262,7 @@ class NodePartitionTest {
             vms.forEach(SimulatedVm::close);
             wires.forEach(PseudoWire::close);
             agents.values().forEach(DatapathAgent::close);
-            nodes.forEach(NodeProcess::close);
+            NodeProcess.closeAll(nodes);
         }
     }
 

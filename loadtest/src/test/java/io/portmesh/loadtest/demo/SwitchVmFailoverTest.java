@@ -320,7 +320,7 @@ class SwitchVmFailoverTest {
             vms.forEach(SimulatedVm::close);
             wires.forEach(PseudoWire::close);
             agents.forEach(AgentProcess::close);
-            nodes.forEach(NodeProcess::close);
+            NodeProcess.closeAll(nodes);
         }
     }
 

@@ -2,28 +2,61 @@ package io.portmesh.loadtest.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.model.flow.FlowEntry;
+import io.portmesh.openflow.plan.PlanToOpenFlow;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFlowMod;
+import org.projectfloodlight.openflow.protocol.OFVersion;
 
 /**
  * Issue 19: the {@code smoke} scenario (loadtest/scenarios/smoke.conf) run through the runner's API on the tests'
  * Cassandra: three controller JVMs, four hosts, create+bind load and numbered traffic, one node killed and restarted.
  * The report must show no violation, every SLO met, and its figures.
+ *
+ * <p>The same run then tests the invariant checker on a real run broken on purpose (it was a run of its own,
+ * BrokenRunTest, which cost the suite a second set-up of three controller JVMs): once the run's own checks are done,
+ * one flow is deleted from an agent's table behind the controller's back (as an operator's {@code ovs-ofctl
+ * del-flows} would), and the checks after the load, run again, must report exactly that host's flows as not
+ * converged, and fail. The run happens once (before all); each verdict is its own test.
  */
 @ExtendWith(CassandraExtension.class)
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PortmeshLoadSmokeTest {
-    @Test
-    void smokeRunsCleanAndReportsItsFigures(
-            TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path out) throws Exception {
-        Scenario s = Scenario.read(Path.of("scenarios", "smoke.conf")).withCassandra(cassandra.contactPointString());
-        RunReport r = new HarnessRun(s, out, System.out).run();
+    private Path out;
+    private RunReport report;
+    private RunReport broken;
+    private final String[] sabotaged = new String[1];
 
+    @BeforeAll
+    void runSmokeThenBreakIt(TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
+        out = dir;
+        Scenario s = Scenario.read(Path.of("scenarios", "smoke.conf")).withCassandra(cassandra.contactPointString());
+        HarnessRun run = new HarnessRun(s, out, System.out).thenBreakAndCheckAgain(f -> {
+            DatapathAgent a = f.agents().get(0);
+            FlowEntry.FlowKey k =
+                    LiveState.installed(a).flows().keySet().iterator().next();
+            a.tables()
+                    .apply((OFFlowMod) new PlanToOpenFlow(OFFactories.getFactory(OFVersion.OF_13)).flowDeleteStrict(k));
+            sabotaged[0] = f.hosts().get(0);
+        });
+        report = run.run();
+        broken = run.rechecked();
+    }
+
+    @Test
+    void smokeRunsCleanAndReportsItsFigures() throws Exception {
+        RunReport r = report;
         assertThat(r.error).as("the run itself").isNull();
         assertThat(r.violations).as("violations").isEmpty();
         assertThat(r.slos)
@@ -50,5 +83,17 @@ class PortmeshLoadSmokeTest {
         assertThat(r.exitStatus()).isZero();
         String json = Files.readString(out.resolve("report.json"));
         assertThat(json).contains("\"seed\" : 19", "\"commit\"", "\"machine\"", "\"unit\" : \"ms\"");
+    }
+
+    @Test
+    void aFlowRemovedBehindTheControllersBackIsAViolation() {
+        assertThat(report.error).as("the run itself").isNull();
+        assertThat(broken).as("the checks after the sabotage").isNotNull();
+        assertThat(broken.violations).singleElement().satisfies(v -> {
+            assertThat(v.invariant()).isEqualTo(Invariants.FLOWS);
+            assertThat(v.where()).isEqualTo("host " + sabotaged[0]);
+            assertThat(v.what()).contains("1 flows missing");
+        });
+        assertThat(broken.exitStatus()).isEqualTo(1);
     }
 }

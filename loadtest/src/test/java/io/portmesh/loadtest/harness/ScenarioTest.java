@@ -73,4 +73,17 @@ class ScenarioTest {
                                 .isEqualTo(
                                         "#1 cassandra-stop (the runner's Cassandra) at 5.0 s, restarted 10.0 s later, allowed loss 0 ms"));
     }
+
+    @Test
+    void theRollingRestartPlansOneNodeRestartPerNodeInTurn() {
+        Scenario s = Scenario.read(Path.of("scenarios", "rolling-restart.conf"));
+        assertThat(FaultSchedule.plan(s))
+                .extracting(FaultSchedule.Planned::describe)
+                .containsExactly(
+                        "#1 node-restart node 1 at 20.0 s, allowed loss 0 ms",
+                        "#2 node-restart node 2 at 100.0 s, allowed loss 0 ms",
+                        "#3 node-restart node 3 at 180.0 s, allowed loss 0 ms");
+        assertThat(s.slo("calls.not-retryable")).isPresent();
+        assertThat(s.slo("faults.injected").orElseThrow().met(2)).isFalse();
+    }
 }

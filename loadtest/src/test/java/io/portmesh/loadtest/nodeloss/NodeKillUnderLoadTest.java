@@ -48,7 +48,8 @@ class NodeKillUnderLoadTest {
     @BeforeAll
     void killANodeUnderLoad(TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs)
             throws Exception {
-        run = NodeLossRun.start(NodeLossRun.Options.defaults(), cassandra.contactPointString(), logs);
+        NodeLossRun.Options o = NodeLossRun.Options.defaults();
+        run = NodeLossRun.start(o.withFabric(o.fabric().withEntityPlacement()), cassandra.contactPointString(), logs);
         NodeLossFabric f = run.fabric();
         List<Integer> masters = f.masterNodes();
         int victim = victim(masters);
