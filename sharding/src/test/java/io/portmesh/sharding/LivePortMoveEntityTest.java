@@ -19,6 +19,7 @@ import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
+import io.portmesh.sharding.port.PortState;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.service.BindingResult;
 import io.portmesh.sharding.service.ConflictException;
@@ -117,7 +118,9 @@ class LivePortMoveEntityTest {
         SwitchMembers.Member m = member(t.sw(), t.port());
         assertThat(m.host()).isEqualTo(t.a());
         assertThat(m.movingTo()).isEqualTo(t.b());
-        assertThat(await(svc.getPort(PortId.of(t.port()))).host()).isEqualTo(t.a());
+        PortInfo during = await(svc.getPort(PortId.of(t.port())));
+        assertThat(during.host()).isEqualTo(t.a());
+        assertThat(during.state()).isEqualTo(PortState.MIGRATING);
 
         // the destination's host entity sees the VM's RARP on the port's VLAN there
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
@@ -130,6 +133,7 @@ class LivePortMoveEntityTest {
         PortInfo after = await(svc.getPort(PortId.of(t.port())));
         assertThat(after.host()).isEqualTo(t.b());
         assertThat(after.vlan()).isEqualTo(started.toVlan());
+        assertThat(after.state()).isEqualTo(PortState.BOUND);
         assertThat(vlansOn(t.a())).isZero();
         assertThat(vlansOn(t.b())).isEqualTo(1);
         SwitchMembers.Member end = member(t.sw(), t.port());

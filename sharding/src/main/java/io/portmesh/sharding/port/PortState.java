@@ -27,6 +27,8 @@ public record PortState(
         implements CborSerializable {
     public static final String UNBOUND = "UNBOUND";
     public static final String BOUND = "BOUND";
+    /** Bound on its host and moving live: the destination holds a VLAN and flows for it too (docs/architecture.md 7.1). */
+    public static final String MIGRATING = "MIGRATING";
 
     public static PortState empty(String id) {
         return new PortState(id, null, 0, null, List.of(), null, null, 0, null, null, null, null);
@@ -111,7 +113,21 @@ public record PortState(
         return pending instanceof PortChange.Delete && host == null;
     }
 
+    /**
+     * As the API shows it: {@code host} and {@code vlan} stay the source's until the move completes (the VM's traffic
+     * is still forwarded there); the state says MIGRATING from the destination's readiness until the move ends.
+     */
     public PortInfo info() {
-        return new PortInfo(id, switchId, name, mac, ips, host, isBound() ? vlan : null, isBound() ? BOUND : UNBOUND);
+        return new PortInfo(id, switchId, name, mac, ips, host, isBound() ? vlan : null, apiState());
+    }
+
+    private String apiState() {
+        if (!isBound()) {
+            return UNBOUND;
+        }
+        boolean twoHosts = isMoving()
+                && (move.is(io.portmesh.sharding.service.MigrationInfo.MIGRATING)
+                        || move.is(io.portmesh.sharding.service.MigrationInfo.ACTIVATED));
+        return twoHosts ? MIGRATING : BOUND;
     }
 }

@@ -10,6 +10,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.sharding.ClusterSharding;
 import org.apache.pekko.cluster.sharding.ShardRegion;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -53,6 +54,11 @@ final class RemovalWatch {
             return Behaviors.withTimers(timers -> Behaviors.receive(Msg.class)
                     .onMessage(Removed.class, m -> {
                         Address removed = m.event().member().address();
+                        if (m.event().previousStatus() == MemberStatus.exiting()) {
+                            // a graceful leave: its shards were handed off and the messages meanwhile buffered by
+                            // the coordinator, so nothing was lost; a resend would only run every change twice
+                            return Behaviors.same();
+                        }
                         doneBy.put(removed, new HashSet<>());
                         ctx.getSelf().tell(new Poll(removed, System.nanoTime() + WINDOW.toNanos()));
                         return Behaviors.same();

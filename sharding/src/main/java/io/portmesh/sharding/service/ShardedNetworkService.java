@@ -77,7 +77,9 @@ public final class ShardedNetworkService implements NetworkService {
                 .thenCompose(v -> ask(
                         lswitch(id),
                         (ActorRef<StatusReply<SwitchInfo>> r) -> new SwitchProtocol.Create(new Vni(v), r),
-                        EntityCall.idempotentChange(readBack, "create it", readBack)));
+                        // not resent: a duplicate that arrives after another client deleted the switch would
+                        // create it again with a VNI the registry released (docs/architecture.md 7.3)
+                        EntityCall.change(readBack, "create it", readBack)));
     }
 
     @Override
@@ -182,7 +184,9 @@ public final class ShardedNetworkService implements NetworkService {
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
                         new PortProtocol.Create(switchId, mac, List.copyOf(ips), name.orElse(null), r),
-                EntityCall.idempotentChange("new port " + id, "join switch " + switchId, "switch " + switchId));
+                // not resent: a duplicate waiting in the port's queue would create the port after the first attempt
+                // answered 503 "not applied" (docs/architecture.md 7.3; needs request ids)
+                EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
     @Override
@@ -202,49 +206,38 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return changePort(
-                        id,
-                        "delete it",
-                        r -> new PortProtocol.Delete(waitRealized, r),
-                        waitRealized,
-                        false) // a second Delete of a deleted port answers 404
+        return changePort(id, "delete it", r -> new PortProtocol.Delete(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
         return changePort(
-                        id,
-                        "bind to host " + hostId,
-                        r -> new PortProtocol.Bind(hostId, waitRealized, r),
-                        waitRealized,
-                        true)
+                        id, "bind to host " + hostId, r -> new PortProtocol.Bind(hostId, waitRealized, r), waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, r), waitRealized, true)
+        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     /**
-     * A change of a port's binding: the port answers within its client timeout, done or not. {@code idempotent}: a
-     * repeated Bind to the same host, or Unbind, only tells the switch again (BindingSteps) and answers as the first.
+     * A change of a port's binding: the port answers within its client timeout, done or not. Never resent after a
+     * member's removal: a duplicate Bind or Unbind queued behind another client's change would undo it, and one queued
+     * behind its own rolled-back attempt would apply what the client was told was not (docs/architecture.md 7.3).
      */
     private CompletionStage<PortProtocol.Outcome> changePort(
             PortId id,
             String action,
             Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> msg,
-            boolean waitRealized,
-            boolean idempotent) {
+            boolean waitRealized) {
         String entity = "port " + id;
         return ask(
                 port(id),
                 msg,
-                idempotent
-                        ? EntityCall.idempotentChange(entity, action, entity)
-                        : EntityCall.change(entity, action, entity),
+                EntityCall.change(entity, action, entity),
                 LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
