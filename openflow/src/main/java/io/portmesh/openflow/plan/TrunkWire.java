@@ -119,11 +119,6 @@ public final class TrunkWire {
         return out;
     }
 
-    /** How many messages {@link #trunkChange} makes. */
-    public static int trunkChangeMessages(boolean up, long epoch) {
-        return up && epoch >= 0 ? 2 : 1;
-    }
-
     /** A PORT_MOD that brings the trunk up or down (only the PORT_DOWN bit is masked: nothing else changes). */
     public static byte[] portMod(long hwAddr, boolean up) {
         return OpenFlowBytes.encode(List.of(OF13.buildPortMod()

@@ -280,23 +280,32 @@ final class HostSouthbound {
             Boolean trunk = trunks.change(s, slot);
             if (trunk != null) { // the trunk first: a standby's goes down before anything else reaches it
                 bytes = concat(trunkChange(s, slot, trunk), bytes);
-                count += TrunkWire.trunkChangeMessages(trunk, activationEpoch(s));
+                count += 1; // the PORT_MOD; the activation before an up changes no flow
+            } else if (Boolean.TRUE.equals(slot.trunkUp()) && activationEpoch(s, slot) >= 0) {
+                // a trunk found up keeps the epoch of its last activation, which may be older than the host's (the
+                // agent restarted, or a failover happened since): its pair fence must compare the current one
+                bytes = concat(TrunkWire.activation(activationEpoch(s, slot)), bytes);
             }
             send(slot, v, bytes, count, trunk);
         }
     }
 
     private static byte[] trunkChange(HostState s, AgentSlot slot, boolean up) {
-        return TrunkWire.trunkChange(slot.trunkHw(), up, activationEpoch(s));
+        return TrunkWire.trunkChange(slot.trunkHw(), up, activationEpoch(s, slot));
     }
 
     /**
      * The epoch a trunk-up tells the agent (the pair fence, docs/architecture.md section 7.2): the host's, once it has a
      * second slot (its agents are a pair); -1, no activation message, for a host with one agent, which may be a stock
-     * Open vSwitch that would refuse Portmesh's experimenter message.
+     * Open vSwitch that would refuse Portmesh's experimenter message. A slot other than the active one (the old
+     * active a planned failover holds up while the peers are re-pointed) stands for the epoch before: were both up,
+     * the active one's newer epoch wins the fence, not the tie rule (the lower slot).
      */
-    private static long activationEpoch(HostState s) {
-        return s.slotEndpoints().isEmpty() ? -1 : s.endpointEpoch();
+    private static long activationEpoch(HostState s, AgentSlot slot) {
+        if (s.slotEndpoints().isEmpty()) {
+            return -1;
+        }
+        return slot.name.equals(s.activeSlot()) ? s.endpointEpoch() : Math.max(0, s.endpointEpoch() - 1);
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
@@ -322,7 +331,7 @@ final class HostSouthbound {
                         slot,
                         version(s),
                         trunkChange(s, slot, trunk),
-                        TrunkWire.trunkChangeMessages(trunk, activationEpoch(s)),
+                        1, // the PORT_MOD: an activation is no flow-mod
                         trunk);
             }
         }
