@@ -67,13 +67,59 @@ public final class AgentMain implements Callable<Integer> {
                         + agent.trunkAddress() + " vxlan=" + agent.vxlanAddress()
                         + agent.listenAddress().map(a -> " listen=" + a).orElse(""));
         CountDownLatch stopped = new CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService stats = statsLog(agent);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            if (stats != null) {
+                stats.shutdownNow();
+            }
             agent.close();
             stopped.countDown();
         }));
         stopped.await();
         return 0;
     }
+
+    /**
+     * With the system property {@value #STATS_LOG_MS} above 0, a line every that many milliseconds with what the
+     * agent did: flow-mods applied, flows held, its pipeline's counters and each port's (for tests that must tell a
+     * data-plane loss from its cause after the fact: a flow-mod that rewrote flows, a table miss, a port's drops).
+     */
+    private static java.util.concurrent.ScheduledExecutorService statsLog(DatapathAgent agent) {
+        long ms = Long.getLong(STATS_LOG_MS, 0);
+        if (ms <= 0) {
+            return null;
+        }
+        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("io.portmesh.agent.Stats");
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "pm-agent-stats");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleAtFixedRate(
+                () -> {
+                    StringBuilder ports = new StringBuilder();
+                    agent.ports()
+                            .all()
+                            .forEach(p -> ports.append(' ')
+                                    .append(p.name())
+                                    .append(p.isAdminUp() ? "(up)" : "(down)")
+                                    .append('=')
+                                    .append(p.stats()));
+                    log.info(
+                            "stats flowMods={} flows={} {}{}",
+                            agent.flowModsApplied(),
+                            agent.tables().flowCount(),
+                            agent.pipeline().counters(),
+                            ports);
+                },
+                ms,
+                ms,
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+        return timer;
+    }
+
+    /** System property: the interval of the agent's stats line in milliseconds (0, the default: none). */
+    static final String STATS_LOG_MS = "portmesh.agent.stats-log-ms";
 
     /** The options over the HOCON file over reference.conf, as the agent runs with them. */
     AgentSettings settings() {

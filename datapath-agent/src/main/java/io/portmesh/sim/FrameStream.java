@@ -39,6 +39,10 @@ public final class FrameStream implements AutoCloseable {
     private final StreamReceiver counts;
     private final int frameSize;
     private final BitSet sentSeqs = new BitSet();
+    /** When each of the first {@link #MAX_TIMED} numbers was first sent (guarded by {@link #sentSeqs}). */
+    private long[] sentNanos = new long[1024];
+
+    private static final int MAX_TIMED = 1 << 21;
     private final CountDownLatch finished = new CountDownLatch(1);
     private long sent;
     private volatile boolean stopped;
@@ -165,6 +169,12 @@ public final class FrameStream implements AutoCloseable {
             if (!sentSeqs.get((int) seq)) {
                 sentSeqs.set((int) seq);
                 sent++;
+                if (seq < MAX_TIMED) {
+                    if (seq >= sentNanos.length) {
+                        sentNanos = java.util.Arrays.copyOf(sentNanos, (int) Math.min(MAX_TIMED, seq * 2));
+                    }
+                    sentNanos[(int) seq] = System.nanoTime();
+                }
             }
         }
         sender.sendStreamFrame(receiver.mac(), id, seq, frameSize);
@@ -227,6 +237,32 @@ public final class FrameStream implements AutoCloseable {
      */
     public Optional<Arrival> firstArrivalAfter(long nanoTime) {
         return counts.firstArrivalAfter(nanoTime);
+    }
+
+    /**
+     * The runs of sequence numbers sent and not received so far, in order: {@code [first, last, sentNanos of first,
+     * sentNanos of last]} ({@link System#nanoTime()} when each left), at most {@code max} runs. What a test prints to
+     * place a loss in time against the logs.
+     */
+    public java.util.List<long[]> missingRuns(int max) {
+        BitSet sent;
+        long[] times;
+        synchronized (sentSeqs) {
+            sent = (BitSet) sentSeqs.clone();
+            times = sentNanos;
+        }
+        sent.andNot(counts.seen());
+        java.util.List<long[]> runs = new java.util.ArrayList<>();
+        for (int from = sent.nextSetBit(0); from >= 0 && runs.size() < max; ) {
+            int to = sent.nextClearBit(from) - 1;
+            runs.add(new long[] {from, to, sentAt(times, from), sentAt(times, to)});
+            from = to == Integer.MAX_VALUE ? -1 : sent.nextSetBit(to + 1);
+        }
+        return runs;
+    }
+
+    private static long sentAt(long[] times, int seq) {
+        return seq < times.length ? times[seq] : 0;
     }
 
     /** Makes the sender thread stop before its next frame; returns at once. */

@@ -63,6 +63,11 @@ final class StreamReceiver {
         return new StreamStats(sent, received, sent - received, duplicates, outOfOrder, invalid);
     }
 
+    /** A copy of the sequence numbers received. */
+    synchronized BitSet seen() {
+        return (BitSet) seen.clone();
+    }
+
     synchronized long received() {
         return received;
     }

@@ -22,6 +22,12 @@ public final class AgentProcess implements AutoCloseable {
     public final String slot;
     public final InetSocketAddress trunk;
     public final Path log;
+    /**
+     * Set in this JVM, passed on to the agents it starts: their stats line's interval in milliseconds (flow-mods,
+     * flows, pipeline and port counters; {@code AgentMain}).
+     */
+    public static final String STATS_LOG_MS = "portmesh.agent.stats-log-ms";
+
     private final Process process;
     private volatile long killedAtNanos = Long.MAX_VALUE;
 
@@ -63,13 +69,15 @@ public final class AgentProcess implements AutoCloseable {
             args.add("--pair-listen=" + tep + ":" + (vxlanPort + 1));
             args.add("--pair-peer=" + pairPeerTep + ":" + (vxlanPort + 1));
         }
-        List<String> cmd = ChildJvm.command(
-                List.of(
-                        "-Xmx192m",
-                        "-Dportmesh.agent.trunk.admin-up=" + trunkUp,
-                        "-Dportmesh.agent.vxlan.remote-port=" + vxlanPort),
-                "io.portmesh.agent.AgentMain",
-                args);
+        List<String> jvm = new ArrayList<>(List.of(
+                "-Xmx192m",
+                "-Dportmesh.agent.trunk.admin-up=" + trunkUp,
+                "-Dportmesh.agent.vxlan.remote-port=" + vxlanPort));
+        String stats = System.getProperty(STATS_LOG_MS);
+        if (stats != null) {
+            jvm.add("-D" + STATS_LOG_MS + "=" + stats);
+        }
+        List<String> cmd = ChildJvm.command(jvm, "io.portmesh.agent.AgentMain", args);
         Path log = ChildJvm.freshLog(logDir, "agent-" + host + "-" + slot);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         return new AgentProcess(host, slot, trunk, log, pb.start());

@@ -63,6 +63,7 @@ class SwitchVmFailoverTest {
             TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs) throws Exception {
         new SchemaInstaller(io.portmesh.persistence.Replication.simple(1))
                 .install(cassandra.contactPoint(), cassandra.localDatacenter());
+        System.setProperty(AgentProcess.STATS_LOG_MS, "250");
         int[] p = LocalPorts.freeTcpPorts(10);
         List<NodeProcess> nodes = new ArrayList<>();
         List<AgentProcess> agents = new ArrayList<>();
@@ -109,6 +110,9 @@ class SwitchVmFailoverTest {
                     "/v1/hosts/" + pair,
                     h -> slot(h, "a", "up", true) && slot(h, "b", "down", true),
                     Duration.ofSeconds(30));
+            if (!ready.path("activeSlot").asText().equals("a")) { // a failover before any fault: what did it?
+                printLogs("set-up", java.time.LocalTime.MIN, agents, nodes, true);
+            }
             assertThat(ready.path("activeSlot").asText()).as("%s", ready).isEqualTo("a");
             assertThat(slot(ready, "a", "up", true) && slot(ready, "b", "down", true))
                     .as("the pair's slots once both hold the plan: %s", ready)
@@ -117,25 +121,38 @@ class SwitchVmFailoverTest {
             y.sendGratuitousArp();
             Thread.sleep(300);
 
-            // 1. a controller node dies: not an agent failure
+            // 1. a controller node dies: not an agent failure. The one that masters the active agent, i.e. the node
+            // of the pair's Host entity (a master on the entity's own node is preferred): the entity starts again on
+            // a survivor, and its new incarnation must not take the live active agent for lost
+            NodeProcess victim = entityNode(nodes, pair);
+            List<NodeProcess> alive = nodes.stream().filter(n -> n != victim).toList();
+            System.out.printf("killing controller node %d, the pair's master%n", victim.index);
             long drops = KernelUdp.receiveBufferErrors();
+            java.time.LocalTime phase1 = java.time.LocalTime.now().minusSeconds(1);
             try (FrameStream out = stream(x, y);
                     FrameStream in = stream(y, x)) {
                 Thread.sleep(500);
-                nodes.get(2).kill();
+                victim.kill();
                 // the survivors down it, remove it and restart its entities elsewhere (their failover grace included)
-                JsonNode cluster = Nodes.await(
-                        nodes.subList(0, 2),
-                        "/v1/cluster",
-                        c -> c.path("members").size() == 2,
-                        Duration.ofSeconds(60));
+                JsonNode cluster =
+                        Nodes.await(alive, "/v1/cluster", c -> c.path("members").size() == 2, Duration.ofSeconds(60));
                 assertThat(cluster.path("members").size()).as("%s", cluster).isEqualTo(2);
                 Thread.sleep(6_000);
                 StreamStats o = finish(out);
                 StreamStats i = finish(in);
                 System.out.printf(
-                        "controller node 3 killed: x->y %s, y->x %s; kernel UDP receive-buffer drops %d%n",
-                        o, i, KernelUdp.receiveBufferErrors() - drops);
+                        "controller node %d killed: x->y %s, y->x %s; kernel UDP receive-buffer drops %d%n",
+                        victim.index, o, i, KernelUdp.receiveBufferErrors() - drops);
+                if (o.lost() > 0 || i.lost() > 0) {
+                    printMissing("x->y", out);
+                    printMissing("y->x", in);
+                }
+                printLogs(
+                        "controller node " + victim.index + " killed",
+                        phase1,
+                        agents,
+                        nodes,
+                        o.lost() > 0 || i.lost() > 0);
                 assertThat(o.lost())
                         .as("x->y while a controller node died: %s", o)
                         .isZero();
@@ -143,7 +160,6 @@ class SwitchVmFailoverTest {
                         .as("y->x while a controller node died: %s", i)
                         .isZero();
             }
-            List<NodeProcess> alive = nodes.subList(0, 2);
             assertThat(Nodes.call(alive, n -> n.get("/v1/hosts/" + pair))
                             .path("activeSlot")
                             .asText())
@@ -301,7 +317,8 @@ class SwitchVmFailoverTest {
                     .isLessThanOrEqualTo(LOSS_WINDOW_FRAMES);
 
             assertNeverOverlapping(ups);
-            // false "agent gone": connections closed that no kill or stall explains (node 3's death closes one per
+            // false "agent gone": connections closed that no kill or stall explains (the killed node's death closes one
+            // per
             // agent alive then, the stall both of the stalled agent's), by which side gave up and why
             List<Path> logFiles = new ArrayList<>();
             agents.forEach(a -> logFiles.add(a.log));
@@ -317,10 +334,86 @@ class SwitchVmFailoverTest {
                 System.out.printf("%s: connections closed %s%n", f.getFileName(), causes);
             }
         } finally {
+            System.clearProperty(AgentProcess.STATS_LOG_MS);
             vms.forEach(SimulatedVm::close);
             wires.forEach(PseudoWire::close);
             agents.forEach(AgentProcess::close);
             NodeProcess.closeAll(nodes);
+        }
+    }
+
+    /** The node whose connection to the host's slot a agent is MASTER: the node of the host's entity. */
+    private static NodeProcess entityNode(List<NodeProcess> nodes, String host) throws Exception {
+        JsonNode h = Nodes.call(nodes, n -> n.get("/v1/hosts/" + host));
+        for (JsonNode a : h.path("agents")) {
+            if (a.path("slot").asText().equals("a") && a.path("role").asText().equals("MASTER")) {
+                for (NodeProcess n : nodes) {
+                    if (n.address().equals(a.path("node").asText())) {
+                        return n;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no node masters slot a of " + host + ": " + h);
+    }
+
+    /** What a phase's loss looks like: the runs of frames lost, when they were sent (wall clock, as the logs). */
+    private static void printMissing(String direction, FrameStream s) {
+        long nanoToMillis = System.currentTimeMillis() - System.nanoTime() / 1_000_000;
+        for (long[] r : s.missingRuns(20)) {
+            System.out.printf(
+                    "%s lost %d..%d (%d frames), sent %s .. %s%n",
+                    direction,
+                    r[0],
+                    r[1],
+                    r[1] - r[0] + 1,
+                    wall(r[2] / 1_000_000 + nanoToMillis),
+                    wall(r[3] / 1_000_000 + nanoToMillis));
+        }
+    }
+
+    private static java.time.LocalTime wall(long epochMillis) {
+        return java.time.LocalTime.ofInstant(
+                java.time.Instant.ofEpochMilli(epochMillis), java.time.ZoneId.systemDefault());
+    }
+
+    /**
+     * The nodes' and agents' log lines since {@code from} that tell what the control plane did to the data plane: trunk
+     * changes, failovers, elections and roles, connections closed, the pair fence, and (with {@code stats}) the agents'
+     * flow-mod and drop counters. Printed to the test's output, which outlives the temporary directory.
+     */
+    private static void printLogs(
+            String phase, java.time.LocalTime from, List<AgentProcess> agents, List<NodeProcess> nodes, boolean stats)
+            throws java.io.IOException {
+        java.util.regex.Pattern interesting = java.util.regex.Pattern.compile(
+                "failover|trunk|is down|abandoned|elect|generation|closed:|pair fence|role request|is now|stats flowMods"
+                        + "|SBR|[Dd]own|Unreachable|removed|ERROR|WARN");
+        List<Path> files = new ArrayList<>();
+        agents.forEach(a -> files.add(a.log));
+        nodes.forEach(n -> files.add(n.log));
+        for (Path f : files) {
+            if (!java.nio.file.Files.exists(f)) {
+                continue;
+            }
+            System.out.printf("--- %s: %s%n", phase, f.getFileName());
+            int shown = 0;
+            for (String l : java.nio.file.Files.readAllLines(f)) {
+                java.time.LocalTime at;
+                try {
+                    at = java.time.LocalTime.parse(l.substring(0, Math.min(12, l.length())));
+                } catch (RuntimeException notTimed) {
+                    continue;
+                }
+                if (at.isBefore(from) || !interesting.matcher(l).find()) {
+                    continue;
+                }
+                if (!stats && l.contains("stats flowMods")) {
+                    continue;
+                }
+                if (shown++ < 400) {
+                    System.out.println(l.length() > 600 ? l.substring(0, 600) + "..." : l);
+                }
+            }
         }
     }
 
