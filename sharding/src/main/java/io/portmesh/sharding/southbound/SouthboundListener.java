@@ -1,7 +1,9 @@
 package io.portmesh.sharding.southbound;
 
 import io.portmesh.openflow.OfConnection;
-import io.portmesh.openflow.OfMessageListener;
+import io.portmesh.openflow.session.AgentListener;
+import io.portmesh.openflow.session.AgentMessage;
+import io.portmesh.openflow.session.AgentMessages;
 import io.portmesh.sharding.host.HostEntity;
 import java.time.Duration;
 import java.util.Optional;
@@ -17,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * The seam between Netty and the actors: every agent connection that finished its handshake on this node gets a
  * {@link SouthboundSession}; its messages and its end are forwarded to that actor, nothing is handled here.
  */
-public final class SouthboundListener implements OfMessageListener {
+public final class SouthboundListener extends AgentListener {
     private static final Logger log = LoggerFactory.getLogger(SouthboundListener.class);
     private final ActorSystem<?> system;
     private final Duration announceInterval;
@@ -31,7 +33,7 @@ public final class SouthboundListener implements OfMessageListener {
 
     @Override
     public void onConnected(OfConnection conn) {
-        String dpDesc = conn.description() == null ? null : conn.description().getDpDesc();
+        String dpDesc = AgentMessages.dpDesc(conn);
         Optional<AgentIdentity> id = AgentIdentity.parse(dpDesc);
         if (id.isEmpty()) {
             log.warn(
@@ -50,15 +52,13 @@ public final class SouthboundListener implements OfMessageListener {
         conn.attach(session);
     }
 
+    /**
+     * What the agent sends on its own, and the role status a stock Open vSwitch sends when another controller took
+     * this connection's role (the agent itself never does).
+     */
     @Override
-    public void onMessage(OfConnection conn, org.projectfloodlight.openflow.protocol.OFMessage message) {
+    protected void onAgentMessage(OfConnection conn, AgentMessage message) {
         session(conn).ifPresent(s -> s.tell(new SouthboundSession.Inbound(message)));
-    }
-
-    /** A stock Open vSwitch tells a controller when another one took its role (the agent itself never does). */
-    @Override
-    public void onRoleStatus(OfConnection conn, io.portmesh.openflow.OfRoleStatus status) {
-        session(conn).ifPresent(s -> s.tell(new SouthboundSession.RoleStatus(status)));
     }
 
     @Override

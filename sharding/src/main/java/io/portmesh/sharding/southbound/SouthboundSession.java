@@ -2,10 +2,11 @@ package io.portmesh.sharding.southbound;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
-import io.portmesh.openflow.OfErrorException;
 import io.portmesh.openflow.OpenFlowBytes;
+import io.portmesh.openflow.session.AgentMessage;
+import io.portmesh.openflow.session.AgentMessages;
+import io.portmesh.openflow.session.AgentRequests;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
@@ -14,7 +15,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -24,20 +24,6 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
-import org.projectfloodlight.openflow.protocol.OFControllerRole;
-import org.projectfloodlight.openflow.protocol.OFErrorMsg;
-import org.projectfloodlight.openflow.protocol.OFFactory;
-import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
-import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
-import org.projectfloodlight.openflow.protocol.OFMessage;
-import org.projectfloodlight.openflow.protocol.OFPortDescStatsReply;
-import org.projectfloodlight.openflow.protocol.OFRoleReply;
-import org.projectfloodlight.openflow.protocol.OFRoleRequestFailedCode;
-import org.projectfloodlight.openflow.protocol.errormsg.OFRoleRequestFailedErrorMsg;
-import org.projectfloodlight.openflow.types.OFGroup;
-import org.projectfloodlight.openflow.types.OFPort;
-import org.projectfloodlight.openflow.types.TableId;
-import org.projectfloodlight.openflow.types.U64;
 
 /**
  * One actor per agent connection on this node: it registers the connection with its Host entity, carries the
@@ -47,10 +33,13 @@ import org.projectfloodlight.openflow.types.U64;
  * moved to another node, was restarted, or its node died), which starts the next incarnation through sharding. A
  * periodic re-announcement every {@code announceInterval} is only the safety net for a lost first announcement: with
  * hundreds of connections per node, announcing every second cost more CPU than everything else of an idle node.
+ *
+ * <p>OpenFlow stays in {@code openflow/session}: {@link AgentRequests} builds what this actor asks the agent, and
+ * {@link AgentMessages} reads what the agent sends into {@link AgentMessage}s.
  */
 public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     /** Local-only messages from the connection's Netty callbacks and futures. */
-    record Inbound(OFMessage message) implements SessionCommand {}
+    record Inbound(AgentMessage message) implements SessionCommand {}
 
     record Disconnected(String reason) implements SessionCommand {}
 
@@ -75,9 +64,6 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     record BarrierDone(long seq, ActorRef<HostProtocol.Command> host, String error) implements SessionCommand {}
 
-    /** The switch says this connection's role changed (ONF role status: Open vSwitch sends it, the agent does not). */
-    record RoleStatus(io.portmesh.openflow.OfRoleStatus status) implements SessionCommand {}
-
     /** The agent's newest generation, read after a stale refusal (-1 when it could not be read). */
     record AgentGeneration(ActorRef<HostProtocol.Command> host, long generation) implements SessionCommand {}
 
@@ -96,7 +82,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private final AgentIdentity identity;
     private final EntityRef<HostProtocol.Command> host;
     private final String node;
-    private final OFFactory f;
+    private final AgentRequests requests;
     /**
      * Pushes whose barrier has not come back, oldest first, and their flow-mods by xid: an error for one fails that
      * push and no other (pushes are pipelined, so errors for a later push may arrive after an earlier barrier).
@@ -131,7 +117,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         this.identity = identity;
         this.host = host;
         this.node = node;
-        this.f = conn.factory();
+        this.requests = new AgentRequests(conn);
         this.metrics = NodeMetrics.get(ctx.getSystem());
         metrics.openflowSessions.inc();
     }
@@ -165,15 +151,6 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 .onMessage(ReadDone.class, this::onReadDone)
                 .onMessage(SessionCommand.Push.class, this::onPush)
                 .onMessage(BarrierDone.class, this::onBarrierDone)
-                .onMessage(RoleStatus.class, m -> {
-                    // demoted: by our own newer election through another node (the entity sees that and does
-                    // nothing), or by something else with a newer generation, past which the entity elects again
-                    if (watchedHost != null && m.status().role() == OFControllerRole.ROLE_SLAVE) {
-                        watchedHost.tell(new HostProtocol.RoleStale(
-                                getContext().getSelf(), m.status().generationId()));
-                    }
-                    return this;
-                })
                 .onMessage(AgentGeneration.class, m -> {
                     // to the incarnation that gives roles now: the one that sent the refused request may be gone
                     ActorRef<HostProtocol.Command> to = watchedHost != null ? watchedHost : m.host();
@@ -213,7 +190,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         host.tell(new HostProtocol.AgentConnected(
                 getContext().getSelf(),
                 identity.slot(),
-                conn.datapathId().toString(),
+                AgentMessages.datapathId(conn),
                 node,
                 String.valueOf(conn.remoteAddress()),
                 identity.tep()));
@@ -240,81 +217,43 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             watchedHost = m.host();
             getContext().watchWith(watchedHost, new HostStopped());
         }
-        OFControllerRole role = m.master() ? OFControllerRole.ROLE_MASTER : OFControllerRole.ROLE_SLAVE;
-        conn.request(
-                        f.buildRoleRequest()
-                                .setXid(conn.nextXid())
-                                .setRole(role)
-                                .setGenerationId(U64.of(m.generation()))
-                                .build(),
-                        OFRoleReply.class)
-                .whenComplete((r, e) -> {
-                    if (e == null) {
-                        return;
-                    }
-                    if (isStale(e)) {
-                        // either our own newer request (through another node's session) overtook this one, or
-                        // something else holds a newer generation: the entity tells which from the agent's own
-                        getContext()
-                                .getSystem()
-                                .log()
-                                .debug("role {} gen {} refused as stale by {}", role, m.generation(), identity);
-                        readAgentGeneration(m.host());
-                    } else {
-                        getContext()
-                                .getSystem()
-                                .log()
-                                .warn("role {} gen {} refused by {}: {}", role, m.generation(), identity, e.toString());
-                    }
-                });
+        String role = AgentRequests.roleName(m.master());
+        requests.requestRole(m.master(), m.generation()).whenComplete((r, e) -> {
+            if (e == null) {
+                return;
+            }
+            if (AgentRequests.isStale(e)) {
+                // either our own newer request (through another node's session) overtook this one, or
+                // something else holds a newer generation: the entity tells which from the agent's own
+                getContext()
+                        .getSystem()
+                        .log()
+                        .debug("role {} gen {} refused as stale by {}", role, m.generation(), identity);
+                readAgentGeneration(m.host());
+            } else {
+                getContext()
+                        .getSystem()
+                        .log()
+                        .warn("role {} gen {} refused by {}: {}", role, m.generation(), identity, e.toString());
+            }
+        });
         return this;
     }
 
     /** A ROLE_REQUEST of role NOCHANGE changes nothing and answers with the newest generation the agent has seen. */
     private void readAgentGeneration(ActorRef<HostProtocol.Command> entity) {
         ActorRef<SessionCommand> self = getContext().getSelf();
-        conn.request(
-                        f.buildRoleRequest()
-                                .setXid(conn.nextXid())
-                                .setRole(OFControllerRole.ROLE_NOCHANGE)
-                                .setGenerationId(U64.ZERO)
-                                .build(),
-                        OFRoleReply.class)
-                .whenComplete((r, e) -> self.tell(new AgentGeneration(
-                        entity, e == null ? r.getGenerationId().getValue() : -1)));
-    }
-
-    /** A role request refused because the agent already saw a newer generation (ROLE_REQUEST_FAILED/STALE). */
-    static boolean isStale(Throwable e) {
-        Throwable t = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof OfErrorException err
-                && err.error() instanceof OFRoleRequestFailedErrorMsg failed
-                && failed.getCode() == OFRoleRequestFailedCode.STALE;
+        requests.newestGeneration()
+                .whenComplete((generation, e) -> self.tell(new AgentGeneration(entity, e == null ? generation : -1)));
     }
 
     private Behavior<SessionCommand> onReconcile(SessionCommand.Reconcile m) {
-        CompletableFuture<List<OFFlowStatsReply>> flows = conn.multipart(f.buildFlowStatsRequest()
-                .setXid(conn.nextXid())
-                .setTableId(TableId.ALL)
-                .setOutPort(OFPort.ANY)
-                .setOutGroup(OFGroup.ANY)
-                .setCookie(U64.of(Cookies.PORTMESH))
-                .setCookieMask(U64.of(Cookies.OWNER_MASK))
-                .setMatch(f.buildMatch().build())
-                .build());
-        CompletableFuture<List<OFGroupDescStatsReply>> groups = conn.multipart(
-                f.buildGroupDescStatsRequest().setXid(conn.nextXid()).build());
-        // the ports too: the trunk's admin state is part of what the entity reconciles (active up, standby down)
-        CompletableFuture<List<OFPortDescStatsReply>> ports = conn.multipart(
-                f.buildPortDescStatsRequest().setXid(conn.nextXid()).build());
         ActorRef<SessionCommand> self = getContext().getSelf();
-        flows.thenCombine(groups, (fl, gr) -> List.of(OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr)))
-                .thenCombine(
-                        ports,
-                        (fg, po) ->
-                                new ReadDone(m.seq(), m.host(), fg.get(0), fg.get(1), OpenFlowBytes.encode(po), null))
-                .whenComplete((done, e) ->
-                        self.tell(e != null ? new ReadDone(m.seq(), m.host(), null, null, null, e.toString()) : done));
+        requests.readInstalled()
+                .whenComplete((read, e) -> self.tell(
+                        e != null
+                                ? new ReadDone(m.seq(), m.host(), null, null, null, e.toString())
+                                : new ReadDone(m.seq(), m.host(), read.flows(), read.groups(), read.ports(), null)));
         return this;
     }
 
@@ -353,7 +292,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             conn.sendEncoded(buf);
         }
         ActorRef<SessionCommand> self = getContext().getSelf();
-        conn.barrier()
+        requests.barrier()
                 .whenComplete((r, e) -> self.tell(new BarrierDone(m.seq(), m.host(), e == null ? null : e.toString())));
         return this;
     }
@@ -383,45 +322,30 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     }
 
     private Behavior<SessionCommand> onInbound(Inbound m) {
-        InFlightPush push = m.message() instanceof OFErrorMsg err ? inFlightByXid.get(err.getXid()) : null;
+        AgentMessage message = m.message();
+        InFlightPush push = message instanceof AgentMessage.Refused refused ? inFlightByXid.get(refused.xid()) : null;
         if (push != null) {
+            String text = ((AgentMessage.Refused) message).text();
             if (push.error == null) { // the first refusal of a push says why; the others of it go to debug
-                push.error = "agent refused a flow-mod: " + m.message();
+                push.error = "agent refused a flow-mod: " + text;
                 getContext().getLog().warn("{}: push {}: {}", identity, push.seq, push.error);
             } else {
-                getContext().getLog().debug("{}: push {}: also refused: {}", identity, push.seq, m.message());
+                getContext().getLog().debug("{}: push {}: also refused: {}", identity, push.seq, text);
             }
-        } else if (m.message() instanceof org.projectfloodlight.openflow.protocol.OFPacketIn in) {
-            onPacketIn(in);
+        } else if (message instanceof AgentMessage.ActivationFrame frame) {
+            // only activation flows send frames to the controller (section 7.1): its host decides whether a move
+            host.tell(new HostProtocol.ActivationSeen(frame.vlan(), frame.mac()));
+        } else if (message instanceof AgentMessage.IgnoredPacketIn ignored) {
+            getContext().getLog().debug("{}: {}", identity, ignored.why());
+        } else if (message instanceof AgentMessage.RoleStatus status) {
+            // demoted: by our own newer election through another node (the entity sees that and does
+            // nothing), or by something else with a newer generation, past which the entity elects again
+            if (watchedHost != null && status.role() == AgentMessage.Role.SLAVE) {
+                watchedHost.tell(new HostProtocol.RoleStale(getContext().getSelf(), status.generationId()));
+            }
         } else {
-            getContext().getLog().debug("{} sent {}", identity, m.message().getType());
+            getContext().getLog().debug("{} sent {}", identity, message.type());
         }
         return this;
-    }
-
-    /**
-     * Only activation flows send frames to the controller (docs/architecture.md section 7.1): a VM's RARP or ARP on
-     * the trunk, still tagged with its access VLAN. Its host decides whether it activates a move.
-     */
-    private void onPacketIn(org.projectfloodlight.openflow.protocol.OFPacketIn in) {
-        long cookie = in.getCookie().getValue();
-        if (!io.portmesh.model.flow.Cookies.isPortmesh(cookie)
-                || io.portmesh.model.flow.Cookies.rule(cookie) != io.portmesh.model.flow.Cookies.ACTIVATE) {
-            getContext().getLog().debug("{}: packet-in from no activation flow ignored (cookie {})", identity, cookie);
-            return;
-        }
-        byte[] f = in.getData();
-        int tpid = f.length >= 18 ? ((f[12] & 0xFF) << 8) | (f[13] & 0xFF) : 0;
-        int ethType = f.length >= 18 ? ((f[16] & 0xFF) << 8) | (f[17] & 0xFF) : 0;
-        if (tpid != 0x8100 || (ethType != 0x8035 && ethType != 0x0806)) {
-            getContext().getLog().debug("{}: packet-in of no activation ignored ({} bytes)", identity, f.length);
-            return;
-        }
-        int vlan = (((f[14] & 0xFF) << 8) | (f[15] & 0xFF)) & 0x0FFF;
-        if (vlan < io.portmesh.model.VlanId.MIN || vlan > io.portmesh.model.VlanId.MAX) {
-            getContext().getLog().debug("{}: packet-in on VLAN {} (no access VLAN) ignored", identity, vlan);
-            return;
-        }
-        host.tell(new HostProtocol.ActivationSeen(new io.portmesh.model.VlanId(vlan), io.portmesh.model.Mac.of(f, 6)));
     }
 }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.model.HostId;
 import io.portmesh.openflow.OpenFlowBytes;
+import io.portmesh.openflow.session.AgentMessages;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
@@ -58,7 +59,7 @@ class SouthboundSessionPushTest {
         assertThat(host.expectMessageClass(HostProtocol.Acked.class).seq()).isEqualTo(1);
 
         // the agent refuses push 2's flow-mod; its error arrives after barrier 1, before barrier 2
-        session.tell(new SouthboundSession.Inbound(refusal(secondPushXids.get(0))));
+        session.tell(new SouthboundSession.Inbound(AgentMessages.read(refusal(secondPushXids.get(0)))));
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
         HostProtocol.PushFailed failed = host.expectMessageClass(HostProtocol.PushFailed.class);
         assertThat(failed.seq()).isEqualTo(2);
@@ -81,7 +82,7 @@ class SouthboundSessionPushTest {
         session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(2)), 1, host.ref()));
         awaitBarriers(conn, 2);
         long firstXid = conn.writes.peek().get(0);
-        session.tell(new SouthboundSession.Inbound(refusal(firstXid)));
+        session.tell(new SouthboundSession.Inbound(AgentMessages.read(refusal(firstXid))));
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
         assertThat(host.expectMessageClass(HostProtocol.PushFailed.class).seq()).isEqualTo(1);
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());

@@ -1,4 +1,4 @@
-package io.portmesh.sharding.southbound;
+package io.portmesh.openflow.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -22,21 +22,21 @@ class StaleRoleTest {
 
     @Test
     void aStaleRefusalIsRecognisedAlsoWhenWrappedByTheFuture() {
-        assertThat(SouthboundSession.isStale(refusal(OFRoleRequestFailedCode.STALE)))
+        assertThat(AgentRequests.isStale(refusal(OFRoleRequestFailedCode.STALE)))
                 .isTrue();
-        assertThat(SouthboundSession.isStale(new CompletionException(refusal(OFRoleRequestFailedCode.STALE))))
+        assertThat(AgentRequests.isStale(new CompletionException(refusal(OFRoleRequestFailedCode.STALE))))
                 .isTrue();
     }
 
     @Test
     void otherRefusalsAndFailuresAreNotStale() {
-        assertThat(SouthboundSession.isStale(refusal(OFRoleRequestFailedCode.UNSUP)))
+        assertThat(AgentRequests.isStale(refusal(OFRoleRequestFailedCode.UNSUP)))
                 .isFalse();
-        assertThat(SouthboundSession.isStale(refusal(OFRoleRequestFailedCode.BAD_ROLE)))
+        assertThat(AgentRequests.isStale(refusal(OFRoleRequestFailedCode.BAD_ROLE)))
                 .isFalse();
-        assertThat(SouthboundSession.isStale(new IllegalStateException("connection closed")))
+        assertThat(AgentRequests.isStale(new IllegalStateException("connection closed")))
                 .isFalse();
-        assertThat(SouthboundSession.isStale(new OfErrorException(F.errorMsgs()
+        assertThat(AgentRequests.isStale(new OfErrorException(F.errorMsgs()
                         .buildBadRequestErrorMsg()
                         .setCode(OFBadRequestCode.BAD_TYPE)
                         .build())))
