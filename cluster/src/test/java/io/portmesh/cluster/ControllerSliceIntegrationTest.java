@@ -161,11 +161,17 @@ class ControllerSliceIntegrationTest {
             assertThat(modsAfter)
                     .as("flow-mods sent to agents whose flows were right")
                     .isEqualTo(modsBefore);
-            // and the restarted nodes count the same: every host reconciled, nothing sent but the purge
+            // and the restarted nodes count the same: every host reconciled, nothing acknowledged but the purge. What
+            // they *sent* may be more: a Host incarnation that a shard rebalance replaced right after the restart can
+            // have pushed the purge too, which the agent refused (IS_SLAVE: it had already taken the next incarnation's
+            // generation); that push is sent, never acknowledged, and its flow-mod never applied (the agents' counters
+            // above). Seen once in CI (sent 2).
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_reconciliations_total", ""))
                     .isGreaterThanOrEqualTo(HOSTS.length);
-            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
+            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_acknowledged_total", ""))
                     .isEqualTo(1);
+            assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
+                    .isGreaterThanOrEqualTo(1);
             List<Long> cookies = esx1.flowStats(ALL_FLOWS).stream()
                     .map(e -> e.getCookie().getValue())
                     .toList();

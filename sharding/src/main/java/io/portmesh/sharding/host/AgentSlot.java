@@ -40,7 +40,8 @@ final class AgentSlot {
      * A push: its sequence number, the plan version it brings the agent to, the plan's flow count then, when, and the
      * trunk state it sets (null: it does not touch the trunk).
      */
-    record Pushed(long seq, long version, int flows, long sentNanos, Boolean trunkUp) {}
+    /** @param flowMods the flow-mods and group-mods the push carried */
+    record Pushed(long seq, long version, int flows, long sentNanos, Boolean trunkUp, int flowMods) {}
 
     /** Pushes timed at most (an agent that stops answering is declared dead long before). */
     static final int MAX_UNACKED = 1024;
@@ -139,12 +140,12 @@ final class AgentSlot {
     }
 
     /** Records a push to the master; after the first (whole-plan) push the slot gets every change as a diff. */
-    long pushed(long version, int flows, Boolean trunk) {
+    long pushed(long version, int flows, Boolean trunk, int flowMods) {
         if (unacked.size() == MAX_UNACKED) {
             unacked.poll();
         }
         long seq = nextSeq++;
-        unacked.add(new Pushed(seq, version, flows, System.nanoTime(), trunk));
+        unacked.add(new Pushed(seq, version, flows, System.nanoTime(), trunk, flowMods));
         if (trunk != null) {
             trunkSetting = trunk;
         }

@@ -347,7 +347,7 @@ final class HostSouthbound {
     }
 
     private void send(AgentSlot slot, long version, byte[] bytes, int count, Boolean trunk) {
-        long seq = slot.pushed(version, plan.flowCount(), trunk);
+        long seq = slot.pushed(version, plan.flowCount(), trunk, count);
         slot.master().tell(new SessionCommand.Push(seq, version, bytes, count, ctx.getSelf()));
         flowModsSent += count;
         metrics.flowMods.inc(count);
@@ -364,6 +364,7 @@ final class HostSouthbound {
         List<Boolean> trunks = new java.util.ArrayList<>();
         for (AgentSlot.Pushed p : slot.get().acked(ref, seq)) {
             metrics.pushSeconds.observe((now - p.sentNanos()) / 1e9);
+            metrics.flowModsAcknowledged.inc(p.flowMods());
             if (p.trunkUp() != null) {
                 trunks.add(p.trunkUp());
             }

@@ -118,6 +118,11 @@ public final class NodeMetrics implements Extension {
             "portmesh_flow_mods_sent_total",
             "Flow-mods and group-mods sent to agents by the Host entities on this node");
 
+    public final Counter flowModsAcknowledged = counter(
+            "portmesh_flow_mods_acknowledged_total",
+            "Flow-mods and group-mods whose push the agent's barrier acknowledged (a push refused, e.g. by an agent that"
+                    + " no longer takes this incarnation for its master, is sent but never acknowledged)");
+
     public final Counter pushes =
             counter("portmesh_plan_pushes_total", "Plan changes pushed to master agents (each ends with a barrier)");
 
