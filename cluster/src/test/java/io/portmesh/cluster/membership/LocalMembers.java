@@ -39,6 +39,15 @@ final class LocalMembers implements AutoCloseable {
         return members;
     }
 
+    /** Starts one more member that joins through the first one's port, with {@code extraConfig}; not awaited. */
+    ActorSystem<Void> startAnother(String extraConfig) throws Exception {
+        int seed = Cluster.get(systems.get(0)).selfMember().address().getPort().get();
+        int port = io.portmesh.cluster.LocalPorts.freeTcpPorts(1)[0];
+        ActorSystem<Void> s = ActorSystem.create(Behaviors.empty(), "portmesh", config(port, seed, false, extraConfig));
+        systems.add(s);
+        return s;
+    }
+
     /** Stops the last member without leaving, as a crashed process (nothing but a closed port left behind). */
     ActorSystem<Void> crashLast() {
         ActorSystem<Void> victim = systems.remove(systems.size() - 1);
