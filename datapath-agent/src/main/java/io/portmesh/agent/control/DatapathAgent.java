@@ -68,14 +68,9 @@ public final class DatapathAgent implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final List<OfClient> clients = new ArrayList<>();
     private final PacketInRelay packetIns = new PacketInRelay(roles, this::runOnControl);
-    /** Warns with a stack when the OpenFlow I/O thread or the control thread stops running (see ThreadStallWatch). */
-    private final ScheduledExecutorService stallChecker = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "agent-stall-watch");
-        t.setDaemon(true);
-        return t;
-    });
+    /** Warns with a stack when the OpenFlow I/O thread or the control thread stops running. */
+    private Runnable stopStallWatch = () -> {};
 
-    private final List<ThreadStallWatch> stallWatches = new ArrayList<>();
     private OfServer passive;
 
     private DatapathAgent(AgentSettings s) throws IOException {
@@ -167,11 +162,8 @@ public final class DatapathAgent implements AutoCloseable {
                     .bind(s.listen().get());
         }
         a.control.scheduleWithFixedDelay(() -> a.tables.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
-        // 300 ms: well inside the controllers' echo detection (800 ms by default), so a stall that costs the agent its
         // connections is in the log with what the thread was doing
-        a.stallWatches.add(
-                ThreadStallWatch.start("agent OpenFlow I/O thread", a.group.next(), a.stallChecker, 50, 300));
-        a.stallWatches.add(ThreadStallWatch.start("agent control thread", a.control, a.stallChecker, 50, 300));
+        a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control);
         log.info(
                 "agent {} slot {} up: trunk {} vxlan {} controllers {}",
                 s.host(),
@@ -342,8 +334,7 @@ public final class DatapathAgent implements AutoCloseable {
 
     @Override
     public void close() {
-        stallWatches.forEach(ThreadStallWatch::close); // first: the threads stop below, that is no stall
-        stallChecker.shutdownNow();
+        stopStallWatch.run(); // first: the threads stop below, that is no stall
         clients.forEach(OfClient::close);
         if (passive != null) {
             passive.close();

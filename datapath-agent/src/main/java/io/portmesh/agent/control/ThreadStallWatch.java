@@ -2,6 +2,7 @@ package io.portmesh.agent.control;
 
 import java.util.Arrays;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -45,6 +46,30 @@ final class ThreadStallWatch implements AutoCloseable {
         this.clock = clock;
         this.lastTick = clock.getAsLong();
         this.checks = checker.scheduleWithFixedDelay(this::check, tickNanos, tickNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * One checker thread for every agent in the JVM (a benchmark runs 50): its checks are a few reads each.
+     */
+    private static final ScheduledExecutorService SHARED_CHECKER = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "agent-stall-watch");
+        t.setDaemon(true);
+        return t;
+    });
+
+    /**
+     * An agent's two threads: its OpenFlow I/O event loop (which answers the controllers' echoes) and its control
+     * thread, ticking every 50 ms and warning past 300 ms, well inside the controllers' echo detection (800 ms by
+     * default), so that a stall which costs the agent its connections is in its log with what the thread was doing.
+     */
+    /** @return what stops both watches */
+    static Runnable watchAgent(Executor ioThread, Executor controlThread) {
+        ThreadStallWatch io = start("agent OpenFlow I/O thread", ioThread, SHARED_CHECKER, 50, 300);
+        ThreadStallWatch control = start("agent control thread", controlThread, SHARED_CHECKER, 50, 300);
+        return () -> {
+            io.close();
+            control.close();
+        };
     }
 
     /**
