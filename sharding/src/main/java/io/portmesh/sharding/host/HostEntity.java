@@ -146,8 +146,6 @@ public final class HostEntity
     private boolean started;
     /** An election waits for the majority ({@link #mayElect}); one retry is scheduled at a time. */
     private boolean electionPutOff;
-    /** When this incarnation started: before {@link #FAILOVER_START_GRACE} no failover without a loss seen. */
-    private final long startedNanos = System.nanoTime();
     /** When the active agent's last connection went, 0 while it has one. */
     private long activeLostNanos;
 
@@ -389,6 +387,7 @@ public final class HostEntity
         return newSignalHandlerBuilder()
                 .onSignal(org.apache.pekko.actor.typed.PostStop.class, (s, signal) -> southbound.stopped())
                 .onSignal(RecoveryCompleted.class, (s, signal) -> {
+                    southbound.trunks().startGrace(); // before FAILOVER_START_GRACE, no failover without a loss seen
                     ctx.getSelf().tell(new StartIncarnation());
                     Set<String> inUse = new TreeSet<>();
                     s.bindings().values().forEach(b -> inUse.add(b.switchId()));
@@ -509,8 +508,7 @@ public final class HostEntity
                             failover.target());
             failover.abandon(() -> info(s));
         }
-        boolean graceOver = System.nanoTime() - startedNanos > FAILOVER_START_GRACE.toNanos();
-        String to = southbound.trunks().failoverTarget(s, graceOver);
+        String to = southbound.trunks().failoverTarget(s, southbound.trunks().graceOver());
         if (to == null) {
             return Effect().noReply();
         }

@@ -16,8 +16,13 @@ final class HostTrunks {
     private final ActorContext<HostProtocol.Command> ctx;
     private final Map<String, AgentSlot> slots;
     private final NodeMetrics metrics;
-    /** When this incarnation started (see {@link #othersCannotForward}). */
-    private final long startedNanos = System.nanoTime();
+    /**
+     * When this incarnation's recovery completed (see {@link #graceOver}); its construction until then. Not the
+     * construction: a Host recovering on a survivor of a loaded cluster took seconds to replay, and a grace timed from
+     * the construction was over before the sessions could announce themselves to it, so a standby that announced
+     * first was taken for the only live agent and the host failed over from a live active.
+     */
+    private long startedNanos = System.nanoTime();
     /**
      * While a planned failover re-points the peers, the slot whose trunk stays up (the old active) although the new
      * one is persisted: make-before-break. Null otherwise.
@@ -67,6 +72,19 @@ final class HostTrunks {
         return s.activeSlot();
     }
 
+    /** The incarnation's recovery completed: the start grace runs from now. */
+    void startGrace() {
+        startedNanos = System.nanoTime();
+    }
+
+    /**
+     * Whether the start grace ({@link HostEntity#FAILOVER_START_GRACE}) is over: before it, a slot this incarnation
+     * has not seen yet may still be live, as its sessions announce themselves within it.
+     */
+    boolean graceOver() {
+        return System.nanoTime() - startedNanos > HostEntity.FAILOVER_START_GRACE.toNanos();
+    }
+
     /**
      * Whether every other slot of the host cannot forward: each one seen in this incarnation has its trunk confirmed
      * down or no connection left; a slot the host knows (slot a, or one that announced its endpoint) but has not seen
@@ -79,8 +97,7 @@ final class HostTrunks {
                 return false;
             }
         }
-        boolean graceOver = System.nanoTime() - startedNanos > HostEntity.FAILOVER_START_GRACE.toNanos();
-        if (!graceOver) {
+        if (!graceOver()) {
             java.util.Set<String> known =
                     new java.util.TreeSet<>(s.slotEndpoints().keySet());
             known.add(HostState.FIRST_SLOT);

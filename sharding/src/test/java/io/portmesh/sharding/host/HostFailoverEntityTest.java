@@ -27,6 +27,10 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
+import org.apache.pekko.persistence.testkit.JournalOperation;
+import org.apache.pekko.persistence.testkit.ProcessingPolicy;
+import org.apache.pekko.persistence.testkit.ProcessingSuccess;
+import org.apache.pekko.persistence.testkit.ReadEvents;
 import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -271,6 +275,44 @@ class HostFailoverEntityTest {
         // the old active comes back as the standby: its trunk goes down before anything else
         TestProbe<SessionCommand> back = testKit.createTestProbe();
         assertThat(trunkOf(connect(back, "a", "10.0.0.1", true))).contains(false);
+    }
+
+    @Test
+    void aNewIncarnationWhoseRecoveryOutlastedTheGraceStillWaitsForTheActiveToAnnounceItself() {
+        TestProbe<SessionCommand> a = testKit.createTestProbe();
+        TestProbe<SessionCommand> b = testKit.createTestProbe();
+        connect(a, "a", "10.0.0.1", false);
+        connect(b, "b", "10.0.0.2", false);
+
+        // the host restarts on a survivor of a loaded cluster whose journal takes longer than the grace to replay
+        long replay = HostEntity.FAILOVER_START_GRACE.toMillis() + 1_000;
+        kit.persistenceTestKit().withPolicy((ProcessingPolicy<JournalOperation>) (id, op) -> {
+            if (op instanceof ReadEvents) {
+                sleep(replay);
+            }
+            return ProcessingSuccess.getInstance();
+        });
+        try {
+            kit.restart();
+        } finally {
+            kit.persistenceTestKit().resetPolicy();
+        }
+        // the standby's session announces itself first; the active's is on its way: no failover to the standby
+        TestProbe<SessionCommand> b2 = testKit.createTestProbe();
+        connect(b2, "b", "10.0.0.2", false);
+        b2.expectNoMessage(Duration.ofMillis(300));
+        assertThat(info().activeSlot()).isEqualTo("a");
+        TestProbe<SessionCommand> a2 = testKit.createTestProbe();
+        connect(a2, "a", "10.0.0.1", true);
+        assertThat(info().activeSlot()).isEqualTo("a");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Test
