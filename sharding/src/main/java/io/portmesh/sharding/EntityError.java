@@ -24,7 +24,12 @@ public record EntityError(Kind kind, String field, String message) {
         /** 404: no such entity, or nothing of what was asked. */
         NOT_FOUND,
         /** 503: another entity did not answer or could not persist; the request may be retried. */
-        UNAVAILABLE
+        UNAVAILABLE,
+        /**
+         * A resent copy of a request the entity handled already (same request id): not run again. Its first attempt
+         * has the answer; when only the copy answers (the first's answer lost), 503 "may have been applied".
+         */
+        DUPLICATE
     }
 
     public EntityError {
@@ -46,7 +51,7 @@ public record EntityError(Kind kind, String field, String message) {
             case INVALID -> new ValidationException(field, message);
             case CONFLICT -> new ConflictException(text());
             case NOT_FOUND -> new NotFoundException(text());
-            case UNAVAILABLE -> new UnavailableException(text());
+            case UNAVAILABLE, DUPLICATE -> new UnavailableException(text());
         };
     }
 }

@@ -55,6 +55,11 @@ public final class Errors {
         return error(EntityError.Kind.UNAVAILABLE, null, message);
     }
 
+    /** A resent copy of a request handled already: see {@link EntityError.Kind#DUPLICATE}. */
+    public static <T> StatusReply<T> duplicate(String message) {
+        return error(EntityError.Kind.DUPLICATE, null, message);
+    }
+
     /**
      * An entity's own error reply is passed on as it is; anything else (a timeout) becomes unavailable, in words (see
      * {@link #describe}).

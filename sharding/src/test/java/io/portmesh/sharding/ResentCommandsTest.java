@@ -17,6 +17,7 @@ import io.portmesh.sharding.lswitch.SwitchProtocol;
 import io.portmesh.sharding.lswitch.SwitchState;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
 import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortChange;
 import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.registry.TunnelIpRegistryEntity;
 import io.portmesh.sharding.service.ConflictException;
@@ -128,16 +129,83 @@ class ResentCommandsTest {
         await(first);
         await(meanwhile);
         await(port(id, unbind));
+        assertBoundOnceThenUnboundOnce(id, host);
+    }
+
+    @Test
+    void aCopiedBindWhoseFirstAttemptWasAnsweredIsNotRunAgainAfterAnotherClientsUnbind() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.18.0.4");
+        String id = newPort(sw, "52:54:00:18:00:04");
+        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> bind =
+                r -> new PortProtocol.Bind(host, false, "bind-" + id, r);
+        assertThat(await(port(id, bind)).vlan()).isEqualTo(1);
+        await(port(
+                id,
+                (ActorRef<StatusReply<PortProtocol.Outcome>> r) ->
+                        new PortProtocol.Unbind(false, "unbind-" + id, r))); // another client's change
+
+        // the copy of the first Bind (its resend after a member's removal) comes after: not run again
+        assertDuplicate(port(id, bind));
+        assertBoundOnceThenUnboundOnce(id, host);
+    }
+
+    @Test
+    void aCopyThatComesWhileItsFirstAttemptRunsWaitsAndIsAnsweredDuplicateWhileTheFirstGetsTheOutcome()
+            throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.18.0.5");
+        String id = newPort(sw, "52:54:00:18:00:05");
+        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> bind =
+                r -> new PortProtocol.Bind(host, false, "bind-" + id, r);
+        CompletionStage<PortProtocol.Outcome> first = port(id, bind);
+        CompletionStage<PortProtocol.Outcome> copy = port(id, bind);
+        assertThat(await(first).vlan()).isEqualTo(1);
+        assertDuplicate(copy);
         assertThat(eventsOf("LogicalPort|" + id))
                 .containsExactly(
                         LogicalPortEntity.Created.class,
                         LogicalPortEntity.ChangeStarted.class,
-                        LogicalPortEntity.Bound.class,
-                        LogicalPortEntity.ChangeStarted.class,
-                        LogicalPortEntity.Unbound.class);
-        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
-        // the change it persisted is the unbinding: nothing pending after the duplicates
-        assertThat(await(svc.getPort(io.portmesh.model.PortId.of(id))).host()).isNull();
+                        LogicalPortEntity.Bound.class);
+    }
+
+    @Test
+    void aCopiedDeleteDoesNotDeleteThePortCreatedAgainUnderItsId() throws Exception {
+        SwitchId sw = newSwitch();
+        String id = "p-resent-" + ids.incrementAndGet();
+        Mac mac = Mac.parse("52:54:00:18:00:06");
+        await(ResentCommandsTest.<PortInfo>port(
+                id, r -> new PortProtocol.Create(sw, mac, List.of(), "vm", "create-1-" + id, r)));
+        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> delete =
+                r -> new PortProtocol.Delete(false, "delete-" + id, r);
+        await(port(id, delete));
+        await(ResentCommandsTest.<PortInfo>port(
+                id, r -> new PortProtocol.Create(sw, mac, List.of(), "vm", "create-2-" + id, r)));
+
+        assertDuplicate(port(id, delete));
+        assertThat(await(svc.getSwitch(sw)).ports()).containsExactly(id);
+        // and the first Create's copy does not answer the port of the second as its own
+        assertDuplicate(ResentCommandsTest.<PortInfo>port(
+                id, r -> new PortProtocol.Create(sw, mac, List.of(), "vm", "create-1-" + id, r)));
+    }
+
+    @Test
+    void aNewIncarnationKnowsTheRequestIdsItsChangesPersisted() throws Exception {
+        // the journal of a port whose node died: a new incarnation starts from it when the copy comes
+        String id = "resent-" + ids.incrementAndGet();
+        journal.persistForRecovery(
+                "LogicalPort|" + id,
+                List.of(
+                        new LogicalPortEntity.Created("sw-gone", 5000, "52:54:00:18:00:07", List.of(), null, "c-1"),
+                        new LogicalPortEntity.ChangeStarted(new PortChange.BindTo("esx-x"), "b-1"),
+                        new LogicalPortEntity.Bound("esx-x", 7, "10.18.0.7")));
+        assertDuplicate(port(
+                id,
+                (ActorRef<StatusReply<PortProtocol.Outcome>> r) ->
+                        new PortProtocol.Bind(HostId.of("esx-y"), false, "b-1", r)));
+        PortInfo info = await(port(id, PortProtocol.Get::new));
+        assertThat(info.host()).isEqualTo("esx-x");
+        assertThat(eventsOf("LogicalPort|" + id)).hasSize(3);
     }
 
     @Test
@@ -203,6 +271,32 @@ class ResentCommandsTest {
         assertThat(first.events()).hasSize(1);
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(again.reply().getValue()).isEqualTo(first.reply().getValue());
+    }
+
+    /** The port's journal holds one binding and one unbinding, and the port is unbound, its VLAN released. */
+    private static void assertBoundOnceThenUnboundOnce(String id, HostId host) throws Exception {
+        assertThat(eventsOf("LogicalPort|" + id))
+                .containsExactly(
+                        LogicalPortEntity.Created.class,
+                        LogicalPortEntity.ChangeStarted.class,
+                        LogicalPortEntity.Bound.class,
+                        LogicalPortEntity.ChangeStarted.class,
+                        LogicalPortEntity.Unbound.class);
+        assertThat(await(svc.getHost(host)).vlansUsed()).isZero();
+        // nothing pending after the duplicates
+        assertThat(await(svc.getPort(io.portmesh.model.PortId.of(id))).host()).isNull();
+    }
+
+    /** The port answered the copy DUPLICATE (not run again); the API would map it to 503 "may have been applied". */
+    private static void assertDuplicate(CompletionStage<?> copy) throws Exception {
+        try {
+            Object v = copy.toCompletableFuture().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            throw new AssertionError("expected DUPLICATE, got " + v);
+        } catch (java.util.concurrent.ExecutionException e) {
+            assertThat(Errors.is(e.getCause(), EntityError.Kind.DUPLICATE))
+                    .as("answered %s", e.getCause())
+                    .isTrue();
+        }
     }
 
     private static <R> CompletionStage<R> port(

@@ -117,7 +117,7 @@ final class BindingSteps {
             tellSwitch(s);
             return effect().none();
         }
-        return effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToBind);
+        return effect().persist(new ChangeStarted(c.change(), c.requestId())).thenRun(this::askHostToBind);
     }
 
     Effect<Event, PortState> onUnbind(PortState s, Unbind c) {
@@ -136,7 +136,7 @@ final class BindingSteps {
             tellSwitch(s);
             return effect().none();
         }
-        return effect().persist(new ChangeStarted(c.change())).thenRun(this::askHostToUnbind);
+        return effect().persist(new ChangeStarted(c.change(), c.requestId())).thenRun(this::askHostToUnbind);
     }
 
     Effect<Event, PortState> onDelete(PortState s, Delete c) {
@@ -153,7 +153,7 @@ final class BindingSteps {
         }
         // persisted also without a host step, so that once the switch may have let the port go, the port is
         // deleted (a restart resumes it) and never bound again
-        EffectBuilder<Event, PortState> started = effect().persist(new ChangeStarted(c.change()));
+        EffectBuilder<Event, PortState> started = effect().persist(new ChangeStarted(c.change(), c.requestId()));
         // a bound port unbinds first; the switch step then goes on with leaving the switch
         return s.isBound() ? started.thenRun(this::askHostToUnbind) : started.thenRun(this::leaveSwitchStep);
     }

@@ -87,7 +87,13 @@ public final class LogicalPortEntity
 
     public sealed interface Event extends CborSerializable {}
 
-    public record Created(String switchId, int vni, String mac, List<String> ips, String name) implements Event {}
+    /** {@code requestId}: the API request's ({@link RequestIds}); null in events written before there were any. */
+    public record Created(String switchId, int vni, String mac, List<String> ips, String name, String requestId)
+            implements Event {
+        public Created(String switchId, int vni, String mac, List<String> ips, String name) {
+            this(switchId, vni, mac, ips, name, null);
+        }
+    }
 
     public record Bound(String host, int vlan, String tunnelIp) implements Event {}
 
@@ -95,8 +101,15 @@ public final class LogicalPortEntity
 
     public record Deleted() implements Event {}
 
-    /** A change that asks the host is under way (persisted before the ask): a restart resumes it. */
-    public record ChangeStarted(PortChange change) implements Event {}
+    /**
+     * A change that asks the host is under way (persisted before the ask): a restart resumes it. {@code requestId}: the
+     * API request's ({@link RequestIds}), null when none (and in events written before there were any).
+     */
+    public record ChangeStarted(PortChange change, String requestId) implements Event {
+        public ChangeStarted(PortChange change) {
+            this(change, null);
+        }
+    }
 
     /** The change under way was not made: the host refused it, or it was a bind and was rolled back. */
     public record ChangeAbandoned() implements Event {}
@@ -131,6 +144,8 @@ public final class LogicalPortEntity
     final NodeMetrics metrics;
     /** One change at a time, and the requests that wait for it. */
     final PortTurns turns;
+    /** The API requests handled, so that a resent copy is not run twice. */
+    private final RequestIds requests;
 
     private final PortCreation creation;
     final BindingSteps bindings;
@@ -155,6 +170,7 @@ public final class LogicalPortEntity
         this.moveTimeout = moveTimeout;
         this.metrics = NodeMetrics.get(ctx.getSystem());
         this.turns = new PortTurns(this);
+        this.requests = new RequestIds(portId);
         this.creation = new PortCreation(this);
         this.bindings = new BindingSteps(this);
         this.moveStart = new MoveStart(this);
@@ -233,10 +249,10 @@ public final class LogicalPortEntity
                 .onCommand(Touch.class, (s, c) -> Effect().none())
                 .onCommand(TellMovingAgain.class, (s, c) -> moveStart.tellMovingAgain(s))
                 .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
-                .onCommand(Create.class, creation::onCreate)
-                .onCommand(Bind.class, bindings::onBind)
-                .onCommand(Unbind.class, bindings::onUnbind)
-                .onCommand(Delete.class, bindings::onDelete)
+                .onCommand(Create.class, (s, c) -> requests.once(s, c, creation::onCreate, Effect()))
+                .onCommand(Bind.class, (s, c) -> requests.once(s, c, bindings::onBind, Effect()))
+                .onCommand(Unbind.class, (s, c) -> requests.once(s, c, bindings::onUnbind, Effect()))
+                .onCommand(Delete.class, (s, c) -> requests.once(s, c, bindings::onDelete, Effect()))
                 .onCommand(JoinedSwitch.class, creation::onJoinedSwitch)
                 .onCommand(HostBound.class, bindings::onHostBound)
                 .onCommand(HostUnbound.class, bindings::onHostUnbound)
@@ -287,12 +303,15 @@ public final class LogicalPortEntity
     public EventHandler<PortState, Event> eventHandler() {
         return newEventHandlerBuilder()
                 .forAnyState()
-                .onEvent(Created.class, (s, e) -> s.created(e.switchId(), e.vni(), e.mac(), e.ips(), e.name()))
-                .onEvent(ChangeStarted.class, (s, e) -> s.started(e.change()))
+                .onEvent(
+                        Created.class,
+                        (s, e) -> s.created(e.switchId(), e.vni(), e.mac(), e.ips(), e.name())
+                                .withRequest(e.requestId()))
+                .onEvent(ChangeStarted.class, (s, e) -> s.started(e.change()).withRequest(e.requestId()))
                 .onEvent(Bound.class, (s, e) -> s.bound(e.host(), e.vlan(), e.tunnelIp()))
                 .onEvent(Unbound.class, (s, e) -> s.unbound(e.host()))
                 .onEvent(ChangeAbandoned.class, (s, e) -> s.abandoned())
-                .onEvent(Deleted.class, (s, e) -> PortState.empty(portId))
+                .onEvent(Deleted.class, (s, e) -> s.deleted())
                 .onEvent(
                         MoveStarted.class,
                         (s, e) -> s.withMove(s.move().migrating(e.toVlan(), e.toTunnelIp(), e.deadline())))

@@ -98,7 +98,7 @@ final class MoveStart {
             return reply(client, StatusReply.success(notMoved(s)));
         }
         port.turns.startMove(to, c.awaitRealized(), client);
-        return effect().persist(new ChangeStarted(new PortChange.MoveTo(to, now())))
+        return effect().persist(new ChangeStarted(new PortChange.MoveTo(to, now()), RequestIds.of(request)))
                 .thenRun(this::askDestination);
     }
 

@@ -74,7 +74,8 @@ final class PortCreation {
                         m.vni(),
                         c.mac().toString(),
                         c.ips().stream().map(Ipv4::toString).toList(),
-                        c.name()))
+                        c.name(),
+                        c.requestId()))
                 .thenRun(ns -> c.replyTo().tell(StatusReply.success(ns.info()))));
     }
 }

@@ -25,20 +25,40 @@ public interface PortProtocol {
 
     /** A command answered after steps: it waits while another change runs. */
     sealed interface Request<T> extends Command, CborSerializable
-            permits Create, Exists, ChangeRequest, Move, CompleteMove, CancelMove {
+            permits IdentifiedRequest, Exists, Move, CompleteMove, CancelMove {
         ActorRef<StatusReply<T>> replyTo();
     }
 
+    /**
+     * A request that changes the port, with the id of the API call that sent it: a copy resent after a member's
+     * removal ({@code AskResender}) carries the same id, and the port answers it {@link RequestIds#DUPLICATE} instead of
+     * running it a second time, after another client's change maybe (docs/architecture.md 7.3). Null: sent by no API
+     * call (tests, the entities themselves): never taken for a duplicate.
+     */
+    sealed interface IdentifiedRequest<T> extends Request<T> permits Create, ChangeRequest {
+        String requestId();
+    }
+
     /** A request to change the port's binding (or delete the port), answered with the {@link Outcome}. */
-    sealed interface ChangeRequest extends Request<Outcome> permits Bind, Unbind, Delete {
+    sealed interface ChangeRequest extends IdentifiedRequest<Outcome> permits Bind, Unbind, Delete {
         PortChange change();
 
         boolean awaitRealized();
     }
 
     public record Create(
-            SwitchId switchId, Mac mac, List<Ipv4> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo)
-            implements Request<PortInfo> {}
+            SwitchId switchId,
+            Mac mac,
+            List<Ipv4> ips,
+            String name,
+            String requestId,
+            ActorRef<StatusReply<PortInfo>> replyTo)
+            implements IdentifiedRequest<PortInfo> {
+        public Create(
+                SwitchId switchId, Mac mac, List<Ipv4> ips, String name, ActorRef<StatusReply<PortInfo>> replyTo) {
+            this(switchId, mac, ips, name, null, replyTo);
+        }
+    }
 
     /** Answered at once, during a change too: the state as persisted. */
     public record Get(ActorRef<StatusReply<PortInfo>> replyTo) implements Command, CborSerializable {}
@@ -50,22 +70,36 @@ public interface PortProtocol {
     public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Request<Boolean> {}
 
     /** {@code awaitRealized}: reply once every affected host's agents acknowledged (or the realization timeout). */
-    public record Bind(HostId host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo)
+    public record Bind(HostId host, boolean awaitRealized, String requestId, ActorRef<StatusReply<Outcome>> replyTo)
             implements ChangeRequest {
+        public Bind(HostId host, boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) {
+            this(host, awaitRealized, null, replyTo);
+        }
+
         @Override
         public PortChange change() {
             return new PortChange.BindTo(host.value());
         }
     }
 
-    public record Unbind(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements ChangeRequest {
+    public record Unbind(boolean awaitRealized, String requestId, ActorRef<StatusReply<Outcome>> replyTo)
+            implements ChangeRequest {
+        public Unbind(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) {
+            this(awaitRealized, null, replyTo);
+        }
+
         @Override
         public PortChange change() {
             return new PortChange.Unbind();
         }
     }
 
-    public record Delete(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) implements ChangeRequest {
+    public record Delete(boolean awaitRealized, String requestId, ActorRef<StatusReply<Outcome>> replyTo)
+            implements ChangeRequest {
+        public Delete(boolean awaitRealized, ActorRef<StatusReply<Outcome>> replyTo) {
+            this(awaitRealized, null, replyTo);
+        }
+
         @Override
         public PortChange change() {
             return new PortChange.Delete();

@@ -1,5 +1,7 @@
 package io.portmesh.sharding.resend;
 
+import io.portmesh.sharding.EntityError;
+import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import java.time.Duration;
 import java.util.Set;
@@ -18,8 +20,9 @@ import org.apache.pekko.pattern.StatusReply;
 /**
  * One ask of a command that is safe to send twice, and its attempts: the first, and at most one more per cluster
  * member removed while it waits ({@link AskResender}). The first reply wins, success or the entity's error; a later
- * reply is dropped. An attempt that times out decides nothing while another still runs, so the ask fails with a
- * timeout only when none is left. Every attempt ends by the first one's deadline: a resend never lengthens an ask.
+ * reply is dropped. An attempt that times out, or a copy the entity answers DUPLICATE (it handled that request id
+ * already: the first attempt has the real answer), decides nothing while another still runs; the ask fails with the
+ * last of those only when none is left. Every attempt ends by the first one's deadline: a resend never lengthens an ask.
  */
 final class ResendableAsk<M, R> {
     /** A resend with less time than this left could not be answered anyway: the ask times out as before. */
@@ -75,9 +78,10 @@ final class ResendableAsk<M, R> {
     private void attemptEnded(R reply, Throwable failure) {
         if (failure == null) {
             result.complete(reply);
-        } else if (!(unwrap(failure) instanceof TimeoutException)) {
+        } else if (!(unwrap(failure) instanceof TimeoutException) && !Errors.is(failure, EntityError.Kind.DUPLICATE)) {
             result.completeExceptionally(failure); // the entity answered (an error is an answer too)
         } else if (running.decrementAndGet() == 0) {
+            // every attempt timed out, or the last left is a copy the entity knew: its first attempt's answer is lost
             result.completeExceptionally(failure);
         }
     }

@@ -179,14 +179,14 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<PortInfo> createPort(SwitchId switchId, Mac mac, List<Ipv4> ips, Optional<String> name) {
         PortId id = portIds.take();
+        String request = requestId();
         // the port's id is new to the caller: after no answer, the switch's port list tells whether it was created
         return ask(
                 port(id),
                 (ActorRef<StatusReply<PortInfo>> r) ->
-                        new PortProtocol.Create(switchId, mac, List.copyOf(ips), name.orElse(null), r),
-                // not resent: a duplicate waiting in the port's queue would create the port after the first attempt
-                // answered 503 "not applied" (docs/architecture.md 7.3; needs request ids)
-                EntityCall.change("new port " + id, "join switch " + switchId, "switch " + switchId));
+                        new PortProtocol.Create(switchId, mac, List.copyOf(ips), name.orElse(null), request, r),
+                // resent after a member's removal: the port runs a request id once (RequestIds)
+                EntityCall.idempotentChange("new port " + id, "join switch " + switchId, "switch " + switchId));
     }
 
     @Override
@@ -206,27 +206,34 @@ public final class ShardedNetworkService implements NetworkService {
 
     @Override
     public CompletionStage<Realization> deletePort(PortId id, boolean waitRealized) {
-        return changePort(id, "delete it", r -> new PortProtocol.Delete(waitRealized, r), waitRealized)
+        String request = requestId();
+        return changePort(id, "delete it", r -> new PortProtocol.Delete(waitRealized, request, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     @Override
     public CompletionStage<BindingResult> bindPort(PortId id, HostId hostId, boolean waitRealized) {
+        String request = requestId();
         return changePort(
-                        id, "bind to host " + hostId, r -> new PortProtocol.Bind(hostId, waitRealized, r), waitRealized)
+                        id,
+                        "bind to host " + hostId,
+                        r -> new PortProtocol.Bind(hostId, waitRealized, request, r),
+                        waitRealized)
                 .thenApply(o -> new BindingResult(id.value(), hostId.value(), o.vlan(), realization(o, waitRealized)));
     }
 
     @Override
     public CompletionStage<Realization> unbindPort(PortId id, boolean waitRealized) {
-        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, r), waitRealized)
+        String request = requestId();
+        return changePort(id, "unbind", r -> new PortProtocol.Unbind(waitRealized, request, r), waitRealized)
                 .thenApply(o -> realization(o, waitRealized));
     }
 
     /**
-     * A change of a port's binding: the port answers within its client timeout, done or not. Never resent after a
-     * member's removal: a duplicate Bind or Unbind queued behind another client's change would undo it, and one queued
-     * behind its own rolled-back attempt would apply what the client was told was not (docs/architecture.md 7.3).
+     * A change of a port's binding: the port answers within its client timeout, done or not. Resent after a member's
+     * removal: the copy carries the request id of the first attempt, and the port never runs an id twice ({@code
+     * RequestIds}), so a copy queued behind another client's change cannot undo it, nor one queued behind its own
+     * rolled-back attempt apply what the client was told was not (docs/architecture.md 7.3).
      */
     private CompletionStage<PortProtocol.Outcome> changePort(
             PortId id,
@@ -237,7 +244,7 @@ public final class ShardedNetworkService implements NetworkService {
         return ask(
                 port(id),
                 msg,
-                EntityCall.change(entity, action, entity),
+                EntityCall.idempotentChange(entity, action, entity),
                 LogicalPortEntity.clientTimeout(askTimeout, realizeTimeout, waitRealized));
     }
 
@@ -321,6 +328,14 @@ public final class ShardedNetworkService implements NetworkService {
             }
             return r;
         });
+    }
+
+    /**
+     * A new id for one API call: its copies resent after a member's removal carry it. Made once per call, outside the
+     * message function, which is called once per attempt.
+     */
+    private static String requestId() {
+        return java.util.UUID.randomUUID().toString();
     }
 
     private static Throwable unwrap(Throwable e) {
