@@ -6,6 +6,8 @@ import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.SwitchId;
+import io.portmesh.sharding.port.LogicalPortEntity;
+import io.portmesh.sharding.port.PortChange;
 import io.portmesh.sharding.port.PortProtocol;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -45,9 +47,35 @@ class PortProtocolSerializationTest {
                         "vm1",
                         info),
                 new PortProtocol.Bind(HostId.of("esx-1"), true, outcome),
+                new PortProtocol.Bind(HostId.of("esx-1"), true, "req-1", outcome),
+                new PortProtocol.Unbind(false, "req-2", outcome),
+                new PortProtocol.Delete(false, "req-3", outcome),
                 new PortProtocol.Move(HostId.of("esx-2"), false, migration),
                 new PortProtocol.Activate(HostId.of("esx-2"), PortProtocol.Activate.BY_RARP))) {
             assertThat(kit.verifySerialization(command, true)).isEqualTo(command);
         }
+    }
+
+    /** Events journaled before request ids existed read with none (null), and new ones keep theirs. */
+    @Test
+    void portEventsWrittenWithoutARequestIdReadWithNone() throws Exception {
+        com.fasterxml.jackson.databind.ObjectMapper cbor =
+                org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider.get(testKit.system())
+                        .getOrCreate("jackson-cbor", java.util.Optional.empty());
+        var started = new LogicalPortEntity.ChangeStarted(new PortChange.BindTo("esx-1"), "req-1");
+        var created = new LogicalPortEntity.Created("blue", 100, "52:54:00:12:34:56", List.of(), "vm", "req-2");
+        assertThat(cbor.readValue(cbor.writeValueAsBytes(started), LogicalPortEntity.ChangeStarted.class))
+                .isEqualTo(started);
+        assertThat(withoutRequestId(cbor, started, LogicalPortEntity.ChangeStarted.class))
+                .isEqualTo(new LogicalPortEntity.ChangeStarted(new PortChange.BindTo("esx-1")));
+        assertThat(withoutRequestId(cbor, created, LogicalPortEntity.Created.class))
+                .isEqualTo(new LogicalPortEntity.Created("blue", 100, "52:54:00:12:34:56", List.of(), "vm"));
+    }
+
+    private static <T> T withoutRequestId(com.fasterxml.jackson.databind.ObjectMapper cbor, T event, Class<T> type)
+            throws Exception {
+        var tree = (com.fasterxml.jackson.databind.node.ObjectNode) cbor.valueToTree(event);
+        assertThat(tree.remove("requestId")).as("the field to drop").isNotNull();
+        return cbor.readValue(cbor.writeValueAsBytes(tree), type);
     }
 }
