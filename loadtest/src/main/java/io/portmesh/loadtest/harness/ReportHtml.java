@@ -64,7 +64,8 @@ public final class ReportHtml {
                 if (x && typeof x === 'object') { td.textContent = x.text; td.className = x.cls || ''; }
                 else { td.textContent = x === null || x === undefined ? '' : x; if (typeof x === 'number') td.className = 'n'; } }); });
             }
-            const num = v => v === null || v === undefined ? null : (Number.isInteger(v) ? v : +v.toPrecision(4));
+            // an SLO whose figure was never reached has the value NaN, which Jackson writes as the string "NaN"
+            const num = v => typeof v !== 'number' ? (v === undefined ? null : v) : (Number.isInteger(v) ? v : +v.toPrecision(4));
             el('h1', 'portmesh-load: ' + r.scenario.name + ' (seed ' + r.seed + ')');
             el('p', r.passed ? 'PASSED' : 'FAILED (exit status ' + r.exitStatus + ')', r.passed ? 'ok' : 'bad');
             el('p', r.scenario.description);
