@@ -44,6 +44,7 @@ class AgentSettingsTest {
                         s.slot(),
                         s.dpid(),
                         s.controllers(),
+                        s.controllersResolveInterval(),
                         s.listen(),
                         s.listenAccess(),
                         s.trunkBind(),
