@@ -18,8 +18,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFRoleReply;
+import org.projectfloodlight.openflow.types.U64;
 
 /**
  * A controller the test drives by hand: an {@link OfServer} in CONTROLLER role on 127.0.0.1:0 that hands out each
@@ -41,6 +44,11 @@ final class ScriptedController implements AutoCloseable {
     private final Map<OfConnection, ConcurrentLinkedQueue<OFMessage>> received = new ConcurrentHashMap<>();
 
     ScriptedController() throws IOException {
+        this(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** A controller listening on {@code bind}. */
+    ScriptedController(InetSocketAddress bind) throws IOException {
         OfMessageListener listener = new OfMessageListener() {
             @Override
             public void onConnected(OfConnection c) {
@@ -60,7 +68,7 @@ final class ScriptedController implements AutoCloseable {
         };
         server = OfServer.builder(OfRole.CONTROLLER, listener)
                 .config(OfConfig.defaults().withEcho(LENIENT_ECHO, LENIENT_ECHO_MISSES))
-                .bind(new InetSocketAddress("127.0.0.1", 0));
+                .bind(bind);
     }
 
     InetSocketAddress address() {
@@ -68,7 +76,7 @@ final class ScriptedController implements AutoCloseable {
     }
 
     String hostPort() {
-        return "127.0.0.1:" + server.port();
+        return address().getAddress().getHostAddress() + ":" + server.port();
     }
 
     /** The next agent connection whose handshake finished. */
@@ -100,6 +108,16 @@ final class ScriptedController implements AutoCloseable {
     static void sendAndSync(OfConnection c, List<? extends OFMessage> messages) throws Exception {
         c.send(messages);
         barrier(c);
+    }
+
+    /** Sends a role request and returns the agent's reply (an error reply fails with ExecutionException). */
+    static OFRoleReply role(OfConnection c, OFControllerRole role, long generation) throws Exception {
+        var request = c.factory()
+                .buildRoleRequest()
+                .setRole(role)
+                .setGenerationId(U64.of(generation))
+                .build();
+        return c.request(request, OFRoleReply.class).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     static OFBarrierReply barrier(OfConnection c) throws Exception {
