@@ -9,7 +9,6 @@ import io.portmesh.sim.Await;
 import io.portmesh.sim.FrameStream;
 import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.UnknownHostException;
@@ -88,7 +87,7 @@ class AgentsFindEveryNodeTest {
 
     @Test
     void agentsConnectToAnAddedNodeAndDropRemovedOnesWhileForwardingEveryFrame() throws Exception {
-        List<ScriptedController> nodes = onePort(N1, N2, N3);
+        List<ScriptedController> nodes = ScriptedController.onOnePort(N1, N2, N3);
         ScriptedController ctl1 = nodes.get(0);
         ScriptedController ctl2 = nodes.get(1);
         ScriptedController ctl3 = track(nodes.get(2));
@@ -223,7 +222,7 @@ class AgentsFindEveryNodeTest {
 
     /** {@link OneAgent} whose agent looks the name up with the test's resolver every {@code interval}. */
     private OneAgent oneAgentOnNode1(String interval) throws Exception {
-        List<ScriptedController> nodes = onePort(N1, N2);
+        List<ScriptedController> nodes = ScriptedController.onOnePort(N1, N2);
         nodes.forEach(this::track);
         int port = nodes.get(0).address().getPort();
         resolver.set(N1);
@@ -238,24 +237,6 @@ class AgentsFindEveryNodeTest {
                         "controllers-resolve-interval = " + interval),
                 resolver));
         return new OneAgent(nodes, port, agent, nodes.get(0).awaitConnection());
-    }
-
-    /** Controllers on {@code ips}, all on one port (a free one; a port taken on one of them is a bounded retry). */
-    private static List<ScriptedController> onePort(String... ips) throws IOException {
-        for (int attempt = 0; attempt < 20; attempt++) {
-            List<ScriptedController> made = new ArrayList<>();
-            try {
-                made.add(new ScriptedController(new InetSocketAddress(ips[0], 0)));
-                int port = made.get(0).address().getPort();
-                for (int i = 1; i < ips.length; i++) {
-                    made.add(new ScriptedController(new InetSocketAddress(ips[i], port)));
-                }
-                return made;
-            } catch (IOException taken) {
-                made.forEach(ScriptedController::close);
-            }
-        }
-        throw new IOException("no TCP port free on all of " + Arrays.toString(ips) + " in 20 attempts");
     }
 
     private static FrameStream stream(SimulatedVm from, SimulatedVm to) {

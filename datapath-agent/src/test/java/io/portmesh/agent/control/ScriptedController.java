@@ -8,6 +8,8 @@ import io.portmesh.openflow.OfServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,6 +71,24 @@ final class ScriptedController implements AutoCloseable {
         server = OfServer.builder(OfRole.CONTROLLER, listener)
                 .config(OfConfig.defaults().withEcho(LENIENT_ECHO, LENIENT_ECHO_MISSES))
                 .bind(bind);
+    }
+
+    /** Controllers on {@code ips}, all on one port (a free one; a port taken on one of them is a bounded retry). */
+    static List<ScriptedController> onOnePort(String... ips) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            List<ScriptedController> made = new ArrayList<>();
+            try {
+                made.add(new ScriptedController(new InetSocketAddress(ips[0], 0)));
+                int port = made.get(0).address().getPort();
+                for (int i = 1; i < ips.length; i++) {
+                    made.add(new ScriptedController(new InetSocketAddress(ips[i], port)));
+                }
+                return made;
+            } catch (IOException taken) {
+                made.forEach(ScriptedController::close);
+            }
+        }
+        throw new IOException("no TCP port free on all of " + Arrays.toString(ips) + " in 20 attempts");
     }
 
     InetSocketAddress address() {
