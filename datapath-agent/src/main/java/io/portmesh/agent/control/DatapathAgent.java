@@ -65,7 +65,9 @@ public final class DatapathAgent implements AutoCloseable {
     private final SwitchProtocol protocol;
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private ControllerNodes controllers;
+    /** Set once in start(), before any connection; read by the I/O thread (lost connections) and callers. */
+    private volatile ControllerNodes controllers;
+
     private final PacketInRelay packetIns = new PacketInRelay(roles, this::runOnControl);
     /** Warns with a stack when the OpenFlow I/O thread or the control thread stops running. */
     private Runnable stopStallWatch = () -> {};
