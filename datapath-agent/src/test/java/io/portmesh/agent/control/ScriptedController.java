@@ -101,9 +101,14 @@ final class ScriptedController implements AutoCloseable {
 
     /** The next agent connection whose handshake finished. */
     OfConnection awaitConnection() throws InterruptedException {
-        OfConnection c = connected.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        return awaitConnection(WAIT_SECONDS);
+    }
+
+    /** As above, waiting up to {@code seconds} (an agent in a JVM still starting up needs more). */
+    OfConnection awaitConnection(long seconds) throws InterruptedException {
+        OfConnection c = connected.poll(seconds, TimeUnit.SECONDS);
         if (c == null) {
-            throw new AssertionError("no agent connected to " + address() + " within " + WAIT_SECONDS + " s");
+            throw new AssertionError("no agent connected to " + address() + " within " + seconds + " s");
         }
         return c;
     }
