@@ -168,7 +168,7 @@ class AgentsFindEveryNodeTest {
     @Test
     void aLostConnectionLooksTheNameUpAgainWithoutWaitingForTheInterval() throws Exception {
         // the interval is out of reach: only the lost connection can make the agent look again
-        OneAgent one = oneAgentOnNode1("1h");
+        OneAgent one = oneAgentOnNode1("controllers-resolve-interval = 1h");
         DatapathAgent agent = one.agent();
         OfConnection first = one.toNode1();
         assertThat(agent.controllerNodes().lookups()).isEqualTo(1);
@@ -182,8 +182,30 @@ class AgentsFindEveryNodeTest {
     }
 
     @Test
+    void connectionsLostInALoopLookTheNameUpAtMostOncePerMinimumGap() throws Exception {
+        // reconnecting within 10-20 ms, the agent loses its connection many times per gap
+        OneAgent one = oneAgentOnNode1(
+                "controllers-resolve-interval = 1h, openflow.reconnect-min = 10ms, openflow.reconnect-max = 20ms");
+        long start = System.nanoTime();
+        int losses = 20;
+        one.toNode1().close();
+        for (int i = 1; i < losses; i++) {
+            one.nodes().get(0).awaitConnection().close(); // node 1 drops the agent as soon as it is back
+        }
+        // the first lookup after a loss waits for the gap after the one at start
+        Await.until(() -> one.agent().controllerNodes().lookups() >= 2, () -> "no lookup after the losses");
+        // each lookup after a loss comes at least a gap after the one before: at most this many since the first loss
+        long gaps = (System.nanoTime() - start) / ControllerNodes.MIN_GAP.toNanos() + 1;
+        long lookups = one.agent().controllerNodes().lookups() - 1; // the one at start
+        assertThat(lookups)
+                .as("lookups after %d lost connections in %d gaps", losses, gaps)
+                .isBetween(1L, gaps);
+        assertThat(lookups).as("fewer lookups than lost connections").isLessThan(losses);
+    }
+
+    @Test
     void aNameThatStopsResolvingKeepsItsNodesUntilItResolvesAgain() throws Exception {
-        OneAgent one = oneAgentOnNode1("50ms");
+        OneAgent one = oneAgentOnNode1("controllers-resolve-interval = 50ms");
         DatapathAgent agent = one.agent();
         OfConnection toN1 = one.toNode1();
 
@@ -220,22 +242,14 @@ class AgentsFindEveryNodeTest {
     /** Nodes 1 and 2 on one port, the name resolving to node 1, and an agent connected to it. */
     private record OneAgent(List<ScriptedController> nodes, int port, DatapathAgent agent, OfConnection toNode1) {}
 
-    /** {@link OneAgent} whose agent looks the name up with the test's resolver every {@code interval}. */
-    private OneAgent oneAgentOnNode1(String interval) throws Exception {
+    /** {@link OneAgent} whose agent has {@code moreHocon} and looks the name up with the test's resolver. */
+    private OneAgent oneAgentOnNode1(String moreHocon) throws Exception {
         List<ScriptedController> nodes = ScriptedController.onOnePort(N1, N2);
         nodes.forEach(this::track);
         int port = nodes.get(0).address().getPort();
         resolver.set(N1);
         DatapathAgent agent = track(DatapathAgent.start(
-                TestAgents.settings(
-                        "h1",
-                        0,
-                        List.of(NAME + ":" + port),
-                        "127.0.0.1",
-                        0,
-                        4789,
-                        "controllers-resolve-interval = " + interval),
-                resolver));
+                TestAgents.settings("h1", 0, List.of(NAME + ":" + port), "127.0.0.1", 0, 4789, moreHocon), resolver));
         return new OneAgent(nodes, port, agent, nodes.get(0).awaitConnection());
     }
 
