@@ -2,6 +2,7 @@ package io.portmesh.agent.control;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
 import io.netty.util.NetUtil;
 import io.portmesh.openflow.OfConfig;
 import java.net.InetSocketAddress;
@@ -71,9 +72,7 @@ public record AgentSettings(
                 c.getString("host"),
                 c.getString("slot"),
                 c.getLong("dpid"),
-                c.getStringList("controllers").stream()
-                        .map(AgentSettings::controllerAddress)
-                        .toList(),
+                controllers(c).stream().map(AgentSettings::controllerAddress).toList(),
                 c.getDuration("controllers-resolve-interval"),
                 listen.isBlank() ? Optional.empty() : Optional.of(address(listen)),
                 ListenAccess.parse(c.getString("listen-access")),
@@ -87,6 +86,22 @@ public record AgentSettings(
                 c.getDuration("standby-replay-window"),
                 (int) Math.min(Integer.MAX_VALUE, c.getBytes("socket-buffer")),
                 pair(c));
+    }
+
+    /** {@code controllers}: a list, or a string of comma-separated entries (as an environment variable sets it). */
+    private static List<String> controllers(Config c) {
+        if (c.getValue("controllers").valueType() != ConfigValueType.STRING) {
+            return c.getStringList("controllers");
+        }
+        List<String> entries = java.util.Arrays.stream(
+                        c.getString("controllers").split(","))
+                .map(String::strip)
+                .filter(e -> !e.isEmpty())
+                .toList();
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("controllers is an empty string: give at least one host:port");
+        }
+        return entries;
     }
 
     private static Optional<Pair> pair(Config c) {

@@ -129,6 +129,25 @@ class AgentSettingsTest {
     }
 
     @Test
+    void controllersGivenAsOneStringAreACommaSeparatedList() {
+        // what PORTMESH_AGENT_CONTROLLERS sets: HOCON substitutes an environment variable as a string
+        AgentSettings s = AgentSettings.fromConfig(ConfigFactory.parseString(
+                        "portmesh.agent.controllers = \"portmesh-controller.portmesh.svc:6653, 10.0.0.5:6653\"")
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve());
+        assertThat(s.controllers())
+                .containsExactly(
+                        java.net.InetSocketAddress.createUnresolved("portmesh-controller.portmesh.svc", 6653),
+                        new java.net.InetSocketAddress("10.0.0.5", 6653));
+        assertThatThrownBy(
+                        () -> AgentSettings.fromConfig(ConfigFactory.parseString("portmesh.agent.controllers = \" \"")
+                                .withFallback(ConfigFactory.defaultReference())
+                                .resolve()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("controllers is an empty string");
+    }
+
+    @Test
     void aBadControllerEntryOrResolveIntervalIsRefusedSayingWhy() {
         assertThatThrownBy(() -> AgentSettings.controllerAddress("portmesh-controller"))
                 .isInstanceOf(IllegalArgumentException.class)
