@@ -72,6 +72,14 @@ class AgentMainHostsFileTest {
         assertThat(agentLog())
                 .contains("controller node added " + NAME + "/" + N2 + ":" + port)
                 .contains("controller node removed " + NAME + "/" + N1 + ":" + port);
+        // the agent's stats line counts it too
+        Await.until(
+                () -> agentLog()
+                        .lines()
+                        .anyMatch(l -> l.contains(" stats flowMods=")
+                                && l.contains("controllers(nodes=1 connected=1 lookups=")
+                                && l.contains("lookupFailures=0 added=2 removed=1)")),
+                () -> "no stats line with the node change; agent log:\n" + agentLog());
     }
 
     private Process startAgent(Path hosts, int port) throws IOException {
@@ -80,6 +88,7 @@ class AgentMainHostsFileTest {
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx128m",
                 "-Djdk.net.hosts.file=" + hosts,
+                "-Dportmesh.agent.stats-log-ms=200",
                 "-cp",
                 System.getProperty("java.class.path"),
                 AgentMain.class.getName(),
