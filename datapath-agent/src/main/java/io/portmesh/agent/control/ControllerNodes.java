@@ -158,15 +158,22 @@ public final class ControllerNodes implements AutoCloseable {
         }
     }
 
-    /** On the lookup thread: every name looked up, then clients started and closed to match. */
+    /**
+     * On the lookup thread: every name looked up, then clients started and closed to match. It never throws: a
+     * periodic task that throws is never run again.
+     */
     private void refresh() {
         refreshQueued.set(false);
         lastRefreshNanos = System.nanoTime();
-        Set<InetSocketAddress> want = new LinkedHashSet<>();
-        for (InetSocketAddress entry : configured) {
-            want.addAll(entry.isUnresolved() ? lookUp(entry) : Set.of(entry));
+        try {
+            Set<InetSocketAddress> want = new LinkedHashSet<>();
+            for (InetSocketAddress entry : configured) {
+                want.addAll(entry.isUnresolved() ? lookUp(entry) : Set.of(entry));
+            }
+            apply(want);
+        } catch (RuntimeException e) {
+            log.warn("agent {}: controller node update failed, next try in {}: {}", agent, interval, e.toString());
         }
-        apply(want);
     }
 
     private Set<InetSocketAddress> lookUp(InetSocketAddress entry) {
