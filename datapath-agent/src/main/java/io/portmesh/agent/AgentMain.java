@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.agent.control.DnsControllerResolver;
 import java.io.File;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -30,8 +31,15 @@ public final class AgentMain implements Callable<Integer> {
     @CommandLine.Option(names = "--slot", description = "a (active) or b (standby)")
     String slot;
 
-    @CommandLine.Option(names = "--controller", description = "controller host:port, repeatable")
+    @CommandLine.Option(
+            names = "--controller",
+            description = "controller host:port, repeatable; a DNS name stands for every address it resolves to")
     List<String> controllers;
+
+    @CommandLine.Option(
+            names = "--controllers-resolve-interval",
+            description = "how often controller names are looked up again (HOCON duration, default 10s)")
+    String controllersResolveInterval;
 
     @CommandLine.Option(names = "--listen", description = "also accept OpenFlow connections on host:port (like ptcp:)")
     String listen;
@@ -56,6 +64,8 @@ public final class AgentMain implements Callable<Integer> {
     String pairPeer;
 
     public static void main(String[] args) {
+        // before any name lookup: the JVM reads its cache setting once (see DnsControllerResolver)
+        DnsControllerResolver.turnOffJvmCache();
         System.exit(new CommandLine(new AgentMain()).execute(args));
     }
 
@@ -106,11 +116,12 @@ public final class AgentMain implements Callable<Integer> {
                                     .append('=')
                                     .append(p.stats()));
                     log.info(
-                            "stats flowMods={} flows={} {}{}",
+                            "stats flowMods={} flows={} {}{} controllers({})",
                             agent.flowModsApplied(),
                             agent.tables().flowCount(),
                             agent.pipeline().counters(),
-                            ports);
+                            ports,
+                            agent.controllerNodes());
                 },
                 ms,
                 ms,
@@ -143,6 +154,11 @@ public final class AgentMain implements Callable<Integer> {
             h.append("portmesh.agent.controllers=[");
             controllers.forEach(x -> h.append('"').append(x).append("\","));
             h.append("]\n");
+        }
+        if (controllersResolveInterval != null) {
+            h.append("portmesh.agent.controllers-resolve-interval=\"")
+                    .append(controllersResolveInterval)
+                    .append("\"\n");
         }
         if (listen != null) {
             h.append("portmesh.agent.listen=\"").append(listen).append("\"\n");

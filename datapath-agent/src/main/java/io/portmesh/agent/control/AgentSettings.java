@@ -2,6 +2,8 @@ package io.portmesh.agent.control;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
+import io.netty.util.NetUtil;
 import io.portmesh.openflow.OfConfig;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -14,6 +16,7 @@ public record AgentSettings(
         String slot,
         long dpid,
         List<InetSocketAddress> controllers,
+        Duration controllersResolveInterval,
         Optional<InetSocketAddress> listen,
         ListenAccess listenAccess,
         InetSocketAddress trunkBind,
@@ -43,6 +46,10 @@ public record AgentSettings(
     }
 
     public AgentSettings {
+        if (controllersResolveInterval.isNegative() || controllersResolveInterval.isZero()) {
+            throw new IllegalArgumentException(
+                    "controllers-resolve-interval must be > 0: " + controllersResolveInterval);
+        }
         if (arrivalReplayWindow.isNegative()) {
             throw new IllegalArgumentException("arrival-replay-window must be >= 0: " + arrivalReplayWindow);
         }
@@ -65,9 +72,8 @@ public record AgentSettings(
                 c.getString("host"),
                 c.getString("slot"),
                 c.getLong("dpid"),
-                c.getStringList("controllers").stream()
-                        .map(AgentSettings::address)
-                        .toList(),
+                controllers(c).stream().map(AgentSettings::controllerAddress).toList(),
+                c.getDuration("controllers-resolve-interval"),
                 listen.isBlank() ? Optional.empty() : Optional.of(address(listen)),
                 ListenAccess.parse(c.getString("listen-access")),
                 address(c.getString("trunk.bind")),
@@ -80,6 +86,22 @@ public record AgentSettings(
                 c.getDuration("standby-replay-window"),
                 (int) Math.min(Integer.MAX_VALUE, c.getBytes("socket-buffer")),
                 pair(c));
+    }
+
+    /** {@code controllers}: a list, or a string of comma-separated entries (as an environment variable sets it). */
+    private static List<String> controllers(Config c) {
+        if (c.getValue("controllers").valueType() != ConfigValueType.STRING) {
+            return c.getStringList("controllers");
+        }
+        List<String> entries = java.util.Arrays.stream(
+                        c.getString("controllers").split(","))
+                .map(String::strip)
+                .filter(e -> !e.isEmpty())
+                .toList();
+        if (entries.isEmpty()) {
+            throw new IllegalArgumentException("controllers is an empty string: give at least one host:port");
+        }
+        return entries;
     }
 
     private static Optional<Pair> pair(Config c) {
@@ -101,6 +123,7 @@ public record AgentSettings(
                 slot,
                 dpid,
                 controllers,
+                controllersResolveInterval,
                 listen,
                 listenAccess,
                 trunkBind,
@@ -122,6 +145,7 @@ public record AgentSettings(
                 slot,
                 dpid,
                 controllers,
+                controllersResolveInterval,
                 listen,
                 listenAccess,
                 trunkBind,
@@ -147,6 +171,7 @@ public record AgentSettings(
                 slot,
                 dpid,
                 controllers,
+                controllersResolveInterval,
                 listen,
                 listenAccess,
                 trunkBind,
@@ -186,12 +211,49 @@ public record AgentSettings(
         return local(host, slot, vxlanIp, vxlanPort, controllers).withTrunkUp(trunkUp);
     }
 
-    /** host:port; an IPv4 literal or a name. */
+    /** host:port; an IPv4 literal or a name (resolved now, once). */
     public static InetSocketAddress address(String hostPort) {
+        return new InetSocketAddress(hostPort.substring(0, colon(hostPort)), port(hostPort));
+    }
+
+    /**
+     * A controller entry, host:port: an IP literal stays that address for good; a name is kept unresolved ({@link
+     * InetSocketAddress#isUnresolved()}) for {@link ControllerNodes} to resolve again and again, since it may list
+     * several controller nodes and the list changes (a Kubernetes headless Service, any DNS name with one address per
+     * node). IPv6 literals go in brackets: {@code [fd00::1]:6653}.
+     */
+    public static InetSocketAddress controllerAddress(String hostPort) {
+        String host = hostPort.substring(0, colon(hostPort));
+        int port = port(hostPort);
+        String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        if (NetUtil.isValidIpV4Address(bare) || NetUtil.isValidIpV6Address(bare)) {
+            return new InetSocketAddress(NetUtil.createInetAddressFromIpAddressString(bare), port);
+        }
+        if (host.isBlank() || host.chars().anyMatch(ch -> Character.isWhitespace(ch) || ch == '/' || ch == '[')) {
+            throw new IllegalArgumentException(
+                    "controller '" + hostPort + "': '" + host + "' is neither an IP address nor a host name");
+        }
+        return InetSocketAddress.createUnresolved(host, port);
+    }
+
+    private static int colon(String hostPort) {
         int colon = hostPort.lastIndexOf(':');
         if (colon <= 0) {
             throw new IllegalArgumentException("'" + hostPort + "' is not host:port");
         }
-        return new InetSocketAddress(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+        return colon;
+    }
+
+    private static int port(String hostPort) {
+        String port = hostPort.substring(colon(hostPort) + 1);
+        try {
+            int p = Integer.parseInt(port);
+            if (p < 0 || p > 65535) {
+                throw new NumberFormatException();
+            }
+            return p;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + hostPort + "': the port '" + port + "' is not a number 0-65535");
+        }
     }
 }

@@ -22,7 +22,6 @@ import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -66,7 +65,9 @@ public final class DatapathAgent implements AutoCloseable {
     private final SwitchProtocol protocol;
     private final ScheduledExecutorService control;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final List<OfClient> clients = new ArrayList<>();
+    /** Set once in start(), before any connection; read by the I/O thread (lost connections) and callers. */
+    private volatile ControllerNodes controllers;
+
     private final PacketInRelay packetIns = new PacketInRelay(roles, this::runOnControl);
     /** Warns with a stack when the OpenFlow I/O thread or the control thread stops running. */
     private Runnable stopStallWatch = () -> {};
@@ -140,21 +141,31 @@ public final class DatapathAgent implements AutoCloseable {
         return h & 0x0000_FFFF_FFFF_FFFFL;
     }
 
+    /** Starts an agent that looks controller names up with the system's resolver ({@link DnsControllerResolver}). */
     public static DatapathAgent start(AgentSettings s) throws IOException {
+        return start(s, DnsControllerResolver.INSTANCE);
+    }
+
+    /** Starts an agent that looks the controller names of {@code s} up with {@code resolver}. */
+    public static DatapathAgent start(AgentSettings s, ControllerResolver resolver) throws IOException {
         DatapathAgent a = new DatapathAgent(s);
         long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
         a.ports.startAll(a.pipeline::process);
         a.trunkLog.started(a.trunk.isAdminUp(), beforeTrunkStarts);
-        OfMessageListener toControllers = a.new Listener(a.roles::addController);
-        for (InetSocketAddress c : s.controllers()) {
-            a.clients.add(OfClient.builder(OfRole.SWITCH, toControllers)
-                    .config(s.openflow())
-                    .wireDecoder(AgentWireDecoder.INSTANCE)
-                    .eventLoopGroup(a.group)
-                    .connect(c));
-        }
+        OfMessageListener toControllers = a.new Listener(a.roles::addController, () -> a.controllers.connectionLost());
+        a.controllers = new ControllerNodes(
+                s.host() + "/" + s.slot(),
+                s.controllers(),
+                resolver,
+                s.controllersResolveInterval(),
+                node -> OfClient.builder(OfRole.SWITCH, toControllers)
+                        .config(s.openflow())
+                        .wireDecoder(AgentWireDecoder.INSTANCE)
+                        .eventLoopGroup(a.group)
+                        .connect(node));
+        a.controllers.start();
         if (s.listen().isPresent()) {
-            OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()));
+            OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()), () -> {});
             a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
                     .wireDecoder(AgentWireDecoder.INSTANCE)
@@ -165,12 +176,13 @@ public final class DatapathAgent implements AutoCloseable {
         // connections is in the log with what the thread was doing
         a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control);
         log.info(
-                "agent {} slot {} up: trunk {} vxlan {} controllers {}",
+                "agent {} slot {} up: trunk {} vxlan {} controllers {} (nodes {})",
                 s.host(),
                 s.slot(),
                 a.trunk.localAddress(),
                 a.vxlan.localAddress(),
-                s.controllers());
+                s.controllers(),
+                a.controllers.nodes());
         return a;
     }
 
@@ -249,7 +261,17 @@ public final class DatapathAgent implements AutoCloseable {
     }
 
     public int connectedControllers() {
-        return (int) clients.stream().filter(OfClient::isConnected).count();
+        return controllers.connected();
+    }
+
+    /** The controller nodes this agent has a client for and what its lookups did ({@link ControllerNodes}). */
+    public ControllerNodes.Stats controllerNodes() {
+        return controllers.stats();
+    }
+
+    /** The addresses of the controller nodes this agent has a client for now, connected or retrying. */
+    public java.util.Set<InetSocketAddress> controllerAddresses() {
+        return controllers.nodes();
     }
 
     /**
@@ -335,7 +357,9 @@ public final class DatapathAgent implements AutoCloseable {
     @Override
     public void close() {
         stopStallWatch.run(); // first: the threads stop below, that is no stall
-        clients.forEach(OfClient::close);
+        if (controllers != null) {
+            controllers.close();
+        }
         if (passive != null) {
             passive.close();
         }
@@ -347,12 +371,17 @@ public final class DatapathAgent implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
-    /** One per kind of connection: they differ in how a new connection joins the {@link RoleTable}. */
+    /**
+     * One per kind of connection: they differ in how a new connection joins the {@link RoleTable}, and in what a lost
+     * one sets off (a controller connection: a new lookup of the controller names, the node may have moved).
+     */
     private final class Listener implements OfMessageListener {
         private final java.util.function.Consumer<OfConnection> join;
+        private final Runnable lost;
 
-        Listener(java.util.function.Consumer<OfConnection> join) {
+        Listener(java.util.function.Consumer<OfConnection> join, Runnable lost) {
             this.join = join;
+            this.lost = lost;
         }
 
         @Override
@@ -385,6 +414,9 @@ public final class DatapathAgent implements AutoCloseable {
         @Override
         public void onDisconnected(OfConnection c, Throwable cause) {
             runOnControl(() -> roles.remove(c));
+            if (cause != null) {
+                lost.run();
+            }
             log.info(
                     "controller connection {} closed: {}",
                     c.remoteAddress(),

@@ -1,6 +1,7 @@
 package io.portmesh.agent.control;
 
 import static io.portmesh.agent.control.ScriptedController.WAIT_SECONDS;
+import static io.portmesh.agent.control.ScriptedController.role;
 import static io.portmesh.agent.control.ScriptedController.sendAndSync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -40,7 +41,6 @@ import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
 import org.projectfloodlight.openflow.types.OFVlanVidMatch;
 import org.projectfloodlight.openflow.types.TableId;
-import org.projectfloodlight.openflow.types.U64;
 
 /**
  * Connections to the agent's listen port: read-only by default, flow edits only with listen-access = read-write, and
@@ -184,15 +184,6 @@ class AgentListenPortTest {
 
     private OFErrorMsg error(OFMessage m) {
         return tool.errorFor(m.getXid()).orElseThrow(() -> new AssertionError("no error for " + m.getType()));
-    }
-
-    private static OFRoleReply role(OfConnection c, OFControllerRole role, long generation) throws Exception {
-        var req = c.factory()
-                .buildRoleRequest()
-                .setRole(role)
-                .setGenerationId(U64.of(generation))
-                .build();
-        return c.request(req, OFRoleReply.class).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     private static OFFlowAdd classify(OFFactory f, int vlan) {

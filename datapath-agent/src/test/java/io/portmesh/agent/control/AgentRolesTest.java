@@ -2,6 +2,7 @@ package io.portmesh.agent.control;
 
 import static io.portmesh.agent.control.ScriptedController.WAIT_SECONDS;
 import static io.portmesh.agent.control.ScriptedController.barrier;
+import static io.portmesh.agent.control.ScriptedController.role;
 import static io.portmesh.agent.control.ScriptedController.sendAndSync;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -364,15 +365,6 @@ class AgentRolesTest {
         // still serving the same connection
         sendAndSync(a, List.of(classify(f, 7)));
         assertThat(agent.tables().flowCount()).isEqualTo(1);
-    }
-
-    private static OFRoleReply role(OfConnection c, OFControllerRole role, long generation) throws Exception {
-        var req = c.factory()
-                .buildRoleRequest()
-                .setRole(role)
-                .setGenerationId(U64.of(generation))
-                .build();
-        return c.request(req, OFRoleReply.class).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     /** A table-0 classifier flow like the controller's: trunk, one VLAN, on to table 1. */

@@ -9,7 +9,10 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The settings an HA pair's agents are started with: the trunk's initial state and the standby replay window. */
+/**
+ * The agent's settings: an HA pair's trunk state and standby replay window, and how controller entries (IPs, names) are
+ * read.
+ */
 class AgentSettingsTest {
     private static final List<String> CONTROLLERS = List.of("127.0.0.1:6653");
 
@@ -44,6 +47,7 @@ class AgentSettingsTest {
                         s.slot(),
                         s.dpid(),
                         s.controllers(),
+                        s.controllersResolveInterval(),
                         s.listen(),
                         s.listenAccess(),
                         s.trunkBind(),
@@ -99,5 +103,66 @@ class AgentSettingsTest {
         assertThatThrownBy(() -> s.withStandbyReplayWindow(Duration.ofMillis(-1)))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("standby-replay-window");
+    }
+
+    @Test
+    void aControllerIpStaysThatAddressAndANameIsKeptToBeLookedUpAgainAndAgain() {
+        AgentSettings s = AgentSettings.fromConfig(
+                ConfigFactory.parseString("portmesh.agent { controllers = [\"10.0.0.5:6653\", \"[fd00::7]:6653\","
+                                + " \"portmesh-controller.portmesh.svc:6653\"], controllers-resolve-interval = 3s }")
+                        .withFallback(ConfigFactory.defaultReference())
+                        .resolve());
+        assertThat(s.controllers())
+                .extracting(
+                        java.net.InetSocketAddress::isUnresolved,
+                        java.net.InetSocketAddress::getHostString,
+                        java.net.InetSocketAddress::getPort)
+                .containsExactly(
+                        org.assertj.core.api.Assertions.tuple(false, "10.0.0.5", 6653),
+                        org.assertj.core.api.Assertions.tuple(false, "fd00:0:0:0:0:0:0:7", 6653),
+                        org.assertj.core.api.Assertions.tuple(true, "portmesh-controller.portmesh.svc", 6653));
+        assertThat(s.controllersResolveInterval()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS)
+                        .controllersResolveInterval())
+                .as("the reference default")
+                .isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void controllersGivenAsOneStringAreACommaSeparatedList() {
+        // what PORTMESH_AGENT_CONTROLLERS sets: HOCON substitutes an environment variable as a string
+        AgentSettings s = AgentSettings.fromConfig(ConfigFactory.parseString(
+                        "portmesh.agent.controllers = \"portmesh-controller.portmesh.svc:6653, 10.0.0.5:6653\"")
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve());
+        assertThat(s.controllers())
+                .containsExactly(
+                        java.net.InetSocketAddress.createUnresolved("portmesh-controller.portmesh.svc", 6653),
+                        new java.net.InetSocketAddress("10.0.0.5", 6653));
+        assertThatThrownBy(
+                        () -> AgentSettings.fromConfig(ConfigFactory.parseString("portmesh.agent.controllers = \" \"")
+                                .withFallback(ConfigFactory.defaultReference())
+                                .resolve()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("controllers is an empty string");
+    }
+
+    @Test
+    void aBadControllerEntryOrResolveIntervalIsRefusedSayingWhy() {
+        assertThatThrownBy(() -> AgentSettings.controllerAddress("portmesh-controller"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is not host:port");
+        assertThatThrownBy(() -> AgentSettings.controllerAddress("portmesh-controller:66536"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("the port '66536' is not a number 0-65535");
+        assertThatThrownBy(() -> AgentSettings.controllerAddress("a b:6653"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("neither an IP address nor a host name");
+        assertThatThrownBy(() -> AgentSettings.fromConfig(
+                        ConfigFactory.parseString("portmesh.agent.controllers-resolve-interval = 0s")
+                                .withFallback(ConfigFactory.defaultReference())
+                                .resolve()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("controllers-resolve-interval must be > 0");
     }
 }

@@ -8,6 +8,8 @@ import io.portmesh.openflow.OfServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,8 +20,11 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
+import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFMessage;
+import org.projectfloodlight.openflow.protocol.OFRoleReply;
+import org.projectfloodlight.openflow.types.U64;
 
 /**
  * A controller the test drives by hand: an {@link OfServer} in CONTROLLER role on 127.0.0.1:0 that hands out each
@@ -41,6 +46,11 @@ final class ScriptedController implements AutoCloseable {
     private final Map<OfConnection, ConcurrentLinkedQueue<OFMessage>> received = new ConcurrentHashMap<>();
 
     ScriptedController() throws IOException {
+        this(new InetSocketAddress("127.0.0.1", 0));
+    }
+
+    /** A controller listening on {@code bind}. */
+    ScriptedController(InetSocketAddress bind) throws IOException {
         OfMessageListener listener = new OfMessageListener() {
             @Override
             public void onConnected(OfConnection c) {
@@ -60,7 +70,25 @@ final class ScriptedController implements AutoCloseable {
         };
         server = OfServer.builder(OfRole.CONTROLLER, listener)
                 .config(OfConfig.defaults().withEcho(LENIENT_ECHO, LENIENT_ECHO_MISSES))
-                .bind(new InetSocketAddress("127.0.0.1", 0));
+                .bind(bind);
+    }
+
+    /** Controllers on {@code ips}, all on one port (a free one; a port taken on one of them is a bounded retry). */
+    static List<ScriptedController> onOnePort(String... ips) throws IOException {
+        for (int attempt = 0; attempt < 20; attempt++) {
+            List<ScriptedController> made = new ArrayList<>();
+            try {
+                made.add(new ScriptedController(new InetSocketAddress(ips[0], 0)));
+                int port = made.get(0).address().getPort();
+                for (int i = 1; i < ips.length; i++) {
+                    made.add(new ScriptedController(new InetSocketAddress(ips[i], port)));
+                }
+                return made;
+            } catch (IOException taken) {
+                made.forEach(ScriptedController::close);
+            }
+        }
+        throw new IOException("no TCP port free on all of " + Arrays.toString(ips) + " in 20 attempts");
     }
 
     InetSocketAddress address() {
@@ -68,14 +96,19 @@ final class ScriptedController implements AutoCloseable {
     }
 
     String hostPort() {
-        return "127.0.0.1:" + server.port();
+        return address().getAddress().getHostAddress() + ":" + server.port();
     }
 
     /** The next agent connection whose handshake finished. */
     OfConnection awaitConnection() throws InterruptedException {
-        OfConnection c = connected.poll(WAIT_SECONDS, TimeUnit.SECONDS);
+        return awaitConnection(WAIT_SECONDS);
+    }
+
+    /** As above, waiting up to {@code seconds} (an agent in a JVM still starting up needs more). */
+    OfConnection awaitConnection(long seconds) throws InterruptedException {
+        OfConnection c = connected.poll(seconds, TimeUnit.SECONDS);
         if (c == null) {
-            throw new AssertionError("no agent connected to " + address() + " within " + WAIT_SECONDS + " s");
+            throw new AssertionError("no agent connected to " + address() + " within " + seconds + " s");
         }
         return c;
     }
@@ -100,6 +133,16 @@ final class ScriptedController implements AutoCloseable {
     static void sendAndSync(OfConnection c, List<? extends OFMessage> messages) throws Exception {
         c.send(messages);
         barrier(c);
+    }
+
+    /** Sends a role request and returns the agent's reply (an error reply fails with ExecutionException). */
+    static OFRoleReply role(OfConnection c, OFControllerRole role, long generation) throws Exception {
+        var request = c.factory()
+                .buildRoleRequest()
+                .setRole(role)
+                .setGenerationId(U64.of(generation))
+                .build();
+        return c.request(request, OFRoleReply.class).get(WAIT_SECONDS, TimeUnit.SECONDS);
     }
 
     static OFBarrierReply barrier(OfConnection c) throws Exception {

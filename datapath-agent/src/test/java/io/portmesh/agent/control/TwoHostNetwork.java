@@ -1,6 +1,5 @@
 package io.portmesh.agent.control;
 
-import static io.portmesh.agent.control.ScriptedController.WAIT_SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.agent.io.TrunkPort;
@@ -23,12 +22,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
-import org.projectfloodlight.openflow.protocol.OFRoleReply;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -81,21 +78,38 @@ final class TwoHostNetwork implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     TwoHostNetwork() throws Exception {
+        this(null, null, null, null, "");
+    }
+
+    /**
+     * The network with the agents given {@code controllers} (entries as in {@code portmesh.agent.controllers}) that
+     * {@code resolver} looks up, and more {@code portmesh.agent} HOCON; {@code ctl1} and {@code ctl2} must be what
+     * they stand for, and are closed with the network. All null: two controllers of its own, by address.
+     */
+    TwoHostNetwork(
+            ScriptedController ctl1,
+            ScriptedController ctl2,
+            List<String> controllers,
+            ControllerResolver resolver,
+            String moreHocon)
+            throws Exception {
         try {
-            ctl1 = track(new ScriptedController());
-            ctl2 = track(new ScriptedController());
+            this.ctl1 = track(ctl1 != null ? ctl1 : new ScriptedController());
+            this.ctl2 = track(ctl2 != null ? ctl2 : new ScriptedController());
             int vxlanPort = TestAgents.portFreeOnBoth(IP_A, IP_B);
-            List<String> controllers = List.of(ctl1.hostPort(), ctl2.hostPort());
-            agentA = track(
-                    DatapathAgent.start(TestAgents.settings("host-a", 0, controllers, IP_A, vxlanPort, vxlanPort)));
-            agentB = track(
-                    DatapathAgent.start(TestAgents.settings("host-b", 0, controllers, IP_B, vxlanPort, vxlanPort)));
+            List<String> entries =
+                    controllers != null ? controllers : List.of(this.ctl1.hostPort(), this.ctl2.hostPort());
+            ControllerResolver lookups = resolver != null ? resolver : DnsControllerResolver.INSTANCE;
+            agentA = track(DatapathAgent.start(
+                    TestAgents.settings("host-a", 0, entries, IP_A, vxlanPort, vxlanPort, moreHocon), lookups));
+            agentB = track(DatapathAgent.start(
+                    TestAgents.settings("host-b", 0, entries, IP_B, vxlanPort, vxlanPort, moreHocon), lookups));
             Map<String, OfConnection> byDesc = new HashMap<>();
             Map<String, OfConnection> byDesc2 = new HashMap<>();
             for (int i = 0; i < 2; i++) {
-                OfConnection c = ctl1.awaitConnection();
+                OfConnection c = this.ctl1.awaitConnection();
                 byDesc.put(c.switchInfo().orElseThrow().dpDesc(), c);
-                OfConnection c2 = ctl2.awaitConnection();
+                OfConnection c2 = this.ctl2.awaitConnection();
                 byDesc2.put(c2.switchInfo().orElseThrow().dpDesc(), c2);
             }
             toA = byDesc.get(agentA.description());
@@ -155,7 +169,11 @@ final class TwoHostNetwork implements AutoCloseable {
 
     /** The network with its VMs announced and every flow installed: where the forwarding tests start. */
     static TwoHostNetwork running() throws Exception {
-        TwoHostNetwork net = new TwoHostNetwork();
+        return running(new TwoHostNetwork());
+    }
+
+    /** {@code net} with its VMs announced and every flow installed (closed if that fails). */
+    static TwoHostNetwork running(TwoHostNetwork net) throws Exception {
         try {
             net.announceVms();
             net.installFlows();
@@ -212,14 +230,7 @@ final class TwoHostNetwork implements AutoCloseable {
     }
 
     private static void install(ScriptedController ctl, OfConnection c, FlowPlan plan) throws Exception {
-        var role = c.factory()
-                .buildRoleRequest()
-                .setRole(OFControllerRole.ROLE_MASTER)
-                .setGenerationId(U64.of(1))
-                .build();
-        assertThat(c.request(role, OFRoleReply.class)
-                        .get(WAIT_SECONDS, TimeUnit.SECONDS)
-                        .getRole())
+        assertThat(ScriptedController.role(c, OFControllerRole.ROLE_MASTER, 1).getRole())
                 .isEqualTo(OFControllerRole.ROLE_MASTER);
         var messages = new PlanToOpenFlow(c.factory()).messages(plan.diffFrom(FlowPlan.EMPTY));
         ScriptedController.sendAndSync(c, messages);
