@@ -2,11 +2,14 @@ package io.portmesh.agent.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** A watched thread that stops running tasks is reported as stalled, and no longer once it runs again. */
@@ -45,5 +48,48 @@ class ThreadStallWatchTest {
             watched.shutdownNow();
             checker.shutdownNow();
         }
+    }
+
+    @Test
+    void silenceWhileTheCheckerItselfWasPausedIsTheProcesssNotTheThreadsStall() {
+        AtomicLong now = new AtomicLong();
+        List<Runnable> ticks = new ArrayList<>(); // the watched thread runs nothing: it is silent throughout
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        ThreadStallWatch watch = ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * ms, 300 * ms, now::get);
+        now.set(50 * ms);
+        watch.check();
+        now.set(1_050 * ms); // the checker ran 950 ms late: a GC pause, or no CPU for the whole JVM
+        watch.check();
+        assertThat(watch.pausedSinceTick()).isEqualTo(950 * ms);
+        assertThat(watch.stalled())
+                .as("silent 1,050 ms, 950 of them with the whole process")
+                .isFalse();
+        for (long t = 1_100; t <= 1_250; t += 50) { // checks on time again: the thread's own silence grows
+            now.set(t * ms);
+            watch.check();
+        }
+        assertThat(watch.stalled()).as("300 ms of its own").isFalse();
+        now.set(1_300 * ms);
+        watch.check();
+        assertThat(watch.stalled()).as("350 ms of its own").isTrue();
+        ticks.get(0).run(); // it runs again: over, and the pause credit with it
+        assertThat(watch.stalled()).isFalse();
+        assertThat(watch.pausedSinceTick()).isZero();
+    }
+
+    @Test
+    void aThreadSilentWhileTheCheckerRunsOnTimeIsReportedPastTheThreshold() {
+        AtomicLong now = new AtomicLong();
+        List<Runnable> ticks = new ArrayList<>();
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        ThreadStallWatch watch = ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * ms, 300 * ms, now::get);
+        for (long t = 50; t <= 300; t += 50) {
+            now.set(t * ms);
+            watch.check();
+        }
+        assertThat(watch.stalled()).isFalse();
+        now.set(350 * ms);
+        watch.check();
+        assertThat(watch.stalled()).isTrue();
     }
 }
