@@ -8,14 +8,32 @@ import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** The CRD that crd-generator-maven-plugin wrote from the Java types into the jar (META-INF/fabric8). */
 class GeneratedCrdTest {
+    private static final String GENERATED = "/META-INF/fabric8/portmeshclusters.portmesh.io-v1.yml";
+
+    /** kubectl apply -k deploy/operator/k8s installs a copy: it must be what the Java types generate now. */
+    @Test
+    void theCopyInK8sIsTheGeneratedCrd() throws IOException {
+        String generated;
+        try (InputStream in = getClass().getResourceAsStream(GENERATED)) {
+            assertThat(in).isNotNull();
+            generated = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        assertThat(Files.readString(Path.of("k8s/crd.yaml")))
+                .as("deploy/operator/k8s/crd.yaml is stale: copy target/classes" + GENERATED + " over it")
+                .isEqualTo(generated);
+    }
+
     @Test
     void theCrdDescribesTheSpecAndHasAStatusSubresource() throws IOException {
         CustomResourceDefinition crd;
-        try (InputStream in = getClass().getResourceAsStream("/META-INF/fabric8/portmeshclusters.portmesh.io-v1.yml")) {
+        try (InputStream in = getClass().getResourceAsStream(GENERATED)) {
             assertThat(in)
                     .as("the generated CRD is on the class path (mvn process-classes generates it)")
                     .isNotNull();

@@ -7,12 +7,20 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +38,25 @@ class PortmeshClusterReconcilerTest {
     private final PortmeshClusterReconciler reconciler =
             new PortmeshClusterReconciler(cluster, Duration.ofSeconds(1), Duration.ofSeconds(30));
 
+    /** Every API request the reconciler made, and the status write the Operator SDK makes for it. */
+    private final Set<ApiRequest> operatorRequests = new HashSet<>();
+
+    /** deploy/operator/k8s grants the operator what it needs, checked against what it asked for in each test. */
     @AfterEach
-    void close() {
-        k8s.close();
+    void theOperatorsClusterRoleAllowedEveryRequestAndClose() throws IOException {
+        try {
+            ClusterRole role;
+            try (InputStream in = Files.newInputStream(Path.of("k8s/clusterrole.yaml"))) {
+                role = new KubernetesSerialization().unmarshal(in, ClusterRole.class);
+            }
+            assertThat(operatorRequests).isNotEmpty();
+            assertThat(operatorRequests)
+                    .allSatisfy(r -> assertThat(r.allowedBy(role))
+                            .as("ClusterRole allows " + r)
+                            .isTrue());
+        } finally {
+            k8s.close();
+        }
     }
 
     @Test
@@ -231,9 +255,26 @@ class PortmeshClusterReconcilerTest {
      * lists where a real API server replaces them, so the conditions would pile up).
      */
     private void reconcile() {
-        UpdateControl<PortmeshCluster> control = reconciler.reconcile(current(), k8s.client);
+        PortmeshCluster pm = current();
+        drainRequests();
+        UpdateControl<PortmeshCluster> control = reconciler.reconcile(pm, k8s.client);
+        drainRequests().forEach(r -> operatorRequests.add(ApiRequest.of(r)));
+        operatorRequests.add(new ApiRequest(PortmeshCluster.GROUP, "portmeshclusters/status", "patch"));
         assertThat(control.isPatchStatus()).isTrue();
         k8s.client.resource(control.getResource().orElseThrow()).updateStatus();
+    }
+
+    private List<RecordedRequest> drainRequests() {
+        List<RecordedRequest> out = new ArrayList<>();
+        try {
+            for (RecordedRequest r; (r = k8s.server.takeRequest(0, TimeUnit.MILLISECONDS)) != null; ) {
+                out.add(r);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return out;
     }
 
     private void runUntilReady() {
