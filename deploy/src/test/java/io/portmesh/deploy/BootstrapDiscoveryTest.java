@@ -88,7 +88,7 @@ class BootstrapDiscoveryTest {
         Settings settings = discoverySettings(config);
         StatefulSet s = r.controllers();
         PodList pods = new PodListBuilder()
-                .withItems(runningPod(s, 0, "10.244.1.7"), runningPod(s, 1, "10.244.2.9"))
+                .withItems(runningPod(s, 0, ControllerConfig.SAMPLE_POD_IP), runningPod(s, 1, "10.244.2.9"))
                 .build();
         String json = new KubernetesSerialization().asJson(pods);
 
@@ -106,7 +106,10 @@ class BootstrapDiscoveryTest {
 
         assertThat(targets.size()).isEqualTo(2);
         assertThat(targets.head().port().get()).isEqualTo(config.getInt("pekko.management.http.port"));
-        assertThat(targets.head().address().get().getHostAddress()).isEqualTo("10.244.1.7");
+        assertThat(targets.head().address().get().getHostAddress()).isEqualTo(ControllerConfig.SAMPLE_POD_IP);
+        // the contact point's host is the pod IP, the form each pod advertises as its management hostname
+        assertThat(targets.head().host()).isEqualTo(ControllerConfig.SAMPLE_POD_IP);
+        assertThat(config.getString("pekko.management.http.hostname")).isEqualTo(ControllerConfig.SAMPLE_POD_IP);
     }
 
     private static Pod runningPod(StatefulSet s, int ordinal, String ip) {
