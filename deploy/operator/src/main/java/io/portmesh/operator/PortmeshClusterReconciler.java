@@ -5,22 +5,28 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a PortmeshCluster's resources as its spec says, one {@link Rollout} step per call, and reports what it sees
  * in the status. The owned resources carry an owner reference to the PortmeshCluster, so Kubernetes deletes them with
- * it. Pods change state without an event to this resource: while a step is under way the reconciliation is
- * rescheduled every {@code pollInterval}.
+ * it. While a step is under way the reconciliation is also rescheduled every {@code pollInterval}: a member
+ * leaving or joining the Pekko cluster is no Kubernetes event.
  */
 @ControllerConfiguration(name = "portmeshcluster")
 public final class PortmeshClusterReconciler implements Reconciler<PortmeshCluster> {
@@ -34,6 +40,33 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
         this.endpoint = endpoint;
         this.pollInterval = pollInterval;
         this.settledInterval = settledInterval;
+    }
+
+    /**
+     * Reconcile on changes of the cluster's StatefulSet (mapped by its owner reference) and of its pods (mapped by
+     * their instance label: the StatefulSet owns them, not the PortmeshCluster), so a pod that becomes ready or goes
+     * away starts the next step without waiting for the poll. Membership changes have no event: the poll covers them.
+     */
+    @Override
+    public List<EventSource<?, PortmeshCluster>> prepareEventSources(EventSourceContext<PortmeshCluster> context) {
+        InformerEventSource<StatefulSet, PortmeshCluster> statefulSets = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(StatefulSet.class, PortmeshCluster.class)
+                        .withName("statefulsets")
+                        .withLabelSelector(ControllerLabels.MANAGED_BY + "=" + ControllerLabels.OPERATOR)
+                        .build(),
+                context);
+        InformerEventSource<Pod, PortmeshCluster> pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, PortmeshCluster.class)
+                        .withName("pods")
+                        .withLabelSelector(ControllerLabels.MANAGED_BY + "=" + ControllerLabels.OPERATOR)
+                        .withSecondaryToPrimaryMapper((Pod p) -> Optional.ofNullable(
+                                        p.getMetadata().getLabels().get(ControllerLabels.INSTANCE))
+                                .map(name -> Set.of(
+                                        new ResourceID(name, p.getMetadata().getNamespace())))
+                                .orElse(Set.of()))
+                        .build(),
+                context);
+        return List.of(statefulSets, pods);
     }
 
     @Override
