@@ -1,0 +1,131 @@
+package io.portmesh.operator;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a PortmeshCluster's resources as its spec says, one {@link Rollout} step per call, and reports what it sees
+ * in the status. The owned resources carry an owner reference to the PortmeshCluster, so Kubernetes deletes them with
+ * it. While a step is under way the reconciliation is also rescheduled every {@code pollInterval}: a member
+ * leaving or joining the Pekko cluster is no Kubernetes event.
+ */
+@ControllerConfiguration(name = "portmeshcluster")
+public final class PortmeshClusterReconciler implements Reconciler<PortmeshCluster> {
+    private static final Logger log = LoggerFactory.getLogger(PortmeshClusterReconciler.class);
+
+    private final ClusterEndpoint endpoint;
+    private final Duration pollInterval;
+    private final Duration settledInterval;
+
+    public PortmeshClusterReconciler(ClusterEndpoint endpoint, Duration pollInterval, Duration settledInterval) {
+        this.endpoint = endpoint;
+        this.pollInterval = pollInterval;
+        this.settledInterval = settledInterval;
+    }
+
+    /**
+     * Reconcile on changes of the cluster's StatefulSet (mapped by its owner reference) and of its pods (mapped by
+     * their instance label: the StatefulSet owns them, not the PortmeshCluster), so a pod that becomes ready or goes
+     * away starts the next step without waiting for the poll. Membership changes have no event: the poll covers them.
+     */
+    @Override
+    public List<EventSource<?, PortmeshCluster>> prepareEventSources(EventSourceContext<PortmeshCluster> context) {
+        InformerEventSource<StatefulSet, PortmeshCluster> statefulSets = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(StatefulSet.class, PortmeshCluster.class)
+                        .withName("statefulsets")
+                        .withLabelSelector(ControllerLabels.MANAGED_BY + "=" + ControllerLabels.OPERATOR)
+                        .build(),
+                context);
+        InformerEventSource<Pod, PortmeshCluster> pods = new InformerEventSource<>(
+                InformerEventSourceConfiguration.from(Pod.class, PortmeshCluster.class)
+                        .withName("pods")
+                        .withLabelSelector(ControllerLabels.MANAGED_BY + "=" + ControllerLabels.OPERATOR)
+                        .withSecondaryToPrimaryMapper((Pod p) -> Optional.ofNullable(
+                                        p.getMetadata().getLabels().get(ControllerLabels.INSTANCE))
+                                .map(name -> Set.of(
+                                        new ResourceID(name, p.getMetadata().getNamespace())))
+                                .orElse(Set.of()))
+                        .build(),
+                context);
+        return List.of(statefulSets, pods);
+    }
+
+    @Override
+    public UpdateControl<PortmeshCluster> reconcile(PortmeshCluster cluster, Context<PortmeshCluster> context) {
+        return reconcile(cluster, context.getClient());
+    }
+
+    /** One reconciliation against {@code client}; the returned control carries the status to patch. */
+    public UpdateControl<PortmeshCluster> reconcile(PortmeshCluster cluster, KubernetesClient client) {
+        Optional<String> invalid = SpecCheck.problem(cluster.getSpec());
+        if (invalid.isPresent()) {
+            cluster.setStatus(ClusterStatus.invalid(cluster, invalid.get()));
+            return UpdateControl.patchStatus(cluster);
+        }
+        String ns = cluster.getMetadata().getNamespace();
+        String name = cluster.getMetadata().getName();
+        ControllerResources resources = new ControllerResources(cluster);
+        for (HasMetadata r : resources.supporting()) {
+            client.resource(r).inNamespace(ns).createOr(NonDeletingOperation::update);
+        }
+
+        StatefulSet current = client.apps()
+                .statefulSets()
+                .inNamespace(ns)
+                .withName(ControllerLabels.statefulSet(name))
+                .get();
+        List<Pod> pods = client.pods()
+                .inNamespace(ns)
+                .withLabels(ControllerLabels.selector(name))
+                .list()
+                .getItems();
+        Optional<List<ClusterEndpoint.Member>> members;
+        String endpointError = null;
+        try {
+            members = Optional.of(endpoint.members(cluster));
+        } catch (IOException | RuntimeException e) {
+            members = Optional.empty();
+            endpointError = e.getMessage();
+        }
+
+        String desiredHash = resources
+                .statefulSet(cluster.getSpec().getReplicas())
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get(ControllerLabels.TEMPLATE_HASH);
+        Rollout.Step step = Rollout.next(name, cluster.getSpec().getReplicas(), current, desiredHash, pods, members);
+        client.resource(resources.statefulSet(step.replicas())).inNamespace(ns).createOr(NonDeletingOperation::update);
+        step.podToReplace().ifPresent(pod -> {
+            log.info("PortmeshCluster {}/{}: {}", ns, name, step.message());
+            client.pods().inNamespace(ns).withName(pod).delete();
+        });
+        if (step.phase() == Rollout.Phase.SCALING_DOWN || step.phase() == Rollout.Phase.SCALING_UP) {
+            log.info("PortmeshCluster {}/{}: {}", ns, name, step.message());
+        }
+
+        cluster.setStatus(ClusterStatus.of(cluster, step, pods, members, endpointError));
+        Duration next = step.phase() == Rollout.Phase.READY ? settledInterval : pollInterval;
+        return UpdateControl.patchStatus(cluster).rescheduleAfter(next);
+    }
+}
