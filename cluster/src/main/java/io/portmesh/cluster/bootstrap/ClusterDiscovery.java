@@ -4,7 +4,8 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 import io.portmesh.persistence.CassandraSessions;
-import java.util.Arrays;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -86,16 +87,18 @@ public final class ClusterDiscovery {
         if (value == null || value.isBlank()) {
             return ConfigFactory.empty();
         }
-        List<String> points = Arrays.stream(value.split(","))
-                .map(String::trim)
-                .filter(s -> !s.isEmpty())
-                .toList();
-        for (String p : points) {
+        List<String> points = new ArrayList<>();
+        for (String p : value.split(",")) {
+            if (p.isBlank()) {
+                continue;
+            }
             try {
-                CassandraSessions.parseContactPoint(p);
+                // the driver wants host:port; a host alone gets Cassandra's 9042, as portmesh.cassandra.contact-point
+                InetSocketAddress a = CassandraSessions.parseContactPoint(p);
+                points.add(a.getHostString() + ":" + a.getPort());
             } catch (RuntimeException e) {
                 throw new IllegalArgumentException(
-                        CONTACT_POINTS_ENV + " has '" + p + "', not a host:port (" + e.getMessage() + ")", e);
+                        CONTACT_POINTS_ENV + " has '" + p.trim() + "', not a host:port (" + e.getMessage() + ")", e);
             }
         }
         if (points.isEmpty()) {

@@ -49,6 +49,13 @@ class KubernetesBootstrapIntegrationTest {
             for (int i = 0; i < 3; i++) {
                 pods.add(ControllerPod.start(
                         "127.0.0." + (2 + i), ports, config, api, cassandra.contactPointString(), LOGS, Map.of()));
+                if (i == 0) {
+                    // alone it cannot form a cluster (every listed pod must answer first): alive, but not ready
+                    ControllerPod first = pods.get(0);
+                    await("the first pod's /alive", FORMATION, () -> status(first, "/alive") == 200, pods);
+                    assertThat(first.members()).isEmpty();
+                    assertThat(status(first, "/ready")).isEqualTo(500);
+                }
             }
 
             awaitOneCluster(pods);
@@ -85,6 +92,12 @@ class KubernetesBootstrapIntegrationTest {
                     return true;
                 },
                 pods);
+    }
+
+    /** The status of {@code GET path} on the pod's management port; 0 when nothing answers. */
+    static int status(ControllerPod pod, String path) {
+        HttpResponse<String> r = pod.management(path);
+        return r == null ? 0 : r.statusCode();
     }
 
     /** The management port's {@code /ready} answers 200 (the pod's readiness probe passes). */
