@@ -3,6 +3,8 @@ package io.portmesh.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.cluster.bootstrap.ClusterDiscovery;
+import io.portmesh.cluster.bootstrap.ShutdownBudget;
+import io.portmesh.cluster.bootstrap.SigtermLeave;
 import io.portmesh.persistence.CassandraSessions;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
@@ -54,6 +56,8 @@ public final class ControllerMain implements Callable<Integer> {
         try {
             ControllerNode.init(system, ControllerSettings.fromConfig(config));
             ClusterDiscovery.start(system);
+            ShutdownBudget.check(system);
+            SigtermLeave.install(system);
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
@@ -63,7 +67,8 @@ public final class ControllerMain implements Callable<Integer> {
     }
 
     private Config overrides() {
-        // a node process ends when its node leaves (SIGTERM, or downed by the split brain resolver)
+        // a node process ends when its node leaves (SIGTERM: SigtermLeave, exit status 0; or downed by the split brain
+        // resolver)
         StringBuilder hocon = new StringBuilder("pekko.coordinated-shutdown.exit-jvm = on\n");
         if (httpPort != null) {
             hocon.append("portmesh.controller.http.port=").append(httpPort).append('\n');
