@@ -3,6 +3,7 @@ package io.portmesh.cluster.bootstrap;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.portmesh.cluster.ChildJvm;
+import io.portmesh.cluster.LocalPorts;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,7 +28,13 @@ final class ControllerPod implements AutoCloseable {
     private static final ObjectMapper json = new ObjectMapper();
 
     /** The ports every pod uses (as a container's ports are the same in every pod of a StatefulSet). */
-    record Ports(int remote, int http, int openflow, int management) {}
+    record Ports(int remote, int http, int openflow, int management) {
+        /** Four free ports (LocalPorts: free on every address, so on each pod IP too). */
+        static Ports free() {
+            int[] p = LocalPorts.freeTcpPorts(4);
+            return new Ports(p[0], p[1], p[2], p[3]);
+        }
+    }
 
     final String podIp;
     final Ports ports;

@@ -2,7 +2,6 @@ package io.portmesh.cluster.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.cluster.LocalPorts;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
 import java.net.http.HttpResponse;
@@ -34,8 +33,7 @@ class KubernetesBootstrapIntegrationTest {
 
     @Test
     void threePodsFormOneClusterThroughTheKubernetesApiAndAFourthJoinsIt(TestCassandra cassandra) throws Exception {
-        int[] p = LocalPorts.freeTcpPorts(4);
-        ControllerPod.Ports ports = new ControllerPod.Ports(p[0], p[1], p[2], p[3]);
+        ControllerPod.Ports ports = ControllerPod.Ports.free();
         List<ControllerPod> pods = new ArrayList<>();
         try (KubernetesApi api = KubernetesApi.start(dir)) {
             Path config = ControllerPod.writeConfig(dir, api, 3);
