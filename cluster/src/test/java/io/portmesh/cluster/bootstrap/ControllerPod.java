@@ -102,7 +102,7 @@ final class ControllerPod implements AutoCloseable {
         return "pekko://portmesh@" + podIp + ":" + ports.remote();
     }
 
-    /** {@code GET path} on the management port: status and body; status 0 when nothing answers. */
+    /** {@code GET path} on the management port; null when nothing answers. */
     HttpResponse<String> management(String path) {
         URI uri = URI.create("http://" + podIp + ":" + ports.management() + path);
         try {
