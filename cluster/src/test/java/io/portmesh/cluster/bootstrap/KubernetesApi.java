@@ -11,10 +11,14 @@ import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A Kubernetes API server for tests: the fabric8 mock server in CRUD mode over HTTPS on 127.0.0.1 (its self-signed
@@ -26,6 +30,8 @@ final class KubernetesApi implements AutoCloseable {
     static final String NAMESPACE = "portmesh";
     static final String CONTROLLER_LABEL = "app.kubernetes.io/name";
     static final String CONTROLLER = "portmesh-controller";
+    /** The service account token the pods present (the test's own client presents none of its own). */
+    static final String TOKEN = "portmesh-test-token";
 
     private final KubernetesMockServer server;
     private final KubernetesClient client;
@@ -48,7 +54,7 @@ final class KubernetesApi implements AutoCloseable {
         Path ca = dir.resolve("ca.crt");
         Files.copy(Path.of(web.getSelfSignedCertificate().certificatePath()), ca);
         Path token = dir.resolve("token");
-        Files.writeString(token, "portmesh-test-token");
+        Files.writeString(token, TOKEN);
         return new KubernetesApi(server, ca, token);
     }
 
@@ -104,6 +110,22 @@ final class KubernetesApi implements AutoCloseable {
         return client.pods().inNamespace(NAMESPACE).withLabel(CONTROLLER_LABEL, CONTROLLER).list().getItems().stream()
                 .map(p -> p.getStatus().getPodIP())
                 .toList();
+    }
+
+    /**
+     * What the pods asked the API server since the last call, as {@code METHOD path?query} (URL-decoded): the requests
+     * that presented the service account's token. What a pod's RBAC must grant.
+     */
+    List<String> podRequests() throws InterruptedException {
+        List<String> asked = new ArrayList<>();
+        for (RecordedRequest r = server.takeRequest(0, TimeUnit.SECONDS);
+                r != null;
+                r = server.takeRequest(0, TimeUnit.SECONDS)) {
+            if (("Bearer " + TOKEN).equals(r.getHeader("Authorization"))) {
+                asked.add(r.getMethod() + " " + URLDecoder.decode(r.getPath(), StandardCharsets.UTF_8));
+            }
+        }
+        return asked;
     }
 
     /**

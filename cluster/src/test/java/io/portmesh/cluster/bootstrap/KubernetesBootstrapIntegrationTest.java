@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (ControllerPod: Kubernetes mode, no seed nodes anywhere), find each other in the pod list a Kubernetes API server
  * (KubernetesApi: the fabric8 mock) gives for their label selector, and form one cluster; a fourth pod added later
  * joins it. The API server also lists a pod of another label on which nothing answers: bootstrap forms a cluster only
- * once every contact point answered, so none would form if the label selector let that pod in.
+ * once every contact point answered, so none would form if the label selector let that pod in. All the pods ask the
+ * API server is the list of the controller pods in their namespace: what their RBAC must grant (verb list on pods).
  */
 @ExtendWith(CassandraExtension.class)
 class KubernetesBootstrapIntegrationTest {
@@ -32,7 +33,8 @@ class KubernetesBootstrapIntegrationTest {
     Path dir;
 
     @Test
-    void threePodsFormOneClusterThroughTheKubernetesApiAndAFourthJoinsIt(TestCassandra cassandra) throws Exception {
+    void threePodsFormOneClusterThroughTheKubernetesApiAndAFourthJoinsItListingOnlyTheControllerPods(
+            TestCassandra cassandra) throws Exception {
         ControllerPod.Ports ports = ControllerPod.Ports.free();
         List<ControllerPod> pods = new ArrayList<>();
         try (KubernetesApi api = KubernetesApi.start(dir)) {
@@ -66,6 +68,13 @@ class KubernetesBootstrapIntegrationTest {
                     "127.0.0.5", ports, config, api, cassandra.contactPointString(), LOGS, Map.of()));
             awaitOneCluster(pods);
             awaitReady(pods.get(3));
+
+            assertThat(api.podRequests())
+                    .isNotEmpty()
+                    .allMatch(
+                            r -> r.equals("GET /api/v1/namespaces/" + KubernetesApi.NAMESPACE
+                                    + "/pods?labelSelector=app.kubernetes.io/name=portmesh-controller"),
+                            "a list of the controller pods in the pods' namespace");
         } finally {
             pods.forEach(ControllerPod::terminate);
             pods.forEach(ControllerPod::close);
