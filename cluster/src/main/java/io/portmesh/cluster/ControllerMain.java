@@ -55,9 +55,10 @@ public final class ControllerMain implements Callable<Integer> {
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "portmesh", config);
         try {
             ControllerNode.init(system, ControllerSettings.fromConfig(config));
-            ClusterDiscovery.start(system);
+            // before bootstrap: a node whose shutdown would outlast the grace period never joins
             ShutdownBudget.check(system);
             SigtermLeave.install(system);
+            ClusterDiscovery.start(system);
         } catch (RuntimeException e) {
             system.terminate();
             throw e;
