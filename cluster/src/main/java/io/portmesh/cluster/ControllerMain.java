@@ -2,6 +2,9 @@ package io.portmesh.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.cluster.bootstrap.ClusterDiscovery;
+import io.portmesh.cluster.bootstrap.ShutdownBudget;
+import io.portmesh.cluster.bootstrap.SigtermLeave;
 import io.portmesh.persistence.CassandraSessions;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
@@ -12,8 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import picocli.CommandLine;
 
 /**
- * {@code portmesh-controller}: reads the configuration, makes sure Cassandra answers (starting the embedded one for dev
- * runs when nothing answers on a loopback contact point), applies the schema and starts a node. Nothing else.
+ * {@code portmesh-controller}: reads the configuration (ClusterDiscovery: static seed nodes, or Kubernetes), makes
+ * sure Cassandra answers (starting the embedded one for dev runs when nothing answers on a loopback contact point),
+ * applies the schema, starts a node and, in Kubernetes mode, Pekko Management and Cluster Bootstrap. Nothing else.
  */
 @CommandLine.Command(
         name = "portmesh-controller",
@@ -42,20 +46,30 @@ public final class ControllerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config = overrides().withFallback(ConfigFactory.load()).resolve();
+        Config config = ClusterDiscovery.load(overrides());
         if (config.getBoolean("portmesh.cassandra.embedded.enabled")) {
             // reuses a Cassandra that already answers; only starts one for dev runs on loopback
             new EmbeddedCassandra(EmbeddedCassandraSettings.fromConfig(config)).start();
         }
         SchemaInstaller.installFromConfig(config);
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "portmesh", config);
-        ControllerNode.init(system, ControllerSettings.fromConfig(config));
+        try {
+            ControllerNode.init(system, ControllerSettings.fromConfig(config));
+            // before bootstrap: a node whose shutdown would outlast the grace period never joins
+            ShutdownBudget.check(system);
+            SigtermLeave.install(system);
+            ClusterDiscovery.start(system);
+        } catch (RuntimeException e) {
+            system.terminate();
+            throw e;
+        }
         system.getWhenTerminated().toCompletableFuture().join();
         return 0;
     }
 
     private Config overrides() {
-        // a node process ends when its node leaves (SIGTERM, or downed by the split brain resolver)
+        // a node process ends when its node leaves (SIGTERM: SigtermLeave, exit status 0; or downed by the split brain
+        // resolver)
         StringBuilder hocon = new StringBuilder("pekko.coordinated-shutdown.exit-jvm = on\n");
         if (httpPort != null) {
             hocon.append("portmesh.controller.http.port=").append(httpPort).append('\n');

@@ -1,5 +1,6 @@
 package io.portmesh.cluster;
 
+import io.portmesh.cluster.bootstrap.RegisteredHealth;
 import io.portmesh.cluster.health.ControllerHealth;
 import io.portmesh.cluster.health.JournalProbe;
 import io.portmesh.cluster.health.Rebalancing;
@@ -77,6 +78,8 @@ public final class ControllerNode {
                     .config(s.openflow())
                     .bind(new InetSocketAddress(s.openflowHost(), s.openflowPort()));
             ControllerHealth health = new ControllerHealth(system, journal, of::isListening, Rebalancing.start(system));
+            // the management port's /ready (Kubernetes mode) asks the same health as the REST port's
+            RegisteredHealth.get(system).register(health);
             ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s), health)
                     .toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);

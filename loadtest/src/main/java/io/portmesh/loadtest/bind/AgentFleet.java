@@ -1,7 +1,7 @@
 package io.portmesh.loadtest.bind;
 
 import io.portmesh.agent.control.DatapathAgent;
-import io.portmesh.loadtest.ChildJvm;
+import io.portmesh.cluster.ChildJvm;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileWriter;

@@ -1,6 +1,6 @@
 package io.portmesh.loadtest.demo;
 
-import io.portmesh.loadtest.ChildJvm;
+import io.portmesh.cluster.ChildJvm;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;

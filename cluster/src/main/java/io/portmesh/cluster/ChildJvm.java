@@ -1,4 +1,4 @@
-package io.portmesh.loadtest;
+package io.portmesh.cluster;
 
 import java.io.File;
 import java.nio.file.Path;
@@ -7,7 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Java processes that the demo and the benchmarks start beside themselves: same JDK, same class path. */
+/** Java processes that the demo, the benchmarks and multi-process tests start beside themselves: same JDK, same class path. */
 public final class ChildJvm {
     private static final Duration KILL_WAIT = Duration.ofSeconds(5);
 
