@@ -38,7 +38,7 @@ record ControllerConfig(Config config, Map<String, String> env) {
         Config config = ConfigFactory.parseString(r.controllerConfig().getData().get("application.conf"))
                 .withFallback(ConfigFactory.parseFile(clusterReference.toFile()))
                 .withFallback(ConfigFactory.defaultReference())
-                // ${PORTMESH_POD_IP} and the like are looked up as root keys: the container's env, not this JVM's
+                // ${POD_IP} and the like are looked up as root keys: the container's env, not this JVM's
                 .withFallback(ConfigFactory.parseMap(env))
                 .resolve(ConfigResolveOptions.defaults().setUseSystemEnvironment(false));
         return new ControllerConfig(config, env);
