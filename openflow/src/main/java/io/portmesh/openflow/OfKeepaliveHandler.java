@@ -70,6 +70,9 @@ final class OfKeepaliveHandler extends ChannelDuplexHandler {
         outstanding = 0;
         lateRestarts = 0;
         if (msg instanceof OFEchoRequest request) {
+            if (!OfChannels.mayQueueReply(ctx.channel(), stats)) {
+                return;
+            }
             ctx.writeAndFlush(OF13.buildEchoReply()
                     .setXid(request.getXid())
                     .setData(request.getData())

@@ -148,7 +148,7 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
             closing = true;
             OfChannels.sendAndClose(
                     ctx.channel(), error, new OfProtocolException("undecodable message (" + code + "): " + why));
-        } else {
+        } else if (OfChannels.mayQueueReply(ctx.channel(), stats)) {
             ctx.channel().writeAndFlush(error);
         }
     }
@@ -162,7 +162,7 @@ final class OfMessageDecoder extends MessageToMessageDecoder<ByteBuf> {
                 OfExperimenters.expType(frame, start),
                 frame.getUnsignedShort(start + 2),
                 why);
-        if (answerUnknownExperimenters) {
+        if (answerUnknownExperimenters && OfChannels.mayQueueReply(ctx.channel(), stats)) {
             ctx.channel().writeAndFlush(OfErrors.badRequest(OFBadRequestCode.BAD_EXPERIMENTER, frame, start));
         }
     }

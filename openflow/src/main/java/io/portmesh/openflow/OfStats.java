@@ -36,7 +36,13 @@ public final class OfStats {
          */
         KEEPALIVE_LATE_RESTARTS,
         /** Exceptions thrown by an {@link OfMessageListener} (caught and logged). */
-        LISTENER_ERRORS
+        LISTENER_ERRORS,
+        /**
+         * Replies this end makes on its own (echo replies, errors for undecodable input) not sent because the peer
+         * left more than {@link OfChannels#MAX_PENDING_REPLY_BYTES} unread: a peer that sends requests and never
+         * reads must not make this end buffer without bound.
+         */
+        REPLIES_DROPPED
     }
 
     private final Map<Counter, LongAdder> counters = new EnumMap<>(Counter.class);

@@ -247,7 +247,8 @@ public final class OfFuzzPeer implements AutoCloseable {
         }
     }
 
-    private void flush() {
+    /** Writes what {@link #send} queued. */
+    public void flush() {
         if (writeFailed || closed) {
             return;
         }
