@@ -196,6 +196,16 @@ public final class OfFuzzPeer implements AutoCloseable {
         return Verdict.CLOSED;
     }
 
+    /** Reads (and counts) until {@code total} frames have arrived since the connection opened. */
+    public void readUntilFramesReceived(long total, Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (framesReceived < total) {
+            if (read(deadline) == null) {
+                throw new AssertionError("connection closed after " + framesReceived + " of " + total + " frames");
+            }
+        }
+    }
+
     /** One ECHO round trip; false if the connection ended first. */
     public boolean echoRoundTrip(Duration timeout) throws IOException {
         return finish(Marker.ECHO, timeout) == Verdict.ANSWERED;
