@@ -112,6 +112,51 @@ class LogicalPortFailuresTest {
         assertThat(boundMembers(sw)).extracting(SwitchMembers.Member::port).containsExactly(port.value());
     }
 
+    /**
+     * A copy resent after a member's removal lands behind its first attempt in a busy port's queue, with other
+     * requests in between: it is answered DUPLICATE at once, however many were queued (the port remembers ids when it
+     * queues them, by age, not the last few), and the first attempt gets the real answer.
+     */
+    @Test
+    void aCopyOfAQueuedRequestIsAnsweredDuplicateAtOnceAndItsFirstAttemptGetsTheAnswer() throws Exception {
+        SwitchId sw = newSwitch();
+        HostId host = newHost("10.9.31.1");
+        PortId port = newPort(sw, "52:54:00:09:31:01");
+        FlakyHost.faults(host.value()).bindAnswersToLose.set(1); // busy: the ask times out (1 s), then the rollback
+        var ref = sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, port.value());
+        Duration wait = Duration.ofSeconds(10);
+        CompletionStage<PortProtocol.Outcome> busy =
+                ref.askWithStatus(r -> new PortProtocol.Bind(host, false, "bind-" + port, r), wait);
+        CompletionStage<PortProtocol.Outcome> first =
+                ref.askWithStatus(r -> new PortProtocol.Unbind(false, "unbind-" + port, r), wait);
+        List<CompletionStage<PortProtocol.Outcome>> between = new java.util.ArrayList<>();
+        for (int i = 0; i < 20; i++) { // more requests with ids between than any count bound would keep
+            String id = "other-" + i + "-" + port;
+            between.add(ref.askWithStatus(r -> new PortProtocol.Unbind(false, id, r), wait));
+        }
+        CompletionStage<PortProtocol.Outcome> copy =
+                ref.askWithStatus(r -> new PortProtocol.Unbind(false, "unbind-" + port, r), wait);
+
+        try {
+            copy.toCompletableFuture().get(10, TimeUnit.SECONDS);
+            throw new AssertionError("the copy was run");
+        } catch (ExecutionException e) {
+            assertThat(io.portmesh.sharding.Errors.is(e.getCause(), io.portmesh.sharding.EntityError.Kind.DUPLICATE))
+                    .as("answered %s", e.getCause())
+                    .isTrue();
+        }
+        assertThat(first.toCompletableFuture().isDone())
+                .as("the copy was answered while its first attempt still waited")
+                .isFalse();
+        assertThat(failure(busy)).hasMessageContaining("not applied");
+        assertThat(first.toCompletableFuture().get(10, TimeUnit.SECONDS).host())
+                .as("the first attempt ran: the port is unbound")
+                .isNull();
+        for (CompletionStage<PortProtocol.Outcome> other : between) { // all answered: the port is idle again
+            assertThat(await(other).host()).isNull();
+        }
+    }
+
     @Test
     void aPortRestartedWhileItsHostWasBindingItRollsTheBindingBackWhenItRecovers() throws Exception {
         SwitchId sw = newSwitch();

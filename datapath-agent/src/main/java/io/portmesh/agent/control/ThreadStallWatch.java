@@ -29,10 +29,13 @@ final class ThreadStallWatch implements AutoCloseable {
     /** When the checker last ran this watch's check: a check late by far more than a tick was paused itself. */
     private long lastCheck;
     /**
-     * How long the checker itself was paused since the watched thread's last tick: that much of the thread's silence
-     * is the whole process's (a GC pause, no CPU for the JVM), not the thread's, and is not reported as its stall.
+     * How long the checker itself was paused since the watched thread's tick {@link #creditTick}: that much of the
+     * thread's silence is the whole process's (a GC pause, no CPU for the JVM), not the thread's, and is not reported
+     * as its stall. Written by the checker only; a credit for an older tick than the last is void.
      */
-    private volatile long pausedSinceTick;
+    private long pausedSinceTick;
+
+    private long creditTick;
     /** When this watch last logged a stack: at most one per {@link #STACK_EVERY_NANOS}. */
     private long stackLoggedAt;
 
@@ -120,16 +123,22 @@ final class ThreadStallWatch implements AutoCloseable {
      */
     void check() {
         long now = clock.getAsLong();
+        long tickedAt = lastTick;
+        if (creditTick != tickedAt) { // the thread ticked since: its silence starts again, and the credit with it
+            creditTick = tickedAt;
+            pausedSinceTick = 0;
+        }
         long checkerLate = now - lastCheck - tickNanos;
         lastCheck = now;
         if (checkerLate > thresholdNanos / 2) {
-            pausedSinceTick += checkerLate;
+            // only the part of the pause after the thread's last tick is part of its silence
+            pausedSinceTick += Math.min(checkerLate, now - tickedAt);
             logPause(now, checkerLate);
         }
-        long since = now - lastTick;
+        long since = now - tickedAt;
         long own = since - pausedSinceTick;
-        if (own > thresholdNanos && stallReportedAt != lastTick) {
-            stallReportedAt = lastTick;
+        if (own > thresholdNanos && stallReportedAt != tickedAt) {
+            stallReportedAt = tickedAt;
             Thread t = thread;
             String stack;
             if (t == null) {
@@ -159,7 +168,8 @@ final class ThreadStallWatch implements AutoCloseable {
 
     private void logPause(long now, long late) {
         long last = PAUSE_LOGGED_AT.get();
-        if (now - last > thresholdNanos && PAUSE_LOGGED_AT.compareAndSet(last, now)) {
+        // MIN_VALUE: never logged (now - MIN_VALUE would overflow to a negative number)
+        if ((last == Long.MIN_VALUE || now - last > thresholdNanos) && PAUSE_LOGGED_AT.compareAndSet(last, now)) {
             log.warn(
                     "the agents' stall checker ran {} ms late: the whole process was paused (GC, or no CPU); threads"
                             + " silent for that long are not reported as stalled",
@@ -169,7 +179,12 @@ final class ThreadStallWatch implements AutoCloseable {
 
     /** Whether the checker was paused since the watched thread's last tick, by this much in all (for tests). */
     long pausedSinceTick() {
-        return pausedSinceTick;
+        return creditTick == lastTick ? pausedSinceTick : 0;
+    }
+
+    /** Whether a process-wide pause was ever logged in this JVM (for tests). */
+    static boolean pauseLogged() {
+        return PAUSE_LOGGED_AT.get() != Long.MIN_VALUE;
     }
 
     /** On the watched thread. */
@@ -178,7 +193,6 @@ final class ThreadStallWatch implements AutoCloseable {
         long before = lastTick;
         thread = Thread.currentThread();
         lastTick = now;
-        pausedSinceTick = 0;
         tickQueued = false;
         if (stallReportedAt == before) {
             log.warn("{} runs again after a stall of {} ms", name, TimeUnit.NANOSECONDS.toMillis(now - before));

@@ -61,6 +61,9 @@ class ThreadStallWatchTest {
         now.set(1_050 * ms); // the checker ran 950 ms late: a GC pause, or no CPU for the whole JVM
         watch.check();
         assertThat(watch.pausedSinceTick()).isEqualTo(950 * ms);
+        assertThat(ThreadStallWatch.pauseLogged())
+                .as("the pause is logged, once for the JVM")
+                .isTrue();
         assertThat(watch.stalled())
                 .as("silent 1,050 ms, 950 of them with the whole process")
                 .isFalse();
@@ -75,6 +78,26 @@ class ThreadStallWatchTest {
         ticks.get(0).run(); // it runs again: over, and the pause credit with it
         assertThat(watch.stalled()).isFalse();
         assertThat(watch.pausedSinceTick()).isZero();
+    }
+
+    @Test
+    void aPauseCreditsOnlyTheSilenceAfterTheThreadsLastTickNotALaterStall() {
+        AtomicLong now = new AtomicLong();
+        List<Runnable> ticks = new ArrayList<>();
+        long ms = TimeUnit.MILLISECONDS.toNanos(1);
+        ThreadStallWatch watch = ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * ms, 300 * ms, now::get);
+        now.set(50 * ms);
+        watch.check(); // queues a tick
+        now.set(2_000 * ms); // a 1,950 ms pause; the thread runs its tick first when it ends
+        ticks.remove(0).run();
+        now.set(2_010 * ms);
+        watch.check(); // the checker, late: the pause was before the tick, none of it is the thread's silence
+        assertThat(watch.pausedSinceTick()).isEqualTo(10 * ms);
+        for (long t = 2_060; t <= 2_360; t += 50) { // now the thread stalls, the checker on time
+            now.set(t * ms);
+            watch.check();
+        }
+        assertThat(watch.stalled()).as("350 ms silent, 10 of them paused").isTrue();
     }
 
     @Test

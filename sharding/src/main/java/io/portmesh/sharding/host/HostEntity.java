@@ -387,14 +387,12 @@ public final class HostEntity
         return newSignalHandlerBuilder()
                 .onSignal(org.apache.pekko.actor.typed.PostStop.class, (s, signal) -> southbound.stopped())
                 .onSignal(RecoveryCompleted.class, (s, signal) -> {
-                    southbound.trunks().startGrace(); // before FAILOVER_START_GRACE, no failover without a loss seen
                     ctx.getSelf().tell(new StartIncarnation());
                     Set<String> inUse = new TreeSet<>();
                     s.bindings().values().forEach(b -> inUse.add(b.switchId()));
                     southbound.recovered(s, inUse);
                     inUse.forEach(fetches::fetch);
                     arrivals.touch(s); // a port whose node died while it moved here resumes its move
-                    ctx.scheduleOnce(FAILOVER_START_GRACE, ctx.getSelf(), new CheckFailover());
                 })
                 .build();
     }
@@ -581,12 +579,22 @@ public final class HostEntity
         }
         started = true;
         if (!s.exists()) {
-            return Effect().none().thenNoReply().thenUnstashAll();
+            return Effect().none().thenRun(x -> startGrace()).thenNoReply().thenUnstashAll();
         }
         return Effect()
                 .persist(new IncarnationStarted(s.generation() + 1))
+                .thenRun(x -> startGrace())
                 .thenNoReply()
                 .thenUnstashAll();
+    }
+
+    /**
+     * The incarnation serves from now (its sessions' announcements were stashed until its start was persisted): the
+     * failover start grace runs from here, and the failover is checked once it is over.
+     */
+    private void startGrace() {
+        southbound.trunks().startGrace();
+        ctx.scheduleOnce(FAILOVER_START_GRACE, ctx.getSelf(), new CheckFailover());
     }
 
     /**

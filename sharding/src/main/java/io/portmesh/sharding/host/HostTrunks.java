@@ -17,8 +17,8 @@ final class HostTrunks {
     private final Map<String, AgentSlot> slots;
     private final NodeMetrics metrics;
     /**
-     * When this incarnation's recovery completed (see {@link #graceOver}); its construction until then. Not the
-     * construction: a Host recovering on a survivor of a loaded cluster took seconds to replay, and a grace timed from
+     * When this incarnation started to serve (see {@link #graceOver}): its start persisted after its recovery, the
+     * sessions' announcements stashed until then; its construction until then. Not the construction: a Host recovering on a survivor of a loaded cluster took seconds to replay, and a grace timed from
      * the construction was over before the sessions could announce themselves to it, so a standby that announced
      * first was taken for the only live agent and the host failed over from a live active.
      */
@@ -72,7 +72,7 @@ final class HostTrunks {
         return s.activeSlot();
     }
 
-    /** The incarnation's recovery completed: the start grace runs from now. */
+    /** The incarnation serves (recovered, its start persisted): the start grace runs from now. */
     void startGrace() {
         startedNanos = System.nanoTime();
     }

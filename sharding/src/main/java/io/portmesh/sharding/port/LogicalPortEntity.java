@@ -244,7 +244,9 @@ public final class LogicalPortEntity
                 .forAnyState()
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), PortReplies.info(portId, s)))
                 .onCommand(GetMove.class, (s, c) -> Effect().reply(c.replyTo(), PortReplies.moveInfo(portId, s)))
-                .onCommand(c -> turns.busy() && c instanceof Request<?>, (s, c) -> turns.waitForTurn((Request<?>) c))
+                .onCommand(
+                        c -> turns.busy() && c instanceof Request<?>,
+                        (s, c) -> requests.whileBusy(s, (Request<?>) c, turns::waitForTurn, Effect()))
                 .onCommand(c -> turns.busy() && (c instanceof Activate || c instanceof MoveDeadline), turns::stashOnce)
                 .onCommand(Touch.class, (s, c) -> Effect().none())
                 .onCommand(TellMovingAgain.class, (s, c) -> moveStart.tellMovingAgain(s))

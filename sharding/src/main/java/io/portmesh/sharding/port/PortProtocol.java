@@ -31,7 +31,7 @@ public interface PortProtocol {
 
     /**
      * A request that changes the port, with the id of the API call that sent it: a copy resent after a member's
-     * removal ({@code AskResender}) carries the same id, and the port answers it {@link RequestIds#DUPLICATE} instead of
+     * removal ({@code AskResender}) carries the same id, and the port answers it {@code DUPLICATE} ({@code EntityError.Kind}) instead of
      * running it a second time, after another client's change maybe (docs/architecture.md 7.3). Null: sent by no API
      * call (tests, the entities themselves): never taken for a duplicate.
      */
