@@ -92,6 +92,16 @@ class ControllerConfigTest {
         assertThat(Duration.ofSeconds(s.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()))
                 .as("terminationGracePeriodSeconds against the sum of the phase timeouts")
                 .isGreaterThanOrEqualTo(total);
+        // the controller checks its shutdown phases against the grace it is told (bootstrap/ShutdownBudget)
+        String told = r.controllerContainer().getEnv().stream()
+                .filter(e -> e.getName().equals("PORTMESH_TERMINATION_GRACE_PERIOD"))
+                .map(e -> e.getValue())
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("PORTMESH_TERMINATION_GRACE_PERIOD not set"));
+        assertThat(com.typesafe.config.ConfigFactory.parseString("g = " + told).getDuration("g"))
+                .as("PORTMESH_TERMINATION_GRACE_PERIOD against terminationGracePeriodSeconds")
+                .isEqualTo(
+                        Duration.ofSeconds(s.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds()));
     }
 
     private static int port(Rendered r, String name) {
