@@ -119,7 +119,10 @@ class SwitchVmFailoverTest {
                     .isTrue();
             x.sendGratuitousArp(); // the port groups learn where the VMs are
             y.sendGratuitousArp();
-            Thread.sleep(300);
+            // the path forwards both ways before any frame is counted: a fixed sleep here once let the first 41 and 46
+            // frames of phase 1 go before the agents (an I/O thread silent 414 ms on a loaded machine) forwarded them
+            awaitPingAnswered(x, y);
+            awaitPingAnswered(y, x);
 
             // 1. a controller node dies: not an agent failure. The one that masters the active agent, i.e. the node
             // of the pair's Host entity (a master on the entity's own node is preferred): the entity starts again on
@@ -355,6 +358,19 @@ class SwitchVmFailoverTest {
             }
         }
         throw new AssertionError("no node masters slot a of " + host + ": " + h);
+    }
+
+    /** Pings {@code to} from {@code from} every 20 ms until one is answered (at most 30 s). */
+    private static void awaitPingAnswered(SimulatedVm from, SimulatedVm to) throws InterruptedException {
+        long answered = from.pingStats().answered();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (from.pingStats().answered() == answered) {
+            assertThat(System.nanoTime() - deadline)
+                    .as("a ping from %s to %s answered within 30 s", from, to)
+                    .isNegative();
+            from.sendPing(to.mac(), 64);
+            Thread.sleep(20);
+        }
     }
 
     /** What a phase's loss looks like: the runs of frames lost, when they were sent (wall clock, as the logs). */
