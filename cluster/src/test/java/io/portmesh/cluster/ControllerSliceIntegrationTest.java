@@ -161,15 +161,17 @@ class ControllerSliceIntegrationTest {
             assertThat(modsAfter)
                     .as("flow-mods sent to agents whose flows were right")
                     .isEqualTo(modsBefore);
-            // and the restarted nodes count the same: every host reconciled, nothing acknowledged but the purge. What
-            // they *sent* may be more: a Host incarnation that a shard rebalance replaced right after the restart can
-            // have pushed the purge too, which the agent refused (IS_SLAVE: it had already taken the next incarnation's
-            // generation); that push is sent, never acknowledged, and its flow-mod never applied (the agents' counters
-            // above). Seen once in CI (sent 2).
+            // and the restarted nodes count no more: every host reconciled, nothing acknowledged but the purge (the
+            // agents' counters above are the proof of what was applied: exactly the purge). The nodes' count can be
+            // lower, not higher: a Host incarnation that a shard rebalance replaced right after the restart can have
+            // pushed the purge, and the agent's acknowledgement then reached an incarnation that no longer counts it
+            // (seen once in CI: acknowledged 0, applied 1); and what they *sent* may be more: the next incarnation's
+            // push of the purge is refused (IS_SLAVE: the agent took the next generation), sent but never
+            // acknowledged, and never applied (seen once in CI: sent 2).
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_reconciliations_total", ""))
                     .isGreaterThanOrEqualTo(HOSTS.length);
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_acknowledged_total", ""))
-                    .isEqualTo(1);
+                    .isLessThanOrEqualTo(1);
             assertThat(NodeScrape.sum(cluster.nodes, "portmesh_flow_mods_sent_total", ""))
                     .isGreaterThanOrEqualTo(1);
             List<Long> cookies = esx1.flowStats(ALL_FLOWS).stream()
