@@ -1,12 +1,14 @@
 package io.portmesh.loadtest.demo;
 
 import io.portmesh.cluster.ChildJvm;
+import io.portmesh.loadtest.faults.LoopbackPartition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
 
 /** A controller node in its own JVM (the same class path as this one), so that it can be killed like a real process. */
 public final class NodeProcess implements AutoCloseable {
@@ -14,6 +16,8 @@ public final class NodeProcess implements AutoCloseable {
     public final int remotePort;
     public final int httpPort;
     public final int openflowPort;
+    /** The process's own group ({@link LoopbackPartition#inGroup}), or empty: it runs in this JVM's. */
+    public final OptionalInt group;
     /** Where its output goes: {@code node-<index>.log}, with {@code -1}, {@code -2} ... for later starts of the node. */
     public final Path log;
 
@@ -22,11 +26,13 @@ public final class NodeProcess implements AutoCloseable {
     private final Process process;
     private volatile long killedAtNanos = Long.MAX_VALUE;
 
-    private NodeProcess(int index, int remotePort, int httpPort, int openflowPort, Path log, Process process) {
+    private NodeProcess(
+            int index, int remotePort, int httpPort, int openflowPort, OptionalInt group, Path log, Process process) {
         this.index = index;
         this.remotePort = remotePort;
         this.httpPort = httpPort;
         this.openflowPort = openflowPort;
+        this.group = group;
         this.log = log;
         this.process = process;
     }
@@ -51,16 +57,34 @@ public final class NodeProcess implements AutoCloseable {
             String cassandra,
             Path logDir)
             throws IOException {
+        return launch(index, remotePort, seedPorts, httpPort, openflowPort, cassandra, logDir, OptionalInt.empty());
+    }
+
+    /**
+     * As above, the process in group {@code group} when given ({@link LoopbackPartition#inGroup}), so that {@link
+     * LoopbackPartition#isolate} can cut it off both ways.
+     */
+    public static NodeProcess launch(
+            int index,
+            int remotePort,
+            List<Integer> seedPorts,
+            int httpPort,
+            int openflowPort,
+            String cassandra,
+            Path logDir,
+            OptionalInt group)
+            throws IOException {
         Files.createDirectories(logDir);
         List<String> args = new ArrayList<>(
                 List.of("--remote-port=" + remotePort, "--http-port=" + httpPort, "--openflow-port=" + openflowPort));
         seedPorts.forEach(p -> args.add("--seed=pekko://portmesh@127.0.0.1:" + p));
-        List<String> cmd = ChildJvm.command(List.of("-Xmx512m"), "io.portmesh.cluster.ControllerMain", args);
+        List<String> java = ChildJvm.command(List.of("-Xmx512m"), "io.portmesh.cluster.ControllerMain", args);
+        List<String> cmd = group.isPresent() ? LoopbackPartition.inGroup(group.getAsInt(), java) : java;
         Path log = ChildJvm.freshLog(logDir, "node-" + index);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PORTMESH_CASSANDRA", cassandra);
         pb.environment().put("PORTMESH_CASSANDRA_EMBEDDED", "false");
-        return new NodeProcess(index, remotePort, httpPort, openflowPort, log, pb.start());
+        return new NodeProcess(index, remotePort, httpPort, openflowPort, group, log, pb.start());
     }
 
     public String url() {

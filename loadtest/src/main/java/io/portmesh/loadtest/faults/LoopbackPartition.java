@@ -8,15 +8,24 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One TCP port on loopback cut off by an iptables rule: every segment sent to it is dropped (connects time out, open
- * connections go silent). Blocking a controller node's Pekko Artery port cuts every message of the other nodes to it:
- * Artery sends each direction over the sender's own outbound connection, so the heartbeat replies to the isolated node
- * are cut too, and both sides see the other unreachable. What the isolated node sends over its own connections still
- * arrives: a one-way cut, as a broken link or a firewall makes them.
+ * Loopback TCP ports cut off by iptables rules, in two kinds:
  *
- * <p>The rule carries a comment naming this JVM's pid and the port; it is removed by {@link #close()} and by a JVM
- * shutdown hook, and {@link #blockInbound} first removes rules whose JVM is gone (a run killed before either ran). Needs
- * root and a working iptables: {@link #unavailableReason()}.
+ * <ul>
+ *   <li>{@link #isolate}: a two-way cut of one process from its peers, what a failed link or a node on the wrong side
+ *       of a switch makes. Segments sent to the process's port are dropped (INPUT), and so are those the process itself
+ *       sends to the peers' ports (OUTPUT, matched by the process's own group: every process here talks from
+ *       127.0.0.1, so the group, given by {@link #inGroup}, is what tells its connections from the peers'). Neither
+ *       side hears the other at all.
+ *   <li>{@link #blockInbound}: a one-way cut: only segments sent to the port are dropped; what the process sends over
+ *       its own connections still arrives. For a Pekko Artery port this cuts every message of the other nodes to it
+ *       (Artery sends each direction over the sender's own connection), but the isolated node's gossip still reaches
+ *       them, so they learn that it sees them unreachable: Pekko's split brain resolver then takes the fault for an
+ *       indirectly connected one and may down healthy nodes too (docs/architecture.md section 7.3).
+ * </ul>
+ *
+ * <p>Every rule carries a comment naming this JVM's pid and the port; they are removed by {@link #close()} and by a JVM
+ * shutdown hook, and each new cut first removes rules whose JVM is gone (a run killed before either ran). Needs root,
+ * a working iptables with the owner match, and setpriv: {@link #unavailableReason()}.
  */
 public final class LoopbackPartition implements AutoCloseable {
     private static final String TAG = "portmesh-partition-";
@@ -24,32 +33,25 @@ public final class LoopbackPartition implements AutoCloseable {
     /** A rule of this class in {@code iptables -S}: its comment, with the pid of the JVM that added it. */
     private static final java.util.regex.Pattern OWN_RULE =
             java.util.regex.Pattern.compile("--comment \"?" + TAG + "(\\d+)-(\\d+)");
+    /** The port never listened on that {@link #unavailableReason()} tries its rules with (discard). */
+    private static final int PROBE_PORT = 9;
 
     private final int port;
-    private final List<String> rule;
+    /** Each rule as iptables takes it after {@code -I} or {@code -D}: the chain first. */
+    private final List<List<String>> rules;
+
     private final Thread hook;
     private boolean active;
 
-    private LoopbackPartition(int port) {
+    private LoopbackPartition(int port, List<List<String>> rules) {
         this.port = port;
-        this.rule = List.of(
-                "INPUT",
-                "-i",
-                "lo",
-                "-p",
-                "tcp",
-                "--dport",
-                Integer.toString(port),
-                "-m",
-                "comment",
-                "--comment",
-                TAG + ProcessHandle.current().pid() + "-" + port,
-                "-j",
-                "DROP");
+        this.rules = rules;
         this.hook = new Thread(this::heal, "loopback-partition-heal-" + port);
     }
 
-    /** Why this machine cannot partition loopback ports (not root, no iptables, iptables failing), or empty. */
+    /**
+     * Why this machine cannot partition loopback ports (not root, no iptables, no owner match, no setpriv), or empty.
+     */
     public static Optional<String> unavailableReason() {
         Result id = run(List.of("id", "-u"));
         if (!id.ok() || !id.output().trim().equals("0")) {
@@ -60,22 +62,109 @@ public final class LoopbackPartition implements AutoCloseable {
         if (!list.ok()) {
             return Optional.of("iptables does not work here: " + list.output().trim());
         }
-        return Optional.empty();
+        Result group = run(inGroup(PROBE_GROUP, List.of("true")));
+        if (!group.ok()) {
+            return Optional.of("setpriv cannot run a process in its own group: "
+                    + group.output().trim());
+        }
+        try (LoopbackPartition probe = isolate(PROBE_PORT, PROBE_GROUP, List.of(PROBE_PORT))) {
+            return Optional.empty();
+        } catch (IllegalStateException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
-    /** Drops every TCP segment sent to {@code port} on loopback until {@link #close()}. */
+    /** A group id no account uses, for {@link #unavailableReason()}'s probe. */
+    private static final int PROBE_GROUP = 64_999;
+
+    /**
+     * {@code command} run in group {@code gid} (and no supplementary group), still as root: what lets {@link #isolate}
+     * tell that process's connections from every other's on loopback.
+     */
+    public static List<String> inGroup(int gid, List<String> command) {
+        List<String> cmd = new ArrayList<>(List.of("setpriv", "--regid=" + gid, "--clear-groups", "--"));
+        cmd.addAll(command);
+        return cmd;
+    }
+
+    /** Drops every TCP segment sent to {@code port} on loopback until {@link #close()}: a one-way cut. */
     public static LoopbackPartition blockInbound(int port) {
-        removeRulesOfDeadJvms();
-        LoopbackPartition p = new LoopbackPartition(port);
-        Runtime.getRuntime().addShutdownHook(p.hook);
-        List<String> insert = new ArrayList<>(List.of("-I"));
-        insert.addAll(p.rule);
-        Result r = iptables(insert);
-        if (!r.ok()) {
-            Runtime.getRuntime().removeShutdownHook(p.hook);
-            throw new IllegalStateException("iptables could not block port " + port + ": " + r.output());
+        return cut(port, List.of(inboundRule(port)));
+    }
+
+    /**
+     * Cuts the process listening on {@code port}, which runs in group {@code gid} ({@link #inGroup}), off from {@code
+     * peerPorts} both ways until {@link #close()}: nothing sent to its port arrives, and nothing it sends to a peer's
+     * port leaves.
+     */
+    public static LoopbackPartition isolate(int port, int gid, List<Integer> peerPorts) {
+        List<List<String>> rules = new ArrayList<>();
+        rules.add(inboundRule(port));
+        for (int peer : peerPorts) {
+            rules.add(List.of(
+                    "OUTPUT",
+                    "-o",
+                    "lo",
+                    "-p",
+                    "tcp",
+                    "-m",
+                    "owner",
+                    "--gid-owner",
+                    Integer.toString(gid),
+                    "--dport",
+                    Integer.toString(peer),
+                    "-m",
+                    "comment",
+                    "--comment",
+                    comment(port),
+                    "-j",
+                    "DROP"));
         }
+        return cut(port, rules);
+    }
+
+    private static List<String> inboundRule(int port) {
+        return List.of(
+                "INPUT",
+                "-i",
+                "lo",
+                "-p",
+                "tcp",
+                "--dport",
+                Integer.toString(port),
+                "-m",
+                "comment",
+                "--comment",
+                comment(port),
+                "-j",
+                "DROP");
+    }
+
+    private static String comment(int port) {
+        return TAG + ProcessHandle.current().pid() + "-" + port;
+    }
+
+    /** Inserts {@code rules}, all or none. */
+    private static LoopbackPartition cut(int port, List<List<String>> rules) {
+        removeRulesOfDeadJvms();
+        LoopbackPartition p = new LoopbackPartition(port, rules);
+        Runtime.getRuntime().addShutdownHook(p.hook);
         p.active = true;
+        for (List<String> rule : rules) {
+            List<String> insert = new ArrayList<>(List.of("-I"));
+            insert.addAll(rule);
+            Result r = iptables(insert);
+            if (!r.ok()) {
+                IllegalStateException failed = new IllegalStateException("iptables could not add "
+                        + String.join(" ", rule) + ": " + r.output().trim());
+                try {
+                    p.close();
+                } catch (IllegalStateException alsoStuck) {
+                    failed.addSuppressed(alsoStuck);
+                }
+                throw failed;
+            }
+        }
         return p;
     }
 
@@ -83,19 +172,34 @@ public final class LoopbackPartition implements AutoCloseable {
         return port;
     }
 
-    /** Removes the rule (idempotent). */
+    /**
+     * Removes the rules (idempotent). Each rule is tried even when another fails; a rule that was never added (a
+     * {@link #cut} that failed half-way) is not an error.
+     */
     public synchronized void heal() {
         if (!active) {
             return;
         }
-        List<String> delete = new ArrayList<>(List.of("-D"));
-        delete.addAll(rule);
-        Result r = iptables(delete);
-        if (!r.ok()) {
-            throw new IllegalStateException("iptables could not remove the rule blocking port " + port + ": "
-                    + r.output() + "; remove it by hand: iptables -D " + String.join(" ", rule));
+        List<String> stuck = new ArrayList<>();
+        for (List<String> rule : rules) {
+            List<String> check = new ArrayList<>(List.of("-C"));
+            check.addAll(rule);
+            if (!iptables(check).ok()) {
+                continue; // not there
+            }
+            List<String> delete = new ArrayList<>(List.of("-D"));
+            delete.addAll(rule);
+            Result r = iptables(delete);
+            if (!r.ok()) {
+                stuck.add("iptables -D " + String.join(" ", rule) + " ("
+                        + r.output().trim() + ")");
+            }
         }
         active = false;
+        if (!stuck.isEmpty()) {
+            throw new IllegalStateException("iptables could not remove the rules cutting port " + port
+                    + "; remove them by hand: " + String.join("; ", stuck));
+        }
     }
 
     @Override
@@ -113,19 +217,21 @@ public final class LoopbackPartition implements AutoCloseable {
 
     /** Rules of this class whose JVM no longer runs: left behind by a run killed with SIGKILL. */
     private static void removeRulesOfDeadJvms() {
-        Result list = iptables(List.of("-S", "INPUT"));
-        for (String line : list.output().split("\n")) {
-            java.util.regex.Matcher m = OWN_RULE.matcher(line);
-            if (!line.startsWith("-A INPUT ") || !m.find()) {
-                continue;
+        for (String chain : List.of("INPUT", "OUTPUT")) {
+            Result list = iptables(List.of("-S", chain));
+            for (String line : list.output().split("\n")) {
+                java.util.regex.Matcher m = OWN_RULE.matcher(line);
+                if (!line.startsWith("-A " + chain + " ") || !m.find()) {
+                    continue;
+                }
+                long pid = Long.parseLong(m.group(1));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                List<String> delete = new ArrayList<>(List.of("-D"));
+                delete.addAll(List.of(line.substring("-A ".length()).trim().split("\\s+")));
+                iptables(delete);
             }
-            long pid = Long.parseLong(m.group(1));
-            if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
-                continue;
-            }
-            List<String> delete = new ArrayList<>(List.of("-D"));
-            delete.addAll(List.of(line.substring("-A ".length()).trim().split("\\s+")));
-            iptables(delete);
         }
     }
 

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** The fault tests' common start: three controller node processes, and hosts registered under names of one run. */
@@ -15,12 +16,24 @@ final class ThreeNodes {
      * even when they never form a cluster, and waits until all three are Up.
      */
     static void start(String cassandra, Path logs, List<NodeProcess> nodes) throws Exception {
+        start(cassandra, logs, nodes, false);
+    }
+
+    /**
+     * As {@link #start(String, Path, List)}, each node in a group of its own ({@link NodeProcess#group}) when {@code
+     * ownGroups}: what {@code LoopbackPartition.isolate} needs to cut one off both ways.
+     */
+    static void start(String cassandra, Path logs, List<NodeProcess> nodes, boolean ownGroups) throws Exception {
         int[] p = io.portmesh.cluster.LocalPorts.freeTcpPorts(9);
         for (int i = 0; i < 3; i++) {
-            nodes.add(NodeProcess.launch(i + 1, p[i], p[0], p[3 + i], p[6 + i], cassandra, logs));
+            OptionalInt group = ownGroups ? OptionalInt.of(FIRST_GROUP + i) : OptionalInt.empty();
+            nodes.add(NodeProcess.launch(i + 1, p[i], List.of(p[0]), p[3 + i], p[6 + i], cassandra, logs, group));
         }
         DemoMain.awaitCluster(nodes);
     }
+
+    /** Group ids no account uses on this kind of machine (Debian gives ids below 60000). */
+    private static final int FIRST_GROUP = 64_001;
 
     /** A short id that keeps this run's names apart from earlier runs' data in a shared Cassandra. */
     static String runId() {

@@ -8,10 +8,14 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The iptables rule NodePartitionTest relies on: it cuts a loopback port off, and nothing of it stays behind. */
+/**
+ * The iptables rules NodePartitionTest relies on: they cut a loopback port off (one way, or a process both ways), and
+ * nothing of them stays behind.
+ */
 class LoopbackPartitionTest {
     @BeforeAll
     static void needsIptables() {
@@ -29,6 +33,38 @@ class LoopbackPartitionTest {
             }
             assertThat(rules()).doesNotContain("--dport " + port + " ");
             assertThat(connects(port)).as("a connect once healed").isTrue();
+        }
+    }
+
+    @Test
+    void anIsolatedProcessNeitherHearsNorReachesItsPeersWhileEveryoneElseDoes() throws Exception {
+        int group = 64_990;
+        try (ServerSocket own = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+                ServerSocket peer = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress())) {
+            assertThat(connectsInGroup(group, peer.getLocalPort()))
+                    .as("before the cut")
+                    .isTrue();
+            try (LoopbackPartition cut =
+                    LoopbackPartition.isolate(own.getLocalPort(), group, List.of(peer.getLocalPort()))) {
+                assertThat(connects(own.getLocalPort()))
+                        .as("a connect to the isolated port")
+                        .isFalse();
+                assertThat(connectsInGroup(group, peer.getLocalPort()))
+                        .as("a connect from the isolated group to the peer")
+                        .isFalse();
+                assertThat(connects(peer.getLocalPort()))
+                        .as("a connect from another process to the peer")
+                        .isTrue();
+            }
+            assertThat(rules() + iptables("-S", "OUTPUT"))
+                    .doesNotContain(
+                            "portmesh-partition-" + ProcessHandle.current().pid());
+            assertThat(connects(own.getLocalPort()))
+                    .as("a connect to the isolated port once healed")
+                    .isTrue();
+            assertThat(connectsInGroup(group, peer.getLocalPort()))
+                    .as("from the group once healed")
+                    .isTrue();
         }
     }
 
@@ -62,6 +98,20 @@ class LoopbackPartitionTest {
         } catch (SocketTimeoutException e) {
             return false;
         }
+    }
+
+    /** A connect from a process in {@code group}: bash's /dev/tcp, given 2 s. */
+    private static boolean connectsInGroup(int group, int port) throws Exception {
+        Process p = new ProcessBuilder(LoopbackPartition.inGroup(
+                        group, List.of("timeout", "2", "bash", "-c", "exec 3<>/dev/tcp/127.0.0.1/" + port)))
+                .redirectErrorStream(true)
+                .start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue())
+                .as("exit status 0 (connected) or 124 (timed out): %s", out)
+                .isIn(0, 124);
+        return p.exitValue() == 0;
     }
 
     private static String rules() throws Exception {
