@@ -5,6 +5,7 @@ import io.portmesh.cluster.health.ControllerHealth;
 import io.portmesh.cluster.health.JournalProbe;
 import io.portmesh.cluster.health.Rebalancing;
 import io.portmesh.cluster.membership.DeadMemberDowning;
+import io.portmesh.cluster.membership.OneWayFaultDowning;
 import io.portmesh.cluster.rest.RestServer;
 import io.portmesh.cluster.rest.RestSettings;
 import io.portmesh.openflow.OfRole;
@@ -73,6 +74,7 @@ public final class ControllerNode {
                 NodeMetrics.get(system));
         JournalProbe journal = JournalProbe.start(system);
         DeadMemberDowning.start(system);
+        OneWayFaultDowning.start(system);
         try {
             OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
                     .config(s.openflow())

@@ -57,13 +57,25 @@ public final class NodeProcess implements AutoCloseable {
             String cassandra,
             Path logDir)
             throws IOException {
-        return launch(index, remotePort, seedPorts, httpPort, openflowPort, cassandra, logDir, OptionalInt.empty());
+        return launch(index, remotePort, seedPorts, httpPort, openflowPort, cassandra, logDir, Extras.NONE);
     }
 
     /**
-     * As above, the process in group {@code group} when given ({@link LoopbackPartition#inGroup}), so that {@link
-     * LoopbackPartition#isolate} can cut it off both ways.
+     * What a fault test may add to a node's launch.
+     *
+     * @param group the process's own group ({@link LoopbackPartition#inGroup}), so that {@link
+     *     LoopbackPartition#isolate} can cut it off both ways; empty: this JVM's group
+     * @param jvmOptions more options for its JVM (e.g. {@code -Dpekko...} settings of this node only)
      */
+    public record Extras(OptionalInt group, List<String> jvmOptions) {
+        public static final Extras NONE = new Extras(OptionalInt.empty(), List.of());
+
+        public Extras {
+            jvmOptions = List.copyOf(jvmOptions);
+        }
+    }
+
+    /** As above, with {@code extras}. */
     public static NodeProcess launch(
             int index,
             int remotePort,
@@ -72,13 +84,16 @@ public final class NodeProcess implements AutoCloseable {
             int openflowPort,
             String cassandra,
             Path logDir,
-            OptionalInt group)
+            Extras extras)
             throws IOException {
         Files.createDirectories(logDir);
         List<String> args = new ArrayList<>(
                 List.of("--remote-port=" + remotePort, "--http-port=" + httpPort, "--openflow-port=" + openflowPort));
         seedPorts.forEach(p -> args.add("--seed=pekko://portmesh@127.0.0.1:" + p));
-        List<String> java = ChildJvm.command(List.of("-Xmx512m"), "io.portmesh.cluster.ControllerMain", args);
+        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        jvm.addAll(extras.jvmOptions());
+        List<String> java = ChildJvm.command(jvm, "io.portmesh.cluster.ControllerMain", args);
+        OptionalInt group = extras.group();
         List<String> cmd = group.isPresent() ? LoopbackPartition.inGroup(group.getAsInt(), java) : java;
         Path log = ChildJvm.freshLog(logDir, "node-" + index);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());

@@ -101,43 +101,35 @@ public final class LoopbackPartition implements AutoCloseable {
         List<List<String>> rules = new ArrayList<>();
         rules.add(inboundRule(port));
         for (int peer : peerPorts) {
-            rules.add(List.of(
-                    "OUTPUT",
-                    "-o",
-                    "lo",
-                    "-p",
-                    "tcp",
-                    "-m",
-                    "owner",
-                    "--gid-owner",
-                    Integer.toString(gid),
-                    "--dport",
-                    Integer.toString(peer),
-                    "-m",
-                    "comment",
-                    "--comment",
-                    comment(port),
-                    "-j",
-                    "DROP"));
+            rules.add(outboundRule(gid, peer));
         }
         return cut(port, rules);
     }
 
+    /**
+     * Drops every TCP segment that processes of group {@code gid} ({@link #inGroup}) send to {@code port} on loopback
+     * until {@link #close()}: one sender's one-way cut (what it sends over its own connections to that port, such as
+     * a Pekko node's messages and heartbeat replies to the node listening there, is lost; the other way still works).
+     */
+    public static LoopbackPartition blockFrom(int gid, int port) {
+        return cut(port, List.of(outboundRule(gid, port)));
+    }
+
+    private static List<String> outboundRule(int gid, int port) {
+        return dropRule("OUTPUT", "-o", List.of("-m", "owner", "--gid-owner", Integer.toString(gid)), port);
+    }
+
     private static List<String> inboundRule(int port) {
-        return List.of(
-                "INPUT",
-                "-i",
-                "lo",
-                "-p",
-                "tcp",
-                "--dport",
-                Integer.toString(port),
-                "-m",
-                "comment",
-                "--comment",
-                comment(port),
-                "-j",
-                "DROP");
+        return dropRule("INPUT", "-i", List.of(), port);
+    }
+
+    /** Drops loopback TCP to {@code port} in {@code chain} ({@code ifaceFlag}: -i or -o) that also meets {@code match}. */
+    private static List<String> dropRule(String chain, String ifaceFlag, List<String> match, int port) {
+        List<String> rule = new ArrayList<>(List.of(chain, ifaceFlag, "lo", "-p", "tcp"));
+        rule.addAll(match);
+        rule.addAll(
+                List.of("--dport", Integer.toString(port), "-m", "comment", "--comment", comment(port), "-j", "DROP"));
+        return List.copyOf(rule);
     }
 
     private static String comment(int port) {

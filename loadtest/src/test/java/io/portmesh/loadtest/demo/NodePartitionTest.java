@@ -82,7 +82,7 @@ class NodePartitionTest {
         MastershipWatch watch = null;
         RestPortLoad load = null;
         try {
-            ThreeNodes.start(cassandra.contactPointString(), logs, nodes, true);
+            ThreeNodes.start(cassandra.contactPointString(), logs, nodes, ThreeNodes::ownGroup);
             List<String> controllers =
                     nodes.stream().map(n -> "127.0.0.1:" + n.openflowPort).toList();
             String run = ThreeNodes.runId();
@@ -133,7 +133,10 @@ class NodePartitionTest {
             long exited = awaitExit(victim, DOWNED_WITHIN);
             partition.close();
             JsonNode cluster = Nodes.await(
-                    survivors, "/v1/cluster", c -> c.path("members").size() == 2 && allUp(c), Duration.ofSeconds(60));
+                    survivors,
+                    "/v1/cluster",
+                    c -> c.path("members").size() == 2 && ThreeNodes.allUp(c),
+                    Duration.ofSeconds(60));
             long formed = System.nanoTime();
             long reelected = awaitMastersOn(watch, survivors, REELECTED_WITHIN);
             Thread.sleep(3_000); // load and traffic go on with the two nodes
@@ -343,15 +346,6 @@ class NodePartitionTest {
         }
         throw new AssertionError("not every agent has a master on a surviving node after " + wait.toSeconds() + " s: "
                 + watch.hosts().stream().map(watch::latest).toList());
-    }
-
-    private static boolean allUp(JsonNode cluster) {
-        for (JsonNode m : cluster.path("members")) {
-            if (!"Up".equals(m.path("status").asText())) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /** The split brain resolver's decisions in a node's log. */

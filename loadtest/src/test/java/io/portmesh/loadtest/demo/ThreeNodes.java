@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntFunction;
 
 /** The fault tests' common start: three controller node processes, and hosts registered under names of one run. */
 final class ThreeNodes {
@@ -16,24 +17,38 @@ final class ThreeNodes {
      * even when they never form a cluster, and waits until all three are Up.
      */
     static void start(String cassandra, Path logs, List<NodeProcess> nodes) throws Exception {
-        start(cassandra, logs, nodes, false);
+        start(cassandra, logs, nodes, index -> NodeProcess.Extras.NONE);
     }
 
-    /**
-     * As {@link #start(String, Path, List)}, each node in a group of its own ({@link NodeProcess#group}) when {@code
-     * ownGroups}: what {@code LoopbackPartition.isolate} needs to cut one off both ways.
-     */
-    static void start(String cassandra, Path logs, List<NodeProcess> nodes, boolean ownGroups) throws Exception {
+    /** As {@link #start(String, Path, List)}, node {@code index} (1-3) launched with {@code extras.apply(index)}. */
+    static void start(String cassandra, Path logs, List<NodeProcess> nodes, IntFunction<NodeProcess.Extras> extras)
+            throws Exception {
         int[] p = io.portmesh.cluster.LocalPorts.freeTcpPorts(9);
         for (int i = 0; i < 3; i++) {
-            OptionalInt group = ownGroups ? OptionalInt.of(FIRST_GROUP + i) : OptionalInt.empty();
-            nodes.add(NodeProcess.launch(i + 1, p[i], List.of(p[0]), p[3 + i], p[6 + i], cassandra, logs, group));
+            nodes.add(NodeProcess.launch(
+                    i + 1, p[i], List.of(p[0]), p[3 + i], p[6 + i], cassandra, logs, extras.apply(i + 1)));
         }
         DemoMain.awaitCluster(nodes);
     }
 
-    /** Group ids no account uses on this kind of machine (Debian gives ids below 60000). */
-    private static final int FIRST_GROUP = 64_001;
+    /**
+     * Node {@code index} in a group of its own ({@link NodeProcess#group}): what {@code LoopbackPartition.isolate}
+     * needs to cut it off both ways. The ids are ones no account uses on this kind of machine (Debian gives ids below
+     * 60000).
+     */
+    static NodeProcess.Extras ownGroup(int index) {
+        return new NodeProcess.Extras(OptionalInt.of(64_000 + index), List.of());
+    }
+
+    /** Whether every member in a {@code GET /v1/cluster} answer is Up. */
+    static boolean allUp(com.fasterxml.jackson.databind.JsonNode cluster) {
+        for (com.fasterxml.jackson.databind.JsonNode m : cluster.path("members")) {
+            if (!"Up".equals(m.path("status").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /** A short id that keeps this run's names apart from earlier runs' data in a shared Cassandra. */
     static String runId() {

@@ -96,6 +96,12 @@ public final class NodeMetrics implements Extension {
             "Cluster members this node downed because their cluster port refused connections (a crashed or killed"
                     + " process), without waiting for the failure detector and the split brain resolver");
 
+    public final Counter membersDownedForOneWayFault = counter(
+            "portmesh_members_downed_for_one_way_fault_total",
+            "Cluster members this node downed because they heard nobody while every other member heard from them (a"
+                    + " one-way fault on their side), before the split brain resolver could take the cycle for"
+                    + " indirectly connected nodes (docs/architecture.md 7.3)");
+
     public final Counter asksResent = counter(
             "portmesh_asks_resent_total",
             "API asks to entities that this node sent again because a cluster member was removed while they waited"

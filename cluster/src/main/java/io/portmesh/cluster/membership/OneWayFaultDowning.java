@@ -1,0 +1,145 @@
+package io.portmesh.cluster.membership;
+
+import com.typesafe.config.Config;
+import io.portmesh.sharding.metrics.NodeMetrics;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.Reachability;
+import org.apache.pekko.cluster.UniqueAddress;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Down;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Downs a member that hears nobody while everybody hears it ({@link OneWayFault}), before Pekko's split brain
+ * resolver decides on the same records (docs/architecture.md section 7.3, "A one-way cut").
+ *
+ * <p>Why: with a one-way cut (a firewall dropping what is sent to one node's cluster port, a broken link direction)
+ * the cut-off node's gossip can reach the others in the instant before they notice it, telling them it sees them
+ * unreachable. The resolver's keep-majority then finds a cycle in the records and, after {@code stable-after}, downs
+ * every "indirectly connected" node, which took a healthy node with the cut-off one in a CI run (one node of three
+ * left); and until then {@code ClusterQuorum} on the majority counts the majority's own members unreachable and puts
+ * off their Host elections. Downing the deaf member as soon as the signature has held for {@code stable} (well under
+ * the resolver's 3 s) leaves the resolver a clean view: nothing unreachable but a member already down. The cut-off
+ * node, which sees itself in the minority, downs itself as in a plain partition.
+ *
+ * <p>Reads the cluster's reachability records from Pekko's read view (an internal API, read-only and safe from any
+ * thread; checked against Pekko 1.2): the public cluster state only says who is unreachable, not by whom.
+ */
+public final class OneWayFaultDowning {
+    private static final Logger log = LoggerFactory.getLogger(OneWayFaultDowning.class);
+
+    private static final Set<MemberStatus> COUNTED =
+            Set.of(MemberStatus.up(), MemberStatus.weaklyUp(), MemberStatus.leaving());
+
+    private final ActorSystem<?> system;
+    private final Cluster cluster;
+    private final org.apache.pekko.cluster.Cluster classicCluster;
+    private final Settings settings;
+    private final ScheduledExecutorService checks;
+    /** The member the signature points at and since when (nanoTime); only the check thread touches them. */
+    private UniqueAddress candidate;
+
+    private long candidateSince;
+    private final Set<UniqueAddress> downed = new HashSet<>();
+
+    /** {@code portmesh.controller.one-way-fault-downing}. */
+    public record Settings(boolean enabled, Duration interval, Duration stable) {
+        public static Settings fromConfig(Config root) {
+            Config c = root.getConfig("portmesh.controller.one-way-fault-downing");
+            return new Settings(c.getBoolean("enabled"), c.getDuration("interval"), c.getDuration("stable"));
+        }
+    }
+
+    private OneWayFaultDowning(ActorSystem<?> system, Settings settings) {
+        this.system = system;
+        this.cluster = Cluster.get(system);
+        this.classicCluster = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
+        this.settings = settings;
+        this.checks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "portmesh-one-way-fault-check");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Starts checking every {@code interval} until the actor system terminates; does nothing when off. */
+    public static void start(ActorSystem<?> system) {
+        Settings settings = Settings.fromConfig(system.settings().config());
+        if (!settings.enabled()) {
+            log.info("one-way fault downing off");
+            return;
+        }
+        OneWayFaultDowning d = new OneWayFaultDowning(system, settings);
+        long every = settings.interval().toMillis();
+        d.checks.scheduleWithFixedDelay(d::check, every, every, TimeUnit.MILLISECONDS);
+        system.getWhenTerminated().thenRun(d.checks::shutdownNow);
+    }
+
+    private void check() {
+        try {
+            Member self = cluster.selfMember();
+            Set<UniqueAddress> members = new HashSet<>();
+            cluster.state().getMembers().forEach(m -> {
+                if (COUNTED.contains(m.status())) {
+                    members.add(m.uniqueAddress());
+                }
+            });
+            downed.retainAll(members);
+            Optional<UniqueAddress> deaf = OneWayFault.deafMember(self.uniqueAddress(), members, unreachableRecords());
+            long now = System.nanoTime();
+            if (deaf.isEmpty() || downed.contains(deaf.get())) {
+                candidate = null;
+                return;
+            }
+            if (!deaf.get().equals(candidate)) {
+                candidate = deaf.get();
+                candidateSince = now;
+                log.info(
+                        "member {} sees the others unreachable while they, a majority, see each other and not it:"
+                                + " a one-way fault if this holds for {} ms",
+                        candidate.address(),
+                        settings.stable().toMillis());
+                return;
+            }
+            if (now - candidateSince >= settings.stable().toNanos()) {
+                down(candidate);
+            }
+        } catch (RuntimeException e) {
+            log.warn("one-way fault check failed; checking again in {}", settings.interval(), e);
+        }
+    }
+
+    private List<OneWayFault.Unreachable<UniqueAddress>> unreachableRecords() {
+        Reachability reachability = classicCluster.readView().reachability();
+        return scala.jdk.javaapi.CollectionConverters.asJava(reachability.records()).stream()
+                .filter(r -> r.status() == Reachability.Unreachable$.MODULE$)
+                .map(r -> new OneWayFault.Unreachable<>(r.observer(), r.subject()))
+                .toList();
+    }
+
+    private void down(UniqueAddress deaf) {
+        log.warn(
+                "member {} (uid {}) hears nobody while every other member hears from it, for {} ms: a one-way fault"
+                        + " on its side; downing it now, before the split brain resolver takes the cycle for"
+                        + " indirectly connected nodes and downs healthy ones with it",
+                deaf.address(),
+                deaf.longUid(),
+                settings.stable().toMillis());
+        downed.add(deaf);
+        candidate = null;
+        cluster.manager().tell(new Down(deaf.address()));
+        NodeMetrics.get(system).membersDownedForOneWayFault.inc();
+    }
+}
