@@ -14,9 +14,10 @@ import java.util.Set;
  * That last record can only have come in {@code v}'s own gossip (nobody else observes for {@code v}), so {@code v} is
  * alive and talking; and its claim that the majority is unreachable is contradicted by the majority itself. Pekko's
  * split brain resolver reads the same records as a cycle ("indirectly connected" nodes) and downs every node in it,
- * which can take a healthy majority member with {@code v}. A plain partition or a stall never shows this signature:
- * a member that is unreachable from the others' side has its gossip ignored by them, so its own records only arrive
- * in the instants before they noticed it, which is the race this class exists for.
+ * which can take a healthy majority member with {@code v}. A plain partition never shows this signature: a member that
+ * is unreachable from the others' side has its gossip ignored by them, so its own records only arrive in the instants
+ * before they noticed it, which is the race this class exists for. A stall can show it (a claim made just before the
+ * member stalled stays in the others' view): {@link OneWayFaultDowning} tells the two apart by the member's port.
  *
  * @param <M> a member's identity
  */

@@ -34,8 +34,20 @@ import org.slf4j.LoggerFactory;
  * the resolver's 3 s) leaves the resolver a clean view: nothing unreachable but a member already down. The cut-off
  * node, which sees itself in the minority, downs itself as in a plain partition.
  *
+ * <p>A stalled member can show the same records (it claimed someone unreachable just before it stalled, and the others
+ * ignore its gossip once they see it unreachable, so the stale claim stays). What tells the two apart is its cluster
+ * port: before downing, this node tries a TCP connection there. A stalled JVM's kernel still completes the handshake
+ * (the member is spared and left to the resolver); a one-way cut drops it (a timeout: down). A refusal means the
+ * process is gone, which {@link DeadMemberDowning} handles.
+ *
+ * <p>Why the resolver does not act anyway: its {@code stable-after} clock restarts when the member is downed, and the
+ * leader removes a downed unreachable member within a few leader ticks (250 ms each here); once removed, its records
+ * are gone. If the removal took longer than {@code stable-after} the resolver would still see the cycle; this class
+ * warns when the member is still there 2 s after it downed it.
+ *
  * <p>Reads the cluster's reachability records from Pekko's read view (an internal API, read-only and safe from any
- * thread; checked against Pekko 1.2): the public cluster state only says who is unreachable, not by whom.
+ * thread: an atomic reference to an immutable state; checked against Pekko 1.2.1): the public cluster state only says
+ * who is unreachable, not by whom. {@link #start} reads it once, so an upgrade that breaks it fails the node's start.
  */
 public final class OneWayFaultDowning {
     private static final Logger log = LoggerFactory.getLogger(OneWayFaultDowning.class);
@@ -48,17 +60,30 @@ public final class OneWayFaultDowning {
     private final org.apache.pekko.cluster.Cluster classicCluster;
     private final Settings settings;
     private final ScheduledExecutorService checks;
-    /** The member the signature points at and since when (nanoTime); only the check thread touches them. */
+    /** The member the signature points at, since when (nanoTime) and in how many checks in a row. */
     private UniqueAddress candidate;
 
     private long candidateSince;
+    private int candidateChecks;
+    /** Whether the candidate's port answered a probe (a stall): logged once per candidate. */
+    private boolean candidateSpared;
+
     private final Set<UniqueAddress> downed = new HashSet<>();
 
     /** {@code portmesh.controller.one-way-fault-downing}. */
-    public record Settings(boolean enabled, Duration interval, Duration stable) {
+    public record Settings(boolean enabled, Duration interval, Duration stable, Duration connectTimeout) {
         public static Settings fromConfig(Config root) {
             Config c = root.getConfig("portmesh.controller.one-way-fault-downing");
-            return new Settings(c.getBoolean("enabled"), c.getDuration("interval"), c.getDuration("stable"));
+            return new Settings(
+                    c.getBoolean("enabled"),
+                    c.getDuration("interval"),
+                    c.getDuration("stable"),
+                    c.getDuration("connect-timeout"));
+        }
+
+        /** Checks in a row the signature must hold: a late check thread cannot make two samples look like {@code stable}. */
+        int checksInARow() {
+            return (int) Math.max(1, stable.toMillis() / Math.max(1, interval.toMillis()));
         }
     }
 
@@ -82,6 +107,7 @@ public final class OneWayFaultDowning {
             return;
         }
         OneWayFaultDowning d = new OneWayFaultDowning(system, settings);
+        d.unreachableRecords(); // Pekko's internals still as this class reads them, or the node does not start
         long every = settings.interval().toMillis();
         d.checks.scheduleWithFixedDelay(d::check, every, every, TimeUnit.MILLISECONDS);
         system.getWhenTerminated().thenRun(d.checks::shutdownNow);
@@ -106,25 +132,52 @@ public final class OneWayFaultDowning {
             if (!deaf.get().equals(candidate)) {
                 candidate = deaf.get();
                 candidateSince = now;
+                candidateChecks = 1;
+                candidateSpared = false;
                 log.info(
-                        "member {} sees the others unreachable while they, a majority, see each other and not it:"
-                                + " a one-way fault if this holds for {} ms",
+                        "member {} sees others unreachable while they, a majority, see each other and not it:"
+                                + " a one-way fault if this holds for {} ms and its cluster port stays silent",
                         candidate.address(),
                         settings.stable().toMillis());
                 return;
             }
-            if (now - candidateSince >= settings.stable().toNanos()) {
-                down(candidate);
+            candidateChecks++;
+            if (now - candidateSince >= settings.stable().toNanos() && candidateChecks >= settings.checksInARow()) {
+                downIfSilent(candidate);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // an Error too: the schedule must not end in silence (a Pekko upgrade's LinkageError)
             log.warn("one-way fault check failed; checking again in {}", settings.interval(), e);
         }
+    }
+
+    /** Downs {@code deaf} if a connection to its cluster port gets no answer; a stalled process's kernel answers. */
+    private void downIfSilent(UniqueAddress deaf) {
+        org.apache.pekko.actor.Address a = deaf.address();
+        if (a.host().isEmpty() || a.port().isEmpty()) {
+            return;
+        }
+        PortProbe.Outcome probe =
+                PortProbe.probe(a.host().get(), (Integer) a.port().get(), settings.connectTimeout());
+        if (probe != PortProbe.Outcome.UNKNOWN) {
+            if (!candidateSpared) {
+                log.info(
+                        "member {} shows a one-way fault's records, but its cluster port {}: a stall or a crash, not"
+                                + " a cut; left to the failure detector, the resolver and dead member downing",
+                        a,
+                        probe == PortProbe.Outcome.LISTENING ? "answers" : "refuses connections");
+                candidateSpared = true;
+            }
+            return;
+        }
+        down(deaf);
     }
 
     private List<OneWayFault.Unreachable<UniqueAddress>> unreachableRecords() {
         Reachability reachability = classicCluster.readView().reachability();
         return scala.jdk.javaapi.CollectionConverters.asJava(reachability.records()).stream()
-                .filter(r -> r.status() == Reachability.Unreachable$.MODULE$)
+                // Terminated (quarantined) is unreachable for good: counted like Unreachable, as the resolver does
+                .filter(r -> r.status() == Reachability.Unreachable$.MODULE$
+                        || r.status() == Reachability.Terminated$.MODULE$)
                 .map(r -> new OneWayFault.Unreachable<>(r.observer(), r.subject()))
                 .toList();
     }
@@ -139,7 +192,25 @@ public final class OneWayFaultDowning {
                 settings.stable().toMillis());
         downed.add(deaf);
         candidate = null;
+        // by address: no other incarnation can be a member on that address while this one still is
         cluster.manager().tell(new Down(deaf.address()));
         NodeMetrics.get(system).membersDownedForOneWayFault.inc();
+        checks.schedule(() -> warnIfStillMember(deaf), REMOVAL_EXPECTED.toMillis(), TimeUnit.MILLISECONDS);
     }
+
+    /** Removal after the Down is what keeps the resolver from deciding on the cycle after all (class comment). */
+    private void warnIfStillMember(UniqueAddress deaf) {
+        cluster.state().getMembers().forEach(m -> {
+            if (m.uniqueAddress().equals(deaf)) {
+                log.warn(
+                        "member {} downed for a one-way fault {} ms ago is still a member ({}): if it stays past the"
+                                + " split brain resolver's stable-after, the resolver may still down healthy members",
+                        deaf.address(),
+                        REMOVAL_EXPECTED.toMillis(),
+                        m.status());
+            }
+        });
+    }
+
+    private static final Duration REMOVAL_EXPECTED = Duration.ofSeconds(2);
 }

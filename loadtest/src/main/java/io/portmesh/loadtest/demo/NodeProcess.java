@@ -106,6 +106,24 @@ public final class NodeProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
+    /** A counter's value in its {@code /metrics} (Prometheus text; the sum over its labels), 0 when absent. */
+    public long counter(String name) throws IOException, InterruptedException {
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + "/metrics"))
+                                .timeout(Duration.ofSeconds(5))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IOException("GET " + url() + "/metrics answered " + r.statusCode());
+        }
+        return r.body()
+                .lines()
+                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
+                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
+                .sum();
+    }
+
     /** Its cluster address as {@code GET /v1/cluster} shows it. */
     public String address() {
         return "pekko://portmesh@127.0.0.1:" + remotePort;

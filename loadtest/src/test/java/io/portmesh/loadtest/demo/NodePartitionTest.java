@@ -138,6 +138,11 @@ class NodePartitionTest {
                     c -> c.path("members").size() == 2 && ThreeNodes.allUp(c),
                     Duration.ofSeconds(60));
             long formed = System.nanoTime();
+            for (NodeProcess n : survivors) {
+                assertThat(n.counter("portmesh_members_downed_for_one_way_fault_total"))
+                        .as("node %d's one-way fault downings in a two-way partition", n.index)
+                        .isZero();
+            }
             long reelected = awaitMastersOn(watch, survivors, REELECTED_WITHIN);
             Thread.sleep(3_000); // load and traffic go on with the two nodes
             load.close();

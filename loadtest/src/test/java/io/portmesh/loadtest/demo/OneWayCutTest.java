@@ -8,10 +8,6 @@ import io.portmesh.loadtest.faults.Required;
 import io.portmesh.persistence.SchemaInstaller;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
  * sees node 1 unreachable first and tells node 2 so (its gossip still reaches node 2, which still hears it), before
  * node 2 and node 1 see node 3 unreachable themselves: the records Pekko's split brain resolver takes for a cycle of
  * indirectly connected nodes, which downs node 1 with node 3 (as a CI run did with a one-way cut on 2026-12-07).
- * Asserted: node 3 exits, nodes 1 and 2 stay Up members and alive, a survivor downed node 3 by the one-way fault rule
- * ({@code portmesh_members_downed_for_one_way_fault_total}), and no survivor's resolver took the decision
- * DownIndirectlyConnected.
+ * Asserted: node 3 exits; nodes 1 and 2 stay alive and each sees two members, both Up; a survivor downed node 3 by the
+ * one-way fault rule ({@code portmesh_members_downed_for_one_way_fault_total}, and its warning names node 3); no log
+ * marks node 1 or 2 down; no resolver took the decision DownIndirectlyConnected.
  */
 @ExtendWith(CassandraExtension.class)
 class OneWayCutTest {
@@ -72,14 +68,21 @@ class OneWayCutTest {
                             "nodes 1 and 2 (the resolver's DownIndirectlyConnected would have downed one: %s)",
                             String.join("; ", decisions(nodes)))
                     .allMatch(NodeProcess::isAlive, "alive");
-            JsonNode cluster = Nodes.await(
-                    survivors,
-                    "/v1/cluster",
-                    c -> c.path("members").size() == 2 && ThreeNodes.allUp(c),
-                    Duration.ofSeconds(30));
+            List<JsonNode> views = new ArrayList<>();
+            for (NodeProcess n : survivors) {
+                JsonNode view = Nodes.await(
+                        List.of(n),
+                        "/v1/cluster",
+                        c -> c.path("members").size() == 2 && ThreeNodes.allUp(c),
+                        Duration.ofSeconds(30));
+                views.add(view);
+                assertThat(view.path("members").size() == 2 && ThreeNodes.allUp(view))
+                        .as("node %d's view of the cluster: two members, both Up: %s", n.index, view)
+                        .isTrue();
+            }
             long downedForOneWay = 0;
             for (NodeProcess n : survivors) {
-                downedForOneWay += counter(n, "portmesh_members_downed_for_one_way_fault_total");
+                downedForOneWay += n.counter("portmesh_members_downed_for_one_way_fault_total");
             }
             List<String> decisions = decisions(nodes);
             System.out.printf(
@@ -87,45 +90,47 @@ class OneWayCutTest {
                             + " downed for a one-way fault by the survivors: %d; resolver decisions:%n  %s%n",
                     deaf.remotePort,
                     (exited - cut) / 1_000_000,
-                    cluster.path("members"),
+                    views.get(0).path("members"),
                     downedForOneWay,
                     String.join("\n  ", decisions));
             assertThat(downedForOneWay)
                     .as("members the survivors downed by the one-way fault rule")
                     .isPositive();
             assertThat(decisions).noneMatch(l -> l.contains("DownIndirectlyConnected"));
+            assertThat(logLines(survivors, "hears nobody while every other member hears from it"))
+                    .as("the one-way fault rule's warning, naming node 3")
+                    .isNotEmpty()
+                    .allMatch(l -> l.contains(":" + deaf.remotePort));
+            for (NodeProcess n : survivors) {
+                assertThat(logLines(nodes, "[Down]"))
+                        .as("node %d marked down by anyone", n.index)
+                        // the subject of "Marking [unreachable] node [X] as [Down]" or "Association to [X] ...
+                        // previous status [Down]", not the "Cluster Node [X]" that logs it
+                        .noneMatch(l -> l.contains("node [" + n.address() + "]")
+                                || l.contains("Association to [" + n.address() + "]"));
+            }
         } finally {
             cuts.forEach(LoopbackPartition::close);
             NodeProcess.closeAll(nodes);
         }
     }
 
-    /** A counter's value in the node's {@code /metrics} (Prometheus text), 0 when absent. */
-    private static long counter(NodeProcess n, String name) throws Exception {
-        HttpResponse<String> r = HttpClient.newHttpClient()
-                .send(
-                        HttpRequest.newBuilder(URI.create(n.url() + "/metrics"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        HttpResponse.BodyHandlers.ofString());
-        return r.body()
-                .lines()
-                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
+    /** The split brain resolvers' decisions in the nodes' logs. */
+    private static List<String> decisions(List<NodeProcess> nodes) throws java.io.IOException {
+        return logLines(nodes, "SBR took decision");
     }
 
-    /** The split brain resolvers' decisions in the nodes' logs, each prefixed with its node. */
-    private static List<String> decisions(List<NodeProcess> nodes) throws java.io.IOException {
-        List<String> decisions = new ArrayList<>();
+    /** The lines of the nodes' logs that contain {@code text}, each prefixed with its node. */
+    private static List<String> logLines(List<NodeProcess> nodes, String text) throws java.io.IOException {
+        List<String> lines = new ArrayList<>();
         for (NodeProcess n : nodes) {
             if (Files.exists(n.log)) {
                 Files.readAllLines(n.log).stream()
-                        .filter(l -> l.contains("SBR took decision"))
+                        .filter(l -> l.contains(text))
                         .map(l -> "node " + n.index + ": " + l)
-                        .forEach(decisions::add);
+                        .forEach(lines::add);
             }
         }
-        return decisions;
+        return lines;
     }
 }
