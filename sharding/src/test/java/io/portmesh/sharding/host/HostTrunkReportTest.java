@@ -92,12 +92,20 @@ class HostTrunkReportTest {
         // b, the standby, is found up after a restart of its agent: the controller takes it down itself
         fx.kit.runCommand(new HostProtocol.AgentDisconnected(b.ref()));
         TestProbe<SessionCommand> b2 = testKit.createTestProbe();
-        SessionCommand.Push down = fx.connect(b2, "b", "10.0.0.2", true);
-        assertThat(trunkOf(down)).contains(false);
+        fx.kit.runCommand(
+                new HostProtocol.AgentConnected(b2.ref(), "b", "00:0b", HostPairFixture.NODE, "x", "10.0.0.2"));
+        b2.expectMessageClass(SessionCommand.SetRole.class);
         a.expectMessageClass(SessionCommand.SetRole.class);
+        long read = b2.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        fx.kit.runCommand(
+                new HostProtocol.Installed(b2.ref(), read, new byte[0], new byte[0], HostPairFixture.ports(true)));
+        SessionCommand.Push down = b2.expectMessageClass(SessionCommand.Push.class);
+        assertThat(trunkOf(down)).contains(false);
         double before = reasserts("reasserted") + reasserts("deferred");
 
-        // the PORT_MOD's own report, before and after its barrier, and a standby reporting its trunk down again
+        // the PORT_MOD's own report, before its barrier reply and after, and the standby reporting its trunk down again
+        assertThat(report(b2, false)).isTrue();
+        fx.kit.runCommand(new HostProtocol.Acked(b2.ref(), down.seq()));
         assertThat(report(b2, false)).isTrue();
         assertThat(report(b2, false)).isTrue();
         // the active's trunk reported up, as the controller set it
