@@ -8,12 +8,15 @@ import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.session.AgentMessage;
 import io.portmesh.openflow.session.AgentMessages;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFFactories;
 import org.projectfloodlight.openflow.protocol.OFFactory;
 import org.projectfloodlight.openflow.protocol.OFFlowModFailedCode;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketInReason;
+import org.projectfloodlight.openflow.protocol.OFPortConfig;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.OFBufferId;
 import org.projectfloodlight.openflow.types.OFErrorCauseData;
@@ -99,13 +102,35 @@ class AgentMessagesTest {
                 .isEqualTo(new AgentMessage.RoleStatus(AgentMessage.Role.EQUAL, 7));
     }
 
+    /** The trunk's port status is the HA pair's news (its fence took it down, architecture 7.2); others are not. */
+    @Test
+    void aPortStatusOfTheTrunkIsItsAdminStateAndOfAnyOtherPortOther() {
+        OFMessage up = SampleMessages.all().get("PORT_STATUS"); // port 1, the trunk, no PORT_DOWN
+        OFMessage down = portStatus(OFPortReason.MODIFY, 1, Set.of(OFPortConfig.PORT_DOWN));
+
+        assertThat(received(up)).isEqualTo(new AgentMessage.TrunkStatus(true));
+        assertThat(received(down)).isEqualTo(new AgentMessage.TrunkStatus(false));
+        assertThat(received(portStatus(OFPortReason.MODIFY, 2, Set.of(OFPortConfig.PORT_DOWN))))
+                .isEqualTo(new AgentMessage.Other("PORT_STATUS"));
+        assertThat(received(portStatus(OFPortReason.DELETE, 1, Set.of())))
+                .isEqualTo(new AgentMessage.Other("PORT_STATUS"));
+    }
+
     @Test
     void anythingElseIsOtherWithItsType() {
-        OFMessage status = SampleMessages.all().get("PORT_STATUS");
-
-        assertThat(received(status)).isEqualTo(new AgentMessage.Other("PORT_STATUS"));
         assertThat(received(SampleMessages.all().get("FLOW_REMOVED")))
                 .isEqualTo(new AgentMessage.Other("FLOW_REMOVED"));
+    }
+
+    private static OFMessage portStatus(OFPortReason reason, int port, Set<OFPortConfig> config) {
+        return F.buildPortStatus()
+                .setXid(0)
+                .setReason(reason)
+                .setDesc(SampleMessages.port(port, "p" + port)
+                        .createBuilder()
+                        .setConfig(config)
+                        .build())
+                .build();
     }
 
     private static OFMessage packetIn(long cookie, byte[] frame) {

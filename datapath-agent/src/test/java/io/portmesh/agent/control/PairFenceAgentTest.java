@@ -10,9 +10,12 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.projectfloodlight.openflow.protocol.OFPortConfig;
+import org.projectfloodlight.openflow.protocol.OFPortStatus;
 
 /**
  * The pair fence between two real agents of one host (in this JVM, real UDP heartbeats on loopback), each driven by its
@@ -128,6 +131,39 @@ class PairFenceAgentTest {
                     .as("both trunks up for at most the heartbeat window")
                     .isBetween(0L, WINDOW_NANOS);
         }
+    }
+
+    /**
+     * The controllers learn of the fence's trunk-down from the agent itself (architecture 7.2: the Host re-asserts a
+     * trunk it wants forwarding): an OFPT_PORT_STATUS of the trunk with PORT_DOWN, as after any admin change.
+     */
+    @Test
+    void theFencesTrunkDownIsReportedToTheControllerAsAPortStatus() throws Exception {
+        try (ScriptedController ctlA = new ScriptedController();
+                ScriptedController ctlB = new ScriptedController();
+                Pair p = pair("esx-f6", ctlA, ctlB)) {
+            TrunkPortMods.activate(ctlA, p.ca(), p.a(), 4);
+            TrunkPortMods.activate(ctlB, p.cb(), p.b(), 5);
+            Await.until(() -> !up(p.a()), () -> "a's trunk never went down");
+            Await.until(
+                    () -> lastTrunkStatus(ctlA, p.ca())
+                            .map(s -> s.getDesc().getConfig().contains(OFPortConfig.PORT_DOWN))
+                            .orElse(false),
+                    () -> "no PORT_STATUS of a's trunk down reached a's controller: " + ctlA.received(p.ca()));
+            assertThat(p.a().pair().orElseThrow().state().fenced()).isEqualTo(1);
+            assertThat(lastTrunkStatus(ctlB, p.cb()).orElseThrow().getDesc().getConfig())
+                    .as("b's trunk, up by its controller, reported up")
+                    .doesNotContain(OFPortConfig.PORT_DOWN);
+        }
+    }
+
+    /** The last OFPT_PORT_STATUS of the trunk a controller received on {@code c}, if any. */
+    private static Optional<OFPortStatus> lastTrunkStatus(ScriptedController ctl, OfConnection c) {
+        return ctl.received(c).stream()
+                .filter(m ->
+                        m instanceof OFPortStatus s && s.getDesc().getPortNo().getPortNumber() == Pipeline.TRUNK_PORT)
+                .map(OFPortStatus.class::cast)
+                .reduce((x, y) -> y);
     }
 
     @Test

@@ -44,12 +44,18 @@ public final class TrunkWire {
         }
         return OpenFlowBytes.decode(portDesc, OFPortDescStatsReply.class).stream()
                 .flatMap(r -> r.getEntries().stream())
-                .filter(p -> p.getPortNo().getPortNumber() == DatapathPorts.TRUNK)
+                .filter(TrunkWire::isTrunk)
                 .findFirst()
                 .map(TrunkWire::trunkOf);
     }
 
-    private static Trunk trunkOf(OFPortDesc p) {
+    /** Whether a port description is the trunk's ({@link DatapathPorts#TRUNK}). */
+    public static boolean isTrunk(OFPortDesc p) {
+        return p.getPortNo().getPortNumber() == DatapathPorts.TRUNK;
+    }
+
+    /** A port description (a reply's entry, or an OFPT_PORT_STATUS's) read as the trunk's state. */
+    public static Trunk trunkOf(OFPortDesc p) {
         return new Trunk(
                 !p.getConfig().contains(OFPortConfig.PORT_DOWN), p.getHwAddr().getLong());
     }

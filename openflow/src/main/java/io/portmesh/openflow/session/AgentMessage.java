@@ -63,6 +63,18 @@ public sealed interface AgentMessage {
         }
     }
 
+    /**
+     * An OFPT_PORT_STATUS of the VM trunk (added or modified): its administrative state as the agent has it now. An
+     * agent sends one on every change of it, whoever made it: a controller's PORT_MOD, or an HA pair's fence taking the
+     * trunk down (docs/architecture.md section 7.2).
+     */
+    record TrunkStatus(boolean adminUp) implements AgentMessage {
+        @Override
+        public String type() {
+            return "PORT_STATUS";
+        }
+    }
+
     /** Anything else: nothing for the session to do. */
     record Other(String type) implements AgentMessage {}
 }

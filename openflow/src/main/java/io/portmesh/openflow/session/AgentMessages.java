@@ -5,9 +5,12 @@ import io.portmesh.model.VlanId;
 import io.portmesh.model.flow.Cookies;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfRoleStatus;
+import io.portmesh.openflow.plan.TrunkWire;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
 import org.projectfloodlight.openflow.protocol.OFMessage;
 import org.projectfloodlight.openflow.protocol.OFPacketIn;
+import org.projectfloodlight.openflow.protocol.OFPortReason;
+import org.projectfloodlight.openflow.protocol.OFPortStatus;
 
 /** Reads what an agent sends into {@link AgentMessage}s, and what its handshake said about it. */
 public final class AgentMessages {
@@ -19,6 +22,12 @@ public final class AgentMessages {
         }
         if (message instanceof OFPacketIn in) {
             return packetIn(in);
+        }
+        if (message instanceof OFPortStatus status
+                && status.getReason() != OFPortReason.DELETE
+                && TrunkWire.isTrunk(status.getDesc())) {
+            return new AgentMessage.TrunkStatus(
+                    TrunkWire.trunkOf(status.getDesc()).adminUp());
         }
         return new AgentMessage.Other(message.getType().toString());
     }

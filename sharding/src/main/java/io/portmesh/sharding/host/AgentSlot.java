@@ -65,6 +65,17 @@ final class AgentSlot {
     private Boolean trunkUp;
     /** The state a PORT_MOD in flight sets; null: none in flight. */
     private Boolean trunkSetting;
+    /**
+     * The agent reported its trunk down while a PORT_MOD up was in flight: the report may be older than the PORT_MOD
+     * or newer (its pair fence took the trunk down after it), so the acknowledgement does not confirm up.
+     */
+    private boolean downReportedWhileChanging;
+    /**
+     * The agent reported its trunk down (OFPT_PORT_STATUS) while this sync had it up: not the controller's doing (its
+     * pair fence, docs/architecture.md section 7.2). Until the next PORT_MOD up, bringing it up again is a re-assertion
+     * ({@link HostTrunks#change}, at most once per {@link TrunkReasserts#SPACING}).
+     */
+    private boolean reportedDown;
 
     AgentSlot(String name) {
         this.name = name;
@@ -111,6 +122,8 @@ final class AgentSlot {
         validFrom = nextSeq;
         trunkUp = null;
         trunkSetting = null;
+        downReportedWhileChanging = false;
+        reportedDown = false;
     }
 
     /** @return the sequence number of the read to ask the master for */
@@ -148,6 +161,8 @@ final class AgentSlot {
         unacked.add(new Pushed(seq, version, flows, System.nanoTime(), trunk, flowMods));
         if (trunk != null) {
             trunkSetting = trunk;
+            downReportedWhileChanging = false;
+            reportedDown &= !trunk;
         }
         sync = Sync.SYNCED;
         read = null;
@@ -177,7 +192,49 @@ final class AgentSlot {
                 }
             }
         }
+        if (trunkSetting == null && downReportedWhileChanging) {
+            downReportedWhileChanging = false;
+            if (Boolean.TRUE.equals(trunkUp)) { // up by the PORT_MOD, maybe down since: taken as down, up again is
+                trunkUp = false; // one more PORT_MOD up, which changes nothing on an agent whose trunk is up
+                reportedDown = true;
+            }
+        }
         return done;
+    }
+
+    /**
+     * The agent reported its trunk's admin state (OFPT_PORT_STATUS, which it sends on every change, whoever made it).
+     * Taken from the master only: every connection of the agent gets the same report, and the master's comes in order
+     * with its barrier replies. Ignored while this sync does not know the trunk (its read will tell). While a PORT_MOD
+     * up is in flight, the last report is kept for its acknowledgement: a down may be older than the PORT_MOD or newer.
+     *
+     * @return whether the trunk state this sync knows changed
+     */
+    boolean trunkReported(ActorRef<SessionCommand> from, boolean up) {
+        if (!isMaster(from) || trunkUp == null) {
+            return false;
+        }
+        if (trunkSetting != null) {
+            // the agent reports the state at the time it sends, in order: the last report counts
+            downReportedWhileChanging = !up && trunkSetting;
+            return false;
+        }
+        if (trunkUp == up) {
+            return false;
+        }
+        trunkUp = up;
+        reportedDown = !up;
+        return true;
+    }
+
+    /** The agent took its trunk down without being asked (see {@link #reportedDown}). */
+    boolean reportedDown() {
+        return reportedDown;
+    }
+
+    /** The slot the controllers want forwarding changed: bringing this trunk up is no re-assertion any more. */
+    void clearReportedDown() {
+        reportedDown = false;
     }
 
     /**

@@ -21,6 +21,7 @@ import io.portmesh.sharding.host.HostProtocol.PushFailed;
 import io.portmesh.sharding.host.HostProtocol.Register;
 import io.portmesh.sharding.host.HostProtocol.RoleStale;
 import io.portmesh.sharding.host.HostProtocol.SwitchDirectory;
+import io.portmesh.sharding.host.HostProtocol.TrunkReported;
 import io.portmesh.sharding.host.HostProtocol.UnbindPort;
 import io.portmesh.sharding.host.HostSelfMessage.CheckFailover;
 import io.portmesh.sharding.host.HostSelfMessage.ElectMaster;
@@ -32,6 +33,7 @@ import io.portmesh.sharding.host.HostSelfMessage.FailoverDeadline;
 import io.portmesh.sharding.host.HostSelfMessage.FetchMembers;
 import io.portmesh.sharding.host.HostSelfMessage.MembersFetched;
 import io.portmesh.sharding.host.HostSelfMessage.ReadAgain;
+import io.portmesh.sharding.host.HostSelfMessage.ReassertTrunks;
 import io.portmesh.sharding.host.HostSelfMessage.Repointed;
 import io.portmesh.sharding.host.HostSelfMessage.RoleStaleAgain;
 import io.portmesh.sharding.host.HostSelfMessage.StartIncarnation;
@@ -365,6 +367,15 @@ public final class HostEntity
                     return Effect().noReply();
                 })
                 .onCommand(Acked.class, this::onAcked)
+                .onCommand(TrunkReported.class, (s, c) -> {
+                    southbound.trunkReported(s, c);
+                    return Effect().noReply();
+                })
+                .onCommand(ReassertTrunks.class, (s, c) -> {
+                    southbound.trunks().reassertSpacingOver();
+                    southbound.applyTrunks(s);
+                    return Effect().noReply();
+                })
                 .onCommand(PushFailed.class, (s, c) -> {
                     southbound.pushFailed(c.session(), c.seq(), c.reason());
                     return Effect().noReply();

@@ -40,6 +40,7 @@ public interface HostProtocol {
                     Acked,
                     PushFailed,
                     RoleStale,
+                    TrunkReported,
                     HostSelfMessage {}
 
     record Register(Ipv4 tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
@@ -163,4 +164,10 @@ public interface HostProtocol {
      * or carried by the role status), or -1 when it could not be read.
      */
     record RoleStale(ActorRef<SessionCommand> session, long agentGeneration) implements Command, CborSerializable {}
+
+    /**
+     * The agent reported its VM trunk's admin state (OFPT_PORT_STATUS: it sends one on every change, a controller's
+     * PORT_MOD or its pair fence's, docs/architecture.md section 7.2).
+     */
+    record TrunkReported(ActorRef<SessionCommand> session, boolean up) implements Command, CborSerializable {}
 }

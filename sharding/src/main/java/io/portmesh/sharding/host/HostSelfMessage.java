@@ -47,6 +47,9 @@ sealed interface HostSelfMessage extends HostProtocol.Command {
     /** Local: an election put off for want of a majority ({@link ClusterQuorum}) is tried again. */
     record ElectWhenQuorum() implements HostSelfMessage {}
 
+    /** Local: the spacing of a host's trunk re-assertions ended ({@link TrunkReasserts}): the trunks are looked at. */
+    record ReassertTrunks() implements HostSelfMessage {}
+
     /** Local: after recovery, the incarnation's generation is persisted before anything else is handled. */
     record StartIncarnation() implements HostSelfMessage {}
 }

@@ -337,6 +337,26 @@ final class HostSouthbound {
         }
     }
 
+    /**
+     * An agent reported its trunk (OFPT_PORT_STATUS). A state this sync did not know (the agent's pair fence took the
+     * trunk down, docs/architecture.md section 7.2) is taken as a read would be, and the trunks are brought to what is
+     * wanted: the forwarding slot's up again ({@link HostTrunks#change}), another's down. A report of what the
+     * controller set, or from a slot not in sync, changes nothing.
+     */
+    void trunkReported(HostState s, HostProtocol.TrunkReported c) {
+        Optional<AgentSlot> slot = slotOf(c.session());
+        if (slot.isEmpty() || !slot.get().trunkReported(c.session(), c.up())) {
+            return;
+        }
+        ctx.getLog()
+                .warn(
+                        "{}: the agent of slot {} reports its trunk {}, which the controllers did not ask for",
+                        s.id(),
+                        slot.get().name,
+                        c.up() ? "up" : "down");
+        applyTrunks(s); // a slot read but not pushed yet gets its trunk with the whole plan
+    }
+
     /** The slot a session belongs to, or null. */
     String slotName(ActorRef<SessionCommand> ref) {
         return slotOf(ref).map(slot -> slot.name).orElse(null);

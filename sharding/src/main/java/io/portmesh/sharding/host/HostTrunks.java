@@ -16,6 +16,8 @@ final class HostTrunks {
     private final ActorContext<HostProtocol.Command> ctx;
     private final Map<String, AgentSlot> slots;
     private final NodeMetrics metrics;
+    /** Trunks of the wanted slot that their agent took down are brought up again at this pace. */
+    private final TrunkReasserts reasserts;
     /**
      * When this incarnation started to serve (see {@link #graceOver}): its start persisted after its recovery, the
      * sessions' announcements stashed until then; its construction until then. Not the construction: a Host recovering on a survivor of a loaded cluster took seconds to replay, and a grace timed from
@@ -37,12 +39,15 @@ final class HostTrunks {
         this.ctx = ctx;
         this.slots = slots;
         this.metrics = metrics;
+        this.reasserts = new TrunkReasserts(ctx, metrics);
     }
 
     /**
      * The trunk state to set on {@code slot} now, or null. Up only on the slot that is to forward (the active one, or
      * the old active while a planned failover re-points the peers), and only once every other slot cannot forward
      * (its trunk confirmed down, or no connection left): two trunks are never up at once by the controller's doing.
+     * A trunk that its agent took down while it was to forward (its pair fence) comes up again at the pace of
+     * {@link TrunkReasserts}.
      */
     Boolean change(HostState s, AgentSlot slot) {
         if (slot.trunkHw() < 0 || slot.trunkChanging() || slot.master() == null) {
@@ -53,6 +58,9 @@ final class HostTrunks {
             return null;
         }
         if (want && !othersCannotForward(s, slot)) {
+            return null;
+        }
+        if (want && slot.reportedDown() && !reasserts.mayReassert(s, slot.name)) {
             return null;
         }
         return want;
@@ -126,10 +134,19 @@ final class HostTrunks {
         downReported = false;
     }
 
-    /** A failover was persisted: the loss it answered is dealt with. */
+    /**
+     * A failover was persisted: the loss it answered is dealt with, and a trunk that comes up from now on is the
+     * failover's, not a re-assertion.
+     */
     void failedOver() {
         activeLost = false;
         downReported = false;
+        slots.values().forEach(AgentSlot::clearReportedDown);
+    }
+
+    /** The spacing of re-assertions ended ({@link HostSelfMessage.ReassertTrunks}): the caller applies the trunks. */
+    void reassertSpacingOver() {
+        reasserts.spacingOver();
     }
 
     /** Whether a slot has a connection on some node. */

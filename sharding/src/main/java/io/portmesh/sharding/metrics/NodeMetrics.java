@@ -170,6 +170,15 @@ public final class NodeMetrics implements Extension {
             "phase");
 
     /** Hosts whose active agent is gone with no standby ready to take over: the host is down, not flapped. */
+    /** A trunk the controllers want forwarding that its agent took down (its pair fence), brought up again. */
+    public final Counter trunkReasserts = Counter.builder()
+            .name("portmesh_trunk_reasserts_total")
+            .help("Trunks the controllers want forwarding that their agent reported down (its pair fence), by result:"
+                    + " reasserted (brought up again with the host's epoch), deferred (again within the spacing of the"
+                    + " last re-assertion of the host: brought up when it ends)")
+            .labelNames("result")
+            .register(registry);
+
     public final Counter hostsDown = counter(
             "portmesh_host_down_total",
             "Times a host lost its active agent on every controller node while no standby was ready to take over");

@@ -335,6 +335,12 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         } else if (message instanceof AgentMessage.ActivationFrame frame) {
             // only activation flows send frames to the controller (section 7.1): its host decides whether a move
             host.tell(new HostProtocol.ActivationSeen(frame.vlan(), frame.mac()));
+        } else if (message instanceof AgentMessage.TrunkStatus trunk) {
+            // to the incarnation that gave this connection its role, as acknowledgements go (their order matters);
+            // before any, the entity does not know the connection and its read will find the trunk as it is
+            if (watchedHost != null) {
+                watchedHost.tell(new HostProtocol.TrunkReported(getContext().getSelf(), trunk.adminUp()));
+            }
         } else if (message instanceof AgentMessage.IgnoredPacketIn ignored) {
             getContext().getLog().debug("{}: {}", identity, ignored.why());
         } else if (message instanceof AgentMessage.RoleStatus status) {

@@ -1,5 +1,7 @@
 package io.portmesh.sharding.host;
 
+import static io.portmesh.sharding.host.HostPairFixture.ports;
+import static io.portmesh.sharding.host.HostPairFixture.trunkOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.model.Ipv4;
@@ -7,23 +9,12 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.Vni;
-import io.portmesh.model.flow.DatapathPorts;
-import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.openflow.plan.TrunkWire;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.pattern.StatusReply;
@@ -35,11 +26,6 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.projectfloodlight.openflow.protocol.OFFactories;
-import org.projectfloodlight.openflow.protocol.OFPortConfig;
-import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.types.MacAddress;
-import org.projectfloodlight.openflow.types.OFPort;
 
 /**
  * Switch-VM failover as the Host entity drives it (docs/architecture.md section 7.2), with probes for the agents'
@@ -48,44 +34,17 @@ import org.projectfloodlight.openflow.types.OFPort;
  */
 class HostFailoverEntityTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
-    private static final String NODE = "pekko://test@127.0.0.1:1";
-    private static final String OTHER_NODE = "pekko://test@127.0.0.1:2";
-    private static final SwitchMembers BLUE = new SwitchMembers(100, 1, List.of());
+    private static final String NODE = HostPairFixture.NODE;
+    private static final String OTHER_NODE = HostPairFixture.OTHER_NODE;
+    private static final SwitchMembers BLUE = HostPairFixture.BLUE;
 
-    /** The endpoint asks the switches got: "switch host tep standbyTep epoch". */
-    private final LinkedBlockingQueue<String> endpointAsks = new LinkedBlockingQueue<>();
-    /** Endpoint asks held open until the test completes them (a planned failover waits for them). */
-    private final Map<String, CompletableFuture<Object>> heldAsks = new ConcurrentHashMap<>();
-
-    private volatile boolean holdAsks;
+    private HostPairFixture fx;
     private EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
-        HostProtocol.SwitchDirectory switches = new HostProtocol.SwitchDirectory() {
-            @Override
-            public CompletionStage<SwitchMembers> members(String switchId) {
-                return CompletableFuture.completedFuture(BLUE);
-            }
-
-            @Override
-            public CompletionStage<?> setEndpoint(
-                    String switchId, String host, String tep, String standbyTep, long epoch) {
-                endpointAsks.add(switchId + " " + host + " " + tep + " " + standbyTep + " " + epoch);
-                if (!holdAsks) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                CompletableFuture<Object> f = new CompletableFuture<>();
-                heldAsks.put(switchId, f);
-                return f;
-            }
-        };
-        kit = EventSourcedBehaviorTestKit.create(
-                testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
-        kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
-                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
+        fx = new HostPairFixture(testKit);
+        kit = fx.kit;
     }
 
     @AfterAll
@@ -93,60 +52,13 @@ class HostFailoverEntityTest {
         testKit.shutdownTestKit();
     }
 
-    private static byte[] ports(boolean trunkUp) {
-        var f = OFFactories.getFactory(OFVersion.OF_13);
-        return OpenFlowBytes.encode(List.of(f.buildPortDescStatsReply()
-                .setXid(1)
-                .setEntries(List.of(f.buildPortDesc()
-                        .setPortNo(OFPort.of(DatapathPorts.TRUNK))
-                        .setHwAddr(MacAddress.of(0x02_00_00_00_00_01L))
-                        .setName("trunk")
-                        .setConfig(trunkUp ? Set.of() : Set.of(OFPortConfig.PORT_DOWN))
-                        .build()))
-                .build()));
-    }
-
-    /** Connects a slot's agent, answers its read with its trunk state, and acknowledges the whole-plan push. */
-    private SessionCommand.Push connect(TestProbe<SessionCommand> agent, String slot, String tep, boolean trunkUp) {
-        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
-        agent.expectMessageClass(SessionCommand.SetRole.class);
-        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
-        SessionCommand.Push whole = agent.expectMessageClass(SessionCommand.Push.class);
-        kit.runCommand(new HostProtocol.Acked(agent.ref(), whole.seq()));
-        return whole;
-    }
-
-    /** The trunk state a push sets, if it carries a PORT_MOD. */
-    private static Optional<Boolean> trunkOf(SessionCommand.Push p) {
-        return TrunkWire.readPortMod(p.messages());
-    }
-
-    /** Whether the switches get this endpoint ask within 2 s (earlier asks, e.g. the standby's announcement, skipped). */
-    private boolean awaitAsk(String wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
-        String ask;
-        while ((ask = endpointAsks.poll(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) != null) {
-            if (ask.equals(wanted)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private HostInfo info() {
-        return kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Get::new)
-                .reply()
-                .getValue();
-    }
-
     @Test
     void theActiveAgentsTrunkIsBroughtUpAndTheStandbysKeptDownByTheFirstPush() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        assertThat(trunkOf(connect(a, "a", "10.0.0.1", false))).contains(true);
-        assertThat(trunkOf(connect(b, "b", "10.0.0.2", true))).contains(false);
-        HostInfo h = info();
+        assertThat(trunkOf(fx.connect(a, "a", "10.0.0.1", false))).contains(true);
+        assertThat(trunkOf(fx.connect(b, "b", "10.0.0.2", true))).contains(false);
+        HostInfo h = fx.info();
         assertThat(h.activeSlot()).isEqualTo("a");
         assertThat(h.slots())
                 .extracting(HostInfo.SlotInfo::slot, HostInfo.SlotInfo::tunnelIp, HostInfo.SlotInfo::trunk)
@@ -192,11 +104,11 @@ class HostFailoverEntityTest {
     void aSlotInSyncWithNothingUnacknowledgedHoldsThePlanAfterTheOtherSlotsNewGeneration() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(a, "a", "10.0.0.1", false);
+        fx.connect(b, "b", "10.0.0.2", false);
         kit.runCommand(new HostProtocol.AgentDisconnected(b.ref()));
         TestProbe<SessionCommand> again = testKit.createTestProbe();
-        connect(again, "b", "10.0.0.2", false);
+        fx.connect(again, "b", "10.0.0.2", false);
         var probe = testKit.<StatusReply<HostProtocol.Applied>>createTestProbe();
         kit.runCommand(new HostProtocol.ApplySwitchMembers(SwitchId.of("blue"), BLUE, true, probe.ref()));
         assertThat(probe.receiveMessage(Duration.ofMillis(500)).getValue().realized())
@@ -207,10 +119,10 @@ class HostFailoverEntityTest {
     void theStandbysEndpointIsAnnouncedToTheSwitchesWhenItIsFirstSeen() throws Exception {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        assertThat(endpointAsks).as("no standby yet: nothing to announce").isEmpty();
-        connect(b, "b", "10.0.0.2", false);
-        assertThat(awaitAsk("blue esx-1 10.0.0.1 10.0.0.2 0")).isTrue();
+        fx.connect(a, "a", "10.0.0.1", false);
+        assertThat(fx.endpointAsks).as("no standby yet: nothing to announce").isEmpty();
+        fx.connect(b, "b", "10.0.0.2", false);
+        assertThat(fx.awaitAsk("blue esx-1 10.0.0.1 10.0.0.2 0")).isTrue();
     }
 
     /**
@@ -221,9 +133,9 @@ class HostFailoverEntityTest {
     @Test
     void aPairsActiveTrunkFoundUpIsToldTheCurrentEpochWithoutAPortMod() {
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(b, "b", "10.0.0.2", false);
         TestProbe<SessionCommand> a = testKit.createTestProbe();
-        SessionCommand.Push whole = connect(a, "a", "10.0.0.1", true);
+        SessionCommand.Push whole = fx.connect(a, "a", "10.0.0.1", true);
         assertThat(trunkOf(whole)).isEmpty();
         assertThat(TrunkWire.readActivation(io.netty.buffer.Unpooled.wrappedBuffer(whole.messages())))
                 .isEqualTo(new TrunkWire.Activation(0));
@@ -232,7 +144,7 @@ class HostFailoverEntityTest {
     @Test
     void aSingleAgentWhoseTrunkIsAlreadyUpGetsNoPortMod() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
-        assertThat(trunkOf(connect(a, "a", null, true))).isEmpty();
+        assertThat(trunkOf(fx.connect(a, "a", null, true))).isEmpty();
     }
 
     @Test
@@ -240,10 +152,10 @@ class HostFailoverEntityTest {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> a2 = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
+        fx.connect(a, "a", "10.0.0.1", false);
         kit.runCommand(new HostProtocol.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
         a2.expectMessageClass(SessionCommand.SetRole.class);
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(b, "b", "10.0.0.2", false);
 
         // one node losing its connection is no failure
         var first = kit.runCommand(new HostProtocol.AgentDisconnected(a2.ref()));
@@ -262,9 +174,9 @@ class HostFailoverEntityTest {
                 .isEqualTo(new TrunkWire.Activation(1));
         assertThat(up.count()).isEqualTo(1);
         // the old active is gone: no copies go to it (null standby)
-        assertThat(awaitAsk("blue esx-1 10.0.0.2 null 1")).isTrue();
+        assertThat(fx.awaitAsk("blue esx-1 10.0.0.2 null 1")).isTrue();
         kit.runCommand(new HostProtocol.Acked(b.ref(), up.seq()));
-        HostInfo h = info();
+        HostInfo h = fx.info();
         assertThat(h.activeSlot()).isEqualTo("b");
         assertThat(h.tunnelIp()).isEqualTo("10.0.0.2");
         // a port bound from now on is reached at the new endpoint
@@ -274,15 +186,15 @@ class HostFailoverEntityTest {
 
         // the old active comes back as the standby: its trunk goes down before anything else
         TestProbe<SessionCommand> back = testKit.createTestProbe();
-        assertThat(trunkOf(connect(back, "a", "10.0.0.1", true))).contains(false);
+        assertThat(trunkOf(fx.connect(back, "a", "10.0.0.1", true))).contains(false);
     }
 
     @Test
     void aNewIncarnationWhoseRecoveryOutlastedTheGraceStillWaitsForTheActiveToAnnounceItself() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(a, "a", "10.0.0.1", false);
+        fx.connect(b, "b", "10.0.0.2", false);
 
         // the host restarts on a survivor of a loaded cluster whose journal takes longer than the grace to replay
         long replay = HostEntity.FAILOVER_START_GRACE.toMillis() + 1_000;
@@ -299,12 +211,12 @@ class HostFailoverEntityTest {
         }
         // the standby's session announces itself first; the active's is on its way: no failover to the standby
         TestProbe<SessionCommand> b2 = testKit.createTestProbe();
-        connect(b2, "b", "10.0.0.2", false);
+        fx.connect(b2, "b", "10.0.0.2", false);
         b2.expectNoMessage(Duration.ofMillis(300));
-        assertThat(info().activeSlot()).isEqualTo("a");
+        assertThat(fx.info().activeSlot()).isEqualTo("a");
         TestProbe<SessionCommand> a2 = testKit.createTestProbe();
-        connect(a2, "a", "10.0.0.1", true);
-        assertThat(info().activeSlot()).isEqualTo("a");
+        fx.connect(a2, "a", "10.0.0.1", true);
+        assertThat(fx.info().activeSlot()).isEqualTo("a");
     }
 
     private static void sleep(long ms) {
@@ -319,34 +231,34 @@ class HostFailoverEntityTest {
     void withoutAStandbyThatHoldsThePlanTheHostIsReportedDownNotFlapped() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
+        fx.connect(a, "a", "10.0.0.1", false);
         kit.runCommand(new HostProtocol.AgentConnected(b.ref(), "b", "00:0b", NODE, "127.0.0.1:3", "10.0.0.2"));
         b.expectMessageClass(SessionCommand.SetRole.class);
         b.expectMessageClass(SessionCommand.Reconcile.class); // never answered: b does not hold the plan
         var lost = kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
         assertThat(lost.hasNoEvents()).isTrue();
-        assertThat(info().activeSlot()).isEqualTo("a");
-        assertThat(endpointAsks).as("only the standby's announcement").allMatch(ask -> ask.endsWith(" 0"));
+        assertThat(fx.info().activeSlot()).isEqualTo("a");
+        assertThat(fx.endpointAsks).as("only the standby's announcement").allMatch(ask -> ask.endsWith(" 0"));
     }
 
     @Test
     void aPlannedFailoverRepointsThePeersFirstThenTakesTheOldTrunkDownThenBringsTheNewOneUp() throws Exception {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(a, "a", "10.0.0.1", false);
+        fx.connect(b, "b", "10.0.0.2", false);
         a.expectMessageClass(SessionCommand.SetRole.class); // b's election re-announces every role
-        holdAsks = true;
+        fx.holdAsks();
         var caller = testKit.<StatusReply<HostInfo>>createTestProbe();
         var result = kit.runCommand(new HostProtocol.Failover(caller.ref()));
         assertThat(result.events())
                 .containsExactly(new HostEntity.ActiveSlotChanged("b", true, "requested through the API", 1));
-        assertThat(awaitAsk("blue esx-1 10.0.0.2 10.0.0.1 1")).isTrue();
+        assertThat(fx.awaitAsk("blue esx-1 10.0.0.2 10.0.0.1 1")).isTrue();
         // until the peers are re-pointed, the old active forwards and the new one stays down
         a.expectNoMessage(Duration.ofMillis(200));
         b.expectNoMessage(Duration.ofMillis(1));
 
-        heldAsks.get("blue").complete("done");
+        fx.heldAsks.get("blue").complete("done");
         SessionCommand.Push down = a.expectMessageClass(SessionCommand.Push.class);
         assertThat(trunkOf(down)).contains(false);
         b.expectNoMessage(Duration.ofMillis(200)); // never up while the old one may still forward
@@ -363,7 +275,7 @@ class HostFailoverEntityTest {
     @Test
     void aPlannedFailoverWithoutAReadyStandbyIsAConflict() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
+        fx.connect(a, "a", "10.0.0.1", false);
         var r = kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Failover::new);
         assertThat(r.hasNoEvents()).isTrue();
         assertThat(r.reply().isError()).isTrue();

@@ -1,28 +1,15 @@
 package io.portmesh.sharding.host;
 
+import static io.portmesh.sharding.host.HostPairFixture.trunkOf;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.model.Ipv4;
-import io.portmesh.model.Mac;
-import io.portmesh.model.PortId;
-import io.portmesh.model.SwitchId;
-import io.portmesh.model.Vni;
-import io.portmesh.model.flow.DatapathPorts;
-import io.portmesh.openflow.OpenFlowBytes;
-import io.portmesh.openflow.plan.TrunkWire;
 import io.portmesh.sharding.EntityTestKits;
-import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.FishingOutcomes;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -31,11 +18,6 @@ import org.apache.pekko.persistence.testkit.javadsl.EventSourcedBehaviorTestKit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.projectfloodlight.openflow.protocol.OFFactories;
-import org.projectfloodlight.openflow.protocol.OFPortConfig;
-import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.types.MacAddress;
-import org.projectfloodlight.openflow.types.OFPort;
 
 /**
  * Failovers interrupted by a second failure (an adversarial review's findings, docs/architecture.md section 7.2): a
@@ -44,69 +26,19 @@ import org.projectfloodlight.openflow.types.OFPort;
  */
 class HostFailoverRacesTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
-    private static final String NODE = "pekko://test@127.0.0.1:1";
-    private static final String OTHER_NODE = "pekko://test@127.0.0.1:2";
-    private static final SwitchMembers BLUE = new SwitchMembers(100, 1, List.of());
-    private final Map<String, CompletableFuture<Object>> heldAsks = new ConcurrentHashMap<>();
-    private volatile boolean holdAsks;
+    private static final String OTHER_NODE = HostPairFixture.OTHER_NODE;
+    private HostPairFixture fx;
     private EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> kit;
 
     @BeforeEach
     void setUp() {
-        HostProtocol.SwitchDirectory switches = new HostProtocol.SwitchDirectory() {
-            @Override
-            public CompletionStage<SwitchMembers> members(String switchId) {
-                return CompletableFuture.completedFuture(BLUE);
-            }
-
-            @Override
-            public CompletionStage<?> setEndpoint(String sw, String host, String tep, String standby, long epoch) {
-                if (!holdAsks) {
-                    return CompletableFuture.completedFuture(null);
-                }
-                CompletableFuture<Object> f = new CompletableFuture<>();
-                heldAsks.put(sw, f);
-                return f;
-            }
-        };
-        kit = EventSourcedBehaviorTestKit.create(
-                testKit.system(), HostEntity.create("esx-1", NODE, Duration.ofSeconds(2), switches));
-        kit.clear();
-        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.Register(Ipv4.parse("10.0.0.1"), r));
-        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
-                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
+        fx = new HostPairFixture(testKit);
+        kit = fx.kit;
     }
 
     @AfterAll
     static void tearDown() {
         testKit.shutdownTestKit();
-    }
-
-    private static byte[] ports(boolean trunkUp) {
-        var f = OFFactories.getFactory(OFVersion.OF_13);
-        return OpenFlowBytes.encode(List.of(f.buildPortDescStatsReply()
-                .setXid(1)
-                .setEntries(List.of(f.buildPortDesc()
-                        .setPortNo(OFPort.of(DatapathPorts.TRUNK))
-                        .setHwAddr(MacAddress.of(0x02_00_00_00_00_01L))
-                        .setName("trunk")
-                        .setConfig(trunkUp ? Set.of() : Set.of(OFPortConfig.PORT_DOWN))
-                        .build()))
-                .build()));
-    }
-
-    private SessionCommand.Push connect(TestProbe<SessionCommand> agent, String slot, String tep, boolean trunkUp) {
-        kit.runCommand(new HostProtocol.AgentConnected(agent.ref(), slot, "00:0" + slot, NODE, "127.0.0.1:1", tep));
-        agent.expectMessageClass(SessionCommand.SetRole.class);
-        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
-        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0], ports(trunkUp)));
-        SessionCommand.Push whole = agent.expectMessageClass(SessionCommand.Push.class);
-        kit.runCommand(new HostProtocol.Acked(agent.ref(), whole.seq()));
-        return whole;
-    }
-
-    private static Optional<Boolean> trunkOf(SessionCommand.Push p) {
-        return TrunkWire.readPortMod(p.messages());
     }
 
     /** The pushes an agent gets within {@code ms}, each acknowledged. */
@@ -142,31 +74,25 @@ class HostFailoverRacesTest {
                 .get(0);
     }
 
-    private HostInfo info() {
-        return kit.<StatusReply<HostInfo>>runCommand(HostProtocol.Get::new)
-                .reply()
-                .getValue();
-    }
-
     @Test
     void aPlannedFailoverWhoseTargetDiesFailsBackWithoutTakingTheHealthyActiveDown() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(a, "a", "10.0.0.1", false);
+        fx.connect(b, "b", "10.0.0.2", false);
         a.expectMessageClass(SessionCommand.SetRole.class);
-        holdAsks = true;
+        fx.holdAsks();
         kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
         kit.runCommand(new HostProtocol.AgentDisconnected(b.ref())); // the target dies mid-way
-        heldAsks.values().forEach(f -> f.complete("done"));
+        fx.heldAsks.values().forEach(f -> f.complete("done"));
         List<SessionCommand.Push> toA = pushesWithin(a, 700);
         checkFailover();
         toA.addAll(pushesWithin(a, 300));
-        assertThat(toA.stream().map(HostFailoverRacesTest::trunkOf))
+        assertThat(toA.stream().map(HostPairFixture::trunkOf))
                 .as("a's trunk taken down although b, the only other slot, is dead")
                 .doesNotContain(Optional.of(false));
-        assertThat(info().activeSlot())
+        assertThat(fx.info().activeSlot())
                 .as("fails back to the live slot that holds the plan")
                 .isEqualTo("a");
     }
@@ -175,14 +101,14 @@ class HostFailoverRacesTest {
     void aFailoverWhoseTargetDiesBeforeItsTrunkIsUpDoesNotBlockTheNextFailover() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(a, "a", "10.0.0.1", false);
+        fx.connect(b, "b", "10.0.0.2", false);
         a.expectMessageClass(SessionCommand.SetRole.class);
         kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
         assertThat(kit.getState().activeSlot()).isEqualTo("b");
         nextPush(b); // PORT_MOD up, never acknowledged
         kit.runCommand(new HostProtocol.AgentDisconnected(b.ref()));
-        connect(testKit.createTestProbe(), "a", "10.0.0.1", false);
+        fx.connect(testKit.createTestProbe(), "a", "10.0.0.1", false);
         checkFailover();
         assertThat(kit.getState().activeSlot())
                 .as("b is dead, a is back and holds the plan")
@@ -194,29 +120,29 @@ class HostFailoverRacesTest {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> a2 = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
+        fx.connect(a, "a", "10.0.0.1", false);
         kit.runCommand(new HostProtocol.AgentConnected(a2.ref(), "a", "00:0a", OTHER_NODE, "127.0.0.1:2", "10.0.0.1"));
-        connect(b, "b", "10.0.0.2", false);
+        fx.connect(b, "b", "10.0.0.2", false);
         kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
         assertThat(trunkOf(nextPush(a))).contains(false);
         kit.runCommand(new HostProtocol.AgentDisconnected(a.ref())); // master first
         kit.runCommand(new HostProtocol.AgentDisconnected(a2.ref()));
-        assertThat(pushesWithin(b, 800).stream().map(HostFailoverRacesTest::trunkOf))
+        assertThat(pushesWithin(b, 800).stream().map(HostPairFixture::trunkOf))
                 .as("a cannot forward any more (no connection): b's trunk must come up")
                 .contains(Optional.of(true));
     }
 
     @Test
     void aNewIncarnationDoesNotBringATrunkUpBeforeTheOtherSlotIsKnownDown() {
-        connect(testKit.createTestProbe(), "a", "10.0.0.1", false);
-        connect(testKit.createTestProbe(), "b", "10.0.0.2", false);
-        holdAsks = true;
+        fx.connect(testKit.createTestProbe(), "a", "10.0.0.1", false);
+        fx.connect(testKit.createTestProbe(), "b", "10.0.0.2", false);
+        fx.holdAsks();
         kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
         assertThat(kit.getState().activeSlot()).isEqualTo("b");
         kit.restart();
-        SessionCommand.Push first = connect(testKit.createTestProbe(), "b", "10.0.0.2", false);
+        SessionCommand.Push first = fx.connect(testKit.createTestProbe(), "b", "10.0.0.2", false);
         assertThat(trunkOf(first))
                 .as("a's agent (trunk up) has not re-registered yet")
                 .isNotEqualTo(Optional.of(true));
@@ -226,13 +152,13 @@ class HostFailoverRacesTest {
     void theHeldTrunksSlotDyingDuringRepointingBringsTheNewTrunkUpAtOnce() {
         TestProbe<SessionCommand> a = testKit.createTestProbe();
         TestProbe<SessionCommand> b = testKit.createTestProbe();
-        connect(a, "a", "10.0.0.1", false);
-        connect(b, "b", "10.0.0.2", false);
-        holdAsks = true;
+        fx.connect(a, "a", "10.0.0.1", false);
+        fx.connect(b, "b", "10.0.0.2", false);
+        fx.holdAsks();
         kit.runCommand(new HostProtocol.Failover(
                 testKit.<StatusReply<HostInfo>>createTestProbe().ref()));
         kit.runCommand(new HostProtocol.AgentDisconnected(a.ref()));
-        assertThat(pushesWithin(b, 800).stream().map(HostFailoverRacesTest::trunkOf))
+        assertThat(pushesWithin(b, 800).stream().map(HostPairFixture::trunkOf))
                 .as("a is gone: nothing is held any more, b's trunk must come up before the switches answer")
                 .contains(Optional.of(true));
     }

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
-import io.portmesh.model.flow.DatapathPorts;
-import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.openflow.plan.TrunkWire;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostPairFixture;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.southbound.SessionCommand;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -29,11 +26,6 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.projectfloodlight.openflow.protocol.OFFactories;
-import org.projectfloodlight.openflow.protocol.OFPortConfig;
-import org.projectfloodlight.openflow.protocol.OFVersion;
-import org.projectfloodlight.openflow.types.MacAddress;
-import org.projectfloodlight.openflow.types.OFPort;
 
 /**
  * A planned switch-VM failover through the real service on a one-node cluster (docs/architecture.md section 7.2): the
@@ -78,7 +70,11 @@ class HostFailoverServiceTest {
                     .onMessage(SessionCommand.Reconcile.class, r -> {
                         r.host()
                                 .tell(new HostProtocol.Installed(
-                                        ctx.getSelf(), r.seq(), new byte[0], new byte[0], ports(this.trunkUp)));
+                                        ctx.getSelf(),
+                                        r.seq(),
+                                        new byte[0],
+                                        new byte[0],
+                                        HostPairFixture.ports(this.trunkUp)));
                         return Behaviors.same();
                     })
                     .onMessage(SessionCommand.Push.class, p -> {
@@ -91,19 +87,6 @@ class HostFailoverServiceTest {
                     .onAnyMessage(m -> Behaviors.same())
                     .build()));
         }
-    }
-
-    private static byte[] ports(boolean trunkUp) {
-        var f = OFFactories.getFactory(OFVersion.OF_13);
-        return OpenFlowBytes.encode(List.of(f.buildPortDescStatsReply()
-                .setXid(1)
-                .setEntries(List.of(f.buildPortDesc()
-                        .setPortNo(OFPort.of(DatapathPorts.TRUNK))
-                        .setHwAddr(MacAddress.of(0x02_00_00_00_00_01L))
-                        .setName("trunk")
-                        .setConfig(trunkUp ? Set.of() : Set.of(OFPortConfig.PORT_DOWN))
-                        .build()))
-                .build()));
     }
 
     /** A registered host whose agents in slots a and b are connected and hold the plan; slot a active, trunk up. */

@@ -1,0 +1,52 @@
+package io.portmesh.sharding.southbound;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.model.HostId;
+import io.portmesh.openflow.session.AgentMessage;
+import io.portmesh.sharding.EntityTestKits;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
+import java.time.Duration;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The agent's report of its trunk (OFPT_PORT_STATUS) reaches the Host incarnation that gave the connection its role,
+ * where the acknowledgements go (docs/architecture.md section 7.2: the Host re-asserts a trunk the fence took down).
+ */
+class SouthboundSessionTrunkStatusTest {
+    static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
+
+    @AfterAll
+    static void tearDown() {
+        testKit.shutdownTestKit();
+    }
+
+    @Test
+    void aTrunkStatusGoesToTheHostIncarnationThatGaveTheRoleAndNowhereBeforeOne() {
+        TestProbe<HostProtocol.Command> shard = testKit.createTestProbe();
+        TestProbe<HostProtocol.Command> incarnation = testKit.createTestProbe();
+        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
+                new FakeAgentConnection(),
+                new AgentIdentity(HostId.of("esx-1"), "a"),
+                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-1", shard.ref()),
+                "node-1",
+                Duration.ofHours(1)));
+        shard.expectMessageClass(HostProtocol.AgentConnected.class);
+
+        // no role yet: the entity does not know this connection, and its read will find the trunk as it is
+        session.tell(new SouthboundSession.Inbound(new AgentMessage.TrunkStatus(false)));
+        shard.expectNoMessage(Duration.ofMillis(100));
+
+        session.tell(new SessionCommand.SetRole(true, 1, incarnation.ref()));
+        session.tell(new SouthboundSession.Inbound(new AgentMessage.TrunkStatus(false)));
+        assertThat(incarnation.expectMessageClass(HostProtocol.TrunkReported.class))
+                .isEqualTo(new HostProtocol.TrunkReported(session, false));
+        shard.expectNoMessage(Duration.ofMillis(1));
+    }
+}
