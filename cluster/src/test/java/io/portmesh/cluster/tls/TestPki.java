@@ -13,8 +13,10 @@ import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.BasicConstraints;
@@ -48,7 +50,7 @@ public final class TestPki {
     private TestPki(Path dir, String name) {
         this.dir = dir;
         this.caKeys = ecKeys();
-        this.caCert = sign(new X500Name("CN=" + name), caKeys, true);
+        this.caCert = sign(new X500Name("CN=" + name), caKeys, true, null);
         this.caFile = dir.resolve(name + "-ca.pem");
         write(caFile, pem("CERTIFICATE", encoded(caCert)));
     }
@@ -64,8 +66,13 @@ public final class TestPki {
 
     /** A node key and a certificate for it that this CA signed, with subject CN={@code name}. */
     public NodeFiles issue(String name) {
+        return issue(name, null);
+    }
+
+    /** As {@link #issue(String)}, with the URI subject alternative name {@code uri} too when not null. */
+    public NodeFiles issue(String name, String uri) {
         KeyPair keys = ecKeys();
-        X509Certificate cert = sign(new X500Name("CN=" + name), keys, false);
+        X509Certificate cert = sign(new X500Name("CN=" + name), keys, false, uri);
         Path key = dir.resolve(name + "-key.pem");
         Path chain = dir.resolve(name + "-chain.pem");
         write(key, pem("PRIVATE KEY", keys.getPrivate().getEncoded()));
@@ -73,7 +80,7 @@ public final class TestPki {
         return new NodeFiles(key, chain, caFile);
     }
 
-    private X509Certificate sign(X500Name subject, KeyPair subjectKeys, boolean ca) {
+    private X509Certificate sign(X500Name subject, KeyPair subjectKeys, boolean ca, String uri) {
         Instant now = Instant.now();
         X500Name issuer =
                 ca ? subject : new X500Name(caCert.getSubjectX500Principal().getName());
@@ -94,10 +101,14 @@ public final class TestPki {
                 b.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(new KeyPurposeId[] {
                     KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth
                 }));
-                b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
-                    new GeneralName(GeneralName.dNSName, "localhost")
-                }));
+                List<GeneralName> names = new ArrayList<>(List.of(
+                        new GeneralName(GeneralName.iPAddress, "127.0.0.1"),
+                        new GeneralName(GeneralName.dNSName, "localhost")));
+                if (uri != null) {
+                    names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri));
+                }
+                b.addExtension(
+                        Extension.subjectAlternativeName, false, new GeneralNames(names.toArray(new GeneralName[0])));
             }
             var signer = new JcaContentSignerBuilder("SHA256withECDSA")
                     .build(ca ? subjectKeys.getPrivate() : caKeys.getPrivate());
