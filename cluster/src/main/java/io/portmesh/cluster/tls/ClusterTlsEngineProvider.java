@@ -57,7 +57,8 @@ public final class ClusterTlsEngineProvider implements SSLEngineProvider {
 
     /**
      * Called on this node's inbound connections (this end is the TLS server; {@code hostname} is its own bind
-     * address): checks the node that connected, before any of its messages is read.
+     * address): checks the node that connected; a refusal fails the connection's stream, and with it the
+     * association.
      */
     @Override
     public Option<Throwable> verifyServerSession(String hostname, SSLSession session) {

@@ -177,11 +177,12 @@ class RestApiAuthTest {
         assertUnauthorized(two, "two headers");
     }
 
+    /** Refused by the HTTP parser before any route (its header limit is 8 KiB), in the API's JSON too. */
     @Test
-    void anAuthorizationHeaderOverTheHeaderLimitIsRefusedInJsonNot5xx() {
+    void anAuthorizationHeaderOverTheHeaderLimitIs431Json() {
         HttpResponse<String> r = rest.server()
                 .sendWithHeaders("GET", "/v1/switches", null, null, "Authorization", "Bearer " + "A".repeat(20_000));
-        assertThat(r.statusCode()).isBetween(400, 499);
-        assertThat(json(r).get("error").asText()).isIn("headers_too_large", "unauthorized", "bad_request");
+        assertThat(r.statusCode()).isEqualTo(431);
+        assertThat(json(r).get("error").asText()).isEqualTo("headers_too_large");
     }
 }
