@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import io.portmesh.cluster.bootstrap.ClusterDiscovery;
 import io.portmesh.cluster.bootstrap.ShutdownBudget;
 import io.portmesh.cluster.bootstrap.SigtermLeave;
+import io.portmesh.cluster.tls.ClusterTls;
 import io.portmesh.persistence.CassandraSessions;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
@@ -46,7 +47,7 @@ public final class ControllerMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Config config = ClusterDiscovery.load(overrides());
+        Config config = ClusterTls.apply(ClusterDiscovery.load(overrides()));
         if (config.getBoolean("portmesh.cassandra.embedded.enabled")) {
             // reuses a Cassandra that already answers; only starts one for dev runs on loopback
             new EmbeddedCassandra(EmbeddedCassandraSettings.fromConfig(config)).start();

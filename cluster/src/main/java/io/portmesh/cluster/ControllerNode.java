@@ -59,6 +59,8 @@ public final class ControllerNode {
     }
 
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
+        // first: a tokens file or certificate that cannot be read stops the node before it binds or joins anything
+        RestSettings rest = restSettings(s).withSecurityOf(system.settings().config());
         HostEntity.init(system, s.realizeTimeout(), s.askTimeout());
         LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
         LogicalPortEntity.init(
@@ -82,7 +84,7 @@ public final class ControllerNode {
             ControllerHealth health = new ControllerHealth(system, journal, of::isListening, Rebalancing.start(system));
             // the management port's /ready (Kubernetes mode) asks the same health as the REST port's
             RegisteredHealth.get(system).register(health);
-            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, restSettings(s), health)
+            ServerBinding http = RestServer.start(system, s.httpHost(), s.httpPort(), service, rest, health)
                     .toCompletableFuture()
                     .get(30, java.util.concurrent.TimeUnit.SECONDS);
             ControllerNode node = new ControllerNode(system, service, of, http, journal);

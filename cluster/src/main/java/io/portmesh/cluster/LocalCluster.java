@@ -2,6 +2,7 @@ package io.portmesh.cluster;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.cluster.tls.ClusterTls;
 import io.portmesh.sharding.service.NetworkService;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,7 +28,7 @@ public final class LocalCluster implements AutoCloseable {
         LocalCluster c = new LocalCluster();
         try {
             for (int i = 0; i < remotePorts.length; i++) {
-                Config config = overrides
+                Config config = ClusterTls.apply(overrides
                         .withFallback(ConfigFactory.parseString(
                                 """
                                 pekko.remote.artery.canonical.hostname = "127.0.0.1"
@@ -39,7 +40,7 @@ public final class LocalCluster implements AutoCloseable {
                                 portmesh.controller.openflow.port = %d
                                 """.formatted(remotePorts[i], remotePorts[0], openflowPorts[i])))
                         .withFallback(ConfigFactory.load())
-                        .resolve();
+                        .resolve());
                 ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "portmesh", config);
                 c.settings = ControllerSettings.fromConfig(config);
                 c.nodes.add(ControllerNode.init(system, c.settings));

@@ -9,6 +9,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
 
 /** A thin HTTP client for the controller's REST API: one request, the status and the body, nothing hidden. */
 final class ApiClient {
@@ -18,15 +20,25 @@ final class ApiClient {
     private final Duration timeout;
     private final ObjectMapper mapper;
     private final HttpClient http;
+    private final Optional<String> token;
 
-    ApiClient(URI base, Duration timeout, ObjectMapper mapper) {
+    /**
+     * @param token sent as {@code Authorization: Bearer} on every request when present
+     * @param tls what an https:// URL's server must prove; null for the JDK's trusted CAs
+     */
+    ApiClient(URI base, Duration timeout, ObjectMapper mapper, Optional<String> token, SSLContext tls) {
         this.base = base;
         this.timeout = timeout;
         this.mapper = mapper;
-        this.http = HttpClient.newBuilder()
+        this.token = token;
+        HttpClient.Builder b = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .build();
+                .followRedirects(HttpClient.Redirect.NEVER);
+        this.http = (tls == null ? b : b.sslContext(tls)).build();
+    }
+
+    boolean hasToken() {
+        return token.isPresent();
     }
 
     URI base() {
@@ -37,6 +49,7 @@ final class ApiClient {
     Reply send(String method, String path, Object body) throws IOException, InterruptedException {
         HttpRequest.Builder req =
                 HttpRequest.newBuilder(resolve(path)).timeout(timeout).header("Accept", "application/json");
+        token.ifPresent(t -> req.header("Authorization", "Bearer " + t));
         if (body == null) {
             req.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

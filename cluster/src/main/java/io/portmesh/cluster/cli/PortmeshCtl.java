@@ -3,17 +3,22 @@ package io.portmesh.cluster.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.portmesh.cluster.tls.TlsContexts;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,7 +32,13 @@ import picocli.CommandLine.Spec;
         scope = CommandLine.ScopeType.INHERIT,
         version = "portmeshctl 0.1",
         description = "Manage Portmesh logical switches, hosts and ports through the controller's REST API.",
-        subcommands = {SwitchCommands.class, HostCommands.class, PortCommands.class, ClusterCommand.class},
+        subcommands = {
+            SwitchCommands.class,
+            HostCommands.class,
+            PortCommands.class,
+            ClusterCommand.class,
+            TokenCommand.class
+        },
         footer = {
             "",
             "Exit codes: 0 done; 1 refused by the controller (HTTP 4xx); 2 bad command line;",
@@ -38,6 +49,8 @@ import picocli.CommandLine.Spec;
 public final class PortmeshCtl implements Callable<Integer> {
     static final String DEFAULT_URL = "http://127.0.0.1:8080";
     static final String URL_ENV = "PORTMESH_URL";
+    static final String TOKEN_ENV = "PORTMESH_TOKEN";
+    static final String CACERT_ENV = "PORTMESH_CACERT";
 
     static final int OK = 0;
     static final int REFUSED = 1;
@@ -59,6 +72,22 @@ public final class PortmeshCtl implements Callable<Integer> {
             paramLabel = "URL",
             description = "Controller REST endpoint (default: $" + URL_ENV + ", else " + DEFAULT_URL + ").")
     String url;
+
+    @Option(
+            names = "--token",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "TOKEN",
+            description = "Bearer token for a controller whose API needs one (default: $" + TOKEN_ENV
+                    + "). Prefer the environment: other users of the machine can read a command line.")
+    String token;
+
+    @Option(
+            names = "--cacert",
+            scope = CommandLine.ScopeType.INHERIT,
+            paramLabel = "FILE",
+            description = "PEM file of the CA certificate(s) an https:// controller's certificate must be signed by"
+                    + " (default: $" + CACERT_ENV + ", else the JDK's trusted CAs).")
+    Path cacert;
 
     @Option(
             names = {"-o", "--output"},
@@ -123,6 +152,37 @@ public final class PortmeshCtl implements Callable<Integer> {
         return uri;
     }
 
+    private Optional<String> token() {
+        String t = token != null ? token : env.get(TOKEN_ENV);
+        if (t == null || t.isEmpty()) {
+            return Optional.empty();
+        }
+        String source = token != null ? "--token" : "$" + TOKEN_ENV;
+        if (!t.chars().allMatch(c -> c > ' ' && c < 127)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), source + ": a token has no spaces, control or non-ASCII characters");
+        }
+        return Optional.of(t);
+    }
+
+    /** The CA certificates of --cacert (or its variable) to trust, or null for the JDK's. */
+    private SSLContext tls() {
+        Path file = cacert != null
+                ? cacert
+                : Optional.ofNullable(env.get(CACERT_ENV))
+                        .filter(v -> !v.isBlank())
+                        .map(Path::of)
+                        .orElse(null);
+        if (file == null) {
+            return null;
+        }
+        try {
+            return TlsContexts.context(null, TlsContexts.pemTrustManagers(file));
+        } catch (RuntimeException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--cacert: " + e.getMessage());
+        }
+    }
+
     /** Sends one request, prints the answer the way {@code -o} asks, and turns the status into the exit code. */
     int request(String method, String path, Object body, View view) {
         return request(method, path, body, view, json -> null);
@@ -136,7 +196,7 @@ public final class PortmeshCtl implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: must be positive");
         }
-        ApiClient client = new ApiClient(baseUri(), Duration.ofSeconds(timeoutSeconds), mapper);
+        ApiClient client = new ApiClient(baseUri(), Duration.ofSeconds(timeoutSeconds), mapper, token(), tls());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         ApiClient.Reply reply;
@@ -155,6 +215,12 @@ public final class PortmeshCtl implements Callable<Integer> {
         }
         if (reply.status() >= 400) {
             err.println("error: " + errorText(reply));
+            if (reply.status() == 401) {
+                err.println(
+                        client.hasToken()
+                                ? "hint: the controller does not accept this token (--token, $" + TOKEN_ENV + ")"
+                                : "hint: this controller needs a token: give it with $" + TOKEN_ENV + " or --token");
+            }
             return reply.status() < 500 ? REFUSED : FAILED;
         }
         if (reply.body().isEmpty()) {
@@ -195,6 +261,10 @@ public final class PortmeshCtl implements Callable<Integer> {
     private static String describe(IOException e) {
         if (e instanceof ConnectException) {
             return "connection refused";
+        }
+        if (e instanceof SSLException) {
+            return "TLS failed (an https:// controller's CA is given with --cacert or $" + CACERT_ENV + "): "
+                    + e.getMessage();
         }
         return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }

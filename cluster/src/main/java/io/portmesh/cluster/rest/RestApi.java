@@ -69,7 +69,8 @@ public final class RestApi extends AllDirectives {
 
     /**
      * The complete route: /alive (and its old name /health), /ready, /metrics (the node's metrics in Prometheus' text
-     * format), /v1/..., with JSON errors for everything including unknown paths.
+     * format), /v1/..., with JSON errors for everything including unknown paths; behind {@link AccessControl} when
+     * the settings turn authentication on.
      */
     public static Route routes(NetworkService svc, RestSettings settings, Supplier<byte[]> metrics, NodeHealth health) {
         return new RestApi(svc, settings, metrics, health).all();
@@ -89,27 +90,38 @@ public final class RestApi extends AllDirectives {
                 rejections,
                 () -> handleExceptions(
                         exceptions,
-                        () -> withRequestTimeout(
-                                settings.requestTimeout(),
-                                req -> ErrorResponses.unavailable(
-                                        "the controller did not answer within "
-                                                + settings.requestTimeout().toSeconds() + " s; "
-                                                + ErrorResponses.MAY_BE_APPLIED,
-                                        health.unavailableBecause()),
-                                () -> withSizeLimit(
-                                        settings.maxBodyBytes(),
-                                        () -> concat(
-                                                path("alive", () -> get(() -> complete(HealthResponses.alive(health)))),
-                                                // the old name of /alive, kept for the clients that use it
-                                                path(
-                                                        "health",
-                                                        () -> get(() -> complete(HealthResponses.alive(health)))),
-                                                path("ready", () -> get(() -> complete(HealthResponses.ready(health)))),
-                                                path(
-                                                        "metrics",
-                                                        () -> get(() -> complete(HttpResponse.create()
-                                                                .withEntity(METRICS_TYPE, metrics.get())))),
-                                                pathPrefix("v1", () -> refusingChangesWhenToldTo(this::v1)))))));
+                        () -> AccessControl.guard(
+                                settings.auth(),
+                                () -> withRequestTimeout(
+                                        settings.requestTimeout(),
+                                        req -> ErrorResponses.unavailable(
+                                                "the controller did not answer within "
+                                                        + settings.requestTimeout()
+                                                                .toSeconds() + " s; "
+                                                        + ErrorResponses.MAY_BE_APPLIED,
+                                                health.unavailableBecause()),
+                                        () -> withSizeLimit(
+                                                settings.maxBodyBytes(),
+                                                () -> concat(
+                                                        path(
+                                                                "alive",
+                                                                () -> get(
+                                                                        () -> complete(HealthResponses.alive(health)))),
+                                                        // the old name of /alive, kept for the clients that use it
+                                                        path(
+                                                                "health",
+                                                                () -> get(
+                                                                        () -> complete(HealthResponses.alive(health)))),
+                                                        path(
+                                                                "ready",
+                                                                () -> get(
+                                                                        () -> complete(HealthResponses.ready(health)))),
+                                                        path(
+                                                                "metrics",
+                                                                () -> get(() -> complete(HttpResponse.create()
+                                                                        .withEntity(METRICS_TYPE, metrics.get())))),
+                                                        pathPrefix(
+                                                                "v1", () -> refusingChangesWhenToldTo(this::v1))))))));
     }
 
     /** A change (any method but GET and HEAD) while the node refuses changes is answered 503 at once, untouched. */

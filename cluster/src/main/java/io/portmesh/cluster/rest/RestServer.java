@@ -4,8 +4,10 @@ import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.NetworkService;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,17 +26,45 @@ public final class RestServer {
             NetworkService svc,
             RestSettings settings,
             NodeHealth health) {
-        return Http.get(system)
-                .newServerAt(host, port)
-                .withSettings(serverSettings(system))
-                .bind(RestApi.routes(svc, settings, NodeMetrics.get(system)::scrape, health))
+        warnOfWhatIsOpen(settings, host, port);
+        ServerBuilder server = Http.get(system).newServerAt(host, port).withSettings(serverSettings(system));
+        if (settings.tls().enabled()) {
+            server = server.enableHttps(
+                    ConnectionContext.httpsServer(settings.tls().context()));
+        }
+        return server.bind(RestApi.routes(svc, settings, NodeMetrics.get(system)::scrape, health))
                 .whenComplete((binding, failure) -> {
                     if (failure != null) {
                         log.error("REST API could not bind {}:{}", host, port, failure);
                     } else {
-                        log.info("REST API listening on {}", binding.localAddress());
+                        log.info(
+                                "REST API listening on {} ({})",
+                                binding.localAddress(),
+                                settings.tls().enabled() ? "HTTPS" : "plain HTTP");
                     }
                 });
+    }
+
+    /** Says at start what anyone who reaches the port can do, so that an open API is never a surprise. */
+    private static void warnOfWhatIsOpen(RestSettings settings, String host, int port) {
+        if (!settings.auth().enabled()) {
+            log.warn(
+                    "REST API on {}:{} is unauthenticated: anyone who reaches it can read and change the network;"
+                            + " turn on portmesh.rest.auth (README \"Securing the REST API\")",
+                    host,
+                    port);
+        } else if (!settings.tls().enabled()) {
+            log.warn(
+                    "REST API on {}:{} takes bearer tokens over plain HTTP: anyone on the path can read them;"
+                            + " turn on portmesh.rest.tls",
+                    host,
+                    port);
+        }
+        if (settings.auth().enabled() && !settings.auth().openPaths().isEmpty()) {
+            log.info(
+                    "REST API paths open without a token: {}",
+                    new java.util.TreeSet<>(settings.auth().openPaths()));
+        }
     }
 
     /**

@@ -3,50 +3,23 @@ package io.portmesh.cluster.rest;
 import static io.portmesh.cluster.rest.RestTestServer.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The OpenAPI document against the code: every operation it lists is served, every error code is listed. */
 class OpenApiDocumentTest {
-    private static final Pattern PATH = Pattern.compile("^  (/\\S*):$");
-    private static final Pattern METHOD = Pattern.compile("^    (get|post|put|delete):$");
-
     @RegisterExtension
     static final RestServerExtension rest = new RestServerExtension("openapi-test", RestSettings.DEFAULTS);
 
     private static String document() {
-        try (InputStream in = OpenApiDocument.class.getResourceAsStream(OpenApiDocument.RESOURCE)) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return OpenApiOperations.document();
     }
 
-    /** "GET /v1/switches/{switchId}" for every operation of the document's paths section. */
     private static List<String> operations() {
-        List<String> ops = new ArrayList<>();
-        String path = null;
-        for (String line : document().split("\n")) {
-            Matcher p = PATH.matcher(line);
-            Matcher m = METHOD.matcher(line);
-            if (p.matches()) {
-                path = p.group(1);
-            } else if (m.matches() && path != null) {
-                ops.add(m.group(1).toUpperCase() + " " + path);
-            } else if (line.equals("components:")) {
-                break;
-            }
-        }
-        return ops;
+        return OpenApiOperations.operations();
     }
 
     @Test
@@ -80,8 +53,8 @@ class OpenApiDocumentTest {
                         "GET /v1/cluster",
                         "GET /v1/openapi.yaml");
         for (String op : ops) {
-            String method = op.substring(0, op.indexOf(' '));
-            String path = op.substring(op.indexOf(' ') + 1).replaceAll("\\{[^}]+}", "x");
+            String method = OpenApiOperations.method(op);
+            String path = OpenApiOperations.concretePath(op);
             String body = method.equals("POST") || method.equals("PUT") ? "{}" : null;
             HttpResponse<String> r = rest.server().send(method, path, body);
             assertThat(r.statusCode()).as(op).isNotEqualTo(405);
@@ -104,7 +77,9 @@ class OpenApiDocumentTest {
                 "unavailable",
                 "internal",
                 "not_ready",
-                "not_alive"));
+                "not_alive",
+                "unauthorized",
+                "forbidden"));
         for (int status : new int[] {400, 404, 405, 406, 413, 414, 415, 431, 500, 505}) {
             codes.add(ErrorResponses.codeFor(status));
         }
@@ -112,6 +87,37 @@ class OpenApiDocumentTest {
         for (String code : codes) {
             assertThat(enumLines).as(code).contains(code);
         }
+    }
+
+    /** The bearer scheme applies to the whole API; every operation may answer 401, every change 403 too. */
+    @Test
+    void theBearerSchemeIsDeclaredAndEveryOperationListsItsRefusals() {
+        String doc = document();
+        assertThat(doc)
+                .contains(
+                        "security:\n  - bearerAuth: []\npaths:",
+                        "    bearerAuth:\n      type: http\n      scheme: bearer");
+        List<String> ops = operations();
+        long changes = ops.stream().filter(op -> !op.startsWith("GET ")).count();
+        assertThat(count(doc, "\"401\": {$ref: \"#/components/responses/Unauthorized\"}"))
+                .isEqualTo(ops.size());
+        assertThat(count(doc, "\"403\": {$ref: \"#/components/responses/Forbidden\"}"))
+                .isEqualTo(changes);
+        // the paths that may be open say so: no token needed (an empty requirement), or the bearer one
+        for (String open : List.of("/alive", "/health", "/ready", "/metrics")) {
+            String block = doc.substring(doc.indexOf("  " + open + ":\n"));
+            assertThat(block.substring(0, block.indexOf("responses:")))
+                    .as(open)
+                    .contains("security: [{}, {bearerAuth: []}]");
+        }
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) {
+            n++;
+        }
+        return n;
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -24,12 +25,20 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class RestTestServer implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
-    private final HttpClient client =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client;
+    private final boolean https;
     public final FakeNetworkService fake = new FakeNetworkService();
     public final FakeNodeHealth health = new FakeNodeHealth();
 
     public RestTestServer(String name, RestSettings settings) throws Exception {
+        this(name, settings, null);
+    }
+
+    /** {@code clientTls}: what the client trusts when the settings turn HTTPS on (null: the JDK's default). */
+    public RestTestServer(String name, RestSettings settings, SSLContext clientTls) throws Exception {
+        HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+        client = (clientTls == null ? cb : cb.sslContext(clientTls)).build();
+        https = settings.tls().enabled();
         system = ActorSystem.create(
                 Behaviors.empty(),
                 name,
@@ -48,7 +57,7 @@ public final class RestTestServer implements AutoCloseable {
 
     public URI baseUri() {
         InetSocketAddress a = binding.localAddress();
-        return URI.create("http://127.0.0.1:" + a.getPort());
+        return URI.create((https ? "https" : "http") + "://127.0.0.1:" + a.getPort());
     }
 
     public HttpResponse<String> send(String method, String path, String json) {
@@ -56,7 +65,16 @@ public final class RestTestServer implements AutoCloseable {
     }
 
     public HttpResponse<String> send(String method, String path, String body, String contentType) {
+        return sendWithHeaders(method, path, body, contentType);
+    }
+
+    /** {@code headers}: names and values, alternating ({@code "Authorization", "Bearer ..."}). */
+    public HttpResponse<String> sendWithHeaders(
+            String method, String path, String body, String contentType, String... headers) {
         HttpRequest.Builder b = HttpRequest.newBuilder(baseUri().resolve(path)).timeout(Duration.ofSeconds(10));
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            b.header(headers[i], headers[i + 1]);
+        }
         if (body == null) {
             b.method(method, HttpRequest.BodyPublishers.noBody());
         } else {

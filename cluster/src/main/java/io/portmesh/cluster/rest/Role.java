@@ -1,0 +1,40 @@
+package io.portmesh.cluster.rest;
+
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.stream.Collectors;
+import org.apache.pekko.http.javadsl.model.HttpMethod;
+
+/** What a bearer token may do with the REST API: read (GET and HEAD), or everything. */
+public enum Role {
+    READ_ONLY("read-only"),
+    ADMIN("admin");
+
+    private final String configName;
+
+    Role(String configName) {
+        this.configName = configName;
+    }
+
+    /** The name an operator writes in the tokens file. */
+    public String configName() {
+        return configName;
+    }
+
+    /** {@code read-only} or {@code admin}, as written in the tokens file; anything else is refused by name. */
+    public static Role parse(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        for (Role r : values()) {
+            if (r.configName.equals(n)) {
+                return r;
+            }
+        }
+        throw new IllegalArgumentException("unknown role '" + name + "'; the roles are "
+                + Arrays.stream(values()).map(Role::configName).collect(Collectors.joining(" and ")));
+    }
+
+    /** Safe methods (GET, HEAD: they change nothing) for the read-only role; every method for admin. */
+    boolean allows(HttpMethod method) {
+        return this == ADMIN || method.isSafe();
+    }
+}
