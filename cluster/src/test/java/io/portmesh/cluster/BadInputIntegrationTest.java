@@ -55,27 +55,8 @@ class BadInputIntegrationTest {
     private static TestCluster cluster;
 
     @BeforeAll
-    static void start(TestCassandra cassandra) throws IOException {
-        int[] ports = TestCluster.freePorts(6);
-        cluster = TestCluster.start(
-                cassandra, new int[] {ports[0], ports[1], ports[2]}, new int[] {ports[3], ports[4], ports[5]});
-        awaitServing();
-    }
-
-    /**
-     * Members are up, but the first requests still start shard coordinators and the journal's Cassandra sessions; on
-     * a busy machine that can take longer than one ask timeout. Readiness is waited for here, once, so that no test
-     * has to retry.
-     */
-    private static void awaitServing() {
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        for (int node = 0; node < 3; node++) {
-            String path = "/v1/switches/" + name("warm-up");
-            while (send(node, "GET", path, null).statusCode() != 404) {
-                assertThat(System.nanoTime()).as("node %d serving", node).isLessThan(deadline);
-                TestCluster.sleep(200);
-            }
-        }
+    static void start(TestCassandra cassandra) {
+        cluster = TestCluster.startServing(cassandra, 3);
     }
 
     @AfterAll

@@ -7,7 +7,6 @@ import io.portmesh.cluster.rest.JsonCodec;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -34,14 +33,7 @@ class RestApiFuzzIntegrationTest {
 
     @BeforeAll
     static void start(TestCassandra cassandra) {
-        int[] ports = TestCluster.freePorts(2);
-        cluster = TestCluster.start(cassandra, new int[] {ports[0]}, new int[] {ports[1]});
-        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-        // the first requests start the shard coordinators and the journal's sessions: wait for them once
-        while (get("/v1/switches/fuzz-warm-up").status() != 404) {
-            assertThat(System.nanoTime()).as("node serving").isLessThan(deadline);
-            TestCluster.sleep(200);
-        }
+        cluster = TestCluster.startServing(cassandra, 1);
     }
 
     @AfterAll

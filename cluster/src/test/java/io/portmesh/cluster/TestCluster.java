@@ -3,10 +3,18 @@ package io.portmesh.cluster;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.persistence.testkit.TestCassandra;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 
-/** Three controller nodes in one JVM on loopback ({@link LocalCluster}), on the test Cassandra, with test timings. */
+/** Controller nodes (three, mostly) in one JVM on loopback ({@link LocalCluster}), on the test Cassandra, with test timings. */
 final class TestCluster implements AutoCloseable {
     private final LocalCluster local;
     /** The running nodes; a test may remove one it shut down. */
@@ -31,6 +39,61 @@ final class TestCluster implements AutoCloseable {
                         pekko.loglevel = INFO
                         """).withFallback(cassandra.config());
         return new TestCluster(LocalCluster.start(remotePorts, openflowPorts, overrides, Duration.ofSeconds(60)));
+    }
+
+    /**
+     * {@code nodes} nodes on free ports, returned once every node's REST API serves: members are up after {@link
+     * #start}, but the first requests still start shard coordinators and the journal's Cassandra sessions, which on
+     * a busy machine can take longer than one ask timeout. Waited for here, once, so that no test has to retry.
+     */
+    static TestCluster startServing(TestCassandra cassandra, int nodes) {
+        int[] ports = freePorts(2 * nodes);
+        TestCluster cluster =
+                start(cassandra, Arrays.copyOfRange(ports, 0, nodes), Arrays.copyOfRange(ports, nodes, 2 * nodes));
+        try {
+            cluster.awaitServing(Duration.ofSeconds(90));
+            return cluster;
+        } catch (RuntimeException | AssertionError e) {
+            cluster.close();
+            throw e;
+        }
+    }
+
+    /** Until each node answers a GET of a switch nobody created with 404 (its entity asked, and answering). */
+    private void awaitServing(Duration timeout) {
+        HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        // the test Cassandra is shared by the test classes of a run: a name no run creates
+        String path = "/v1/switches/warm-up-"
+                + Long.toHexString(ThreadLocalRandom.current().nextLong(1L << 40));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (int node = 0; node < nodes.size(); node++) {
+            URI uri = URI.create(
+                    "http://127.0.0.1:" + nodes.get(node).httpAddress().getPort() + path);
+            while (status(http, uri) != 404) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("node " + node + " not serving within " + timeout);
+                }
+                sleep(200);
+            }
+        }
+    }
+
+    private static int status(HttpClient http, URI uri) {
+        try {
+            return http.send(
+                            HttpRequest.newBuilder(uri)
+                                    .timeout(Duration.ofSeconds(40))
+                                    .GET()
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     List<String> openflowAddresses() {

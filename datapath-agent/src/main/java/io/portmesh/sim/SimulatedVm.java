@@ -4,18 +4,14 @@ import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
@@ -37,36 +33,15 @@ import java.util.function.Predicate;
 public final class SimulatedVm implements AutoCloseable {
     public static final int DEFAULT_RING_CAPACITY = 1024;
 
-    /** How long a move waits for the port group it leaves to hand over what reached it before the move. */
-    static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(2);
-
-    /** Where the VM is plugged in: a wire (a host's trunk) and the access VLAN of its port group there. */
-    private record Attachment(PseudoWire wire, int vlan) {}
-
     private record StreamKey(long source, int streamId) {}
 
     private final Mac mac;
     private final Ipv4 ip;
     /** The wire this VM opened itself (and closes with it), or null. */
     private final PseudoWire ownWire;
-    /**
-     * Sending and receiving hold the read lock; a move swaps the attachment under the write lock, so every frame is
-     * sent and every received frame handled entirely before or entirely after it.
-     */
-    private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
-    /** One move at a time, drain included. */
-    private final Object moving = new Object();
+    /** Where the VM is plugged in, and its moves. */
+    private final VmAttachment attachment;
 
-    /** Where the VM sends from, and receives once {@link #arrived}. */
-    private volatile Attachment current;
-    /** Whether {@link #current}'s port group delivers: false from a move until the new wire passes its marker. */
-    private volatile boolean arrived = true;
-    /** The attachment a move is leaving, until its wire passes its marker: it delivers what it queued before. */
-    private volatile Attachment leaving;
-    /** Open while {@link #leaving} delivers; null when no move is under way. */
-    private volatile CountDownLatch left;
-
-    private volatile boolean closed;
     private final FrameRing ring;
     private final Map<Ipv4, Mac> arpCache = new ConcurrentHashMap<>();
     private final Map<Ipv4, CompletableFuture<Mac>> pendingResolves = new ConcurrentHashMap<>();
@@ -97,19 +72,12 @@ public final class SimulatedVm implements AutoCloseable {
     }
 
     private SimulatedVm(Mac mac, Ipv4 ip, int vlan, PseudoWire wire, boolean ownsWire, int ringCapacity) {
-        checkVlan(vlan);
+        this.attachment = new VmAttachment(this, wire, vlan);
         this.mac = Objects.requireNonNull(mac, "mac");
         this.ip = Objects.requireNonNull(ip, "ip");
-        this.current = new Attachment(Objects.requireNonNull(wire, "wire"), vlan);
         this.ownWire = ownsWire ? wire : null;
         this.ring = new FrameRing(ringCapacity);
-        wire.attach(this, vlan);
-    }
-
-    private static void checkVlan(int vlan) {
-        if (vlan < 1 || vlan > 4094) {
-            throw new IllegalArgumentException("VLAN " + vlan + " is outside 1..4094");
-        }
+        attachment.plugIn();
     }
 
     public Mac mac() {
@@ -122,12 +90,12 @@ public final class SimulatedVm implements AutoCloseable {
 
     /** The access VLAN of the port group the VM is on now. */
     public int vlan() {
-        return current.vlan();
+        return attachment.vlan();
     }
 
     /** The wire the VM is on now. */
     public PseudoWire wire() {
-        return current.wire();
+        return attachment.wire();
     }
 
     // ---- moving
@@ -152,8 +120,8 @@ public final class SimulatedVm implements AutoCloseable {
      *       before the marker (a migration carries the VM's receive queue over), then, in that order, what its new
      *       port group queued after its marker. What the old port group gets after, and the new one got before, is
      *       not delivered: the wire counts it {@linkplain PseudoWire#unclaimedFrames() unclaimed}. This returns once
-     *       both wires have passed their markers (each waited for up to {@link #DRAIN_TIMEOUT}); from then on only
-     *       the new port group delivers.
+     *       both wires have passed their markers (each waited for up to {@link VmAttachment#DRAIN_TIMEOUT}); from
+     *       then on only the new port group delivers.
      *   <li>So with dual delivery (each frame for the VM sent to both port groups, the old one first) no frame is
      *       lost and none comes out of order by the move; a frame whose two copies straddle the instant between the
      *       two markers (microseconds, unless the moving thread is descheduled there) is delivered twice: duplicates
@@ -170,101 +138,7 @@ public final class SimulatedVm implements AutoCloseable {
      * constructor or here, it never closes.
      */
     public void moveTo(PseudoWire wire, int vlan, boolean announce) {
-        Objects.requireNonNull(wire, "wire");
-        checkVlan(vlan);
-        if (lock.getReadHoldCount() > 0) {
-            throw new IllegalStateException("a VM cannot move while it handles a frame");
-        }
-        synchronized (moving) {
-            PseudoWire.Drain arrival;
-            PseudoWire.Drain departure;
-            lock.writeLock().lock();
-            try {
-                if (closed) {
-                    throw new IllegalStateException(this + " is closed");
-                }
-                Attachment from = current;
-                Attachment to = new Attachment(wire, vlan);
-                if (to.equals(from)) {
-                    if (announce) {
-                        send(to, this::rarp);
-                    }
-                    return;
-                }
-                wire.attach(this, vlan);
-                CountDownLatch latch = new CountDownLatch(1);
-                current = to;
-                arrived = false;
-                leaving = from;
-                left = latch;
-                // The new wire's marker first: a copy that reaches the old wire after its marker was sent after it,
-                // so its twin, sent to the new wire later still, comes after the new wire's marker.
-                arrival = wire.drain(() -> arrive(to));
-                departure = from.wire().drain(() -> leave(from, latch));
-                if (announce) {
-                    send(to, this::rarp);
-                }
-            } finally {
-                lock.writeLock().unlock();
-            }
-            arrival.await(DRAIN_TIMEOUT);
-            departure.await(DRAIN_TIMEOUT);
-        }
-    }
-
-    /** The new wire passed its marker: its port group delivers from here on. */
-    private void arrive(Attachment to) {
-        lock.writeLock().lock();
-        try {
-            if (current == to) {
-                arrived = true;
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
-    }
-
-    /** The old wire passed its marker: {@code from} delivers nothing more. Idempotent. */
-    private void leave(Attachment from, CountDownLatch latch) {
-        lock.writeLock().lock();
-        try {
-            if (leaving == from) {
-                leaving = null;
-            }
-            if (left == latch) {
-                left = null;
-            }
-            if (!from.equals(current)) {
-                from.wire().detach(this, from.vlan());
-            }
-        } finally {
-            lock.writeLock().unlock();
-            latch.countDown();
-        }
-    }
-
-    /**
-     * On the new wire's receive thread, before a frame of the port group the VM moved to: waits until the old port
-     * group has handed over what it queued before the move, so that the VM gets those first. Not when both are on one
-     * wire (one queue, already in order) or before the new wire's marker (the frame is not delivered anyway).
-     * Bounded by {@link #DRAIN_TIMEOUT} (two VMs swapping wires at once can make two receive threads wait for each
-     * other until then).
-     */
-    private void awaitDeparture(PseudoWire from, int vlan) {
-        CountDownLatch latch = left;
-        if (latch == null || !arrived) {
-            return;
-        }
-        Attachment c = current;
-        Attachment l = leaving;
-        if (c.wire() != from || c.vlan() != vlan || l == null || l.wire() == from) {
-            return;
-        }
-        try {
-            latch.await(DRAIN_TIMEOUT.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        attachment.moveTo(wire, vlan, announce ? this::rarp : null);
     }
 
     /** Receives every ping RTT in nanoseconds, on the wire's receive thread (e.g. an {@link RttHistogram}). */
@@ -274,23 +148,9 @@ public final class SimulatedVm implements AutoCloseable {
 
     // ---- sending
 
-    /**
-     * Sends a frame on the current attachment, built for its VLAN; the attachment cannot change meanwhile (see
-     * {@link #moveTo}).
-     */
+    /** Sends a frame on the current port group, built for its VLAN (see {@link #moveTo}). */
     private void sendNow(IntFunction<byte[]> frameForVlan) {
-        lock.readLock().lock();
-        try {
-            send(current, frameForVlan);
-        } finally {
-            lock.readLock().unlock();
-        }
-    }
-
-    /** The caller holds the lock (either one). */
-    private static void send(Attachment a, IntFunction<byte[]> frameForVlan) {
-        byte[] f = frameForVlan.apply(a.vlan());
-        a.wire().send(f, 0, f.length);
+        attachment.send(frameForVlan);
     }
 
     /** Sends a frame that already carries a tag (which may differ from this VM's VLAN: for misbehaviour tests). */
@@ -404,12 +264,10 @@ public final class SimulatedVm implements AutoCloseable {
      * attached there: the wire then counts the frame unclaimed.
      */
     boolean onFrame(PseudoWire from, int vlan, byte[] frame, int len) {
-        awaitDeparture(from, vlan); // not under the lock: the departure takes the write lock
-        lock.readLock().lock();
+        if (!attachment.enter(from, vlan)) {
+            return false;
+        }
         try {
-            if (!attachedAt(from, vlan)) {
-                return false;
-            }
             ring.add(frame, len);
             Mac dst = EtherFrames.dst(frame);
             if (!dst.equals(mac) && !dst.isBroadcast()) {
@@ -425,20 +283,8 @@ public final class SimulatedVm implements AutoCloseable {
             }
             return true;
         } finally {
-            lock.readLock().unlock();
+            attachment.exit();
         }
-    }
-
-    private boolean attachedAt(PseudoWire wire, int vlan) {
-        if (closed) {
-            return false;
-        }
-        Attachment c = current;
-        if (c.wire() == wire && c.vlan() == vlan) {
-            return arrived;
-        }
-        Attachment l = leaving;
-        return l != null && l.wire() == wire && l.vlan() == vlan;
     }
 
     private void onStream(byte[] f, int len, Mac dst) {
@@ -460,10 +306,8 @@ public final class SimulatedVm implements AutoCloseable {
         if (op == EtherFrames.ARP_REQUEST && tpa.equals(ip) && !sha.equals(mac)) {
             arpCache.put(spa, sha);
             // answered from where the VM is now (the request may have come in on the port group it is leaving)
-            send(
-                    current,
-                    vlan -> EtherFrames.arp(
-                            sha, mac, vlan, EtherFrames.ETHERTYPE_ARP, EtherFrames.ARP_REPLY, mac, ip, sha, spa));
+            attachment.answer(vlan -> EtherFrames.arp(
+                    sha, mac, vlan, EtherFrames.ETHERTYPE_ARP, EtherFrames.ARP_REPLY, mac, ip, sha, spa));
         } else if (op == EtherFrames.ARP_REPLY) {
             arpCache.put(spa, sha);
             CompletableFuture<Mac> waiting = pendingResolves.get(spa);
@@ -480,7 +324,7 @@ public final class SimulatedVm implements AutoCloseable {
         }
         if (type == PingFrames.REQUEST) {
             answered.increment();
-            send(current, vlan -> PingFrames.reply(f, len, mac, vlan));
+            attachment.answer(vlan -> PingFrames.reply(f, len, mac, vlan));
             return;
         }
         long seq = PingFrames.seq(f);
@@ -508,28 +352,7 @@ public final class SimulatedVm implements AutoCloseable {
      */
     @Override
     public void close() {
-        lock.writeLock().lock();
-        try {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            Attachment c = current;
-            c.wire().detach(this, c.vlan());
-            Attachment l = leaving;
-            if (l != null) {
-                l.wire().detach(this, l.vlan());
-                leaving = null;
-            }
-            CountDownLatch latch = left;
-            if (latch != null) {
-                left = null;
-                latch.countDown();
-            }
-        } finally {
-            lock.writeLock().unlock();
-        }
-        if (ownWire != null) {
+        if (attachment.close() && ownWire != null) {
             ownWire.close();
         }
     }

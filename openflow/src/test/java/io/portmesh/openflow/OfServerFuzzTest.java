@@ -19,11 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
@@ -88,42 +84,19 @@ class OfServerFuzzTest {
             for (int i = 0; i < 10; i++) {
                 assertThat(healthy.echoRoundTrip(WAIT)).as("echo before").isTrue();
             }
-            AtomicBoolean fuzzing = new AtomicBoolean(true);
             LongAdder echoesDuring = new LongAdder();
-            ExecutorService pool = Executors.newFixedThreadPool(WORKERS + 1);
-            long start = System.nanoTime();
-            try {
-                Future<?> echoes = pool.submit(() -> {
-                    while (fuzzing.get()) {
+            long millis = OfFuzzRun.run(
+                    WORKERS,
+                    SEED,
+                    MESSAGES,
+                    (gen, quota) -> fuzzOneConnection(server, ends, gen, policy, validShare, batchMax, quota, counts),
+                    () -> {
                         assertThat(healthy.echoRoundTrip(WAIT))
                                 .as("echo during")
                                 .isTrue();
                         echoesDuring.increment();
                         Thread.sleep(2);
-                    }
-                    return null;
-                });
-                AtomicLong quota = new AtomicLong(MESSAGES);
-                List<Future<?>> workers = new ArrayList<>();
-                for (int w = 0; w < WORKERS; w++) {
-                    OfFuzzMessages gen = new OfFuzzMessages(SEED + w);
-                    workers.add(pool.submit(() -> {
-                        while (quota.get() > 0) {
-                            fuzzOneConnection(server, ends, gen, policy, validShare, batchMax, quota, counts);
-                        }
-                        return null;
-                    }));
-                }
-                for (Future<?> w : workers) {
-                    w.get(5, TimeUnit.MINUTES);
-                }
-                fuzzing.set(false);
-                echoes.get(1, TimeUnit.MINUTES);
-            } finally {
-                fuzzing.set(false);
-                pool.shutdownNow();
-            }
-            long millis = (System.nanoTime() - start) / 1_000_000;
+                    });
             for (int i = 0; i < 10; i++) {
                 assertThat(healthy.echoRoundTrip(WAIT)).as("echo after").isTrue();
             }

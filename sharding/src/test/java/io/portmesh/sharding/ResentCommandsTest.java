@@ -99,8 +99,7 @@ class ResentCommandsTest {
         SwitchId sw = newSwitch();
         HostId host = newHost("10.18.0.1");
         String id = newPort(sw, "52:54:00:18:00:02");
-        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> bind =
-                r -> new PortProtocol.Bind(host, false, r);
+        var bind = bind(host, null);
 
         CompletionStage<PortProtocol.Outcome> first = port(id, bind);
         CompletionStage<PortProtocol.Outcome> meanwhile = port(id, bind);
@@ -120,9 +119,8 @@ class ResentCommandsTest {
         SwitchId sw = newSwitch();
         HostId host = newHost("10.18.0.2");
         String id = newPort(sw, "52:54:00:18:00:03");
-        await(port(id, (ActorRef<StatusReply<PortProtocol.Outcome>> r) -> new PortProtocol.Bind(host, false, r)));
-        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> unbind =
-                r -> new PortProtocol.Unbind(false, r);
+        await(port(id, bind(host, null)));
+        var unbind = unbind(null);
 
         CompletionStage<PortProtocol.Outcome> first = port(id, unbind);
         CompletionStage<PortProtocol.Outcome> meanwhile = port(id, unbind);
@@ -137,13 +135,9 @@ class ResentCommandsTest {
         SwitchId sw = newSwitch();
         HostId host = newHost("10.18.0.4");
         String id = newPort(sw, "52:54:00:18:00:04");
-        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> bind =
-                r -> new PortProtocol.Bind(host, false, "bind-" + id, r);
+        var bind = bind(host, "bind-" + id);
         assertThat(await(port(id, bind)).vlan()).isEqualTo(1);
-        await(port(
-                id,
-                (ActorRef<StatusReply<PortProtocol.Outcome>> r) ->
-                        new PortProtocol.Unbind(false, "unbind-" + id, r))); // another client's change
+        await(port(id, unbind("unbind-" + id))); // another client's change
 
         // the copy of the first Bind (its resend after a member's removal) comes after: not run again
         assertDuplicate(port(id, bind));
@@ -156,8 +150,7 @@ class ResentCommandsTest {
         SwitchId sw = newSwitch();
         HostId host = newHost("10.18.0.5");
         String id = newPort(sw, "52:54:00:18:00:05");
-        Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> bind =
-                r -> new PortProtocol.Bind(host, false, "bind-" + id, r);
+        var bind = bind(host, "bind-" + id);
         CompletionStage<PortProtocol.Outcome> first = port(id, bind);
         CompletionStage<PortProtocol.Outcome> copy = port(id, bind);
         assertThat(await(first).vlan()).isEqualTo(1);
@@ -199,10 +192,7 @@ class ResentCommandsTest {
                         new LogicalPortEntity.Created("sw-gone", 5000, "52:54:00:18:00:07", List.of(), null, "c-1"),
                         new LogicalPortEntity.ChangeStarted(new PortChange.BindTo("esx-x"), "b-1"),
                         new LogicalPortEntity.Bound("esx-x", 7, "10.18.0.7")));
-        assertDuplicate(port(
-                id,
-                (ActorRef<StatusReply<PortProtocol.Outcome>> r) ->
-                        new PortProtocol.Bind(HostId.of("esx-y"), false, "b-1", r)));
+        assertDuplicate(port(id, bind(HostId.of("esx-y"), "b-1")));
         PortInfo info = await(port(id, PortProtocol.Get::new));
         assertThat(info.host()).isEqualTo("esx-x");
         assertThat(eventsOf("LogicalPort|" + id)).hasSize(3);
@@ -297,6 +287,18 @@ class ResentCommandsTest {
                     .as("answered %s", e.getCause())
                     .isTrue();
         }
+    }
+
+    /** Bind to {@code host}, not waiting for the flows; {@code requestId} null: a command with no request id. */
+    private static Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> bind(
+            HostId host, String requestId) {
+        return r -> new PortProtocol.Bind(host, false, requestId, r);
+    }
+
+    /** Unbind, not waiting for the flows; {@code requestId} null: a command with no request id. */
+    private static Function<ActorRef<StatusReply<PortProtocol.Outcome>>, PortProtocol.Command> unbind(
+            String requestId) {
+        return r -> new PortProtocol.Unbind(false, requestId, r);
     }
 
     private static <R> CompletionStage<R> port(

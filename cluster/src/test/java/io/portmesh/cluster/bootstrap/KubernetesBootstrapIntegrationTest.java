@@ -1,17 +1,16 @@
 package io.portmesh.cluster.bootstrap;
 
+import static io.portmesh.cluster.bootstrap.ControllerPods.FORMATION;
+import static io.portmesh.cluster.bootstrap.ControllerPods.await;
+import static io.portmesh.cluster.bootstrap.ControllerPods.awaitOneCluster;
+import static io.portmesh.cluster.bootstrap.ControllerPods.awaitReady;
+import static io.portmesh.cluster.bootstrap.ControllerPods.status;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.BooleanSupplier;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(CassandraExtension.class)
 class KubernetesBootstrapIntegrationTest {
-    private static final Duration FORMATION = Duration.ofSeconds(120);
     private static final Path LOGS = Path.of("target", "kubernetes-bootstrap");
 
     @TempDir
@@ -35,20 +33,17 @@ class KubernetesBootstrapIntegrationTest {
     @Test
     void threePodsFormOneClusterThroughTheKubernetesApiAndAFourthJoinsItListingOnlyTheControllerPods(
             TestCassandra cassandra) throws Exception {
-        ControllerPod.Ports ports = ControllerPod.Ports.free();
-        List<ControllerPod> pods = new ArrayList<>();
-        try (KubernetesApi api = KubernetesApi.start(dir)) {
-            Path config = ControllerPod.writeConfig(dir, api, 3);
+        try (ControllerPods fleet = ControllerPods.start(dir, cassandra, LOGS, 3)) {
+            KubernetesApi api = fleet.api;
+            List<ControllerPod> pods = fleet.pods;
             // a pod of another application, listed by the same API server, with a management port of the same name
-            api.runningPod("cassandra-0", "cassandra", "127.0.0.9", ports.management());
+            api.runningPod("cassandra-0", "cassandra", "127.0.0.9", fleet.ports.management());
             for (int i = 0; i < 3; i++) {
-                api.runningPod(
-                        "portmesh-controller-" + i, KubernetesApi.CONTROLLER, "127.0.0." + (2 + i), ports.management());
+                fleet.list("portmesh-controller-" + i, "127.0.0." + (2 + i));
             }
             assertThat(api.controllerPodIps()).containsExactlyInAnyOrder("127.0.0.2", "127.0.0.3", "127.0.0.4");
             for (int i = 0; i < 3; i++) {
-                pods.add(ControllerPod.start(
-                        "127.0.0." + (2 + i), ports, config, api, cassandra.contactPointString(), LOGS, Map.of()));
+                fleet.start("127.0.0." + (2 + i));
                 if (i == 0) {
                     // alone it cannot form a cluster (every listed pod must answer first): alive, but not ready
                     ControllerPod first = pods.get(0);
@@ -63,9 +58,7 @@ class KubernetesBootstrapIntegrationTest {
                 awaitReady(pod);
             }
 
-            api.runningPod("portmesh-controller-3", KubernetesApi.CONTROLLER, "127.0.0.5", ports.management());
-            pods.add(ControllerPod.start(
-                    "127.0.0.5", ports, config, api, cassandra.contactPointString(), LOGS, Map.of()));
+            fleet.launch("portmesh-controller-3", "127.0.0.5");
             awaitOneCluster(pods);
             awaitReady(pods.get(3));
 
@@ -75,72 +68,6 @@ class KubernetesBootstrapIntegrationTest {
                             r -> r.equals("GET /api/v1/namespaces/" + KubernetesApi.NAMESPACE
                                     + "/pods?labelSelector=app.kubernetes.io/name=portmesh-controller"),
                             "a list of the controller pods in the pods' namespace");
-        } finally {
-            pods.forEach(ControllerPod::terminate);
-            pods.forEach(ControllerPod::close);
-        }
-    }
-
-    /** Every pod sees every pod Up, and no other member. */
-    static void awaitOneCluster(List<ControllerPod> pods) {
-        Map<String, String> expected = pods.stream().collect(Collectors.toMap(ControllerPod::address, pod -> "Up"));
-        await(
-                "every pod sees " + expected,
-                FORMATION,
-                () -> {
-                    for (ControllerPod pod : pods) {
-                        assertThat(pod.isAlive())
-                                .as("pod %s runs (log %s)", pod.podIp, pod.log)
-                                .isTrue();
-                        if (!pod.members().equals(expected)) {
-                            return false;
-                        }
-                    }
-                    return true;
-                },
-                pods);
-    }
-
-    /** The status of {@code GET path} on the pod's management port; 0 when nothing answers. */
-    static int status(ControllerPod pod, String path) {
-        HttpResponse<String> r = pod.management(path);
-        return r == null ? 0 : r.statusCode();
-    }
-
-    /** The management port's {@code /ready} answers 200 (the pod's readiness probe passes). */
-    static void awaitReady(ControllerPod pod) {
-        await(
-                pod.podIp + " /ready on the management port",
-                FORMATION,
-                () -> {
-                    HttpResponse<String> r = pod.management("/ready");
-                    return r != null && r.statusCode() == 200;
-                },
-                List.of(pod));
-    }
-
-    static void await(String what, Duration timeout, BooleanSupplier done, List<ControllerPod> pods) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!done.getAsBoolean()) {
-            if (System.nanoTime() - deadline > 0) {
-                StringBuilder seen = new StringBuilder();
-                for (ControllerPod pod : pods) {
-                    seen.append("\n  ")
-                            .append(pod.podIp)
-                            .append(" sees ")
-                            .append(pod.members())
-                            .append(" (log ")
-                            .append(pod.log)
-                            .append(')');
-                }
-                throw new AssertionError("not within " + timeout + ": " + what + seen);
-            }
-            try {
-                Thread.sleep(500);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
         }
     }
 }

@@ -1,13 +1,12 @@
 package io.portmesh.cluster.bootstrap;
 
-import static io.portmesh.cluster.bootstrap.KubernetesBootstrapIntegrationTest.awaitOneCluster;
+import static io.portmesh.cluster.bootstrap.ControllerPods.awaitOneCluster;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,14 +35,10 @@ class SigtermLeaveIntegrationTest {
     @Test
     void aPodSentSigtermLeavesTheClusterAsRemovedNeverUnreachableAndExitsZeroWithinTheGracePeriod(
             TestCassandra cassandra) throws Exception {
-        ControllerPod.Ports ports = ControllerPod.Ports.free();
-        List<ControllerPod> pods = new ArrayList<>();
-        try (KubernetesApi api = KubernetesApi.start(dir)) {
-            Path config = ControllerPod.writeConfig(dir, api, 3);
+        try (ControllerPods fleet = ControllerPods.start(dir, cassandra, LOGS, 3)) {
+            List<ControllerPod> pods = fleet.pods;
             for (int i = 0; i < 3; i++) {
-                String ip = "127.0.0." + (2 + i);
-                api.runningPod("portmesh-controller-" + i, KubernetesApi.CONTROLLER, ip, ports.management());
-                pods.add(ControllerPod.start(ip, ports, config, api, cassandra.contactPointString(), LOGS, Map.of()));
+                fleet.launch("portmesh-controller-" + i, "127.0.0." + (2 + i));
             }
             awaitOneCluster(pods);
 
@@ -93,9 +88,6 @@ class SigtermLeaveIntegrationTest {
 
             // the two that stay are one cluster, both Up
             awaitOneCluster(staying);
-        } finally {
-            pods.forEach(ControllerPod::terminate);
-            pods.forEach(ControllerPod::close);
         }
     }
 }

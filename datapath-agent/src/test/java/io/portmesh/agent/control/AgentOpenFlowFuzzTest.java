@@ -9,6 +9,7 @@ import io.portmesh.openflow.OfFuzzMessages.Frame;
 import io.portmesh.openflow.OfFuzzPeer;
 import io.portmesh.openflow.OfFuzzPeer.Marker;
 import io.portmesh.openflow.OfFuzzPeer.Verdict;
+import io.portmesh.openflow.OfFuzzRun;
 import io.portmesh.openflow.OfFuzzWatch;
 import io.portmesh.sim.SimulatedVm;
 import java.net.InetSocketAddress;
@@ -16,12 +17,6 @@ import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
@@ -53,19 +48,15 @@ class AgentOpenFlowFuzzTest {
             net.pingAllPairs(5);
             barrier(net.toA);
 
-            AtomicBoolean fuzzing = new AtomicBoolean(true);
             LongAdder pingRounds = new LongAdder();
             LongAdder barriers = new LongAdder();
-            Callable<Void> traffic = () -> {
-                while (fuzzing.get()) {
-                    net.pingAllPairs(5); // waits for every reply: a lost or late frame fails the test
-                    pingRounds.increment();
-                    barrier(net.toA); // the master controller's connection
-                    barriers.increment();
-                }
-                return null;
+            OfFuzzRun.Round traffic = () -> {
+                net.pingAllPairs(5); // waits for every reply: a lost or late frame fails the test
+                pingRounds.increment();
+                barrier(net.toA); // the master controller's connection
+                barriers.increment();
             };
-            Counts counts = fuzz(2, () -> OfFuzzPeer.connect(listen), 20, traffic, fuzzing);
+            Counts counts = fuzz(2, () -> OfFuzzPeer.connect(listen), 20, traffic);
 
             net.pingAllPairs(5);
             barrier(net.toA);
@@ -108,18 +99,14 @@ class AgentOpenFlowFuzzTest {
                 OfConnection goodConnection = good.awaitConnection();
                 barrier(goodConnection);
 
-                AtomicBoolean fuzzing = new AtomicBoolean(true);
                 LongAdder barriers = new LongAdder();
-                Callable<Void> other = () -> {
-                    while (fuzzing.get()) {
-                        barrier(goodConnection);
-                        barriers.increment();
-                        Thread.sleep(2);
-                    }
-                    return null;
+                OfFuzzRun.Round other = () -> {
+                    barrier(goodConnection);
+                    barriers.increment();
+                    Thread.sleep(2);
                 };
                 // the agent dials again after each connection the fuzzer broke
-                Counts counts = fuzz(1, () -> new OfFuzzPeer(fake.accept()), 200, other, fuzzing);
+                Counts counts = fuzz(1, () -> new OfFuzzPeer(fake.accept()), 200, other);
 
                 barrier(goodConnection);
                 assertThat(goodConnection.isActive()).isTrue();
@@ -140,39 +127,19 @@ class AgentOpenFlowFuzzTest {
     }
 
     /**
-     * Runs {@code workers} fuzzing peers until {@link #MESSAGES} are sent, with {@code alongside} running next to
+     * Runs {@code workers} fuzzing peers until {@link #MESSAGES} are sent, with {@code alongside} repeated next to
      * them until they are done. Each connection carries batches of mutated messages until one of them (about one in
      * {@code breakOneIn}) ends by breaking the framing.
      */
-    private static Counts fuzz(
-            int workers, PeerSource source, int breakOneIn, Callable<Void> alongside, AtomicBoolean fuzzing)
+    private static Counts fuzz(int workers, PeerSource source, int breakOneIn, OfFuzzRun.Round alongside)
             throws Exception {
         Counts counts = new Counts();
-        AtomicLong quota = new AtomicLong(MESSAGES);
-        ExecutorService pool = Executors.newFixedThreadPool(workers + 1);
-        long start = System.nanoTime();
-        try {
-            Future<Void> side = pool.submit(alongside);
-            List<Future<?>> running = new ArrayList<>();
-            for (int w = 0; w < workers; w++) {
-                OfFuzzMessages gen = new OfFuzzMessages(SEED + w);
-                running.add(pool.submit(() -> {
-                    while (quota.get() > 0) {
-                        fuzzOneConnection(source.next(), gen, breakOneIn, quota, counts);
-                    }
-                    return null;
-                }));
-            }
-            for (Future<?> f : running) {
-                f.get(5, TimeUnit.MINUTES);
-            }
-            fuzzing.set(false);
-            side.get(1, TimeUnit.MINUTES);
-        } finally {
-            fuzzing.set(false);
-            pool.shutdownNow();
-        }
-        counts.millis = (System.nanoTime() - start) / 1_000_000;
+        counts.millis = OfFuzzRun.run(
+                workers,
+                SEED,
+                MESSAGES,
+                (gen, quota) -> fuzzOneConnection(source.next(), gen, breakOneIn, quota, counts),
+                alongside);
         assertThat(counts.sent.sum()).isGreaterThanOrEqualTo(MESSAGES);
         return counts;
     }

@@ -52,67 +52,68 @@ class ThreadStallWatchTest {
 
     @Test
     void silenceWhileTheCheckerItselfWasPausedIsTheProcesssNotTheThreadsStall() {
-        AtomicLong now = new AtomicLong();
-        List<Runnable> ticks = new ArrayList<>(); // the watched thread runs nothing: it is silent throughout
-        long ms = TimeUnit.MILLISECONDS.toNanos(1);
-        ThreadStallWatch watch = ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * ms, 300 * ms, now::get);
-        now.set(50 * ms);
-        watch.check();
-        now.set(1_050 * ms); // the checker ran 950 ms late: a GC pause, or no CPU for the whole JVM
-        watch.check();
-        assertThat(watch.pausedSinceTick()).isEqualTo(950 * ms);
+        DrivenWatch d = new DrivenWatch(); // the watched thread runs nothing: it is silent throughout
+        d.checkAt(50);
+        d.checkAt(1_050); // the checker ran 950 ms late: a GC pause, or no CPU for the whole JVM
+        assertThat(d.watch.pausedSinceTick()).isEqualTo(950 * MS);
         assertThat(ThreadStallWatch.pauseLogged())
                 .as("the pause is logged, once for the JVM")
                 .isTrue();
-        assertThat(watch.stalled())
+        assertThat(d.watch.stalled())
                 .as("silent 1,050 ms, 950 of them with the whole process")
                 .isFalse();
         for (long t = 1_100; t <= 1_250; t += 50) { // checks on time again: the thread's own silence grows
-            now.set(t * ms);
-            watch.check();
+            d.checkAt(t);
         }
-        assertThat(watch.stalled()).as("300 ms of its own").isFalse();
-        now.set(1_300 * ms);
-        watch.check();
-        assertThat(watch.stalled()).as("350 ms of its own").isTrue();
-        ticks.get(0).run(); // it runs again: over, and the pause credit with it
-        assertThat(watch.stalled()).isFalse();
-        assertThat(watch.pausedSinceTick()).isZero();
+        assertThat(d.watch.stalled()).as("300 ms of its own").isFalse();
+        d.checkAt(1_300);
+        assertThat(d.watch.stalled()).as("350 ms of its own").isTrue();
+        d.ticks.get(0).run(); // it runs again: over, and the pause credit with it
+        assertThat(d.watch.stalled()).isFalse();
+        assertThat(d.watch.pausedSinceTick()).isZero();
     }
 
     @Test
     void aPauseCreditsOnlyTheSilenceAfterTheThreadsLastTickNotALaterStall() {
-        AtomicLong now = new AtomicLong();
-        List<Runnable> ticks = new ArrayList<>();
-        long ms = TimeUnit.MILLISECONDS.toNanos(1);
-        ThreadStallWatch watch = ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * ms, 300 * ms, now::get);
-        now.set(50 * ms);
-        watch.check(); // queues a tick
-        now.set(2_000 * ms); // a 1,950 ms pause; the thread runs its tick first when it ends
-        ticks.remove(0).run();
-        now.set(2_010 * ms);
-        watch.check(); // the checker, late: the pause was before the tick, none of it is the thread's silence
-        assertThat(watch.pausedSinceTick()).isEqualTo(10 * ms);
+        DrivenWatch d = new DrivenWatch();
+        d.checkAt(50); // queues a tick
+        d.now.set(2_000 * MS); // a 1,950 ms pause; the thread runs its tick first when it ends
+        d.ticks.remove(0).run();
+        d.checkAt(2_010); // the checker, late: the pause was before the tick, none of it is the thread's silence
+        assertThat(d.watch.pausedSinceTick()).isEqualTo(10 * MS);
         for (long t = 2_060; t <= 2_360; t += 50) { // now the thread stalls, the checker on time
-            now.set(t * ms);
-            watch.check();
+            d.checkAt(t);
         }
-        assertThat(watch.stalled()).as("350 ms silent, 10 of them paused").isTrue();
+        assertThat(d.watch.stalled()).as("350 ms silent, 10 of them paused").isTrue();
     }
 
     @Test
     void aThreadSilentWhileTheCheckerRunsOnTimeIsReportedPastTheThreshold() {
-        AtomicLong now = new AtomicLong();
-        List<Runnable> ticks = new ArrayList<>();
-        long ms = TimeUnit.MILLISECONDS.toNanos(1);
-        ThreadStallWatch watch = ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * ms, 300 * ms, now::get);
+        DrivenWatch d = new DrivenWatch();
         for (long t = 50; t <= 300; t += 50) {
-            now.set(t * ms);
+            d.checkAt(t);
+        }
+        assertThat(d.watch.stalled()).isFalse();
+        d.checkAt(350);
+        assertThat(d.watch.stalled()).isTrue();
+    }
+
+    private static final long MS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /**
+     * A watch with no scheduler: checked (every 50 ms, stall past 300 ms) when the test says, on a clock the test
+     * sets; the watched thread runs the ticks the watch queues only when the test runs them.
+     */
+    private static final class DrivenWatch {
+        final AtomicLong now = new AtomicLong();
+        final List<Runnable> ticks = new ArrayList<>();
+        final ThreadStallWatch watch =
+                ThreadStallWatch.unscheduled("test thread", ticks::add, 50 * MS, 300 * MS, now::get);
+
+        /** The checker runs at {@code millis} on the clock. */
+        void checkAt(long millis) {
+            now.set(millis * MS);
             watch.check();
         }
-        assertThat(watch.stalled()).isFalse();
-        now.set(350 * ms);
-        watch.check();
-        assertThat(watch.stalled()).isTrue();
     }
 }

@@ -3,10 +3,8 @@ package io.portmesh.loadtest.demo;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
-import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
-import io.portmesh.model.flow.DatapathPorts;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
 import io.portmesh.persistence.Replication;
@@ -21,7 +19,6 @@ import io.portmesh.sim.StreamStats;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -33,7 +30,8 @@ import picocli.CommandLine;
 /**
  * The README's first command: an embedded Cassandra, three controller nodes as separate processes, three simulated
  * hosts with their agents, four VMs in two logical switches, traffic across VXLAN, a live move of a fifth VM under
- * numbered traffic, a switch-VM failover on a fourth host ({@link DemoFailover}), and a short report.
+ * numbered traffic ({@link DemoLiveMove}), a switch-VM failover on a fourth host ({@link DemoFailover}), and a short
+ * report.
  */
 @CommandLine.Command(
         name = "portmesh-demo",
@@ -153,7 +151,10 @@ public final class DemoMain implements Callable<Integer> {
             report.line("esx-1: " + host1.path("flowsInstalled").asInt() + " flows installed, master generation "
                     + host1.path("masterGeneration").asLong() + ", agents "
                     + host1.path("agents").size());
-            liveMove(api, blue, agents, vms, wires);
+            SimulatedVm vm5 = vm(api, blue, "52:54:00:00:01:05", "10.0.0.5", 1, agents, vms);
+            SimulatedVm vm6 = vm(api, blue, "52:54:00:00:01:06", "10.0.0.6", 2, agents, vms);
+            new DemoLiveMove(api, report, moveRate, wires)
+                    .run(vm5, portIds.get(vm5.mac()), vm6, "esx-3" + suffix, agents.get(2));
             DemoFailover failover =
                     new DemoFailover(nodes, report, moveRate, work.resolve("logs"), processes, wires, vms);
             failover.run(
@@ -204,97 +205,6 @@ public final class DemoMain implements Callable<Integer> {
         return vm;
     }
 
-    /**
-     * A live move (docs/architecture.md section 7.1) under traffic: vm5 (esx-1) and vm6 (esx-2) exchange numbered
-     * frames at {@link #moveRate} each way while vm5 moves to esx-3 as in a vMotion. The move is started with
-     * {@code ?wait=realized} (the destination and the peers are ready); the inventory's part, configuring the VM's port
-     * group on esx-3 with the VLAN the move answered, is the destination trunk's {@code bindVlan} (the agents run in
-     * this JVM); then the VM runs on esx-3 and its RARP activates the move. Every sequence number is counted.
-     */
-    private void liveMove(
-            RestClient api, String sw, List<DatapathAgent> agents, List<SimulatedVm> vms, List<PseudoWire> wires)
-            throws Exception {
-        SimulatedVm x = vm(api, sw, "52:54:00:00:01:05", "10.0.0.5", 1, agents, vms);
-        SimulatedVm y = vm(api, sw, "52:54:00:00:01:06", "10.0.0.6", 2, agents, vms);
-        String port = portIds.get(x.mac());
-        String dest = "esx-3" + suffix;
-        // the destination's port group: a wire of its own to esx-3's trunk
-        PseudoWire there = PseudoWire.open(agents.get(2).trunkAddress());
-        wires.add(there);
-        String label =
-                String.format("live move vm5 esx-1 -> esx-3 (peer vm6 on esx-2, %d frames/s each way)", moveRate);
-        long startNanos;
-        long readyNanos;
-        long movedNanos;
-        Instant movedAt;
-        long completedNanos;
-        JsonNode started;
-        JsonNode done = null;
-        StreamStats there5;
-        StreamStats back6;
-        try (FrameStream toY = stream(x, y, moveRate);
-                FrameStream toX = stream(y, x, moveRate)) {
-            Thread.sleep(500);
-            startNanos = System.nanoTime();
-            started = api.expectOk(
-                    api.post("/v1/ports/" + port + "/migration?wait=realized", Map.of("to", dest)), "start move");
-            readyNanos = System.nanoTime();
-            if (!"MIGRATING".equals(started.path("state").asText())
-                    || !started.path("realization").path("realized").asBoolean()) {
-                throw new IllegalStateException("the move did not get ready: " + started);
-            }
-            int toVlan = started.path("toVlan").asInt();
-            ((TrunkPort) agents.get(2).ports().get(DatapathPorts.TRUNK)).bindVlan(toVlan, there.localAddress());
-            Thread.sleep(300); // vMotion's pre-copy: every frame for vm5 goes to both hosts
-            movedNanos = System.nanoTime();
-            movedAt = Instant.now();
-            x.moveTo(there, toVlan, true);
-            long deadline = movedNanos + TimeUnit.SECONDS.toNanos(20);
-            completedNanos = 0;
-            while (System.nanoTime() < deadline) {
-                JsonNode m = api.expectOk(api.get("/v1/ports/" + port + "/migration"), "get move");
-                String state = m.path("state").asText();
-                if (!"MIGRATING".equals(state) && !"ACTIVATED".equals(state)) {
-                    done = m;
-                    completedNanos = System.nanoTime();
-                    break;
-                }
-                Thread.sleep(10);
-            }
-            Thread.sleep(300); // and traffic on after the move
-            there5 = finish(toY);
-            back6 = finish(toX);
-        }
-        boolean completed = done != null
-                && "COMPLETED".equals(done.path("state").asText())
-                && "RARP".equals(done.path("activatedBy").asText());
-        report.check(
-                String.format(
-                        "%s: %s, lost vm5->vm6 %d/%d, vm6->vm5 %d/%d, duplicates %d/%d",
-                        label,
-                        done == null
-                                ? "not ended in 20 s"
-                                : done.path("state").asText() + " by "
-                                        + done.path("activatedBy").asText(),
-                        there5.lost(),
-                        there5.sent(),
-                        back6.lost(),
-                        back6.sent(),
-                        there5.duplicates(),
-                        back6.duplicates()),
-                completed && there5.lost() == 0 && back6.lost() == 0 && there5.sent() > 0 && back6.sent() > 0);
-        if (done != null) {
-            report.line(String.format(
-                    "move timings: start -> destination ready %.0f ms (POST ?wait=realized), RARP -> activated %d ms "
-                            + "(activatedAt vs the demo's clock), activated -> COMPLETED %d ms (activatedAt -> endedAt), "
-                            + "RARP -> COMPLETED seen %.0f ms (10 ms polls)",
-                    (readyNanos - startNanos) / 1e6,
-                    millisBetween(movedAt, done.path("activatedAt")),
-                    millisBetween(done.path("activatedAt"), done.path("endedAt")),
-                    (completedNanos - movedNanos) / 1e6));
-        }
-    }
-
     /** Numbered frames at {@code rate} (the demo's {@link #moveRate}) for at most 60 s, until the demo stops it. */
     static FrameStream stream(SimulatedVm from, SimulatedVm to, int rate) {
         return FrameStream.from(from)
@@ -308,16 +218,6 @@ public final class DemoMain implements Callable<Integer> {
     static StreamStats finish(FrameStream s) throws InterruptedException {
         s.stop();
         return s.awaitReceived(Duration.ofSeconds(2));
-    }
-
-    private static long millisBetween(JsonNode from, JsonNode to) {
-        return from.isTextual() ? millisBetween(Instant.parse(from.asText()), to) : -1;
-    }
-
-    private static long millisBetween(Instant from, JsonNode to) {
-        return to.isTextual()
-                ? Duration.between(from, Instant.parse(to.asText())).toMillis()
-                : -1;
     }
 
     private void ping(SimulatedVm from, SimulatedVm to, String label) throws InterruptedException {

@@ -39,7 +39,7 @@ import picocli.CommandLine;
  * host i mod P) at {@code --rate} each way. Then, one host after the other: (a) SIGKILL of the active agent, until the
  * standby is active with its trunk up (GET host polled), plus a second of traffic; (b) every killed agent started
  * again, until each is the ready standby; (c) a planned failover back through the API, one host after the other. See
- * {@link FailoverFabric} for the measurement of each failover. Every wait is bounded and the run has a maximum. Logs go
+ * {@link Failovers} for the measurement of each failover. Every wait is bounded and the run has a maximum. Logs go
  * to work/bench-failover/logs (the nodes' bench.log, each agent's own), the report to stdout and
  * work/bench-failover/report.txt.
  */
@@ -152,8 +152,8 @@ public final class FailoverBenchmark implements Callable<Integer> {
             for (ControllerNode n : cluster.nodes()) {
                 apis.add(new RestClient("http://127.0.0.1:" + n.httpAddress().getPort()));
             }
-            fabric = new FailoverFabric(
-                    apis, cluster.openflowAddresses(), WORK.resolve("logs"), run, rate, deadline, report);
+            fabric = new FailoverFabric(apis, cluster.openflowAddresses(), WORK.resolve("logs"), run, rate, deadline);
+            Failovers failovers = new Failovers(fabric, report);
             String memBefore = MachineInfo.memAvailable();
             long t = System.nanoTime();
             fabric.start(hosts, peerHosts, switches, !bindAfterStandby, Duration.ofSeconds(startSeconds));
@@ -197,7 +197,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
             phaseStarts.set(0, java.time.LocalTime.now().withNano(0).toString());
             List<FailoverReport.Failover> unplanned = new ArrayList<>();
             for (int i = 0; i < hosts && System.nanoTime() - deadline < 0; i++) {
-                unplanned.add(fabric.kill(i, Duration.ofSeconds(takeoverSeconds), afterMs));
+                unplanned.add(failovers.kill(i, Duration.ofSeconds(takeoverSeconds), afterMs));
             }
 
             List<FailoverReport.Failover> planned = new ArrayList<>();
@@ -207,7 +207,7 @@ public final class FailoverBenchmark implements Callable<Integer> {
             try { // a failure here must not take what (a) measured with it
                 progress("(b) starting the killed agents again");
                 phaseStarts.set(1, java.time.LocalTime.now().withNano(0).toString());
-                rejoined.addAll(fabric.restartKilled(Duration.ofSeconds(startSeconds)));
+                rejoined.addAll(failovers.restartKilled(Duration.ofSeconds(startSeconds)));
                 restarted = true;
                 progress("traffic for " + settleSeconds + " s before the first planned failover");
                 Sleep.millis(TimeUnit.SECONDS.toMillis(settleSeconds));
@@ -216,8 +216,8 @@ public final class FailoverBenchmark implements Callable<Integer> {
                 progress("(c) planned failovers back through the API, one host after the other");
                 phaseStarts.set(2, java.time.LocalTime.now().withNano(0).toString());
                 for (int i = 0; i < hosts && System.nanoTime() - deadline < 0; i++) {
-                    if (fabric.readyToSwitchBack(i)) {
-                        planned.add(fabric.switchBack(i, Duration.ofSeconds(takeoverSeconds), afterMs));
+                    if (failovers.readyToSwitchBack(i)) {
+                        planned.add(failovers.switchBack(i, Duration.ofSeconds(takeoverSeconds), afterMs));
                     }
                 }
             } catch (Exception e) {
@@ -229,12 +229,12 @@ public final class FailoverBenchmark implements Callable<Integer> {
             progress("stopping the streams and counting");
             fabric.streams().forEach(FrameStream::stop);
             StreamStats total = FrameCounts.sum(fabric.streams(), true);
-            FailoverFabric.count(unplanned);
-            FailoverFabric.count(planned);
-            fabric.persistedTimes(unplanned, planned);
+            Failovers.count(unplanned);
+            Failovers.count(planned);
+            failovers.persistedTimes(unplanned, planned);
             report.unplanned(unplanned, rate);
             if (restarted) {
-                report.rejoined(rejoined, fabric.killedCount(), startSeconds);
+                report.rejoined(rejoined, failovers.killedCount(), startSeconds);
             }
             report.planned(planned, rate);
             long inWindows = lostIn(unplanned) + lostIn(planned);
@@ -350,7 +350,10 @@ public final class FailoverBenchmark implements Callable<Integer> {
         return seen;
     }
 
-    /** Used by {@link FailoverFabric}: a VM pair's host is ready with {@code active} forwarding and the other slot a ready standby. */
+    /**
+     * Used by {@link FailoverFabric} and {@link Failovers}: a VM pair's host is ready with {@code active} forwarding
+     * and the other slot a ready standby.
+     */
     static Predicate<JsonNode> activeWithStandby(String active, String standby) {
         return h -> HostSlots.activeAndUp(h, active)
                 && HostSlots.slot(h, active, "up", true)

@@ -6,7 +6,6 @@ import io.portmesh.loadtest.bind.BenchHosts;
 import io.portmesh.loadtest.bind.MachineInfo;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.demo.AgentProcess;
-import io.portmesh.loadtest.demo.FailoverMetrics;
 import io.portmesh.loadtest.demo.HostSlots;
 import io.portmesh.loadtest.demo.RestClient;
 import io.portmesh.model.Ipv4;
@@ -19,7 +18,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,27 +27,17 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link FailoverBenchmark}'s hosts, agents, VMs and streams, and how one failover is done and measured. Pair host i's
+ * {@link FailoverBenchmark}'s hosts, agents, VMs and streams ({@link Failovers} does the failovers). Pair host i's
  * slots have VXLAN addresses 127.27.1.(i+1) (a, the registered one) and 127.27.2.(i+1) (b), peer host j 127.27.3.(j+1),
  * all on one UDP port. Slot a's agents start first, slot b's once every slot a is active: a slot that is not connected
  * within a new Host entity's start grace is taken for lost, and the other one would be made active. The VMs are bound
  * before slot b starts, or (with {@code --bind-after-standby}) after: the standby's endpoint reaches the switches when
  * it first connects, for the switches the host has ports in then; a port bound later, in a switch the host had no port
  * in, does not give it to its switch, and its peers send the standby no copies until a failover re-points them.
- *
- * <p>Each failover has streams of its own: the pair's streams so far end (and drain), new ones start 500 ms before the
- * kill (or the API call) and end {@code --after} ms after the failover took effect and the controller observed the
- * re-pointing, and then the pair's next streams start. Counted once every stream has ended and drained, lost frames are
- * exact (a count read while frames are in flight would take those for lost: under load tens of milliseconds' worth).
- * Its controller phases are the difference of two readings of every node's {@code /metrics}: with one failover in
- * between, its own.
  */
 final class FailoverFabric implements AutoCloseable {
-    private static final Duration POLL_FAST = Duration.ofMillis(10);
-    private static final Duration POLL = Duration.ofMillis(250);
-    private static final Duration METRICS_WAIT = Duration.ofSeconds(10);
-    /** Traffic on a failover's own streams before the failover starts. */
-    private static final Duration LEAD_IN = Duration.ofMillis(500);
+    /** How often the hosts are polled while the fabric starts (and {@link Failovers} waits for a restart). */
+    static final Duration POLL = Duration.ofMillis(250);
 
     private final List<RestClient> apis;
     private final List<String> nodeUrls;
@@ -58,8 +46,7 @@ final class FailoverFabric implements AutoCloseable {
     private final String run;
     private final int rate;
     private final long deadline;
-    private final FailoverReport report;
-    private final List<Pair> pairs = new ArrayList<>();
+    private final List<HostPair> pairs = new ArrayList<>();
     private final List<String> peerIds = new ArrayList<>();
     private final List<AgentProcess> agents = new ArrayList<>();
     private final List<PseudoWire> wires = new ArrayList<>();
@@ -67,39 +54,7 @@ final class FailoverFabric implements AutoCloseable {
     private final List<FrameStream> streams = new ArrayList<>();
     private int vxlanPort;
 
-    /** One host with an agent pair, its VM and the VM's peer. */
-    private static final class Pair {
-        final String host;
-        final String tepA;
-        final InetSocketAddress trunkA;
-        final String tepB;
-        final InetSocketAddress trunkB;
-        AgentProcess a;
-        SimulatedVm vm;
-        String port;
-        SimulatedVm peer;
-        FrameStream out;
-        FrameStream in;
-        boolean killed;
-        boolean rejoined;
-
-        Pair(String host, String tepA, InetSocketAddress trunkA, String tepB, InetSocketAddress trunkB) {
-            this.host = host;
-            this.tepA = tepA;
-            this.trunkA = trunkA;
-            this.tepB = tepB;
-            this.trunkB = trunkB;
-        }
-    }
-
-    FailoverFabric(
-            List<RestClient> apis,
-            List<String> controllers,
-            Path logs,
-            String run,
-            int rate,
-            long deadline,
-            FailoverReport report) {
+    FailoverFabric(List<RestClient> apis, List<String> controllers, Path logs, String run, int rate, long deadline) {
         this.apis = apis;
         this.nodeUrls = apis.stream().map(RestClient::base).toList();
         this.controllers = controllers;
@@ -107,11 +62,34 @@ final class FailoverFabric implements AutoCloseable {
         this.run = run;
         this.rate = rate;
         this.deadline = deadline;
-        this.report = report;
     }
 
-    private RestClient api(int i) {
+    /** The API of node {@code i} (modulo the nodes): requests about host i spread over the nodes. */
+    RestClient api(int i) {
         return apis.get(Math.floorMod(i, apis.size()));
+    }
+
+    List<RestClient> apis() {
+        return apis;
+    }
+
+    /** The nodes' base URLs (for their {@code /metrics}). */
+    List<String> nodeUrls() {
+        return nodeUrls;
+    }
+
+    HostPair pair(int i) {
+        return pairs.get(i);
+    }
+
+    List<HostPair> pairs() {
+        return pairs;
+    }
+
+    /** Starts host {@code p}'s slot a agent: at the start, and again after a kill. */
+    void launchSlotA(HostPair p) throws Exception {
+        p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs);
+        agents.add(p.a);
     }
 
     /**
@@ -140,7 +118,7 @@ final class FailoverFabric implements AutoCloseable {
             peerTrunks.add(AgentProcess.freeTrunkAddress());
         }
         for (int i = 0; i < hostCount; i++) {
-            Pair p = new Pair(
+            HostPair p = new HostPair(
                     String.format("fo-%s-h%03d", run, i + 1),
                     "127.27.1." + (i + 1),
                     AgentProcess.freeTrunkAddress(),
@@ -163,9 +141,8 @@ final class FailoverFabric implements AutoCloseable {
                     null,
                     logs));
         }
-        for (Pair p : pairs) {
-            p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs);
-            agents.add(p.a);
+        for (HostPair p : pairs) {
+            launchSlotA(p);
         }
         List<String> all = new ArrayList<>(peerIds);
         all.addAll(hostIds());
@@ -196,7 +173,7 @@ final class FailoverFabric implements AutoCloseable {
 
     private void startSlotB(Duration timeout) throws Exception {
         FailoverBenchmark.progress("starting " + pairs.size() + " slot b agents (JVMs)");
-        for (Pair p : pairs) {
+        for (HostPair p : pairs) {
             agents.add(AgentProcess.launch(p.host, "b", p.tepB, vxlanPort, p.trunkB, controllers, false, p.tepA, logs));
         }
         require(
@@ -223,7 +200,7 @@ final class FailoverFabric implements AutoCloseable {
         }
         for (int i = 0; i < pairs.size(); i++) {
             checkDeadline("binding the VMs");
-            Pair p = pairs.get(i);
+            HostPair p = pairs.get(i);
             PseudoWire w = PseudoWire.open(loopback(), List.of(p.trunkA, p.trunkB));
             wires.add(w);
             String sw = sws.get(i % switchCount);
@@ -293,12 +270,12 @@ final class FailoverFabric implements AutoCloseable {
 
     /** Starts every pair's two streams (one each way); they run until {@link #roll} ends them or the run's maximum. */
     void startStreams() {
-        for (Pair p : pairs) {
+        for (HostPair p : pairs) {
             startStreams(p);
         }
     }
 
-    private void startStreams(Pair p) {
+    private void startStreams(HostPair p) {
         int seconds = (int) Math.max(10, (deadline - System.nanoTime()) / 1_000_000_000L);
         p.out = stream(p.vm, p.peer, seconds);
         p.in = stream(p.peer, p.vm, seconds);
@@ -319,7 +296,7 @@ final class FailoverFabric implements AutoCloseable {
      * Ends a pair's streams and starts new ones: the ended ones are given up to 3 s to drain (no wait when nothing is
      * missing), so that their counts are final but for late duplicates; the pair's traffic pauses meanwhile.
      */
-    private void roll(Pair p) throws InterruptedException {
+    void roll(HostPair p) throws InterruptedException {
         p.out.stop();
         p.in.stop();
         FrameCounts.sum(List.of(p.out, p.in), true);
@@ -329,181 +306,6 @@ final class FailoverFabric implements AutoCloseable {
     /** Every stream started so far, the ended ones included. */
     List<FrameStream> streams() {
         return streams;
-    }
-
-    /** (a) SIGKILL of host {@code i}'s active agent (slot a), measured until slot b is active and up, plus {@code afterMs}. */
-    FailoverReport.Failover kill(int i, Duration takeover, int afterMs) {
-        Pair p = pairs.get(i);
-        FailoverReport.Failover f = new FailoverReport.Failover(p.host, false);
-        try {
-            FailoverMetrics before = begin(f, p);
-            long[] activeSeen = {-1};
-            f.startWallMs = System.currentTimeMillis();
-            f.startNanos = System.nanoTime();
-            p.a.kill();
-            p.killed = true;
-            HostSlots.Polled up = HostSlots.await(
-                    api(i),
-                    p.host,
-                    h -> {
-                        if (activeSeen[0] < 0 && "b".equals(h.path("activeSlot").asText())) {
-                            activeSeen[0] = System.nanoTime();
-                        }
-                        return HostSlots.activeAndUp(h, "b");
-                    },
-                    takeover,
-                    POLL_FAST);
-            if (activeSeen[0] >= 0) {
-                f.activeSeenMs = (activeSeen[0] - f.startNanos) / 1e6;
-            }
-            if (up.done()) {
-                f.trunkUpSeenMs = (up.atNanos() - f.startNanos) / 1e6;
-            } else {
-                f.failure = "slot b not active with its trunk up within " + takeover.toSeconds() + " s: "
-                        + HostSlots.describe(up.host());
-            }
-            finish(f, p, before, afterMs);
-        } catch (Exception e) {
-            f.failure = e.toString();
-        }
-        return f;
-    }
-
-    /** (b) Starts every killed agent again (trunk down, as configured); the seconds each took to be the ready standby. */
-    List<Double> restartKilled(Duration timeout) throws Exception {
-        List<Pair> killed = pairs.stream().filter(p -> p.killed).toList();
-        long[] started = new long[killed.size()];
-        for (int k = 0; k < killed.size(); k++) {
-            Pair p = killed.get(k);
-            p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs);
-            agents.add(p.a);
-            started[k] = System.nanoTime();
-        }
-        long[] seen = FailoverBenchmark.awaitAll(
-                apis,
-                killed.stream().map(p -> p.host).toList(),
-                FailoverBenchmark.activeWithStandby("b", "a"),
-                timeout,
-                POLL);
-        List<Double> seconds = new ArrayList<>();
-        for (int k = 0; k < killed.size(); k++) {
-            if (seen[k] >= 0) {
-                killed.get(k).rejoined = true;
-                seconds.add((seen[k] - started[k]) / 1e9);
-            }
-        }
-        return seconds;
-    }
-
-    int killedCount() {
-        return (int) pairs.stream().filter(p -> p.killed).count();
-    }
-
-    boolean readyToSwitchBack(int i) {
-        return pairs.get(i).rejoined;
-    }
-
-    /** (c) A planned failover of host {@code i} back to slot a through the API, plus {@code afterMs} of traffic. */
-    FailoverReport.Failover switchBack(int i, Duration takeover, int afterMs) {
-        Pair p = pairs.get(i);
-        FailoverReport.Failover f = new FailoverReport.Failover(p.host, true);
-        try {
-            FailoverMetrics before = begin(f, p);
-            f.startWallMs = System.currentTimeMillis();
-            f.startNanos = System.nanoTime();
-            RestClient.Response r = api(i).post("/v1/hosts/" + p.host + "/failover", Map.of());
-            f.apiMs = (System.nanoTime() - f.startNanos) / 1e6;
-            f.apiStatus = r.status();
-            if (!r.ok()) {
-                f.failure = "answered " + r.status() + " " + r.body();
-            } else if (!HostSlots.activeAndUp(r.body(), "a")) {
-                // answered at the realization timeout before slot a's trunk was confirmed up: wait for it
-                HostSlots.Polled up =
-                        HostSlots.await(api(i), p.host, h -> HostSlots.activeAndUp(h, "a"), takeover, POLL_FAST);
-                if (!up.done()) {
-                    f.failure = "slot a not active with its trunk up within " + takeover.toSeconds() + " s: "
-                            + HostSlots.describe(up.host());
-                }
-            }
-            finish(f, p, before, afterMs);
-        } catch (Exception e) {
-            f.failure = e.toString();
-        }
-        return f;
-    }
-
-    /**
-     * The failover's own streams (the pair's streams so far end, new ones start) with {@link #LEAD_IN} of traffic
-     * before it, and the controller's metrics before it.
-     */
-    private FailoverMetrics begin(FailoverReport.Failover f, Pair p) throws Exception {
-        roll(p);
-        f.outStream = p.out;
-        f.inStream = p.in;
-        Sleep.millis(LEAD_IN.toMillis());
-        return FailoverMetrics.read(nodeUrls);
-    }
-
-    /** Traffic for {@code afterMs} more and the controller's re-pointing observed (bounded); then the streams end. */
-    private void finish(FailoverReport.Failover f, Pair p, FailoverMetrics before, int afterMs) throws Exception {
-        Sleep.millis(afterMs);
-        f.controller = FailoverMetrics.awaitPhase(nodeUrls, before, "repointed", METRICS_WAIT)
-                .since(before);
-        roll(p);
-    }
-
-    /** Every failover's frames, once all streams have ended and drained: late duplicates included. */
-    static void count(List<FailoverReport.Failover> fs) {
-        for (FailoverReport.Failover f : fs) {
-            if (f.outStream != null) {
-                f.out = f.outStream.stats();
-                f.in = f.inStream.stats();
-            }
-        }
-    }
-
-    /**
-     * When each failover was persisted, from the journal ({@code ActiveSlotChanged} in the VM's port history, epoch
-     * milliseconds): the first one to the failover's slot at or after its start.
-     */
-    void persistedTimes(List<FailoverReport.Failover> unplanned, List<FailoverReport.Failover> planned) {
-        for (Pair p : pairs) {
-            JsonNode events;
-            try {
-                events = api(0).expectOk(api(0).get("/v1/ports/" + p.port + "/history"), "port history")
-                        .path("events");
-            } catch (Exception e) {
-                report.line("history of %s not read: %s", p.port, e);
-                continue;
-            }
-            for (List<FailoverReport.Failover> fs : List.of(unplanned, planned)) {
-                for (FailoverReport.Failover f : fs) {
-                    if (!f.host.equals(p.host)) {
-                        continue;
-                    }
-                    String slot = f.planned ? "a" : "b";
-                    boolean found = false;
-                    for (JsonNode e : events) {
-                        JsonNode d = e.path("detail");
-                        if (!"ActiveSlotChanged".equals(e.path("event").asText())
-                                || !p.host.equals(d.path("host").asText())
-                                || !slot.equals(d.path("slot").asText())) {
-                            continue;
-                        }
-                        long at = Instant.parse(e.path("at").asText()).toEpochMilli();
-                        if (at >= f.startWallMs - 1) {
-                            f.persistedMs = at - f.startWallMs;
-                            found = true;
-                            break;
-                        }
-                    }
-                    if (!found) {
-                        FailoverBenchmark.progress("no ActiveSlotChanged to slot " + slot + " of " + p.host + " after "
-                                + Instant.ofEpochMilli(f.startWallMs) + " in the history of " + p.port + ": " + events);
-                    }
-                }
-            }
-        }
     }
 
     private List<String> hostIds() {

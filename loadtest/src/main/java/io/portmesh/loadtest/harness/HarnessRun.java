@@ -6,7 +6,6 @@ import io.portmesh.loadtest.FrameCounts;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.faults.MastershipWatch;
 import io.portmesh.loadtest.faults.RestartableCassandra;
-import io.portmesh.loadtest.nodeloss.CallFigures;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
@@ -26,9 +25,9 @@ import java.util.function.Consumer;
 /**
  * One scenario run end to end: Cassandra (embedded on free ports, or the scenario's), three controller JVMs, the hosts
  * with their agents, VM pairs exchanging numbered frames, the create+bind load, the faults of the {@link
- * FaultSchedule} injected on time, the invariants watched during the run and checked after it, and the report. Every
- * phase is bounded: the load by the scenario's duration, the drain and the settling by its settle timeout, the faults
- * by {@link FaultSchedule#MAX_FAULTS}.
+ * FaultSchedule} injected on time, the invariants watched during the run and checked after it ({@link RunChecks}),
+ * and the report. Every phase is bounded: the load by the scenario's duration, the drain and the settling by its
+ * settle timeout, the faults by {@link FaultSchedule#MAX_FAULTS}.
  */
 public final class HarnessRun {
     private static final Duration TICK = Duration.ofMillis(100);
@@ -47,24 +46,6 @@ public final class HarnessRun {
     private volatile boolean cassandraDown;
     private MastershipWatch watch;
     private long zero;
-
-    /** A fault as it happened: planned, then injected (or skipped, and why) and its victim restarted. */
-    private static final class Injected {
-        final FaultSchedule.Planned planned;
-        long atNanos = -1;
-        volatile long restartedNanos = -1;
-        /** A node-restart's end: every node Up and ready again (nanoTime), -1 before or never. */
-        volatile long upAgainNanos = -1;
-
-        long restartDueNanos = -1;
-        volatile String skipped;
-        volatile String restartFailure;
-        CompletableFuture<Void> restarting;
-
-        Injected(FaultSchedule.Planned planned) {
-            this.planned = planned;
-        }
-    }
 
     public HarnessRun(Scenario s, Path out, PrintStream progress) {
         this.s = s;
@@ -185,7 +166,7 @@ public final class HarnessRun {
                 (int) Math.ceil(s.createBindRate() * s.duration().toSeconds()) + 1,
                 s.duration());
 
-        List<Injected> faults = plan.stream().map(Injected::new).toList();
+        List<InjectedFault> faults = plan.stream().map(InjectedFault::new).toList();
         List<Invariants.FrameSample> frames = new ArrayList<>();
         List<Invariants.Violation> during = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> vlanCheck = null;
@@ -239,8 +220,9 @@ public final class HarnessRun {
         StreamStats total = fabric.stopTraffic();
         long framesAt = ms(System.nanoTime());
         watch.close();
-        check(report, load, faults, frames, total, framesAt, during);
-        figures(load, faults, total, undrained, unsettled, settled);
+        RunChecks checks = new RunChecks(s, fabric, watch, zero, this::say);
+        checks.check(report, load, faults, frames, total, framesAt, during);
+        checks.figures(report, load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
         report.frameLoss.add(new long[] {framesAt, total.lost()});
         load.write(out, "", zero);
@@ -259,7 +241,7 @@ public final class HarnessRun {
             RunReport again = new RunReport(s);
             try {
                 sabotage.accept(fabric);
-                check(again, load, faults, frames, total, framesAt, during);
+                checks.check(again, load, faults, frames, total, framesAt, during);
             } catch (Exception | AssertionError e) {
                 again.error = "the sabotage or the second check failed: " + e;
             }
@@ -270,7 +252,7 @@ public final class HarnessRun {
         }
     }
 
-    private void inject(Injected f, List<Injected> faults) throws InterruptedException {
+    private void inject(InjectedFault f, List<InjectedFault> faults) throws InterruptedException {
         if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
             if (cassandraDown) {
                 skip(f, "Cassandra is down already");
@@ -287,7 +269,7 @@ public final class HarnessRun {
                     return;
                 }
             }
-            Optional<Injected> underWay = faults.stream()
+            Optional<InjectedFault> underWay = faults.stream()
                     .filter(o -> o.planned.kind() == Scenario.Kind.NODE_RESTART
                             && o.restarting != null
                             && !o.restarting.isDone())
@@ -316,7 +298,7 @@ public final class HarnessRun {
      * its ports after {@code restart-after}, and wait until every node sees all three Up and ready (at most the
      * scenario's setup-timeout).
      */
-    private void restartInTurn(Injected f) {
+    private void restartInTurn(InjectedFault f) {
         ControllerNodes nodes = fabric.nodes();
         int node = f.planned.target();
         try {
@@ -343,7 +325,7 @@ public final class HarnessRun {
         }
     }
 
-    private void skip(Injected f, String why) {
+    private void skip(InjectedFault f, String why) {
         f.skipped = why;
         say("fault %s skipped: %s", f.planned.describe(), why);
     }
@@ -353,8 +335,8 @@ public final class HarnessRun {
      * for Cassandra's restarts). A node restarts at once (its JVM is launched); Cassandra takes 20-60 s to answer
      * CQL, so it restarts on a thread of its own and the faults and the sampling go on meanwhile.
      */
-    private void restartDue(List<Injected> faults, boolean all) {
-        for (Injected f : faults) {
+    private void restartDue(List<InjectedFault> faults, boolean all) {
+        for (InjectedFault f : faults) {
             if (f.restartDueNanos < 0
                     || f.restartedNanos >= 0
                     || f.restartFailure != null
@@ -395,182 +377,7 @@ public final class HarnessRun {
         }
     }
 
-    private void check(
-            RunReport report,
-            PortLoad load,
-            List<Injected> faults,
-            List<Invariants.FrameSample> frames,
-            StreamStats total,
-            long framesAt,
-            List<Invariants.Violation> during)
-            throws Exception {
-        long at = ms(System.nanoTime());
-        List<Invariants.Ack> acks = load.ops().stream()
-                .filter(o -> o.port != null)
-                .map(o -> o.acked
-                        ? new Invariants.Ack(o.port, o.target.host(), o.vlan, ms(o.bindEndNanos))
-                        : Invariants.Ack.created(o.port, ms(o.bindStartNanos)))
-                .toList();
-        List<Invariants.Violation> v = report.violations;
-        synchronized (during) {
-            v.addAll(during);
-        }
-        v.addAll(Invariants.ackedWrites(acks, LiveState.readBack(fabric.nodes().apis(), acks), at));
-        List<LiveState.SwitchPorts> ports = LiveState.ports(fabric.nodes().apis(), fabric.switches());
-        v.addAll(Invariants.vlans(LiveState.rows(ports), at));
-        List<String> dangling =
-                ports.stream().flatMap(p -> p.missing().stream()).toList();
-        if (!dangling.isEmpty()) {
-            report.notes.add("ports a switch lists that do not exist: " + dangling);
-            say("ports a switch lists that do not exist: %s", dangling);
-        }
-        report.figure("ports.dangling", dangling.size(), "count");
-        Map<String, String> teps = LiveState.tunnelIps(fabric.nodes().apis(), fabric.hosts());
-        for (int i = 0; i < fabric.hosts().size(); i++) {
-            String h = fabric.hosts().get(i);
-            DatapathAgent a = fabric.agents().get(i);
-            Invariants.flows(h, LiveState.desired(h, ports, teps), LiveState.installed(a), at)
-                    .ifPresent(v::add);
-            v.addAll(Invariants.masterGrants(h, a.controlState().masterGrants(), at));
-        }
-        v.addAll(Invariants.masters(watch.readings().stream()
-                .map(r -> new Invariants.MasterSample(
-                        r.host(), ms(r.atNanos()), r.roles().masters()))
-                .toList()));
-        List<Invariants.Window> windows = faults.stream()
-                .filter(f -> f.atNanos >= 0)
-                .map(f -> new Invariants.Window(
-                        ms(f.atNanos), ms(f.atNanos) + f.planned.allowedLoss().toMillis(), "#" + f.planned.index()))
-                .toList();
-        v.addAll(Invariants.frames(frames, total.lost(), framesAt, windows));
-        Map<String, Integer> counts = Invariants.counts(v);
-        counts.forEach((k, n) -> report.figure("violations." + k, n, "count"));
-        report.figure("violations", v.size(), "count");
-        report.figure("checked.acknowledged-writes", acks.size(), "count");
-        report.figure("checked.ports", LiveState.rows(ports).size(), "count");
-        report.figure("checked.master-readings", watch.readings().size(), "count");
-        report.figure("checked.hosts", fabric.hosts().size(), "count");
-    }
-
-    private void figures(
-            PortLoad load,
-            List<Injected> faults,
-            StreamStats total,
-            int undrained,
-            List<String> unsettled,
-            long settledNanos) {
-        List<PortLoad.Op> ops = load.ops();
-        long acked = 0;
-        Map<Long, long[]> perSecond = new java.util.TreeMap<>();
-        for (PortLoad.Op op : ops) {
-            if (op.bindStartNanos >= 0) {
-                report.latency("create", (op.bindStartNanos - op.startNanos) / 1e6);
-            }
-            if (op.acked) {
-                acked++;
-                report.latency("bind", op.bindMs());
-                report.latency("create-bind", (op.bindEndNanos - op.startNanos) / 1e6);
-                long sec = ms(op.bindEndNanos) / 1000;
-                long[] row = perSecond.computeIfAbsent(sec, k -> new long[2]);
-                row[0]++;
-                row[1] = Math.max(row[1], Math.round(op.bindMs()));
-            }
-        }
-        for (Map.Entry<Long, long[]> e : perSecond.entrySet()) {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("second", e.getKey());
-            row.put("acknowledged", e.getValue()[0]);
-            row.put("bindMaxMs", e.getValue()[1]);
-            report.timeline.add(row);
-        }
-        double seconds = s.duration().toMillis() / 1e3;
-        report.figure("ops.issued", ops.size(), "count");
-        report.figure("ops.acknowledged", acked, "count");
-        report.figure("ops.acknowledged.fraction", ops.isEmpty() ? Double.NaN : (double) acked / ops.size(), "ratio");
-        report.figure("ops.not-issued", load.notIssued(), "count");
-        report.figure("ops.undrained", undrained, "count");
-        report.figure("throughput.acknowledged", acked / seconds, "ops/s");
-        report.figure(
-                "calls.failed",
-                load.calls().stream().filter(PortLoad.Call::failed).count(),
-                "count");
-        report.figure("frames.sent", total.sent(), "frames");
-        report.figure("frames.lost", total.lost(), "frames");
-        report.figure("frames.duplicates", total.duplicates(), "frames");
-        report.figure("frames.out-of-order", total.outOfOrder(), "frames");
-        report.figure("faults.planned", faults.size(), "count");
-        report.figure(
-                "faults.injected", faults.stream().filter(f -> f.atNanos >= 0).count(), "count");
-        report.figure(
-                "faults.skipped", faults.stream().filter(f -> f.skipped != null).count(), "count");
-        report.figure("hosts.unsettled", unsettled.size(), "count");
-        report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
-        double worstRemaster = Double.NaN;
-        double worstUpAgain = Double.NaN;
-        for (Injected f : faults) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("index", f.planned.index());
-            m.put("kind", f.planned.kind().key);
-            m.put("node", f.planned.target() + 1);
-            m.put("plannedAtMs", f.planned.at().toMillis());
-            m.put("injectedAtMs", f.atNanos < 0 ? null : ms(f.atNanos));
-            m.put("restartedAtMs", f.restartedNanos < 0 ? null : ms(f.restartedNanos));
-            m.put("allowedLossMs", f.planned.allowedLoss().toMillis());
-            m.put("skipped", f.skipped);
-            m.put("restartFailure", f.restartFailure);
-            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_RESTART) {
-                double up = f.upAgainNanos < 0 ? Double.NaN : (f.upAgainNanos - f.atNanos) / 1e6;
-                m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
-                worstUpAgain = Double.isNaN(worstUpAgain) || Double.isNaN(up) ? up : Math.max(worstUpAgain, up);
-            }
-            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
-                double r = remasteredMs(f);
-                m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
-                worstRemaster = Double.isNaN(worstRemaster) || Double.isNaN(r) ? r : Math.max(worstRemaster, r);
-            }
-            report.faults.add(m);
-        }
-        report.figure("node-kill.remastered.max", worstRemaster, "ms");
-        report.figure("node-restart.up-again.max", worstUpAgain, "ms");
-        CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
-        report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
-        if (!calls.notRetryable().isEmpty()) {
-            report.notes.add("calls that failed not retryably: " + calls.describe());
-        }
-    }
-
-    /**
-     * The nodes' down times the retryable-call figure allows for: a killed node from its kill on (its restart is not
-     * waited for), a restarted one from its SIGTERM until every node was Up and ready again.
-     */
-    private static List<CallFigures.Down> downs(List<Injected> faults) {
-        return faults.stream()
-                .filter(f -> f.atNanos >= 0 && f.planned.kind() != Scenario.Kind.CASSANDRA_STOP)
-                .map(f -> new CallFigures.Down(
-                        f.planned.target(),
-                        f.atNanos,
-                        f.planned.kind() == Scenario.Kind.NODE_RESTART && f.upAgainNanos >= 0
-                                ? f.upAgainNanos
-                                : Long.MAX_VALUE))
-                .toList();
-    }
-
-    /** From a kill until every host had a MASTER on another node (the watch's readings), NaN if one never had. */
-    private double remasteredMs(Injected f) {
-        String victim = fabric.nodes().openflowAddresses().get(f.planned.target());
-        int victimPort = Integer.parseInt(victim.substring(victim.lastIndexOf(':') + 1));
-        long worst = 0;
-        for (String h : watch.hosts()) {
-            Optional<MastershipWatch.Reading> r = watch.firstMaster(h, f.atNanos, p -> p != victimPort);
-            if (r.isEmpty()) {
-                return Double.NaN;
-            }
-            worst = Math.max(worst, r.get().atNanos() - f.atNanos);
-        }
-        return worst / 1e6;
-    }
-
-    private void progressLine(PortLoad load, List<Injected> faults, List<Invariants.FrameSample> frames) {
+    private void progressLine(PortLoad load, List<InjectedFault> faults, List<Invariants.FrameSample> frames) {
         List<PortLoad.Op> ops = load.ops();
         say(
                 "t=%3.0fs ops %d acknowledged %d failed %d in flight %d | frames lost so far %d | faults %d/%d |"

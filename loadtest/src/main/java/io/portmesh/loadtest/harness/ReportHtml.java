@@ -64,7 +64,7 @@ public final class ReportHtml {
                 if (x && typeof x === 'object') { td.textContent = x.text; td.className = x.cls || ''; }
                 else { td.textContent = x === null || x === undefined ? '' : x; if (typeof x === 'number') td.className = 'n'; } }); });
             }
-            // an SLO whose figure was never reached has the value NaN, which Jackson writes as the string "NaN"
+            // a figure never reached, and an SLO's value then, is null: an empty cell
             const num = v => typeof v !== 'number' ? (v === undefined ? null : v) : (Number.isInteger(v) ? v : +v.toPrecision(4));
             el('h1', 'portmesh-load: ' + r.scenario.name + ' (seed ' + r.seed + ')');
             el('p', r.passed ? 'PASSED' : 'FAILED (exit status ' + r.exitStatus + ')', r.passed ? 'ok' : 'bad');

@@ -114,12 +114,12 @@ public final class RunReport {
         Map<String, Object> figs = new LinkedHashMap<>();
         figures.forEach((k, f) -> {
             Map<String, Object> one = new LinkedHashMap<>();
-            one.put("value", Double.isNaN(f.value()) ? null : f.value());
+            one.put("value", orNull(f.value()));
             one.put("unit", f.unit());
             figs.put(k, one);
         });
         m.put("figures", figs);
-        m.put("slos", slos);
+        m.put("slos", slos.stream().map(RunReport::sloMap).toList());
         m.put("violations", violations);
         m.put("faults", faults);
         Map<String, Object> hist = new LinkedHashMap<>();
@@ -129,6 +129,21 @@ public final class RunReport {
         m.put("frameLoss", frameLoss);
         m.put("notes", notes);
         return m;
+    }
+
+    /** An SLO's result as the report writes it: its value null when its figure was never reached, as a figure's. */
+    private static Map<String, Object> sloMap(SloResult r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("figure", r.figure());
+        m.put("bound", r.bound());
+        m.put("value", orNull(r.value()));
+        m.put("met", r.met());
+        return m;
+    }
+
+    /** A value for the JSON: null for NaN (no value), which Jackson would otherwise write as the string "NaN". */
+    private static Double orNull(double v) {
+        return Double.isNaN(v) ? null : v;
     }
 
     /** A histogram's percentile curve (ms at 0..99.999 %) for the report's charts. */

@@ -148,11 +148,16 @@ class ReportHtmlChromiumTest {
         }
         // the tables after the charts were drawn too (the script ran to its end)
         assertThat(dom).contains("<h2>Scenario</h2>", "node-kill", "settle.seconds");
+        // the SLO whose figure was never reached: its null value an empty cell, the SLO missed
+        assertThat(dom)
+                .contains(
+                        "<td>settle.seconds</td><td>settle.seconds &lt;= 30.0</td><td></td><td class=\"bad\">MISSED</td>")
+                .doesNotContain("NaN");
     }
 
     /**
      * A report with every section filled: 30 s of timeline, frame losses, two ops' latencies, a node kill injected at
-     * 5.1 s and restarted at 9 s, a violation, an SLO met and one whose figure was never reached (its value is NaN).
+     * 5.1 s and restarted at 9 s, a violation, an SLO met and one whose figure was never reached (its value is null).
      */
     private static RunReport fixture() {
         RunReport r = new RunReport(Scenario.parse(

@@ -14,7 +14,8 @@ class ReportHtmlTest {
 
     @Test
     void theReportIsOneOfflineFileThatCarriesTheJsonIntactAndTheChartingLibrary(@TempDir Path dir) throws Exception {
-        RunReport r = new RunReport(Scenario.parse("name = t\nslo { \"frames.lost\" { max = 0 } }"));
+        RunReport r = new RunReport(
+                Scenario.parse("name = t\nslo { \"frames.lost\" { max = 0 }, \"settle.seconds\" { max = 30 } }"));
         r.figure("frames.lost", 3, "frames");
         r.latency("bind", 12.5);
         r.latencyFigures();
@@ -30,6 +31,13 @@ class ReportHtmlTest {
         assertThat(fromHtml).isEqualTo(json.readTree(dir.resolve("report.json").toFile()));
         assertThat(fromHtml.path("violations").get(0).path("what").asText()).isEqualTo("</script><b>3 lost</b>");
         assertThat(fromHtml.path("passed").asBoolean()).isFalse();
+        JsonNode slos = fromHtml.path("slos");
+        assertThat(slos.get(0).path("value").asDouble()).isEqualTo(3.0);
+        assertThat(slos.get(0).path("met").asBoolean()).isFalse();
+        assertThat(slos.get(1).path("figure").asText()).isEqualTo("settle.seconds");
+        assertThat(slos.get(1).path("value").isNull())
+                .as("an SLO whose figure was never reached: null, as a figure without a value (%s)", slos.get(1))
+                .isTrue();
         assertThat(fromHtml.path("figures")
                         .path("latency.bind.p99")
                         .path("unit")

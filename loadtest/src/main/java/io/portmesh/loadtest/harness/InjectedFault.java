@@ -1,0 +1,24 @@
+package io.portmesh.loadtest.harness;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A fault of a {@link HarnessRun} as it happened: planned, then injected (or skipped, and why) and its victim
+ * restarted.
+ */
+final class InjectedFault {
+    final FaultSchedule.Planned planned;
+    long atNanos = -1;
+    volatile long restartedNanos = -1;
+    /** A node-restart's end: every node Up and ready again (nanoTime), -1 before or never. */
+    volatile long upAgainNanos = -1;
+
+    long restartDueNanos = -1;
+    volatile String skipped;
+    volatile String restartFailure;
+    CompletableFuture<Void> restarting;
+
+    InjectedFault(FaultSchedule.Planned planned) {
+        this.planned = planned;
+    }
+}
