@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
  * the trunk's lock ({@link TrunkPort#setAdminUpIf}), so a newer activation of this trunk coming in between wins.
  *
  * <p>The controllers stay authoritative: the fence only ever takes a trunk down, towards the slot the controllers
- * activated last; when they reach this agent again they read its trunk (down) and find it as they want it. It needs
+ * activated last. The agent reports the change (PORT_STATUS); when the controllers want this trunk forwarding after
+ * all (this agent held an older epoch than its peer's), its Host brings it up again with the current epoch
+ * (docs/architecture.md 7.2, "Trunk reports"); otherwise they find it as they want it. It needs
  * the heartbeat to get through: two agents that cannot hear each other are not fenced (the controller still takes
  * the old trunk down once it reaches it).
  */

@@ -151,9 +151,12 @@ class PairFenceAgentTest {
                             .orElse(false),
                     () -> "no PORT_STATUS of a's trunk down reached a's controller: " + ctlA.received(p.ca()));
             assertThat(p.a().pair().orElseThrow().state().fenced()).isEqualTo(1);
-            assertThat(lastTrunkStatus(ctlB, p.cb()).orElseThrow().getDesc().getConfig())
-                    .as("b's trunk, up by its controller, reported up")
-                    .doesNotContain(OFPortConfig.PORT_DOWN);
+            // b's report trails its barrier reply on its control thread: awaited, not read at once
+            Await.until(
+                    () -> lastTrunkStatus(ctlB, p.cb())
+                            .map(s -> !s.getDesc().getConfig().contains(OFPortConfig.PORT_DOWN))
+                            .orElse(false),
+                    () -> "b's trunk, up by its controller, never reported up: " + ctlB.received(p.cb()));
         }
     }
 

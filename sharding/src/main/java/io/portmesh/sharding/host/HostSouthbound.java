@@ -341,9 +341,14 @@ final class HostSouthbound {
      * An agent reported its trunk (OFPT_PORT_STATUS). A state this sync did not know (the agent's pair fence took the
      * trunk down, docs/architecture.md section 7.2) is taken as a read would be, and the trunks are brought to what is
      * wanted: the forwarding slot's up again ({@link HostTrunks#change}), another's down. A report of what the
-     * controller set, or from a slot not in sync, changes nothing.
+     * controller set, or from a slot not in sync, changes nothing. Nor does any report on a host with one agent (no
+     * pair, so no fence): its trunk is learnt at the next read as before, and an operator who takes it down by hand
+     * (ovs-ofctl mod-port) is not overruled within the second (issue 17: a host with one agent works as it did).
      */
     void trunkReported(HostState s, HostProtocol.TrunkReported c) {
+        if (s.slotEndpoints().isEmpty()) {
+            return;
+        }
         Optional<AgentSlot> slot = slotOf(c.session());
         if (slot.isEmpty() || !slot.get().trunkReported(c.session(), c.up())) {
             return;
@@ -389,9 +394,14 @@ final class HostSouthbound {
                 trunks.add(p.trunkUp());
             }
         }
+        // a push's trunk state counts as confirmed only if the slot still holds it after the ack: a down report that
+        // crossed the PORT_MOD up makes the slot take the ack as down (AgentSlot), and a re-assert follows
+        boolean trunkAcked = !trunks.isEmpty();
+        Boolean held = slot.get().trunkUp();
+        trunks.removeIf(up -> !up.equals(held));
         completeWaiters();
-        if (!trunks.isEmpty()) {
-            applyTrunks(s); // a trunk confirmed down lets the other come up
+        if (trunkAcked) {
+            applyTrunks(s); // a trunk confirmed down lets the other come up; one taken as down is re-asserted
         }
         return trunks;
     }

@@ -169,7 +169,6 @@ public final class NodeMetrics implements Extension {
                     + " point at the new tunnel endpoint, acknowledged)",
             "phase");
 
-    /** Hosts whose active agent is gone with no standby ready to take over: the host is down, not flapped. */
     /** A trunk the controllers want forwarding that its agent took down (its pair fence), brought up again. */
     public final Counter trunkReasserts = Counter.builder()
             .name("portmesh_trunk_reasserts_total")
@@ -179,6 +178,7 @@ public final class NodeMetrics implements Extension {
             .labelNames("result")
             .register(registry);
 
+    /** Hosts whose active agent is gone with no standby ready to take over: the host is down, not flapped. */
     public final Counter hostsDown = counter(
             "portmesh_host_down_total",
             "Times a host lost its active agent on every controller node while no standby was ready to take over");
