@@ -26,8 +26,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         scope = CommandLine.ScopeType.INHERIT,
         version = "portmeshctl 0.1",
-        description = "Manage Portmesh logical switches, hosts and ports through the controller's REST API.",
-        subcommands = {SwitchCommands.class, HostCommands.class, PortCommands.class, ClusterCommand.class},
+        description =
+                "Manage Portmesh logical switches, hosts and ports through the controller's REST API, and make the"
+                        + " certificates of OpenFlow TLS (pki).",
+        subcommands = {
+            SwitchCommands.class,
+            HostCommands.class,
+            PortCommands.class,
+            ClusterCommand.class,
+            PkiCommands.class
+        },
         footer = {
             "",
             "Exit codes: 0 done; 1 refused by the controller (HTTP 4xx); 2 bad command line;",
