@@ -1,5 +1,6 @@
 package io.portmesh.cluster;
 
+import io.netty.handler.ssl.SslContext;
 import io.portmesh.cluster.bootstrap.RegisteredHealth;
 import io.portmesh.cluster.health.ControllerHealth;
 import io.portmesh.cluster.health.JournalProbe;
@@ -10,6 +11,7 @@ import io.portmesh.cluster.rest.RestServer;
 import io.portmesh.cluster.rest.RestSettings;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
+import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.VniRegistryEntity;
@@ -61,6 +63,7 @@ public final class ControllerNode {
     public static ControllerNode init(ActorSystem<?> system, ControllerSettings s) {
         // first: a tokens file or certificate that cannot be read stops the node before it binds or joins anything
         RestSettings rest = restSettings(s).withSecurityOf(system.settings().config());
+        SslContext openflowTls = openflowTls(s); // unusable OpenFlow TLS files stop the node too
         HostEntity.init(system, s.realizeTimeout(), s.askTimeout());
         LogicalSwitchEntity.init(system, s.askTimeout(), s.realizeTimeout());
         LogicalPortEntity.init(
@@ -78,8 +81,11 @@ public final class ControllerNode {
         DeadMemberDowning.start(system);
         OneWayFaultDowning.start(system);
         try {
-            OfServer of = OfServer.builder(OfRole.CONTROLLER, new SouthboundListener(system, s.announceInterval()))
+            OfServer of = OfServer.builder(
+                            OfRole.CONTROLLER,
+                            new SouthboundListener(system, s.announceInterval(), openflowTls != null))
                     .config(s.openflow())
+                    .sslContext(openflowTls)
                     .bind(new InetSocketAddress(s.openflowHost(), s.openflowPort()));
             ControllerHealth health = new ControllerHealth(system, journal, of::isListening, Rebalancing.start(system));
             // the management port's /ready (Kubernetes mode) asks the same health as the REST port's
@@ -99,6 +105,21 @@ public final class ControllerNode {
             journal.close();
             throw new IllegalStateException("controller node could not bind its ports: " + e, e);
         }
+    }
+
+    /** The OpenFlow server's TLS context, or null for plain TCP (with a warning: agents are then who they say). */
+    private static SslContext openflowTls(ControllerSettings s) {
+        if (s.openflowTls().isEmpty()) {
+            log.warn(
+                    "OpenFlow on {}:{} is plain TCP and unauthenticated: any process that reaches it can claim to be any"
+                            + " host's agent and take its switch (portmesh.controller.openflow.tls, README 'OpenFlow TLS')",
+                    s.openflowHost(),
+                    s.openflowPort());
+            return null;
+        }
+        OfTlsFiles files = s.openflowTls().get();
+        log.info("OpenFlow TLS on: agents need a certificate of {} naming their host and slot ({})", files.ca(), files);
+        return files.serverContext();
     }
 
     private void registerShutdown() {

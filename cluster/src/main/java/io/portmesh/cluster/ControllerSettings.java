@@ -2,9 +2,15 @@ package io.portmesh.cluster;
 
 import com.typesafe.config.Config;
 import io.portmesh.openflow.OfConfig;
+import io.portmesh.openflow.tls.OfTlsFiles;
 import java.time.Duration;
+import java.util.Optional;
 
-/** The {@code portmesh.controller} section of the configuration (see cluster/src/main/resources/reference.conf). */
+/**
+ * The {@code portmesh.controller} section of the configuration (see cluster/src/main/resources/reference.conf).
+ *
+ * @param openflowTls the OpenFlow server's TLS files; empty: plain TCP ({@code openflow.tls.enabled = off})
+ */
 public record ControllerSettings(
         String httpHost,
         int httpPort,
@@ -14,7 +20,8 @@ public record ControllerSettings(
         Duration realizeTimeout,
         Duration announceInterval,
         int warmPortIds,
-        OfConfig openflow) {
+        OfConfig openflow,
+        Optional<OfTlsFiles> openflowTls) {
 
     public static ControllerSettings fromConfig(Config root) {
         Config c = root.getConfig("portmesh.controller");
@@ -30,6 +37,7 @@ public record ControllerSettings(
                 c.getDuration("realize-timeout"),
                 c.getDuration("southbound.announce-interval"),
                 c.getInt("warm-port-ids"),
-                of);
+                of,
+                OfTlsFiles.fromConfig(root, "portmesh.controller.openflow.tls"));
     }
 }

@@ -31,13 +31,18 @@ final class TestCluster implements AutoCloseable {
 
     /** Agents keep the OpenFlow addresses they were given, so a restarted cluster binds the same ports. */
     static TestCluster start(TestCassandra cassandra, int[] remotePorts, int[] openflowPorts) {
-        Config overrides = ConfigFactory.parseString("""
+        return start(cassandra, remotePorts, openflowPorts, ConfigFactory.empty());
+    }
+
+    /** As above, with {@code extra} settings over the test timings (e.g. OpenFlow TLS). */
+    static TestCluster start(TestCassandra cassandra, int[] remotePorts, int[] openflowPorts, Config extra) {
+        Config overrides = extra.withFallback(ConfigFactory.parseString("""
                         pekko.cluster.split-brain-resolver.stable-after = 3s
                         portmesh.controller.realize-timeout = 15s
                         # longer than any test waits: a session must re-register through death watch, not by timer
                         portmesh.controller.southbound.announce-interval = 10m
                         pekko.loglevel = INFO
-                        """).withFallback(cassandra.config());
+                        """)).withFallback(cassandra.config());
         return new TestCluster(LocalCluster.start(remotePorts, openflowPorts, overrides, Duration.ofSeconds(60)));
     }
 

@@ -2,6 +2,7 @@ package io.portmesh.agent;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigUtil;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.agent.control.DnsControllerResolver;
@@ -62,6 +63,18 @@ public final class AgentMain implements Callable<Integer> {
 
     @CommandLine.Option(names = "--pair-peer", description = "UDP host:port of the other agent's pair heartbeat")
     String pairPeer;
+
+    @CommandLine.Option(
+            names = "--tls-certificate",
+            description = "OpenFlow over mutual TLS: this agent's certificate chain, PEM (portmeshctl pki agent);"
+                    + " with --tls-key and --tls-ca")
+    String tlsCertificate;
+
+    @CommandLine.Option(names = "--tls-key", description = "its private key, PKCS#8 PEM")
+    String tlsKey;
+
+    @CommandLine.Option(names = "--tls-ca", description = "the deployment CA's certificate, PEM (ca.crt)")
+    String tlsCa;
 
     public static void main(String[] args) {
         // before any name lookup: the JVM reads its cache setting once (see DnsControllerResolver)
@@ -177,6 +190,19 @@ public final class AgentMain implements Callable<Integer> {
         }
         if (pairPeer != null) {
             h.append("portmesh.agent.pair.peer=\"").append(pairPeer).append("\"\n");
+        }
+        if (tlsCertificate != null || tlsKey != null || tlsCa != null) {
+            if (tlsCertificate == null || tlsKey == null || tlsCa == null) {
+                throw new CommandLine.ParameterException(
+                        new CommandLine(this), "--tls-certificate, --tls-key and --tls-ca go together");
+            }
+            h.append("portmesh.agent.openflow.tls { enabled = on, certificate = ")
+                    .append(ConfigUtil.quoteString(tlsCertificate))
+                    .append(", key = ")
+                    .append(ConfigUtil.quoteString(tlsKey))
+                    .append(", ca = ")
+                    .append(ConfigUtil.quoteString(tlsCa))
+                    .append(" }\n");
         }
         return ConfigFactory.parseString(h.toString());
     }

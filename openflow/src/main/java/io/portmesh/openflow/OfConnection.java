@@ -2,6 +2,7 @@ package io.portmesh.openflow;
 
 import io.netty.buffer.ByteBuf;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -98,6 +99,13 @@ public interface OfConnection {
     DatapathId datapathId();
 
     SocketAddress remoteAddress();
+
+    /**
+     * The certificate the peer presented in the TLS handshake, verified against the CA this end trusts; empty over
+     * plain TCP or when the peer presented none (a server that does not require one). The chain's first entry: the
+     * peer's own.
+     */
+    Optional<X509Certificate> peerCertificate();
 
     SocketAddress localAddress();
 

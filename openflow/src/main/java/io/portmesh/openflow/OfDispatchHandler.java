@@ -2,6 +2,7 @@ package io.portmesh.openflow;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -55,6 +56,13 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == OfPipelineEvent.CONNECTED) {
             return; // our own event, back from its trip through the pipeline
+        }
+        if (evt instanceof SslHandshakeCompletionEvent tls && !tls.isSuccess()) {
+            // the TLS handler closes the channel itself; recorded here, the listener's onHandshakeFailed gets the
+            // handshake's own exception (no certificate, unknown CA, ...) rather than whatever the close raised
+            connection.stats().increment(OfStats.Counter.HANDSHAKE_FAILURES);
+            OfChannels.closeWithCause(ctx.channel(), tls.cause());
+            return;
         }
         if (evt != OfPipelineEvent.NEGOTIATED) {
             ctx.fireUserEventTriggered(evt);

@@ -31,13 +31,16 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         scope = CommandLine.ScopeType.INHERIT,
         version = "portmeshctl 0.1",
-        description = "Manage Portmesh logical switches, hosts and ports through the controller's REST API.",
+        description =
+                "Manage Portmesh logical switches, hosts and ports through the controller's REST API, make API tokens"
+                        + " (token) and the certificates of OpenFlow and cluster TLS (pki).",
         subcommands = {
             SwitchCommands.class,
             HostCommands.class,
             PortCommands.class,
             ClusterCommand.class,
-            TokenCommand.class
+            TokenCommand.class,
+            PkiCommands.class
         },
         footer = {
             "",

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueType;
 import io.netty.util.NetUtil;
 import io.portmesh.openflow.OfConfig;
+import io.portmesh.openflow.tls.OfTlsFiles;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -25,6 +26,7 @@ public record AgentSettings(
         boolean trunkUp,
         int tables,
         OfConfig openflow,
+        Optional<OfTlsFiles> tls,
         Duration arrivalReplayWindow,
         Duration standbyReplayWindow,
         int socketBufferBytes,
@@ -82,6 +84,7 @@ public record AgentSettings(
                 c.getBoolean("trunk.admin-up"),
                 c.getInt("tables"),
                 of,
+                OfTlsFiles.fromConfig(root, "portmesh.agent.openflow.tls"),
                 c.getDuration("arrival-replay-window"),
                 c.getDuration("standby-replay-window"),
                 (int) Math.min(Integer.MAX_VALUE, c.getBytes("socket-buffer")),
@@ -118,46 +121,12 @@ public record AgentSettings(
 
     /** These settings with another {@code arrival-replay-window} (0: off). */
     public AgentSettings withArrivalReplayWindow(Duration window) {
-        return new AgentSettings(
-                host,
-                slot,
-                dpid,
-                controllers,
-                controllersResolveInterval,
-                listen,
-                listenAccess,
-                trunkBind,
-                vxlanBind,
-                vxlanRemotePort,
-                trunkUp,
-                tables,
-                openflow,
-                window,
-                standbyReplayWindow,
-                socketBufferBytes,
-                pair);
+        return with(c -> c.arrivalReplayWindow = window);
     }
 
     /** These settings with another {@code standby-replay-window} (0: off). */
     public AgentSettings withStandbyReplayWindow(Duration window) {
-        return new AgentSettings(
-                host,
-                slot,
-                dpid,
-                controllers,
-                controllersResolveInterval,
-                listen,
-                listenAccess,
-                trunkBind,
-                vxlanBind,
-                vxlanRemotePort,
-                trunkUp,
-                tables,
-                openflow,
-                arrivalReplayWindow,
-                window,
-                socketBufferBytes,
-                pair);
+        return with(c -> c.standbyReplayWindow = window);
     }
 
     /**
@@ -166,24 +135,57 @@ public record AgentSettings(
      * {@code AgentSettings.local(host, "b", tep, 4789, controllers).withTrunkUp(false)}.
      */
     public AgentSettings withTrunkUp(boolean up) {
-        return new AgentSettings(
-                host,
-                slot,
-                dpid,
-                controllers,
-                controllersResolveInterval,
-                listen,
-                listenAccess,
-                trunkBind,
-                vxlanBind,
-                vxlanRemotePort,
-                up,
-                tables,
-                openflow,
-                arrivalReplayWindow,
-                standbyReplayWindow,
-                socketBufferBytes,
-                pair);
+        return with(c -> c.trunkUp = up);
+    }
+
+    /** These settings with OpenFlow TLS files ({@code openflow.tls}; empty: plain TCP). */
+    public AgentSettings withTls(Optional<OfTlsFiles> files) {
+        return with(c -> c.tls = files);
+    }
+
+    private AgentSettings with(java.util.function.Consumer<Copy> change) {
+        Copy c = new Copy(this);
+        change.accept(c);
+        return c.build();
+    }
+
+    /** The settings' values, changeable: the with-methods change one and build new settings from all of them. */
+    private static final class Copy {
+        private final AgentSettings s;
+        Duration arrivalReplayWindow;
+        Duration standbyReplayWindow;
+        boolean trunkUp;
+        Optional<OfTlsFiles> tls;
+
+        Copy(AgentSettings s) {
+            this.s = s;
+            this.arrivalReplayWindow = s.arrivalReplayWindow;
+            this.standbyReplayWindow = s.standbyReplayWindow;
+            this.trunkUp = s.trunkUp;
+            this.tls = s.tls;
+        }
+
+        AgentSettings build() {
+            return new AgentSettings(
+                    s.host,
+                    s.slot,
+                    s.dpid,
+                    s.controllers,
+                    s.controllersResolveInterval,
+                    s.listen,
+                    s.listenAccess,
+                    s.trunkBind,
+                    s.vxlanBind,
+                    s.vxlanRemotePort,
+                    trunkUp,
+                    s.tables,
+                    s.openflow,
+                    tls,
+                    arrivalReplayWindow,
+                    standbyReplayWindow,
+                    s.socketBufferBytes,
+                    s.pair);
+        }
     }
 
     /**

@@ -74,8 +74,12 @@ public final class DatapathAgent implements AutoCloseable {
 
     private OfServer passive;
 
+    /** The OpenFlow TLS contexts, or none (plain TCP); loaded before any port opens. */
+    private final AgentTls tls;
+
     private DatapathAgent(AgentSettings s) throws IOException {
         this.settings = s;
+        this.tls = AgentTls.of(s);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "agent-control-" + s.host() + "-" + s.slot());
             t.setDaemon(true);
@@ -160,6 +164,7 @@ public final class DatapathAgent implements AutoCloseable {
                 s.controllersResolveInterval(),
                 node -> OfClient.builder(OfRole.SWITCH, toControllers)
                         .config(s.openflow())
+                        .sslContext(a.tls.client())
                         .wireDecoder(AgentWireDecoder.INSTANCE)
                         .eventLoopGroup(a.group)
                         .connect(node));
@@ -168,6 +173,7 @@ public final class DatapathAgent implements AutoCloseable {
             OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()), () -> {});
             a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
+                    .sslContext(a.tls.server())
                     .wireDecoder(AgentWireDecoder.INSTANCE)
                     .eventLoopGroup(a.group)
                     .bind(s.listen().get());
@@ -386,7 +392,13 @@ public final class DatapathAgent implements AutoCloseable {
 
         @Override
         public void onConnected(OfConnection c) {
+            tls.connected(c.remoteAddress());
             runOnControl(() -> join.accept(c));
+        }
+
+        @Override
+        public void onHandshakeFailed(java.net.SocketAddress remote, Throwable cause) {
+            tls.handshakeFailed(remote, cause);
         }
 
         @Override

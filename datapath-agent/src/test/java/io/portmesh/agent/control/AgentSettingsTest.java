@@ -5,9 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.pipeline.StandbyReplay;
+import io.portmesh.openflow.tls.OfTlsFiles;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The agent's settings: an HA pair's trunk state and standby replay window, and how controller entries (IPs, names) are
@@ -56,6 +60,7 @@ class AgentSettingsTest {
                         s.trunkUp(),
                         s.tables(),
                         s.openflow(),
+                        s.tls(),
                         s.arrivalReplayWindow(),
                         Duration.ZERO,
                         s.socketBufferBytes(),
@@ -164,5 +169,31 @@ class AgentSettingsTest {
                                 .resolve()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("controllers-resolve-interval must be > 0");
+    }
+
+    @Test
+    void tlsIsOffByDefaultAndOnNeedsReadableFilesNamedByTheirKeys(@TempDir Path dir) throws Exception {
+        assertThat(AgentSettings.local("esx-1", "a", "127.0.1.1", 4789, CONTROLLERS)
+                        .tls())
+                .isEmpty();
+        Path crt = Files.writeString(dir.resolve("a.crt"), "x");
+        Path key = Files.writeString(dir.resolve("a.key"), "x");
+        String on = "portmesh.agent.openflow.tls { enabled = on, certificate = \"%s\", key = \"%s\", ca = \"%s\" }";
+        AgentSettings s = AgentSettings.fromConfig(ConfigFactory.parseString(on.formatted(crt, key, crt))
+                .withFallback(ConfigFactory.defaultReference())
+                .resolve());
+        assertThat(s.tls()).contains(new OfTlsFiles(crt, key, crt));
+        assertThatThrownBy(() -> AgentSettings.fromConfig(ConfigFactory.parseString(on.formatted(crt, "", crt))
+                        .withFallback(ConfigFactory.defaultReference())
+                        .resolve()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("portmesh.agent.openflow.tls.key is empty");
+        assertThatThrownBy(() -> AgentSettings.fromConfig(
+                        ConfigFactory.parseString(on.formatted(crt, key, dir.resolve("missing.crt")))
+                                .withFallback(ConfigFactory.defaultReference())
+                                .resolve()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("portmesh.agent.openflow.tls.ca: cannot read")
+                .hasMessageContaining("missing.crt");
     }
 }

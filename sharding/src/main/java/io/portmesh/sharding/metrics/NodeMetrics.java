@@ -76,6 +76,16 @@ public final class NodeMetrics implements Extension {
             "portmesh_openflow_disconnects_total",
             "Agent connections this node lost (closed, reset, or echo replies missed)");
 
+    /** Agent connections refused, by reason: TLS handshake failures and identities that do not hold. */
+    public final Counter openflowRefusals = Counter.builder()
+            .name("portmesh_openflow_refusals_total")
+            .help("OpenFlow connections this node refused, by reason: no-certificate, unknown-ca, invalid-certificate,"
+                    + " not-tls, tls-handshake (the TLS handshake failed); no-identity, identity-mismatch (the"
+                    + " certificate names no agent, or another than the datapath description); no-description (plain"
+                    + " TCP, no host and slot in the description). Each is logged at warning with the peer's address")
+            .labelNames("reason")
+            .register(registry);
+
     public final Counter masterElections = counter(
             "portmesh_master_elections_total",
             "New master connections chosen by the Host entities running on this node (each persists a "

@@ -4,7 +4,10 @@ import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.session.AgentListener;
 import io.portmesh.openflow.session.AgentMessage;
 import io.portmesh.openflow.session.AgentMessages;
+import io.portmesh.openflow.tls.TlsRefusal;
 import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.metrics.NodeMetrics;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -24,32 +27,49 @@ public final class SouthboundListener extends AgentListener {
     private final ActorSystem<?> system;
     private final Duration announceInterval;
     private final String node;
+    private final AgentAdmission admission;
+    private final NodeMetrics metrics;
 
-    public SouthboundListener(ActorSystem<?> system, Duration announceInterval) {
+    /**
+     * @param certificatesRequired the OpenFlow server runs TLS requiring client certificates: an agent's identity is
+     *     its certificate's ({@link AgentAdmission})
+     */
+    public SouthboundListener(ActorSystem<?> system, Duration announceInterval, boolean certificatesRequired) {
         this.system = system;
         this.announceInterval = announceInterval;
         this.node = Cluster.get(system).selfMember().address().toString();
+        this.admission = new AgentAdmission(certificatesRequired);
+        this.metrics = NodeMetrics.get(system);
     }
 
     @Override
     public void onConnected(OfConnection conn) {
         String dpDesc = AgentMessages.dpDesc(conn);
-        Optional<AgentIdentity> id = AgentIdentity.parse(dpDesc);
-        if (id.isEmpty()) {
-            log.warn(
-                    "refusing OpenFlow connection from {}: its dp_desc '{}' does not say 'portmesh host=<id> slot=<a|b>'",
-                    conn.remoteAddress(),
-                    dpDesc);
+        AgentAdmission.Verdict verdict = admission.admit(dpDesc, conn.peerCertificate());
+        if (verdict.identity().isEmpty()) {
+            refused(conn.remoteAddress(), verdict.refusal().label(), verdict.why());
             conn.close();
             return;
         }
+        AgentIdentity id = verdict.identity().get();
         var host = ClusterSharding.get(system)
-                .entityRefFor(HostEntity.TYPE_KEY, id.get().host().value());
+                .entityRefFor(HostEntity.TYPE_KEY, id.host().value());
         ActorRef<SessionCommand> session = system.systemActorOf(
-                SouthboundSession.create(conn, id.get(), host, node, announceInterval),
+                SouthboundSession.create(conn, id, host, node, announceInterval),
                 "of-session-" + conn.id(),
                 Props.empty());
         conn.attach(session);
+    }
+
+    /** A TLS handshake that failed is counted and logged like a refused identity; other failures are not refusals. */
+    @Override
+    public void onHandshakeFailed(SocketAddress remoteAddress, Throwable cause) {
+        TlsRefusal.of(cause).ifPresent(r -> refused(remoteAddress, r.label(), "TLS handshake failed: " + cause));
+    }
+
+    private void refused(SocketAddress from, String reason, String why) {
+        metrics.openflowRefusals.labelValues(reason).inc();
+        log.warn("refusing OpenFlow connection from {} ({}): {}", from, reason, why);
     }
 
     /**

@@ -7,6 +7,7 @@ import io.portmesh.openflow.OfStats;
 import io.portmesh.openflow.OfSwitchInfo;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -151,6 +152,11 @@ final class FakeAgentConnection implements OfConnection {
     @Override
     public OfStats stats() {
         return null;
+    }
+
+    @Override
+    public Optional<X509Certificate> peerCertificate() {
+        return Optional.empty();
     }
 
     @Override

@@ -1,0 +1,169 @@
+package io.portmesh.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.portmesh.agent.control.AgentSettings;
+import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.cluster.pki.Pki;
+import io.portmesh.model.HostId;
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.OfMessageListener;
+import io.portmesh.openflow.OfRole;
+import io.portmesh.openflow.OfServer;
+import io.portmesh.openflow.tls.CertifiedAgent;
+import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.TlsRefusal;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.projectfloodlight.openflow.protocol.OFMessage;
+
+/**
+ * Mutual TLS on OpenFlow with certificates made by the PKI tool's code, over real TCP between an OpenFlow server (the
+ * controller's end, without the rest of a node) and real agents: who gets through, and what the server is told about
+ * those who do not ({@link TlsRefusal}). The controller's decisions on top of it are in OpenFlowTlsIntegrationTest.
+ */
+class OpenFlowTlsTest {
+    @TempDir
+    Path pki;
+
+    @TempDir
+    Path otherPki;
+
+    private final List<AutoCloseable> closing = new ArrayList<>();
+    private final Recorder controller = new Recorder();
+    private OfTlsFiles node;
+    private int vxlanPort;
+
+    /** The server end's connections and handshake failures, in order. */
+    static final class Recorder implements OfMessageListener {
+        final BlockingQueue<OfConnection> connected = new LinkedBlockingQueue<>();
+        final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onConnected(OfConnection c) {
+            connected.add(c);
+        }
+
+        @Override
+        public void onMessage(OfConnection c, OFMessage m) {}
+
+        @Override
+        public void onDisconnected(OfConnection c, Throwable cause) {}
+
+        @Override
+        public void onHandshakeFailed(SocketAddress remote, Throwable cause) {
+            failures.add(cause);
+        }
+
+        Optional<TlsRefusal> nextRefusal() throws InterruptedException {
+            Throwable t = failures.poll(15, TimeUnit.SECONDS);
+            assertThat(t).as("a handshake failure within 15 s").isNotNull();
+            return TlsRefusal.of(t);
+        }
+    }
+
+    @BeforeEach
+    void pki() throws Exception {
+        Pki.init(pki);
+        node = Pki.issueNode(pki, "node-1", List.of("127.0.0.1"));
+        Pki.init(otherPki);
+        vxlanPort = TestCluster.freePorts(1)[0];
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : closing) {
+            c.close();
+        }
+    }
+
+    private OfServer server(OfTlsFiles files) throws Exception {
+        OfServer s = OfServer.builder(OfRole.CONTROLLER, controller)
+                .sslContext(files.serverContext())
+                .bind(new InetSocketAddress("127.0.0.1", 0));
+        closing.add(s);
+        return s;
+    }
+
+    private DatapathAgent agent(String host, int port, Optional<OfTlsFiles> tls) throws Exception {
+        DatapathAgent a = DatapathAgent.start(
+                AgentSettings.local(host, "a", "127.0.0.1", vxlanPort++, List.of("127.0.0.1:" + port))
+                        .withTls(tls));
+        closing.add(a);
+        return a;
+    }
+
+    @Test
+    void anAgentWithACertificateOfTheCaConnectsAndTheServerReadsItsIdentity() throws Exception {
+        OfServer server = server(node);
+        DatapathAgent agent = agent("h-1", server.port(), Optional.of(Pki.issueAgent(pki, "h-1", "a")));
+
+        OfConnection c = controller.connected.poll(15, TimeUnit.SECONDS);
+        assertThat(c).as("connected within 15 s").isNotNull();
+        assertThat(c.peerCertificate().flatMap(CertifiedAgent::of)).contains(new CertifiedAgent(HostId.of("h-1"), "a"));
+        assertThat(c.description().getDpDesc()).startsWith("portmesh host=h-1 slot=a");
+        assertThat(agent.connectedControllers()).isEqualTo(1);
+    }
+
+    @Test
+    void aClientWithoutCertificateIsRefusedAsNoCertificate() throws Exception {
+        OfServer server = server(node);
+        assertThat(TlsPeers.closedWithoutCertificate(server.port(), node.ca())).isTrue();
+        assertThat(controller.nextRefusal()).contains(TlsRefusal.NO_CERTIFICATE);
+        assertThat(controller.connected).isEmpty();
+    }
+
+    @Test
+    void anAgentWithACertificateOfAnotherCaIsRefusedAsUnknownCa() throws Exception {
+        OfTlsFiles foreign = Pki.issueAgent(otherPki, "h-1", "a");
+        OfServer server = server(node);
+        // it trusts the real CA (public), and presents a certificate of its own CA, which has the same name
+        agent("h-1", server.port(), Optional.of(new OfTlsFiles(foreign.certificate(), foreign.key(), node.ca())));
+
+        assertThat(controller.nextRefusal()).contains(TlsRefusal.UNKNOWN_CA);
+        assertThat(controller.connected).isEmpty();
+    }
+
+    @Test
+    void aPlainTcpAgentIsRefusedAsNotTls() throws Exception {
+        OfServer server = server(node);
+        agent("h-1", server.port(), Optional.empty());
+
+        assertThat(controller.nextRefusal()).contains(TlsRefusal.NOT_TLS);
+        assertThat(controller.connected).isEmpty();
+    }
+
+    @Test
+    void anAgentRefusesAControllerWhoseCertificateDoesNotNameTheAddressItConnectsTo() throws Exception {
+        OfServer server = server(Pki.issueNode(pki, "elsewhere", List.of("10.9.9.9")));
+        DatapathAgent agent = agent("h-1", server.port(), Optional.of(Pki.issueAgent(pki, "h-1", "a")));
+
+        // the agent aborts the handshake: the server hears its alert
+        assertThat(controller.nextRefusal()).contains(TlsRefusal.HANDSHAKE);
+        assertThat(controller.connected).isEmpty();
+        assertThat(agent.connectedControllers()).isZero();
+    }
+
+    @Test
+    void anAgentRefusesAControllerOfAnotherCa() throws Exception {
+        OfTlsFiles foreign = Pki.issueNode(otherPki, "node-1", List.of("127.0.0.1"));
+        // the impostor controller would accept the agent (it trusts the real CA) but cannot show a certificate of it
+        OfServer server = server(new OfTlsFiles(foreign.certificate(), foreign.key(), node.ca()));
+        DatapathAgent agent = agent("h-1", server.port(), Optional.of(Pki.issueAgent(pki, "h-1", "a")));
+
+        assertThat(controller.nextRefusal()).contains(TlsRefusal.HANDSHAKE);
+        assertThat(controller.connected).isEmpty();
+        assertThat(agent.connectedControllers()).isZero();
+    }
+}

@@ -1,0 +1,157 @@
+package io.portmesh.cluster.pki;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.portmesh.model.HostId;
+import io.portmesh.openflow.tls.CertifiedAgent;
+import io.portmesh.openflow.tls.OfTlsFiles;
+import java.io.InputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPrivateKey;
+import java.security.spec.ECParameterSpec;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The PKI's files as the JDK reads them: who signed what, for what purpose, naming whom, with which file modes. */
+class PkiTest {
+    @TempDir
+    Path dir;
+
+    static List<X509Certificate> certificates(Path pem) throws Exception {
+        try (InputStream in = Files.newInputStream(pem)) {
+            List<X509Certificate> chain = new ArrayList<>();
+            CertificateFactory.getInstance("X.509")
+                    .generateCertificates(in)
+                    .forEach(c -> chain.add((X509Certificate) c));
+            return chain;
+        }
+    }
+
+    private static List<String> sans(X509Certificate c, int type) throws Exception {
+        List<String> names = new ArrayList<>();
+        for (List<?> n : c.getSubjectAlternativeNames()) {
+            if ((Integer) n.get(0) == type) {
+                names.add((String) n.get(1));
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void initMakesASelfSignedP256CaWhoseKeyOnlyTheOwnerReads() throws Exception {
+        OfTlsFiles ca = Pki.init(dir);
+
+        X509Certificate cert = certificates(ca.certificate()).get(0);
+        cert.verify(cert.getPublicKey()); // self-signed
+        assertThat(cert.getBasicConstraints()).as("a CA, path length 0").isZero();
+        assertThat(cert.getKeyUsage()[5]).as("keyCertSign").isTrue();
+        assertThat(cert.getNotAfter().getTime() - System.currentTimeMillis())
+                .as("valid about ten years")
+                .isGreaterThan(Pki.CA_VALIDITY.minusDays(1).toMillis());
+        ECParameterSpec curve = ((ECPrivateKey) PemFiles.readKey(ca.key())).getParams();
+        assertThat(curve.getCurve().getField().getFieldSize()).isEqualTo(256);
+        assertThat(Files.readString(ca.key())).startsWith("-----BEGIN PRIVATE KEY-----");
+        assertThat(Files.getPosixFilePermissions(ca.key())).isEqualTo(PemFiles.KEY_MODE);
+        assertThat(Files.getPosixFilePermissions(ca.certificate())).isEqualTo(PemFiles.CERTIFICATE_MODE);
+    }
+
+    @Test
+    void anAgentCertificateIsSignedByTheCaAndNamesItsHostAndSlot() throws Exception {
+        OfTlsFiles ca = Pki.init(dir);
+        OfTlsFiles agent = Pki.issueAgent(dir, "host-7", "b");
+
+        assertThat(agent.certificate().getFileName()).hasToString("agent-host-7-b.crt");
+        assertThat(agent.ca()).isEqualTo(ca.certificate());
+        List<X509Certificate> chain = certificates(agent.certificate());
+        X509Certificate caCert = certificates(ca.certificate()).get(0);
+        assertThat(chain).hasSize(2).element(1).isEqualTo(caCert);
+        X509Certificate leaf = chain.get(0);
+        leaf.verify(caCert.getPublicKey());
+        assertThat(leaf.getBasicConstraints()).as("not a CA").isEqualTo(-1);
+        assertThat(leaf.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.2", "1.3.6.1.5.5.7.3.1");
+        assertThat(sans(leaf, 6)).containsExactly("portmesh:agent:host-7:b");
+        assertThat(leaf.getSubjectX500Principal().getName()).contains("CN=agent:host-7:b");
+        assertThat(CertifiedAgent.of(leaf)).contains(new CertifiedAgent(HostId.of("host-7"), "b"));
+        assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemFiles.KEY_MODE);
+    }
+
+    @Test
+    void aNodeCertificateNamesItsDnsNamesAndAddressesAndNoAgent() throws Exception {
+        Pki.init(dir);
+        OfTlsFiles node = Pki.issueNode(
+                dir,
+                "node-1.example",
+                List.of("127.0.0.1", "fd00::1"),
+                List.of("portmesh-controller"),
+                Pki.LEAF_VALIDITY,
+                false);
+
+        X509Certificate leaf = certificates(node.certificate()).get(0);
+        assertThat(sans(leaf, 2)).containsExactly("node-1.example", "portmesh-controller");
+        assertThat(sans(leaf, 7)).containsExactly("127.0.0.1", "fd00:0:0:0:0:0:0:1");
+        assertThat(leaf.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+        assertThat(CertifiedAgent.of(leaf))
+                .as("a node certificate is no agent's")
+                .isEmpty();
+    }
+
+    @Test
+    void nothingIsOverwrittenWithoutForce() throws Exception {
+        OfTlsFiles ca = Pki.init(dir);
+        String caBefore = Files.readString(ca.certificate());
+        assertThatThrownBy(() -> Pki.init(dir))
+                .isInstanceOf(FileAlreadyExistsException.class)
+                .hasMessageContaining("ca.crt")
+                .hasMessageContaining("--force");
+        assertThat(Files.readString(ca.certificate())).isEqualTo(caBefore);
+
+        OfTlsFiles agent = Pki.issueAgent(dir, "h", "a");
+        String agentBefore = Files.readString(agent.certificate());
+        assertThatThrownBy(() -> Pki.issueAgent(dir, "h", "a")).isInstanceOf(FileAlreadyExistsException.class);
+        assertThat(Files.readString(agent.certificate())).isEqualTo(agentBefore);
+
+        Pki.issueAgent(dir, "h", "a", Pki.LEAF_VALIDITY, true);
+        assertThat(Files.readString(agent.certificate())).isNotEqualTo(agentBefore);
+        assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemFiles.KEY_MODE);
+        try (var left = Files.list(dir)) {
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .as("no temporary files left")
+                    .containsExactlyInAnyOrder("ca.crt", "ca.key", "agent-h-a.crt", "agent-h-a.key");
+        }
+    }
+
+    @Test
+    void issuingWithoutACaSaysToRunInitFirst() {
+        assertThatThrownBy(() -> Pki.issueAgent(dir, "h", "a"))
+                .isInstanceOf(NoSuchFileException.class)
+                .hasMessageContaining("pki init");
+    }
+
+    @Test
+    void badNamesAreRefusedBeforeAnythingIsWritten() throws Exception {
+        Pki.init(dir);
+        assertThatThrownBy(() -> Pki.issueAgent(dir, "host 1", "a"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("host 1");
+        assertThatThrownBy(() -> Pki.issueAgent(dir, "h", "c"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("slot");
+        assertThatThrownBy(() -> Pki.issueNode(dir, "n", List.of("not-an-ip")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not-an-ip");
+        assertThatThrownBy(() -> Pki.issueNode(dir, "under_score", List.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("DNS name");
+        try (var left = Files.list(dir)) {
+            assertThat(left).hasSize(2);
+        }
+    }
+}

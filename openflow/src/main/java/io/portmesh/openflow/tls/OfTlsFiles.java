@@ -1,0 +1,100 @@
+package io.portmesh.openflow.tls;
+
+import com.typesafe.config.Config;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import javax.net.ssl.SSLException;
+
+/**
+ * One end's TLS files for OpenFlow, in PEM, as {@code portmeshctl pki} writes them, and the Netty contexts made of
+ * them. Both ends are mutual: a server (the controller's OpenFlow port, an agent's listen port) requires a client
+ * certificate signed by {@code ca}; a client (an agent) presents its certificate and accepts a server only with a
+ * certificate signed by {@code ca} that names the address it connected to (a DNS or IP subject alternative name:
+ * the name or IP the agent's {@code controllers} entry gives).
+ *
+ * @param certificate this end's certificate, followed by the chain up to (not necessarily including) the CA
+ * @param key its private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY})
+ * @param ca the deployment CA's certificate: the only one the peer's certificate may be signed by
+ */
+public record OfTlsFiles(Path certificate, Path key, Path ca) {
+    /** TLS 1.3, and 1.2 for peers without it (Open vSwitch built on an older OpenSSL). */
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+
+    public OfTlsFiles {
+        Objects.requireNonNull(certificate, "certificate");
+        Objects.requireNonNull(key, "key");
+        Objects.requireNonNull(ca, "ca");
+    }
+
+    /**
+     * The {@code tls} section at {@code path} of {@code root}: {@code enabled}, and when on, the three files
+     * {@code certificate}, {@code key}, {@code ca}. Empty when off.
+     *
+     * @throws IllegalArgumentException when on and a file is not named or not readable (the message names the key)
+     */
+    public static Optional<OfTlsFiles> fromConfig(Config root, String path) {
+        Config c = root.getConfig(path);
+        if (!c.getBoolean("enabled")) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                new OfTlsFiles(readable(c, path, "certificate"), readable(c, path, "key"), readable(c, path, "ca")));
+    }
+
+    private static Path readable(Config c, String path, String key) {
+        String value = c.getString(key).strip();
+        if (value.isEmpty()) {
+            throw new IllegalArgumentException(path + "." + key + " is empty: with " + path
+                    + ".enabled = on, certificate, key and ca name PEM files (portmeshctl pki makes them)");
+        }
+        Path file = Path.of(value);
+        if (!Files.isReadable(file)) {
+            throw new IllegalArgumentException(path + "." + key + ": cannot read " + file.toAbsolutePath());
+        }
+        return file;
+    }
+
+    /** For a server: presents {@link #certificate}, requires a client certificate signed by {@link #ca}. */
+    public SslContext serverContext() {
+        try {
+            return SslContextBuilder.forServer(certificate.toFile(), key.toFile())
+                    .trustManager(ca.toFile())
+                    .clientAuth(ClientAuth.REQUIRE)
+                    .protocols(PROTOCOLS)
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw unusable(e);
+        }
+    }
+
+    /** For a client: presents {@link #certificate}, accepts a server certificate of {@link #ca} for its address. */
+    public SslContext clientContext() {
+        try {
+            return SslContextBuilder.forClient()
+                    .keyManager(certificate.toFile(), key.toFile())
+                    .trustManager(ca.toFile())
+                    .endpointIdentificationAlgorithm("HTTPS")
+                    .protocols(PROTOCOLS)
+                    .build();
+        } catch (SSLException | IllegalArgumentException e) {
+            throw unusable(e);
+        }
+    }
+
+    private IllegalArgumentException unusable(Exception e) {
+        return new IllegalArgumentException(
+                "cannot use the TLS files " + this + ": " + e.getMessage()
+                        + (e.getCause() != null ? " (" + e.getCause().getMessage() + ")" : ""),
+                e);
+    }
+
+    @Override
+    public String toString() {
+        return "certificate=" + certificate + " key=" + key + " ca=" + ca;
+    }
+}
