@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An agent with OpenFlow TLS on serves its listen port over mutual TLS too: stock {@code ovs-ofctl} with a node
- * certificate of the CA reads it, as the README says; plain TCP and another CA's certificate get nothing.
+ * certificate of the CA reads it, as the README says; plain TCP, another CA's certificate and another host's agent
+ * certificate of the same CA get nothing.
  */
 class AgentListenPortTlsTest {
     private static final Path OVS_OFCTL = Path.of("/usr/bin/ovs-ofctl");
@@ -97,6 +98,20 @@ class AgentListenPortTlsTest {
             assertThat(other.exit())
                     .as("another CA's certificate: " + other.output())
                     .isNotZero();
+            OfTlsFiles otherAgent = Pki.issueAgent(pki, "esx-2", "a");
+            Run agentKey = ovsOfctl(
+                    "-C",
+                    otherAgent.ca().toString(),
+                    "-c",
+                    otherAgent.certificate().toString(),
+                    "-p",
+                    otherAgent.key().toString(),
+                    "dump-flows",
+                    ssl);
+            assertThat(agentKey.exit())
+                    .as("another host's agent certificate, of the same CA: " + agentKey.output())
+                    .isNotZero();
+            assertThat(agentKey.output()).doesNotContain("cookie=");
         }
     }
 }

@@ -100,16 +100,19 @@ class SecuredNodesIntegrationTest {
             assertThat(cluster.statusCode()).isEqualTo(200);
             assertThat(json(cluster).get("members")).hasSize(2);
 
-            String blue = "{\"name\":\"blue\",\"vni\":5001}";
+            // a name and VNI of this run: the suite's Cassandra holds other tests' switches ("blue", 5001 among them)
+            String name = "sec-" + Long.toString(System.nanoTime() & 0xFFFFFF, 36);
+            int vni = java.util.concurrent.ThreadLocalRandom.current().nextInt(1_000_000, 16_000_000);
+            String blue = "{\"name\":\"" + name + "\",\"vni\":" + vni + "}";
             HttpResponse<String> refused = send(client, c, 0, "POST", "/v1/switches", blue, AuthTokens.READ_ONLY);
             assertThat(refused.statusCode()).isEqualTo(403);
             assertThat(json(refused).get("error").asText()).isEqualTo("forbidden");
             assertThat(send(client, c, 0, "POST", "/v1/switches", blue, AuthTokens.ADMIN)
                             .statusCode())
                     .isEqualTo(201);
-            HttpResponse<String> read = send(client, c, 1, "GET", "/v1/switches/blue", null, AuthTokens.READ_ONLY);
+            HttpResponse<String> read = send(client, c, 1, "GET", "/v1/switches/" + name, null, AuthTokens.READ_ONLY);
             assertThat(read.statusCode()).isEqualTo(200);
-            assertThat(json(read).get("vni").asInt()).isEqualTo(5001);
+            assertThat(json(read).get("vni").asInt()).isEqualTo(vni);
 
             URI plain = URI.create(
                     "http://127.0.0.1:" + c.nodes().get(0).httpAddress().getPort() + "/alive");

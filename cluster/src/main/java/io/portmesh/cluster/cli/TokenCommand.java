@@ -33,7 +33,7 @@ final class TokenCommand implements Callable<Integer> {
     @Option(
             names = "--role",
             paramLabel = "ROLE",
-            description = "read-only (GET only) or admin (everything); default: ${DEFAULT-VALUE}.")
+            description = "read-only (GET and HEAD) or admin (everything); default: ${DEFAULT-VALUE}.")
     String role = Role.READ_ONLY.configName();
 
     @Override

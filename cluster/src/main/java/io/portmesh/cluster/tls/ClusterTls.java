@@ -33,7 +33,7 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
      * The URI subject alternative name that marks an agent's certificate ({@code portmesh:agent:<host>:<slot>}). The
      * deployment CA signs agents' certificates too; one of them must not make its holder a cluster member.
      */
-    static final String AGENT_URI_PREFIX = "portmesh:agent:";
+    static final String AGENT_URI_PREFIX = io.portmesh.openflow.tls.CertifiedAgent.URI_PREFIX;
 
     private static final int SAN_DNS = 2;
     private static final int SAN_URI = 6;
@@ -44,6 +44,9 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
      */
     public static Config apply(Config config) {
         if (!config.getBoolean(PATH + ".enabled")) {
+            org.slf4j.LoggerFactory.getLogger(ClusterTls.class)
+                    .warn("cluster remoting is plain TCP: any process that reaches a node's cluster port can join or"
+                            + " read the cluster (portmesh.cluster.tls, README 'Securing the cluster')");
             return config;
         }
         fromConfig(config);

@@ -1,6 +1,8 @@
 package io.portmesh.agent.control;
 
 import io.netty.handler.ssl.SslContext;
+import io.portmesh.openflow.OfConnection;
+import io.portmesh.openflow.tls.CertifiedAgent;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.openflow.tls.TlsRefusal;
 import java.net.SocketAddress;
@@ -20,8 +22,17 @@ final class AgentTls {
     private final String agent;
     private final SslContext client;
     private final SslContext server;
-    /** The last TLS failure logged per peer address: a controller the agent retries every 2 s warns once, not always. */
-    private final Map<SocketAddress, String> lastFailure = new ConcurrentHashMap<>();
+    /**
+     * The last TLS failure logged per peer IP address: a controller the agent retries every 2 s warns once, not always.
+     * Keyed by address without the port (a listen port's clients come from a new port each time) and bounded, so that
+     * failed handshakes on the listen port cannot grow it.
+     */
+    private final Map<Object, String> lastFailure = new ConcurrentHashMap<>();
+
+    private static final int MAX_REMEMBERED_FAILURES = 256;
+
+    /** Refusals of agent certificates on the listen port logged so far: the first few warn, then one in 1,000. */
+    private final java.util.concurrent.atomic.AtomicLong agentsRefused = new java.util.concurrent.atomic.AtomicLong();
 
     private AgentTls(String agent, SslContext client, SslContext server) {
         this.agent = agent;
@@ -60,7 +71,10 @@ final class AgentTls {
     void handshakeFailed(SocketAddress peer, Throwable cause) {
         TlsRefusal.of(cause).ifPresent(reason -> {
             String text = reason.label() + ": " + cause;
-            if (!text.equals(lastFailure.put(peer, text))) {
+            if (lastFailure.size() >= MAX_REMEMBERED_FAILURES) {
+                lastFailure.clear(); // a flood of peers: warn afresh rather than remember without bound
+            }
+            if (!text.equals(lastFailure.put(ip(peer), text))) {
                 log.warn("agent {}: TLS handshake with {} failed ({})", agent, peer, text);
             } else {
                 log.debug("agent {}: TLS handshake with {} failed again ({})", agent, peer, text);
@@ -70,6 +84,34 @@ final class AgentTls {
 
     /** A handshake with {@code peer} succeeded: its next failure warns again. */
     void connected(SocketAddress peer) {
-        lastFailure.remove(peer);
+        lastFailure.remove(ip(peer));
+    }
+
+    /**
+     * Whether a connection accepted on the listen port must be closed: with TLS on, one whose client certificate is an
+     * agent's (the deployment CA signs every agent, and one host's key must not read or write another host's switch,
+     * docs/architecture.md 13.1); operators' and nodes' certificates pass.
+     */
+    boolean refusesOnListenPort(OfConnection c) {
+        if (server == null) {
+            return false;
+        }
+        boolean agentKey =
+                c.peerCertificate().map(CertifiedAgent::isAgentCertificate).orElse(false);
+        if (agentKey) {
+            long n = agentsRefused.incrementAndGet();
+            if (n <= 3 || n % 1_000 == 0) {
+                log.warn(
+                        "agent {}: refused {} on the listen port: its certificate is an agent's ({} such refusals)",
+                        agent,
+                        c.remoteAddress(),
+                        n);
+            }
+        }
+        return agentKey;
+    }
+
+    private static Object ip(SocketAddress peer) {
+        return peer instanceof java.net.InetSocketAddress a && a.getAddress() != null ? a.getAddress() : peer;
     }
 }

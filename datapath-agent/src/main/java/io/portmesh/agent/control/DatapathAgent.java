@@ -170,7 +170,16 @@ public final class DatapathAgent implements AutoCloseable {
                         .connect(node));
         a.controllers.start();
         if (s.listen().isPresent()) {
-            OfMessageListener fromListenPort = a.new Listener(c -> a.roles.addListener(c, s.listenAccess()), () -> {});
+            OfMessageListener fromListenPort = a
+            .new Listener(
+                    c -> {
+                        if (a.tls.refusesOnListenPort(c)) {
+                            c.close();
+                            return;
+                        }
+                        a.roles.addListener(c, s.listenAccess());
+                    },
+                    () -> {});
             a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
                     .sslContext(a.tls.server())

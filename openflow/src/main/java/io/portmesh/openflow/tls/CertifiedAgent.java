@@ -82,6 +82,15 @@ public record CertifiedAgent(HostId host, String slot) {
         return agentUris.size() == 1 ? parseUri(agentUris.get(0)) : Optional.empty();
     }
 
+    /**
+     * Whether {@code certificate} is any agent's: it carries a {@code portmesh:agent:} URI, one or several, parsable or
+     * not. Such a key must open nothing but its own agent's controller sessions (not another agent's listen port, not
+     * the cluster).
+     */
+    public static boolean isAgentCertificate(X509Certificate certificate) {
+        return uris(certificate).stream().anyMatch(u -> u.startsWith(URI_PREFIX));
+    }
+
     private static List<String> uris(X509Certificate certificate) {
         Collection<List<?>> names;
         try {
