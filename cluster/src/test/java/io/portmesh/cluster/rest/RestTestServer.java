@@ -25,7 +25,14 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 public final class RestTestServer implements AutoCloseable {
     private final ActorSystem<Void> system;
     private final ServerBinding binding;
-    private final HttpClient client;
+    /**
+     * Each request gets a client of its own, so a connection of its own: a pooled connection that the server closes
+     * after an answer (Pekko HTTP closes one after a request-timeout 503) could be picked for the next request before
+     * the client saw the close, and a POST on it fails with "header parser received no bytes" (seen in CI:
+     * RestApiLimitsTest's 413 test after its timeout test).
+     */
+    private final HttpClient.Builder clients;
+
     private final boolean https;
     public final FakeNetworkService fake = new FakeNetworkService();
     public final FakeNodeHealth health = new FakeNodeHealth();
@@ -37,7 +44,7 @@ public final class RestTestServer implements AutoCloseable {
     /** {@code clientTls}: what the client trusts when the settings turn HTTPS on (null: the JDK's default). */
     public RestTestServer(String name, RestSettings settings, SSLContext clientTls) throws Exception {
         HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
-        client = (clientTls == null ? cb : cb.sslContext(clientTls)).build();
+        clients = clientTls == null ? cb : cb.sslContext(clientTls);
         https = settings.tls().enabled();
         system = ActorSystem.create(
                 Behaviors.empty(),
@@ -84,7 +91,7 @@ public final class RestTestServer implements AutoCloseable {
             }
         }
         try {
-            return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            return clients.build().send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

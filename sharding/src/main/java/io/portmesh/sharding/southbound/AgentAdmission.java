@@ -80,6 +80,14 @@ public final class AgentAdmission {
         CertifiedAgent agent = certified.get();
         Optional<AgentIdentity> claimed = AgentIdentity.parse(dpDesc);
         if (claimed.isEmpty()) {
+            if (dpDesc != null && dpDesc.contains("portmesh host=")) {
+                // a Portmesh claim that does not parse (another host with a bad tep, say): refused like a wrong one,
+                // not admitted under the certificate's name as if it said nothing
+                return Verdict.refuse(
+                        Refusal.IDENTITY_MISMATCH,
+                        "its certificate is " + agent + " but its dp_desc '" + dpDesc + "' is a claim that does not"
+                                + " parse");
+            }
             // not a Portmesh agent's description (a stock Open vSwitch with a certificate): the certificate says who
             return Verdict.admit(new AgentIdentity(agent.host(), agent.slot()));
         }

@@ -44,6 +44,14 @@ class AgentAdmissionTest {
     }
 
     @Test
+    void withTlsAPortmeshClaimThatDoesNotParseIsRefusedNotTakenForSilence() {
+        AgentAdmission.Verdict v = AgentAdmission.certified("portmesh host=h-2 slot=a tep=bad", H1_A, SUBJECT);
+        assertThat(v.identity()).isEmpty();
+        assertThat(v.refusal()).isEqualTo(Refusal.IDENTITY_MISMATCH);
+        assertThat(v.why()).contains("does not parse");
+    }
+
+    @Test
     void withTlsACertificateNamingNoAgentIsRefusedWhateverTheDescriptionSays() {
         AgentAdmission.Verdict v =
                 AgentAdmission.certified("portmesh host=h-1 slot=a", Optional.empty(), "CN=node-1,O=Portmesh");
