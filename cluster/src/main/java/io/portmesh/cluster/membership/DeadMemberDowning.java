@@ -9,9 +9,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -55,7 +52,6 @@ public final class DeadMemberDowning {
     private final Cluster cluster;
     private final Settings settings;
     private final RefusalTally<UniqueAddress> tally;
-    private final ScheduledExecutorService probes;
     /** Incarnations this node already downed (only the probe thread touches it): one log line and count each. */
     private final Set<UniqueAddress> downed = new HashSet<>();
 
@@ -76,11 +72,6 @@ public final class DeadMemberDowning {
         this.cluster = Cluster.get(system);
         this.settings = settings;
         this.tally = new RefusalTally<>(settings.refusals());
-        this.probes = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "portmesh-dead-member-probe");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /**
@@ -97,9 +88,7 @@ public final class DeadMemberDowning {
             return;
         }
         DeadMemberDowning d = new DeadMemberDowning(system, settings);
-        long every = settings.interval().toMillis();
-        d.probes.scheduleWithFixedDelay(d::probeAll, every, every, TimeUnit.MILLISECONDS);
-        system.getWhenTerminated().thenRun(d.probes::shutdownNow);
+        MemberCheckThread.start(system, "portmesh-dead-member-probe", settings.interval(), d::probeAll);
     }
 
     private void probeAll() {

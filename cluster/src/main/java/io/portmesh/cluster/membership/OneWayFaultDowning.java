@@ -7,7 +7,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -59,7 +58,8 @@ public final class OneWayFaultDowning {
     private final Cluster cluster;
     private final org.apache.pekko.cluster.Cluster classicCluster;
     private final Settings settings;
-    private final ScheduledExecutorService checks;
+    /** The check thread ({@link MemberCheckThread}), set at start; only it schedules on it. */
+    private volatile ScheduledExecutorService checks;
     /** The member the signature points at, since when (nanoTime) and in how many checks in a row. */
     private UniqueAddress candidate;
 
@@ -92,11 +92,6 @@ public final class OneWayFaultDowning {
         this.cluster = Cluster.get(system);
         this.classicCluster = org.apache.pekko.cluster.Cluster.get(Adapter.toClassic(system));
         this.settings = settings;
-        this.checks = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "portmesh-one-way-fault-check");
-            t.setDaemon(true);
-            return t;
-        });
     }
 
     /** Starts checking every {@code interval} until the actor system terminates; does nothing when off. */
@@ -108,9 +103,7 @@ public final class OneWayFaultDowning {
         }
         OneWayFaultDowning d = new OneWayFaultDowning(system, settings);
         d.unreachableRecords(); // Pekko's internals still as this class reads them, or the node does not start
-        long every = settings.interval().toMillis();
-        d.checks.scheduleWithFixedDelay(d::check, every, every, TimeUnit.MILLISECONDS);
-        system.getWhenTerminated().thenRun(d.checks::shutdownNow);
+        d.checks = MemberCheckThread.start(system, "portmesh-one-way-fault-check", settings.interval(), d::check);
     }
 
     private void check() {

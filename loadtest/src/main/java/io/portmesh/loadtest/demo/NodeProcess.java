@@ -2,6 +2,7 @@ package io.portmesh.loadtest.demo;
 
 import io.portmesh.cluster.ChildJvm;
 import io.portmesh.loadtest.faults.LoopbackPartition;
+import io.portmesh.sharding.metrics.NodeMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,22 +107,9 @@ public final class NodeProcess implements AutoCloseable {
         return "http://127.0.0.1:" + httpPort;
     }
 
-    /** A counter's value in its {@code /metrics} (Prometheus text; the sum over its labels), 0 when absent. */
+    /** A counter's value in its {@code /metrics}, summed over its labels ({@link NodeMetrics#sum}); 0 when absent. */
     public long counter(String name) throws IOException, InterruptedException {
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
-                .send(
-                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(url() + "/metrics"))
-                                .timeout(Duration.ofSeconds(5))
-                                .build(),
-                        java.net.http.HttpResponse.BodyHandlers.ofString());
-        if (r.statusCode() != 200) {
-            throw new IOException("GET " + url() + "/metrics answered " + r.statusCode());
-        }
-        return r.body()
-                .lines()
-                .filter(l -> l.startsWith(name + " ") || l.startsWith(name + "{"))
-                .mapToLong(l -> (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
-                .sum();
+        return (long) NodeMetrics.sum(new RestClient(url()).text("/metrics"), name, "");
     }
 
     /** Its cluster address as {@code GET /v1/cluster} shows it. */
