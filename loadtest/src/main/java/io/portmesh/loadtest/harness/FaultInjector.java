@@ -1,0 +1,174 @@
+package io.portmesh.loadtest.harness;
+
+import io.portmesh.loadtest.bind.Sleep;
+import io.portmesh.loadtest.faults.RestartableCassandra;
+import io.portmesh.loadtest.nodeloss.ControllerNodes;
+import io.portmesh.loadtest.nodeloss.NodeLossFabric;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiConsumer;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * The faults of one harness run as they are injected and undone: kills and stops of controller nodes and of the
+ * embedded Cassandra, the restarts due after them, and the rules that skip a fault (a second node loss would take
+ * the majority; one restart at a time; Cassandra down already). Split from {@link HarnessRun}, which schedules them.
+ */
+final class FaultInjector {
+    private final Scenario s;
+    private final NodeLossFabric fabric;
+    /** The run's own Cassandra, null when the scenario uses an external one (no cassandra-stop fault then). */
+    private final RestartableCassandra cassandra;
+
+    private final BiConsumer<String, Object[]> progress;
+    private final LongUnaryOperator runMs;
+    private volatile boolean cassandraDown;
+
+    FaultInjector(
+            Scenario s,
+            NodeLossFabric fabric,
+            RestartableCassandra cassandra,
+            BiConsumer<String, Object[]> progress,
+            LongUnaryOperator runMs) {
+        this.s = s;
+        this.fabric = fabric;
+        this.cassandra = cassandra;
+        this.progress = progress;
+        this.runMs = runMs;
+    }
+
+    private void say(String fmt, Object... args) {
+        progress.accept(fmt, args);
+    }
+
+    private long ms(long nanos) {
+        return runMs.applyAsLong(nanos);
+    }
+
+    void inject(InjectedFault f, List<InjectedFault> faults) throws InterruptedException {
+        if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
+            if (cassandraDown) {
+                skip(f, "Cassandra is down already");
+                return;
+            }
+            cassandraDown = true;
+            f.atNanos = System.nanoTime();
+            cassandra.kill();
+        } else {
+            ControllerNodes nodes = fabric.nodes();
+            for (int i = 0; i < ControllerNodes.SIZE; i++) {
+                if (!nodes.isAlive(i)) {
+                    skip(f, "node " + (i + 1) + " is down already (a second loss would take the majority)");
+                    return;
+                }
+            }
+            Optional<InjectedFault> underWay = faults.stream()
+                    .filter(o -> o.planned.kind() == Scenario.Kind.NODE_RESTART
+                            && o.restarting != null
+                            && !o.restarting.isDone())
+                    .findFirst();
+            if (underWay.isPresent()) {
+                skip(f, "the restart #" + underWay.get().planned.index() + " is under way (one node at a time)");
+                return;
+            }
+            if (f.planned.kind() == Scenario.Kind.NODE_RESTART) {
+                f.atNanos = System.nanoTime();
+                f.restarting = CompletableFuture.runAsync(() -> restartInTurn(f));
+                say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+                return;
+            }
+            f.atNanos = nodes.kill(f.planned.target());
+        }
+        if (f.planned.restartAfter() != null) {
+            f.restartDueNanos = f.atNanos + f.planned.restartAfter().toNanos();
+        }
+        say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+    }
+
+    /**
+     * A node-restart, on a thread of its own (a coordinated shutdown takes seconds, a JVM start tens of seconds on a
+     * loaded machine, and the sampling and the load go on meanwhile): SIGTERM and wait for the exit, start it again on
+     * its ports after {@code restart-after}, and wait until every node sees all three Up and ready (at most the
+     * scenario's setup-timeout).
+     */
+    private void restartInTurn(InjectedFault f) {
+        ControllerNodes nodes = fabric.nodes();
+        int node = f.planned.target();
+        try {
+            nodes.stop(node);
+            say("node %d stopped (SIGTERM) after %.1f s", node + 1, (System.nanoTime() - f.atNanos) / 1e9);
+            Duration after = f.planned.restartAfter() == null ? Duration.ZERO : f.planned.restartAfter();
+            Sleep.millis(after.toMillis());
+            nodes.restart(node);
+            f.restartedNanos = System.nanoTime();
+            long up = nodes.awaitUp(s.setupTimeout());
+            if (up < 0) {
+                f.restartFailure =
+                        "not Up and ready again within " + s.setupTimeout().toSeconds() + " s";
+                say("node %d %s", node + 1, f.restartFailure);
+                return;
+            }
+            f.upAgainNanos = up;
+            say(
+                    "node %d restarted at %.1f s, every node Up and ready %.1f s after its SIGTERM",
+                    node + 1, ms(f.restartedNanos) / 1e3, (up - f.atNanos) / 1e9);
+        } catch (java.io.IOException | RuntimeException e) {
+            f.restartFailure = e.toString();
+            say("node %d not restarted: %s", node + 1, e);
+        }
+    }
+
+    private void skip(InjectedFault f, String why) {
+        f.skipped = why;
+        say("fault %s skipped: %s", f.planned.describe(), why);
+    }
+
+    /**
+     * Restarts the victims whose time has come (all of them with {@code all}, at the end of the load, which then waits
+     * for Cassandra's restarts). A node restarts at once (its JVM is launched); Cassandra takes 20-60 s to answer
+     * CQL, so it restarts on a thread of its own and the faults and the sampling go on meanwhile.
+     */
+    void restartDue(List<InjectedFault> faults, boolean all) {
+        for (InjectedFault f : faults) {
+            if (f.restartDueNanos < 0
+                    || f.restartedNanos >= 0
+                    || f.restartFailure != null
+                    || f.restarting != null
+                    || !(all || System.nanoTime() - f.restartDueNanos >= 0)) {
+                continue;
+            }
+            String what =
+                    f.planned.kind() == Scenario.Kind.CASSANDRA_STOP ? "Cassandra" : "node " + (f.planned.target() + 1);
+            Runnable restart = f.planned.kind() == Scenario.Kind.CASSANDRA_STOP
+                    ? () -> {
+                        cassandra.restart();
+                        cassandraDown = false;
+                    }
+                    : () -> {
+                        try {
+                            fabric.nodes().restart(f.planned.target());
+                        } catch (java.io.IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    };
+            f.restarting = CompletableFuture.runAsync(() -> {
+                try {
+                    restart.run();
+                    f.restartedNanos = System.nanoTime();
+                    say("%s restarted at %.1f s", what, ms(f.restartedNanos) / 1e3);
+                } catch (RuntimeException e) {
+                    f.restartFailure = e.toString();
+                    say("%s not restarted: %s", what, e);
+                }
+            });
+            if (f.planned.kind() == Scenario.Kind.NODE_KILL) {
+                f.restarting.join();
+            }
+        }
+        if (all) {
+            faults.stream().filter(f -> f.restarting != null).forEach(f -> f.restarting.join());
+        }
+    }
+}
