@@ -59,6 +59,36 @@ public final class OpenFlowBytes {
         return null;
     }
 
+    /**
+     * {@code wire} (whole OpenFlow messages, as {@link #encode} writes them) cut at message boundaries into parts of at
+     * most {@code limit} bytes each (a single message longer than that is a part of its own), in order: concatenated
+     * they are {@code wire} again. Bytes whose framing does not hold are one part, for the reader to refuse.
+     */
+    public static List<byte[]> split(byte[] wire, int limit) {
+        if (wire.length <= limit) {
+            return List.of(wire);
+        }
+        List<byte[]> parts = new ArrayList<>();
+        int partStart = 0;
+        int at = 0;
+        while (at < wire.length) {
+            if (wire.length - at < HEADER_BYTES) {
+                return List.of(wire);
+            }
+            int length = ((wire[at + 2] & 0xFF) << 8) | (wire[at + 3] & 0xFF);
+            if (length < HEADER_BYTES || length > wire.length - at) {
+                return List.of(wire);
+            }
+            if (at + length - partStart > limit && at > partStart) {
+                parts.add(java.util.Arrays.copyOfRange(wire, partStart, at));
+                partStart = at;
+            }
+            at += length;
+        }
+        parts.add(java.util.Arrays.copyOfRange(wire, partStart, wire.length));
+        return parts;
+    }
+
     /** Every message of the given type in the bytes (written by {@link #encode}, so always well-formed). */
     public static <T extends OFMessage> List<T> decode(byte[] bytes, Class<T> type) {
         ByteBuf buf = Unpooled.wrappedBuffer(bytes);

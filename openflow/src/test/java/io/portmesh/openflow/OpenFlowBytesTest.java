@@ -54,4 +54,42 @@ class OpenFlowBytesTest {
         assertThat(OpenFlowBytes.assignXids(Unpooled.wrappedBuffer(bytes), () -> 1))
                 .contains("does not fit");
     }
+
+    /** What crosses nodes between a Host entity and a session is cut so that Artery's frame limit is never reached. */
+    @Test
+    void splittingCutsAtMessageBoundariesIntoPartsWithinTheLimitThatConcatenateToTheWhole() {
+        List<OFMessage> flows = new java.util.ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            flows.add(f.buildFlowAdd()
+                    .setXid(i)
+                    .setPriority(i)
+                    .setCookie(org.projectfloodlight.openflow.types.U64.of(0x504dL))
+                    .build());
+        }
+        byte[] wire = OpenFlowBytes.encode(flows);
+        int limit = 10_000;
+
+        List<byte[]> parts = OpenFlowBytes.split(wire, limit);
+
+        assertThat(parts).hasSizeGreaterThan(wire.length / limit);
+        assertThat(parts).allSatisfy(p -> assertThat(p.length).isLessThanOrEqualTo(limit));
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        int messages = 0;
+        for (byte[] p : parts) {
+            joined.writeBytes(p);
+            messages += OpenFlowBytes.decode(p, OFMessage.class).size(); // each part is whole messages
+        }
+        assertThat(joined.toByteArray()).isEqualTo(wire);
+        assertThat(messages).isEqualTo(2_000);
+        assertThat(OpenFlowBytes.split(wire, wire.length)).containsExactly(wire);
+    }
+
+    @Test
+    void bytesWhoseFramingDoesNotHoldAreOnePartForTheReaderToRefuse() {
+        byte[] bytes = OpenFlowBytes.encode(List.of(
+                f.buildBarrierRequest().setXid(7).build(),
+                f.buildBarrierRequest().setXid(8).build()));
+        bytes[3] = 64; // the first message claims 64 bytes of 16
+        assertThat(OpenFlowBytes.split(bytes, 8)).containsExactly(bytes);
+    }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
@@ -39,6 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The dedicated Cassandra listens on {@code portmesh.test.cassandra.outage.port} (49042) and storage port {@code
  * portmesh.test.cassandra.outage.storage-port} (47000), with its data under target/cassandra-outage.
  */
+@Tag("scenario") // minutes of multi-JVM run: out of verify (mvn -Pscenarios); the harness runs
+// loadtest/scenarios/cassandra-stop.conf
 class CassandraOutageTest {
     private static final Duration AWAY = Duration.ofSeconds(10);
     /** From Cassandra answering CQL again to the first create-and-bind through every node. */

@@ -38,6 +38,7 @@ class NodeKillUnderLoadTest {
     private static final double SURVIVOR_P99_FLOOR_MS = 1_500;
 
     private NodeLossRun run;
+    private Path logs;
     private NodeKill kill;
     private NodeLossRun.Figures figures;
     private final List<Double> awayBefore = new ArrayList<>();
@@ -49,6 +50,7 @@ class NodeKillUnderLoadTest {
     @BeforeAll
     void killANodeUnderLoad(TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs)
             throws Exception {
+        this.logs = logs;
         NodeLossRun.Options o = NodeLossRun.Options.defaults();
         run = NodeLossRun.start(o.withFabric(o.fabric().withEntityPlacement()), cassandra.contactPointString(), logs);
         NodeLossFabric f = run.fabric();
@@ -162,6 +164,11 @@ class NodeKillUnderLoadTest {
     @Test
     void everyAcknowledgedPortReadsBackWithItsBinding() {
         FigureAssertions.everyAcknowledgedPortReadsBack(figures);
+    }
+
+    @Test
+    void noNodeDroppedAMessageForItsSize() throws java.io.IOException {
+        FigureAssertions.noNodeDroppedAMessageForItsSize(logs);
     }
 
     @Test

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,6 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * rolling restart under four minutes of load, the restarts 80 s apart, is the harness scenario
  * loadtest/scenarios/rolling-restart.conf ({@code node-restart} faults).
  */
+@Tag("scenario") // minutes of multi-JVM run: out of verify (mvn -Pscenarios); the harness runs
+// loadtest/scenarios/rolling-restart.conf
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeRollingRestartTest {
@@ -41,6 +44,7 @@ class NodeRollingRestartTest {
             .withPhases(Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofSeconds(3));
 
     private NodeLossRun run;
+    private Path logs;
     private NodeLossRun.Figures figures;
     private final List<CallFigures.Down> down = new ArrayList<>();
     private final List<String> notBack = new ArrayList<>();
@@ -48,6 +52,7 @@ class NodeRollingRestartTest {
     @BeforeAll
     void restartEveryNodeInTurnUnderLoad(TestCassandra cassandra, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path logs)
             throws Exception {
+        this.logs = logs;
         run = NodeLossRun.start(OPTIONS, cassandra.contactPointString(), logs);
         ControllerNodes nodes = run.fabric().nodes();
         List<String> steps = new ArrayList<>();
@@ -104,6 +109,11 @@ class NodeRollingRestartTest {
     @Test
     void everyAcknowledgedPortReadsBackWithItsBinding() {
         FigureAssertions.everyAcknowledgedPortReadsBack(figures);
+    }
+
+    @Test
+    void noNodeDroppedAMessageForItsSize() throws java.io.IOException {
+        FigureAssertions.noNodeDroppedAMessageForItsSize(logs);
     }
 
     @Test

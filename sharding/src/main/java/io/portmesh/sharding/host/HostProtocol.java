@@ -143,12 +143,25 @@ public interface HostProtocol {
 
     /**
      * The installed flows, groups and ports read from a master connection, as OpenFlow multipart reply bytes
-     * ({@code portDesc} null: not read).
+     * ({@code portDesc} null: not read). A read longer than {@link SessionCommand#PART_BYTES} comes in parts of the
+     * same {@code seq}, each but the last with {@code more}; the flows and groups are the parts' concatenation, the
+     * ports are the last part's ({@link InstalledParts}).
      */
-    record Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc, byte[] portDesc)
+    record Installed(
+            ActorRef<SessionCommand> session,
+            long seq,
+            byte[] flowStats,
+            byte[] groupDesc,
+            byte[] portDesc,
+            boolean more)
             implements Command, CborSerializable {
         public Installed(ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc) {
-            this(session, seq, flowStats, groupDesc, null);
+            this(session, seq, flowStats, groupDesc, null, false);
+        }
+
+        public Installed(
+                ActorRef<SessionCommand> session, long seq, byte[] flowStats, byte[] groupDesc, byte[] portDesc) {
+            this(session, seq, flowStats, groupDesc, portDesc, false);
         }
     }
 

@@ -2,6 +2,7 @@ package io.portmesh.sharding.host;
 
 import io.portmesh.model.flow.FlowDiff;
 import io.portmesh.model.flow.FlowPlan;
+import io.portmesh.openflow.OpenFlowBytes;
 import io.portmesh.openflow.plan.PlanWire;
 import io.portmesh.openflow.plan.TrunkWire;
 import io.portmesh.sharding.lswitch.SwitchMembers;
@@ -35,6 +36,8 @@ final class HostSouthbound {
     private final HostPlan plan = new HostPlan();
     /** By slot name, in name order (a, b). */
     private final Map<String, AgentSlot> slots = new TreeMap<>();
+    /** The slots' reads that arrive in parts (a switch with more flows than one cross-node message carries). */
+    private final InstalledParts installedParts = new InstalledParts();
     /** Which slot's trunk is up, and when to fail over (shares {@link #slots}). */
     private final HostTrunks trunks;
 
@@ -167,11 +170,16 @@ final class HostSouthbound {
         slot.master().tell(new SessionCommand.Reconcile(slot.startRead(), ctx.getSelf()));
     }
 
-    void installed(HostState s, HostProtocol.Installed c) {
-        Optional<AgentSlot> slot = slotOf(c.session());
+    void installed(HostState s, HostProtocol.Installed part) {
+        Optional<AgentSlot> slot = slotOf(part.session());
         if (slot.isEmpty()) {
             return;
         }
+        Optional<HostProtocol.Installed> whole = installedParts.add(slot.get().name, part);
+        if (whole.isEmpty()) {
+            return;
+        }
+        HostProtocol.Installed c = whole.get();
         PlanWire.Installed installed;
         Optional<TrunkWire.Trunk> trunk;
         try {
@@ -373,7 +381,12 @@ final class HostSouthbound {
 
     private void send(AgentSlot slot, long version, byte[] bytes, int count, Boolean trunk) {
         long seq = slot.pushed(version, plan.flowCount(), trunk, count);
-        slot.master().tell(new SessionCommand.Push(seq, version, bytes, count, ctx.getSelf()));
+        List<byte[]> parts = OpenFlowBytes.split(bytes, SessionCommand.PART_BYTES);
+        for (int i = 0; i < parts.size(); i++) {
+            boolean last = i == parts.size() - 1;
+            slot.master()
+                    .tell(new SessionCommand.Push(seq, version, parts.get(i), last ? count : 0, ctx.getSelf(), !last));
+        }
         flowModsSent += count;
         metrics.flowMods.inc(count);
         metrics.pushes.inc();

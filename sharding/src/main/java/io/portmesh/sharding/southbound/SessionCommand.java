@@ -12,6 +12,16 @@ import org.apache.pekko.actor.typed.ActorRef;
  */
 public interface SessionCommand {
     /**
+     * The most OpenFlow bytes one message between an entity and a session carries: half of Artery's default
+     * {@code maximum-frame-size} (256 KiB), which leaves room for the envelope and the other fields. Artery drops a
+     * larger message with no more than an error in its log, so a host whose flows outgrew one frame (about 2,000
+     * flows) would never be read or pushed again; longer byte runs travel as several parts ({@code more}), cut at
+     * OpenFlow message boundaries ({@code OpenFlowBytes.split}). Parts of one sender arrive in order (Pekko orders
+     * messages per sender and receiver).
+     */
+    int PART_BYTES = 128 * 1024;
+
+    /**
      * Send ROLE_REQUEST (MASTER or SLAVE) with this generation id. {@code host} is the entity's current incarnation:
      * the session watches it and announces itself again as soon as it stops (moved, restarted or its node died).
      */
@@ -28,10 +38,15 @@ public interface SessionCommand {
      * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostProtocol.Acked} with
      * {@code seq} when the barrier reply arrives and no message of this push was refused, or
      * {@link HostProtocol.PushFailed}. {@code seq} numbers the pushes of one agent slot; {@code version} is the plan
-     * version the push brings the agent to (for logs).
+     * version the push brings the agent to (for logs). A push longer than {@link #PART_BYTES} comes in parts of the
+     * same {@code seq}: each but the last has {@code more}, and the barrier follows the last.
      */
-    record Push(long seq, long version, byte[] messages, int count, ActorRef<HostProtocol.Command> host)
-            implements SessionCommand, CborSerializable {}
+    record Push(long seq, long version, byte[] messages, int count, ActorRef<HostProtocol.Command> host, boolean more)
+            implements SessionCommand, CborSerializable {
+        public Push(long seq, long version, byte[] messages, int count, ActorRef<HostProtocol.Command> host) {
+            this(seq, version, messages, count, host, false);
+        }
+    }
 
     /** Close the connection (the host is unknown, or the connection is refused). */
     record Close(String reason) implements SessionCommand, CborSerializable {}

@@ -90,6 +90,10 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
     private final ArrayDeque<InFlightPush> inFlight = new ArrayDeque<>();
 
     private final Map<Long, InFlightPush> inFlightByXid = new HashMap<>();
+    /** The push whose parts are still arriving ({@link SessionCommand.Push#more}), or null. */
+    private InFlightPush open;
+
+    private static final byte[] NO_BYTES = new byte[0];
 
     private final NodeMetrics metrics;
     /** The highest generation this session sent the agent in a role request. */
@@ -261,11 +265,22 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         if (m.error() != null) {
             getContext().getLog().warn("reading flows of {} failed: {}", identity, m.error());
             m.host().tell(new HostProtocol.PushFailed(getContext().getSelf(), m.seq(), "read failed: " + m.error()));
-        } else {
-            m.host()
-                    .tell(new HostProtocol.Installed(
-                            getContext().getSelf(), m.seq(), m.flows(), m.groups(), m.ports()));
+            return this;
         }
+        ActorRef<SessionCommand> self = getContext().getSelf();
+        int ports = m.ports() == null ? 0 : m.ports().length;
+        if (m.flows().length + m.groups().length + ports <= SessionCommand.PART_BYTES) {
+            m.host().tell(new HostProtocol.Installed(self, m.seq(), m.flows(), m.groups(), m.ports()));
+            return this;
+        }
+        // longer than a cross-node message may be: the flows' parts, the groups' parts, then the ports, which end it
+        for (byte[] part : OpenFlowBytes.split(m.flows(), SessionCommand.PART_BYTES)) {
+            m.host().tell(new HostProtocol.Installed(self, m.seq(), part, NO_BYTES, null, true));
+        }
+        for (byte[] part : OpenFlowBytes.split(m.groups(), SessionCommand.PART_BYTES)) {
+            m.host().tell(new HostProtocol.Installed(self, m.seq(), NO_BYTES, part, null, true));
+        }
+        m.host().tell(new HostProtocol.Installed(self, m.seq(), NO_BYTES, NO_BYTES, m.ports(), false));
         return this;
     }
 
@@ -274,22 +289,42 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
      * Loxi objects only to encode them again cost more CPU than anything else on the push path.
      */
     private Behavior<SessionCommand> onPush(SessionCommand.Push m) {
-        byte[] wire = m.messages().clone(); // a local Push shares its array with the other slots' sessions
-        ByteBuf buf = Unpooled.wrappedBuffer(wire);
-        InFlightPush push = new InFlightPush(m.seq());
-        String malformed = OpenFlowBytes.assignXids(buf, () -> {
-            long xid = conn.nextXid();
-            push.xids.add(xid);
-            return xid;
-        });
-        if (malformed != null) {
-            m.host().tell(new HostProtocol.PushFailed(getContext().getSelf(), m.seq(), malformed));
-            return this;
+        boolean continuing = open != null && open.seq == m.seq();
+        if (open != null && !continuing) {
+            // the open push's parts stopped coming (the entity incarnation that sent them is gone): this barrier
+            // fails it, and the entity reads the switch again
+            open.error = "push " + open.seq + " cut short: its last part never came";
         }
-        inFlight.add(push);
-        push.xids.forEach(xid -> inFlightByXid.put(xid, push));
-        if (buf.isReadable()) {
-            conn.sendEncoded(buf);
+        InFlightPush push = continuing ? open : new InFlightPush(m.seq());
+        open = m.more() ? push : null;
+        if (push.error == null) {
+            byte[] wire = m.messages().clone(); // a local Push shares its array with the other slots' sessions
+            ByteBuf buf = Unpooled.wrappedBuffer(wire);
+            List<Long> xids = new ArrayList<>();
+            String malformed = OpenFlowBytes.assignXids(buf, () -> {
+                long xid = conn.nextXid();
+                xids.add(xid);
+                return xid;
+            });
+            if (malformed != null && !continuing && !m.more()) {
+                m.host().tell(new HostProtocol.PushFailed(getContext().getSelf(), m.seq(), malformed));
+                return this;
+            }
+            if (malformed != null) {
+                push.error = malformed; // the push's later parts are not written; its barrier fails it
+            } else {
+                push.xids.addAll(xids);
+                xids.forEach(xid -> inFlightByXid.put(xid, push));
+                if (buf.isReadable()) {
+                    conn.sendEncoded(buf);
+                }
+            }
+        }
+        if (!continuing) {
+            inFlight.add(push);
+        }
+        if (m.more()) {
+            return this;
         }
         ActorRef<SessionCommand> self = getContext().getSelf();
         requests.barrier()

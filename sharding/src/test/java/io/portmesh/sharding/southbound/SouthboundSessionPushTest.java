@@ -55,15 +55,10 @@ class SouthboundSessionPushTest {
     /** Fixed by giving each push its own xids: before, barrier N cleared every xid and push N+1 was acknowledged. */
     @Test
     void anErrorForTheNextPushThatArrivesAfterAnEarlierBarrierFailsThatPush() {
-        FakeAgentConnection conn = new FakeAgentConnection();
-        TestProbe<HostProtocol.Command> host = testKit.createTestProbe();
-        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
-                conn,
-                new AgentIdentity(HostId.of("esx-1"), "a"),
-                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-1", host.ref()),
-                "node-1",
-                Duration.ofHours(1)));
-        host.expectMessageClass(HostProtocol.AgentConnected.class);
+        Started started = start("esx-1");
+        FakeAgentConnection conn = started.conn();
+        TestProbe<HostProtocol.Command> host = started.host();
+        ActorRef<SessionCommand> session = started.session();
 
         session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1), flowMod(2)), 2, host.ref()));
         session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(3)), 1, host.ref()));
@@ -83,15 +78,10 @@ class SouthboundSessionPushTest {
 
     @Test
     void anErrorForAnEarlierPushDoesNotFailALaterOne() {
-        FakeAgentConnection conn = new FakeAgentConnection();
-        TestProbe<HostProtocol.Command> host = testKit.createTestProbe();
-        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
-                conn,
-                new AgentIdentity(HostId.of("esx-2"), "a"),
-                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-2", host.ref()),
-                "node-1",
-                Duration.ofHours(1)));
-        host.expectMessageClass(HostProtocol.AgentConnected.class);
+        Started started = start("esx-2");
+        FakeAgentConnection conn = started.conn();
+        TestProbe<HostProtocol.Command> host = started.host();
+        ActorRef<SessionCommand> session = started.session();
 
         session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1)), 1, host.ref()));
         session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(2)), 1, host.ref()));
@@ -102,6 +92,82 @@ class SouthboundSessionPushTest {
         assertThat(next(host, HostProtocol.PushFailed.class).seq()).isEqualTo(1);
         conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
         assertThat(next(host, HostProtocol.Acked.class).seq()).isEqualTo(2);
+    }
+
+    /**
+     * A push longer than one cross-node message ({@link SessionCommand#PART_BYTES}) comes in parts of one seq: every
+     * part is written, one barrier follows the last, and the push is acknowledged once.
+     */
+    @Test
+    void aPushInPartsIsWrittenWholeWithOneBarrierAfterItsLastPart() {
+        Started started = start("esx-3");
+        FakeAgentConnection conn = started.conn();
+        TestProbe<HostProtocol.Command> host = started.host();
+        ActorRef<SessionCommand> session = started.session();
+
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1), flowMod(2)), 0, host.ref(), true));
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(3)), 3, host.ref(), false));
+        awaitBarriers(conn, 1);
+
+        assertThat(conn.writes).hasSize(2);
+        assertThat(conn.writes.stream().mapToInt(List::size).sum()).isEqualTo(3);
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        assertThat(next(host, HostProtocol.Acked.class).seq()).isEqualTo(1);
+        assertThat(conn.barriers).isEmpty();
+    }
+
+    /** The agent refuses a flow-mod of the first part: the whole push fails, not only that part. */
+    @Test
+    void aRefusalOfAnEarlyPartFailsTheWholePush() {
+        Started started = start("esx-4");
+        FakeAgentConnection conn = started.conn();
+        TestProbe<HostProtocol.Command> host = started.host();
+        ActorRef<SessionCommand> session = started.session();
+
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1)), 0, host.ref(), true));
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(2)), 2, host.ref(), false));
+        awaitBarriers(conn, 1);
+        session.tell(new SouthboundSession.Inbound(
+                AgentMessages.read(refusal(conn.writes.peek().get(0)))));
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        assertThat(next(host, HostProtocol.PushFailed.class).seq()).isEqualTo(1);
+    }
+
+    /**
+     * The parts of push 1 stop (the entity incarnation that sent them is gone) and push 2 arrives: push 2's barrier
+     * fails, since the switch holds half of push 1, and the entity reads it again.
+     */
+    @Test
+    void aPushCutShortFailsAtTheNextBarrier() {
+        Started started = start("esx-5");
+        FakeAgentConnection conn = started.conn();
+        TestProbe<HostProtocol.Command> host = started.host();
+        ActorRef<SessionCommand> session = started.session();
+
+        session.tell(new SessionCommand.Push(1, 11, bytes(flowMod(1)), 0, host.ref(), true));
+        session.tell(new SessionCommand.Push(2, 12, bytes(flowMod(2)), 1, host.ref()));
+        awaitBarriers(conn, 1);
+        conn.barriers.poll().complete(FakeAgentConnection.barrierReply());
+        HostProtocol.PushFailed failed = next(host, HostProtocol.PushFailed.class);
+        assertThat(failed.seq()).isEqualTo(2);
+        assertThat(failed.reason()).contains("cut short");
+    }
+
+    private record Started(
+            FakeAgentConnection conn, TestProbe<HostProtocol.Command> host, ActorRef<SessionCommand> session) {}
+
+    /** A session of a fake agent connection of host {@code hostId}, announced to the probe standing for its entity. */
+    private static Started start(String hostId) {
+        FakeAgentConnection conn = new FakeAgentConnection();
+        TestProbe<HostProtocol.Command> host = testKit.createTestProbe();
+        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
+                conn,
+                new AgentIdentity(HostId.of(hostId), "a"),
+                TestEntityRef.of(HostEntity.TYPE_KEY, hostId, host.ref()),
+                "node-1",
+                Duration.ofHours(1)));
+        host.expectMessageClass(HostProtocol.AgentConnected.class);
+        return new Started(conn, host, session);
     }
 
     private static void awaitBarriers(FakeAgentConnection conn, int n) {
