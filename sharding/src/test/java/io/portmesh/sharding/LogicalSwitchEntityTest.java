@@ -121,6 +121,27 @@ class LogicalSwitchEntityTest {
         assertThat(get.reply().getValue().ports()).containsExactly("p1", "p2");
     }
 
+    /** The member list must fit one cluster message (docs/architecture.md section 6.2): past the limit, a 409 why. */
+    @Test
+    void aSwitchAtItsPortLimitRefusesTheNextPortWithTheReasonAndPersistsNothing() {
+        create(100);
+        for (int i = 0; i < LogicalSwitchEntity.MAX_PORTS; i++) {
+            assertThat(addPort("p" + i, String.format("52:54:00:%02x:%02x:%02x", i >> 16, (i >> 8) & 0xff, i & 0xff))
+                            .reply()
+                            .isSuccess())
+                    .isTrue();
+        }
+
+        var refused = addPort("one-more", "52:54:01:00:00:01");
+
+        assertThat(refused.hasNoEvents()).isTrue();
+        assertThat(refused.reply().isError()).isTrue();
+        assertThat(refused.reply().getError().getMessage())
+                .contains("holds " + LogicalSwitchEntity.MAX_PORTS + " ports, its limit")
+                .contains("256 KiB");
+        assertThat(Errors.toException(refused.reply().getError())).isInstanceOf(ConflictException.class);
+    }
+
     // A duplicate MAC is tested with real port entities (LogicalPortEntityTest): the switch asks the owner's port
     // entity whether it exists before refusing, which this test kit's system does not run.
 

@@ -53,6 +53,15 @@ import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 public final class LogicalSwitchEntity
         extends EventSourcedBehaviorWithEnforcedReplies<
                 SwitchProtocol.Command, LogicalSwitchEntity.Event, SwitchState> {
+    /**
+     * The most ports a switch holds. Its member list ({@link SwitchMembers}) travels to hosts on other nodes as one
+     * message, and Artery drops a message over its 256 KiB frame: 154 bytes a member measured, about 200 while it
+     * moves with a standby; {@code LogicalSwitchMembersSizeTest} checks a full list of moving members fits. Until the
+     * list travels in parts, a switch is refused its next port here, with the reason, rather than left silently
+     * unrealized.
+     */
+    public static final int MAX_PORTS = 1_200;
+
     public static final EntityTypeKey<Command> TYPE_KEY = EntityTypeKey.create(Command.class, "LogicalSwitch");
     public static final String TAG = "switch";
 
@@ -227,6 +236,18 @@ public final class LogicalSwitchEntity
                                     ? StatusReply.success(s.vni())
                                     : Errors.conflict("port " + c.port().value() + " is already in switch " + switchId
                                             + " with MAC " + existing.mac()));
+        }
+        if (s.members().size() >= MAX_PORTS) {
+            return Effect()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict(
+                                    "switch",
+                                    "logical switch " + switchId + " holds "
+                                            + s.members().size()
+                                            + " ports, its limit: its member list goes to every host of the switch"
+                                            + " in one cluster message, which must fit Artery's 256 KiB frame"
+                                            + " (docs/architecture.md section 6.2)"));
         }
         return Effect()
                 .persist(new PortAdded(c.port().value(), c.mac().toString()))
