@@ -1,7 +1,11 @@
 package io.portmesh.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.handler.ssl.JdkSslContext;
+import io.netty.handler.ssl.SslContext;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.pki.Pki;
@@ -12,6 +16,7 @@ import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import io.portmesh.openflow.tls.CertifiedAgent;
 import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import io.portmesh.openflow.tls.TlsRefusal;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -22,6 +27,9 @@ import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,5 +173,28 @@ class OpenFlowTlsTest {
         assertThat(controller.nextRefusal()).contains(TlsRefusal.HANDSHAKE);
         assertThat(controller.connected).isEmpty();
         assertThat(agent.connectedControllers()).isZero();
+    }
+
+    @Test
+    void bothEndsUseTheJdksTls13OnlyAndATls12PeerIsRefused() throws Exception {
+        OfTlsFiles agentFiles = Pki.issueAgent(pki, "h-1", "a");
+        for (SslContext ctx : List.of(node.serverContext(), agentFiles.clientContext())) {
+            assertThat(ctx).as("the JDK's provider, never OpenSSL").isInstanceOf(JdkSslContext.class);
+            assertThat(ctx.newEngine(ByteBufAllocator.DEFAULT).getEnabledProtocols())
+                    .containsExactly("TLSv1.3");
+        }
+        OfServer server = server(node);
+        // a client with a valid agent certificate that speaks TLS 1.2 only (where renegotiation could swap the
+        // certificate the server admitted the connection by) gets no handshake
+        SSLContext tls12 = PemIdentity.context(
+                PemIdentity.load(agentFiles.certificate(), agentFiles.key()).keyManagers(),
+                PemIdentity.trustManagers(agentFiles.ca()));
+        try (SSLSocket s = (SSLSocket) tls12.getSocketFactory().createSocket("127.0.0.1", server.port())) {
+            s.setSoTimeout(10_000);
+            s.setEnabledProtocols(new String[] {"TLSv1.2"});
+            assertThatThrownBy(s::startHandshake).isInstanceOf(SSLException.class);
+        }
+        assertThat(controller.nextRefusal()).isPresent();
+        assertThat(controller.connected).isEmpty();
     }
 }

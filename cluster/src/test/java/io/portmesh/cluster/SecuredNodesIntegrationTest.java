@@ -6,11 +6,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.cluster.pki.Pki;
 import io.portmesh.cluster.rest.AuthTokens;
 import io.portmesh.cluster.rest.BearerTokens;
 import io.portmesh.cluster.rest.Role;
-import io.portmesh.cluster.tls.TestPki;
-import io.portmesh.cluster.tls.TlsContexts;
+import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import io.portmesh.persistence.testkit.CassandraExtension;
 import io.portmesh.persistence.testkit.TestCassandra;
 import java.io.IOException;
@@ -38,8 +39,8 @@ class SecuredNodesIntegrationTest {
     Path dir;
 
     private Config secured() throws IOException {
-        TestPki pki = TestPki.create(dir, "deployment-ca");
-        TestPki.NodeFiles node = pki.issue("ctl");
+        Pki.init(dir);
+        OfTlsFiles node = Pki.issueNode(dir, "ctl", List.of("127.0.0.1"));
         Path tokens = dir.resolve("tokens");
         Files.write(
                 tokens,
@@ -50,7 +51,7 @@ class SecuredNodesIntegrationTest {
                 portmesh.rest.tls { enabled = on, cert-file = "%s", key-file = "%s" }
                 portmesh.cluster.tls { enabled = on, cert-file = "%s", key-file = "%s", ca-file = "%s" }
                 portmesh.controller.warm-port-ids = 0
-                """.formatted(tokens, node.chain(), node.key(), node.chain(), node.key(), node.ca()));
+                """.formatted(tokens, node.certificate(), node.key(), node.certificate(), node.key(), node.ca()));
     }
 
     private static HttpResponse<String> send(
@@ -78,8 +79,7 @@ class SecuredNodesIntegrationTest {
         int[] ports = LocalPorts.freeTcpPorts(4);
         HttpClient client = HttpClient.newBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .sslContext(
-                        TlsContexts.context(null, TlsContexts.pemTrustManagers(dir.resolve("deployment-ca-ca.pem"))))
+                .sslContext(PemIdentity.context(null, PemIdentity.trustManagers(dir.resolve(Pki.CA_CERTIFICATE))))
                 .build();
         try (LocalCluster c = LocalCluster.start(
                 Arrays.copyOfRange(ports, 0, 2), Arrays.copyOfRange(ports, 2, 4), overrides, Duration.ofSeconds(90))) {

@@ -265,6 +265,11 @@ final class NettyOfConnection implements OfConnection {
     }
 
     @Override
+    public void setReadPaused(boolean paused) {
+        channel.config().setAutoRead(!paused);
+    }
+
+    @Override
     public void close() {
         closedLocally = true;
         channel.close();

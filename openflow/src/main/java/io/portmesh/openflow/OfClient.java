@@ -152,6 +152,11 @@ public final class OfClient implements AutoCloseable {
         }
 
         @Override
+        public void onWritabilityChanged(OfConnection c) {
+            listener.onWritabilityChanged(c);
+        }
+
+        @Override
         public void onDisconnected(OfConnection c, Throwable cause) {
             if (connection == c) {
                 connection = null;

@@ -114,6 +114,14 @@ public interface OfConnection {
     /** False while the outbound buffer is above Netty's high water mark: slow down bulk senders. */
     boolean isWritable();
 
+    /**
+     * Stops (true) or resumes (false) reading the peer's messages: its further requests wait in the sockets' buffers,
+     * and TCP slows the peer down, instead of this end queueing work and replies for it without bound. Messages
+     * already read are still delivered. Thread-safe. A connection without a transport to pause (a test's fake)
+     * ignores it.
+     */
+    default void setReadPaused(boolean paused) {}
+
     /** Closes the connection; the listener then gets {@code onDisconnected(this, null)}. */
     void close();
 

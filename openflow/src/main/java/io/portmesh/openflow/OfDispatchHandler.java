@@ -53,6 +53,14 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (connected) {
+            listener.onWritabilityChanged(connection);
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == OfPipelineEvent.CONNECTED) {
             return; // our own event, back from its trip through the pipeline

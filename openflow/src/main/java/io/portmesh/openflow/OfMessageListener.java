@@ -46,5 +46,11 @@ public interface OfMessageListener {
     void onDisconnected(OfConnection connection, Throwable cause);
 
     /** A connection closed before its handshake finished (refused version, timeout, peer gone). */
+    /**
+     * The connection's {@link OfConnection#isWritable} changed (its unwritten bytes crossed the high or low water
+     * mark), after {@code onConnected}; called on the connection's I/O thread.
+     */
+    default void onWritabilityChanged(OfConnection connection) {}
+
     default void onHandshakeFailed(SocketAddress remoteAddress, Throwable cause) {}
 }

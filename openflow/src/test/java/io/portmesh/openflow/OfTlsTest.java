@@ -5,11 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import java.io.InputStream;
-import java.nio.file.Files;
+import io.portmesh.openflow.tls.Keytool;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -19,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The handshake and a barrier over TLS, with a self-signed certificate made by the JDK's keytool. */
 class OfTlsTest {
-    private static final char[] PASSWORD = "portmesh".toCharArray();
+    private static final char[] PASSWORD = Keytool.PASSWORD;
     private final Closer closer = new Closer();
 
     @TempDir
@@ -31,42 +29,8 @@ class OfTlsTest {
     }
 
     private KeyStore selfSigned() throws Exception {
-        Path store = dir.resolve("of.p12");
-        Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-        Process p = new ProcessBuilder(List.of(
-                        keytool.toString(),
-                        "-genkeypair",
-                        "-alias",
-                        "of",
-                        "-keyalg",
-                        "EC",
-                        "-groupname",
-                        "secp256r1",
-                        "-dname",
-                        "CN=127.0.0.1",
-                        "-ext",
-                        "SAN=IP:127.0.0.1",
-                        "-validity",
-                        "2",
-                        "-storetype",
-                        "PKCS12",
-                        "-keystore",
-                        store.toString(),
-                        "-storepass",
-                        new String(PASSWORD),
-                        "-keypass",
-                        new String(PASSWORD)))
-                .redirectErrorStream(true)
-                .start();
-        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(p.exitValue())
-                .as(new String(p.getInputStream().readAllBytes()))
-                .isZero();
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = Files.newInputStream(store)) {
-            ks.load(in, PASSWORD);
-        }
-        return ks;
+        return Keytool.selfSigned(
+                dir, "of", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1");
     }
 
     @Test

@@ -3,7 +3,7 @@ package io.portmesh.cluster.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.portmesh.cluster.tls.TlsContexts;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.ConnectException;
@@ -180,7 +180,7 @@ public final class PortmeshCtl implements Callable<Integer> {
             return null;
         }
         try {
-            return TlsContexts.context(null, TlsContexts.pemTrustManagers(file));
+            return PemIdentity.context(null, PemIdentity.trustManagers(file));
         } catch (RuntimeException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--cacert: " + e.getMessage());
         }

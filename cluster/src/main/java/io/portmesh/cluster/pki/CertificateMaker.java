@@ -66,7 +66,7 @@ final class CertificateMaker {
         X500Name subject = name(commonName);
         try {
             JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            X509v3CertificateBuilder b = builder(subject, subject, keys.getPublic(), validity)
+            X509v3CertificateBuilder b = builder(subject, subject, keys.getPublic(), validity, Instant.MAX)
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(0))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign))
                     .addExtension(
@@ -87,7 +87,8 @@ final class CertificateMaker {
                                     ca.certificate().getSubjectX500Principal().getEncoded()),
                             name(spec.commonName()),
                             keys.getPublic(),
-                            validity)
+                            validity,
+                            ca.certificate().getNotAfter().toInstant())
                     .addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
                     .addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature))
                     .addExtension(
@@ -117,12 +118,17 @@ final class CertificateMaker {
                 .build();
     }
 
+    /**
+     * A certificate valid from a little before now for {@code validity}, but not after {@code latest}: a leaf ends when
+     * its CA does, since no peer accepts it afterwards and a longer notAfter would only mislead whoever reads it.
+     */
     private static X509v3CertificateBuilder builder(
-            X500Name issuer, X500Name subject, PublicKey key, Duration validity) {
+            X500Name issuer, X500Name subject, PublicKey key, Duration validity, Instant latest) {
         Instant now = Instant.now();
+        Instant notAfter = now.plus(validity).isAfter(latest) ? latest : now.plus(validity);
         BigInteger serial = new BigInteger(128, RANDOM).setBit(127); // positive, 16 bytes
         return new JcaX509v3CertificateBuilder(
-                issuer, serial, Date.from(now.minus(BACKDATE)), Date.from(now.plus(validity)), subject, key);
+                issuer, serial, Date.from(now.minus(BACKDATE)), Date.from(notAfter), subject, key);
     }
 
     private static X509Certificate sign(X509v3CertificateBuilder b, PrivateKey signer) throws GeneralSecurityException {

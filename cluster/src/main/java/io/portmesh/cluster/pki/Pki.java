@@ -1,13 +1,14 @@
 package io.portmesh.cluster.pki;
 
 import io.netty.util.NetUtil;
+import io.portmesh.cluster.tls.ClusterTls;
 import io.portmesh.openflow.tls.CertifiedAgent;
 import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +22,14 @@ import org.bouncycastle.asn1.x509.KeyPurposeId;
  *
  * <pre>
  * ca.crt  ca.key                       the CA (init): every controller node and agent trusts ca.crt
- * node-&lt;name&gt;.crt  node-&lt;name&gt;.key     a controller node (node): serverAuth and clientAuth, DNS and IP names
+ * node-&lt;name&gt;.crt  node-&lt;name&gt;.key     a controller node (node): serverAuth and clientAuth, DNS and IP names,
+ *                                      URI portmesh:node:&lt;name&gt;
  * agent-&lt;host&gt;-&lt;slot&gt;.crt  .key        an agent (agent): its identity as {@link CertifiedAgent} encodes it
  * </pre>
  *
- * A leaf's {@code .crt} holds its certificate and the CA's (the chain an end presents). Keys are mode 0600. Nothing is
- * overwritten unless {@code force} is set.
+ * A leaf's {@code .crt} holds its certificate and the CA's (the chain an end presents); it never outlives the CA (its
+ * notAfter is capped at the CA's). Keys are mode 0600. No certificate is overwritten unless {@code force} is set, and
+ * a crash never leaves a key with a certificate not its own ({@link PemWriter}).
  */
 public final class Pki {
     public static final String CA_CERTIFICATE = "ca.crt";
@@ -54,10 +57,8 @@ public final class Pki {
         Files.createDirectories(dir);
         Path crt = dir.resolve(CA_CERTIFICATE);
         Path key = dir.resolve(CA_KEY);
-        PemFiles.checkWritable(List.of(crt, key), force);
         CertificateMaker.Issued ca = CertificateMaker.certificateAuthority(commonName, validity);
-        PemFiles.writeKey(key, ca.key());
-        PemFiles.writeCertificates(crt, List.of(ca.certificate()));
+        PemWriter.writePair(crt, List.of(ca.certificate()), key, ca.key(), force);
         return new OfTlsFiles(crt, key, crt);
     }
 
@@ -68,7 +69,9 @@ public final class Pki {
 
     /**
      * A controller node's certificate signed by the CA in {@code dir}: common name and first DNS name {@code name},
-     * then {@code dnsNames} and {@code ips} (agents check that the address they connect to is among them).
+     * then {@code dnsNames} and {@code ips} (agents check that the address they connect to is among them), and the URI
+     * {@code portmesh:node:<name>} that makes it a cluster member's ({@link ClusterTls}: no other certificate of the CA
+     * may join the cluster).
      *
      * @throws IllegalArgumentException for a name that is no DNS name or an address that is no IP literal
      */
@@ -86,6 +89,7 @@ public final class Pki {
         for (String ip : ips) {
             names.add(new GeneralName(GeneralName.iPAddress, ipLiteral(ip)));
         }
+        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, ClusterTls.nodeUri(name)));
         return issue(
                 dir,
                 "node-" + name,
@@ -136,15 +140,13 @@ public final class Pki {
         return new OfTlsFiles(dir.resolve(base + ".crt"), dir.resolve(base + ".key"), dir.resolve(CA_CERTIFICATE));
     }
 
-    private static OfTlsFiles issue(
-            Path dir, String base, CertificateMaker.LeafSpec spec, Duration validity, boolean force)
+    static OfTlsFiles issue(Path dir, String base, CertificateMaker.LeafSpec spec, Duration validity, boolean force)
             throws IOException {
         CertificateMaker.Issued ca = loadCa(dir);
         OfTlsFiles out = files(dir, base);
-        PemFiles.checkWritable(List.of(out.certificate(), out.key()), force);
         CertificateMaker.Issued leaf = CertificateMaker.leaf(ca, spec, validity);
-        PemFiles.writeKey(out.key(), leaf.key());
-        PemFiles.writeCertificates(out.certificate(), List.of(leaf.certificate(), ca.certificate()));
+        PemWriter.writePair(
+                out.certificate(), List.of(leaf.certificate(), ca.certificate()), out.key(), leaf.key(), force);
         return out;
     }
 
@@ -155,8 +157,17 @@ public final class Pki {
             throw new NoSuchFileException(
                     dir.toString(), null, "no CA there (" + CA_CERTIFICATE + ", " + CA_KEY + "): run 'pki init' first");
         }
-        X509Certificate certificate = PemFiles.readCertificate(crt);
-        return new CertificateMaker.Issued(certificate, PemFiles.readKey(key));
+        try {
+            PemIdentity ca = PemIdentity.load(crt, key);
+            if (ca.certificate().getNotAfter().toInstant().isBefore(java.time.Instant.now())) {
+                throw new IOException(
+                        "the CA in " + dir + " expired on " + ca.certificate().getNotAfter()
+                                + ": make a new one ('pki init --force') and reissue every certificate");
+            }
+            return new CertificateMaker.Issued(ca.certificate(), ca.key());
+        } catch (IllegalArgumentException e) {
+            throw new IOException("the CA in " + dir + " is unusable: " + e.getMessage(), e);
+        }
     }
 
     /** Only literals: a name would be looked up, and a certificate must not depend on DNS at issue time. */

@@ -1,9 +1,15 @@
 package io.portmesh.cluster.rest;
 
 import com.typesafe.config.Config;
-import io.portmesh.cluster.tls.TlsContexts;
+import io.portmesh.openflow.tls.PemIdentity;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -36,14 +42,27 @@ public record RestTls(SSLContext context) {
                 throw new IllegalArgumentException(
                         "portmesh.rest.tls: set both cert-file and key-file (PEM), or key-store (PKCS#12) alone");
             }
-            keys = TlsContexts.pemKeyManagers(Path.of(key), Path.of(cert));
+            keys = PemIdentity.load(Path.of(cert), Path.of(key)).keyManagers();
         } else if (!store.isBlank()) {
-            keys = TlsContexts.pkcs12KeyManagers(
+            keys = pkcs12KeyManagers(
                     Path.of(store), tls.getString("key-store-password").toCharArray());
         } else {
             throw new IllegalArgumentException("portmesh.rest.tls.enabled is on but neither cert-file and key-file"
                     + " (PEM) nor key-store (PKCS#12) is set");
         }
-        return new RestTls(TlsContexts.context(keys, null));
+        return new RestTls(PemIdentity.context(keys, null));
+    }
+
+    /** The key managers of a PKCS#12 key store whose key is protected by the store's password. */
+    private static KeyManager[] pkcs12KeyManagers(Path store, char[] password) {
+        try (InputStream in = Files.newInputStream(store)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, password);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(ks, password);
+            return kmf.getKeyManagers();
+        } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalArgumentException("cannot read the PKCS#12 key store " + store + ": " + e, e);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.portmesh.cluster.tls;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
@@ -35,6 +36,13 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
      */
     static final String AGENT_URI_PREFIX = io.portmesh.openflow.tls.CertifiedAgent.URI_PREFIX;
 
+    /**
+     * The URI subject alternative name that makes a certificate a controller node's: {@code portmesh:node:<name>},
+     * written by {@code portmeshctl pki node}. A member must carry it; the CA's signature alone is not enough, since
+     * the same CA signs agents' certificates and may sign others.
+     */
+    public static final String NODE_URI_PREFIX = "portmesh:node:";
+
     private static final int SAN_DNS = 2;
     private static final int SAN_URI = 6;
 
@@ -57,14 +65,33 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
                 .withFallback(config);
     }
 
-    /** The files of {@code portmesh.cluster.tls}, read; every refusal names the setting or the file. */
+    /**
+     * The files of {@code portmesh.cluster.tls}, read; every refusal names the setting or the file. A certificate of
+     * this node that is no node's stops it here: every peer would refuse it.
+     */
     public static ClusterTls fromConfig(Config root) {
         Config c = root.getConfig(PATH);
         Path cert = file(c, "cert-file");
-        Path key = file(c, "key-file");
-        Path ca = file(c, "ca-file");
-        SSLContext ctx = TlsContexts.context(TlsContexts.pemKeyManagers(key, cert), TlsContexts.pemTrustManagers(ca));
-        String pattern = c.getString("peer-name-pattern");
+        PemIdentity own = PemIdentity.load(cert, file(c, "key-file"));
+        notANode(own.certificate()).ifPresent(why -> {
+            throw new IllegalArgumentException(
+                    PATH + ".cert-file " + cert + ": the other nodes would refuse this node: "
+                            + why.replaceFirst("^its", "the") + "; reissue it with 'portmeshctl pki node'");
+        });
+        return of(c, own);
+    }
+
+    /**
+     * As {@link #fromConfig} from the section {@code c}, without checking this end's own certificate: what a process
+     * that wants into the cluster with another certificate of the CA runs (tests play it).
+     */
+    static ClusterTls unchecked(Config c) {
+        return of(c, PemIdentity.load(file(c, "cert-file"), file(c, "key-file")));
+    }
+
+    private static ClusterTls of(Config c, PemIdentity own) {
+        SSLContext ctx = PemIdentity.context(own.keyManagers(), PemIdentity.trustManagers(file(c, "ca-file")));
+        String pattern = c.hasPath("peer-name-pattern") ? c.getString("peer-name-pattern") : "";
         return new ClusterTls(ctx, pattern.isBlank() ? Optional.empty() : Optional.of(Pattern.compile(pattern)));
     }
 
@@ -77,31 +104,72 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
         return Path.of(value);
     }
 
-    /** Why {@code peer} may not be a cluster member, or empty when it may (the CA's signature is checked already). */
+    /** The URI that names the controller node {@code name} in its certificate. */
+    public static String nodeUri(String name) {
+        return NODE_URI_PREFIX + name;
+    }
+
+    /**
+     * Why {@code peer} may not be a cluster member, or empty when it may (the CA's signature is checked already): it
+     * must be a node's certificate ({@link #notANode}) and match {@code peer-name-pattern} if set.
+     */
     Optional<String> refusal(X509Certificate peer) {
-        List<String> names = new ArrayList<>();
-        try {
-            Collection<List<?>> sans = peer.getSubjectAlternativeNames();
-            for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
-                int type = (Integer) san.get(0);
-                String value = String.valueOf(san.get(1));
-                if (type == SAN_URI && value.startsWith(AGENT_URI_PREFIX)) {
-                    return Optional.of("its certificate is an agent's (" + value + "), not a controller node's");
-                }
-                if (type == SAN_DNS) {
-                    names.add(value);
-                }
-            }
-        } catch (CertificateParsingException e) {
-            return Optional.of("its certificate's subject alternative names cannot be read: " + e.getMessage());
+        Optional<String> notANode = notANode(peer);
+        if (notANode.isPresent() || peerNames.isEmpty()) {
+            return notANode;
         }
+        List<String> names = new ArrayList<>();
+        sans(peer, SAN_DNS).forEach(names::add);
         commonName(peer).ifPresent(names::add);
-        if (peerNames.isPresent()
-                && names.stream().noneMatch(n -> peerNames.get().matcher(n).matches())) {
+        if (names.stream().noneMatch(n -> peerNames.get().matcher(n).matches())) {
             return Optional.of("its certificate's names " + names + " do not match " + PATH + ".peer-name-pattern ("
                     + peerNames.get() + ")");
         }
         return Optional.empty();
+    }
+
+    /**
+     * Why {@code certificate} is no controller node's, or empty when it is one: it must carry exactly one URI
+     * {@code portmesh:node:<name>} and no agent URI.
+     */
+    static Optional<String> notANode(X509Certificate certificate) {
+        List<String> uris;
+        try {
+            uris = sans(certificate, SAN_URI);
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+        Optional<String> agent =
+                uris.stream().filter(u -> u.startsWith(AGENT_URI_PREFIX)).findFirst();
+        if (agent.isPresent()) {
+            return Optional.of("its certificate is an agent's (" + agent.get() + "), not a controller node's");
+        }
+        List<String> nodes = uris.stream()
+                .filter(u -> u.startsWith(NODE_URI_PREFIX) && u.length() > NODE_URI_PREFIX.length())
+                .toList();
+        if (nodes.size() != 1) {
+            return Optional.of("its certificate (" + certificate.getSubjectX500Principal() + ") names "
+                    + (nodes.isEmpty() ? "no controller node" : "more than one controller node " + nodes)
+                    + ": a member's carries one URI " + NODE_URI_PREFIX + "<name> ('portmeshctl pki node' writes it)");
+        }
+        return Optional.empty();
+    }
+
+    /** The subject alternative names of {@code type} of {@code certificate}. */
+    private static List<String> sans(X509Certificate certificate, int type) {
+        List<String> values = new ArrayList<>();
+        try {
+            Collection<List<?>> sans = certificate.getSubjectAlternativeNames();
+            for (List<?> san : sans == null ? List.<List<?>>of() : sans) {
+                if (san.get(0) instanceof Integer t && t == type) {
+                    values.add(String.valueOf(san.get(1)));
+                }
+            }
+        } catch (CertificateParsingException e) {
+            throw new IllegalArgumentException(
+                    "its certificate's subject alternative names cannot be read: " + e.getMessage(), e);
+        }
+        return values;
     }
 
     private static Optional<String> commonName(X509Certificate cert) {

@@ -15,18 +15,23 @@ import scala.Option;
 /**
  * Artery's TLS engines from the PEM files of {@code portmesh.cluster.tls} ({@link ClusterTls}): TLS 1.3 only (both
  * ends are controller nodes of one version), a client certificate required, and after the handshake a peer whose
- * certificate is not a controller node's (an agent's, or one outside peer-name-pattern) refused. Host names are not
- * verified: nodes find each other by IP address and a Kubernetes pod's changes with every restart; the CA is what
- * makes a peer a member. Pekko creates it by class name with the actor system, hence public.
+ * certificate is not a controller node's (no {@code portmesh:node:} URI, an agent's, or one outside
+ * peer-name-pattern) refused. Host names are not verified: nodes find each other by IP address and a Kubernetes pod's
+ * changes with every restart; the CA and the node URI are what make a peer a member. Pekko creates it by class name with the actor system, hence public.
  */
-public final class ClusterTlsEngineProvider implements SSLEngineProvider {
+public class ClusterTlsEngineProvider implements SSLEngineProvider {
     private static final Logger log = LoggerFactory.getLogger(ClusterTlsEngineProvider.class);
     private static final String[] PROTOCOLS = {"TLSv1.3"};
 
     private final ClusterTls tls;
 
     public ClusterTlsEngineProvider(ActorSystem system) {
-        this.tls = ClusterTls.fromConfig(system.settings().config());
+        this(ClusterTls.fromConfig(system.settings().config()));
+    }
+
+    /** With {@code tls} as given (not final for this: a test's impostor node is one with an unchecked certificate). */
+    ClusterTlsEngineProvider(ClusterTls tls) {
+        this.tls = tls;
         log.info("cluster remoting uses mutual TLS (portmesh.cluster.tls)");
     }
 

@@ -2,17 +2,19 @@ package io.portmesh.cluster.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.cluster.pki.Pki;
 import io.portmesh.cluster.rest.AuthTokens;
 import io.portmesh.cluster.rest.BearerTokens;
 import io.portmesh.cluster.rest.RestTestServer;
 import io.portmesh.cluster.rest.RestTls;
 import io.portmesh.cluster.rest.Role;
-import io.portmesh.cluster.tls.TestPki;
-import io.portmesh.cluster.tls.TlsContexts;
+import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import javax.net.ssl.KeyManager;
@@ -26,20 +28,20 @@ class PortmeshCtlSecurityTest {
     @TempDir
     static Path dir;
 
-    private static TestPki pki;
+    private static OfTlsFiles node;
     private static RestTestServer server;
 
     record Result(int exit, String out, String err) {}
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create(dir, "ctl-ca");
-        TestPki.NodeFiles node = pki.issue("ctl-node");
-        KeyManager[] keys = TlsContexts.pemKeyManagers(node.key(), node.chain());
+        Pki.init(dir);
+        node = Pki.issueNode(dir, "ctl-node", List.of("127.0.0.1"));
+        KeyManager[] keys = PemIdentity.load(node.certificate(), node.key()).keyManagers();
         server = new RestTestServer(
                 "ctl-security-test",
-                AuthTokens.settings(Set.of()).withTls(RestTls.of(TlsContexts.context(keys, null))),
-                TlsContexts.context(null, TlsContexts.pemTrustManagers(pki.caFile())));
+                AuthTokens.settings(Set.of()).withTls(RestTls.of(PemIdentity.context(keys, null))),
+                PemIdentity.context(null, PemIdentity.trustManagers(node.ca())));
     }
 
     @AfterAll
@@ -52,7 +54,7 @@ class PortmeshCtlSecurityTest {
                 "PORTMESH_URL",
                 server.baseUri().toString(),
                 "PORTMESH_CACERT",
-                pki.caFile().toString()));
+                node.ca().toString()));
         env.putAll(extraEnv);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

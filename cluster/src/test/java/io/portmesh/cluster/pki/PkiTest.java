@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.portmesh.model.HostId;
 import io.portmesh.openflow.tls.CertifiedAgent;
 import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.io.InputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -15,8 +17,16 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
 import java.security.spec.ECParameterSpec;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Date;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -56,11 +66,11 @@ class PkiTest {
         assertThat(cert.getNotAfter().getTime() - System.currentTimeMillis())
                 .as("valid about ten years")
                 .isGreaterThan(Pki.CA_VALIDITY.minusDays(1).toMillis());
-        ECParameterSpec curve = ((ECPrivateKey) PemFiles.readKey(ca.key())).getParams();
+        ECParameterSpec curve = ((ECPrivateKey) PemFiles.privateKey(ca.key())).getParams();
         assertThat(curve.getCurve().getField().getFieldSize()).isEqualTo(256);
         assertThat(Files.readString(ca.key())).startsWith("-----BEGIN PRIVATE KEY-----");
-        assertThat(Files.getPosixFilePermissions(ca.key())).isEqualTo(PemFiles.KEY_MODE);
-        assertThat(Files.getPosixFilePermissions(ca.certificate())).isEqualTo(PemFiles.CERTIFICATE_MODE);
+        assertThat(Files.getPosixFilePermissions(ca.key())).isEqualTo(PemWriter.KEY_MODE);
+        assertThat(Files.getPosixFilePermissions(ca.certificate())).isEqualTo(PemWriter.CERTIFICATE_MODE);
     }
 
     @Test
@@ -80,7 +90,7 @@ class PkiTest {
         assertThat(sans(leaf, 6)).containsExactly("portmesh:agent:host-7:b");
         assertThat(leaf.getSubjectX500Principal().getName()).contains("CN=agent:host-7:b");
         assertThat(CertifiedAgent.of(leaf)).contains(new CertifiedAgent(HostId.of("host-7"), "b"));
-        assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemFiles.KEY_MODE);
+        assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemWriter.KEY_MODE);
     }
 
     @Test
@@ -98,9 +108,73 @@ class PkiTest {
         assertThat(sans(leaf, 2)).containsExactly("node-1.example", "portmesh-controller");
         assertThat(sans(leaf, 7)).containsExactly("127.0.0.1", "fd00:0:0:0:0:0:0:1");
         assertThat(leaf.getExtendedKeyUsage()).containsExactlyInAnyOrder("1.3.6.1.5.5.7.3.1", "1.3.6.1.5.5.7.3.2");
+        assertThat(sans(leaf, 6)).as("its node identity").containsExactly("portmesh:node:node-1.example");
         assertThat(CertifiedAgent.of(leaf))
                 .as("a node certificate is no agent's")
                 .isEmpty();
+    }
+
+    @Test
+    void aLeafNeverOutlivesItsCa() throws Exception {
+        OfTlsFiles ca = Pki.init(dir, "Short CA", Duration.ofDays(2), false);
+        Date caEnd = certificates(ca.certificate()).get(0).getNotAfter();
+
+        OfTlsFiles node = Pki.issueNode(dir, "n1", List.of("127.0.0.1"));
+        assertThat(certificates(node.certificate()).get(0).getNotAfter())
+                .as("825 days asked, the CA ends in 2")
+                .isEqualTo(caEnd);
+        OfTlsFiles agent = Pki.issueAgent(dir, "h", "a", Duration.ofDays(1), false);
+        assertThat(certificates(agent.certificate()).get(0).getNotAfter()).isBefore(caEnd);
+    }
+
+    @Test
+    void aKeyThatACrashLeftWithoutItsCertificateDoesNotBlockTheRerun() throws Exception {
+        Pki.init(dir);
+        OfTlsFiles agent = Pki.issueAgent(dir, "h", "a");
+        String orphan = Files.readString(agent.key());
+        Files.delete(agent.certificate()); // a crash between the key's rename and the certificate's
+
+        Pki.issueAgent(dir, "h", "a");
+        PemIdentity.load(agent.certificate(), agent.key()); // the new pair belongs together
+        try (var left = Files.list(dir)) {
+            List<Path> aside = left.filter(p -> p.getFileName().toString().startsWith("agent-h-a.key.unpaired-"))
+                    .toList();
+            assertThat(aside).as("the old key moved aside, not deleted").hasSize(1);
+            assertThat(Files.readString(aside.get(0))).isEqualTo(orphan);
+            assertThat(Files.getPosixFilePermissions(aside.get(0))).isEqualTo(PemWriter.KEY_MODE);
+        }
+    }
+
+    @Test
+    void runsAtTheSameTimeForOneNameLeaveOneCertificateWithItsOwnKey() throws Exception {
+        Pki.init(dir);
+        int runs = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(runs);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<OfTlsFiles>> results = new ArrayList<>();
+            for (int i = 0; i < runs; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return Pki.issueNode(dir, "n1", List.of("127.0.0.1"));
+                }));
+            }
+            start.countDown();
+            int written = 0;
+            for (Future<OfTlsFiles> r : results) {
+                try {
+                    r.get(60, TimeUnit.SECONDS);
+                    written++;
+                } catch (ExecutionException e) {
+                    assertThat(e.getCause()).isInstanceOf(FileAlreadyExistsException.class);
+                }
+            }
+            assertThat(written).as("exactly one run wrote the pair").isOne();
+        } finally {
+            pool.shutdownNow();
+        }
+        OfTlsFiles node = Pki.nodeFiles(dir, "n1");
+        PemIdentity.load(node.certificate(), node.key()); // throws if the key is another run's
     }
 
     @Test
@@ -120,11 +194,12 @@ class PkiTest {
 
         Pki.issueAgent(dir, "h", "a", Pki.LEAF_VALIDITY, true);
         assertThat(Files.readString(agent.certificate())).isNotEqualTo(agentBefore);
-        assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemFiles.KEY_MODE);
+        assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemWriter.KEY_MODE);
         try (var left = Files.list(dir)) {
             assertThat(left.map(p -> p.getFileName().toString()))
                     .as("no temporary files left")
-                    .containsExactlyInAnyOrder("ca.crt", "ca.key", "agent-h-a.crt", "agent-h-a.key");
+                    .containsExactlyInAnyOrder(
+                            PemWriter.LOCK_FILE, "ca.crt", "ca.key", "agent-h-a.crt", "agent-h-a.key");
         }
     }
 
@@ -151,7 +226,8 @@ class PkiTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("DNS name");
         try (var left = Files.list(dir)) {
-            assertThat(left).hasSize(2);
+            assertThat(left.map(p -> p.getFileName().toString()))
+                    .containsExactlyInAnyOrder(PemWriter.LOCK_FILE, "ca.crt", "ca.key");
         }
     }
 }

@@ -5,9 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import io.portmesh.cluster.tls.PemFiles;
-import io.portmesh.cluster.tls.TestPki;
-import io.portmesh.cluster.tls.TlsContexts;
+import io.portmesh.cluster.pki.Pki;
+import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
@@ -29,28 +30,21 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The REST API over HTTPS with a certificate of a test CA, PEM files as {@code portmeshctl pki} writes them. */
+/** The REST API over HTTPS with a node certificate that {@code portmeshctl pki} makes (its code: {@link Pki}). */
 class RestApiHttpsTest {
     @TempDir
     static Path dir;
 
-    private static TestPki pki;
-    private static TestPki.NodeFiles node;
+    private static OfTlsFiles node;
     private static RestTestServer server;
 
     @BeforeAll
     static void start() throws Exception {
-        pki = TestPki.create(dir, "rest-ca");
-        node = pki.issue("rest-node");
-        RestTls tls = RestTls.fromConfig(tlsConfig(Map.of(
-                "enabled",
-                true,
-                "cert-file",
-                node.chain().toString(),
-                "key-file",
-                node.key().toString())));
+        Pki.init(dir);
+        node = Pki.issueNode(dir, "rest-node", List.of("127.0.0.1"));
+        RestTls tls = RestTls.fromConfig(pem(node.certificate(), node.key()));
         server = new RestTestServer(
-                "rest-https-test", AuthTokens.settings(Set.of("/alive")).withTls(tls), trusting(pki));
+                "rest-https-test", AuthTokens.settings(Set.of("/alive")).withTls(tls), trusting(node.ca()));
     }
 
     @AfterAll
@@ -58,12 +52,17 @@ class RestApiHttpsTest {
         server.close();
     }
 
+    /** HTTPS on with {@code certificate} and {@code key}. */
+    private static Config pem(Path certificate, Path key) {
+        return tlsConfig(Map.of("enabled", true, "cert-file", certificate.toString(), "key-file", key.toString()));
+    }
+
     static Config tlsConfig(Map<String, Object> values) {
         return ConfigFactory.parseMap(values).withFallback(ConfigFactory.load().getConfig("portmesh.rest.tls"));
     }
 
-    static SSLContext trusting(TestPki ca) {
-        return TlsContexts.context(null, TlsContexts.pemTrustManagers(ca.caFile()));
+    static SSLContext trusting(Path ca) {
+        return PemIdentity.context(null, PemIdentity.trustManagers(ca));
     }
 
     private static HttpResponse<String> get(HttpClient client, URI uri, String... headers) throws Exception {
@@ -93,9 +92,12 @@ class RestApiHttpsTest {
     }
 
     @Test
-    void aClientThatDoesNotTrustTheCaIsRefusedTheHandshake() {
-        TestPki other = TestPki.create(dir, "other-ca");
-        HttpClient client = HttpClient.newBuilder().sslContext(trusting(other)).build();
+    void aClientThatDoesNotTrustTheCaIsRefusedTheHandshake() throws Exception {
+        Path otherCa = Files.createDirectories(dir.resolve("other"));
+        Pki.init(otherCa);
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(trusting(otherCa.resolve(Pki.CA_CERTIFICATE)))
+                .build();
         assertThatThrownBy(() -> get(client, server.baseUri().resolve("/alive")))
                 .isInstanceOf(SSLHandshakeException.class);
     }
@@ -105,7 +107,7 @@ class RestApiHttpsTest {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         char[] password = "store-pass".toCharArray();
-        List<X509Certificate> chain = PemFiles.certificates(node.chain());
+        List<X509Certificate> chain = PemFiles.certificates(node.certificate());
         ks.setKeyEntry("rest", PemFiles.privateKey(node.key()), password, chain.toArray(new X509Certificate[0]));
         Path store = dir.resolve("rest.p12");
         try (OutputStream out = Files.newOutputStream(store)) {
@@ -114,31 +116,26 @@ class RestApiHttpsTest {
         RestTls tls = RestTls.fromConfig(
                 tlsConfig(Map.of("enabled", true, "key-store", store.toString(), "key-store-password", "store-pass")));
         try (RestTestServer p12 =
-                new RestTestServer("rest-p12-test", RestSettings.DEFAULTS.withTls(tls), trusting(pki))) {
+                new RestTestServer("rest-p12-test", RestSettings.DEFAULTS.withTls(tls), trusting(node.ca()))) {
             assertThat(p12.send("GET", "/alive", null).statusCode()).isEqualTo(200);
         }
     }
 
     @Test
     void misconfiguredFilesStopTheStartWithAMessageNamingThem() throws Exception {
-        TestPki.NodeFiles other = pki.issue("other-node");
-        assertThatThrownBy(() -> RestTls.fromConfig(tlsConfig(Map.of(
-                        "enabled",
-                        true,
-                        "cert-file",
-                        node.chain().toString(),
-                        "key-file",
-                        other.key().toString()))))
+        OfTlsFiles other = Pki.issueNode(dir, "other-node", List.of("127.0.0.1"));
+        assertThatThrownBy(() -> RestTls.fromConfig(pem(node.certificate(), other.key())))
                 .hasMessageContaining("does not belong to the first certificate")
                 .hasMessageContaining(other.key().toString());
-        Path pkcs1 = dir.resolve("rsa.pem");
-        Files.writeString(pkcs1, "-----BEGIN RSA PRIVATE KEY-----\nAAAA\n-----END RSA PRIVATE KEY-----\n");
+        Path encrypted = dir.resolve("encrypted.pem");
+        Files.writeString(
+                encrypted, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n");
+        assertThatThrownBy(() -> RestTls.fromConfig(pem(node.certificate(), encrypted)))
+                .hasMessageContaining(encrypted.toString())
+                .hasMessageContaining("an encrypted key")
+                .hasMessageContaining("openssl pkcs8 -topk8 -nocrypt");
         assertThatThrownBy(() -> RestTls.fromConfig(tlsConfig(
-                        Map.of("enabled", true, "cert-file", node.chain().toString(), "key-file", pkcs1.toString()))))
-                .hasMessageContaining("expected an unencrypted PKCS#8 key")
-                .hasMessageContaining("openssl pkcs8 -topk8");
-        assertThatThrownBy(() -> RestTls.fromConfig(tlsConfig(
-                        Map.of("enabled", true, "cert-file", node.chain().toString()))))
+                        Map.of("enabled", true, "cert-file", node.certificate().toString()))))
                 .hasMessageContaining("set both cert-file and key-file");
         assertThatThrownBy(() -> RestTls.fromConfig(tlsConfig(Map.of("enabled", true))))
                 .hasMessageContaining("neither cert-file and key-file");

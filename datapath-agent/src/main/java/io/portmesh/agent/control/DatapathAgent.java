@@ -59,6 +59,9 @@ public final class DatapathAgent implements AutoCloseable {
     private final PairFence pair;
     private final RoleTable roles = new RoleTable();
     private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    /** Bounds the inbox and the replies per connection: stops reading a connection the agent is behind on. */
+    final ReadGate readGate = new ReadGate();
+
     private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
             new java.util.concurrent.atomic.AtomicBoolean();
     private final String description;
@@ -412,28 +415,40 @@ public final class DatapathAgent implements AutoCloseable {
 
         @Override
         public void onMessage(OfConnection c, OFMessage m) {
+            readGate.received(c);
             runOnControl(() -> {
                 try {
                     protocol.handle(c, m);
                 } catch (RuntimeException e) {
                     log.warn("could not handle {} from {}: {}", m.getType(), c.remoteAddress(), e.toString());
+                } finally {
+                    readGate.handled(c);
                 }
             });
         }
 
         @Override
         public void onWireMessage(OfConnection c, Object m) {
+            readGate.received(c);
             runOnControl(() -> {
                 try {
                     protocol.handleWire(c, m);
                 } catch (RuntimeException e) {
                     log.warn("could not handle a wire message from {}: {}", c.remoteAddress(), e.toString());
+                } finally {
+                    readGate.handled(c);
                 }
             });
         }
 
         @Override
+        public void onWritabilityChanged(OfConnection c) {
+            readGate.writabilityChanged(c);
+        }
+
+        @Override
         public void onDisconnected(OfConnection c, Throwable cause) {
+            readGate.closed(c);
             runOnControl(() -> roles.remove(c));
             if (cause != null) {
                 lost.run();

@@ -4,8 +4,10 @@ import com.typesafe.config.Config;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.Objects;
 import java.util.Optional;
 import javax.net.ssl.SSLException;
@@ -18,12 +20,17 @@ import javax.net.ssl.SSLException;
  * the name or IP the agent's {@code controllers} entry gives).
  *
  * @param certificate this end's certificate, followed by the chain up to (not necessarily including) the CA
- * @param key its private key, unencrypted PKCS#8 ({@code BEGIN PRIVATE KEY})
+ * @param key its private key, unencrypted: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 or SEC1 ({@link PemFiles})
  * @param ca the deployment CA's certificate: the only one the peer's certificate may be signed by
  */
 public record OfTlsFiles(Path certificate, Path key, Path ca) {
-    /** TLS 1.3, and 1.2 for peers without it (Open vSwitch built on an older OpenSSL). */
-    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    /**
+     * TLS 1.3 only. An end reads its peer's certificate from the live session after the handshake and admits the
+     * connection by it ({@code AgentAdmission}, the agent's listen port); TLS 1.2 renegotiation could change that
+     * certificate afterwards on the same connection, TLS 1.3 has no renegotiation. Open vSwitch speaks TLS 1.3 since
+     * OpenSSL 1.1.1 (architecture section 13.1).
+     */
+    static final String[] PROTOCOLS = {"TLSv1.3"};
 
     public OfTlsFiles {
         Objects.requireNonNull(certificate, "certificate");
@@ -59,31 +66,47 @@ public record OfTlsFiles(Path certificate, Path key, Path ca) {
         return file;
     }
 
-    /** For a server: presents {@link #certificate}, requires a client certificate signed by {@link #ca}. */
+    /**
+     * For a server: presents {@link #certificate}, requires a client certificate signed by {@link #ca}. The files are
+     * read here: a key that is not the certificate's stops the start with a message naming both.
+     */
     public SslContext serverContext() {
         try {
-            return SslContextBuilder.forServer(certificate.toFile(), key.toFile())
-                    .trustManager(ca.toFile())
-                    .clientAuth(ClientAuth.REQUIRE)
-                    .protocols(PROTOCOLS)
+            PemIdentity identity = PemIdentity.load(certificate, key);
+            return pinned(SslContextBuilder.forServer(
+                                    identity.key(), identity.chain().toArray(X509Certificate[]::new))
+                            .clientAuth(ClientAuth.REQUIRE))
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw unusable(e);
         }
     }
 
-    /** For a client: presents {@link #certificate}, accepts a server certificate of {@link #ca} for its address. */
+    /**
+     * For a client: presents {@link #certificate}, accepts a server certificate of {@link #ca} for its address. The
+     * files are read here, as for {@link #serverContext}.
+     */
     public SslContext clientContext() {
         try {
-            return SslContextBuilder.forClient()
-                    .keyManager(certificate.toFile(), key.toFile())
-                    .trustManager(ca.toFile())
-                    .endpointIdentificationAlgorithm("HTTPS")
-                    .protocols(PROTOCOLS)
+            PemIdentity identity = PemIdentity.load(certificate, key);
+            return pinned(SslContextBuilder.forClient()
+                            .keyManager(identity.key(), identity.chain().toArray(X509Certificate[]::new))
+                            .endpointIdentificationAlgorithm("HTTPS"))
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
             throw unusable(e);
         }
+    }
+
+    /**
+     * What both ends share: trust in {@link #ca} only, the JDK's TLS (not whichever provider Netty finds first: with
+     * netty-tcnative on the class path it would pick OpenSSL, whose session and certificate handling differ from what
+     * was tested), TLS 1.3 only.
+     */
+    private SslContextBuilder pinned(SslContextBuilder builder) {
+        return builder.trustManager(PemFiles.certificates(ca).toArray(X509Certificate[]::new))
+                .sslProvider(SslProvider.JDK)
+                .protocols(PROTOCOLS);
     }
 
     private IllegalArgumentException unusable(Exception e) {
