@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks Cassandra a cheap question once a second through the session the journal plugin itself writes through, and
  * keeps the latest answer: what {@code /ready} reports at once, what a 503 blames when the journal is down, and
- * {@code portmesh_journal_up}. The journal's own session rather than a separate one, because a separate session could
- * answer while the journal's cannot (another contact point, a session that never connected).
+ * {@code portmesh_journal_up}. Until it has seen them all once, it also asks whether the schema's tables exist: a node
+ * with {@code portmesh.cassandra.schema.install = off} may start before they do. The journal's own session rather
+ * than a separate one, because a separate session could answer while the journal's cannot (another contact point, a
+ * session that never connected).
  *
  * <p>Probes never overlap: the next one is scheduled when the last one ended, and each ends within {@link #TIMEOUT}.
  */
