@@ -9,22 +9,30 @@ import io.portmesh.cluster.tls.ClusterTls;
 import io.portmesh.persistence.CassandraSessions;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.EmbeddedCassandraSettings;
+import io.portmesh.persistence.SchemaInstallSetting;
 import io.portmesh.persistence.SchemaInstaller;
 import java.util.concurrent.Callable;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 
 /**
  * {@code portmesh-controller}: reads the configuration (ClusterDiscovery: static seed nodes, or Kubernetes), makes
  * sure Cassandra answers (starting the embedded one for dev runs when nothing answers on a loopback contact point),
- * applies the schema, starts a node and, in Kubernetes mode, Pekko Management and Cluster Bootstrap. Nothing else.
+ * applies the schema when {@code portmesh.cassandra.schema.install} is auto (off: the node is not ready until it
+ * exists), starts a node and, in Kubernetes mode, Pekko Management and Cluster Bootstrap. Nothing else. {@code
+ * portmesh-controller schema install} installs the schema and exits (SchemaCommand).
  */
 @CommandLine.Command(
         name = "portmesh-controller",
         mixinStandardHelpOptions = true,
-        description = "Runs one Portmesh controller node.")
+        description = "Runs one Portmesh controller node.",
+        subcommands = {SchemaCommand.class})
 public final class ControllerMain implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ControllerMain.class);
+
     @CommandLine.Option(names = "--http-port", description = "REST port (portmesh.controller.http.port)")
     Integer httpPort;
 
@@ -52,7 +60,13 @@ public final class ControllerMain implements Callable<Integer> {
             // reuses a Cassandra that already answers; only starts one for dev runs on loopback
             new EmbeddedCassandra(EmbeddedCassandraSettings.fromConfig(config)).start();
         }
-        SchemaInstaller.installFromConfig(config);
+        if (SchemaInstallSetting.of(config) == SchemaInstallSetting.AUTO) {
+            SchemaInstaller.installFromConfig(config);
+        } else {
+            log.info(
+                    "{} = off: not installing the schema; this node is not ready until it exists",
+                    SchemaInstallSetting.PATH);
+        }
         ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "portmesh", config);
         try {
             ControllerNode.init(system, ControllerSettings.fromConfig(config));

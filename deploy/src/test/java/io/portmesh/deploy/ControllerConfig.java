@@ -9,9 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The configuration a controller pod runs with: the mounted application.conf over the controller's reference.conf
- * (cluster/src/main/resources) and the libraries' reference.conf files on the test class path, resolved with the
- * container's environment. Downward-API values get the sample values below.
+ * The configuration a controller pod runs with: the mounted application.conf over the Kubernetes mode's
+ * portmesh-kubernetes.conf and the controller's reference.conf (cluster/src/main/resources) and the libraries'
+ * reference.conf files on the test class path, resolved with the container's environment. Downward-API values get the
+ * sample values below.
  */
 record ControllerConfig(Config config, Map<String, String> env) {
     static final String SAMPLE_POD_IP = "10.244.1.7";
@@ -34,9 +35,13 @@ record ControllerConfig(Config config, Map<String, String> env) {
                         });
             }
         }
-        Path clusterReference = Kustomize.deployDir().getParent().resolve("cluster/src/main/resources/reference.conf");
+        Path clusterResources = Kustomize.deployDir().getParent().resolve("cluster/src/main/resources");
         Config config = ConfigFactory.parseString(r.controllerConfig().getData().get("application.conf"))
-                .withFallback(ConfigFactory.parseFile(clusterReference.toFile()))
+                // the Kubernetes mode's layer (ClusterDiscovery; the mounted file says discovery = kubernetes)
+                .withFallback(ConfigFactory.parseFile(
+                        clusterResources.resolve("portmesh-kubernetes.conf").toFile()))
+                .withFallback(ConfigFactory.parseFile(
+                        clusterResources.resolve("reference.conf").toFile()))
                 .withFallback(ConfigFactory.defaultReference())
                 // ${POD_IP} and the like are looked up as root keys: the container's env, not this JVM's
                 .withFallback(ConfigFactory.parseMap(env))

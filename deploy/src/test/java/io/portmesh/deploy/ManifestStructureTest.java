@@ -105,6 +105,11 @@ class ManifestStructureTest {
         assertThat(r.controllers().getSpec().getTemplate().getMetadata().getLabels())
                 .containsAllEntriesOf(pdb.getSpec().getSelector().getMatchLabels());
         assertThat(pdb.getSpec().getSelector().getMatchLabels()).isNotEmpty();
+        // the split brain resolver keeps the majority (portmesh-kubernetes.conf): a drain must never take it away
+        int replicas = r.controllers().getSpec().getReplicas();
+        assertThat(replicas - pdb.getSpec().getMaxUnavailable().getIntVal())
+                .as("pods left serving during a voluntary disruption, of %d", replicas)
+                .isGreaterThan(replicas / 2);
     }
 
     @ForEachKustomization

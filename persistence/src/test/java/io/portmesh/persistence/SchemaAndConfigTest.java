@@ -48,6 +48,46 @@ class SchemaAndConfigTest {
     }
 
     @Test
+    void theJournalPluginsKeyspacesReplaceTheFilesAndTheTablesAreListedUnderThem() {
+        Config config = ConfigFactory.parseString("""
+                        pekko.persistence.cassandra.journal.keyspace = pm_j
+                        pekko.persistence.cassandra.snapshot.keyspace = pm_s
+                        """).withFallback(ConfigFactory.defaultReference());
+
+        SchemaInstaller installer = SchemaInstaller.fromConfig(config);
+
+        assertThat(installer.statements())
+                .noneMatch(s -> s.contains("portmesh_journal") || s.contains("portmesh_snapshot"));
+        assertThat(installer.statements().get(0)).startsWith("CREATE KEYSPACE IF NOT EXISTS pm_j\n");
+        assertThat(installer.tables())
+                .containsExactly(
+                        "pm_j.messages",
+                        "pm_j.tag_views",
+                        "pm_j.tag_write_progress",
+                        "pm_j.tag_scanning",
+                        "pm_j.metadata",
+                        "pm_j.all_persistence_ids",
+                        "pm_s.snapshots");
+        assertThat(installer.tablesQuery().getPositionalValues()).hasSize(2);
+        assertThatThrownBy(() -> new SchemaInstaller(Replication.simple(1), "pm; DROP", "pm_s"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'pm; DROP'");
+    }
+
+    @Test
+    void schemaInstallIsAutoByDefaultAndAnUnknownValueIsRefusedNamingTheKnownOnes() {
+        assertThat(SchemaInstallSetting.of(ConfigFactory.defaultReference())).isEqualTo(SchemaInstallSetting.AUTO);
+        assertThat(SchemaInstallSetting.of(ConfigFactory.parseString(SchemaInstallSetting.PATH + " = OFF")))
+                .isEqualTo(SchemaInstallSetting.OFF);
+        assertThatThrownBy(
+                        () -> SchemaInstallSetting.of(ConfigFactory.parseString(SchemaInstallSetting.PATH + " = once")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("'once'")
+                .hasMessageContaining("auto")
+                .hasMessageContaining("off");
+    }
+
+    @Test
     void replicationRejectsBadValues() {
         assertThatThrownBy(() -> Replication.simple(0)).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> Replication.networkTopology(Map.of())).isInstanceOf(IllegalArgumentException.class);

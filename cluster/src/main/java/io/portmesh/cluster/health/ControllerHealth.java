@@ -75,7 +75,7 @@ public final class ControllerHealth implements NodeHealth {
         }
         checks.put("cassandra", journal.detail());
         if (!journal.up()) {
-            failed.add("the journal (Cassandra) does not answer: " + journal.detail());
+            failed.add(journal.problem() + ": " + journal.detail());
         }
         checks.put("openflow", openflowBound ? "bound" : "not bound");
         if (!openflowBound) {
@@ -86,10 +86,8 @@ public final class ControllerHealth implements NodeHealth {
 
     @Override
     public Optional<String> changesRefusedBecause() {
-        return journal.downForSure()
-                ? Optional.of("the journal (Cassandra) does not answer ("
-                        + journal.latest().detail() + ")")
-                : Optional.empty();
+        JournalProbe.Result j = journal.latest();
+        return journal.downForSure() ? Optional.of(j.problem() + " (" + j.detail() + ")") : Optional.empty();
     }
 
     /** The journal first: when Cassandra is down, nothing that persists can answer, re-balancing or not. */
@@ -97,7 +95,7 @@ public final class ControllerHealth implements NodeHealth {
     public Optional<String> unavailableBecause() {
         JournalProbe.Result j = journal.latest();
         if (!j.up() && j != JournalProbe.Result.NOT_YET) {
-            return Optional.of("the journal (Cassandra) does not answer (" + j.detail() + ")");
+            return Optional.of(j.problem() + " (" + j.detail() + ")");
         }
         return rebalancing.describe();
     }

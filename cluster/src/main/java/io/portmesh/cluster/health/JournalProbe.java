@@ -5,10 +5,13 @@ import com.datastax.oss.driver.api.core.CqlSession;
 import com.datastax.oss.driver.api.core.DriverTimeoutException;
 import com.datastax.oss.driver.api.core.cql.SimpleStatement;
 import com.typesafe.config.Config;
+import io.portmesh.persistence.SchemaInstallSetting;
+import io.portmesh.persistence.SchemaInstaller;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Asks Cassandra a cheap question once a second through the session the journal plugin itself writes through, and
  * keeps the latest answer: what {@code /ready} reports at once, what a 503 blames when the journal is down, and
- * {@code portmesh_journal_up}. The journal's own session rather than a separate one, because a separate session could
- * answer while the journal's cannot (another contact point, a session that never connected).
+ * {@code portmesh_journal_up}. Until it has seen them all once, it also asks whether the schema's tables exist: a node
+ * with {@code portmesh.cassandra.schema.install = off} may start before they do. The journal's own session rather
+ * than a separate one, because a separate session could answer while the journal's cannot (another contact point, a
+ * session that never connected).
  *
  * <p>Probes never overlap: the next one is scheduled when the last one ended, and each ends within {@link #TIMEOUT}.
  */
@@ -42,10 +47,24 @@ public final class JournalProbe implements AutoCloseable {
      */
     private static final String PLUGIN_SESSION = "pekko.persistence.cassandra";
 
-    /** @param detail {@code ok}, or why not, in words */
-    public record Result(boolean up, String detail) {
+    /**
+     * @param detail {@code ok}, or why not, in words
+     * @param schemaMissing Cassandra answers, but the journal's tables are not there (yet)
+     */
+    public record Result(boolean up, String detail, boolean schemaMissing) {
         static final Result NOT_YET = new Result(false, "not probed yet");
         static final Result OK = new Result(true, "ok");
+
+        Result(boolean up, String detail) {
+            this(up, detail, false);
+        }
+
+        /** What is wrong, for a 503 or {@code /ready}, before the detail. */
+        public String problem() {
+            return schemaMissing
+                    ? "the schema is not installed in the journal's Cassandra"
+                    : "the journal (Cassandra) does not answer";
+        }
     }
 
     private final ActorSystem<?> system;
@@ -55,6 +74,10 @@ public final class JournalProbe implements AutoCloseable {
     /** Probes that failed in a row since the last one that answered. */
     private volatile int failedInARow;
 
+    /** The schema's tables, looked for until they were all seen once (a schema is not dropped under a node). */
+    private final SchemaInstaller schema;
+
+    private volatile boolean schemaSeen;
     private volatile boolean closed;
     /** What the last warning said, so that a journal that stays down is reported once per reason. */
     private String warned;
@@ -64,6 +87,7 @@ public final class JournalProbe implements AutoCloseable {
     private JournalProbe(ActorSystem<?> system) {
         this.system = system;
         this.contactPoints = contactPoints(system.settings().config());
+        this.schema = SchemaInstaller.fromConfig(system.settings().config());
         this.metrics = NodeMetrics.get(system);
     }
 
@@ -118,9 +142,33 @@ public final class JournalProbe implements AutoCloseable {
             return CompletableFuture.completedFuture(
                     new Result(false, "the journal's session has not connected to Cassandra at " + contactPoints));
         }
+        CqlSession session = connected.join();
         SimpleStatement query = SimpleStatement.newInstance(QUERY).setTimeout(TIMEOUT);
-        return Futures.on(connected.join().executeAsync(query), system.executionContext())
+        CompletableFuture<Result> answer = Futures.on(session.executeAsync(query), system.executionContext())
                 .thenApply(rows -> Result.OK);
+        return schemaSeen ? answer : answer.thenCompose(ok -> askForTheSchema(session));
+    }
+
+    /**
+     * With {@code portmesh.cassandra.schema.install = off} the node starts before the schema exists (Kubernetes: the
+     * schema Job installs it): until then nothing persists, and the node is not ready and says what is missing.
+     */
+    private CompletableFuture<Result> askForTheSchema(CqlSession session) {
+        SimpleStatement tables = schema.tablesQuery().setTimeout(TIMEOUT);
+        return Futures.on(session.executeAsync(tables), system.executionContext())
+                .thenApply(rows -> {
+                    List<String> missing = schema.missing(rows.currentPage());
+                    if (missing.isEmpty()) {
+                        schemaSeen = true;
+                        return Result.OK;
+                    }
+                    return new Result(
+                            false,
+                            "Cassandra answers, but has no table " + String.join(", ", missing)
+                                    + " (install the schema: portmesh-controller schema install, the schema Job in"
+                                    + " Kubernetes; or " + SchemaInstallSetting.PATH + " = auto)",
+                            true);
+                });
     }
 
     private void record(Result r) {

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.persistence.SchemaInstallSetting;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +22,7 @@ class ClusterDiscoveryTest {
         assertThat(ClusterDiscovery.mode(c)).isEqualTo(ClusterDiscovery.Mode.STATIC);
         assertThat(c.getStringList("pekko.cluster.seed-nodes")).containsExactly("pekko://portmesh@127.0.0.1:2551");
         assertThat(c.getBoolean("portmesh.cassandra.embedded.enabled")).isTrue();
+        assertThat(SchemaInstallSetting.of(c)).isEqualTo(SchemaInstallSetting.AUTO);
         assertThat(c.getString("pekko.remote.artery.canonical.hostname")).isEqualTo("127.0.0.1");
     }
 
@@ -48,8 +51,36 @@ class ClusterDiscoveryTest {
         assertThat(c.getString("pekko.management.health-checks.liveness-checks.portmesh"))
                 .isEqualTo(LivenessCheck.class.getName());
         assertThat(c.getBoolean("portmesh.cassandra.embedded.enabled")).isFalse();
+        assertThat(SchemaInstallSetting.of(c)).isEqualTo(SchemaInstallSetting.OFF);
         assertThat(c.getString("portmesh.controller.http.host")).isEqualTo("0.0.0.0");
         assertThat(c.getString("portmesh.controller.openflow.host")).isEqualTo("0.0.0.0");
+    }
+
+    /** docs/architecture.md 8.7 "Downing in pods": why these values. */
+    @Test
+    void kubernetesModeKeepsTheMajorityAfterThreeQuietSecondsAndDownsAllOnlyAfterFifteenMoreOfFlapping() {
+        Config k = load("""
+                portmesh.cluster.discovery = kubernetes
+                portmesh.cluster.kubernetes.pod-ip = "10.1.2.3"
+                """, Map.of());
+        assertThat(k.getString("pekko.cluster.downing-provider-class"))
+                .isEqualTo("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider");
+        Config sbr = k.getConfig("pekko.cluster.split-brain-resolver");
+        assertThat(sbr.getString("active-strategy")).isEqualTo("keep-majority");
+        assertThat(sbr.getDuration("stable-after")).isEqualTo(Duration.ofSeconds(3));
+        assertThat(sbr.getDuration("down-all-when-unstable")).isEqualTo(Duration.ofSeconds(15));
+        // the project's own downing rules stay on: they act before the resolver, on proof it does not need to wait for
+        assertThat(k.getBoolean("portmesh.controller.dead-member-downing.enabled"))
+                .isTrue();
+        assertThat(k.getBoolean("portmesh.controller.one-way-fault-downing.enabled"))
+                .isTrue();
+        // the one-way rule must decide well before the resolver would take its cycle for indirectly connected nodes
+        assertThat(k.getDuration("portmesh.controller.one-way-fault-downing.stable"))
+                .isLessThan(sbr.getDuration("stable-after").dividedBy(2));
+
+        // outside Kubernetes Pekko derives it from stable-after (4 s)
+        assertThat(load("", Map.of()).getString("pekko.cluster.split-brain-resolver.down-all-when-unstable"))
+                .isEqualTo("on");
     }
 
     @Test

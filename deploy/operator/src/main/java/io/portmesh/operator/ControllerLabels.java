@@ -47,6 +47,11 @@ public final class ControllerLabels {
         return cluster + "-config";
     }
 
+    /** The Job that installs the Cassandra schema (deploy/base/schema-job.yaml). */
+    public static String schemaJob(String cluster) {
+        return cluster + "-schema";
+    }
+
     public static String podReaderRole(String cluster) {
         return cluster + "-pod-reader";
     }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
 import io.fabric8.kubernetes.api.model.WeightedPodAffinityTerm;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
@@ -27,6 +28,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -177,6 +179,30 @@ public final class ControllerResources {
                 .getAnnotations()
                 .put(ControllerLabels.TEMPLATE_HASH, sha256(YAML.asJson(pod) + applicationConf()));
         return sts;
+    }
+
+    /**
+     * The Job that installs the schema (the controllers have it off): the base Job with the StatefulSet's image,
+     * environment and configuration, so that it installs the keyspaces the controllers use. Kept once finished (no
+     * TTL): the reconciler creates it when it is missing, and again when the image changed.
+     */
+    public Job schemaJob() {
+        Job job = base("schema-job.yaml", Job.class);
+        own(job, ControllerLabels.schemaJob(name));
+        job.getSpec().setTtlSecondsAfterFinished(null);
+        job.getSpec().getTemplate().getMetadata().getLabels().put(ControllerLabels.INSTANCE, name);
+        PodSpec pod = job.getSpec().getTemplate().getSpec();
+        pod.getVolumes().stream()
+                .filter(v -> v.getConfigMap() != null)
+                .forEach(v -> v.getConfigMap().setName(ControllerLabels.configMap(name)));
+        Container controller = controllerContainer(statefulSet(cluster.getSpec().getReplicas())
+                .getSpec()
+                .getTemplate()
+                .getSpec());
+        Container c = pod.getContainers().get(0);
+        c.setImage(controller.getImage());
+        c.setEnv(new ArrayList<>(controller.getEnv()));
+        return job;
     }
 
     static Container controllerContainer(PodSpec pod) {

@@ -1,8 +1,10 @@
 package io.portmesh.operator;
 
+import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.NonDeletingOperation;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
@@ -87,6 +89,8 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
         for (HasMetadata r : resources.supporting()) {
             client.resource(r).inNamespace(ns).createOr(NonDeletingOperation::update);
         }
+        // before the StatefulSet: its pods do not install the schema, and are not ready until the Job did
+        ensureSchemaJob(client, ns, resources.schemaJob());
 
         StatefulSet current = client.apps()
                 .statefulSets()
@@ -127,5 +131,35 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
         cluster.setStatus(ClusterStatus.of(cluster, step, pods, members, endpointError));
         Duration next = step.phase() == Rollout.Phase.READY ? settledInterval : pollInterval;
         return UpdateControl.patchStatus(cluster).rescheduleAfter(next);
+    }
+
+    /**
+     * Creates the schema Job when it is missing. A Job's pod template cannot change: one made for another image (an
+     * upgrade, whose schema may have a table more) is deleted with its pod and made again by the next reconciliation,
+     * so that the new image's installer runs before its pods are rolled (they are not ready until the schema exists).
+     */
+    private static void ensureSchemaJob(KubernetesClient client, String ns, Job desired) {
+        String jobName = desired.getMetadata().getName();
+        Job current =
+                client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
+        if (current == null) {
+            client.batch().v1().jobs().inNamespace(ns).resource(desired).create();
+            return;
+        }
+        String image = image(current);
+        if (!image.equals(image(desired))) {
+            log.info("{}/{}: made for image {}, now {}: deleted, to be made again", ns, jobName, image, image(desired));
+            client.batch()
+                    .v1()
+                    .jobs()
+                    .inNamespace(ns)
+                    .withName(jobName)
+                    .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                    .delete();
+        }
+    }
+
+    private static String image(Job job) {
+        return job.getSpec().getTemplate().getSpec().getContainers().get(0).getImage();
     }
 }

@@ -121,7 +121,8 @@ final class FakeKubernetes implements AutoCloseable {
                                 .getItems(),
                         client.serviceAccounts().inNamespace(NS).list().getItems(),
                         client.rbac().roles().inNamespace(NS).list().getItems(),
-                        client.rbac().roleBindings().inNamespace(NS).list().getItems())
+                        client.rbac().roleBindings().inNamespace(NS).list().getItems(),
+                        client.batch().v1().jobs().inNamespace(NS).list().getItems())
                 .forEach(all::addAll);
         return all;
     }

@@ -3,10 +3,12 @@ package io.portmesh.operator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -95,7 +97,8 @@ class PortmeshClusterReconcilerTest {
                         "PodDisruptionBudget",
                         "ServiceAccount",
                         "Role",
-                        "RoleBinding");
+                        "RoleBinding",
+                        "Job");
         assertThat(k8s.everything())
                 .allSatisfy(r -> assertThat(r.getMetadata().getOwnerReferences())
                         .singleElement()
@@ -108,6 +111,45 @@ class PortmeshClusterReconcilerTest {
         k8s.client.resource(pm).delete();
         k8s.collectGarbage(Set.of());
         assertThat(k8s.everything()).isEmpty();
+    }
+
+    /** The controllers do not install the schema (Kubernetes mode): the Job must exist before their pods do. */
+    @Test
+    void theSchemaJobIsMadeBeforeTheStatefulSetWithTheControllersImageEnvironmentAndConfiguration() {
+        create(3, "portmesh/controller:1");
+        drainRequests();
+        reconciler.reconcile(current(), k8s.client);
+        List<String> creates = drainRequests().stream()
+                .peek(r -> operatorRequests.add(ApiRequest.of(r)))
+                .filter(r -> r.getMethod().equals("POST"))
+                .map(r -> ApiRequest.of(r).resource())
+                .toList();
+        assertThat(creates).contains("jobs", "statefulsets", "configmaps");
+        assertThat(creates.indexOf("jobs")).isLessThan(creates.indexOf("statefulsets"));
+        assertThat(creates.indexOf("configmaps")).as("the ConfigMap it mounts").isLessThan(creates.indexOf("jobs"));
+
+        Job job = schemaJob();
+        Container schema = job.getSpec().getTemplate().getSpec().getContainers().get(0);
+        Container controller = ControllerResources.controllerContainer(
+                statefulSet().getSpec().getTemplate().getSpec());
+        assertThat(schema.getArgs()).startsWith("schema", "install");
+        assertThat(schema.getImage()).isEqualTo("portmesh/controller:1");
+        assertThat(schema.getEnv()).isEqualTo(controller.getEnv());
+        assertThat(job.getSpec().getTemplate().getSpec().getVolumes())
+                .anySatisfy(v -> assertThat(v.getConfigMap().getName()).isEqualTo(NAME + "-config"));
+        assertThat(job.getMetadata().getOwnerReferences())
+                .singleElement()
+                .satisfies(o ->
+                        assertThat(o.getUid()).isEqualTo(current().getMetadata().getUid()));
+        // its pod is none of the controllers' pods (Services, budget, discovery and the rollout select those)
+        assertThat(job.getSpec().getTemplate().getMetadata().getLabels())
+                .as("the Job pod's labels")
+                .doesNotContainEntry(ControllerLabels.NAME, ControllerLabels.CONTROLLER);
+
+        // a finished Job is left alone: reconciling again neither deletes nor re-creates it
+        String uid = job.getMetadata().getUid();
+        reconcile();
+        assertThat(schemaJob().getMetadata().getUid()).isEqualTo(uid);
     }
 
     @Test
@@ -209,6 +251,15 @@ class PortmeshClusterReconcilerTest {
             cluster.converge(k8s.pods());
         }
         assertThat(replaced).containsExactly(NAME + "-2", NAME + "-1", NAME + "-0");
+        // the new image's schema installer ran: its Job was made again for it
+        assertThat(schemaJob()
+                        .getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo("portmesh/controller:2");
         assertThat(k8s.pods()).allSatisfy(p -> {
             assertThat(p.getSpec().getContainers().get(0).getImage()).isEqualTo("portmesh/controller:2");
             assertThat(p.getMetadata().getAnnotations()).containsEntry(ControllerLabels.TEMPLATE_HASH, templateHash());
@@ -321,6 +372,18 @@ class PortmeshClusterReconcilerTest {
                 .inNamespace(FakeKubernetes.NS)
                 .withName(NAME)
                 .get();
+    }
+
+    private Job schemaJob() {
+        Job job = k8s.client
+                .batch()
+                .v1()
+                .jobs()
+                .inNamespace(FakeKubernetes.NS)
+                .withName(ControllerLabels.schemaJob(NAME))
+                .get();
+        assertThat(job).as("the schema Job").isNotNull();
+        return job;
     }
 
     private StatefulSet statefulSet() {
