@@ -1,13 +1,10 @@
 package io.portmesh.openflow.tls;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.HexFormat;
 
@@ -21,9 +18,7 @@ public final class PublicKeySha256 {
 
     /** The digest of the first certificate of a PEM (or DER) file: an agent's {@code .crt}, its chain after it. */
     public static String ofCertificateFile(Path file) throws IOException, CertificateException {
-        try (InputStream in = Files.newInputStream(file)) {
-            return of((X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in));
-        }
+        return of(CertifiedAgent.firstCertificate(file));
     }
 
     public static String of(X509Certificate certificate) {
