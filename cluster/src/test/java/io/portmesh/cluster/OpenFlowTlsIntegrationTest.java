@@ -60,6 +60,7 @@ class OpenFlowTlsIntegrationTest {
         TestCluster cluster =
                 TestCluster.start(cassandra, new int[] {ports[0]}, new int[] {ports[1]}, TlsPeers.controllerTls(node));
         List<DatapathAgent> impostors = new ArrayList<>();
+        List<ImpostorSwitch> claimants = new ArrayList<>();
         DatapathAgent real = null;
         try {
             NetworkService api = cluster.nodes.get(0).service();
@@ -91,10 +92,10 @@ class OpenFlowTlsIntegrationTest {
             impostors.add(DatapathAgent.start(AgentSettings.local(h, "a", "127.0.0.43", vxlanPort, controllers)));
             impostors.add(DatapathAgent.start(AgentSettings.local(h, "a", "127.0.0.44", vxlanPort, controllers)
                     .withTls(Optional.of(new OfTlsFiles(foreignH.certificate(), foreignH.key(), node.ca())))));
-            impostors.add(DatapathAgent.start(AgentSettings.local(h, "a", "127.0.0.45", vxlanPort, controllers)
-                    .withTls(Optional.of(gCert)))); // G's certificate, claiming H
-            impostors.add(DatapathAgent.start(AgentSettings.local(g, "a", "127.0.0.46", vxlanPort, controllers)
-                    .withTls(Optional.of(hCert)))); // H's certificate, claiming G
+            // an agent refuses to start with a certificate of another host (AgentOwnCertificateTest): these two are
+            // raw OpenFlow clients that present a certificate and claim whatever they like
+            claimants.add(ImpostorSwitch.claiming(h, gCert, controllers.get(0))); // G's certificate, claiming H
+            claimants.add(ImpostorSwitch.claiming(g, hCert, controllers.get(0))); // H's certificate, claiming G
             assertThat(TlsPeers.closedWithoutCertificate(
                             cluster.nodes.get(0).openflowAddress().getPort(), node.ca()))
                     .as("a TLS client without certificate is closed")
@@ -133,11 +134,18 @@ class OpenFlowTlsIntegrationTest {
                         .isEmpty();
                 assertThat(impostor.controlState().flowCount()).isZero();
             }
+            for (ImpostorSwitch claimant : claimants) {
+                assertThat(claimant.masterRequests.get())
+                        .as("%s is master of nothing", claimant.description())
+                        .isZero();
+                assertThat(claimant.flowMods.get()).isZero();
+            }
             assertThat(NodeScrape.sum(nodes, "portmesh_openflow_sessions", ""))
                     .as("one OpenFlow session: the real agent's")
                     .isEqualTo(1);
         } finally {
             impostors.forEach(DatapathAgent::close);
+            claimants.forEach(ImpostorSwitch::close);
             if (real != null) {
                 real.close();
             }

@@ -18,6 +18,7 @@ import io.portmesh.openflow.tls.CertifiedAgent;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.openflow.tls.PemIdentity;
 import io.portmesh.openflow.tls.TlsRefusal;
+import io.portmesh.sharding.southbound.AgentAdmission;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
@@ -122,6 +123,27 @@ class OpenFlowTlsTest {
         assertThat(c.peerCertificate().flatMap(CertifiedAgent::of)).contains(new CertifiedAgent(HostId.of("h-1"), "a"));
         assertThat(c.description().getDpDesc()).startsWith("portmesh host=h-1 slot=a");
         assertThat(agent.connectedControllers()).isEqualTo(1);
+    }
+
+    /**
+     * The raw client OpenFlowTlsIntegrationTest's impostors use gets through TLS and the handshake with its certificate
+     * and its forged description, which the controller's admission then refuses.
+     */
+    @Test
+    void anImpostorSwitchPresentsItsCertificateAndItsForgedClaim() throws Exception {
+        OfServer server = server(node);
+        ImpostorSwitch impostor =
+                ImpostorSwitch.claiming("h-1", Pki.issueAgent(pki, "g-1", "a"), "127.0.0.1:" + server.port());
+        closing.add(impostor);
+
+        OfConnection c = controller.connected.poll(15, TimeUnit.SECONDS);
+        assertThat(c).as("connected within 15 s").isNotNull();
+        assertThat(c.peerCertificate().flatMap(CertifiedAgent::of)).contains(new CertifiedAgent(HostId.of("g-1"), "a"));
+        assertThat(c.description().getDpDesc()).isEqualTo("portmesh host=h-1 slot=a");
+        assertThat(new AgentAdmission(true)
+                        .admit(c.description().getDpDesc(), c.peerCertificate())
+                        .refusal())
+                .isEqualTo(AgentAdmission.Refusal.IDENTITY_MISMATCH);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.portmesh.openflow;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -42,14 +43,23 @@ final class OfDispatchHandler extends ChannelInboundHandlerAdapter {
                 .schedule(
                         () -> {
                             connection.stats().increment(OfStats.Counter.HANDSHAKE_FAILURES);
-                            OfChannels.closeWithCause(
-                                    ctx.channel(),
-                                    new OfHandshakeException(
-                                            "handshake not finished within " + handshakeTimeoutMillis + " ms"));
+                            OfChannels.closeWithCause(ctx.channel(), handshakeTimedOut(ctx));
                         },
                         handshakeTimeoutMillis,
                         TimeUnit.MILLISECONDS);
         ctx.fireChannelActive();
+    }
+
+    /**
+     * Why the handshake timer closes the connection: a TLS handshake still under way (the peer stalled before it
+     * proved anything; the controller counts it as a refusal) or, TLS done or absent, the OpenFlow one.
+     */
+    private Exception handshakeTimedOut(ChannelHandlerContext ctx) {
+        SslHandler tls = ctx.pipeline().get(SslHandler.class);
+        String within = " not finished within " + handshakeTimeoutMillis + " ms";
+        return tls != null && !tls.handshakeFuture().isDone()
+                ? new OfTlsHandshakeTimeoutException("TLS handshake" + within)
+                : new OfHandshakeException("handshake" + within);
     }
 
     @Override

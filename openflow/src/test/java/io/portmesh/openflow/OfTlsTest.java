@@ -6,8 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.portmesh.openflow.tls.Keytool;
+import io.portmesh.openflow.tls.TlsRefusal;
 import java.nio.file.Path;
 import java.security.KeyStore;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
@@ -75,5 +77,39 @@ class OfTlsTest {
         }
         assertThat(RecordingListener.poll(controller.handshakeFailures, 10)).isNotNull();
         assertThat(controller.connected).isEmpty();
+    }
+    /**
+     * A client that opens a TCP connection to the TLS port and says nothing is closed at the handshake timeout with
+     * a cause the controller names {@code tls-handshake-timeout}; a peer that stalls a plain OpenFlow handshake is
+     * closed as before, and that is no TLS refusal.
+     */
+    @Test
+    void aStalledTlsHandshakeIsClosedAsATlsHandshakeTimeout() throws Exception {
+        KeyStore ks = selfSigned();
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(ks, PASSWORD);
+        OfConfig quick = TestConfigs.relaxed().withHandshakeTimeout(Duration.ofMillis(300));
+        RecordingListener tlsController = new RecordingListener();
+        OfServer tlsServer = closer.add(OfServer.builder(OfRole.CONTROLLER, tlsController)
+                .config(quick)
+                .sslContext(SslContextBuilder.forServer(kmf).build())
+                .bind(loopback(0)));
+        RecordingListener plainController = new RecordingListener();
+        OfServer plainServer = closer.add(OfServer.builder(OfRole.CONTROLLER, plainController)
+                .config(quick)
+                .bind(loopback(0)));
+        try (RawOfPeer silentOnTls = new RawOfPeer(tlsServer.port());
+                RawOfPeer silentOnPlain = new RawOfPeer(plainServer.port())) {
+            assertThat(silentOnTls.closedByPeer()).isTrue();
+            assertThat(silentOnPlain.closedByPeer()).isTrue();
+        }
+        Throwable tls = RecordingListener.poll(tlsController.handshakeFailures, 10);
+        assertThat(tls).isInstanceOf(OfTlsHandshakeTimeoutException.class);
+        assertThat(TlsRefusal.of(tls)).contains(TlsRefusal.HANDSHAKE_TIMEOUT);
+        assertThat(TlsRefusal.HANDSHAKE_TIMEOUT.label()).isEqualTo("tls-handshake-timeout");
+        Throwable plain = RecordingListener.poll(plainController.handshakeFailures, 10);
+        assertThat(plain).isInstanceOf(OfHandshakeException.class);
+        assertThat(TlsRefusal.of(plain)).isEmpty();
+        assertThat(tlsController.connected).isEmpty();
     }
 }

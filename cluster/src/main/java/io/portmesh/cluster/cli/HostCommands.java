@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code portmeshctl host create|list|get|failover}. */
+/** {@code portmeshctl host create|list|get|failover|pin}. */
 @Command(
         name = "host",
         description = "Hypervisor hosts and their switch-VM agents.",
@@ -20,7 +20,8 @@ import picocli.CommandLine.Spec;
             HostCommands.Create.class,
             HostCommands.ListAll.class,
             HostCommands.Get.class,
-            HostCommands.Failover.class
+            HostCommands.Failover.class,
+            HostPinCommand.class
         })
 final class HostCommands {
     private HostCommands() {}

@@ -1,5 +1,6 @@
 package io.portmesh.cluster.rest;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -7,10 +8,12 @@ import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.model.Vni;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 
 /**
@@ -33,13 +36,37 @@ final class Requests {
         }
     }
 
-    record CreateHost(String name, String tunnelIp) {
+    record CreateHost(String name, String tunnelIp, Pins pins) {
         HostId hostId() {
             return id("name", required("name", name), HostId::of);
         }
 
         Ipv4 checkedTunnelIp() {
             return Ipv4.parseTunnelEndpoint("tunnelIp", required("tunnelIp", tunnelIp));
+        }
+
+        Map<String, AgentPin> checkedPins() {
+            return pins == null ? Map.of() : pins.checked("pins.");
+        }
+    }
+
+    /** What a host pins of one slot's agent: either or both (docs/architecture.md section 13.1). */
+    record Pin(String publicKeySha256, String dpid) {}
+
+    /**
+     * A host's pins by slot ({@code PUT /v1/hosts/{id}/pins}, and {@code pins} of {@code POST /v1/hosts}); a slot
+     * absent or null pins nothing, {@code {}} none at all.
+     */
+    record Pins(Pin a, Pin b) {
+        Map<String, AgentPin> checked(String prefix) {
+            Map<String, AgentPin> out = new TreeMap<>();
+            if (a != null) {
+                out.put("a", AgentPin.of(prefix + "a", a.publicKeySha256(), a.dpid()));
+            }
+            if (b != null) {
+                out.put("b", AgentPin.of(prefix + "b", b.publicKeySha256(), b.dpid()));
+            }
+            return Collections.unmodifiableMap(out); // in slot order, as logs and messages show it
         }
     }
 

@@ -1,5 +1,6 @@
 package io.portmesh.cluster.rest;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -9,6 +10,7 @@ import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.Realization;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -197,7 +199,8 @@ public final class RestApi extends AllDirectives {
                         post(() -> waitParam(w -> body(Requests.CreateHost.class, r -> {
                             HostId id = r.hostId();
                             Ipv4 tunnelIp = r.checkedTunnelIp();
-                            return reply(() -> svc.createHost(id, tunnelIp), v -> created("/v1/hosts/" + id, v));
+                            Map<String, AgentPin> pins = r.checkedPins();
+                            return reply(() -> svc.createHost(id, tunnelIp, pins), v -> created("/v1/hosts/" + id, v));
                         }))),
                         get(() -> reply(svc::listHosts, JsonCodec::ok)))),
                 pathPrefix(
@@ -207,7 +210,14 @@ public final class RestApi extends AllDirectives {
                                     HostId id = HostId.of(raw);
                                     return reply(() -> svc.getHost(id), JsonCodec::ok);
                                 })),
-                                path("failover", () -> post(() -> failover(raw))))));
+                                path("failover", () -> post(() -> failover(raw))),
+                                path(
+                                        "pins",
+                                        () -> put(() -> body(Requests.Pins.class, r -> {
+                                            HostId id = HostId.of(raw);
+                                            Map<String, AgentPin> pins = r.checked("");
+                                            return reply(() -> svc.pinAgents(id, pins), JsonCodec::ok);
+                                        }))))));
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.portmesh.cluster.rest;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -163,8 +164,8 @@ public final class FakeNetworkService implements NetworkService {
     }
 
     @Override
-    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
-        return call("createHost(" + id + ", " + tunnelIp + ")", () -> {
+    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp, Map<String, AgentPin> pins) {
+        return call("createHost(" + id + ", " + tunnelIp + (pins.isEmpty() ? "" : ", " + pins) + ")", () -> {
             if (hosts.containsKey(id.value())) {
                 throw new ConflictException("host " + id + " already exists");
             }
@@ -177,10 +178,37 @@ public final class FakeNetworkService implements NetworkService {
                     });
             String ip = tunnelIp.toString();
             // as a Host entity answers it before any agent connected: slot a active, its trunk not read yet
-            HostInfo h = host(id.value(), ip, "a", List.of(new HostInfo.SlotInfo("a", ip, true, "unknown", 0, false)));
+            HostInfo h = pinned(
+                    host(id.value(), ip, "a", List.of(new HostInfo.SlotInfo("a", ip, true, "unknown", 0, false))),
+                    pins);
             hosts.put(id.value(), h);
             return h;
         });
+    }
+
+    @Override
+    public CompletionStage<HostInfo> pinAgents(HostId id, Map<String, AgentPin> pins) {
+        return call("pinAgents(" + id + ", " + pins + ")", () -> {
+            HostInfo h = pinned(host(id.value()), pins);
+            hosts.put(id.value(), h);
+            return h;
+        });
+    }
+
+    private static HostInfo pinned(HostInfo h, Map<String, AgentPin> pins) {
+        return new HostInfo(
+                h.id(),
+                h.tunnelIp(),
+                h.agents(),
+                h.vlansUsed(),
+                h.flowsDesired(),
+                h.flowsInstalled(),
+                h.masterGeneration(),
+                h.realized(),
+                h.flowModsSent(),
+                h.activeSlot(),
+                h.slots(),
+                pins);
     }
 
     @Override
@@ -260,7 +288,7 @@ public final class FakeNetworkService implements NetworkService {
 
     /** A host with no ports and these slots, reached at {@code tunnelIp} (the active slot's). */
     private static HostInfo host(String id, String tunnelIp, String activeSlot, List<HostInfo.SlotInfo> slots) {
-        return new HostInfo(id, tunnelIp, List.of(), 0, 0, 0, 0, true, 0, activeSlot, slots);
+        return new HostInfo(id, tunnelIp, List.of(), 0, 0, 0, 0, true, 0, activeSlot, slots, Map.of());
     }
 
     @Override

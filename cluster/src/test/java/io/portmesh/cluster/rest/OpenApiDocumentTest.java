@@ -41,6 +41,7 @@ class OpenApiDocumentTest {
                         "GET /v1/hosts",
                         "GET /v1/hosts/{hostId}",
                         "POST /v1/hosts/{hostId}/failover",
+                        "PUT /v1/hosts/{hostId}/pins",
                         "GET /v1/ports/{portId}",
                         "DELETE /v1/ports/{portId}",
                         "PUT /v1/ports/{portId}/binding",

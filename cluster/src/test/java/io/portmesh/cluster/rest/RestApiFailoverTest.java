@@ -31,7 +31,8 @@ class RestApiFailoverTest {
             "realized",
             "flowModsSent",
             "activeSlot",
-            "slots");
+            "slots",
+            "pins");
     private static final List<String> SLOT_FIELDS =
             List.of("slot", "tunnelIp", "active", "trunk", "connections", "holdsPlan");
 

@@ -138,6 +138,11 @@ public record AgentSettings(
         return with(c -> c.trunkUp = up);
     }
 
+    /** These settings with another datapath id ({@code dpid}; 0: derived from the host and slot). */
+    public AgentSettings withDpid(long dpid) {
+        return with(c -> c.dpid = dpid);
+    }
+
     /** These settings with OpenFlow TLS files ({@code openflow.tls}; empty: plain TCP). */
     public AgentSettings withTls(Optional<OfTlsFiles> files) {
         return with(c -> c.tls = files);
@@ -152,6 +157,7 @@ public record AgentSettings(
     /** The settings' values, changeable: the with-methods change one and build new settings from all of them. */
     private static final class Copy {
         private final AgentSettings s;
+        long dpid;
         Duration arrivalReplayWindow;
         Duration standbyReplayWindow;
         boolean trunkUp;
@@ -159,6 +165,7 @@ public record AgentSettings(
 
         Copy(AgentSettings s) {
             this.s = s;
+            this.dpid = s.dpid;
             this.arrivalReplayWindow = s.arrivalReplayWindow;
             this.standbyReplayWindow = s.standbyReplayWindow;
             this.trunkUp = s.trunkUp;
@@ -169,7 +176,7 @@ public record AgentSettings(
             return new AgentSettings(
                     s.host,
                     s.slot,
-                    s.dpid,
+                    dpid,
                     s.controllers,
                     s.controllersResolveInterval,
                     s.listen,

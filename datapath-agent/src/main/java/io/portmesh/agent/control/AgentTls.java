@@ -5,8 +5,11 @@ import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.tls.CertifiedAgent;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.openflow.tls.TlsRefusal;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.security.cert.CertificateException;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -50,8 +53,32 @@ final class AgentTls {
             return new AgentTls(agent, null, null);
         }
         OfTlsFiles files = s.tls().get();
+        requireOwnIdentity(s, files);
         log.info("agent {}: OpenFlow TLS on ({})", agent, files);
         return new AgentTls(agent, files.clientContext(), s.listen().isPresent() ? files.serverContext() : null);
+    }
+
+    /**
+     * The certificate must name this agent's host and slot: the controllers take the certificate's word for who an
+     * agent is and refuse a description that says otherwise, so an agent started with another's certificate (a copied
+     * configuration) would retry for ever, refused, or, worse, with its description left out, stand for another host.
+     */
+    static void requireOwnIdentity(AgentSettings s, OfTlsFiles files) {
+        CertifiedAgent own = CertifiedAgent.of(s.host(), s.slot());
+        Optional<CertifiedAgent> named;
+        try {
+            named = CertifiedAgent.ofCertificateFile(files.certificate());
+        } catch (IOException | CertificateException e) {
+            throw new IllegalArgumentException(
+                    "agent " + own + ": cannot read its certificate " + files.certificate() + ": " + e.getMessage(), e);
+        }
+        if (!named.equals(Optional.of(own))) {
+            throw new IllegalArgumentException("agent host " + s.host() + " slot " + s.slot() + ": its certificate "
+                    + files.certificate() + " names "
+                    + named.map(CertifiedAgent::uri).orElse("no agent")
+                    + ", not " + own.uri() + "; every controller would refuse it. Issue its own with 'portmeshctl pki"
+                    + " agent --host " + s.host() + " --slot " + s.slot() + "'");
+        }
     }
 
     /** For the connections to the controllers; null: plain TCP. */

@@ -2,6 +2,12 @@ package io.portmesh.openflow.tls;
 
 import io.portmesh.model.HostId;
 import io.portmesh.model.ValidationException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
 import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
@@ -80,6 +86,21 @@ public record CertifiedAgent(HostId host, String slot) {
             }
         }
         return agentUris.size() == 1 ? parseUri(agentUris.get(0)) : Optional.empty();
+    }
+
+    /**
+     * What the first certificate of a PEM (or DER) file names: an agent's {@code .crt} as {@code portmeshctl pki agent}
+     * writes it (its own certificate, then the CA's).
+     */
+    public static Optional<CertifiedAgent> ofCertificateFile(Path file) throws IOException, CertificateException {
+        return of(firstCertificate(file));
+    }
+
+    /** The first certificate of a PEM (or DER) file. */
+    static X509Certificate firstCertificate(Path file) throws IOException, CertificateException {
+        try (InputStream in = Files.newInputStream(file)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.portmesh.openflow.tls;
 
 import io.netty.handler.ssl.NotSslRecordException;
+import io.portmesh.openflow.OfTlsHandshakeTimeoutException;
 import java.security.cert.CertPathBuilderException;
 import java.security.cert.CertPathValidatorException;
 import java.security.cert.CertificateException;
@@ -24,6 +25,11 @@ public enum TlsRefusal {
     INVALID_CERTIFICATE("invalid-certificate"),
     /** The peer does not speak TLS (plain OpenFlow to a TLS port). */
     NOT_TLS("not-tls"),
+    /**
+     * The peer opened a connection and did not finish the TLS handshake within the handshake timeout (a stalled or
+     * slow client holding a socket).
+     */
+    HANDSHAKE_TIMEOUT("tls-handshake-timeout"),
     /** Anything else in the handshake: the peer refused ours, no common protocol, closed half way. */
     HANDSHAKE("tls-handshake");
 
@@ -43,6 +49,9 @@ public enum TlsRefusal {
         List<Throwable> chain = new ArrayList<>();
         for (Throwable t = failure; t != null && !chain.contains(t); t = t.getCause()) {
             chain.add(t);
+        }
+        if (chain.stream().anyMatch(OfTlsHandshakeTimeoutException.class::isInstance)) {
+            return Optional.of(HANDSHAKE_TIMEOUT);
         }
         if (chain.stream().anyMatch(NotSslRecordException.class::isInstance)) {
             return Optional.of(NOT_TLS);

@@ -34,7 +34,8 @@ final class AgentSlot {
     }
 
     /** One OpenFlow connection of this slot's agent to a controller node. */
-    record Connection(ActorRef<SessionCommand> ref, String dpid, String node, String remote) {}
+    /** {@code keySha256}: its certificate's public key's SHA-256, null over plain TCP (checked against pins). */
+    record Connection(ActorRef<SessionCommand> ref, String dpid, String node, String remote, String keySha256) {}
 
     /**
      * A push: its sequence number, the plan version it brings the agent to, the plan's flow count then, when, and the

@@ -23,6 +23,7 @@ import io.portmesh.sharding.host.HostProtocol.ConfirmArrival;
 import io.portmesh.sharding.host.HostProtocol.Register;
 import io.portmesh.sharding.host.HostProtocol.UnbindPort;
 import io.portmesh.sharding.service.HostInfo;
+import java.util.List;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -65,15 +66,26 @@ final class HostBindings {
 
     ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
         if (s.exists()) {
-            if (s.tunnelIp().equals(c.tunnelIp().toString())) {
-                return effects.get().reply(c.replyTo(), info.apply(s));
+            if (!s.tunnelIp().equals(c.tunnelIp().toString())) {
+                return effects.get()
+                        .reply(
+                                c.replyTo(),
+                                Errors.conflict("host " + hostId + " already exists with tunnelIp " + s.tunnelIp()));
             }
-            return effects.get()
-                    .reply(
-                            c.replyTo(),
-                            Errors.conflict("host " + hostId + " already exists with tunnelIp " + s.tunnelIp()));
+            if (!c.pins().isEmpty() && !c.pins().equals(s.pins())) {
+                return effects.get()
+                        .reply(
+                                c.replyTo(),
+                                Errors.conflict("host " + hostId + " already exists with other pins; PUT /v1/hosts/"
+                                        + hostId + "/pins replaces them"));
+            }
+            return effects.get().reply(c.replyTo(), info.apply(s));
         }
-        return effects.get().persist(new Registered(c.tunnelIp().toString())).thenReply(c.replyTo(), info::apply);
+        // one write: a host registered with pins is never seen, nor connected to, without them
+        List<Event> events = c.pins().isEmpty()
+                ? List.of(new Registered(c.tunnelIp().toString()))
+                : List.of(new Registered(c.tunnelIp().toString()), new HostEntity.AgentsPinned(c.pins()));
+        return effects.get().persist(events).thenReply(c.replyTo(), info::apply);
     }
 
     ReplyEffect<Event, HostState> onBind(HostState s, BindPort c) {

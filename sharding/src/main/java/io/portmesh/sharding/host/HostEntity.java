@@ -1,5 +1,6 @@
 package io.portmesh.sharding.host;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
@@ -17,6 +18,7 @@ import io.portmesh.sharding.host.HostProtocol.ConfirmArrival;
 import io.portmesh.sharding.host.HostProtocol.Failover;
 import io.portmesh.sharding.host.HostProtocol.Get;
 import io.portmesh.sharding.host.HostProtocol.Installed;
+import io.portmesh.sharding.host.HostProtocol.PinAgents;
 import io.portmesh.sharding.host.HostProtocol.PushFailed;
 import io.portmesh.sharding.host.HostProtocol.Register;
 import io.portmesh.sharding.host.HostProtocol.RoleStale;
@@ -45,6 +47,8 @@ import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletionStage;
@@ -126,6 +130,12 @@ public final class HostEntity
      * others' down, and peers tunnel to its endpoint. {@code epoch} orders the failovers of this host.
      */
     public record ActiveSlotChanged(String slot, boolean planned, String reason, long epoch) implements Event {}
+
+    /**
+     * The host's pins were set or replaced (docs/architecture.md section 13.1): slot -> pin, empty for none. A host
+     * with no such event pins nothing, as hosts registered before pins existed.
+     */
+    public record AgentsPinned(Map<String, AgentPin> pins) implements Event {}
 
     private final String hostId;
     private final ActorContext<Command> ctx;
@@ -304,6 +314,7 @@ public final class HostEntity
                 .onCommand(c -> !started, (s, c) -> Effect().stash())
                 .onCommand(Register.class, bindings::onRegister)
                 .onCommand(Get.class, (s, c) -> Effect().reply(c.replyTo(), info(s)))
+                .onCommand(PinAgents.class, this::onPin)
                 .onCommand(BindPort.class, bindings::onBind)
                 .onCommand(UnbindPort.class, bindings::onUnbind)
                 .onCommand(ConfirmArrival.class, bindings::onConfirmArrival)
@@ -414,6 +425,13 @@ public final class HostEntity
                     .tell(new SessionCommand.Close("unknown host " + hostId + ": register it first (POST /v1/hosts)"));
             return Effect().noReply();
         }
+        Optional<SessionCommand.Refuse> refused = HostPins.refusal(s, c.slot(), c.keySha256(), c.dpid());
+        if (refused.isPresent()) {
+            // before the host knows the connection: it takes no part in mastership (if it is a known one announcing
+            // again after the pins changed, its close reaches this host as a disconnection)
+            c.session().tell(refused.get());
+            return Effect().noReply();
+        }
         if (c.tep() != null
                 && !HostState.FIRST_SLOT.equals(c.slot())
                 && !c.tep().equals(s.endpointOf(c.slot()))) {
@@ -448,6 +466,19 @@ public final class HostEntity
             activeLostNanos = 0; // the active is back: a later loss is timed afresh
         }
         return southboundEffect(s, southbound.connected(s, c));
+    }
+
+    private ReplyEffect<Event, HostState> onPin(HostState s, PinAgents c) {
+        if (!s.exists()) {
+            return Effect().reply(c.replyTo(), Errors.notFound("no host " + hostId));
+        }
+        if (s.pins().equals(c.pins())) {
+            return Effect().reply(c.replyTo(), info(s));
+        }
+        return Effect()
+                .persist(new AgentsPinned(c.pins()))
+                .thenRun(southbound::refuseUnpinned)
+                .thenReply(c.replyTo(), this::info);
     }
 
     private ReplyEffect<Event, HostState> onDisconnected(HostState s, AgentDisconnected c) {
@@ -698,6 +729,7 @@ public final class HostEntity
                 .onEvent(IncarnationStarted.class, (s, e) -> s.generation(e.generation()))
                 .onEvent(SlotEndpointLearned.class, (s, e) -> s.slotEndpoint(e.slot(), e.tep()))
                 .onEvent(ActiveSlotChanged.class, (s, e) -> s.activeSlot(e.slot(), e.epoch()))
+                .onEvent(AgentsPinned.class, (s, e) -> s.pinned(e.pins()))
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package io.portmesh.sharding.host;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -10,6 +11,7 @@ import io.portmesh.model.Vni;
 import io.portmesh.sharding.lswitch.SwitchMembers;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
+import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.pattern.StatusReply;
@@ -25,6 +27,7 @@ public interface HostProtocol {
     /** Commands; those other nodes send are {@link CborSerializable}, what the host sends itself is not. */
     sealed interface Command
             permits Register,
+                    PinAgents,
                     Get,
                     BindPort,
                     ConfirmArrival,
@@ -43,7 +46,31 @@ public interface HostProtocol {
                     TrunkReported,
                     HostSelfMessage {}
 
-    record Register(Ipv4 tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
+    /**
+     * Registers the host with its tunnel endpoint and, optionally, the agents it pins (slot -> pin; empty: none). The
+     * same registration again answers the host as it is; pins given on an existing host must be the ones it has.
+     */
+    record Register(Ipv4 tunnelIp, Map<String, AgentPin> pins, ActorRef<StatusReply<HostInfo>> replyTo)
+            implements Command, CborSerializable {
+        public Register {
+            pins = pins == null ? Map.of() : Map.copyOf(pins);
+        }
+
+        public Register(Ipv4 tunnelIp, ActorRef<StatusReply<HostInfo>> replyTo) {
+            this(tunnelIp, Map.of(), replyTo);
+        }
+    }
+
+    /**
+     * Replaces the host's pins (slot -> pin; empty: none, admission as without pins). Connections of this host that
+     * do not fit the new pins are refused and closed at once.
+     */
+    record PinAgents(Map<String, AgentPin> pins, ActorRef<StatusReply<HostInfo>> replyTo)
+            implements Command, CborSerializable {
+        public PinAgents {
+            pins = Map.copyOf(pins);
+        }
+    }
 
     record Get(ActorRef<StatusReply<HostInfo>> replyTo) implements Command, CborSerializable {}
 
@@ -122,13 +149,25 @@ public interface HostProtocol {
 
     /**
      * A session of an agent. {@code tep}: the tunnel endpoint the agent announced (its VXLAN address), null when it
-     * did not say.
+     * did not say. {@code keySha256}: the SHA-256 of its certificate's public key, null over plain TCP; with the
+     * {@code dpid} it is what the host's pins are checked against.
      */
     record AgentConnected(
-            ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote, String tep)
+            ActorRef<SessionCommand> session,
+            String slot,
+            String dpid,
+            String node,
+            String remote,
+            String tep,
+            String keySha256)
             implements Command, CborSerializable {
         public AgentConnected(ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote) {
             this(session, slot, dpid, node, remote, null);
+        }
+
+        public AgentConnected(
+                ActorRef<SessionCommand> session, String slot, String dpid, String node, String remote, String tep) {
+            this(session, slot, dpid, node, remote, tep, null);
         }
     }
 

@@ -75,7 +75,8 @@ final class HostSouthbound {
         if (c.slot().equals(s.activeSlot())) {
             trunks.activeBack();
         }
-        slot.connections.put(c.session(), new AgentSlot.Connection(c.session(), c.dpid(), c.node(), c.remote()));
+        slot.connections.put(
+                c.session(), new AgentSlot.Connection(c.session(), c.dpid(), c.node(), c.remote(), c.keySha256()));
         ctx.watchWith(c.session(), new HostProtocol.AgentDisconnected(c.session()));
         ActorRef<SessionCommand> master = slot.master();
         if (master == null || (!isLocal(slot.connections.get(master)) && selfNode.equals(c.node()))) {
@@ -84,6 +85,18 @@ final class HostSouthbound {
         }
         c.session().tell(new SessionCommand.SetRole(false, s.generation(), ctx.getSelf()));
         return false;
+    }
+
+    /**
+     * Refuses every connection the host's new pins do not fit (the session closes it; its end reaches the entity as a
+     * disconnection, which elects another master if it was one).
+     */
+    void refuseUnpinned(HostState s) {
+        slots.values()
+                .forEach(slot -> slot.connections
+                        .values()
+                        .forEach(x -> HostPins.refusal(s, slot.name, x.keySha256(), x.dpid())
+                                .ifPresent(refuse -> x.ref().tell(refuse))));
     }
 
     /**
@@ -516,7 +529,8 @@ final class HostSouthbound {
                 realized(version(s)),
                 flowModsSent,
                 s.activeSlot(),
-                slotInfos);
+                slotInfos,
+                s.pins());
     }
 
     private Optional<AgentSlot> slotOf(ActorRef<SessionCommand> ref) {

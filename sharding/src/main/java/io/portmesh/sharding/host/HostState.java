@@ -1,5 +1,6 @@
 package io.portmesh.sharding.host;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Mac;
@@ -28,7 +29,8 @@ public record HostState(
         long generation,
         Map<String, String> slotEndpoints,
         String activeSlot,
-        long endpointEpoch)
+        long endpointEpoch,
+        Map<String, AgentPin> pins)
         implements CborSerializable {
     /** The slot that is active until a failover says otherwise (and in states written before failover). */
     public static final String FIRST_SLOT = "a";
@@ -38,14 +40,17 @@ public record HostState(
      * @param slotEndpoints the tunnel endpoints other slots announced (docs/architecture.md section 7.2)
      * @param activeSlot the slot whose agent forwards the host's VM traffic (its trunk up, peers tunnel to it)
      * @param endpointEpoch grows with every change of the active slot: the switches keep the newest endpoint by it
+     * @param pins what the registration pins of each slot's agent (docs/architecture.md section 13.1); none in states
+     *     written before pins
      */
     public HostState {
         slotEndpoints = slotEndpoints == null ? Map.of() : Map.copyOf(slotEndpoints);
+        pins = pins == null ? Map.of() : Map.copyOf(pins);
         activeSlot = activeSlot == null ? FIRST_SLOT : activeSlot;
     }
 
     public HostState(String id, String tunnelIp, Map<String, LocalBinding> bindings, long generation) {
-        this(id, tunnelIp, bindings, generation, Map.of(), FIRST_SLOT, 0);
+        this(id, tunnelIp, bindings, generation, Map.of(), FIRST_SLOT, 0, Map.of());
     }
 
     /**
@@ -83,7 +88,7 @@ public record HostState(
     }
 
     public HostState registered(String tunnelIp) {
-        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, activeSlot, endpointEpoch);
+        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, activeSlot, endpointEpoch, pins);
     }
 
     /** The tunnel endpoint of a slot's agent: slot a's is the registered one; others' as announced, or null. */
@@ -100,17 +105,17 @@ public record HostState(
     public HostState slotEndpoint(String slot, String tep) {
         Map<String, String> m = new TreeMap<>(slotEndpoints);
         m.put(slot, tep);
-        return new HostState(id, tunnelIp, bindings, generation, m, activeSlot, endpointEpoch);
+        return new HostState(id, tunnelIp, bindings, generation, m, activeSlot, endpointEpoch, pins);
     }
 
     public HostState activeSlot(String slot, long epoch) {
-        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, slot, epoch);
+        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, slot, epoch, pins);
     }
 
     public HostState bound(String port, LocalBinding b) {
         Map<String, LocalBinding> m = new TreeMap<>(bindings);
         m.put(port, b);
-        return new HostState(id, tunnelIp, m, generation, slotEndpoints, activeSlot, endpointEpoch);
+        return new HostState(id, tunnelIp, m, generation, slotEndpoints, activeSlot, endpointEpoch, pins);
     }
 
     /** The VM of the port arriving here announced itself. */
@@ -130,11 +135,15 @@ public record HostState(
     public HostState unbound(String port) {
         Map<String, LocalBinding> m = new TreeMap<>(bindings);
         m.remove(port);
-        return new HostState(id, tunnelIp, m, generation, slotEndpoints, activeSlot, endpointEpoch);
+        return new HostState(id, tunnelIp, m, generation, slotEndpoints, activeSlot, endpointEpoch, pins);
+    }
+
+    public HostState pinned(Map<String, AgentPin> newPins) {
+        return new HostState(id, tunnelIp, bindings, generation, slotEndpoints, activeSlot, endpointEpoch, newPins);
     }
 
     public HostState generation(long g) {
-        return new HostState(id, tunnelIp, bindings, g, slotEndpoints, activeSlot, endpointEpoch);
+        return new HostState(id, tunnelIp, bindings, g, slotEndpoints, activeSlot, endpointEpoch, pins);
     }
 
     public boolean hasPortIn(String switchId) {

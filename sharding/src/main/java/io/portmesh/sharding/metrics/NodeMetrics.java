@@ -80,9 +80,11 @@ public final class NodeMetrics implements Extension {
     public final Counter openflowRefusals = Counter.builder()
             .name("portmesh_openflow_refusals_total")
             .help("OpenFlow connections this node refused, by reason: no-certificate, unknown-ca, invalid-certificate,"
-                    + " not-tls, tls-handshake (the TLS handshake failed); no-identity, identity-mismatch (the"
-                    + " certificate names no agent, or another than the datapath description); no-description (plain"
-                    + " TCP, no host and slot in the description). Each is logged at warning with the peer's address")
+                    + " not-tls, tls-handshake-timeout, tls-handshake (the TLS handshake failed or stalled);"
+                    + " no-identity, identity-mismatch (the certificate names no agent, or another than the datapath"
+                    + " description); pinned-key-mismatch, dpid-mismatch (the host pins another key or datapath);"
+                    + " no-description (plain TCP, no host and slot in the description). Logged at warning with the"
+                    + " peer's address, at most once a minute per address and reason")
             .labelNames("reason")
             .register(registry);
 

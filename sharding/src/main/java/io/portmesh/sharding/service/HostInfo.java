@@ -1,12 +1,15 @@
 package io.portmesh.sharding.service;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.CborSerializable;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A host as the API shows it: its agents (which one is master and which controller node holds its connection),
  * the access VLANs in use, the number of flows installed on the master agent and the flow-mods this controller
- * incarnation of the host has sent (zero after a restart that found every flow right).
+ * incarnation of the host has sent (zero after a restart that found every flow right), and what its registration
+ * pins of its agents.
  */
 public record HostInfo(
         String id,
@@ -19,11 +22,14 @@ public record HostInfo(
         boolean realized,
         long flowModsSent,
         String activeSlot,
-        List<SlotInfo> slots)
+        List<SlotInfo> slots,
+        Map<String, AgentPin> pins)
         implements CborSerializable {
 
+    /** @param pins what the registration pins of each slot's agent (docs/architecture.md section 13.1) */
     public HostInfo {
         slots = slots == null ? List.of() : List.copyOf(slots);
+        pins = pins == null ? Map.of() : Map.copyOf(pins);
     }
 
     /** A host as the read side lists it, with nothing of its runtime state. */
@@ -48,7 +54,8 @@ public record HostInfo(
                 realized,
                 flowModsSent,
                 "a",
-                List.of());
+                List.of(),
+                Map.of());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.portmesh.sharding.service;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -8,6 +9,7 @@ import io.portmesh.model.SwitchId;
 import io.portmesh.model.ValidationException;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -49,8 +51,13 @@ public final class MeteredNetworkService implements NetworkService {
     }
 
     @Override
-    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
-        return ok("create_host", () -> inner.createHost(id, tunnelIp));
+    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp, Map<String, AgentPin> pins) {
+        return ok("create_host", () -> inner.createHost(id, tunnelIp, pins));
+    }
+
+    @Override
+    public CompletionStage<HostInfo> pinAgents(HostId id, Map<String, AgentPin> pins) {
+        return ok("pin_agents", () -> inner.pinAgents(id, pins));
     }
 
     @Override

@@ -1,11 +1,13 @@
 package io.portmesh.sharding.service;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
@@ -29,7 +31,22 @@ public interface NetworkService {
     /** Refused with a conflict while the switch still has ports. */
     CompletionStage<Void> deleteSwitch(SwitchId id);
 
-    CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp);
+    default CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
+        return createHost(id, tunnelIp, Map.of());
+    }
+
+    /**
+     * Registers a host; {@code pins} (slot -> pin, may be empty) are what its agents must present
+     * (docs/architecture.md section 13.1). Registering again with the same tunnel IP answers the host as it is;
+     * with other non-empty pins it is a conflict ({@link #pinAgents} changes them).
+     */
+    CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp, Map<String, AgentPin> pins);
+
+    /**
+     * Replaces the host's pins (empty: none); connections that do not fit them are refused at once. Refused: an
+     * unknown host (404).
+     */
+    CompletionStage<HostInfo> pinAgents(HostId id, Map<String, AgentPin> pins);
 
     CompletionStage<List<HostInfo>> listHosts();
 

@@ -1,5 +1,6 @@
 package io.portmesh.sharding.service;
 
+import io.portmesh.model.AgentPin;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -21,6 +22,7 @@ import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -111,7 +113,7 @@ public final class ShardedNetworkService implements NetworkService {
      * host, and another host asking for that IP is refused naming this one.
      */
     @Override
-    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp) {
+    public CompletionStage<HostInfo> createHost(HostId id, Ipv4 tunnelIp, Map<String, AgentPin> pins) {
         String ip = tunnelIp.toString();
         String readBack = "host " + id;
         return ask(
@@ -121,7 +123,7 @@ public final class ShardedNetworkService implements NetworkService {
                                 "the tunnel IP registry", "claim " + ip + " for host " + id, readBack))
                 .thenCompose(claimed -> ask(
                                 host(id.value()),
-                                (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.Register(tunnelIp, r),
+                                (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.Register(tunnelIp, pins, r),
                                 EntityCall.idempotentChange(readBack, "register it", readBack))
                         .exceptionallyCompose(e -> releaseIfRefused(id, ip, e)));
     }
@@ -148,6 +150,14 @@ public final class ShardedNetworkService implements NetworkService {
     @Override
     public CompletionStage<List<HostInfo>> listHosts() {
         return CompletableFuture.completedFuture(view.hosts());
+    }
+
+    @Override
+    public CompletionStage<HostInfo> pinAgents(HostId id, Map<String, AgentPin> pins) {
+        return ask(
+                host(id.value()),
+                (ActorRef<StatusReply<HostInfo>> r) -> new HostProtocol.PinAgents(pins, r),
+                EntityCall.idempotentChange("host " + id, "pin its agents", "host " + id));
     }
 
     @Override

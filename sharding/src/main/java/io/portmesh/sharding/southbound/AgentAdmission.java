@@ -21,7 +21,11 @@ public final class AgentAdmission {
         /** A certificate of the CA that names no agent (a controller node's, or one with two identities). */
         NO_IDENTITY("no-identity"),
         /** The description names another host or slot than the certificate. */
-        IDENTITY_MISMATCH("identity-mismatch");
+        IDENTITY_MISMATCH("identity-mismatch"),
+        /** The host pins its slot's agent key and this certificate's is another (or there is none). */
+        PINNED_KEY_MISMATCH("pinned-key-mismatch"),
+        /** The host pins its slot's datapath id and this connection is from another datapath. */
+        DPID_MISMATCH("dpid-mismatch");
 
         private final String label;
 

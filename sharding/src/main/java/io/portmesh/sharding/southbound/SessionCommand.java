@@ -48,6 +48,13 @@ public interface SessionCommand {
         }
     }
 
+    /**
+     * Refuse the connection: the host's registration pins another key or dpid for its slot than this agent's
+     * (docs/architecture.md section 13.1). {@code reason} is the metric label, {@code why} the log's sentence; the
+     * session counts and logs it where the connection is, as the listener does its refusals.
+     */
+    record Refuse(String reason, String why) implements SessionCommand, CborSerializable {}
+
     /** Close the connection (the host is unknown, or the connection is refused). */
     record Close(String reason) implements SessionCommand, CborSerializable {}
 }

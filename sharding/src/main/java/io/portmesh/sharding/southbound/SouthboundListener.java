@@ -4,9 +4,9 @@ import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.session.AgentListener;
 import io.portmesh.openflow.session.AgentMessage;
 import io.portmesh.openflow.session.AgentMessages;
+import io.portmesh.openflow.tls.PublicKeySha256;
 import io.portmesh.openflow.tls.TlsRefusal;
 import io.portmesh.sharding.host.HostEntity;
-import io.portmesh.sharding.metrics.NodeMetrics;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.Optional;
@@ -28,7 +28,7 @@ public final class SouthboundListener extends AgentListener {
     private final Duration announceInterval;
     private final String node;
     private final AgentAdmission admission;
-    private final NodeMetrics metrics;
+    private final OpenFlowRefusals refusals;
 
     /**
      * @param certificatesRequired the OpenFlow server runs TLS requiring client certificates: an agent's identity is
@@ -39,7 +39,7 @@ public final class SouthboundListener extends AgentListener {
         this.announceInterval = announceInterval;
         this.node = Cluster.get(system).selfMember().address().toString();
         this.admission = new AgentAdmission(certificatesRequired);
-        this.metrics = NodeMetrics.get(system);
+        this.refusals = OpenFlowRefusals.get(system);
     }
 
     @Override
@@ -47,7 +47,7 @@ public final class SouthboundListener extends AgentListener {
         String dpDesc = AgentMessages.dpDesc(conn);
         AgentAdmission.Verdict verdict = admission.admit(dpDesc, conn.peerCertificate());
         if (verdict.identity().isEmpty()) {
-            refused(conn.remoteAddress(), verdict.refusal().label(), verdict.why());
+            refusals.refused(conn.remoteAddress(), verdict.refusal().label(), verdict.why());
             conn.close();
             return;
         }
@@ -55,7 +55,13 @@ public final class SouthboundListener extends AgentListener {
         var host = ClusterSharding.get(system)
                 .entityRefFor(HostEntity.TYPE_KEY, id.host().value());
         ActorRef<SessionCommand> session = system.systemActorOf(
-                SouthboundSession.create(conn, id, host, node, announceInterval),
+                SouthboundSession.create(
+                        conn,
+                        id,
+                        conn.peerCertificate().map(PublicKeySha256::of).orElse(null),
+                        host,
+                        node,
+                        announceInterval),
                 "of-session-" + conn.id(),
                 Props.empty());
         conn.attach(session);
@@ -64,12 +70,8 @@ public final class SouthboundListener extends AgentListener {
     /** A TLS handshake that failed is counted and logged like a refused identity; other failures are not refusals. */
     @Override
     public void onHandshakeFailed(SocketAddress remoteAddress, Throwable cause) {
-        TlsRefusal.of(cause).ifPresent(r -> refused(remoteAddress, r.label(), "TLS handshake failed: " + cause));
-    }
-
-    private void refused(SocketAddress from, String reason, String why) {
-        metrics.openflowRefusals.labelValues(reason).inc();
-        log.warn("refusing OpenFlow connection from {} ({}): {}", from, reason, why);
+        TlsRefusal.of(cause)
+                .ifPresent(r -> refusals.refused(remoteAddress, r.label(), "TLS handshake failed: " + cause));
     }
 
     /**

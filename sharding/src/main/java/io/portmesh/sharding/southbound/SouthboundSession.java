@@ -80,6 +80,9 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
 
     private final OfConnection conn;
     private final AgentIdentity identity;
+    /** The SHA-256 of its certificate's public key (null over plain TCP): what a host may pin. */
+    private final String keySha256;
+
     private final EntityRef<HostProtocol.Command> host;
     private final String node;
     private final AgentRequests requests;
@@ -110,11 +113,13 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             ActorContext<SessionCommand> ctx,
             OfConnection conn,
             AgentIdentity identity,
+            String keySha256,
             EntityRef<HostProtocol.Command> host,
             String node,
             TimerScheduler<SessionCommand> timers,
             Duration announceInterval) {
         super(ctx);
+        this.keySha256 = keySha256;
         this.timers = timers;
         this.announceInterval = announceInterval;
         this.conn = conn;
@@ -126,14 +131,27 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
         metrics.openflowSessions.inc();
     }
 
+    /** A session over plain TCP, or whose certificate no host pins (tests). */
     public static Behavior<SessionCommand> create(
             OfConnection conn,
             AgentIdentity identity,
             EntityRef<HostProtocol.Command> host,
             String node,
             Duration announce) {
+        return create(conn, identity, null, host, node, announce);
+    }
+
+    /** @param keySha256 the SHA-256 of the agent certificate's public key ({@code PublicKeySha256}), null: none */
+    public static Behavior<SessionCommand> create(
+            OfConnection conn,
+            AgentIdentity identity,
+            String keySha256,
+            EntityRef<HostProtocol.Command> host,
+            String node,
+            Duration announce) {
         return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
-            SouthboundSession session = new SouthboundSession(ctx, conn, identity, host, node, timers, announce);
+            SouthboundSession session =
+                    new SouthboundSession(ctx, conn, identity, keySha256, host, node, timers, announce);
             session.announceEvery(Duration.ZERO, UNANCHORED_RETRY);
             return session;
         }));
@@ -167,6 +185,12 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                     conn.close();
                     return Behaviors.stopped();
                 })
+                .onMessage(SessionCommand.Refuse.class, m -> {
+                    // the host's pins do not fit this agent: refused like an identity the listener refuses
+                    OpenFlowRefusals.get(getContext().getSystem()).refused(conn.remoteAddress(), m.reason(), m.why());
+                    conn.close();
+                    return Behaviors.stopped();
+                })
                 .onMessage(Disconnected.class, m -> {
                     metrics.agentDisconnects.inc();
                     if (watchedHost != null) {
@@ -197,7 +221,8 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 AgentMessages.datapathId(conn),
                 node,
                 String.valueOf(conn.remoteAddress()),
-                identity.tep()));
+                identity.tep(),
+                keySha256));
         return this;
     }
 
