@@ -171,7 +171,9 @@ public final class HarnessRun {
                 s.warmUp().plus(s.duration()).plus(s.settleTimeout()).plusSeconds(120);
         fabric.startTraffic(trafficMax);
         Sleep.millis(s.warmUp().toMillis());
-        PortLoad load = fabric.newLoad().ending(ChurnMix.of(s.createBindRate(), s.churnRate()));
+        PortLoad load = fabric.newLoad()
+                .ending(ChurnMix.of(s.createBindRate(), s.churnRate()))
+                .inFlight(s.inFlight());
         double rate = s.createBindRate() + s.churnRate();
         zero = System.nanoTime();
         load.start(rate, (int) Math.ceil(rate * s.duration().toSeconds()) + 1, s.duration());

@@ -3,6 +3,7 @@ package io.portmesh.loadtest.harness;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.loadtest.faults.MastershipWatch;
 import io.portmesh.loadtest.nodeloss.CallFigures;
+import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
 import io.portmesh.sim.StreamStats;
@@ -170,6 +171,17 @@ final class RunChecks {
         report.figure(
                 "faults.skipped", faults.stream().filter(f -> f.skipped != null).count(), "count");
         report.figure("hosts.unsettled", unsettled.size(), "count");
+        List<Integer> down = java.util.stream.IntStream.range(0, ControllerNodes.SIZE)
+                .filter(i -> !fabric.nodes().isAlive(i))
+                .map(i -> i + 1)
+                .boxed()
+                .toList();
+        report.figure("nodes.down-at-end", down.size(), "count");
+        if (!down.isEmpty()) {
+            report.notes.add("node(s) " + down + " not running at the end of the run, though every fault's victim is"
+                    + " restarted when the load ends: a restart that failed (see faults), or a node that exited on its"
+                    + " own (logs/node-N.log)");
+        }
         report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
         double worstRemaster = Double.NaN;
         double worstUpAgain = Double.NaN;

@@ -38,6 +38,7 @@ public record Scenario(
         double createBindRate,
         double churnRate,
         double broadcastRate,
+        int inFlight,
         List<FaultSpec> faults,
         List<Slo> slos) {
 
@@ -167,6 +168,7 @@ public record Scenario(
                 d.getDouble("workloads.create-bind.rate"),
                 d.getDouble("workloads.churn.rate"),
                 d.getDouble("workloads.broadcast.rate"),
+                d.getInt("workloads.in-flight"),
                 List.copyOf(faults),
                 List.copyOf(slos));
         sc.validate();
@@ -210,6 +212,7 @@ public record Scenario(
         require(createBindRate >= 0, "workloads.create-bind.rate", "0 or above");
         require(createBindRate + churnRate > 0, "workloads.create-bind.rate", "above 0 ops/s with churn.rate or alone");
         require(churnRate >= 0, "workloads.churn.rate", "0 (off) or above");
+        require(inFlight >= 1 && inFlight <= 256, "workloads.in-flight", "1..256 ops in flight at most");
         require(broadcastRate >= 0 && broadcastRate <= 1000, "workloads.broadcast.rate", "0 (off) to 1000 frames/s");
         require(
                 agentProcesses >= 0 && agentProcesses <= hosts,
@@ -275,6 +278,7 @@ public record Scenario(
         m.put("workloads.create-bind.rate", createBindRate);
         m.put("workloads.churn.rate", churnRate);
         m.put("workloads.broadcast.rate", broadcastRate);
+        m.put("workloads.in-flight", inFlight);
         m.put("faults", faults.stream().map(Object::toString).toList());
         m.put("slo", slos.stream().map(Slo::describe).toList());
         return m;
@@ -311,6 +315,7 @@ public record Scenario(
                 createBindRate,
                 churnRate,
                 broadcastRate,
+                inFlight,
                 faults,
                 slos);
     }
@@ -327,7 +332,7 @@ public record Scenario(
             cassandra = embedded
             cluster.nodes = 3
             fabric { hosts = 4, agents-per-host = 1, agent-processes = 0, switches = 4, vm-pairs = 2, frame-rate = 100 }
-            workloads { create-bind.rate = 2, churn.rate = 0, broadcast.rate = 0 }
+            workloads { create-bind.rate = 2, churn.rate = 0, broadcast.rate = 0, in-flight = 256 }
             faults = []
             slo {}
             """;

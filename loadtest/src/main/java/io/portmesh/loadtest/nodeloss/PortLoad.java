@@ -152,6 +152,16 @@ public final class PortLoad implements AutoCloseable {
         this.macPrefix = macPrefix & 0xFF;
     }
 
+    /**
+     * At most {@code n} ops in flight (default 256): an op due while that many run is not issued (counted in {@link
+     * #notIssued}). With a rate above what the cluster takes, a small cap makes the load run as fast as the cluster
+     * takes the ops without piling up hundreds of them. Set before {@link #start}.
+     */
+    public PortLoad inFlight(int n) {
+        pool.setMaximumPoolSize(n);
+        return this;
+    }
+
     /** Where op k leaves its port (default: every op bound); set before {@link #start}. */
     public PortLoad ending(IntFunction<End> ends) {
         this.ends = ends;
@@ -201,7 +211,7 @@ public final class PortLoad implements AutoCloseable {
         try {
             pool.execute(() -> run(op));
         } catch (RejectedExecutionException e) {
-            op.failure = "not issued: 256 ops in flight";
+            op.failure = "not issued: " + pool.getMaximumPoolSize() + " ops in flight";
             op.done = true;
             notIssued.incrementAndGet();
         }
@@ -392,7 +402,10 @@ public final class PortLoad implements AutoCloseable {
         }
     }
 
-    /** Ops not issued because 256 were in flight (an open-loop load that the controller does not keep up with). */
+    /**
+     * Ops not issued because as many as allowed were in flight (an open-loop load that the controller does not keep up
+     * with).
+     */
     public int notIssued() {
         return notIssued.get();
     }

@@ -110,6 +110,9 @@ class ScenarioTest {
         assertThat(s.agentProcesses()).isEqualTo(2);
         assertThat(s.churnRate()).isEqualTo(1.5);
         assertThat(s.broadcastRate()).isEqualTo(20);
+        assertThat(s.inFlight()).as("the default").isEqualTo(256);
+        assertThat(Scenario.parse("workloads.in-flight = 12").inFlight()).isEqualTo(12);
+        assertThatThrownBy(() -> Scenario.parse("workloads.in-flight = 0")).hasMessageContaining("workloads.in-flight");
         List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
         assertThat(plan.stream().filter(p -> p.kind() == Scenario.Kind.AGENT_KILL))
                 .hasSize(20)
