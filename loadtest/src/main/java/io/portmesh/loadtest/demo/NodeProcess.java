@@ -71,6 +71,14 @@ public final class NodeProcess implements AutoCloseable {
     public record Extras(OptionalInt group, List<String> jvmOptions) {
         public static final Extras NONE = new Extras(OptionalInt.empty(), List.of());
 
+        /**
+         * Node {@code index} in a group of its own: what {@link LoopbackPartition#isolate} needs to cut it off both
+         * ways. The ids are ones no account uses on this kind of machine (Debian gives ids below 60000).
+         */
+        public static Extras ownGroup(int index) {
+            return new Extras(OptionalInt.of(64_000 + index), List.of());
+        }
+
         public Extras {
             jvmOptions = List.copyOf(jvmOptions);
         }

@@ -25,6 +25,7 @@ final class FaultInjector {
     private final BiConsumer<String, Object[]> progress;
     private final LongUnaryOperator runMs;
     private volatile boolean cassandraDown;
+    private final PartitionFaults partitions;
 
     FaultInjector(
             Scenario s,
@@ -37,6 +38,7 @@ final class FaultInjector {
         this.cassandra = cassandra;
         this.progress = progress;
         this.runMs = runMs;
+        this.partitions = new PartitionFaults(s, PartitionFaults.Victims.of(fabric.nodes()), progress, runMs);
     }
 
     private void say(String fmt, Object... args) {
@@ -48,7 +50,29 @@ final class FaultInjector {
     }
 
     void inject(InjectedFault f, List<InjectedFault> faults) throws InterruptedException {
-        if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
+        if (f.planned.kind() == Scenario.Kind.AGENT_KILL) {
+            String host = fabric.hosts().get(f.planned.target());
+            if (!fabric.agentJvms().isAlive(host)) {
+                skip(f, "the agent of " + host + " is down already");
+                return;
+            }
+            Optional<InjectedFault> recovering = faults.stream()
+                    .filter(o -> o.planned.kind() == Scenario.Kind.AGENT_KILL
+                            && o.planned.target() == f.planned.target()
+                            && o.atNanos >= 0
+                            && o.upAgainNanos < 0
+                            && o.restartFailure == null)
+                    .findFirst();
+            if (recovering.isPresent()) {
+                // one outage per host at a time: its realized-again time is the outage the loss window must cover
+                skip(
+                        f,
+                        host + " is not realized again after #"
+                                + recovering.get().planned.index() + " yet");
+                return;
+            }
+            f.atNanos = fabric.agentJvms().kill(host);
+        } else if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
             if (cassandraDown) {
                 skip(f, "Cassandra is down already");
                 return;
@@ -65,12 +89,27 @@ final class FaultInjector {
                 }
             }
             Optional<InjectedFault> underWay = faults.stream()
-                    .filter(o -> o.planned.kind() == Scenario.Kind.NODE_RESTART
+                    .filter(o -> (o.planned.kind() == Scenario.Kind.NODE_RESTART
+                                    || o.planned.kind() == Scenario.Kind.PARTITION)
                             && o.restarting != null
                             && !o.restarting.isDone())
                     .findFirst();
             if (underWay.isPresent()) {
-                skip(f, "the restart #" + underWay.get().planned.index() + " is under way (one node at a time)");
+                skip(
+                        f,
+                        "the " + underWay.get().planned.kind().key + " #"
+                                + underWay.get().planned.index() + " is under way (one node at a time)");
+                return;
+            }
+            if (f.planned.kind() == Scenario.Kind.PARTITION) {
+                Optional<String> why = partitions.unavailable();
+                if (why.isPresent()) {
+                    skip(f, why.get());
+                    return;
+                }
+                f.atNanos = System.nanoTime();
+                f.restarting = CompletableFuture.runAsync(() -> partitions.cutHealRestart(f));
+                say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
                 return;
             }
             if (f.planned.kind() == Scenario.Kind.NODE_RESTART) {
@@ -120,6 +159,32 @@ final class FaultInjector {
         }
     }
 
+    /**
+     * An agent killed: started again with the options of its first start, then awaited until its host is mastered and
+     * realized again, as many flows installed as desired ({@code upAgainNanos}; at most the scenario's setup-timeout):
+     * the end of the outage a single-agent host has, which its allowed loss window must cover.
+     */
+    private void restartAgent(InjectedFault f) {
+        String host = fabric.hosts().get(f.planned.target());
+        try {
+            fabric.agentJvms().restart(host);
+            f.restartedNanos = System.nanoTime();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        long deadline = System.nanoTime() + s.setupTimeout().toNanos();
+        while (System.nanoTime() - deadline < 0) {
+            if (fabric.unsettled(List.of(host)).isEmpty()) {
+                f.upAgainNanos = System.nanoTime();
+                say("%s realized again %.1f s after its kill", host, (f.upAgainNanos - f.atNanos) / 1e9);
+                return;
+            }
+            Sleep.millis(250);
+        }
+        f.restartFailure = "not realized again within " + s.setupTimeout().toSeconds() + " s of its restart";
+        say("%s %s", host, f.restartFailure);
+    }
+
     private void skip(InjectedFault f, String why) {
         f.skipped = why;
         say("fault %s skipped: %s", f.planned.describe(), why);
@@ -139,24 +204,29 @@ final class FaultInjector {
                     || !(all || System.nanoTime() - f.restartDueNanos >= 0)) {
                 continue;
             }
-            String what =
-                    f.planned.kind() == Scenario.Kind.CASSANDRA_STOP ? "Cassandra" : "node " + (f.planned.target() + 1);
-            Runnable restart = f.planned.kind() == Scenario.Kind.CASSANDRA_STOP
-                    ? () -> {
+            String what = f.planned.targetName();
+            Runnable restart = switch (f.planned.kind()) {
+                case CASSANDRA_STOP ->
+                    () -> {
                         cassandra.restart();
                         cassandraDown = false;
-                    }
-                    : () -> {
+                    };
+                case AGENT_KILL -> () -> restartAgent(f);
+                default ->
+                    () -> {
                         try {
                             fabric.nodes().restart(f.planned.target());
                         } catch (java.io.IOException e) {
                             throw new java.io.UncheckedIOException(e);
                         }
                     };
+            };
             f.restarting = CompletableFuture.runAsync(() -> {
                 try {
                     restart.run();
-                    f.restartedNanos = System.nanoTime();
+                    if (f.restartedNanos < 0) {
+                        f.restartedNanos = System.nanoTime();
+                    }
                     say("%s restarted at %.1f s", what, ms(f.restartedNanos) / 1e3);
                 } catch (RuntimeException e) {
                     f.restartFailure = e.toString();

@@ -14,18 +14,37 @@ import java.util.SplittableRandom;
 public final class FaultSchedule {
     public static final int MAX_FAULTS = 10_000;
 
-    /** One fault to inject: when (from the load's start), what, on which node (0-based). */
+    /**
+     * One fault to inject: when (from the load's start), what, on which node or host (0-based: a host for agent-kill),
+     * when its victim is restarted, how long a partition lasts ({@code healAfter}, null for the other kinds).
+     */
     public record Planned(
-            int index, Duration at, Scenario.Kind kind, int target, Duration restartAfter, Duration allowedLoss) {
+            int index,
+            Duration at,
+            Scenario.Kind kind,
+            int target,
+            Duration restartAfter,
+            Duration allowedLoss,
+            Duration healAfter) {
         public String describe() {
             return String.format(
-                    "#%d %s %s at %.1f s%s, allowed loss %d ms",
+                    "#%d %s %s at %.1f s%s%s, allowed loss %d ms",
                     index,
                     kind.key,
-                    kind == Scenario.Kind.CASSANDRA_STOP ? "(the runner's Cassandra)" : "node " + (target + 1),
+                    targetName(),
                     at.toMillis() / 1e3,
+                    healAfter == null ? "" : ", healed " + healAfter.toMillis() / 1e3 + " s later",
                     restartAfter == null ? "" : ", restarted " + restartAfter.toMillis() / 1e3 + " s later",
                     allowedLoss.toMillis());
+        }
+
+        /** The victim as the report and the progress lines name it. */
+        public String targetName() {
+            return switch (kind) {
+                case CASSANDRA_STOP -> "(the runner's Cassandra)";
+                case AGENT_KILL -> "the agent of host " + (target + 1);
+                default -> "node " + (target + 1);
+            };
         }
     }
 
@@ -37,8 +56,10 @@ public final class FaultSchedule {
         for (Scenario.FaultSpec f : s.faults()) {
             for (Duration at : instants(f.when(), s.duration(), rnd)) {
                 if (at.compareTo(s.duration()) < 0 && out.size() < MAX_FAULTS) {
-                    int target = f.target().equals("random") ? rnd.nextInt(s.nodes()) : Integer.parseInt(f.target());
-                    out.add(new Planned(0, at, f.kind(), target, f.restartAfter(), f.allowedLoss()));
+                    int target = f.target().equals("random")
+                            ? rnd.nextInt(s.targets(f.kind()))
+                            : Integer.parseInt(f.target());
+                    out.add(new Planned(0, at, f.kind(), target, f.restartAfter(), f.allowedLoss(), f.healAfter()));
                 }
             }
         }
@@ -46,7 +67,8 @@ public final class FaultSchedule {
         List<Planned> numbered = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) {
             Planned p = out.get(i);
-            numbered.add(new Planned(i + 1, p.at(), p.kind(), p.target(), p.restartAfter(), p.allowedLoss()));
+            numbered.add(
+                    new Planned(i + 1, p.at(), p.kind(), p.target(), p.restartAfter(), p.allowedLoss(), p.healAfter()));
         }
         return List.copyOf(numbered);
     }

@@ -1,6 +1,5 @@
 package io.portmesh.loadtest.harness;
 
-import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.LocalPorts;
 import io.portmesh.loadtest.FrameCounts;
 import io.portmesh.loadtest.bind.Sleep;
@@ -15,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -42,6 +39,7 @@ public final class HarnessRun {
     private NodeLossFabric fabric;
     private RestartableCassandra cassandra;
     private MastershipWatch watch;
+    private BroadcastLoad broadcast;
     private long zero;
 
     public HarnessRun(Scenario s, Path out, PrintStream progress) {
@@ -140,8 +138,8 @@ public final class HarnessRun {
     private void runOn(String contact) throws Exception {
         List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
         say(
-                "scenario %s, seed %d: %d hosts, %d switches, %d VM pairs at %d frames/s, create+bind %.1f/s for %d s,"
-                        + " %d fault(s) planned; Cassandra %s",
+                "scenario %s, seed %d: %d hosts, %d switches, %d VM pairs at %d frames/s, create+bind %.1f/s, churn"
+                        + " %.1f/s, broadcast %.0f/s per VM for %d s, %d fault(s) planned; Cassandra %s",
                 s.name(),
                 s.seed(),
                 s.hosts(),
@@ -149,35 +147,37 @@ public final class HarnessRun {
                 s.vmPairs(),
                 s.frameRate(),
                 s.createBindRate(),
+                s.churnRate(),
+                s.broadcastRate(),
                 s.duration().toSeconds(),
                 plan.size(),
                 contact);
         plan.forEach(p -> say("  planned: %s", p.describe()));
         long setUp = System.nanoTime();
         fabric = NodeLossFabric.start(
-                new NodeLossFabric.Settings(s.hosts(), s.switches(), s.vmPairs(), s.frameRate()),
+                new NodeLossFabric.Settings(s.hosts(), s.switches(), s.vmPairs(), s.frameRate())
+                        .withProcesses(s.agentProcesses(), partitions()),
                 contact,
                 out.resolve("logs"),
                 s.setupTimeout());
         report.figure("setup.seconds", (System.nanoTime() - setUp) / 1e9, "s");
+        report.figure("bringup.seconds", fabric.bringUpSeconds(), "s");
+        report.figure("bringup.hosts.per-second", s.hosts() / fabric.bringUpSeconds(), "hosts/s");
         say(
                 "set up in %.1f s: 3 nodes, %d agents settled",
                 (System.nanoTime() - setUp) / 1e9, fabric.agents().size());
-        Map<String, DatapathAgent> byHost = new LinkedHashMap<>();
-        for (int i = 0; i < fabric.hosts().size(); i++) {
-            byHost.put(fabric.hosts().get(i), fabric.agents().get(i));
-        }
-        watch = MastershipWatch.start(byHost, Duration.ofMillis(100));
+        watch = MastershipWatch.start(fabric.agentsByHost(), Duration.ofMillis(100));
         Duration trafficMax =
                 s.warmUp().plus(s.duration()).plus(s.settleTimeout()).plusSeconds(120);
         fabric.startTraffic(trafficMax);
         Sleep.millis(s.warmUp().toMillis());
-        PortLoad load = fabric.newLoad();
+        PortLoad load = fabric.newLoad()
+                .ending(ChurnMix.of(s.createBindRate(), s.churnRate()))
+                .inFlight(s.inFlight());
+        double rate = s.createBindRate() + s.churnRate();
         zero = System.nanoTime();
-        load.start(
-                s.createBindRate(),
-                (int) Math.ceil(s.createBindRate() * s.duration().toSeconds()) + 1,
-                s.duration());
+        load.start(rate, (int) Math.ceil(rate * s.duration().toSeconds()) + 1, s.duration());
+        broadcast = BroadcastLoad.start(fabric.vms(), s.broadcastRate());
 
         List<InjectedFault> faults = plan.stream().map(InjectedFault::new).toList();
         FaultInjector injector = new FaultInjector(s, fabric, cassandra, this::say, this::ms);
@@ -223,6 +223,10 @@ public final class HarnessRun {
         say(
                 "load over after %.0f s: draining the ops in flight (at most %d s)",
                 ms(System.nanoTime()) / 1e3, s.settleTimeout().toSeconds());
+        if (broadcast != null) {
+            broadcast.close();
+            report.figure("broadcast.sent", broadcast.sent(), "frames");
+        }
         int undrained = load.stop(s.settleTimeout());
         if (vlanCheck != null) {
             vlanCheck.join();
@@ -275,6 +279,16 @@ public final class HarnessRun {
         }
     }
 
+    /**
+     * Whether the nodes start in groups of their own: when the scenario partitions and this machine can (else each
+     * partition is skipped, with the reason, as it fires).
+     */
+    private boolean partitions() {
+        return s.faults().stream().anyMatch(f -> f.kind() == Scenario.Kind.PARTITION)
+                && io.portmesh.loadtest.faults.LoopbackPartition.unavailableReason()
+                        .isEmpty();
+    }
+
     private void progressLine(PortLoad load, List<InjectedFault> faults, List<Invariants.FrameSample> frames) {
         List<PortLoad.Op> ops = load.ops();
         say(
@@ -307,6 +321,9 @@ public final class HarnessRun {
     }
 
     private void close() {
+        if (broadcast != null) {
+            broadcast.close();
+        }
         if (watch != null) {
             try {
                 watch.close();

@@ -10,8 +10,13 @@ final class InjectedFault {
     final FaultSchedule.Planned planned;
     long atNanos = -1;
     volatile long restartedNanos = -1;
-    /** A node-restart's end: every node Up and ready again (nanoTime), -1 before or never. */
+    /**
+     * A node-restart's or a partition's end: every node Up and ready again; an agent-kill's: its host realized again
+     * (nanoTime), -1 before or never.
+     */
     volatile long upAgainNanos = -1;
+    /** A partition's heal: its rules removed (nanoTime), -1 before or never. */
+    volatile long healedNanos = -1;
 
     long restartDueNanos = -1;
     volatile String skipped;

@@ -31,13 +31,44 @@ public final class Invariants {
         }
     }
 
+    /** What an acknowledged write left: a port bound, existing (created; bound or not), unbound, or deleted. */
+    public enum Left {
+        BOUND,
+        EXISTS,
+        UNBOUND,
+        GONE
+    }
+
     /**
-     * A write the API acknowledged: port bound to host on VLAN (its bind answered 2xx at {@code atMs}), or with a null
-     * host, a port created (its create answered 2xx) whose bind was not acknowledged: it must exist.
+     * The last write the API acknowledged on a port, at {@code atMs}: bound to host on VLAN (its bind answered 2xx),
+     * created (its create answered 2xx, its bind not: it must exist), unbound (it must exist, bound nowhere), or
+     * deleted (it must be gone).
      */
-    public record Ack(String port, String host, int vlan, long atMs) {
+    public record Ack(String port, String host, int vlan, long atMs, Left left) {
+        public Ack(String port, String host, int vlan, long atMs) {
+            this(port, host, vlan, atMs, Left.BOUND);
+        }
+
         public static Ack created(String port, long atMs) {
-            return new Ack(port, null, -1, atMs);
+            return new Ack(port, null, -1, atMs, Left.EXISTS);
+        }
+
+        public static Ack unbound(String port, long atMs) {
+            return new Ack(port, null, -1, atMs, Left.UNBOUND);
+        }
+
+        public static Ack deleted(String port, long atMs) {
+            return new Ack(port, null, -1, atMs, Left.GONE);
+        }
+
+        String describe() {
+            return "acknowledged at " + String.format("%.1f s", atMs / 1e3)
+                    + switch (left) {
+                        case BOUND -> " as bound to " + host + " on VLAN " + vlan;
+                        case EXISTS -> " as created";
+                        case UNBOUND -> " as unbound";
+                        case GONE -> " as deleted";
+                    };
         }
     }
 
@@ -46,7 +77,15 @@ public final class Invariants {
         public ReadBack(String port, String host, Integer vlan, String error) {
             this(port, host, vlan, null, error);
         }
+
+        /** A node answered 404: the port does not exist. */
+        public boolean gone() {
+            return error != null && error.startsWith(NOT_FOUND);
+        }
     }
+
+    /** How a {@link ReadBack}'s error starts when a node answered 404. */
+    public static final String NOT_FOUND = "not found: ";
 
     /** A port as the API showed it at one reading ({@code host}, {@code vlan} null while unbound). */
     public record PortRow(String port, String sw, String mac, String host, Integer vlan) {}
@@ -66,20 +105,33 @@ public final class Invariants {
 
     private Invariants() {}
 
-    /** Every acknowledged write is read back as it was acknowledged: bound to its host, on its VLAN. */
+    /**
+     * Every acknowledged write is read back as it was acknowledged: bound to its host, on its VLAN; existing; unbound
+     * (existing, bound nowhere); or gone (a 404).
+     */
     public static List<Violation> ackedWrites(List<Ack> acks, Map<String, ReadBack> read, long atMs) {
         List<Violation> out = new ArrayList<>();
         for (Ack a : acks) {
             ReadBack r = read.get(a.port());
-            String want = "acknowledged at " + String.format("%.1f s", a.atMs() / 1e3)
-                    + (a.host() == null ? " as created" : " as bound to " + a.host() + " on VLAN " + a.vlan());
-            if (r == null || r.error() != null) {
+            String want = a.describe();
+            if (a.left() == Left.GONE) {
+                if (r == null || !r.gone()) {
+                    out.add(new Violation(
+                            ACKED_WRITES,
+                            want + ", " + (r == null ? "not read" : r.error() != null ? r.error() : "still exists"),
+                            "port " + a.port(),
+                            atMs));
+                }
+            } else if (r == null || r.error() != null) {
                 out.add(new Violation(
                         ACKED_WRITES,
                         want + ", not read back" + (r == null ? "" : ": " + r.error()),
                         "port " + a.port(),
                         atMs));
-            } else if (a.host() != null && (!a.host().equals(r.host()) || r.vlan() == null || r.vlan() != a.vlan())) {
+            } else if (a.left() == Left.UNBOUND && r.host() != null) {
+                out.add(new Violation(ACKED_WRITES, want + ", reads bound to " + r.host(), "port " + a.port(), atMs));
+            } else if (a.left() == Left.BOUND
+                    && (!a.host().equals(r.host()) || r.vlan() == null || r.vlan() != a.vlan())) {
                 out.add(new Violation(
                         ACKED_WRITES,
                         want + ", reads host " + r.host() + " VLAN " + r.vlan(),

@@ -100,7 +100,7 @@ public final class LiveState {
                     }
                     last = r.status() + " " + r.body();
                     if (r.status() == 404) {
-                        return new Invariants.ReadBack(id, null, null, null, "not found: " + last);
+                        return new Invariants.ReadBack(id, null, null, null, Invariants.NOT_FOUND + last);
                     }
                 } catch (java.io.IOException e) {
                     last = e.toString();

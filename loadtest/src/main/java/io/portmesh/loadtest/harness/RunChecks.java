@@ -3,6 +3,7 @@ package io.portmesh.loadtest.harness;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.loadtest.faults.MastershipWatch;
 import io.portmesh.loadtest.nodeloss.CallFigures;
+import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
 import io.portmesh.sim.StreamStats;
@@ -28,6 +29,7 @@ final class RunChecks {
     private final MastershipWatch watch;
     private final long zero;
     private final Progress progress;
+    private static final String OWN_JVMS = "hosts whose agent runs in a JVM of its own ";
 
     RunChecks(Scenario s, NodeLossFabric fabric, MastershipWatch watch, long zero, Progress progress) {
         this.s = s;
@@ -50,9 +52,8 @@ final class RunChecks {
         long at = ms(System.nanoTime());
         List<Invariants.Ack> acks = load.ops().stream()
                 .filter(o -> o.port != null)
-                .map(o -> o.acked
-                        ? new Invariants.Ack(o.port, o.target.host(), o.vlan, ms(o.bindEndNanos))
-                        : Invariants.Ack.created(o.port, ms(o.bindStartNanos)))
+                .map(this::lastAcked)
+                .flatMap(Optional::stream)
                 .toList();
         List<Invariants.Violation> v = report.violations;
         synchronized (during) {
@@ -69,12 +70,18 @@ final class RunChecks {
         }
         report.figure("ports.dangling", dangling.size(), "count");
         Map<String, String> teps = LiveState.tunnelIps(fabric.nodes().apis(), fabric.hosts());
-        for (int i = 0; i < fabric.hosts().size(); i++) {
-            String h = fabric.hosts().get(i);
-            DatapathAgent a = fabric.agents().get(i);
+        for (Map.Entry<String, DatapathAgent> e : fabric.agentsByHost().entrySet()) {
+            String h = e.getKey();
+            DatapathAgent a = e.getValue();
             Invariants.flows(h, LiveState.desired(h, ports, teps), LiveState.installed(a), at)
                     .ifPresent(v::add);
             v.addAll(Invariants.masterGrants(h, a.controlState().masterGrants(), at));
+        }
+        List<String> elsewhere = fabric.agentJvms().hosts();
+        if (!elsewhere.isEmpty() && report.notes.stream().noneMatch(n -> n.startsWith(OWN_JVMS))) {
+            report.notes.add(OWN_JVMS + elsewhere + ": their flows, groups and roles are not read (flows-converge and"
+                    + " one-master-per-host cover the agents in the runner's JVM); their settling (flows installed as"
+                    + " desired, one master) is in hosts.unsettled");
         }
         v.addAll(Invariants.masters(watch.readings().stream()
                 .map(r -> new Invariants.MasterSample(
@@ -114,6 +121,12 @@ final class RunChecks {
             if (op.bindStartNanos >= 0) {
                 report.latency("create", (op.bindStartNanos - op.startNanos) / 1e6);
             }
+            if (op.unbound) {
+                report.latency("unbind", (op.unbindEndNanos - op.unbindStartNanos) / 1e6);
+            }
+            if (op.deleted) {
+                report.latency("delete", (op.deleteEndNanos - op.deleteStartNanos) / 1e6);
+            }
             if (op.acked) {
                 acked++;
                 report.latency("bind", op.bindMs());
@@ -136,6 +149,12 @@ final class RunChecks {
         report.figure("ops.acknowledged", acked, "count");
         report.figure("ops.acknowledged.fraction", ops.isEmpty() ? Double.NaN : (double) acked / ops.size(), "ratio");
         report.figure("ops.not-issued", load.notIssued(), "count");
+        report.figure(
+                "churn.ops",
+                ops.stream().filter(o -> o.end != PortLoad.End.BOUND).count(),
+                "count");
+        report.figure("churn.unbound", ops.stream().filter(o -> o.unbound).count(), "count");
+        report.figure("churn.deleted", ops.stream().filter(o -> o.deleted).count(), "count");
         report.figure("ops.undrained", undrained, "count");
         report.figure("throughput.acknowledged", acked / seconds, "ops/s");
         report.figure(
@@ -152,34 +171,58 @@ final class RunChecks {
         report.figure(
                 "faults.skipped", faults.stream().filter(f -> f.skipped != null).count(), "count");
         report.figure("hosts.unsettled", unsettled.size(), "count");
+        List<Integer> down = java.util.stream.IntStream.range(0, ControllerNodes.SIZE)
+                .filter(i -> !fabric.nodes().isAlive(i))
+                .map(i -> i + 1)
+                .boxed()
+                .toList();
+        report.figure("nodes.down-at-end", down.size(), "count");
+        if (!down.isEmpty()) {
+            report.notes.add("node(s) " + down + " not running at the end of the run, though every fault's victim is"
+                    + " restarted when the load ends: a restart that failed (see faults), or a node that exited on its"
+                    + " own (logs/node-N.log)");
+        }
         report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
         double worstRemaster = Double.NaN;
         double worstUpAgain = Double.NaN;
+        double worstPartition = Double.NaN;
+        double worstAgent = Double.NaN;
         for (InjectedFault f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", f.planned.index());
             m.put("kind", f.planned.kind().key);
-            m.put("node", f.planned.target() + 1);
+            m.put(f.planned.kind() == Scenario.Kind.AGENT_KILL ? "host" : "node", f.planned.target() + 1);
             m.put("plannedAtMs", f.planned.at().toMillis());
             m.put("injectedAtMs", f.atNanos < 0 ? null : ms(f.atNanos));
             m.put("restartedAtMs", f.restartedNanos < 0 ? null : ms(f.restartedNanos));
             m.put("allowedLossMs", f.planned.allowedLoss().toMillis());
             m.put("skipped", f.skipped);
             m.put("restartFailure", f.restartFailure);
+            double up = f.upAgainNanos < 0 ? Double.NaN : (f.upAgainNanos - f.atNanos) / 1e6;
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_RESTART) {
-                double up = f.upAgainNanos < 0 ? Double.NaN : (f.upAgainNanos - f.atNanos) / 1e6;
                 m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
-                worstUpAgain = Double.isNaN(worstUpAgain) || Double.isNaN(up) ? up : Math.max(worstUpAgain, up);
+                worstUpAgain = worst(worstUpAgain, up);
+            }
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.PARTITION) {
+                m.put("healedAtMs", f.healedNanos < 0 ? null : ms(f.healedNanos));
+                m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
+                worstPartition = worst(worstPartition, up);
+            }
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_KILL) {
+                m.put("realizedAgainMs", Double.isNaN(up) ? null : up);
+                worstAgent = worst(worstAgent, up);
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
                 double r = remasteredMs(f);
                 m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
-                worstRemaster = Double.isNaN(worstRemaster) || Double.isNaN(r) ? r : Math.max(worstRemaster, r);
+                worstRemaster = worst(worstRemaster, r);
             }
             report.faults.add(m);
         }
         report.figure("node-kill.remastered.max", worstRemaster, "ms");
         report.figure("node-restart.up-again.max", worstUpAgain, "ms");
+        report.figure("partition.up-again.max", worstPartition, "ms");
+        report.figure("agent-kill.realized-again.max", worstAgent, "ms");
         CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
         report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
         if (!calls.notRetryable().isEmpty()) {
@@ -188,16 +231,40 @@ final class RunChecks {
     }
 
     /**
+     * The last write the API acknowledged on an op's port, as far as it is known: none after a delete that was tried
+     * and not acknowledged (it may have been applied), the port existing after such an unbind.
+     */
+    private Optional<Invariants.Ack> lastAcked(PortLoad.Op o) {
+        if (o.deleted) {
+            return Optional.of(Invariants.Ack.deleted(o.port, ms(o.deleteEndNanos)));
+        } else if (o.deleteTried) {
+            return Optional.empty();
+        } else if (o.unbound) {
+            return Optional.of(Invariants.Ack.unbound(o.port, ms(o.unbindEndNanos)));
+        } else if (o.acked && !o.unbindTried) {
+            return Optional.of(new Invariants.Ack(o.port, o.target.host(), o.vlan, ms(o.bindEndNanos)));
+        }
+        return Optional.of(Invariants.Ack.created(o.port, ms(o.bindStartNanos)));
+    }
+
+    /** The worse of two figures of one kind: NaN (one fault never got there) wins. */
+    private static double worst(double sofar, double one) {
+        return Double.isNaN(sofar) || Double.isNaN(one) ? one : Math.max(sofar, one);
+    }
+
+    /**
      * The nodes' down times the retryable-call figure allows for: a killed node from its kill on (its restart is not
-     * waited for), a restarted one from its SIGTERM until every node was Up and ready again.
+     * waited for), a restarted or partitioned one from its SIGTERM or cut until every node was Up and ready again.
      */
     private static List<CallFigures.Down> downs(List<InjectedFault> faults) {
         return faults.stream()
-                .filter(f -> f.atNanos >= 0 && f.planned.kind() != Scenario.Kind.CASSANDRA_STOP)
+                .filter(f -> f.atNanos >= 0
+                        && f.planned.kind() != Scenario.Kind.CASSANDRA_STOP
+                        && f.planned.kind() != Scenario.Kind.AGENT_KILL)
                 .map(f -> new CallFigures.Down(
                         f.planned.target(),
                         f.atNanos,
-                        f.planned.kind() == Scenario.Kind.NODE_RESTART && f.upAgainNanos >= 0
+                        f.planned.kind() != Scenario.Kind.NODE_KILL && f.upAgainNanos >= 0
                                 ? f.upAgainNanos
                                 : Long.MAX_VALUE))
                 .toList();

@@ -31,10 +31,14 @@ public record Scenario(
         int nodes,
         int hosts,
         int agentsPerHost,
+        int agentProcesses,
         int switches,
         int vmPairs,
         int frameRate,
         double createBindRate,
+        double churnRate,
+        double broadcastRate,
+        int inFlight,
         List<FaultSpec> faults,
         List<Slo> slos) {
 
@@ -48,7 +52,18 @@ public record Scenario(
          */
         NODE_RESTART("node-restart"),
         /** SIGKILL to the runner's own embedded Cassandra, started again on its data after {@code restart-after}. */
-        CASSANDRA_STOP("cassandra-stop");
+        CASSANDRA_STOP("cassandra-stop"),
+        /**
+         * SIGKILL to a host's agent, which runs in a JVM of its own ({@code fabric.agent-processes}), started again
+         * with the same options {@code restart-after} later; the target is a host index.
+         */
+        AGENT_KILL("agent-kill"),
+        /**
+         * A controller node cut off from the other two both ways (iptables on their Artery ports) for {@code
+         * heal-after}, then healed; the node downs itself meanwhile (its split brain resolver) and is started again
+         * once it has exited. Skipped, with the reason, where iptables cannot do it.
+         */
+        PARTITION("partition");
 
         public final String key;
 
@@ -85,9 +100,14 @@ public record Scenario(
     /**
      * One fault line: its kind, when, on which target ({@code random}: drawn from the seed, else a 0-based index),
      * when the victim is brought back ({@code restartAfter}; null: never), and the frame-loss window it is allowed
-     * from the instant it fires (0 for node loss).
+     * from the instant it fires (0 for node loss). {@code healAfter}: how long a partition lasts (partition only).
      */
-    public record FaultSpec(Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss) {}
+    public record FaultSpec(
+            Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss, Duration healAfter) {
+        public FaultSpec(Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss) {
+            this(kind, when, target, restartAfter, allowedLoss, null);
+        }
+    }
 
     /** A figure's bound: {@code max} (the figure must be at most) or {@code min} (at least); NaN for none. */
     public record Slo(String figure, double max, double min) {
@@ -141,10 +161,14 @@ public record Scenario(
                 d.getInt("cluster.nodes"),
                 d.getInt("fabric.hosts"),
                 d.getInt("fabric.agents-per-host"),
+                d.getInt("fabric.agent-processes"),
                 d.getInt("fabric.switches"),
                 d.getInt("fabric.vm-pairs"),
                 d.getInt("fabric.frame-rate"),
                 d.getDouble("workloads.create-bind.rate"),
+                d.getDouble("workloads.churn.rate"),
+                d.getDouble("workloads.broadcast.rate"),
+                d.getInt("workloads.in-flight"),
                 List.copyOf(faults),
                 List.copyOf(slos));
         sc.validate();
@@ -175,7 +199,8 @@ public record Scenario(
                 when,
                 target,
                 f.hasPath("restart-after") ? f.getDuration("restart-after") : null,
-                f.hasPath("allowed-loss") ? f.getDuration("allowed-loss") : Duration.ZERO);
+                f.hasPath("allowed-loss") ? f.getDuration("allowed-loss") : Duration.ZERO,
+                f.hasPath("heal-after") ? f.getDuration("heal-after") : null);
     }
 
     private void validate() {
@@ -184,13 +209,31 @@ public record Scenario(
         require(hosts >= 2, "fabric.hosts", "at least 2 (a VM pair spans two hosts)");
         require(switches >= 1, "fabric.switches", "at least 1");
         require(vmPairs >= 0 && vmPairs <= 250, "fabric.vm-pairs", "0..250");
-        require(createBindRate > 0, "workloads.create-bind.rate", "above 0 ops/s");
+        require(createBindRate >= 0, "workloads.create-bind.rate", "0 or above");
+        require(createBindRate + churnRate > 0, "workloads.create-bind.rate", "above 0 ops/s with churn.rate or alone");
+        require(churnRate >= 0, "workloads.churn.rate", "0 (off) or above");
+        require(inFlight >= 1 && inFlight <= 256, "workloads.in-flight", "1..256 ops in flight at most");
+        require(broadcastRate >= 0 && broadcastRate <= 1000, "workloads.broadcast.rate", "0 (off) to 1000 frames/s");
+        require(
+                agentProcesses >= 0 && agentProcesses <= hosts,
+                "fabric.agent-processes",
+                "0.." + hosts + " (the first hosts whose agent runs in a JVM of its own)");
         require(duration.compareTo(maxRun) < 0, "duration", "shorter than max-run (" + maxRun + ")");
         for (FaultSpec f : faults) {
+            int targets = targets(f.kind);
             require(
-                    f.target.equals("random") || f.target.matches("[0-9]+") && Integer.parseInt(f.target) < nodes,
+                    f.kind != Kind.AGENT_KILL || agentProcesses > 0,
+                    "fabric.agent-processes",
+                    "at least 1 for an agent-kill fault (only an agent in a JVM of its own can be killed)");
+            require(
+                    f.target.equals("random") || f.target.matches("[0-9]+") && Integer.parseInt(f.target) < targets,
                     "faults.target",
-                    "'random' or a node index 0.." + (nodes - 1) + ", was " + f.target);
+                    "'random' or " + (f.kind == Kind.AGENT_KILL ? "a host index" : "a node index") + " 0.."
+                            + (targets - 1) + ", was " + f.target);
+            require(
+                    f.kind != Kind.PARTITION || f.healAfter != null && !f.healAfter.isNegative(),
+                    "faults.heal-after",
+                    "how long a partition lasts (required for partition)");
             if (f.when instanceof When.Every e) {
                 require(!e.every().isZero() && !e.every().isNegative(), "faults.every", "above 0");
             }
@@ -201,6 +244,11 @@ public record Scenario(
         if (!ok) {
             throw new ConfigException.BadValue(key, what);
         }
+    }
+
+    /** How many targets a fault of {@code kind} draws from: hosts with an agent process, or controller nodes. */
+    int targets(Kind kind) {
+        return kind == Kind.AGENT_KILL ? agentProcesses : nodes;
     }
 
     /** The scenario's SLO on {@code figure}, if it declares one. */
@@ -223,10 +271,14 @@ public record Scenario(
         m.put("cluster.nodes", nodes);
         m.put("fabric.hosts", hosts);
         m.put("fabric.agents-per-host", agentsPerHost);
+        m.put("fabric.agent-processes", agentProcesses);
         m.put("fabric.switches", switches);
         m.put("fabric.vm-pairs", vmPairs);
         m.put("fabric.frame-rate", frameRate);
         m.put("workloads.create-bind.rate", createBindRate);
+        m.put("workloads.churn.rate", churnRate);
+        m.put("workloads.broadcast.rate", broadcastRate);
+        m.put("workloads.in-flight", inFlight);
         m.put("faults", faults.stream().map(Object::toString).toList());
         m.put("slo", slos.stream().map(Slo::describe).toList());
         return m;
@@ -256,10 +308,14 @@ public record Scenario(
                 nodes,
                 hosts,
                 agentsPerHost,
+                agentProcesses,
                 switches,
                 vmPairs,
                 frameRate,
                 createBindRate,
+                churnRate,
+                broadcastRate,
+                inFlight,
                 faults,
                 slos);
     }
@@ -275,8 +331,8 @@ public record Scenario(
             settle-timeout = 60s
             cassandra = embedded
             cluster.nodes = 3
-            fabric { hosts = 4, agents-per-host = 1, switches = 4, vm-pairs = 2, frame-rate = 100 }
-            workloads.create-bind.rate = 2
+            fabric { hosts = 4, agents-per-host = 1, agent-processes = 0, switches = 4, vm-pairs = 2, frame-rate = 100 }
+            workloads { create-bind.rate = 2, churn.rate = 0, broadcast.rate = 0, in-flight = 256 }
             faults = []
             slo {}
             """;

@@ -4,6 +4,7 @@ import io.portmesh.cluster.LocalPorts;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.demo.NodeProcess;
 import io.portmesh.loadtest.demo.RestClient;
+import io.portmesh.loadtest.faults.LoopbackPartition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,9 @@ public final class ControllerNodes implements AutoCloseable {
 
     private final String cassandra;
     private final Path logs;
+    /** Each node in a group of its own ({@link NodeProcess.Extras#ownGroup}), so that a partition can cut it off. */
+    private final boolean ownGroups;
+
     private final int[] remote = new int[SIZE];
     private final int[] http = new int[SIZE];
     private final int[] openflow = new int[SIZE];
@@ -33,9 +37,10 @@ public final class ControllerNodes implements AutoCloseable {
     private final List<RestClient> apis = new ArrayList<>();
     private Boolean hasReadyEndpoint;
 
-    private ControllerNodes(String cassandra, Path logs) {
+    private ControllerNodes(String cassandra, Path logs, boolean ownGroups) {
         this.cassandra = cassandra;
         this.logs = logs;
+        this.ownGroups = ownGroups;
         int[] p = LocalPorts.freeTcpPorts(3 * SIZE);
         for (int i = 0; i < SIZE; i++) {
             remote[i] = p[i];
@@ -52,8 +57,17 @@ public final class ControllerNodes implements AutoCloseable {
      * start again on fresh ports (at most {@value #START_TRIES} times).
      */
     public static ControllerNodes start(String cassandra, Path logs, Duration timeout) throws IOException {
+        return start(cassandra, logs, timeout, false);
+    }
+
+    /**
+     * As {@link #start(String, Path, Duration)}; with {@code ownGroups} each node runs in a group of its own ({@link
+     * NodeProcess.Extras#ownGroup}, across its restarts too), which {@link #partition} needs.
+     */
+    public static ControllerNodes start(String cassandra, Path logs, Duration timeout, boolean ownGroups)
+            throws IOException {
         for (int attempt = 1; ; attempt++) {
-            ControllerNodes n = new ControllerNodes(cassandra, logs);
+            ControllerNodes n = new ControllerNodes(cassandra, logs, ownGroups);
             try {
                 for (int i = 0; i < SIZE; i++) {
                     n.launch(i, List.of(n.remote[0]));
@@ -87,7 +101,15 @@ public final class ControllerNodes implements AutoCloseable {
     }
 
     private void launch(int i, List<Integer> seeds) throws IOException {
-        current[i] = NodeProcess.launch(i + 1, remote[i], seeds, http[i], openflow[i], cassandra, logs);
+        current[i] = NodeProcess.launch(
+                i + 1,
+                remote[i],
+                seeds,
+                http[i],
+                openflow[i],
+                cassandra,
+                logs,
+                ownGroups ? NodeProcess.Extras.ownGroup(i + 1) : NodeProcess.Extras.NONE);
         started.add(current[i]);
     }
 
@@ -138,6 +160,24 @@ public final class ControllerNodes implements AutoCloseable {
     public long stop(int i) {
         current[i].close();
         return current[i].stoppedAtNanos();
+    }
+
+    /**
+     * Cuts node {@code i} off from the other two both ways (iptables on the Artery ports, {@link
+     * LoopbackPartition#isolate}) until the partition is closed; its OpenFlow, REST and Cassandra connections stay.
+     * Needs the nodes started with {@code ownGroups}.
+     */
+    public LoopbackPartition partition(int i) {
+        if (!ownGroups) {
+            throw new IllegalStateException("the nodes were not started in groups of their own: no partition");
+        }
+        List<Integer> peers = new ArrayList<>();
+        for (int j = 0; j < SIZE; j++) {
+            if (j != i) {
+                peers.add(remote[j]);
+            }
+        }
+        return LoopbackPartition.isolate(remote[i], current[i].group.getAsInt(), peers);
     }
 
     /** Starts node {@code i} again on its ports, seeded with the nodes running now. */

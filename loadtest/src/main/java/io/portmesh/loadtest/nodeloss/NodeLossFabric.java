@@ -25,10 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -44,15 +40,29 @@ import java.util.concurrent.ThreadLocalRandom;
 public final class NodeLossFabric implements AutoCloseable {
     private static final Duration SETTLE_POLL = Duration.ofMillis(250);
     private static final int SWITCH_TRIES = 12;
-    private static final int READ_BACK_THREADS = 4;
 
     /**
      * Sizes and rates; the defaults suit a test on a 2-core machine. {@code placeEntities}: learn where each host and
      * switch entity and each port shard runs ({@link #hostEntityNodes}, {@link #awayFrom}); off, those are empty.
      */
-    public record Settings(int hosts, int switches, int vmPairs, int frameRate, boolean placeEntities) {
+    public record Settings(
+            int hosts,
+            int switches,
+            int vmPairs,
+            int frameRate,
+            boolean placeEntities,
+            int agentProcesses,
+            boolean ownGroups) {
         public Settings(int hosts, int switches, int vmPairs, int frameRate) {
-            this(hosts, switches, vmPairs, frameRate, false);
+            this(hosts, switches, vmPairs, frameRate, false, 0, false);
+        }
+
+        /**
+         * The first {@code n} hosts with their agent in a JVM of its own ({@link AgentJvms}, what an agent kill needs),
+         * and with {@code ownGroups} the nodes each in a group of its own (what a partition needs).
+         */
+        public Settings withProcesses(int n, boolean groups) {
+            return new Settings(hosts, switches, vmPairs, frameRate, placeEntities, n, groups);
         }
 
         public static Settings defaults() {
@@ -60,7 +70,7 @@ public final class NodeLossFabric implements AutoCloseable {
         }
 
         public Settings withEntityPlacement() {
-            return new Settings(hosts, switches, vmPairs, frameRate, true);
+            return new Settings(hosts, switches, vmPairs, frameRate, true, agentProcesses, ownGroups);
         }
     }
 
@@ -73,11 +83,15 @@ public final class NodeLossFabric implements AutoCloseable {
     private final Map<String, String> switchEntityNode = new HashMap<>();
     private Map<Integer, String> portShards = Map.of();
     private final List<DatapathAgent> agents = new ArrayList<>();
+    private final Map<String, DatapathAgent> agentOf = new java.util.LinkedHashMap<>();
+    private AgentJvms agentJvms;
+    private final Map<String, InetSocketAddress> processTrunks = new HashMap<>();
     private final List<PseudoWire> wires = new ArrayList<>();
     private final List<SimulatedVm> vms = new ArrayList<>();
     private final List<FrameStream> streams = new ArrayList<>();
     private final List<PortLoad> loads = new ArrayList<>();
     private int recoverySwitches;
+    private double bringUpSeconds = Double.NaN;
     /** The hosts each switch of the run has ports on (or will: a recovery switch's probe host). */
     private final Map<String, List<String>> switchHosts = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -88,8 +102,9 @@ public final class NodeLossFabric implements AutoCloseable {
 
     /** Starts the nodes, registers the hosts, starts their agents, creates the switches and binds the VMs. */
     public static NodeLossFabric start(Settings s, String cassandra, Path logs, Duration timeout) throws Exception {
-        NodeLossFabric f = new NodeLossFabric(s, ControllerNodes.start(cassandra, logs, timeout));
+        NodeLossFabric f = new NodeLossFabric(s, ControllerNodes.start(cassandra, logs, timeout, s.ownGroups()));
         try {
+            f.agentJvms = new AgentJvms(f.nodes.openflowAddresses(), logs);
             f.setUp(timeout);
             return f;
         } catch (Exception | Error e) {
@@ -99,6 +114,7 @@ public final class NodeLossFabric implements AutoCloseable {
     }
 
     private void setUp(Duration timeout) throws Exception {
+        long bringUpStart = System.nanoTime();
         RestClient api = nodes.api(0);
         var rnd = ThreadLocalRandom.current();
         String net = "127." + rnd.nextInt(16, 250) + "." + rnd.nextInt(1, 250) + ".";
@@ -120,8 +136,14 @@ public final class NodeLossFabric implements AutoCloseable {
             hosts.add(h);
         }
         for (int i = 0; i < settings.hosts(); i++) {
-            agents.add(DatapathAgent.start(
-                    AgentSettings.local(hosts.get(i), "a", teps.get(i), vxlanPort, nodes.openflowAddresses())));
+            if (i < settings.agentProcesses()) {
+                processTrunks.put(hosts.get(i), agentJvms.start(hosts.get(i), teps.get(i), vxlanPort));
+                continue;
+            }
+            DatapathAgent a = DatapathAgent.start(
+                    AgentSettings.local(hosts.get(i), "a", teps.get(i), vxlanPort, nodes.openflowAddresses()));
+            agents.add(a);
+            agentOf.put(hosts.get(i), a);
         }
         for (int s = 0; s < settings.switches(); s++) {
             String sw = "nl-" + run + "-s" + (s + 1);
@@ -146,9 +168,19 @@ public final class NodeLossFabric implements AutoCloseable {
                     sw,
                     List.of(hosts.get(p % settings.hosts()), hosts.get((p + settings.hosts() / 2) % settings.hosts())));
         }
-        if (awaitSettled(timeout) < 0) {
+        long settled = awaitSettled(timeout);
+        if (settled < 0) {
             throw new IllegalStateException("hosts not settled: " + unsettled());
         }
+        bringUpSeconds = (settled - bringUpStart) / 1e9;
+    }
+
+    /**
+     * The bring-up: from the first host's registration (the nodes Up) until every host was settled (its agent
+     * connected to every node, one master, the VMs' ports bound and realized), in seconds.
+     */
+    public double bringUpSeconds() {
+        return bringUpSeconds;
     }
 
     private SimulatedVm vm(String sw, int pair, int side, int host) throws Exception {
@@ -162,13 +194,18 @@ public final class NodeLossFabric implements AutoCloseable {
                 api.put("/v1/ports/" + port + "/binding?wait=realized", Map.of("host", hosts.get(host))),
                 "bind " + port);
         int vlan = b.path("vlan").asInt();
-        DatapathAgent agent = agents.get(host);
-        PseudoWire wire = PseudoWire.open(
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(agent.trunkAddress()));
+        DatapathAgent agent = agentOf.get(hosts.get(host));
+        InetSocketAddress trunk = agent == null ? processTrunks.get(hosts.get(host)) : agent.trunkAddress();
+        PseudoWire wire = PseudoWire.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(trunk));
         wires.add(wire);
-        // the inventory configures the VM's port group with its VLAN on the host (as LiveMoveIntegrationTest does)
-        ((TrunkPort) agent.ports().get(DatapathPorts.TRUNK)).bindVlan(vlan, wire.localAddress());
         SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), vlan, wire);
+        if (agent != null) {
+            // the inventory configures the VM's port group with its VLAN on the host (as LiveMoveIntegrationTest does)
+            ((TrunkPort) agent.ports().get(DatapathPorts.TRUNK)).bindVlan(vlan, wire.localAddress());
+        } else {
+            // an agent in another JVM learns the VM's endpoint from the frames it sends (TrunkPort's learning)
+            vm.sendGratuitousArp();
+        }
         vms.add(vm);
         return vm;
     }
@@ -227,8 +264,24 @@ public final class NodeLossFabric implements AutoCloseable {
         return nodes;
     }
 
+    /** The agents running in this JVM, in host order (the hosts of {@link #agentJvms()} left out). */
     public List<DatapathAgent> agents() {
         return List.copyOf(agents);
+    }
+
+    /** The agents running in this JVM by host. */
+    public Map<String, DatapathAgent> agentsByHost() {
+        return java.util.Collections.unmodifiableMap(agentOf);
+    }
+
+    /** The agents running in JVMs of their own (the first {@code agentProcesses} hosts). */
+    public AgentJvms agentJvms() {
+        return agentJvms;
+    }
+
+    /** The simulated VMs, in pair order (pair p: VMs 2p and 2p + 1). */
+    public List<SimulatedVm> vms() {
+        return List.copyOf(vms);
     }
 
     public List<String> hosts() {
@@ -328,12 +381,17 @@ public final class NodeLossFabric implements AutoCloseable {
 
     /** The hosts not settled now, each with what is missing. */
     public List<String> unsettled() {
+        return unsettled(hosts);
+    }
+
+    /** Those of {@code some} hosts not settled now, each with what is missing. */
+    public List<String> unsettled(List<String> some) {
         int running = 0;
         for (int i = 0; i < ControllerNodes.SIZE; i++) {
             running += nodes.isAlive(i) ? 1 : 0;
         }
         List<String> out = new ArrayList<>();
-        for (String h : hosts) {
+        for (String h : some) {
             JsonNode info;
             try {
                 info = Nodes.callAny(nodes.apis(), n -> n.get("/v1/hosts/" + h), Duration.ofSeconds(5));
@@ -359,48 +417,11 @@ public final class NodeLossFabric implements AutoCloseable {
     }
 
     /**
-     * Every acknowledged op's port read back ({@code GET /v1/ports/{id}} through any node): bound to the host and on
-     * the VLAN its bind was answered with. The mismatches, each said in a line, in the ops' order. The reads go
-     * {@value #READ_BACK_THREADS} at a time: one after the other, the thousand ports of a rolling restart took a
-     * minute of round trips.
+     * Every acknowledged op's port read back through any node: the mismatches, each said in a line, in the ops' order
+     * ({@link AckedReadBack}).
      */
     public List<String> readBack(List<PortLoad.Op> ops) throws InterruptedException {
-        ExecutorService pool = Executors.newFixedThreadPool(READ_BACK_THREADS);
-        try {
-            List<Future<String>> reads = new ArrayList<>();
-            for (PortLoad.Op op : ops) {
-                if (op.acked) {
-                    reads.add(pool.submit(() -> readBack(op)));
-                }
-            }
-            List<String> out = new ArrayList<>();
-            for (Future<String> r : reads) {
-                String wrong = r.get();
-                if (wrong != null) {
-                    out.add(wrong);
-                }
-            }
-            return out;
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("a read-back failed", e.getCause());
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    /** One acknowledged op's port read back (bounded: 10 s of tries); null when it reads as acknowledged. */
-    private String readBack(PortLoad.Op op) {
-        try {
-            JsonNode p = Nodes.callAny(nodes.apis(), n -> n.get("/v1/ports/" + op.port), Duration.ofSeconds(10));
-            if (!op.target.host().equals(p.path("host").asText())
-                    || p.path("vlan").asInt(-2) != op.vlan) {
-                return op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", reads " + p;
-            }
-            return null;
-        } catch (Exception | AssertionError e) {
-            return op.port + ": acknowledged on " + op.target.host() + " VLAN " + op.vlan + ", not read back: "
-                    + e.getMessage();
-        }
+        return AckedReadBack.mismatches(nodes, ops);
     }
 
     /** Loads, traffic, VMs, wires, agents, then the nodes (SIGTERM). */
@@ -411,6 +432,9 @@ public final class NodeLossFabric implements AutoCloseable {
         vms.forEach(SimulatedVm::close);
         wires.forEach(PseudoWire::close);
         agents.forEach(DatapathAgent::close);
+        if (agentJvms != null) {
+            agentJvms.close();
+        }
         nodes.close();
     }
 }

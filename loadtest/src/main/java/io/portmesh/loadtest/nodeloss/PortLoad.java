@@ -5,7 +5,6 @@ import io.portmesh.loadtest.demo.RestClient;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.http.HttpTimeoutException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -70,6 +69,16 @@ public final class PortLoad implements AutoCloseable {
     /** Where an op's port goes. */
     public record Target(String sw, String host) {}
 
+    /**
+     * Where an op leaves its port: bound (create+bind), or, for the churn workload, unbound again, or deleted (after
+     * an unbind). Each step after the bind goes as the bind does: retried as it is through the next node.
+     */
+    public enum End {
+        BOUND,
+        UNBOUND,
+        DELETED
+    }
+
     /** One port's create and bind. Written by the op's thread; read once the load has stopped (or the op is done). */
     public static final class Op {
         public final int k;
@@ -87,11 +96,24 @@ public final class PortLoad implements AutoCloseable {
         public volatile boolean done;
         /** A bind call of this op failed (503, refused, cut...) before it was answered 2xx, if it was. */
         public volatile boolean bindFailedOnce;
+        /** Where this op leaves its port ({@link End#BOUND} but for churn ops). */
+        public final End end;
+        /** Churn: the unbind and the delete, each tried (a call sent) and acknowledged (answered 2xx), and when. */
+        public volatile boolean unbindTried;
 
-        Op(int k, Target target, boolean extra) {
+        public volatile boolean unbound;
+        public volatile boolean deleteTried;
+        public volatile boolean deleted;
+        public volatile long unbindStartNanos = -1;
+        public volatile long unbindEndNanos = -1;
+        public volatile long deleteStartNanos = -1;
+        public volatile long deleteEndNanos = -1;
+
+        Op(int k, Target target, boolean extra, End end) {
             this.k = k;
             this.target = target;
             this.extra = extra;
+            this.end = end;
         }
 
         public double bindMs() {
@@ -101,6 +123,7 @@ public final class PortLoad implements AutoCloseable {
 
     private final List<RestClient> apis;
     private final IntFunction<Target> layout;
+    private IntFunction<End> ends = k -> End.BOUND;
     private final int macPrefix;
     private final List<Op> ops = new ArrayList<>();
     private final List<Call> calls = new ArrayList<>();
@@ -128,6 +151,22 @@ public final class PortLoad implements AutoCloseable {
         this.macPrefix = macPrefix & 0xFF;
     }
 
+    /**
+     * At most {@code n} ops in flight (default 256): an op due while that many run is not issued (counted in {@link
+     * #notIssued}). With a rate above what the cluster takes, a small cap makes the load run as fast as the cluster
+     * takes the ops without piling up hundreds of them. Set before {@link #start}.
+     */
+    public PortLoad inFlight(int n) {
+        pool.setMaximumPoolSize(n);
+        return this;
+    }
+
+    /** Where op k leaves its port (default: every op bound); set before {@link #start}. */
+    public PortLoad ending(IntFunction<End> ends) {
+        this.ends = ends;
+        return this;
+    }
+
     /** Issues {@code rate} ops per second until {@link #stop}, {@code maxOps} or {@code maxDuration}, whichever first. */
     public void start(double rate, int maxOps, Duration maxDuration) {
         long period = (long) (1e9 / rate);
@@ -144,7 +183,7 @@ public final class PortLoad implements AutoCloseable {
                             LockSupport.parkNanos(Math.min(wait, 50_000_000L));
                         }
                         if (!stopped) {
-                            submit(new Op(k, layout.apply(k), false));
+                            submit(new Op(k, layout.apply(k), false, ends.apply(k)));
                         }
                     }
                 },
@@ -158,7 +197,7 @@ public final class PortLoad implements AutoCloseable {
      * port after the kill" probe; returns it at once.
      */
     public Op extra(Target target) {
-        Op op = new Op(-1 - extras.getAndIncrement(), target, true);
+        Op op = new Op(-1 - extras.getAndIncrement(), target, true, End.BOUND);
         submit(op);
         return op;
     }
@@ -171,7 +210,7 @@ public final class PortLoad implements AutoCloseable {
         try {
             pool.execute(() -> run(op));
         } catch (RejectedExecutionException e) {
-            op.failure = "not issued: 256 ops in flight";
+            op.failure = "not issued: " + pool.getMaximumPoolSize() + " ops in flight";
             op.done = true;
             notIssued.incrementAndGet();
         }
@@ -198,24 +237,47 @@ public final class PortLoad implements AutoCloseable {
             }
             op.port = port.path("id").asText();
             op.bindStartNanos = System.nanoTime();
-            JsonNode bound = null;
-            for (int a = 0; a < ATTEMPTS && bound == null && System.nanoTime() - deadline < 0; a++) {
-                bound = call(
-                        op,
-                        "bind",
-                        first + a,
-                        deadline,
-                        api -> api.put(
-                                "/v1/ports/" + op.port + "/binding?wait=realized", Map.of("host", op.target.host())));
-            }
+            JsonNode bound = step(
+                    op,
+                    "bind",
+                    first,
+                    deadline,
+                    api -> api.put(
+                            "/v1/ports/" + op.port + "/binding?wait=realized", Map.of("host", op.target.host())));
             if (bound == null) {
-                op.failure = op.failure == null ? "bind not answered 2xx" : op.failure;
                 return;
             }
             op.bindEndNanos = System.nanoTime();
             op.vlan = bound.path("vlan").asInt(-1);
             op.realized = bound.path("realization").path("realized").asBoolean(false);
             op.acked = true;
+            if (op.end == End.BOUND) {
+                return;
+            }
+            op.unbindTried = true;
+            op.unbindStartNanos = System.nanoTime();
+            if (step(
+                            op,
+                            "unbind",
+                            first,
+                            deadline,
+                            api -> api.delete("/v1/ports/" + op.port + "/binding?wait=realized"))
+                    == null) {
+                return;
+            }
+            op.unbindEndNanos = System.nanoTime();
+            op.unbound = true;
+            if (op.end == End.UNBOUND) {
+                return;
+            }
+            op.deleteTried = true;
+            op.deleteStartNanos = System.nanoTime();
+            if (step(op, "delete", first, deadline, api -> api.delete("/v1/ports/" + op.port + "?wait=realized"))
+                    == null) {
+                return;
+            }
+            op.deleteEndNanos = System.nanoTime();
+            op.deleted = true;
         } catch (GiveUp e) {
             // op.failure says why
         } catch (InterruptedException e) {
@@ -224,6 +286,21 @@ public final class PortLoad implements AutoCloseable {
         } finally {
             op.done = true;
         }
+    }
+
+    /**
+     * One step on an existing port (bind, unbind, delete), retried as it is through the next node, at most {@link
+     * #ATTEMPTS} calls: its 2xx body, or null (the op's failure says why).
+     */
+    private JsonNode step(Op op, String what, int first, long deadline, Request req) throws InterruptedException {
+        JsonNode body = null;
+        for (int a = 0; a < ATTEMPTS && body == null && System.nanoTime() - deadline < 0; a++) {
+            body = call(op, what, first + a, deadline, req);
+        }
+        if (body == null && op.failure == null) {
+            op.failure = what + " not answered 2xx";
+        }
+        return body;
     }
 
     private interface Request {
@@ -324,63 +401,20 @@ public final class PortLoad implements AutoCloseable {
         }
     }
 
-    /** Ops not issued because 256 were in flight (an open-loop load that the controller does not keep up with). */
+    /**
+     * Ops not issued because as many as allowed were in flight (an open-loop load that the controller does not keep up
+     * with).
+     */
     public int notIssued() {
         return notIssued.get();
     }
 
     /**
      * Every op and every call as CSV ({@code <prefix>ops.csv}, {@code <prefix>calls.csv} in {@code dir}), times in ms
-     * from {@code zeroNanos}: what a failed run leaves for a closer look. A failure to write is said on stderr.
+     * from {@code zeroNanos} ({@link OpsCsv}). A failure to write is said on stderr.
      */
     public void write(Path dir, String prefix, long zeroNanos) {
-        List<String> o = new ArrayList<>(
-                List.of("k,switch,host,port,mac,start_ms,bind_start_ms,bind_end_ms,acked,realized,vlan,failure"));
-        for (Op op : ops()) {
-            o.add(String.join(
-                    ",",
-                    String.valueOf(op.k),
-                    op.target.sw(),
-                    op.target.host(),
-                    String.valueOf(op.port),
-                    String.valueOf(op.mac),
-                    ms(op.startNanos, zeroNanos),
-                    op.bindStartNanos < 0 ? "" : ms(op.bindStartNanos, zeroNanos),
-                    op.bindEndNanos < 0 ? "" : ms(op.bindEndNanos, zeroNanos),
-                    String.valueOf(op.acked),
-                    String.valueOf(op.realized),
-                    String.valueOf(op.vlan),
-                    csv(op.failure)));
-        }
-        List<String> c = new ArrayList<>(List.of("op,what,node,start_ms,end_ms,status,outcome,retry_after,detail"));
-        for (Call call : calls()) {
-            c.add(String.join(
-                    ",",
-                    String.valueOf(call.op()),
-                    call.what(),
-                    String.valueOf(call.node() + 1),
-                    ms(call.startNanos(), zeroNanos),
-                    ms(call.endNanos(), zeroNanos),
-                    String.valueOf(call.status()),
-                    call.outcome().name(),
-                    csv(call.retryAfter()),
-                    csv(call.detail())));
-        }
-        try {
-            Files.createDirectories(dir);
-            Files.write(dir.resolve(prefix + "ops.csv"), o);
-            Files.write(dir.resolve(prefix + "calls.csv"), c);
-        } catch (IOException e) {
-            System.err.println("ops and calls not written to " + dir + ": " + e);
-        }
-    }
-
-    private static String ms(long nanos, long zero) {
-        return String.format("%.1f", (nanos - zero) / 1e6);
-    }
-
-    private static String csv(String s) {
-        return s == null ? "" : "\"" + s.replace("\"", "'").replace("\n", " ") + "\"";
+        OpsCsv.write(this, dir, prefix, zeroNanos);
     }
 
     @Override

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.IntFunction;
 
@@ -31,13 +30,9 @@ final class ThreeNodes {
         DemoMain.awaitCluster(nodes);
     }
 
-    /**
-     * Node {@code index} in a group of its own ({@link NodeProcess#group}): what {@code LoopbackPartition.isolate}
-     * needs to cut it off both ways. The ids are ones no account uses on this kind of machine (Debian gives ids below
-     * 60000).
-     */
+    /** Node {@code index} in a group of its own ({@link NodeProcess.Extras#ownGroup}). */
     static NodeProcess.Extras ownGroup(int index) {
-        return new NodeProcess.Extras(OptionalInt.of(64_000 + index), List.of());
+        return NodeProcess.Extras.ownGroup(index);
     }
 
     /** Whether every member in a {@code GET /v1/cluster} answer is Up. */

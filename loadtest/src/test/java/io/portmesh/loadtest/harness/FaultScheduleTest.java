@@ -68,22 +68,36 @@ class FaultScheduleTest {
     }
 
     /**
-     * The chaos scenario's seed injects at least 100 kills: a kill is skipped while an earlier victim is down (from its
-     * kill until its restart, 15 s later), which is how the runner decides it.
+     * The chaos scenario's seed injects at least 100 faults of the three kinds, modelled as the runner decides: a node
+     * fault is skipped while an earlier one is under way (a kill until its restart, 15 s later; a partition until the
+     * node is Up again after the heal: taken as 90 s, longer than its restarts took in the partition scenario), an
+     * agent kill while the same host is still in its outage (its 40 s window).
      */
     @Test
-    void theChaosScenarioInjectsAtLeast100FaultsWithItsSeed() {
+    void theChaosScenarioInjectsAtLeast100FaultsOfEveryNewKindWithItsSeed() {
         List<FaultSchedule.Planned> plan =
                 FaultSchedule.plan(Scenario.read(java.nio.file.Path.of("scenarios", "chaos.conf")));
-        Duration downUntil = Duration.ofMillis(-1);
-        int injected = 0;
+        Duration nodeBusyUntil = Duration.ofMillis(-1);
+        java.util.Map<Integer, Duration> hostBusyUntil = new java.util.HashMap<>();
+        java.util.Map<Scenario.Kind, Integer> injected = new java.util.EnumMap<>(Scenario.Kind.class);
         for (FaultSchedule.Planned p : plan) {
-            if (p.at().compareTo(downUntil) > 0) {
-                injected++;
-                downUntil = p.at().plus(p.restartAfter());
+            if (p.kind() == Scenario.Kind.AGENT_KILL) {
+                if (p.at().compareTo(hostBusyUntil.getOrDefault(p.target(), Duration.ofMillis(-1))) > 0) {
+                    injected.merge(p.kind(), 1, Integer::sum);
+                    hostBusyUntil.put(p.target(), p.at().plus(p.allowedLoss()));
+                }
+            } else if (p.at().compareTo(nodeBusyUntil) > 0) {
+                injected.merge(p.kind(), 1, Integer::sum);
+                nodeBusyUntil = p.kind() == Scenario.Kind.PARTITION
+                        ? p.at().plus(p.healAfter()).plusSeconds(90)
+                        : p.at().plus(p.restartAfter());
             }
         }
-        assertThat(plan).hasSize(160);
-        assertThat(injected).isGreaterThanOrEqualTo(100);
+        assertThat(plan).hasSize(200);
+        assertThat(injected.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(100);
+        assertThat(injected).containsKeys(Scenario.Kind.NODE_KILL, Scenario.Kind.AGENT_KILL, Scenario.Kind.PARTITION);
+        assertThat(plan.stream().filter(p -> p.kind() == Scenario.Kind.AGENT_KILL))
+                .extracting(FaultSchedule.Planned::target)
+                .containsOnly(0, 1);
     }
 }

@@ -65,6 +65,34 @@ class InvariantsTest {
     }
 
     @Test
+    void aChurnedPortIsCheckedAsItsLastAcknowledgedWriteLeftIt() {
+        List<Invariants.Ack> acks = List.of(
+                Invariants.Ack.deleted("gone", 1_000),
+                Invariants.Ack.unbound("free", 2_000),
+                Invariants.Ack.deleted("back", 3_000),
+                Invariants.Ack.unbound("stuck", 4_000));
+        Map<String, Invariants.ReadBack> read = Map.of(
+                "gone", new Invariants.ReadBack("gone", null, null, Invariants.NOT_FOUND + "404"),
+                "free", new Invariants.ReadBack("free", null, null, null),
+                "back", new Invariants.ReadBack("back", null, null, null),
+                "stuck", new Invariants.ReadBack("stuck", "h1", 10, null));
+        assertThat(Invariants.ackedWrites(acks, read, 9_000))
+                .extracting(Invariants.Violation::where, Invariants.Violation::what)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(
+                                "port back", "acknowledged at 3.0 s as deleted, still exists"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "port stuck", "acknowledged at 4.0 s as unbound, reads bound to h1"));
+        assertThat(Invariants.ackedWrites(
+                        List.of(Invariants.Ack.unbound("free", 2_000)),
+                        Map.of("free", new Invariants.ReadBack("free", null, null, Invariants.NOT_FOUND + "404")),
+                        9_000))
+                .as("an unbound port that is gone")
+                .singleElement()
+                .satisfies(v -> assertThat(v.what()).contains("as unbound, not read back: not found"));
+    }
+
+    @Test
     void aVlanBookedTwiceOnAHostIsReported() {
         List<Invariants.PortRow> rows = new java.util.ArrayList<>(LiveState.rows(PORTS));
         rows.add(new Invariants.PortRow("p6", "s2", "52:54:00:00:00:06", "h1", 10));

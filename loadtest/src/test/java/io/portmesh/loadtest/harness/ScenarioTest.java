@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -49,9 +50,17 @@ class ScenarioTest {
 
     @Test
     void refusesWhatThisRunnerCannotRunRatherThanIgnoreIt() {
-        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = agent-kill, at = 1s } ]"))
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = slow-link, at = 1s } ]"))
                 .isInstanceOf(ConfigException.class)
-                .hasMessageContaining("agent-kill");
+                .hasMessageContaining("slow-link");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = agent-kill, at = 1s } ]"))
+                .hasMessageContaining("fabric.agent-processes");
+        assertThatThrownBy(() -> Scenario.parse(
+                        "fabric.agent-processes = 2, faults = [ { kind = agent-kill, at = 1s, target = 2 } ]"))
+                .hasMessageContaining("a host index 0..1");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = partition, at = 1s } ]"))
+                .hasMessageContaining("heal-after");
+        assertThatThrownBy(() -> Scenario.parse("fabric.agent-processes = 5")).hasMessageContaining("0..4");
         assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = node-kill } ]"))
                 .hasMessageContaining("at, .every or .random");
         assertThatThrownBy(() -> Scenario.parse("cluster.nodes = 5")).hasMessageContaining("cluster.nodes");
@@ -85,5 +94,43 @@ class ScenarioTest {
                         "#3 node-restart node 3 at 180.0 s, allowed loss 0 ms");
         assertThat(s.slo("calls.not-retryable")).isPresent();
         assertThat(s.slo("faults.injected").orElseThrow().met(2)).isFalse();
+    }
+
+    @Test
+    void anAgentKillTargetsAHostWithItsAgentInAJvmOfItsOwnAndAPartitionHeals() {
+        Scenario s = Scenario.parse("""
+                seed = 3
+                fabric { hosts = 4, agent-processes = 2 }
+                workloads { churn.rate = 1.5, broadcast.rate = 20 }
+                faults = [
+                  { kind = agent-kill, random = 20, target = random, restart-after = 5s, allowed-loss = 30s }
+                  { kind = partition, at = 10s, target = 2, heal-after = 20s }
+                ]
+                """);
+        assertThat(s.agentProcesses()).isEqualTo(2);
+        assertThat(s.churnRate()).isEqualTo(1.5);
+        assertThat(s.broadcastRate()).isEqualTo(20);
+        assertThat(s.inFlight()).as("the default").isEqualTo(256);
+        assertThat(Scenario.parse("workloads.in-flight = 12").inFlight()).isEqualTo(12);
+        assertThatThrownBy(() -> Scenario.parse("workloads.in-flight = 0")).hasMessageContaining("workloads.in-flight");
+        List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
+        assertThat(plan.stream().filter(p -> p.kind() == Scenario.Kind.AGENT_KILL))
+                .hasSize(20)
+                .allSatisfy(p -> {
+                    assertThat(p.target()).isBetween(0, 1);
+                    assertThat(p.allowedLoss()).isEqualTo(Duration.ofSeconds(30));
+                })
+                .extracting(FaultSchedule.Planned::target)
+                .contains(0, 1);
+        assertThat(plan.stream().filter(p -> p.kind() == Scenario.Kind.PARTITION))
+                .singleElement()
+                .satisfies(p -> assertThat(p.describe())
+                        .endsWith("partition node 3 at 10.0 s, healed 20.0 s later, allowed loss 0 ms"));
+        assertThat(plan.stream()
+                        .filter(p -> p.kind() == Scenario.Kind.AGENT_KILL)
+                        .findFirst()
+                        .orElseThrow()
+                        .describe())
+                .contains("agent-kill the agent of host ", ", restarted 5.0 s later, allowed loss 30000 ms");
     }
 }
