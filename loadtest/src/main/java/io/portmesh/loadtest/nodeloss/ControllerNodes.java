@@ -25,6 +25,7 @@ public final class ControllerNodes implements AutoCloseable {
 
     private final String cassandra;
     private final Path logs;
+    private final List<String> jvmOptions;
     private final int[] remote = new int[SIZE];
     private final int[] http = new int[SIZE];
     private final int[] openflow = new int[SIZE];
@@ -33,9 +34,10 @@ public final class ControllerNodes implements AutoCloseable {
     private final List<RestClient> apis = new ArrayList<>();
     private Boolean hasReadyEndpoint;
 
-    private ControllerNodes(String cassandra, Path logs) {
+    private ControllerNodes(String cassandra, Path logs, List<String> jvmOptions) {
         this.cassandra = cassandra;
         this.logs = logs;
+        this.jvmOptions = List.copyOf(jvmOptions);
         int[] p = LocalPorts.freeTcpPorts(3 * SIZE);
         for (int i = 0; i < SIZE; i++) {
             remote[i] = p[i];
@@ -52,8 +54,14 @@ public final class ControllerNodes implements AutoCloseable {
      * start again on fresh ports (at most {@value #START_TRIES} times).
      */
     public static ControllerNodes start(String cassandra, Path logs, Duration timeout) throws IOException {
+        return start(cassandra, logs, timeout, List.of());
+    }
+
+    /** As above, each node's JVM given {@code jvmOptions} too (after its own: a {@code -Xmx} there wins). */
+    public static ControllerNodes start(String cassandra, Path logs, Duration timeout, List<String> jvmOptions)
+            throws IOException {
         for (int attempt = 1; ; attempt++) {
-            ControllerNodes n = new ControllerNodes(cassandra, logs);
+            ControllerNodes n = new ControllerNodes(cassandra, logs, jvmOptions);
             try {
                 for (int i = 0; i < SIZE; i++) {
                     n.launch(i, List.of(n.remote[0]));
@@ -87,7 +95,15 @@ public final class ControllerNodes implements AutoCloseable {
     }
 
     private void launch(int i, List<Integer> seeds) throws IOException {
-        current[i] = NodeProcess.launch(i + 1, remote[i], seeds, http[i], openflow[i], cassandra, logs);
+        current[i] = NodeProcess.launch(
+                i + 1,
+                remote[i],
+                seeds,
+                http[i],
+                openflow[i],
+                cassandra,
+                logs,
+                new NodeProcess.Extras(java.util.OptionalInt.empty(), jvmOptions));
         started.add(current[i]);
     }
 
