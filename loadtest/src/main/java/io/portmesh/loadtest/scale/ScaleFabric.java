@@ -54,7 +54,13 @@ final class ScaleFabric implements AutoCloseable {
         RestartableCassandra c = RestartableCassandra.start(dir, ports[0], ports[1]);
         try {
             ControllerNodes n = ControllerNodes.start(
-                    c.contactPoint(), out.resolve("logs"), s.setupTimeout(), List.of("-Xmx" + s.controllerHeap()));
+                    c.contactPoint(),
+                    out.resolve("logs"),
+                    s.setupTimeout(),
+                    List.of(
+                            "-Xmx" + s.controllerHeap(),
+                            "-Dportmesh.controller.openflow.echo-interval="
+                                    + s.echoInterval().toMillis() + "ms"));
             return new ScaleFabric(s, c, dir, n);
         } catch (Exception | Error e) {
             c.close();
@@ -177,6 +183,17 @@ final class ScaleFabric implements AutoCloseable {
         synchronized (agents) {
             return agents.size();
         }
+    }
+
+    /** Flow-mods applied by every agent since it started (each read on the agent's control thread). */
+    long flowModsApplied() {
+        synchronized (agents) {
+            return agents.stream().mapToLong(DatapathAgent::flowModsApplied).sum();
+        }
+    }
+
+    java.net.InetSocketAddress cassandraAddress() {
+        return cassandra.embedded().contactPoint();
     }
 
     long cassandraPid() {

@@ -28,6 +28,7 @@ public final class ScaleReport {
     private final List<MemoryPoint> memory = new ArrayList<>();
     private final List<String> notes = new ArrayList<>();
     private final Map<String, Object> machine = new LinkedHashMap<>();
+    private final Map<String, Long> counts = new LinkedHashMap<>();
     private String error;
 
     public ScaleReport(ScaleSettings settings) {
@@ -63,6 +64,11 @@ public final class ScaleReport {
 
     public synchronized void machine(String key, Object value) {
         machine.put(key, value);
+    }
+
+    /** A count at the end of the bring-up (Cassandra rows by table and entity type, flow-mods the agents applied). */
+    public synchronized void count(String key, long value) {
+        counts.put(key, value);
     }
 
     public synchronized void error(String e) {
@@ -224,6 +230,8 @@ public final class ScaleReport {
         memory.forEach(p -> mem.add(json.valueToTree(p)));
         ObjectNode per = root.putObject("per-entity");
         perEntity().forEach(per::put);
+        ObjectNode cn = root.putObject("counts");
+        counts.forEach(cn::put);
         root.set("notes", json.valueToTree(notes));
         root.put("error", error);
         return root;
@@ -242,6 +250,7 @@ public final class ScaleReport {
         out.add(String.format("realized growth last/first band: p50 x%.2f, p99 x%.2f", growth(50), growth(99)));
         memory.forEach(p -> out.add(p.toString()));
         perEntity().forEach((k, v) -> out.add(String.format("%-36s %,12.0f", k, v)));
+        counts.forEach((k, v) -> out.add(String.format("%-36s %,12d", k, v)));
         out.addAll(notes);
         if (error != null) {
             out.add("ERROR: " + error);

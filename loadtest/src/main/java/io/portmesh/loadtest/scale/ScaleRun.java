@@ -66,6 +66,7 @@ public final class ScaleRun implements Callable<Integer> {
         try (ScaleFabric f = ScaleFabric.start(s, out, cassandraPorts)) {
             say("Cassandra and 3 nodes up");
             boolean complete = bringUp(s, f, deadline);
+            counts(f);
             report.machine("load-average.end", MachineInfo.loadAverage());
             write();
             return complete ? 0 : 1;
@@ -169,6 +170,12 @@ public final class ScaleRun implements Callable<Integer> {
             return false;
         }
         return true;
+    }
+
+    /** What the bring-up wrote to Cassandra and sent the agents, counted once it is over. */
+    private void counts(ScaleFabric f) {
+        report.count("agents.flow-mods-applied", f.flowModsApplied());
+        JournalRows.count(f.cassandraAddress()).forEach((k, v) -> report.count("cassandra.rows." + k, v));
     }
 
     private void measure(ScaleFabric f, String label, int hosts, int switches, int ports) {

@@ -20,6 +20,9 @@ import java.util.List;
  * @param memoryAt the port counts after which the memory is measured (0 is always measured)
  * @param eventLoops threads of the event loop group all agents share
  * @param controllerHeap the controller JVMs' -Xmx
+ * @param echoInterval the OpenFlow echo interval of the controllers and the agents alike (both detect a silent peer
+ *     after 4 of them): the default 200/300 ms would take the memory measurements' full GCs, a second or more of a
+ *     stopped JVM here, for the death of every agent or node
  */
 public record ScaleSettings(
         String name,
@@ -33,6 +36,7 @@ public record ScaleSettings(
         List<Integer> memoryAt,
         int eventLoops,
         String controllerHeap,
+        Duration echoInterval,
         Duration setupTimeout,
         Duration maxRun) {
 
@@ -48,6 +52,7 @@ public record ScaleSettings(
             memory-at = [5000, 10000, 20000]
             event-loops = 2
             controller-heap = 2g
+            echo-interval = 1s
             setup-timeout = 10m
             max-run = 15m
             """;
@@ -60,6 +65,7 @@ public record ScaleSettings(
         require(hostsPerSwitch >= 1 && hostsPerSwitch <= hosts, "hosts-per-switch", "must be 1..hosts");
         require(concurrency >= 1 && concurrency <= 256, "concurrency", "must be 1..256");
         require(band >= 1, "band", "must be >= 1");
+        require(echoInterval.toMillis() >= 10, "echo-interval", "must be >= 10ms");
         require(eventLoops >= 1, "event-loops", "must be >= 1");
         require(controllerHeap.matches("[0-9]+[mMgG]"), "controller-heap", "must look like 512m or 2g");
         for (int at : memoryAt) {
@@ -95,6 +101,7 @@ public record ScaleSettings(
                     c.getIntList("memory-at"),
                     c.getInt("event-loops"),
                     c.getString("controller-heap"),
+                    c.getDuration("echo-interval"),
                     c.getDuration("setup-timeout"),
                     c.getDuration("max-run"));
         } catch (ConfigException e) {
