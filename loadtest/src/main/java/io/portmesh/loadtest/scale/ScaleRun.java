@@ -101,16 +101,23 @@ public final class ScaleRun implements Callable<Integer> {
         if (marks.isEmpty() || marks.get(marks.size() - 1) != s.ports()) {
             marks.add(s.ports());
         }
+        java.util.concurrent.atomic.AtomicInteger notRealized = new java.util.concurrent.atomic.AtomicInteger();
         int from = 0;
         long portsStart = System.nanoTime();
         for (int mark : marks) {
             BoundedCalls.Outcome o = BoundedCalls.run(from, mark, s.concurrency(), deadline, k -> {
                 double[] ms = f.createAndBind(k);
                 report.port(k, ms[0], ms[1]);
+                if (ms[2] > 0) {
+                    notRealized.incrementAndGet();
+                }
             });
             from += o.done() + o.failed();
             report.phase("ports", from, (System.nanoTime() - portsStart) / 1e9);
-            say("ports: %,d of %,d (%d failed) at %.1f/s", from, s.ports(), o.failed(), report.rate("ports"));
+            report.count("ports.not-realized-in-time", notRealized.get());
+            say(
+                    "ports: %,d of %,d (%d failed, %d answered 202) at %.1f/s",
+                    from, s.ports(), o.failed(), notRealized.get(), report.rate("ports"));
             if (o.failed() > 0 || o.pastDeadline()) {
                 report.note("ports stopped at " + from + ": " + o.failed() + " failed " + o.failures()
                         + (o.pastDeadline() ? ", max-run passed" : ""));
