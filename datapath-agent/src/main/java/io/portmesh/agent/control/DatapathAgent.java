@@ -67,7 +67,10 @@ public final class DatapathAgent implements AutoCloseable {
     private final String description;
     private final SwitchProtocol protocol;
     private final ScheduledExecutorService control;
-    private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+    /** Its own single I/O thread, or one shared with other agents of this JVM ({@link #start(AgentSettings, EventLoopGroup)}). */
+    private final EventLoopGroup group;
+    /** Whether {@link #group} is this agent's to shut down (false: shared, its owner shuts it down). */
+    private final boolean ownsGroup;
     /** Set once in start(), before any connection; read by the I/O thread (lost connections) and callers. */
     private volatile ControllerNodes controllers;
 
@@ -80,8 +83,10 @@ public final class DatapathAgent implements AutoCloseable {
     /** The OpenFlow TLS contexts, or none (plain TCP); loaded before any port opens. */
     private final AgentTls tls;
 
-    private DatapathAgent(AgentSettings s) throws IOException {
+    private DatapathAgent(AgentSettings s, EventLoopGroup shared) throws IOException {
         this.settings = s;
+        this.ownsGroup = shared == null;
+        this.group = shared != null ? shared : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.tls = AgentTls.of(s);
         this.control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "agent-control-" + s.host() + "-" + s.slot());
@@ -155,7 +160,22 @@ public final class DatapathAgent implements AutoCloseable {
 
     /** Starts an agent that looks the controller names of {@code s} up with {@code resolver}. */
     public static DatapathAgent start(AgentSettings s, ControllerResolver resolver) throws IOException {
-        DatapathAgent a = new DatapathAgent(s);
+        return start(s, resolver, null);
+    }
+
+    /**
+     * An agent whose OpenFlow connections run on {@code shared}, an event loop group of the caller's that other agents
+     * of this JVM use too (the scale run puts two thousand agents in one JVM: a thread each would be two thousand I/O
+     * threads). The caller shuts the group down after closing its agents; the agent watches only its control thread
+     * for stalls, the group's owner watches the shared loops.
+     */
+    public static DatapathAgent start(AgentSettings s, EventLoopGroup shared) throws IOException {
+        return start(s, DnsControllerResolver.INSTANCE, java.util.Objects.requireNonNull(shared, "shared"));
+    }
+
+    private static DatapathAgent start(AgentSettings s, ControllerResolver resolver, EventLoopGroup shared)
+            throws IOException {
+        DatapathAgent a = new DatapathAgent(s, shared);
         long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
         a.ports.startAll(a.pipeline::process);
         a.trunkLog.started(a.trunk.isAdminUp(), beforeTrunkStarts);
@@ -192,7 +212,9 @@ public final class DatapathAgent implements AutoCloseable {
         }
         a.control.scheduleWithFixedDelay(() -> a.tables.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
         // connections is in the log with what the thread was doing
-        a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control);
+        a.stopStallWatch = a.ownsGroup
+                ? ThreadStallWatch.watchAgent(a.group.next(), a.control)
+                : ThreadStallWatch.watchControl(a.control);
         log.info(
                 "agent {} slot {} up: trunk {} vxlan {} controllers {} (nodes {})",
                 s.host(),
@@ -386,7 +408,9 @@ public final class DatapathAgent implements AutoCloseable {
             pair.close();
         }
         control.shutdownNow();
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     /**

@@ -92,6 +92,11 @@ final class ThreadStallWatch implements AutoCloseable {
         };
     }
 
+    /** Only an agent's control thread: its I/O thread is a shared loop that the loop's owner watches. */
+    static Runnable watchControl(Executor controlThread) {
+        return start("agent control thread", controlThread, SHARED_CHECKER, 50, 300)::close;
+    }
+
     /**
      * Watches {@code watched} (an executor backed by one thread, such as a Netty event loop) from {@code checker},
      * ticking every {@code tickMillis} and warning past {@code thresholdMillis}.

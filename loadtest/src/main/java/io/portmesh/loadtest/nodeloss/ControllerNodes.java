@@ -29,6 +29,7 @@ public final class ControllerNodes implements AutoCloseable {
     /** Each node in a group of its own ({@link NodeProcess.Extras#ownGroup}), so that a partition can cut it off. */
     private final boolean ownGroups;
 
+    private final List<String> jvmOptions;
     private final int[] remote = new int[SIZE];
     private final int[] http = new int[SIZE];
     private final int[] openflow = new int[SIZE];
@@ -37,10 +38,11 @@ public final class ControllerNodes implements AutoCloseable {
     private final List<RestClient> apis = new ArrayList<>();
     private Boolean hasReadyEndpoint;
 
-    private ControllerNodes(String cassandra, Path logs, boolean ownGroups) {
+    private ControllerNodes(String cassandra, Path logs, boolean ownGroups, List<String> jvmOptions) {
         this.cassandra = cassandra;
         this.logs = logs;
         this.ownGroups = ownGroups;
+        this.jvmOptions = List.copyOf(jvmOptions);
         int[] p = LocalPorts.freeTcpPorts(3 * SIZE);
         for (int i = 0; i < SIZE; i++) {
             remote[i] = p[i];
@@ -57,7 +59,7 @@ public final class ControllerNodes implements AutoCloseable {
      * start again on fresh ports (at most {@value #START_TRIES} times).
      */
     public static ControllerNodes start(String cassandra, Path logs, Duration timeout) throws IOException {
-        return start(cassandra, logs, timeout, false);
+        return start(cassandra, logs, timeout, false, List.of());
     }
 
     /**
@@ -66,8 +68,20 @@ public final class ControllerNodes implements AutoCloseable {
      */
     public static ControllerNodes start(String cassandra, Path logs, Duration timeout, boolean ownGroups)
             throws IOException {
+        return start(cassandra, logs, timeout, ownGroups, List.of());
+    }
+
+    /** As above, each node's JVM given {@code jvmOptions} too (after its own: a {@code -Xmx} there wins). */
+    public static ControllerNodes start(String cassandra, Path logs, Duration timeout, List<String> jvmOptions)
+            throws IOException {
+        return start(cassandra, logs, timeout, false, jvmOptions);
+    }
+
+    private static ControllerNodes start(
+            String cassandra, Path logs, Duration timeout, boolean ownGroups, List<String> jvmOptions)
+            throws IOException {
         for (int attempt = 1; ; attempt++) {
-            ControllerNodes n = new ControllerNodes(cassandra, logs, ownGroups);
+            ControllerNodes n = new ControllerNodes(cassandra, logs, ownGroups, jvmOptions);
             try {
                 for (int i = 0; i < SIZE; i++) {
                     n.launch(i, List.of(n.remote[0]));
@@ -109,7 +123,9 @@ public final class ControllerNodes implements AutoCloseable {
                 openflow[i],
                 cassandra,
                 logs,
-                ownGroups ? NodeProcess.Extras.ownGroup(i + 1) : NodeProcess.Extras.NONE);
+                new NodeProcess.Extras(
+                        ownGroups ? NodeProcess.Extras.ownGroup(i + 1).group() : java.util.OptionalInt.empty(),
+                        jvmOptions));
         started.add(current[i]);
     }
 
