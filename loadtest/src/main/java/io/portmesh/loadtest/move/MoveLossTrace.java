@@ -83,8 +83,9 @@ final class MoveLossTrace {
         if (countersBefore != null) {
             long[] now = counters();
             out.add(String.format(
-                    "agents over the moves (all 50 hosts): table misses +%d, no output +%d, tunnel without"
+                    "agents over the moves (all %d hosts): table misses +%d, no output +%d, tunnel without"
                             + " destination +%d, dropped +%d, arrival-replayed frames +%d",
+                    agents.size(),
                     now[0] - countersBefore[0],
                     now[1] - countersBefore[1],
                     now[2] - countersBefore[2],
