@@ -54,8 +54,8 @@ import org.slf4j.LoggerFactory;
  * move and A after it was lost unless B's arrival replay window was wider than A's delay (2 of 133,433 frames lost in
  * MoveBenchmark with a 200 ms window, a source path up to 860 ms late: docs/benchmarks.md); here the replay is off.
  */
-class ArrivalReplayAgentTest {
-    private static final Logger log = LoggerFactory.getLogger(ArrivalReplayAgentTest.class);
+class SourceRelayAgentTest {
+    private static final Logger log = LoggerFactory.getLogger(SourceRelayAgentTest.class);
 
     static final String IP_A = "127.0.0.31";
     static final String IP_B = "127.0.0.32";
