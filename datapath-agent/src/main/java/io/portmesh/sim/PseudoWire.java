@@ -61,6 +61,14 @@ public final class PseudoWire implements AutoCloseable {
     private final Map<Long, Drain> markers = new ConcurrentHashMap<>();
     private volatile InetSocketAddress[] trunks;
     private volatile boolean closed;
+    private volatile UnclaimedListener unclaimedListener;
+
+    /** Told of each unclaimed frame, on the receive thread: where a lost frame's copies went (diagnostics). */
+    @FunctionalInterface
+    public interface UnclaimedListener {
+        /** {@code frame} (valid up to {@code len}, only during the call) of {@code vlan} was not delivered. */
+        void unclaimed(PseudoWire wire, int vlan, byte[] frame, int len);
+    }
 
     private PseudoWire(InetSocketAddress bind, List<InetSocketAddress> trunks) throws IOException {
         this.trunks = trunks.toArray(new InetSocketAddress[0]);
@@ -112,6 +120,11 @@ public final class PseudoWire implements AutoCloseable {
     /** Frames received for a VLAN that no VM on this wire has (any more), or untagged. */
     public long unclaimedFrames() {
         return unclaimed.sum();
+    }
+
+    /** Tells {@code listener} (null: nobody) of every frame counted {@linkplain #unclaimedFrames() unclaimed}. */
+    public void setUnclaimedListener(UnclaimedListener listener) {
+        this.unclaimedListener = listener;
     }
 
     /** Sends that failed at the socket. */
@@ -256,6 +269,10 @@ public final class PseudoWire implements AutoCloseable {
                 // false: the VM left this VLAN of this wire while the frame was on its way to it
                 if (vm == null || !vm.onFrame(this, vlan, frame, len)) {
                     unclaimed.increment();
+                    UnclaimedListener l = unclaimedListener;
+                    if (l != null) {
+                        l.unclaimed(this, vlan, frame, len);
+                    }
                 }
             } catch (RuntimeException e) {
                 log.debug("wire {}: VM {} failed on a frame", localAddress, vm, e);

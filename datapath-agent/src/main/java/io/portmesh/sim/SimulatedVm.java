@@ -100,6 +100,18 @@ public final class SimulatedVm implements AutoCloseable {
 
     // ---- moving
 
+    /**
+     * A move as it happened: the instant it switched port groups ({@link System#nanoTime()}), and whether each wire's
+     * marker came back through its receive queue (false: a drain ran after {@link VmAttachment#DRAIN_TIMEOUT} without
+     * it, so the hand-over was not in order and frames around the instant may have been left undelivered).
+     */
+    public record MoveTrace(long movedNanos, boolean arrivalInOrder, boolean departureInOrder) {}
+
+    /** The last move to another port group, once {@link #moveTo} returned; empty before. */
+    public Optional<MoveTrace> lastMove() {
+        return Optional.ofNullable(attachment.lastMove());
+    }
+
     /** {@link #moveTo(PseudoWire, int, boolean)} without the RARP: the VM arrives silently. */
     public void moveTo(PseudoWire wire, int vlan) {
         moveTo(wire, vlan, false);

@@ -37,6 +37,8 @@ final class VmAttachment {
     private volatile CountDownLatch left;
 
     private volatile boolean closed;
+    /** The last move to another port group, once it returned; null before. */
+    private volatile SimulatedVm.MoveTrace lastMove;
 
     /** {@code vm} on the port group of {@code vlan} on {@code wire}, once {@link #plugIn} is called. */
     VmAttachment(SimulatedVm vm, PseudoWire wire, int vlan) {
@@ -76,6 +78,7 @@ final class VmAttachment {
             throw new IllegalStateException("a VM cannot move while it handles a frame");
         }
         synchronized (moving) {
+            long movedNanos;
             PseudoWire.Drain arrival;
             PseudoWire.Drain departure;
             lock.writeLock().lock();
@@ -92,6 +95,7 @@ final class VmAttachment {
                     return;
                 }
                 wire.attach(vm, vlan);
+                movedNanos = System.nanoTime();
                 CountDownLatch latch = new CountDownLatch(1);
                 current = to;
                 arrived = false;
@@ -107,9 +111,14 @@ final class VmAttachment {
             } finally {
                 lock.writeLock().unlock();
             }
-            arrival.await(DRAIN_TIMEOUT);
-            departure.await(DRAIN_TIMEOUT);
+            boolean arrivedInOrder = arrival.await(DRAIN_TIMEOUT);
+            boolean leftInOrder = departure.await(DRAIN_TIMEOUT);
+            lastMove = new SimulatedVm.MoveTrace(movedNanos, arrivedInOrder, leftInOrder);
         }
+    }
+
+    SimulatedVm.MoveTrace lastMove() {
+        return lastMove;
     }
 
     /** The new wire passed its marker: its port group delivers from here on. */

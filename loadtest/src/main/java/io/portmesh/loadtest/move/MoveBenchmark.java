@@ -60,8 +60,6 @@ import picocli.CommandLine;
         description = "Measures concurrent live port moves under numbered traffic on a 3-node controller.")
 public final class MoveBenchmark implements Callable<Integer> {
     static final Path WORK = Path.of("work", "bench-move");
-    private static final int CQL_PORT = 19252;
-    private static final int STORAGE_PORT = 17252;
     private static final int NODES = 3;
     private static final int CASSANDRA_WRITES = 500;
     private static final int BARRIERS = 200;
@@ -106,6 +104,15 @@ public final class MoveBenchmark implements Callable<Integer> {
             description = "logical switches; port i and its peer are on switch i mod this (warm-up ports on the first)")
     int switches;
 
+    @CommandLine.Option(names = "--cql-port", defaultValue = "19252", description = "the embedded Cassandra's CQL port")
+    int cqlPort;
+
+    @CommandLine.Option(
+            names = "--storage-port",
+            defaultValue = "17252",
+            description = "the embedded Cassandra's storage port")
+    int storagePort;
+
     @CommandLine.Option(names = "--seed", defaultValue = "16", description = "seed of the random placement")
     long seed;
 
@@ -134,14 +141,14 @@ public final class MoveBenchmark implements Callable<Integer> {
         String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
         Random random = new Random(seed);
         header();
-        EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
+        EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), cqlPort, storagePort);
         LocalCluster cluster = null;
         BenchHosts simulated = null;
         List<PseudoWire> wires = new ArrayList<>();
         List<MoveFabric.Vm> vms = new ArrayList<>();
         List<FrameStream> streams = new ArrayList<>();
         try {
-            progress("starting Cassandra on 127.0.0.1:" + CQL_PORT);
+            progress("starting Cassandra on 127.0.0.1:" + cqlPort);
             cassandra.start();
             new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), DATACENTER);
             progress("starting " + NODES + " controller nodes");
@@ -221,6 +228,8 @@ public final class MoveBenchmark implements Callable<Integer> {
                 }
                 Sleep.millis(2_000);
                 StreamStats before = FrameCounts.sum(streams, false);
+                MoveLossTrace trace = new MoveLossTrace(wires, agents);
+                trace.startCounting();
 
                 progress("moving all " + ports + " ports at once");
                 String loadBefore = MachineInfo.loadAverage();
@@ -235,6 +244,7 @@ public final class MoveBenchmark implements Callable<Integer> {
                 StreamStats total = FrameCounts.sum(streams, true);
                 long rcvbufDropped = MoveReport.udpReceiveBufferErrors() - rcvbufBefore;
                 report.lostByOutcome(results, streams);
+                trace.explain(movers, peers, results, streams).forEach(l -> report.line("%s", l));
                 report.results(
                         rate,
                         results,

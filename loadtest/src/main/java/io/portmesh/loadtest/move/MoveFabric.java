@@ -124,6 +124,8 @@ record MoveFabric(
     }
 
     private void moveOne(NetworkService api, Vm v, int to, MoveReport.MoveResult r, long runDeadline) throws Exception {
+        r.fromHost = v.host;
+        r.toHost = to;
         long deadline = Math.min(runDeadline, System.nanoTime() + TimeUnit.SECONDS.toNanos(moveTimeoutSeconds));
         long t0 = System.nanoTime();
         MigrationInfo m = api.startMigration(PortId.of(v.port), hosts.get(to), true)

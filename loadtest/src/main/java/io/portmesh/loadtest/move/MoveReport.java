@@ -25,6 +25,8 @@ final class MoveReport {
     static final class MoveResult {
         long readyNanos = -1; // startMigration(wait=realized) latency
         long movedWallMs = -1; // the VM moved (its RARP), wall clock
+        int fromHost = -1;
+        int toHost = -1;
         MigrationInfo start;
         MigrationInfo end;
         String failure;

@@ -403,7 +403,7 @@ public final class FlowCompiler {
                 PRIORITY_UNICAST,
                 Cookies.cookie(Cookies.LOCAL, p.vlan().value()),
                 unicastMatch(p.vni(), p.mac()),
-                List.of(new Instruction.ApplyActions(toTrunk(p, DatapathPorts.TRUNK))));
+                List.of(new Instruction.ApplyActions(MoveFlows.fromTunnelToLocal(p))));
     }
 
     static FlowEntry remote(HostView.RemotePort r) {

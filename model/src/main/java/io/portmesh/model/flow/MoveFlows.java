@@ -9,15 +9,19 @@ import java.util.List;
 
 /**
  * What a live port move (docs/architecture.md section 7.1) adds to {@link FlowCompiler}'s flows. While a port moves
- * from host A to host B it is a local port on both, each naming the other as its {@code twin} (and arriving on B), and
- * a moving remote member on every peer, whose {@code alsoTunnelIp} is B's endpoint.
+ * from host A to host B it is a local port on both, each naming the other as its {@code twin} (and arriving on B). Its
+ * peers keep sending to A only: every frame for the VM reaches B through A, after A delivered it, so that it is
+ * delivered on one side of the VM's move at least, however late A's path is (the relay through the source).
  *
  * <ul>
- *   <li>a peer's unicast flow to a moving member outputs to both hosts, one copy each ({@link #toMember});
- *   <li>a frame from this host's own trunk to a local port that has a twin is delivered on the trunk and copied to the
- *       twin ({@link #fromTrunkToLocal}): the VM runs on one of the two hosts. Frames from the tunnel are delivered
- *       on the trunk only (the {@code LOCAL} flow is unchanged), so that a frame never goes back from A to B (split
- *       horizon: no A-B loop);
+ *   <li>on the source (a twin, not arriving) every frame for the port is delivered on the trunk first, then copied
+ *       to the twin ({@link #fromTrunkToLocal}, {@link #fromTunnelToLocal}; from the tunnel back out of it, IN_PORT):
+ *       a copy that reaches A's port group after the VM left it reaches B's after the VM arrived there, because it
+ *       left A later still. A keeps doing so after the activation until it lets the port go, so that frames peers
+ *       sent to A before they were re-pointed follow the VM;
+ *   <li>on the destination (arriving) a frame from its own trunk for the port goes to the twin only: it comes back
+ *       through A as every other frame does, and is delivered here from the tunnel (the {@code LOCAL} flow is
+ *       unchanged: from the tunnel, the trunk only, so no frame goes back from B to A and there is no A-B loop);
  *   <li>an arriving port's RARP and ARP (gratuitous ARP included) from its own MAC on its own VLAN go to the controller
  *       and are classified as any frame of the port ({@link #activation}): the VM announces that it runs here now,
  *       and its frame is still forwarded.
@@ -50,7 +54,11 @@ final class MoveFlows {
         }
     }
 
-    /** The actions of the unicast flow to a remote member: to its host, and while it moves to the other one too. */
+    /**
+     * The actions of the unicast flow to a remote member: to its host, and when its host has a standby switch VM to
+     * that one too (a moving member's {@code alsoTunnelIp} is its host's standby, not the destination: frames reach
+     * the destination through the source, see above).
+     */
     static List<Action> toMember(HostView.RemotePort r) {
         List<Action> to = FlowCompiler.toTunnel(r.vni(), r.tunnelIp());
         if (r.alsoTunnelIp() == null) {
@@ -64,17 +72,39 @@ final class MoveFlows {
     }
 
     /**
-     * The actions of the flow from this host's trunk to local port {@code p}: back out of the trunk (IN_PORT), and
-     * first, while the port has a twin, untagged into the tunnel to the twin.
+     * The actions of the flow from this host's trunk to local port {@code p}: back out of the trunk (IN_PORT); while it
+     * moves away from here, then untagged into the tunnel to its twin; while it arrives here, into the tunnel to its
+     * twin only (it comes back delivered by the source).
      */
     static List<Action> fromTrunkToLocal(HostView.LocalPort p) {
-        List<Action> trunk = FlowCompiler.toTrunk(p, DatapathPorts.IN_PORT);
         Ipv4 twin = p.twin();
         if (twin == null) {
-            return trunk;
+            return FlowCompiler.toTrunk(p, DatapathPorts.IN_PORT);
         }
-        List<Action> both = new ArrayList<>(FlowCompiler.toTunnel(p.vni(), twin));
-        both.addAll(trunk);
+        if (p.arriving()) {
+            return FlowCompiler.toTunnel(p.vni(), twin);
+        }
+        return deliverThenRelay(p, DatapathPorts.IN_PORT, DatapathPorts.TUNNEL);
+    }
+
+    /**
+     * The actions of the flow from the tunnel to local port {@code p}: out of the trunk; while it moves away from here,
+     * then back into the tunnel (IN_PORT) to its twin. An arriving port's frames from the tunnel only go to the trunk.
+     */
+    static List<Action> fromTunnelToLocal(HostView.LocalPort p) {
+        if (p.twin() == null || p.arriving()) {
+            return FlowCompiler.toTrunk(p, DatapathPorts.TRUNK);
+        }
+        return deliverThenRelay(p, DatapathPorts.TRUNK, DatapathPorts.IN_PORT);
+    }
+
+    /** To the trunk first, then (the tag popped) to the twin: the twin's copy leaves after the local one. */
+    private static List<Action> deliverThenRelay(HostView.LocalPort p, int trunkOut, int tunnelOut) {
+        List<Action> both = new ArrayList<>(FlowCompiler.toTrunk(p, trunkOut));
+        both.add(new Action.PopVlan());
+        both.add(new Action.SetTunnelId(p.vni().value()));
+        both.add(new Action.SetTunnelDst(p.twin()));
+        both.add(new Action.Output(tunnelOut));
         return List.copyOf(both);
     }
 

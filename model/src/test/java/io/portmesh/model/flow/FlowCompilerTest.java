@@ -452,23 +452,31 @@ class FlowCompilerTest {
     }
 
     @Test
-    void theHostAMovingPortLeavesCopiesFramesFromItsTrunkToTheTwinButNeverFramesFromTheTunnel() {
+    void theHostAMovingPortLeavesDeliversEveryFrameForItThenCopiesItToTheTwin() {
         HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
         HostView.LocalPort leaving = moving("p9", M9, BLUE, 5, HOST_B, false);
         FlowPlan plan = FlowCompiler.compile(view(List.of(p1, leaving), List.of()));
-        // the tunnel copy first, so that it leaves untagged; then back out of the trunk
+        // back out of the trunk first, then untagged to the twin: the twin's copy leaves after the local one
         assertThat(applied(plan, fromTrunkKey(M9)))
                 .containsExactly(
-                        new Action.SetTunnelId(100),
-                        new Action.SetTunnelDst(HOST_B),
-                        new Action.Output(DatapathPorts.TUNNEL),
                         new Action.PushVlan(),
                         new Action.SetVlanVid(5),
-                        new Action.Output(DatapathPorts.IN_PORT));
-        // from the tunnel (any in_port, priority 100): the trunk only, split horizon
+                        new Action.Output(DatapathPorts.IN_PORT),
+                        new Action.PopVlan(),
+                        new Action.SetTunnelId(100),
+                        new Action.SetTunnelDst(HOST_B),
+                        new Action.Output(DatapathPorts.TUNNEL));
+        // from the tunnel (any in_port, priority 100): the trunk, then back into the tunnel to the twin (the relay
+        // through the source: peers send to this host only until the activation)
         assertThat(applied(plan, FlowCompiler.unicastKey(BLUE, M9)))
                 .containsExactly(
-                        new Action.PushVlan(), new Action.SetVlanVid(5), new Action.Output(DatapathPorts.TRUNK));
+                        new Action.PushVlan(),
+                        new Action.SetVlanVid(5),
+                        new Action.Output(DatapathPorts.TRUNK),
+                        new Action.PopVlan(),
+                        new Action.SetTunnelId(100),
+                        new Action.SetTunnelDst(HOST_B),
+                        new Action.Output(DatapathPorts.IN_PORT));
         assertThat(plan.flows().get(FlowCompiler.unicastKey(BLUE, M9)).cookie())
                 .isEqualTo(Cookies.cookie(Cookies.LOCAL, 5));
         // the other local port is not moving: trunk only
@@ -510,6 +518,13 @@ class FlowCompilerTest {
         assertThat(classify).isNotNull();
         List<FlowEntry> activation = withRule(plan, Cookies.ACTIVATE);
         assertThat(activation).hasSize(2);
+        // the VM is not here yet: a frame for it from this trunk goes to the source only, and comes back from there;
+        // from the tunnel, the trunk only (never back into the tunnel: no loop between the two hosts)
+        assertThat(applied(plan, fromTrunkKey(M9)))
+                .containsExactly(FlowCompiler.toTunnel(BLUE, HOST_A).toArray(new Action[0]));
+        assertThat(applied(plan, FlowCompiler.unicastKey(BLUE, M9)))
+                .containsExactly(
+                        new Action.PushVlan(), new Action.SetVlanVid(7), new Action.Output(DatapathPorts.TRUNK));
         for (int ethType : List.of(0x8035, 0x0806)) {
             FlowMatch m = FlowMatch.builder()
                     .inPort(DatapathPorts.TRUNK)

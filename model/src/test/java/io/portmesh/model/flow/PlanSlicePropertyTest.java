@@ -233,7 +233,8 @@ class PlanSlicePropertyTest {
                             : 0;
                     if (rule == Cookies.REMOTE && actions == 5) {
                         seen[0]++;
-                    } else if (rule == Cookies.LOCAL_FROM_TRUNK && actions == 6) {
+                    } else if (rule == Cookies.LOCAL_FROM_TRUNK
+                            && actions == 7) { // delivered, then relayed to the twin
                         seen[1]++;
                     } else if (rule == Cookies.ACTIVATE) {
                         seen[2]++;

@@ -61,13 +61,11 @@ final class HostPlan {
     }
 
     /**
-     * Where else a remote member's frames go: where it moves to (docs/architecture.md section 7.1), or else its host's
-     * standby switch VM (section 7.2), which keeps the last moments' frames to deliver if it takes over.
+     * Where else a remote member's frames go: its host's standby switch VM (docs/architecture.md section 7.2), which
+     * keeps the last moments' frames to deliver if it takes over. Not where a moving member moves to: its frames reach
+     * that host through the source, after the source delivered them (section 7.1, the relay through the source).
      */
     private static Ipv4 alsoTo(SwitchMembers.Member m) {
-        if (m.isMoving()) {
-            return Ipv4.parse(m.movingToTunnelIp());
-        }
         return m.standbyTunnelIp() == null ? null : Ipv4.parse(m.standbyTunnelIp());
     }
 

@@ -44,15 +44,18 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Arrival replay end to end (docs/architecture.md section 7.1): three agents over real OpenFlow connections, with the
- * flows {@link FlowCompiler} makes in the middle of a live move of VM m from host A (VLAN 10) to host B (VLAN 20); the
- * peer p on host C streams frames to m, each to both A and B (dual delivery, A first). C's copy to A goes through a
- * relay that delays it by {@link #A_PATH_DELAY_MS}, as a loaded path would: a frame sent in the last few milliseconds
- * before the move reaches B's port group before m arrives there and A's after m left, so without replay it is lost;
- * with replay B re-sends it when m's RARP hits B's activation flow.
+ * A live move end to end with a late source (docs/architecture.md section 7.1, "the relay through the source"): three
+ * agents over real OpenFlow connections, with the flows {@link FlowCompiler} makes in the middle of a live move of VM m
+ * from host A (VLAN 10) to host B (VLAN 20); the peer p on host C streams numbered frames to m, to A only (peers keep
+ * pointing at the source until the activation), through a relay that delays them by {@link #A_PATH_DELAY_MS}, as a
+ * loaded path or agent would. About a thousand frames are on A's path when m moves: they reach A's port group after m
+ * left it. A delivers each on its trunk first and then copies it to B, so each of those reaches B's port group after
+ * m arrived there. With dual delivery (each peer sending to A and B itself) every frame whose copy reached B before the
+ * move and A after it was lost unless B's arrival replay window was wider than A's delay (2 of 133,433 frames lost in
+ * MoveBenchmark with a 200 ms window, a source path up to 860 ms late: docs/benchmarks.md); here the replay is off.
  */
-class ArrivalReplayAgentTest {
-    private static final Logger log = LoggerFactory.getLogger(ArrivalReplayAgentTest.class);
+class SourceRelayAgentTest {
+    private static final Logger log = LoggerFactory.getLogger(SourceRelayAgentTest.class);
 
     static final String IP_A = "127.0.0.31";
     static final String IP_B = "127.0.0.32";
@@ -60,15 +63,11 @@ class ArrivalReplayAgentTest {
     /** Where C sends A's copies: the delaying relay, which forwards to A. */
     static final String IP_RELAY = "127.0.0.34";
 
-    /**
-     * 30 ms, inside the 50 ms replay window: about 60 frames are on A's path at the move's instant at 2,000 frames/s.
-     * With 10 ms (20 frames), a run on the loaded 2-core machine once had none in flight at the instant, so the
-     * control run without replay lost nothing and proved nothing.
-     */
-    static final int A_PATH_DELAY_MS = 30;
+    /** Longer than any arrival replay window (200 ms by default): no replay can cover it. */
+    static final int A_PATH_DELAY_MS = 500;
 
     static final int RATE = 2_000;
-    static final int FRAMES = 2_000;
+    static final int FRAMES = 4_000;
     static final Vni BLUE = new Vni(100);
     static final Mac M = Mac.parse("52:54:00:00:03:01");
     static final Mac P = Mac.parse("52:54:00:00:03:02");
@@ -79,21 +78,19 @@ class ArrivalReplayAgentTest {
     record Outcome(StreamStats stats, long replayed, long unclaimedOnB, long unclaimedOnA) {}
 
     @Test
-    void theFramesThatReachedTheDestinationBeforeTheVmAreReplayedWhenItAnnouncesItself() throws Exception {
-        Outcome off = move("0ms");
-        Outcome on = move("50ms");
-        log.info("arrival replay off: {}", off);
-        log.info("arrival replay on (50 ms): {}", on);
+    void aSourceLateByMoreThanAnyReplayWindowLosesNoFrameBecauseTheDestinationGetsItsCopiesFromTheSource()
+            throws Exception {
+        Outcome o = move("0ms");
+        log.info("source {} ms late, arrival replay off: {}", A_PATH_DELAY_MS, o);
 
-        assertThat(off.stats().lost())
-                .as("without replay, the straddling frames are lost")
+        assertThat(o.unclaimedOnA())
+                .as("frames reached A's port group after m left it (the straddle happened)")
                 .isPositive();
-        assertThat(off.replayed()).isZero();
-        assertThat(on.stats().lost()).as("with replay").isZero();
-        assertThat(on.replayed()).isGreaterThanOrEqualTo(off.stats().lost());
-        assertThat(on.stats().sent()).isEqualTo(FRAMES);
-        // the price: frames m also got on A come twice (counted by the receiver, never hidden)
-        assertThat(on.stats().duplicates()).isLessThanOrEqualTo(on.replayed());
+        assertThat(o.stats().sent()).isEqualTo(FRAMES);
+        assertThat(o.stats().lost()).as("frames lost").isZero();
+        assertThat(o.replayed()).isZero();
+        // a frame A delivered just before m left and whose copy reached B just after comes twice: counted, not hidden
+        log.info("duplicates: {}", o.stats().duplicates());
     }
 
     /** One move with {@code arrival-replay-window} set to {@code window}. */
@@ -144,7 +141,7 @@ class ArrivalReplayAgentTest {
             PortId pId = PortId.of("p");
             HostView.RemotePort pRemote = new HostView.RemotePort(pId, P, BLUE, tepC);
             // the move's middle (MoveFlows): A and B both hold m with the other as twin, B's copy is arriving; C sends
-            // to both, A's copy by way of the relay
+            // to A only (HostPlan gives a peer the source only), by way of the relay
             install(
                     ctl,
                     byDesc.get(a.description()),
@@ -165,7 +162,7 @@ class ArrivalReplayAgentTest {
                     new HostView(
                             HostId.of("host-c"),
                             List.of(new HostView.LocalPort(pId, P, BLUE, new VlanId(V_C))),
-                            List.of(new HostView.RemotePort(mId, M, BLUE, Ipv4.parse(IP_RELAY), tepB))));
+                            List.of(new HostView.RemotePort(mId, M, BLUE, Ipv4.parse(IP_RELAY)))));
             assertThat(b.pipeline().arrivalReplay().isArriving(V_B)).isEqualTo(!window.equals("0ms"));
 
             PseudoWire wireA = m.wire();
@@ -175,7 +172,7 @@ class ArrivalReplayAgentTest {
                 Await.until(() -> s.stats().received() >= FRAMES / 3, () -> "stream not flowing: " + s.stats());
                 m.moveTo(wireB, V_B, true);
                 Await.until(() -> packetIns(ctl, byDesc.get(b.description())) > 0, () -> "B reported no activation");
-                s.awaitReceived(Duration.ofSeconds(5));
+                s.awaitReceived(Duration.ofSeconds(10));
                 Thread.sleep(200); // late duplicates
                 stats = s.stats();
             }
