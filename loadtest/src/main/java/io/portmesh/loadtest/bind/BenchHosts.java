@@ -3,6 +3,7 @@ package io.portmesh.loadtest.bind;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.loadtest.BenchTls;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.service.HostInfo;
@@ -47,6 +48,19 @@ public final class BenchHosts implements AutoCloseable {
     public static BenchHosts start(
             NetworkService api, List<String> controllers, int count, String run, Duration timeout, Path fleetLog)
             throws Exception {
+        return start(api, controllers, count, run, timeout, fleetLog, BenchTls.off());
+    }
+
+    /** As above, each agent with OpenFlow mutual TLS and a certificate of its own when {@code tls} is on. */
+    public static BenchHosts start(
+            NetworkService api,
+            List<String> controllers,
+            int count,
+            String run,
+            Duration timeout,
+            Path fleetLog,
+            BenchTls tls)
+            throws Exception {
         if (count < 1 || count > MAX_HOSTS) {
             throw new IllegalArgumentException("hosts must be 1.." + MAX_HOSTS + ": " + count);
         }
@@ -62,14 +76,21 @@ public final class BenchHosts implements AutoCloseable {
                         .toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
                 h.ids.add(id);
+                tls.agent(id.value()); // its certificate, where the agent (in whichever JVM) finds it
             }
             if (fleetLog != null) {
                 h.fleet = AgentFleet.Process.start(
-                        h.ids.stream().map(HostId::value).toList(), teps, h.vxlanPort, controllers, fleetLog);
+                        h.ids.stream().map(HostId::value).toList(),
+                        teps,
+                        h.vxlanPort,
+                        controllers,
+                        tls.dir(),
+                        fleetLog);
             } else {
                 for (int i = 0; i < count; i++) {
-                    h.agents.add(DatapathAgent.start(
-                            agentSettings(h.ids.get(i).value(), teps.get(i), h.vxlanPort, controllers)));
+                    String host = h.ids.get(i).value();
+                    h.agents.add(DatapathAgent.start(agentSettings(host, teps.get(i), h.vxlanPort, controllers)
+                            .withTls(tls.agent(host))));
                 }
             }
             h.awaitConnected(api, controllers.size(), timeout);
