@@ -32,13 +32,19 @@ public final class BenchHosts implements AutoCloseable {
     private final List<DatapathAgent> agents = new ArrayList<>();
     private AgentFleet.Process fleet;
     private final int vxlanPort;
+    /** The hosts' tunnel endpoints, first-last, for the report. */
+    private String tepRange = "";
 
     private BenchHosts(int vxlanPort) {
         this.vxlanPort = vxlanPort;
     }
 
     public static String tep(int index) {
-        return "127.0.0." + (FIRST_TEP + index);
+        return tep("127.0.0.", index);
+    }
+
+    private static String tep(String net, int index) {
+        return net + (FIRST_TEP + index);
     }
 
     /**
@@ -64,11 +70,15 @@ public final class BenchHosts implements AutoCloseable {
         if (count < 1 || count > MAX_HOSTS) {
             throw new IllegalArgumentException("hosts must be 1.." + MAX_HOSTS + ": " + count);
         }
+        // TLS on: another /24, since the TLS half of a --tls both run registers its hosts in the Cassandra that holds
+        // the plain half's, and a tunnel IP belongs to one host only (hosts cannot be deleted)
+        String net = tls.enabled() ? "127.0.1." : "127.0.0.";
         List<String> teps = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            teps.add(tep(i));
+            teps.add(tep(net, i));
         }
         BenchHosts h = new BenchHosts(commonFreeUdpPort(teps));
+        h.tepRange = teps.get(0) + "-" + teps.get(count - 1);
         try {
             for (int i = 0; i < count; i++) {
                 HostId id = HostId.of(String.format("bench-%s-h%03d", run, i + 1));
@@ -187,6 +197,10 @@ public final class BenchHosts implements AutoCloseable {
 
     public int vxlanPort() {
         return vxlanPort;
+    }
+
+    String tepRange() {
+        return tepRange;
     }
 
     /** The agents' own JVM, when they run in one. */

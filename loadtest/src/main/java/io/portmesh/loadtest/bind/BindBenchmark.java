@@ -305,7 +305,7 @@ public final class BindBenchmark implements Callable<Integer> {
         r.line(
                 "setup:    Cassandra %s at %s (%s, RF 1, %s), %d controller nodes in this JVM (ask-timeout %s, "
                         + "realize-timeout %s), %d hosts each with one agent holding %d OpenFlow connections "
-                        + "(VXLAN on 127.0.0.%d-%d:%d), agents %s, %d switches; %s",
+                        + "(VXLAN on %s:%d), agents %s, %d switches; %s",
                 c.releaseVersion(),
                 c.contactPointString(),
                 c.owned() ? "started here" : "reused",
@@ -315,8 +315,7 @@ public final class BindBenchmark implements Callable<Integer> {
                 cluster.settings().realizeTimeout(),
                 h.ids().size(),
                 cluster.size(),
-                BenchHosts.FIRST_TEP,
-                BenchHosts.FIRST_TEP + h.ids().size() - 1,
+                h.tepRange(),
                 h.vxlanPort(),
                 h.where(),
                 switches,
