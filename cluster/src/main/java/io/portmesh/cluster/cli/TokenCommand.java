@@ -3,8 +3,6 @@ package io.portmesh.cluster.cli;
 import io.portmesh.cluster.rest.BearerTokens;
 import io.portmesh.cluster.rest.Role;
 import java.io.PrintWriter;
-import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -24,9 +22,6 @@ import picocli.CommandLine.Spec;
                     + " line 2: the token itself, for the client ($PORTMESH_TOKEN). It is not stored anywhere."
         })
 final class TokenCommand implements Callable<Integer> {
-    private static final SecureRandom RANDOM = new SecureRandom();
-    private static final int TOKEN_BYTES = 32;
-
     @Spec
     CommandSpec spec;
 
@@ -44,9 +39,7 @@ final class TokenCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--role: " + e.getMessage());
         }
-        byte[] bytes = new byte[TOKEN_BYTES];
-        RANDOM.nextBytes(bytes);
-        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        String token = BearerTokens.newToken();
         PrintWriter out = spec.commandLine().getOut();
         out.println(BearerTokens.fileLine(r, token));
         out.println(token);

@@ -3,6 +3,8 @@ package io.portmesh.cluster.rest;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -24,6 +26,9 @@ public final class BearerTokens {
         }
     }
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final int TOKEN_BYTES = 32;
+
     private final List<Entry> entries;
 
     BearerTokens(List<Entry> entries) {
@@ -36,6 +41,13 @@ public final class BearerTokens {
      */
     public static BearerTokens fromLines(List<String> lines) {
         return TokenFile.parse(lines, "tokens");
+    }
+
+    /** A new random token: 32 bytes of {@link SecureRandom}, base64url without padding (RFC 6750 token syntax). */
+    public static String newToken() {
+        byte[] bytes = new byte[TOKEN_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /** The tokens file's line for {@code token} with {@code role}: its digest, so that the file holds no secret. */

@@ -2,6 +2,7 @@ package io.portmesh.loadtest.bind;
 
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.ChildJvm;
+import io.portmesh.loadtest.BenchTls;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.FileWriter;
@@ -15,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -35,18 +37,26 @@ public final class AgentFleet {
 
     private AgentFleet() {}
 
-    /** Arguments: VXLAN port, then the controllers' OpenFlow addresses (host:port). */
+    /** Marks "no PKI" in the arguments: plain OpenFlow. */
+    private static final String PLAIN = "-";
+
+    /**
+     * Arguments: VXLAN port, the PKI directory whose agent certificates the agents present ({@link BenchTls}; {@code -}
+     * for plain OpenFlow), then the controllers' OpenFlow addresses (host:port).
+     */
     public static void main(String[] args) throws Exception {
         int vxlanPort = Integer.parseInt(args[0]);
-        List<String> controllers = Arrays.asList(args).subList(1, args.length);
+        Optional<Path> pki = args[1].equals(PLAIN) ? Optional.empty() : Optional.of(Path.of(args[1]));
+        List<String> controllers = Arrays.asList(args).subList(2, args.length);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         List<DatapathAgent> agents = new ArrayList<>();
         int exit = 1;
         try {
             for (String line = in.readLine(); line != null && !line.isBlank(); line = in.readLine()) {
                 String[] hostAndTep = line.trim().split(" ");
-                agents.add(DatapathAgent.start(
-                        BenchHosts.agentSettings(hostAndTep[0], hostAndTep[1], vxlanPort, controllers)));
+                String host = hostAndTep[0];
+                agents.add(DatapathAgent.start(BenchHosts.agentSettings(host, hostAndTep[1], vxlanPort, controllers)
+                        .withTls(pki.map(dir -> BenchTls.agentFiles(dir, host)))));
             }
             System.out.println(READY + " " + agents.size());
             System.out.flush();
@@ -75,12 +85,19 @@ public final class AgentFleet {
         }
 
         /** Starts the fleet and returns once every agent runs (or fails with the fleet's log named). */
-        static Process start(List<String> hosts, List<String> teps, int vxlanPort, List<String> controllers, Path log)
+        static Process start(
+                List<String> hosts,
+                List<String> teps,
+                int vxlanPort,
+                List<String> controllers,
+                Optional<Path> pki,
+                Path log)
                 throws IOException, InterruptedException {
             List<String> options = new ArrayList<>(JVM_OPTIONS);
             options.add("-Dlogback.configurationFile=io/portmesh/loadtest/bind/fleet-logback.xml");
             List<String> args = new ArrayList<>();
             args.add(Integer.toString(vxlanPort));
+            args.add(pki.map(p -> p.toAbsolutePath().toString()).orElse(PLAIN));
             args.addAll(controllers);
             java.lang.Process p = new ProcessBuilder(ChildJvm.command(options, AgentFleet.class.getName(), args))
                     .redirectErrorStream(true)

@@ -1,6 +1,7 @@
 package io.portmesh.loadtest.bind;
 
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.loadtest.BenchTls;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
@@ -13,7 +14,8 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
 
 /**
  * One barrier round trip from a controller-side connection to a real agent over loopback TCP: a bare {@link OfServer}
- * in the CONTROLLER role that one extra agent connects to, so that nothing but OpenFlow is on the path.
+ * in the CONTROLLER role that one extra agent connects to, so that nothing but OpenFlow is on the path (over mutual
+ * TLS when the benchmark's TLS is on).
  */
 public final class BarrierProbe {
     private static final int WARMUP = 50;
@@ -21,6 +23,10 @@ public final class BarrierProbe {
     private BarrierProbe() {}
 
     public static Samples measure(String agentAddress, int vxlanPort, int barriers) throws Exception {
+        return measure(agentAddress, vxlanPort, barriers, BenchTls.off());
+    }
+
+    public static Samples measure(String agentAddress, int vxlanPort, int barriers, BenchTls tls) throws Exception {
         CompletableFuture<OfConnection> connected = new CompletableFuture<>();
         OfMessageListener listener = new OfMessageListener() {
             @Override
@@ -34,10 +40,13 @@ public final class BarrierProbe {
             @Override
             public void onDisconnected(OfConnection c, Throwable cause) {}
         };
-        try (OfServer server =
-                OfServer.builder(OfRole.CONTROLLER, listener).bind(new InetSocketAddress("127.0.0.1", 0))) {
+        var builder = OfServer.builder(OfRole.CONTROLLER, listener);
+        tls.serverContext().ifPresent(builder::sslContext);
+        String host = "bench-barrier-probe";
+        try (OfServer server = builder.bind(new InetSocketAddress("127.0.0.1", 0))) {
             var settings = BenchHosts.agentSettings(
-                    "bench-barrier-probe", agentAddress, vxlanPort, List.of("127.0.0.1:" + server.port()));
+                            host, agentAddress, vxlanPort, List.of("127.0.0.1:" + server.port()))
+                    .withTls(tls.agent(host));
             try (DatapathAgent agent = DatapathAgent.start(settings)) {
                 OfConnection c = connected.get(30, TimeUnit.SECONDS);
                 for (int i = 0; i < WARMUP; i++) {

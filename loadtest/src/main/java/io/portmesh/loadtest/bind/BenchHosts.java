@@ -3,6 +3,7 @@ package io.portmesh.loadtest.bind;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.loadtest.BenchTls;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.sharding.service.HostInfo;
@@ -31,13 +32,19 @@ public final class BenchHosts implements AutoCloseable {
     private final List<DatapathAgent> agents = new ArrayList<>();
     private AgentFleet.Process fleet;
     private final int vxlanPort;
+    /** The hosts' tunnel endpoints, first-last, for the report. */
+    private String tepRange = "";
 
     private BenchHosts(int vxlanPort) {
         this.vxlanPort = vxlanPort;
     }
 
     public static String tep(int index) {
-        return "127.0.0." + (FIRST_TEP + index);
+        return tep("127.0.0.", index);
+    }
+
+    private static String tep(String net, int index) {
+        return net + (FIRST_TEP + index);
     }
 
     /**
@@ -47,14 +54,31 @@ public final class BenchHosts implements AutoCloseable {
     public static BenchHosts start(
             NetworkService api, List<String> controllers, int count, String run, Duration timeout, Path fleetLog)
             throws Exception {
+        return start(api, controllers, count, run, timeout, fleetLog, BenchTls.off());
+    }
+
+    /** As above, each agent with OpenFlow mutual TLS and a certificate of its own when {@code tls} is on. */
+    public static BenchHosts start(
+            NetworkService api,
+            List<String> controllers,
+            int count,
+            String run,
+            Duration timeout,
+            Path fleetLog,
+            BenchTls tls)
+            throws Exception {
         if (count < 1 || count > MAX_HOSTS) {
             throw new IllegalArgumentException("hosts must be 1.." + MAX_HOSTS + ": " + count);
         }
+        // TLS on: another /24, since the TLS half of a --tls both run registers its hosts in the Cassandra that holds
+        // the plain half's, and a tunnel IP belongs to one host only (hosts cannot be deleted)
+        String net = tls.enabled() ? "127.0.1." : "127.0.0.";
         List<String> teps = new ArrayList<>();
         for (int i = 0; i < count; i++) {
-            teps.add(tep(i));
+            teps.add(tep(net, i));
         }
         BenchHosts h = new BenchHosts(commonFreeUdpPort(teps));
+        h.tepRange = teps.get(0) + "-" + teps.get(count - 1);
         try {
             for (int i = 0; i < count; i++) {
                 HostId id = HostId.of(String.format("bench-%s-h%03d", run, i + 1));
@@ -62,14 +86,21 @@ public final class BenchHosts implements AutoCloseable {
                         .toCompletableFuture()
                         .get(30, TimeUnit.SECONDS);
                 h.ids.add(id);
+                tls.agent(id.value()); // its certificate, where the agent (in whichever JVM) finds it
             }
             if (fleetLog != null) {
                 h.fleet = AgentFleet.Process.start(
-                        h.ids.stream().map(HostId::value).toList(), teps, h.vxlanPort, controllers, fleetLog);
+                        h.ids.stream().map(HostId::value).toList(),
+                        teps,
+                        h.vxlanPort,
+                        controllers,
+                        tls.dir(),
+                        fleetLog);
             } else {
                 for (int i = 0; i < count; i++) {
-                    h.agents.add(DatapathAgent.start(
-                            agentSettings(h.ids.get(i).value(), teps.get(i), h.vxlanPort, controllers)));
+                    String host = h.ids.get(i).value();
+                    h.agents.add(DatapathAgent.start(agentSettings(host, teps.get(i), h.vxlanPort, controllers)
+                            .withTls(tls.agent(host))));
                 }
             }
             h.awaitConnected(api, controllers.size(), timeout);
@@ -166,6 +197,10 @@ public final class BenchHosts implements AutoCloseable {
 
     public int vxlanPort() {
         return vxlanPort;
+    }
+
+    String tepRange() {
+        return tepRange;
     }
 
     /** The agents' own JVM, when they run in one. */

@@ -3,6 +3,8 @@ package io.portmesh.loadtest.bind;
 import io.portmesh.cluster.LocalCluster;
 import io.portmesh.cluster.LocalPorts;
 import io.portmesh.loadtest.BenchCassandra;
+import io.portmesh.loadtest.BenchTls;
+import io.portmesh.loadtest.TlsMode;
 import io.portmesh.model.SwitchId;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.Replication;
@@ -25,6 +27,11 @@ import picocli.CommandLine;
  * real hosts their heaps are not the controller's; {@code --agents-here} puts them in this one); then ports are created and bound at a
  * steady offered rate. Every wait is bounded. Logs go to work/bench-bind/logs/bench.log, the report to stdout and
  * work/bench-bind/report.txt.
+ *
+ * <p>{@code --tls on} runs it with OpenFlow mutual TLS between nodes and agents and Artery over TLS between the nodes
+ * (a fresh PKI in work/bench-bind/pki, {@link BenchTls}); {@code --tls both} runs everything from the controller
+ * nodes on twice against the same Cassandra, TLS off then on, and ends with what TLS costs ({@link
+ * BindReport#tlsCost}).
  */
 @CommandLine.Command(
         name = "bind-benchmark",
@@ -68,6 +75,13 @@ public final class BindBenchmark implements Callable<Integer> {
                     + "controller's heap and garbage collector)")
     boolean agentsHere;
 
+    @CommandLine.Option(
+            names = "--tls",
+            defaultValue = "off",
+            description = "off, on, or both (the same load TLS off, then on, in this run, and the cost of TLS): "
+                    + "OpenFlow mutual TLS and cluster remoting over TLS")
+    String tls;
+
     private String[] args = new String[0];
 
     public static void main(String[] args) {
@@ -87,21 +101,50 @@ public final class BindBenchmark implements Callable<Integer> {
                     new CommandLine(this),
                     "need ports >= 1, switches >= 1, rate > 0, 1 <= hosts <= " + BenchHosts.MAX_HOSTS);
         }
+        TlsMode mode;
+        try {
+            mode = TlsMode.parse(tls);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(new CommandLine(this), e.getMessage());
+        }
         String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
         BindReport report = new BindReport();
-        header(report);
+        header(report, mode);
         EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
-        LocalCluster cluster = null;
-        BenchHosts simulated = null;
         try {
             progress("starting Cassandra on 127.0.0.1:" + CQL_PORT);
             cassandra.start();
             new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), DATACENTER);
-            progress("starting " + NODES + " controller nodes");
+            List<BindReport.Half> halves = new ArrayList<>();
+            for (boolean on : mode.runs()) {
+                BenchTls t = on ? BenchTls.on(WORK.resolve("pki")) : BenchTls.off();
+                report.line("");
+                report.line("=== %s ===", t.label());
+                // names of their own per half: the second half's hosts, switches and ports are new entities
+                halves.add(measure(cassandra, t, run + (on ? "t" : "p"), report));
+            }
+            if (halves.size() == 2) {
+                report.tlsCost(halves.get(0), halves.get(1));
+            }
+            return 0;
+        } finally {
+            progress("shutting down Cassandra");
+            cassandra.close();
+            report.print(WORK.resolve("report.txt"));
+        }
+    }
+
+    /** One measured run from the controller nodes on, with {@code tls}: nodes and agents are stopped at its end. */
+    private BindReport.Half measure(EmbeddedCassandra cassandra, BenchTls tls, String run, BindReport report)
+            throws Exception {
+        LocalCluster cluster = null;
+        BenchHosts simulated = null;
+        try {
+            progress("starting " + NODES + " controller nodes, " + tls.label());
             cluster = LocalCluster.start(
                     LocalPorts.freeTcpPorts(NODES),
                     new int[NODES], // OpenFlow on any free port: agents get the addresses the nodes bound
-                    BenchCassandra.nodeConfig(cassandra.contactPointString()),
+                    BenchCassandra.nodeConfig(cassandra.contactPointString()).withFallback(tls.nodeConfig()),
                     Duration.ofSeconds(90));
             progress("registering " + hosts + " hosts and starting their agents");
             simulated = BenchHosts.start(
@@ -110,7 +153,8 @@ public final class BindBenchmark implements Callable<Integer> {
                     hosts,
                     run,
                     Duration.ofSeconds(120),
-                    agentsHere ? null : WORK.resolve("logs").resolve("agents.log"));
+                    agentsHere ? null : WORK.resolve("logs").resolve("agents.log"),
+                    tls);
             List<SwitchId> switchIds = createSwitches(cluster, run, "s");
             warmUp(cluster, simulated, run, report);
             progress("measuring the idle cost (agents connected, keepalives only) for " + IDLE.toSeconds() + " s");
@@ -122,12 +166,12 @@ public final class BindBenchmark implements Callable<Integer> {
             progress("measuring the floor: " + CASSANDRA_WRITES + " Cassandra writes, " + BARRIERS + " barriers");
             try (CassandraWriteProbe cql = CassandraWriteProbe.open(cassandra.contactPoint(), DATACENTER)) {
                 Samples writes = cql.sequential(CASSANDRA_WRITES);
-                Samples barriers =
-                        BarrierProbe.measure("127.0.0." + (BenchHosts.FIRST_TEP - 1), simulated.vxlanPort(), BARRIERS);
+                Samples barriers = BarrierProbe.measure(
+                        "127.0.0." + (BenchHosts.FIRST_TEP - 1), simulated.vxlanPort(), BARRIERS, tls);
                 PathFloor floor = new PathFloor(writes, barriers);
 
                 BindLoad load = new BindLoad(cluster.services(), switchIds, simulated.ids());
-                setup(report, cassandra, cluster, simulated, load);
+                setup(report, cassandra, cluster, simulated, load, tls);
                 progress(String.format("creating and binding %d ports at %.1f/s", ports, rate));
                 Duration drain = cluster.settings()
                         .askTimeout()
@@ -140,6 +184,7 @@ public final class BindBenchmark implements Callable<Integer> {
                 BindResults results = load.run(ports, rate, drain);
                 Samples during = cql.stopBackground();
                 ResourceUsage after = ResourceUsage.sample(cassandra.pid(), simulated.fleetPid());
+                String loadAfter = MachineInfo.loadAverage();
                 report.results(results, rate, floor, 10);
                 report.line("");
                 if (during != null) {
@@ -156,20 +201,18 @@ public final class BindBenchmark implements Callable<Integer> {
                 report.line("resources during the load: %s", after.since(before));
                 report.line(
                         "load average (1/5/15 min) at start of load %s, at end %s (the machine is shared)",
-                        loadBefore, MachineInfo.loadAverage());
+                        loadBefore, loadAfter);
                 report.line("logs: %s", WORK.resolve("logs").resolve("bench.log"));
+                return new BindReport.Half(tls.label(), results, floor, loadBefore, loadAfter);
             }
-            return 0;
         } finally {
-            progress("shutting down agents, nodes and Cassandra");
+            progress("shutting down agents and nodes (" + tls.label() + ")");
             if (simulated != null) {
                 simulated.close();
             }
             if (cluster != null) {
                 cluster.close();
             }
-            cassandra.close();
-            report.print(WORK.resolve("report.txt"));
         }
     }
 
@@ -240,7 +283,7 @@ public final class BindBenchmark implements Callable<Integer> {
         return ids;
     }
 
-    private void header(BindReport r) {
+    private void header(BindReport r, TlsMode mode) {
         Runtime rt = Runtime.getRuntime();
         r.line("Portmesh bind-and-realize benchmark (io.portmesh.loadtest.bind.BindBenchmark)");
         r.line("date:     %s", ZonedDateTime.now().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
@@ -253,15 +296,16 @@ public final class BindBenchmark implements Callable<Integer> {
                 System.getProperty("java.version"),
                 System.getProperty("java.vm.name"));
         r.line(
-                "options:  --ports %d --hosts %d --switches %d --rate %s --warmup %d%s",
-                ports, hosts, switches, rate, warmup, agentsHere ? " --agents-here" : "");
+                "options:  --ports %d --hosts %d --switches %d --rate %s --warmup %d --tls %s%s",
+                ports, hosts, switches, rate, warmup, mode.option(), agentsHere ? " --agents-here" : "");
     }
 
-    private void setup(BindReport r, EmbeddedCassandra c, LocalCluster cluster, BenchHosts h, BindLoad load) {
+    private void setup(
+            BindReport r, EmbeddedCassandra c, LocalCluster cluster, BenchHosts h, BindLoad load, BenchTls tls) {
         r.line(
                 "setup:    Cassandra %s at %s (%s, RF 1, %s), %d controller nodes in this JVM (ask-timeout %s, "
                         + "realize-timeout %s), %d hosts each with one agent holding %d OpenFlow connections "
-                        + "(VXLAN on 127.0.0.%d-%d:%d), agents %s, %d switches",
+                        + "(VXLAN on %s:%d), agents %s, %d switches; %s",
                 c.releaseVersion(),
                 c.contactPointString(),
                 c.owned() ? "started here" : "reused",
@@ -271,11 +315,13 @@ public final class BindBenchmark implements Callable<Integer> {
                 cluster.settings().realizeTimeout(),
                 h.ids().size(),
                 cluster.size(),
-                BenchHosts.FIRST_TEP,
-                BenchHosts.FIRST_TEP + h.ids().size() - 1,
+                h.tepRange(),
                 h.vxlanPort(),
                 h.where(),
-                switches);
+                switches,
+                tls.enabled()
+                        ? "TLS on: OpenFlow mutual TLS (nodes' and agents' certificates of a new CA), Artery tls-tcp"
+                        : "TLS off: plain OpenFlow and Artery tcp");
         r.line("layout:   %s; round-robin over the %d nodes", load.describeLayout(ports), cluster.size());
     }
 

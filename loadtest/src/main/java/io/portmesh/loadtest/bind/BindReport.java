@@ -1,5 +1,6 @@
 package io.portmesh.loadtest.bind;
 
+import io.portmesh.loadtest.TlsCost;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +15,12 @@ final class BindReport {
     static final double TARGET_RATIO = 3.0;
 
     private final List<String> lines = new ArrayList<>();
+
+    /**
+     * One measured run of a {@code --tls both} benchmark: its label, its results, its floor, and the load average at
+     * the start and the end of its load (the machine is shared: a difference may be another process's).
+     */
+    record Half(String label, BindResults results, PathFloor floor, String loadBefore, String loadAfter) {}
 
     void line(String text) {
         lines.add(text);
@@ -133,6 +140,53 @@ final class BindReport {
 
     private static String maxMs(Histogram h) {
         return String.format("%.1f ms", h.getMaxValue() / 1e3);
+    }
+
+    /**
+     * What TLS costs on the bind path, from two runs of the same load, {@code off} then {@code on}: the realized
+     * latency (p50, p99) and the barrier round trip of the floor probe, each with TLS off, on, and the difference.
+     */
+    void tlsCost(Half off, Half on) {
+        line("");
+        line("TLS cost on the bind path (the same load, %s then %s, in this run):", off.label(), on.label());
+        Histogram a = off.results().total();
+        Histogram b = on.results().total();
+        if (a.getTotalCount() == 0 || b.getTotalCount() == 0) {
+            line("  no comparison: a run had no answered port");
+        } else {
+            for (double p : new double[] {50, 99}) {
+                line(
+                        "  %s",
+                        TlsCost.latency(
+                                        String.format("create+bind+realized p%.0f", p),
+                                        a.getValueAtPercentile(p) / 1e3,
+                                        b.getValueAtPercentile(p) / 1e3)
+                                .line());
+            }
+        }
+        line(
+                "  %s",
+                TlsCost.latency(
+                                "barrier round trip median (controller->agent, floor probe)",
+                                off.floor().barriers().medianMs(),
+                                on.floor().barriers().medianMs())
+                        .line());
+        line(
+                "  realized: %d of %d with %s, %d of %d with %s",
+                off.results().count(BindResults.REALIZED),
+                off.results().ports(),
+                off.label(),
+                on.results().count(BindResults.REALIZED),
+                on.results().ports(),
+                on.label());
+        line(
+                "  load average (1/5/15 min) during the load: %s %s -> %s; %s %s -> %s",
+                off.label(), off.loadBefore(), off.loadAfter(), on.label(), on.loadBefore(), on.loadAfter());
+    }
+
+    /** The report's lines so far. */
+    List<String> lines() {
+        return List.copyOf(lines);
     }
 
     void print(Path file) {

@@ -1,6 +1,7 @@
 package io.portmesh.loadtest.demo;
 
 import io.portmesh.cluster.ChildJvm;
+import io.portmesh.openflow.tls.OfTlsFiles;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -10,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A datapath agent (one switch VM) in its own JVM, started as an operator would start it ({@code AgentMain} with its
@@ -46,6 +48,7 @@ public final class AgentProcess implements AutoCloseable {
      * @param pairPeerTep for one of an HA pair, the other agent's tunnel endpoint: the two heartbeat each other (the
      *     pair fence, docs/architecture.md section 7.2) on their own endpoint addresses, UDP port {@code vxlanPort + 1};
      *     null: no pair
+     * @param tls the agent's certificate, key and CA for OpenFlow mutual TLS; empty: plain TCP
      */
     public static AgentProcess launch(
             String host,
@@ -56,7 +59,8 @@ public final class AgentProcess implements AutoCloseable {
             List<String> controllers,
             boolean trunkUp,
             String pairPeerTep,
-            Path logDir)
+            Path logDir,
+            Optional<OfTlsFiles> tls)
             throws IOException {
         Files.createDirectories(logDir);
         List<String> args = new ArrayList<>(List.of(
@@ -69,6 +73,11 @@ public final class AgentProcess implements AutoCloseable {
             args.add("--pair-listen=" + tep + ":" + (vxlanPort + 1));
             args.add("--pair-peer=" + pairPeerTep + ":" + (vxlanPort + 1));
         }
+        tls.ifPresent(f -> {
+            args.add("--tls-certificate=" + f.certificate().toAbsolutePath());
+            args.add("--tls-key=" + f.key().toAbsolutePath());
+            args.add("--tls-ca=" + f.ca().toAbsolutePath());
+        });
         List<String> jvm = new ArrayList<>(List.of(
                 "-Xmx192m",
                 "-Dportmesh.agent.trunk.admin-up=" + trunkUp,

@@ -38,9 +38,10 @@ final class DemoFailover {
     private static final Duration POLL = Duration.ofMillis(100);
 
     private final RestClient api;
-    private final List<String> nodeUrls;
+    private final List<RestClient> nodeApis;
     private final List<String> controllers;
     private final DemoReport report;
+    private final DemoSecurity security;
     private final int rate;
     private final Path logs;
     private final List<AgentProcess> processes;
@@ -51,17 +52,19 @@ final class DemoFailover {
     /** The agent processes, wires and VMs it starts go to these lists; the demo closes them at the end. */
     DemoFailover(
             List<NodeProcess> nodes,
+            DemoSecurity security,
             DemoReport report,
             int rate,
             Path logs,
             List<AgentProcess> processes,
             List<PseudoWire> wires,
             List<SimulatedVm> vms) {
-        this.api = new RestClient(nodes.get(0).url());
-        this.nodeUrls = nodes.stream().map(NodeProcess::url).toList();
+        this.api = nodes.get(0).api();
+        this.nodeApis = nodes.stream().map(NodeProcess::api).toList();
         this.controllers =
                 nodes.stream().map(n -> "127.0.0.1:" + n.openflowPort).toList();
         this.report = report;
+        this.security = security;
         this.rate = rate;
         this.logs = logs;
         this.processes = processes;
@@ -105,7 +108,8 @@ final class DemoFailover {
         InetSocketAddress trunkB = AgentProcess.freeTrunkAddress();
         // slot a first, so that it is the one the controller makes active (a slot that is not connected within the
         // new Host entity's start grace is taken for lost, and the other one, if connected, takes over)
-        AgentProcess slotA = AgentProcess.launch(host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, tepB, logs);
+        AgentProcess slotA = AgentProcess.launch(
+                host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, tepB, logs, security.agent(host, "a"));
         processes.add(slotA);
         HostSlots.Polled ready = HostSlots.await(
                 api, host, h -> HostSlots.activeAndUp(h, "a") && HostSlots.slot(h, "a", "up", true), READY, POLL);
@@ -121,7 +125,8 @@ final class DemoFailover {
         wires.add(wire); // the VM's port group, wired into both switch VMs
         SimulatedVm x = vm(sw, "52:54:00:00:01:07", "10.0.0.7", host, wire, null);
         SimulatedVm y = vm(sw, "52:54:00:00:01:08", "10.0.0.8", peerHost, null, peerTrunk);
-        processes.add(AgentProcess.launch(host, "b", tepB, VXLAN_PORT, trunkB, controllers, false, tepA, logs));
+        processes.add(AgentProcess.launch(
+                host, "b", tepB, VXLAN_PORT, trunkB, controllers, false, tepA, logs, security.agent(host, "b")));
         ready = HostSlots.await(api, host, DemoFailover::aActiveBStandby, READY, POLL);
         report.step(
                 String.format(
@@ -139,7 +144,7 @@ final class DemoFailover {
         long window = Math.max(1, rate / 10); // the frames of the 100 ms loss window the failover may cost
 
         // 1. the active switch VM dies
-        FailoverMetrics before = FailoverMetrics.read(nodeUrls);
+        FailoverMetrics before = FailoverMetrics.read(nodeApis);
         long drops = KernelUdp.receiveBufferErrors();
         StreamStats out;
         StreamStats in;
@@ -157,7 +162,7 @@ final class DemoFailover {
             out = DemoMain.finish(toY);
             in = DemoMain.finish(toX);
         }
-        FailoverMetrics m = FailoverMetrics.awaitPhase(nodeUrls, before, "repointed", METRICS)
+        FailoverMetrics m = FailoverMetrics.awaitPhase(nodeApis, before, "repointed", METRICS)
                 .since(before);
         report.check(
                 String.format(
@@ -180,7 +185,8 @@ final class DemoFailover {
 
         // 2. the dead switch VM comes back: as the standby
         t = System.nanoTime();
-        processes.add(AgentProcess.launch(host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, tepB, logs));
+        processes.add(AgentProcess.launch(
+                host, "a", tepA, VXLAN_PORT, trunkA, controllers, false, tepB, logs, security.agent(host, "a")));
         HostSlots.Polled back = HostSlots.await(
                 api, host, h -> HostSlots.activeAndUp(h, "b") && HostSlots.readyStandby(h, "a"), REJOIN, POLL);
         report.check(
@@ -197,7 +203,7 @@ final class DemoFailover {
         }
 
         // 3. a planned switch back to slot a, make-before-break
-        before = FailoverMetrics.read(nodeUrls);
+        before = FailoverMetrics.read(nodeApis);
         drops = KernelUdp.receiveBufferErrors();
         RestClient.Response answer;
         long asked;
@@ -214,7 +220,7 @@ final class DemoFailover {
             out = DemoMain.finish(toY);
             in = DemoMain.finish(toX);
         }
-        m = FailoverMetrics.awaitPhase(nodeUrls, before, "repointed", METRICS).since(before);
+        m = FailoverMetrics.awaitPhase(nodeApis, before, "repointed", METRICS).since(before);
         boolean switched = answer.ok() && HostSlots.activeAndUp(answer.body(), "a");
         report.check(
                 String.format(

@@ -56,6 +56,12 @@ public final class DemoMain implements Callable<Integer> {
             description = "numbered frames per second each way during the live move")
     int moveRate;
 
+    @CommandLine.Option(
+            names = "--tls",
+            description = "everything over TLS: a new CA and certificates in <work>/pki, OpenFlow mutual TLS between"
+                    + " nodes and agents, cluster remoting over TLS, the REST API over HTTPS with a bearer token")
+    boolean tls;
+
     private final DemoReport report = new DemoReport();
     /** Appended to host and switch names: empty unless a Cassandra that was already running is reused. */
     private String suffix = "";
@@ -96,23 +102,30 @@ public final class DemoMain implements Callable<Integer> {
             new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), "datacenter1");
 
             long t = System.nanoTime();
+            DemoSecurity security = tls ? DemoSecurity.on(work.resolve("pki")) : DemoSecurity.off();
             for (int i = 0; i < 3; i++) {
                 nodes.add(NodeProcess.launch(
                         i + 1,
                         2551 + i,
-                        2551,
+                        List.of(2551),
                         8080 + i,
                         6653 + i,
                         cassandra.contactPointString(),
-                        work.resolve("logs")));
+                        work.resolve("logs"),
+                        security.node(i + 1)));
             }
-            RestClient api = new RestClient(nodes.get(0).url());
+            RestClient api = nodes.get(0).api();
             awaitCluster(nodes);
             report.step(
                     "3 controller nodes up (pids "
                             + nodes.stream().map(n -> String.valueOf(n.pid())).toList()
-                            + ", REST :8080-8082, OpenFlow :6653-6655)",
+                            + ", REST " + (tls ? "https" : "http") + " :8080-8082, OpenFlow"
+                            + (tls ? " over mutual TLS" : "") + " :6653-6655"
+                            + (tls ? ", cluster remoting over TLS" : "") + ")",
                     t);
+            if (security.enabled()) {
+                security.checkClosed(nodes.get(0), report);
+            }
 
             t = System.nanoTime();
             List<String> controllers =
@@ -121,7 +134,8 @@ public final class DemoMain implements Callable<Integer> {
                 String host = "esx-" + i + suffix;
                 String tep = tepNet + (10 + i);
                 api.expectOk(api.post("/v1/hosts", Map.of("name", host, "tunnelIp", tep)), "create host " + host);
-                agents.add(DatapathAgent.start(AgentSettings.local(host, "a", tep, 4789, controllers)));
+                agents.add(DatapathAgent.start(
+                        AgentSettings.local(host, "a", tep, 4789, controllers).withTls(security.agent(host, "a"))));
             }
             report.step("3 hosts registered, their agents connected to all 3 nodes", t);
 
@@ -156,7 +170,7 @@ public final class DemoMain implements Callable<Integer> {
             new DemoLiveMove(api, report, moveRate, wires)
                     .run(vm5, portIds.get(vm5.mac()), vm6, "esx-3" + suffix, agents.get(2));
             DemoFailover failover =
-                    new DemoFailover(nodes, report, moveRate, work.resolve("logs"), processes, wires, vms);
+                    new DemoFailover(nodes, security, report, moveRate, work.resolve("logs"), processes, wires, vms);
             failover.run(
                     "esx-4" + suffix,
                     tepNet,
@@ -164,6 +178,7 @@ public final class DemoMain implements Callable<Integer> {
                     "esx-2" + suffix,
                     agents.get(1).trunkAddress());
             metrics(nodes, 6 + failover.bindings(), 3 + failover.agentsRunning());
+            report.line(security.describe(nodes.size()));
             report.line("total " + String.format("%.1f s", (System.nanoTime() - t0) / 1e9));
             report.print(work.resolve("report.txt"));
             return report.failed() ? 1 : 0;
@@ -250,7 +265,7 @@ public final class DemoMain implements Callable<Integer> {
         double flowMods = 0;
         double elections = 0;
         for (NodeProcess n : nodes) {
-            String m = new RestClient(n.url()).text("/metrics");
+            String m = n.api().text("/metrics");
             realized += NodeMetrics.sum(m, "portmesh_operations_total", "operation=\"bind_port\",outcome=\"realized\"");
             sessions += NodeMetrics.sum(m, "portmesh_openflow_sessions", "");
             flowMods += NodeMetrics.sum(m, "portmesh_flow_mods_sent_total", "");
@@ -280,7 +295,7 @@ public final class DemoMain implements Callable<Integer> {
                 }
                 try {
                     // ready: an Up member, its journal answers, its OpenFlow server listens
-                    RestClient.Response r = new RestClient(n.url()).get("/ready");
+                    RestClient.Response r = n.api().get("/ready");
                     if (r.status() != 200) {
                         allReady = false;
                         notReady = "node " + n.index + ": "

@@ -19,11 +19,11 @@ public record FailoverMetrics(double unplanned, double planned, double[] phaseSe
     public static final List<String> PHASES = List.of("decided", "trunk", "repointed");
     private static final String PHASE = "portmesh_switch_failover_phase_seconds";
 
-    /** One reading of every node ({@code http://host:port} each). */
-    public static FailoverMetrics read(List<String> nodeUrls) throws IOException, InterruptedException {
+    /** One reading of every node (a client of each node's API). */
+    public static FailoverMetrics read(List<RestClient> nodes) throws IOException, InterruptedException {
         List<String> scrapes = new ArrayList<>();
-        for (String url : nodeUrls) {
-            scrapes.add(new RestClient(url).text("/metrics"));
+        for (RestClient node : nodes) {
+            scrapes.add(node.text("/metrics"));
         }
         return parse(scrapes);
     }
@@ -51,13 +51,14 @@ public record FailoverMetrics(double unplanned, double planned, double[] phaseSe
      * 50 ms): the controller observes a phase when it ends, so a reading taken as soon as a trunk is seen up may come
      * before the re-pointing's observation.
      */
-    public static FailoverMetrics awaitPhase(List<String> nodeUrls, FailoverMetrics before, String phase, Duration wait)
+    public static FailoverMetrics awaitPhase(
+            List<RestClient> nodes, FailoverMetrics before, String phase, Duration wait)
             throws IOException, InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
-        FailoverMetrics now = read(nodeUrls);
+        FailoverMetrics now = read(nodes);
         while (now.since(before).count(phase) < 1 && System.nanoTime() - deadline < 0) {
             TimeUnit.MILLISECONDS.sleep(50);
-            now = read(nodeUrls);
+            now = read(nodes);
         }
         return now;
     }

@@ -25,10 +25,20 @@ public final class NodeProcess implements AutoCloseable {
     private static final Duration STOP_GRACE = Duration.ofSeconds(20);
 
     private final Process process;
+    /** How its REST API is reached: plain, or HTTPS with a token (its launch options decide which). */
+    private final RestClient.Access access;
+
     private volatile long killedAtNanos = Long.MAX_VALUE;
 
     private NodeProcess(
-            int index, int remotePort, int httpPort, int openflowPort, OptionalInt group, Path log, Process process) {
+            int index,
+            int remotePort,
+            int httpPort,
+            int openflowPort,
+            OptionalInt group,
+            Path log,
+            Process process,
+            RestClient.Access access) {
         this.index = index;
         this.remotePort = remotePort;
         this.httpPort = httpPort;
@@ -36,6 +46,7 @@ public final class NodeProcess implements AutoCloseable {
         this.group = group;
         this.log = log;
         this.process = process;
+        this.access = access;
     }
 
     public static NodeProcess launch(
@@ -67,8 +78,10 @@ public final class NodeProcess implements AutoCloseable {
      * @param group the process's own group ({@link LoopbackPartition#inGroup}), so that {@link
      *     LoopbackPartition#isolate} can cut it off both ways; empty: this JVM's group
      * @param jvmOptions more options for its JVM (e.g. {@code -Dpekko...} settings of this node only)
+     * @param rest how its REST API is reached: {@link RestClient.Access#PLAIN} unless {@code jvmOptions} turn on
+     *     {@code portmesh.rest.tls} or {@code portmesh.rest.auth}
      */
-    public record Extras(OptionalInt group, List<String> jvmOptions) {
+    public record Extras(OptionalInt group, List<String> jvmOptions, RestClient.Access rest) {
         public static final Extras NONE = new Extras(OptionalInt.empty(), List.of());
 
         /**
@@ -81,6 +94,10 @@ public final class NodeProcess implements AutoCloseable {
 
         public Extras {
             jvmOptions = List.copyOf(jvmOptions);
+        }
+
+        public Extras(OptionalInt group, List<String> jvmOptions) {
+            this(group, jvmOptions, RestClient.Access.PLAIN);
         }
     }
 
@@ -108,16 +125,22 @@ public final class NodeProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put("PORTMESH_CASSANDRA", cassandra);
         pb.environment().put("PORTMESH_CASSANDRA_EMBEDDED", "false");
-        return new NodeProcess(index, remotePort, httpPort, openflowPort, group, log, pb.start());
+        return new NodeProcess(index, remotePort, httpPort, openflowPort, group, log, pb.start(), extras.rest());
     }
 
+    /** Its REST API's base URL: {@code http://} or, with TLS, {@code https://127.0.0.1:<httpPort>}. */
     public String url() {
-        return "http://127.0.0.1:" + httpPort;
+        return access.scheme() + "://127.0.0.1:" + httpPort;
+    }
+
+    /** A client of its REST API, with the TLS context and token it needs. */
+    public RestClient api() {
+        return new RestClient(url(), access);
     }
 
     /** A counter's value in its {@code /metrics}, summed over its labels ({@link NodeMetrics#sum}); 0 when absent. */
     public long counter(String name) throws IOException, InterruptedException {
-        return (long) NodeMetrics.sum(new RestClient(url()).text("/metrics"), name, "");
+        return (long) NodeMetrics.sum(api().text("/metrics"), name, "");
     }
 
     /** Its cluster address as {@code GET /v1/cluster} shows it. */

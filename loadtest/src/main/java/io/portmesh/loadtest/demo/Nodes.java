@@ -26,7 +26,7 @@ public final class Nodes {
         return callAny(
                 () -> nodes.stream()
                         .filter(NodeProcess::isAlive)
-                        .map(n -> new RestClient(n.url()))
+                        .map(NodeProcess::api)
                         .toList(),
                 c,
                 wait);

@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,7 +41,6 @@ final class FailoverFabric implements AutoCloseable {
     static final Duration POLL = Duration.ofMillis(250);
 
     private final List<RestClient> apis;
-    private final List<String> nodeUrls;
     private final List<String> controllers;
     private final Path logs;
     private final String run;
@@ -56,7 +56,6 @@ final class FailoverFabric implements AutoCloseable {
 
     FailoverFabric(List<RestClient> apis, List<String> controllers, Path logs, String run, int rate, long deadline) {
         this.apis = apis;
-        this.nodeUrls = apis.stream().map(RestClient::base).toList();
         this.controllers = controllers;
         this.logs = logs;
         this.run = run;
@@ -69,13 +68,9 @@ final class FailoverFabric implements AutoCloseable {
         return apis.get(Math.floorMod(i, apis.size()));
     }
 
+    /** Every node's API (also for their {@code /metrics}). */
     List<RestClient> apis() {
         return apis;
-    }
-
-    /** The nodes' base URLs (for their {@code /metrics}). */
-    List<String> nodeUrls() {
-        return nodeUrls;
     }
 
     HostPair pair(int i) {
@@ -88,7 +83,8 @@ final class FailoverFabric implements AutoCloseable {
 
     /** Starts host {@code p}'s slot a agent: at the start, and again after a kill. */
     void launchSlotA(HostPair p) throws Exception {
-        p.a = AgentProcess.launch(p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs);
+        p.a = AgentProcess.launch(
+                p.host, "a", p.tepA, vxlanPort, p.trunkA, controllers, false, p.tepB, logs, Optional.empty());
         agents.add(p.a);
     }
 
@@ -139,7 +135,8 @@ final class FailoverFabric implements AutoCloseable {
                     controllers,
                     true,
                     null,
-                    logs));
+                    logs,
+                    Optional.empty()));
         }
         for (HostPair p : pairs) {
             launchSlotA(p);
@@ -174,7 +171,8 @@ final class FailoverFabric implements AutoCloseable {
     private void startSlotB(Duration timeout) throws Exception {
         FailoverBenchmark.progress("starting " + pairs.size() + " slot b agents (JVMs)");
         for (HostPair p : pairs) {
-            agents.add(AgentProcess.launch(p.host, "b", p.tepB, vxlanPort, p.trunkB, controllers, false, p.tepA, logs));
+            agents.add(AgentProcess.launch(
+                    p.host, "b", p.tepB, vxlanPort, p.trunkB, controllers, false, p.tepA, logs, Optional.empty()));
         }
         require(
                 hostIds(),

@@ -143,13 +143,13 @@ final class Failovers {
         f.outStream = p.out;
         f.inStream = p.in;
         Sleep.millis(LEAD_IN.toMillis());
-        return FailoverMetrics.read(fabric.nodeUrls());
+        return FailoverMetrics.read(fabric.apis());
     }
 
     /** Traffic for {@code afterMs} more and the controller's re-pointing observed (bounded); then the streams end. */
     private void finish(FailoverReport.Failover f, HostPair p, FailoverMetrics before, int afterMs) throws Exception {
         Sleep.millis(afterMs);
-        f.controller = FailoverMetrics.awaitPhase(fabric.nodeUrls(), before, "repointed", METRICS_WAIT)
+        f.controller = FailoverMetrics.awaitPhase(fabric.apis(), before, "repointed", METRICS_WAIT)
                 .since(before);
         fabric.roll(p);
     }

@@ -41,7 +41,7 @@ public final class BindingReadBack {
                     continue;
                 }
                 try {
-                    RestClient.Response r = new RestClient(n.url()).get(path);
+                    RestClient.Response r = n.api().get(path);
                     answer = r.status() + " " + r.body();
                     if (r.ok()) {
                         return new Read(r.body(), answer);

@@ -48,7 +48,7 @@ public final class MemberWatch implements AutoCloseable {
     }
 
     private void poll(NodeProcess n, Duration interval) {
-        RestClient api = new RestClient(n.url());
+        RestClient api = n.api();
         while (running) {
             long start = System.nanoTime();
             Poll p;

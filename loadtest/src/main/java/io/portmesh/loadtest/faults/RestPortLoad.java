@@ -95,7 +95,7 @@ public final class RestPortLoad implements AutoCloseable {
     }
 
     private void work(NodeProcess node) {
-        RestClient api = new RestClient(node.url());
+        RestClient api = node.api();
         while (running) {
             if (node.isAlive()) {
                 int k = next.getAndIncrement();

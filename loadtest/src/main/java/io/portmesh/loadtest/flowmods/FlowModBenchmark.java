@@ -4,6 +4,10 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.loadtest.BenchTls;
+import io.portmesh.loadtest.TlsCost;
+import io.portmesh.loadtest.TlsMode;
+import io.portmesh.loadtest.bind.Samples;
 import io.portmesh.model.Mac;
 import io.portmesh.model.flow.Action;
 import io.portmesh.model.flow.Cookies;
@@ -18,6 +22,7 @@ import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import io.portmesh.openflow.plan.PlanToOpenFlow;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +55,11 @@ import org.projectfloodlight.openflow.protocol.OFMessage;
  * generation spends a third of a round in GC); run it as an agent is meant to run, with a fixed heap and a large young
  * generation (README, "Running an agent"):
  *
- * <pre>java -Xms2g -Xmx2g -Xmn1g -cp "loadtest/target/classes:$(cat loadtest/target/classpath.txt)" io.portmesh.loadtest.flowmods.FlowModBenchmark [flows] [rounds] [warmup]</pre>
+ * <pre>java -Xms2g -Xmx2g -Xmn1g -cp "loadtest/target/classes:$(cat loadtest/target/classpath.txt)" io.portmesh.loadtest.flowmods.FlowModBenchmark [flows] [rounds] [warmup] [--tls off|on|both]</pre>
+ *
+ * <p>{@code --tls on} runs the connection over mutual TLS (certificates of a fresh CA in work/bench-flowmods/pki,
+ * {@link BenchTls}); {@code --tls both} runs all rounds TLS off, then again with a new agent TLS on, in this JVM, and
+ * ends with the cost of TLS on the median rates ({@link TlsCost}).
  */
 public final class FlowModBenchmark {
     /** Flow-mods go out in buffers of about this size, as {@code OfConnection.send(List)} batches them. */
@@ -73,10 +82,88 @@ public final class FlowModBenchmark {
         return out;
     }
 
+    /** The median of the measured rounds' two rates (flow-mods/s). */
+    record Rates(double apply, double endToEnd) {
+        /** Both rates' cost of TLS, these being the rates with TLS off and {@code on} with it on. */
+        List<TlsCost> costOfTls(Rates on) {
+            return List.of(
+                    TlsCost.rate("agent apply rate", "flow-mods/s", apply, on.apply),
+                    TlsCost.rate("end to end incl. encoding", "flow-mods/s", endToEnd, on.endToEnd));
+        }
+    }
+
+    /** The command line: the positional [flows] [rounds] [warmup], and --tls anywhere (default off). */
+    record Options(int flows, int rounds, int warmup, TlsMode tls) {
+        static Options parse(String[] args) {
+            List<String> positional = new ArrayList<>();
+            TlsMode tls = TlsMode.OFF;
+            for (int i = 0; i < args.length; i++) {
+                if (args[i].equals("--tls")) {
+                    if (i + 1 == args.length) {
+                        throw new IllegalArgumentException("--tls needs a value: off, on or both");
+                    }
+                    tls = TlsMode.parse(args[++i]);
+                } else if (args[i].startsWith("--tls=")) {
+                    tls = TlsMode.parse(args[i].substring("--tls=".length()));
+                } else {
+                    positional.add(args[i]);
+                }
+            }
+            if (positional.size() > 3) {
+                throw new IllegalArgumentException("at most [flows] [rounds] [warmup] besides --tls: " + positional);
+            }
+            int flows = positional.size() > 0 ? positive(positional.get(0), "flows") : 100_000;
+            int rounds = positional.size() > 1 ? positive(positional.get(1), "rounds") : 5;
+            int warmup = positional.size() > 2 ? Integer.parseInt(positional.get(2)) : 1;
+            if (warmup < 0) {
+                throw new IllegalArgumentException("warmup must be 0 or more: " + warmup);
+            }
+            return new Options(flows, rounds, warmup, tls);
+        }
+
+        private static int positive(String value, String what) {
+            int n = Integer.parseInt(value);
+            if (n < 1) {
+                throw new IllegalArgumentException(what + " must be 1 or more: " + n);
+            }
+            return n;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
-        int flows = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
-        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 5;
-        int warmup = args.length > 2 ? Integer.parseInt(args[2]) : 1;
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("FlowModBenchmark: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        List<Rates> rates = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
+        for (boolean on : o.tls().runs()) {
+            BenchTls tls = on ? BenchTls.on(Path.of("work", "bench-flowmods", "pki")) : BenchTls.off();
+            labels.add(tls.label());
+            rates.add(run(o.flows(), o.rounds(), o.warmup(), tls));
+        }
+        if (rates.size() == 2) {
+            System.out.println("TLS cost on flow-mods/s (median of the measured rounds, " + labels.get(0) + " then "
+                    + labels.get(1) + " in this JVM):");
+            rates.get(0).costOfTls(rates.get(1)).forEach(c -> System.out.println("  " + c.line()));
+        }
+        System.out.printf(
+                "machine: nproc=%d, max heap %d MiB; command: java %s ... FlowModBenchmark %s%n",
+                Runtime.getRuntime().availableProcessors(),
+                Runtime.getRuntime().maxMemory() >> 20,
+                String.join(
+                        " ",
+                        java.lang.management.ManagementFactory.getRuntimeMXBean()
+                                .getInputArguments()),
+                String.join(" ", args));
+    }
+
+    /** One agent and one controller-side server, plain or over mutual TLS, and every round through them. */
+    private static Rates run(int flows, int rounds, int warmup, BenchTls tls) throws Exception {
         CompletableFuture<OfConnection> connected = new CompletableFuture<>();
         OfMessageListener listener = new OfMessageListener() {
             @Override
@@ -94,17 +181,21 @@ public final class FlowModBenchmark {
             @Override
             public void onDisconnected(OfConnection c, Throwable cause) {}
         };
-        try (OfServer server = OfServer.builder(OfRole.CONTROLLER, listener)
-                        // a 100k burst keeps both ends busy: keepalive must not declare the agent dead meanwhile
-                        .config(OfConfig.defaults().withEcho(Duration.ofSeconds(1), 10))
-                        .bind(new InetSocketAddress("127.0.0.1", 0));
-                DatapathAgent agent = DatapathAgent.start(
-                        AgentSettings.local("bench", "a", "127.0.0.1", 47890, List.of("127.0.0.1:" + server.port())))) {
+        var builder = OfServer.builder(OfRole.CONTROLLER, listener)
+                // a 100k burst keeps both ends busy: keepalive must not declare the agent dead meanwhile
+                .config(OfConfig.defaults().withEcho(Duration.ofSeconds(1), 10));
+        tls.serverContext().ifPresent(builder::sslContext);
+        List<Double> applyRates = new ArrayList<>();
+        List<Double> endToEndRates = new ArrayList<>();
+        try (OfServer server = builder.bind(new InetSocketAddress("127.0.0.1", 0));
+                DatapathAgent agent = DatapathAgent.start(AgentSettings.local(
+                                "bench", BenchTls.SLOT, "127.0.0.1", 47890, List.of("127.0.0.1:" + server.port()))
+                        .withTls(tls.agent("bench")))) {
             OfConnection c = connected.get(30, TimeUnit.SECONDS);
             PlanToOpenFlow enc = new PlanToOpenFlow(c.factory());
             System.out.printf(
-                    "flow-mods through one agent over TCP: %d flows per round, %d warm-up + %d measured rounds%n",
-                    flows, warmup, rounds);
+                    "flow-mods through one agent over TCP, %s: %d flows per round, %d warm-up + %d measured rounds%n",
+                    tls.label(), flows, warmup, rounds);
             for (int r = 0; r < warmup + rounds; r++) {
                 List<OFMessage> mods = new ArrayList<>(flows);
                 for (int i = 0; i < flows; i++) {
@@ -138,6 +229,10 @@ public final class FlowModBenchmark {
                 long t1 = System.nanoTime();
                 double encodeSecs = (encoded - e0) / 1e9;
                 double applySecs = (t1 - t0) / 1e9;
+                if (r >= warmup) {
+                    applyRates.add(flows / applySecs);
+                    endToEndRates.add(flows / (encodeSecs + applySecs));
+                }
                 System.out.print(r < warmup ? "warm-up (JIT, not a figure) " : "");
                 System.out.printf(
                         "round %d: agent apply rate (pre-encoded, controller garbage collected first) %d flow-mods + barrier in %.3f s = %,.0f flow-mods/s;"
@@ -150,17 +245,11 @@ public final class FlowModBenchmark {
                         flows / (encodeSecs + applySecs),
                         agent.tables().flowCount());
             }
-            System.out.printf(
-                    "machine: nproc=%d, max heap %d MiB; command: java %s ... FlowModBenchmark %d %d %d%n",
-                    Runtime.getRuntime().availableProcessors(),
-                    Runtime.getRuntime().maxMemory() >> 20,
-                    String.join(
-                            " ",
-                            java.lang.management.ManagementFactory.getRuntimeMXBean()
-                                    .getInputArguments()),
-                    flows,
-                    rounds,
-                    warmup);
         }
+        return new Rates(median(applyRates), median(endToEndRates));
+    }
+
+    static double median(List<Double> values) {
+        return Samples.percentile(values, 50);
     }
 }

@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -88,12 +89,23 @@ class SwitchVmFailoverTest {
             Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", peer, "tunnelIp", net + 3)));
             InetSocketAddress trunkA = AgentProcess.freeTrunkAddress();
             InetSocketAddress trunkB = AgentProcess.freeTrunkAddress();
-            AgentProcess active = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs);
-            AgentProcess standby = AgentProcess.launch(pair, "b", tepB, p[9], trunkB, controllers, false, tepA, logs);
+            AgentProcess active = AgentProcess.launch(
+                    pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs, Optional.empty());
+            AgentProcess standby = AgentProcess.launch(
+                    pair, "b", tepB, p[9], trunkB, controllers, false, tepA, logs, Optional.empty());
             agents.add(active);
             agents.add(standby);
             agents.add(AgentProcess.launch(
-                    peer, "a", net + 3, p[9], AgentProcess.freeTrunkAddress(), controllers, true, null, logs));
+                    peer,
+                    "a",
+                    net + 3,
+                    p[9],
+                    AgentProcess.freeTrunkAddress(),
+                    controllers,
+                    true,
+                    null,
+                    logs,
+                    Optional.empty()));
             PseudoWire pairWire = PseudoWire.open(loopback(), List.of(trunkA, trunkB));
             PseudoWire peerWire = PseudoWire.open(loopback(), List.of(agents.get(2).trunk));
             wires.add(pairWire);
@@ -222,7 +234,8 @@ class SwitchVmFailoverTest {
                     .isTrue();
 
             // 3. the old active comes back as the standby
-            AgentProcess back = AgentProcess.launch(pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs);
+            AgentProcess back = AgentProcess.launch(
+                    pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs, Optional.empty());
             agents.add(back);
             JsonNode rejoined =
                     Nodes.await(alive, "/v1/hosts/" + pair, h -> slot(h, "a", "down", true), Duration.ofSeconds(30));
