@@ -2,9 +2,9 @@ package io.portmesh.loadtest.demo;
 
 import io.portmesh.cluster.rest.BearerTokens;
 import io.portmesh.cluster.rest.Role;
-import io.portmesh.cluster.tls.TlsContexts;
 import io.portmesh.loadtest.LocalPki;
 import io.portmesh.openflow.tls.OfTlsFiles;
+import io.portmesh.openflow.tls.PemIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +50,7 @@ final class DemoSecurity {
         return new DemoSecurity(
                 pki,
                 tokens,
-                new RestClient.Access(TlsContexts.context(null, TlsContexts.pemTrustManagers(pki.ca())), token));
+                new RestClient.Access(PemIdentity.context(null, PemIdentity.trustManagers(pki.ca())), token));
     }
 
     boolean enabled() {

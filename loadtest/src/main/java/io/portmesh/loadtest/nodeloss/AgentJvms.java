@@ -38,7 +38,8 @@ public final class AgentJvms implements AutoCloseable {
     }
 
     private void launch(String host, Launch l) throws IOException {
-        AgentProcess p = AgentProcess.launch(host, "a", l.tep, l.vxlanPort, l.trunk, controllers, true, null, logs);
+        AgentProcess p = AgentProcess.launch(
+                host, "a", l.tep, l.vxlanPort, l.trunk, controllers, true, null, logs, java.util.Optional.empty());
         current.put(host, p);
         started.add(p);
     }
