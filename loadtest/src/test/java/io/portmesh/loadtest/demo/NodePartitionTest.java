@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.CleanupMode;
@@ -61,6 +62,8 @@ import org.junit.jupiter.api.io.TempDir;
  * cluster-exiting-done (after its entities stopped, section 8.4), an agent may see the successor before they close; the
  * isolated node is SLAVE there by then, which the assertions on what it changed and was granted cover.
  */
+@Tag("scenario") // minutes of multi-JVM run: out of verify (mvn -Pscenarios); the harness runs
+// loadtest/scenarios/partition.conf
 @ExtendWith(CassandraExtension.class)
 class NodePartitionTest {
     private static final int RATE = 200;

@@ -12,6 +12,7 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,6 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
  * test and the others still hold. "The loss" is from the kill until the survivors removed the node and every host was
  * re-mastered (or 60 s).
  */
+@Tag("scenario") // minutes of multi-JVM run: out of verify (mvn -Pscenarios); the harness runs
+// loadtest/scenarios/node-kill.conf
 @ExtendWith(CassandraExtension.class)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NodeKillUnderLoadTest {
