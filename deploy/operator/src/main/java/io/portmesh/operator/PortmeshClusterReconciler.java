@@ -135,8 +135,10 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
 
     /**
      * Creates the schema Job when it is missing. A Job's pod template cannot change: one made for another image (an
-     * upgrade, whose schema may have a table more) is deleted with its pod and made again by the next reconciliation,
-     * so that the new image's installer runs before its pods are rolled (they are not ready until the schema exists).
+     * upgrade, whose schema may have a table more) is deleted with its pod and made again by the next reconciliation.
+     * Not ordered before the roll yet: this reconciliation also updates the StatefulSet, so the first replaced pod may
+     * wait, not ready, for the new Job; a Cassandra or ConfigMap change does not remake it, nor is a failed Job retried
+     * (README "operator", issue 20).
      */
     private static void ensureSchemaJob(KubernetesClient client, String ns, Job desired) {
         String jobName = desired.getMetadata().getName();
