@@ -20,6 +20,7 @@ final class ClusterStatus {
     static final String READY = "Ready";
     static final String PROGRESSING = "Progressing";
     static final String MEMBERS_REPORTED = "MembersReported";
+    static final String SCHEMA_INSTALLED = "SchemaInstalled";
 
     private ClusterStatus() {}
 
@@ -28,7 +29,8 @@ final class ClusterStatus {
             Rollout.Step step,
             List<Pod> pods,
             Optional<List<ClusterEndpoint.Member>> members,
-            String endpointError) {
+            String endpointError,
+            PortmeshClusterReconciler.SchemaJob schema) {
         PortmeshClusterStatus s = fresh(cluster);
         s.setReplicas(step.replicas());
         s.setReadyReplicas((int) pods.stream().filter(Rollout::ready).count());
@@ -53,6 +55,20 @@ final class ClusterStatus {
                                 "Answered",
                                 members.get().size() + " members")
                         : condition(cluster, MEMBERS_REPORTED, false, "NoAnswer", String.valueOf(endpointError)));
+        conditions.add(condition(
+                cluster,
+                SCHEMA_INSTALLED,
+                schema == PortmeshClusterReconciler.SchemaJob.INSTALLED,
+                switch (schema) {
+                    case INSTALLED -> "JobComplete";
+                    case INSTALLING -> "JobRunning";
+                    case FAILED -> "JobFailed";
+                },
+                switch (schema) {
+                    case INSTALLED -> "the schema Job of the current template finished";
+                    case INSTALLING -> "the schema Job runs; pods of a new template are replaced once it finished";
+                    case FAILED -> "the schema Job ran out of retries (is Cassandra reachable?): made again";
+                }));
         s.setConditions(conditions);
         return s;
     }

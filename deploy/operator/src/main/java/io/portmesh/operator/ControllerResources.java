@@ -184,7 +184,8 @@ public final class ControllerResources {
     /**
      * The Job that installs the schema (the controllers have it off): the base Job with the StatefulSet's image,
      * environment and configuration, so that it installs the keyspaces the controllers use. Kept once finished (no
-     * TTL): the reconciler creates it when it is missing, and again when the image changed.
+     * TTL): the reconciler creates it when it is missing, and again when the controllers' template (its hash, stamped on
+     * the Job) changed or the Job failed.
      */
     public Job schemaJob() {
         Job job = base("schema-job.yaml", Job.class);
@@ -195,10 +196,23 @@ public final class ControllerResources {
         pod.getVolumes().stream()
                 .filter(v -> v.getConfigMap() != null)
                 .forEach(v -> v.getConfigMap().setName(ControllerLabels.configMap(name)));
-        Container controller = controllerContainer(statefulSet(cluster.getSpec().getReplicas())
-                .getSpec()
-                .getTemplate()
-                .getSpec());
+        StatefulSet controllers = statefulSet(cluster.getSpec().getReplicas());
+        Container controller =
+                controllerContainer(controllers.getSpec().getTemplate().getSpec());
+        // stamped with the controllers' template: the reconciler remakes the Job when that changes
+        Map<String, String> annotations = new LinkedHashMap<>();
+        if (job.getMetadata().getAnnotations() != null) {
+            annotations.putAll(job.getMetadata().getAnnotations());
+        }
+        annotations.put(
+                ControllerLabels.TEMPLATE_HASH,
+                controllers
+                        .getSpec()
+                        .getTemplate()
+                        .getMetadata()
+                        .getAnnotations()
+                        .get(ControllerLabels.TEMPLATE_HASH));
+        job.getMetadata().setAnnotations(annotations);
         Container c = pod.getContainers().get(0);
         c.setImage(controller.getImage());
         c.setEnv(new ArrayList<>(controller.getEnv()));

@@ -89,8 +89,15 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
         for (HasMetadata r : resources.supporting()) {
             client.resource(r).inNamespace(ns).createOr(NonDeletingOperation::update);
         }
+        String desiredHash = resources
+                .statefulSet(cluster.getSpec().getReplicas())
+                .getSpec()
+                .getTemplate()
+                .getMetadata()
+                .getAnnotations()
+                .get(ControllerLabels.TEMPLATE_HASH);
         // before the StatefulSet: its pods do not install the schema, and are not ready until the Job did
-        ensureSchemaJob(client, ns, resources.schemaJob());
+        SchemaJob schema = ensureSchemaJob(client, ns, resources.schemaJob());
 
         StatefulSet current = client.apps()
                 .statefulSets()
@@ -111,16 +118,15 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
             endpointError = e.getMessage();
         }
 
-        String desiredHash = resources
-                .statefulSet(cluster.getSpec().getReplicas())
-                .getSpec()
-                .getTemplate()
-                .getMetadata()
-                .getAnnotations()
-                .get(ControllerLabels.TEMPLATE_HASH);
         Rollout.Step step = Rollout.next(name, cluster.getSpec().getReplicas(), current, desiredHash, pods, members);
         client.resource(resources.statefulSet(step.replicas())).inNamespace(ns).createOr(NonDeletingOperation::update);
         step.podToReplace().ifPresent(pod -> {
+            if (schema != SchemaJob.INSTALLED) {
+                // a pod of the new template is not ready before its schema is: replacing one now takes it out for
+                // the Job's whole run
+                log.info("PortmeshCluster {}/{}: {} waits for the schema Job ({})", ns, name, pod, schema);
+                return;
+            }
             log.info("PortmeshCluster {}/{}: {}", ns, name, step.message());
             client.pods().inNamespace(ns).withName(pod).delete();
         });
@@ -128,37 +134,74 @@ public final class PortmeshClusterReconciler implements Reconciler<PortmeshClust
             log.info("PortmeshCluster {}/{}: {}", ns, name, step.message());
         }
 
-        cluster.setStatus(ClusterStatus.of(cluster, step, pods, members, endpointError));
+        cluster.setStatus(ClusterStatus.of(cluster, step, pods, members, endpointError, schema));
         Duration next = step.phase() == Rollout.Phase.READY ? settledInterval : pollInterval;
         return UpdateControl.patchStatus(cluster).rescheduleAfter(next);
     }
 
+    /** Where the schema Job of the current template stands. */
+    enum SchemaJob {
+        /** Made (or remade) and not finished yet. */
+        INSTALLING,
+        /** Finished: the schema of this template's image and configuration is in Cassandra. */
+        INSTALLED,
+        /** Ran out of retries: deleted, to be made again by the next reconciliation. */
+        FAILED
+    }
+
     /**
-     * Creates the schema Job when it is missing. A Job's pod template cannot change: one made for another image (an
-     * upgrade, whose schema may have a table more) is deleted with its pod and made again by the next reconciliation.
-     * Not ordered before the roll yet: this reconciliation also updates the StatefulSet, so the first replaced pod may
-     * wait, not ready, for the new Job; a Cassandra or ConfigMap change does not remake it, nor is a failed Job retried
-     * (README "operator", issue 20).
+     * Creates the schema Job when it is missing. It is stamped with the controllers' template hash (the pod spec,
+     * image and environment, Cassandra's contact points among them, and the mounted configuration), and a Job's pod
+     * template cannot change: one made for another template (an upgrade whose schema may have a table more, another
+     * Cassandra, other keyspaces) is deleted with its pod and made again by the next reconciliation; so is one that
+     * failed (out of retries, e.g. Cassandra away for half an hour), which is also said in the status. Pods are only
+     * replaced once the Job of their template finished (the caller).
      */
-    private static void ensureSchemaJob(KubernetesClient client, String ns, Job desired) {
+    private static SchemaJob ensureSchemaJob(KubernetesClient client, String ns, Job desired) {
         String jobName = desired.getMetadata().getName();
+        String hash = desired.getMetadata().getAnnotations().get(ControllerLabels.TEMPLATE_HASH);
         Job current =
                 client.batch().v1().jobs().inNamespace(ns).withName(jobName).get();
         if (current == null) {
             client.batch().v1().jobs().inNamespace(ns).resource(desired).create();
-            return;
+            return SchemaJob.INSTALLING;
         }
-        String image = image(current);
-        if (!image.equals(image(desired))) {
-            log.info("{}/{}: made for image {}, now {}: deleted, to be made again", ns, jobName, image, image(desired));
-            client.batch()
-                    .v1()
-                    .jobs()
-                    .inNamespace(ns)
-                    .withName(jobName)
-                    .withPropagationPolicy(DeletionPropagation.BACKGROUND)
-                    .delete();
+        String made = Optional.ofNullable(current.getMetadata().getAnnotations())
+                .map(a -> a.get(ControllerLabels.TEMPLATE_HASH))
+                .orElse("");
+        if (!made.equals(hash)) {
+            log.info(
+                    "{}/{}: made for another controller template (image {}, now {}): deleted, to be made again",
+                    ns,
+                    jobName,
+                    image(current),
+                    image(desired));
+            delete(client, ns, jobName);
+            return SchemaJob.INSTALLING;
         }
+        if (hasCondition(current, "Failed")) {
+            log.warn("{}/{}: failed (out of retries): deleted, to be made again", ns, jobName);
+            delete(client, ns, jobName);
+            return SchemaJob.FAILED;
+        }
+        return hasCondition(current, "Complete") ? SchemaJob.INSTALLED : SchemaJob.INSTALLING;
+    }
+
+    private static boolean hasCondition(Job job, String type) {
+        return job.getStatus() != null
+                && job.getStatus().getConditions() != null
+                && job.getStatus().getConditions().stream()
+                        .anyMatch(c -> type.equals(c.getType()) && "True".equals(c.getStatus()));
+    }
+
+    private static void delete(KubernetesClient client, String ns, String jobName) {
+        client.batch()
+                .v1()
+                .jobs()
+                .inNamespace(ns)
+                .withName(jobName)
+                .withPropagationPolicy(DeletionPropagation.BACKGROUND)
+                .delete();
     }
 
     private static String image(Job job) {

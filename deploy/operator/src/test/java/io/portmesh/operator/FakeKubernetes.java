@@ -44,6 +44,40 @@ final class FakeKubernetes implements AutoCloseable {
         client = server.createClient();
     }
 
+    /** Kubernetes' Job controller, its pod a success: every Job of the namespace not finished yet completes. */
+    void runJobs() {
+        finishJobs(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+                .withSucceeded(1)
+                .addNewCondition()
+                .withType("Complete")
+                .withStatus("True")
+                .endCondition()
+                .build());
+    }
+
+    /** Kubernetes' Job controller, its pod failing every retry: every Job of the namespace not finished fails. */
+    void failJobs() {
+        finishJobs(new io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder()
+                .withFailed(3)
+                .addNewCondition()
+                .withType("Failed")
+                .withStatus("True")
+                .endCondition()
+                .build());
+    }
+
+    private void finishJobs(io.fabric8.kubernetes.api.model.batch.v1.JobStatus status) {
+        for (io.fabric8.kubernetes.api.model.batch.v1.Job j :
+                client.batch().v1().jobs().inNamespace(NS).list().getItems()) {
+            if (j.getStatus() == null
+                    || j.getStatus().getConditions() == null
+                    || j.getStatus().getConditions().isEmpty()) {
+                j.setStatus(status);
+                client.batch().v1().jobs().inNamespace(NS).resource(j).updateStatus();
+            }
+        }
+    }
+
     /** One pass of the StatefulSet controller over every StatefulSet of the namespace. */
     void runStatefulSets() {
         for (StatefulSet s : client.apps().statefulSets().inNamespace(NS).list().getItems()) {

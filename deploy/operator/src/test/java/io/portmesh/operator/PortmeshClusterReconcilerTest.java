@@ -146,10 +146,64 @@ class PortmeshClusterReconcilerTest {
                 .as("the Job pod's labels")
                 .doesNotContainEntry(ControllerLabels.NAME, ControllerLabels.CONTROLLER);
 
-        // a finished Job is left alone: reconciling again neither deletes nor re-creates it
+        // the Job of the current template is left alone: reconciling again neither deletes nor re-creates it
         String uid = job.getMetadata().getUid();
         reconcile();
         assertThat(schemaJob().getMetadata().getUid()).isEqualTo(uid);
+    }
+
+    /**
+     * Another Cassandra changes the controllers' template: the schema Job is remade for it (it would install into the
+     * old one), and no pod is replaced before that Job finished (a pod of the new template is not ready until then).
+     */
+    @Test
+    void aCassandraChangeRemakesTheSchemaJobAndNoPodIsReplacedBeforeItFinished() {
+        create(3, "portmesh/controller:1");
+        runUntilReady();
+        String oldJob = schemaJob().getMetadata().getUid();
+        List<String> podsBefore = podUids();
+
+        PortmeshCluster pm = current();
+        pm.getSpec().setCassandraContactPoints("cassandra-2.db:9042");
+        k8s.client.resource(pm).update();
+        for (int round = 0; round < 4; round++) { // the Job's pod never finishes in these rounds
+            reconcile();
+            k8s.runStatefulSets();
+        }
+
+        Job job = schemaJob();
+        assertThat(job.getMetadata().getUid()).isNotEqualTo(oldJob);
+        assertThat(job.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getValue()).isEqualTo("cassandra-2.db:9042"));
+        assertThat(podUids()).as("pods replaced before the schema Job finished").isEqualTo(podsBefore);
+        assertThat(condition(ClusterStatus.SCHEMA_INSTALLED).getStatus()).isEqualTo("False");
+        assertThat(condition(ClusterStatus.SCHEMA_INSTALLED).getReason()).isEqualTo("JobRunning");
+
+        runUntilReady(); // the Job completes, then the pods are rolled
+        assertThat(podUids()).doesNotContainAnyElementsOf(podsBefore);
+        assertThat(condition(ClusterStatus.SCHEMA_INSTALLED).getStatus()).isEqualTo("True");
+    }
+
+    /** A Job out of retries (Cassandra away at its creation) is made again, and the status says so meanwhile. */
+    @Test
+    void aFailedSchemaJobIsMadeAgainAndTheStatusSaysSo() {
+        create(3, "portmesh/controller:1");
+        reconcile();
+        String failed = schemaJob().getMetadata().getUid();
+        k8s.failJobs();
+
+        reconcile();
+        assertThat(condition(ClusterStatus.SCHEMA_INSTALLED).getReason()).isEqualTo("JobFailed");
+        assertThat(condition(ClusterStatus.SCHEMA_INSTALLED).getMessage()).contains("Cassandra");
+        reconcile();
+        assertThat(schemaJob().getMetadata().getUid()).isNotEqualTo(failed);
+
+        runUntilReady();
+        assertThat(condition(ClusterStatus.SCHEMA_INSTALLED).getStatus()).isEqualTo("True");
+    }
+
+    private List<String> podUids() {
+        return k8s.pods().stream().map(p -> p.getMetadata().getUid()).sorted().toList();
     }
 
     @Test
@@ -206,6 +260,7 @@ class PortmeshClusterReconcilerTest {
                 assertThat(membersBefore).isEqualTo(before);
                 steps.add(after);
             }
+            k8s.runJobs();
             k8s.runStatefulSets();
             cluster.converge(k8s.pods());
         }
@@ -247,6 +302,7 @@ class PortmeshClusterReconcilerTest {
                 assertThat(cluster.members(current())).hasSize(3);
                 replaced.add(gone.get(0));
             }
+            k8s.runJobs();
             k8s.runStatefulSets();
             cluster.converge(k8s.pods());
         }
@@ -334,6 +390,7 @@ class PortmeshClusterReconcilerTest {
             if (ready()) {
                 return;
             }
+            k8s.runJobs();
             k8s.runStatefulSets();
             cluster.converge(k8s.pods());
         }
