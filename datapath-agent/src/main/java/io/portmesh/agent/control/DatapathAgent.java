@@ -124,6 +124,10 @@ public final class DatapathAgent implements AutoCloseable {
         this.pair = s.pair().isPresent()
                 ? PairFence.start(s.host(), s.slot(), trunk, s.pair().get())
                 : null;
+        if (pair != null) {
+            // after a crash of the other agent the replay reaches back to its last heartbeat (section 7.2)
+            pipeline.standbyReplay().countFromOtherTrunk(pair::peerLastUpNanos);
+        }
         trunk.setAdminStateObserver(pair == null ? trunkLog : AdminStateObserver.both(trunkLog, pair));
         this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());
         this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles, this::activation);

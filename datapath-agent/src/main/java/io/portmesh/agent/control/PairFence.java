@@ -2,6 +2,7 @@ package io.portmesh.agent.control;
 
 import io.portmesh.agent.io.AdminStateObserver;
 import io.portmesh.agent.io.TrunkPort;
+import io.portmesh.agent.pipeline.StandbyReplay;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -126,6 +127,7 @@ public final class PairFence implements AdminStateObserver, AutoCloseable {
     private volatile long epoch = NO_EPOCH;
     private volatile Heartbeat lastPeer;
     private volatile long peerHeardNanos;
+    private volatile long peerUpHeardNanos = StandbyReplay.NEVER;
     private final AtomicLong fenced = new AtomicLong();
     private volatile boolean closed;
 
@@ -259,9 +261,21 @@ public final class PairFence implements AdminStateObserver, AutoCloseable {
         }
     }
 
+    /**
+     * {@link System#nanoTime()} of the last heartbeat in which the peer said its trunk was up, or
+     * {@link StandbyReplay#NEVER}: the last instant it was known to forward, where this agent's standby replay counts
+     * back from when its own trunk comes up after the peer's crash.
+     */
+    public long peerLastUpNanos() {
+        return peerUpHeardNanos;
+    }
+
     private void heard(Heartbeat hb) {
         lastPeer = hb;
         peerHeardNanos = System.nanoTime();
+        if (hb.up()) {
+            peerUpHeardNanos = peerHeardNanos;
+        }
         if (!trunk.isAdminUp() || !hb.newerThan(slot, epoch)) {
             return;
         }

@@ -16,13 +16,22 @@ import java.util.function.LongSupplier;
  * peers already send to the new active's tunnel endpoint, which the pipeline outputs to its trunk before it is up. So
  * while its trunk is down the agent keeps, per direction, the last frames with their time: the <b>ingress</b> ring has
  * the frames the VMs sent to the trunk, the <b>egress</b> ring the frames the pipeline output to it. When the trunk
- * comes up, {@link #take} hands out the kept frames younger than the window, oldest first, and stops keeping; the
- * pipeline runs the ingress ones as if they had just arrived on the trunk and sends the egress ones out of it. Frames
- * the old active also forwarded come twice; receivers count duplicates, nothing hides them.
+ * comes up, {@link #take} hands out the kept frames younger than the <b>replay start</b>, oldest first, and stops keeping;
+ * the pipeline runs the ingress ones as if they had just arrived on the trunk and sends the egress ones out of it.
+ * Frames the old active also forwarded come twice; receivers count duplicates, nothing hides them.
+ *
+ * <p>The replay start is one window before the last instant the other agent of the host was known to forward: its
+ * last heartbeat saying its trunk was up ({@link #countFromOtherTrunk}, fed by the pair fence), or now when there is
+ * none or it is still up. So after a crash the replay reaches back to the crash, however long the controllers took to
+ * bring this trunk up (a failover's write and PORT_MOD took 350 ms and more on a loaded 2-core machine, and a fixed
+ * 200 ms window then lost the frames of the first 150 ms: 77 at 500 frames/s in the demo), and the window only covers
+ * what the dead agent may have received but not forwarded before its last heartbeat. Never further back than
+ * {@link #MAX_AGE_NANOS} (or the window, if longer): an older frame only duplicates what TCP retransmitted meanwhile.
  *
  * <p>Bounded: each ring holds at most {@link #RING_CAPACITY} frames and {@link #RING_BYTES} bytes (the oldest go
- * first), and frames already older than the window are let go as new ones come, so a standby that waits for hours
- * holds at most one window's worth. Frames are copied (the trunk's buffers are reused).
+ * first), and frames already before the replay start are let go as new ones come, so a standby that waits for hours
+ * beside a live active holds at most one window's worth, and one whose other agent died at most the age bound's.
+ * Frames are copied (the trunk's buffers are reused).
  *
  * <p>Threads: ingress frames are kept on the trunk's receive thread, egress ones on every thread that runs the
  * pipeline, {@link #startKeeping} and {@link #take} run on the thread that changes the trunk's admin state; each ring
@@ -34,8 +43,12 @@ public final class StandbyReplay {
     public static final int RING_CAPACITY = 4096;
     /** Bytes kept per direction, at most: 4096 frames of 2 KiB, so full-size frames are bounded by the count. */
     public static final int RING_BYTES = 8 << 20;
-    /** The default window: frames older than this when the trunk comes up are not replayed. */
+    /** The default window: how far before the replay's reference instant (class comment) it reaches. */
     public static final long DEFAULT_WINDOW_NANOS = 200_000_000L;
+    /** No frame older than this (or the window, if longer) is replayed, however long ago the other trunk went. */
+    public static final long MAX_AGE_NANOS = 2_000_000_000L;
+    /** From {@link #countFromOtherTrunk}'s supplier: the other trunk was never heard up (count from now). */
+    public static final long NEVER = Long.MAX_VALUE;
 
     /** The frames to replay, each direction oldest first. */
     public record Frames(List<byte[]> ingress, List<byte[]> egress) {
@@ -48,10 +61,11 @@ public final class StandbyReplay {
 
     private final long windowNanos;
     private final LongSupplier clock;
+    private volatile LongSupplier otherTrunkUpAt = () -> NEVER;
     private final Ring ingress;
     private final Ring egress;
 
-    /** @param windowNanos how old a kept frame may be when the trunk comes up to be replayed; 0 turns replay off */
+    /** @param windowNanos how far before the other trunk's last up, or the trunk's own up, the replay reaches; 0: off */
     public StandbyReplay(long windowNanos, LongSupplier nanoClock) {
         this(windowNanos, nanoClock, RING_CAPACITY, RING_BYTES);
     }
@@ -74,6 +88,21 @@ public final class StandbyReplay {
         return windowNanos;
     }
 
+    /**
+     * Where to count the window back from: {@code upAt} gives the {@link System#nanoTime()} (this replay's clock) of
+     * the last heartbeat in which the host's other agent said its trunk was up, or {@link #NEVER}. Set once by the
+     * agent when it has a pair fence; without one the window counts back from the moment the trunk comes up.
+     */
+    public void countFromOtherTrunk(LongSupplier upAt) {
+        this.otherTrunkUpAt = upAt;
+    }
+
+    /** A frame kept at or before this instant is not replayed at {@code now} (one kept after it is). */
+    long replayStart(long now) {
+        long from = Math.min(now, otherTrunkUpAt.getAsLong()) - windowNanos;
+        return Math.max(from, now - Math.max(windowNanos, MAX_AGE_NANOS));
+    }
+
     /** The trunk is going down: keep from now on (what was kept already stays). Nothing happens when replay is off. */
     public void startKeeping() {
         if (windowNanos > 0) {
@@ -92,12 +121,12 @@ public final class StandbyReplay {
      * keeping: replay is off, or the trunk has come up and its history was taken.
      */
     public boolean keepIngress(byte[] frame, int off, int len) {
-        return ingress.add(frame, off, len, clock, windowNanos);
+        return ingress.add(frame, off, len, this);
     }
 
     /** A frame the pipeline output to the down trunk; as {@link #keepIngress}. */
     public boolean keepEgress(byte[] frame, int off, int len) {
-        return egress.add(frame, off, len, clock, windowNanos);
+        return egress.add(frame, off, len, this);
     }
 
     /** Frames kept now, per direction (for tests and diagnostics). */
@@ -110,14 +139,14 @@ public final class StandbyReplay {
     }
 
     /**
-     * The trunk came up: stops keeping and returns the kept frames younger than the window, oldest first, once; the
-     * history is empty afterwards. A frame kept by a thread that got in just before is in it; one that comes just
+     * The trunk came up: stops keeping and returns the kept frames younger than the replay start (class comment), oldest
+     * first, once; the history is empty afterwards. A frame kept by a thread that got in just before is in it; one that comes just
      * after is refused ({@link #keepIngress} is false) and the trunk, up by then, forwards it live.
      */
     public Frames take() {
-        long now = clock.getAsLong();
-        List<byte[]> in = ingress.take(now, windowNanos);
-        List<byte[]> out = egress.take(now, windowNanos);
+        long start = replayStart(clock.getAsLong());
+        List<byte[]> in = ingress.take(start);
+        List<byte[]> out = egress.take(start);
         return in.isEmpty() && out.isEmpty() ? Frames.NONE : new Frames(in, out);
     }
 
@@ -151,13 +180,15 @@ public final class StandbyReplay {
             return size;
         }
 
-        synchronized boolean add(byte[] frame, int off, int len, LongSupplier clock, long window) {
+        synchronized boolean add(byte[] frame, int off, int len, StandbyReplay replay) {
             if (!keeping) {
                 return false;
             }
-            long now = clock.getAsLong();
-            // what is already too old to be replayed goes now: memory follows one window's traffic, not the history
-            while (size > 0 && now - times[head] >= window) {
+            long now = replay.clock.getAsLong();
+            long start = replay.replayStart(now);
+            // what is already too old to be replayed goes now: memory follows one window's traffic (the age bound's
+            // once the other trunk went), not the history
+            while (size > 0 && times[head] <= start) {
                 dropOldest();
             }
             if (len > maxBytes) {
@@ -174,11 +205,11 @@ public final class StandbyReplay {
             return true;
         }
 
-        synchronized List<byte[]> take(long now, long window) {
+        synchronized List<byte[]> take(long start) {
             keeping = false;
             List<byte[]> out = new ArrayList<>(size);
             while (size > 0) {
-                if (now - times[head] < window) {
+                if (times[head] > start) {
                     out.add(frames[head]); // the ring's own copy: it lets go of it right away
                 }
                 dropOldest();

@@ -6,6 +6,7 @@ import io.portmesh.agent.io.FramePort;
 import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.agent.pipeline.Pipeline;
 import io.portmesh.agent.pipeline.PipelineCounters;
+import io.portmesh.agent.pipeline.StandbyReplay;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -21,11 +22,19 @@ import io.portmesh.sim.Await;
 import io.portmesh.sim.FrameStream;
 import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFErrorMsg;
@@ -161,6 +170,80 @@ class StandbyReplayAgentTest {
     }
 
     @Test
+    void afterTheOtherAgentCrashedTheReplayReachesBackToItsLastHeartbeatHoweverLateTheTrunkComesUp() throws Exception {
+        // H's pair peer is this test: slot a of host-h, up, heartbeating every 5 ms until it "crashes"
+        DatagramChannel slotA = track(DatagramChannel.open());
+        slotA.bind(new InetSocketAddress("127.0.0.1", 0));
+        int listen = PairFenceAgentTest.freeUdpPort(IP_H);
+        pair(
+                "200ms",
+                "pair.listen = \"" + IP_H + ":" + listen + "\"\npair.peer = \"127.0.0.1:"
+                        + ((InetSocketAddress) slotA.getLocalAddress()).getPort() + "\"\npair.interval = 5ms");
+        ScheduledExecutorService beats = Executors.newSingleThreadScheduledExecutor();
+        closeables.add(beats::shutdownNow);
+        byte[] up = new PairFence.Heartbeat("host-h", "a", true, 1).encode();
+        InetSocketAddress hFence = new InetSocketAddress(IP_H, listen);
+        beats.scheduleAtFixedRate(
+                () -> {
+                    try {
+                        slotA.send(ByteBuffer.wrap(up), hFence);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                },
+                0,
+                5,
+                TimeUnit.MILLISECONDS);
+        PairFence fence = h.pair().orElseThrow();
+        Await.until(() -> fence.peerLastUpNanos() != StandbyReplay.NEVER, () -> "no heartbeat of slot a heard");
+
+        FrameStream mToP = track(FrameStream.from(vmM).to(vmP).open());
+        FrameStream pToM = track(FrameStream.from(vmP).to(vmM).open());
+        for (int seq = 1; seq <= 10; seq++) { // slot a is up: it forwarded these (here nobody does)
+            mToP.send(seq);
+            pToM.send(seq);
+        }
+        StandbyReplay history = h.pipeline().standbyReplay();
+        Await.until(
+                () -> history.keptIngress() == 10 && history.keptEgress() == 10,
+                () -> "kept in " + history.keptIngress() + ", out " + history.keptEgress());
+        Thread.sleep(400); // slot a lives on for two windows after them
+        beats.shutdownNow(); // slot a crashes
+        assertThat(beats.awaitTermination(5, TimeUnit.SECONDS)).isTrue();
+        for (int seq = 11; seq <= 20; seq++) { // nobody forwards these
+            mToP.send(seq);
+            pToM.send(seq);
+        }
+        FramePort trunkH = h.ports().get(Pipeline.TRUNK_PORT);
+        Await.until(
+                () -> trunkH.stats().rxDropped() == 20 && trunkH.stats().txDropped() == 20,
+                () -> "H's trunk: " + trunkH.stats());
+        // 1..10 went from the history as 11..20 came: more than a window before slot a's last heartbeat
+        assertThat(history.keptIngress()).isEqualTo(10);
+        assertThat(history.keptEgress()).isEqualTo(10);
+        Thread.sleep(600); // the controllers take three windows to bring H's trunk up
+
+        long beforeUp = System.nanoTime();
+        TrunkPortMods.setTrunk(ctl, toH, h, true);
+
+        Await.until(
+                () -> mToP.stats().received() == 10 && pToM.stats().received() == 10,
+                () -> mToP.stats() + " / " + pToM.stats());
+        Thread.sleep(300); // anything else would have come by now
+        for (FrameStream s : List.of(mToP, pToM)) {
+            StreamStats st = s.stats();
+            // 11..20, sent after slot a's last heartbeat and 600 ms old when the trunk came up, all replayed; 1..10,
+            // more than a window before that heartbeat, not (slot a had forwarded them)
+            assertThat(st.received()).as("%s", s).isEqualTo(10);
+            assertThat(st.duplicates()).as("%s", s).isZero();
+            assertThat(st.outOfOrder()).as("%s", s).isZero();
+            assertThat(s.firstArrivalAfter(beforeUp).orElseThrow().seq()).isEqualTo(11);
+        }
+        assertThat(h.pipeline().counters().standbyReplayedIngress()).isEqualTo(10);
+        assertThat(h.pipeline().counters().standbyReplayedEgress()).isEqualTo(10);
+    }
+
+    @Test
     void withTheWindowAtZeroAStandbyKeepsNothingAndReplaysNothing() throws Exception {
         pair("0ms");
         FrameStream mToP = track(FrameStream.from(vmM).to(vmP).open());
@@ -191,6 +274,11 @@ class StandbyReplayAgentTest {
      * their trunks (so no announcement of theirs lands in H's history), and their flows installed.
      */
     private void pair(String window) throws Exception {
+        pair(window, "");
+    }
+
+    /** As {@link #pair(String)}, with more of H's settings ({@code extra}: HOCON lines). */
+    private void pair(String window, String extra) throws Exception {
         ctl = track(new ScriptedController());
         int vxlanPort = TestAgents.portFreeOnBoth(IP_H, IP_P);
         List<String> controllers = List.of(ctl.hostPort());
@@ -201,7 +289,7 @@ class StandbyReplayAgentTest {
                 IP_H,
                 vxlanPort,
                 vxlanPort,
-                "slot = \"b\"\ntrunk.admin-up = false\nstandby-replay-window = " + window)));
+                "slot = \"b\"\ntrunk.admin-up = false\nstandby-replay-window = " + window + "\n" + extra)));
         p = track(DatapathAgent.start(TestAgents.settings("host-p", 0, controllers, IP_P, vxlanPort, vxlanPort)));
         assertThat(h.ports().get(Pipeline.TRUNK_PORT).isAdminUp()).isFalse();
         Map<String, OfConnection> byDesc = new HashMap<>();

@@ -98,6 +98,57 @@ class StandbyReplayTest {
     }
 
     @Test
+    void afterTheOtherTrunkWentTheReplayReachesOneWindowBeforeItsLastUpHoweverLateThisTrunkComesUp() {
+        StandbyReplay r = replay(WINDOW);
+        AtomicLong otherUp = new AtomicLong(StandbyReplay.NEVER);
+        r.countFromOtherTrunk(otherUp::get);
+        r.startKeeping();
+        r.keepIngress(frameNo(1, 64), 0, 64); // t0: the other agent is up and forwards it
+        now.addAndGet(300 * MS);
+        r.keepIngress(frameNo(2, 64), 0, 64); // t0 + 300: the other one's last heartbeat said up 100 ms later
+        otherUp.set(now.get() + 100 * MS);
+        now.addAndGet(150 * MS);
+        r.keepEgress(frameNo(3, 64), 0, 64); // t0 + 450: nobody forwards now
+        now.addAndGet(1_000 * MS); // the controllers bring this trunk up a second later
+
+        StandbyReplay.Frames taken = r.take();
+
+        // from t0 + 200 (one window before the last up at t0 + 400) on: 2 and 3, not 1; with the window counted from
+        // now (t0 + 1450) neither would come
+        assertThat(numbers(taken.ingress())).containsExactly(2);
+        assertThat(numbers(taken.egress())).containsExactly(3);
+    }
+
+    @Test
+    void anOtherTrunkStillUpOrNeverHeardCountsTheWindowFromNow() {
+        AtomicLong otherUp = new AtomicLong(StandbyReplay.NEVER);
+        StandbyReplay r = replay(WINDOW);
+        r.countFromOtherTrunk(otherUp::get);
+        r.startKeeping();
+        r.keepIngress(frameNo(1, 64), 0, 64);
+        now.addAndGet(WINDOW);
+        r.keepIngress(frameNo(2, 64), 0, 64);
+        otherUp.set(now.get()); // heard up just now: a planned switch-over, the old active still up
+        now.addAndGet(MS);
+        assertThat(numbers(r.take().ingress())).containsExactly(2);
+    }
+
+    @Test
+    void noFrameOlderThanTheAgeBoundIsReplayedAndNoneIsKeptPastIt() {
+        StandbyReplay r = replay(WINDOW);
+        long wentAt = now.get();
+        r.countFromOtherTrunk(() -> wentAt);
+        r.startKeeping();
+        r.keepIngress(frameNo(1, 64), 0, 64);
+        now.addAndGet(StandbyReplay.MAX_AGE_NANOS - MS);
+        r.keepIngress(frameNo(2, 64), 0, 64);
+        now.addAndGet(2 * MS); // frame 1 is now older than the bound: let go when the next comes
+        r.keepIngress(frameNo(3, 64), 0, 64);
+        assertThat(r.keptIngress()).isEqualTo(2);
+        assertThat(numbers(r.take().ingress())).containsExactly(2, 3);
+    }
+
+    @Test
     void whatIsTakenIsNotReplayedTwiceAndNothingIsKeptAfterTheTrunkCameUp() {
         StandbyReplay r = replay(WINDOW);
         r.startKeeping();
