@@ -216,6 +216,9 @@ public final class ControllerResources {
         Container c = pod.getContainers().get(0);
         c.setImage(controller.getImage());
         c.setEnv(new ArrayList<>(controller.getEnv()));
+        // the controllers' JVM options come with their environment (a heap sized for them): their memory too, or a
+        // -Xmx above the Job's own limit would have its pod killed
+        c.setResources(controller.getResources());
         return job;
     }
 

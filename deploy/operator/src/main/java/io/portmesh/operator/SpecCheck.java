@@ -16,6 +16,12 @@ final class SpecCheck {
         if (spec.getReplicas() < 1) {
             return Optional.of("spec.replicas must be at least 1, was " + spec.getReplicas());
         }
+        if (spec.getReplicas() == 2) {
+            // keep-majority (docs/architecture.md 8.7) with two members: the one the budget lets a drain take leaves a
+            // single node that is no majority, so a node's loss stops the cluster, as with one, at twice the cost
+            return Optional.of("spec.replicas = 2 has no majority once one controller is down (the split brain "
+                    + "resolver keeps the majority): use 1 (no fault tolerance) or 3 or more");
+        }
         if (spec.getImage() == null || spec.getImage().isBlank()) {
             return Optional.of("spec.image is missing: the controller image to run");
         }

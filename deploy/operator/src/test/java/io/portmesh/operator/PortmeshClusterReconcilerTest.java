@@ -135,6 +135,9 @@ class PortmeshClusterReconcilerTest {
         assertThat(schema.getArgs()).startsWith("schema", "install");
         assertThat(schema.getImage()).isEqualTo("portmesh/controller:1");
         assertThat(schema.getEnv()).isEqualTo(controller.getEnv());
+        assertThat(schema.getResources())
+                .as("the memory its JVM options were sized for")
+                .isEqualTo(controller.getResources());
         assertThat(job.getSpec().getTemplate().getSpec().getVolumes())
                 .anySatisfy(v -> assertThat(v.getConfigMap().getName()).isEqualTo(NAME + "-config"));
         assertThat(job.getMetadata().getOwnerReferences())
@@ -247,7 +250,7 @@ class PortmeshClusterReconcilerTest {
         create(5, "portmesh/controller:1");
         runUntilReady();
 
-        setReplicas(2);
+        setReplicas(3);
         List<Integer> steps = new ArrayList<>();
         for (int round = 0; round < MAX_ROUNDS && !ready(); round++) {
             int before = statefulSet().getSpec().getReplicas();
@@ -264,12 +267,12 @@ class PortmeshClusterReconcilerTest {
             k8s.runStatefulSets();
             cluster.converge(k8s.pods());
         }
-        assertThat(steps).containsExactly(4, 3, 2);
+        assertThat(steps).containsExactly(4, 3);
         assertThat(ready()).isTrue();
         assertThat(k8s.pods())
                 .extracting(p -> p.getMetadata().getName())
-                .containsExactlyInAnyOrder(NAME + "-0", NAME + "-1");
-        assertThat(current().getStatus().getMembers()).hasSize(2);
+                .containsExactlyInAnyOrder(NAME + "-0", NAME + "-1", NAME + "-2");
+        assertThat(current().getStatus().getMembers()).hasSize(3);
     }
 
     @Test
@@ -336,6 +339,15 @@ class PortmeshClusterReconcilerTest {
         reconcile();
         assertThat(condition(ClusterStatus.READY).getReason()).isEqualTo("InvalidSpec");
         assertThat(condition(ClusterStatus.READY).getMessage()).contains("spec.cassandraContactPoints", "host:port");
+        assertThat(k8s.everything()).isEmpty();
+    }
+
+    @Test
+    void twoReplicasAreRefusedAsAnInvalidSpecAndNothingIsCreated() {
+        create(2, "portmesh/controller:1");
+        reconcile();
+        assertThat(condition(ClusterStatus.READY).getReason()).isEqualTo("InvalidSpec");
+        assertThat(condition(ClusterStatus.READY).getMessage()).contains("spec.replicas = 2", "majority", "3 or more");
         assertThat(k8s.everything()).isEmpty();
     }
 
