@@ -183,7 +183,8 @@ public final class JournalProbe implements AutoCloseable {
             warned = null;
         } else if (before != Result.NOT_YET && !r.detail().equals(warned)) {
             // not on the first probe: the session is usually still connecting then, which is no news
-            log.warn("the journal's Cassandra does not answer: {}", r.detail());
+            // problem() tells a missing schema from a Cassandra that does not answer (the detail says which tables)
+            log.warn("{}: {}", r.problem(), r.detail());
             warned = r.detail();
         }
     }

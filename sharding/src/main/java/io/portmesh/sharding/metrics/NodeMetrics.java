@@ -198,8 +198,9 @@ public final class NodeMetrics implements Extension {
     /** 1 while the latest probe of the journal's Cassandra session answered, 0 otherwise (and before the first). */
     public final Gauge journalUp = Gauge.builder()
             .name("portmesh_journal_up")
-            .help("Whether the latest probe of Cassandra through the journal's session answered in time (1) or not (0);"
-                    + " the probe runs every second")
+            .help("Whether the latest probe of Cassandra through the journal's session answered in time with the"
+                    + " journal's tables there (1) or not (0: no answer, or the schema not installed yet; the node's log"
+                    + " and /ready say which); the probe runs every second")
             .register(registry);
 
     private NodeMetrics(ActorSystem<?> system) {
