@@ -1,8 +1,8 @@
 package io.portmesh.cluster;
 
-import com.datastax.oss.driver.api.core.AllNodesFailedException;
 import com.datastax.oss.driver.api.core.CqlSession;
-import com.datastax.oss.driver.api.core.DriverTimeoutException;
+import com.datastax.oss.driver.api.core.DriverException;
+import com.datastax.oss.driver.api.core.servererrors.QueryValidationException;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.portmesh.cluster.bootstrap.ClusterDiscovery;
@@ -52,6 +52,15 @@ public final class SchemaCommand {
 
     private SchemaCommand() {}
 
+    /**
+     * Whether trying again may help: anything but a statement Cassandra refuses as such (a syntax error, an invalid
+     * query, no permission), which no retry mends. A Cassandra that is starting, overloaded or short of replicas (a
+     * fresh StatefulSet) answers with timeouts, unavailable or overloaded errors, or not at all.
+     */
+    static boolean retryable(DriverException e) {
+        return !(e instanceof QueryValidationException);
+    }
+
     /** Installs what is missing; false (logged) when Cassandra did not answer within {@code wait}. */
     static boolean install(Config config, Duration wait) {
         SchemaInstaller installer = SchemaInstaller.fromConfig(config);
@@ -62,7 +71,11 @@ public final class SchemaCommand {
                 installer.installIfMissing(session);
                 log.info("The schema is installed in the Cassandra at {}", at);
                 return true;
-            } catch (AllNodesFailedException | DriverTimeoutException e) {
+            } catch (DriverException e) {
+                if (!retryable(e)) {
+                    log.error("The schema could not be installed in the Cassandra at {}: {}", at, e.toString());
+                    return false;
+                }
                 if (System.nanoTime() - deadline >= 0) {
                     log.error("No Cassandra answered at {} within {} s: {}", at, wait.toSeconds(), e.getMessage());
                     return false;
