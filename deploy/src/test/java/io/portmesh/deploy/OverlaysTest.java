@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** What each overlay adds to the base. */
@@ -73,6 +75,37 @@ class OverlaysTest {
         assertThat(c.getVolumeMounts()).anySatisfy(m -> {
             assertThat(m.getName()).isEqualTo(tls.getName());
             assertThat(m.getMountPath()).isEqualTo("/etc/portmesh/tls");
+        });
+        assertThat(tls.getSecret().getOptional())
+                .as("no pod starts without its TLS files")
+                .isNotEqualTo(Boolean.TRUE);
+
+        // TLS everywhere, from the mounted files; the tokens from their own secret
+        Map<String, String> env = ControllerConfig.of(prod).env();
+        assertThat(env)
+                .containsEntry("PORTMESH_OPENFLOW_TLS", "on")
+                .containsEntry("PORTMESH_CLUSTER_TLS", "on")
+                .containsEntry("PORTMESH_REST_TLS", "on")
+                .containsEntry("PORTMESH_REST_AUTH", "on");
+        for (String file : List.of(
+                "PORTMESH_OPENFLOW_TLS_CERTIFICATE",
+                "PORTMESH_OPENFLOW_TLS_KEY",
+                "PORTMESH_OPENFLOW_TLS_CA",
+                "PORTMESH_CLUSTER_TLS_CERT_FILE",
+                "PORTMESH_CLUSTER_TLS_KEY_FILE",
+                "PORTMESH_CLUSTER_TLS_CA_FILE",
+                "PORTMESH_REST_TLS_CERT_FILE",
+                "PORTMESH_REST_TLS_KEY_FILE")) {
+            assertThat(env.get(file)).as(file).startsWith("/etc/portmesh/tls/");
+        }
+        Volume tokens = pod.getVolumes().stream()
+                .filter(v ->
+                        v.getSecret() != null && v.getSecret().getSecretName().equals("portmesh-api-tokens"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no tokens secret volume"));
+        assertThat(c.getVolumeMounts()).anySatisfy(m -> {
+            assertThat(m.getName()).isEqualTo(tokens.getName());
+            assertThat(env.get("PORTMESH_REST_TOKENS_FILE")).startsWith(m.getMountPath() + "/");
         });
     }
 }

@@ -28,7 +28,8 @@ public class PortmeshClusterSpec {
     @JsonPropertyDescription("Extra JVM options of the controllers (JDK_JAVA_OPTIONS), e.g. -XX:MaxRAMPercentage=75")
     private String jvmOptions;
 
-    @JsonPropertyDescription("A Secret mounted at /etc/portmesh/tls (read once TLS exists: issue 21)")
+    @JsonPropertyDescription(
+            "A Secret mounted at /etc/portmesh/tls; the operator does not turn TLS on (its own calls to the REST API are plain and unauthenticated): for TLS use the production overlay of deploy/")
     private String tlsSecretName;
 
     public int getReplicas() {
