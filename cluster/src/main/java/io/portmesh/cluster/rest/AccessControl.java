@@ -1,9 +1,12 @@
 package io.portmesh.cluster.rest;
 
+import io.portmesh.sharding.logging.OncePerWindow;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
@@ -19,12 +22,20 @@ import org.slf4j.LoggerFactory;
  * The REST API's door: with {@link RestAuth} on, a request reaches the routes only with a bearer token whose role
  * allows its method, or on an open path. 401 (with {@code WWW-Authenticate: Bearer}, RFC 6750) when the token is
  * missing or not accepted, 403 when its role may not do this; both in the API's JSON error shape. Refusals are logged
- * with why, never with the token.
+ * with why, never with the token, at most one line per kind in {@link #LOG_WINDOW}.
  */
 final class AccessControl extends AllDirectives {
     private static final Logger log = LoggerFactory.getLogger(AccessControl.class);
     static final String REALM = "portmesh";
     private static final String BEARER = "bearer";
+
+    /**
+     * Refusals are logged at most once per kind (status and why) in this window, the ones not logged counted in the
+     * next line: a client without a token, or a scanner, would otherwise write a line per request.
+     */
+    static final Duration LOG_WINDOW = Duration.ofSeconds(10);
+
+    private static final OncePerWindow LINES = new OncePerWindow(LOG_WINDOW, 64, System::nanoTime);
 
     private final RestAuth auth;
 
@@ -81,8 +92,7 @@ final class AccessControl extends AllDirectives {
             return Optional.of(unauthorized(what, true, "the bearer token is not one this API accepts"));
         }
         if (!role.get().allows(req.method())) {
-            log.info(
-                    "refused {} (403): the token's role is {}", what, role.get().configName());
+            logRefusal(what, 403, "the token's role is " + role.get().configName());
             return Optional.of(JsonCodec.error(
                     403,
                     "forbidden",
@@ -92,12 +102,25 @@ final class AccessControl extends AllDirectives {
         return Optional.empty();
     }
 
+    private static void logRefusal(String what, int status, String why) {
+        OptionalLong admitted = LINES.admit(status + " " + why);
+        if (admitted.isPresent()) {
+            long notLogged = admitted.getAsLong();
+            log.info(
+                    "refused {} ({}): {}{}",
+                    OncePerWindow.printable(what),
+                    status,
+                    why,
+                    notLogged == 0 ? "" : " [" + notLogged + " more refused so since the last line, not logged]");
+        }
+    }
+
     /**
      * 401 with the challenge; {@code invalid}: a token (or something in its place) was sent and refused, which RFC
      * 6750 tells apart from no credentials at all with {@code error="invalid_token"}.
      */
     private static HttpResponse unauthorized(String what, boolean invalid, String why) {
-        log.info("refused {} (401): {}", what, why);
+        logRefusal(what, 401, why);
         HttpChallenge challenge = invalid
                 ? HttpChallenge.create("Bearer", REALM, Map.of("error", "invalid_token"))
                 : HttpChallenge.create("Bearer", REALM);

@@ -1,11 +1,11 @@
 package io.portmesh.sharding.southbound;
 
+import io.portmesh.sharding.logging.OncePerWindow;
 import io.portmesh.sharding.metrics.NodeMetrics;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.OptionalLong;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -19,9 +19,8 @@ import org.slf4j.LoggerFactory;
  * for a host's pins): every one is counted in {@code portmesh_openflow_refusals_total{reason}}, and logged at warning
  * at most once per {@link #WINDOW} for each peer IP address and reason. An impostor retrying in a loop (an agent
  * reconnects with backoff, a script without) would otherwise write a line per attempt; the refusals not logged are
- * counted and the next line of that address and reason says how many there were. Keyed by IP, not by address and
- * port (each retry has a port of its own), in a map of at most {@link #MAX_PEERS} entries, the least recently logged
- * forgotten first, so that refusals from many addresses cannot grow it.
+ * counted and the next line of that address and reason says how many there were ({@link OncePerWindow}, at most
+ * {@link #MAX_PEERS} addresses remembered). Keyed by IP, not by address and port (each retry has a port of its own).
  */
 public final class OpenFlowRefusals implements Extension {
     private static final Logger log = LoggerFactory.getLogger(OpenFlowRefusals.class);
@@ -40,26 +39,9 @@ public final class OpenFlowRefusals implements Extension {
         }
     };
 
-    /** The last line logged for a peer and reason, and the refusals since then that were not. */
-    private static final class Logged {
-        long atNanos;
-        long suppressed;
-
-        Logged(long atNanos) {
-            this.atNanos = atNanos;
-        }
-    }
-
     private final Consumer<String> count;
     private final Consumer<String> warn;
-    private final LongSupplier nanos;
-    private final long windowNanos;
-    private final Map<String, Logged> logged = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Logged> eldest) {
-            return size() > MAX_PEERS;
-        }
-    };
+    private final OncePerWindow lines;
 
     /**
      * @param count counts a refusal by its reason label
@@ -68,8 +50,7 @@ public final class OpenFlowRefusals implements Extension {
     OpenFlowRefusals(Consumer<String> count, Consumer<String> warn, LongSupplier nanos, Duration window) {
         this.count = count;
         this.warn = warn;
-        this.nanos = nanos;
-        this.windowNanos = window.toNanos();
+        this.lines = new OncePerWindow(window, MAX_PEERS, nanos);
     }
 
     public static OpenFlowRefusals get(ActorSystem<?> system) {
@@ -79,19 +60,12 @@ public final class OpenFlowRefusals implements Extension {
     /** Counts a refused connection from {@code from}, and logs it unless that peer and reason were logged lately. */
     public void refused(SocketAddress from, String reason, String why) {
         count.accept(reason);
-        String key = peer(from) + " " + reason;
-        long now = nanos.getAsLong();
-        long suppressed;
-        synchronized (logged) {
-            Logged last = logged.get(key);
-            if (last != null && now - last.atNanos < windowNanos) {
-                last.suppressed++;
-                return;
-            }
-            suppressed = last == null ? 0 : last.suppressed;
-            logged.put(key, new Logged(now));
+        OptionalLong admitted = lines.admit(peer(from) + " " + reason);
+        if (admitted.isEmpty()) {
+            return;
         }
-        warn.accept("refusing OpenFlow connection from " + from + " (" + reason + "): " + why
+        long suppressed = admitted.getAsLong();
+        warn.accept("refusing OpenFlow connection from " + from + " (" + reason + "): " + OncePerWindow.printable(why)
                 + (suppressed == 0
                         ? ""
                         : " [" + suppressed + " more refused from " + peer(from) + " for " + reason + " since the last"
