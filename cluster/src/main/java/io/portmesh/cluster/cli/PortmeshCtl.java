@@ -155,6 +155,10 @@ public final class PortmeshCtl implements Callable<Integer> {
         return uri;
     }
 
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    }
+
     private Optional<String> token() {
         String t = token != null ? token : env.get(TOKEN_ENV);
         if (t == null || t.isEmpty()) {
@@ -199,9 +203,16 @@ public final class PortmeshCtl implements Callable<Integer> {
         if (timeoutSeconds <= 0) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--timeout: must be positive");
         }
-        ApiClient client = new ApiClient(baseUri(), Duration.ofSeconds(timeoutSeconds), mapper, token(), tls());
+        URI base = baseUri();
+        Optional<String> bearer = token();
+        ApiClient client = new ApiClient(base, Duration.ofSeconds(timeoutSeconds), mapper, bearer, tls());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (bearer.isPresent() && "http".equals(base.getScheme()) && !isLoopback(base.getHost())) {
+            // sent anyway (the operator chose the URL), but a token in clear text over a network is worth a word
+            err.println("warning: the API token goes in clear text to " + base
+                    + ": anyone on the path can read it; use https:// (README, REST over HTTPS)");
+        }
         ApiClient.Reply reply;
         try {
             reply = client.send(method, path, body);

@@ -1,9 +1,11 @@
 package io.portmesh.cluster.pki;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -14,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
@@ -34,7 +37,8 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
  *   <li>the key is moved into place first, the certificate last: the certificate is the pair's commit point. A run
  *       refuses when the certificate exists (unless {@code force}); a key found without its certificate is what an
  *       interrupted run left, and is moved aside to {@code <key>.unpaired-<millis>} (never deleted: it may be a CA
- *       key someone wants back) rather than blocking the run;
+ *       key someone wants back) rather than blocking the run; with {@code force} the key it replaces is moved aside
+ *       too ({@code <key>.replaced-<millis>});
  *   <li>the certificate is linked into place, which fails when a file of that name appeared after all (no clobbering);
  *       with {@code force} it is renamed over the old one.
  * </ol>
@@ -43,6 +47,8 @@ final class PemWriter {
     static final Set<PosixFilePermission> KEY_MODE = PosixFilePermissions.fromString("rw-------");
     static final Set<PosixFilePermission> CERTIFICATE_MODE = PosixFilePermissions.fromString("rw-r--r--");
     static final String LOCK_FILE = ".pki.lock";
+    /** How long a run waits for another one's lock on the directory. */
+    static final Duration LOCK_WAIT = Duration.ofSeconds(30);
 
     /** File locks are per process: threads of this JVM wait on this one first. */
     private static final ReentrantLock IN_PROCESS = new ReentrantLock();
@@ -57,7 +63,7 @@ final class PemWriter {
         IN_PROCESS.lock();
         try (FileChannel lock =
                         FileChannel.open(dir.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                var held = lock.lock()) {
+                var held = lockWithin(lock, dir, LOCK_WAIT)) {
             if (!force && Files.exists(certificateFile)) {
                 throw new FileAlreadyExistsException(certificateFile.toString(), null, "exists; --force replaces it");
             }
@@ -65,12 +71,16 @@ final class PemWriter {
             Path certificateTmp = null;
             try {
                 certificateTmp = temporary(certificateFile, pem(chain.toArray()), CERTIFICATE_MODE);
-                if (!force && Files.exists(keyFile)) {
+                if (Files.exists(keyFile)) {
+                    // never deleted, not even with force: it may be the CA's key, and then everything it signed
+                    // is only trusted through it
                     Files.move(
                             keyFile,
-                            keyFile.resolveSibling(keyFile.getFileName() + ".unpaired-" + System.currentTimeMillis()));
+                            keyFile.resolveSibling(keyFile.getFileName()
+                                    + (force ? ".replaced-" : ".unpaired-")
+                                    + System.currentTimeMillis()));
                 }
-                Files.move(keyTmp, keyFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                Files.move(keyTmp, keyFile, StandardCopyOption.ATOMIC_MOVE);
                 if (force) {
                     Files.move(
                             certificateTmp,
@@ -89,6 +99,30 @@ final class PemWriter {
             }
         } finally {
             IN_PROCESS.unlock();
+        }
+    }
+
+    /**
+     * The directory's lock, waited for at most {@code wait}: a run that hangs while holding it (a stopped process, a
+     * lock on a network file system that is never released) must not make every later run wait for ever.
+     */
+    private static FileLock lockWithin(FileChannel lock, Path dir, Duration wait) throws IOException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            FileLock held = lock.tryLock();
+            if (held != null) {
+                return held;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IOException("another portmeshctl pki run has held " + dir.resolve(LOCK_FILE) + " for "
+                        + wait.toSeconds() + " s; try again once it ended");
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while waiting for " + dir.resolve(LOCK_FILE));
+            }
         }
     }
 

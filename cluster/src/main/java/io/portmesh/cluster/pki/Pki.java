@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +55,11 @@ public final class Pki {
      */
     public static OfTlsFiles init(Path dir, String commonName, Duration validity, boolean force) throws IOException {
         requirePositive(validity);
-        Files.createDirectories(dir);
+        if (!Files.exists(dir)) {
+            // the CA's key lives here: only its owner may list or enter it
+            Files.createDirectories(
+                    dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
         Path crt = dir.resolve(CA_CERTIFICATE);
         Path key = dir.resolve(CA_KEY);
         CertificateMaker.Issued ca = CertificateMaker.certificateAuthority(commonName, validity);

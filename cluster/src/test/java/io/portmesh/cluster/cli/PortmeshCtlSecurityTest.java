@@ -98,6 +98,19 @@ class PortmeshCtlSecurityTest {
     }
 
     @Test
+    void aTokenSentOverPlainHttpToANonLoopbackAddressIsWarnedOf() {
+        // 0.0.0.0 is not a loopback name but connects to this machine (nothing listens on port 1): no other address
+        Result plain =
+                ctl(Map.of("PORTMESH_URL", "http://0.0.0.0:1"), "--token", AuthTokens.READ_ONLY, "switch", "list");
+        assertThat(plain.err()).contains("warning: the API token goes in clear text to http://0.0.0.0:1");
+        Result local =
+                ctl(Map.of("PORTMESH_URL", "http://127.0.0.1:1"), "--token", AuthTokens.READ_ONLY, "switch", "list");
+        assertThat(local.err()).doesNotContain("clear text");
+        Result https = ctl(Map.of(), "--token", AuthTokens.READ_ONLY, "switch", "list");
+        assertThat(https.err()).doesNotContain("clear text");
+    }
+
+    @Test
     void aTokenWithASpaceIsABadCommandLine() {
         Result r = ctl(Map.of(), "--token", "two words", "switch", "list");
         assertThat(r.exit()).isEqualTo(PortmeshCtl.USAGE);

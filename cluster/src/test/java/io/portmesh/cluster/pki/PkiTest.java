@@ -13,6 +13,7 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPrivateKey;
@@ -178,6 +179,13 @@ class PkiTest {
     }
 
     @Test
+    void aDirectoryTheCaIsMadeInIsTheOwnersOnly() throws Exception {
+        Path fresh = dir.resolve("new-pki");
+        Pki.init(fresh);
+        assertThat(Files.getPosixFilePermissions(fresh)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Test
     void nothingIsOverwrittenWithoutForce() throws Exception {
         OfTlsFiles ca = Pki.init(dir);
         String caBefore = Files.readString(ca.certificate());
@@ -192,11 +200,19 @@ class PkiTest {
         assertThatThrownBy(() -> Pki.issueAgent(dir, "h", "a")).isInstanceOf(FileAlreadyExistsException.class);
         assertThat(Files.readString(agent.certificate())).isEqualTo(agentBefore);
 
+        String keyBefore = Files.readString(agent.key());
         Pki.issueAgent(dir, "h", "a", Pki.LEAF_VALIDITY, true);
         assertThat(Files.readString(agent.certificate())).isNotEqualTo(agentBefore);
+        try (var left = Files.list(dir)) {
+            assertThat(left.filter(p ->
+                            p.getFileName().toString().startsWith(agent.key().getFileName() + ".replaced-")))
+                    .as("the key --force replaced is moved aside, never deleted")
+                    .singleElement()
+                    .satisfies(p -> assertThat(Files.readString(p)).isEqualTo(keyBefore));
+        }
         assertThat(Files.getPosixFilePermissions(agent.key())).isEqualTo(PemWriter.KEY_MODE);
         try (var left = Files.list(dir)) {
-            assertThat(left.map(p -> p.getFileName().toString()))
+            assertThat(left.map(p -> p.getFileName().toString()).filter(n -> !n.contains(".replaced-")))
                     .as("no temporary files left")
                     .containsExactlyInAnyOrder(
                             PemWriter.LOCK_FILE, "ca.crt", "ca.key", "agent-h-a.crt", "agent-h-a.key");
