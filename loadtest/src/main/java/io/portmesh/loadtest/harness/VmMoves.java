@@ -200,8 +200,7 @@ final class VmMoves implements AutoCloseable {
 
     /** A REST call through any node until one answers 2xx (a 4xx is final), bounded by {@code deadline}. */
     private JsonNode call(long deadline, Nodes.Call c) throws Exception {
-        return Nodes.callAny(
-                fabric.nodes().apis(), c, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+        return Nodes.callAny(fabric.nodes().apis(), c, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
     }
 
     /** The VM's wire to host {@code h}'s trunk: its port group there, opened on its first move to that host. */
