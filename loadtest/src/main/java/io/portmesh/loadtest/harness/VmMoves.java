@@ -38,6 +38,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 final class VmMoves implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(100);
+    /**
+     * How often a VM that arrived announces itself again while its move is not activated: a RARP the destination's
+     * agent did not pass on (its connections down at that instant) would otherwise leave the move to roll back.
+     */
+    private static final Duration ANNOUNCE_AGAIN = Duration.ofSeconds(1);
 
     /** How a move ended. */
     enum Outcome {
@@ -147,6 +152,11 @@ final class VmMoves implements AutoCloseable {
             return ended(p, Outcome.SKIPPED, startedAt, "the VM is on host " + (p.to() + 1) + " already");
         }
         String to = fabric.hosts().get(p.to());
+        String down = downAgent(from, p.to());
+        if (down != null) {
+            // no orchestrator moves a VM off or onto a host whose virtual switch is dead
+            return ended(p, Outcome.SKIPPED, startedAt, "the agent of " + down + " is down");
+        }
         String port = ports.get(vm);
         long t0 = System.nanoTime();
         long deadline = t0 + p.timeout().toNanos();
@@ -167,6 +177,7 @@ final class VmMoves implements AutoCloseable {
         sim.moveTo(there, vlan, true);
         host[vm] = p.to();
         JsonNode last = started;
+        long announced = System.nanoTime();
         while (System.nanoTime() - deadline < 0) {
             last = call(deadline, api -> api.get("/v1/ports/" + port + "/migration"));
             String state = last.path("state").asText();
@@ -186,6 +197,10 @@ final class VmMoves implements AutoCloseable {
                 host[vm] = from;
                 return new Result(p, Outcome.ROLLED_BACK, startedAt, readyMs, Double.NaN, Double.NaN, "ended " + last);
             }
+            if (state.equals("MIGRATING") && System.nanoTime() - announced > ANNOUNCE_AGAIN.toNanos()) {
+                sim.sendRarp();
+                announced = System.nanoTime();
+            }
             Sleep.millis(POLL.toMillis());
         }
         return new Result(
@@ -201,6 +216,17 @@ final class VmMoves implements AutoCloseable {
     /** A REST call through any node until one answers 2xx (a 4xx is final), bounded by {@code deadline}. */
     private JsonNode call(long deadline, Nodes.Call c) throws Exception {
         return Nodes.callAny(fabric.nodes().apis(), c, Duration.ofNanos(Math.max(1, deadline - System.nanoTime())));
+    }
+
+    /** The host (name) of the two whose agent runs in a JVM of its own and is down now, or null. */
+    private String downAgent(int a, int b) {
+        for (int h : new int[] {a, b}) {
+            String host = fabric.hosts().get(h);
+            if (fabric.agentJvms().has(host) && !fabric.agentJvms().isAlive(host)) {
+                return host;
+            }
+        }
+        return null;
     }
 
     /** The VM's wire to host {@code h}'s trunk: its port group there, opened on its first move to that host. */
