@@ -215,8 +215,10 @@ public final class HarnessRun {
                 long at = ms(now);
                 vlanCheck = CompletableFuture.runAsync(() -> {
                     try {
-                        during.addAll(Invariants.vlans(
-                                LiveState.rows(LiveState.ports(fabric.nodes().apis(), fabric.switches())), at));
+                        during.addAll(LiveState.confirmedVlans(
+                                fabric.nodes().apis(),
+                                LiveState.rows(LiveState.ports(fabric.nodes().apis(), fabric.switches())),
+                                at));
                     } catch (Exception | AssertionError e) {
                         report.notes.add(String.format("VLAN check at %.1f s not done: %s", at / 1e3, e));
                     }
