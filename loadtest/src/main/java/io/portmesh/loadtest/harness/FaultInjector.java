@@ -26,6 +26,7 @@ final class FaultInjector {
     private final LongUnaryOperator runMs;
     private volatile boolean cassandraDown;
     private final PartitionFaults partitions;
+    private final AgentDisconnects disconnects;
 
     FaultInjector(
             Scenario s,
@@ -39,6 +40,7 @@ final class FaultInjector {
         this.progress = progress;
         this.runMs = runMs;
         this.partitions = new PartitionFaults(s, PartitionFaults.Victims.of(fabric.nodes()), progress, runMs);
+        this.disconnects = new AgentDisconnects(s, fabric, progress);
     }
 
     private void say(String fmt, Object... args) {
@@ -50,25 +52,23 @@ final class FaultInjector {
     }
 
     void inject(InjectedFault f, List<InjectedFault> faults) throws InterruptedException {
-        if (f.planned.kind() == Scenario.Kind.AGENT_KILL) {
-            String host = fabric.hosts().get(f.planned.target());
-            if (!fabric.agentJvms().isAlive(host)) {
-                skip(f, "the agent of " + host + " is down already");
+        if (f.planned.kind() == Scenario.Kind.AGENT_DISCONNECT) {
+            Optional<String> why = hostBusy(f, faults).or(AgentDisconnects::unavailable);
+            if (why.isPresent()) {
+                skip(f, why.get());
                 return;
             }
-            Optional<InjectedFault> recovering = faults.stream()
-                    .filter(o -> o.planned.kind() == Scenario.Kind.AGENT_KILL
-                            && o.planned.target() == f.planned.target()
-                            && o.atNanos >= 0
-                            && o.upAgainNanos < 0
-                            && o.restartFailure == null)
-                    .findFirst();
-            if (recovering.isPresent()) {
+            f.atNanos = System.nanoTime();
+            f.restarting = CompletableFuture.runAsync(() -> disconnects.resetAndAwait(f));
+            say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+            return;
+        }
+        if (f.planned.kind() == Scenario.Kind.AGENT_KILL) {
+            String host = fabric.hosts().get(f.planned.target());
+            Optional<String> why = hostBusy(f, faults);
+            if (why.isPresent()) {
                 // one outage per host at a time: its realized-again time is the outage the loss window must cover
-                skip(
-                        f,
-                        host + " is not realized again after #"
-                                + recovering.get().planned.index() + " yet");
+                skip(f, why.get());
                 return;
             }
             f.atNanos = fabric.agentJvms().kill(host);
@@ -90,7 +90,8 @@ final class FaultInjector {
             }
             Optional<InjectedFault> underWay = faults.stream()
                     .filter(o -> (o.planned.kind() == Scenario.Kind.NODE_RESTART
-                                    || o.planned.kind() == Scenario.Kind.PARTITION)
+                                    || o.planned.kind() == Scenario.Kind.PARTITION
+                                    || o.planned.kind() == Scenario.Kind.NODE_KILL)
                             && o.restarting != null
                             && !o.restarting.isDone())
                     .findFirst();
@@ -185,6 +186,50 @@ final class FaultInjector {
         say("%s %s", host, f.restartFailure);
     }
 
+    /**
+     * Why a host's connections are not reset now: its agent is down or not realized again after a kill, or its last
+     * reset has not settled yet (one outage per host at a time, as for agent kills).
+     */
+    private Optional<String> hostBusy(InjectedFault f, List<InjectedFault> faults) {
+        String host = fabric.hosts().get(f.planned.target());
+        if (fabric.agentJvms().has(host) && !fabric.agentJvms().isAlive(host)) {
+            return Optional.of("the agent of " + host + " is down");
+        }
+        return faults.stream()
+                .filter(o -> o != f
+                        && o.planned.target() == f.planned.target()
+                        && o.atNanos >= 0
+                        && o.restartFailure == null
+                        && (o.planned.kind() == Scenario.Kind.AGENT_KILL && o.upAgainNanos < 0
+                                || o.planned.kind() == Scenario.Kind.AGENT_DISCONNECT && !o.restarting.isDone()))
+                .findFirst()
+                .map(o -> host + " is not settled again after #" + o.planned.index() + " (" + o.planned.kind().key
+                        + ") yet");
+    }
+
+    /**
+     * A killed node started again and awaited until every node sees all three Up and ready ({@code upAgainNanos}, at
+     * most the scenario's setup-timeout): until then the kill is under way, and a second node fault would leave one
+     * node of three Up.
+     */
+    private void restartKilled(InjectedFault f) {
+        try {
+            fabric.nodes().restart(f.planned.target());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        f.restartedNanos = System.nanoTime();
+        long up = fabric.nodes().awaitUp(s.setupTimeout());
+        if (up < 0) {
+            f.restartFailure =
+                    "not Up and ready again within " + s.setupTimeout().toSeconds() + " s";
+            say("node %d %s", f.planned.target() + 1, f.restartFailure);
+            return;
+        }
+        f.upAgainNanos = up;
+        say("node %d Up and ready again %.1f s after its kill", f.planned.target() + 1, (up - f.atNanos) / 1e9);
+    }
+
     private void skip(InjectedFault f, String why) {
         f.skipped = why;
         say("fault %s skipped: %s", f.planned.describe(), why);
@@ -212,14 +257,7 @@ final class FaultInjector {
                         cassandraDown = false;
                     };
                 case AGENT_KILL -> () -> restartAgent(f);
-                default ->
-                    () -> {
-                        try {
-                            fabric.nodes().restart(f.planned.target());
-                        } catch (java.io.IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                    };
+                default -> () -> restartKilled(f);
             };
             f.restarting = CompletableFuture.runAsync(() -> {
                 try {
@@ -233,9 +271,6 @@ final class FaultInjector {
                     say("%s not restarted: %s", what, e);
                 }
             });
-            if (f.planned.kind() == Scenario.Kind.NODE_KILL) {
-                f.restarting.join();
-            }
         }
         if (all) {
             faults.stream().filter(f -> f.restarting != null).forEach(f -> f.restarting.join());

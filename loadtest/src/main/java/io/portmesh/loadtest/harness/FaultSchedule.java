@@ -43,6 +43,7 @@ public final class FaultSchedule {
             return switch (kind) {
                 case CASSANDRA_STOP -> "(the runner's Cassandra)";
                 case AGENT_KILL -> "the agent of host " + (target + 1);
+                case AGENT_DISCONNECT -> "the connections of host " + (target + 1);
                 default -> "node " + (target + 1);
             };
         }
@@ -73,7 +74,7 @@ public final class FaultSchedule {
         return List.copyOf(numbered);
     }
 
-    private static List<Duration> instants(Scenario.When w, Duration duration, SplittableRandom rnd) {
+    static List<Duration> instants(Scenario.When w, Duration duration, SplittableRandom rnd) {
         List<Duration> out = new ArrayList<>();
         if (w instanceof Scenario.When.At a) {
             out.add(a.at());

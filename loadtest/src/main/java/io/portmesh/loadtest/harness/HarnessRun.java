@@ -40,6 +40,7 @@ public final class HarnessRun {
     private RestartableCassandra cassandra;
     private MastershipWatch watch;
     private BroadcastLoad broadcast;
+    private VmMoves moves;
     private long zero;
 
     public HarnessRun(Scenario s, Path out, PrintStream progress) {
@@ -179,6 +180,9 @@ public final class HarnessRun {
         load.start(rate, (int) Math.ceil(rate * s.duration().toSeconds()) + 1, s.duration());
         broadcast = BroadcastLoad.start(fabric.vms(), s.broadcastRate());
 
+        List<MoveSchedule.Planned> movePlan = MoveSchedule.plan(s, fabric.vmHosts());
+        movePlan.forEach(m -> say("  planned: %s", m.describe()));
+        moves = new VmMoves(fabric, zero, this::say);
         List<InjectedFault> faults = plan.stream().map(InjectedFault::new).toList();
         FaultInjector injector = new FaultInjector(s, fabric, cassandra, this::say, this::ms);
         List<Invariants.FrameSample> frames = new ArrayList<>();
@@ -189,8 +193,13 @@ public final class HarnessRun {
         long nextProgress = zero + PROGRESS.toNanos();
         long nextVlans = zero + VLAN_CHECK.toNanos();
         int next = 0;
+        int nextMove = 0;
         while (System.nanoTime() - end < 0) {
             long now = System.nanoTime();
+            while (nextMove < movePlan.size()
+                    && now - (zero + movePlan.get(nextMove).at().toNanos()) >= 0) {
+                moves.start(movePlan.get(nextMove++));
+            }
             while (next < faults.size()
                     && now - (zero + faults.get(next).planned.at().toNanos()) >= 0) {
                 injector.inject(faults.get(next++), faults);
@@ -206,8 +215,10 @@ public final class HarnessRun {
                 long at = ms(now);
                 vlanCheck = CompletableFuture.runAsync(() -> {
                     try {
-                        during.addAll(Invariants.vlans(
-                                LiveState.rows(LiveState.ports(fabric.nodes().apis(), fabric.switches())), at));
+                        during.addAll(LiveState.confirmedVlans(
+                                fabric.nodes().apis(),
+                                LiveState.rows(LiveState.ports(fabric.nodes().apis(), fabric.switches())),
+                                at));
                     } catch (Exception | AssertionError e) {
                         report.notes.add(String.format("VLAN check at %.1f s not done: %s", at / 1e3, e));
                     }
@@ -228,6 +239,7 @@ public final class HarnessRun {
             report.figure("broadcast.sent", broadcast.sent(), "frames");
         }
         int undrained = load.stop(s.settleTimeout());
+        List<VmMoves.Result> moved = moves.await(s.settleTimeout().plus(MoveSchedule.longest(movePlan)));
         if (vlanCheck != null) {
             vlanCheck.join();
         }
@@ -236,6 +248,9 @@ public final class HarnessRun {
         List<String> unsettled = fabric.unsettled();
         say("settled: %s", unsettled.isEmpty() ? "every host" : unsettled);
         StreamStats total = fabric.stopTraffic();
+        if (!movePlan.isEmpty()) {
+            moves.figures(report, movePlan.size(), moved, fabric.streams());
+        }
         long framesAt = ms(System.nanoTime());
         watch.close();
         RunChecks checks = new RunChecks(s, fabric, watch, zero, this::say);
@@ -323,6 +338,9 @@ public final class HarnessRun {
     private void close() {
         if (broadcast != null) {
             broadcast.close();
+        }
+        if (moves != null) {
+            moves.close();
         }
         if (watch != null) {
             try {

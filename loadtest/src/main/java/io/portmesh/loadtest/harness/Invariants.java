@@ -142,18 +142,22 @@ public final class Invariants {
         return out;
     }
 
-    /** No VLAN booked twice on one host: two bound ports with one (host, VLAN). */
-    public static List<Violation> vlans(List<PortRow> ports, long atMs) {
-        Map<String, List<String>> byHostVlan = new LinkedHashMap<>();
+    /** The bound ports by "host VLAN v", in the rows' order. */
+    static Map<String, List<String>> byHostVlan(List<PortRow> ports) {
+        Map<String, List<String>> out = new LinkedHashMap<>();
         for (PortRow p : ports) {
             if (p.host() != null && p.vlan() != null) {
-                byHostVlan
-                        .computeIfAbsent(p.host() + " VLAN " + p.vlan(), k -> new ArrayList<>())
+                out.computeIfAbsent(p.host() + " VLAN " + p.vlan(), k -> new ArrayList<>())
                         .add(p.port());
             }
         }
+        return out;
+    }
+
+    /** No VLAN booked twice on one host: two bound ports with one (host, VLAN). */
+    public static List<Violation> vlans(List<PortRow> ports, long atMs) {
         List<Violation> out = new ArrayList<>();
-        byHostVlan.forEach((where, portIds) -> {
+        byHostVlan(ports).forEach((where, portIds) -> {
             if (portIds.size() > 1) {
                 out.add(new Violation(VLANS, "booked by " + portIds.size() + " ports: " + portIds, where, atMs));
             }

@@ -187,11 +187,13 @@ final class RunChecks {
         double worstUpAgain = Double.NaN;
         double worstPartition = Double.NaN;
         double worstAgent = Double.NaN;
+        double worstDisconnect = Double.NaN;
+        double worstKill = Double.NaN;
         for (InjectedFault f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", f.planned.index());
             m.put("kind", f.planned.kind().key);
-            m.put(f.planned.kind() == Scenario.Kind.AGENT_KILL ? "host" : "node", f.planned.target() + 1);
+            m.put(f.planned.kind().onHost() ? "host" : "node", f.planned.target() + 1);
             m.put("plannedAtMs", f.planned.at().toMillis());
             m.put("injectedAtMs", f.atNanos < 0 ? null : ms(f.atNanos));
             m.put("restartedAtMs", f.restartedNanos < 0 ? null : ms(f.restartedNanos));
@@ -212,7 +214,15 @@ final class RunChecks {
                 m.put("realizedAgainMs", Double.isNaN(up) ? null : up);
                 worstAgent = worst(worstAgent, up);
             }
+            if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_DISCONNECT) {
+                m.put("settledAgainMs", Double.isNaN(up) ? null : up);
+                worstDisconnect = worst(worstDisconnect, up);
+            }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
+                if (f.planned.restartAfter() != null) {
+                    m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
+                    worstKill = worst(worstKill, up);
+                }
                 double r = remasteredMs(f);
                 m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
                 worstRemaster = worst(worstRemaster, r);
@@ -223,6 +233,8 @@ final class RunChecks {
         report.figure("node-restart.up-again.max", worstUpAgain, "ms");
         report.figure("partition.up-again.max", worstPartition, "ms");
         report.figure("agent-kill.realized-again.max", worstAgent, "ms");
+        report.figure("agent-disconnect.settled-again.max", worstDisconnect, "ms");
+        report.figure("node-kill.up-again.max", worstKill, "ms");
         CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
         report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
         if (!calls.notRetryable().isEmpty()) {
@@ -260,7 +272,7 @@ final class RunChecks {
         return faults.stream()
                 .filter(f -> f.atNanos >= 0
                         && f.planned.kind() != Scenario.Kind.CASSANDRA_STOP
-                        && f.planned.kind() != Scenario.Kind.AGENT_KILL)
+                        && !f.planned.kind().onHost())
                 .map(f -> new CallFigures.Down(
                         f.planned.target(),
                         f.atNanos,

@@ -39,6 +39,7 @@ public record Scenario(
         double churnRate,
         double broadcastRate,
         int inFlight,
+        List<MoveSpec> moves,
         List<FaultSpec> faults,
         List<Slo> slos) {
 
@@ -63,12 +64,22 @@ public record Scenario(
          * heal-after}, then healed; the node downs itself meanwhile (its split brain resolver) and is started again
          * once it has exited. Skipped, with the reason, where iptables cannot do it.
          */
-        PARTITION("partition");
+        PARTITION("partition"),
+        /**
+         * Every OpenFlow connection of a host's agent reset ({@code ss -K} on the agent's end: the node gets a RST),
+         * agent and nodes running on; the agent reconnects by itself. The target is a host index (any host).
+         */
+        AGENT_DISCONNECT("agent-disconnect");
 
         public final String key;
 
         Kind(String key) {
             this.key = key;
+        }
+
+        /** Whether the fault's target is a host (its agent) rather than a controller node. */
+        public boolean onHost() {
+            return this == AGENT_KILL || this == AGENT_DISCONNECT;
         }
 
         static Kind of(String key, String where) {
@@ -80,8 +91,8 @@ public record Scenario(
             throw new ConfigException.BadValue(
                     where,
                     "'" + key
-                            + "' is not a fault kind this runner injects yet (known: node-kill, node-restart, cassandra-stop;"
-                            + " agent-kill and partition are not built yet)");
+                            + "' is not a fault kind this runner injects (known: node-kill, node-restart, cassandra-stop,"
+                            + " agent-kill, partition, agent-disconnect)");
         }
     }
 
@@ -108,6 +119,13 @@ public record Scenario(
             this(kind, when, target, restartAfter, allowedLoss, null);
         }
     }
+
+    /**
+     * A line of live moves ({@code workloads.moves}): when its rounds start (as a fault's {@code at}, {@code every} or
+     * {@code random}), how many VMs of the VM pairs move in each round at once ({@code concurrent}), and how long one
+     * move may take from its start to its end ({@code timeout}) before it counts as failed.
+     */
+    public record MoveSpec(When when, int concurrent, Duration timeout) {}
 
     /** A figure's bound: {@code max} (the figure must be at most) or {@code min} (at least); NaN for none. */
     public record Slo(String figure, double max, double min) {
@@ -139,6 +157,15 @@ public record Scenario(
         for (Config f : d.getConfigList("faults")) {
             faults.add(fault(f, "faults[" + i++ + "]"));
         }
+        List<MoveSpec> moves = new ArrayList<>();
+        i = 0;
+        for (Config m : d.getConfigList("workloads.moves")) {
+            String where = "workloads.moves[" + i++ + "]";
+            moves.add(new MoveSpec(
+                    when(m, where),
+                    m.hasPath("concurrent") ? m.getInt("concurrent") : 1,
+                    m.hasPath("timeout") ? m.getDuration("timeout") : Duration.ofSeconds(30)));
+        }
         List<Slo> slos = new ArrayList<>();
         Config s = d.getConfig("slo");
         for (String key : new java.util.TreeSet<>(s.root().keySet())) {
@@ -169,6 +196,7 @@ public record Scenario(
                 d.getDouble("workloads.churn.rate"),
                 d.getDouble("workloads.broadcast.rate"),
                 d.getInt("workloads.in-flight"),
+                List.copyOf(moves),
                 List.copyOf(faults),
                 List.copyOf(slos));
         sc.validate();
@@ -177,18 +205,7 @@ public record Scenario(
 
     private static FaultSpec fault(Config f, String where) {
         Kind kind = Kind.of(f.getString("kind"), where + ".kind");
-        When when;
-        Duration from = f.hasPath("from") ? f.getDuration("from") : Duration.ZERO;
-        Duration until = f.hasPath("until") ? f.getDuration("until") : null;
-        if (f.hasPath("at")) {
-            when = new When.At(f.getDuration("at"));
-        } else if (f.hasPath("every")) {
-            when = new When.Every(f.getDuration("every"), from, until);
-        } else if (f.hasPath("random")) {
-            when = new When.Random(f.getInt("random"), from, until);
-        } else {
-            throw new ConfigException.Missing(where + ".at, .every or .random");
-        }
+        When when = when(f, where);
         String target = f.hasPath("target")
                 ? (f.getValue("target").valueType() == ConfigValueType.NUMBER
                         ? String.valueOf(f.getInt("target"))
@@ -201,6 +218,20 @@ public record Scenario(
                 f.hasPath("restart-after") ? f.getDuration("restart-after") : null,
                 f.hasPath("allowed-loss") ? f.getDuration("allowed-loss") : Duration.ZERO,
                 f.hasPath("heal-after") ? f.getDuration("heal-after") : null);
+    }
+
+    /** A fault's or a move line's time: exactly one of {@code at}, {@code every} or {@code random}. */
+    private static When when(Config f, String where) {
+        Duration from = f.hasPath("from") ? f.getDuration("from") : Duration.ZERO;
+        Duration until = f.hasPath("until") ? f.getDuration("until") : null;
+        if (f.hasPath("at")) {
+            return new When.At(f.getDuration("at"));
+        } else if (f.hasPath("every")) {
+            return new When.Every(f.getDuration("every"), from, until);
+        } else if (f.hasPath("random")) {
+            return new When.Random(f.getInt("random"), from, until);
+        }
+        throw new ConfigException.Missing(where + ".at, .every or .random");
     }
 
     private void validate() {
@@ -219,6 +250,20 @@ public record Scenario(
                 "fabric.agent-processes",
                 "0.." + hosts + " (the first hosts whose agent runs in a JVM of its own)");
         require(duration.compareTo(maxRun) < 0, "duration", "shorter than max-run (" + maxRun + ")");
+        for (MoveSpec m : moves) {
+            require(
+                    vmPairs >= 1 && hosts >= 3,
+                    "workloads.moves",
+                    "at least 1 VM pair and 3 hosts (a VM moves to a host that neither it nor its peer is on)");
+            require(
+                    m.concurrent() >= 1 && m.concurrent() <= 2 * vmPairs,
+                    "workloads.moves.concurrent",
+                    "1.." + 2 * vmPairs + " (the VMs of the VM pairs)");
+            require(!m.timeout().isNegative() && !m.timeout().isZero(), "workloads.moves.timeout", "above 0");
+            if (m.when() instanceof When.Every e) {
+                require(!e.every().isZero() && !e.every().isNegative(), "workloads.moves.every", "above 0");
+            }
+        }
         for (FaultSpec f : faults) {
             int targets = targets(f.kind);
             require(
@@ -246,9 +291,12 @@ public record Scenario(
         }
     }
 
-    /** How many targets a fault of {@code kind} draws from: hosts with an agent process, or controller nodes. */
+    /**
+     * How many targets a fault of {@code kind} draws from: hosts with an agent process (agent-kill), every host
+     * (agent-disconnect), or controller nodes.
+     */
     int targets(Kind kind) {
-        return kind == Kind.AGENT_KILL ? agentProcesses : nodes;
+        return kind == Kind.AGENT_KILL ? agentProcesses : kind == Kind.AGENT_DISCONNECT ? hosts : nodes;
     }
 
     /** The scenario's SLO on {@code figure}, if it declares one. */
@@ -279,6 +327,7 @@ public record Scenario(
         m.put("workloads.churn.rate", churnRate);
         m.put("workloads.broadcast.rate", broadcastRate);
         m.put("workloads.in-flight", inFlight);
+        m.put("workloads.moves", moves.stream().map(Object::toString).toList());
         m.put("faults", faults.stream().map(Object::toString).toList());
         m.put("slo", slos.stream().map(Slo::describe).toList());
         return m;
@@ -316,6 +365,7 @@ public record Scenario(
                 churnRate,
                 broadcastRate,
                 inFlight,
+                moves,
                 faults,
                 slos);
     }
@@ -332,7 +382,7 @@ public record Scenario(
             cassandra = embedded
             cluster.nodes = 3
             fabric { hosts = 4, agents-per-host = 1, agent-processes = 0, switches = 4, vm-pairs = 2, frame-rate = 100 }
-            workloads { create-bind.rate = 2, churn.rate = 0, broadcast.rate = 0, in-flight = 256 }
+            workloads { create-bind.rate = 2, churn.rate = 0, broadcast.rate = 0, in-flight = 256, moves = [] }
             faults = []
             slo {}
             """;

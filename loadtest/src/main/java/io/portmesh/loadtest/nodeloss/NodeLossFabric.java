@@ -88,6 +88,10 @@ public final class NodeLossFabric implements AutoCloseable {
     private final Map<String, InetSocketAddress> processTrunks = new HashMap<>();
     private final List<PseudoWire> wires = new ArrayList<>();
     private final List<SimulatedVm> vms = new ArrayList<>();
+    /** Each VM's port and the host (index) it was bound on, in the VMs' order. */
+    private final List<String> vmPorts = new ArrayList<>();
+
+    private final List<Integer> vmHosts = new ArrayList<>();
     private final List<FrameStream> streams = new ArrayList<>();
     private final List<PortLoad> loads = new ArrayList<>();
     private int recoverySwitches;
@@ -195,7 +199,7 @@ public final class NodeLossFabric implements AutoCloseable {
                 "bind " + port);
         int vlan = b.path("vlan").asInt();
         DatapathAgent agent = agentOf.get(hosts.get(host));
-        InetSocketAddress trunk = agent == null ? processTrunks.get(hosts.get(host)) : agent.trunkAddress();
+        InetSocketAddress trunk = trunkOf(hosts.get(host));
         PseudoWire wire = PseudoWire.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(trunk));
         wires.add(wire);
         SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), vlan, wire);
@@ -207,6 +211,8 @@ public final class NodeLossFabric implements AutoCloseable {
             vm.sendGratuitousArp();
         }
         vms.add(vm);
+        vmPorts.add(port);
+        vmHosts.add(host);
         return vm;
     }
 
@@ -282,6 +288,22 @@ public final class NodeLossFabric implements AutoCloseable {
     /** The simulated VMs, in pair order (pair p: VMs 2p and 2p + 1). */
     public List<SimulatedVm> vms() {
         return List.copyOf(vms);
+    }
+
+    /** Each VM's port, in the VMs' order. */
+    public List<String> vmPorts() {
+        return List.copyOf(vmPorts);
+    }
+
+    /** The host (index) each VM was bound on at the set-up, in the VMs' order. */
+    public List<Integer> vmHosts() {
+        return List.copyOf(vmHosts);
+    }
+
+    /** The trunk of {@code host}'s agent, in this JVM or in one of its own (where its VMs' wires send). */
+    public InetSocketAddress trunkOf(String host) {
+        DatapathAgent agent = agentOf.get(host);
+        return agent == null ? processTrunks.get(host) : agent.trunkAddress();
     }
 
     public List<String> hosts() {

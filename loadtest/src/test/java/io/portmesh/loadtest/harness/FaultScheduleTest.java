@@ -68,36 +68,52 @@ class FaultScheduleTest {
     }
 
     /**
-     * The chaos scenario's seed injects at least 100 faults of the three kinds, modelled as the runner decides: a node
-     * fault is skipped while an earlier one is under way (a kill until its restart, 15 s later; a partition until the
-     * node is Up again after the heal: taken as 90 s, longer than its restarts took in the partition scenario), an
-     * agent kill while the same host is still in its outage (its 40 s window).
+     * The chaos scenario's seed injects at least 100 faults of every kind in its 10 minutes, modelled as the runner
+     * decides: a node fault is skipped while an earlier one is under way (a kill until every node is Up and ready
+     * again, taken as its restart-after plus 90 s, longer than the restarts took in the node-kill runs; a partition
+     * until the node is Up again after the heal: its heal-after plus 90 s), an agent kill or an agent disconnect while
+     * the same host is still in the outage of either (a kill's 30 s window; a disconnect's settling, taken as 10 s).
      */
     @Test
-    void theChaosScenarioInjectsAtLeast100FaultsOfEveryNewKindWithItsSeed() {
-        List<FaultSchedule.Planned> plan =
-                FaultSchedule.plan(Scenario.read(java.nio.file.Path.of("scenarios", "chaos.conf")));
+    void theChaosScenarioInjectsAtLeast100FaultsOfEveryKindWithItsSeedInTenMinutes() {
+        Scenario chaos = Scenario.read(java.nio.file.Path.of("scenarios", "chaos.conf"));
+        List<FaultSchedule.Planned> plan = FaultSchedule.plan(chaos);
         Duration nodeBusyUntil = Duration.ofMillis(-1);
         java.util.Map<Integer, Duration> hostBusyUntil = new java.util.HashMap<>();
         java.util.Map<Scenario.Kind, Integer> injected = new java.util.EnumMap<>(Scenario.Kind.class);
         for (FaultSchedule.Planned p : plan) {
-            if (p.kind() == Scenario.Kind.AGENT_KILL) {
+            if (p.kind().onHost()) {
                 if (p.at().compareTo(hostBusyUntil.getOrDefault(p.target(), Duration.ofMillis(-1))) > 0) {
                     injected.merge(p.kind(), 1, Integer::sum);
-                    hostBusyUntil.put(p.target(), p.at().plus(p.allowedLoss()));
+                    hostBusyUntil.put(
+                            p.target(),
+                            p.at().plus(
+                                            p.kind() == Scenario.Kind.AGENT_KILL
+                                                    ? p.allowedLoss()
+                                                    : Duration.ofSeconds(10)));
                 }
             } else if (p.at().compareTo(nodeBusyUntil) > 0) {
                 injected.merge(p.kind(), 1, Integer::sum);
                 nodeBusyUntil = p.kind() == Scenario.Kind.PARTITION
                         ? p.at().plus(p.healAfter()).plusSeconds(90)
-                        : p.at().plus(p.restartAfter());
+                        : p.at().plus(p.restartAfter()).plusSeconds(90);
             }
         }
-        assertThat(plan).hasSize(200);
-        assertThat(injected.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(100);
-        assertThat(injected).containsKeys(Scenario.Kind.NODE_KILL, Scenario.Kind.AGENT_KILL, Scenario.Kind.PARTITION);
+        assertThat(chaos.duration()).isLessThanOrEqualTo(Duration.ofMinutes(10));
+        assertThat(chaos.maxRun()).isLessThanOrEqualTo(Duration.ofMinutes(15));
+        assertThat(plan).hasSize(188);
+        assertThat(injected.values().stream().mapToInt(Integer::intValue).sum()).isGreaterThanOrEqualTo(110);
+        assertThat(injected)
+                .containsKeys(
+                        Scenario.Kind.NODE_KILL,
+                        Scenario.Kind.AGENT_KILL,
+                        Scenario.Kind.PARTITION,
+                        Scenario.Kind.AGENT_DISCONNECT);
         assertThat(plan.stream().filter(p -> p.kind() == Scenario.Kind.AGENT_KILL))
                 .extracting(FaultSchedule.Planned::target)
-                .containsOnly(0, 1);
+                .containsOnly(0, 1, 2);
+        assertThat(plan.stream().filter(p -> p.kind() == Scenario.Kind.AGENT_DISCONNECT))
+                .extracting(FaultSchedule.Planned::target)
+                .containsOnly(0, 1, 2, 3, 4, 5, 6, 7);
     }
 }
