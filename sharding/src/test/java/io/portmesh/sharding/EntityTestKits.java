@@ -86,6 +86,28 @@ public final class EntityTestKits {
         startPortsAndRegistries(system, ask, realize);
     }
 
+    /**
+     * As {@link #startEntities}, with {@link FlakyHost}s, and the LogicalSwitch entities what {@code switches} makes of
+     * an id and of this node's fan-out to hosts: for the tests of what ports and switches do when answers are lost.
+     */
+    static void startWithFlakyHosts(
+            ActorSystem<?> system,
+            Duration ask,
+            Duration realize,
+            java.util.function.BiFunction<String, LogicalSwitchEntity.HostNotifier, Behavior<SwitchProtocol.Command>>
+                    switches) {
+        ClusterSharding sharding = ClusterSharding.get(system);
+        HostProtocol.SwitchDirectory directory = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
+                .askWithStatus(SwitchProtocol.GetMembers::new, ask);
+        LogicalSwitchEntity.HostNotifier notifier = io.portmesh.sharding.host.HostFanout.get(system)::inform;
+        startEntities(
+                system,
+                ask,
+                realize,
+                id -> FlakyHost.create(id, realize, directory),
+                id -> switches.apply(id, notifier));
+    }
+
     private static void startAllButHosts(ActorSystem<?> system, Duration ask, Duration realize) {
         LogicalSwitchEntity.init(system, ask, realize);
         startPortsAndRegistries(system, ask, realize);

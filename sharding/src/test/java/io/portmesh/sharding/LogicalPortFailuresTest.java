@@ -1,5 +1,6 @@
 package io.portmesh.sharding;
 
+import static io.portmesh.sharding.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
@@ -11,7 +12,6 @@ import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
 import io.portmesh.model.Vni;
 import io.portmesh.sharding.host.HostEntity;
-import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.LogicalSwitchEntity;
 import io.portmesh.sharding.lswitch.SwitchMembers;
@@ -74,11 +74,7 @@ class LogicalPortFailuresTest {
     static void joinAndStartSharding() {
         var system = testKit.system();
         sharding = ClusterSharding.get(system);
-        HostProtocol.SwitchDirectory switches = sw -> sharding.entityRefFor(LogicalSwitchEntity.TYPE_KEY, sw)
-                .askWithStatus(SwitchProtocol.GetMembers::new, ASK);
-        LogicalSwitchEntity.HostNotifier notifier = HostFanout.get(system)::inform;
-        EntityTestKits.startEntities(
-                system, ASK, REALIZE, id -> FlakyHost.create(id, REALIZE, switches), id -> flakySwitch(id, notifier));
+        EntityTestKits.startWithFlakyHosts(system, ASK, REALIZE, LogicalPortFailuresTest::flakySwitch);
         svc = new ShardedNetworkService(system, new TopologyView(), ASK, REALIZE);
         setup = new ShardedNetworkService(system, new TopologyView(), Duration.ofSeconds(10), REALIZE);
     }
@@ -478,26 +474,6 @@ class LogicalPortFailuresTest {
     private static PortId newPort(SwitchId sw, String mac) throws Exception {
         return PortId.of(await(setup.createPort(sw, Mac.parse(mac), List.of(), Optional.empty()))
                 .id());
-    }
-
-    private interface Check {
-        void run() throws Exception;
-    }
-
-    /** Runs {@code check} until it passes, for up to 15 seconds. */
-    private static void eventually(Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                check.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                Thread.sleep(100);
-            }
-        }
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {

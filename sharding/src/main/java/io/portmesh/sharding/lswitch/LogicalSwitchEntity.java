@@ -2,7 +2,6 @@ package io.portmesh.sharding.lswitch;
 
 import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.Errors;
-import io.portmesh.sharding.Futures;
 import io.portmesh.sharding.host.HostFanout;
 import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.lswitch.SwitchProtocol.AddPort;
@@ -17,9 +16,10 @@ import io.portmesh.sharding.lswitch.SwitchProtocol.RemovePort;
 import io.portmesh.sharding.lswitch.SwitchProtocol.SetBinding;
 import io.portmesh.sharding.lswitch.SwitchProtocol.SetHostEndpoint;
 import io.portmesh.sharding.lswitch.SwitchProtocol.SetMoving;
+import io.portmesh.sharding.lswitch.SwitchSelfMessage.CheckMembers;
 import io.portmesh.sharding.lswitch.SwitchSelfMessage.GhostChecked;
+import io.portmesh.sharding.lswitch.SwitchSelfMessage.MembersChecked;
 import io.portmesh.sharding.lswitch.SwitchSelfMessage.Told;
-import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortProtocol;
 import io.portmesh.sharding.service.SwitchInfo;
 import java.time.Duration;
@@ -34,16 +34,19 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.pattern.StatusReply;
 import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandlerWithReply;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
 import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehaviorWithEnforcedReplies;
 import org.apache.pekko.persistence.typed.javadsl.ReplyEffect;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 
 /**
  * A logical switch (one VNI): its member ports, their MACs (unique inside the switch) and where each is bound. When a
@@ -73,6 +76,13 @@ public final class LogicalSwitchEntity
 
     public record PortRemoved(String port) implements Event {}
 
+    /**
+     * The member's port is known to exist (it answered {@link PortProtocol.Exists}): the member is no ghost. Not written
+     * for a member that binds (its binding says as much), nor by switches before ghosts were looked for: their unbound
+     * members are unconfirmed when replayed ({@link MemberChecks}).
+     */
+    public record MemberConfirmed(String port) implements Event {}
+
     /** {@code movingTo}, {@code movingToTunnelIp}: null unless the port moves live (events before moves have none). */
     public record BindingChanged(String port, String host, String tunnelIp, String movingTo, String movingToTunnelIp)
             implements Event {
@@ -96,28 +106,36 @@ public final class LogicalSwitchEntity
     }
 
     private final String switchId;
-    private final ClusterSharding sharding;
-    private final Duration askTimeout;
-    private final java.util.concurrent.Executor executor;
-    private final ActorContext<Command> ctx;
     /** Tells the switch's hosts of its changes and collects their plan versions. */
     private final SwitchHosts switchHosts;
+    /** Asks the ports of unconfirmed members whether they exist, to remove the ghosts. */
+    private final MemberChecks memberChecks;
+    /** Ports joining and leaving. */
+    private final SwitchJoins joins;
 
     private LogicalSwitchEntity(
             ActorContext<Command> ctx,
+            TimerScheduler<Command> timers,
             String switchId,
             ClusterSharding sharding,
             HostNotifier hostNotifier,
             Duration askTimeout,
             Duration realizeTimeout,
-            java.util.concurrent.Executor executor) {
+            Duration checkInterval) {
         super(PersistenceId.of(TYPE_KEY.name(), switchId));
         this.switchId = switchId;
-        this.sharding = sharding;
-        this.askTimeout = askTimeout;
-        this.executor = executor;
-        this.ctx = ctx;
         this.switchHosts = new SwitchHosts(switchId, hostNotifier, askTimeout, realizeTimeout, ctx.getSelf());
+        this.memberChecks = new MemberChecks(ctx, timers, sharding, checkInterval, askTimeout);
+        this.joins = new SwitchJoins(switchId, ctx, Effect(), switchHosts, memberChecks);
+    }
+
+    /**
+     * How long a member stays unconfirmed before its port is asked whether it exists: two asks, by when the port's own
+     * ask to join has been answered or has timed out; not a bound a creation must meet (the port's answer waits for a
+     * creation under way), only what keeps the ports that bind soon after their creation from being asked at all.
+     */
+    public static Duration checkInterval(Duration askTimeout) {
+        return askTimeout.multipliedBy(2);
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
@@ -133,8 +151,19 @@ public final class LogicalSwitchEntity
             HostNotifier hostNotifier,
             Duration askTimeout,
             Duration realizeTimeout) {
-        return Behaviors.setup(ctx -> new LogicalSwitchEntity(
-                ctx, id, sharding, hostNotifier, askTimeout, realizeTimeout, ctx.getExecutionContext()));
+        return create(id, sharding, hostNotifier, askTimeout, realizeTimeout, checkInterval(askTimeout));
+    }
+
+    /** As above, with unconfirmed members asked about every {@code checkInterval} (tests: shorter than the asks). */
+    public static Behavior<Command> create(
+            String id,
+            ClusterSharding sharding,
+            HostNotifier hostNotifier,
+            Duration askTimeout,
+            Duration realizeTimeout,
+            Duration checkInterval) {
+        return Behaviors.withTimers(timers -> Behaviors.setup(ctx -> new LogicalSwitchEntity(
+                ctx, timers, id, sharding, hostNotifier, askTimeout, realizeTimeout, checkInterval)));
     }
 
     @Override
@@ -145,7 +174,7 @@ public final class LogicalSwitchEntity
     @Override
     public Set<String> tagsFor(Event event) {
         // only what the read side lists: every tag costs a second Cassandra write per event
-        return event instanceof BindingChanged ? Set.of() : Set.of(TAG);
+        return event instanceof BindingChanged || event instanceof MemberConfirmed ? Set.of() : Set.of(TAG);
     }
 
     @Override
@@ -167,9 +196,14 @@ public final class LogicalSwitchEntity
                                         s.exists()
                                                 ? StatusReply.success(s.boundMembers())
                                                 : Errors.notFound("no switch " + switchId)))
-                .onCommand(AddPort.class, this::onAddPort)
-                .onCommand(GhostChecked.class, this::onGhostChecked)
-                .onCommand(RemovePort.class, this::onRemovePort)
+                .onCommand(AddPort.class, joins::onAddPort)
+                .onCommand(GhostChecked.class, joins::onGhostChecked)
+                .onCommand(CheckMembers.class, (s, c) -> {
+                    memberChecks.sweep(s);
+                    return Effect().noReply();
+                })
+                .onCommand(MembersChecked.class, joins::onMembersChecked)
+                .onCommand(RemovePort.class, joins::onRemovePort)
                 .onCommand(SetBinding.class, this::onSetBinding)
                 .onCommand(
                         SetMoving.class,
@@ -206,108 +240,6 @@ public final class LogicalSwitchEntity
                             Errors.conflict("switch " + switchId + " already exists (vni " + s.vni() + ")"));
         }
         return Effect().persist(new Created(c.vni().value())).thenReply(c.replyTo(), this::info);
-    }
-
-    private ReplyEffect<Event, SwitchState> onAddPort(SwitchState s, AddPort c) {
-        if (!s.exists()) {
-            return Effect().reply(c.replyTo(), Errors.notFound("no switch " + switchId));
-        }
-        var owner = s.macOwner(c.mac().toString(), c.port().value());
-        if (owner.isPresent()) {
-            if (!s.members().get(owner.get()).isBound()) {
-                // maybe a ghost: ask its port entity before refusing (only on a conflict, so it costs nothing else)
-                String o = owner.get();
-                ctx.pipeToSelf(
-                        Futures.on(
-                                sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, o)
-                                        .<Boolean>askWithStatus(PortProtocol.Exists::new, askTimeout),
-                                executor),
-                        (exists, e) -> new GhostChecked(c, o, e == null && !exists));
-                return Effect().noReply();
-            }
-            return Effect().reply(c.replyTo(), macTaken(c.mac().toString(), owner.get()));
-        }
-        SwitchMembers.Member existing = s.members().get(c.port().value());
-        if (existing != null) {
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            existing.mac().equalsIgnoreCase(c.mac().toString())
-                                    ? StatusReply.success(s.vni())
-                                    : Errors.conflict("port " + c.port().value() + " is already in switch " + switchId
-                                            + " with MAC " + existing.mac()));
-        }
-        if (s.members().size() >= MAX_PORTS) {
-            return Effect()
-                    .reply(
-                            c.replyTo(),
-                            Errors.conflict(
-                                    "switch",
-                                    "logical switch " + switchId + " holds "
-                                            + s.members().size()
-                                            + " ports, its limit: its member list goes to every host of the switch"
-                                            + " in one cluster message, which must fit Artery's 256 KiB frame"
-                                            + " (docs/architecture.md section 6.2)"));
-        }
-        return Effect()
-                .persist(new PortAdded(c.port().value(), c.mac().toString()))
-                .thenReply(c.replyTo(), ns -> StatusReply.success(ns.vni()));
-    }
-
-    private ReplyEffect<Event, SwitchState> onGhostChecked(SwitchState s, GhostChecked g) {
-        SwitchMembers.Member owner = s.members().get(g.owner());
-        boolean stillThere = owner != null
-                && !owner.isBound()
-                && owner.mac().equalsIgnoreCase(g.original().mac().toString());
-        if (!stillThere) {
-            return onAddPort(s, g.original()); // the switch changed meanwhile: decide again
-        }
-        if (!g.ghost()) {
-            return Effect()
-                    .reply(g.original().replyTo(), macTaken(g.original().mac().toString(), g.owner()));
-        }
-        ctx.getLog()
-                .warn(
-                        "switch {}: member {} holds MAC {} but its port was never created (its node died between the"
-                                + " two steps); removing it for port {}",
-                        switchId,
-                        g.owner(),
-                        owner.mac(),
-                        g.original().port().value());
-        return Effect()
-                .persist(List.of(
-                        new PortRemoved(g.owner()),
-                        new PortAdded(
-                                g.original().port().value(), g.original().mac().toString())))
-                .thenReply(g.original().replyTo(), ns -> StatusReply.success(ns.vni()));
-    }
-
-    private StatusReply<Integer> macTaken(String mac, String owner) {
-        return Errors.conflict(
-                "mac",
-                "MAC " + mac + " is already used by port " + owner + " in switch " + switchId
-                        + "; MACs must be unique inside a logical switch");
-    }
-
-    private ReplyEffect<Event, SwitchState> onRemovePort(SwitchState s, RemovePort c) {
-        SwitchMembers.Member m = s.members().get(c.port().value());
-        if (m == null) {
-            return Effect().reply(c.replyTo(), StatusReply.ack());
-        }
-        if (!m.isBound()) {
-            return Effect().persist(new PortRemoved(c.port().value())).thenReply(c.replyTo(), ns -> StatusReply.ack());
-        }
-        // a port tells its unbinding (and waits for the hosts) before it leaves, so only a port whose unbinding never
-        // reached the switch by that way gets here: the member leaves unbound, so that the hosts forget it too. Their
-        // answers are not waited for: a host that misses the change is behind at the next one and fetches the list.
-        Set<String> informed = SwitchHosts.hostsOf(s.boundMembers());
-        return Effect()
-                .persist(List.of(
-                        new BindingChanged(c.port().value(), null, null),
-                        new PortRemoved(c.port().value())))
-                .thenRun(ns -> switchHosts.tellChange(
-                        ns, informed, false, ctx.getSystem().ignoreRef()))
-                .thenReply(c.replyTo(), ns -> StatusReply.ack());
     }
 
     private ReplyEffect<Event, SwitchState> onSetHostEndpoint(SwitchState s, SetHostEndpoint c) {
@@ -435,14 +367,20 @@ public final class LogicalSwitchEntity
     }
 
     @Override
+    public SignalHandler<SwitchState> signalHandler() {
+        return newSignalHandlerBuilder()
+                .onSignal(RecoveryCompleted.class, (s, signal) -> memberChecks.watch(s))
+                .build();
+    }
+
+    @Override
     public EventHandler<SwitchState, Event> eventHandler() {
         return newEventHandlerBuilder()
                 .forAnyState()
                 .onEvent(Created.class, (s, e) -> s.created(e.vni()))
-                .onEvent(
-                        PortAdded.class,
-                        (s, e) -> s.withMember(new SwitchMembers.Member(e.port(), e.mac(), null, null)))
+                .onEvent(PortAdded.class, (s, e) -> s.added(new SwitchMembers.Member(e.port(), e.mac(), null, null)))
                 .onEvent(PortRemoved.class, (s, e) -> s.withoutMember(e.port()))
+                .onEvent(MemberConfirmed.class, (s, e) -> s.confirmed(e.port()))
                 .onEvent(BindingChanged.class, (s, e) -> {
                     SwitchMembers.Member m = s.members().get(e.port());
                     return s.rebound(s.withCurrentEndpoints(new SwitchMembers.Member(

@@ -3,6 +3,7 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.sharding.lswitch.SwitchProtocol.AddPort;
 import io.portmesh.sharding.lswitch.SwitchProtocol.HostVersions;
 import io.portmesh.sharding.lswitch.SwitchProtocol.KeepBinding;
+import java.util.Set;
 import org.apache.pekko.pattern.StatusReply;
 
 /**
@@ -23,4 +24,13 @@ sealed interface SwitchSelfMessage extends SwitchProtocol.Command {
      * answered); {@code keep}: the one {@link KeepBinding}s wait for.
      */
     record Told(long version, boolean keep, StatusReply<HostVersions> reply) implements SwitchSelfMessage {}
+
+    /** Local, a timer: time to ask about the members that stayed unconfirmed ({@link MemberChecks}). */
+    record CheckMembers() implements SwitchSelfMessage {}
+
+    /**
+     * Local: the answers of check round {@code round}: the asked members whose port answered that it exists, and those
+     * whose port answered that it does not (ghosts). A member whose port did not answer is in neither.
+     */
+    record MembersChecked(long round, Set<String> created, Set<String> ghosts) implements SwitchSelfMessage {}
 }

@@ -3,13 +3,18 @@ package io.portmesh.sharding.lswitch;
 import io.portmesh.model.CborSerializable;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * A logical switch: its VNI (0 while it does not exist), its member ports with where each is bound, and the version of
  * that membership, which grows with every binding change so that hosts can tell a newer member list from an older one.
  * {@code lastChange} is the change that made {@code version} (null while no binding changed since the switch was
  * created, or in a snapshot taken before it was kept): what a host that holds the version before needs to catch up.
+ * {@code unconfirmed}: the members whose port is not known to exist yet (added, never bound, not confirmed by the
+ * port): each may be a ghost, which {@link MemberChecks} asks about (docs/architecture.md section 3.2).
  */
 public record SwitchState(
         String id,
@@ -17,7 +22,8 @@ public record SwitchState(
         long version,
         Map<String, SwitchMembers.Member> members,
         SwitchMembers.Change lastChange,
-        Map<String, HostEndpoint> endpoints)
+        Map<String, HostEndpoint> endpoints,
+        Set<String> unconfirmed)
         implements CborSerializable {
 
     /**
@@ -28,9 +34,23 @@ public record SwitchState(
      */
     public record HostEndpoint(String tunnelIp, String standbyTunnelIp, long epoch) implements CborSerializable {}
 
-    /** {@code endpoints} null: a state written before failover. */
+    /**
+     * {@code endpoints} null: a state written before failover. {@code unconfirmed} null: a state written before members
+     * were confirmed, where any unbound member may be a ghost (a bound one exists: only a port binds itself).
+     */
     public SwitchState {
         endpoints = endpoints == null ? Map.of() : Map.copyOf(endpoints);
+        unconfirmed = unconfirmed == null ? unbound(members) : Set.copyOf(unconfirmed);
+    }
+
+    public SwitchState(
+            String id,
+            int vni,
+            long version,
+            Map<String, SwitchMembers.Member> members,
+            SwitchMembers.Change lastChange,
+            Map<String, HostEndpoint> endpoints) {
+        this(id, vni, version, members, lastChange, endpoints, null);
     }
 
     public SwitchState(
@@ -39,7 +59,14 @@ public record SwitchState(
             long version,
             Map<String, SwitchMembers.Member> members,
             SwitchMembers.Change lastChange) {
-        this(id, vni, version, members, lastChange, Map.of());
+        this(id, vni, version, members, lastChange, Map.of(), null);
+    }
+
+    private static Set<String> unbound(Map<String, SwitchMembers.Member> members) {
+        return members.values().stream()
+                .filter(m -> !m.isBound())
+                .map(SwitchMembers.Member::port)
+                .collect(Collectors.toSet());
     }
 
     public static SwitchState empty(String id) {
@@ -48,7 +75,7 @@ public record SwitchState(
 
     /** Created (again, after a delete) with no members; the version goes on from the deleted switch's. */
     public SwitchState created(int vni) {
-        return new SwitchState(id, vni, version, Map.of(), null, endpoints);
+        return new SwitchState(id, vni, version, Map.of(), null, endpoints, Set.of());
     }
 
     /** The member with every endpoint of a host that failed over replaced by the host's current one. */
@@ -88,10 +115,10 @@ public record SwitchState(
     public SwitchState endpointChanged(String host, String tunnelIp, String standbyTunnelIp, long epoch) {
         Map<String, HostEndpoint> e = new TreeMap<>(endpoints);
         e.put(host, new HostEndpoint(tunnelIp, standbyTunnelIp, epoch));
-        SwitchState with = new SwitchState(id, vni, version + 1, members, null, e);
+        SwitchState with = new SwitchState(id, vni, version + 1, members, null, e, unconfirmed);
         Map<String, SwitchMembers.Member> m = new TreeMap<>();
         members.forEach((port, member) -> m.put(port, with.withCurrentEndpoints(member)));
-        return new SwitchState(id, vni, version + 1, m, null, e);
+        return new SwitchState(id, vni, version + 1, m, null, e, unconfirmed);
     }
 
     /** The version outlives the switch: a switch re-created under the same id never reuses a version. */
@@ -114,13 +141,40 @@ public record SwitchState(
     public SwitchState withMember(SwitchMembers.Member m) {
         Map<String, SwitchMembers.Member> copy = new TreeMap<>(members);
         copy.put(m.port(), m);
-        return new SwitchState(id, vni, version, copy, lastChange, endpoints);
+        return new SwitchState(id, vni, version, copy, lastChange, endpoints, unconfirmed);
+    }
+
+    /** A member added for a port that asked to join: unconfirmed until its port is known to exist. */
+    public SwitchState added(SwitchMembers.Member m) {
+        return withMember(m).withUnconfirmed(m.port(), true);
+    }
+
+    /** The member's port is known to exist: it answered so, or bound itself. */
+    public SwitchState confirmed(String port) {
+        return withUnconfirmed(port, false);
+    }
+
+    public boolean isUnconfirmed(String port) {
+        return unconfirmed.contains(port);
+    }
+
+    private SwitchState withUnconfirmed(String port, boolean add) {
+        if (unconfirmed.contains(port) == add) {
+            return this;
+        }
+        Set<String> u = new TreeSet<>(unconfirmed);
+        if (add) {
+            u.add(port);
+        } else {
+            u.remove(port);
+        }
+        return new SwitchState(id, vni, version, members, lastChange, endpoints, u);
     }
 
     public SwitchState withoutMember(String port) {
         Map<String, SwitchMembers.Member> copy = new TreeMap<>(members);
         copy.remove(port);
-        return new SwitchState(id, vni, version, copy, lastChange, endpoints);
+        return new SwitchState(id, vni, version, copy, lastChange, endpoints, unconfirmed).confirmed(port);
     }
 
     /**
@@ -135,7 +189,10 @@ public record SwitchState(
             kept = new TreeMap<>(endpoints);
             kept.keySet().removeIf(h -> after.values().stream().noneMatch(x -> x.isOn(h)));
         }
-        return new SwitchState(id, vni, version + 1, after, new SwitchMembers.Change(vni, version + 1, m), kept);
+        // a binding comes only from the port itself (SetBinding, SetMoving, KeepBinding): its port exists
+        return new SwitchState(
+                        id, vni, version + 1, after, new SwitchMembers.Change(vni, version + 1, m), kept, unconfirmed)
+                .confirmed(m.port());
     }
 
     public SwitchMembers boundMembers() {

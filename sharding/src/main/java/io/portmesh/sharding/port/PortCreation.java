@@ -14,8 +14,10 @@ import org.apache.pekko.persistence.typed.javadsl.Effect;
 /**
  * A port's creation: AddPort to its switch (which gives the VNI and holds the MAC), then {@link Created}. Apart from
  * {@link BindingSteps} because it persists nothing before its step: an unanswered AddPort is compensated by a
- * RemovePort (the switch may have added the member), and a death in between leaves a ghost member, which the switch
- * removes when the MAC is asked for again (it asks the port {@link PortProtocol.Exists}).
+ * RemovePort (the switch may have added the member; the RemovePort may be lost), and a death in between leaves a
+ * ghost member. The switch keeps the member unconfirmed until the port binds or answers {@link PortProtocol.Exists}
+ * (which waits for this creation to end, so a slow one is never taken for a ghost), and removes it when the port
+ * answers that it does not exist (docs/architecture.md section 3.2).
  */
 final class PortCreation {
     private final LogicalPortEntity port;

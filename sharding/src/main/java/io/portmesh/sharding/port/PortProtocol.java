@@ -65,7 +65,7 @@ public interface PortProtocol {
 
     /**
      * Whether this port was created. Unlike {@link Get} it waits for a change in progress, so that a port whose
-     * creation is under way is never taken for a ghost (see LogicalSwitchEntity's MAC check).
+     * creation is under way is never taken for a ghost (its switch asks it about an unconfirmed member: MemberChecks).
      */
     public record Exists(ActorRef<StatusReply<Boolean>> replyTo) implements Request<Boolean> {}
 

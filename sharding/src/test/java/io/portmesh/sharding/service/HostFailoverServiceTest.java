@@ -1,5 +1,6 @@
 package io.portmesh.sharding.service;
 
+import static io.portmesh.sharding.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.typesafe.config.ConfigFactory;
@@ -184,26 +185,6 @@ class HostFailoverServiceTest {
     void theCallersWaitCoversTheEntitysStartItsDeadlineAndTheWayBack() {
         assertThat(ShardedNetworkService.failoverClientTimeout(Duration.ofSeconds(10), Duration.ofSeconds(10)))
                 .isEqualTo(Duration.ofSeconds(21));
-    }
-
-    @FunctionalInterface
-    private interface Check {
-        void run() throws Exception;
-    }
-
-    private static void eventually(Check check) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (true) {
-            try {
-                check.run();
-                return;
-            } catch (AssertionError e) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw e;
-                }
-                Thread.sleep(50);
-            }
-        }
     }
 
     private static <T> T await(CompletionStage<T> stage) throws Exception {
