@@ -2,7 +2,6 @@ package io.portmesh.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.pki.Pki;
 import io.portmesh.model.HostId;
@@ -18,8 +17,8 @@ import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.PortInfo;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,8 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @ExtendWith(CassandraExtension.class)
 class OpenFlowTlsIntegrationTest {
-    private static final String REFUSALS = "portmesh_openflow_refusals_total";
-
     @TempDir
     Path pki;
 
@@ -45,71 +42,54 @@ class OpenFlowTlsIntegrationTest {
 
     @Test
     void onlyTheAgentWhoseCertificateNamesTheHostMastersIt(TestCassandra cassandra) throws Exception {
-        String run = Long.toHexString(System.nanoTime() & 0xFFFFFF);
-        String h = "tls-h-" + run;
-        String g = "tls-g-" + run;
-        Pki.init(pki);
-        OfTlsFiles node = Pki.issueNode(pki, "node-1", List.of("127.0.0.1"));
-        OfTlsFiles hCert = Pki.issueAgent(pki, h, "a");
-        OfTlsFiles gCert = Pki.issueAgent(pki, g, "a");
-        Pki.init(otherPki);
-        OfTlsFiles foreignH = Pki.issueAgent(otherPki, h, "a");
-
-        int[] ports = TestCluster.freePorts(3);
-        int vxlanPort = ports[2];
-        TestCluster cluster =
-                TestCluster.start(cassandra, new int[] {ports[0]}, new int[] {ports[1]}, TlsPeers.controllerTls(node));
-        List<DatapathAgent> impostors = new ArrayList<>();
-        List<ImpostorSwitch> claimants = new ArrayList<>();
-        DatapathAgent real = null;
-        try {
-            NetworkService api = cluster.nodes.get(0).service();
-            List<String> controllers = cluster.openflowAddresses();
-            api.createHost(HostId.of(h), Ipv4.parse("127.0.0.41"))
-                    .toCompletableFuture()
-                    .get(20, TimeUnit.SECONDS);
-            api.createHost(HostId.of(g), Ipv4.parse("127.0.0.42"))
-                    .toCompletableFuture()
-                    .get(20, TimeUnit.SECONDS);
-            real = DatapathAgent.start(AgentSettings.local(h, "a", "127.0.0.41", vxlanPort, controllers)
-                    .withTls(Optional.of(hCert)));
-            SwitchId sw = SwitchId.of("tls-" + run);
+        try (TlsNodeFixture f = TlsNodeFixture.start(cassandra, pki)) {
+            String h = f.name("tls-h");
+            String g = f.name("tls-g");
+            OfTlsFiles hCert = Pki.issueAgent(pki, h, "a");
+            OfTlsFiles gCert = Pki.issueAgent(pki, g, "a");
+            Pki.init(otherPki);
+            OfTlsFiles foreignH = Pki.issueAgent(otherPki, h, "a");
+            NetworkService api = f.api;
+            f.createHost(h, "127.0.0.41", Map.of());
+            f.createHost(g, "127.0.0.42", Map.of());
+            DatapathAgent real = f.startAgent(f.agentSettings(h, "127.0.0.41").withTls(Optional.of(hCert)));
+            SwitchId sw = SwitchId.of(f.name("tls"));
             api.createSwitch(sw, Optional.empty()).toCompletableFuture().get(20, TimeUnit.SECONDS);
 
-            DatapathAgent hAgent = real;
             SliceFixture.awaitTrue(
                     "the agent with H's certificate is master",
-                    () -> hAgent.controlState().master().isPresent());
+                    () -> real.controlState().master().isPresent());
             BindingResult first = bindOnH(api, sw, h, "52:54:00:00:41:01", "10.41.0.1");
             assertThat(first.realization().realized())
                     .as("a port bound on H is realized through it: %s", first.realization())
                     .isTrue();
             DatapathAgent.ControlState before = real.controlState();
-            long generation = host(api, h).masterGeneration();
+            long generation = f.host(h).masterGeneration();
             assertThat(before.flowCount()).isPositive();
 
             // the impostors, each on its own tunnel endpoint; they retry (with backoff) for as long as they run
-            impostors.add(DatapathAgent.start(AgentSettings.local(h, "a", "127.0.0.43", vxlanPort, controllers)));
-            impostors.add(DatapathAgent.start(AgentSettings.local(h, "a", "127.0.0.44", vxlanPort, controllers)
-                    .withTls(Optional.of(new OfTlsFiles(foreignH.certificate(), foreignH.key(), node.ca())))));
+            List<DatapathAgent> impostors = List.of(
+                    f.startAgent(f.agentSettings(h, "127.0.0.43")),
+                    f.startAgent(f.agentSettings(h, "127.0.0.44")
+                            .withTls(
+                                    Optional.of(new OfTlsFiles(foreignH.certificate(), foreignH.key(), f.node.ca())))));
             // an agent refuses to start with a certificate of another host (AgentOwnCertificateTest): these two are
             // raw OpenFlow clients that present a certificate and claim whatever they like
-            claimants.add(ImpostorSwitch.claiming(h, gCert, controllers.get(0))); // G's certificate, claiming H
-            claimants.add(ImpostorSwitch.claiming(g, hCert, controllers.get(0))); // H's certificate, claiming G
+            List<ImpostorSwitch> claimants = List.of(
+                    f.closeLater(
+                            ImpostorSwitch.claiming(h, gCert, f.controllers.get(0))), // G's certificate, claiming H
+                    f.closeLater(
+                            ImpostorSwitch.claiming(g, hCert, f.controllers.get(0)))); // H's certificate, claiming G
             assertThat(TlsPeers.closedWithoutCertificate(
-                            cluster.nodes.get(0).openflowAddress().getPort(), node.ca()))
+                            f.cluster.nodes.get(0).openflowAddress().getPort(), f.node.ca()))
                     .as("a TLS client without certificate is closed")
                     .isTrue();
 
-            List<ControllerNode> nodes = cluster.nodes;
             for (String reason : List.of("not-tls", "unknown-ca", "no-certificate")) {
-                SliceFixture.awaitTrue(
-                        "a refusal counted as " + reason,
-                        () -> NodeScrape.sumUnchecked(nodes, REFUSALS, "reason=\"" + reason + "\"") >= 1);
+                f.awaitRefusals(reason, 1);
             }
-            SliceFixture.awaitTrue(
-                    "both identity mismatches refused (each at least twice: they retry)",
-                    () -> NodeScrape.sumUnchecked(nodes, REFUSALS, "reason=\"identity-mismatch\"") >= 4);
+            // both identity mismatches, each at least twice: they retry
+            f.awaitRefusals("identity-mismatch", 4);
 
             // a binding on H while the impostors keep trying is realized, as before them
             BindingResult second = bindOnH(api, sw, h, "52:54:00:00:41:02", "10.41.0.2");
@@ -122,10 +102,10 @@ class OpenFlowTlsIntegrationTest {
                     .as("and was never demoted and re-elected: the same grants as before the impostors")
                     .isEqualTo(before.masterGrants());
             assertThat(after.flowCount()).isGreaterThan(before.flowCount());
-            HostInfo hInfo = host(api, h);
+            HostInfo hInfo = f.host(h);
             assertThat(hInfo.masterGeneration()).isEqualTo(generation);
             assertThat(hInfo.agents()).as("H has one agent: the real one").hasSize(1);
-            assertThat(host(api, g).agents())
+            assertThat(f.host(g).agents())
                     .as("G has none: H's certificate cannot stand for it")
                     .isEmpty();
             for (DatapathAgent impostor : impostors) {
@@ -140,16 +120,9 @@ class OpenFlowTlsIntegrationTest {
                         .isZero();
                 assertThat(claimant.flowMods.get()).isZero();
             }
-            assertThat(NodeScrape.sum(nodes, "portmesh_openflow_sessions", ""))
+            assertThat(f.sessions())
                     .as("one OpenFlow session: the real agent's")
                     .isEqualTo(1);
-        } finally {
-            impostors.forEach(DatapathAgent::close);
-            claimants.forEach(ImpostorSwitch::close);
-            if (real != null) {
-                real.close();
-            }
-            cluster.close();
         }
     }
 
@@ -161,9 +134,5 @@ class OpenFlowTlsIntegrationTest {
         return api.bindPort(PortId.of(port.id()), HostId.of(h), true)
                 .toCompletableFuture()
                 .get(30, TimeUnit.SECONDS);
-    }
-
-    private static HostInfo host(NetworkService api, String id) throws Exception {
-        return api.getHost(HostId.of(id)).toCompletableFuture().get(20, TimeUnit.SECONDS);
     }
 }

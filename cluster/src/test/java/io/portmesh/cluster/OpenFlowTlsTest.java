@@ -9,6 +9,7 @@ import io.netty.handler.ssl.SslContext;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.pki.Pki;
+import io.portmesh.cluster.pki.PlainLeaf;
 import io.portmesh.model.HostId;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfMessageListener;
@@ -22,6 +23,7 @@ import io.portmesh.sharding.southbound.AgentAdmission;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -98,7 +100,11 @@ class OpenFlowTlsTest {
     }
 
     private OfServer server(OfTlsFiles files) throws Exception {
-        OfServer s = OfServer.builder(OfRole.CONTROLLER, controller)
+        return server(files, controller);
+    }
+
+    private OfServer server(OfTlsFiles files, Recorder recorder) throws Exception {
+        OfServer s = OfServer.builder(OfRole.CONTROLLER, recorder)
                 .sslContext(files.serverContext())
                 .bind(new InetSocketAddress("127.0.0.1", 0));
         closing.add(s);
@@ -123,6 +129,59 @@ class OpenFlowTlsTest {
         assertThat(c.peerCertificate().flatMap(CertifiedAgent::of)).contains(new CertifiedAgent(HostId.of("h-1"), "a"));
         assertThat(c.description().getDpDesc()).startsWith("portmesh host=h-1 slot=a");
         assertThat(agent.connectedControllers()).isEqualTo(1);
+        assertThat(agent.controllersRefusedNotNodes())
+                .as("a node's certificate is a controller's")
+                .isZero();
+    }
+
+    /**
+     * Another host's agent key posing as a controller: a certificate of the same CA that names the address the agent
+     * dials and carries an agent's identity instead of a node's. Only the node check tells it from a controller; the
+     * agent refuses it in the handshake (no OpenFlow message passes), counts it and logs which certificate and why.
+     */
+    @Test
+    void anAgentRefusesAControllerPresentingAnAgentCertificateOfTheCa() throws Exception {
+        try (AgentTlsLines lines = new AgentTlsLines()) {
+            OfServer server = server(PlainLeaf.addressedAgent(pki, "esx-9", "a"));
+            DatapathAgent agent = agent("h-1", server.port(), Optional.of(Pki.issueAgent(pki, "h-1", "a")));
+
+            SliceFixture.awaitTrue(
+                    "the agent refuses the controller",
+                    Duration.ofSeconds(15),
+                    () -> agent.controllersRefusedNotNodes() > 0);
+            assertThat(controller.nextRefusal())
+                    .as("the agent aborts: the server hears its alert")
+                    .contains(TlsRefusal.HANDSHAKE);
+            assertThat(controller.connected).isEmpty();
+            assertThat(agent.connectedControllers()).isZero();
+            assertThat(lines.warnings())
+                    .anySatisfy(l -> assertThat(l)
+                            .contains("agent h-1/a", "127.0.0.1:" + server.port(), "not-a-controller-node")
+                            .contains("CN=agent:esx-9:a", "portmesh:agent:esx-9:a", "not a controller node's"));
+        }
+    }
+
+    /** The certificates the PKI tool writes for an agent, and a node's names without its URI, open no agent either. */
+    @Test
+    void anAgentRefusesAControllerWithAnyOtherCertificateOfTheCaThanANodes() throws Exception {
+        Recorder plainController = new Recorder();
+        OfServer asAgent = server(Pki.issueAgent(pki, "esx-9", "a"));
+        OfServer withoutNodeUri = server(PlainLeaf.issue(pki, "ctl"), plainController);
+        DatapathAgent toAgent = agent("h-1", asAgent.port(), Optional.of(Pki.issueAgent(pki, "h-1", "a")));
+        DatapathAgent toPlain = agent("h-2", withoutNodeUri.port(), Optional.of(Pki.issueAgent(pki, "h-2", "a")));
+
+        // the agent certificate names no address: the address check refuses it before the node check would
+        assertThat(controller.nextRefusal()).contains(TlsRefusal.HANDSHAKE);
+        SliceFixture.awaitTrue(
+                "the agent refuses the certificate without a node URI",
+                Duration.ofSeconds(15),
+                () -> toPlain.controllersRefusedNotNodes() > 0);
+        assertThat(plainController.nextRefusal()).contains(TlsRefusal.HANDSHAKE);
+        assertThat(controller.connected).isEmpty();
+        assertThat(plainController.connected).isEmpty();
+        assertThat(toAgent.controllersRefusedNotNodes()).isZero();
+        assertThat(toAgent.connectedControllers()).isZero();
+        assertThat(toPlain.connectedControllers()).isZero();
     }
 
     /**

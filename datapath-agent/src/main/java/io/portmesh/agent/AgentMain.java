@@ -129,12 +129,13 @@ public final class AgentMain implements Callable<Integer> {
                                     .append('=')
                                     .append(p.stats()));
                     log.info(
-                            "stats flowMods={} flows={} {}{} controllers({})",
+                            "stats flowMods={} flows={} {}{} controllers({}) controllersRefusedNotNodes={}",
                             agent.flowModsApplied(),
                             agent.tables().flowCount(),
                             agent.pipeline().counters(),
                             ports,
-                            agent.controllerNodes());
+                            agent.controllerNodes(),
+                            agent.controllersRefusedNotNodes());
                 },
                 ms,
                 ms,

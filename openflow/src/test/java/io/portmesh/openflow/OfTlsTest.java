@@ -14,35 +14,43 @@ import java.util.concurrent.TimeUnit;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The handshake and a barrier over TLS, with a self-signed certificate made by the JDK's keytool. */
+/**
+ * The handshake and a barrier over TLS, with a self-signed certificate made by the JDK's keytool. The certificate is
+ * made once for the class: keytool is a JVM of its own (a second or more of CPU, 5-12 s on a loaded machine), and
+ * every test here needs the same one; each test still builds its own contexts and servers.
+ */
 class OfTlsTest {
     private static final char[] PASSWORD = Keytool.PASSWORD;
+    private static KeyStore selfSigned;
     private final Closer closer = new Closer();
 
-    @TempDir
-    Path dir;
+    @BeforeAll
+    static void selfSigned(@TempDir Path dir) throws Exception {
+        selfSigned = Keytool.selfSigned(
+                dir, "of", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1");
+    }
 
     @AfterEach
     void tearDown() throws Exception {
         closer.close();
     }
 
-    private KeyStore selfSigned() throws Exception {
-        return Keytool.selfSigned(
-                dir, "of", "EC", "-groupname", "secp256r1", "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1");
+    /** A server context presenting the self-signed certificate. */
+    private static SslContext serverTls() throws Exception {
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(selfSigned, PASSWORD);
+        return SslContextBuilder.forServer(kmf).build();
     }
 
     @Test
     void handshakeAndBarrierOverTls() throws Exception {
-        KeyStore ks = selfSigned();
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, PASSWORD);
         TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(ks);
-        SslContext serverTls = SslContextBuilder.forServer(kmf).build();
+        tmf.init(selfSigned);
+        SslContext serverTls = serverTls();
         SslContext clientTls = SslContextBuilder.forClient().trustManager(tmf).build();
 
         RecordingListener controller = new RecordingListener();
@@ -63,13 +71,10 @@ class OfTlsTest {
 
     @Test
     void aPlainTcpPeerCannotTalkToATlsServer() throws Exception {
-        KeyStore ks = selfSigned();
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, PASSWORD);
         RecordingListener controller = new RecordingListener();
         OfServer server = closer.add(OfServer.builder(OfRole.CONTROLLER, controller)
                 .config(TestConfigs.relaxed())
-                .sslContext(SslContextBuilder.forServer(kmf).build())
+                .sslContext(serverTls())
                 .bind(loopback(0)));
         try (RawOfPeer plain = new RawOfPeer(server.port())) {
             plain.send(FakeSwitch.F.buildHello().build());
@@ -85,14 +90,11 @@ class OfTlsTest {
      */
     @Test
     void aStalledTlsHandshakeIsClosedAsATlsHandshakeTimeout() throws Exception {
-        KeyStore ks = selfSigned();
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(ks, PASSWORD);
         OfConfig quick = TestConfigs.relaxed().withHandshakeTimeout(Duration.ofMillis(300));
         RecordingListener tlsController = new RecordingListener();
         OfServer tlsServer = closer.add(OfServer.builder(OfRole.CONTROLLER, tlsController)
                 .config(quick)
-                .sslContext(SslContextBuilder.forServer(kmf).build())
+                .sslContext(serverTls())
                 .bind(loopback(0)));
         RecordingListener plainController = new RecordingListener();
         OfServer plainServer = closer.add(OfServer.builder(OfRole.CONTROLLER, plainController)

@@ -3,6 +3,7 @@ package io.portmesh.cluster.pki;
 import io.netty.util.NetUtil;
 import io.portmesh.cluster.tls.ClusterTls;
 import io.portmesh.openflow.tls.CertifiedAgent;
+import io.portmesh.openflow.tls.CertifiedNode;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.openflow.tls.PemIdentity;
 import java.io.IOException;
@@ -94,7 +95,7 @@ public final class Pki {
         for (String ip : ips) {
             names.add(new GeneralName(GeneralName.iPAddress, ipLiteral(ip)));
         }
-        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, ClusterTls.nodeUri(name)));
+        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, CertifiedNode.uri(name)));
         return issue(
                 dir,
                 "node-" + name,

@@ -2,6 +2,7 @@ package io.portmesh.cluster.tls;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.portmesh.openflow.tls.CertifiedNode;
 import io.portmesh.openflow.tls.PemIdentity;
 import java.nio.file.Path;
 import java.security.cert.CertificateParsingException;
@@ -30,21 +31,7 @@ import javax.net.ssl.SSLContext;
 public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
     static final String PATH = "portmesh.cluster.tls";
 
-    /**
-     * The URI subject alternative name that marks an agent's certificate ({@code portmesh:agent:<host>:<slot>}). The
-     * deployment CA signs agents' certificates too; one of them must not make its holder a cluster member.
-     */
-    static final String AGENT_URI_PREFIX = io.portmesh.openflow.tls.CertifiedAgent.URI_PREFIX;
-
-    /**
-     * The URI subject alternative name that makes a certificate a controller node's: {@code portmesh:node:<name>},
-     * written by {@code portmeshctl pki node}. A member must carry it; the CA's signature alone is not enough, since
-     * the same CA signs agents' certificates and may sign others.
-     */
-    public static final String NODE_URI_PREFIX = "portmesh:node:";
-
     private static final int SAN_DNS = 2;
-    private static final int SAN_URI = 6;
 
     /**
      * {@code config} with Pekko's remoting switched to TLS when {@code portmesh.cluster.tls.enabled} is on (the files
@@ -104,11 +91,6 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
         return Path.of(value);
     }
 
-    /** The URI that names the controller node {@code name} in its certificate. */
-    public static String nodeUri(String name) {
-        return NODE_URI_PREFIX + name;
-    }
-
     /**
      * Why {@code peer} may not be a cluster member, or empty when it may (the CA's signature is checked already): it
      * must be a node's certificate ({@link #notANode}) and match {@code peer-name-pattern} if set.
@@ -129,30 +111,11 @@ public record ClusterTls(SSLContext context, Optional<Pattern> peerNames) {
     }
 
     /**
-     * Why {@code certificate} is no controller node's, or empty when it is one: it must carry exactly one URI
-     * {@code portmesh:node:<name>} and no agent URI.
+     * Why {@code certificate} is no controller node's ({@link CertifiedNode}: the same rule agents apply to the
+     * controllers they connect to), or empty when it is one.
      */
     static Optional<String> notANode(X509Certificate certificate) {
-        List<String> uris;
-        try {
-            uris = sans(certificate, SAN_URI);
-        } catch (IllegalArgumentException e) {
-            return Optional.of(e.getMessage());
-        }
-        Optional<String> agent =
-                uris.stream().filter(u -> u.startsWith(AGENT_URI_PREFIX)).findFirst();
-        if (agent.isPresent()) {
-            return Optional.of("its certificate is an agent's (" + agent.get() + "), not a controller node's");
-        }
-        List<String> nodes = uris.stream()
-                .filter(u -> u.startsWith(NODE_URI_PREFIX) && u.length() > NODE_URI_PREFIX.length())
-                .toList();
-        if (nodes.size() != 1) {
-            return Optional.of("its certificate (" + certificate.getSubjectX500Principal() + ") names "
-                    + (nodes.isEmpty() ? "no controller node" : "more than one controller node " + nodes)
-                    + ": a member's carries one URI " + NODE_URI_PREFIX + "<name> ('portmeshctl pki node' writes it)");
-        }
-        return Optional.empty();
+        return CertifiedNode.refusal(certificate);
     }
 
     /** The subject alternative names of {@code type} of {@code certificate}. */

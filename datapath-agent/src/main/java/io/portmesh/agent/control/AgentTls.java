@@ -3,6 +3,7 @@ package io.portmesh.agent.control;
 import io.netty.handler.ssl.SslContext;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.tls.CertifiedAgent;
+import io.portmesh.openflow.tls.ControllerTrustManager;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.openflow.tls.TlsRefusal;
 import java.io.IOException;
@@ -36,6 +37,13 @@ final class AgentTls {
 
     /** Refusals of agent certificates on the listen port logged so far: the first few warn, then one in 1,000. */
     private final java.util.concurrent.atomic.AtomicLong agentsRefused = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Controllers refused because their certificate, though of the CA and naming their address, is no controller
+     * node's ({@link TlsRefusal#NOT_A_CONTROLLER_NODE}: an agent's key posing as a controller).
+     */
+    private final java.util.concurrent.atomic.LongAdder controllersNotNodes =
+            new java.util.concurrent.atomic.LongAdder();
 
     private AgentTls(String agent, SslContext client, SslContext server) {
         this.agent = agent;
@@ -92,12 +100,18 @@ final class AgentTls {
     }
 
     /**
-     * A handshake that failed: a TLS failure (the controller's certificate not of the CA or not naming its address,
-     * or the controller refusing this agent's) is logged at warning once per peer until it changes, then at debug.
+     * A handshake that failed: a TLS failure (the controller's certificate not of the CA, not naming its address or no
+     * controller node's, or the controller refusing this agent's) is logged at warning once per peer until it
+     * changes, then at debug. A controller whose certificate is no node's is counted too, and its line names the
+     * certificate and why ({@link ControllerTrustManager.NotAControllerNode}'s message).
      */
     void handshakeFailed(SocketAddress peer, Throwable cause) {
         TlsRefusal.of(cause).ifPresent(reason -> {
             String text = reason.label() + ": " + cause;
+            if (reason == TlsRefusal.NOT_A_CONTROLLER_NODE) {
+                controllersNotNodes.increment();
+                text = reason.label() + ": " + notANode(cause);
+            }
             if (lastFailure.size() >= MAX_REMEMBERED_FAILURES) {
                 lastFailure.clear(); // a flood of peers: warn afresh rather than remember without bound
             }
@@ -107,6 +121,22 @@ final class AgentTls {
                 log.debug("agent {}: TLS handshake with {} failed again ({})", agent, peer, text);
             }
         });
+    }
+
+    /** The message of the refusal in {@code cause}'s chain: which certificate, and why it is no node's. */
+    private static String notANode(Throwable cause) {
+        Throwable t = cause;
+        for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) { // bounded: a chain may loop
+            if (t instanceof ControllerTrustManager.NotAControllerNode) {
+                return t.getMessage();
+            }
+        }
+        return String.valueOf(cause);
+    }
+
+    /** Controllers refused so far because their certificate is no controller node's. */
+    long controllersNotNodes() {
+        return controllersNotNodes.sum();
     }
 
     /** A handshake with {@code peer} succeeded: its next failure warns again. */

@@ -308,6 +308,14 @@ public final class DatapathAgent implements AutoCloseable {
         return controllers.connected();
     }
 
+    /**
+     * Controllers this agent refused (TLS on) because their certificate, of the CA and naming their address, is no
+     * controller node's: another host's agent key, say, posing as a controller. Each is logged with the certificate.
+     */
+    public long controllersRefusedNotNodes() {
+        return tls.controllersNotNodes();
+    }
+
     /** The controller nodes this agent has a client for and what its lookups did ({@link ControllerNodes}). */
     public ControllerNodes.Stats controllerNodes() {
         return controllers.stats();

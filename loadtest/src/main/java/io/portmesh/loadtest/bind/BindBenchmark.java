@@ -39,8 +39,6 @@ import picocli.CommandLine;
         description = "Measures create+bind+realized latency of ports on a 3-node controller.")
 public final class BindBenchmark implements Callable<Integer> {
     static final Path WORK = Path.of("work", "bench-bind");
-    private static final int CQL_PORT = 19242;
-    private static final int STORAGE_PORT = 17242;
     private static final int NODES = 3;
     private static final int CASSANDRA_WRITES = 500;
     private static final int BARRIERS = 200;
@@ -82,6 +80,15 @@ public final class BindBenchmark implements Callable<Integer> {
                     + "OpenFlow mutual TLS and cluster remoting over TLS")
     String tls;
 
+    @CommandLine.Option(names = "--cql-port", defaultValue = "19242", description = "the embedded Cassandra's CQL port")
+    int cqlPort;
+
+    @CommandLine.Option(
+            names = "--storage-port",
+            defaultValue = "17242",
+            description = "the embedded Cassandra's storage port (two runs side by side need their own ports)")
+    int storagePort;
+
     private String[] args = new String[0];
 
     public static void main(String[] args) {
@@ -110,9 +117,9 @@ public final class BindBenchmark implements Callable<Integer> {
         String run = Long.toString(System.currentTimeMillis() % 2_176_782_336L, 36);
         BindReport report = new BindReport();
         header(report, mode);
-        EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), CQL_PORT, STORAGE_PORT);
+        EmbeddedCassandra cassandra = BenchCassandra.embedded(WORK.resolve("cassandra"), cqlPort, storagePort);
         try {
-            progress("starting Cassandra on 127.0.0.1:" + CQL_PORT);
+            progress("starting Cassandra on 127.0.0.1:" + cqlPort);
             cassandra.start();
             new SchemaInstaller(Replication.simple(1)).install(cassandra.contactPoint(), DATACENTER);
             List<BindReport.Half> halves = new ArrayList<>();

@@ -112,7 +112,8 @@ public record CertifiedAgent(HostId host, String slot) {
         return uris(certificate).stream().anyMatch(u -> u.startsWith(URI_PREFIX));
     }
 
-    private static List<String> uris(X509Certificate certificate) {
+    /** Every URI subject alternative name of {@code certificate}; none when they cannot be read. */
+    static List<String> uris(X509Certificate certificate) {
         Collection<List<?>> names;
         try {
             names = certificate.getSubjectAlternativeNames();

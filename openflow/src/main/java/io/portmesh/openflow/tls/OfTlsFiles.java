@@ -16,8 +16,9 @@ import javax.net.ssl.SSLException;
  * One end's TLS files for OpenFlow, in PEM, as {@code portmeshctl pki} writes them, and the Netty contexts made of
  * them. Both ends are mutual: a server (the controller's OpenFlow port, an agent's listen port) requires a client
  * certificate signed by {@code ca}; a client (an agent) presents its certificate and accepts a server only with a
- * certificate signed by {@code ca} that names the address it connected to (a DNS or IP subject alternative name:
- * the name or IP the agent's {@code controllers} entry gives).
+ * controller node's certificate ({@link CertifiedNode}: URI {@code portmesh:node:<name>}) signed by {@code ca} that
+ * names the address it connected to (a DNS or IP subject alternative name: the name or IP the agent's
+ * {@code controllers} entry gives).
  *
  * @param certificate this end's certificate, followed by the chain up to (not necessarily including) the CA
  * @param key its private key, unencrypted: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 or SEC1 ({@link PemFiles})
@@ -75,6 +76,7 @@ public record OfTlsFiles(Path certificate, Path key, Path ca) {
             PemIdentity identity = PemIdentity.load(certificate, key);
             return pinned(SslContextBuilder.forServer(
                                     identity.key(), identity.chain().toArray(X509Certificate[]::new))
+                            .trustManager(PemFiles.certificates(ca).toArray(X509Certificate[]::new))
                             .clientAuth(ClientAuth.REQUIRE))
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
@@ -83,14 +85,16 @@ public record OfTlsFiles(Path certificate, Path key, Path ca) {
     }
 
     /**
-     * For a client: presents {@link #certificate}, accepts a server certificate of {@link #ca} for its address. The
-     * files are read here, as for {@link #serverContext}.
+     * For a client, an agent connecting to a controller: presents {@link #certificate}, accepts a controller node's
+     * certificate of {@link #ca} for its address and no other ({@link ControllerTrustManager}). The files are read
+     * here, as for {@link #serverContext}.
      */
     public SslContext clientContext() {
         try {
             PemIdentity identity = PemIdentity.load(certificate, key);
             return pinned(SslContextBuilder.forClient()
                             .keyManager(identity.key(), identity.chain().toArray(X509Certificate[]::new))
+                            .trustManager(ControllerTrustManager.of(ca))
                             .endpointIdentificationAlgorithm("HTTPS"))
                     .build();
         } catch (SSLException | IllegalArgumentException e) {
@@ -99,14 +103,12 @@ public record OfTlsFiles(Path certificate, Path key, Path ca) {
     }
 
     /**
-     * What both ends share: trust in {@link #ca} only, the JDK's TLS (not whichever provider Netty finds first: with
-     * netty-tcnative on the class path it would pick OpenSSL, whose session and certificate handling differ from what
-     * was tested), TLS 1.3 only.
+     * What both ends share (besides trusting {@link #ca} only): the JDK's TLS (not whichever provider Netty finds
+     * first: with netty-tcnative on the class path it would pick OpenSSL, whose session and certificate handling differ
+     * from what was tested), TLS 1.3 only.
      */
-    private SslContextBuilder pinned(SslContextBuilder builder) {
-        return builder.trustManager(PemFiles.certificates(ca).toArray(X509Certificate[]::new))
-                .sslProvider(SslProvider.JDK)
-                .protocols(PROTOCOLS);
+    private static SslContextBuilder pinned(SslContextBuilder builder) {
+        return builder.sslProvider(SslProvider.JDK).protocols(PROTOCOLS);
     }
 
     private IllegalArgumentException unusable(Exception e) {

@@ -23,6 +23,11 @@ public enum TlsRefusal {
     UNKNOWN_CA("unknown-ca"),
     /** Signed by that CA but not valid: expired, not yet valid, wrong key usage, or not naming the address. */
     INVALID_CERTIFICATE("invalid-certificate"),
+    /**
+     * A controller's certificate of the CA, naming the address, that is no controller node's (an agent's, say): the
+     * agent refuses it ({@link ControllerTrustManager}).
+     */
+    NOT_A_CONTROLLER_NODE("not-a-controller-node"),
     /** The peer does not speak TLS (plain OpenFlow to a TLS port). */
     NOT_TLS("not-tls"),
     /**
@@ -58,6 +63,9 @@ public enum TlsRefusal {
         }
         if (chain.stream().anyMatch(TlsRefusal::noPathToOurCa)) {
             return Optional.of(UNKNOWN_CA);
+        }
+        if (chain.stream().anyMatch(ControllerTrustManager.NotAControllerNode.class::isInstance)) {
+            return Optional.of(NOT_A_CONTROLLER_NODE);
         }
         if (chain.stream().anyMatch(t -> t instanceof SSLException && noCertificate(t.getMessage()))) {
             return Optional.of(NO_CERTIFICATE);
