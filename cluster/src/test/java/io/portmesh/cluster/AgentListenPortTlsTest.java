@@ -8,6 +8,7 @@ import com.typesafe.config.ConfigUtil;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.cluster.pki.Pki;
+import io.portmesh.cluster.pki.PlainLeaf;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -112,6 +113,20 @@ class AgentListenPortTlsTest {
                     .as("another host's agent certificate, of the same CA: " + agentKey.output())
                     .isNotZero();
             assertThat(agentKey.output()).doesNotContain("cookie=");
+            OfTlsFiles plainLeaf = PlainLeaf.issue(pki, "operator"); // of the CA, names the address, no node URI
+            Run notANode = ovsOfctl(
+                    "-C",
+                    plainLeaf.ca().toString(),
+                    "-c",
+                    plainLeaf.certificate().toString(),
+                    "-p",
+                    plainLeaf.key().toString(),
+                    "dump-flows",
+                    ssl);
+            assertThat(notANode.exit())
+                    .as("a certificate of the CA that is no node's: " + notANode.output())
+                    .isNotZero();
+            assertThat(notANode.output()).doesNotContain("cookie=");
         }
     }
 }

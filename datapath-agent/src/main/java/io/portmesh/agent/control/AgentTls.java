@@ -3,6 +3,7 @@ package io.portmesh.agent.control;
 import io.netty.handler.ssl.SslContext;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.tls.CertifiedAgent;
+import io.portmesh.openflow.tls.CertifiedNode;
 import io.portmesh.openflow.tls.ControllerTrustManager;
 import io.portmesh.openflow.tls.OfTlsFiles;
 import io.portmesh.openflow.tls.TlsRefusal;
@@ -35,7 +36,7 @@ final class AgentTls {
 
     private static final int MAX_REMEMBERED_FAILURES = 256;
 
-    /** Refusals of agent certificates on the listen port logged so far: the first few warn, then one in 1,000. */
+    /** Refusals of non-node certificates on the listen port so far: the first few warn, then one in 1,000. */
     private final java.util.concurrent.atomic.AtomicLong agentsRefused = new java.util.concurrent.atomic.AtomicLong();
 
     /**
@@ -145,27 +146,28 @@ final class AgentTls {
     }
 
     /**
-     * Whether a connection accepted on the listen port must be closed: with TLS on, one whose client certificate is an
-     * agent's (the deployment CA signs every agent, and one host's key must not read or write another host's switch,
-     * docs/architecture.md 13.1); operators' and nodes' certificates pass.
+     * Whether a connection accepted on the listen port must be closed: with TLS on, one whose client certificate is
+     * no controller node's ({@link CertifiedNode}): the deployment CA signs every agent, and one host's key must not
+     * read or write another host's switch (docs/architecture.md 13.1), nor may any other certificate of the CA (a REST
+     * server's, one made outside the PKI tool). Operators read the port with a node certificate (README).
      */
     boolean refusesOnListenPort(OfConnection c) {
         if (server == null) {
             return false;
         }
-        boolean agentKey =
-                c.peerCertificate().map(CertifiedAgent::isAgentCertificate).orElse(false);
-        if (agentKey) {
+        Optional<String> why = c.peerCertificate().map(CertifiedNode::refusal).orElse(Optional.of("no certificate"));
+        if (why.isPresent()) {
             long n = agentsRefused.incrementAndGet();
             if (n <= 3 || n % 1_000 == 0) {
                 log.warn(
-                        "agent {}: refused {} on the listen port: its certificate is an agent's ({} such refusals)",
+                        "agent {}: refused {} on the listen port: {} ({} such refusals)",
                         agent,
                         c.remoteAddress(),
+                        why.get(),
                         n);
             }
         }
-        return agentKey;
+        return why.isPresent();
     }
 
     private static Object ip(SocketAddress peer) {
