@@ -35,6 +35,19 @@ class AgentListenPortTlsTest {
 
     record Run(int exit, String output) {}
 
+    /** ovs-ofctl trusting {@code ca} and presenting {@code as}'s certificate and key. */
+    private static Run ovsOfctlAs(Path ca, OfTlsFiles as, String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
+                "-C",
+                ca.toString(),
+                "-c",
+                as.certificate().toString(),
+                "-p",
+                as.key().toString()));
+        args.addAll(List.of(command));
+        return ovsOfctl(args.toArray(String[]::new));
+    }
+
     private static Run ovsOfctl(String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(OVS_OFCTL.toString(), "-O", "OpenFlow13", "--timeout=10"));
         command.addAll(List.of(args));
@@ -73,56 +86,24 @@ class AgentListenPortTlsTest {
             String ssl = "ssl:127.0.0.1:" + agent.listenAddress().orElseThrow().getPort();
             String tcp = "tcp:127.0.0.1:" + agent.listenAddress().orElseThrow().getPort();
 
-            Run show = ovsOfctl(
-                    "-C",
-                    node.ca().toString(),
-                    "-c",
-                    node.certificate().toString(),
-                    "-p",
-                    node.key().toString(),
-                    "show",
-                    ssl);
+            Run show = ovsOfctlAs(node.ca(), node, "show", ssl);
             assertThat(show.exit()).as(show.output()).isZero();
             assertThat(show.output()).contains("dpid:").contains("trunk");
 
             Run plain = ovsOfctl("show", tcp);
             assertThat(plain.exit()).as("plain TCP: " + plain.output()).isNotZero();
-            Run other = ovsOfctl(
-                    "-C",
-                    node.ca().toString(),
-                    "-c",
-                    foreign.certificate().toString(),
-                    "-p",
-                    foreign.key().toString(),
-                    "show",
-                    ssl);
+            Run other = ovsOfctlAs(node.ca(), foreign, "show", ssl);
             assertThat(other.exit())
                     .as("another CA's certificate: " + other.output())
                     .isNotZero();
             OfTlsFiles otherAgent = Pki.issueAgent(pki, "esx-2", "a");
-            Run agentKey = ovsOfctl(
-                    "-C",
-                    otherAgent.ca().toString(),
-                    "-c",
-                    otherAgent.certificate().toString(),
-                    "-p",
-                    otherAgent.key().toString(),
-                    "dump-flows",
-                    ssl);
+            Run agentKey = ovsOfctlAs(otherAgent.ca(), otherAgent, "dump-flows", ssl);
             assertThat(agentKey.exit())
                     .as("another host's agent certificate, of the same CA: " + agentKey.output())
                     .isNotZero();
             assertThat(agentKey.output()).doesNotContain("cookie=");
             OfTlsFiles plainLeaf = PlainLeaf.issue(pki, "operator"); // of the CA, names the address, no node URI
-            Run notANode = ovsOfctl(
-                    "-C",
-                    plainLeaf.ca().toString(),
-                    "-c",
-                    plainLeaf.certificate().toString(),
-                    "-p",
-                    plainLeaf.key().toString(),
-                    "dump-flows",
-                    ssl);
+            Run notANode = ovsOfctlAs(plainLeaf.ca(), plainLeaf, "dump-flows", ssl);
             assertThat(notANode.exit())
                     .as("a certificate of the CA that is no node's: " + notANode.output())
                     .isNotZero();
