@@ -26,7 +26,8 @@ final class RestFuzzRequests {
     private static final String ID = "{id}";
     private static final List<BodyRoute> BODY_ROUTES = List.of(
             new BodyRoute("POST", "/v1/switches", List.of("name", "vni")),
-            new BodyRoute("POST", "/v1/hosts", List.of("name", "tunnelIp")),
+            new BodyRoute("POST", "/v1/hosts", List.of("name", "tunnelIp", "pins")),
+            new BodyRoute("PUT", "/v1/hosts/" + ID + "/pins", List.of("a", "b")),
             new BodyRoute("POST", "/v1/switches/" + ID + "/ports", List.of("mac", "ips", "name")),
             new BodyRoute("PUT", "/v1/ports/" + ID + "/binding", List.of("host")),
             new BodyRoute("POST", "/v1/ports/" + ID + "/migration", List.of("to")),
@@ -39,6 +40,7 @@ final class RestFuzzRequests {
             "/v1/hosts",
             "/v1/hosts/" + ID,
             "/v1/hosts/" + ID + "/failover",
+            "/v1/hosts/" + ID + "/pins",
             "/v1/ports/" + ID,
             "/v1/ports/" + ID + "/binding",
             "/v1/ports/" + ID + "/migration",
@@ -148,6 +150,23 @@ final class RestFuzzRequests {
             "2147483648",
             "\"\\u0000\"");
 
+    /** Wrong values of a host's pins ({@code pins}) or of one slot's pin ({@code a}, {@code b}). */
+    private static final List<String> WRONG_PINS = List.of(
+            "{\"a\":1}",
+            "{\"c\":{}}",
+            "{\"a\":{\"publicKeySha256\":\"zz\"}}",
+            "{\"a\":{\"publicKeySha256\":\"" + "0".repeat(63) + "\"}}",
+            "{\"a\":{\"publicKeySha256\":\"" + "f".repeat(65) + "\"}}",
+            "{\"a\":{\"dpid\":\"00:00:00:00:00:00:00:01:02\"}}",
+            "{\"a\":{\"dpid\":\"-1\"}}",
+            "{\"a\":{\"dpid\":18446744073709551616}}",
+            "{\"a\":{\"dpid\":[]}}",
+            "{\"a\":{\"publicKeySha256\":null,\"dpid\":null}}",
+            "{\"b\":{\"unknown\":true}}",
+            "{\"publicKeySha256\":\"" + "a".repeat(64) + "\"}",
+            "{\"dpid\":\"zz\"}",
+            "{\"dpid\":\"00:00:00:00:00:00:00:0g\"}");
+
     private final Random random;
 
     RestFuzzRequests(long seed) {
@@ -207,7 +226,8 @@ final class RestFuzzRequests {
                 b.append(',');
             }
             b.append('"').append(random.nextInt(8) == 0 ? f.toUpperCase() : f).append("\":");
-            b.append(pick(WRONG_VALUES));
+            boolean pin = f.equals("pins") || f.equals("a") || f.equals("b");
+            b.append(pick(pin && random.nextBoolean() ? WRONG_PINS : WRONG_VALUES));
         }
         b.append('}');
         return new Request(

@@ -62,7 +62,21 @@ public final class OfFuzzMessages {
      *     handshake, or a type above 1.3's last): an OFPT_ERROR with {@link #xid} is owed for it
      * @param xid the xid in its header (meaningless for breakers)
      */
-    public record Frame(byte[] bytes, Kind kind, boolean certainlyBad, long xid) {}
+    public record Frame(byte[] bytes, Kind kind, boolean certainlyBad, long xid) {
+        /**
+         * Whether this is malformed or truncated input (every kind but {@link Kind#XID}, a real message with a new
+         * xid): what the fuzz tests count toward their quota. A body flip may still decode; it is counted all the
+         * same, as the mutation it is.
+         */
+        public boolean malformed() {
+            return kind != Kind.XID;
+        }
+    }
+
+    /** How many of {@code frames} are {@link Frame#malformed()}. */
+    public static int malformed(List<Frame> frames) {
+        return (int) frames.stream().filter(Frame::malformed).count();
+    }
 
     /** Xids whose top 16 bits are this are never generated: {@link OfFuzzPeer}'s markers use them. */
     static final int MARKER_XID_PREFIX = 0xFEED;

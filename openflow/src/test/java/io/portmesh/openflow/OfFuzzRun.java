@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The driver every OpenFlow fuzz test shares: {@code workers} threads, each with its own {@link OfFuzzMessages}
  * seeded {@code seed + w} (so a run replays from its printed seed), fuzz one connection after another until the
- * quota of messages is spent, while one more thread repeats a round of work on a healthy connection beside them.
- * The healthy rounds stop when the fuzzers are done; a failure in either (an assertion included) fails the run.
+ * quota is spent (the tests count their malformed messages against it, not the valid ones between them), while one
+ * more thread repeats a round of work on a healthy connection beside them. The healthy rounds stop when the fuzzers
+ * are done; a failure in either (an assertion included) fails the run.
  *
  * <p>Part of the openflow test-jar (listed in openflow/pom.xml) for the agent's fuzz test.
  */
@@ -25,7 +26,10 @@ public final class OfFuzzRun {
 
     private OfFuzzRun() {}
 
-    /** One fuzzing connection from start to end: it sends messages of {@code gen} and takes them off {@code quota}. */
+    /**
+     * One fuzzing connection from start to end: it sends messages of {@code gen} and takes the malformed ones off
+     * {@code quota}.
+     */
     @FunctionalInterface
     public interface OneConnection {
         void fuzz(OfFuzzMessages gen, AtomicLong quota) throws Exception;
@@ -38,7 +42,7 @@ public final class OfFuzzRun {
     }
 
     /**
-     * Runs the fuzzers to the end of {@code quota} messages, with {@code alongside} repeated next to them.
+     * Runs the fuzzers until {@code quota} malformed messages are sent, with {@code alongside} repeated next to them.
      *
      * @return the milliseconds the run took
      */

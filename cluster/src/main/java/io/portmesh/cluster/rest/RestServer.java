@@ -2,6 +2,7 @@ package io.portmesh.cluster.rest;
 
 import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.NetworkService;
+import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.ConnectionContext;
@@ -11,6 +12,7 @@ import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.settings.ServerSettings;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.jdk.javaapi.CollectionConverters;
 
 /** Binds the REST API. The caller owns the returned binding (unbind it, or add it to coordinated shutdown). */
 public final class RestServer {
@@ -78,7 +80,13 @@ public final class RestServer {
                 // every method the API serves is one Pekko knows by name; with the default limit of 16 the parser
                 // waits for up to 16 bytes of an unknown method, so a short garbage line got no answer until the
                 // idle timeout (see JsonParsingErrorHandler)
-                .withParserSettings(defaults.getParserSettings().withMaxMethodLength(1))
+                .withParserSettings(defaults.getParserSettings()
+                        .withMaxMethodLength(1)
+                        // Pekko warns of a header it cannot parse with the header's value, and an Authorization
+                        // that is a valid token with something after it (a typo, a paste) would put the token in
+                        // the log; such a header is kept raw all the same, so AccessControl refuses it (401)
+                        .withIgnoreIllegalHeaderFor(CollectionConverters.asScala(List.of("authorization"))
+                                .toList()))
                 .withTerminationDeadlineExceededResponse(JsonCodec.error(
                         503,
                         "unavailable",

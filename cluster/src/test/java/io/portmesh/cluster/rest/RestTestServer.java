@@ -43,13 +43,22 @@ public final class RestTestServer implements AutoCloseable {
 
     /** {@code clientTls}: what the client trusts when the settings turn HTTPS on (null: the JDK's default). */
     public RestTestServer(String name, RestSettings settings, SSLContext clientTls) throws Exception {
+        this(name, settings, clientTls, "WARNING");
+    }
+
+    /**
+     * {@code pekkoLogLevel}: what Pekko logs (a node logs from INFO; the tests from WARNING, unless they check what a
+     * node would log).
+     */
+    public RestTestServer(String name, RestSettings settings, SSLContext clientTls, String pekkoLogLevel)
+            throws Exception {
         HttpClient.Builder cb = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
         clients = clientTls == null ? cb : cb.sslContext(clientTls);
         https = settings.tls().enabled();
         system = ActorSystem.create(
                 Behaviors.empty(),
                 name,
-                ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = WARNING")
+                ConfigFactory.parseString("pekko.actor.provider = local\npekko.loglevel = " + pekkoLogLevel)
                         .withFallback(ConfigFactory.load()));
         binding = RestServer.start(
                         system,

@@ -22,27 +22,26 @@ import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Test;
 
 /**
- * The agent's OpenFlow side fed a million mutated and truncated messages over real TCP: on its listen port (by
+ * The agent's OpenFlow side fed a million malformed and truncated messages over real TCP, nine in ten of those sent: on its listen port (by
  * fuzzing tools, while it forwards traffic between two hosts), and on its own connection to a controller (by a fake
  * controller). A switch end keeps a connection after a message it cannot decode, so every framed batch must end with
  * its barrier answered and an OFPT_ERROR for each message that is certainly bad; the agent's threads must survive,
  * nothing may throw past the OpenFlow pipeline, and its other connections must keep working.
  *
  * <p>Seeded: {@code -Dportmesh.fuzz.seed=N} replays a run (the seed is printed); {@code
- * -Dportmesh.fuzz.agent.messages=N} changes the count.
+ * -Dportmesh.fuzz.agent.malformed=N} changes the count of malformed messages.
  */
 class AgentOpenFlowFuzzTest {
     private static final long SEED = Long.getLong("portmesh.fuzz.seed", 20261207L);
-    private static final int MESSAGES = Integer.getInteger("portmesh.fuzz.agent.messages", 1_000_000);
+    private static final int MALFORMED = Integer.getInteger("portmesh.fuzz.agent.malformed", 1_000_000);
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Test
     void theListenPortSurvivesAMillionMutatedMessagesWhileTheAgentForwards() throws Exception {
-        try (OfFuzzWatch watch = OfFuzzWatch.nettyAndOpenflow();
+        try (OfFuzzWatch watch = agentWatch();
                 TwoHostNetwork net = TwoHostNetwork.running(
                         new TwoHostNetwork(null, null, null, null, "listen = \"127.0.0.1:0\""))) {
-            watch.watchThreads("agent-control-");
-            watch.watchThreads("multiThreadIoEventLoopGroup-");
+            watchAgentThreads(watch);
             InetSocketAddress listen = net.agentA.listenAddress().orElseThrow();
             long flowMods = net.agentA.flowModsApplied();
             net.pingAllPairs(5);
@@ -76,13 +75,18 @@ class AgentOpenFlowFuzzTest {
                 assertThat(fresh.finish(Marker.BARRIER, WAIT)).isEqualTo(Verdict.ANSWERED);
             }
             assertThat(watch.problems()).isEmpty();
-            counts.print("listen port", "ping rounds " + pingRounds.sum() + ", master barriers " + barriers.sum());
+            assertThat(watch.tolerated(AgentTls.class.getName()))
+                    .as("plain TCP warnings")
+                    .isLessThanOrEqualTo(2);
+            counts.print(
+                    "listen port",
+                    "ping rounds " + pingRounds.sum() + ", master barriers " + barriers.sum() + "; " + stalls(watch));
         }
     }
 
     @Test
     void aFakeControllerSendingAMillionMutatedMessagesLeavesTheAgentAndItsOtherControllerWorking() throws Exception {
-        try (OfFuzzWatch watch = OfFuzzWatch.nettyAndOpenflow();
+        try (OfFuzzWatch watch = agentWatch();
                 ScriptedController good = new ScriptedController();
                 ServerSocket fake = new ServerSocket()) {
             fake.bind(new InetSocketAddress("127.0.0.1", 0));
@@ -94,8 +98,7 @@ class AgentOpenFlowFuzzTest {
                     "127.0.0.1",
                     0,
                     4789))) {
-                watch.watchThreads("agent-control-");
-                watch.watchThreads("multiThreadIoEventLoopGroup-");
+                watchAgentThreads(watch);
                 OfConnection goodConnection = good.awaitConnection();
                 barrier(goodConnection);
 
@@ -116,9 +119,44 @@ class AgentOpenFlowFuzzTest {
                     assertThat(again.finish(Marker.BARRIER, WAIT)).isEqualTo(Verdict.ANSWERED);
                 }
                 assertThat(watch.problems()).isEmpty();
-                counts.print("controller connection", "barriers of the other controller " + barriers.sum());
+                assertThat(watch.tolerated(AgentTls.class.getName()))
+                        .as("plain TCP warnings")
+                        .isLessThanOrEqualTo(1);
+                counts.print(
+                        "controller connection",
+                        "barriers of the other controller " + barriers.sum() + "; " + stalls(watch));
             }
         }
+    }
+
+    /**
+     * Netty, the OpenFlow library and the agent's own loggers (a message it could not handle, a control task that
+     * failed), but for two expected warnings: the one at start that OpenFlow is plain TCP (once per agent, checked),
+     * and the stall watch's, which report a thread that ran no task for a few hundred milliseconds: on a 2-core
+     * machine shared with other builds that is the machine's load, not the fuzzing, so they are counted and printed
+     * but not bounded (a thread that died is caught by {@link #watchAgentThreads}).
+     */
+    private static OfFuzzWatch agentWatch() {
+        return OfFuzzWatch.nettyAndPortmesh()
+                .tolerate(AgentTls.class.getName(), "OpenFlow is plain TCP")
+                .tolerate(ThreadStallWatch.class.getName(), "");
+    }
+
+    private static String stalls(OfFuzzWatch watch) {
+        return "stall warnings " + watch.tolerated(ThreadStallWatch.class.getName());
+    }
+
+    /**
+     * The agent's control thread and its Netty event loops must still be alive at the end; a renamed thread would
+     * leave nothing watched, so each name must match at least one.
+     */
+    private static void watchAgentThreads(OfFuzzWatch watch) {
+        assertThat(watch.watchThreads("agent-control-"))
+                .as("agent control threads")
+                .isPositive();
+        assertThat(watch.watchThreads("multiThreadIoEventLoopGroup-"))
+                .as("agent event loop threads")
+                .isPositive();
     }
 
     /** Opens the next connection to fuzz (a connect, or the agent's next dial accepted). */
@@ -127,7 +165,7 @@ class AgentOpenFlowFuzzTest {
     }
 
     /**
-     * Runs {@code workers} fuzzing peers until {@link #MESSAGES} are sent, with {@code alongside} repeated next to
+     * Runs {@code workers} fuzzing peers until {@link #MALFORMED} malformed messages are sent, with {@code alongside} repeated next to
      * them until they are done. Each connection carries batches of mutated messages until one of them (about one in
      * {@code breakOneIn}) ends by breaking the framing.
      */
@@ -137,10 +175,10 @@ class AgentOpenFlowFuzzTest {
         counts.millis = OfFuzzRun.run(
                 workers,
                 SEED,
-                MESSAGES,
+                MALFORMED,
                 (gen, quota) -> fuzzOneConnection(source.next(), gen, breakOneIn, quota, counts),
                 alongside);
-        assertThat(counts.sent.sum()).isGreaterThanOrEqualTo(MESSAGES);
+        assertThat(counts.malformed.sum()).as("malformed messages sent").isGreaterThanOrEqualTo(MALFORMED);
         return counts;
     }
 
@@ -153,7 +191,7 @@ class AgentOpenFlowFuzzTest {
                 int n = 1 + gen.random().nextInt(2000);
                 List<Frame> batch = new ArrayList<>(n + 1);
                 for (int i = 0; i < n; i++) {
-                    batch.add(gen.framed(0.5));
+                    batch.add(gen.framed(0.1));
                 }
                 boolean broken = gen.random().nextInt(breakOneIn) == 0;
                 if (broken) {
@@ -162,8 +200,10 @@ class AgentOpenFlowFuzzTest {
                 for (Frame f : batch) {
                     peer.send(f.bytes());
                 }
-                quota.addAndGet(-batch.size());
-                counts.sent.add(batch.size());
+                int malformedInBatch = OfFuzzMessages.malformed(batch);
+                quota.addAndGet(-malformedInBatch);
+                counts.malformed.add(malformedInBatch);
+                counts.valid.add(batch.size() - malformedInBatch);
                 Verdict verdict = broken ? peer.finishClosingOutput(WAIT) : peer.finish(Marker.BARRIER, WAIT);
                 counts.errors.add(peer.errors());
                 counts.badRequests.add(peer.badRequests());
@@ -188,7 +228,8 @@ class AgentOpenFlowFuzzTest {
     }
 
     private static final class Counts {
-        final LongAdder sent = new LongAdder();
+        final LongAdder malformed = new LongAdder();
+        final LongAdder valid = new LongAdder();
         final LongAdder connections = new LongAdder();
         final LongAdder batchesAnswered = new LongAdder();
         final LongAdder closedAfterBreaker = new LongAdder();
@@ -198,14 +239,16 @@ class AgentOpenFlowFuzzTest {
 
         void print(String where, String alongside) {
             System.out.printf(
-                    "OpenFlow agent fuzz (%s, seed %d): %d messages sent in %d ms (%.0f/s) over %d connections;"
+                    "OpenFlow agent fuzz (%s, seed %d): %d malformed or truncated and %d valid messages sent in %d ms"
+                            + " (%.0f/s) over %d connections;"
                             + " batches answered: %d; connections closed by the agent after a broken frame: %d;"
                             + " OFPT_ERRORs received: %d (BAD_REQUEST %d); alongside: %s%n",
                     where,
                     SEED,
-                    sent.sum(),
+                    malformed.sum(),
+                    valid.sum(),
                     millis,
-                    sent.sum() * 1000.0 / Math.max(1, millis),
+                    (malformed.sum() + valid.sum()) * 1000.0 / Math.max(1, millis),
                     connections.sum(),
                     batchesAnswered.sum(),
                     closedAfterBreaker.sum(),
