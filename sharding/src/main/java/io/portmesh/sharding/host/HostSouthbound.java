@@ -383,6 +383,11 @@ final class HostSouthbound {
         applyTrunks(s); // a slot read but not pushed yet gets its trunk with the whole plan
     }
 
+    /** Whether a session is the master of one of this host's slots (the connection its agent's packet-ins use). */
+    boolean isMaster(ActorRef<SessionCommand> ref) {
+        return slotOf(ref).map(slot -> slot.isMaster(ref)).orElse(false);
+    }
+
     /** The slot a session belongs to, or null. */
     String slotName(ActorRef<SessionCommand> ref) {
         return slotOf(ref).map(slot -> slot.name).orElse(null);

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  */
 class HostPinsTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
-    private static final String NODE = "pekko://test@127.0.0.1:1";
+    static final String NODE = "pekko://test@127.0.0.1:1";
     private static final String KEY = "11".repeat(32);
     private static final String OTHER_KEY = "22".repeat(32);
     private static final String DPID = "00:00:00:00:00:00:00:0a";
@@ -47,14 +47,22 @@ class HostPinsTest {
 
     @BeforeEach
     void setUp() {
-        kit = EventSourcedBehaviorTestKit.create(
+        kit = host(testKit, (port, host) -> {});
+    }
+
+    /** Host {@code esx-1} on {@link #NODE}, its switches answering an empty member list, reporting arrivals there. */
+    static EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> host(
+            ActorTestKit testKit, HostArrivals.Listener arrivals) {
+        var kit = EventSourcedBehaviorTestKit.<HostProtocol.Command, HostEntity.Event, HostState>create(
                 testKit.system(),
                 HostEntity.create(
                         "esx-1",
                         NODE,
                         Duration.ofSeconds(2),
-                        s -> CompletableFuture.completedFuture(new SwitchMembers(100, 1, List.of()))));
+                        s -> CompletableFuture.completedFuture(new SwitchMembers(100, 1, List.of())),
+                        arrivals));
         kit.clear();
+        return kit;
     }
 
     @AfterAll
