@@ -31,8 +31,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A host's pins (docs/architecture.md section 13.1): a connection of a pinned slot with another certificate key or
- * datapath id is refused before the host knows it (no role, no event, the master untouched), an unpinned slot is
- * admitted as before, new pins refuse the connections that no longer fit, and pins survive a restart; a state
+ * datapath id is refused before the host knows it (no role, no event, the master untouched), so is one of a slot a
+ * host with pins does not pin, a host without pins admits every slot, new pins refuse the connections that no longer fit, and pins survive a restart; a state
  * written before pins existed reads as a host without them.
  */
 class HostPinsTest {
@@ -142,9 +142,32 @@ class HostPinsTest {
         }
     }
 
+    /**
+     * Pinning slot a alone must not leave slot b open to any certificate of the CA: its agent would get the plan and,
+     * never acknowledging, hold every {@code ?wait=realized} of the host.
+     */
     @Test
-    void anUnpinnedSlotIsAdmittedWhateverItsKey() {
+    void aHostThatPinsASlotRefusesTheSlotsItDoesNotPin() {
         register(PIN_A);
+        TestProbe<SessionCommand> b = connect("b", "00:00:00:00:00:00:00:0b", OTHER_KEY, "10.0.0.2");
+        SessionCommand.Refuse refused = b.expectMessageClass(SessionCommand.Refuse.class);
+        assertThat(refused.reason()).isEqualTo("slot-not-pinned");
+        assertThat(refused.why()).contains("slot b").contains("pins only slot(s) a");
+        b.expectNoMessage(Duration.ofMillis(50)); // no role, nothing else
+        assertThat(info().agents()).isEmpty();
+
+        var both = kit.<StatusReply<HostInfo>>runCommand(
+                r -> new HostProtocol.PinAgents(Map.of("a", PIN_A.get("a"), "b", new AgentPin(OTHER_KEY, null)), r));
+        assertThat(both.reply().getValue().pins()).containsOnlyKeys("a", "b");
+        TestProbe<SessionCommand> pinnedB = connect("b", "00:00:00:00:00:00:00:0b", OTHER_KEY, "10.0.0.2");
+        assertThat(pinnedB.expectMessageClass(SessionCommand.SetRole.class).master())
+                .as("slot b admitted once pinned")
+                .isTrue();
+    }
+
+    @Test
+    void aHostWithoutPinsAdmitsEverySlotWhateverItsKey() {
+        register(Map.of());
         TestProbe<SessionCommand> b = connect("b", "00:00:00:00:00:00:00:0b", OTHER_KEY, "10.0.0.2");
         assertThat(b.expectMessageClass(SessionCommand.SetRole.class)).isNotNull();
         assertThat(info().agents()).extracting(HostInfo.AgentInfo::slot).containsExactly("b");
