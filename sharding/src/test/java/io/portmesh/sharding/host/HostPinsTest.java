@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.portmesh.model.AgentPin;
 import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.lswitch.SwitchMembers;
@@ -191,6 +195,26 @@ class HostPinsTest {
         assertThat(info().pins()).isEqualTo(PIN_A);
         var unpinned = kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.PinAgents(Map.of(), r));
         assertThat(unpinned.reply().getValue().pins()).isEmpty();
+    }
+
+    /** The refused master is forgotten with the new pins, not when its remote session closes: no push reaches it. */
+    @Test
+    void newPinsForgetARefusedMasterAtOnceSoNoPushReachesIt() {
+        register(Map.of());
+        TestProbe<SessionCommand> agent = connect("a", DPID, OTHER_KEY, null);
+        assertThat(agent.expectMessageClass(SessionCommand.SetRole.class).master())
+                .isTrue();
+        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Acked(
+                agent.ref(), agent.expectMessageClass(SessionCommand.Push.class).seq()));
+
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.PinAgents(PIN_A, r));
+        agent.expectMessageClass(SessionCommand.Refuse.class);
+        assertThat(info().agents()).as("forgotten before its session closed").isEmpty();
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
+        assertThat(drain(agent)).as("no push after the refusal").noneMatch(m -> m instanceof SessionCommand.Push);
     }
 
     @Test
