@@ -29,6 +29,7 @@ import io.portmesh.sharding.service.NetworkService;
 import io.portmesh.sharding.service.NotFoundException;
 import io.portmesh.sharding.service.PortInfo;
 import io.portmesh.sharding.service.ShardedNetworkService;
+import io.portmesh.sharding.southbound.SessionCommand;
 import io.portmesh.sharding.view.TopologyView;
 import java.time.Duration;
 import java.util.List;
@@ -38,6 +39,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -122,9 +125,10 @@ class LivePortMoveEntityTest {
         assertThat(during.host()).isEqualTo(t.a());
         assertThat(during.state()).isEqualTo(PortState.MIGRATING);
 
-        // the destination's host entity sees the VM's RARP on the port's VLAN there
+        // the destination's host entity sees the VM's RARP on the port's VLAN there, from its agent's master
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
-                .tell(new HostProtocol.ActivationSeen(new VlanId(started.toVlan()), Mac.parse(macOf(t.port()))));
+                .tell(new HostProtocol.ActivationSeen(
+                        masterOf(t.b()), new VlanId(started.toVlan()), Mac.parse(macOf(t.port()))));
         MigrationInfo done = awaitState(t.port(), MigrationInfo.COMPLETED);
         assertThat(done.activatedBy()).isEqualTo(PortProtocol.Activate.BY_RARP);
         assertThat(done.activatedAt()).isNotNull();
@@ -152,7 +156,8 @@ class LivePortMoveEntityTest {
         assertThat(member(t.sw(), t.port()).host()).isEqualTo(t.a());
 
         sharding.entityRefFor(HostEntity.TYPE_KEY, t.b())
-                .tell(new HostProtocol.ActivationSeen(new VlanId(started.toVlan()), Mac.parse(macOf(t.port()))));
+                .tell(new HostProtocol.ActivationSeen(
+                        masterOf(t.b()), new VlanId(started.toVlan()), Mac.parse(macOf(t.port()))));
         sharding.entityRefFor(LogicalPortEntity.TYPE_KEY, t.port())
                 .tell(new PortProtocol.Activate(HostId.of(t.b()), PortProtocol.Activate.BY_RARP));
         assertThat(await(svc.getMigration(PortId.of(t.port()))).state()).isEqualTo(MigrationInfo.CANCELLED);
@@ -252,6 +257,21 @@ class LivePortMoveEntityTest {
     }
 
     // ---- helpers
+
+    /**
+     * Connects an agent to {@code host} and returns its connection once the host made it its master: the host takes
+     * an activation frame only from its master.
+     */
+    private static ActorRef<SessionCommand> masterOf(String host) {
+        TestProbe<SessionCommand.SetRole> roles = testKit.createTestProbe();
+        ActorRef<SessionCommand> agent = testKit.spawn(AckingAgent.create(roles.ref()));
+        sharding.entityRefFor(HostEntity.TYPE_KEY, host)
+                .tell(new HostProtocol.AgentConnected(
+                        agent, "a", "00:00:00:00:00:00:00:01", "test", "127.0.0.1:1", null, null));
+        assertThat(roles.expectMessageClass(SessionCommand.SetRole.class, ASK).master())
+                .isTrue();
+        return agent;
+    }
 
     private static MigrationInfo awaitState(String port, String state) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);

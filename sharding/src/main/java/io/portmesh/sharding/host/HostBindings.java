@@ -174,9 +174,15 @@ final class HostBindings {
 
     /**
      * Not persisted: the port decides, and persists the activation. A frame for no arriving port (a move activated
-     * already, a VM re-announcing itself) is ignored.
+     * already, a VM re-announcing itself) is ignored, and so is one from a connection that is no slot's master here
+     * (refused, unknown, or a slave: the agents send packet-ins to their master; docs/architecture.md section 13.1).
      */
     ReplyEffect<Event, HostState> onActivationSeen(HostState s, ActivationSeen c) {
+        if (!southbound.isMaster(c.session())) {
+            ctx.getLog()
+                    .debug("host {}: activation frame from {}, no master of this host: ignored", hostId, c.session());
+            return effects.get().noReply();
+        }
         String announced = arrivals.seen(s, c.vlan().value(), c.mac().toString());
         if (announced == null) {
             return effects.get().noReply();

@@ -477,7 +477,9 @@ public final class HostEntity
         }
         return Effect()
                 .persist(new AgentsPinned(c.pins()))
-                .thenRun(southbound::refuseUnpinned)
+                .thenRun(ns -> southbound
+                        .refuseUnpinned(ns)
+                        .forEach(slot -> ctx.scheduleOnce(MASTER_SETTLE, ctx.getSelf(), new ElectMaster(slot))))
                 .thenReply(c.replyTo(), this::info);
     }
 

@@ -93,9 +93,12 @@ public interface HostProtocol {
 
     /**
      * A frame the agent sent to the controller by an activation flow: a RARP or ARP from {@code mac} on the trunk's
-     * VLAN {@code vlan}. If a port arriving here has them, its VM runs here now: the port is told.
+     * VLAN {@code vlan}. If a port arriving here has them, its VM runs here now: the port is told. Taken only from a
+     * {@code session} that is the master of one of this host's slots: the frame's cookie is written by whoever sends
+     * it, so a connection the host refused or does not know must not activate a move.
      */
-    record ActivationSeen(VlanId vlan, Mac mac) implements Command, CborSerializable {}
+    record ActivationSeen(ActorRef<SessionCommand> session, VlanId vlan, Mac mac)
+            implements Command, CborSerializable {}
 
     /**
      * Answers once the agents acknowledged plan {@code version} (or the realization timeout): for a change whose

@@ -10,6 +10,8 @@ import io.portmesh.sharding.metrics.NodeMetrics;
 import io.portmesh.sharding.service.HostInfo;
 import io.portmesh.sharding.southbound.SessionCommand;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -88,15 +90,30 @@ final class HostSouthbound {
     }
 
     /**
-     * Refuses every connection the host's new pins do not fit (the session closes it; its end reaches the entity as a
-     * disconnection, which elects another master if it was one).
+     * Refuses every connection the host's new pins do not fit (the session closes it) and forgets it at once, as if
+     * it had disconnected: until its remote session closed, a push would still have gone to a refused master. Its
+     * end, when it comes, finds no connection here and changes nothing.
+     *
+     * @return the slots whose master was refused and that keep other connections: the entity elects one of them
+     *     after {@link HostEntity#MASTER_SETTLE}
      */
-    void refuseUnpinned(HostState s) {
+    List<String> refuseUnpinned(HostState s) {
+        Map<ActorRef<SessionCommand>, String> refused = new LinkedHashMap<>();
         slots.values()
                 .forEach(slot -> slot.connections
                         .values()
                         .forEach(x -> HostPins.refusal(s, slot.name, x.keySha256(), x.dpid())
-                                .ifPresent(refuse -> x.ref().tell(refuse))));
+                                .ifPresent(refuse -> {
+                                    x.ref().tell(refuse);
+                                    refused.put(x.ref(), slot.name);
+                                })));
+        List<String> electIn = new ArrayList<>();
+        refused.forEach((ref, slot) -> {
+            if (disconnected(s, ref)) {
+                electIn.add(slot);
+            }
+        });
+        return electIn;
     }
 
     /**
@@ -381,6 +398,11 @@ final class HostSouthbound {
                         slot.get().name,
                         c.up() ? "up" : "down");
         applyTrunks(s); // a slot read but not pushed yet gets its trunk with the whole plan
+    }
+
+    /** Whether a session is the master of one of this host's slots (the connection its agent's packet-ins use). */
+    boolean isMaster(ActorRef<SessionCommand> ref) {
+        return slotOf(ref).map(slot -> slot.isMaster(ref)).orElse(false);
     }
 
     /** The slot a session belongs to, or null. */

@@ -82,7 +82,8 @@ public final class NodeMetrics implements Extension {
             .help("OpenFlow connections this node refused, by reason: no-certificate, unknown-ca, invalid-certificate,"
                     + " not-tls, tls-handshake-timeout, tls-handshake (the TLS handshake failed or stalled);"
                     + " no-identity, identity-mismatch (the certificate names no agent, or another than the datapath"
-                    + " description); pinned-key-mismatch, dpid-mismatch (the host pins another key or datapath);"
+                    + " description); pinned-key-mismatch, dpid-mismatch (the host pins another key or datapath),"
+                    + " slot-not-pinned (the host pins its agents, not this slot's);"
                     + " no-description (plain TCP, no host and slot in the description). Logged at warning with the"
                     + " peer's address, at most once a minute per address and reason")
             .labelNames("reason")

@@ -25,7 +25,9 @@ public final class AgentAdmission {
         /** The host pins its slot's agent key and this certificate's is another (or there is none). */
         PINNED_KEY_MISMATCH("pinned-key-mismatch"),
         /** The host pins its slot's datapath id and this connection is from another datapath. */
-        DPID_MISMATCH("dpid-mismatch");
+        DPID_MISMATCH("dpid-mismatch"),
+        /** The host pins agents, but not this connection's slot: a pinned host has agents in its pinned slots only. */
+        SLOT_NOT_PINNED("slot-not-pinned");
 
         private final String label;
 

@@ -394,7 +394,14 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
             }
         } else if (message instanceof AgentMessage.ActivationFrame frame) {
             // only activation flows send frames to the controller (section 7.1): its host decides whether a move
-            host.tell(new HostProtocol.ActivationSeen(frame.vlan(), frame.mac()));
+            // ends. Like a trunk report, only to the incarnation that gave this connection a role: a connection
+            // the host refused or never admitted has none, and its frames (whose cookie the sender writes) go nowhere;
+            // the host also takes them only from a slot's master
+            if (watchedHost != null) {
+                watchedHost.tell(new HostProtocol.ActivationSeen(getContext().getSelf(), frame.vlan(), frame.mac()));
+            } else {
+                getContext().getLog().debug("{}: activation frame before any role: ignored", identity);
+            }
         } else if (message instanceof AgentMessage.TrunkStatus trunk) {
             // to the incarnation that gave this connection its role, as acknowledgements go (their order matters);
             // before any, the entity does not know the connection and its read will find the trunk as it is

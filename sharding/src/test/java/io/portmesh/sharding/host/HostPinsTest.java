@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
 import io.portmesh.model.AgentPin;
 import io.portmesh.model.Ipv4;
+import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
+import io.portmesh.model.SwitchId;
+import io.portmesh.model.Vni;
 import io.portmesh.sharding.EntityTestKits;
 import io.portmesh.sharding.Errors;
 import io.portmesh.sharding.lswitch.SwitchMembers;
@@ -31,13 +35,13 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A host's pins (docs/architecture.md section 13.1): a connection of a pinned slot with another certificate key or
- * datapath id is refused before the host knows it (no role, no event, the master untouched), an unpinned slot is
- * admitted as before, new pins refuse the connections that no longer fit, and pins survive a restart; a state
+ * datapath id is refused before the host knows it (no role, no event, the master untouched), so is one of a slot a
+ * host with pins does not pin, a host without pins admits every slot, new pins refuse the connections that no longer fit, and pins survive a restart; a state
  * written before pins existed reads as a host without them.
  */
 class HostPinsTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
-    private static final String NODE = "pekko://test@127.0.0.1:1";
+    static final String NODE = "pekko://test@127.0.0.1:1";
     private static final String KEY = "11".repeat(32);
     private static final String OTHER_KEY = "22".repeat(32);
     private static final String DPID = "00:00:00:00:00:00:00:0a";
@@ -47,14 +51,22 @@ class HostPinsTest {
 
     @BeforeEach
     void setUp() {
-        kit = EventSourcedBehaviorTestKit.create(
+        kit = host(testKit, (port, host) -> {});
+    }
+
+    /** Host {@code esx-1} on {@link #NODE}, its switches answering an empty member list, reporting arrivals there. */
+    static EventSourcedBehaviorTestKit<HostProtocol.Command, HostEntity.Event, HostState> host(
+            ActorTestKit testKit, HostArrivals.Listener arrivals) {
+        var kit = EventSourcedBehaviorTestKit.<HostProtocol.Command, HostEntity.Event, HostState>create(
                 testKit.system(),
                 HostEntity.create(
                         "esx-1",
                         NODE,
                         Duration.ofSeconds(2),
-                        s -> CompletableFuture.completedFuture(new SwitchMembers(100, 1, List.of()))));
+                        s -> CompletableFuture.completedFuture(new SwitchMembers(100, 1, List.of())),
+                        arrivals));
         kit.clear();
+        return kit;
     }
 
     @AfterAll
@@ -134,9 +146,32 @@ class HostPinsTest {
         }
     }
 
+    /**
+     * Pinning slot a alone must not leave slot b open to any certificate of the CA: its agent would get the plan and,
+     * never acknowledging, hold every {@code ?wait=realized} of the host.
+     */
     @Test
-    void anUnpinnedSlotIsAdmittedWhateverItsKey() {
+    void aHostThatPinsASlotRefusesTheSlotsItDoesNotPin() {
         register(PIN_A);
+        TestProbe<SessionCommand> b = connect("b", "00:00:00:00:00:00:00:0b", OTHER_KEY, "10.0.0.2");
+        SessionCommand.Refuse refused = b.expectMessageClass(SessionCommand.Refuse.class);
+        assertThat(refused.reason()).isEqualTo("slot-not-pinned");
+        assertThat(refused.why()).contains("slot b").contains("pins only slot(s) a");
+        b.expectNoMessage(Duration.ofMillis(50)); // no role, nothing else
+        assertThat(info().agents()).isEmpty();
+
+        var both = kit.<StatusReply<HostInfo>>runCommand(
+                r -> new HostProtocol.PinAgents(Map.of("a", PIN_A.get("a"), "b", new AgentPin(OTHER_KEY, null)), r));
+        assertThat(both.reply().getValue().pins()).containsOnlyKeys("a", "b");
+        TestProbe<SessionCommand> pinnedB = connect("b", "00:00:00:00:00:00:00:0b", OTHER_KEY, "10.0.0.2");
+        assertThat(pinnedB.expectMessageClass(SessionCommand.SetRole.class).master())
+                .as("slot b admitted once pinned")
+                .isTrue();
+    }
+
+    @Test
+    void aHostWithoutPinsAdmitsEverySlotWhateverItsKey() {
+        register(Map.of());
         TestProbe<SessionCommand> b = connect("b", "00:00:00:00:00:00:00:0b", OTHER_KEY, "10.0.0.2");
         assertThat(b.expectMessageClass(SessionCommand.SetRole.class)).isNotNull();
         assertThat(info().agents()).extracting(HostInfo.AgentInfo::slot).containsExactly("b");
@@ -160,6 +195,26 @@ class HostPinsTest {
         assertThat(info().pins()).isEqualTo(PIN_A);
         var unpinned = kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.PinAgents(Map.of(), r));
         assertThat(unpinned.reply().getValue().pins()).isEmpty();
+    }
+
+    /** The refused master is forgotten with the new pins, not when its remote session closes: no push reaches it. */
+    @Test
+    void newPinsForgetARefusedMasterAtOnceSoNoPushReachesIt() {
+        register(Map.of());
+        TestProbe<SessionCommand> agent = connect("a", DPID, OTHER_KEY, null);
+        assertThat(agent.expectMessageClass(SessionCommand.SetRole.class).master())
+                .isTrue();
+        long read = agent.expectMessageClass(SessionCommand.Reconcile.class).seq();
+        kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
+        kit.runCommand(new HostProtocol.Acked(
+                agent.ref(), agent.expectMessageClass(SessionCommand.Push.class).seq()));
+
+        kit.<StatusReply<HostInfo>>runCommand(r -> new HostProtocol.PinAgents(PIN_A, r));
+        agent.expectMessageClass(SessionCommand.Refuse.class);
+        assertThat(info().agents()).as("forgotten before its session closed").isEmpty();
+        kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
+                PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
+        assertThat(drain(agent)).as("no push after the refusal").noneMatch(m -> m instanceof SessionCommand.Push);
     }
 
     @Test
