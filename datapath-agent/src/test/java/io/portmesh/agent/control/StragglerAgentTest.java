@@ -73,7 +73,14 @@ class StragglerAgentTest {
     static final int V_B = 20;
     static final int V_C = 10;
 
-    record Outcome(StreamStats stats, long afterLetGoOnA, long noOutputOnA, long stragglerFlowsOnA) {}
+    /** The straggler flow's hard timeout: the agent removes it by itself, no controller telling it. */
+    static final int LIFETIME_S = 4;
+
+    /**
+     * {@code goneAfterMs}: when A's agent no longer had the straggler flow, in ms after the let-go, with no push from
+     * the controller after the let-go (-1 with no straggler flow).
+     */
+    record Outcome(StreamStats stats, long afterLetGoOnA, long noOutputOnA, long stragglerFlowsOnA, long goneAfterMs) {}
 
     @Test
     void framesThatReachTheSourceFromTheTunnelAfterItLetTheVmGoAreSentOnToTheDestinationAndNoneIsLost()
@@ -175,6 +182,8 @@ class StragglerAgentTest {
 
             StreamStats stats;
             long receivedAtLetGo;
+            long stragglersAtLetGo;
+            long letGoAt;
             try (FrameStream s =
                     FrameStream.from(p).to(m).rate(RATE).count(FRAMES).start()) {
                 Await.until(() -> s.stats().received() >= FRAMES / 4, () -> "stream not flowing: " + s.stats());
@@ -190,7 +199,7 @@ class StragglerAgentTest {
                                 List.of(pOnItsHost),
                                 List.of(new HostView.RemotePort(mId, M, BLUE, tepB))));
                 List<HostView.DepartedPort> departed =
-                        straggler ? List.of(new HostView.DepartedPort(mId, M, BLUE, tepB)) : List.of();
+                        straggler ? List.of(new HostView.DepartedPort(mId, M, BLUE, tepB, LIFETIME_S)) : List.of();
                 change(
                         ctl,
                         connA,
@@ -200,16 +209,21 @@ class StragglerAgentTest {
                                 List.of(q),
                                 List.of(pOnC, new HostView.RemotePort(mId, M, BLUE, tepB)),
                                 departed));
+                letGoAt = System.nanoTime();
                 receivedAtLetGo = a.pipeline().counters().framesIn();
+                stragglersAtLetGo = stragglerFlows(a);
                 s.awaitReceived(Duration.ofSeconds(10));
                 Thread.sleep(200); // late duplicates
                 stats = s.stats();
             }
-            return new Outcome(
-                    stats,
-                    a.pipeline().counters().framesIn() - receivedAtLetGo,
-                    a.pipeline().counters().noOutput(),
-                    stragglerFlows(a));
+            long afterLetGo = a.pipeline().counters().framesIn() - receivedAtLetGo;
+            long goneAfterMs = -1;
+            if (stragglersAtLetGo > 0) {
+                // the stream outlasts the let-go by about 2.5 s; the flow goes at most LIFETIME_S + 1 s after it
+                Await.until(() -> stragglerFlows(a) == 0, () -> "A's agent still has its straggler flow");
+                goneAfterMs = (System.nanoTime() - letGoAt) / 1_000_000;
+            }
+            return new Outcome(stats, afterLetGo, a.pipeline().counters().noOutput(), stragglersAtLetGo, goneAfterMs);
         } finally {
             for (int i = closeables.size() - 1; i >= 0; i--) {
                 try {

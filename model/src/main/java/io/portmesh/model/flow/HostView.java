@@ -89,7 +89,8 @@ public record HostView(
      * A port that moved live from this host to the host whose tunnel endpoint is {@code to}, and that this host let go
      * of less than its grace time ago (docs/architecture.md section 7.1, the straggler flow): a frame for its MAC that
      * a peer sent here before it was re-pointed, and that reaches this host from the tunnel only now, is sent on to
-     * {@code to} ({@link MoveFlows#straggler}) instead of being dropped.
+     * {@code to} ({@link MoveFlows#straggler}) instead of being dropped. {@code lifetime}: the seconds after which the
+     * switch removes that flow by itself (its hard timeout), whether or not a controller still reaches it; 0 for none.
      */
-    public record DepartedPort(PortId port, Mac mac, Vni vni, Ipv4 to) {}
+    public record DepartedPort(PortId port, Mac mac, Vni vni, Ipv4 to, int lifetime) {}
 }

@@ -40,7 +40,10 @@ import java.util.TreeMap;
  *       turn), and from the tunnel a local port's flow goes to the trunk only, unless that host is itself the source
  *       of a later move or has let the port go in turn. A frame can come back here only if the port is bound here
  *       again, and a host that binds the port drops its straggler flow in that same plan change (rule 8 of
- *       {@link FlowCompiler}: a local port wins).
+ *       {@link FlowCompiler}: a local port wins). The one case that plan change cannot reach is an agent cut off
+ *       from every controller, which keeps its flows (fail-secure): were the port then moved back here from a host
+ *       that relays it, the two would send its frames to each other. So the flow also carries a hard timeout (the
+ *       departed port's {@code lifetime}, a little over the grace), after which the agent removes it by itself.
  * </ul>
  *
  * <p>The endpoints a move names (a member's two, a local port's twin) are flooded to like any remote host of the VNI.
@@ -234,6 +237,7 @@ final class MoveFlows {
                 List.of(apply(
                         new Action.SetTunnelId(d.vni().value()),
                         new Action.SetTunnelDst(d.to()),
-                        new Action.Output(DatapathPorts.IN_PORT))));
+                        new Action.Output(DatapathPorts.IN_PORT))),
+                d.lifetime());
     }
 }

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * which cannot send it back into the tunnel.
  */
 class StragglerFlowsTest {
-    static final HostView.DepartedPort M9_TO_B = new HostView.DepartedPort(PortId.of("p9"), M9, BLUE, HOST_B);
+    static final HostView.DepartedPort M9_TO_B = new HostView.DepartedPort(PortId.of("p9"), M9, BLUE, HOST_B, 3);
 
     /** From the tunnel for M9 in BLUE: the straggler flow's key. */
     static final FlowEntry.FlowKey STRAGGLER_KEY = new FlowEntry.FlowKey(
@@ -53,6 +53,11 @@ class StragglerFlowsTest {
                         new Action.SetTunnelDst(HOST_B),
                         new Action.Output(DatapathPorts.IN_PORT)));
         assertThat(Cookies.rule(straggler.cookie())).isEqualTo(Cookies.STRAGGLER);
+        // the switch removes it by itself after the departed port's lifetime, reached by a controller or not
+        assertThat(straggler.hardTimeout()).isEqualTo(3);
+        assertThat(plan.flows().values())
+                .filteredOn(f -> f != straggler)
+                .allSatisfy(f -> assertThat(f.hardTimeout()).isZero());
         assertThat(FlowCompiler.PRIORITY_STRAGGLER).isGreaterThan(FlowCompiler.PRIORITY_UNICAST);
         // frames from this host's own trunk keep the remote member's flow (into the tunnel, not IN_PORT)
         assertThat(plan.flows().get(FlowCompiler.unicastKey(BLUE, M9)).instructions())
@@ -99,8 +104,8 @@ class StragglerFlowsTest {
 
     @Test
     void departedPortsAreKeptOnePerMacWhateverTheOrderAndEachVniApart() {
-        HostView.DepartedPort toC = new HostView.DepartedPort(PortId.of("p8"), M9, BLUE, HOST_C);
-        HostView.DepartedPort red = new HostView.DepartedPort(PortId.of("p9"), M9, RED, HOST_C);
+        HostView.DepartedPort toC = new HostView.DepartedPort(PortId.of("p8"), M9, BLUE, HOST_C, 3);
+        HostView.DepartedPort red = new HostView.DepartedPort(PortId.of("p9"), M9, RED, HOST_C, 3);
         HostView.LocalPort p1 = local("p1", M1, BLUE, 1);
         FlowPlan one = FlowCompiler.compile(view(List.of(p1), List.of(), List.of(M9_TO_B, toC, red)));
         FlowPlan two = FlowCompiler.compile(view(List.of(p1), List.of(), List.of(red, toC, M9_TO_B)));

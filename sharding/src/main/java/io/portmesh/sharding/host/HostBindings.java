@@ -163,7 +163,7 @@ final class HostBindings {
                 .persist(new PortUnbound(port))
                 .thenRun(ns -> {
                     // a port that moved away keeps its straggler flow for the grace, in this same plan change
-                    long departure = stragglerGrace.isZero() ? -1 : southbound.letGo(s, port);
+                    long departure = stragglerGrace.isZero() ? -1 : southbound.letGo(s, port, stragglerGrace);
                     version[0] = southbound.localsChanged(ns, b.switchId(), b.vni());
                     if (departure >= 0) {
                         ctx.scheduleOnce(stragglerGrace, ctx.getSelf(), new DepartureOver(port, departure));

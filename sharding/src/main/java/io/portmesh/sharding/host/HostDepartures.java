@@ -23,10 +23,11 @@ import java.util.Map;
  * timer of that incarnation ({@link HostSelfMessage.DepartureOver}). When the entity stops (its node died, it was
  * restarted), its next incarnation rebuilds the plan without departures and the first whole-plan push to each agent
  * deletes the straggler flow; a grace is then cut short, never made longer. An agent cut off from every controller
- * keeps the flow until one reconnects; that is harmless: the flow only sends the port's frames to the host it moved
- * to, which holds it as local (from the tunnel: its trunk only) unless the port moved on from there too, and a frame
- * can come back here only if the port is bound here again, which removes the flow from this host's plan first (a
- * local port wins, {@code MoveFlows}).
+ * keeps its flows (fail-secure), but not this one: it carries a hard timeout ({@link #lifetime}), so the agent removes
+ * it by itself. That matters for one case only: the port moved back here while this agent is cut off (its plan
+ * change never reaches it), from a host that relays the port's frames here; the stale straggler flow would send them
+ * back, a loop. Otherwise a straggler flow that stays is harmless: it sends the port's frames to the host it moved
+ * to, which holds it as local (from the tunnel: its trunk only) unless the port moved on from there too.
  *
  * <p>Each departure has a token, so that the timer of an earlier departure of the same port (let go, bound here again,
  * let go again) does not end a later one. Not thread-safe: the host entity owns it.
@@ -44,21 +45,33 @@ final class HostDepartures {
 
     /** The grace configured for this node ({@link #DEFAULT_GRACE} when the path is not set, as in unit tests). */
     static Duration grace(com.typesafe.config.Config config) {
-        return config.hasPath(GRACE) ? config.getDuration(GRACE) : DEFAULT_GRACE;
+        Duration grace = config.hasPath(GRACE) ? config.getDuration(GRACE) : DEFAULT_GRACE;
+        if (grace.isNegative() || grace.toSeconds() >= 0xFFFF - 1) {
+            throw new IllegalArgumentException(GRACE + " = " + grace + ": must be 0 (off) or positive, below 18 h");
+        }
+        return grace;
     }
 
     /**
-     * {@code port} (bound here as {@code b}) is let go of, after its move to the host whose endpoint is {@code to}.
+     * {@code port} (bound here as {@code b}) is let go of, after its move to the host whose endpoint is {@code to}, for
+     * {@code grace}. The agents remove the flow by themselves a second after the grace, rounded up to seconds, (its
+     * hard timeout, {@link #lifetime}): the controller's own removal normally comes first, and an agent that no
+     * controller reaches any more does not keep it.
      *
      * @return the departure's token, for the timer that ends it
      */
-    long depart(String port, HostState.LocalBinding b, Ipv4 to) {
+    long depart(String port, HostState.LocalBinding b, Ipv4 to, Duration grace) {
         long token = ++tokens;
-        byPort.put(
-                port,
-                new Departure(
-                        new HostView.DepartedPort(PortId.of(port), Mac.parse(b.mac()), new Vni(b.vni()), to), token));
+        HostView.DepartedPort d =
+                new HostView.DepartedPort(PortId.of(port), Mac.parse(b.mac()), new Vni(b.vni()), to, lifetime(grace));
+        byPort.put(port, new Departure(d, token));
         return token;
+    }
+
+    /** The straggler flow's hard timeout for {@code grace}: a second more than its whole seconds, rounded up. */
+    static int lifetime(Duration grace) {
+        long seconds = grace.toSeconds() + (grace.toNanosPart() > 0 ? 1 : 0) + 1;
+        return (int) Math.min(0xFFFF, seconds);
     }
 
     /** The grace of departure {@code token} of {@code port} is over. @return the VNI it was in, or null when gone */

@@ -167,13 +167,13 @@ final class HostPlan {
      * @return the departure's token, or -1 when the port did not move away (a plain unbinding, or an arrival taken
      *     back: the frames still reaching the destination then are the source's relayed copies, delivered already)
      */
-    long letGo(HostState before, String port) {
+    long letGo(HostState before, String port, java.time.Duration grace) {
         HostState.LocalBinding b = before.bindings().get(port);
         if (b == null || b.arriving()) {
             return -1;
         }
         Ipv4 to = twinOf(heldBySwitch.get(b.switchId()), port);
-        return to == null ? -1 : departures.depart(port, b, to);
+        return to == null ? -1 : departures.depart(port, b, to, grace);
     }
 
     /** The grace of departure {@code token} of {@code port} ended. @return the change, or null when none */

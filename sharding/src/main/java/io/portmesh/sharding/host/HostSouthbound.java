@@ -220,8 +220,8 @@ final class HostSouthbound {
     }
 
     /** A port bound here in {@code before} is being let go of: see {@link HostPlan#letGo}. @return its token or -1 */
-    long letGo(HostState before, String port) {
-        return plan.letGo(before, port);
+    long letGo(HostState before, String port, java.time.Duration grace) {
+        return plan.letGo(before, port, grace);
     }
 
     /** A departed port's straggler grace ended: its flow goes. @return the plan version, or -1 when nothing changed */

@@ -23,6 +23,7 @@ class HostPlanDeparturesTest {
     static final int VNI = 100;
     static final String MAC_M = "52:54:00:00:05:01";
     static final String MAC_Q = "52:54:00:00:05:02";
+    static final java.time.Duration GRACE = java.time.Duration.ofMillis(2_500);
 
     /** Host A with m (moving away) and q bound, holding the switch's members at {@code version}. */
     private static HostState hostA(boolean arriving) {
@@ -59,11 +60,15 @@ class HostPlanDeparturesTest {
         plan.rebuild(before, Set.of(SW));
         plan.membersChanged(before, SW, activated(5));
 
-        long token = plan.letGo(before, "m");
+        long token = plan.letGo(before, "m", GRACE);
         assertThat(token).isPositive();
         HostState after = before.unbound("m");
         FlowDiff letGo = plan.localsChanged(after, SW, VNI);
-        assertThat(added(letGo, Cookies.STRAGGLER)).hasSize(1);
+        assertThat(added(letGo, Cookies.STRAGGLER))
+                .singleElement()
+                .extracting(FlowEntry::hardTimeout)
+                .as("the agent removes it by itself 1 s after the grace, rounded up")
+                .isEqualTo(4);
         assertThat(stragglers(plan.full(x -> {}))).isEqualTo(1);
 
         // an earlier departure's timer ends nothing
@@ -81,7 +86,7 @@ class HostPlanDeparturesTest {
         HostState arriving = hostA(true);
         plan.rebuild(arriving, Set.of(SW));
         plan.membersChanged(arriving, SW, activated(5));
-        assertThat(plan.letGo(arriving, "m"))
+        assertThat(plan.letGo(arriving, "m", GRACE))
                 .as("the destination of a rolled-back move")
                 .isNegative();
 
@@ -97,7 +102,7 @@ class HostPlanDeparturesTest {
                         List.of(
                                 new SwitchMembers.Member("m", MAC_M, "a", A),
                                 new SwitchMembers.Member("q", MAC_Q, "a", A))));
-        assertThat(plain.letGo(notMoving, "m")).as("not moving").isNegative();
+        assertThat(plain.letGo(notMoving, "m", GRACE)).as("not moving").isNegative();
     }
 
     @Test
@@ -106,7 +111,7 @@ class HostPlanDeparturesTest {
         HostState before = hostA(false);
         plan.rebuild(before, Set.of(SW));
         plan.membersChanged(before, SW, activated(5));
-        plan.letGo(before, "m");
+        plan.letGo(before, "m", GRACE);
         HostState after = before.unbound("m");
         plan.localsChanged(after, SW, VNI);
 
@@ -130,7 +135,7 @@ class HostPlanDeparturesTest {
         plan.rebuild(before, Set.of(SW));
         plan.membersChanged(
                 before, SW, new SwitchMembers(VNI, 5, List.of(new SwitchMembers.Member("m", MAC_M, "b", B))));
-        long token = plan.letGo(before, "m");
+        long token = plan.letGo(before, "m", GRACE);
         HostState after = before.unbound("m");
         plan.localsChanged(after, SW, VNI);
         FlowPlan full = plan.full(x -> {});
