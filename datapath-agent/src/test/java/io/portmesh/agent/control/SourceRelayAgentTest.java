@@ -23,16 +23,12 @@ import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
@@ -98,7 +94,7 @@ class SourceRelayAgentTest {
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
             ScriptedController ctl = track(closeables, new ScriptedController());
-            int vxlanPort = portFreeOnAll();
+            int vxlanPort = portFreeOnAll(IP_A, IP_B, IP_C, IP_RELAY);
             List<String> controllers = List.of(ctl.hostPort());
             String more = "arrival-replay-window = " + window;
             DatapathAgent a = track(
@@ -189,16 +185,16 @@ class SourceRelayAgentTest {
         }
     }
 
-    private static long packetIns(ScriptedController ctl, OfConnection c) {
+    static long packetIns(ScriptedController ctl, OfConnection c) {
         return ctl.received(c).stream().filter(msg -> msg instanceof OFPacketIn).count();
     }
 
-    private static <T extends AutoCloseable> T track(List<AutoCloseable> closeables, T c) {
+    static <T extends AutoCloseable> T track(List<AutoCloseable> closeables, T c) {
         closeables.add(c);
         return c;
     }
 
-    private static void install(ScriptedController ctl, OfConnection c, HostView view) throws Exception {
+    static void install(ScriptedController ctl, OfConnection c, HostView view) throws Exception {
         var role = c.factory()
                 .buildRoleRequest()
                 .setRole(OFControllerRole.ROLE_MASTER)
@@ -213,66 +209,24 @@ class SourceRelayAgentTest {
         assertThat(ctl.received(c)).noneMatch(msg -> msg instanceof OFErrorMsg);
     }
 
-    /** A UDP port free on the three agents' addresses and the relay's. */
-    private static int portFreeOnAll() throws IOException {
+    /** A UDP port free on the agents' addresses {@code a} and {@code b} and on {@code others} (a relay's too). */
+    static int portFreeOnAll(String a, String b, String... others) throws IOException {
         for (int attempt = 0; attempt < 20; attempt++) {
-            int port = TestAgents.portFreeOnBoth(IP_A, IP_B);
-            try (DatagramChannel c1 = DatagramChannel.open().bind(new InetSocketAddress(IP_C, port));
-                    DatagramChannel c2 = DatagramChannel.open().bind(new InetSocketAddress(IP_RELAY, port))) {
+            int port = TestAgents.portFreeOnBoth(a, b);
+            List<DatagramChannel> bound = new ArrayList<>();
+            try {
+                for (String ip : others) {
+                    bound.add(DatagramChannel.open().bind(new InetSocketAddress(ip, port)));
+                }
                 return port;
             } catch (IOException taken) {
                 // try another
+            } finally {
+                for (DatagramChannel c : bound) {
+                    c.close();
+                }
             }
         }
-        throw new IOException("no UDP port free on all four addresses");
-    }
-
-    /** Forwards every datagram it gets to {@code to} after {@code delayMs}, in order: a slow path. */
-    private static final class DelayRelay implements AutoCloseable {
-        private final DatagramChannel channel;
-        private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor();
-        private final Thread receiver;
-
-        DelayRelay(InetSocketAddress bind, InetSocketAddress to, int delayMs) throws IOException {
-            channel = DatagramChannel.open().bind(bind);
-            receiver = new Thread(
-                    () -> {
-                        ByteBuffer b = ByteBuffer.allocate(65_535);
-                        while (channel.isOpen()) {
-                            try {
-                                b.clear();
-                                channel.receive(b);
-                                b.flip();
-                                ByteBuffer copy = ByteBuffer.allocate(b.remaining())
-                                        .put(b)
-                                        .flip();
-                                sender.schedule(
-                                        () -> {
-                                            try {
-                                                channel.send(copy, to);
-                                            } catch (IOException closed) {
-                                                // the test is over
-                                            }
-                                        },
-                                        delayMs,
-                                        TimeUnit.MILLISECONDS);
-                            } catch (ClosedChannelException closed) {
-                                return;
-                            } catch (IOException | RuntimeException e) {
-                                return;
-                            }
-                        }
-                    },
-                    "delay-relay");
-            receiver.setDaemon(true);
-            receiver.start();
-        }
-
-        @Override
-        public void close() throws Exception {
-            channel.close();
-            sender.shutdownNow();
-            receiver.join(2_000);
-        }
+        throw new IOException("no UDP port free on all the addresses");
     }
 }

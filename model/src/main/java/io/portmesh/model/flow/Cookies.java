@@ -17,6 +17,8 @@ public final class Cookies {
     public static final int FLOOD_FROM_TUNNEL = 7;
     /** The activation flows of a port arriving in a live move (id: its VLAN); see {@link FlowCompiler}. */
     public static final int ACTIVATE = 8;
+    /** The straggler flow of a port this host let go of after it moved away (id: its MAC); see {@link MoveFlows}. */
+    public static final int STRAGGLER = 9;
 
     private Cookies() {}
 

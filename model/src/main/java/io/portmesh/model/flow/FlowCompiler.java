@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -61,10 +60,8 @@ import java.util.stream.Stream;
  *   <li>A VNI floods to at most {@link #MAX_FLOOD_HOSTS} remote hosts, the lowest addresses (unsigned); past it one
  *       {@link Conflict.Kind#FLOOD_LIMIT} is listed for the VNI, and the other hosts' members keep their unicast
  *       flows.
- *   <li>A live move ({@link MoveFlows}) changes no winner: a moving member holds its MAC or not by rules 5 and 6,
- *       and when it does both its endpoints are its hosts (for the flood and rule 7); a taken local port's twin is a
- *       host of its VNI like one with a member there, and a port left out brings neither twin nor activation flows.
- *       The view does not name this host's own endpoint, so a member moving to or from it is compiled like any other.
+ *   <li>A live move changes no winner, and a port this host let go of after it moved away makes a straggler flow
+ *       unless a taken local port has its MAC: see {@link MoveFlows}.
  * </ol>
  *
  * <p>A port id both local and remote with different MACs is no conflict for the plan (its flows differ); the stale
@@ -77,6 +74,9 @@ public final class FlowCompiler {
     public static final int PRIORITY_CLASSIFY = 100;
     public static final int PRIORITY_LOCAL_FROM_TRUNK = 110;
     public static final int PRIORITY_UNICAST = 100;
+    /** Above a remote member's unicast flow, which a straggler from the tunnel matches too ({@link MoveFlows}). */
+    public static final int PRIORITY_STRAGGLER = 105;
+
     public static final int PRIORITY_FLOOD_FROM_TRUNK = 60;
     public static final int PRIORITY_FLOOD_FROM_TUNNEL = 50;
     /** An arriving port's RARP and ARP ({@link MoveFlows#activation}): above its classify flow, which matches too. */
@@ -147,10 +147,10 @@ public final class FlowCompiler {
         }
 
         // one entry per remote member of a carried VNI, then one member per MAC
-        Map<Vni, Members> membersByVni = new TreeMap<>();
+        Map<Vni, RemoteMembers> membersByVni = new TreeMap<>();
         for (HostView.RemotePort r : view.remotePorts()) {
             if (localByVni.containsKey(r.vni())) { // a host only carries the switches it has ports in
-                membersByVni.computeIfAbsent(r.vni(), v -> new Members()).add(r);
+                membersByVni.computeIfAbsent(r.vni(), v -> new RemoteMembers()).add(r);
             }
         }
         Map<Vni, Set<Ipv4>> remoteHostsByVni = new TreeMap<>();
@@ -185,11 +185,12 @@ public final class FlowCompiler {
         for (List<HostView.LocalPort> locals : localByVni.values()) {
             for (HostView.LocalPort p : locals) {
                 flows.add(classifyTrunk(p));
-                flows.add(localFromTrunk(p));
-                flows.add(local(p));
+                flows.add(MoveFlows.localFromTrunk(p));
+                flows.add(MoveFlows.localFromTunnel(p));
                 flows.addAll(MoveFlows.activation(p));
             }
         }
+        MoveFlows.addStragglers(view.departedPorts(), localMacs, flows);
         localByVni.forEach((vni, locals) -> {
             Set<Ipv4> hosts = remoteHostsByVni.computeIfAbsent(vni, v -> new TreeSet<>(TUNNEL_ORDER));
             MoveFlows.addTwins(locals, hosts);
@@ -269,54 +270,6 @@ public final class FlowCompiler {
         return taken;
     }
 
-    /**
-     * The remote members of one VNI as given, one entry per port id (rules 1 and 4): of different entries for one
-     * port, the one with the smaller MAC, then tunnel endpoint, then {@code alsoTunnelIp}, is kept, whatever their
-     * order.
-     */
-    static final class Members {
-        final Map<PortId, HostView.RemotePort> byPort = new HashMap<>();
-        /** The different entries given for the ports given more than one (rare). */
-        private Map<PortId, Set<HostView.RemotePort>> different;
-
-        void add(HostView.RemotePort r) {
-            HostView.RemotePort have = byPort.putIfAbsent(r.port(), r);
-            if (have == null || have.equals(r)) {
-                return;
-            }
-            if (different == null) {
-                different = new HashMap<>();
-            }
-            if (different
-                    .computeIfAbsent(r.port(), p -> new HashSet<>(List.of(have)))
-                    .add(r)) {
-                byPort.put(r.port(), preferred(have, r));
-            }
-        }
-
-        /** Per port given in more than one entry, how many entries were left out. */
-        Map<PortId, Integer> givenTwice() {
-            if (different == null) {
-                return Map.of();
-            }
-            Map<PortId, Integer> twice = new HashMap<>();
-            different.forEach((port, entries) -> twice.put(port, entries.size() - 1));
-            return twice;
-        }
-
-        private static HostView.RemotePort preferred(HostView.RemotePort a, HostView.RemotePort b) {
-            int byMac = a.mac().compareTo(b.mac());
-            if (byMac != 0) {
-                return byMac < 0 ? a : b;
-            }
-            int byTunnel = TUNNEL_ORDER.compare(a.tunnelIp(), b.tunnelIp());
-            if (byTunnel != 0) {
-                return byTunnel < 0 ? a : b;
-            }
-            return MAYBE_TUNNEL_ORDER.compare(a.alsoTunnelIp(), b.alsoTunnelIp()) <= 0 ? a : b;
-        }
-    }
-
     private record VniMac(Vni vni, Mac mac) {}
 
     /**
@@ -368,7 +321,7 @@ public final class FlowCompiler {
                         new Instruction.GotoTable(TABLE_L2)));
     }
 
-    private static FlowEntry classifyTunnel(Vni vni) {
+    static FlowEntry classifyTunnel(Vni vni) {
         FlowMatch m = FlowMatch.builder()
                 .inPort(DatapathPorts.TUNNEL)
                 .tunnelId(vni.value())
@@ -381,29 +334,6 @@ public final class FlowCompiler {
                 List.of(
                         new Instruction.WriteMetadata(vni.value(), VNI_METADATA_MASK),
                         new Instruction.GotoTable(TABLE_L2)));
-    }
-
-    private static FlowEntry localFromTrunk(HostView.LocalPort p) {
-        FlowMatch m = FlowMatch.builder()
-                .inPort(DatapathPorts.TRUNK)
-                .metadata(p.vni().value(), VNI_METADATA_MASK)
-                .ethDst(p.mac())
-                .build();
-        return new FlowEntry(
-                TABLE_L2,
-                PRIORITY_LOCAL_FROM_TRUNK,
-                Cookies.cookie(Cookies.LOCAL_FROM_TRUNK, p.vlan().value()),
-                m,
-                List.of(new Instruction.ApplyActions(MoveFlows.fromTrunkToLocal(p))));
-    }
-
-    private static FlowEntry local(HostView.LocalPort p) {
-        return new FlowEntry(
-                TABLE_L2,
-                PRIORITY_UNICAST,
-                Cookies.cookie(Cookies.LOCAL, p.vlan().value()),
-                unicastMatch(p.vni(), p.mac()),
-                List.of(new Instruction.ApplyActions(MoveFlows.fromTunnelToLocal(p))));
     }
 
     static FlowEntry remote(HostView.RemotePort r) {
@@ -420,7 +350,7 @@ public final class FlowCompiler {
         return new FlowEntry.FlowKey(TABLE_L2, PRIORITY_UNICAST, unicastMatch(vni, mac));
     }
 
-    private static FlowMatch unicastMatch(Vni vni, Mac mac) {
+    static FlowMatch unicastMatch(Vni vni, Mac mac) {
         return FlowMatch.builder()
                 .metadata(vni.value(), VNI_METADATA_MASK)
                 .ethDst(mac)

@@ -10,12 +10,20 @@ import java.util.List;
 
 /**
  * Everything one host's switch must know: its own bound ports, and the ports of the same logical switches that are
- * bound elsewhere. The flow compiler turns exactly this, and nothing else, into the host's plan.
+ * bound elsewhere, and the ports it let go of after they moved away, for their grace time. The flow compiler turns
+ * exactly this, and nothing else, into the host's plan.
  */
-public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort> remotePorts) {
+public record HostView(
+        HostId host, List<LocalPort> localPorts, List<RemotePort> remotePorts, List<DepartedPort> departedPorts) {
     public HostView {
         localPorts = List.copyOf(localPorts);
         remotePorts = List.copyOf(remotePorts);
+        departedPorts = List.copyOf(departedPorts);
+    }
+
+    /** A view with no departed port. */
+    public HostView(HostId host, List<LocalPort> localPorts, List<RemotePort> remotePorts) {
+        this(host, localPorts, remotePorts, List.of());
     }
 
     /**
@@ -28,7 +36,8 @@ public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort>
         return new HostView(
                 host,
                 localPorts.stream().filter(p -> p.vni().equals(vni)).toList(),
-                remotePorts.stream().filter(p -> p.vni().equals(vni)).toList());
+                remotePorts.stream().filter(p -> p.vni().equals(vni)).toList(),
+                departedPorts.stream().filter(p -> p.vni().equals(vni)).toList());
     }
 
     /**
@@ -75,4 +84,13 @@ public record HostView(HostId host, List<LocalPort> localPorts, List<RemotePort>
             return alsoTunnelIp != null;
         }
     }
+
+    /**
+     * A port that moved live from this host to the host whose tunnel endpoint is {@code to}, and that this host let go
+     * of less than its grace time ago (docs/architecture.md section 7.1, the straggler flow): a frame for its MAC that
+     * a peer sent here before it was re-pointed, and that reaches this host from the tunnel only now, is sent on to
+     * {@code to} ({@link MoveFlows#straggler}) instead of being dropped. {@code lifetime}: the seconds after which the
+     * switch removes that flow by itself (its hard timeout), whether or not a controller still reaches it; 0 for none.
+     */
+    public record DepartedPort(PortId port, Mac mac, Vni vni, Ipv4 to, int lifetime) {}
 }

@@ -1,7 +1,6 @@
 package io.portmesh.model.flow;
 
 import io.portmesh.model.HostId;
-import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.Vni;
@@ -11,7 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -76,11 +74,8 @@ public final class PlanSlice {
     private final Map<PortId, Integer> givenTwice = new HashMap<>();
     /** Ports of another VNI given to this slice, and their VNI. */
     private final Map<PortId, Vni> otherVni = new HashMap<>();
-    /**
-     * Per tunnel endpoint, the remote members that hold their MAC with it as one of their endpoints, plus the local
-     * ports with it as their twin (the order of the flood groups' buckets).
-     */
-    private final TreeMap<Ipv4, Integer> remoteHosts = new TreeMap<>(FlowCompiler.TUNNEL_ORDER);
+    /** The remote hosts the VNI floods to, counted (see {@link FloodHosts}). */
+    private final FloodHosts remoteHosts = new FloodHosts();
 
     private final Map<FlowEntry.FlowKey, FlowEntry> flows = new HashMap<>();
     private final Map<Integer, GroupEntry> groups = new HashMap<>();
@@ -95,7 +90,7 @@ public final class PlanSlice {
         return vni;
     }
 
-    /** Nothing to install: no local port in the VNI (remote members alone make no flow). */
+    /** Nothing to install: no local port in the VNI and no departed one (remote members alone make no flow). */
     public boolean isEmpty() {
         return flows.isEmpty() && groups.isEmpty();
     }
@@ -157,11 +152,20 @@ public final class PlanSlice {
         return all;
     }
 
-    /**
-     * The local ports and remote members of this VNI, all of them: the slice is compiled again from scratch. Ports of
-     * other VNIs are ignored (and listed as conflicts until the next reset).
-     */
+    /** {@link #reset(List, Collection, List)} with no departed port. */
     public FlowDiff reset(List<HostView.LocalPort> newLocals, Collection<HostView.RemotePort> newRemotes) {
+        return reset(newLocals, newRemotes, List.of());
+    }
+
+    /**
+     * The local ports, remote members and departed ports of this VNI, all of them: the slice is compiled again from
+     * scratch. Local and remote ports of other VNIs are ignored (and listed as conflicts until the next reset), as
+     * are departed ports of other VNIs (not listed: they go with their grace time). Departed ports change only here.
+     */
+    public FlowDiff reset(
+            List<HostView.LocalPort> newLocals,
+            Collection<HostView.RemotePort> newRemotes,
+            List<HostView.DepartedPort> departed) {
         Map<PortId, Vni> foreign = new HashMap<>();
         List<HostView.LocalPort> mine = new ArrayList<>(newLocals.size());
         for (HostView.LocalPort l : newLocals) {
@@ -171,7 +175,7 @@ public final class PlanSlice {
                 foreign.put(l.port(), l.vni());
             }
         }
-        FlowCompiler.Members given = new FlowCompiler.Members();
+        RemoteMembers given = new RemoteMembers();
         for (HostView.RemotePort r : newRemotes) {
             if (vni.equals(r.vni())) {
                 given.add(r);
@@ -182,7 +186,9 @@ public final class PlanSlice {
         Collection<HostView.RemotePort> members = given.byPort.values();
         List<Conflict> leftOut = new ArrayList<>();
         List<HostView.LocalPort> taken = FlowCompiler.admitLocals(mine, leftOut);
-        FlowPlan fresh = FlowCompiler.compile(new HostView(host, taken, List.copyOf(members)));
+        List<HostView.DepartedPort> mineDeparted =
+                departed.stream().filter(d -> vni.equals(d.vni())).toList();
+        FlowPlan fresh = FlowCompiler.compile(new HostView(host, taken, List.copyOf(members), mineDeparted));
         FlowDiff diff = FlowPlan.diff(fresh.flows(), fresh.groups(), flows, groups);
 
         locals = List.copyOf(taken);
@@ -203,12 +209,12 @@ public final class PlanSlice {
             HostView.RemotePort holder = holder(mac);
             if (holder != null) {
                 heldRemoteMacs++;
-                hostsJoined(holder);
+                remoteHosts.joined(holder);
             }
         }
         for (HostView.LocalPort l : taken) {
             if (l.twin() != null) {
-                hostJoined(l.twin());
+                remoteHosts.joined(l.twin());
             }
         }
         adopt(flows, fresh.flows());
@@ -238,7 +244,7 @@ public final class PlanSlice {
             leave(old);
         }
         join(r);
-        Changes changes = locals.isEmpty() ? null : new Changes();
+        SliceChanges changes = locals.isEmpty() ? null : new SliceChanges(flows, groups);
         boolean hostsChanged = oldMac != null && handOver(oldMac, oldMacHolder, holder(oldMac), changes);
         hostsChanged |= handOver(r.mac(), newMacHolder, holder(r.mac()), changes);
         return finish(changes, hostsChanged);
@@ -253,11 +259,11 @@ public final class PlanSlice {
         }
         HostView.RemotePort before = holder(old.mac());
         leave(old);
-        Changes changes = locals.isEmpty() ? null : new Changes();
+        SliceChanges changes = locals.isEmpty() ? null : new SliceChanges(flows, groups);
         return finish(changes, handOver(old.mac(), before, holder(old.mac()), changes));
     }
 
-    private FlowDiff finish(Changes changes, boolean hostsChanged) {
+    private FlowDiff finish(SliceChanges changes, boolean hostsChanged) {
         if (changes == null) {
             return FlowDiff.NONE; // no local port: no flow, and the flood groups are rebuilt by the next reset
         }
@@ -284,16 +290,16 @@ public final class PlanSlice {
      *
      * @return whether a host joined or left the VNI's flood groups
      */
-    private boolean handOver(Mac mac, HostView.RemotePort before, HostView.RemotePort after, Changes changes) {
+    private boolean handOver(Mac mac, HostView.RemotePort before, HostView.RemotePort after, SliceChanges changes) {
         if (Objects.equals(before, after)) {
             return false;
         }
         boolean hostsChanged = false;
         if (after != null) {
-            hostsChanged = hostsJoined(after); // before leaving: a host in both stays without a change
+            hostsChanged = remoteHosts.joined(after); // before leaving: a host in both stays without a change
         }
         if (before != null) {
-            hostsChanged |= hostsLeft(before);
+            hostsChanged |= remoteHosts.left(before);
         }
         if (before == null) {
             heldRemoteMacs++;
@@ -353,37 +359,9 @@ public final class PlanSlice {
         }
     }
 
-    /** A member holds its MAC: its host, and the one it moves to, count it. @return whether a host is new */
-    private boolean hostsJoined(HostView.RemotePort r) {
-        boolean joined = hostJoined(r.tunnelIp());
-        if (r.alsoTunnelIp() != null) {
-            joined |= hostJoined(r.alsoTunnelIp());
-        }
-        return joined;
-    }
-
-    /** A member no longer holds its MAC: the reverse of {@link #hostsJoined}. @return whether a host is gone */
-    private boolean hostsLeft(HostView.RemotePort r) {
-        boolean left = hostLeft(r.tunnelIp());
-        if (r.alsoTunnelIp() != null) {
-            left |= hostLeft(r.alsoTunnelIp());
-        }
-        return left;
-    }
-
-    /** @return whether the host is new to the VNI */
-    private boolean hostJoined(Ipv4 ip) {
-        return remoteHosts.merge(ip, 1, Integer::sum) == 1;
-    }
-
-    /** @return whether the host has no member (and is no twin) left in the VNI */
-    private boolean hostLeft(Ipv4 ip) {
-        return remoteHosts.computeIfPresent(ip, (k, n) -> n == 1 ? null : n - 1) == null;
-    }
-
     /** The flood-to-tunnel groups after the set of remote hosts may have changed, and the flows that name them. */
-    private void floodToTunnelChanged(Changes changes) {
-        List<GroupEntry> wanted = FlowCompiler.tunnelGroups(vni, List.copyOf(remoteHosts.keySet()));
+    private void floodToTunnelChanged(SliceChanges changes) {
+        List<GroupEntry> wanted = FlowCompiler.tunnelGroups(vni, remoteHosts.list());
         List<Integer> ids = new ArrayList<>(wanted.size());
         for (GroupEntry g : wanted) {
             changes.putGroup(g);
@@ -411,52 +389,5 @@ public final class PlanSlice {
                 current.put(k, v);
             }
         });
-    }
-
-    /** Applies entries to the slice one by one and collects what the switch must be sent for them. */
-    private final class Changes {
-        private final List<GroupEntry> addGroups = new ArrayList<>(1);
-        private final List<GroupEntry> modifyGroups = new ArrayList<>(1);
-        private final List<FlowEntry> addFlows = new ArrayList<>(1);
-        private final List<FlowEntry> modifyFlows = new ArrayList<>(1);
-        private final List<FlowEntry.FlowKey> deleteFlows = new ArrayList<>(1);
-        private final List<Integer> deleteGroups = new ArrayList<>(1);
-
-        void putFlow(FlowEntry f) {
-            put(flows, f.key(), f, addFlows, modifyFlows);
-        }
-
-        void deleteFlow(FlowEntry.FlowKey key) {
-            if (flows.remove(key) != null) {
-                deleteFlows.add(key);
-            }
-        }
-
-        void putGroup(GroupEntry g) {
-            put(groups, g.groupId(), g, addGroups, modifyGroups);
-        }
-
-        void deleteGroup(int id) {
-            if (groups.remove(id) != null) {
-                deleteGroups.add(id);
-            }
-        }
-
-        /** An entry unknown to the switch is added, a different one modified, an equal one left alone. */
-        private static <K, V> void put(Map<K, V> entries, K key, V entry, List<V> added, List<V> modified) {
-            V have = entries.get(key);
-            if (have == null) {
-                added.add(entry);
-            } else if (!have.equals(entry)) {
-                modified.add(entry);
-            } else {
-                return;
-            }
-            entries.put(key, entry);
-        }
-
-        FlowDiff diff() {
-            return new FlowDiff(addGroups, modifyGroups, addFlows, modifyFlows, deleteFlows, deleteGroups);
-        }
     }
 }

@@ -73,7 +73,12 @@ public final class OpenFlowToPlan {
         }
         return match(e.getMatch())
                 .map(m -> new FlowEntry(
-                        e.getTableId().getValue(), e.getPriority(), cookie, m, instructions(e.getInstructions())));
+                        e.getTableId().getValue(),
+                        e.getPriority(),
+                        cookie,
+                        m,
+                        instructions(e.getInstructions()),
+                        e.getHardTimeout()));
     }
 
     public static GroupEntry group(OFGroupDescStatsEntry g) {

@@ -72,6 +72,7 @@ public final class PlanToOpenFlow {
                 .setMatch(match(e.match()))
                 .setInstructions(instructions(e.instructions()))
                 .setBufferId(OFBufferId.NO_BUFFER)
+                .setHardTimeout(e.hardTimeout())
                 .setFlags(Set.of(OFFlowModFlags.SEND_FLOW_REM))
                 .build();
     }

@@ -117,6 +117,29 @@ class PlanRoundTripTest {
         assertThat(plan.diffFrom(installed).isEmpty()).isTrue();
     }
 
+    @Test
+    void aStragglerFlowKeepsItsHardTimeoutOnTheWireAndInTheStatsReadBack() {
+        HostView.DepartedPort gone = new HostView.DepartedPort(PortId.of("p9"), M9, BLUE, B, 3);
+        FlowPlan plan = FlowCompiler.compile(new HostView(HostId.of("a"), List.of(P1), List.of(), List.of(gone)));
+        List<OFFlowStatsEntry> stats = new ArrayList<>();
+        for (OFMessage m : new PlanToOpenFlow(f).messages(plan.diffFrom(FlowPlan.EMPTY))) {
+            if (throughTheWire(m) instanceof OFFlowAdd add) {
+                assertThat(add.getHardTimeout())
+                        .isEqualTo(Cookies.rule(add.getCookie().getValue()) == Cookies.STRAGGLER ? 3 : 0);
+                stats.add(f.buildFlowStatsEntry()
+                        .setTableId(add.getTableId())
+                        .setPriority(add.getPriority())
+                        .setCookie(add.getCookie())
+                        .setMatch(add.getMatch())
+                        .setInstructions(add.getInstructions())
+                        .setHardTimeout(add.getHardTimeout())
+                        .build());
+            }
+        }
+        assertThat(stats).anyMatch(e -> e.getHardTimeout() == 3);
+        assertThat(OpenFlowToPlan.installed(stats, List.of()).flows()).isEqualTo(plan.flows());
+    }
+
     // A live move: port p9 (MAC ...:09, BLUE = VNI 100) moves from host A (10.9.0.1) to host B (10.9.0.2).
 
     private static final Vni BLUE = new Vni(100);

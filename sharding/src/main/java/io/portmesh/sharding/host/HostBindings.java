@@ -22,6 +22,7 @@ import io.portmesh.sharding.host.HostProtocol.Command;
 import io.portmesh.sharding.host.HostProtocol.ConfirmArrival;
 import io.portmesh.sharding.host.HostProtocol.Register;
 import io.portmesh.sharding.host.HostProtocol.UnbindPort;
+import io.portmesh.sharding.host.HostSelfMessage.DepartureOver;
 import io.portmesh.sharding.service.HostInfo;
 import java.util.List;
 import java.util.function.Function;
@@ -46,6 +47,8 @@ final class HostBindings {
     private final HostArrivals arrivals;
     private final Supplier<EffectFactories<Event, HostState>> effects;
     private final Function<HostState, StatusReply<HostInfo>> info;
+    /** How long a port let go of after its move keeps its straggler flow ({@link HostDepartures}); 0: none. */
+    private final java.time.Duration stragglerGrace;
 
     HostBindings(
             String hostId,
@@ -62,6 +65,7 @@ final class HostBindings {
         this.arrivals = arrivals;
         this.effects = effects;
         this.info = info;
+        this.stragglerGrace = HostDepartures.grace(ctx.getSystem().settings().config());
     }
 
     ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
@@ -154,10 +158,24 @@ final class HostBindings {
             return effects.get().reply(c.replyTo(), StatusReply.success(southbound.version(s)));
         }
         long[] version = new long[1];
+        String port = c.port().value();
         return effects.get()
-                .persist(new PortUnbound(c.port().value()))
-                .thenRun(ns -> version[0] = southbound.localsChanged(ns, b.switchId(), b.vni()))
+                .persist(new PortUnbound(port))
+                .thenRun(ns -> {
+                    // a port that moved away keeps its straggler flow for the grace, in this same plan change
+                    long departure = stragglerGrace.isZero() ? -1 : southbound.letGo(s, port, stragglerGrace);
+                    version[0] = southbound.localsChanged(ns, b.switchId(), b.vni());
+                    if (departure >= 0) {
+                        ctx.scheduleOnce(stragglerGrace, ctx.getSelf(), new DepartureOver(port, departure));
+                    }
+                })
                 .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));
+    }
+
+    /** A departed port's grace is over: its straggler flow leaves the plan (not persisted: see HostDepartures). */
+    ReplyEffect<Event, HostState> onDepartureOver(HostState s, DepartureOver c) {
+        southbound.departureOver(s, c.port(), c.token());
+        return effects.get().noReply();
     }
 
     ReplyEffect<Event, HostState> onConfirmArrival(HostState s, ConfirmArrival c) {

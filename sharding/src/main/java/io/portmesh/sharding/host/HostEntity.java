@@ -317,6 +317,7 @@ public final class HostEntity
                 .onCommand(PinAgents.class, this::onPin)
                 .onCommand(BindPort.class, bindings::onBind)
                 .onCommand(UnbindPort.class, bindings::onUnbind)
+                .onCommand(HostSelfMessage.DepartureOver.class, bindings::onDepartureOver)
                 .onCommand(ConfirmArrival.class, bindings::onConfirmArrival)
                 .onCommand(ActivationSeen.class, bindings::onActivationSeen)
                 .onCommand(AwaitRealized.class, (s, c) -> {
@@ -641,10 +642,6 @@ public final class HostEntity
         ctx.scheduleOnce(FAILOVER_START_GRACE, ctx.getSelf(), new CheckFailover());
     }
 
-    /**
-     * An agent keeps a generation newer than ours: elect again past it, at most once a second per host, so that
-     * something that keeps bumping the agent's generation costs a write a second, not a loop of them.
-     */
     /** Something else holds a newer generation than ours: elect past it (see {@link StaleRoles}). */
     private ReplyEffect<Event, HostState> onRoleStale(HostState s, RoleStale c) {
         if (!quorum.getAsBoolean()) {

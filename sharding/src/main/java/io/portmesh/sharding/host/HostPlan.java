@@ -82,9 +82,13 @@ final class HostPlan {
 
     private final Set<String> loading = new HashSet<>();
 
+    /** The ports let go of after they moved away, during their straggler grace. */
+    private final HostDepartures departures = new HostDepartures();
+
     /** Recompiles every slice from scratch (after recovery); the switches in {@code fetching} are being asked. */
     void rebuild(HostState s, Set<String> fetching) {
         heldBySwitch.clear();
+        departures.clear();
         loading.clear();
         loading.addAll(fetching);
         sliceByVni.clear();
@@ -155,6 +159,29 @@ final class HostPlan {
         return diff;
     }
 
+    /**
+     * Port {@code port}, bound here in {@code before}, is being let go of. When it is the source's end of a live move
+     * (bound here for good, not arriving, with the other host as its twin: the activation re-pointed its peers there),
+     * its straggler flow to that host joins the plan with the unbinding's recompile (see {@link HostDepartures}).
+     *
+     * @return the departure's token, or -1 when the port did not move away (a plain unbinding, or an arrival taken
+     *     back: the frames still reaching the destination then are the source's relayed copies, delivered already)
+     */
+    long letGo(HostState before, String port, java.time.Duration grace) {
+        HostState.LocalBinding b = before.bindings().get(port);
+        if (b == null || b.arriving()) {
+            return -1;
+        }
+        Ipv4 to = twinOf(heldBySwitch.get(b.switchId()), port);
+        return to == null ? -1 : departures.depart(port, b, to, grace);
+    }
+
+    /** The grace of departure {@code token} of {@code port} ended. @return the change, or null when none */
+    FlowDiff departureOver(HostState s, String port, long token) {
+        Integer vni = departures.over(port, token);
+        return vni == null ? null : recompile(s, vni);
+    }
+
     /** The version of a switch's member list held here, or -1. */
     long heldVersion(String switchId) {
         Held held = heldBySwitch.get(switchId);
@@ -209,7 +236,7 @@ final class HostPlan {
     private FlowDiff recompile(HostState s, int vni) {
         PlanSlice slice = sliceByVni.computeIfAbsent(vni, v -> new PlanSlice(s.hostId(), new Vni(v)));
         HostView view = view(s, vni);
-        FlowDiff diff = slice.reset(view.localPorts(), view.remotePorts());
+        FlowDiff diff = slice.reset(view.localPorts(), view.remotePorts(), view.departedPorts());
         if (slice.isEmpty()) {
             sliceByVni.remove(vni);
             recount(vni, null);
@@ -248,7 +275,7 @@ final class HostPlan {
                 });
             }
         }
-        return new HostView(s.hostId(), locals, remotes);
+        return new HostView(s.hostId(), locals, remotes, departures.in(vni, s.bindings()));
     }
 
     /** The other end of a port bound here while it moves, or null; see {@link #view}. */

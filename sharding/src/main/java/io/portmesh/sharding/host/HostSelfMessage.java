@@ -52,4 +52,7 @@ sealed interface HostSelfMessage extends HostProtocol.Command {
 
     /** Local: after recovery, the incarnation's generation is persisted before anything else is handled. */
     record StartIncarnation() implements HostSelfMessage {}
+
+    /** Local: the straggler grace of a port let go of after its move ({@link HostDepartures}) is over. */
+    record DepartureOver(String port, long token) implements HostSelfMessage {}
 }

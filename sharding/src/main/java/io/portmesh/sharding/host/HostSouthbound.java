@@ -236,6 +236,17 @@ final class HostSouthbound {
         return publish(s, plan.localsChanged(s, switchId, vni));
     }
 
+    /** A port bound here in {@code before} is being let go of: see {@link HostPlan#letGo}. @return its token or -1 */
+    long letGo(HostState before, String port, java.time.Duration grace) {
+        return plan.letGo(before, port, grace);
+    }
+
+    /** A departed port's straggler grace ended: its flow goes. @return the plan version, or -1 when nothing changed */
+    long departureOver(HostState s, String port, long token) {
+        FlowDiff diff = plan.departureOver(s, port, token);
+        return diff == null ? -1 : publish(s, diff);
+    }
+
     /** A switch's member list arrived. @return the plan version that includes it */
     long membersChanged(HostState s, String switchId, SwitchMembers members) {
         return publish(s, plan.membersChanged(s, switchId, members));
