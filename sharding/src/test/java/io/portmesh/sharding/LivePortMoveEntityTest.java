@@ -60,8 +60,14 @@ class LivePortMoveEntityTest {
      */
     private static final Duration MOVE_TIMEOUT = Duration.ofSeconds(6);
 
+    /**
+     * The straggler grace longer than any test here: a port moved away from a host cannot be moved back to it within
+     * it (its straggler flow there would send the frames round between the two hosts).
+     */
     static final ActorTestKit testKit = ActorTestKit.create(
-            ConfigFactory.parseString("pekko.cluster.jmx.enabled = off").withFallback(EntityTestKits.config()));
+            ConfigFactory.parseString("pekko.cluster.jmx.enabled = off\nportmesh.controller.move-straggler-grace = 60s")
+                    .withFallback(EntityTestKits.config()));
+
     private static final AtomicInteger ids = new AtomicInteger();
     private static NetworkService svc;
     private static ClusterSharding sharding;
@@ -198,13 +204,24 @@ class LivePortMoveEntityTest {
         assertThat(done.activatedBy()).isEqualTo(PortProtocol.Activate.BY_API);
         assertThat(await(svc.getPort(PortId.of(t.port()))).host()).isEqualTo(t.c());
 
-        // and back to where it started (A -> ... -> A), by a binding this time, as PUT /binding does
-        BindingResult back = await(svc.bindPort(PortId.of(t.port()), HostId.of(t.a()), false));
-        assertThat(back.host()).isEqualTo(t.a());
+        // back to where it started (A -> ... -> A) within A's straggler grace (the move to C was activated away from
+        // A): refused, the port stays on C, nothing taken on A
+        assertThatThrownBy(() -> await(svc.bindPort(PortId.of(t.port()), HostId.of(t.a()), false)))
+                .isInstanceOf(ConflictException.class)
+                .hasMessageContaining("cannot move port " + t.port() + " back to host " + t.a() + " yet")
+                .hasMessageContaining("straggler flow");
+        PortInfo stays = await(svc.getPort(PortId.of(t.port())));
+        assertThat(stays.host()).isEqualTo(t.c());
+        assertThat(stays.state()).isEqualTo(PortState.BOUND);
+        assertThat(vlansOn(t.a())).isZero();
+
+        // to B, by a binding this time, as PUT /binding does: B only had its arrival taken back, no straggler flow
+        BindingResult toB = await(svc.bindPort(PortId.of(t.port()), HostId.of(t.b()), false));
+        assertThat(toB.host()).isEqualTo(t.b());
         assertThat(await(svc.getMigration(PortId.of(t.port()))).state()).isEqualTo(MigrationInfo.MIGRATING);
         assertThat(await(svc.completeMigration(PortId.of(t.port()), false)).state())
                 .isEqualTo(MigrationInfo.COMPLETED);
-        assertThat(await(svc.getPort(PortId.of(t.port()))).vlan()).isEqualTo(back.vlan());
+        assertThat(await(svc.getPort(PortId.of(t.port()))).vlan()).isEqualTo(toB.vlan());
     }
 
     @Test
@@ -219,15 +236,18 @@ class LivePortMoveEntityTest {
                 .as("a completed move cannot be cancelled")
                 .isInstanceOf(ConflictException.class);
 
-        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.a()), false));
+        // on to C (back to A would wait out A's straggler grace)
+        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.c()), false));
         await(svc.cancelMigration(PortId.of(t.port()), false));
         assertThat(await(svc.cancelMigration(PortId.of(t.port()), false)).state())
                 .isEqualTo(MigrationInfo.CANCELLED);
 
-        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.a()), false));
-        assertThat(vlansOn(t.a())).isEqualTo(1);
+        await(svc.startMigration(PortId.of(t.port()), HostId.of(t.c()), false));
+        assertThat(vlansOn(t.c())).as("the peer's and the arriving port's").isEqualTo(2);
         await(svc.deletePort(PortId.of(t.port()), false));
-        assertThat(vlansOn(t.a())).as("the destination of the move taken back").isZero();
+        assertThat(vlansOn(t.c()))
+                .as("the destination of the move taken back: the peer's only")
+                .isEqualTo(1);
         assertThat(vlansOn(t.b())).as("the host the port was on").isZero();
         assertThatThrownBy(() -> await(svc.getPort(PortId.of(t.port())))).isInstanceOf(NotFoundException.class);
     }

@@ -107,6 +107,21 @@ final class HostBindings {
         if (existing != null) { // a repeated ask (its answer was lost): the same VLAN
             return effects.get().reply(c.replyTo(), bound(existing.vlan(), s.activeTep(), southbound.version(s)));
         }
+        if (c.arriving() && southbound.departing(c.port().value())) {
+            // its straggler flow here sends what reaches this host from the tunnel for the port on to the host it
+            // moved to; that host, the new move's source, relays the port's frames back here: until this host's agents
+            // applied the removal, each frame would go round between the two (docs/architecture.md 7.1, gap 4)
+            return effects.get()
+                    .reply(
+                            c.replyTo(),
+                            Errors.conflict(
+                                    "host",
+                                    "cannot move port " + c.port().value() + " back to host " + hostId
+                                            + " yet: it left it less than "
+                                            + (stragglerGrace.toMillis() + 999) / 1000
+                                            + " s ago, and its straggler flow there still forwards its frames to"
+                                            + " where it went; move it again after that"));
+        }
         long inSwitch = s.bindings().values().stream()
                 .filter(b -> b.switchId().equals(c.switchId().value()))
                 .count();

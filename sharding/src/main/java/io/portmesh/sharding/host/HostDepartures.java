@@ -98,6 +98,11 @@ final class HostDepartures {
         return in;
     }
 
+    /** Whether {@code port} left this host and its straggler flow may still be in the agents' tables. */
+    boolean has(String port) {
+        return byPort.containsKey(port);
+    }
+
     /** A new incarnation's plan: no departure (see the class description). */
     void clear() {
         byPort.clear();

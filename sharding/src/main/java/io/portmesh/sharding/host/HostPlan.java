@@ -176,6 +176,11 @@ final class HostPlan {
         return to == null ? -1 : departures.depart(port, b, to, grace);
     }
 
+    /** Whether {@code port} moved away from here within its straggler grace (its straggler flow is in the plan). */
+    boolean departing(String port) {
+        return departures.has(port);
+    }
+
     /** The grace of departure {@code token} of {@code port} ended. @return the change, or null when none */
     FlowDiff departureOver(HostState s, String port, long token) {
         Integer vni = departures.over(port, token);

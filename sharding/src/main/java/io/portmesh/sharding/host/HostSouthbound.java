@@ -236,6 +236,11 @@ final class HostSouthbound {
         return publish(s, plan.localsChanged(s, switchId, vni));
     }
 
+    /** Whether {@code port} moved away from here within its straggler grace: see {@link HostPlan#departing}. */
+    boolean departing(String port) {
+        return plan.departing(port);
+    }
+
     /** A port bound here in {@code before} is being let go of: see {@link HostPlan#letGo}. @return its token or -1 */
     long letGo(HostState before, String port, java.time.Duration grace) {
         return plan.letGo(before, port, grace);
