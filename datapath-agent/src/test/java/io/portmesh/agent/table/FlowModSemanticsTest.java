@@ -78,6 +78,35 @@ class FlowModSemanticsTest {
     }
 
     @Test
+    void addOfIdenticalFlowReplacesItsCookieAndHardTimeoutWhichAModifyKeeps() {
+        // what the controller relies on when a flow's cookie or hard timeout changes at the same key
+        // (FlowPlan.replaces)
+        ok(add(1, 100, l2(5, "00:00:00:00:00:01"), apply(output(1)))
+                .setCookie(U64.of(7))
+                .build());
+        ok(F.buildFlowModifyStrict()
+                .setTableId(TableId.of(1))
+                .setPriority(100)
+                .setMatch(l2(5, "00:00:00:00:00:01"))
+                .setCookie(U64.of(8))
+                .setHardTimeout(4)
+                .setInstructions(List.of(apply(output(2))))
+                .build());
+        FlowEntry modified = lookup(1, 5, "00:00:00:00:00:01");
+        assertThat(modified.instructions().apply[0].port).isEqualTo(2);
+        assertThat(modified.cookie).as("a modify keeps the cookie").isEqualTo(7);
+
+        ok(add(1, 100, l2(5, "00:00:00:00:00:01"), apply(output(3)))
+                .setCookie(U64.of(8))
+                .setHardTimeout(4)
+                .build());
+        FlowEntry replaced = lookup(1, 5, "00:00:00:00:00:01");
+        assertThat(replaced.cookie).as("an add replaces it").isEqualTo(8);
+        assertThat(replaced.hardTimeout).isEqualTo(4);
+        assertThat(tables.flowCount()).isEqualTo(1);
+    }
+
+    @Test
     void addOfIdenticalFlowReplacesItAndKeepsCountersUnlessReset() {
         ok(add(1, 100, l2(5, "00:00:00:00:00:01"), apply(output(1))).build());
         lookup(1, 5, "00:00:00:00:00:01").hit(100);

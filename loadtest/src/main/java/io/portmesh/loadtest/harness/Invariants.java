@@ -270,7 +270,8 @@ public final class Invariants {
             return Optional.empty();
         }
         String example = !d.addFlows().isEmpty()
-                ? "missing " + d.addFlows().get(0)
+                ? "missing (or with another cookie or hard timeout) "
+                        + d.addFlows().get(0)
                 : !d.modifyFlows().isEmpty()
                         ? "differs " + d.modifyFlows().get(0)
                         : !d.deleteFlows().isEmpty()
@@ -279,7 +280,7 @@ public final class Invariants {
         return Optional.of(new Violation(
                 FLOWS,
                 String.format(
-                        "agent differs from the compiled plan (%d flows, %d groups): %d flows missing, %d differ, %d"
+                        "agent differs from the compiled plan (%d flows, %d groups): %d flows missing or replaced, %d differ, %d"
                                 + " extra; groups %d missing, %d differ, %d extra; e.g. %s",
                         desired.flows().size(),
                         desired.groups().size(),

@@ -10,6 +10,7 @@ import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
 import io.portmesh.model.VlanId;
 import io.portmesh.model.Vni;
+import io.portmesh.model.flow.Cookies;
 import io.portmesh.model.flow.FlowCompiler;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.model.flow.HostView;
@@ -192,10 +193,20 @@ public final class LiveState {
         return FlowCompiler.compile(view(host, switches, tunnelIps));
     }
 
-    /** The agent's Portmesh flows and groups, read as the controller reads them back. */
+    /**
+     * The agent's Portmesh flows and groups, read as the controller reads them back, but a live move's straggler flows
+     * (cookie rule {@link Cookies#STRAGGLER}): the port's source keeps one for a grace after it let the port go (docs/
+     * architecture.md 7.1, gap 4), which the API's view of the ports (what {@link #desired} compiles) does not show,
+     * and the agent drops it by its hard timeout at the latest.
+     */
     public static FlowPlan installed(DatapathAgent agent) {
-        return OpenFlowToPlan.installed(
+        FlowPlan read = OpenFlowToPlan.installed(
                 agent.tables().flowStats(ALL_FLOWS), agent.tables().groupDesc());
+        return FlowPlan.of(
+                read.flows().values().stream()
+                        .filter(f -> Cookies.rule(f.cookie()) != Cookies.STRAGGLER)
+                        .toList(),
+                read.groups().values());
     }
 
     /** Each acknowledged port read back ({@code GET /v1/ports/{id}} through any node). */

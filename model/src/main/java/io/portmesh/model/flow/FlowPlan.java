@@ -97,6 +97,16 @@ public record FlowPlan(Map<FlowEntry.FlowKey, FlowEntry> flows, Map<Integer, Gro
         return diff(flows, groups, installed.flows, installed.groups);
     }
 
+    /**
+     * Whether {@code want} must replace {@code have} (same key) whole, by an add: a modify keeps the entry's cookie and
+     * timeouts (OpenFlow 1.3, 6.4), so a flow whose cookie changed (a live move turns a MAC's unicast flow from local
+     * to remote at the same key) or whose hard timeout did would keep the old ones on the switch, and every later
+     * read of it would differ from the plan. An add of an existing key replaces it.
+     */
+    static boolean replaces(FlowEntry have, FlowEntry want) {
+        return have.cookie() != want.cookie() || have.hardTimeout() != want.hardTimeout();
+    }
+
     /** What brings {@code have} to {@code want}: {@link #diffFrom} on plain maps (a {@link PlanSlice}'s). */
     static FlowDiff diff(
             Map<FlowEntry.FlowKey, FlowEntry> wantFlows,
@@ -108,7 +118,7 @@ public record FlowPlan(Map<FlowEntry.FlowKey, FlowEntry> flows, Map<Integer, Gro
         List<FlowEntry.FlowKey> deleteFlows = new ArrayList<>();
         wantFlows.forEach((key, want) -> {
             FlowEntry have = haveFlows.get(key);
-            if (have == null) {
+            if (have == null || replaces(have, want)) {
                 addFlows.add(want);
             } else if (!have.equals(want)) {
                 modifyFlows.add(want);

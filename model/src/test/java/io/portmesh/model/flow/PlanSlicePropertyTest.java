@@ -324,11 +324,14 @@ class PlanSlicePropertyTest {
                 require(had != null && !had.equals(g), "modified group absent or unchanged", g);
             }
             for (FlowEntry f : diff.addFlows()) {
-                require(flows.put(f.key(), f) == null, "added flow exists", f);
+                // an add is a new key, or replaces an entry whose cookie or hard timeout a modify could not change
+                FlowEntry had = flows.put(f.key(), f);
+                require(had == null || FlowPlan.replaces(had, f), "added flow exists with its cookie and timeout", f);
             }
             for (FlowEntry f : diff.modifyFlows()) {
                 FlowEntry had = flows.put(f.key(), f);
                 require(had != null && !had.equals(f), "modified flow absent or unchanged", f);
+                require(!FlowPlan.replaces(had, f), "a modify would keep the old cookie or timeout", f);
             }
             for (FlowEntry.FlowKey k : diff.deleteFlows()) {
                 require(flows.remove(k) != null, "deleted flow absent", k);
