@@ -103,6 +103,11 @@ class StragglerAgentTest {
         assertThat(with.noOutputOnA())
                 .as("frames A dropped for want of an output")
                 .isZero();
+        // no controller removed it: A's agent did, by its hard timeout (LIFETIME_S after it was installed, which was
+        // just before the let-go was recorded), within the agent's one-second expiry sweep and a margin for load
+        assertThat(with.goneAfterMs())
+                .as("ms from the let-go until A's agent had removed the straggler flow by itself")
+                .isBetween((LIFETIME_S - 1) * 1_000L, (LIFETIME_S + 2) * 1_000L);
 
         // the same move without the straggler flow: what reached A after it let go is lost there
         assertThat(without.stragglerFlowsOnA()).isZero();
