@@ -240,6 +240,28 @@ public final class FrameStream implements AutoCloseable {
     }
 
     /**
+     * The first sequence number this stream sent at or after {@code nanoTime} (a {@link System#nanoTime()} value),
+     * e.g. the first frame a VM sent from its new host; empty if none was sent since (or its time was not kept).
+     */
+    public java.util.OptionalLong firstSentAfter(long nanoTime) {
+        synchronized (sentSeqs) {
+            for (int seq = sentSeqs.nextSetBit(0);
+                    seq >= 0 && seq < sentNanos.length;
+                    seq = sentSeqs.nextSetBit(seq + 1)) {
+                if (sentNanos[seq] - nanoTime >= 0) {
+                    return java.util.OptionalLong.of(seq);
+                }
+            }
+        }
+        return java.util.OptionalLong.empty();
+    }
+
+    /** When the receiver first handled frame {@code seq}, if it did (and still logged arrivals then). */
+    public Optional<Arrival> arrivalOf(long seq) {
+        return counts.arrivalOf(seq);
+    }
+
+    /**
      * The runs of sequence numbers sent and not received so far, in order: {@code [first, last, sentNanos of first,
      * sentNanos of last]} ({@link System#nanoTime()} when each left), at most {@code max} runs. What a test prints to
      * place a loss in time against the logs.

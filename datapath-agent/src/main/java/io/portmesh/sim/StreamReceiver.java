@@ -73,6 +73,15 @@ final class StreamReceiver {
     }
 
     /** The first arrival (duplicates included) at or after {@code nanoTime}; times only grow, so a binary search. */
+    synchronized Optional<FrameStream.Arrival> arrivalOf(long seq) {
+        for (int i = 0; i < arrivals; i++) {
+            if (arrivalSeq[i] == seq) {
+                return Optional.of(new FrameStream.Arrival(seq, arrivalNanos[i]));
+            }
+        }
+        return Optional.empty();
+    }
+
     synchronized Optional<FrameStream.Arrival> firstArrivalAfter(long nanoTime) {
         int lo = 0;
         int hi = arrivals;

@@ -133,6 +133,27 @@ class FrameStreamTest {
     }
 
     @Test
+    void theFirstFrameSentAfterAnInstantAndItsArrivalAreFound() throws Exception {
+        try (FrameStream s = FrameStream.from(a).to(b).open()) {
+            relay.setPolicy(f -> frames(s, 3L).test(f) ? TestRelay.Action.DROP : TestRelay.Action.FORWARD);
+            s.send(1);
+            s.send(2);
+            long instant = System.nanoTime();
+            assertThat(s.firstSentAfter(instant)).isEmpty();
+            s.send(3); // dropped: sent, never received
+            s.send(4);
+            Await.until(() -> s.stats().received() == 3, () -> "B: " + s.stats());
+
+            assertThat(s.firstSentAfter(instant)).hasValue(3);
+            assertThat(s.arrivalOf(3)).as("dropped by the relay").isEmpty();
+            assertThat(s.arrivalOf(4))
+                    .hasValueSatisfying(arrival ->
+                            assertThat(arrival.receivedNanos() - instant).isPositive());
+            assertThat(s.firstSentAfter(instant - 1_000_000_000L)).hasValue(1);
+        }
+    }
+
+    @Test
     void theSenderStopsAtItsCountItsTimeOrWhenStopped() throws Exception {
         try (FrameStream byCount =
                         FrameStream.from(a).to(b).rate(5_000).count(50).start();
