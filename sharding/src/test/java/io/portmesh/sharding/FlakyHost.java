@@ -60,7 +60,7 @@ final class FlakyHost {
                     faults.unbindsAsked.incrementAndGet();
                     if (takeOne(faults.unbindAnswersToLose)) {
                         real.tell(new HostProtocol.UnbindPort(
-                                u.port(), ctx.getSystem().ignoreRef()));
+                                u.port(), u.peersBehind(), ctx.getSystem().ignoreRef()));
                         return Behaviors.same();
                     }
                 } else if (c instanceof HostProtocol.ApplyMemberChange m) {

@@ -94,7 +94,7 @@ class HostEntityTest {
                 PortId.of("p1"), Mac.parse("52:54:00:00:00:01"), SwitchId.of("blue"), new Vni(100), r));
         assertThat(again.hasNoEvents()).isTrue();
         assertThat(again.reply().getValue().vlan()).isEqualTo(new VlanId(1));
-        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort(PortId.of("p1"), r));
+        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort(PortId.of("p1"), false, r));
         var b3 = kit.<StatusReply<HostProtocol.Bound>>runCommand(r -> new HostProtocol.BindPort(
                 PortId.of("p3"), Mac.parse("52:54:00:00:00:03"), SwitchId.of("blue"), new Vni(100), r));
         assertThat(b3.reply().getValue().vlan()).isEqualTo(new VlanId(1)); // freed VLANs are reused
@@ -387,7 +387,7 @@ class HostEntityTest {
         kit.runCommand(new HostProtocol.Installed(agent.ref(), read, new byte[0], new byte[0]));
         agent.expectNoMessage(Duration.ofMillis(200)); // red's members are missing: nothing may be pushed
 
-        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort(PortId.of("p2"), r));
+        kit.<StatusReply<Long>>runCommand(r -> new HostProtocol.UnbindPort(PortId.of("p2"), false, r));
         long whole = agent.expectMessageClass(SessionCommand.Push.class).seq();
         kit.runCommand(new HostProtocol.Acked(agent.ref(), whole));
         assertThat(info().realized()).isTrue();

@@ -49,6 +49,8 @@ final class HostBindings {
     private final Function<HostState, StatusReply<HostInfo>> info;
     /** How long a port let go of after its move keeps its straggler flow ({@link HostDepartures}); 0: none. */
     private final java.time.Duration stragglerGrace;
+    /** The grace of a port let go of while some peers had not acknowledged its re-point ({@link HostDepartures}). */
+    private final java.time.Duration stragglerGraceBehind;
 
     HostBindings(
             String hostId,
@@ -66,6 +68,8 @@ final class HostBindings {
         this.effects = effects;
         this.info = info;
         this.stragglerGrace = HostDepartures.grace(ctx.getSystem().settings().config());
+        this.stragglerGraceBehind =
+                HostDepartures.graceWhenBehind(ctx.getSystem().settings().config());
     }
 
     ReplyEffect<Event, HostState> onRegister(HostState s, Register c) {
@@ -119,8 +123,9 @@ final class HostBindings {
                                     "cannot move port " + c.port().value() + " back to host " + hostId
                                             + " yet: it left it less than "
                                             + (stragglerGrace.toMillis() + 999) / 1000
-                                            + " s ago, and its straggler flow there still forwards its frames to"
-                                            + " where it went; move it again after that"));
+                                            + " s ago (" + (stragglerGraceBehind.toMillis() + 999) / 1000
+                                            + " s when some peers were behind), and its straggler flow there still"
+                                            + " forwards its frames to where it went; move it again after that"));
         }
         long inSwitch = s.bindings().values().stream()
                 .filter(b -> b.switchId().equals(c.switchId().value()))
@@ -178,10 +183,11 @@ final class HostBindings {
                 .persist(new PortUnbound(port))
                 .thenRun(ns -> {
                     // a port that moved away keeps its straggler flow for the grace, in this same plan change
-                    long departure = stragglerGrace.isZero() ? -1 : southbound.letGo(s, port, stragglerGrace);
+                    java.time.Duration grace = c.peersBehind() ? stragglerGraceBehind : stragglerGrace;
+                    long departure = grace.isZero() ? -1 : southbound.letGo(s, port, grace);
                     version[0] = southbound.localsChanged(ns, b.switchId(), b.vni());
                     if (departure >= 0) {
-                        ctx.scheduleOnce(stragglerGrace, ctx.getSelf(), new DepartureOver(port, departure));
+                        ctx.scheduleOnce(grace, ctx.getSelf(), new DepartureOver(port, departure));
                     }
                 })
                 .thenReply(c.replyTo(), ns -> StatusReply.success(version[0]));

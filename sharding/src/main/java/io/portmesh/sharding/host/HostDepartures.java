@@ -43,6 +43,27 @@ final class HostDepartures {
     private final Map<String, Departure> byPort = new HashMap<>();
     private long tokens;
 
+    /** The grace when some peers had not acknowledged the re-point when the port was let go of. */
+    static final String GRACE_WHEN_BEHIND = "portmesh.controller.move-straggler-grace-when-behind";
+
+    static final Duration DEFAULT_GRACE_WHEN_BEHIND = Duration.ofSeconds(20);
+
+    /**
+     * The grace of a port let go of while some peers' agents had not acknowledged its re-point in time: they may send
+     * it frames until they catch up, so longer ({@link #DEFAULT_GRACE_WHEN_BEHIND} when the path is not set); never
+     * shorter than the usual grace.
+     */
+    static Duration graceWhenBehind(com.typesafe.config.Config config) {
+        Duration usual = grace(config);
+        Duration behind =
+                config.hasPath(GRACE_WHEN_BEHIND) ? config.getDuration(GRACE_WHEN_BEHIND) : DEFAULT_GRACE_WHEN_BEHIND;
+        if (behind.isNegative() || behind.toSeconds() >= 0xFFFF - 1) {
+            throw new IllegalArgumentException(
+                    GRACE_WHEN_BEHIND + " = " + behind + ": must be 0 or positive, below 18 h");
+        }
+        return usual.isZero() ? Duration.ZERO : (behind.compareTo(usual) < 0 ? usual : behind);
+    }
+
     /** The grace configured for this node ({@link #DEFAULT_GRACE} when the path is not set, as in unit tests). */
     static Duration grace(com.typesafe.config.Config config) {
         Duration grace = config.hasPath(GRACE) ? config.getDuration(GRACE) : DEFAULT_GRACE;

@@ -108,7 +108,13 @@ public interface HostProtocol {
 
     record Bound(VlanId vlan, Ipv4 tunnelIp, long planVersion) implements CborSerializable {}
 
-    record UnbindPort(PortId port, ActorRef<StatusReply<Long>> replyTo) implements Command, CborSerializable {}
+    /**
+     * Lets the port go. {@code peersBehind}: the source of an activated move lets it go although some peers' agents
+     * had not acknowledged the re-point in time (the switch step's {@code behind}): they may still send it frames, so
+     * its straggler flow stays for the longer grace ({@link HostDepartures}).
+     */
+    record UnbindPort(PortId port, boolean peersBehind, ActorRef<StatusReply<Long>> replyTo)
+            implements Command, CborSerializable {}
 
     /**
      * The members of a switch changed (or a host asked for them). Kept in memory only: see {@link HostPlan}. With

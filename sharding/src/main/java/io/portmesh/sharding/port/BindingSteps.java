@@ -206,7 +206,8 @@ final class BindingSteps {
         port.pipe(
                 port.hostRef(s.pendingHost())
                         .<Long>askWithStatus(
-                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), r), port.askTimeout),
+                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), false, r),
+                                port.askTimeout),
                 HostUnbound::new);
     }
 

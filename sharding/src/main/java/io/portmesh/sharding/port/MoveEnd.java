@@ -204,10 +204,14 @@ final class MoveEnd {
         // the peers point at one host again: the other one lets the port go
         String release =
                 s.move().is(MigrationInfo.ACTIVATED) ? s.host() : s.move().to();
+        // peers still behind may send the source frames for the port after its usual grace: it keeps the longer one
+        boolean peersBehind =
+                s.move().is(MigrationInfo.ACTIVATED) && !m.versions().behind().isEmpty();
         port.pipe(
                 port.hostRef(release)
                         .<Long>askWithStatus(
-                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), r), port.askTimeout),
+                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), peersBehind, r),
+                                port.askTimeout),
                 (v, e) -> new MoveHostReleased(release, v, e));
         return effect().none();
     }

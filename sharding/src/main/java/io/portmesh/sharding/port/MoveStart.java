@@ -163,7 +163,8 @@ final class MoveStart {
         port.pipe(
                 port.hostRef(to.host())
                         .<Long>askWithStatus(
-                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), r), port.askTimeout),
+                                r -> new HostProtocol.UnbindPort(StateIds.port(port.portId), false, r),
+                                port.askTimeout),
                 HostUnbound::new);
         return effect().none();
     }
