@@ -26,7 +26,6 @@ import java.net.InetSocketAddress;
 import java.nio.channels.DatagramChannel;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -93,33 +92,13 @@ class SourceRelayAgentTest {
     private Outcome move(String window) throws Exception {
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
-            ScriptedController ctl = track(closeables, new ScriptedController());
-            int vxlanPort = portFreeOnAll(IP_A, IP_B, IP_C, IP_RELAY);
-            List<String> controllers = List.of(ctl.hostPort());
-            String more = "arrival-replay-window = " + window;
-            DatapathAgent a = track(
-                    closeables,
-                    DatapathAgent.start(
-                            TestAgents.settings("host-a", 0, controllers, IP_A, vxlanPort, vxlanPort, more)));
-            DatapathAgent b = track(
-                    closeables,
-                    DatapathAgent.start(
-                            TestAgents.settings("host-b", 0, controllers, IP_B, vxlanPort, vxlanPort, more)));
-            DatapathAgent c = track(
-                    closeables,
-                    DatapathAgent.start(
-                            TestAgents.settings("host-c", 0, controllers, IP_C, vxlanPort, vxlanPort, more)));
-            track(
-                    closeables,
-                    new DelayRelay(
-                            new InetSocketAddress(IP_RELAY, vxlanPort),
-                            new InetSocketAddress(IP_A, vxlanPort),
-                            A_PATH_DELAY_MS));
-            Map<String, OfConnection> byDesc = new HashMap<>();
-            for (int i = 0; i < 3; i++) {
-                OfConnection conn = ctl.awaitConnection();
-                byDesc.put(conn.switchInfo().orElseThrow().dpDesc(), conn);
-            }
+            DelayedSourceHosts hosts = DelayedSourceHosts.start(
+                    closeables, IP_A, IP_B, IP_C, IP_RELAY, A_PATH_DELAY_MS, "arrival-replay-window = " + window);
+            ScriptedController ctl = hosts.ctl();
+            DatapathAgent a = hosts.a();
+            DatapathAgent b = hosts.b();
+            DatapathAgent c = hosts.c();
+            Map<String, OfConnection> byDesc = hosts.byDesc();
 
             SimulatedVm m = track(closeables, new SimulatedVm(M, Ipv4.parse("10.0.3.1"), V_A, a.trunkAddress()));
             SimulatedVm p = track(closeables, new SimulatedVm(P, Ipv4.parse("10.0.3.2"), V_C, c.trunkAddress()));

@@ -2,7 +2,6 @@ package io.portmesh.agent.control;
 
 import static io.portmesh.agent.control.SourceRelayAgentTest.install;
 import static io.portmesh.agent.control.SourceRelayAgentTest.packetIns;
-import static io.portmesh.agent.control.SourceRelayAgentTest.portFreeOnAll;
 import static io.portmesh.agent.control.SourceRelayAgentTest.track;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,10 +23,8 @@ import io.portmesh.sim.FrameStream;
 import io.portmesh.sim.PseudoWire;
 import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
-import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -122,33 +119,13 @@ class StragglerAgentTest {
     private Outcome move(boolean straggler) throws Exception {
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
-            ScriptedController ctl = track(closeables, new ScriptedController());
-            int vxlanPort = portFreeOnAll(IP_A, IP_B, IP_C, IP_RELAY);
-            List<String> controllers = List.of(ctl.hostPort());
-            String more = "arrival-replay-window = 0ms";
-            DatapathAgent a = track(
-                    closeables,
-                    DatapathAgent.start(
-                            TestAgents.settings("host-a", 0, controllers, IP_A, vxlanPort, vxlanPort, more)));
-            DatapathAgent b = track(
-                    closeables,
-                    DatapathAgent.start(
-                            TestAgents.settings("host-b", 0, controllers, IP_B, vxlanPort, vxlanPort, more)));
-            DatapathAgent c = track(
-                    closeables,
-                    DatapathAgent.start(
-                            TestAgents.settings("host-c", 0, controllers, IP_C, vxlanPort, vxlanPort, more)));
-            track(
-                    closeables,
-                    new DelayRelay(
-                            new InetSocketAddress(IP_RELAY, vxlanPort),
-                            new InetSocketAddress(IP_A, vxlanPort),
-                            A_PATH_DELAY_MS));
-            Map<String, OfConnection> byDesc = new HashMap<>();
-            for (int i = 0; i < 3; i++) {
-                OfConnection conn = ctl.awaitConnection();
-                byDesc.put(conn.switchInfo().orElseThrow().dpDesc(), conn);
-            }
+            DelayedSourceHosts hosts = DelayedSourceHosts.start(
+                    closeables, IP_A, IP_B, IP_C, IP_RELAY, A_PATH_DELAY_MS, "arrival-replay-window = 0ms");
+            ScriptedController ctl = hosts.ctl();
+            DatapathAgent a = hosts.a();
+            DatapathAgent b = hosts.b();
+            DatapathAgent c = hosts.c();
+            Map<String, OfConnection> byDesc = hosts.byDesc();
             OfConnection connA = byDesc.get(a.description());
             OfConnection connC = byDesc.get(c.description());
 
