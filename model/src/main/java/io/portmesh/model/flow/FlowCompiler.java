@@ -5,7 +5,6 @@ import static io.portmesh.model.flow.Instruction.apply;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
 import io.portmesh.model.PortId;
-import io.portmesh.model.VlanId;
 import io.portmesh.model.Vni;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -141,7 +140,7 @@ public final class FlowCompiler {
         List<GroupEntry> groups = new ArrayList<>();
         Map<Vni, List<HostView.LocalPort>> localByVni = new TreeMap<>();
         Map<Vni, Map<Mac, PortId>> localMacs = new HashMap<>();
-        for (HostView.LocalPort p : admitLocals(view.localPorts(), conflicts)) {
+        for (HostView.LocalPort p : LocalAdmission.admit(view.localPorts(), conflicts)) {
             localByVni.computeIfAbsent(p.vni(), v -> new ArrayList<>()).add(p);
             localMacs.computeIfAbsent(p.vni(), v -> new HashMap<>()).put(p.mac(), p.port());
         }
@@ -222,55 +221,6 @@ public final class FlowCompiler {
         conflicts.sort(Conflict.ORDER);
         return new Compiled(FlowPlan.of(flows, groups), conflicts);
     }
-
-    /**
-     * The order local ports are taken in (rule 2): by port id, then VNI, VLAN, MAC, twin and arriving, so that the
-     * outcome does not depend on the order of the view, and the buckets of the groups that flood to local ports
-     * follow it too.
-     */
-    static final Comparator<HostView.LocalPort> LOCAL_ORDER = Comparator.comparing(HostView.LocalPort::port)
-            .thenComparing(HostView.LocalPort::vni)
-            .thenComparing(HostView.LocalPort::vlan)
-            .thenComparing(HostView.LocalPort::mac)
-            .thenComparing(HostView.LocalPort::twin, MAYBE_TUNNEL_ORDER)
-            .thenComparing(HostView.LocalPort::arriving);
-
-    /**
-     * The local ports the plan keeps, in {@link #LOCAL_ORDER} (rules 1 and 2); each one left out is added to
-     * {@code conflicts}.
-     */
-    static List<HostView.LocalPort> admitLocals(List<HostView.LocalPort> ports, List<Conflict> conflicts) {
-        List<HostView.LocalPort> sorted = new ArrayList<>(ports);
-        sorted.sort(LOCAL_ORDER);
-        List<HostView.LocalPort> taken = new ArrayList<>(sorted.size());
-        Map<VlanId, PortId> vlans = new HashMap<>();
-        Map<VniMac, PortId> macs = new HashMap<>();
-        Map<Vni, Integer> perVni = new HashMap<>();
-        HostView.LocalPort previous = null;
-        for (HostView.LocalPort p : sorted) {
-            if (p.equals(previous)) {
-                continue;
-            }
-            previous = p;
-            PortId vlanHolder = vlans.get(p.vlan());
-            VniMac mac = new VniMac(p.vni(), p.mac());
-            PortId macHolder = macs.get(mac);
-            if (vlanHolder != null) {
-                conflicts.add(new Conflict(Conflict.Kind.LOCAL_VLAN, p.vni(), p.port(), vlanHolder));
-            } else if (macHolder != null) {
-                conflicts.add(new Conflict(Conflict.Kind.LOCAL_MAC, p.vni(), p.port(), macHolder));
-            } else if (perVni.merge(p.vni(), 1, Integer::sum) > MAX_LOCAL_PORTS_PER_SWITCH) {
-                conflicts.add(new Conflict(Conflict.Kind.LOCAL_LIMIT, p.vni(), p.port(), null));
-            } else {
-                vlans.put(p.vlan(), p.port());
-                macs.put(mac, p.port());
-                taken.add(p);
-            }
-        }
-        return taken;
-    }
-
-    private record VniMac(Vni vni, Mac mac) {}
 
     /**
      * The groups that flood a VNI's frames to its remote hosts ({@code remotes} in {@link #TUNNEL_ORDER}), at most

@@ -55,7 +55,7 @@ import java.util.TreeSet;
 public final class PlanSlice {
     private final HostId host;
     private final Vni vni;
-    /** The local ports the plan keeps, in {@link FlowCompiler#LOCAL_ORDER}; empty when the host does not carry it. */
+    /** The local ports the plan keeps, in {@link LocalAdmission#LOCAL_ORDER}; empty when the host does not carry it. */
     private List<HostView.LocalPort> locals = List.of();
     /** The MACs of {@link #locals}: a remote member with one of them is left out. */
     private final Map<Mac, PortId> localMacs = new HashMap<>();
@@ -185,7 +185,7 @@ public final class PlanSlice {
         }
         Collection<HostView.RemotePort> members = given.byPort.values();
         List<Conflict> leftOut = new ArrayList<>();
-        List<HostView.LocalPort> taken = FlowCompiler.admitLocals(mine, leftOut);
+        List<HostView.LocalPort> taken = LocalAdmission.admit(mine, leftOut);
         List<HostView.DepartedPort> mineDeparted =
                 departed.stream().filter(d -> vni.equals(d.vni())).toList();
         FlowPlan fresh = FlowCompiler.compile(new HostView(host, taken, List.copyOf(members), mineDeparted));
