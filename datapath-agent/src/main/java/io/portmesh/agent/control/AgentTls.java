@@ -23,6 +23,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AgentTls {
     private static final Logger log = LoggerFactory.getLogger(AgentTls.class);
+    private static final java.util.concurrent.atomic.AtomicBoolean PLAIN_WARNED =
+            new java.util.concurrent.atomic.AtomicBoolean();
 
     private final String agent;
     private final SslContext client;
@@ -55,10 +57,16 @@ final class AgentTls {
     static AgentTls of(AgentSettings s) {
         String agent = s.host() + "/" + s.slot();
         if (s.tls().isEmpty()) {
-            log.warn(
-                    "agent {}: OpenFlow is plain TCP: controllers are not authenticated and the controllers trust this"
-                            + " agent's word for its host (portmesh.agent.openflow.tls, README 'OpenFlow TLS')",
-                    agent);
+            // a warning once per JVM (the scale run starts two thousand agents in one), then a debug line per agent
+            boolean first = PLAIN_WARNED.compareAndSet(false, true);
+            String line = "agent {}: OpenFlow is plain TCP: controllers are not authenticated and the controllers trust"
+                    + " this agent's word for its host (portmesh.agent.openflow.tls, README 'OpenFlow TLS')"
+                    + (first ? "; said once for every agent of this process" : "");
+            if (first) {
+                log.warn(line, agent);
+            } else {
+                log.debug(line, agent);
+            }
             return new AgentTls(agent, null, null);
         }
         OfTlsFiles files = s.tls().get();

@@ -66,11 +66,16 @@ public final class DatapathAgent implements AutoCloseable {
             new java.util.concurrent.atomic.AtomicBoolean();
     private final String description;
     private final SwitchProtocol protocol;
+    /** Its own control thread, or one shared with other agents of this JVM ({@link SharedAgentThreads}). */
     private final ScheduledExecutorService control;
-    /** Its own single I/O thread, or one shared with other agents of this JVM ({@link #start(AgentSettings, EventLoopGroup)}). */
+    /** Its own single I/O thread, or the event loops shared with other agents of this JVM. */
     private final EventLoopGroup group;
-    /** Whether {@link #group} is this agent's to shut down (false: shared, its owner shuts it down). */
-    private final boolean ownsGroup;
+    /** The threads shared with other agents of this JVM, or null: the agent has its own and shuts them down. */
+    private final SharedAgentThreads shared;
+    /** Set by close(): a shared control thread goes on running, so the agent itself stops taking work for it. */
+    private volatile boolean closed;
+
+    private java.util.concurrent.ScheduledFuture<?> expiry;
     /** Set once in start(), before any connection; read by the I/O thread (lost connections) and callers. */
     private volatile ControllerNodes controllers;
 
@@ -83,16 +88,18 @@ public final class DatapathAgent implements AutoCloseable {
     /** The OpenFlow TLS contexts, or none (plain TCP); loaded before any port opens. */
     private final AgentTls tls;
 
-    private DatapathAgent(AgentSettings s, EventLoopGroup shared) throws IOException {
+    private DatapathAgent(AgentSettings s, SharedAgentThreads shared) throws IOException {
         this.settings = s;
-        this.ownsGroup = shared == null;
-        this.group = shared != null ? shared : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        this.shared = shared;
+        this.group = shared != null ? shared.io() : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.tls = AgentTls.of(s);
-        this.control = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "agent-control-" + s.host() + "-" + s.slot());
-            t.setDaemon(true);
-            return t;
-        });
+        this.control = shared != null
+                ? shared.nextControl()
+                : Executors.newSingleThreadScheduledExecutor(r -> {
+                    Thread t = new Thread(r, "agent-control-" + s.host() + "-" + s.slot());
+                    t.setDaemon(true);
+                    return t;
+                });
         this.dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
         Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
         this.tables = new SwitchTables(s.tables(), this::flowRemoved);
@@ -111,6 +118,10 @@ public final class DatapathAgent implements AutoCloseable {
                 s.vxlanBind(),
                 s.vxlanRemotePort(),
                 s.socketBufferBytes());
+        if (shared != null) {
+            trunk.receiveOn(shared.udp());
+            vxlan.receiveOn(shared.udp());
+        }
         ports.add(trunk);
         ports.add(vxlan);
         this.pipeline = new Pipeline(
@@ -168,16 +179,15 @@ public final class DatapathAgent implements AutoCloseable {
     }
 
     /**
-     * An agent whose OpenFlow connections run on {@code shared}, an event loop group of the caller's that other agents
-     * of this JVM use too (the scale run puts two thousand agents in one JVM: a thread each would be two thousand I/O
-     * threads). The caller shuts the group down after closing its agents; the agent watches only its control thread
-     * for stalls, the group's owner watches the shared loops.
+     * An agent on threads that other agents of this JVM use too ({@link SharedAgentThreads}: the scale run puts two
+     * thousand agents in one JVM, and threads of their own would be eight thousand). The caller closes the shared
+     * threads after closing its agents; they are watched for stalls there, not here.
      */
-    public static DatapathAgent start(AgentSettings s, EventLoopGroup shared) throws IOException {
+    public static DatapathAgent start(AgentSettings s, SharedAgentThreads shared) throws IOException {
         return start(s, DnsControllerResolver.INSTANCE, java.util.Objects.requireNonNull(shared, "shared"));
     }
 
-    private static DatapathAgent start(AgentSettings s, ControllerResolver resolver, EventLoopGroup shared)
+    private static DatapathAgent start(AgentSettings s, ControllerResolver resolver, SharedAgentThreads shared)
             throws IOException {
         DatapathAgent a = new DatapathAgent(s, shared);
         long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
@@ -214,11 +224,11 @@ public final class DatapathAgent implements AutoCloseable {
                     .eventLoopGroup(a.group)
                     .bind(s.listen().get());
         }
-        a.control.scheduleWithFixedDelay(() -> a.tables.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
-        // connections is in the log with what the thread was doing
-        a.stopStallWatch = a.ownsGroup
-                ? ThreadStallWatch.watchAgent(a.group.next(), a.control)
-                : ThreadStallWatch.watchControl(a.control);
+        a.expiry = a.control.scheduleWithFixedDelay(() -> a.tables.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        // connections is in the log with what the thread was doing; shared threads are watched by their owner
+        if (shared == null) {
+            a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control);
+        }
         log.info(
                 "agent {} slot {} up: trunk {} vxlan {} controllers {} (nodes {})",
                 s.host(),
@@ -358,6 +368,9 @@ public final class DatapathAgent implements AutoCloseable {
      * keep the control thread busy.
      */
     void runOnControl(Runnable task) {
+        if (closed) {
+            return; // as the closed executor would refuse it; a shared one would run it
+        }
         inbox.add(task);
         if (drainScheduled.compareAndSet(false, true)) {
             try {
@@ -369,6 +382,10 @@ public final class DatapathAgent implements AutoCloseable {
     }
 
     private void drainInbox() {
+        if (closed) {
+            inbox.clear();
+            return;
+        }
         do {
             for (Runnable r = inbox.poll(); r != null; r = inbox.poll()) {
                 try {
@@ -419,9 +436,12 @@ public final class DatapathAgent implements AutoCloseable {
         if (pair != null) {
             pair.close();
         }
-        control.shutdownNow();
-        if (ownsGroup) {
+        closed = true;
+        if (shared == null) {
+            control.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        } else if (expiry != null) {
+            expiry.cancel(false);
         }
     }
 

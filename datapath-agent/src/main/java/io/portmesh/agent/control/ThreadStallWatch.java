@@ -92,9 +92,9 @@ final class ThreadStallWatch implements AutoCloseable {
         };
     }
 
-    /** Only an agent's control thread: its I/O thread is a shared loop that the loop's owner watches. */
-    static Runnable watchControl(Executor controlThread) {
-        return start("agent control thread", controlThread, SHARED_CHECKER, 50, 300)::close;
+    /** One thread that many agents share ({@link SharedAgentThreads}), with the same tick and threshold. */
+    static Runnable watchShared(String name, Executor thread) {
+        return start(name, thread, SHARED_CHECKER, 50, 300)::close;
     }
 
     /**

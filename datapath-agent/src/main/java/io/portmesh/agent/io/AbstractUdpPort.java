@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What every UDP-carried port shares: one blocking {@link DatagramChannel}, one receive thread that reuses a direct
- * buffer and a heap array (no allocation per frame), admin and link state, counters.
+ * What every UDP-carried port shares: one {@link DatagramChannel}, received on a thread of its own (blocking, reusing a
+ * direct buffer and a heap array: no allocation per frame) or, for many agents in one JVM, on shared
+ * {@link UdpReceiveLoops} ({@link #receiveOn}); admin and link state, counters.
  *
  * <p>Transmit copies the frame into a per-thread direct buffer: several threads transmit (both receive threads run
  * the pipeline, packet-outs come from the OpenFlow threads), and a heap buffer would make the JDK copy it into a
@@ -40,6 +41,14 @@ public abstract class AbstractUdpPort implements FramePort {
     private volatile boolean closed;
     private volatile PortListener listener = (p, c) -> {};
     private volatile Thread receiver;
+    /** Shared receive loops to start on instead of a thread of its own; set before start. */
+    private UdpReceiveLoops sharedLoops;
+    /**
+     * Held by a shared loop while it runs this port's pipeline; {@link #close()} takes it once to wait out a receive
+     * under way, as it joins its own receive thread otherwise.
+     */
+    private final java.util.concurrent.locks.ReentrantLock sharedReceive =
+            new java.util.concurrent.locks.ReentrantLock();
 
     /**
      * @param socketBufferBytes SO_RCVBUF and SO_SNDBUF to ask for (the kernel caps them at net.core.rmem_max and
@@ -161,6 +170,18 @@ public abstract class AbstractUdpPort implements FramePort {
         this.listener = Objects.requireNonNull(listener, "listener");
     }
 
+    /**
+     * Receive on {@code loops} (shared with other ports of this JVM) rather than on a thread of this port's own; before
+     * {@link #start}. The channel is then non-blocking: a send that finds the socket's buffer full is dropped and
+     * counted ({@code txDropped}) where the blocking channel would wait.
+     */
+    public final void receiveOn(UdpReceiveLoops loops) {
+        if (started.get()) {
+            throw new IllegalStateException("port " + name + " already started");
+        }
+        this.sharedLoops = Objects.requireNonNull(loops, "loops");
+    }
+
     @Override
     public final void start(FrameSink sink) {
         Objects.requireNonNull(sink, "sink");
@@ -170,11 +191,20 @@ public abstract class AbstractUdpPort implements FramePort {
         if (!started.compareAndSet(false, true)) {
             throw new IllegalStateException("port " + name + " already started");
         }
-        Thread t = new Thread(() -> receiveLoop(sink), "pm-rx-" + name);
-        t.setDaemon(true);
-        receiver = t;
+        UdpReceiveLoops loops = sharedLoops;
+        if (loops != null) {
+            try {
+                loops.register(channel, (buf, frame, budget) -> receiveShared(sink, buf, frame, budget));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("port " + name + ": cannot receive on the shared loops", e);
+            }
+        } else {
+            Thread t = new Thread(() -> receiveLoop(sink), "pm-rx-" + name);
+            t.setDaemon(true);
+            receiver = t;
+            t.start();
+        }
         linkUp = true;
-        t.start();
         listener.portChanged(this, PortChange.MODIFIED);
     }
 
@@ -203,6 +233,14 @@ public abstract class AbstractUdpPort implements FramePort {
                 Thread.currentThread().interrupt();
             }
         }
+        // on shared loops: a receive under way ends before this returns (bounded as the join above), none starts after
+        try {
+            if (sharedReceive.tryLock(2, java.util.concurrent.TimeUnit.SECONDS)) {
+                sharedReceive.unlock();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         afterClose(wasAdminUp, System.nanoTime());
         if (wasUp) {
             listener.portChanged(this, PortChange.MODIFIED);
@@ -213,32 +251,51 @@ public abstract class AbstractUdpPort implements FramePort {
         ByteBuffer buf = ByteBuffer.allocateDirect(MAX_DATAGRAM);
         byte[] frame = new byte[MAX_DATAGRAM];
         // Bounded by the channel: close() makes receive() throw ClosedChannelException.
-        while (!closed) {
-            buf.clear();
-            InetSocketAddress from;
-            try {
-                from = (InetSocketAddress) channel.receive(buf);
-            } catch (ClosedChannelException e) {
-                break;
-            } catch (IOException e) {
-                counters.rxError();
-                log.debug("{}: receive failed", name, e);
-                continue;
-            }
-            if (from == null) {
-                continue;
-            }
-            int len = buf.position();
-            buf.flip();
-            buf.get(frame, 0, len);
-            try {
-                onDatagram(sink, from, frame, len);
-            } catch (RuntimeException e) {
-                counters.rxError();
-                log.debug("{}: frame from {} failed in the pipeline", name, from, e);
-            }
-        }
+        while (!closed && receiveOne(sink, buf, frame) >= 0) {}
         log.debug("{}: receive loop ended", name);
+    }
+
+    /** On a shared loop: up to {@code budget} datagrams, until the non-blocking channel has none. */
+    private void receiveShared(FrameSink sink, ByteBuffer buf, byte[] frame, int budget) {
+        sharedReceive.lock();
+        try {
+            for (int i = 0; i < budget && !closed && receiveOne(sink, buf, frame) > 0; i++) {}
+        } finally {
+            sharedReceive.unlock();
+        }
+    }
+
+    /**
+     * Receives one datagram into {@code buf} and runs it through {@link #onDatagram}.
+     *
+     * @return 1 if one was handled (or failed and was counted), 0 if none was waiting (non-blocking), -1 if the channel
+     *     is closed
+     */
+    private int receiveOne(FrameSink sink, ByteBuffer buf, byte[] frame) {
+        buf.clear();
+        InetSocketAddress from;
+        try {
+            from = (InetSocketAddress) channel.receive(buf);
+        } catch (ClosedChannelException e) {
+            return -1;
+        } catch (IOException e) {
+            counters.rxError();
+            log.debug("{}: receive failed", name, e);
+            return 1;
+        }
+        if (from == null) {
+            return 0;
+        }
+        int len = buf.position();
+        buf.flip();
+        buf.get(frame, 0, len);
+        try {
+            onDatagram(sink, from, frame, len);
+        } catch (RuntimeException e) {
+            counters.rxError();
+            log.debug("{}: frame from {} failed in the pipeline", name, from, e);
+        }
+        return 1;
     }
 
     /** Handles one received datagram held in {@code data[0, len)}; must count whatever it drops. */

@@ -131,7 +131,7 @@ class AgentOpenFlowFuzzTest {
 
     /**
      * Netty, the OpenFlow library and the agent's own loggers (a message it could not handle, a control task that
-     * failed), but for two expected warnings: the one at start that OpenFlow is plain TCP (once per agent, checked),
+     * failed), but for two expected warnings: the one at start that OpenFlow is plain TCP (once per JVM: at most one per agent, checked),
      * and the stall watch's, which report a thread that ran no task for a few hundred milliseconds: on a 2-core
      * machine shared with other builds that is the machine's load, not the fuzzing, so they are counted and printed
      * but not bounded (a thread that died is caught by {@link #watchAgentThreads}).

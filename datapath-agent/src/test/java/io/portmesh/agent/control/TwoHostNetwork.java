@@ -93,6 +93,22 @@ final class TwoHostNetwork implements AutoCloseable {
             ControllerResolver resolver,
             String moreHocon)
             throws Exception {
+        this(ctl1, ctl2, controllers, resolver, moreHocon, null);
+    }
+
+    /** The network with both agents on {@code shared} threads (the scale run's way), which the caller closes after it. */
+    TwoHostNetwork(SharedAgentThreads shared) throws Exception {
+        this(null, null, null, null, "", java.util.Objects.requireNonNull(shared, "shared"));
+    }
+
+    private TwoHostNetwork(
+            ScriptedController ctl1,
+            ScriptedController ctl2,
+            List<String> controllers,
+            ControllerResolver resolver,
+            String moreHocon,
+            SharedAgentThreads shared)
+            throws Exception {
         try {
             this.ctl1 = track(ctl1 != null ? ctl1 : new ScriptedController());
             this.ctl2 = track(ctl2 != null ? ctl2 : new ScriptedController());
@@ -100,10 +116,10 @@ final class TwoHostNetwork implements AutoCloseable {
             List<String> entries =
                     controllers != null ? controllers : List.of(this.ctl1.hostPort(), this.ctl2.hostPort());
             ControllerResolver lookups = resolver != null ? resolver : DnsControllerResolver.INSTANCE;
-            agentA = track(DatapathAgent.start(
-                    TestAgents.settings("host-a", 0, entries, IP_A, vxlanPort, vxlanPort, moreHocon), lookups));
-            agentB = track(DatapathAgent.start(
-                    TestAgents.settings("host-b", 0, entries, IP_B, vxlanPort, vxlanPort, moreHocon), lookups));
+            AgentSettings a = TestAgents.settings("host-a", 0, entries, IP_A, vxlanPort, vxlanPort, moreHocon);
+            AgentSettings b = TestAgents.settings("host-b", 0, entries, IP_B, vxlanPort, vxlanPort, moreHocon);
+            agentA = track(shared != null ? DatapathAgent.start(a, shared) : DatapathAgent.start(a, lookups));
+            agentB = track(shared != null ? DatapathAgent.start(b, shared) : DatapathAgent.start(b, lookups));
             Map<String, OfConnection> byDesc = new HashMap<>();
             Map<String, OfConnection> byDesc2 = new HashMap<>();
             for (int i = 0; i < 2; i++) {

@@ -1,11 +1,9 @@
 package io.portmesh.loadtest.scale;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.nio.NioIoHandler;
 import io.portmesh.agent.control.AgentSettings;
 import io.portmesh.agent.control.DatapathAgent;
+import io.portmesh.agent.control.SharedAgentThreads;
 import io.portmesh.cluster.LocalPorts;
 import io.portmesh.loadtest.bind.BenchHosts;
 import io.portmesh.loadtest.demo.HostSlots;
@@ -16,11 +14,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What the scale run runs on: its own embedded Cassandra, three controller JVMs ({@link ControllerNodes}) on it, and
- * every agent in this JVM on one shared event loop group ({@link DatapathAgent#start(AgentSettings, EventLoopGroup)}),
+ * every agent in this JVM on shared threads ({@link DatapathAgent#start(AgentSettings, SharedAgentThreads)}: OpenFlow
+ * I/O, control and UDP receive, {@code event-loops} of each kind),
  * each connected to all three nodes. Host i's agents have loopback addresses of their own, 127.(60+slot).(i/250).(i%250+1),
  * all on one VXLAN UDP port; with two agents per host both start with their trunk down and the controller brings one
  * up (the active one), as with an HA pair. The pair fence heartbeat is off: every 5 ms per agent, two thousand agents
@@ -34,17 +32,22 @@ final class ScaleFabric implements AutoCloseable {
     private final RestartableCassandra cassandra;
     private final Path cassandraDir;
     private final ControllerNodes nodes;
-    private final EventLoopGroup group;
+    private final SharedAgentThreads threads;
     private final List<DatapathAgent> agents = new ArrayList<>();
     private int vxlanPort;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ScaleFabric(
-            ScaleSettings settings, RestartableCassandra cassandra, Path cassandraDir, ControllerNodes nodes) {
+            ScaleSettings settings,
+            RestartableCassandra cassandra,
+            Path cassandraDir,
+            ControllerNodes nodes,
+            SharedAgentThreads threads) {
         this.settings = settings;
         this.cassandra = cassandra;
         this.cassandraDir = cassandraDir;
         this.nodes = nodes;
-        this.group = new MultiThreadIoEventLoopGroup(settings.eventLoops(), NioIoHandler.newFactory());
+        this.threads = threads;
     }
 
     /** Starts Cassandra (on {@code cassandraPorts}, or free ones when null) and the three nodes; no agents yet. */
@@ -61,7 +64,13 @@ final class ScaleFabric implements AutoCloseable {
                             "-Xmx" + s.controllerHeap(),
                             "-Dportmesh.controller.openflow.echo-interval="
                                     + s.echoInterval().toMillis() + "ms"));
-            return new ScaleFabric(s, c, dir, n);
+            try {
+                int t = s.eventLoops();
+                return new ScaleFabric(s, c, dir, n, SharedAgentThreads.start(t, t, t));
+            } catch (java.io.IOException | RuntimeException e) {
+                n.close();
+                throw e;
+            }
         } catch (Exception | Error e) {
             c.close();
             throw e;
@@ -107,7 +116,7 @@ final class ScaleFabric implements AutoCloseable {
                     vxlanPort,
                     nodes.openflowAddresses(),
                     settings.agentsPerHost() == 1);
-            DatapathAgent agent = DatapathAgent.start(a, group);
+            DatapathAgent agent = DatapathAgent.start(a, threads);
             synchronized (agents) {
                 agents.add(agent);
             }
@@ -209,10 +218,13 @@ final class ScaleFabric implements AutoCloseable {
     /** Agents (16 closing at once would not help: each close is quick), the shared loops, the nodes, Cassandra. */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return; // the run's end, a shutdown hook and the watchdog may each ask
+        }
         synchronized (agents) {
             agents.forEach(DatapathAgent::close);
         }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(30, TimeUnit.SECONDS);
+        threads.close();
         nodes.close();
         cassandra.close();
     }

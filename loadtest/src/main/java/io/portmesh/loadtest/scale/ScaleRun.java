@@ -41,6 +41,9 @@ public final class ScaleRun implements Callable<Integer> {
     List<String> overrides = new ArrayList<>();
 
     private ScaleReport report;
+    /** While the run holds it, for a shutdown hook or the watchdog to stop (its close runs once). */
+    private volatile ScaleFabric fabric;
+
     private final long t0 = System.nanoTime();
 
     public static void main(String[] args) {
@@ -59,11 +62,18 @@ public final class ScaleRun implements Callable<Integer> {
         report.machine("load-average.start", MachineInfo.loadAverage());
         report.machine("started", Instant.now().toString());
         long deadline = t0 + s.maxRun().toNanos();
-        RunWatchdog.start("scale", s.maxRun().toSeconds() + 120, this::write);
+        // The node JVMs and Cassandra are processes of their own: a halted or terminated run stops them first.
+        RunWatchdog.start("scale", s.maxRun().toSeconds() + 120, () -> {
+            write();
+            stopFabric();
+        });
+        Thread onTerm = new Thread(this::stopFabric, "scale-run-stop");
+        Runtime.getRuntime().addShutdownHook(onTerm);
         say(
                 "%s: %d hosts x %d agents, %d switches, %d ports; %s",
                 s.name(), s.hosts(), s.agentsPerHost(), s.switches(), s.ports(), MachineInfo.summary());
         try (ScaleFabric f = ScaleFabric.start(s, out, cassandraPorts)) {
+            fabric = f;
             say("Cassandra and 3 nodes up");
             boolean complete = bringUp(s, f, deadline);
             counts(f);
@@ -75,6 +85,21 @@ public final class ScaleRun implements Callable<Integer> {
             write();
             e.printStackTrace();
             return 2;
+        } finally {
+            fabric = null; // closed by the try
+            try {
+                Runtime.getRuntime().removeShutdownHook(onTerm);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs (or ran): the fabric is closed there
+            }
+        }
+    }
+
+    /** From the watchdog or a shutdown hook: stops agents, nodes and Cassandra if the run still holds them. */
+    private void stopFabric() {
+        ScaleFabric f = fabric;
+        if (f != null) {
+            f.close();
         }
     }
 

@@ -18,7 +18,7 @@ import java.util.List;
  * @param concurrency REST calls in flight at once during bring-up (the rate the cluster takes, no more)
  * @param band ports per latency band: one histogram per band shows whether the realized latency grows with the count
  * @param memoryAt the port counts after which the memory is measured (0 is always measured)
- * @param eventLoops threads of the event loop group all agents share
+ * @param eventLoops threads of each kind all agents share: OpenFlow I/O loops, control threads, UDP receive loops
  * @param controllerHeap the controller JVMs' -Xmx
  * @param echoInterval the OpenFlow echo interval of the controllers and the agents alike (both detect a silent peer
  *     after 4 of them): the default 200/300 ms would take the memory measurements' full GCs, a second or more of a
