@@ -162,8 +162,9 @@ final class FaultInjector {
 
     /**
      * An agent killed: started again with the options of its first start, then awaited until its host is mastered and
-     * realized again, as many flows installed as desired ({@code upAgainNanos}; at most the scenario's setup-timeout):
-     * the end of the outage a single-agent host has, which its allowed loss window must cover.
+     * realized again, as many flows installed as desired, on however many connections ({@code upAgainNanos}; at most
+     * the scenario's setup-timeout; {@link NodeLossFabric#forwardingAgain}): the end of the outage a single-agent host
+     * has, which its allowed loss window must cover.
      */
     private void restartAgent(InjectedFault f) {
         String host = fabric.hosts().get(f.planned.target());
@@ -175,9 +176,9 @@ final class FaultInjector {
         }
         long deadline = System.nanoTime() + s.setupTimeout().toNanos();
         while (System.nanoTime() - deadline < 0) {
-            if (fabric.unsettled(List.of(host)).isEmpty()) {
+            if (fabric.forwardingAgain(host)) {
                 f.upAgainNanos = System.nanoTime();
-                say("%s realized again %.1f s after its kill", host, (f.upAgainNanos - f.atNanos) / 1e9);
+                say("%s forwarding again %.1f s after its kill", host, (f.upAgainNanos - f.atNanos) / 1e9);
                 return;
             }
             Sleep.millis(250);

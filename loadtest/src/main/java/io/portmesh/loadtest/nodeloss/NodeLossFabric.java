@@ -406,12 +406,28 @@ public final class NodeLossFabric implements AutoCloseable {
         return unsettled(hosts);
     }
 
-    /** Those of {@code some} hosts not settled now, each with what is missing. */
+    /** Those of {@code some} hosts not settled now (a connection to every running node too), with what is missing. */
     public List<String> unsettled(List<String> some) {
         int running = 0;
         for (int i = 0; i < ControllerNodes.SIZE; i++) {
             running += nodes.isAlive(i) ? 1 : 0;
         }
+        return unsettled(some, running);
+    }
+
+    /**
+     * Whether {@code host} forwards on its flows again: realized, as many flows installed as desired, one MASTER,
+     * whatever the number of connections. The end of a killed agent's outage: a node restarted after a kill is a
+     * running process tens of seconds before it takes agents, and waiting for a connection to it as well measured the
+     * node's rejoin, not the agent's outage (the chaos run of 2026-12-07: hosts "realized again" 39-126 s after the
+     * kill whose frames flowed again after 23-46 s).
+     */
+    public boolean forwardingAgain(String host) {
+        return unsettled(List.of(host), -1).isEmpty();
+    }
+
+    /** As {@link #unsettled(List)}; {@code connections} wanted per host, or -1 for any number. */
+    private List<String> unsettled(List<String> some, int connections) {
         List<String> out = new ArrayList<>();
         for (String h : some) {
             JsonNode info;
@@ -429,7 +445,7 @@ public final class NodeLossFabric implements AutoCloseable {
                     || info.path("flowsInstalled").asInt()
                             != info.path("flowsDesired").asInt()
                     || masters != 1
-                    || info.path("agents").size() != running) {
+                    || connections >= 0 && info.path("agents").size() != connections) {
                 out.add(h + ": realized " + info.path("realized") + ", flows " + info.path("flowsInstalled") + "/"
                         + info.path("flowsDesired") + ", " + info.path("agents").size() + " connections, " + masters
                         + " master(s)");

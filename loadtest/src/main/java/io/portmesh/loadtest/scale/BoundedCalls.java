@@ -44,7 +44,7 @@ final class BoundedCalls {
                         failed.incrementAndGet();
                         synchronized (failures) {
                             if (failures.size() < KEPT_FAILURES) {
-                                failures.add(i + ": " + e.getMessage());
+                                failures.add(i + ": " + e); // the class too: a refused connection has no message
                             }
                         }
                     }

@@ -63,7 +63,9 @@ final class ScaleFabric implements AutoCloseable {
                     List.of(
                             "-Xmx" + s.controllerHeap(),
                             "-Dportmesh.controller.openflow.echo-interval="
-                                    + s.echoInterval().toMillis() + "ms"));
+                                    + s.echoInterval().toMillis() + "ms",
+                            "-Dpekko.cluster.failure-detector.acceptable-heartbeat-pause="
+                                    + s.heartbeatPause().toMillis() + "ms"));
             try {
                 int t = s.eventLoops();
                 return new ScaleFabric(s, c, dir, n, SharedAgentThreads.start(t, t, t));

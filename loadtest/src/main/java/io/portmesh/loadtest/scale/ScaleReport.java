@@ -206,7 +206,9 @@ public final class ScaleReport {
                 .put("concurrency", settings.concurrency())
                 .put("band", settings.band())
                 .put("event-loops", settings.eventLoops())
-                .put("controller-heap", settings.controllerHeap());
+                .put("controller-heap", settings.controllerHeap())
+                .put("echo-interval-ms", settings.echoInterval().toMillis())
+                .put("heartbeat-pause-ms", settings.heartbeatPause().toMillis());
         root.set("machine", json.valueToTree(machine));
         ObjectNode ph = root.putObject("phases");
         phases.forEach((k, v) -> ph.putObject(k)

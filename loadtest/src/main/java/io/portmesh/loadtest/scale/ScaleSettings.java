@@ -23,6 +23,9 @@ import java.util.List;
  * @param echoInterval the OpenFlow echo interval of the controllers and the agents alike (both detect a silent peer
  *     after 4 of them): the default 200/300 ms would take the memory measurements' full GCs, a second or more of a
  *     stopped JVM here, for the death of every agent or node
+ * @param heartbeatPause the nodes' {@code pekko.cluster.failure-detector.acceptable-heartbeat-pause}: at Pekko's 3 s
+ *     the first full-size run lost a node during the memory measurement at 5,000 ports (its full GC on two cores
+ *     already running 30 threads' worth of work; the other two marked it unreachable and it was downed)
  */
 public record ScaleSettings(
         String name,
@@ -37,6 +40,7 @@ public record ScaleSettings(
         int eventLoops,
         String controllerHeap,
         Duration echoInterval,
+        Duration heartbeatPause,
         Duration setupTimeout,
         Duration maxRun) {
 
@@ -53,6 +57,7 @@ public record ScaleSettings(
             event-loops = 2
             controller-heap = 2g
             echo-interval = 1s
+            heartbeat-pause = 10s
             setup-timeout = 10m
             max-run = 15m
             """;
@@ -66,6 +71,7 @@ public record ScaleSettings(
         require(concurrency >= 1 && concurrency <= 256, "concurrency", "must be 1..256");
         require(band >= 1, "band", "must be >= 1");
         require(echoInterval.toMillis() >= 10, "echo-interval", "must be >= 10ms");
+        require(heartbeatPause.toMillis() >= 1000, "heartbeat-pause", "must be >= 1s");
         require(eventLoops >= 1, "event-loops", "must be >= 1");
         require(controllerHeap.matches("[0-9]+[mMgG]"), "controller-heap", "must look like 512m or 2g");
         for (int at : memoryAt) {
@@ -102,6 +108,7 @@ public record ScaleSettings(
                     c.getInt("event-loops"),
                     c.getString("controller-heap"),
                     c.getDuration("echo-interval"),
+                    c.getDuration("heartbeat-pause"),
                     c.getDuration("setup-timeout"),
                     c.getDuration("max-run"));
         } catch (ConfigException e) {
