@@ -24,9 +24,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.projectfloodlight.openflow.protocol.OFFlowRemoved;
 import org.projectfloodlight.openflow.protocol.OFMessage;
@@ -58,24 +55,17 @@ public final class DatapathAgent implements AutoCloseable {
     private final TrunkStateLog trunkLog;
     private final PairFence pair;
     private final RoleTable roles = new RoleTable();
-    private final java.util.Queue<Runnable> inbox = new java.util.concurrent.ConcurrentLinkedQueue<>();
     /** Bounds the inbox and the replies per connection: stops reading a connection the agent is behind on. */
     final ReadGate readGate = new ReadGate();
 
-    private final java.util.concurrent.atomic.AtomicBoolean drainScheduled =
-            new java.util.concurrent.atomic.AtomicBoolean();
     private final String description;
     private final SwitchProtocol protocol;
     /** Its own control thread, or one shared with other agents of this JVM ({@link SharedAgentThreads}). */
-    private final ScheduledExecutorService control;
+    private final ControlThread control;
     /** Its own single I/O thread, or the event loops shared with other agents of this JVM. */
     private final EventLoopGroup group;
     /** The threads shared with other agents of this JVM, or null: the agent has its own and shuts them down. */
     private final SharedAgentThreads shared;
-    /** Set by close(): a shared control thread goes on running, so the agent itself stops taking work for it. */
-    private volatile boolean closed;
-
-    private java.util.concurrent.ScheduledFuture<?> expiry;
     /** Set once in start(), before any connection; read by the I/O thread (lost connections) and callers. */
     private volatile ControllerNodes controllers;
 
@@ -93,13 +83,7 @@ public final class DatapathAgent implements AutoCloseable {
         this.shared = shared;
         this.group = shared != null ? shared.io() : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.tls = AgentTls.of(s);
-        this.control = shared != null
-                ? shared.nextControl()
-                : Executors.newSingleThreadScheduledExecutor(r -> {
-                    Thread t = new Thread(r, "agent-control-" + s.host() + "-" + s.slot());
-                    t.setDaemon(true);
-                    return t;
-                });
+        this.control = shared != null ? ControlThread.on(shared) : ControlThread.own(s.host(), s.slot());
         this.dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
         Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
         this.tables = new SwitchTables(s.tables(), this::flowRemoved);
@@ -193,7 +177,7 @@ public final class DatapathAgent implements AutoCloseable {
         long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
         a.ports.startAll(a.pipeline::process);
         a.trunkLog.started(a.trunk.isAdminUp(), beforeTrunkStarts);
-        OfMessageListener toControllers = a.new Listener(a.roles::addController, () -> a.controllers.connectionLost());
+        OfMessageListener toControllers = a.listener(a.roles::addController, () -> a.controllers.connectionLost());
         a.controllers = new ControllerNodes(
                 s.host() + "/" + s.slot(),
                 s.controllers(),
@@ -207,8 +191,7 @@ public final class DatapathAgent implements AutoCloseable {
                         .connect(node));
         a.controllers.start();
         if (s.listen().isPresent()) {
-            OfMessageListener fromListenPort = a
-            .new Listener(
+            OfMessageListener fromListenPort = a.listener(
                     c -> {
                         if (a.tls.refusesOnListenPort(c)) {
                             c.close();
@@ -224,10 +207,10 @@ public final class DatapathAgent implements AutoCloseable {
                     .eventLoopGroup(a.group)
                     .bind(s.listen().get());
         }
-        a.expiry = a.control.scheduleWithFixedDelay(() -> a.tables.expire(System.nanoTime()), 1, 1, TimeUnit.SECONDS);
+        a.control.every(java.time.Duration.ofSeconds(1), () -> a.tables.expire(System.nanoTime()));
         // connections is in the log with what the thread was doing; shared threads are watched by their owner
         if (shared == null) {
-            a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control);
+            a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control.executor());
         }
         log.info(
                 "agent {} slot {} up: trunk {} vxlan {} controllers {} (nodes {})",
@@ -353,50 +336,16 @@ public final class DatapathAgent implements AutoCloseable {
     }
 
     private <T> T onControl(java.util.concurrent.Callable<T> c) {
-        try {
-            return control.submit(c).get(10, TimeUnit.SECONDS);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return control.call(c);
     }
 
-    /**
-     * Queues work for the control thread. A burst of flow-mods arrives as thousands of messages: they are drained in
-     * one executor task rather than one task each, which is what keeps the hand-off off the flow-mod profile. Once the
-     * agent is closed the executor refuses it, which is expected then (Netty reports the connections' ends after
-     * close() returns) and must not surface as an exception in an I/O callback. Package-private so that a test can
-     * keep the control thread busy.
-     */
+    /** Queues work for the control thread ({@link ControlThread#run}); package-private so that a test can keep it busy. */
     void runOnControl(Runnable task) {
-        if (closed) {
-            return; // as the closed executor would refuse it; a shared one would run it
-        }
-        inbox.add(task);
-        if (drainScheduled.compareAndSet(false, true)) {
-            try {
-                control.execute(this::drainInbox);
-            } catch (RejectedExecutionException closing) {
-                log.debug("agent closed: dropping control tasks");
-            }
-        }
+        control.run(task);
     }
 
-    private void drainInbox() {
-        if (closed) {
-            inbox.clear();
-            return;
-        }
-        do {
-            for (Runnable r = inbox.poll(); r != null; r = inbox.poll()) {
-                try {
-                    r.run();
-                } catch (RuntimeException e) {
-                    log.warn("control task failed: {}", e.toString()); // one bad task must not stall the rest
-                }
-            }
-            drainScheduled.set(false);
-            // a task added between the last poll and the reset would otherwise wait for the next one
-        } while (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true));
+    private OfMessageListener listener(java.util.function.Consumer<OfConnection> join, Runnable lost) {
+        return new AgentConnectionListener(tls, readGate, control, protocol, roles, join, lost);
     }
 
     private void flowRemoved(OFFlowRemoved msg) {
@@ -436,83 +385,9 @@ public final class DatapathAgent implements AutoCloseable {
         if (pair != null) {
             pair.close();
         }
-        closed = true;
+        control.close();
         if (shared == null) {
-            control.shutdownNow();
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        } else if (expiry != null) {
-            expiry.cancel(false);
-        }
-    }
-
-    /**
-     * One per kind of connection: they differ in how a new connection joins the {@link RoleTable}, and in what a lost
-     * one sets off (a controller connection: a new lookup of the controller names, the node may have moved).
-     */
-    private final class Listener implements OfMessageListener {
-        private final java.util.function.Consumer<OfConnection> join;
-        private final Runnable lost;
-
-        Listener(java.util.function.Consumer<OfConnection> join, Runnable lost) {
-            this.join = join;
-            this.lost = lost;
-        }
-
-        @Override
-        public void onConnected(OfConnection c) {
-            tls.connected(c.remoteAddress());
-            runOnControl(() -> join.accept(c));
-        }
-
-        @Override
-        public void onHandshakeFailed(java.net.SocketAddress remote, Throwable cause) {
-            tls.handshakeFailed(remote, cause);
-        }
-
-        @Override
-        public void onMessage(OfConnection c, OFMessage m) {
-            readGate.received(c);
-            runOnControl(() -> {
-                try {
-                    protocol.handle(c, m);
-                } catch (RuntimeException e) {
-                    log.warn("could not handle {} from {}: {}", m.getType(), c.remoteAddress(), e.toString());
-                } finally {
-                    readGate.handled(c);
-                }
-            });
-        }
-
-        @Override
-        public void onWireMessage(OfConnection c, Object m) {
-            readGate.received(c);
-            runOnControl(() -> {
-                try {
-                    protocol.handleWire(c, m);
-                } catch (RuntimeException e) {
-                    log.warn("could not handle a wire message from {}: {}", c.remoteAddress(), e.toString());
-                } finally {
-                    readGate.handled(c);
-                }
-            });
-        }
-
-        @Override
-        public void onWritabilityChanged(OfConnection c) {
-            readGate.writabilityChanged(c);
-        }
-
-        @Override
-        public void onDisconnected(OfConnection c, Throwable cause) {
-            readGate.closed(c);
-            runOnControl(() -> roles.remove(c));
-            if (cause != null) {
-                lost.run();
-            }
-            log.info(
-                    "controller connection {} closed: {}",
-                    c.remoteAddress(),
-                    cause == null ? "locally" : cause.toString());
         }
     }
 }
