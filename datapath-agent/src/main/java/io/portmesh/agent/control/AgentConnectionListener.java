@@ -55,26 +55,22 @@ final class AgentConnectionListener implements OfMessageListener {
 
     @Override
     public void onMessage(OfConnection c, OFMessage m) {
-        readGate.received(c);
-        control.run(() -> {
-            try {
-                protocol.handle(c, m);
-            } catch (RuntimeException e) {
-                log.warn("could not handle {} from {}: {}", m.getType(), c.remoteAddress(), e.toString());
-            } finally {
-                readGate.handled(c);
-            }
-        });
+        handleInTurn(c, m.getType().toString(), () -> protocol.handle(c, m));
     }
 
     @Override
     public void onWireMessage(OfConnection c, Object m) {
+        handleInTurn(c, "a wire message", () -> protocol.handleWire(c, m));
+    }
+
+    /** On the control thread, under the read gate; a message that fails is logged and the next one goes on. */
+    private void handleInTurn(OfConnection c, String what, Runnable handle) {
         readGate.received(c);
         control.run(() -> {
             try {
-                protocol.handleWire(c, m);
+                handle.run();
             } catch (RuntimeException e) {
-                log.warn("could not handle a wire message from {}: {}", c.remoteAddress(), e.toString());
+                log.warn("could not handle {} from {}: {}", what, c.remoteAddress(), e.toString());
             } finally {
                 readGate.handled(c);
             }
