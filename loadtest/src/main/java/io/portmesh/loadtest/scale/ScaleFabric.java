@@ -35,6 +35,8 @@ final class ScaleFabric implements AutoCloseable {
     private final SharedAgentThreads threads;
     private final List<DatapathAgent> agents = new ArrayList<>();
     private int vxlanPort;
+    private static final int ATTEMPTS = 5;
+    private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ScaleFabric(
@@ -171,17 +173,53 @@ final class ScaleFabric implements AutoCloseable {
                 "52:54:%02x:%02x:%02x:%02x", 0x20 + (k >> 24), (k >> 16) & 0xFF, (k >> 8) & 0xFF, k & 0xFF);
         long t0 = System.nanoTime();
         String id = api.expectOk(
-                        api.post("/v1/switches/" + switchName(settings.switchOf(k)) + "/ports", Map.of("mac", mac)),
+                        retrying(() -> api.post(
+                                "/v1/switches/" + switchName(settings.switchOf(k)) + "/ports", Map.of("mac", mac))),
                         "port " + k)
                 .path("id")
                 .asText();
         long t1 = System.nanoTime();
-        RestClient.Response bound =
-                api.put("/v1/ports/" + id + "/binding?wait=realized", Map.of("host", hostName(settings.hostOf(k))));
+        RestClient.Response bound = retrying(() ->
+                api.put("/v1/ports/" + id + "/binding?wait=realized", Map.of("host", hostName(settings.hostOf(k)))));
         api.expectOk(bound, "bind port " + k);
         long t2 = System.nanoTime();
         // 202: bound, but not realized on every host within the controller's realize-timeout (10 s)
         return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, bound.status() == 202 ? 1 : 0};
+    }
+
+    /** A call that can be made again; both of the bring-up's are (nothing changed on a 503; a bind is idempotent). */
+    private interface Call {
+        RestClient.Response make() throws Exception;
+    }
+
+    /**
+     * {@code call}, made again while it answers 503 with Retry-After, as a client is told to (at most
+     * {@link #ATTEMPTS} times, waiting what the header says, at most 5 s): the memory measurements' full GC of
+     * Cassandra (a second or more here) makes the nodes' journal probe refuse changes for a few seconds ("the journal
+     * does not answer"), and the first full-size run stopped on 19 such 503s. Each retry is counted ({@link #retries}).
+     */
+    private RestClient.Response retrying(Call call) throws Exception {
+        RestClient.Response r = call.make();
+        for (int attempt = 1; attempt < ATTEMPTS && r.status() == 503 && r.retryAfter() != null; attempt++) {
+            retries.incrementAndGet();
+            Thread.sleep(retryAfterSeconds(r.retryAfter()) * 1000);
+            r = call.make();
+        }
+        return r;
+    }
+
+    /** Retry-After's delay-seconds, kept within 1..5 s; 2 s for anything else (an HTTP date, which the nodes never send). */
+    static long retryAfterSeconds(String header) {
+        try {
+            return Math.min(5, Math.max(1, Long.parseLong(header.trim())));
+        } catch (NumberFormatException e) {
+            return 2;
+        }
+    }
+
+    /** Calls made again after a 503 with Retry-After (see {@link #retrying}). */
+    long retries() {
+        return retries.get();
     }
 
     private RestClient api(int i) {
