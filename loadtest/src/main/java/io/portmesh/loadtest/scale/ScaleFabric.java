@@ -37,6 +37,7 @@ final class ScaleFabric implements AutoCloseable {
     private int vxlanPort;
     private static final int ATTEMPTS = 5;
     private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong adopted = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private ScaleFabric(
@@ -172,24 +173,54 @@ final class ScaleFabric implements AutoCloseable {
         String mac = String.format(
                 "52:54:%02x:%02x:%02x:%02x", 0x20 + (k >> 24), (k >> 16) & 0xFF, (k >> 8) & 0xFF, k & 0xFF);
         long t0 = System.nanoTime();
-        String id = api.expectOk(
-                        retrying(() -> api.post(
-                                "/v1/switches/" + switchName(settings.switchOf(k)) + "/ports", Map.of("mac", mac))),
-                        "port " + k)
-                .path("id")
-                .asText();
+        String sw = switchName(settings.switchOf(k));
+        Answer created = retrying(() -> api.post("/v1/switches/" + sw + "/ports", Map.of("mac", mac)));
+        String id = created.status() == 409 && created.retried()
+                ? adopted(api, sw, mac, created)
+                : api.expectOk(created.response(), "port " + k).path("id").asText();
         long t1 = System.nanoTime();
-        RestClient.Response bound = retrying(() ->
-                api.put("/v1/ports/" + id + "/binding?wait=realized", Map.of("host", hostName(settings.hostOf(k)))));
+        RestClient.Response bound = retrying(() -> api.put(
+                        "/v1/ports/" + id + "/binding?wait=realized", Map.of("host", hostName(settings.hostOf(k)))))
+                .response();
         api.expectOk(bound, "bind port " + k);
         long t2 = System.nanoTime();
         // 202: bound, but not realized on every host within the controller's realize-timeout (10 s)
         return new double[] {(t1 - t0) / 1e6, (t2 - t1) / 1e6, bound.status() == 202 ? 1 : 0};
     }
 
-    /** A call that can be made again; both of the bring-up's are (nothing changed on a 503; a bind is idempotent). */
+    /** A call that can be made again: a bind is idempotent; a create answered 503 may have been made ({@link #adopted}). */
     private interface Call {
         RestClient.Response make() throws Exception;
+    }
+
+    /** A call's last answer, and whether it was made more than once. */
+    private record Answer(RestClient.Response response, boolean retried) {
+        int status() {
+            return response.status();
+        }
+    }
+
+    /**
+     * The port with {@code mac} on switch {@code sw}, made by an earlier attempt of a create that answered 503 "may or
+     * may not have been applied" (the port did not confirm joining its switch in time) and then 409 for the MAC: the
+     * first attempt was applied. Read back from the switch's port list (the read side may lag: at most 5 reads, 1 s
+     * apart), as the 503 tells a client to; counted in {@link #adopted()}.
+     */
+    private String adopted(RestClient api, String sw, String mac, Answer conflict) throws Exception {
+        for (int read = 0; read < 5; read++) {
+            RestClient.Response r = api.get("/v1/switches/" + sw + "/ports");
+            if (r.ok()) {
+                for (JsonNode p : r.body()) {
+                    if (mac.equals(p.path("mac").asText())) {
+                        adopted.incrementAndGet();
+                        return p.path("id").asText();
+                    }
+                }
+            }
+            Thread.sleep(1000);
+        }
+        throw new IllegalStateException("port " + mac + " on " + sw + ": answered 503 then " + conflict.status() + " ("
+                + conflict.response().body() + "), and no port of the switch has that MAC");
     }
 
     /**
@@ -198,14 +229,15 @@ final class ScaleFabric implements AutoCloseable {
      * Cassandra (a second or more here) makes the nodes' journal probe refuse changes for a few seconds ("the journal
      * does not answer"), and the first full-size run stopped on 19 such 503s. Each retry is counted ({@link #retries}).
      */
-    private RestClient.Response retrying(Call call) throws Exception {
+    private Answer retrying(Call call) throws Exception {
         RestClient.Response r = call.make();
-        for (int attempt = 1; attempt < ATTEMPTS && r.status() == 503 && r.retryAfter() != null; attempt++) {
+        int attempt = 1;
+        for (; attempt < ATTEMPTS && r.status() == 503 && r.retryAfter() != null; attempt++) {
             retries.incrementAndGet();
             Thread.sleep(retryAfterSeconds(r.retryAfter()) * 1000);
             r = call.make();
         }
-        return r;
+        return new Answer(r, attempt > 1);
     }
 
     /** Retry-After's delay-seconds, kept within 1..5 s; 2 s for anything else (an HTTP date, which the nodes never send). */
@@ -215,6 +247,11 @@ final class ScaleFabric implements AutoCloseable {
         } catch (NumberFormatException e) {
             return 2;
         }
+    }
+
+    /** Ports found made by an unanswered create ({@link #adopted}). */
+    long adopted() {
+        return adopted.get();
     }
 
     /** Calls made again after a 503 with Retry-After (see {@link #retrying}). */

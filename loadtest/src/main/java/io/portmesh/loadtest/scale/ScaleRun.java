@@ -141,6 +141,7 @@ public final class ScaleRun implements Callable<Integer> {
             report.phase("ports", from, (System.nanoTime() - portsStart) / 1e9);
             report.count("ports.not-realized-in-time", notRealized.get());
             report.count("calls.retried-after-503", f.retries());
+            report.count("ports.found-made-by-an-unanswered-create", f.adopted());
             say(
                     "ports: %,d of %,d (%d failed, %d answered 202) at %.1f/s",
                     from, s.ports(), o.failed(), notRealized.get(), report.rate("ports"));
