@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.portmesh.model.HostId;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
+import io.portmesh.model.PortId;
 import io.portmesh.model.SwitchId;
+import io.portmesh.model.flow.Cookies;
+import io.portmesh.sharding.host.HostProtocol;
 import io.portmesh.sharding.port.LogicalPortEntity;
 import io.portmesh.sharding.port.PortChange;
 import io.portmesh.sharding.port.PortProtocol;
+import io.portmesh.sharding.southbound.SessionCommand;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.SerializationTestKit;
@@ -17,7 +21,7 @@ import org.apache.pekko.pattern.StatusReply;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** The port's commands carry the model's types and cross nodes as they are. */
+/** The port's commands (and those of a move's deadline check) carry the model's types and cross nodes as they are. */
 class PortProtocolSerializationTest {
     static final ActorTestKit testKit = ActorTestKit.create(EntityTestKits.config());
 
@@ -53,6 +57,22 @@ class PortProtocolSerializationTest {
                 new PortProtocol.Move(HostId.of("esx-2"), false, migration),
                 new PortProtocol.Activate(HostId.of("esx-2"), PortProtocol.Activate.BY_RARP))) {
             assertThat(kit.verifySerialization(command, true)).isEqualTo(command);
+        }
+    }
+
+    /** A move's deadline check crosses nodes twice: the port asks the host, the session answers the port. */
+    @Test
+    void theMoveDeadlineChecksMessagesRoundTrip() {
+        SerializationTestKit kit = new SerializationTestKit(testKit.system());
+        ActorRef<StatusReply<HostProtocol.ActivationCount>> count = testKit.<StatusReply<HostProtocol.ActivationCount>>
+                        createTestProbe()
+                .ref();
+        for (Object message : List.of(
+                new HostProtocol.CountActivation(PortId.of("p-1"), count),
+                new HostProtocol.ActivationCount(2, 3),
+                new SessionCommand.CountPackets(Cookies.cookie(Cookies.ACTIVATE, 101), count),
+                new PortProtocol.Activate(HostId.of("esx-2"), PortProtocol.Activate.BY_FLOW_COUNT))) {
+            assertThat(kit.verifySerialization(message, true)).isEqualTo(message);
         }
     }
 

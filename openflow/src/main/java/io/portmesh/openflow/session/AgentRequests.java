@@ -10,6 +10,7 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 import org.projectfloodlight.openflow.protocol.OFControllerRole;
 import org.projectfloodlight.openflow.protocol.OFFactory;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsReply;
 import org.projectfloodlight.openflow.protocol.OFGroupDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFPortDescStatsReply;
@@ -29,6 +30,9 @@ import org.projectfloodlight.openflow.types.U64;
 public final class AgentRequests {
     /** What the agent has installed, as OpenFlow bytes the Host entity reads ({@link OpenFlowBytes#decode}). */
     public record Installed(byte[] flows, byte[] groups, byte[] ports) {}
+
+    /** The flows one cookie names on the agent, and the packets they matched since they were installed. */
+    public record PacketCount(int flows, long packets) {}
 
     private final OfConnection conn;
     private final OFFactory f;
@@ -104,6 +108,34 @@ public final class AgentRequests {
                 f.buildPortDescStatsRequest().setXid(conn.nextXid()).build());
         return flows.thenCombine(groups, (fl, gr) -> List.of(OpenFlowBytes.encode(fl), OpenFlowBytes.encode(gr)))
                 .thenCombine(ports, (fg, po) -> new Installed(fg.get(0), fg.get(1), OpenFlowBytes.encode(po)));
+    }
+
+    /**
+     * A flow-stats request for the flows with exactly {@code cookie} (every table): how many there are and the
+     * packets they matched. A live move's deadline reads its activation flows' count this way (docs/architecture.md
+     * section 7.1): a VM whose RARP was counted runs on the destination even if its packet-in was lost.
+     */
+    public CompletableFuture<PacketCount> packetCount(long cookie) {
+        CompletableFuture<List<OFFlowStatsReply>> flows = conn.multipart(f.buildFlowStatsRequest()
+                .setXid(conn.nextXid())
+                .setTableId(TableId.ALL)
+                .setOutPort(OFPort.ANY)
+                .setOutGroup(OFGroup.ANY)
+                .setCookie(U64.of(cookie))
+                .setCookieMask(U64.NO_MASK)
+                .setMatch(f.buildMatch().build())
+                .build());
+        return relay(flows, replies -> {
+            int n = 0;
+            long packets = 0;
+            for (OFFlowStatsReply r : replies) {
+                for (OFFlowStatsEntry e : r.getEntries()) {
+                    n++;
+                    packets += e.getPacketCount().getValue();
+                }
+            }
+            return new PacketCount(n, packets);
+        });
     }
 
     /** A BARRIER_REQUEST; completes when every message sent before it was processed. */

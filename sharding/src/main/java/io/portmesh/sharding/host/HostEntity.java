@@ -15,6 +15,7 @@ import io.portmesh.sharding.host.HostProtocol.AwaitRealized;
 import io.portmesh.sharding.host.HostProtocol.BindPort;
 import io.portmesh.sharding.host.HostProtocol.Command;
 import io.portmesh.sharding.host.HostProtocol.ConfirmArrival;
+import io.portmesh.sharding.host.HostProtocol.CountActivation;
 import io.portmesh.sharding.host.HostProtocol.Failover;
 import io.portmesh.sharding.host.HostProtocol.Get;
 import io.portmesh.sharding.host.HostProtocol.Installed;
@@ -320,6 +321,10 @@ public final class HostEntity
                 .onCommand(HostSelfMessage.DepartureOver.class, bindings::onDepartureOver)
                 .onCommand(ConfirmArrival.class, bindings::onConfirmArrival)
                 .onCommand(ActivationSeen.class, bindings::onActivationSeen)
+                .onCommand(CountActivation.class, (s, c) -> {
+                    ActivationCounts.ask(s, c, southbound.master(s.activeSlot()));
+                    return Effect().noReply();
+                })
                 .onCommand(AwaitRealized.class, (s, c) -> {
                     bindings.answer(c.version(), true, c.replyTo());
                     return Effect().noReply();

@@ -32,6 +32,7 @@ public interface HostProtocol {
                     BindPort,
                     ConfirmArrival,
                     ActivationSeen,
+                    CountActivation,
                     AwaitRealized,
                     UnbindPort,
                     ApplySwitchMembers,
@@ -99,6 +100,18 @@ public interface HostProtocol {
      */
     record ActivationSeen(ActorRef<SessionCommand> session, VlanId vlan, Mac mac)
             implements Command, CborSerializable {}
+
+    /**
+     * How many packets the activation flows of {@code port}, arriving here, matched on the active slot's agent (read
+     * from its master connection by a flow-stats request, {@link ActivationCounts}): a move's deadline asks it before
+     * it rolls back (docs/architecture.md section 7.1). A conflict when the port does not arrive here; unavailable
+     * when the slot has no master.
+     */
+    record CountActivation(PortId port, ActorRef<StatusReply<ActivationCount>> replyTo)
+            implements Command, CborSerializable {}
+
+    /** {@code flows}: the activation flows found on the agent (0: it does not hold them); their packets. */
+    record ActivationCount(int flows, long packets) implements CborSerializable {}
 
     /**
      * Answers once the agents acknowledged plan {@code version} (or the realization timeout): for a change whose

@@ -421,6 +421,12 @@ final class HostSouthbound {
         return slotOf(ref).map(slot -> slot.isMaster(ref)).orElse(false);
     }
 
+    /** The master connection of a slot, or null (no such slot, or none elected). */
+    ActorRef<SessionCommand> master(String slotName) {
+        AgentSlot slot = slots.get(slotName);
+        return slot == null ? null : slot.master();
+    }
+
     /** The slot a session belongs to, or null. */
     String slotName(ActorRef<SessionCommand> ref) {
         return slotOf(ref).map(slot -> slot.name).orElse(null);

@@ -22,6 +22,7 @@ import io.portmesh.sharding.port.PortProtocol.Move;
 import io.portmesh.sharding.port.PortProtocol.Request;
 import io.portmesh.sharding.port.PortProtocol.Touch;
 import io.portmesh.sharding.port.PortProtocol.Unbind;
+import io.portmesh.sharding.port.SelfMessage.ActivationCounted;
 import io.portmesh.sharding.port.SelfMessage.ArrivalConfirmed;
 import io.portmesh.sharding.port.SelfMessage.AskHostAgain;
 import io.portmesh.sharding.port.SelfMessage.CleanupRealized;
@@ -151,6 +152,7 @@ public final class LogicalPortEntity
     final BindingSteps bindings;
     final MoveStart moveStart;
     final MoveEnd moveEnd;
+    private final MoveDeadlineCheck deadlineCheck;
 
     private LogicalPortEntity(
             ActorContext<Command> ctx,
@@ -175,6 +177,7 @@ public final class LogicalPortEntity
         this.bindings = new BindingSteps(this);
         this.moveStart = new MoveStart(this);
         this.moveEnd = new MoveEnd(this);
+        this.deadlineCheck = new MoveDeadlineCheck(this);
     }
 
     public static void init(ActorSystem<?> system, Duration askTimeout, Duration realizeTimeout) {
@@ -247,7 +250,12 @@ public final class LogicalPortEntity
                 .onCommand(
                         c -> turns.busy() && c instanceof Request<?>,
                         (s, c) -> requests.whileBusy(s, (Request<?>) c, turns::waitForTurn, Effect()))
-                .onCommand(c -> turns.busy() && (c instanceof Activate || c instanceof MoveDeadline), turns::stashOnce)
+                .onCommand(
+                        c -> turns.busy()
+                                && (c instanceof Activate
+                                        || c instanceof MoveDeadline
+                                        || c instanceof ActivationCounted),
+                        turns::stashOnce)
                 .onCommand(Touch.class, (s, c) -> Effect().none())
                 .onCommand(TellMovingAgain.class, (s, c) -> moveStart.tellMovingAgain(s))
                 .onCommand(Exists.class, (s, c) -> Effect().reply(c.replyTo(), StatusReply.success(s.exists())))
@@ -264,7 +272,8 @@ public final class LogicalPortEntity
                 .onCommand(CompleteMove.class, (s, c) -> moveEnd.onComplete(s, c))
                 .onCommand(CancelMove.class, (s, c) -> moveEnd.onCancel(s, c))
                 .onCommand(Activate.class, (s, c) -> moveEnd.onActivate(s, c))
-                .onCommand(MoveDeadline.class, (s, c) -> moveEnd.onDeadline(s))
+                .onCommand(MoveDeadline.class, (s, c) -> deadlineCheck.onDeadline(s))
+                .onCommand(ActivationCounted.class, deadlineCheck::onCounted)
                 .onCommand(Unwind.class, (s, c) -> moveEnd.unwind(s, c.endState(), c.then()))
                 .onCommand(MoveSwitchTold.class, (s, c) -> moveEnd.onSwitchTold(s, c))
                 .onCommand(MoveHostReleased.class, (s, c) -> moveEnd.onHostReleased(s, c))

@@ -34,7 +34,8 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  * The end of a port's live move (the phase table is {@link MoveStart}'s): its activation (the VM's RARP/ARP on the
  * destination, or CompleteMove), or its taking back (CancelMove, a request that needs the move gone, the deadline),
  * then the steps of ACTIVATED and ROLLING_BACK: the switch binds the member to one host again, the other host lets
- * the port go, the destination confirms the arrival, and the move's last event. Apart from {@link MoveStart} because
+ * the port go, the destination confirms the arrival, and the move's last event. What its deadline does first is
+ * {@link MoveDeadlineCheck}'s. Apart from {@link MoveStart} because
  * these steps, unlike the start's, are never given up: each is idempotent and retried with backoff until it succeeds,
  * while both hosts keep forwarding (the VM is on one of them, and every peer still sends to that one). No frame is
  * lost by a step that is slow; a host that misses a step only keeps a flow longer.
@@ -117,23 +118,8 @@ final class MoveEnd {
         return activate(s, a.by());
     }
 
-    Effect<Event, PortState> onDeadline(PortState s) {
-        if (!s.isMoving() || !s.move().is(MigrationInfo.MIGRATING)) {
-            return effect().none();
-        }
-        port.ctx
-                .getLog()
-                .warn(
-                        "port {}: its move from host {} to {} was not activated within {} s; rolling it back",
-                        port.portId,
-                        s.host(),
-                        s.move().to(),
-                        port.moveTimeout.toSeconds());
-        port.turns.begin(RunningChange.move(MoveStart.moveChange(s), false, null));
-        return unwind(s, MigrationInfo.ROLLED_BACK);
-    }
-
-    private Effect<Event, PortState> activate(PortState s, String by) {
+    /** The move under way is activated (by the VM's RARP, the API, or its activation flows' count at the deadline). */
+    Effect<Event, PortState> activate(PortState s, String by) {
         port.timers.cancel(LogicalPortEntity.MOVE_DEADLINE);
         port.ctx
                 .getLog()

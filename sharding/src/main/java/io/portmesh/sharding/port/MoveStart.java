@@ -41,7 +41,9 @@ import org.apache.pekko.persistence.typed.javadsl.EffectFactories;
  *                       or CompleteMove
  *                       CancelMove, Unbind,       MoveUnwinding(CANCELLED) -> ROLLING_BACK (then the request)
  *                       Delete, Move(elsewhere)
- *                       the move's deadline       MoveUnwinding(ROLLED_BACK) -> ROLLING_BACK
+ *                       the move's deadline       ask B for its activation flows' packet count (MoveDeadlineCheck):
+ *                                                 some: MoveActivated -> ACTIVATED; none: MoveUnwinding(ROLLED_BACK)
+ *                                                 -> ROLLING_BACK; no answer: stays MIGRATING, asked again
  * ACTIVATED             (go on)                   SetBinding(B) to the switch (peers: B only), UnbindPort at A,
  *                                                 ConfirmArrival at B; MoveCompleted -> BOUND(B)
  * ROLLING_BACK          (go on)                   SetBinding(A) to the switch (peers: A only), UnbindPort at B;

@@ -131,6 +131,11 @@ public interface PortProtocol {
     public record Activate(HostId host, String by) implements Command, CborSerializable {
         public static final String BY_RARP = "RARP";
         public static final String BY_API = "API";
+        /**
+         * At the move's deadline the destination's agent had counted the VM's RARP/ARP on its activation flows: the
+         * VM runs there although its packet-in was lost ({@code MoveDeadlineCheck}).
+         */
+        public static final String BY_FLOW_COUNT = "activation-flow-count";
     }
 
     /**

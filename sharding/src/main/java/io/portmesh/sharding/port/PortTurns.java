@@ -58,8 +58,9 @@ final class PortTurns {
     }
 
     /**
-     * An activation or a move deadline that comes while a step runs waits for it, once: the VM's announcements (a RARP,
-     * then every ARP until the destination confirms its arrival) all say the same, and a deadline fires once.
+     * An activation, a move deadline or a deadline check's answer that comes while a step runs waits for it, once: the
+     * VM's announcements (a RARP, then every ARP until the destination confirms its arrival) all say the same, a
+     * deadline fires once, and a deadline check has one ask at a time ({@link MoveDeadlineCheck}).
      */
     Effect<Event, PortState> stashOnce(PortState s, Command c) {
         if (!stashedOnce.add(c.getClass())) {

@@ -39,8 +39,15 @@ sealed interface SelfMessage extends PortProtocol.Command {
     /** A move step that failed, tried again. */
     record MoveStepAgain() implements SelfMessage {}
 
-    /** The move was not activated in time. */
+    /** The move was not activated in time (or a deadline check found no answer: look again). */
     record MoveDeadline() implements SelfMessage {}
+
+    /**
+     * The destination's answer to a deadline check ({@code MoveDeadlineCheck}) of the move whose deadline was
+     * {@code deadline} (which move it was: a later one has another), or the error in its place.
+     */
+    record ActivationCounted(long deadline, HostProtocol.ActivationCount count, Throwable error)
+            implements SelfMessage {}
 
     /** Take the move under way back, then handle the request that asked for it ({@code then}; may be null). */
     record Unwind(String endState, PortProtocol.Request<?> then) implements SelfMessage {}

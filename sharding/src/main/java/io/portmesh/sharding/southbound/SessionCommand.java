@@ -3,6 +3,7 @@ package io.portmesh.sharding.southbound;
 import io.portmesh.model.CborSerializable;
 import io.portmesh.sharding.host.HostProtocol;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * What a Host entity tells the session actor of one OpenFlow connection. The entity may live on another node than
@@ -33,6 +34,14 @@ public interface SessionCommand {
      * slot's sequence number, so that the entity can tell a current read from one it no longer wants).
      */
     record Reconcile(long seq, ActorRef<HostProtocol.Command> host) implements SessionCommand, CborSerializable {}
+
+    /**
+     * Count the packets of the flows with exactly {@code cookie} (a flow-stats request); answer {@code replyTo}
+     * directly, or with the request's error (the connection's request timeout bounds it). A move's deadline asks this
+     * of its destination's activation flows (docs/architecture.md section 7.1).
+     */
+    record CountPackets(long cookie, ActorRef<StatusReply<HostProtocol.ActivationCount>> replyTo)
+            implements SessionCommand, CborSerializable {}
 
     /**
      * Write these OpenFlow messages (may be none) followed by a barrier; answer {@link HostProtocol.Acked} with

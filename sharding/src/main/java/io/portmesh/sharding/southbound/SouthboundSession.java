@@ -24,6 +24,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityRef;
+import org.apache.pekko.pattern.StatusReply;
 
 /**
  * One actor per agent connection on this node: it registers the connection with its Host entity, carries the
@@ -171,6 +172,7 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                 .onMessage(SessionCommand.SetRole.class, this::onSetRole)
                 .onMessage(SessionCommand.Reconcile.class, this::onReconcile)
                 .onMessage(ReadDone.class, this::onReadDone)
+                .onMessage(SessionCommand.CountPackets.class, this::onCountPackets)
                 .onMessage(SessionCommand.Push.class, this::onPush)
                 .onMessage(BarrierDone.class, this::onBarrierDone)
                 .onMessage(AgentGeneration.class, m -> {
@@ -283,6 +285,18 @@ public final class SouthboundSession extends AbstractBehavior<SessionCommand> {
                         e != null
                                 ? new ReadDone(m.seq(), m.host(), null, null, null, e.toString())
                                 : new ReadDone(m.seq(), m.host(), read.flows(), read.groups(), read.ports(), null)));
+        return this;
+    }
+
+    /** Answered from the request's own future: a tell is safe from any thread, and nothing here changes. */
+    private Behavior<SessionCommand> onCountPackets(SessionCommand.CountPackets m) {
+        requests.packetCount(m.cookie())
+                .whenComplete((count, e) -> m.replyTo()
+                        .tell(
+                                e != null
+                                        ? StatusReply.error("flow stats of " + identity + " failed: " + e)
+                                        : StatusReply.success(
+                                                new HostProtocol.ActivationCount(count.flows(), count.packets()))));
         return this;
     }
 

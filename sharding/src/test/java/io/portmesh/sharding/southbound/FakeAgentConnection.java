@@ -1,19 +1,27 @@
 package io.portmesh.sharding.southbound;
 
 import io.netty.buffer.ByteBuf;
+import io.portmesh.model.HostId;
 import io.portmesh.openflow.OfConnection;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfStats;
 import io.portmesh.openflow.OfSwitchInfo;
+import io.portmesh.sharding.host.HostEntity;
+import io.portmesh.sharding.host.HostProtocol;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.projectfloodlight.openflow.protocol.OFBarrierReply;
 import org.projectfloodlight.openflow.protocol.OFDescStatsReply;
 import org.projectfloodlight.openflow.protocol.OFFactories;
@@ -39,6 +47,11 @@ final class FakeAgentConnection implements OfConnection {
     final ConcurrentLinkedQueue<CompletableFuture<OFBarrierReply>> barriers = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<OFMessage> requests = new ConcurrentLinkedQueue<>();
     final ConcurrentLinkedQueue<CompletableFuture<OFMessage>> replies = new ConcurrentLinkedQueue<>();
+
+    /** A multipart request a session sent, and its replies' future for the test to complete. */
+    record Multipart(OFStatsRequest<?> request, CompletableFuture<List<? extends OFStatsReply>> replies) {}
+
+    final ConcurrentLinkedQueue<Multipart> multiparts = new ConcurrentLinkedQueue<>();
 
     @Override
     public long id() {
@@ -90,8 +103,11 @@ final class FakeAgentConnection implements OfConnection {
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public <R extends OFStatsReply> CompletableFuture<List<R>> multipart(OFStatsRequest<R> request) {
-        return new CompletableFuture<>();
+        CompletableFuture<List<R>> f = new CompletableFuture<>();
+        multiparts.add(new Multipart(request, (CompletableFuture) f));
+        return f;
     }
 
     @Override
@@ -166,6 +182,21 @@ final class FakeAgentConnection implements OfConnection {
 
     @Override
     public void attach(Object attachment) {}
+
+    /**
+     * A session of this connection for host esx-1, slot a, once it announced itself to {@code shard} (the host's
+     * shard region as the session sees it).
+     */
+    ActorRef<SessionCommand> announcedSession(ActorTestKit kit, TestProbe<HostProtocol.Command> shard) {
+        ActorRef<SessionCommand> session = kit.spawn(SouthboundSession.create(
+                this,
+                new AgentIdentity(HostId.of("esx-1"), "a"),
+                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-1", shard.ref()),
+                "node-1",
+                Duration.ofHours(1)));
+        shard.expectMessageClass(HostProtocol.AgentConnected.class);
+        return session;
+    }
 
     static OFBarrierReply barrierReply() {
         return F.buildBarrierReply().build();

@@ -2,18 +2,15 @@ package io.portmesh.sharding.southbound;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.model.HostId;
 import io.portmesh.model.Mac;
 import io.portmesh.model.VlanId;
 import io.portmesh.openflow.session.AgentMessage;
 import io.portmesh.sharding.EntityTestKits;
-import io.portmesh.sharding.host.HostEntity;
 import io.portmesh.sharding.host.HostProtocol;
 import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.cluster.sharding.typed.testkit.javadsl.TestEntityRef;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -32,14 +29,7 @@ class SouthboundSessionTrunkStatusTest {
     }
 
     private static ActorRef<SessionCommand> announced(TestProbe<HostProtocol.Command> shard) {
-        ActorRef<SessionCommand> session = testKit.spawn(SouthboundSession.create(
-                new FakeAgentConnection(),
-                new AgentIdentity(HostId.of("esx-1"), "a"),
-                TestEntityRef.of(HostEntity.TYPE_KEY, "esx-1", shard.ref()),
-                "node-1",
-                Duration.ofHours(1)));
-        shard.expectMessageClass(HostProtocol.AgentConnected.class);
-        return session;
+        return new FakeAgentConnection().announcedSession(testKit, shard);
     }
 
     @Test
