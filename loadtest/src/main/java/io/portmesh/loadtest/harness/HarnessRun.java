@@ -39,6 +39,7 @@ public final class HarnessRun {
     private NodeLossFabric fabric;
     private RestartableCassandra cassandra;
     private MastershipWatch watch;
+    private HostRoles hostRoles;
     private BroadcastLoad broadcast;
     private VmMoves moves;
     private long zero;
@@ -157,7 +158,8 @@ public final class HarnessRun {
         long setUp = System.nanoTime();
         fabric = NodeLossFabric.start(
                 new NodeLossFabric.Settings(s.hosts(), s.switches(), s.vmPairs(), s.frameRate())
-                        .withProcesses(s.agentProcesses(), partitions()),
+                        .withProcesses(s.agentProcesses(), partitions())
+                        .withPairs(s.agentsPerHost() == 2),
                 contact,
                 out.resolve("logs"),
                 s.setupTimeout());
@@ -165,9 +167,12 @@ public final class HarnessRun {
         report.figure("bringup.seconds", fabric.bringUpSeconds(), "s");
         report.figure("bringup.hosts.per-second", s.hosts() / fabric.bringUpSeconds(), "hosts/s");
         say(
-                "set up in %.1f s: 3 nodes, %d agents settled",
-                (System.nanoTime() - setUp) / 1e9, fabric.agents().size());
+                "set up in %.1f s: 3 nodes, %d agents settled (%d in JVMs of their own)",
+                (System.nanoTime() - setUp) / 1e9,
+                fabric.agents().size() + fabric.agentJvms().running().size(),
+                fabric.agentJvms().running().size());
         watch = MastershipWatch.start(fabric.agentsByHost(), Duration.ofMillis(100));
+        hostRoles = HostRoles.start(fabric.nodes().apis(), fabric.agentJvms().hosts(), this::ms);
         Duration trafficMax =
                 s.warmUp().plus(s.duration()).plus(s.settleTimeout()).plusSeconds(120);
         fabric.startTraffic(trafficMax);
@@ -253,7 +258,8 @@ public final class HarnessRun {
         }
         long framesAt = ms(System.nanoTime());
         watch.close();
-        RunChecks checks = new RunChecks(s, fabric, watch, zero, this::say);
+        hostRoles.close();
+        RunChecks checks = new RunChecks(s, fabric, watch, hostRoles, zero, this::say);
         checks.check(report, load, faults, frames, total, framesAt, during);
         checks.figures(report, load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
@@ -345,6 +351,9 @@ public final class HarnessRun {
         if (watch != null) {
             try {
                 watch.close();
+                if (hostRoles != null) {
+                    hostRoles.close();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
