@@ -131,7 +131,7 @@ public final class AgentJvms implements AutoCloseable {
     public synchronized List<String> restart(String host) throws IOException {
         List<String> dead = slots(host).stream().filter(s -> !isAlive(host, s)).toList();
         if (dead.isEmpty()) {
-            throw new IllegalStateException("the agent(s) of " + host + " still run");
+            throw new IllegalStateException("every agent of " + host + " still runs");
         }
         for (String s : dead) {
             launch(launches.get(key(host, s)));
