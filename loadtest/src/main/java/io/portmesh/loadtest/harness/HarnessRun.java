@@ -8,6 +8,7 @@ import io.portmesh.loadtest.faults.RestartableCassandra;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
+import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -183,7 +184,12 @@ public final class HarnessRun {
         double rate = s.createBindRate() + s.churnRate();
         zero = System.nanoTime();
         load.start(rate, (int) Math.ceil(rate * s.duration().toSeconds()) + 1, s.duration());
-        broadcast = BroadcastLoad.start(fabric.vms(), s.broadcastRate());
+        List<SimulatedVm> vms = fabric.vms();
+        broadcast = BroadcastLoad.start( // VM pair p (VMs 2p, 2p + 1) has a switch of its own
+                java.util.stream.IntStream.range(0, vms.size() / 2)
+                        .mapToObj(p -> vms.subList(2 * p, 2 * p + 2))
+                        .toList(),
+                s.broadcastRate());
 
         List<MoveSchedule.Planned> movePlan = MoveSchedule.plan(s, fabric.vmHosts());
         movePlan.forEach(m -> say("  planned: %s", m.describe()));
@@ -242,6 +248,10 @@ public final class HarnessRun {
         if (broadcast != null) {
             broadcast.close();
             report.figure("broadcast.sent", broadcast.sent(), "frames");
+            report.figure("broadcast.expected", broadcast.expected(), "frames");
+            report.figure("broadcast.received", broadcast.received(), "frames");
+            report.figure("broadcast.lost", broadcast.expected() - broadcast.received(), "frames");
+            report.figure("broadcast.duplicates", broadcast.duplicates(), "frames");
         }
         int undrained = load.stop(s.settleTimeout());
         List<VmMoves.Result> moved = moves.await(s.settleTimeout().plus(MoveSchedule.longest(movePlan)));
