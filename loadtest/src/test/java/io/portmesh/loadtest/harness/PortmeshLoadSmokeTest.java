@@ -87,6 +87,7 @@ class PortmeshLoadSmokeTest {
                         "frames.lost",
                         "faults.injected",
                         "node-kill.remastered.max",
+                        "broadcast.received",
                         "violations");
         assertThat(r.figures.get("ops.acknowledged").value()).isPositive();
         assertThat(r.figures.get("frames.sent").value()).isPositive();
@@ -95,6 +96,7 @@ class PortmeshLoadSmokeTest {
         assertThat(r.figures.get("checked.agents").value())
                 .as("every agent's tables read, host 1's over its listen port")
                 .isEqualTo(4);
+        assertThat(r.figures.get("broadcast.received").value()).isPositive();
         assertThat(r.exitStatus()).isZero();
         String json = Files.readString(out.resolve("report.json"));
         assertThat(json).contains("\"seed\" : 19", "\"commit\"", "\"machine\"", "\"unit\" : \"ms\"");
