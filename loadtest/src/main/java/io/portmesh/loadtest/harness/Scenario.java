@@ -250,14 +250,9 @@ public record Scenario(
     private void validate() {
         require(nodes == 3, "cluster.nodes", "this runner starts exactly 3 controller nodes (ControllerNodes)");
         require(
-                agentsPerHost == 1 || agentsPerHost == 2,
+                agentsPerHost == 1 || agentsPerHost == 2 && agentProcesses >= 1,
                 "fabric.agents-per-host",
-                "1, or 2 (an HA pair on each host of fabric.agent-processes)");
-        require(
-                agentsPerHost == 1 || agentProcesses >= 1,
-                "fabric.agents-per-host",
-                "2 needs fabric.agent-processes at least 1: the pairs run on those hosts, both agents in JVMs of their"
-                        + " own (the other hosts keep one agent in the runner's JVM)");
+                "1, or 2 with fabric.agent-processes at least 1 (an HA pair on each of those hosts)");
         require(hosts >= 2, "fabric.hosts", "at least 2 (a VM pair spans two hosts)");
         require(switches >= 1, "fabric.switches", "at least 1");
         require(vmPairs >= 0 && vmPairs <= 250, "fabric.vm-pairs", "0..250");
