@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiConsumer;
 import java.util.function.IntFunction;
 import java.util.function.LongConsumer;
 import java.util.function.Predicate;
@@ -55,6 +56,7 @@ public final class SimulatedVm implements AutoCloseable {
     private final LongAdder answered = new LongAdder();
     private final Map<StreamKey, StreamReceiver> streams = new ConcurrentHashMap<>();
     private volatile LongConsumer rttHook = nanos -> {};
+    private volatile BiConsumer<Mac, Ipv4> arpRequestHook = (sender, target) -> {};
 
     /** A VM with a wire of its own to {@code trunk}; closing the VM closes the wire, even after a move away from it. */
     public SimulatedVm(Mac mac, Ipv4 ip, int vlan, InetSocketAddress trunk) throws IOException {
@@ -151,6 +153,14 @@ public final class SimulatedVm implements AutoCloseable {
      */
     public void moveTo(PseudoWire wire, int vlan, boolean announce) {
         attachment.moveTo(wire, vlan, announce ? this::rarp : null);
+    }
+
+    /**
+     * Called on the wire's receive thread with the sender's MAC and the target address of every ARP request another VM
+     * sent that reaches this one (a broadcast load counts its requests where they arrive with it).
+     */
+    public void setArpRequestHook(BiConsumer<Mac, Ipv4> hook) {
+        arpRequestHook = Objects.requireNonNull(hook, "hook");
     }
 
     /** Receives every ping RTT in nanoseconds, on the wire's receive thread (e.g. an {@link RttHistogram}). */
@@ -315,6 +325,9 @@ public final class SimulatedVm implements AutoCloseable {
         Mac sha = Mac.of(f, p + 8);
         Ipv4 spa = new Ipv4(EtherFrames.i32(f, p + 14));
         Ipv4 tpa = new Ipv4(EtherFrames.i32(f, p + 24));
+        if (op == EtherFrames.ARP_REQUEST && !sha.equals(mac)) {
+            arpRequestHook.accept(sha, tpa);
+        }
         if (op == EtherFrames.ARP_REQUEST && tpa.equals(ip) && !sha.equals(mac)) {
             arpCache.put(spa, sha);
             // answered from where the VM is now (the request may have come in on the port group it is leaving)

@@ -2,15 +2,13 @@ package io.portmesh.loadtest.bind;
 
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.loadtest.BenchTls;
+import io.portmesh.loadtest.FirstConnection;
 import io.portmesh.openflow.OfConnection;
-import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import java.net.InetSocketAddress;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.projectfloodlight.openflow.protocol.OFMessage;
 
 /**
  * One barrier round trip from a controller-side connection to a real agent over loopback TCP: a bare {@link OfServer}
@@ -27,19 +25,7 @@ public final class BarrierProbe {
     }
 
     public static Samples measure(String agentAddress, int vxlanPort, int barriers, BenchTls tls) throws Exception {
-        CompletableFuture<OfConnection> connected = new CompletableFuture<>();
-        OfMessageListener listener = new OfMessageListener() {
-            @Override
-            public void onConnected(OfConnection c) {
-                connected.complete(c);
-            }
-
-            @Override
-            public void onMessage(OfConnection c, OFMessage m) {}
-
-            @Override
-            public void onDisconnected(OfConnection c, Throwable cause) {}
-        };
+        FirstConnection listener = new FirstConnection();
         var builder = OfServer.builder(OfRole.CONTROLLER, listener);
         tls.serverContext().ifPresent(builder::sslContext);
         String host = "bench-barrier-probe";
@@ -48,7 +34,7 @@ public final class BarrierProbe {
                             host, agentAddress, vxlanPort, List.of("127.0.0.1:" + server.port()))
                     .withTls(tls.agent(host));
             try (DatapathAgent agent = DatapathAgent.start(settings)) {
-                OfConnection c = connected.get(30, TimeUnit.SECONDS);
+                OfConnection c = listener.connection().get(30, TimeUnit.SECONDS);
                 for (int i = 0; i < WARMUP; i++) {
                     c.barrier().get(5, TimeUnit.SECONDS);
                 }

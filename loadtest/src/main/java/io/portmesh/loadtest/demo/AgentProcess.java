@@ -24,6 +24,8 @@ public final class AgentProcess implements AutoCloseable {
     public final String slot;
     public final InetSocketAddress trunk;
     public final Path log;
+    /** Where the agent accepts read-only OpenFlow connections ({@code --listen}), or null when it does not. */
+    public final InetSocketAddress listen;
     /**
      * Set in this JVM, passed on to the agents it starts: their stats line's interval in milliseconds (flow-mods,
      * flows, pipeline and port counters; {@code AgentMain}).
@@ -33,11 +35,13 @@ public final class AgentProcess implements AutoCloseable {
     private final Process process;
     private volatile long killedAtNanos = Long.MAX_VALUE;
 
-    private AgentProcess(String host, String slot, InetSocketAddress trunk, Path log, Process process) {
+    private AgentProcess(
+            String host, String slot, InetSocketAddress trunk, Path log, InetSocketAddress listen, Process process) {
         this.host = host;
         this.slot = slot;
         this.trunk = trunk;
         this.log = log;
+        this.listen = listen;
         this.process = process;
     }
 
@@ -62,6 +66,26 @@ public final class AgentProcess implements AutoCloseable {
             Path logDir,
             Optional<OfTlsFiles> tls)
             throws IOException {
+        return launch(host, slot, tep, vxlanPort, trunk, controllers, trunkUp, pairPeerTep, logDir, tls, null);
+    }
+
+    /**
+     * As above, and with {@code listen} not null the agent also accepts OpenFlow connections there, read-only (its
+     * {@code --listen} port, docs/architecture.md section 6): how a harness reads its tables from another process.
+     */
+    public static AgentProcess launch(
+            String host,
+            String slot,
+            String tep,
+            int vxlanPort,
+            InetSocketAddress trunk,
+            List<String> controllers,
+            boolean trunkUp,
+            String pairPeerTep,
+            Path logDir,
+            Optional<OfTlsFiles> tls,
+            InetSocketAddress listen)
+            throws IOException {
         Files.createDirectories(logDir);
         List<String> args = new ArrayList<>(List.of(
                 "--host=" + host,
@@ -72,6 +96,9 @@ public final class AgentProcess implements AutoCloseable {
         if (pairPeerTep != null) {
             args.add("--pair-listen=" + tep + ":" + (vxlanPort + 1));
             args.add("--pair-peer=" + pairPeerTep + ":" + (vxlanPort + 1));
+        }
+        if (listen != null) {
+            args.add("--listen=" + listen.getHostString() + ":" + listen.getPort());
         }
         tls.ifPresent(f -> {
             args.add("--tls-certificate=" + f.certificate().toAbsolutePath());
@@ -89,7 +116,7 @@ public final class AgentProcess implements AutoCloseable {
         List<String> cmd = ChildJvm.command(jvm, "io.portmesh.agent.AgentMain", args);
         Path log = ChildJvm.freshLog(logDir, "agent-" + host + "-" + slot);
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
-        return new AgentProcess(host, slot, trunk, log, pb.start());
+        return new AgentProcess(host, slot, trunk, log, listen, pb.start());
     }
 
     /** A UDP address on loopback that is free now: for an agent's trunk (the simulated port group sends there). */

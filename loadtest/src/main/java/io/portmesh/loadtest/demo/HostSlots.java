@@ -81,4 +81,49 @@ public final class HostSlots {
             TimeUnit.NANOSECONDS.sleep(every.toNanos());
         }
     }
+
+    /**
+     * Polls every host of {@code hosts} (GET through the nodes in turn, every {@code every}) until each shows {@code
+     * done}; when each first did (nanoTime, -1: never within {@code wait}).
+     */
+    public static long[] awaitAll(
+            List<RestClient> apis, List<String> hosts, Predicate<JsonNode> done, Duration wait, Duration every) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long[] seen = new long[hosts.size()];
+        java.util.Arrays.fill(seen, -1);
+        int pending = hosts.size();
+        for (int round = 0; pending > 0 && System.nanoTime() - deadline < 0; round++) {
+            for (int i = 0; i < hosts.size(); i++) {
+                if (seen[i] >= 0) {
+                    continue;
+                }
+                try {
+                    RestClient.Response r = apis.get((round + i) % apis.size()).get("/v1/hosts/" + hosts.get(i));
+                    if (r.ok() && done.test(r.body())) {
+                        seen[i] = System.nanoTime();
+                        pending--;
+                    }
+                } catch (IOException e) {
+                    // ask again next round
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+            if (pending > 0) {
+                try {
+                    TimeUnit.NANOSECONDS.sleep(every.toNanos());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+            }
+        }
+        return seen;
+    }
+
+    /** A pair host ready: {@code active} forwarding (trunk up, plan held) and {@code standby} a ready standby. */
+    public static Predicate<JsonNode> activeWithStandby(String active, String standby) {
+        return h -> activeAndUp(h, active) && slot(h, active, "up", true) && readyStandby(h, standby);
+    }
 }

@@ -1,6 +1,5 @@
 package io.portmesh.loadtest.failover;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.portmesh.cluster.ControllerNode;
 import io.portmesh.cluster.LocalCluster;
 import io.portmesh.cluster.LocalPorts;
@@ -11,7 +10,6 @@ import io.portmesh.loadtest.RunWatchdog;
 import io.portmesh.loadtest.bind.MachineInfo;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.demo.AgentProcess;
-import io.portmesh.loadtest.demo.HostSlots;
 import io.portmesh.loadtest.demo.RestClient;
 import io.portmesh.persistence.EmbeddedCassandra;
 import io.portmesh.persistence.Replication;
@@ -26,7 +24,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import picocli.CommandLine;
 
 /**
@@ -316,47 +313,5 @@ public final class FailoverBenchmark implements Callable<Integer> {
 
     static void progress(String step) {
         System.err.println("[failover-benchmark " + java.time.LocalTime.now().withNano(0) + "] " + step);
-    }
-
-    /** Polls every host of {@code hosts} (GET, every {@code every}) until each shows {@code done}; when each first did (nanoTime, -1: never). */
-    static long[] awaitAll(
-            List<RestClient> apis, List<String> hosts, Predicate<JsonNode> done, Duration wait, Duration every) {
-        long deadline = System.nanoTime() + wait.toNanos();
-        long[] seen = new long[hosts.size()];
-        java.util.Arrays.fill(seen, -1);
-        int pending = hosts.size();
-        for (int round = 0; pending > 0 && System.nanoTime() - deadline < 0; round++) {
-            for (int i = 0; i < hosts.size(); i++) {
-                if (seen[i] >= 0) {
-                    continue;
-                }
-                try {
-                    RestClient.Response r = apis.get((round + i) % apis.size()).get("/v1/hosts/" + hosts.get(i));
-                    if (r.ok() && done.test(r.body())) {
-                        seen[i] = System.nanoTime();
-                        pending--;
-                    }
-                } catch (java.io.IOException e) {
-                    // ask again next round
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException("interrupted", e);
-                }
-            }
-            if (pending > 0) {
-                Sleep.millis(every.toMillis());
-            }
-        }
-        return seen;
-    }
-
-    /**
-     * Used by {@link FailoverFabric} and {@link Failovers}: a VM pair's host is ready with {@code active} forwarding
-     * and the other slot a ready standby.
-     */
-    static Predicate<JsonNode> activeWithStandby(String active, String standby) {
-        return h -> HostSlots.activeAndUp(h, active)
-                && HostSlots.slot(h, active, "up", true)
-                && HostSlots.readyStandby(h, standby);
     }
 }

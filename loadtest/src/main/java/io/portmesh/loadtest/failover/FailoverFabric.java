@@ -145,7 +145,7 @@ final class FailoverFabric implements AutoCloseable {
         all.addAll(hostIds());
         require(
                 all,
-                FailoverBenchmark.awaitAll(
+                HostSlots.awaitAll(
                         apis,
                         all,
                         h -> HostSlots.activeAndUp(h, "a") && HostSlots.slot(h, "a", "up", true),
@@ -161,8 +161,7 @@ final class FailoverFabric implements AutoCloseable {
         }
         require(
                 hostIds(),
-                FailoverBenchmark.awaitAll(
-                        apis, hostIds(), FailoverBenchmark.activeWithStandby("a", "b"), timeout, POLL),
+                HostSlots.awaitAll(apis, hostIds(), HostSlots.activeWithStandby("a", "b"), timeout, POLL),
                 "both slots holding the plan with the VMs");
         vms.forEach(SimulatedVm::sendGratuitousArp); // the port groups learn where the VMs are
         Sleep.millis(500);
@@ -176,8 +175,7 @@ final class FailoverFabric implements AutoCloseable {
         }
         require(
                 hostIds(),
-                FailoverBenchmark.awaitAll(
-                        apis, hostIds(), FailoverBenchmark.activeWithStandby("a", "b"), timeout, POLL),
+                HostSlots.awaitAll(apis, hostIds(), HostSlots.activeWithStandby("a", "b"), timeout, POLL),
                 "slot a active, slot b a ready standby");
     }
 

@@ -81,10 +81,10 @@ final class Failovers {
             fabric.launchSlotA(killed.get(k));
             started[k] = System.nanoTime();
         }
-        long[] seen = FailoverBenchmark.awaitAll(
+        long[] seen = HostSlots.awaitAll(
                 fabric.apis(),
                 killed.stream().map(p -> p.host).toList(),
-                FailoverBenchmark.activeWithStandby("b", "a"),
+                HostSlots.activeWithStandby("b", "a"),
                 timeout,
                 FailoverFabric.POLL);
         List<Double> seconds = new ArrayList<>();

@@ -27,6 +27,7 @@ final class FaultInjector {
     private volatile boolean cassandraDown;
     private final PartitionFaults partitions;
     private final AgentDisconnects disconnects;
+    private final PairKills pairKills;
 
     FaultInjector(
             Scenario s,
@@ -41,6 +42,7 @@ final class FaultInjector {
         this.runMs = runMs;
         this.partitions = new PartitionFaults(s, PartitionFaults.Victims.of(fabric.nodes()), progress, runMs);
         this.disconnects = new AgentDisconnects(s, fabric, progress);
+        this.pairKills = new PairKills(s, fabric, progress, runMs);
     }
 
     private void say(String fmt, Object... args) {
@@ -71,7 +73,15 @@ final class FaultInjector {
                 skip(f, why.get());
                 return;
             }
-            f.atNanos = fabric.agentJvms().kill(host);
+            if (fabric.agentJvms().isPair(host)) {
+                Optional<String> failed = pairKills.kill(f, host);
+                if (failed.isPresent()) {
+                    skip(f, failed.get());
+                    return;
+                }
+            } else {
+                f.atNanos = fabric.agentJvms().kill(host);
+            }
         } else if (f.planned.kind() == Scenario.Kind.CASSANDRA_STOP) {
             if (cassandraDown) {
                 skip(f, "Cassandra is down already");
@@ -178,7 +188,17 @@ final class FaultInjector {
         while (System.nanoTime() - deadline < 0) {
             if (fabric.forwardingAgain(host)) {
                 f.upAgainNanos = System.nanoTime();
-                say("%s forwarding again %.1f s after its kill", host, (f.upAgainNanos - f.atNanos) / 1e9);
+                Optional<String> notStandby =
+                        f.killedSlot == null ? Optional.empty() : pairKills.notStandbyAgain(f, host);
+                notStandby.ifPresent(why -> f.restartFailure = why);
+                say(
+                        "%s %s %.1f s after its kill%s",
+                        host,
+                        f.killedSlot == null
+                                ? "forwarding again"
+                                : "settled again (slot " + f.killedSlot + " restarted)",
+                        (f.upAgainNanos - f.atNanos) / 1e9,
+                        notStandby.map(w -> ": " + w).orElse(""));
                 return;
             }
             Sleep.millis(250);

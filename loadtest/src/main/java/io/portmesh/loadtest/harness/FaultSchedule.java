@@ -25,13 +25,15 @@ public final class FaultSchedule {
             int target,
             Duration restartAfter,
             Duration allowedLoss,
-            Duration healAfter) {
+            Duration healAfter,
+            String slot) {
         public String describe() {
             return String.format(
-                    "#%d %s %s at %.1f s%s%s, allowed loss %d ms",
+                    "#%d %s %s%s at %.1f s%s%s, allowed loss %d ms",
                     index,
                     kind.key,
                     targetName(),
+                    slot.equals(Scenario.ACTIVE) ? "" : " (slot " + slot + ")",
                     at.toMillis() / 1e3,
                     healAfter == null ? "" : ", healed " + healAfter.toMillis() / 1e3 + " s later",
                     restartAfter == null ? "" : ", restarted " + restartAfter.toMillis() / 1e3 + " s later",
@@ -60,7 +62,8 @@ public final class FaultSchedule {
                     int target = f.target().equals("random")
                             ? rnd.nextInt(s.targets(f.kind()))
                             : Integer.parseInt(f.target());
-                    out.add(new Planned(0, at, f.kind(), target, f.restartAfter(), f.allowedLoss(), f.healAfter()));
+                    out.add(new Planned(
+                            0, at, f.kind(), target, f.restartAfter(), f.allowedLoss(), f.healAfter(), f.slot()));
                 }
             }
         }
@@ -68,8 +71,8 @@ public final class FaultSchedule {
         List<Planned> numbered = new ArrayList<>();
         for (int i = 0; i < out.size(); i++) {
             Planned p = out.get(i);
-            numbered.add(
-                    new Planned(i + 1, p.at(), p.kind(), p.target(), p.restartAfter(), p.allowedLoss(), p.healAfter()));
+            numbered.add(new Planned(
+                    i + 1, p.at(), p.kind(), p.target(), p.restartAfter(), p.allowedLoss(), p.healAfter(), p.slot()));
         }
         return List.copyOf(numbered);
     }

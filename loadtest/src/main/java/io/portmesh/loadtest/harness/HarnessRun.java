@@ -8,6 +8,7 @@ import io.portmesh.loadtest.faults.RestartableCassandra;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
+import io.portmesh.sim.SimulatedVm;
 import io.portmesh.sim.StreamStats;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -39,6 +40,7 @@ public final class HarnessRun {
     private NodeLossFabric fabric;
     private RestartableCassandra cassandra;
     private MastershipWatch watch;
+    private HostRoles hostRoles;
     private BroadcastLoad broadcast;
     private VmMoves moves;
     private long zero;
@@ -157,7 +159,8 @@ public final class HarnessRun {
         long setUp = System.nanoTime();
         fabric = NodeLossFabric.start(
                 new NodeLossFabric.Settings(s.hosts(), s.switches(), s.vmPairs(), s.frameRate())
-                        .withProcesses(s.agentProcesses(), partitions()),
+                        .withProcesses(s.agentProcesses(), partitions())
+                        .withPairs(s.agentsPerHost() == 2),
                 contact,
                 out.resolve("logs"),
                 s.setupTimeout());
@@ -165,9 +168,12 @@ public final class HarnessRun {
         report.figure("bringup.seconds", fabric.bringUpSeconds(), "s");
         report.figure("bringup.hosts.per-second", s.hosts() / fabric.bringUpSeconds(), "hosts/s");
         say(
-                "set up in %.1f s: 3 nodes, %d agents settled",
-                (System.nanoTime() - setUp) / 1e9, fabric.agents().size());
+                "set up in %.1f s: 3 nodes, %d agents settled (%d in JVMs of their own)",
+                (System.nanoTime() - setUp) / 1e9,
+                fabric.agents().size() + fabric.agentJvms().running().size(),
+                fabric.agentJvms().running().size());
         watch = MastershipWatch.start(fabric.agentsByHost(), Duration.ofMillis(100));
+        hostRoles = HostRoles.start(fabric.nodes().apis(), fabric.agentJvms().hosts(), this::ms);
         Duration trafficMax =
                 s.warmUp().plus(s.duration()).plus(s.settleTimeout()).plusSeconds(120);
         fabric.startTraffic(trafficMax);
@@ -178,7 +184,12 @@ public final class HarnessRun {
         double rate = s.createBindRate() + s.churnRate();
         zero = System.nanoTime();
         load.start(rate, (int) Math.ceil(rate * s.duration().toSeconds()) + 1, s.duration());
-        broadcast = BroadcastLoad.start(fabric.vms(), s.broadcastRate());
+        List<SimulatedVm> vms = fabric.vms();
+        broadcast = BroadcastLoad.start( // VM pair p (VMs 2p, 2p + 1) has a switch of its own
+                java.util.stream.IntStream.range(0, vms.size() / 2)
+                        .mapToObj(p -> vms.subList(2 * p, 2 * p + 2))
+                        .toList(),
+                s.broadcastRate());
 
         List<MoveSchedule.Planned> movePlan = MoveSchedule.plan(s, fabric.vmHosts());
         movePlan.forEach(m -> say("  planned: %s", m.describe()));
@@ -237,6 +248,10 @@ public final class HarnessRun {
         if (broadcast != null) {
             broadcast.close();
             report.figure("broadcast.sent", broadcast.sent(), "frames");
+            report.figure("broadcast.expected", broadcast.expected(), "frames");
+            report.figure("broadcast.received", broadcast.received(), "frames");
+            report.figure("broadcast.lost", broadcast.expected() - broadcast.received(), "frames");
+            report.figure("broadcast.duplicates", broadcast.duplicates(), "frames");
         }
         int undrained = load.stop(s.settleTimeout());
         List<VmMoves.Result> moved = moves.await(s.settleTimeout().plus(MoveSchedule.longest(movePlan)));
@@ -253,7 +268,8 @@ public final class HarnessRun {
         }
         long framesAt = ms(System.nanoTime());
         watch.close();
-        RunChecks checks = new RunChecks(s, fabric, watch, zero, this::say);
+        hostRoles.close();
+        RunChecks checks = new RunChecks(s, fabric, watch, hostRoles, zero, this::say);
         checks.check(report, load, faults, frames, total, framesAt, during);
         checks.figures(report, load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));
@@ -345,6 +361,9 @@ public final class HarnessRun {
         if (watch != null) {
             try {
                 watch.close();
+                if (hostRoles != null) {
+                    hostRoles.close();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -18,6 +18,16 @@ final class InjectedFault {
     /** A partition's heal: its rules removed (nanoTime), -1 before or never. */
     volatile long healedNanos = -1;
 
+    /** An agent-kill's slot on a pair host (a or b), null on a single-agent host. */
+    volatile String killedSlot;
+    /**
+     * An agent-kill of a pair host's active agent: when the other slot was seen active with its trunk up (nanoTime),
+     * -1 before or never.
+     */
+    volatile long failedOverNanos = -1;
+    /** Whether an agent-kill on a pair host killed the active agent (a failover follows). */
+    volatile boolean killedActive;
+
     long restartDueNanos = -1;
     volatile String skipped;
     volatile String restartFailure;

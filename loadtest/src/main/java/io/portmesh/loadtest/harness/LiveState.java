@@ -22,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.projectfloodlight.openflow.protocol.OFFactories;
+import org.projectfloodlight.openflow.protocol.OFFlowStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFFlowStatsRequest;
+import org.projectfloodlight.openflow.protocol.OFGroupDescStatsEntry;
 import org.projectfloodlight.openflow.protocol.OFVersion;
 import org.projectfloodlight.openflow.types.OFGroup;
 import org.projectfloodlight.openflow.types.OFPort;
@@ -38,7 +40,7 @@ import org.projectfloodlight.openflow.types.U64;
  */
 public final class LiveState {
     private static final Duration READ_WAIT = Duration.ofSeconds(15);
-    private static final OFFlowStatsRequest ALL_FLOWS = OFFactories.getFactory(OFVersion.OF_13)
+    static final OFFlowStatsRequest ALL_FLOWS = OFFactories.getFactory(OFVersion.OF_13)
             .buildFlowStatsRequest()
             .setTableId(TableId.ALL)
             .setOutPort(OFPort.ANY)
@@ -149,17 +151,26 @@ public final class LiveState {
         return switches.stream().flatMap(s -> s.ports().stream()).toList();
     }
 
-    /** Each host's tunnel endpoint, as registered. */
-    public static Map<String, String> tunnelIps(List<RestClient> apis, List<String> hosts) throws Exception {
-        Map<String, String> out = new LinkedHashMap<>();
+    /**
+     * Each host's tunnel endpoints as {@code GET /v1/hosts/{id}} says: {@code active} (where peers tunnel to: the
+     * active slot's) and {@code standby} (a pair host's other slot, once it announced its endpoint: peers send it a
+     * copy of every frame, dual delivery, docs/architecture.md section 7.2; absent for a single agent).
+     */
+    public record Endpoints(Map<String, String> active, Map<String, String> standby) {}
+
+    public static Endpoints endpoints(List<RestClient> apis, List<String> hosts) throws Exception {
+        Map<String, String> active = new LinkedHashMap<>();
+        Map<String, String> standby = new LinkedHashMap<>();
         for (String h : hosts) {
-            out.put(
-                    h,
-                    Nodes.callAny(apis, n -> n.get("/v1/hosts/" + h), READ_WAIT)
-                            .path("tunnelIp")
-                            .asText());
+            JsonNode info = Nodes.callAny(apis, n -> n.get("/v1/hosts/" + h), READ_WAIT);
+            active.put(h, info.path("tunnelIp").asText());
+            for (JsonNode slot : info.path("slots")) {
+                if (!slot.path("active").asBoolean() && slot.path("tunnelIp").isTextual()) {
+                    standby.put(h, slot.path("tunnelIp").asText());
+                }
+            }
         }
-        return out;
+        return new Endpoints(active, standby);
     }
 
     /**
@@ -167,6 +178,12 @@ public final class LiveState {
      * endpoint; remote members of switches it has no port in make nothing, as the compiler says).
      */
     public static HostView view(String host, List<SwitchPorts> switches, Map<String, String> tunnelIps) {
+        return view(host, switches, new Endpoints(tunnelIps, Map.of()));
+    }
+
+    /** The same with the pair hosts' standby endpoints: a remote port there is sent to both. */
+    public static HostView view(String host, List<SwitchPorts> switches, Endpoints endpoints) {
+        Map<String, String> tunnelIps = endpoints.active();
         List<HostView.LocalPort> local = new ArrayList<>();
         List<HostView.RemotePort> remote = new ArrayList<>();
         for (SwitchPorts s : switches) {
@@ -182,7 +199,10 @@ public final class LiveState {
                             PortId.of(p.port()),
                             Mac.parse(p.mac()),
                             new Vni(s.vni()),
-                            Ipv4.parse(tunnelIps.get(p.host()))));
+                            Ipv4.parse(tunnelIps.get(p.host())),
+                            endpoints.standby().containsKey(p.host())
+                                    ? Ipv4.parse(endpoints.standby().get(p.host()))
+                                    : null));
                 }
             }
         }
@@ -190,7 +210,11 @@ public final class LiveState {
     }
 
     public static FlowPlan desired(String host, List<SwitchPorts> switches, Map<String, String> tunnelIps) {
-        return FlowCompiler.compile(view(host, switches, tunnelIps));
+        return desired(host, switches, new Endpoints(tunnelIps, Map.of()));
+    }
+
+    public static FlowPlan desired(String host, List<SwitchPorts> switches, Endpoints endpoints) {
+        return FlowCompiler.compile(view(host, switches, endpoints));
     }
 
     /**
@@ -200,8 +224,12 @@ public final class LiveState {
      * and the agent drops it by its hard timeout at the latest.
      */
     public static FlowPlan installed(DatapathAgent agent) {
-        FlowPlan read = OpenFlowToPlan.installed(
-                agent.tables().flowStats(ALL_FLOWS), agent.tables().groupDesc());
+        return installed(agent.tables().flowStats(ALL_FLOWS), agent.tables().groupDesc());
+    }
+
+    /** The same from a flow-stats and a group-desc reply's entries (an agent read over OpenFlow). */
+    static FlowPlan installed(List<OFFlowStatsEntry> flows, List<OFGroupDescStatsEntry> groups) {
+        FlowPlan read = OpenFlowToPlan.installed(flows, groups);
         return FlowPlan.of(
                 read.flows().values().stream()
                         .filter(f -> Cookies.rule(f.cookie()) != Cookies.STRAGGLER)

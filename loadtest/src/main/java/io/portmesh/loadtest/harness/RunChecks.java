@@ -2,10 +2,12 @@ package io.portmesh.loadtest.harness;
 
 import io.portmesh.agent.control.DatapathAgent;
 import io.portmesh.loadtest.faults.MastershipWatch;
+import io.portmesh.loadtest.nodeloss.AgentJvms;
 import io.portmesh.loadtest.nodeloss.CallFigures;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
+import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.sim.StreamStats;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,14 +29,22 @@ final class RunChecks {
     private final Scenario s;
     private final NodeLossFabric fabric;
     private final MastershipWatch watch;
+    private final HostRoles hostRoles;
     private final long zero;
     private final Progress progress;
-    private static final String OWN_JVMS = "hosts whose agent runs in a JVM of its own ";
+    private static final java.time.Duration LISTEN_WAIT = java.time.Duration.ofSeconds(10);
 
-    RunChecks(Scenario s, NodeLossFabric fabric, MastershipWatch watch, long zero, Progress progress) {
+    RunChecks(
+            Scenario s,
+            NodeLossFabric fabric,
+            MastershipWatch watch,
+            HostRoles hostRoles,
+            long zero,
+            Progress progress) {
         this.s = s;
         this.fabric = fabric;
         this.watch = watch;
+        this.hostRoles = hostRoles;
         this.zero = zero;
         this.progress = progress;
     }
@@ -69,7 +79,7 @@ final class RunChecks {
             progress.say("ports a switch lists that do not exist: %s", dangling);
         }
         report.figure("ports.dangling", dangling.size(), "count");
-        Map<String, String> teps = LiveState.tunnelIps(fabric.nodes().apis(), fabric.hosts());
+        LiveState.Endpoints teps = LiveState.endpoints(fabric.nodes().apis(), fabric.hosts());
         for (Map.Entry<String, DatapathAgent> e : fabric.agentsByHost().entrySet()) {
             String h = e.getKey();
             DatapathAgent a = e.getValue();
@@ -77,16 +87,30 @@ final class RunChecks {
                     .ifPresent(v::add);
             v.addAll(Invariants.masterGrants(h, a.controlState().masterGrants(), at));
         }
-        List<String> elsewhere = fabric.agentJvms().hosts();
-        if (!elsewhere.isEmpty() && report.notes.stream().noneMatch(n -> n.startsWith(OWN_JVMS))) {
-            report.notes.add(OWN_JVMS + elsewhere + ": their flows, groups and roles are not read (flows-converge and"
-                    + " one-master-per-host cover the agents in the runner's JVM); their settling (flows installed as"
-                    + " desired, one master) is in hosts.unsettled");
+        int read = fabric.agentsByHost().size();
+        for (AgentJvms.Running a : fabric.agentJvms().running()) {
+            // an agent in a JVM of its own: its tables read over OpenFlow on its listen port (read-only)
+            String where = fabric.agentJvms().isPair(a.host()) ? a.host() + " slot " + a.slot() : a.host();
+            try {
+                FlowPlan installed = ListenPortReader.installed(a.listen(), LISTEN_WAIT);
+                Invariants.flows(where, LiveState.desired(a.host(), ports, teps), installed, at)
+                        .ifPresent(v::add);
+                read++;
+            } catch (Exception e) {
+                v.add(new Invariants.Violation(
+                        Invariants.FLOWS,
+                        "tables not read on its listen port " + a.listen() + ": " + e,
+                        "host " + where,
+                        at));
+            }
         }
+        report.figure("checked.agents", read, "count");
         v.addAll(Invariants.masters(watch.readings().stream()
                 .map(r -> new Invariants.MasterSample(
                         r.host(), ms(r.atNanos()), r.roles().masters()))
                 .toList()));
+        hostRoles.readOnce();
+        v.addAll(hostRoles.found());
         List<Invariants.Window> windows = faults.stream()
                 .filter(f -> f.atNanos >= 0)
                 .map(f -> new Invariants.Window(
@@ -98,7 +122,7 @@ final class RunChecks {
         report.figure("violations", v.size(), "count");
         report.figure("checked.acknowledged-writes", acks.size(), "count");
         report.figure("checked.ports", LiveState.rows(ports).size(), "count");
-        report.figure("checked.master-readings", watch.readings().size(), "count");
+        report.figure("checked.master-readings", watch.readings().size() + hostRoles.samples(), "count");
         report.figure("checked.hosts", fabric.hosts().size(), "count");
     }
 
@@ -189,6 +213,7 @@ final class RunChecks {
         double worstAgent = Double.NaN;
         double worstDisconnect = Double.NaN;
         double worstKill = Double.NaN;
+        double worstFailover = Double.NaN;
         for (InjectedFault f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", f.planned.index());
@@ -213,6 +238,14 @@ final class RunChecks {
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_KILL) {
                 m.put("realizedAgainMs", Double.isNaN(up) ? null : up);
                 worstAgent = worst(worstAgent, up);
+                if (f.killedSlot != null) {
+                    m.put("slot", f.killedSlot);
+                }
+                if (f.killedActive) {
+                    double fo = f.failedOverNanos < 0 ? Double.NaN : (f.failedOverNanos - f.atNanos) / 1e6;
+                    m.put("failedOverMs", Double.isNaN(fo) ? null : fo);
+                    worstFailover = worst(worstFailover, fo);
+                }
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_DISCONNECT) {
                 m.put("settledAgainMs", Double.isNaN(up) ? null : up);
@@ -235,6 +268,7 @@ final class RunChecks {
         report.figure("agent-kill.realized-again.max", worstAgent, "ms");
         report.figure("agent-disconnect.settled-again.max", worstDisconnect, "ms");
         report.figure("node-kill.up-again.max", worstKill, "ms");
+        report.figure("agent-kill.failover.max", worstFailover, "ms");
         CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
         report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
         if (!calls.notRetryable().isEmpty()) {

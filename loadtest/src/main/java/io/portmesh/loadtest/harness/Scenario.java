@@ -114,11 +114,23 @@ public record Scenario(
      * from the instant it fires (0 for node loss). {@code healAfter}: how long a partition lasts (partition only).
      */
     public record FaultSpec(
-            Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss, Duration healAfter) {
+            Kind kind,
+            When when,
+            String target,
+            Duration restartAfter,
+            Duration allowedLoss,
+            Duration healAfter,
+            String slot) {
         public FaultSpec(Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss) {
-            this(kind, when, target, restartAfter, allowedLoss, null);
+            this(kind, when, target, restartAfter, allowedLoss, null, ACTIVE);
         }
     }
+
+    /** An agent-kill's default {@code slot} on a pair host: the agent that forwards. */
+    public static final String ACTIVE = "active";
+
+    /** The {@code slot} values of an agent-kill: which agent of a pair host it kills. */
+    static final List<String> SLOTS = List.of("a", "b", ACTIVE, "standby");
 
     /**
      * A line of live moves ({@code workloads.moves}): when its rounds start (as a fault's {@code at}, {@code every} or
@@ -217,7 +229,8 @@ public record Scenario(
                 target,
                 f.hasPath("restart-after") ? f.getDuration("restart-after") : null,
                 f.hasPath("allowed-loss") ? f.getDuration("allowed-loss") : Duration.ZERO,
-                f.hasPath("heal-after") ? f.getDuration("heal-after") : null);
+                f.hasPath("heal-after") ? f.getDuration("heal-after") : null,
+                f.hasPath("slot") ? f.getString("slot") : ACTIVE);
     }
 
     /** A fault's or a move line's time: exactly one of {@code at}, {@code every} or {@code random}. */
@@ -236,7 +249,10 @@ public record Scenario(
 
     private void validate() {
         require(nodes == 3, "cluster.nodes", "this runner starts exactly 3 controller nodes (ControllerNodes)");
-        require(agentsPerHost == 1, "fabric.agents-per-host", "one agent per host in this slice (no standby yet)");
+        require(
+                agentsPerHost == 1 || agentsPerHost == 2 && agentProcesses >= 1,
+                "fabric.agents-per-host",
+                "1, or 2 with fabric.agent-processes at least 1 (an HA pair on each of those hosts)");
         require(hosts >= 2, "fabric.hosts", "at least 2 (a VM pair spans two hosts)");
         require(switches >= 1, "fabric.switches", "at least 1");
         require(vmPairs >= 0 && vmPairs <= 250, "fabric.vm-pairs", "0..250");
@@ -275,6 +291,13 @@ public record Scenario(
                     "faults.target",
                     "'random' or " + (f.kind == Kind.AGENT_KILL ? "a host index" : "a node index") + " 0.."
                             + (targets - 1) + ", was " + f.target);
+            require(
+                    SLOTS.contains(f.slot)
+                            && (f.slot.equals(ACTIVE) || f.kind == Kind.AGENT_KILL && agentsPerHost == 2),
+                    "faults.slot",
+                    "one of " + SLOTS
+                            + " (a, b or standby only for an agent-kill with fabric.agents-per-host = 2), was "
+                            + f.slot);
             require(
                     f.kind != Kind.PARTITION || f.healAfter != null && !f.healAfter.isNegative(),
                     "faults.heal-after",

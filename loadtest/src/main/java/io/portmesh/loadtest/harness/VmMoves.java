@@ -234,7 +234,9 @@ final class VmMoves implements AutoCloseable {
         String key = vm + "@" + h;
         PseudoWire w = wires.get(key);
         if (w == null) {
-            w = PseudoWire.open(fabric.trunkOf(fabric.hosts().get(h)));
+            w = PseudoWire.open(
+                    new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0),
+                    fabric.trunksOf(fabric.hosts().get(h)));
             wires.put(key, w);
             opened.add(w);
         }

@@ -8,7 +8,6 @@ import io.portmesh.agent.io.TrunkPort;
 import io.portmesh.loadtest.FrameCounts;
 import io.portmesh.loadtest.bind.BenchHosts;
 import io.portmesh.loadtest.bind.Sleep;
-import io.portmesh.loadtest.demo.Nodes;
 import io.portmesh.loadtest.demo.RestClient;
 import io.portmesh.model.Ipv4;
 import io.portmesh.model.Mac;
@@ -52,9 +51,10 @@ public final class NodeLossFabric implements AutoCloseable {
             int frameRate,
             boolean placeEntities,
             int agentProcesses,
-            boolean ownGroups) {
+            boolean ownGroups,
+            boolean pairs) {
         public Settings(int hosts, int switches, int vmPairs, int frameRate) {
-            this(hosts, switches, vmPairs, frameRate, false, 0, false);
+            this(hosts, switches, vmPairs, frameRate, false, 0, false, false);
         }
 
         /**
@@ -62,7 +62,12 @@ public final class NodeLossFabric implements AutoCloseable {
          * and with {@code ownGroups} the nodes each in a group of its own (what a partition needs).
          */
         public Settings withProcesses(int n, boolean groups) {
-            return new Settings(hosts, switches, vmPairs, frameRate, placeEntities, n, groups);
+            return new Settings(hosts, switches, vmPairs, frameRate, placeEntities, n, groups, pairs);
+        }
+
+        /** The hosts of {@code agentProcesses} each with an HA pair of agents ({@link PairHosts}), or one. */
+        public Settings withPairs(boolean p) {
+            return new Settings(hosts, switches, vmPairs, frameRate, placeEntities, agentProcesses, ownGroups, p);
         }
 
         public static Settings defaults() {
@@ -70,7 +75,7 @@ public final class NodeLossFabric implements AutoCloseable {
         }
 
         public Settings withEntityPlacement() {
-            return new Settings(hosts, switches, vmPairs, frameRate, true, agentProcesses, ownGroups);
+            return new Settings(hosts, switches, vmPairs, frameRate, true, agentProcesses, ownGroups, pairs);
         }
     }
 
@@ -85,7 +90,8 @@ public final class NodeLossFabric implements AutoCloseable {
     private final List<DatapathAgent> agents = new ArrayList<>();
     private final Map<String, DatapathAgent> agentOf = new java.util.LinkedHashMap<>();
     private AgentJvms agentJvms;
-    private final Map<String, InetSocketAddress> processTrunks = new HashMap<>();
+    private PairHosts pairHosts;
+    private final Map<String, List<InetSocketAddress>> processTrunks = new HashMap<>();
     private final List<PseudoWire> wires = new ArrayList<>();
     private final List<SimulatedVm> vms = new ArrayList<>();
     /** Each VM's port and the host (index) it was bound on, in the VMs' order. */
@@ -109,6 +115,7 @@ public final class NodeLossFabric implements AutoCloseable {
         NodeLossFabric f = new NodeLossFabric(s, ControllerNodes.start(cassandra, logs, timeout, s.ownGroups()));
         try {
             f.agentJvms = new AgentJvms(f.nodes.openflowAddresses(), logs);
+            f.pairHosts = new PairHosts(f.agentJvms, f.nodes.apis());
             f.setUp(timeout);
             return f;
         } catch (Exception | Error e) {
@@ -121,12 +128,19 @@ public final class NodeLossFabric implements AutoCloseable {
         long bringUpStart = System.nanoTime();
         RestClient api = nodes.api(0);
         var rnd = ThreadLocalRandom.current();
-        String net = "127." + rnd.nextInt(16, 250) + "." + rnd.nextInt(1, 250) + ".";
+        int second = rnd.nextInt(16, 250);
+        int third = rnd.nextInt(1, 249);
+        String net = "127." + second + "." + third + ".";
+        String netB = "127." + second + "." + (third + 1) + "."; // a pair host's slot b
         List<String> teps = new ArrayList<>();
+        List<String> tepsB = new ArrayList<>();
         for (int i = 0; i < settings.hosts(); i++) {
             teps.add(net + (i + 1));
+            tepsB.add(netB + (i + 1));
         }
-        int vxlanPort = BenchHosts.commonFreeUdpPort(teps);
+        List<String> allTeps = new ArrayList<>(teps);
+        allTeps.addAll(settings.pairs() ? tepsB.subList(0, settings.agentProcesses()) : List.of());
+        int vxlanPort = BenchHosts.commonFreeUdpPort(allTeps);
         for (int i = 0; i < settings.hosts(); i++) {
             String h = "nl-" + run + "-h" + (i + 1);
             String tep = teps.get(i);
@@ -141,7 +155,10 @@ public final class NodeLossFabric implements AutoCloseable {
         }
         for (int i = 0; i < settings.hosts(); i++) {
             if (i < settings.agentProcesses()) {
-                processTrunks.put(hosts.get(i), agentJvms.start(hosts.get(i), teps.get(i), vxlanPort));
+                InetSocketAddress trunk = settings.pairs()
+                        ? pairHosts.startSlotA(hosts.get(i), teps.get(i), tepsB.get(i), vxlanPort)
+                        : agentJvms.start(hosts.get(i), teps.get(i), vxlanPort);
+                processTrunks.put(hosts.get(i), new ArrayList<>(List.of(trunk)));
                 continue;
             }
             DatapathAgent a = DatapathAgent.start(
@@ -163,6 +180,7 @@ public final class NodeLossFabric implements AutoCloseable {
         if (settings.placeEntities()) {
             portShards = EntityPlacement.portShards(api, run);
         }
+        pairHosts.awaitSlotsA(timeout);
         for (int p = 0; p < settings.vmPairs(); p++) {
             String sw = "nl-" + run + "-vm" + (p + 1);
             api.expectOk(api.post("/v1/switches", Map.of("name", sw)), sw);
@@ -171,6 +189,15 @@ public final class NodeLossFabric implements AutoCloseable {
             switchHosts.put(
                     sw,
                     List.of(hosts.get(p % settings.hosts()), hosts.get((p + settings.hosts() / 2) % settings.hosts())));
+        }
+        if (!pairHosts.hosts().isEmpty()) {
+            pairHosts
+                    .startSlotsB(vxlanPort, timeout)
+                    .forEach((h, t) -> processTrunks.get(h).add(t));
+            for (int k = 0; k < wires.size(); k++) { // the pair hosts' VMs' port groups wired to both slots
+                wires.get(k).setTrunks(trunksOf(hosts.get(vmHosts.get(k))));
+            }
+            vms.forEach(SimulatedVm::sendGratuitousArp); // the standbys learn where the VMs are
         }
         long settled = awaitSettled(timeout);
         if (settled < 0) {
@@ -199,8 +226,8 @@ public final class NodeLossFabric implements AutoCloseable {
                 "bind " + port);
         int vlan = b.path("vlan").asInt();
         DatapathAgent agent = agentOf.get(hosts.get(host));
-        InetSocketAddress trunk = trunkOf(hosts.get(host));
-        PseudoWire wire = PseudoWire.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), List.of(trunk));
+        PseudoWire wire =
+                PseudoWire.open(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), trunksOf(hosts.get(host)));
         wires.add(wire);
         SimulatedVm vm = new SimulatedVm(Mac.parse(mac), Ipv4.parse(ip), vlan, wire);
         if (agent != null) {
@@ -300,10 +327,10 @@ public final class NodeLossFabric implements AutoCloseable {
         return List.copyOf(vmHosts);
     }
 
-    /** The trunk of {@code host}'s agent, in this JVM or in one of its own (where its VMs' wires send). */
-    public InetSocketAddress trunkOf(String host) {
+    /** The trunks of {@code host}'s agents, here or in JVMs of their own (its VMs' wires send to each: a pair's two). */
+    public List<InetSocketAddress> trunksOf(String host) {
         DatapathAgent agent = agentOf.get(host);
-        return agent == null ? processTrunks.get(host) : agent.trunkAddress();
+        return agent == null ? List.copyOf(processTrunks.get(host)) : List.of(agent.trunkAddress());
     }
 
     public List<String> hosts() {
@@ -323,14 +350,6 @@ public final class NodeLossFabric implements AutoCloseable {
     /** The hosts whose Host entity was created on {@code address} (registration), in host order. */
     public Map<String, String> hostEntityNodes() {
         return Map.copyOf(hostEntityNode);
-    }
-
-    public Map<String, String> switchEntityNodes() {
-        return Map.copyOf(switchEntityNode);
-    }
-
-    public Map<Integer, String> portShards() {
-        return Map.copyOf(portShards);
     }
 
     /**
@@ -408,50 +427,16 @@ public final class NodeLossFabric implements AutoCloseable {
 
     /** Those of {@code some} hosts not settled now (a connection to every running node too), with what is missing. */
     public List<String> unsettled(List<String> some) {
-        int running = 0;
-        for (int i = 0; i < ControllerNodes.SIZE; i++) {
-            running += nodes.isAlive(i) ? 1 : 0;
-        }
-        return unsettled(some, running);
+        return HostSettling.unsettled(nodes, some, pairHosts::has);
     }
 
     /**
-     * Whether {@code host} forwards on its flows again: realized, as many flows installed as desired, one MASTER,
-     * whatever the number of connections. The end of a killed agent's outage: a node restarted after a kill is a
-     * running process tens of seconds before it takes agents, and waiting for a connection to it as well measured the
-     * node's rejoin, not the agent's outage (the chaos run of 2026-12-07: hosts "realized again" 39-126 s after the
-     * kill whose frames flowed again after 23-46 s).
+     * Whether {@code host} forwards on its flows again: settled ({@link #unsettled(List)}) on however many connections.
+     * The end of a killed agent's outage ({@link HostSettling#ANY_CONNECTIONS}).
      */
     public boolean forwardingAgain(String host) {
-        return unsettled(List.of(host), -1).isEmpty();
-    }
-
-    /** As {@link #unsettled(List)}; {@code connections} wanted per host, or -1 for any number. */
-    private List<String> unsettled(List<String> some, int connections) {
-        List<String> out = new ArrayList<>();
-        for (String h : some) {
-            JsonNode info;
-            try {
-                info = Nodes.callAny(nodes.apis(), n -> n.get("/v1/hosts/" + h), Duration.ofSeconds(5));
-            } catch (Exception | AssertionError e) {
-                out.add(h + ": " + e.getMessage());
-                continue;
-            }
-            long masters = 0;
-            for (JsonNode a : info.path("agents")) {
-                masters += "MASTER".equals(a.path("role").asText()) ? 1 : 0;
-            }
-            if (!info.path("realized").asBoolean()
-                    || info.path("flowsInstalled").asInt()
-                            != info.path("flowsDesired").asInt()
-                    || masters != 1
-                    || connections >= 0 && info.path("agents").size() != connections) {
-                out.add(h + ": realized " + info.path("realized") + ", flows " + info.path("flowsInstalled") + "/"
-                        + info.path("flowsDesired") + ", " + info.path("agents").size() + " connections, " + masters
-                        + " master(s)");
-            }
-        }
-        return out;
+        return HostSettling.unsettled(nodes, List.of(host), pairHosts::has, HostSettling.ANY_CONNECTIONS)
+                .isEmpty();
     }
 
     /**

@@ -2,6 +2,7 @@ package io.portmesh.loadtest.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.portmesh.model.Ipv4;
 import io.portmesh.model.flow.FlowEntry;
 import io.portmesh.model.flow.FlowPlan;
 import java.util.HashMap;
@@ -11,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /** The checker on recorded observations: a clean record passes, each deliberately broken one is reported. */
 class InvariantsTest {
-    private static final Map<String, String> TEPS = Map.of("h1", "127.0.0.1", "h2", "127.0.0.2");
-    private static final List<LiveState.SwitchPorts> PORTS = List.of(
+    static final Map<String, String> TEPS = Map.of("h1", "127.0.0.1", "h2", "127.0.0.2");
+    static final List<LiveState.SwitchPorts> PORTS = List.of(
             new LiveState.SwitchPorts(
                     "s1",
                     5001,
@@ -129,6 +130,15 @@ class InvariantsTest {
                 .isGreaterThan(withoutRemote.flows().size());
         assertThat(LiveState.view("h1", PORTS, TEPS).localPorts()).hasSize(3);
         assertThat(LiveState.view("h1", PORTS, TEPS).remotePorts()).hasSize(1);
+    }
+
+    @Test
+    void aPairHostsStandbyGetsACopyOfEveryFrameForItsPorts() {
+        LiveState.Endpoints pair = new LiveState.Endpoints(TEPS, Map.of("h2", "127.0.1.2"));
+        assertThat(LiveState.view("h1", PORTS, pair).remotePorts())
+                .singleElement()
+                .satisfies(r -> assertThat(r.alsoTunnelIp()).isEqualTo(Ipv4.parse("127.0.1.2")));
+        assertThat(LiveState.desired("h1", PORTS, pair)).isNotEqualTo(LiveState.desired("h1", PORTS, TEPS));
     }
 
     @Test

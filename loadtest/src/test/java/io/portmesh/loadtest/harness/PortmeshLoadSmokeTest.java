@@ -54,7 +54,7 @@ class PortmeshLoadSmokeTest {
                 removed = LiveState.installed(a).flows().keySet().iterator().next();
                 a.tables().apply((OFFlowMod)
                         new PlanToOpenFlow(OFFactories.getFactory(OFVersion.OF_13)).flowDeleteStrict(removed));
-                sabotaged[0] = f.hosts().get(0);
+                sabotaged[0] = a.settings().host();
             }
 
             @Override
@@ -87,11 +87,16 @@ class PortmeshLoadSmokeTest {
                         "frames.lost",
                         "faults.injected",
                         "node-kill.remastered.max",
+                        "broadcast.received",
                         "violations");
         assertThat(r.figures.get("ops.acknowledged").value()).isPositive();
         assertThat(r.figures.get("frames.sent").value()).isPositive();
         assertThat(r.figures.get("faults.injected").value()).isEqualTo(1);
         assertThat(r.figures.get("checked.acknowledged-writes").value()).isPositive();
+        assertThat(r.figures.get("checked.agents").value())
+                .as("every agent's tables read, host 1's over its listen port")
+                .isEqualTo(4);
+        assertThat(r.figures.get("broadcast.received").value()).isPositive();
         assertThat(r.exitStatus()).isZero();
         String json = Files.readString(out.resolve("report.json"));
         assertThat(json).contains("\"seed\" : 19", "\"commit\"", "\"machine\"", "\"unit\" : \"ms\"");

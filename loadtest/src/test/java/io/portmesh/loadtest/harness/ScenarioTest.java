@@ -133,4 +133,33 @@ class ScenarioTest {
                         .describe())
                 .contains("agent-kill the agent of host ", ", restarted 5.0 s later, allowed loss 30000 ms");
     }
+
+    @Test
+    void pairHostsAreTheAgentProcessHostsAndAnAgentKillNamesItsSlot() {
+        Scenario s = Scenario.read(Path.of("scenarios", "pair-kill.conf"));
+        assertThat(s.agentsPerHost()).isEqualTo(2);
+        assertThat(s.agentProcesses()).isEqualTo(2);
+        List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
+        assertThat(plan).extracting(FaultSchedule.Planned::slot).contains(Scenario.ACTIVE, "standby");
+        assertThat(plan)
+                .filteredOn(p -> p.slot().equals("standby"))
+                .singleElement()
+                .satisfies(p -> assertThat(p.describe())
+                        .isEqualTo("#4 agent-kill the agent of host 1 (slot standby) at 72.0 s, restarted 5.0 s later,"
+                                + " allowed loss 1000 ms"));
+        assertThat(plan)
+                .filteredOn(p -> p.slot().equals(Scenario.ACTIVE))
+                .allSatisfy(p -> assertThat(p.describe()).doesNotContain("slot"));
+        assertThatThrownBy(() -> Scenario.parse("fabric.agents-per-host = 2"))
+                .hasMessageContaining("fabric.agent-processes at least 1");
+        assertThatThrownBy(() -> Scenario.parse("fabric.agents-per-host = 3")).hasMessageContaining("1, or 2");
+        assertThatThrownBy(
+                        () -> Scenario.parse(
+                                "fabric.agent-processes = 1, faults = [ { kind = agent-kill, at = 1s, target = 0, slot = b } ]"))
+                .as("a slot names an agent of a pair")
+                .hasMessageContaining("faults.slot");
+        assertThatThrownBy(() -> Scenario.parse("fabric { agent-processes = 1, agents-per-host = 2 }, faults = ["
+                        + " { kind = agent-kill, at = 1s, target = 0, slot = c } ]"))
+                .hasMessageContaining("faults.slot");
+    }
 }
