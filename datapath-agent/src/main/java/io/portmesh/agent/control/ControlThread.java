@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  */
 final class ControlThread {
     private static final Logger log = LoggerFactory.getLogger(ControlThread.class);
+    /** Tasks run per turn before the rest goes back to the executor. */
+    static final int BUDGET = 256;
 
     private final ScheduledExecutorService executor;
     /** Whether the executor is this agent's to shut down (false: shared; its owner shuts it down). */
@@ -77,10 +79,20 @@ final class ControlThread {
         }
     }
 
-    /** Runs {@code c} on the thread and waits (at most 10 s) for its answer: a read of state kept there. */
+    /**
+     * Runs {@code c} on the thread and waits (at most 10 s) for its answer: a read of state kept there. Called on that
+     * thread itself (a task of this or, shared, another agent's), it runs at once: waiting for itself would stall every
+     * agent on the thread for the 10 s.
+     */
     <T> T call(Callable<T> c) {
         try {
+            if (executor instanceof io.netty.util.concurrent.EventExecutor e && e.inEventLoop()) {
+                return c.call();
+            }
             return executor.submit(c).get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -91,22 +103,34 @@ final class ControlThread {
         periodic.add(executor.scheduleWithFixedDelay(task, period.toNanos(), period.toNanos(), TimeUnit.NANOSECONDS));
     }
 
+    /**
+     * At most {@link #BUDGET} tasks a turn, then the rest is handed back to the executor: on a shared thread, one
+     * agent's burst of flow-mods must not hold back the other agents' role requests, barriers and packet-ins.
+     */
     private void drainInbox() {
-        if (closed) {
-            inbox.clear();
-            return;
-        }
-        do {
-            for (Runnable r = inbox.poll(); r != null; r = inbox.poll()) {
+        int ran = 0;
+        try {
+            for (Runnable r = inbox.poll(); r != null && !closed; r = ++ran < BUDGET ? inbox.poll() : null) {
                 try {
                     r.run();
                 } catch (RuntimeException e) {
                     log.warn("control task failed: {}", e.toString()); // one bad task must not stall the rest
                 }
             }
+        } finally {
+            // also after an Error: a drain left "scheduled" would never be scheduled again
             drainScheduled.set(false);
-            // a task added between the last poll and the reset would otherwise wait for the next one
-        } while (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true));
+        }
+        if (closed) {
+            inbox.clear();
+        } else if (!inbox.isEmpty() && drainScheduled.compareAndSet(false, true)) {
+            // the budget was spent, or a task came between the last poll and the reset
+            try {
+                executor.execute(this::drainInbox);
+            } catch (RejectedExecutionException closing) {
+                log.debug("agent closed: dropping control tasks");
+            }
+        }
     }
 
     /** Stops taking work; stops the thread if it is the agent's own, else only the agent's periodic tasks on it. */

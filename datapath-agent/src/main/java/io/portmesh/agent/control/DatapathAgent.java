@@ -95,13 +95,22 @@ public final class DatapathAgent implements AutoCloseable {
                 s.trunkBind(),
                 s.trunkUp(),
                 s.socketBufferBytes());
-        this.vxlan = VxlanPort.open(
-                Pipeline.TUNNEL_PORT,
-                "vxlan",
-                new Mac(base.value() | 2),
-                s.vxlanBind(),
-                s.vxlanRemotePort(),
-                s.socketBufferBytes());
+        try {
+            this.vxlan = VxlanPort.open(
+                    Pipeline.TUNNEL_PORT,
+                    "vxlan",
+                    new Mac(base.value() | 2),
+                    s.vxlanBind(),
+                    s.vxlanRemotePort(),
+                    s.socketBufferBytes());
+        } catch (IOException | RuntimeException e) {
+            trunk.close(); // the trunk's socket must not outlive an agent that never started
+            control.close();
+            if (shared == null) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            }
+            throw e;
+        }
         if (shared != null) {
             trunk.receiveOn(shared.udp());
             vxlan.receiveOn(shared.udp());
@@ -174,53 +183,64 @@ public final class DatapathAgent implements AutoCloseable {
     private static DatapathAgent start(AgentSettings s, ControllerResolver resolver, SharedAgentThreads shared)
             throws IOException {
         DatapathAgent a = new DatapathAgent(s, shared);
+        try {
+            a.begin(s, resolver, shared);
+        } catch (IOException | RuntimeException | Error e) {
+            a.close(); // its ports, connections and (shared) loop registrations: nothing of a failed start stays
+            throw e;
+        }
+        return a;
+    }
+
+    /** Starts the ports, the controller connections, the listen port, the periodic work and the stall watch. */
+    private void begin(AgentSettings s, ControllerResolver resolver, SharedAgentThreads shared) throws IOException {
         long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
-        a.ports.startAll(a.pipeline::process);
-        a.trunkLog.started(a.trunk.isAdminUp(), beforeTrunkStarts);
-        OfMessageListener toControllers = a.listener(a.roles::addController, () -> a.controllers.connectionLost());
-        a.controllers = new ControllerNodes(
+        this.ports.startAll(this.pipeline::process);
+        this.trunkLog.started(this.trunk.isAdminUp(), beforeTrunkStarts);
+        OfMessageListener toControllers =
+                this.listener(this.roles::addController, () -> this.controllers.connectionLost());
+        this.controllers = new ControllerNodes(
                 s.host() + "/" + s.slot(),
                 s.controllers(),
                 resolver,
                 s.controllersResolveInterval(),
                 node -> OfClient.builder(OfRole.SWITCH, toControllers)
                         .config(s.openflow())
-                        .sslContext(a.tls.client())
+                        .sslContext(this.tls.client())
                         .wireDecoder(AgentWireDecoder.INSTANCE)
-                        .eventLoopGroup(a.group)
+                        .eventLoopGroup(this.group)
                         .connect(node));
-        a.controllers.start();
+        this.controllers.start();
         if (s.listen().isPresent()) {
-            OfMessageListener fromListenPort = a.listener(
+            OfMessageListener fromListenPort = this.listener(
                     c -> {
-                        if (a.tls.refusesOnListenPort(c)) {
+                        if (this.tls.refusesOnListenPort(c)) {
                             c.close();
                             return;
                         }
-                        a.roles.addListener(c, s.listenAccess());
+                        this.roles.addListener(c, s.listenAccess());
                     },
                     () -> {});
-            a.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
+            this.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
-                    .sslContext(a.tls.server())
+                    .sslContext(this.tls.server())
                     .wireDecoder(AgentWireDecoder.INSTANCE)
-                    .eventLoopGroup(a.group)
+                    .eventLoopGroup(this.group)
                     .bind(s.listen().get());
         }
-        a.control.every(java.time.Duration.ofSeconds(1), () -> a.tables.expire(System.nanoTime()));
+        this.control.every(java.time.Duration.ofSeconds(1), () -> this.tables.expire(System.nanoTime()));
         // connections is in the log with what the thread was doing; shared threads are watched by their owner
         if (shared == null) {
-            a.stopStallWatch = ThreadStallWatch.watchAgent(a.group.next(), a.control.executor());
+            this.stopStallWatch = ThreadStallWatch.watchAgent(this.group.next(), this.control.executor());
         }
         log.info(
                 "agent {} slot {} up: trunk {} vxlan {} controllers {} (nodes {})",
                 s.host(),
                 s.slot(),
-                a.trunk.localAddress(),
-                a.vxlan.localAddress(),
+                this.trunk.localAddress(),
+                this.vxlan.localAddress(),
                 s.controllers(),
-                a.controllers.nodes());
-        return a;
+                this.controllers.nodes());
     }
 
     /** On the control thread: a controller told the epoch of the trunk-up that follows. */

@@ -237,6 +237,10 @@ public abstract class AbstractUdpPort implements FramePort {
         try {
             if (sharedReceive.tryLock(2, java.util.concurrent.TimeUnit.SECONDS)) {
                 sharedReceive.unlock();
+            } else {
+                log.warn(
+                        "{}: closed while a shared loop still ran its pipeline after 2 s; the close is reported now",
+                        name);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -123,34 +123,56 @@ public final class UdpReceiveLoops implements AutoCloseable {
 
         @Override
         public void run() {
-            // Bounded by close(): it sets closed and wakes the selector.
-            while (!closed) {
-                try {
-                    selector.select(1_000);
-                } catch (IOException e) {
-                    log.warn("{}: select failed", thread.getName(), e);
-                    continue;
-                }
-                for (Runnable r = registrations.poll(); r != null; r = registrations.poll()) {
-                    r.run();
-                }
-                Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
-                while (keys.hasNext()) {
-                    SelectionKey k = keys.next();
-                    keys.remove();
-                    if (k.isValid() && k.isReadable()) {
-                        try {
-                            ((Reader) k.attachment()).readable(buffer, frame, BUDGET);
-                        } catch (RuntimeException e) {
-                            log.warn("{}: a port's receive failed", thread.getName(), e); // the other ports go on
-                        }
+            try {
+                // Bounded by close(): it sets closed and wakes the selector.
+                while (!closed) {
+                    try {
+                        selector.select(1_000);
+                    } catch (IOException e) {
+                        log.warn("{}: select failed", thread.getName(), e);
+                        pause(); // a select failing again and again must not spin
+                        continue;
+                    }
+                    for (Runnable r = registrations.poll(); r != null; r = registrations.poll()) {
+                        r.run();
+                    }
+                    Iterator<SelectionKey> keys = selector.selectedKeys().iterator();
+                    while (keys.hasNext()) {
+                        SelectionKey k = keys.next();
+                        keys.remove();
+                        turn(k);
                     }
                 }
+            } finally {
+                try {
+                    selector.close();
+                } catch (IOException e) {
+                    log.debug("{}: closing the selector", thread.getName(), e);
+                }
             }
+        }
+
+        /**
+         * One port's turn. Nothing a port does ends the loop, which every other port on it needs: a channel closed by
+         * another thread between the checks (its key cancelled), or anything its pipeline throws, Errors included.
+         */
+        private void turn(SelectionKey k) {
             try {
-                selector.close();
-            } catch (IOException e) {
-                log.debug("{}: closing the selector", thread.getName(), e);
+                if (k.isValid() && (k.readyOps() & SelectionKey.OP_READ) != 0) {
+                    ((Reader) k.attachment()).readable(buffer, frame, BUDGET);
+                }
+            } catch (java.nio.channels.CancelledKeyException closedMeanwhile) {
+                // the port closed while its key was selected: nothing more to read from it
+            } catch (Throwable e) {
+                log.warn("{}: a port's receive failed", thread.getName(), e); // the other ports go on
+            }
+        }
+
+        private static void pause() {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 

@@ -21,6 +21,7 @@ import java.util.concurrent.locks.LockSupport;
  * replays what it held at a failover), and {@link #expected} what a lossless fabric delivers.
  */
 final class BroadcastLoad implements AutoCloseable {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BroadcastLoad.class);
     private static final int BASE = Ipv4.parse("10.128.0.0").value();
     private static final int SEQ_MASK = 0x7F_FFFF;
     private static final long DRAIN_MS = 3_000;
@@ -50,8 +51,14 @@ final class BroadcastLoad implements AutoCloseable {
                     long next = System.nanoTime();
                     while (!stopped) {
                         for (SimulatedVm vm : vms) {
-                            long seq = sentBy.get(vm).getAndIncrement();
-                            vm.sendArpRequest(new Ipv4(BASE | (int) (seq & SEQ_MASK)));
+                            AtomicLong sent = sentBy.get(vm);
+                            try {
+                                vm.sendArpRequest(new Ipv4(BASE | (int) (sent.get() & SEQ_MASK)));
+                                sent.incrementAndGet(); // counted once sent: an unsent request is not "lost"
+                            } catch (RuntimeException e) {
+                                // one VM's failed send must not end the load of every VM (its wire may be moving)
+                                log.debug("{}: broadcast not sent: {}", vm, e.toString());
+                            }
                         }
                         next += period;
                         long wait;

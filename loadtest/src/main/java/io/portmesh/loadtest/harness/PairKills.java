@@ -6,7 +6,6 @@ import io.portmesh.loadtest.demo.Nodes;
 import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 import java.util.function.LongUnaryOperator;
 
@@ -46,6 +45,9 @@ final class PairKills {
             return Optional.of("which slot of " + host + " is active is unknown: " + e.getMessage());
         }
         String active = info.path("activeSlot").asText();
+        if (!"a".equals(active) && !"b".equals(active)) {
+            return Optional.of(host + " has no active slot now (" + HostSlots.describe(info) + ")");
+        }
         String other = "a".equals(active) ? "b" : "a";
         String slot = switch (f.planned.slot()) {
             case Scenario.ACTIVE -> active;
@@ -56,7 +58,10 @@ final class PairKills {
         f.atNanos = fabric.agentJvms().kill(host, slot);
         if (slot.equals(active)) {
             f.killedActive = true;
-            CompletableFuture.runAsync(() -> awaitFailover(f, host, other));
+            // a thread of its own: the common pool has one thread on 2 cores, and a watch may take setup-timeout
+            Thread watch = new Thread(() -> awaitFailover(f, host, other), "failover-watch-" + host);
+            watch.setDaemon(true);
+            watch.start();
         }
         return Optional.empty();
     }
@@ -76,6 +81,8 @@ final class PairKills {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (Exception | Error e) { // said, not swallowed: the kill's failoverMs stays unset and its figure NaN
+            progress.accept("%s: watching its failover failed: %s", new Object[] {host, e});
         }
     }
 

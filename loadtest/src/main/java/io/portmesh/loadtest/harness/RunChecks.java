@@ -207,13 +207,13 @@ final class RunChecks {
                     + " own (logs/node-N.log)");
         }
         report.figure("settle.seconds", settledNanos < 0 ? Double.NaN : ms(settledNanos) / 1e3 - seconds, "s");
-        double worstRemaster = Double.NaN;
-        double worstUpAgain = Double.NaN;
-        double worstPartition = Double.NaN;
-        double worstAgent = Double.NaN;
-        double worstDisconnect = Double.NaN;
-        double worstKill = Double.NaN;
-        double worstFailover = Double.NaN;
+        Worst worstRemaster = new Worst();
+        Worst worstUpAgain = new Worst();
+        Worst worstPartition = new Worst();
+        Worst worstAgent = new Worst();
+        Worst worstDisconnect = new Worst();
+        Worst worstKill = new Worst();
+        Worst worstFailover = new Worst();
         for (InjectedFault f : faults) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("index", f.planned.index());
@@ -228,47 +228,53 @@ final class RunChecks {
             double up = f.upAgainNanos < 0 ? Double.NaN : (f.upAgainNanos - f.atNanos) / 1e6;
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_RESTART) {
                 m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
-                worstUpAgain = worst(worstUpAgain, up);
+                worstUpAgain.add(up);
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.PARTITION) {
                 m.put("healedAtMs", f.healedNanos < 0 ? null : ms(f.healedNanos));
                 m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
-                worstPartition = worst(worstPartition, up);
+                worstPartition.add(up);
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_KILL) {
                 m.put("realizedAgainMs", Double.isNaN(up) ? null : up);
-                worstAgent = worst(worstAgent, up);
+                worstAgent.add(up);
                 if (f.killedSlot != null) {
                     m.put("slot", f.killedSlot);
                 }
                 if (f.killedActive) {
                     double fo = f.failedOverNanos < 0 ? Double.NaN : (f.failedOverNanos - f.atNanos) / 1e6;
                     m.put("failedOverMs", Double.isNaN(fo) ? null : fo);
-                    worstFailover = worst(worstFailover, fo);
+                    worstFailover.add(fo);
                 }
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_DISCONNECT) {
                 m.put("settledAgainMs", Double.isNaN(up) ? null : up);
-                worstDisconnect = worst(worstDisconnect, up);
+                worstDisconnect.add(up);
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
                 if (f.planned.restartAfter() != null) {
                     m.put("everyNodeUpAgainMs", Double.isNaN(up) ? null : up);
-                    worstKill = worst(worstKill, up);
+                    worstKill.add(up);
                 }
                 double r = remasteredMs(f);
                 m.put("everyHostMasteredElsewhereMs", Double.isNaN(r) ? null : r);
-                worstRemaster = worst(worstRemaster, r);
+                worstRemaster.add(r);
             }
             report.faults.add(m);
         }
-        report.figure("node-kill.remastered.max", worstRemaster, "ms");
-        report.figure("node-restart.up-again.max", worstUpAgain, "ms");
-        report.figure("partition.up-again.max", worstPartition, "ms");
-        report.figure("agent-kill.realized-again.max", worstAgent, "ms");
-        report.figure("agent-disconnect.settled-again.max", worstDisconnect, "ms");
-        report.figure("node-kill.up-again.max", worstKill, "ms");
-        report.figure("agent-kill.failover.max", worstFailover, "ms");
+        report.figure("node-kill.remastered.max", worstRemaster.value(), "ms");
+        report.figure("node-restart.up-again.max", worstUpAgain.value(), "ms");
+        report.figure("partition.up-again.max", worstPartition.value(), "ms");
+        report.figure("agent-kill.realized-again.max", worstAgent.value(), "ms");
+        report.figure("agent-disconnect.settled-again.max", worstDisconnect.value(), "ms");
+        report.figure("node-kill.up-again.max", worstKill.value(), "ms");
+        report.figure("agent-kill.failover.max", worstFailover.value(), "ms");
+        report.figure(
+                "faults.restart-failures",
+                faults.stream()
+                        .filter(f -> f.atNanos >= 0 && f.restartFailure != null)
+                        .count(),
+                "count");
         CallFigures calls = CallFigures.of(load.calls(), zero, Long.MAX_VALUE, downs(faults));
         report.figure("calls.not-retryable", calls.notRetryable().size(), "count");
         if (!calls.notRetryable().isEmpty()) {
@@ -293,9 +299,25 @@ final class RunChecks {
         return Optional.of(Invariants.Ack.created(o.port, ms(o.bindStartNanos)));
     }
 
-    /** The worse of two figures of one kind: NaN (one fault never got there) wins. */
-    private static double worst(double sofar, double one) {
-        return Double.isNaN(sofar) || Double.isNaN(one) ? one : Math.max(sofar, one);
+    /**
+     * The worst of the figures of one kind over the faults: NaN while there is none, and NaN for good once one fault never
+     * got there (a failover that never happened must not hide behind a later one that did: NaN misses every SLO).
+     */
+    static final class Worst {
+        private double max = Double.NaN;
+        private boolean missing;
+
+        void add(double one) {
+            if (Double.isNaN(one)) {
+                missing = true;
+            } else {
+                max = Double.isNaN(max) ? one : Math.max(max, one);
+            }
+        }
+
+        double value() {
+            return missing ? Double.NaN : max;
+        }
     }
 
     /**

@@ -39,6 +39,7 @@ final class ScaleFabric implements AutoCloseable {
     private final java.util.concurrent.atomic.AtomicLong retries = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicLong adopted = new java.util.concurrent.atomic.AtomicLong();
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.CountDownLatch closedDone = new java.util.concurrent.CountDownLatch(1);
 
     private ScaleFabric(
             ScaleSettings settings,
@@ -275,9 +276,11 @@ final class ScaleFabric implements AutoCloseable {
 
     /** Flow-mods applied by every agent since it started (each read on the agent's control thread). */
     long flowModsApplied() {
+        List<DatapathAgent> all;
         synchronized (agents) {
-            return agents.stream().mapToLong(DatapathAgent::flowModsApplied).sum();
+            all = List.copyOf(agents); // read outside the lock: each read waits on an agent's control thread
         }
+        return all.stream().mapToLong(DatapathAgent::flowModsApplied).sum();
     }
 
     java.net.InetSocketAddress cassandraAddress() {
@@ -296,13 +299,40 @@ final class ScaleFabric implements AutoCloseable {
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
-            return; // the run's end, a shutdown hook and the watchdog may each ask
+            // the run's end, a shutdown hook and the watchdog may each ask: a later one waits for the first (bounded)
+            try {
+                closedDone.await(60, java.util.concurrent.TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return;
         }
-        synchronized (agents) {
-            agents.forEach(DatapathAgent::close);
+        try {
+            List<DatapathAgent> all;
+            synchronized (agents) {
+                all = List.copyOf(agents);
+            }
+            for (DatapathAgent a : all) {
+                try {
+                    a.close();
+                } catch (RuntimeException e) {
+                    System.err.println("[scale] closing an agent failed: " + e); // the others, and the rest, go on
+                }
+            }
+        } finally {
+            try {
+                threads.close();
+            } finally {
+                try {
+                    nodes.close();
+                } finally {
+                    try {
+                        cassandra.close();
+                    } finally {
+                        closedDone.countDown();
+                    }
+                }
+            }
         }
-        threads.close();
-        nodes.close();
-        cassandra.close();
     }
 }

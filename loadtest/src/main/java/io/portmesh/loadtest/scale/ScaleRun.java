@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 
 /**
@@ -65,7 +66,14 @@ public final class ScaleRun implements Callable<Integer> {
         // The node JVMs and Cassandra are processes of their own: a halted or terminated run stops them first.
         RunWatchdog.start("scale", s.maxRun().toSeconds() + 120, () -> {
             write();
-            stopFabric();
+            // bounded: the watchdog is the run's last time bound, it halts the JVM after this whatever happened
+            Thread stop = new Thread(this::stopFabric, "scale-run-watchdog-stop");
+            stop.start();
+            try {
+                stop.join(TimeUnit.SECONDS.toMillis(60));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         });
         Thread onTerm = new Thread(this::stopFabric, "scale-run-stop");
         Runtime.getRuntime().addShutdownHook(onTerm);
@@ -95,11 +103,28 @@ public final class ScaleRun implements Callable<Integer> {
         }
     }
 
-    /** From the watchdog or a shutdown hook: stops agents, nodes and Cassandra if the run still holds them. */
+    /**
+     * From the watchdog or a shutdown hook: stops agents, nodes and Cassandra if the run still holds them, then every
+     * process this JVM started that still runs (nodes and Cassandra started before the fabric was handed over, or a
+     * close that failed halfway): none of them may outlive the run.
+     */
     private void stopFabric() {
         ScaleFabric f = fabric;
-        if (f != null) {
-            f.close();
+        try {
+            if (f != null) {
+                f.close();
+            }
+        } finally {
+            List<ProcessHandle> left = ProcessHandle.current().descendants().toList();
+            left.forEach(ProcessHandle::destroy);
+            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            for (ProcessHandle p : left) {
+                try {
+                    p.onExit().get(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (Exception e) {
+                    p.destroyForcibly();
+                }
+            }
         }
     }
 
