@@ -100,10 +100,14 @@ class MoveDeadlineCheckEntityTest {
             askedAt.add(System.nanoTime());
             return answer.get();
         });
+        double unansweredBefore = unansweredChecks();
         long started = System.nanoTime();
         await(f.svc.startMigration(PortId.of(t.port()), HostId.of(t.b()), false));
 
         awaitAsks(askedAt, 4);
+        assertThat(unansweredChecks() - unansweredBefore)
+                .as("portmesh_port_move_deadline_checks_unanswered_total: what an operator's alert reads")
+                .isGreaterThanOrEqualTo(3);
         assertThat(await(f.svc.getMigration(PortId.of(t.port()))).state())
                 .as("past the deadline, no answer: not rolled back")
                 .isEqualTo(MigrationInfo.MIGRATING);
@@ -146,6 +150,12 @@ class MoveDeadlineCheckEntityTest {
     }
 
     /** Waits (15 s at most) until B's agent was asked {@code n} times. */
+    private static double unansweredChecks() {
+        return io.portmesh.sharding.metrics.NodeMetrics.get(f.testKit.system())
+                .moveChecksUnanswered
+                .get();
+    }
+
     private static void awaitAsks(List<Long> askedAt, int n) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
         while (askedAt.size() < n) {

@@ -162,6 +162,15 @@ public final class NodeMetrics implements Extension {
             .labelNames("outcome")
             .register(registry);
 
+    /** Move deadline checks whose destination did not answer: the move stays MIGRATING past its deadline. */
+    public final Counter moveChecksUnanswered = Counter.builder()
+            .name("portmesh_port_move_deadline_checks_unanswered_total")
+            .help(
+                    "Checks of a live move past its deadline that the destination host could not answer (no master"
+                            + " connection, no answer in time, its agent without the activation flows): the move stays"
+                            + " MIGRATING and is asked again; a rate above 0 for minutes is a move stuck on an unreachable host")
+            .register(registry);
+
     public final Histogram moveSeconds = seconds(
             "portmesh_port_move_phase_seconds",
             "Phases of live port moves: prepare (start -> destination ready, as persisted), activation (activated ->"

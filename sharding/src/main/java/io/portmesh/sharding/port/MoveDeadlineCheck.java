@@ -100,6 +100,7 @@ final class MoveDeadlineCheck {
             return port.moveEnd.unwind(s, MigrationInfo.ROLLED_BACK);
         }
         Duration wait = PortDeadlines.retryDelay(unanswered++);
+        port.metrics.moveChecksUnanswered.inc();
         String why = m.error() != null ? Errors.words(m.error()) : "its agent does not hold the activation flows";
         if (unanswered == 1 || unanswered % 20 == 0) {
             port.ctx
