@@ -19,7 +19,6 @@ import io.portmesh.openflow.OfMessageListener;
 import io.portmesh.openflow.OfRole;
 import io.portmesh.openflow.OfServer;
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -84,7 +83,7 @@ public final class DatapathAgent implements AutoCloseable {
         this.group = shared != null ? shared.io() : new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
         this.tls = AgentTls.of(s);
         this.control = shared != null ? ControlThread.on(shared) : ControlThread.own(s.host(), s.slot());
-        this.dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : derivedDpid(s.host(), s.slot()));
+        this.dpid = DatapathId.of(s.dpid() != 0 ? s.dpid() : AgentDescription.derivedDpid(s.host(), s.slot()));
         Mac base = new Mac(0x02_00_00_00_00_00L | (dpid.getLong() & 0xFF_FFFF_FF00L));
         this.tables = new SwitchTables(s.tables(), this::flowRemoved);
         this.ports = new Ports(this::portChanged);
@@ -133,32 +132,14 @@ public final class DatapathAgent implements AutoCloseable {
             pipeline.standbyReplay().countFromOtherTrunk(pair::peerLastUpNanos);
         }
         trunk.setAdminStateObserver(pair == null ? trunkLog : AdminStateObserver.both(trunkLog, pair));
-        this.description = describe(s.host(), s.slot(), vxlan.localAddress().getAddress());
+        this.description = AgentDescription.describe(
+                s.host(), s.slot(), vxlan.localAddress().getAddress());
         this.protocol = new SwitchProtocol(dpid, description, tables, pipeline, ports, roles, this::activation);
     }
 
-    /**
-     * The datapath description that tells the controller which host and slot this agent is, and which tunnel endpoint
-     * it is: {@code portmesh host=<id> slot=<a|b> tep=<ipv4>}. The two agents of a host have one endpoint each, and
-     * OpenFlow has no field for it; the controller must know it to point peers at the active one. {@code tep=} is left
-     * out when there is no single IPv4 address to name (a wildcard bind, IPv6, or none).
-     */
-    public static String describe(String host, String slot, InetAddress tep) {
-        String base = "portmesh host=" + host + " slot=" + slot;
-        return tep instanceof Inet4Address v4 && !v4.isAnyLocalAddress() ? base + " tep=" + v4.getHostAddress() : base;
-    }
-
-    /** This agent's datapath description ({@link #describe(String, String, InetAddress)}). */
+    /** This agent's datapath description ({@link AgentDescription#describe(String, String, InetAddress)}). */
     public String description() {
         return description;
-    }
-
-    static long derivedDpid(String host, String slot) {
-        long h = 1125899906842597L;
-        for (char ch : (host + "/" + slot).toCharArray()) {
-            h = 31 * h + ch;
-        }
-        return h & 0x0000_FFFF_FFFF_FFFFL;
     }
 
     /** Starts an agent that looks controller names up with the system's resolver ({@link DnsControllerResolver}). */
@@ -195,52 +176,51 @@ public final class DatapathAgent implements AutoCloseable {
     /** Starts the ports, the controller connections, the listen port, the periodic work and the stall watch. */
     private void begin(AgentSettings s, ControllerResolver resolver, SharedAgentThreads shared) throws IOException {
         long beforeTrunkStarts = System.nanoTime(); // an up trunk forwards only once started: its start line's time
-        this.ports.startAll(this.pipeline::process);
-        this.trunkLog.started(this.trunk.isAdminUp(), beforeTrunkStarts);
-        OfMessageListener toControllers =
-                this.listener(this.roles::addController, () -> this.controllers.connectionLost());
-        this.controllers = new ControllerNodes(
+        ports.startAll(pipeline::process);
+        trunkLog.started(trunk.isAdminUp(), beforeTrunkStarts);
+        OfMessageListener toControllers = listener(roles::addController, () -> controllers.connectionLost());
+        controllers = new ControllerNodes(
                 s.host() + "/" + s.slot(),
                 s.controllers(),
                 resolver,
                 s.controllersResolveInterval(),
                 node -> OfClient.builder(OfRole.SWITCH, toControllers)
                         .config(s.openflow())
-                        .sslContext(this.tls.client())
+                        .sslContext(tls.client())
                         .wireDecoder(AgentWireDecoder.INSTANCE)
-                        .eventLoopGroup(this.group)
+                        .eventLoopGroup(group)
                         .connect(node));
-        this.controllers.start();
+        controllers.start();
         if (s.listen().isPresent()) {
-            OfMessageListener fromListenPort = this.listener(
+            OfMessageListener fromListenPort = listener(
                     c -> {
-                        if (this.tls.refusesOnListenPort(c)) {
+                        if (tls.refusesOnListenPort(c)) {
                             c.close();
                             return;
                         }
-                        this.roles.addListener(c, s.listenAccess());
+                        roles.addListener(c, s.listenAccess());
                     },
                     () -> {});
-            this.passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
+            passive = OfServer.builder(OfRole.SWITCH, fromListenPort)
                     .config(s.openflow())
-                    .sslContext(this.tls.server())
+                    .sslContext(tls.server())
                     .wireDecoder(AgentWireDecoder.INSTANCE)
-                    .eventLoopGroup(this.group)
+                    .eventLoopGroup(group)
                     .bind(s.listen().get());
         }
-        this.control.every(java.time.Duration.ofSeconds(1), () -> this.tables.expire(System.nanoTime()));
+        control.every(java.time.Duration.ofSeconds(1), () -> tables.expire(System.nanoTime()));
         // connections is in the log with what the thread was doing; shared threads are watched by their owner
         if (shared == null) {
-            this.stopStallWatch = ThreadStallWatch.watchAgent(this.group.next(), this.control.executor());
+            stopStallWatch = ThreadStallWatch.watchAgent(group.next(), control.executor());
         }
         log.info(
                 "agent {} slot {} up: trunk {} vxlan {} controllers {} (nodes {})",
                 s.host(),
                 s.slot(),
-                this.trunk.localAddress(),
-                this.vxlan.localAddress(),
+                trunk.localAddress(),
+                vxlan.localAddress(),
                 s.controllers(),
-                this.controllers.nodes());
+                controllers.nodes());
     }
 
     /** On the control thread: a controller told the epoch of the trunk-up that follows. */

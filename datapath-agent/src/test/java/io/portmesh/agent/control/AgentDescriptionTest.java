@@ -14,17 +14,17 @@ import org.junit.jupiter.api.Test;
 class AgentDescriptionTest {
     @Test
     void describeNamesTheIpv4TunnelEndpoint() throws Exception {
-        assertThat(DatapathAgent.describe("esx-1", "b", InetAddress.getByName("127.0.1.2")))
+        assertThat(AgentDescription.describe("esx-1", "b", InetAddress.getByName("127.0.1.2")))
                 .isEqualTo("portmesh host=esx-1 slot=b tep=127.0.1.2");
     }
 
     @Test
     void describeLeavesTheEndpointOutForAWildcardAnIpv6OrNoAddress() throws Exception {
-        assertThat(DatapathAgent.describe("esx-1", "a", InetAddress.getByName("0.0.0.0")))
+        assertThat(AgentDescription.describe("esx-1", "a", InetAddress.getByName("0.0.0.0")))
                 .isEqualTo("portmesh host=esx-1 slot=a");
-        assertThat(DatapathAgent.describe("esx-1", "a", InetAddress.getByName("::1")))
+        assertThat(AgentDescription.describe("esx-1", "a", InetAddress.getByName("::1")))
                 .isEqualTo("portmesh host=esx-1 slot=a");
-        assertThat(DatapathAgent.describe("esx-1", "a", null)).isEqualTo("portmesh host=esx-1 slot=a");
+        assertThat(AgentDescription.describe("esx-1", "a", null)).isEqualTo("portmesh host=esx-1 slot=a");
     }
 
     @Test
