@@ -89,11 +89,20 @@ class SwitchVmFailoverTest {
             Nodes.call(nodes, n -> n.post("/v1/hosts", Map.of("name", peer, "tunnelIp", net + 3)));
             InetSocketAddress trunkA = AgentProcess.freeTrunkAddress();
             InetSocketAddress trunkB = AgentProcess.freeTrunkAddress();
+            // slot a first, and connected, before slot b starts: a new Host entity takes an active slot it has not
+            // seen within its start grace (5 s) for lost and fails over to a standby that holds the plan. Both JVMs
+            // at once let b win that race whenever a's JVM started slowly (once: a's I/O thread stalled 0.8 s twice
+            // while 3 nodes, Cassandra and 3 agents started on 2 cores), and the set-up began failed over
             AgentProcess active = AgentProcess.launch(
                     pair, "a", tepA, p[9], trunkA, controllers, false, tepB, logs, Optional.empty());
+            agents.add(active);
+            JsonNode aUp =
+                    Nodes.await(nodes, "/v1/hosts/" + pair, h -> HostSlots.activeAndUp(h, "a"), Duration.ofSeconds(60));
+            assertThat(HostSlots.activeAndUp(aUp, "a"))
+                    .as("slot a active with its trunk up before slot b starts: %s", HostSlots.describe(aUp))
+                    .isTrue();
             AgentProcess standby = AgentProcess.launch(
                     pair, "b", tepB, p[9], trunkB, controllers, false, tepA, logs, Optional.empty());
-            agents.add(active);
             agents.add(standby);
             agents.add(AgentProcess.launch(
                     peer,
