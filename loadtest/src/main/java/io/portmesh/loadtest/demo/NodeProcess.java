@@ -116,7 +116,10 @@ public final class NodeProcess implements AutoCloseable {
         List<String> args = new ArrayList<>(
                 List.of("--remote-port=" + remotePort, "--http-port=" + httpPort, "--openflow-port=" + openflowPort));
         seedPorts.forEach(p -> args.add("--seed=pekko://portmesh@127.0.0.1:" + p));
-        List<String> jvm = new ArrayList<>(List.of("-Xmx512m"));
+        List<String> jvm = new ArrayList<>();
+        if (extras.jvmOptions().stream().noneMatch(o -> o.startsWith("-Xmx"))) {
+            jvm.add("-Xmx512m"); // the default heap; a caller's own -Xmx replaces it (not two on one command line)
+        }
         jvm.addAll(extras.jvmOptions());
         List<String> java = ChildJvm.command(jvm, "io.portmesh.cluster.ControllerMain", args);
         OptionalInt group = extras.group();

@@ -121,12 +121,13 @@ public final class HarnessRun {
     }
 
     /**
-     * The watchdog's last act when the run outlives max-run: stop what the run started (the node JVMs and the embedded
-     * Cassandra would outlive a halted JVM) and write the report so far, its error saying why.
+     * The watchdog's last act when the run outlives max-run (exit status 3), or the stop when the runner is stopped
+     * from outside: stop what the run started (the node JVMs and the embedded Cassandra would outlive the JVM) and
+     * write the report so far, its error saying {@code why}.
      */
-    public void abort() {
-        report.error = "the run outlived max-run (" + s.maxRun() + ") and was halted";
-        report.halted = true;
+    public void abort(String why, boolean halted) {
+        report.error = why;
+        report.halted = halted;
         close();
         if (cassandra != null) {
             cassandra.close();

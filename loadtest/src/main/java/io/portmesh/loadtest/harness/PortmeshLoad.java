@@ -1,7 +1,9 @@
 package io.portmesh.loadtest.harness;
 
+import io.portmesh.loadtest.ChildProcesses;
 import io.portmesh.loadtest.RunWatchdog;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -27,6 +29,9 @@ public final class PortmeshLoad implements Callable<Integer> {
 
     @Command(name = "run", mixinStandardHelpOptions = true, description = "Runs one scenario and writes its report.")
     static final class Run implements Callable<Integer> {
+        /** How long the processes left at a stop get to exit after their SIGTERM before they are killed. */
+        private static final Duration CHILDREN_GRACE = Duration.ofSeconds(10);
+
         @Parameters(
                 index = "0",
                 paramLabel = "SCENARIO",
@@ -55,9 +60,22 @@ public final class PortmeshLoad implements Callable<Integer> {
             }
             Path dir = out.resolve(s.name() + "-" + s.seed());
             HarnessRun run = new HarnessRun(s, dir, System.out);
-            RunWatchdog.start("portmesh-load", s.maxRun().toSeconds(), run::abort);
-            RunReport r = run.run();
-            return r.exitStatus();
+            String halted = "the run outlived max-run (" + s.maxRun() + ") and was halted";
+            RunWatchdog.start("portmesh-load", s.maxRun().toSeconds(), () -> {
+                run.abort(halted, true);
+                ChildProcesses.stopAll(CHILDREN_GRACE);
+            });
+            // stopped from outside (SIGTERM, Ctrl-C): the nodes, Cassandra and agent JVMs go with the run, and the
+            // report so far is written, its error saying so
+            ChildProcesses.Hook onSignal = ChildProcesses.onSignal(
+                    "portmesh-load",
+                    () -> run.abort("the run was stopped by a signal before its end", false),
+                    CHILDREN_GRACE);
+            try {
+                return run.run().exitStatus();
+            } finally {
+                onSignal.remove();
+            }
         }
     }
 

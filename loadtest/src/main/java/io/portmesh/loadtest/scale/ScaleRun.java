@@ -1,12 +1,14 @@
 package io.portmesh.loadtest.scale;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.portmesh.loadtest.ChildProcesses;
 import io.portmesh.loadtest.RunWatchdog;
 import io.portmesh.loadtest.bind.MachineInfo;
 import io.portmesh.loadtest.bind.Sleep;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +69,15 @@ public final class ScaleRun implements Callable<Integer> {
         RunWatchdog.start("scale", s.maxRun().toSeconds() + 120, () -> {
             write();
             // bounded: the watchdog is the run's last time bound, it halts the JVM after this whatever happened
-            Thread stop = new Thread(this::stopFabric, "scale-run-watchdog-stop");
+            Thread stop = new Thread(
+                    () -> {
+                        try {
+                            stopFabric();
+                        } finally {
+                            ChildProcesses.stopAll(Duration.ofSeconds(10));
+                        }
+                    },
+                    "scale-run-watchdog-stop");
             stop.start();
             try {
                 stop.join(TimeUnit.SECONDS.toMillis(60));
@@ -75,8 +85,7 @@ public final class ScaleRun implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         });
-        Thread onTerm = new Thread(this::stopFabric, "scale-run-stop");
-        Runtime.getRuntime().addShutdownHook(onTerm);
+        ChildProcesses.Hook onTerm = ChildProcesses.onSignal("scale-run", this::stopFabric, Duration.ofSeconds(10));
         say(
                 "%s: %d hosts x %d agents, %d switches, %d ports; %s",
                 s.name(), s.hosts(), s.agentsPerHost(), s.switches(), s.ports(), MachineInfo.summary());
@@ -95,36 +104,19 @@ public final class ScaleRun implements Callable<Integer> {
             return 2;
         } finally {
             fabric = null; // closed by the try
-            try {
-                Runtime.getRuntime().removeShutdownHook(onTerm);
-            } catch (IllegalStateException shuttingDown) {
-                // the hook runs (or ran): the fabric is closed there
-            }
+            onTerm.remove();
         }
     }
 
     /**
-     * From the watchdog or a shutdown hook: stops agents, nodes and Cassandra if the run still holds them, then every
-     * process this JVM started that still runs (nodes and Cassandra started before the fabric was handed over, or a
-     * close that failed halfway): none of them may outlive the run.
+     * From the watchdog or a signal: stops agents, nodes and Cassandra if the run still holds them; then {@link
+     * ChildProcesses#stopAll} stops every process this JVM started that still runs (nodes and Cassandra started before
+     * the fabric was handed over, or a close that failed halfway): none of them may outlive the run.
      */
     private void stopFabric() {
         ScaleFabric f = fabric;
-        try {
-            if (f != null) {
-                f.close();
-            }
-        } finally {
-            List<ProcessHandle> left = ProcessHandle.current().descendants().toList();
-            left.forEach(ProcessHandle::destroy);
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            for (ProcessHandle p : left) {
-                try {
-                    p.onExit().get(Math.max(1, until - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (Exception e) {
-                    p.destroyForcibly();
-                }
-            }
+        if (f != null) {
+            f.close();
         }
     }
 
