@@ -76,7 +76,8 @@ final class LinkFaults {
         Impaired i = f.link;
         int host = f.planned.target();
         try {
-            i.healNow.await(f.planned.healAfter().toNanos(), TimeUnit.NANOSECONDS);
+            // heal-after from the injection, not from this thread's start
+            i.healNow.await(f.atNanos + f.planned.healAfter().toNanos() - System.nanoTime(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
