@@ -267,13 +267,9 @@ public final class FrameStream implements AutoCloseable {
      * place a loss in time against the logs.
      */
     public java.util.List<long[]> missingRuns(int max) {
-        BitSet sent;
-        long[] times;
-        synchronized (sentSeqs) {
-            sent = (BitSet) sentSeqs.clone();
-            times = sentNanos;
-        }
-        sent.andNot(counts.seen());
+        Missing m = missing();
+        BitSet sent = m.seqs();
+        long[] times = m.sentNanos();
         java.util.List<long[]> runs = new java.util.ArrayList<>();
         for (int from = sent.nextSetBit(0); from >= 0 && runs.size() < max; ) {
             int to = sent.nextClearBit(from) - 1;
@@ -281,6 +277,38 @@ public final class FrameStream implements AutoCloseable {
             from = to == Integer.MAX_VALUE ? -1 : sent.nextSetBit(to + 1);
         }
         return runs;
+    }
+
+    /**
+     * How many of the numbers first sent from {@code fromNanos} to {@code toNanos} ({@link System#nanoTime()} values,
+     * both included) have not been received so far: this stream's loss in a window of time, e.g. a lossy link's. Only
+     * the numbers whose send time is kept (the first {@code 2^21}) are counted.
+     */
+    public long lostSentBetween(long fromNanos, long toNanos) {
+        Missing m = missing();
+        BitSet missing = m.seqs();
+        long[] times = m.sentNanos();
+        long lost = 0;
+        for (int seq = missing.nextSetBit(0); seq >= 0 && seq < times.length; seq = missing.nextSetBit(seq + 1)) {
+            if (times[seq] - fromNanos >= 0 && toNanos - times[seq] >= 0) {
+                lost++;
+            }
+        }
+        return lost;
+    }
+
+    /** The numbers sent and not received so far, and the send times of the numbers (by number, as far as kept). */
+    private record Missing(BitSet seqs, long[] sentNanos) {}
+
+    private Missing missing() {
+        BitSet sent;
+        long[] times;
+        synchronized (sentSeqs) {
+            sent = (BitSet) sentSeqs.clone();
+            times = sentNanos;
+        }
+        sent.andNot(counts.seen());
+        return new Missing(sent, times);
     }
 
     private static long sentAt(long[] times, int seq) {

@@ -35,6 +35,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A frame is {@linkplain #unclaimedFrames() unclaimed} when its VLAN has no VM here, including a VM that has
  * {@linkplain SimulatedVm#moveTo moved} away: what reaches the port group it left is counted, not delivered.
+ *
+ * <p>A wire can be {@linkplain #setImpairment impaired} (a slow or lossy link, {@link LinkImpairment}): then what it
+ * sends and what it receives, before a VM gets it, pass the impairment; its drain markers queue behind the frames the
+ * impairment delays, so a move still hands over in order.
  */
 public final class PseudoWire implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PseudoWire.class);
@@ -62,6 +66,8 @@ public final class PseudoWire implements AutoCloseable {
     private volatile InetSocketAddress[] trunks;
     private volatile boolean closed;
     private volatile UnclaimedListener unclaimedListener;
+    /** Null: none, and a frame costs this one volatile read. */
+    private volatile LinkImpairment impairment;
 
     /** Told of each unclaimed frame, on the receive thread: where a lost frame's copies went (diagnostics). */
     @FunctionalInterface
@@ -115,6 +121,20 @@ public final class PseudoWire implements AutoCloseable {
     /** Points the wire at other trunks, as when a simulated VM's port group is rewired. */
     public void setTrunks(List<InetSocketAddress> trunks) {
         this.trunks = trunks.toArray(new InetSocketAddress[0]);
+    }
+
+    /**
+     * Impairs this wire's link from now on ({@code null}: none). Frames a previous impairment still delays are handed
+     * on by it, and may then come after frames passed at once here: heal an impairment and let it drain
+     * ({@link LinkImpairment#awaitDrained}) before taking it off, so nothing is reordered.
+     */
+    public void setImpairment(LinkImpairment impairment) {
+        this.impairment = impairment;
+    }
+
+    /** The impairment this wire's frames pass now, or null. */
+    public LinkImpairment impairment() {
+        return impairment;
     }
 
     /** Frames received for a VLAN that no VM on this wire has (any more), or untagged. */
@@ -227,8 +247,17 @@ public final class PseudoWire implements AutoCloseable {
         }
     }
 
-    /** Sends one tagged frame to every trunk. */
+    /** Sends one tagged frame to every trunk (through the {@linkplain #setImpairment impairment}, if any). */
     public void send(byte[] frame, int off, int len) {
+        LinkImpairment imp = impairment;
+        if (imp == null) {
+            sendNow(frame, off, len);
+        } else {
+            imp.pass(frame, off, len, this::sendNow);
+        }
+    }
+
+    private void sendNow(byte[] frame, int off, int len) {
         for (InetSocketAddress trunk : trunks) {
             try {
                 channel.send(ByteBuffer.wrap(frame, off, len), trunk);
@@ -259,24 +288,40 @@ public final class PseudoWire implements AutoCloseable {
             }
             int len = buf.flip().remaining();
             buf.get(frame, 0, len);
+            LinkImpairment imp = impairment;
             if (isMarker(frame, len)) {
-                runMarker(EtherFrames.i64(frame, 16));
-                continue;
-            }
-            int vlan = EtherFrames.vlan(frame, len);
-            SimulatedVm vm = vlan < 0 ? null : byVlan.get(vlan);
-            try {
-                // false: the VM left this VLAN of this wire while the frame was on its way to it
-                if (vm == null || !vm.onFrame(this, vlan, frame, len)) {
-                    unclaimed.increment();
-                    UnclaimedListener l = unclaimedListener;
-                    if (l != null) {
-                        l.unclaimed(this, vlan, frame, len);
-                    }
+                long id = EtherFrames.i64(frame, 16);
+                if (imp == null) {
+                    runMarker(id);
+                } else {
+                    imp.after(() -> runMarker(id));
                 }
-            } catch (RuntimeException e) {
-                log.debug("wire {}: VM {} failed on a frame", localAddress, vm, e);
+            } else if (imp == null) {
+                handOn(frame, 0, len);
+            } else {
+                imp.pass(frame, 0, len, this::handOn);
             }
+        }
+    }
+
+    /**
+     * A received frame to the VM of its VLAN: on the receive thread, or on an impairment's delay line. Received frames
+     * start at offset 0 (the receive buffer, or an impairment's copy).
+     */
+    private void handOn(byte[] frame, int off, int len) {
+        int vlan = EtherFrames.vlan(frame, len);
+        SimulatedVm vm = vlan < 0 ? null : byVlan.get(vlan);
+        try {
+            // false: the VM left this VLAN of this wire while the frame was on its way to it
+            if (vm == null || !vm.onFrame(this, vlan, frame, len)) {
+                unclaimed.increment();
+                UnclaimedListener l = unclaimedListener;
+                if (l != null) {
+                    l.unclaimed(this, vlan, frame, len);
+                }
+            }
+        } catch (RuntimeException e) {
+            log.debug("wire {}: VM {} failed on a frame", localAddress, vm, e);
         }
     }
 

@@ -2,8 +2,6 @@ package io.portmesh.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.portmesh.model.Ipv4;
-import io.portmesh.model.Mac;
 import java.time.Duration;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -15,23 +13,22 @@ import org.junit.jupiter.api.Test;
 class FrameStreamTest {
     private static final Duration SETTLE = Duration.ofSeconds(5);
 
+    private RelayedVms vms;
     private TestRelay relay;
     private SimulatedVm a;
     private SimulatedVm b;
 
     @BeforeEach
     void connect() throws Exception {
-        relay = new TestRelay(101, 202);
-        a = new SimulatedVm(Mac.parse("52:54:00:00:00:0a"), Ipv4.parse("10.0.0.10"), 101, relay.address());
-        b = new SimulatedVm(Mac.parse("52:54:00:00:00:0b"), Ipv4.parse("10.0.0.11"), 202, relay.address());
-        relay.connect(a.wire().localAddress(), b.wire().localAddress());
+        vms = new RelayedVms();
+        relay = vms.relay;
+        a = vms.a;
+        b = vms.b;
     }
 
     @AfterEach
     void close() throws Exception {
-        a.close();
-        b.close();
-        relay.close();
+        vms.close();
     }
 
     /** Frames of {@code stream} with one of {@code seqs}. */

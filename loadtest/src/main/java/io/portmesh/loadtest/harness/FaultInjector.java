@@ -28,11 +28,13 @@ final class FaultInjector {
     private final PartitionFaults partitions;
     private final AgentDisconnects disconnects;
     private final PairKills pairKills;
+    private final LinkFaults links;
 
     FaultInjector(
             Scenario s,
             NodeLossFabric fabric,
             RestartableCassandra cassandra,
+            HostLinks links,
             BiConsumer<String, Object[]> progress,
             LongUnaryOperator runMs) {
         this.s = s;
@@ -43,6 +45,7 @@ final class FaultInjector {
         this.partitions = new PartitionFaults(s, PartitionFaults.Victims.of(fabric.nodes()), progress, runMs);
         this.disconnects = new AgentDisconnects(s, fabric, progress);
         this.pairKills = new PairKills(s, fabric, progress, runMs);
+        this.links = new LinkFaults(s, links, progress, runMs);
     }
 
     private void say(String fmt, Object... args) {
@@ -54,6 +57,17 @@ final class FaultInjector {
     }
 
     void inject(InjectedFault f, List<InjectedFault> faults) throws InterruptedException {
+        if (f.planned.kind() == Scenario.Kind.LINK) {
+            Optional<String> why = links.busy(f);
+            if (why.isPresent()) {
+                skip(f, why.get());
+                return;
+            }
+            links.impair(f);
+            f.restarting = CompletableFuture.runAsync(() -> links.holdAndHeal(f));
+            say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
+            return;
+        }
         if (f.planned.kind() == Scenario.Kind.AGENT_DISCONNECT) {
             Optional<String> why = hostBusy(f, faults).or(AgentDisconnects::unavailable);
             if (why.isPresent()) {
@@ -294,6 +308,7 @@ final class FaultInjector {
             });
         }
         if (all) {
+            LinkFaults.healAllNow(faults);
             faults.stream().filter(f -> f.restarting != null).forEach(f -> f.restarting.join());
         }
     }

@@ -16,7 +16,8 @@ public final class FaultSchedule {
 
     /**
      * One fault to inject: when (from the load's start), what, on which node or host (0-based: a host for agent-kill),
-     * when its victim is restarted, how long a partition lasts ({@code healAfter}, null for the other kinds).
+     * when its victim is restarted, how long a partition or a link fault lasts ({@code healAfter}, null for the other
+     * kinds), a link fault's loss and delay ({@code link}, null for the other kinds).
      */
     public record Planned(
             int index,
@@ -26,10 +27,11 @@ public final class FaultSchedule {
             Duration restartAfter,
             Duration allowedLoss,
             Duration healAfter,
-            String slot) {
+            String slot,
+            LinkSpec link) {
         public String describe() {
             return String.format(
-                    "#%d %s %s%s at %.1f s%s%s, allowed loss %d ms",
+                    "#%d %s %s%s at %.1f s%s%s%s, allowed loss %d ms",
                     index,
                     kind.key,
                     targetName(),
@@ -37,6 +39,7 @@ public final class FaultSchedule {
                     at.toMillis() / 1e3,
                     healAfter == null ? "" : ", healed " + healAfter.toMillis() / 1e3 + " s later",
                     restartAfter == null ? "" : ", restarted " + restartAfter.toMillis() / 1e3 + " s later",
+                    link == null ? "" : ", " + link.describe(),
                     allowedLoss.toMillis());
         }
 
@@ -46,6 +49,7 @@ public final class FaultSchedule {
                 case CASSANDRA_STOP -> "(the runner's Cassandra)";
                 case AGENT_KILL -> "the agent of host " + (target + 1);
                 case AGENT_DISCONNECT -> "the connections of host " + (target + 1);
+                case LINK -> "the VMs' links of host " + (target + 1);
                 default -> "node " + (target + 1);
             };
         }
@@ -63,7 +67,15 @@ public final class FaultSchedule {
                             ? rnd.nextInt(s.targets(f.kind()))
                             : Integer.parseInt(f.target());
                     out.add(new Planned(
-                            0, at, f.kind(), target, f.restartAfter(), f.allowedLoss(), f.healAfter(), f.slot()));
+                            0,
+                            at,
+                            f.kind(),
+                            target,
+                            f.restartAfter(),
+                            f.allowedLoss(),
+                            f.healAfter(),
+                            f.slot(),
+                            f.link()));
                 }
             }
         }
@@ -72,7 +84,15 @@ public final class FaultSchedule {
         for (int i = 0; i < out.size(); i++) {
             Planned p = out.get(i);
             numbered.add(new Planned(
-                    i + 1, p.at(), p.kind(), p.target(), p.restartAfter(), p.allowedLoss(), p.healAfter(), p.slot()));
+                    i + 1,
+                    p.at(),
+                    p.kind(),
+                    p.target(),
+                    p.restartAfter(),
+                    p.allowedLoss(),
+                    p.healAfter(),
+                    p.slot(),
+                    p.link()));
         }
         return List.copyOf(numbered);
     }

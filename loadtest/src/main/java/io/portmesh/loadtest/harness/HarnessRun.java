@@ -194,9 +194,10 @@ public final class HarnessRun {
 
         List<MoveSchedule.Planned> movePlan = MoveSchedule.plan(s, fabric.vmHosts());
         movePlan.forEach(m -> say("  planned: %s", m.describe()));
-        moves = new VmMoves(fabric, zero, this::say);
+        HostLinks links = new HostLinks(fabric.vms(), fabric.vmHosts());
+        moves = new VmMoves(fabric, links, zero, this::say);
         List<InjectedFault> faults = plan.stream().map(InjectedFault::new).toList();
-        FaultInjector injector = new FaultInjector(s, fabric, cassandra, this::say, this::ms);
+        FaultInjector injector = new FaultInjector(s, fabric, cassandra, links, this::say, this::ms);
         List<Invariants.FrameSample> frames = new ArrayList<>();
         List<Invariants.Violation> during = java.util.Collections.synchronizedList(new ArrayList<>());
         CompletableFuture<Void> vlanCheck = null;

@@ -15,7 +15,7 @@ final class InjectedFault {
      * (nanoTime), -1 before or never.
      */
     volatile long upAgainNanos = -1;
-    /** A partition's heal: its rules removed (nanoTime), -1 before or never. */
+    /** A partition's heal: its rules removed; a link fault's: its impairment healed (nanoTime), -1 before or never. */
     volatile long healedNanos = -1;
 
     /** An agent-kill's slot on a pair host (a or b), null on a single-agent host. */
@@ -27,6 +27,9 @@ final class InjectedFault {
     volatile long failedOverNanos = -1;
     /** Whether an agent-kill on a pair host killed the active agent (a failover follows). */
     volatile boolean killedActive;
+
+    /** A link fault's impairment once injected, null before and for the other kinds. */
+    volatile LinkFaults.Impaired link;
 
     long restartDueNanos = -1;
     volatile String skipped;

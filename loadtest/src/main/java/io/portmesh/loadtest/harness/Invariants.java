@@ -96,6 +96,12 @@ public final class Invariants {
     /** The frames lost so far (sent - received over every stream) at {@code atMs}. */
     public record FrameSample(long atMs, long lost) {}
 
+    /**
+     * A link fault's record: the frames the streams through its host lost of those they sent in its window [fromMs,
+     * toMs] (start to heal plus delay), and the frames the link dropped (by its loss, and over its delay line's bound).
+     */
+    public record LinkLoss(String fault, String host, long fromMs, long toMs, long lost, long dropped) {}
+
     /** A fault's declared loss window, [fromMs, toMs]. */
     public record Window(long fromMs, long toMs, String fault) {
         boolean overlaps(long a, long b) {
@@ -261,6 +267,31 @@ public final class Invariants {
                         + (outside.isEmpty() ? "" : "; rises " + outside),
                 "the VM pairs' numbered streams",
                 firstOutside < 0 ? finalAtMs : firstOutside));
+    }
+
+    /**
+     * A lossy or slow link's loss is its own: the streams through its host lost no more of the frames sent in its
+     * window than it dropped. More is loss the link does not explain, within a window that excuses any rise of the
+     * lost count ({@link #frames}): reported under {@link #FRAMES}.
+     */
+    public static List<Violation> linkLoss(List<LinkLoss> links) {
+        return links.stream()
+                .filter(l -> l.lost() > l.dropped())
+                .map(l -> new Violation(
+                        FRAMES,
+                        String.format(
+                                "%d frames lost beyond what the link dropped: the streams through %s lost %d of the"
+                                        + " frames sent in %.1f-%.1f s, link fault %s dropped %d",
+                                l.lost() - l.dropped(),
+                                l.host(),
+                                l.lost(),
+                                l.fromMs() / 1e3,
+                                l.toMs() / 1e3,
+                                l.fault(),
+                                l.dropped()),
+                        "the links of " + l.host(),
+                        l.fromMs()))
+                .toList();
     }
 
     /** The agent's installed flows and groups are the host's compiled plan; the difference said when they are not. */

@@ -76,9 +76,12 @@ public final class ReportHtml {
             el('h2', 'Violations (' + r.violations.length + ')');
             table(['invariant', 'at (s)', 'where', 'what'], r.violations.map(v => [v.invariant, v.atMs / 1000, v.where, v.what]));
             el('h2', 'Faults');
-            table(['#', 'kind', 'node', 'planned (s)', 'injected (s)', 'restarted (s)', 'allowed loss (ms)', 'every host mastered elsewhere (ms)', 'skipped'],
-              r.faults.map(f => [f.index, f.kind, f.node, f.plannedAtMs / 1000, f.injectedAtMs === null ? null : f.injectedAtMs / 1000,
-                f.restartedAtMs === null ? null : f.restartedAtMs / 1000, f.allowedLossMs, num(f.everyHostMasteredElsewhereMs), f.skipped]));
+            table(['#', 'kind', 'node', 'planned (s)', 'injected (s)', 'restarted (s)', 'allowed loss (ms)', 'every host mastered elsewhere (ms)',
+                'link: dropped / delayed / overflowed', 'skipped'],
+              r.faults.map(f => [f.index, f.kind, f.node === undefined ? 'host ' + f.host : f.node, f.plannedAtMs / 1000,
+                f.injectedAtMs === null ? null : f.injectedAtMs / 1000, f.restartedAtMs === null ? null : f.restartedAtMs / 1000,
+                f.allowedLossMs, num(f.everyHostMasteredElsewhereMs),
+                f.framesDropped === undefined ? null : f.framesDropped + ' / ' + f.framesDelayed + ' / ' + f.framesOverflowed, f.skipped]));
             const marks = { hooks: { draw: [u => {
               const c = u.ctx; c.save(); c.lineWidth = 2;
               r.faults.forEach(f => [[f.injectedAtMs, '#d00'], [f.restartedAtMs, '#0a0']].forEach(([t, col]) => {

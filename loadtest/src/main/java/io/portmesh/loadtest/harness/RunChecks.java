@@ -114,9 +114,12 @@ final class RunChecks {
         List<Invariants.Window> windows = faults.stream()
                 .filter(f -> f.atNanos >= 0)
                 .map(f -> new Invariants.Window(
-                        ms(f.atNanos), ms(f.atNanos) + f.planned.allowedLoss().toMillis(), "#" + f.planned.index()))
+                        ms(f.atNanos),
+                        Math.max(ms(f.atNanos) + f.planned.allowedLoss().toMillis(), LinkFaults.dropsUntilMs(f, zero)),
+                        "#" + f.planned.index()))
                 .toList();
         v.addAll(Invariants.frames(frames, total.lost(), framesAt, windows));
+        v.addAll(Invariants.linkLoss(LinkFaults.losses(faults, fabric.streams(), zero)));
         Map<String, Integer> counts = Invariants.counts(v);
         counts.forEach((k, n) -> report.figure("violations." + k, n, "count"));
         report.figure("violations", v.size(), "count");
@@ -250,6 +253,9 @@ final class RunChecks {
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.AGENT_DISCONNECT) {
                 m.put("settledAgainMs", Double.isNaN(up) ? null : up);
                 worstDisconnect.add(up);
+            }
+            if (f.planned.kind() == Scenario.Kind.LINK) {
+                LinkFaults.describe(f, m, fabric.streams(), zero);
             }
             if (f.atNanos >= 0 && f.planned.kind() == Scenario.Kind.NODE_KILL) {
                 if (f.planned.restartAfter() != null) {

@@ -69,7 +69,13 @@ public record Scenario(
          * Every OpenFlow connection of a host's agent reset ({@code ss -K} on the agent's end: the node gets a RST),
          * agent and nodes running on; the agent reconnects by itself. The target is a host index (any host).
          */
-        AGENT_DISCONNECT("agent-disconnect");
+        AGENT_DISCONNECT("agent-disconnect"),
+        /**
+         * A slow or lossy link: every access link of a host's VMs (their wires to its trunk, both ways) drops {@code
+         * loss} of the frames and delays each by {@code delay} for {@code heal-after} ({@link LinkSpec},
+         * {@link LinkFaults}). The target is a host index (any host).
+         */
+        LINK("link");
 
         public final String key;
 
@@ -79,7 +85,7 @@ public record Scenario(
 
         /** Whether the fault's target is a host (its agent) rather than a controller node. */
         public boolean onHost() {
-            return this == AGENT_KILL || this == AGENT_DISCONNECT;
+            return this == AGENT_KILL || this == AGENT_DISCONNECT || this == LINK;
         }
 
         static Kind of(String key, String where) {
@@ -92,7 +98,7 @@ public record Scenario(
                     where,
                     "'" + key
                             + "' is not a fault kind this runner injects (known: node-kill, node-restart, cassandra-stop,"
-                            + " agent-kill, partition, agent-disconnect)");
+                            + " agent-kill, partition, agent-disconnect, link)");
         }
     }
 
@@ -111,7 +117,8 @@ public record Scenario(
     /**
      * One fault line: its kind, when, on which target ({@code random}: drawn from the seed, else a 0-based index),
      * when the victim is brought back ({@code restartAfter}; null: never), and the frame-loss window it is allowed
-     * from the instant it fires (0 for node loss). {@code healAfter}: how long a partition lasts (partition only).
+     * from the instant it fires (0 for node loss). {@code healAfter}: how long a partition or a link fault lasts
+     * (those only); {@code link}: a link fault's loss and delay (null for the other kinds).
      */
     public record FaultSpec(
             Kind kind,
@@ -120,9 +127,10 @@ public record Scenario(
             Duration restartAfter,
             Duration allowedLoss,
             Duration healAfter,
-            String slot) {
+            String slot,
+            LinkSpec link) {
         public FaultSpec(Kind kind, When when, String target, Duration restartAfter, Duration allowedLoss) {
-            this(kind, when, target, restartAfter, allowedLoss, null, ACTIVE);
+            this(kind, when, target, restartAfter, allowedLoss, null, ACTIVE, null);
         }
     }
 
@@ -230,7 +238,8 @@ public record Scenario(
                 f.hasPath("restart-after") ? f.getDuration("restart-after") : null,
                 f.hasPath("allowed-loss") ? f.getDuration("allowed-loss") : Duration.ZERO,
                 f.hasPath("heal-after") ? f.getDuration("heal-after") : null,
-                f.hasPath("slot") ? f.getString("slot") : ACTIVE);
+                f.hasPath("slot") ? f.getString("slot") : ACTIVE,
+                LinkSpec.read(f));
     }
 
     /** A fault's or a move line's time: exactly one of {@code at}, {@code every} or {@code random}. */
@@ -280,35 +289,10 @@ public record Scenario(
                 require(!e.every().isZero() && !e.every().isNegative(), "workloads.moves.every", "above 0");
             }
         }
-        for (FaultSpec f : faults) {
-            int targets = targets(f.kind);
-            require(
-                    f.kind != Kind.AGENT_KILL || agentProcesses > 0,
-                    "fabric.agent-processes",
-                    "at least 1 for an agent-kill fault (only an agent in a JVM of its own can be killed)");
-            require(
-                    f.target.equals("random") || f.target.matches("[0-9]+") && Integer.parseInt(f.target) < targets,
-                    "faults.target",
-                    "'random' or " + (f.kind == Kind.AGENT_KILL ? "a host index" : "a node index") + " 0.."
-                            + (targets - 1) + ", was " + f.target);
-            require(
-                    SLOTS.contains(f.slot)
-                            && (f.slot.equals(ACTIVE) || f.kind == Kind.AGENT_KILL && agentsPerHost == 2),
-                    "faults.slot",
-                    "one of " + SLOTS
-                            + " (a, b or standby only for an agent-kill with fabric.agents-per-host = 2), was "
-                            + f.slot);
-            require(
-                    f.kind != Kind.PARTITION || f.healAfter != null && !f.healAfter.isNegative(),
-                    "faults.heal-after",
-                    "how long a partition lasts (required for partition)");
-            if (f.when instanceof When.Every e) {
-                require(!e.every().isZero() && !e.every().isNegative(), "faults.every", "above 0");
-            }
-        }
+        faults.forEach(f -> FaultRules.check(this, f));
     }
 
-    private static void require(boolean ok, String key, String what) {
+    static void require(boolean ok, String key, String what) {
         if (!ok) {
             throw new ConfigException.BadValue(key, what);
         }
@@ -316,10 +300,10 @@ public record Scenario(
 
     /**
      * How many targets a fault of {@code kind} draws from: hosts with an agent process (agent-kill), every host
-     * (agent-disconnect), or controller nodes.
+     * (agent-disconnect, link), or controller nodes.
      */
     int targets(Kind kind) {
-        return kind == Kind.AGENT_KILL ? agentProcesses : kind == Kind.AGENT_DISCONNECT ? hosts : nodes;
+        return kind == Kind.AGENT_KILL ? agentProcesses : kind.onHost() ? hosts : nodes;
     }
 
     /** The scenario's SLO on {@code figure}, if it declares one. */

@@ -78,6 +78,7 @@ final class VmMoves implements AutoCloseable {
     private final Map<String, PseudoWire> wires = new HashMap<>();
 
     private final List<PseudoWire> opened = new ArrayList<>();
+    private final HostLinks links;
     private final Set<SimulatedVm> moved = ConcurrentHashMap.newKeySet();
     private final List<Future<Result>> running = new ArrayList<>();
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
@@ -91,8 +92,9 @@ final class VmMoves implements AutoCloseable {
         void say(String fmt, Object... args);
     }
 
-    VmMoves(NodeLossFabric fabric, long zero, HarnessLog log) {
+    VmMoves(NodeLossFabric fabric, HostLinks links, long zero, HarnessLog log) {
         this.fabric = fabric;
+        this.links = links;
         this.zero = zero;
         this.log = log;
         this.vms = fabric.vms();
@@ -239,6 +241,7 @@ final class VmMoves implements AutoCloseable {
                     fabric.trunksOf(fabric.hosts().get(h)));
             wires.put(key, w);
             opened.add(w);
+            links.add(h, w); // impaired at once when a link fault holds the host's links
         }
         return w;
     }

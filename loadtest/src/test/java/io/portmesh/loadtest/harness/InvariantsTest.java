@@ -182,6 +182,29 @@ class InvariantsTest {
     }
 
     @Test
+    void aLinkFaultsWindowLosingMoreThanTheLinkDroppedIsReportedAndNoMoreIsNot() {
+        List<Invariants.LinkLoss> links = List.of(
+                new Invariants.LinkLoss("#1", "host 2", 10_000, 20_040, 48, 51),
+                new Invariants.LinkLoss("#2", "host 3", 30_000, 40_040, 0, 0),
+                new Invariants.LinkLoss("#3", "host 4", 50_000, 60_040, 12, 12));
+        assertThat(Invariants.linkLoss(links)).as("lost <= dropped").isEmpty();
+
+        List<Invariants.Violation> v = Invariants.linkLoss(List.of(
+                new Invariants.LinkLoss("#1", "host 2", 10_000, 20_040, 60, 51),
+                new Invariants.LinkLoss("#2", "host 3", 30_000, 40_040, 3, 0)));
+        assertThat(v)
+                .extracting(Invariants.Violation::invariant, Invariants.Violation::where, Invariants.Violation::atMs)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple(Invariants.FRAMES, "the links of host 2", 10_000L),
+                        org.assertj.core.groups.Tuple.tuple(Invariants.FRAMES, "the links of host 3", 30_000L));
+        assertThat(v.get(0).what())
+                .isEqualTo(
+                        "9 frames lost beyond what the link dropped: the streams through host 2 lost 60 of the frames"
+                                + " sent in 10.0-20.0 s, link fault #1 dropped 51");
+        assertThat(v.get(1).what()).startsWith("3 frames lost beyond what the link dropped");
+    }
+
+    @Test
     void countsNameEveryInvariant() {
         assertThat(Invariants.counts(List.of(new Invariants.Violation(Invariants.VLANS, "x", "y", 1))))
                 .containsEntry(Invariants.VLANS, 1)

@@ -69,6 +69,60 @@ class ScenarioTest {
     }
 
     @Test
+    void aLinkFaultReadsItsLossAndDelayAndTargetsAnyHost() {
+        Scenario s = Scenario.parse("""
+                seed = 4
+                fabric.hosts = 4
+                faults = [
+                  { kind = link, at = 10s, target = 3, heal-after = 10s, loss = 0.05, allowed-loss = 10s }
+                  { kind = link, at = 30s, target = random, heal-after = 5s, delay = 50ms }
+                ]
+                """);
+        assertThat(s.faults())
+                .extracting(Scenario.FaultSpec::link)
+                .containsExactly(new LinkSpec(0.05, Duration.ZERO), new LinkSpec(0, Duration.ofMillis(50)));
+        List<FaultSchedule.Planned> plan = FaultSchedule.plan(s);
+        assertThat(plan.get(0).describe())
+                .isEqualTo("#1 link the VMs' links of host 4 at 10.0 s, healed 10.0 s later, loss 0.05, delay 0 ms,"
+                        + " allowed loss 10000 ms");
+        assertThat(plan.get(1).target()).isBetween(0, 3);
+        assertThat(plan.get(1).allowedLoss()).as("a slow link loses nothing").isZero();
+        assertThat(Scenario.parse("faults = [ { kind = node-kill, at = 1s } ]")
+                        .faults()
+                        .get(0)
+                        .link())
+                .isNull();
+    }
+
+    @Test
+    void aLinkFaultThatImpairsNothingOrLosesOutsideItsWindowIsRefused() {
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = link, at = 1s, delay = 50ms } ]"))
+                .as("heal-after is required")
+                .hasMessageContaining("faults.heal-after")
+                .hasMessageContaining("how long the link stays impaired");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = link, at = 1s, heal-after = 5s } ]"))
+                .as("neither loss nor delay")
+                .hasMessageContaining("faults.loss")
+                .hasMessageContaining("impairs nothing");
+        assertThatThrownBy(() -> Scenario.parse(
+                        "faults = [ { kind = link, at = 1s, heal-after = 5s, loss = 0.1, allowed-loss = 4s } ]"))
+                .hasMessageContaining("faults.allowed-loss")
+                .hasMessageContaining("at least heal-after (PT5S)")
+                .hasMessageContaining("drops frames until it heals");
+        assertThatThrownBy(() -> Scenario.parse(
+                        "faults = [ { kind = link, at = 1s, heal-after = 5s, loss = 1.5, allowed-loss = 5s } ]"))
+                .hasMessageContaining("faults.loss")
+                .hasMessageContaining("0..1");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = link, at = 1s, heal-after = 5s, delay = 11s } ]"))
+                .hasMessageContaining("faults.delay");
+        assertThatThrownBy(() -> Scenario.parse(
+                        "faults = [ { kind = link, at = 1s, heal-after = 5s, delay = 5ms, target = 4 } ]"))
+                .hasMessageContaining("a host index 0..3");
+        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = node-kill, at = 1s, loss = 0.1 } ]"))
+                .hasMessageContaining("only for a link fault");
+    }
+
+    @Test
     void aCassandraStopNeedsNoTarget() {
         Scenario s = Scenario.parse("faults = [ { kind = cassandra-stop, at = 5s, restart-after = 10s } ]");
         assertThat(s.faults()).singleElement().satisfies(f -> {
