@@ -17,6 +17,13 @@ import java.util.function.LongUnaryOperator;
  * the majority; one restart at a time; Cassandra down already). Split from {@link HarnessRun}, which schedules them.
  */
 final class FaultInjector {
+    /** A link fault's hold-and-heal waits out its heal-after: a daemon thread each, none left when the run ends. */
+    private static final java.util.concurrent.Executor LINK_THREADS = r -> {
+        Thread t = new Thread(r, "harness-link-heal");
+        t.setDaemon(true);
+        t.start();
+    };
+
     private final Scenario s;
     private final NodeLossFabric fabric;
     /** The run's own Cassandra, null when the scenario uses an external one (no cassandra-stop fault then). */
@@ -64,7 +71,8 @@ final class FaultInjector {
                 return;
             }
             links.impair(f);
-            f.restarting = CompletableFuture.runAsync(() -> links.holdAndHeal(f));
+            // a thread of its own: it waits out heal-after, which would hold a common-pool thread that long
+            f.restarting = CompletableFuture.runAsync(() -> links.holdAndHeal(f), LINK_THREADS);
             say("fault %s injected at %.1f s", f.planned.describe(), ms(f.atNanos) / 1e3);
             return;
         }

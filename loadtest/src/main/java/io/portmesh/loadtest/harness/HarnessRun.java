@@ -17,6 +17,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One scenario run end to end: Cassandra (embedded on free ports, or the scenario's), three controller JVMs, the hosts
@@ -39,6 +41,11 @@ public final class HarnessRun {
     private RunReport rechecked;
     private NodeLossFabric fabric;
     private RestartableCassandra cassandra;
+    /** What the run started has been stopped (see {@link #stopOnce}). */
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    /** Why the run was stopped from outside ({@link #abort}), null while it was not. */
+    private final AtomicReference<String> stoppedBecause = new AtomicReference<>();
+
     private MastershipWatch watch;
     private HostRoles hostRoles;
     private BroadcastLoad broadcast;
@@ -104,13 +111,12 @@ public final class HarnessRun {
             }
             runOn(contact);
         } catch (Exception | Error e) {
-            report.error = e.toString();
+            if (stoppedBecause.get() == null) { // else the stop closed the fabric under the run: its reason stays
+                report.error = e.toString();
+            }
             say("the run failed: %s", e);
         } finally {
-            close();
-            if (cassandra != null) {
-                cassandra.close();
-            }
+            stopOnce();
         }
         try {
             say("report: %s", report.write(out));
@@ -126,12 +132,12 @@ public final class HarnessRun {
      * write the report so far, its error saying {@code why}.
      */
     public void abort(String why, boolean halted) {
+        if (!stoppedBecause.compareAndSet(null, why)) {
+            return; // stopped already (a signal during the watchdog's stop, or the other way round)
+        }
         report.error = why;
         report.halted = halted;
-        close();
-        if (cassandra != null) {
-            cassandra.close();
-        }
+        stopOnce();
         try {
             report.write(out);
         } catch (Exception e) {
@@ -351,6 +357,22 @@ public final class HarnessRun {
     private void say(String fmt, Object... args) {
         progress.printf("[portmesh-load] " + fmt + "%n", args);
         progress.flush();
+    }
+
+    /**
+     * Stops what the run started, once: the run's end and a stop from outside (signal, watchdog) may both get here,
+     * at the same time; the later waits for the first to finish.
+     */
+    private void stopOnce() {
+        synchronized (stopped) {
+            if (stopped.getAndSet(true)) {
+                return;
+            }
+            close();
+            if (cassandra != null) {
+                cassandra.close();
+            }
+        }
     }
 
     private void close() {

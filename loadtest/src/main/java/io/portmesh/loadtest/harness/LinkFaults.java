@@ -154,14 +154,15 @@ final class LinkFaults {
                     (f.atNanos - zero) / 1_000_000,
                     (to - zero) / 1_000_000,
                     lost,
-                    f.link.impairment.dropped() + f.link.impairment.overflowed()));
+                    // overflow is the harness failing to hold a frame, not the link: it excuses nothing
+                    f.link.impairment.dropped()));
         }
         return out;
     }
 
     /**
      * A link fault's own fields of the report: its impairment, what it did, and what the streams through its host lost
-     * in its window ({@code framesLostInWindow}, which must not exceed {@code framesDropped + framesOverflowed}).
+     * in its window ({@code framesLostInWindow}, which must not exceed {@code framesDropped}).
      */
     static void describe(InjectedFault f, Map<String, Object> m, List<FrameStream> streams, long zero) {
         LinkSpec l = f.planned.link();

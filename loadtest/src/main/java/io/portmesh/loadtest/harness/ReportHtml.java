@@ -3,7 +3,6 @@ package io.portmesh.loadtest.harness;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -17,7 +16,7 @@ public final class ReportHtml {
 
     public static Path write(Path dir, String reportJson) throws IOException {
         Path f = dir.resolve("report.html");
-        Files.writeString(f, render(reportJson));
+        RunReport.replace(f, render(reportJson));
         return f;
     }
 

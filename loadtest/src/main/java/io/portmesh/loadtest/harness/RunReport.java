@@ -1,13 +1,16 @@
 package io.portmesh.loadtest.harness;
 
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.portmesh.loadtest.bind.MachineInfo;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -158,14 +161,35 @@ public final class RunReport {
         return out;
     }
 
-    /** Writes {@code report.json} and {@code report.html} into {@code dir}; returns the JSON's path. */
-    public Path write(Path dir) throws IOException {
+    /**
+     * Writes {@code report.json} and {@code report.html} into {@code dir}; returns the JSON's path. One writer at a
+     * time (a run stopped from outside writes from its stop while its main thread may still write too), and each file
+     * replaced whole (written beside it, then moved over it): a reader never sees half a report. The run's lists may
+     * still change while a stop writes: a write that meets one changing is made again, a few times.
+     */
+    public synchronized Path write(Path dir) throws IOException {
         Files.createDirectories(dir);
         Path f = dir.resolve("report.json");
-        String json = JSON.writeValueAsString(asMap());
-        Files.writeString(f, json);
+        String json = null;
+        for (int attempt = 1; json == null; attempt++) {
+            try {
+                json = JSON.writeValueAsString(asMap());
+            } catch (ConcurrentModificationException | JsonMappingException e) {
+                if (attempt == 3) {
+                    throw new IOException("the report kept changing while it was written", e);
+                }
+            }
+        }
+        replace(f, json);
         ReportHtml.write(dir, json);
         return f;
+    }
+
+    /** {@code f} replaced by {@code text} at once: written beside it, then moved over it. */
+    public static void replace(Path f, String text) throws IOException {
+        Path tmp = f.resolveSibling(f.getFileName() + ".tmp");
+        Files.writeString(tmp, text);
+        Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static Map<String, Object> machine() {

@@ -5,6 +5,7 @@ import io.portmesh.loadtest.ChildProcesses;
 import io.portmesh.loadtest.RunWatchdog;
 import io.portmesh.loadtest.bind.MachineInfo;
 import io.portmesh.loadtest.bind.Sleep;
+import io.portmesh.loadtest.harness.RunReport;
 import io.portmesh.loadtest.nodeloss.ControllerNodes;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -85,7 +86,14 @@ public final class ScaleRun implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         });
-        ChildProcesses.Hook onTerm = ChildProcesses.onSignal("scale-run", this::stopFabric, Duration.ofSeconds(10));
+        ChildProcesses.Hook onTerm = ChildProcesses.onSignal(
+                "scale-run",
+                () -> {
+                    report.error("the run was stopped by a signal before its end");
+                    write(); // the figures so far, before the processes that made them go
+                    stopFabric();
+                },
+                Duration.ofSeconds(10));
         say(
                 "%s: %d hosts x %d agents, %d switches, %d ports; %s",
                 s.name(), s.hosts(), s.agentsPerHost(), s.switches(), s.ports(), MachineInfo.summary());
@@ -260,11 +268,12 @@ public final class ScaleRun implements Callable<Integer> {
         if (report == null) {
             return;
         }
+        report.machine("elapsed-seconds", String.format("%.1f", (System.nanoTime() - t0) / 1e9));
         try {
-            Files.writeString(
+            RunReport.replace(
                     out.resolve("report.json"),
                     new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(report.toJson()));
-            Files.write(out.resolve("summary.txt"), report.summary());
+            RunReport.replace(out.resolve("summary.txt"), String.join("\n", report.summary()) + "\n");
             report.summary().forEach(System.out::println);
             System.out.println("report: " + out.resolve("report.json"));
         } catch (java.io.IOException e) {

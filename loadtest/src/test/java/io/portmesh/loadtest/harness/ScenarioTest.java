@@ -113,7 +113,8 @@ class ScenarioTest {
                         "faults = [ { kind = link, at = 1s, heal-after = 5s, loss = 1.5, allowed-loss = 5s } ]"))
                 .hasMessageContaining("faults.loss")
                 .hasMessageContaining("0..1");
-        assertThatThrownBy(() -> Scenario.parse("faults = [ { kind = link, at = 1s, heal-after = 5s, delay = 11s } ]"))
+        assertThatThrownBy(
+                        () -> Scenario.parse("faults = [ { kind = link, at = 1s, heal-after = 5s, delay = 1100ms } ]"))
                 .hasMessageContaining("faults.delay");
         assertThatThrownBy(() -> Scenario.parse(
                         "faults = [ { kind = link, at = 1s, heal-after = 5s, delay = 5ms, target = 4 } ]"))
