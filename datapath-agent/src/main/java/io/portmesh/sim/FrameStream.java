@@ -297,6 +297,23 @@ public final class FrameStream implements AutoCloseable {
         return lost;
     }
 
+    /**
+     * When each number sent and not received so far was sent ({@link System#nanoTime()}), in number order; {@code
+     * Long.MIN_VALUE} for a number whose send time is not kept (past the first {@code 2^21}). What a check attributes
+     * the stream's loss to the faults on its path with.
+     */
+    public long[] lostSentNanos() {
+        Missing m = missing();
+        BitSet missing = m.seqs();
+        long[] times = m.sentNanos();
+        long[] out = new long[missing.cardinality()];
+        int i = 0;
+        for (int seq = missing.nextSetBit(0); seq >= 0; seq = missing.nextSetBit(seq + 1)) {
+            out[i++] = seq < times.length ? times[seq] : Long.MIN_VALUE;
+        }
+        return out;
+    }
+
     /** The numbers sent and not received so far, and the send times of the numbers (by number, as far as kept). */
     private record Missing(BitSet seqs, long[] sentNanos) {}
 

@@ -277,7 +277,7 @@ public final class HarnessRun {
         long framesAt = ms(System.nanoTime());
         watch.close();
         hostRoles.close();
-        RunChecks checks = new RunChecks(s, fabric, watch, hostRoles, zero, this::say);
+        RunChecks checks = new RunChecks(s, fabric, watch, hostRoles, zero, moved, this::say);
         checks.check(report, load, faults, frames, total, framesAt, during);
         checks.figures(report, load, faults, total, undrained, unsettled, settled);
         frames.forEach(f -> report.frameLoss.add(new long[] {f.atMs(), f.lost()}));

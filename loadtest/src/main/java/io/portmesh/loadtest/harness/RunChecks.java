@@ -9,6 +9,7 @@ import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.sim.StreamStats;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +21,10 @@ import java.util.Optional;
  * figures. Times are milliseconds since the run's zero (the load's start).
  */
 final class RunChecks {
+    /** The faults that strike one host's path (its agent, its connections, its VMs' links), not the whole cluster's. */
+    private static final java.util.Set<Scenario.Kind> HOST_FAULTS =
+            java.util.EnumSet.of(Scenario.Kind.AGENT_KILL, Scenario.Kind.AGENT_DISCONNECT, Scenario.Kind.LINK);
+
     /** Where a line of progress goes (the run's log). */
     @FunctionalInterface
     interface Progress {
@@ -31,6 +36,9 @@ final class RunChecks {
     private final MastershipWatch watch;
     private final HostRoles hostRoles;
     private final long zero;
+    /** The moves of the VM pairs' VMs as they ended: where the VMs were, for {@link PathLoss}. */
+    private final List<VmMoves.Result> moved;
+
     private final Progress progress;
     private static final java.time.Duration LISTEN_WAIT = java.time.Duration.ofSeconds(10);
 
@@ -40,8 +48,10 @@ final class RunChecks {
             MastershipWatch watch,
             HostRoles hostRoles,
             long zero,
+            List<VmMoves.Result> moved,
             Progress progress) {
         this.s = s;
+        this.moved = List.copyOf(moved);
         this.fabric = fabric;
         this.watch = watch;
         this.hostRoles = hostRoles;
@@ -119,6 +129,8 @@ final class RunChecks {
                         "#" + f.planned.index()))
                 .toList();
         v.addAll(Invariants.frames(frames, total.lost(), framesAt, windows));
+        v.addAll(PathLoss.check(
+                streamLosses(), pathWindows(faults), PathLoss.presence(fabric.vmHosts(), moved, framesAt)));
         v.addAll(Invariants.linkLoss(LinkFaults.losses(faults, fabric.streams(), zero)));
         Map<String, Integer> counts = Invariants.counts(v);
         counts.forEach((k, n) -> report.figure("violations." + k, n, "count"));
@@ -361,5 +373,37 @@ final class RunChecks {
 
     private long ms(long nanos) {
         return (nanos - zero) / 1_000_000;
+    }
+
+    /** Each VM pair stream's lost frames by when they were sent (see {@link PathLoss}). */
+    private List<PathLoss.StreamLoss> streamLosses() {
+        List<io.portmesh.sim.SimulatedVm> vms = fabric.vms();
+        List<PathLoss.StreamLoss> out = new ArrayList<>();
+        for (io.portmesh.sim.FrameStream st : fabric.streams()) {
+            int from = vms.indexOf(st.sender());
+            int to = vms.indexOf(st.receiver());
+            long[] sent = st.lostSentNanos();
+            long[] sentMs = new long[sent.length];
+            for (int i = 0; i < sent.length; i++) {
+                sentMs[i] = sent[i] == Long.MIN_VALUE ? Long.MIN_VALUE : ms(sent[i]);
+            }
+            out.add(new PathLoss.StreamLoss("VM " + (from + 1) + " -> VM " + (to + 1), from, to, sentMs));
+        }
+        return out;
+    }
+
+    /**
+     * The injected faults' loss windows, each on the host it strikes (agent kill, agent disconnect, link) or on every
+     * path (node and Cassandra faults).
+     */
+    private List<PathLoss.Window> pathWindows(List<InjectedFault> faults) {
+        return faults.stream()
+                .filter(f -> f.atNanos >= 0)
+                .map(f -> new PathLoss.Window(
+                        ms(f.atNanos),
+                        Math.max(ms(f.atNanos) + f.planned.allowedLoss().toMillis(), LinkFaults.dropsUntilMs(f, zero)),
+                        "#" + f.planned.index(),
+                        HOST_FAULTS.contains(f.planned.kind()) ? f.planned.target() : -1))
+                .toList();
     }
 }
