@@ -54,4 +54,32 @@ class FlowPlanDiffTest {
         assertThat(change(same, new FlowEntry(1, 100, 7, MATCH, TO_1, 4)).size())
                 .isZero();
     }
+
+    @Test
+    void aFlowThatOverridesAnotherIsInstalledFirstWhateverTheOrderOfTheWantedFlows() {
+        // a live move's let-go on the source: the unicast flow turns remote (a new cookie: an add) and the straggler
+        // flow above it comes in; wanted in the order that dropped frames in the gap (remote first)
+        FlowMatch unicast = FlowMatch.builder()
+                .ethDst(io.portmesh.model.Mac.parse("52:54:00:00:04:01"))
+                .build();
+        FlowMatch fromTunnel = FlowMatch.builder()
+                .inPort(DatapathPorts.TUNNEL)
+                .ethDst(io.portmesh.model.Mac.parse("52:54:00:00:04:01"))
+                .build();
+        FlowEntry local = new FlowEntry(FlowCompiler.TABLE_L2, FlowCompiler.PRIORITY_UNICAST, 7, unicast, TO_1);
+        FlowEntry remote = new FlowEntry(FlowCompiler.TABLE_L2, FlowCompiler.PRIORITY_UNICAST, 8, unicast, TO_2);
+        FlowEntry straggler =
+                new FlowEntry(FlowCompiler.TABLE_L2, FlowCompiler.PRIORITY_STRAGGLER, 9, fromTunnel, TO_2, 4);
+        FlowEntry classify = new FlowEntry(0, FlowCompiler.PRIORITY_CLASSIFY, 10, MATCH, TO_1);
+        java.util.Map<FlowEntry.FlowKey, FlowEntry> want = new java.util.LinkedHashMap<>();
+        for (FlowEntry e : List.of(classify, remote, straggler)) {
+            want.put(e.key(), e);
+        }
+
+        FlowDiff d = FlowPlan.diff(want, java.util.Map.of(), java.util.Map.of(local.key(), local), java.util.Map.of());
+
+        assertThat(d.addFlows())
+                .as("later tables first, then higher priorities: the straggler before the flow it overrides")
+                .containsExactly(straggler, remote, classify);
+    }
 }
