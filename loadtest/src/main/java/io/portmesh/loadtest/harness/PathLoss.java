@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Frames lost outside the loss windows of the faults on their path, frame by frame. A lost frame is excused only by a
- * window open when it was sent (or up to {@link #IN_FLIGHT_MS} before it opened: the frame was on its way when the
+ * window (a fault with an allowed loss above 0) open when it was sent (or up to {@link #IN_FLIGHT_MS} before it opened: the frame was on its way when the
  * fault fired) of a fault that could lose it: one on a host its sender or its receiver was on at the time (an agent
  * kill, an agent disconnect, a link fault; see {@link #presence}), or one on the whole cluster (a node kill, restart
  * or partition, Cassandra stopped). A move excuses nothing: a live move loses no frame (docs/architecture.md 7.1).
@@ -72,6 +72,9 @@ final class PathLoss {
             return false;
         }
         for (Window w : windows) {
+            if (w.toMs() <= w.fromMs()) {
+                continue; // a fault declared to lose nothing excuses nothing
+            }
             if (t < w.fromMs() - IN_FLIGHT_MS || t > w.toMs()) {
                 continue;
             }
@@ -92,9 +95,10 @@ final class PathLoss {
     }
 
     /**
-     * Where each VM was: on its first host from the start; during each move (not skipped) on both hosts, from its start
-     * to its end (its timeout when it did not end); after it, on the destination when it completed, on the source when
-     * it rolled back (the VM is sent back), on both when it failed (where the VM is then is not known). {@code
+     * Where each VM was: on its first host from the start; during each move (not skipped) on the hosts it was on
+     * before (not the plan's source: the harness moves a VM from where it is) and the destination, from its start to
+     * its end (its timeout when it did not end); after it, on the destination when it completed, where it was when it
+     * rolled back (the VM is sent back), on all of them when it failed (where the VM is then is not known). {@code
      * moves} in any order; {@code endMs} the end of the run.
      */
     static List<Presence> presence(List<Integer> firstHosts, List<VmMoves.Result> moves, long endMs) {
@@ -113,14 +117,17 @@ final class PathLoss {
                         ? start + r.plan().timeout().toMillis()
                         : start + (long) Math.ceil(r.totalMs());
                 for (int h : at) {
-                    out.add(new Presence(vm, h, since, start));
+                    out.add(new Presence(vm, h, since, end));
                 }
-                out.add(new Presence(vm, r.plan().from(), start, end));
                 out.add(new Presence(vm, r.plan().to(), start, end));
+                List<Integer> both = new ArrayList<>(at);
+                if (!both.contains(r.plan().to())) {
+                    both.add(r.plan().to());
+                }
                 at = switch (r.outcome()) {
                     case COMPLETED -> List.of(r.plan().to());
-                    case ROLLED_BACK -> List.of(r.plan().from());
-                    default -> List.of(r.plan().from(), r.plan().to());
+                    case ROLLED_BACK -> at;
+                    default -> both;
                 };
                 since = end;
             }

@@ -21,10 +21,6 @@ import java.util.Optional;
  * figures. Times are milliseconds since the run's zero (the load's start).
  */
 final class RunChecks {
-    /** The faults that strike one host's path (its agent, its connections, its VMs' links), not the whole cluster's. */
-    private static final java.util.Set<Scenario.Kind> HOST_FAULTS =
-            java.util.EnumSet.of(Scenario.Kind.AGENT_KILL, Scenario.Kind.AGENT_DISCONNECT, Scenario.Kind.LINK);
-
     /** Where a line of progress goes (the run's log). */
     @FunctionalInterface
     interface Progress {
@@ -403,7 +399,8 @@ final class RunChecks {
                         ms(f.atNanos),
                         Math.max(ms(f.atNanos) + f.planned.allowedLoss().toMillis(), LinkFaults.dropsUntilMs(f, zero)),
                         "#" + f.planned.index(),
-                        HOST_FAULTS.contains(f.planned.kind()) ? f.planned.target() : -1))
+                        // a host's fault (its agent, its connections, its VMs' links) strikes its paths only
+                        f.planned.kind().onHost() ? f.planned.target() : -1))
                 .toList();
     }
 }

@@ -81,6 +81,9 @@ final class VmMoves implements AutoCloseable {
     private final HostLinks links;
     private final Set<SimulatedVm> moved = ConcurrentHashMap.newKeySet();
     private final List<Future<Result>> running = new ArrayList<>();
+    /** The plan of each of {@link #running}, by index. */
+    private final List<MoveSchedule.Planned> plans = new ArrayList<>();
+
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "harness-move");
         t.setDaemon(true);
@@ -111,6 +114,7 @@ final class VmMoves implements AutoCloseable {
 
     /** Starts {@code p} on a thread of its own; a VM still moving is not moved again (that move is skipped). */
     synchronized void start(MoveSchedule.Planned p) {
+        plans.add(p);
         running.add(threads.submit(() -> {
             if (!busy[p.vm()].compareAndSet(false, true)) {
                 log.say("%s: skipped, its previous move still under way", p.describe());
@@ -135,12 +139,14 @@ final class VmMoves implements AutoCloseable {
     synchronized List<Result> await(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         List<Result> out = new ArrayList<>();
-        for (Future<Result> f : running) {
+        for (int i = 0; i < running.size(); i++) {
+            Future<Result> f = running.get(i);
             try {
                 out.add(f.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
             } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                 f.cancel(true);
-                out.add(null);
+                // where the VM is then is not known: a failed move (the checks keep it on both hosts)
+                out.add(ended(plans.get(i), Outcome.FAILED, ms(), "not ended when awaited: " + e));
             }
         }
         return out;
@@ -265,17 +271,9 @@ final class VmMoves implements AutoCloseable {
         report.figure("moves.started", results.size() - skipped, "count");
         report.figure("moves.completed", count(results, Outcome.COMPLETED), "count");
         report.figure("moves.rolled-back", count(results, Outcome.ROLLED_BACK), "count");
-        report.figure(
-                "moves.failed",
-                results.stream()
-                        .filter(r -> r == null || r.outcome() == Outcome.FAILED)
-                        .count(),
-                "count");
+        report.figure("moves.failed", count(results, Outcome.FAILED), "count");
         report.figure("moves.skipped", skipped, "count");
         for (Result r : results) {
-            if (r == null) {
-                continue;
-            }
             record(report, "move-ready", r.readyMs());
             record(report, "move-repoint", r.repointMs());
             record(report, "move-total", r.totalMs());
@@ -299,7 +297,7 @@ final class VmMoves implements AutoCloseable {
     }
 
     private static long count(List<Result> results, Outcome o) {
-        return results.stream().filter(r -> r != null && r.outcome() == o).count();
+        return results.stream().filter(r -> r.outcome() == o).count();
     }
 
     private static void record(RunReport report, String op, double ms) {

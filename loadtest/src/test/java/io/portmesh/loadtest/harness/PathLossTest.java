@@ -50,6 +50,10 @@ class PathLossTest {
         assertThat(PathLoss.check(List.of(lostAt()), List.of(), STILL))
                 .as("nothing lost")
                 .isEmpty();
+        assertThat(PathLoss.check(
+                        List.of(lostAt(9_900)), List.of(new PathLoss.Window(10_000, 10_000, "#2", -1)), STILL))
+                .as("a fault declared to lose nothing (a node kill) excuses nothing, not even a frame on its way")
+                .hasSize(1);
     }
 
     @Test
