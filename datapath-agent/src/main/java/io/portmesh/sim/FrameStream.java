@@ -285,16 +285,9 @@ public final class FrameStream implements AutoCloseable {
      * the numbers whose send time is kept (the first {@code 2^21}) are counted.
      */
     public long lostSentBetween(long fromNanos, long toNanos) {
-        Missing m = missing();
-        BitSet missing = m.seqs();
-        long[] times = m.sentNanos();
-        long lost = 0;
-        for (int seq = missing.nextSetBit(0); seq >= 0 && seq < times.length; seq = missing.nextSetBit(seq + 1)) {
-            if (times[seq] - fromNanos >= 0 && toNanos - times[seq] >= 0) {
-                lost++;
-            }
-        }
-        return lost;
+        return java.util.Arrays.stream(lostSentNanos())
+                .filter(t -> t != Long.MIN_VALUE && t - fromNanos >= 0 && toNanos - t >= 0)
+                .count();
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.portmesh.loadtest.harness;
 
+import io.portmesh.sim.FrameStream;
+import io.portmesh.sim.SimulatedVm;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,6 +35,41 @@ final class PathLoss {
      * {@code Long.MIN_VALUE}: not known, excused by nothing).
      */
     record StreamLoss(String stream, int sender, int receiver, long[] lostSentMs) {}
+
+    /**
+     * The injected faults' loss windows (ms since {@code zero}, the run's start in nanoTime): from the injection to its
+     * allowed loss, or to a link fault's last drop when later; each on the host it strikes (a fault {@linkplain
+     * Scenario.Kind#onHost on a host}: its agent, its connections, its VMs' links) or on every path (node and
+     * Cassandra faults).
+     */
+    static List<Window> windows(List<InjectedFault> faults, long zero) {
+        return faults.stream()
+                .filter(f -> f.atNanos >= 0)
+                .map(f -> {
+                    long from = (f.atNanos - zero) / 1_000_000;
+                    return new Window(
+                            from,
+                            Math.max(from + f.planned.allowedLoss().toMillis(), LinkFaults.dropsUntilMs(f, zero)),
+                            "#" + f.planned.index(),
+                            f.planned.kind().onHost() ? f.planned.target() : -1);
+                })
+                .toList();
+    }
+
+    /** Each stream's lost frames by when they were sent (ms since {@code zero}); VMs by their index in {@code vms}. */
+    static List<StreamLoss> streams(List<SimulatedVm> vms, List<FrameStream> streams, long zero) {
+        List<StreamLoss> out = new ArrayList<>();
+        for (FrameStream st : streams) {
+            int from = vms.indexOf(st.sender());
+            int to = vms.indexOf(st.receiver());
+            long[] sentMs = st.lostSentNanos();
+            for (int i = 0; i < sentMs.length; i++) {
+                sentMs[i] = sentMs[i] == Long.MIN_VALUE ? Long.MIN_VALUE : (sentMs[i] - zero) / 1_000_000;
+            }
+            out.add(new StreamLoss("VM " + (from + 1) + " -> VM " + (to + 1), from, to, sentMs));
+        }
+        return out;
+    }
 
     /** One violation counting every lost frame no window on its path excuses, with the first few; none when all are. */
     static List<Invariants.Violation> check(List<StreamLoss> streams, List<Window> windows, List<Presence> presence) {

@@ -9,7 +9,6 @@ import io.portmesh.loadtest.nodeloss.NodeLossFabric;
 import io.portmesh.loadtest.nodeloss.PortLoad;
 import io.portmesh.model.flow.FlowPlan;
 import io.portmesh.sim.StreamStats;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,16 +116,15 @@ final class RunChecks {
                 .toList()));
         hostRoles.readOnce();
         v.addAll(hostRoles.found());
-        List<Invariants.Window> windows = faults.stream()
-                .filter(f -> f.atNanos >= 0)
-                .map(f -> new Invariants.Window(
-                        ms(f.atNanos),
-                        Math.max(ms(f.atNanos) + f.planned.allowedLoss().toMillis(), LinkFaults.dropsUntilMs(f, zero)),
-                        "#" + f.planned.index()))
+        List<PathLoss.Window> pathWindows = PathLoss.windows(faults, zero);
+        List<Invariants.Window> windows = pathWindows.stream()
+                .map(w -> new Invariants.Window(w.fromMs(), w.toMs(), w.fault()))
                 .toList();
         v.addAll(Invariants.frames(frames, total.lost(), framesAt, windows));
         v.addAll(PathLoss.check(
-                streamLosses(), pathWindows(faults), PathLoss.presence(fabric.vmHosts(), moved, framesAt)));
+                PathLoss.streams(fabric.vms(), fabric.streams(), zero),
+                pathWindows,
+                PathLoss.presence(fabric.vmHosts(), moved, framesAt)));
         v.addAll(Invariants.linkLoss(LinkFaults.losses(faults, fabric.streams(), zero)));
         Map<String, Integer> counts = Invariants.counts(v);
         counts.forEach((k, n) -> report.figure("violations." + k, n, "count"));
@@ -369,38 +367,5 @@ final class RunChecks {
 
     private long ms(long nanos) {
         return (nanos - zero) / 1_000_000;
-    }
-
-    /** Each VM pair stream's lost frames by when they were sent (see {@link PathLoss}). */
-    private List<PathLoss.StreamLoss> streamLosses() {
-        List<io.portmesh.sim.SimulatedVm> vms = fabric.vms();
-        List<PathLoss.StreamLoss> out = new ArrayList<>();
-        for (io.portmesh.sim.FrameStream st : fabric.streams()) {
-            int from = vms.indexOf(st.sender());
-            int to = vms.indexOf(st.receiver());
-            long[] sent = st.lostSentNanos();
-            long[] sentMs = new long[sent.length];
-            for (int i = 0; i < sent.length; i++) {
-                sentMs[i] = sent[i] == Long.MIN_VALUE ? Long.MIN_VALUE : ms(sent[i]);
-            }
-            out.add(new PathLoss.StreamLoss("VM " + (from + 1) + " -> VM " + (to + 1), from, to, sentMs));
-        }
-        return out;
-    }
-
-    /**
-     * The injected faults' loss windows, each on the host it strikes (agent kill, agent disconnect, link) or on every
-     * path (node and Cassandra faults).
-     */
-    private List<PathLoss.Window> pathWindows(List<InjectedFault> faults) {
-        return faults.stream()
-                .filter(f -> f.atNanos >= 0)
-                .map(f -> new PathLoss.Window(
-                        ms(f.atNanos),
-                        Math.max(ms(f.atNanos) + f.planned.allowedLoss().toMillis(), LinkFaults.dropsUntilMs(f, zero)),
-                        "#" + f.planned.index(),
-                        // a host's fault (its agent, its connections, its VMs' links) strikes its paths only
-                        f.planned.kind().onHost() ? f.planned.target() : -1))
-                .toList();
     }
 }
